@@ -1,0 +1,15 @@
+//! The groups of the published API.
+
+use poem_openapi::Tags;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Businesses and municipal services residents find.
+    Listings,
+    /// The category taxonomy.
+    Categories,
+    /// Businesses, city departments and their members.
+    Organizations,
+    /// Registration, login, sessions and personal API tokens.
+    Accounts,
+}

@@ -1,0 +1,399 @@
+//! Authentication: argon2id passwords, server-side sessions, personal API tokens, the
+//! login rate limit, and the poem-openapi security schemes that resolve the caller.
+
+use std::time::Duration;
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::Utc;
+use poem::Request;
+use poem_openapi::auth::{ApiKey, Bearer};
+use poem_openapi::SecurityScheme;
+use rand::RngCore;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+use entities::{api_token, staff_role, user};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "cp_session";
+/// How long a session lives.
+pub const SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
+/// Failed logins allowed per account and per IP within [`LOGIN_WINDOW`].
+pub const LOGIN_MAX_FAILURES: u64 = 10;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// A city staff role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffRole {
+    Editor,
+    Admin,
+}
+
+impl StaffRole {
+    pub fn parse(s: &str) -> Option<StaffRole> {
+        match s {
+            "editor" => Some(StaffRole::Editor),
+            "admin" => Some(StaffRole::Admin),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Editor => "editor",
+            StaffRole::Admin => "admin",
+        }
+    }
+}
+
+/// How the caller authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token(Uuid),
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub staff_role: Option<StaffRole>,
+    pub via: Via,
+}
+
+impl AuthUser {
+    /// City staff (editor or admin) of this city.
+    pub fn is_staff(&self) -> bool {
+        self.staff_role.is_some()
+    }
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+/// Checks a password against a stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash that never matches, used when the account does not exist so that the time a
+/// failed login takes does not reveal whether an email is registered.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password("not a real password, only for timing").expect("argon2 works")
+    })
+}
+
+/// A random URL-safe secret of 32 bytes.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 in hex: how session ids and tokens are keyed, so a leaked store or table
+/// does not hand out working credentials.
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn session_key(session_id: &str) -> String {
+    format!("session:{}", sha256_hex(session_id))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SessionData {
+    user_id: Uuid,
+    created_at: chrono::DateTime<Utc>,
+}
+
+/// Creates a session for the user and returns its id (the cookie value).
+pub async fn create_session(state: &AppState, user_id: Uuid) -> Result<String, Problem> {
+    let id = random_secret();
+    let data = serde_json::to_string(&SessionData {
+        user_id,
+        created_at: Utc::now(),
+    })
+    .expect("session serializes");
+    state
+        .store
+        .set(&session_key(&id), &data, SESSION_TTL)
+        .await
+        .map_err(store_problem)?;
+    Ok(id)
+}
+
+/// Ends a session.
+pub async fn destroy_session(state: &AppState, session_id: &str) -> Result<(), Problem> {
+    state
+        .store
+        .delete(&session_key(session_id))
+        .await
+        .map_err(store_problem)
+}
+
+fn store_problem(e: crate::store::StoreError) -> Problem {
+    tracing::error!(error = %e, "session store unavailable");
+    Problem::unavailable("Sessions are temporarily unavailable; please try again shortly.")
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_cookie(state: &AppState, session_id: &str) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_TTL.as_secs()
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(state: &AppState) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// The session id sent by the browser, if any.
+pub fn session_id_from(req: &Request) -> Option<String> {
+    req.cookie()
+        .get(SESSION_COOKIE)
+        .map(|c| c.value_str().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+async fn load_user(state: &AppState, user_id: Uuid, via: Via) -> Result<Option<AuthUser>, Problem> {
+    let Some(u) = user::Entity::find_by_id(user_id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let role = staff_role::Entity::find()
+        .filter(staff_role::Column::UserId.eq(user_id))
+        .filter(staff_role::Column::CityId.eq(state.city.id))
+        .one(&state.db)
+        .await?
+        .and_then(|r| StaffRole::parse(&r.role));
+    Ok(Some(AuthUser {
+        id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        staff_role: role,
+        via,
+    }))
+}
+
+/// Resolves a session id to its user.
+pub async fn user_from_session(
+    state: &AppState,
+    session_id: &str,
+) -> Result<Option<AuthUser>, Problem> {
+    let Some(raw) = state
+        .store
+        .get(&session_key(session_id))
+        .await
+        .map_err(store_problem)?
+    else {
+        return Ok(None);
+    };
+    let Ok(data) = serde_json::from_str::<SessionData>(&raw) else {
+        return Ok(None);
+    };
+    load_user(state, data.user_id, Via::Session).await
+}
+
+/// Resolves a personal API token to its user.
+pub async fn user_from_token(state: &AppState, token: &str) -> Result<Option<AuthUser>, Problem> {
+    let now = Utc::now();
+    let Some(t) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+        return Ok(None);
+    }
+    // Recording use is best effort and at most once a minute per token.
+    if t.last_used_at
+        .is_none_or(|at| now - at > chrono::Duration::minutes(1))
+    {
+        let _ = api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_token::Column::Id.eq(t.id))
+            .exec(&state.db)
+            .await;
+    }
+    load_user(state, t.user_id, Via::Token(t.id)).await
+}
+
+/// The caller, whether by session cookie or bearer token; `None` when anonymous.
+pub async fn optional_user(req: &Request) -> Result<Option<AuthUser>, Problem> {
+    let state = req.data::<AppState>().expect("state is attached");
+    if let Some(header) = req.headers().get(poem::http::header::AUTHORIZATION) {
+        let value = header.to_str().unwrap_or("");
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or_else(Problem::unauthorized)?;
+        // A presented but invalid token is an error, never silently anonymous.
+        return match user_from_token(state, token.trim()).await? {
+            Some(u) => Ok(Some(u)),
+            None => Err(Problem::unauthorized()),
+        };
+    }
+    match session_id_from(req) {
+        Some(id) => user_from_session(state, &id).await,
+        None => Ok(None),
+    }
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let state = req.data::<AppState>().expect("state is attached");
+    match user_from_token(state, bearer.token.trim()).await? {
+        Some(u) => Ok(u),
+        None => Err(Problem::unauthorized().into()),
+    }
+}
+
+async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<AuthUser> {
+    let state = req.data::<AppState>().expect("state is attached");
+    match user_from_session(state, &key.key).await? {
+        Some(u) => Ok(u),
+        None => Err(Problem::unauthorized().into()),
+    }
+}
+
+/// A personal API token: `Authorization: Bearer <token>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerToken(AuthUser);
+
+/// The browser session cookie set by login.
+#[derive(SecurityScheme)]
+#[oai(
+    ty = "api_key",
+    key_name = "cp_session",
+    key_in = "cookie",
+    checker = "check_cookie"
+)]
+pub struct SessionCookie(AuthUser);
+
+/// Either a bearer token or the session cookie.
+#[derive(SecurityScheme)]
+pub enum Auth {
+    Bearer(BearerToken),
+    Session(SessionCookie),
+}
+
+impl Auth {
+    /// The authenticated caller.
+    pub fn user(&self) -> &AuthUser {
+        match self {
+            Auth::Bearer(b) => &b.0,
+            Auth::Session(s) => &s.0,
+        }
+    }
+}
+
+/// Outcome of checking the login rate limit.
+pub enum LoginGate {
+    Open,
+    Closed { retry_after: Duration },
+}
+
+fn login_keys(email: &str, ip: &str) -> [String; 2] {
+    [
+        format!("login-fail:acct:{}", sha256_hex(&email.to_lowercase())),
+        format!("login-fail:ip:{ip}"),
+    ]
+}
+
+/// Whether another login attempt for this account from this IP may be tried now.
+pub async fn login_gate(state: &AppState, email: &str, ip: &str) -> Result<LoginGate, Problem> {
+    let mut retry_after = Duration::ZERO;
+    for key in login_keys(email, ip) {
+        let (count, ttl) = state.store.counter(&key).await.map_err(store_problem)?;
+        if count >= LOGIN_MAX_FAILURES {
+            retry_after = retry_after.max(ttl).max(Duration::from_secs(1));
+        }
+    }
+    Ok(if retry_after.is_zero() {
+        LoginGate::Open
+    } else {
+        LoginGate::Closed { retry_after }
+    })
+}
+
+/// Counts a failed login against the account and the IP.
+pub async fn record_login_failure(state: &AppState, email: &str, ip: &str) -> Result<(), Problem> {
+    for key in login_keys(email, ip) {
+        state
+            .store
+            .incr_window(&key, LOGIN_WINDOW)
+            .await
+            .map_err(store_problem)?;
+    }
+    Ok(())
+}
+
+/// The client IP as seen by this server (the socket peer).
+pub fn client_ip(req: &Request) -> String {
+    match req.remote_addr().as_socket_addr() {
+        Some(addr) => addr.ip().to_string(),
+        None => "unknown".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let h = hash_password("correct horse battery staple").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery staple", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(!verify_password("x", dummy_hash()));
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashed_keys_are_stable() {
+        let (a, b) = (random_secret(), random_secret());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(sha256_hex("abc"), sha256_hex("abc"));
+        assert_eq!(session_key("abc").len(), "session:".len() + 64);
+    }
+}

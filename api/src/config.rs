@@ -1,0 +1,283 @@
+//! Configuration from environment variables (and optionally a `.env`-style file named by
+//! `CONFIG_FILE`). Invalid values stop start-up with one line naming the variable.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use secrecy::SecretString;
+use url::Url;
+
+/// A supported interface and content language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Locale {
+    De,
+    En,
+}
+
+impl Locale {
+    /// The BCP 47 code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::De => "de",
+            Locale::En => "en",
+        }
+    }
+}
+
+impl FromStr for Locale {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "de" => Ok(Locale::De),
+            "en" => Ok(Locale::En),
+            other => Err(format!("unsupported locale '{other}' (use de or en)")),
+        }
+    }
+}
+
+/// The portal's configuration. Secrets are wrapped so that they never print.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind_addr: SocketAddr,
+    pub database_url: SecretString,
+    pub redis_url: Option<SecretString>,
+    pub meili_url: Option<Url>,
+    pub meili_api_key: Option<SecretString>,
+    pub public_url: Url,
+    pub city_name: String,
+    pub city_timezone: chrono_tz::Tz,
+    pub default_locale: Locale,
+    pub demo_data: bool,
+    pub max_body_bytes: usize,
+    pub log: String,
+}
+
+/// A configuration variable that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// The default database: an SQLite file under `./data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/city-portal.db?mode=rwc";
+
+impl Config {
+    /// Reads the process environment (after loading `CONFIG_FILE` if set).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        if let Ok(file) = std::env::var("CONFIG_FILE") {
+            dotenvy::from_filename(&file)
+                .map_err(|e| err("CONFIG_FILE", format!("cannot read '{file}': {e}")))?;
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable lookup (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let bind_addr = match var("BIND_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(v) => v.parse().map_err(|_| {
+                err(
+                    "BIND_ADDR",
+                    format!("'{v}' is not an address like 127.0.0.1:8080"),
+                )
+            })?,
+        };
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            // The value may hold a password: name only its scheme.
+            let scheme = database_url.split(':').next().unwrap_or("");
+            return Err(err(
+                "DATABASE_URL",
+                format!("unsupported scheme '{scheme}' (use sqlite: or postgres://)"),
+            ));
+        }
+        let redis_url = match var("REDIS_URL") {
+            None => None,
+            Some(v) => {
+                if !(v.starts_with("redis://")
+                    || v.starts_with("rediss://")
+                    || v.starts_with("unix://"))
+                {
+                    return Err(err(
+                        "REDIS_URL",
+                        "must start with redis://, rediss:// or unix://",
+                    ));
+                }
+                Some(SecretString::from(v))
+            }
+        };
+        let meili_url = match var("MEILI_URL") {
+            None => None,
+            Some(v) => Some(parse_http_url(&v).map_err(|m| err("MEILI_URL", m))?),
+        };
+        let meili_api_key = var("MEILI_API_KEY").map(SecretString::from);
+        let public_url = match var("PUBLIC_URL") {
+            None => {
+                Url::parse(&format!("http://{bind_addr}/")).expect("socket address forms a URL")
+            }
+            Some(v) => parse_http_url(&v).map_err(|m| err("PUBLIC_URL", m))?,
+        };
+        let city_name = var("CITY_NAME").unwrap_or_else(|| "Demo City".to_string());
+        if city_name.chars().count() > 200 {
+            return Err(err("CITY_NAME", "longer than 200 characters"));
+        }
+        let city_timezone = match var("CITY_TIMEZONE") {
+            None => chrono_tz::Europe::Berlin,
+            Some(v) => v.parse::<chrono_tz::Tz>().map_err(|_| {
+                err(
+                    "CITY_TIMEZONE",
+                    format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)"),
+                )
+            })?,
+        };
+        let default_locale = match var("DEFAULT_LOCALE") {
+            None => Locale::De,
+            Some(v) => v.parse().map_err(|m: String| err("DEFAULT_LOCALE", m))?,
+        };
+        let demo_data = match var("DEMO_DATA") {
+            None => true,
+            Some(v) => parse_bool(&v)
+                .ok_or_else(|| err("DEMO_DATA", format!("'{v}' is not true or false")))?,
+        };
+        let max_body_bytes = match var("MAX_BODY_BYTES") {
+            None => 1024 * 1024,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1024..=64 * 1024 * 1024).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        "MAX_BODY_BYTES",
+                        format!("'{v}' is not a number of bytes between 1024 and 67108864"),
+                    )
+                })?,
+        };
+        let log = var("LOG").unwrap_or_else(|| "info".to_string());
+        Ok(Config {
+            bind_addr,
+            database_url: SecretString::from(database_url),
+            redis_url,
+            meili_url,
+            meili_api_key,
+            public_url,
+            city_name,
+            city_timezone,
+            default_locale,
+            demo_data,
+            max_body_bytes,
+            log,
+        })
+    }
+
+    /// Whether cookies must carry `Secure` (the portal is served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn parse_http_url(v: &str) -> Result<Url, String> {
+    let url = Url::parse(v).map_err(|e| format!("'{v}' is not a URL: {e}"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("'{v}' must be an http or https URL"));
+    }
+    Ok(url)
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert!(c.redis_url.is_none() && c.meili_url.is_none());
+        assert_eq!(c.city_timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(c.default_locale, Locale::De);
+        assert!(c.demo_data);
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (var, value) in [
+            ("BIND_ADDR", "localhost"),
+            ("CITY_TIMEZONE", "Mars/Olympus"),
+            ("DEFAULT_LOCALE", "fr"),
+            ("MEILI_URL", "ftp://x"),
+            ("PUBLIC_URL", "not a url"),
+            ("REDIS_URL", "http://x"),
+            ("DATABASE_URL", "mysql://u:hunter2@h/db"),
+            ("DEMO_DATA", "maybe"),
+            ("MAX_BODY_BYTES", "12"),
+        ] {
+            let e = cfg(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var);
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("invalid configuration: {var}:")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = cfg(&[
+            ("DATABASE_URL", "postgres://u:hunter2@h/db"),
+            ("REDIS_URL", "redis://:s3cret@h/"),
+            ("MEILI_API_KEY", "masterkey"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        for secret in ["hunter2", "s3cret", "masterkey"] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+        let e = cfg(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
+        assert!(!e.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        assert!(cfg(&[("PUBLIC_URL", "https://portal.city.example")])
+            .unwrap()
+            .secure_cookies());
+    }
+}

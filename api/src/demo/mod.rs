@@ -1,0 +1,6 @@
+//! The demo city: reference data (the category taxonomy), the city's own services, and
+//! businesses imported from the real OpenStreetMap extract of Helsinki.
+
+pub mod osm;
+pub mod seed;
+pub mod services;

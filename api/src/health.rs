@@ -1,0 +1,215 @@
+//! `/healthz` (alive), `/readyz` (dependencies: ok, degraded or not configured) and
+//! `/metrics` (Prometheus text: requests and latency by route and status).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use poem::http::StatusCode;
+use poem::web::{Data, Json};
+use poem::{handler, Endpoint, IntoResponse, Request, Response};
+use poem_openapi::OperationId;
+use sea_orm::ConnectionTrait;
+use secrecy::ExposeSecret;
+
+use crate::state::AppState;
+
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// Request counters and latency histograms.
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+}
+
+impl Metrics {
+    pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        let mut map = self.series.lock().expect("metrics lock");
+        let s = map
+            .entry((route.to_string(), method.to_string(), status))
+            .or_default();
+        s.count += 1;
+        s.sum += secs;
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                s.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let map = self.series.lock().expect("metrics lock");
+        let mut out = String::new();
+        out.push_str("# HELP http_requests_total HTTP requests by route, method and status.\n");
+        out.push_str("# TYPE http_requests_total counter\n");
+        for ((route, method, status), s) in map.iter() {
+            out.push_str(&format!(
+                "http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {}\n",
+                s.count
+            ));
+        }
+        out.push_str(
+            "# HELP http_request_duration_seconds Time to answer, by route, method and status.\n",
+        );
+        out.push_str("# TYPE http_request_duration_seconds histogram\n");
+        for ((route, method, status), s) in map.iter() {
+            let labels = format!("route=\"{route}\",method=\"{method}\",status=\"{status}\"");
+            for (i, b) in BUCKETS.iter().enumerate() {
+                out.push_str(&format!(
+                    "http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {}\n",
+                    s.buckets[i]
+                ));
+            }
+            out.push_str(&format!(
+                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}\n",
+                s.count
+            ));
+            out.push_str(&format!(
+                "http_request_duration_seconds_sum{{{labels}}} {}\n",
+                s.sum
+            ));
+            out.push_str(&format!(
+                "http_request_duration_seconds_count{{{labels}}} {}\n",
+                s.count
+            ));
+        }
+        out
+    }
+}
+
+/// A bounded route label for paths that are not API operations.
+fn page_route(path: &str) -> &'static str {
+    match path {
+        "/" => "home",
+        "/healthz" => "healthz",
+        "/readyz" => "readyz",
+        "/metrics" => "metrics",
+        "/api/v1/openapi.json" => "openapi",
+        p if p.starts_with("/listings/") => "listing_page",
+        p if p.starts_with("/docs") => "docs",
+        p if p.starts_with("/static/") => "static",
+        p if p.starts_with("/api/") => "api_other",
+        _ => "other",
+    }
+}
+
+/// Middleware recording every request.
+pub async fn track<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let path_label = page_route(req.uri().path());
+    let sink = req.data::<AppState>().map(|s| s.metrics.clone());
+    let res = next.call(req).await.map(IntoResponse::into_response);
+    let (status, op) = match &res {
+        Ok(r) => (r.status(), r.data::<OperationId>().map(|o| o.0)),
+        Err(e) => (e.status(), e.data::<OperationId>().map(|o| o.0)),
+    };
+    if let Some(m) = sink {
+        m.observe(
+            op.unwrap_or(path_label),
+            &method,
+            status.as_u16(),
+            start.elapsed(),
+        );
+    }
+    res
+}
+
+#[handler]
+pub fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+fn check(result: Result<(), String>) -> serde_json::Value {
+    match result {
+        Ok(()) => serde_json::json!({ "status": "ok" }),
+        Err(e) => serde_json::json!({ "status": "degraded", "detail": e }),
+    }
+}
+
+#[handler]
+pub async fn readyz(state: Data<&AppState>) -> Response {
+    let db = state
+        .db
+        .execute_unprepared("SELECT 1")
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    let db_ok = db.is_ok();
+    let redis = if state.config.redis_url.is_some() {
+        check(state.store.ping().await.map_err(|e| e.to_string()))
+    } else {
+        serde_json::json!({ "status": "not_configured", "detail": "sessions and rate limits in process memory" })
+    };
+    let meili = match &state.config.meili_url {
+        Some(url) => check(
+            search_indexer::health(
+                url.as_str(),
+                state
+                    .config
+                    .meili_api_key
+                    .as_ref()
+                    .map(|k| k.expose_secret()),
+                Duration::from_secs(1),
+            )
+            .await,
+        ),
+        None => {
+            serde_json::json!({ "status": "not_configured", "detail": "search answers from the database" })
+        }
+    };
+    let degraded = [&redis, &meili].iter().any(|c| c["status"] == "degraded");
+    let status = if !db_ok {
+        "unavailable"
+    } else if degraded {
+        "degraded"
+    } else {
+        "ok"
+    };
+    let body = serde_json::json!({
+        "status": status,
+        "checks": { "database": check(db), "redis": redis, "meilisearch": meili },
+    });
+    let code = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Json(body).with_status(code).into_response()
+}
+
+#[handler]
+pub fn metrics(state: Data<&AppState>) -> Response {
+    Response::builder()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let m = Metrics::default();
+        m.observe("get_listing", "GET", 200, Duration::from_millis(3));
+        m.observe("get_listing", "GET", 200, Duration::from_millis(30));
+        let text = m.render();
+        assert!(text.contains(
+            "http_requests_total{route=\"get_listing\",method=\"GET\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+}

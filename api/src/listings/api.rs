@@ -1,0 +1,387 @@
+//! `/api/v1/listings` and `/api/v1/categories`.
+
+use base64::Engine;
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use sea_orm::{EntityTrait, QueryOrder};
+use uuid::Uuid;
+
+use super::model::*;
+use super::service::{self, IfMatch, ListFilter, ListingRecord};
+use crate::api_tags::ApiTags;
+use crate::auth::{self, Auth};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use entities::category;
+
+/// One page of listings.
+#[derive(Object)]
+pub struct ListingPage {
+    pub items: Vec<Listing>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A category of the taxonomy.
+#[derive(Object)]
+pub struct Category {
+    /// Stable key, e.g. `health.doctor`.
+    pub key: String,
+    /// The key of the parent group, if any.
+    pub parent: Option<String>,
+    pub label: LocalizedText,
+}
+
+/// Why a moderator suspends a listing.
+#[derive(Object)]
+pub struct SuspendRequest {
+    /// 3-500 characters, shown to the listing's organization.
+    pub reason: String,
+}
+
+#[derive(ApiResponse)]
+pub enum ListingResponse {
+    /// The listing.
+    #[oai(status = 200)]
+    Ok(Json<Listing>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum ListingCreated {
+    /// Created as a draft.
+    #[oai(status = 201)]
+    Created(
+        Json<Listing>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Location")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn ok(rec: ListingRecord) -> ListingResponse {
+    let tag = service::etag(rec.model.version);
+    ListingResponse::Ok(Json(rec.to_api()), tag)
+}
+
+fn encode_cursor(id: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(c: &str) -> Result<Uuid, Problem> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| Uuid::from_slice(&b).ok())
+        .ok_or_else(|| Problem::invalid("cursor", "not a cursor returned by this API"))
+}
+
+fn if_match(h: Option<String>) -> Result<Option<IfMatch>, Problem> {
+    h.map(|v| IfMatch::parse(&v)).transpose()
+}
+
+pub struct ListingsApi;
+
+#[OpenApi(tag = "ApiTags::Listings")]
+impl ListingsApi {
+    /// List published listings
+    ///
+    /// Businesses and municipal services, newest last, with cursor pagination.
+    #[oai(path = "/listings", method = "get", operation_id = "list_listings")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        /// Only this kind.
+        kind: Query<Option<ListingKind>>,
+        /// A category key; a group key (e.g. `health`) includes its sub-categories.
+        category: Query<Option<String>>,
+        /// Only this district.
+        district: Query<Option<String>>,
+        /// From `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1-100 (default 20).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<ListingPage>, ApiError> {
+        let limit = limit.0.unwrap_or(20);
+        if !(1..=100).contains(&limit) {
+            return Err(Problem::invalid("limit", "must be between 1 and 100").into());
+        }
+        let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
+        let category = category
+            .0
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        if let Some(c) = &category {
+            if super::taxonomy::find(c).is_none() {
+                return Err(Problem::invalid("category", format!("unknown category '{c}'")).into());
+            }
+        }
+        let filter = ListFilter {
+            kind: kind.0,
+            category,
+            district: district
+                .0
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty()),
+        };
+        let (records, more) =
+            service::list_published(&state.db, state.city.id, &filter, after, limit as u64).await?;
+        let next_cursor = if more {
+            records.last().map(|r| encode_cursor(r.model.id))
+        } else {
+            None
+        };
+        Ok(Json(ListingPage {
+            items: records.iter().map(ListingRecord::to_api).collect(),
+            next_cursor,
+        }))
+    }
+
+    /// Read one listing
+    ///
+    /// By id or slug. Drafts and suspended listings are visible only to their
+    /// organization's members and city staff; to everybody else they do not exist.
+    #[oai(
+        path = "/listings/:id_or_slug",
+        method = "get",
+        operation_id = "get_listing"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        req: &poem::Request,
+        id_or_slug: Path<String>,
+    ) -> Result<ListingResponse, ApiError> {
+        let user = auth::optional_user(req).await?;
+        let rec = service::find(&state.db, state.city.id, &id_or_slug.0)
+            .await?
+            .ok_or_else(|| Problem::not_found("listing"))?;
+        if !service::can_view(&state.db, user.as_ref(), &rec.model).await? {
+            return Err(Problem::not_found("listing").into());
+        }
+        Ok(ok(rec))
+    }
+
+    /// Create a listing
+    ///
+    /// A business listing for an organization you are a member of, or (city staff) a
+    /// municipal service. It starts as a draft.
+    #[oai(path = "/listings", method = "post", operation_id = "create_listing")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<NewListing>,
+    ) -> Result<ListingCreated, ApiError> {
+        let rec = service::create(&state.db, state.city.id, auth.user(), body.0).await?;
+        let location = format!("/api/v1/listings/{}", rec.model.id);
+        let tag = service::etag(rec.model.version);
+        Ok(ListingCreated::Created(Json(rec.to_api()), tag, location))
+    }
+
+    /// Update a listing
+    ///
+    /// Replaces all editable fields. Send the ETag you read as `If-Match`.
+    #[oai(
+        path = "/listings/:id",
+        method = "put",
+        operation_id = "update_listing"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; required.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+        body: Json<ListingFields>,
+    ) -> Result<ListingResponse, ApiError> {
+        let m = if_match(if_match_header.0)?;
+        let rec = service::update(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            body.0,
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Publish a listing
+    #[oai(
+        path = "/listings/:id/publish",
+        method = "post",
+        operation_id = "publish_listing"
+    )]
+    async fn publish(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+    ) -> Result<ListingResponse, ApiError> {
+        let m = if_match(if_match_header.0)?;
+        let rec = service::transition(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            service::Transition::Publish,
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Unpublish a listing
+    ///
+    /// Back to draft: it disappears from public pages and search.
+    #[oai(
+        path = "/listings/:id/unpublish",
+        method = "post",
+        operation_id = "unpublish_listing"
+    )]
+    async fn unpublish(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+    ) -> Result<ListingResponse, ApiError> {
+        let m = if_match(if_match_header.0)?;
+        let rec = service::transition(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            service::Transition::Unpublish,
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Suspend a listing (city staff)
+    #[oai(
+        path = "/listings/:id/suspend",
+        method = "post",
+        operation_id = "suspend_listing"
+    )]
+    async fn suspend(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+        body: Json<SuspendRequest>,
+    ) -> Result<ListingResponse, ApiError> {
+        let reason = body.0.reason.trim().to_string();
+        let len = reason.chars().count();
+        if !(3..=500).contains(&len) {
+            return Err(Problem::invalid("reason", "give a reason of 3-500 characters").into());
+        }
+        let m = if_match(if_match_header.0)?;
+        let rec = service::transition(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            service::Transition::Suspend { reason },
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Restore a suspended listing (city staff)
+    #[oai(
+        path = "/listings/:id/restore",
+        method = "post",
+        operation_id = "restore_listing"
+    )]
+    async fn restore(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+    ) -> Result<ListingResponse, ApiError> {
+        let m = if_match(if_match_header.0)?;
+        let rec = service::transition(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            service::Transition::Restore,
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Delete a listing
+    #[oai(
+        path = "/listings/:id",
+        method = "delete",
+        operation_id = "delete_listing"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+    ) -> Result<Deleted, ApiError> {
+        let m = if_match(if_match_header.0)?;
+        service::delete(&state.db, state.city.id, auth.user(), &id.0, m.as_ref()).await?;
+        Ok(Deleted::NoContent)
+    }
+}
+
+pub struct CategoriesApi;
+
+#[OpenApi(tag = "ApiTags::Categories")]
+impl CategoriesApi {
+    /// List categories
+    ///
+    /// The taxonomy listings are filed under: groups and their sub-categories.
+    #[oai(path = "/categories", method = "get", operation_id = "list_categories")]
+    async fn list(&self, state: Data<&AppState>) -> Result<Json<Vec<Category>>, ApiError> {
+        let rows = category::Entity::find()
+            .order_by_asc(category::Column::Sort)
+            .all(&state.db)
+            .await?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|c| Category {
+                    key: c.key,
+                    parent: c.parent_key,
+                    label: LocalizedText {
+                        de: c.label_de,
+                        en: c.label_en,
+                    },
+                })
+                .collect(),
+        ))
+    }
+}

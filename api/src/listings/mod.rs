@@ -1,0 +1,8 @@
+//! Listings: what residents find — businesses and municipal services.
+
+pub mod api;
+pub mod hours;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod taxonomy;

@@ -1,0 +1,903 @@
+//! Listing queries and changes. Every change runs in one transaction together with its
+//! outbox event; optimistic concurrency is enforced by the UPDATE itself
+//! (`WHERE version = ?`), never by a read followed by a write.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
+use super::model::*;
+use crate::auth::AuthUser;
+use crate::outbox;
+use crate::problem::Problem;
+use entities::{
+    listing, listing_category, membership, opening_hours_exception, opening_hours_rule,
+    organization,
+};
+
+/// A listing with its categories and opening hours.
+#[derive(Clone, Debug)]
+pub struct ListingRecord {
+    pub model: listing::Model,
+    pub categories: Vec<String>,
+    pub hours: OpeningHours,
+}
+
+/// The ETag of a version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Parses an `If-Match` header: the version it names, or `Any` for `*`.
+pub enum IfMatch {
+    Any,
+    Versions(Vec<i32>),
+}
+
+impl IfMatch {
+    pub fn parse(header: &str) -> Result<IfMatch, Problem> {
+        let header = header.trim();
+        if header == "*" {
+            return Ok(IfMatch::Any);
+        }
+        let mut versions = Vec::new();
+        for part in header.split(',') {
+            let tag = part.trim();
+            // Weak tags never match for writes (RFC 9110 strong comparison).
+            let inner = tag
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .ok_or_else(|| Problem::bad_request("If-Match must hold ETags such as \"3\"."))?;
+            if let Ok(v) = inner.parse() {
+                versions.push(v);
+            }
+        }
+        Ok(IfMatch::Versions(versions))
+    }
+
+    fn matches(&self, version: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Versions(v) => v.contains(&version),
+        }
+    }
+}
+
+/// Turns a name into a URL slug: ASCII, lowercase, hyphens.
+pub fn slugify(name: &str) -> String {
+    let ascii = deunicode::deunicode(name).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut out = out.trim_end_matches('-').to_string();
+    if out.len() > 80 {
+        out.truncate(80);
+        out = out.trim_end_matches('-').to_string();
+    }
+    // A slug must never parse as a UUID or be only digits, so ids and slugs stay apart.
+    if out.is_empty() || out.bytes().all(|b| b.is_ascii_digit()) || Uuid::parse_str(&out).is_ok() {
+        out = format!("listing-{out}").trim_end_matches('-').to_string();
+    }
+    out
+}
+
+/// The first free slug among `base`, `base-2`, `base-3`, ... given the taken ones.
+pub fn pick_slug(taken: &mut HashSet<String>, base: &str) -> String {
+    let mut candidate = base.to_string();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+async fn unique_slug<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    base: &str,
+) -> Result<String, Problem> {
+    let taken: Vec<String> = listing::Entity::find()
+        .select_only()
+        .column(listing::Column::Slug)
+        .filter(listing::Column::CityId.eq(city_id))
+        .filter(listing::Column::Slug.eq(base).or(
+            listing::Column::Slug.like(format!("{}-%", base.replace('%', "").replace('_', ""))),
+        ))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut set: HashSet<String> = taken.into_iter().collect();
+    Ok(pick_slug(&mut set, base))
+}
+
+impl ListingRecord {
+    /// The API view.
+    pub fn to_api(&self) -> Listing {
+        let m = &self.model;
+        let list = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Listing {
+            id: m.id,
+            slug: m.slug.clone(),
+            kind: ListingKind::parse(&m.kind).unwrap_or(ListingKind::Business),
+            status: ListingStatus::parse(&m.status),
+            organization_id: m.organization_id,
+            name: LocalizedText {
+                de: m.name_de.clone(),
+                en: m.name_en.clone(),
+            },
+            description: LocalizedText {
+                de: m.description_de.clone(),
+                en: m.description_en.clone(),
+            },
+            categories: self.categories.clone(),
+            tags: list(&m.tags),
+            address: Address {
+                street: m.address_street.clone(),
+                postcode: m.address_postcode.clone(),
+                city: m.address_city.clone(),
+            },
+            district: m.district.clone(),
+            location: match (m.lat, m.lng) {
+                (Some(lat), Some(lng)) => Some(GeoPoint { lat, lng }),
+                _ => None,
+            },
+            contact: Contact {
+                phone: m.phone.clone(),
+                email: m.email.clone(),
+                website: m.website.clone(),
+            },
+            wheelchair: m.wheelchair.as_deref().and_then(Wheelchair::parse),
+            languages: list(&m.languages),
+            opening_hours: OpeningHoursDto {
+                weekly: self
+                    .hours
+                    .weekly
+                    .iter()
+                    .map(|r| OpeningRule {
+                        weekday: Weekday::from_chrono(r.weekday),
+                        opens: r.opens.to_string(),
+                        closes: r.closes.to_string(),
+                    })
+                    .collect(),
+                exceptions: self
+                    .hours
+                    .exceptions
+                    .iter()
+                    .map(|e| OpeningException {
+                        date: e.date,
+                        closed: e.hours.is_none(),
+                        opens: e.hours.map(|h| h.0.to_string()),
+                        closes: e.hours.map(|h| h.1.to_string()),
+                        note: e.note.clone(),
+                    })
+                    .collect(),
+                osm: m.opening_hours_osm.clone(),
+            },
+            service: m
+                .service_details
+                .as_ref()
+                .and_then(|v| serde_json::from_value(v.clone()).ok()),
+            source: m.source.clone(),
+            suspended_reason: m.suspended_reason.clone(),
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            published_at: m.published_at,
+        }
+    }
+
+    pub fn status(&self) -> ListingStatus {
+        ListingStatus::parse(&self.model.status)
+    }
+
+    pub fn kind(&self) -> ListingKind {
+        ListingKind::parse(&self.model.kind).unwrap_or(ListingKind::Business)
+    }
+}
+
+/// Loads categories and hours for many listings with three queries.
+pub async fn load_records<C: ConnectionTrait>(
+    conn: &C,
+    models: Vec<listing::Model>,
+) -> Result<Vec<ListingRecord>, Problem> {
+    if models.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
+    let mut cats: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for c in listing_category::Entity::find()
+        .filter(listing_category::Column::ListingId.is_in(ids.clone()))
+        .order_by_asc(listing_category::Column::CategoryKey)
+        .all(conn)
+        .await?
+    {
+        cats.entry(c.listing_id).or_default().push(c.category_key);
+    }
+    let mut hours: HashMap<Uuid, OpeningHours> = HashMap::new();
+    for r in opening_hours_rule::Entity::find()
+        .filter(opening_hours_rule::Column::ListingId.is_in(ids.clone()))
+        .order_by_asc(opening_hours_rule::Column::Weekday)
+        .order_by_asc(opening_hours_rule::Column::Opens)
+        .all(conn)
+        .await?
+    {
+        if let (Some(weekday), Some(opens), Some(closes)) = (
+            hours::weekday_from_index(r.weekday),
+            HourMinute::parse(&r.opens),
+            HourMinute::parse(&r.closes),
+        ) {
+            hours
+                .entry(r.listing_id)
+                .or_default()
+                .weekly
+                .push(WeeklyRule {
+                    weekday,
+                    opens,
+                    closes,
+                });
+        }
+    }
+    for e in opening_hours_exception::Entity::find()
+        .filter(opening_hours_exception::Column::ListingId.is_in(ids))
+        .order_by_asc(opening_hours_exception::Column::Date)
+        .all(conn)
+        .await?
+    {
+        let span = match (
+            e.closed,
+            e.opens.as_deref().and_then(HourMinute::parse),
+            e.closes.as_deref().and_then(HourMinute::parse),
+        ) {
+            (false, Some(o), Some(c)) => Some((o, c)),
+            _ => None,
+        };
+        hours
+            .entry(e.listing_id)
+            .or_default()
+            .exceptions
+            .push(DatedException {
+                date: e.date,
+                hours: span,
+                note: e.note,
+            });
+    }
+    Ok(models
+        .into_iter()
+        .map(|m| ListingRecord {
+            categories: cats.remove(&m.id).unwrap_or_default(),
+            hours: hours.remove(&m.id).unwrap_or_default(),
+            model: m,
+        })
+        .collect())
+}
+
+/// Finds a listing of the city by id or slug, whatever its status.
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    id_or_slug: &str,
+) -> Result<Option<ListingRecord>, Problem> {
+    let mut q = listing::Entity::find().filter(listing::Column::CityId.eq(city_id));
+    q = match Uuid::parse_str(id_or_slug) {
+        Ok(id) => q.filter(listing::Column::Id.eq(id)),
+        Err(_) => q.filter(listing::Column::Slug.eq(id_or_slug)),
+    };
+    let Some(m) = q.one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(load_records(conn, vec![m]).await?.pop())
+}
+
+/// Filters of the public listing index.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub kind: Option<ListingKind>,
+    /// A category key; a top-level key also matches its sub-categories.
+    pub category: Option<String>,
+    pub district: Option<String>,
+}
+
+/// Published listings after the cursor, in id order; `limit + 1` rows tell whether a
+/// next page exists.
+pub async fn list_published(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    filter: &ListFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<(Vec<ListingRecord>, bool), Problem> {
+    let mut q = listing::Entity::find()
+        .filter(listing::Column::CityId.eq(city_id))
+        .filter(listing::Column::Status.eq(ListingStatus::Published.as_str()));
+    if let Some(kind) = filter.kind {
+        q = q.filter(listing::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(district) = &filter.district {
+        q = q.filter(listing::Column::District.eq(district.as_str()));
+    }
+    if let Some(category) = &filter.category {
+        let sub = Query::select()
+            .column(listing_category::Column::ListingId)
+            .from(listing_category::Entity)
+            .cond_where(
+                Expr::col(listing_category::Column::CategoryKey)
+                    .eq(category.as_str())
+                    .or(Expr::col(listing_category::Column::CategoryKey)
+                        .like(format!("{category}.%"))),
+            )
+            .to_owned();
+        q = q.filter(listing::Column::Id.in_subquery(sub));
+    }
+    if let Some(after) = after {
+        q = q.filter(listing::Column::Id.gt(after));
+    }
+    let mut models = q
+        .order_by_asc(listing::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = models.len() as u64 > limit;
+    models.truncate(limit as usize);
+    Ok((load_records(db, models).await?, more))
+}
+
+/// Whether the user is a member (owner or staff) of the organization.
+pub async fn is_member<C: ConnectionTrait>(
+    conn: &C,
+    org_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, Problem> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(org_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// Whether the user may change the listing's content: members of its organization;
+/// city staff for municipal services and for listings no organization owns (imports).
+pub async fn can_edit<C: ConnectionTrait>(
+    conn: &C,
+    user: &AuthUser,
+    m: &listing::Model,
+) -> Result<bool, Problem> {
+    if user.is_staff()
+        && (m.kind == ListingKind::MunicipalService.as_str() || m.organization_id.is_none())
+    {
+        return Ok(true);
+    }
+    match m.organization_id {
+        Some(org) => is_member(conn, org, user.id).await,
+        None => Ok(false),
+    }
+}
+
+/// Whether the user may see the listing in its current status.
+pub async fn can_view<C: ConnectionTrait>(
+    conn: &C,
+    user: Option<&AuthUser>,
+    m: &listing::Model,
+) -> Result<bool, Problem> {
+    if m.status == ListingStatus::Published.as_str() {
+        return Ok(true);
+    }
+    match user {
+        Some(u) if u.is_staff() => Ok(true),
+        Some(u) => can_edit(conn, u, m).await,
+        None => Ok(false),
+    }
+}
+
+fn event_payload(m: &listing::Model) -> serde_json::Value {
+    serde_json::json!({
+        "listing_id": m.id,
+        "slug": m.slug,
+        "kind": m.kind,
+        "status": m.status,
+        "version": m.version,
+    })
+}
+
+/// Writes the content columns of `data` into an active model.
+pub fn apply_data(am: &mut listing::ActiveModel, data: &ListingData) {
+    am.name_de = Set(data.name.de.clone());
+    am.name_en = Set(data.name.en.clone());
+    am.description_de = Set(data.description.de.clone());
+    am.description_en = Set(data.description.en.clone());
+    am.address_street = Set(data.address.street.clone());
+    am.address_postcode = Set(data.address.postcode.clone());
+    am.address_city = Set(data.address.city.clone());
+    am.district = Set(data.district.clone());
+    am.lat = Set(data.location.map(|p| p.lat));
+    am.lng = Set(data.location.map(|p| p.lng));
+    am.phone = Set(data.contact.phone.clone());
+    am.email = Set(data.contact.email.clone());
+    am.website = Set(data.contact.website.clone());
+    am.wheelchair = Set(data.wheelchair.map(|w| w.as_str().to_string()));
+    am.languages = Set(serde_json::json!(data.languages));
+    am.tags = Set(serde_json::json!(data.tags));
+    am.service_details = Set(data
+        .service
+        .as_ref()
+        .map(|s| serde_json::to_value(s).expect("service details serialize")));
+}
+
+/// Replaces a listing's categories and opening hours.
+pub async fn replace_children<C: ConnectionTrait>(
+    conn: &C,
+    listing_id: Uuid,
+    data: &ListingData,
+) -> Result<(), Problem> {
+    listing_category::Entity::delete_many()
+        .filter(listing_category::Column::ListingId.eq(listing_id))
+        .exec(conn)
+        .await?;
+    opening_hours_rule::Entity::delete_many()
+        .filter(opening_hours_rule::Column::ListingId.eq(listing_id))
+        .exec(conn)
+        .await?;
+    opening_hours_exception::Entity::delete_many()
+        .filter(opening_hours_exception::Column::ListingId.eq(listing_id))
+        .exec(conn)
+        .await?;
+    if !data.categories.is_empty() {
+        listing_category::Entity::insert_many(data.categories.iter().map(|c| {
+            listing_category::ActiveModel {
+                listing_id: Set(listing_id),
+                category_key: Set(c.clone()),
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    if !data.hours.weekly.is_empty() {
+        opening_hours_rule::Entity::insert_many(data.hours.weekly.iter().map(|r| {
+            opening_hours_rule::ActiveModel {
+                listing_id: Set(listing_id),
+                weekday: Set(hours::weekday_index(r.weekday)),
+                opens: Set(r.opens.to_string()),
+                closes: Set(r.closes.to_string()),
+                ..Default::default()
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    if !data.hours.exceptions.is_empty() {
+        opening_hours_exception::Entity::insert_many(data.hours.exceptions.iter().map(|e| {
+            opening_hours_exception::ActiveModel {
+                listing_id: Set(listing_id),
+                date: Set(e.date),
+                closed: Set(e.hours.is_none()),
+                opens: Set(e.hours.map(|h| h.0.to_string())),
+                closes: Set(e.hours.map(|h| h.1.to_string())),
+                note: Set(e.note.clone()),
+                ..Default::default()
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Everything needed to insert a listing (API, import, seed).
+pub struct Insert<'a> {
+    pub city_id: Uuid,
+    pub organization_id: Option<Uuid>,
+    pub kind: ListingKind,
+    pub status: ListingStatus,
+    pub slug: String,
+    pub source: String,
+    pub opening_hours_osm: Option<String>,
+    pub data: &'a ListingData,
+}
+
+/// Inserts a listing with its children and its `listing.created` event.
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    ins: Insert<'_>,
+) -> Result<listing::Model, Problem> {
+    let now = Utc::now();
+    let mut am = listing::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        city_id: Set(ins.city_id),
+        organization_id: Set(ins.organization_id),
+        kind: Set(ins.kind.as_str().to_string()),
+        slug: Set(ins.slug),
+        status: Set(ins.status.as_str().to_string()),
+        opening_hours_osm: Set(ins.opening_hours_osm),
+        source: Set(ins.source),
+        suspended_reason: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        published_at: Set((ins.status == ListingStatus::Published).then_some(now)),
+        ..Default::default()
+    };
+    apply_data(&mut am, ins.data);
+    let m = am.insert(conn).await?;
+    replace_children(conn, m.id, ins.data).await?;
+    outbox::record(
+        conn,
+        ins.city_id,
+        "listing",
+        m.id,
+        "listing.created",
+        event_payload(&m),
+    )
+    .await?;
+    Ok(m)
+}
+
+/// Creates a listing for the user, checking who may create what.
+pub async fn create(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    new: NewListing,
+) -> Result<ListingRecord, Problem> {
+    let data = new.fields.validate(new.kind)?;
+    match new.kind {
+        ListingKind::Business => {
+            let Some(org_id) = new.organization_id else {
+                return Err(Problem::invalid(
+                    "organization_id",
+                    "a business listing belongs to an organization you are a member of",
+                ));
+            };
+            let org = organization::Entity::find_by_id(org_id).one(db).await?;
+            let member = match &org {
+                Some(o) if o.city_id == city_id => is_member(db, o.id, user.id).await?,
+                _ => false,
+            };
+            if !member {
+                return Err(Problem::forbidden(
+                    "You are not a member of this organization.",
+                ));
+            }
+        }
+        ListingKind::MunicipalService => {
+            if !user.is_staff() {
+                return Err(Problem::forbidden(
+                    "Only city staff create municipal services.",
+                ));
+            }
+            if let Some(org_id) = new.organization_id {
+                match organization::Entity::find_by_id(org_id).one(db).await? {
+                    Some(o) if o.city_id == city_id && o.kind == "department" => {}
+                    _ => {
+                        return Err(Problem::invalid(
+                            "organization_id",
+                            "must be a department of the city",
+                        ))
+                    }
+                }
+            }
+        }
+    }
+    let base = slugify(if data.name.de.is_empty() {
+        &data.name.en
+    } else {
+        &data.name.de
+    });
+    let txn = db.begin().await?;
+    let slug = unique_slug(&txn, city_id, &base).await?;
+    let m = insert(
+        &txn,
+        Insert {
+            city_id,
+            organization_id: new.organization_id,
+            kind: new.kind,
+            status: ListingStatus::Draft,
+            slug,
+            source: "manual".to_string(),
+            opening_hours_osm: None,
+            data: &data,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_records(db, vec![m])
+        .await?
+        .pop()
+        .expect("just inserted"))
+}
+
+async fn find_for_write<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: &str,
+) -> Result<ListingRecord, Problem> {
+    let rec = find(conn, city_id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    if !can_view(conn, Some(user), &rec.model).await? {
+        return Err(Problem::not_found("listing"));
+    }
+    Ok(rec)
+}
+
+fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), Problem> {
+    match if_match {
+        Some(m) if !m.matches(current) => Err(Problem::precondition_failed(&etag(current))),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces the editable fields; `If-Match` is required.
+pub async fn update(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: &str,
+    if_match: Option<&IfMatch>,
+    fields: ListingFields,
+) -> Result<ListingRecord, Problem> {
+    let if_match = if_match.ok_or_else(Problem::precondition_required)?;
+    let rec = find_for_write(db, city_id, user, id).await?;
+    if !can_edit(db, user, &rec.model).await? {
+        return Err(Problem::forbidden("You may not change this listing."));
+    }
+    let data = fields.validate(rec.kind())?;
+    check_if_match(Some(if_match), rec.model.version)?;
+    let txn = db.begin().await?;
+    let mut am = listing::ActiveModel {
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply_data(&mut am, &data);
+    let res = listing::Entity::update_many()
+        .set(am)
+        .col_expr(
+            listing::Column::Version,
+            Expr::col(listing::Column::Version).add(1),
+        )
+        .filter(listing::Column::Id.eq(rec.model.id))
+        .filter(listing::Column::Version.eq(rec.model.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        // Someone else changed it between our read and this write.
+        let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
+        return Err(match current {
+            Some(c) => Problem::precondition_failed(&etag(c.version)),
+            None => Problem::not_found("listing"),
+        });
+    }
+    replace_children(&txn, rec.model.id, &data).await?;
+    let m = listing::Entity::find_by_id(rec.model.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    outbox::record(
+        &txn,
+        city_id,
+        "listing",
+        m.id,
+        "listing.updated",
+        event_payload(&m),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(load_records(db, vec![m]).await?.pop().expect("exists"))
+}
+
+/// A status change.
+#[derive(Clone, Debug)]
+pub enum Transition {
+    Publish,
+    Unpublish,
+    Suspend { reason: String },
+    Restore,
+}
+
+/// Applies a status change; `If-Match` is honoured when given.
+pub async fn transition(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: &str,
+    if_match: Option<&IfMatch>,
+    t: Transition,
+) -> Result<ListingRecord, Problem> {
+    let rec = find_for_write(db, city_id, user, id).await?;
+    let status = rec.status();
+    let (to, event) = match &t {
+        Transition::Publish | Transition::Unpublish => {
+            if !can_edit(db, user, &rec.model).await? {
+                return Err(Problem::forbidden("You may not change this listing."));
+            }
+            if status == ListingStatus::Suspended {
+                return Err(Problem::conflict(
+                    "suspended",
+                    "A suspended listing can only be restored by city staff.",
+                ));
+            }
+            match t {
+                Transition::Publish => (ListingStatus::Published, "listing.published"),
+                _ => (ListingStatus::Draft, "listing.unpublished"),
+            }
+        }
+        Transition::Suspend { .. } => {
+            if !user.is_staff() {
+                return Err(Problem::forbidden("Only city staff suspend listings."));
+            }
+            (ListingStatus::Suspended, "listing.suspended")
+        }
+        Transition::Restore => {
+            if !user.is_staff() {
+                return Err(Problem::forbidden("Only city staff restore listings."));
+            }
+            if status != ListingStatus::Suspended {
+                return Err(Problem::conflict(
+                    "not-suspended",
+                    "Only a suspended listing can be restored.",
+                ));
+            }
+            let to = if rec.model.published_at.is_some() {
+                ListingStatus::Published
+            } else {
+                ListingStatus::Draft
+            };
+            (to, "listing.restored")
+        }
+    };
+    check_if_match(if_match, rec.model.version)?;
+    if status == to {
+        // Nothing changes: no new version and no event.
+        return Ok(rec);
+    }
+    if to == ListingStatus::Published && rec.categories.is_empty() {
+        return Err(Problem::invalid(
+            "categories",
+            "choose a category before publishing",
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut upd = listing::Entity::update_many()
+        .col_expr(listing::Column::Status, Expr::value(to.as_str()))
+        .col_expr(listing::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            listing::Column::Version,
+            Expr::col(listing::Column::Version).add(1),
+        )
+        .filter(listing::Column::Id.eq(rec.model.id))
+        .filter(listing::Column::Version.eq(rec.model.version));
+    match &t {
+        Transition::Publish => {
+            upd = upd.col_expr(listing::Column::PublishedAt, Expr::value(now));
+        }
+        Transition::Unpublish => {
+            upd = upd.col_expr(
+                listing::Column::PublishedAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            );
+        }
+        Transition::Suspend { reason } => {
+            upd = upd.col_expr(
+                listing::Column::SuspendedReason,
+                Expr::value(reason.clone()),
+            );
+        }
+        Transition::Restore => {
+            upd = upd.col_expr(
+                listing::Column::SuspendedReason,
+                Expr::value(Option::<String>::None),
+            );
+        }
+    }
+    if upd.exec(&txn).await?.rows_affected == 0 {
+        let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
+        return Err(match current {
+            Some(c) => Problem::precondition_failed(&etag(c.version)),
+            None => Problem::not_found("listing"),
+        });
+    }
+    let m = listing::Entity::find_by_id(rec.model.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    let mut payload = event_payload(&m);
+    if let Transition::Suspend { reason } = &t {
+        payload["reason"] = serde_json::json!(reason);
+    }
+    outbox::record(&txn, city_id, "listing", m.id, event, payload).await?;
+    txn.commit().await?;
+    Ok(ListingRecord {
+        model: m,
+        categories: rec.categories,
+        hours: rec.hours,
+    })
+}
+
+/// Deletes a listing and everything hanging off it.
+pub async fn delete(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), Problem> {
+    let rec = find_for_write(db, city_id, user, id).await?;
+    if !can_edit(db, user, &rec.model).await? {
+        return Err(Problem::forbidden("You may not delete this listing."));
+    }
+    check_if_match(if_match, rec.model.version)?;
+    let txn = db.begin().await?;
+    let res = listing::Entity::delete_many()
+        .filter(listing::Column::Id.eq(rec.model.id))
+        .filter(listing::Column::Version.eq(rec.model.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(Problem::precondition_failed("(changed)"));
+    }
+    outbox::record(
+        &txn,
+        city_id,
+        "listing",
+        rec.model.id,
+        "listing.deleted",
+        event_payload(&rec.model),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slugify("Café Ekberg – since 1852!"),
+            "cafe-ekberg-since-1852"
+        );
+        assert_eq!(slugify("Bürgeramt Mitte"), "burgeramt-mitte");
+        assert_eq!(slugify("   "), "listing");
+        assert_eq!(slugify("2024"), "listing-2024");
+        assert!(slugify(&"x".repeat(200)).len() <= 80);
+        let mut taken = HashSet::new();
+        assert_eq!(pick_slug(&mut taken, "r-kioski"), "r-kioski");
+        assert_eq!(pick_slug(&mut taken, "r-kioski"), "r-kioski-2");
+        assert_eq!(pick_slug(&mut taken, "r-kioski"), "r-kioski-3");
+    }
+
+    #[test]
+    fn if_match_parsing() {
+        assert!(IfMatch::parse("\"3\"").unwrap().matches(3));
+        assert!(!IfMatch::parse("\"3\"").unwrap().matches(4));
+        assert!(IfMatch::parse("\"2\", \"4\"").unwrap().matches(4));
+        assert!(IfMatch::parse("*").unwrap().matches(9));
+        assert!(!IfMatch::parse("W/\"3\"").is_ok_and(|m| m.matches(3)));
+        assert!(IfMatch::parse("3").is_err());
+    }
+}

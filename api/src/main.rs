@@ -1,0 +1,122 @@
+//! The `city-portal` command.
+
+use std::path::PathBuf;
+
+use api::config::Config;
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+/// City Portal: one place for residents to find and book everything local.
+///
+/// Configuration comes from environment variables (see README.md and .env.sample).
+#[derive(Parser)]
+#[command(name = "city-portal", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default): migrates the database, loads the demo city on
+    /// first start, and listens on BIND_ADDR.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import points of interest from an OpenStreetMap PBF file as published business
+    /// listings; a re-import updates them by OSM id and never duplicates.
+    ImportOsm {
+        /// The .osm.pbf file to read.
+        file: PathBuf,
+    },
+    /// Print the OpenAPI document of the API (as committed in openapi/openapi.json).
+    Openapi,
+    /// Make an existing account a city admin, or create it with a password read from
+    /// the environment variable ADMIN_PASSWORD (never from the command line).
+    CreateAdmin {
+        /// The admin's email address.
+        email: String,
+    },
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn config_or_exit() -> Config {
+    match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        print!("{}", api::app::spec_json());
+        return;
+    }
+    let config = config_or_exit();
+    init_logging(&config.log);
+    let result = match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(config).await,
+        Command::ImportOsm { file } => import_osm(config, file).await,
+        Command::CreateAdmin { email } => create_admin(config, email).await,
+        Command::Openapi => unreachable!("handled above"),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bound = api::app::bind(config).await?;
+    tracing::info!(addr = %bound.addr, "City Portal listening on http://{}", bound.addr);
+    bound
+        .run(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    let db = api::db::connect(config.database_url.expose_secret()).await?;
+    api::db::migrate(&db).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let db = api::db::connect(config.database_url.expose_secret()).await?;
+    api::db::migrate(&db).await?;
+    let city = api::demo::seed::ensure_city(&db, &config).await?;
+    api::demo::seed::seed_taxonomy(&db).await?;
+    let summary = api::demo::seed::import_osm(&db, city.id, bytes, true).await?;
+    println!("{summary}");
+    Ok(())
+}
+
+async fn create_admin(config: Config, email: String) -> anyhow::Result<()> {
+    let db = api::db::connect(config.database_url.expose_secret()).await?;
+    api::db::migrate(&db).await?;
+    let city = api::demo::seed::ensure_city(&db, &config).await?;
+    let password = std::env::var("ADMIN_PASSWORD").ok();
+    let outcome = api::accounts::create_admin(&db, city.id, &email, password.as_deref()).await?;
+    println!("{outcome}");
+    Ok(())
+}

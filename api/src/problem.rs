@@ -1,0 +1,392 @@
+//! RFC 9457 problem details: every error of the API and of the pages' JSON endpoints.
+//!
+//! Handlers return [`ApiError`], a documented response per status. Errors raised outside
+//! handlers (a body that does not parse, an unknown route, a body over the limit, a failed
+//! authentication) are turned into the same shape by [`catch_all`].
+
+use poem::http::StatusCode;
+use poem::Response;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+/// A field that failed validation and why.
+#[derive(Object, Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `name.de` or `opening_hours.weekly[2].closes`.
+    pub field: String,
+    /// What is wrong with it, in English.
+    pub message: String,
+}
+
+/// An RFC 9457 problem details object.
+#[derive(Object, Clone, Debug, serde::Serialize)]
+pub struct Problem {
+    /// A stable URI reference identifying the problem type, e.g. `/problems/validation`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// An explanation specific to this occurrence.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For validation problems: every offending field.
+    #[oai(skip_serializing_if_is_empty)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// A problem of the given type code (`validation`, `not-found`, ...).
+    pub fn new(status: StatusCode, code: &str, title: &str) -> Problem {
+        Problem {
+            type_: format!("/problems/{code}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Adds the explanation.
+    pub fn detail(mut self, detail: impl Into<String>) -> Problem {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The stable code at the end of `type`.
+    pub fn code(&self) -> &str {
+        self.type_.rsplit('/').next().unwrap_or("")
+    }
+
+    /// 422 with the offending fields.
+    pub fn validation(errors: Vec<FieldError>) -> Problem {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Problem {
+            errors,
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "The request has invalid fields",
+            )
+        }
+        .detail(detail)
+    }
+
+    /// 422 for one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Problem {
+        Problem::validation(vec![FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request could not be read",
+        )
+        .detail(detail)
+    }
+
+    pub fn unauthorized() -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication is required",
+        )
+        .detail("Log in, or send a valid API token as `Authorization: Bearer <token>`.")
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "You are not allowed to do this",
+        )
+        .detail(detail)
+    }
+
+    pub fn not_found(what: &str) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found")
+            .detail(format!("No such {what}."))
+    }
+
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::CONFLICT,
+            code,
+            "Conflict with the current state",
+        )
+        .detail(detail)
+    }
+
+    pub fn precondition_failed(current_etag: &str) -> Problem {
+        Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale-version",
+            "The resource has changed",
+        )
+        .detail(format!(
+            "If-Match does not match the current version {current_etag}; fetch it again and retry."
+        ))
+    }
+
+    pub fn precondition_required() -> Problem {
+        Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if-match-required",
+            "If-Match is required",
+        )
+        .detail("Send the ETag you last read in an If-Match header.")
+    }
+
+    pub fn too_many_requests(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+        )
+        .detail(detail)
+    }
+
+    pub fn internal() -> Problem {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side",
+        )
+        .detail("The error was logged. Please try again later.")
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Temporarily unavailable",
+        )
+        .detail(detail)
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The plain HTTP response (outside poem-openapi handlers).
+    pub fn to_response(&self) -> Response {
+        let body = serde_json::to_vec(self).unwrap_or_default();
+        let mut resp = Response::builder()
+            .status(self.status_code())
+            .content_type("application/problem+json")
+            .body(body);
+        if self.status == 401 {
+            resp.headers_mut().insert(
+                poem::http::header::WWW_AUTHENTICATE,
+                poem::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}
+
+/// Every error response of the API. Each status is documented in the spec.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request could not be read (malformed JSON, a wrong type, a missing header).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// Authentication is required or failed.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// Authenticated, but not allowed.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource (or it is not visible to you).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// Conflicts with the current state (e.g. a duplicate).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// `If-Match` does not match the current version.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
+    /// The request body is larger than allowed.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// Some fields are invalid; `errors` names each.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// `If-Match` is required for this write.
+    #[oai(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Json<Problem>),
+    /// Too many attempts; retry after the given number of seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
+    /// An unexpected error; details are logged, never shown.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A dependency is unavailable.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl ApiError {
+    /// A 429 with `Retry-After` seconds.
+    pub fn rate_limited(retry_after_secs: u64, detail: impl Into<String>) -> ApiError {
+        ApiError::TooManyRequests(
+            Json(Problem::too_many_requests(detail)),
+            retry_after_secs.max(1).to_string(),
+        )
+    }
+}
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> ApiError {
+        match p.status {
+            400 => ApiError::BadRequest(Json(p)),
+            401 => ApiError::Unauthorized(Json(p)),
+            403 => ApiError::Forbidden(Json(p)),
+            404 => ApiError::NotFound(Json(p)),
+            409 => ApiError::Conflict(Json(p)),
+            412 => ApiError::PreconditionFailed(Json(p)),
+            413 => ApiError::PayloadTooLarge(Json(p)),
+            422 => ApiError::Unprocessable(Json(p)),
+            428 => ApiError::PreconditionRequired(Json(p)),
+            429 => ApiError::TooManyRequests(Json(p), "60".to_string()),
+            503 => ApiError::Unavailable(Json(p)),
+            _ => ApiError::Internal(Json(Problem::internal())),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> ApiError {
+        Problem::from(e).into()
+    }
+}
+
+impl From<sea_orm::DbErr> for Problem {
+    fn from(e: sea_orm::DbErr) -> Problem {
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Problem::conflict(
+                "duplicate",
+                "A resource with the same unique value already exists.",
+            ),
+            _ => {
+                tracing::error!(error = %e, "database error");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> ApiError {
+        tracing::error!(error = %format!("{e:#}"), "internal error");
+        Problem::internal().into()
+    }
+}
+
+/// A [`Problem`] as a poem error, for extractors and middleware.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.title)]
+pub struct ProblemError(pub Problem);
+
+impl poem::error::ResponseError for ProblemError {
+    fn status(&self) -> StatusCode {
+        self.0.status_code()
+    }
+    fn as_response(&self) -> Response {
+        self.0.to_response()
+    }
+}
+
+impl From<Problem> for poem::Error {
+    fn from(p: Problem) -> poem::Error {
+        poem::Error::from(ProblemError(p))
+    }
+}
+
+/// Turns any error that escaped a handler into problem+json, keeping responses that
+/// already are one (handler errors, [`ProblemError`]s) as they are.
+pub async fn catch_all(err: poem::Error) -> Response {
+    if err.is_from_response() || err.is::<ProblemError>() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let problem = if err.is::<poem_openapi::error::ParseRequestPayloadError>()
+        || err.is::<poem_openapi::error::ContentTypeError>()
+    {
+        Problem::bad_request(err.to_string())
+    } else if err.is::<poem_openapi::error::ParseParamError>() {
+        // A query or path parameter of the wrong type names itself in the message.
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "The request has invalid fields",
+        )
+        .detail(err.to_string());
+        if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+            p.errors.push(FieldError {
+                field: param.name.to_string(),
+                message: param.reason.clone(),
+            });
+        }
+        p
+    } else {
+        match status {
+            StatusCode::NOT_FOUND => Problem::not_found("resource"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Problem::new(status, "method-not-allowed", "Method not allowed")
+                    .detail(err.to_string())
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Problem::new(status, "payload-too-large", "The request body is too large")
+                    .detail("The request body is larger than the server accepts.")
+            }
+            StatusCode::UNAUTHORIZED => Problem::unauthorized(),
+            s if s.is_client_error() => {
+                Problem::new(s, "bad-request", "The request could not be handled")
+                    .detail(err.to_string())
+            }
+            _ => {
+                tracing::error!(error = %err, "unhandled error");
+                Problem::internal()
+            }
+        }
+    };
+    problem.to_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_names_fields() {
+        let p = Problem::invalid("contact.website", "must be an http or https URL");
+        assert_eq!(p.status, 422);
+        assert_eq!(p.code(), "validation");
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["type"], "/problems/validation");
+        assert_eq!(v["errors"][0]["field"], "contact.website");
+    }
+
+    #[test]
+    fn unique_violation_is_a_conflict_not_a_500() {
+        let p: Problem = sea_orm::DbErr::Custom("x".into()).into();
+        assert_eq!(p.status, 500);
+        assert_eq!(
+            serde_json::to_value(&p).unwrap()["detail"],
+            "The error was logged. Please try again later."
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! What every request can reach: database, store, configuration, the city, templates.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::health::Metrics;
+use crate::store::Store;
+
+/// The city this server serves (the tenant).
+#[derive(Clone, Debug)]
+pub struct CityCtx {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub timezone: chrono_tz::Tz,
+}
+
+/// Shared application state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub city: Arc<CityCtx>,
+    pub templates: Arc<minijinja::Environment<'static>>,
+    pub metrics: Arc<Metrics>,
+}

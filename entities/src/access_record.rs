@@ -1,0 +1,23 @@
+//! Who read which resident's data, when and why; shown to the resident.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "access_records")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub city_id: Uuid,
+    pub subject_user_id: Uuid,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_organization_id: Option<Uuid>,
+    pub actor_module: Option<String>,
+    pub resource: String,
+    pub purpose: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

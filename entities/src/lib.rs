@@ -1,0 +1,19 @@
+//! sea-orm entities of City Portal: the data model, no logic.
+//!
+//! Written by hand to match `migration/`; the migration tests check both agree by
+//! reading and writing every table on SQLite and PostgreSQL.
+
+pub mod access_record;
+pub mod api_token;
+pub mod category;
+pub mod city;
+pub mod listing;
+pub mod listing_category;
+pub mod membership;
+pub mod offer;
+pub mod opening_hours_exception;
+pub mod opening_hours_rule;
+pub mod organization;
+pub mod outbox_event;
+pub mod staff_role;
+pub mod user;

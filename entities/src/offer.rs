@@ -1,0 +1,33 @@
+//! A bookable thing on a listing: appointment, class or membership.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "offers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub listing_id: Uuid,
+    /// `appointment` | `class` | `membership`
+    pub kind: String,
+    pub name_de: String,
+    pub name_en: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_de: String,
+    #[sea_orm(column_type = "Text")]
+    pub description_en: String,
+    /// `native` | `partner`
+    pub provider: String,
+    /// Kind-specific settings (duration, capacity, sessions, plan ...).
+    pub details: Json,
+    /// `draft` | `active` | `archived`
+    pub status: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+//! Schema migrations of City Portal. Every migration runs up and down on SQLite and
+//! PostgreSQL; the test suite proves it on both.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_accounts;
+mod m20261123_000002_create_listings;
+mod m20261123_000003_create_outbox_and_access;
+
+/// All migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_accounts::Migration),
+            Box::new(m20261123_000002_create_listings::Migration),
+            Box::new(m20261123_000003_create_outbox_and_access::Migration),
+        ]
+    }
+}

@@ -1,0 +1,42 @@
+//! The search side of City Portal: Meilisearch connectivity now; documents, settings,
+//! the outbox consumer and reindex arrive with the search capability.
+
+use std::time::Duration;
+
+/// Whether a Meilisearch server answers its health check within `timeout`.
+pub async fn health(url: &str, api_key: Option<&str>, timeout: Duration) -> Result<(), String> {
+    let client = meilisearch_sdk::client::Client::new(url, api_key).map_err(|e| e.to_string())?;
+    match tokio::time::timeout(timeout, client.health()).await {
+        Ok(Ok(h)) if h.status == "available" => Ok(()),
+        Ok(Ok(h)) => Err(format!("status {}", h.status)),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn unreachable_server_is_reported_not_hung() {
+        // Port 9 (discard) on loopback: nothing listens there in the test environment.
+        let r = super::health(
+            "http://127.0.0.1:9",
+            None,
+            std::time::Duration::from_millis(500),
+        )
+        .await;
+        assert!(r.is_err());
+    }
+
+    #[tokio::test]
+    async fn live_server_is_healthy_when_configured() {
+        let Ok(url) = std::env::var("MEILI_URL") else {
+            println!("skipped: MEILI_URL is not set, no live Meilisearch to check");
+            return;
+        };
+        let key = std::env::var("MEILI_API_KEY").ok();
+        super::health(&url, key.as_deref(), std::time::Duration::from_secs(2))
+            .await
+            .unwrap();
+    }
+}
