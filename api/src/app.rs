@@ -3,11 +3,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{Compression, SizeLimit};
+use poem::middleware::{CatchPanic, Compression, CookieJarManager};
 use poem::{get, EndpointExt, IntoEndpoint, Route, Server};
+use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OpenApiService;
 use secrecy::ExposeSecret;
+use tokio::io::AsyncReadExt;
 
 use crate::accounts::AccountsApi;
 use crate::config::Config;
@@ -53,7 +56,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         demo::seed::load_demo_if_empty(&db, &city).await?;
     }
     let store = match &config.redis_url {
-        Some(url) => Store::redis(url.expose_secret())
+        Some(url) => Store::redis(url.expose_secret(), &config.redis_key_prefix)
             .await
             .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot reach Redis: {e}"))?,
         None => Store::memory(),
@@ -75,7 +78,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
     let docs = api.swagger_ui();
     let max_body = state.config.max_body_bytes;
     Route::new()
-        .nest("/api/v1", api.with(SizeLimit::new(max_body)))
+        .nest(
+            "/api/v1",
+            api.around(move |ep, req| limit_body(ep, req, max_body)),
+        )
         .at("/api/v1/openapi.json", spec)
         .nest("/docs", docs)
         .at("/", get(pages::home))
@@ -84,11 +90,55 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))
+        .with(CookieJarManager::new())
+        .with(CatchPanic::new().with_handler(|_| problem::Problem::internal().to_response()))
         .catch_all_error(problem::catch_all)
         .with(Compression::new())
         .around(health::track)
         .data(state)
         .into_endpoint()
+}
+
+/// Refuses request bodies over `max` bytes with 413, whether announced by
+/// `Content-Length` or streamed in chunks, before any handler reads them.
+async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
+    let too_large = || {
+        problem::Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "The request body is too large",
+        )
+        .detail(format!("The request body may be at most {max} bytes."))
+    };
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > max as u64 => return Err(too_large().into()),
+        Some(_) => {}
+        None if req
+            .headers()
+            .contains_key(poem::http::header::TRANSFER_ENCODING) =>
+        {
+            let mut buf = Vec::new();
+            req.take_body()
+                .into_async_read()
+                .take(max as u64 + 1)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(|e| {
+                    problem::Problem::bad_request(format!("could not read the body: {e}"))
+                })?;
+            if buf.len() > max {
+                return Err(too_large().into());
+            }
+            req.set_body(buf);
+        }
+        None => {}
+    }
+    next.call(req).await.map(IntoResponse::into_response)
 }
 
 /// A server bound to its address, ready to run.

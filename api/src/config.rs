@@ -41,6 +41,8 @@ pub struct Config {
     pub bind_addr: SocketAddr,
     pub database_url: SecretString,
     pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key, so several portals can share one Redis.
+    pub redis_key_prefix: String,
     pub meili_url: Option<Url>,
     pub meili_api_key: Option<SecretString>,
     pub public_url: Url,
@@ -124,6 +126,18 @@ impl Config {
                 Some(SecretString::from(v))
             }
         };
+        let redis_key_prefix =
+            var("REDIS_KEY_PREFIX").unwrap_or_else(|| "city-portal:".to_string());
+        if redis_key_prefix.len() > 64
+            || redis_key_prefix
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(err(
+                "REDIS_KEY_PREFIX",
+                "at most 64 characters without spaces",
+            ));
+        }
         let meili_url = match var("MEILI_URL") {
             None => None,
             Some(v) => Some(parse_http_url(&v).map_err(|m| err("MEILI_URL", m))?),
@@ -175,6 +189,7 @@ impl Config {
             bind_addr,
             database_url: SecretString::from(database_url),
             redis_url,
+            redis_key_prefix,
             meili_url,
             meili_api_key,
             public_url,

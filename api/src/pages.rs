@@ -60,11 +60,7 @@ pub fn locale(req: &Request, default: Locale) -> Locale {
     {
         return l;
     }
-    if let Some(l) = req
-        .cookie()
-        .get("lang")
-        .and_then(|c| c.value_str().parse().ok())
-    {
+    if let Some(l) = crate::auth::cookie(req, "lang").and_then(|c| c.parse().ok()) {
         return l;
     }
     if let Some(header) = req

@@ -12,7 +12,8 @@ use redis::AsyncCommands;
 #[derive(Clone)]
 pub enum Store {
     Memory(Arc<Mutex<MemoryInner>>),
-    Redis(ConnectionManager),
+    /// A connection and the prefix of every key (several portals may share one Redis).
+    Redis(ConnectionManager, Arc<str>),
 }
 
 #[derive(Default)]
@@ -50,14 +51,14 @@ impl Store {
     }
 
     /// Connects to Redis; fails when it does not answer.
-    pub async fn redis(url: &str) -> Result<Store, StoreError> {
+    pub async fn redis(url: &str, prefix: &str) -> Result<Store, StoreError> {
         let client = redis::Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Duration::from_secs(2))
             .set_response_timeout(Duration::from_secs(2))
             .set_number_of_retries(2);
         let manager = ConnectionManager::new_with_config(client, config).await?;
-        let store = Store::Redis(manager);
+        let store = Store::Redis(manager, Arc::from(prefix));
         store.ping().await?;
         Ok(store)
     }
@@ -65,14 +66,14 @@ impl Store {
     pub fn kind(&self) -> &'static str {
         match self {
             Store::Memory(_) => "memory",
-            Store::Redis(_) => "redis",
+            Store::Redis(..) => "redis",
         }
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Memory(_) => Ok(()),
-            Store::Redis(conn) => {
+            Store::Redis(conn, _) => {
                 let mut conn = conn.clone();
                 let _: String = redis::cmd("PING").query_async(&mut conn).await?;
                 Ok(())
@@ -86,7 +87,7 @@ impl Store {
                 let mut inner = inner.lock().expect("store lock");
                 Ok(inner.get_live(key, Instant::now()).map(|(v, _)| v.clone()))
             }
-            Store::Redis(conn) => Ok(conn.clone().get(key).await?),
+            Store::Redis(conn, p) => Ok(conn.clone().get(format!("{p}{key}")).await?),
         }
     }
 
@@ -101,10 +102,10 @@ impl Store {
                 inner.note_write(now);
                 Ok(())
             }
-            Store::Redis(conn) => {
+            Store::Redis(conn, p) => {
                 let _: () = conn
                     .clone()
-                    .set_ex(key, value, ttl.as_secs().max(1))
+                    .set_ex(format!("{p}{key}"), value, ttl.as_secs().max(1))
                     .await?;
                 Ok(())
             }
@@ -117,8 +118,8 @@ impl Store {
                 inner.lock().expect("store lock").values.remove(key);
                 Ok(())
             }
-            Store::Redis(conn) => {
-                let _: () = conn.clone().del(key).await?;
+            Store::Redis(conn, p) => {
+                let _: () = conn.clone().del(format!("{p}{key}")).await?;
                 Ok(())
             }
         }
@@ -135,11 +136,12 @@ impl Store {
                     None => (0, Duration::ZERO),
                 })
             }
-            Store::Redis(conn) => {
+            Store::Redis(conn, p) => {
+                let key = format!("{p}{key}");
                 let mut conn = conn.clone();
                 let (value, ttl): (Option<u64>, i64) = redis::pipe()
-                    .get(key)
-                    .ttl(key)
+                    .get(&key)
+                    .ttl(&key)
                     .query_async(&mut conn)
                     .await?;
                 Ok((value.unwrap_or(0), Duration::from_secs(ttl.max(0) as u64)))
@@ -170,13 +172,14 @@ impl Store {
                 inner.note_write(now);
                 Ok(next)
             }
-            Store::Redis(conn) => {
+            Store::Redis(conn, p) => {
+                let key = format!("{p}{key}");
                 let mut conn = conn.clone();
                 let (n,): (u64,) = redis::pipe()
                     .atomic()
-                    .incr(key, 1)
+                    .incr(&key, 1)
                     .cmd("EXPIRE")
-                    .arg(key)
+                    .arg(&key)
                     .arg(window.as_secs().max(1))
                     .arg("NX")
                     .ignore()

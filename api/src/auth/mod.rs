@@ -183,9 +183,19 @@ pub fn clear_session_cookie(state: &AppState) -> String {
 
 /// The session id sent by the browser, if any.
 pub fn session_id_from(req: &Request) -> Option<String> {
-    req.cookie()
-        .get(SESSION_COOKIE)
-        .map(|c| c.value_str().to_string())
+    cookie(req, SESSION_COOKIE)
+}
+
+/// A cookie's value from the `Cookie` headers (no cookie-jar middleware needed).
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
         .filter(|v| !v.is_empty())
 }
 
