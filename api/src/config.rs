@@ -73,11 +73,16 @@ fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/city-portal.db?mode=rwc";
 
 impl Config {
-    /// Reads the process environment (after loading `CONFIG_FILE` if set).
+    /// Reads the process environment, after loading `CONFIG_FILE` if set, else a
+    /// `.env` file in the working directory if there is one. Real environment variables
+    /// win over both files.
     pub fn from_env() -> Result<Config, ConfigError> {
         if let Ok(file) = std::env::var("CONFIG_FILE") {
             dotenvy::from_filename(&file)
                 .map_err(|e| err("CONFIG_FILE", format!("cannot read '{file}': {e}")))?;
+        } else if std::path::Path::new(".env").is_file() {
+            dotenvy::from_filename(".env")
+                .map_err(|e| err("CONFIG_FILE", format!("cannot read '.env': {e}")))?;
         }
         Self::from_lookup(|name| std::env::var(name).ok())
     }

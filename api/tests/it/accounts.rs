@@ -1,0 +1,430 @@
+//! Accounts: registration, sessions (memory and Redis), login rate limit, API tokens,
+//! organizations and members.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::on_both;
+
+async fn login(
+    app: &TestApp,
+    c: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    c.post(app.url("/api/v1/accounts/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn session_cookie(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("cp_session="))
+        .expect("a session cookie")
+}
+
+/// Sessions: cookie flags, a fresh id on login, logout ends the session.
+async fn sessions(app: &TestApp) {
+    let u = app.register("Session").await;
+    let me: Value = u
+        .client
+        .get(app.url("/api/v1/accounts/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], u.email.as_str());
+
+    let c = reqwest::Client::new();
+    let first = login(app, &c, &u.email, "correct horse battery").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let cookie1 = session_cookie(&first);
+    assert!(
+        cookie1.contains("HttpOnly")
+            && cookie1.contains("SameSite=Lax")
+            && !cookie1.contains("Secure")
+    );
+    let sid1 = cookie1.split(';').next().unwrap().to_string();
+
+    // Logging in again while presenting the old session: a new id, and the old one is dead.
+    let second = c
+        .post(app.url("/api/v1/accounts/login"))
+        .header("cookie", &sid1)
+        .json(&json!({"email": u.email, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let sid2 = session_cookie(&second)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(sid1, sid2);
+    let me_old = c
+        .get(app.url("/api/v1/accounts/me"))
+        .header("cookie", &sid1)
+        .send()
+        .await
+        .unwrap();
+    problem(me_old, 401).await;
+    let me_new = c
+        .get(app.url("/api/v1/accounts/me"))
+        .header("cookie", &sid2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me_new.status(), StatusCode::OK);
+
+    let out = c
+        .post(app.url("/api/v1/accounts/logout"))
+        .header("cookie", &sid2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert!(session_cookie(&out).contains("Max-Age=0"));
+    problem(
+        c.get(app.url("/api/v1/accounts/me"))
+            .header("cookie", &sid2)
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+
+    // Wrong password and unknown account look the same.
+    let p1 = problem(login(app, &c, &u.email, "wrong password!").await, 401).await;
+    let p2 = problem(
+        login(app, &c, "nobody@example.org", "wrong password!").await,
+        401,
+    )
+    .await;
+    assert_eq!(p1, p2);
+    // Registering the same email twice is a conflict.
+    let dup = c
+        .post(app.url("/api/v1/accounts/register"))
+        .json(&json!({"email": u.email.to_uppercase(), "password": "another long one", "display_name": "Dup"}))
+        .send()
+        .await
+        .unwrap();
+    problem(dup, 409).await;
+}
+
+/// After 10 failures in 15 minutes an account is locked (429 + Retry-After), even for
+/// the right password; other accounts are unaffected until the IP limit is reached.
+async fn login_rate_limit(app: &TestApp) {
+    let victim = app.register("Victim").await;
+    let c = reqwest::Client::new();
+    for i in 0..10 {
+        let r = login(app, &c, &victim.email, &format!("guess number {i}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let locked = login(app, &c, &victim.email, "correct horse battery").await;
+    let retry: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "Retry-After {retry}");
+    let p = problem(locked, 429).await;
+    assert_eq!(p["type"], "/problems/rate-limited");
+    // The IP (all tests come from 127.0.0.1) has 10 failures too, so it is limited as well.
+    let other = app.register("Other").await;
+    problem(
+        login(app, &c, &other.email, "correct horse battery").await,
+        429,
+    )
+    .await;
+}
+
+async fn sessions_in_memory(app: TestApp) {
+    assert_eq!(app.state.store.kind(), "memory");
+    sessions(&app).await;
+}
+on_both!(sessions_in_memory);
+
+async fn rate_limit_in_memory(app: TestApp) {
+    login_rate_limit(&app).await;
+}
+on_both!(rate_limit_in_memory);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_and_rate_limit_in_redis() {
+    let opts = Opts {
+        redis: true,
+        ..Default::default()
+    };
+    let Some(app) = spawn_with(Backend::Sqlite, opts.clone()).await else {
+        return;
+    };
+    assert_eq!(app.state.store.kind(), "redis");
+    sessions(&app).await;
+    // Its own deployment (key prefix), so the failures above do not count against it.
+    let limited = spawn_with(Backend::Sqlite, opts.clone()).await.unwrap();
+    login_rate_limit(&limited).await;
+
+    // Sessions live in Redis: a second replica on the same database and Redis knows
+    // a session the first one created, and a logout on the replica ends it everywhere.
+    let replica = spawn_with(
+        Backend::Sqlite,
+        Opts {
+            database_url: Some(app.database_url.clone()),
+            redis_prefix: Some(app.redis_prefix.clone().unwrap()),
+            ..opts
+        },
+    )
+    .await
+    .unwrap();
+    let u = app.register("Shared").await;
+    let c = reqwest::Client::new();
+    let resp = login(&app, &c, &u.email, "correct horse battery").await;
+    let sid = session_cookie(&resp).split(';').next().unwrap().to_string();
+    let me = c
+        .get(replica.url("/api/v1/accounts/me"))
+        .header("cookie", &sid)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let out = c
+        .post(replica.url("/api/v1/accounts/logout"))
+        .header("cookie", &sid)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    problem(
+        c.get(app.url("/api/v1/accounts/me"))
+            .header("cookie", &sid)
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_public_url_makes_the_cookie_secure() {
+    let app = spawn_with(
+        Backend::Sqlite,
+        Opts {
+            public_url: Some("https://portal.city.example".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let resp = client()
+        .post(app.url("/api/v1/accounts/register"))
+        .json(&json!({"email": "secure@example.org", "password": "correct horse battery", "display_name": "S"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert!(session_cookie(&resp).contains("; Secure"));
+}
+
+async fn api_tokens(app: TestApp) {
+    // A resident without an organization gets none.
+    let resident = app.register("NoOrg").await;
+    problem(
+        resident
+            .client
+            .post(app.url("/api/v1/accounts/me/tokens"))
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap(),
+        403,
+    )
+    .await;
+
+    let (owner, org) = app.business_owner("Tokenized").await;
+    let p = problem(
+        owner
+            .client
+            .post(app.url("/api/v1/accounts/me/tokens"))
+            .json(&json!({"name": "", "expires_in_days": 0}))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), vec!["name", "expires_in_days"]);
+    let resp = owner
+        .client
+        .post(app.url("/api/v1/accounts/me/tokens"))
+        .json(&json!({"name": "booking system", "expires_in_days": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let created: Value = resp.json().await.unwrap();
+    let token = created["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("cpt_"));
+
+    // Only the hash is stored.
+    use sea_orm::EntityTrait;
+    let stored = entities::api_token::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(stored
+        .iter()
+        .all(|t| t.token_hash != token && !t.token_hash.contains(&token[4..])));
+
+    // The token works as Bearer without any cookie.
+    let bare = reqwest::Client::new();
+    let resp = bare
+        .post(app.url("/api/v1/listings"))
+        .bearer_auth(&token)
+        .json(&business_body(org, "Per Token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    // The listing shows the token's secret nowhere, and the list hides it.
+    let list: Value = owner
+        .client
+        .get(app.url("/api/v1/accounts/me/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(list[0].get("token").is_none());
+    assert!(!list[0]["last_used_at"].is_null());
+
+    // A wrong token is 401, never anonymous.
+    problem(
+        bare.get(app.url("/api/v1/listings/anything"))
+            .bearer_auth("cpt_wrong")
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+
+    // Revoked: refused.
+    let id = created["id"].as_str().unwrap();
+    let r = owner
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/me/tokens/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    problem(
+        bare.get(app.url("/api/v1/accounts/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+}
+on_both!(api_tokens);
+
+async fn organization_members(app: TestApp) {
+    let (owner, org) = app.business_owner("Owner").await;
+    let staff = app.register("Staff").await;
+    let stranger = app.register("Stranger").await;
+    let members = |u: &User| {
+        u.client
+            .get(app.url(&format!("/api/v1/organizations/{org}/members")))
+            .send()
+    };
+
+    problem(members(&stranger).await.unwrap(), 404).await;
+    let add = |u: &User, email: &str, role: &str| {
+        u.client
+            .post(app.url(&format!("/api/v1/organizations/{org}/members")))
+            .json(&json!({"email": email, "role": role}))
+            .send()
+    };
+    let p = problem(
+        add(&owner, "ghost@example.org", "staff").await.unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), vec!["email"]);
+    assert_eq!(
+        add(&owner, &staff.email, "staff").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    problem(add(&owner, &staff.email, "staff").await.unwrap(), 409).await;
+    // Staff manage listings, not members.
+    problem(add(&staff, &stranger.email, "staff").await.unwrap(), 403).await;
+    let (l, _) = app.create_listing(&staff, org, "Vom Personal").await;
+    assert_eq!(l["organization_id"], org.to_string());
+
+    let list: Value = members(&owner).await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let mine: Value = staff
+        .client
+        .get(app.url("/api/v1/organizations/mine"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["my_role"], "staff");
+
+    // The last owner cannot leave; staff can be removed.
+    let url = |uid: uuid::Uuid| app.url(&format!("/api/v1/organizations/{org}/members/{uid}"));
+    problem(
+        owner.client.delete(url(owner.id)).send().await.unwrap(),
+        409,
+    )
+    .await;
+    assert_eq!(
+        owner
+            .client
+            .delete(url(staff.id))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    problem(members(&staff).await.unwrap(), 404).await;
+
+    // Only city admins create departments.
+    let r = owner
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&json!({"name": "Amt für Tests", "kind": "department"}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 403).await;
+    let p = problem(
+        owner
+            .client
+            .post(app.url("/api/v1/organizations"))
+            .json(&json!({"name": " "}))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), vec!["name"]);
+}
+on_both!(organization_members);

@@ -1,0 +1,115 @@
+//! The binary's command line and configuration errors.
+
+use std::process::Command;
+
+fn portal() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_city-portal"));
+    for var in [
+        "BIND_ADDR",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "MEILI_URL",
+        "MEILI_API_KEY",
+        "PUBLIC_URL",
+        "CITY_NAME",
+        "CITY_TIMEZONE",
+        "DEFAULT_LOCALE",
+        "CONFIG_FILE",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+#[test]
+fn invalid_configuration_stops_with_one_line_naming_the_variable() {
+    let out = portal()
+        .args(["migrate"])
+        .env("CITY_TIMEZONE", "Mars/Olympus_Mons")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("invalid configuration: CITY_TIMEZONE:"),
+        "{stderr}"
+    );
+
+    let out = portal()
+        .args(["serve"])
+        .env("DATABASE_URL", "mysql://portal:hunter2@db/portal")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("invalid configuration: DATABASE_URL:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "secrets never print");
+}
+
+#[test]
+fn help_names_every_subcommand() {
+    let out = portal().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for sub in ["serve", "migrate", "import-osm", "openapi", "create-admin"] {
+        assert!(help.contains(sub), "{sub} missing from --help");
+        let sub_help = portal().args([sub, "--help"]).output().unwrap();
+        assert!(sub_help.status.success(), "{sub} --help");
+        assert!(String::from_utf8(sub_help.stdout).unwrap().lines().count() > 2);
+    }
+}
+
+#[test]
+fn create_admin_and_import_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    let out = portal()
+        .args(["create-admin", "chief@city.example"])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "no account and no ADMIN_PASSWORD");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ADMIN_PASSWORD"));
+    let out = portal()
+        .args(["create-admin", "chief@city.example"])
+        .env("DATABASE_URL", &db)
+        .env("ADMIN_PASSWORD", "a long admin password")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("city admin"));
+
+    let pbf = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo/helsinki.osm.pbf");
+    let out = portal()
+        .args(["import-osm", pbf])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        summary.starts_with("imported 1429 points of interest: 1429 created"),
+        "{summary}"
+    );
+    let again = portal()
+        .args(["import-osm", pbf])
+        .env("DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let summary = String::from_utf8(again.stdout).unwrap();
+    assert!(
+        summary.contains("0 created, 0 updated, 1429 unchanged"),
+        "{summary}"
+    );
+}

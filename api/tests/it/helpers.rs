@@ -1,0 +1,330 @@
+//! `spawn_app()` and friends.
+
+use std::collections::HashMap;
+
+use api::config::Config;
+use api::state::AppState;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Options for spawning.
+#[derive(Clone, Debug, Default)]
+pub struct Opts {
+    pub redis: bool,
+    pub public_url: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    /// Reuse this database instead of a fresh one (a second replica).
+    pub database_url: Option<String>,
+    /// Reuse this Redis key prefix instead of a fresh one.
+    pub redis_prefix: Option<String>,
+    pub meili_url: Option<String>,
+}
+
+/// A running portal.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub database_url: String,
+    pub redis_prefix: Option<String>,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn require_all() -> bool {
+    std::env::var("REQUIRE_ALL_BACKENDS").is_ok_and(|v| v == "1")
+}
+
+/// A fresh, empty database URL for the backend; `None` (with one printed line) when the
+/// backend is not available and not required.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}/portal.db?mode=rwc", dir.display())),
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+                if require_all() {
+                    panic!("TEST_POSTGRES_URL is not set but REQUIRE_ALL_BACKENDS=1");
+                }
+                println!(
+                    "skipped: TEST_POSTGRES_URL is not set (run scripts/test to start PostgreSQL)"
+                );
+                return None;
+            };
+            let name = format!("cp_test_{}", Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            Some(url.to_string())
+        }
+    }
+}
+
+pub fn redis_url() -> Option<String> {
+    match std::env::var("TEST_REDIS_URL") {
+        Ok(u) => Some(u),
+        Err(_) if require_all() => panic!("TEST_REDIS_URL is not set but REQUIRE_ALL_BACKENDS=1"),
+        Err(_) => {
+            println!("skipped: TEST_REDIS_URL is not set (run scripts/test to start Redis)");
+            None
+        }
+    }
+}
+
+/// Spawns the portal without demo data.
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, Opts::default()).await
+}
+
+pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = match &opts.database_url {
+        Some(u) => u.clone(),
+        None => fresh_database(backend, dir.path()).await?,
+    };
+    let redis_prefix = opts.redis.then(|| {
+        opts.redis_prefix
+            .clone()
+            .unwrap_or_else(|| format!("test-{}:", Uuid::new_v4().simple()))
+    });
+    let mut vars: HashMap<&str, String> = HashMap::new();
+    vars.insert("BIND_ADDR", "127.0.0.1:0".into());
+    vars.insert("DATABASE_URL", database_url.clone());
+    vars.insert("DEMO_DATA", "false".into());
+    vars.insert("CITY_NAME", "Testhausen".into());
+    vars.insert("LOG", "warn".into());
+    if opts.redis {
+        vars.insert("REDIS_URL", redis_url()?);
+        vars.insert("REDIS_KEY_PREFIX", redis_prefix.clone().unwrap());
+    }
+    if let Some(p) = &opts.public_url {
+        vars.insert("PUBLIC_URL", p.clone());
+    }
+    if let Some(m) = &opts.meili_url {
+        vars.insert("MEILI_URL", m.clone());
+    }
+    if let Some(n) = opts.max_body_bytes {
+        vars.insert("MAX_BODY_BYTES", n.to_string());
+    }
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    let bound = api::app::bind(config).await.expect("server starts");
+    let addr = bound.addr;
+    let state = bound.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = bound
+            .run(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        state,
+        database_url,
+        redis_prefix,
+        _dir: dir,
+        shutdown: Some(tx),
+    })
+}
+
+/// Generates `sqlite` and `postgres` tests running the same scenario.
+#[macro_export]
+macro_rules! on_both {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn($crate::helpers::Backend::Sqlite)
+                    .await
+                    .expect("sqlite always runs");
+                super::$scenario(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::spawn($crate::helpers::Backend::Postgres).await
+                {
+                    super::$scenario(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// A client with its own cookie jar (a browser, in effect).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A logged-in user.
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Registers a new account (logged in through its cookie jar).
+    pub async fn register(&self, name: &str) -> User {
+        let client = client();
+        let email = format!(
+            "{}-{}@example.org",
+            name.to_lowercase(),
+            Uuid::new_v4().simple()
+        );
+        let resp = client
+            .post(self.url("/api/v1/accounts/register"))
+            .json(
+                &json!({"email": email, "password": "correct horse battery", "display_name": name}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED, "register {name}");
+        let body: Value = resp.json().await.unwrap();
+        User {
+            id: body["id"].as_str().unwrap().parse().unwrap(),
+            email,
+            client,
+        }
+    }
+
+    /// Registers a city admin (through the same code path as `create-admin`).
+    pub async fn admin(&self) -> User {
+        let u = self.register("Admin").await;
+        api::accounts::create_admin(&self.state.db, self.state.city.id, &u.email, None)
+            .await
+            .unwrap();
+        u
+    }
+
+    /// A user who owns a new business organization; returns the user and its id.
+    pub async fn business_owner(&self, name: &str) -> (User, Uuid) {
+        let u = self.register(name).await;
+        let resp = u
+            .client
+            .post(self.url("/api/v1/organizations"))
+            .json(&json!({"name": format!("{name} GmbH")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let org: Value = resp.json().await.unwrap();
+        let id = org["id"].as_str().unwrap().parse().unwrap();
+        (u, id)
+    }
+
+    /// Creates a draft business listing; returns its JSON and ETag.
+    pub async fn create_listing(&self, user: &User, org: Uuid, name: &str) -> (Value, String) {
+        let resp = user
+            .client
+            .post(self.url("/api/v1/listings"))
+            .json(&business_body(org, name))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "{}",
+            resp.text().await.unwrap_or_default()
+        );
+        let etag = resp.headers()["etag"].to_str().unwrap().to_string();
+        (resp.json().await.unwrap(), etag)
+    }
+
+    /// Number of outbox events about one aggregate.
+    pub async fn outbox_events(&self, aggregate_id: &str) -> Vec<String> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        entities::outbox_event::Entity::find()
+            .filter(
+                entities::outbox_event::Column::AggregateId
+                    .eq(aggregate_id.parse::<Uuid>().unwrap()),
+            )
+            .order_by_asc(entities::outbox_event::Column::Id)
+            .all(&self.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect()
+    }
+}
+
+/// A valid business listing body.
+pub fn business_body(org: Uuid, name: &str) -> Value {
+    json!({
+        "kind": "business",
+        "organization_id": org,
+        "name": {"de": name, "en": name},
+        "description": {"de": "Frisches Brot jeden Tag.", "en": "Fresh bread every day."},
+        "categories": ["food.bakery"],
+        "tags": ["brot", "bread"],
+        "address": {"street": "Hauptstraße 1", "postcode": "10115", "city": "Testhausen"},
+        "district": "Mitte",
+        "location": {"lat": 60.17, "lng": 24.94},
+        "contact": {"phone": "+49 30 1234567", "email": "info@baeckerei.example", "website": "https://baeckerei.example"},
+        "wheelchair": "yes",
+        "languages": ["de", "en"],
+        "opening_hours": {
+            "weekly": [{"weekday": "mo", "opens": "07:00", "closes": "18:00"}],
+            "exceptions": [{"date": "2026-12-24", "closed": true, "note": "Heiligabend"}]
+        }
+    })
+}
+
+/// Asserts a problem+json response of `status` and returns its body.
+pub async fn problem(resp: reqwest::Response, status: u16) -> Value {
+    assert_eq!(resp.status().as_u16(), status, "unexpected status");
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json",
+        "errors are problem+json"
+    );
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
+    body
+}
+
+/// The fields named by a validation problem.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,12 @@
+//! Integration tests: each test spawns the real server on port 0 with a fresh database,
+//! on SQLite and on PostgreSQL, and talks HTTP to it.
+
+mod helpers;
+
+mod accounts;
+mod config;
+mod health;
+mod listings;
+mod migrations;
+mod openapi;
+mod osm_import;
