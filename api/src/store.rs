@@ -34,7 +34,7 @@ impl MemoryInner {
     fn note_write(&mut self, now: Instant) {
         // Sweep expired entries now and then so memory stays bounded.
         self.writes += 1;
-        if self.writes % 1024 == 0 {
+        if self.writes.is_multiple_of(1024) {
             self.values.retain(|_, (_, exp)| *exp > now);
         }
     }

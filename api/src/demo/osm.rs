@@ -120,7 +120,7 @@ pub fn read_pois<R: Read + Send>(
     ElementReader::new(reader)
         .for_each(|element| {
             elements += 1;
-            if elements % PROGRESS_EVERY == 0 {
+            if elements.is_multiple_of(PROGRESS_EVERY) {
                 on_progress(elements);
             }
             match element {

@@ -115,7 +115,7 @@ async fn unique_slug<C: ConnectionTrait>(
         .column(listing::Column::Slug)
         .filter(listing::Column::CityId.eq(city_id))
         .filter(listing::Column::Slug.eq(base).or(
-            listing::Column::Slug.like(format!("{}-%", base.replace('%', "").replace('_', ""))),
+            listing::Column::Slug.like(format!("{}-%", base.replace(['%', '_'], ""))),
         ))
         .into_tuple()
         .all(conn)
