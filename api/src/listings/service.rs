@@ -114,9 +114,11 @@ async fn unique_slug<C: ConnectionTrait>(
         .select_only()
         .column(listing::Column::Slug)
         .filter(listing::Column::CityId.eq(city_id))
-        .filter(listing::Column::Slug.eq(base).or(
-            listing::Column::Slug.like(format!("{}-%", base.replace(['%', '_'], ""))),
-        ))
+        .filter(
+            listing::Column::Slug
+                .eq(base)
+                .or(listing::Column::Slug.like(format!("{}-%", base.replace(['%', '_'], "")))),
+        )
         .into_tuple()
         .all(conn)
         .await?;

@@ -72,3 +72,31 @@ async fn served_spec_is_the_committed_one() {
     let current: Value = serde_json::from_str(&api::app::spec_json()).unwrap();
     assert_eq!(served, current);
 }
+
+#[test]
+fn every_operation_declares_its_errors() {
+    let spec: Value = serde_json::from_str(&api::app::spec_json()).unwrap();
+    let mut ids = Vec::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(
+                api::app::OPERATION_ERRORS.iter().any(|(o, _)| *o == id),
+                "{id} is missing from OPERATION_ERRORS"
+            );
+            ids.push(id.to_string());
+        }
+    }
+    for (id, _) in api::app::OPERATION_ERRORS {
+        assert!(
+            ids.iter().any(|i| i == id),
+            "OPERATION_ERRORS names unknown operation {id}"
+        );
+    }
+    // The public list never claims it can be rate-limited or need If-Match.
+    let list = &spec["paths"]["/api/v1/listings"]["get"]["responses"];
+    assert!(list.get("429").is_none() && list.get("428").is_none());
+    assert!(spec["paths"]["/api/v1/listings/{id}"]["put"]["responses"]
+        .get("428")
+        .is_some());
+}
