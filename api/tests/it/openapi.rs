@@ -42,7 +42,9 @@ fn every_operation_is_documented() {
             assert!(op["operationId"].is_string(), "{name} has no operationId");
             let responses = op["responses"].as_object().unwrap();
             assert!(
-                responses.keys().any(|k| k.starts_with('4') || k.starts_with('5')),
+                responses
+                    .keys()
+                    .any(|k| k.starts_with('4') || k.starts_with('5')),
                 "{name} documents no errors"
             );
             for (code, r) in responses {
