@@ -16,16 +16,29 @@ use crate::accounts::AccountsApi;
 use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::organizations::OrganizationsApi;
+use crate::privacy::PrivacyApi;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::{db, demo, health, pages, problem};
 
-type Apis = (ListingsApi, CategoriesApi, OrganizationsApi, AccountsApi);
+type Apis = (
+    ListingsApi,
+    CategoriesApi,
+    OrganizationsApi,
+    AccountsApi,
+    PrivacyApi,
+);
 
 /// The API with its OpenAPI description.
 pub fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (ListingsApi, CategoriesApi, OrganizationsApi, AccountsApi),
+        (
+            ListingsApi,
+            CategoriesApi,
+            OrganizationsApi,
+            AccountsApi,
+            PrivacyApi,
+        ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
     )
@@ -75,6 +88,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("create_token", &[400, 401, 403, 413, 422, 500, 503]),
     ("list_tokens", &[401, 500, 503]),
     ("revoke_token", &[401, 404, 422, 500, 503]),
+    ("get_access_log", &[401, 500, 503]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -175,6 +189,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))
         .with(CookieJarManager::new())
+        .with(
+            poem::middleware::SetHeader::new()
+                .overriding("X-Content-Type-Options", "nosniff")
+                .overriding("Referrer-Policy", "strict-origin-when-cross-origin")
+                .overriding("X-Frame-Options", "DENY"),
+        )
         .with(CatchPanic::new().with_handler(|_| problem::Problem::internal().to_response()))
         .catch_all_error(problem::catch_all)
         .with(Compression::new())

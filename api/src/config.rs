@@ -52,6 +52,9 @@ pub struct Config {
     pub demo_data: bool,
     pub max_body_bytes: usize,
     pub log: String,
+    /// Behind a reverse proxy: take the client address from the last entry of
+    /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
+    pub trust_forwarded_for: bool,
 }
 
 /// A configuration variable that could not be used.
@@ -190,6 +193,11 @@ impl Config {
                 })?,
         };
         let log = var("LOG").unwrap_or_else(|| "info".to_string());
+        let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
+            None => false,
+            Some(v) => parse_bool(&v)
+                .ok_or_else(|| err("TRUST_FORWARDED_FOR", format!("'{v}' is not true or false")))?,
+        };
         Ok(Config {
             bind_addr,
             database_url: SecretString::from(database_url),
@@ -204,6 +212,7 @@ impl Config {
             demo_data,
             max_body_bytes,
             log,
+            trust_forwarded_for,
         })
     }
 

@@ -15,6 +15,7 @@ pub mod listings;
 pub mod organizations;
 pub mod outbox;
 pub mod pages;
+pub mod privacy;
 pub mod problem;
 pub mod state;
 pub mod store;

@@ -84,12 +84,31 @@ async fn main() {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bound = api::app::bind(config).await?;
     tracing::info!(addr = %bound.addr, "City Portal listening on http://{}", bound.addr);
-    bound
-        .run(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    bound.run(shutdown_signal()).await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM as sent by container runtimes and systemd.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {

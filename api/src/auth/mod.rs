@@ -376,8 +376,28 @@ pub async fn record_login_failure(state: &AppState, email: &str, ip: &str) -> Re
     Ok(())
 }
 
-/// The client IP as seen by this server (the socket peer).
+/// The client address used for rate limits: the socket peer, or behind a trusted
+/// reverse proxy the last `X-Forwarded-For` entry (the one that proxy appended; entries
+/// before it are whatever the client claimed).
 pub fn client_ip(req: &Request) -> String {
+    let trust = req
+        .data::<AppState>()
+        .is_some_and(|s| s.config.trust_forwarded_for);
+    if trust {
+        let last = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .flat_map(|h| h.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .last()
+            .and_then(|s| s.parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = last {
+            return ip.to_string();
+        }
+    }
     match req.remote_addr().as_socket_addr() {
         Some(addr) => addr.ip().to_string(),
         None => "unknown".to_string(),

@@ -858,7 +858,11 @@ pub async fn delete(
         .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
-        return Err(Problem::precondition_failed("(changed)"));
+        let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
+        return Err(match current {
+            Some(c) => Problem::precondition_failed(&etag(c.version)),
+            None => Problem::not_found("listing"),
+        });
     }
     outbox::record(
         &txn,

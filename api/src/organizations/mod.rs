@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -15,6 +15,7 @@ use crate::api_tags::ApiTags;
 use crate::auth::{Auth, AuthUser, StaffRole};
 use crate::listings::model::Errors;
 use crate::listings::service::{pick_slug, slugify};
+use crate::privacy;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use entities::{membership, organization, user};
@@ -290,7 +291,7 @@ impl OrganizationsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<Member>>, ApiError> {
-        visible_org(&state, auth.user(), id.0).await?;
+        let (org, mine) = visible_org(&state, auth.user(), id.0).await?;
         let ms = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(id.0))
             .order_by_asc(membership::Column::CreatedAt)
@@ -300,6 +301,23 @@ impl OrganizationsApi {
             .filter(user::Column::Id.is_in(ms.iter().map(|m| m.user_id).collect::<Vec<_>>()))
             .all(&state.db)
             .await?;
+        if mine.is_none() {
+            // A city admin looking into an organization they do not belong to reads its
+            // members' names and emails: each member can see that in their access log.
+            let txn = state.db.begin().await?;
+            for m in &ms {
+                privacy::record_access(
+                    &txn,
+                    state.city.id,
+                    m.user_id,
+                    &privacy::Reader::CityStaff(auth.user().id),
+                    &format!("name and email as member of {}", org.name),
+                    "city administration: review of an organization's members",
+                )
+                .await?;
+            }
+            txn.commit().await?;
+        }
         Ok(Json(
             ms.into_iter()
                 .filter_map(|m| {
@@ -391,6 +409,15 @@ impl OrganizationsApi {
             return Err(Problem::forbidden("Only owners remove other members.").into());
         }
         let txn = state.db.begin().await?;
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // Serialize membership changes of this organization, so two owners removing
+            // each other at once cannot leave it without an owner. (SQLite serializes
+            // writers anyway.)
+            organization::Entity::find_by_id(org.id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
+        }
         let target = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(org.id))
             .filter(membership::Column::UserId.eq(user_id.0))

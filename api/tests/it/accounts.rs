@@ -428,3 +428,112 @@ async fn organization_members(app: TestApp) {
     assert_eq!(fields(&p), vec!["name"]);
 }
 on_both!(organization_members);
+
+/// Behind a trusted proxy the limit is per forwarded client address; otherwise a
+/// client-supplied `X-Forwarded-For` changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ip_limit_follows_forwarded_for_only_when_trusted() {
+    for trusted in [true, false] {
+        let app = spawn_with(
+            Backend::Sqlite,
+            Opts {
+                trust_forwarded_for: trusted,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let target = app.register("Target").await;
+        let other = app.register("Other").await;
+        let c = reqwest::Client::new();
+        let attempt = |email: String, password: &'static str, ip: &'static str| {
+            c.post(app.url("/api/v1/accounts/login"))
+                .header("x-forwarded-for", format!("198.51.100.7, {ip}"))
+                .json(&json!({"email": email, "password": password}))
+                .send()
+        };
+        for _ in 0..10 {
+            let r = attempt(target.email.clone(), "wrong password 1", "203.0.113.1")
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let same_ip = attempt(other.email.clone(), "correct horse battery", "203.0.113.1")
+            .await
+            .unwrap();
+        assert_eq!(same_ip.status(), StatusCode::TOO_MANY_REQUESTS);
+        let other_ip = attempt(other.email.clone(), "correct horse battery", "203.0.113.2")
+            .await
+            .unwrap();
+        let expected = if trusted {
+            StatusCode::OK
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(other_ip.status(), expected, "trusted={trusted}");
+    }
+}
+
+async fn admins_reading_members_is_logged_for_the_member(app: TestApp) {
+    let (owner, org) = app.business_owner("Logged").await;
+    let empty: Value = owner
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty, json!([]));
+    // The owner reading their own organization's members is not a third-party read.
+    owner
+        .client
+        .get(app.url(&format!("/api/v1/organizations/{org}/members")))
+        .send()
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let r = admin
+        .client
+        .get(app.url(&format!("/api/v1/organizations/{org}/members")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let log: Value = owner
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["reader_kind"], "city_staff");
+    assert_eq!(log[0]["reader"], "Admin");
+    assert!(log[0]["resource"].as_str().unwrap().contains("Logged GmbH"));
+    // Nobody else's log changed.
+    let admin_log: Value = admin
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(admin_log, json!([]));
+    problem(
+        client()
+            .get(app.url("/api/v1/accounts/me/access-log"))
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+}
+on_both!(admins_reading_members_is_logged_for_the_member);

@@ -27,6 +27,7 @@ pub struct Opts {
     /// Reuse this Redis key prefix instead of a fresh one.
     pub redis_prefix: Option<String>,
     pub meili_url: Option<String>,
+    pub trust_forwarded_for: bool,
 }
 
 /// A running portal.
@@ -121,6 +122,9 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     }
     if let Some(p) = &opts.public_url {
         vars.insert("PUBLIC_URL", p.clone());
+    }
+    if opts.trust_forwarded_for {
+        vars.insert("TRUST_FORWARDED_FOR", "true".into());
     }
     if let Some(m) = &opts.meili_url {
         vars.insert("MEILI_URL", m.clone());
