@@ -392,7 +392,7 @@ pub fn client_ip(req: &Request) -> String {
             .flat_map(|h| h.split(','))
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .last()
+            .next_back()
             .and_then(|s| s.parse::<std::net::IpAddr>().ok());
         if let Some(ip) = last {
             return ip.to_string();
