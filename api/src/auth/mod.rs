@@ -391,8 +391,7 @@ pub fn client_ip(req: &Request) -> String {
             .filter_map(|h| h.to_str().ok())
             .flat_map(|h| h.split(','))
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .next_back()
+            .rfind(|s| !s.is_empty())
             .and_then(|s| s.parse::<std::net::IpAddr>().ok());
         if let Some(ip) = last {
             return ip.to_string();
