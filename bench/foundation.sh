@@ -31,6 +31,8 @@
 #   BENCH_WARMUP        unreported warm-up per route            (default 3s; 0 = none)
 #   BENCH_SETTLE        seconds to wait before the idle reading (default 3)
 #   BENCH_PORT          first port to try                       (default 18181)
+#   BENCH_REV           build and measure this commit (a clean `git archive` export,
+#                       built in target/bench-rev) instead of the working tree
 #   BENCH_KEEP_TMP=1    keep the temp dir (database, server log, wrk output)
 set -euo pipefail
 
@@ -83,10 +85,29 @@ command -v cargo >/dev/null || die "cargo not found (Rust 1.85 or newer is neede
 # ---------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------
-log "building: cargo build --release -p api (first time takes minutes)"
-(cd "$ROOT" && cargo build --release -p api >&2) || die "cargo build failed"
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/city-portal"
-[[ "$BIN" = /* ]] || BIN="$ROOT/$BIN"
+if [[ -z "${BENCH_REV:-}" ]]; then
+    SRC="$ROOT"
+    TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+    [[ "$TARGET" = /* ]] || TARGET="$ROOT/$TARGET"
+    COMMIT=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown")
+    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=all -- . ':!bench' 2>/dev/null)" ]]; then
+        COMMIT="$COMMIT plus uncommitted changes (working tree built)"
+    fi
+else
+    # A clean export of one commit, built in its own target dir so that the
+    # checkout's target/release is never touched.
+    REV=$(git -C "$ROOT" rev-parse --verify "${BENCH_REV}^{commit}" 2>/dev/null) \
+        || die "BENCH_REV: unknown commit '$BENCH_REV'"
+    TARGET="$ROOT/target/bench-rev"
+    SRC="$TARGET/src"
+    rm -rf "$SRC"
+    mkdir -p "$SRC"
+    git -C "$ROOT" archive --format=tar "$REV" | tar -x -C "$SRC" || die "git archive $REV failed"
+    COMMIT="${REV:0:12} (BENCH_REV=$BENCH_REV, clean export)"
+fi
+log "building $COMMIT: cargo build --release -p api (first time takes minutes)"
+(cd "$SRC" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p api >&2) || die "cargo build failed"
+BIN="$TARGET/release/city-portal"
 [[ -x "$BIN" ]] || die "no binary at $BIN"
 
 # ---------------------------------------------------------------------------
@@ -299,10 +320,6 @@ MEM_TOTAL=$(awk '$1 == "MemTotal:" { printf "%.1f GB", $2 * 1024 / 1e9 }' /proc/
 # shellcheck source=/dev/null
 OS=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}" || echo "?")
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-COMMIT=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown")
-if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
-    COMMIT="$COMMIT (with uncommitted changes in the working tree)"
-fi
 WRK_V=$({ wrk -v 2>&1 || true; } | head -n 1 | awk '{ print $1, $2, $3 }')
 RUSTC_V=$(rustc --version)
 CARGO_V=$(cargo --version)

@@ -12,11 +12,12 @@ use poem_openapi::OpenApiService;
 use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
-use crate::accounts::AccountsApi;
+use crate::accounts::{AccountsApi, MyDataApi};
 use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::organizations::OrganizationsApi;
 use crate::privacy::PrivacyApi;
+use crate::search::api::SearchApi;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::{db, demo, health, pages, problem};
@@ -24,8 +25,10 @@ use crate::{db, demo, health, pages, problem};
 type Apis = (
     ListingsApi,
     CategoriesApi,
+    SearchApi,
     OrganizationsApi,
     AccountsApi,
+    MyDataApi,
     PrivacyApi,
 );
 
@@ -35,8 +38,10 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
         (
             ListingsApi,
             CategoriesApi,
+            SearchApi,
             OrganizationsApi,
             AccountsApi,
+            MyDataApi,
             PrivacyApi,
         ),
         "City Portal API",
@@ -89,6 +94,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("list_tokens", &[401, 500, 503]),
     ("revoke_token", &[401, 404, 422, 500, 503]),
     ("get_access_log", &[401, 500, 503]),
+    ("export_my_data", &[401, 500, 503]),
+    ("delete_my_account", &[400, 401, 409, 413, 422, 500, 503]),
+    ("search", &[422, 500]),
+    ("suggest", &[422, 500]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -152,6 +161,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     db::migrate(&db).await?;
     let city = demo::seed::ensure_city(&db, &config).await?;
     demo::seed::seed_taxonomy(&db).await?;
+    crate::listings::service::backfill_search_columns(&db)
+        .await
+        .map_err(|p| anyhow::anyhow!("filling search columns: {}", p.detail.unwrap_or(p.title)))?;
     if config.demo_data {
         demo::seed::load_demo_if_empty(&db, &city).await?;
     }
@@ -161,13 +173,23 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot reach Redis: {e}"))?,
         None => Store::memory(),
     };
+    let i18n = Arc::new(
+        crate::i18n::I18n::load(config.theme_dir.as_deref())
+            .map_err(|e| anyhow::anyhow!("THEME_DIR: translations: {e}"))?,
+    );
+    let assets = Arc::new(pages::Assets::load(config.theme_dir.as_deref()));
+    let templates = pages::templates(i18n.clone(), assets.clone(), config.theme_dir.clone());
+    let csp = pages::content_security_policy(&config.tile_origin());
     Ok(AppState {
         db,
         store,
         config: Arc::new(config),
         city: Arc::new(city),
-        templates: Arc::new(pages::templates()),
+        templates: Arc::new(templates),
         metrics: Arc::new(health::Metrics::default()),
+        i18n,
+        assets,
+        csp,
     })
 }
 
@@ -183,8 +205,33 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/api/v1/openapi.json", get(spec_endpoint))
         .at("/docs", get(docs_endpoint))
         .at("/", get(pages::home))
+        .at("/search", get(crate::search::page::search_page))
         .at("/listings/:slug", get(crate::listings::pages::listing_page))
-        .at("/static/site.css", get(pages::site_css))
+        .at("/services/:slug", get(crate::listings::pages::service_page))
+        .at("/privacy", get(pages::privacy))
+        .at(
+            "/login",
+            get(crate::accounts::pages::login_form).post(crate::accounts::pages::login_submit),
+        )
+        .at(
+            "/register",
+            get(crate::accounts::pages::register_form)
+                .post(crate::accounts::pages::register_submit),
+        )
+        .at("/logout", poem::post(crate::accounts::pages::logout_submit))
+        .at("/account", get(crate::accounts::pages::account_page))
+        .at(
+            "/account/export",
+            get(crate::accounts::pages::export_download),
+        )
+        .at(
+            "/account/delete",
+            poem::post(crate::accounts::pages::delete_submit),
+        )
+        .at("/static/theme.css", get(pages::theme_css))
+        .at("/static/:name", get(pages::static_file))
+        .at("/robots.txt", get(pages::robots))
+        .at("/sitemap.xml", get(pages::sitemap))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(health::metrics))
@@ -197,6 +244,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .with(CatchPanic::new().with_handler(|_| problem::Problem::internal().to_response()))
         .catch_all_error(problem::catch_all)
+        .around(pages::with_csp)
         .with(Compression::new())
         .around(health::track)
         .data(state)

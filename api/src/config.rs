@@ -55,6 +55,14 @@ pub struct Config {
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
     pub trust_forwarded_for: bool,
+    /// A folder whose `templates/`, `static/` and `locales/` override the built-in ones.
+    pub theme_dir: Option<std::path::PathBuf>,
+    /// The city's logo (an http(s) URL or a path on this server).
+    pub logo_url: Option<String>,
+    /// The city's main colour, `#rrggbb`.
+    pub primary_color: String,
+    /// Map tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
+    pub map_tile_url: String,
 }
 
 /// A configuration variable that could not be used.
@@ -198,6 +206,55 @@ impl Config {
             Some(v) => parse_bool(&v)
                 .ok_or_else(|| err("TRUST_FORWARDED_FOR", format!("'{v}' is not true or false")))?,
         };
+        let theme_dir = match var("THEME_DIR") {
+            None => None,
+            Some(v) => {
+                let p = std::path::PathBuf::from(&v);
+                if !p.is_dir() {
+                    return Err(err("THEME_DIR", format!("'{v}' is not a folder")));
+                }
+                Some(p)
+            }
+        };
+        let logo_url = match var("CITY_LOGO_URL") {
+            None => None,
+            Some(v) if v.starts_with('/') && !v.starts_with("//") => Some(v),
+            Some(v) => Some(
+                parse_http_url(&v)
+                    .map_err(|m| err("CITY_LOGO_URL", m))?
+                    .to_string(),
+            ),
+        };
+        let primary_color = var("CITY_PRIMARY_COLOR").unwrap_or_else(|| "#0b5cad".to_string());
+        if !(primary_color.len() == 7
+            && primary_color.starts_with('#')
+            && primary_color[1..].chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            return Err(err(
+                "CITY_PRIMARY_COLOR",
+                format!("'{primary_color}' is not a colour like #0b5cad"),
+            ));
+        }
+        let map_tile_url = var("MAP_TILE_URL")
+            .unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_string());
+        {
+            let probe = map_tile_url
+                .replace("{z}", "0")
+                .replace("{x}", "0")
+                .replace("{y}", "0")
+                .replace("{s}", "a");
+            let u = parse_http_url(&probe).map_err(|m| err("MAP_TILE_URL", m))?;
+            if !map_tile_url.contains("{z}")
+                || !map_tile_url.contains("{x}")
+                || !map_tile_url.contains("{y}")
+                || u.host_str().is_none()
+            {
+                return Err(err(
+                    "MAP_TILE_URL",
+                    "must be an http(s) URL with {z}, {x} and {y}",
+                ));
+            }
+        }
         Ok(Config {
             bind_addr,
             database_url: SecretString::from(database_url),
@@ -213,7 +270,24 @@ impl Config {
             max_body_bytes,
             log,
             trust_forwarded_for,
+            theme_dir,
+            logo_url,
+            primary_color,
+            map_tile_url,
         })
+    }
+
+    /// The scheme and host of the map tile server, for the Content-Security-Policy.
+    pub fn tile_origin(&self) -> String {
+        let probe = self
+            .map_tile_url
+            .replace("{z}", "0")
+            .replace("{x}", "0")
+            .replace("{y}", "0")
+            .replace("{s}", "a");
+        url::Url::parse(&probe)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
     }
 
     /// Whether cookies must carry `Secure` (the portal is served over https).
@@ -276,6 +350,10 @@ mod tests {
             ("DATABASE_URL", "mysql://u:hunter2@h/db"),
             ("DEMO_DATA", "maybe"),
             ("MAX_BODY_BYTES", "12"),
+            ("THEME_DIR", "/no/such/folder"),
+            ("CITY_PRIMARY_COLOR", "red; } body { display:none"),
+            ("CITY_LOGO_URL", "javascript:alert(1)"),
+            ("MAP_TILE_URL", "https://tiles.example/no-placeholders.png"),
         ] {
             let e = cfg(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);

@@ -1,66 +1,232 @@
-//! Server-rendered pages: the template environment, the interface language and the
-//! home page. Capabilities render their own pages (see `listings::pages`).
+//! Server-rendered pages: templates (embedded, overridable from `THEME_DIR`), the
+//! interface language, static assets with fingerprinted names, CSRF protection of
+//! forms, and the pages that belong to no single capability (home, privacy, 404).
 
-use minijinja::{context, Environment};
-use poem::http::StatusCode;
-use poem::web::{Data, Html};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use minijinja::value::Kwargs;
+use minijinja::{context, Environment, State};
+use poem::http::{header, HeaderValue, StatusCode};
+use poem::web::{Data, Html, Path};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sha2::{Digest, Sha256};
 
+use crate::auth::{self, AuthUser};
 use crate::config::Locale;
+use crate::i18n::{self, I18n};
 use crate::state::AppState;
 use entities::{category, listing};
 
 /// The embedded templates of `frontend/templates`.
-pub fn templates() -> Environment<'static> {
-    let mut env = Environment::new();
-    for (name, source) in [
-        (
-            "base.html",
-            include_str!("../../frontend/templates/base.html"),
-        ),
-        (
-            "home.html",
-            include_str!("../../frontend/templates/home.html"),
-        ),
-        (
-            "listing.html",
-            include_str!("../../frontend/templates/listing.html"),
-        ),
-        (
-            "not_found.html",
-            include_str!("../../frontend/templates/not_found.html"),
-        ),
-    ] {
-        env.add_template(name, source)
-            .expect("embedded templates parse");
-    }
-    env
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../frontend/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../frontend/templates/macros.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../frontend/templates/home.html"),
+    ),
+    (
+        "search.html",
+        include_str!("../../frontend/templates/search.html"),
+    ),
+    (
+        "listing.html",
+        include_str!("../../frontend/templates/listing.html"),
+    ),
+    (
+        "privacy.html",
+        include_str!("../../frontend/templates/privacy.html"),
+    ),
+    (
+        "login.html",
+        include_str!("../../frontend/templates/login.html"),
+    ),
+    (
+        "register.html",
+        include_str!("../../frontend/templates/register.html"),
+    ),
+    (
+        "account.html",
+        include_str!("../../frontend/templates/account.html"),
+    ),
+    (
+        "not_found.html",
+        include_str!("../../frontend/templates/not_found.html"),
+    ),
+];
+
+/// The embedded static files of `frontend/static`.
+const STATIC: &[(&str, &str, &[u8])] = &[
+    (
+        "site.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../frontend/static/site.css"),
+    ),
+    (
+        "enhance.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../frontend/static/enhance.js"),
+    ),
+];
+
+/// A static file with its fingerprinted name.
+pub struct Asset {
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub fingerprinted: String,
 }
 
-/// The embedded stylesheet.
-pub const SITE_CSS: &str = include_str!("../../frontend/static/site.css");
+/// Static files by fingerprinted name, and the name a template asks for.
+pub struct Assets {
+    by_fingerprint: HashMap<String, Arc<Asset>>,
+    by_name: HashMap<String, String>,
+}
 
+impl Assets {
+    /// The embedded files, each replaced by `THEME_DIR/static/<name>` when present.
+    pub fn load(theme_dir: Option<&std::path::Path>) -> Assets {
+        let mut by_fingerprint = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (name, content_type, embedded) in STATIC {
+            let body = theme_dir
+                .and_then(|d| std::fs::read(d.join("static").join(name)).ok())
+                .unwrap_or_else(|| embedded.to_vec());
+            let hash = hex::encode(&Sha256::digest(&body)[..6]);
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+            let fingerprinted = format!("{stem}.{hash}.{ext}");
+            by_name.insert(name.to_string(), format!("/static/{fingerprinted}"));
+            by_fingerprint.insert(
+                fingerprinted.clone(),
+                Arc::new(Asset {
+                    content_type,
+                    body,
+                    fingerprinted,
+                }),
+            );
+        }
+        Assets {
+            by_fingerprint,
+            by_name,
+        }
+    }
+
+    /// The URL of a static file, e.g. `/static/site.3f2a9c1b0d4e.css`.
+    pub fn url(&self, name: &str) -> String {
+        self.by_name
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("/static/{name}"))
+    }
+}
+
+/// Serves a fingerprinted file for a year; its name changes whenever its content does.
 #[handler]
-pub fn site_css() -> Response {
+pub fn static_file(state: Data<&AppState>, Path(name): Path<String>) -> Response {
+    match state.assets.by_fingerprint.get(&name) {
+        Some(a) => Response::builder()
+            .content_type(a.content_type)
+            .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+            .body(a.body.clone()),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The stylesheet of the city's own colours, from configuration.
+#[handler]
+pub fn theme_css(state: Data<&AppState>) -> Response {
     Response::builder()
         .content_type("text/css; charset=utf-8")
-        .header("Cache-Control", "public, max-age=3600")
-        .body(SITE_CSS)
+        .header(header::CACHE_CONTROL, "public, max-age=300")
+        .body(format!(
+            ":root {{ --accent: {}; }}\n",
+            state.config.primary_color
+        ))
+}
+
+/// The template environment: embedded templates, overridden per file from
+/// `THEME_DIR/templates`, with `t()` for translations and `asset()` for static URLs.
+pub fn templates(
+    i18n: Arc<I18n>,
+    assets: Arc<Assets>,
+    theme_dir: Option<std::path::PathBuf>,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    let embedded: HashMap<&'static str, &'static str> = TEMPLATES.iter().copied().collect();
+    env.set_loader(move |name| {
+        if let Some(dir) = &theme_dir {
+            let path = dir.join("templates").join(name);
+            if let Ok(source) = std::fs::read_to_string(&path) {
+                return Ok(Some(source));
+            }
+        }
+        Ok(embedded.get(name).map(|s| s.to_string()))
+    });
+    // HTML escaping of &, <, >, " and ' (minijinja also escapes "/", which is safe in
+    // HTML but makes every URL in the markup unreadable).
+    env.set_formatter(|out, state, value| {
+        if state.auto_escape() == minijinja::AutoEscape::None || value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        if value.is_undefined() || value.is_none() {
+            return Ok(());
+        }
+        let text = value.to_string();
+        let mut escaped = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => escaped.push_str("&amp;"),
+                '<' => escaped.push_str("&lt;"),
+                '>' => escaped.push_str("&gt;"),
+                '"' => escaped.push_str("&quot;"),
+                '\'' => escaped.push_str("&#x27;"),
+                c => escaped.push(c),
+            }
+        }
+        out.write_str(&escaped)
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
+    });
+    env.add_function(
+        "t",
+        move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let locale = state
+                .lookup("locale")
+                .and_then(|v| v.as_str().and_then(|s| s.parse::<Locale>().ok()))
+                .unwrap_or(Locale::De);
+            let pairs: Vec<(String, minijinja::Value)> = kwargs
+                .args()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        kwargs.get::<minijinja::Value>(k).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let args = i18n::args_from(&pairs);
+            Ok(i18n.t(locale, key, (!pairs.is_empty()).then_some(&args)))
+        },
+    );
+    // Asset URLs are built from fixed names and hex digests: nothing to escape.
+    env.add_function("asset", move |name: &str| {
+        minijinja::Value::from_safe_string(assets.url(name))
+    });
+    env
 }
 
 /// The interface language: `?lang=`, then the `lang` cookie, then `Accept-Language`,
 /// then `DEFAULT_LOCALE`.
 pub fn locale(req: &Request, default: Locale) -> Locale {
-    if let Some(l) = req
-        .uri()
-        .query()
-        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang"))
-        .and_then(|(_, v)| v.parse().ok())
-    {
+    if let Some(l) = query_param(req, "lang").and_then(|v| v.parse().ok()) {
         return l;
     }
-    if let Some(l) = crate::auth::cookie(req, "lang").and_then(|c| c.parse().ok()) {
+    if let Some(l) = auth::cookie(req, "lang").and_then(|c| c.parse().ok()) {
         return l;
     }
     if let Some(header) = req
@@ -93,91 +259,99 @@ pub fn locale(req: &Request, default: Locale) -> Locale {
     default
 }
 
-/// Interface strings of one language.
-pub fn strings(l: Locale) -> serde_json::Value {
-    match l {
-        Locale::De => serde_json::json!({
-            "skip": "Zum Inhalt springen",
-            "language": "Sprache",
-            "footer_api": "Offene Schnittstelle für Dritte:",
-            "osm_attribution": "Kartendaten © OpenStreetMap-Mitwirkende (ODbL)",
-            "home_lead": "Alles Lokale an einem Ort: Geschäfte, Vereine, Ärztinnen und Ärzte und die Dienstleistungen der Stadt.",
-            "businesses": "Geschäfte und Einrichtungen",
-            "city_services": "Dienstleistungen der Stadt",
-            "categories": "Kategorien",
-            "recent_businesses": "Einträge",
-            "about_service": "Über diese Dienstleistung",
-            "eligibility": "Wer kann das beantragen?",
-            "what_to_bring": "Was Sie mitbringen",
-            "fees": "Gebühren",
-            "processing_time": "Bearbeitungszeit",
-            "channels": "Wege",
-            "apply_online": "Online beantragen",
-            "opening_hours": "Öffnungszeiten",
-            "no_hours": "Keine Öffnungszeiten bekannt.",
-            "address_contact": "Adresse und Kontakt",
-            "phone": "Telefon",
-            "email": "E-Mail",
-            "wheelchair": "Rollstuhlgerecht",
-            "not_found": "Seite nicht gefunden",
-            "back_home": "Zur Startseite",
-            "open_until": "Jetzt geöffnet bis",
-            "opens_at": "Geschlossen – öffnet",
-            "closed": "Geschlossen",
-            "closed_day": "geschlossen",
-            "yes": "ja", "limited": "eingeschränkt", "no": "nein",
-            "days": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
-            "channel": {"in_person": "Vor Ort", "online": "Online", "post": "Per Post", "phone": "Telefon", "email": "E-Mail"}
-        }),
-        Locale::En => serde_json::json!({
-            "skip": "Skip to content",
-            "language": "Language",
-            "footer_api": "Open API for third parties:",
-            "osm_attribution": "Map data © OpenStreetMap contributors (ODbL)",
-            "home_lead": "Everything local in one place: shops, clubs, doctors and the city's own services.",
-            "businesses": "businesses and places",
-            "city_services": "City services",
-            "categories": "categories",
-            "recent_businesses": "Listings",
-            "about_service": "About this service",
-            "eligibility": "Who may apply?",
-            "what_to_bring": "What to bring",
-            "fees": "Fees",
-            "processing_time": "Processing time",
-            "channels": "How to apply",
-            "apply_online": "Apply online",
-            "opening_hours": "Opening hours",
-            "no_hours": "No opening hours known.",
-            "address_contact": "Address and contact",
-            "phone": "Phone",
-            "email": "Email",
-            "wheelchair": "Wheelchair accessible",
-            "not_found": "Page not found",
-            "back_home": "Back to the home page",
-            "open_until": "Open now until",
-            "opens_at": "Closed – opens",
-            "closed": "Closed",
-            "closed_day": "closed",
-            "yes": "yes", "limited": "limited", "no": "no",
-            "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-            "channel": {"in_person": "In person", "online": "Online", "post": "By post", "phone": "By phone", "email": "By email"}
-        }),
+/// One query parameter.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.uri()
+        .query()
+        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name))
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The current URL with `lang` set to `l` (other parameters kept).
+fn with_lang(req: &Request, l: Locale) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(q) = req.uri().query() {
+        for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
+            if k != "lang" {
+                ser.append_pair(&k, &v);
+            }
+        }
+    }
+    ser.append_pair("lang", l.as_str());
+    format!("{}?{}", req.uri().path(), ser.finish())
+}
+
+/// Name of the cookie that holds the form-protection token.
+pub const CSRF_COOKIE: &str = "cp_csrf";
+
+/// What every page needs about the request: language, visitor, form token.
+pub struct PageCtx {
+    pub locale: Locale,
+    pub user: Option<AuthUser>,
+    pub csrf: String,
+    csrf_is_new: bool,
+}
+
+impl PageCtx {
+    pub async fn new(state: &AppState, req: &Request) -> PageCtx {
+        let user = match auth::session_id_from(req) {
+            Some(sid) => auth::user_from_session(state, &sid).await.ok().flatten(),
+            None => None,
+        };
+        let (csrf, csrf_is_new) = match auth::cookie(req, CSRF_COOKIE).filter(|v| v.len() == 43) {
+            Some(v) => (v, false),
+            None => (auth::random_secret(), true),
+        };
+        PageCtx {
+            locale: locale(req, state.config.default_locale),
+            user,
+            csrf,
+            csrf_is_new,
+        }
+    }
+
+    /// The message `key` in the page's language.
+    pub fn t(&self, state: &AppState, key: &str) -> String {
+        state.i18n.t(self.locale, key, None)
     }
 }
 
-/// Renders a template into an HTML response, remembering an explicit `?lang=` choice.
+/// Whether a submitted form carries the token of this browser's cookie (double-submit:
+/// a page on another site can make the browser send our cookie, but cannot read it).
+pub fn csrf_ok(req: &Request, submitted: &str) -> bool {
+    match auth::cookie(req, CSRF_COOKIE) {
+        Some(cookie) => {
+            let (a, b) = (cookie.as_bytes(), submitted.as_bytes());
+            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        }
+        None => false,
+    }
+}
+
+/// Renders a template with the common context into an HTML response.
 pub fn render(
     state: &AppState,
+    pc: &PageCtx,
     req: &Request,
     name: &str,
     status: StatusCode,
     ctx: minijinja::Value,
 ) -> Response {
-    let l = locale(req, state.config.default_locale);
+    let canonical = format!(
+        "{}{}",
+        state.config.public_url.as_str().trim_end_matches('/'),
+        req.uri().path()
+    );
     let full = context! {
-        locale => l.as_str(),
+        locale => pc.locale.as_str(),
         city_name => state.city.name.clone(),
-        t => strings(l),
+        logo_url => state.config.logo_url.clone(),
+        user => pc.user.as_ref().map(|u| context! { name => u.display_name.clone(), staff => u.is_staff() }),
+        csrf => pc.csrf.clone(),
+        path => req.uri().path().to_string(),
+        canonical => canonical,
+        lang_de_url => with_lang(req, Locale::De),
+        lang_en_url => with_lang(req, Locale::En),
         ..ctx
     };
     let html = match state
@@ -188,51 +362,100 @@ pub fn render(
         Ok(h) => h,
         Err(e) => {
             tracing::error!(error = %e, template = name, "template failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>Error</h1>")).into_response();
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><title>Error</title><h1>Error</h1>"),
+            )
+                .into_response();
         }
     };
     let mut resp = Html(html).with_status(status).into_response();
-    let explicit = req
-        .uri()
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p.starts_with("lang=")));
-    if explicit {
+    let headers = resp.headers_mut();
+    if query_param(req, "lang").is_some() {
         if let Ok(v) = format!(
             "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            l.as_str()
+            pc.locale.as_str()
         )
         .parse()
         {
-            resp.headers_mut().append(poem::http::header::SET_COOKIE, v);
+            headers.append(header::SET_COOKIE, v);
         }
     }
-    resp.headers_mut().insert(
-        "Content-Security-Policy",
-        poem::http::HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"),
+    if pc.csrf_is_new {
+        let secure = if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
+        if let Ok(v) = format!(
+            "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
+            pc.csrf
+        )
+        .parse()
+        {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(pc.locale.as_str()),
     );
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     resp
+}
+
+/// The Content-Security-Policy of every page: no inline or third-party scripts; map
+/// tiles may come from the configured tile server.
+pub fn content_security_policy(tile_origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tile_origin}; \
+         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Adds the CSP to HTML responses.
+pub async fn with_csp<E: poem::Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let csp = req.data::<AppState>().map(|s| s.csp.clone());
+    let mut resp = next.call(req).await?.into_response();
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let (true, Some(csp)) = (is_html, csp) {
+        if !resp.headers().contains_key("content-security-policy") {
+            if let Ok(v) = HeaderValue::from_str(&csp) {
+                resp.headers_mut().insert("content-security-policy", v);
+            }
+        }
+    }
+    Ok(resp)
 }
 
 #[handler]
 pub async fn home(state: Data<&AppState>, req: &Request) -> Response {
-    let l = locale(req, state.config.default_locale).as_str();
+    let pc = PageCtx::new(&state, req).await;
+    let l = pc.locale;
     let published = || {
         listing::Entity::find()
             .filter(listing::Column::CityId.eq(state.city.id))
             .filter(listing::Column::Status.eq("published"))
     };
-    let business_count = published()
+    let businesses = published()
         .filter(listing::Column::Kind.eq("business"))
         .count(&state.db)
         .await
         .unwrap_or(0);
-    let service_count = published()
+    let services_count = published()
         .filter(listing::Column::Kind.eq("municipal_service"))
         .count(&state.db)
         .await
         .unwrap_or(0);
-    let category_count = category::Entity::find().count(&state.db).await.unwrap_or(0);
-    let name_col = if l == "en" {
+    let name_col = if l == Locale::En {
         listing::Column::NameEn
     } else {
         listing::Column::NameDe
@@ -240,46 +463,118 @@ pub async fn home(state: Data<&AppState>, req: &Request) -> Response {
     let services = published()
         .filter(listing::Column::Kind.eq("municipal_service"))
         .order_by_asc(name_col)
-        .limit(40)
+        .limit(12)
         .all(&state.db)
         .await
         .unwrap_or_default();
-    let businesses = published()
-        .filter(listing::Column::Kind.eq("business"))
-        .order_by_desc(listing::Column::UpdatedAt)
-        .limit(24)
+    let groups = category::Entity::find()
+        .filter(category::Column::ParentKey.is_null())
+        .order_by_asc(category::Column::Sort)
         .all(&state.db)
         .await
         .unwrap_or_default();
     let item = |m: &listing::Model| {
-        let name = crate::listings::model::LocalizedText {
-            de: m.name_de.clone(),
-            en: m.name_en.clone(),
+        let name = if l == Locale::En && !m.name_en.is_empty() || m.name_de.is_empty() {
+            &m.name_en
+        } else {
+            &m.name_de
         };
-        context! { slug => m.slug.clone(), name => name.get(l).to_string() }
+        context! { url => format!("/services/{}", m.slug), name => name.clone() }
     };
     render(
         &state,
+        &pc,
         req,
         "home.html",
         StatusCode::OK,
         context! {
-            business_count, service_count, category_count,
+            stats_businesses => i18n::format_count(l, businesses),
+            stats_services => i18n::format_count(l, services_count),
             services => services.iter().map(item).collect::<Vec<_>>(),
-            businesses => businesses.iter().map(item).collect::<Vec<_>>(),
+            categories => groups.iter().map(|c| context! {
+                key => c.key.clone(),
+                label => if l == Locale::En { c.label_en.clone() } else { c.label_de.clone() },
+            }).collect::<Vec<_>>(),
         },
     )
 }
 
+#[handler]
+pub async fn privacy(state: Data<&AppState>, req: &Request) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    render(
+        &state,
+        &pc,
+        req,
+        "privacy.html",
+        StatusCode::OK,
+        context! {},
+    )
+}
+
 /// The HTML 404 page.
-pub fn not_found(state: &AppState, req: &Request) -> Response {
+pub async fn not_found(state: &AppState, req: &Request) -> Response {
+    let pc = PageCtx::new(state, req).await;
     render(
         state,
+        &pc,
         req,
         "not_found.html",
         StatusCode::NOT_FOUND,
         context! {},
     )
+}
+
+#[handler]
+pub fn robots(state: Data<&AppState>) -> Response {
+    let base = state.config.public_url.as_str().trim_end_matches('/');
+    Response::builder()
+        .content_type("text/plain; charset=utf-8")
+        .body(format!(
+            "User-agent: *\nDisallow: /account\nDisallow: /manage\nDisallow: /admin\nDisallow: /api/\nSitemap: {base}/sitemap.xml\n"
+        ))
+}
+
+#[handler]
+pub async fn sitemap(state: Data<&AppState>) -> Response {
+    let base = state
+        .config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = listing::Entity::find()
+        .select_only()
+        .column(listing::Column::Slug)
+        .column(listing::Column::Kind)
+        .column(listing::Column::UpdatedAt)
+        .filter(listing::Column::CityId.eq(state.city.id))
+        .filter(listing::Column::Status.eq("published"))
+        .order_by_asc(listing::Column::Slug)
+        .into_tuple()
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for path in ["/", "/search", "/privacy"] {
+        xml.push_str(&format!("<url><loc>{base}{path}</loc></url>\n"));
+    }
+    for (slug, kind, updated) in rows {
+        let prefix = if kind == "municipal_service" {
+            "services"
+        } else {
+            "listings"
+        };
+        // Slugs are [a-z0-9-]: nothing to escape.
+        xml.push_str(&format!(
+            "<url><loc>{base}/{prefix}/{slug}</loc><lastmod>{}</lastmod></url>\n",
+            updated.format("%Y-%m-%d")
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    Response::builder()
+        .content_type("application/xml; charset=utf-8")
+        .body(xml)
 }
 
 #[cfg(test)]
@@ -305,17 +600,67 @@ mod tests {
         );
         assert_eq!(locale(&req("/", Some("fr")), Locale::De), Locale::De);
         assert_eq!(locale(&req("/", None), Locale::En), Locale::En);
+        let r = req("/search?q=b%C3%A4cker&lang=de&page=2", None);
+        assert_eq!(
+            with_lang(&r, Locale::En),
+            "/search?q=b%C3%A4cker&page=2&lang=en"
+        );
     }
 
     #[test]
-    fn templates_escape_output() {
-        let env = templates();
+    fn templates_escape_output_and_translate() {
+        let i18n = Arc::new(I18n::load(None).unwrap());
+        let env = templates(i18n, Arc::new(Assets::load(None)), None);
         let html = env
             .get_template("not_found.html")
             .unwrap()
-            .render(context! { city_name => "<script>x</script>", locale => "en", t => strings(Locale::En) })
+            .render(context! { city_name => "<script>x</script>", locale => "en", lang_de_url => "/?lang=de", lang_en_url => "/?lang=en" })
             .unwrap();
         assert!(html.contains("&lt;script&gt;"));
+        let attr = env
+            .template_from_named_str("attr.html", "<a title=\"{{ v }}\" href=\"{{ u }}\">")
+            .unwrap()
+            .render(context! { v => "\" onmouseover='x'", u => "/services/a" })
+            .unwrap();
+        let _unused = env
+            .render_str(
+                "<a title=\"{{ v }}\" href=\"{{ u }}\">",
+                context! { v => "\" onmouseover='x'", u => "/services/a" },
+            )
+            .unwrap();
+        assert_eq!(
+            attr,
+            "<a title=\"&quot; onmouseover=&#x27;x&#x27;\" href=\"/services/a\">"
+        );
         assert!(!html.contains("<script>x"));
+        assert!(html.contains("Page not found"));
+        assert!(html.contains("/static/site."), "fingerprinted stylesheet");
+    }
+
+    #[test]
+    fn theme_dir_overrides_templates_and_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/not_found.html"),
+            "custom {{ t('back-home') }}",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("static/site.css"), "body{color:red}").unwrap();
+        let assets = Arc::new(Assets::load(Some(dir.path())));
+        let default_assets = Assets::load(None);
+        assert_ne!(assets.url("site.css"), default_assets.url("site.css"));
+        let env = templates(
+            Arc::new(I18n::load(None).unwrap()),
+            assets,
+            Some(dir.path().to_path_buf()),
+        );
+        let out = env
+            .get_template("not_found.html")
+            .unwrap()
+            .render(context! { locale => "de" })
+            .unwrap();
+        assert_eq!(out, "custom Zur Startseite");
     }
 }

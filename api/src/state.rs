@@ -27,4 +27,8 @@ pub struct AppState {
     pub city: Arc<CityCtx>,
     pub templates: Arc<minijinja::Environment<'static>>,
     pub metrics: Arc<Metrics>,
+    pub i18n: Arc<crate::i18n::I18n>,
+    pub assets: Arc<crate::pages::Assets>,
+    /// The Content-Security-Policy of HTML pages.
+    pub csp: String,
 }

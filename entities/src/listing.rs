@@ -49,6 +49,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// Lowercase, ASCII-folded names for the database search.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub search_name: Option<String>,
+    /// Lowercase, ASCII-folded names, descriptions, tags, categories and place.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub search_text: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_listings;
 mod m20261123_000003_create_outbox_and_access;
+mod m20261123_000004_add_listing_search_columns;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_accounts::Migration),
             Box::new(m20261123_000002_create_listings::Migration),
             Box::new(m20261123_000003_create_outbox_and_access::Migration),
+            Box::new(m20261123_000004_add_listing_search_columns::Migration),
         ]
     }
 }

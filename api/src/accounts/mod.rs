@@ -1,4 +1,7 @@
-//! Accounts: register, log in, log out, the caller's profile and personal API tokens.
+//! Accounts: register, log in, log out, the caller's profile and personal API tokens,
+//! and the resident's own data: export everything, delete the account.
+
+pub mod pages;
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -6,7 +9,8 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -339,6 +343,25 @@ impl AccountsApi {
         Ok(LoggedOut::NoContent(auth::clear_session_cookie(&state)))
     }
 
+    /// Delete my account
+    ///
+    /// Deletes the account with its memberships, tokens and access log. Confirm with
+    /// your password. The last owner of an organization must hand it over first.
+    #[oai(path = "/me", method = "delete", operation_id = "delete_my_account")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        req: &poem::Request,
+        auth: Auth,
+        body: Json<DeleteAccount>,
+    ) -> Result<LoggedOut, ApiError> {
+        delete_account(&state.db, state.city.id, auth.user().id, &body.0.password).await?;
+        if let Some(sid) = auth::session_id_from(req) {
+            auth::destroy_session(&state, &sid).await?;
+        }
+        Ok(LoggedOut::NoContent(auth::clear_session_cookie(&state)))
+    }
+
     /// Read my account
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn me(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Me>, ApiError> {
@@ -500,4 +523,151 @@ pub async fn create_admin(
     } else {
         format!("made {email} a city admin")
     })
+}
+
+/// Everything the portal holds about a user, as one JSON document.
+pub async fn export(db: &DatabaseConnection, user_id: Uuid) -> Result<serde_json::Value, Problem> {
+    let u = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(Problem::unauthorized)?;
+    let ms = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let orgs = organization::Entity::find()
+        .filter(
+            organization::Column::Id
+                .is_in(ms.iter().map(|m| m.organization_id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?;
+    let roles = staff_role::Entity::find()
+        .filter(staff_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let tokens = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let access = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(user_id))
+        .order_by_asc(entities::access_record::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(serde_json::json!({
+        "exported_at": Utc::now(),
+        "account": {
+            "id": u.id,
+            "email": u.email,
+            "display_name": u.display_name,
+            "locale": u.locale,
+            "created_at": u.created_at,
+            "updated_at": u.updated_at,
+            "password": "stored only as an argon2id hash, which is not exported",
+        },
+        "memberships": ms.iter().map(|m| serde_json::json!({
+            "organization": orgs.iter().find(|o| o.id == m.organization_id).map(|o| o.name.clone()),
+            "organization_id": m.organization_id,
+            "role": m.role,
+            "since": m.created_at,
+        })).collect::<Vec<_>>(),
+        "city_staff_roles": roles.iter().map(|r| serde_json::json!({ "city_id": r.city_id, "role": r.role, "since": r.created_at })).collect::<Vec<_>>(),
+        "api_tokens": tokens.iter().map(|t| serde_json::json!({
+            "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
+            "last_used_at": t.last_used_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at,
+        })).collect::<Vec<_>>(),
+        "access_log": access.iter().map(|a| serde_json::json!({
+            "at": a.created_at, "actor_user_id": a.actor_user_id, "actor_organization_id": a.actor_organization_id,
+            "actor_module": a.actor_module, "resource": a.resource, "purpose": a.purpose,
+        })).collect::<Vec<_>>(),
+        "bookings": [],
+    }))
+}
+
+/// Deletes the account and everything attached to it, after checking the password.
+/// The last owner of an organization must hand it over first.
+pub async fn delete_account(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user_id: Uuid,
+    password: &str,
+) -> Result<(), Problem> {
+    let u = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(Problem::unauthorized)?;
+    let hash = u.password_hash.clone();
+    let password = password.to_string();
+    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    if !valid {
+        return Err(Problem::invalid("password", "the password is wrong"));
+    }
+    let txn = db.begin().await?;
+    let owned = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::Role.eq("owner"))
+        .all(&txn)
+        .await?;
+    for m in owned {
+        let owners = membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(m.organization_id))
+            .filter(membership::Column::Role.eq("owner"))
+            .count(&txn)
+            .await?;
+        if owners <= 1 {
+            return Err(Problem::conflict(
+                "last-owner",
+                "You are the last owner of an organization: make another member its owner first.",
+            ));
+        }
+    }
+    // Memberships, staff roles, tokens and access records go with the user (ON DELETE CASCADE).
+    user::Entity::delete_by_id(user_id).exec(&txn).await?;
+    crate::outbox::record(
+        &txn,
+        city_id,
+        "account",
+        user_id,
+        "account.deleted",
+        serde_json::json!({ "user_id": user_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The password, to confirm deleting the account.
+#[derive(Object)]
+pub struct DeleteAccount {
+    pub password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum Exported {
+    /// Everything the portal holds about you.
+    #[oai(status = 200)]
+    Ok(
+        Json<serde_json::Value>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+pub struct MyDataApi;
+
+#[OpenApi(prefix_path = "/accounts", tag = "ApiTags::Accounts")]
+impl MyDataApi {
+    /// Export my data
+    ///
+    /// Everything the portal holds about you, as JSON.
+    #[oai(path = "/me/export", method = "get", operation_id = "export_my_data")]
+    async fn export(&self, state: Data<&AppState>, auth: Auth) -> Result<Exported, ApiError> {
+        let doc = export(&state.db, auth.user().id).await?;
+        Ok(Exported::Ok(
+            Json(doc),
+            "attachment; filename=\"my-city-portal-data.json\"".to_string(),
+        ))
+    }
 }

@@ -1,69 +1,187 @@
-//! The public page of one listing: `/listings/{slug}`.
+//! The public pages of one listing: `/listings/{slug}` (a business) and
+//! `/services/{slug}` (a municipal service), with schema.org JSON-LD.
 
-use chrono::Datelike;
+use chrono::{Datelike, Utc};
+use fluent_bundle::FluentArgs;
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
-use poem::{handler, Request, Response};
+use poem::web::{Data, Path, Redirect};
+use poem::{handler, IntoResponse, Request, Response};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::hours::OpenState;
-use super::service;
+use super::hours::{HourMinute, OpenState};
+use super::model::{Listing, ListingKind};
+use super::service::{self, ListingRecord};
 use super::taxonomy;
-use crate::pages::{locale, not_found, render, strings};
+use crate::config::Locale;
+use crate::i18n;
+use crate::pages::{not_found, render, PageCtx};
 use crate::state::AppState;
+use entities::{listing, listing_category, organization};
 
-#[handler]
-pub async fn listing_page(
-    state: Data<&AppState>,
-    req: &Request,
-    Path(slug): Path<String>,
-) -> Response {
-    let rec = match service::find(&state.db, state.city.id, &slug).await {
+const SCHEMA_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+fn schema_time(t: HourMinute) -> String {
+    if t.minutes() >= 1440 {
+        "23:59".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// schema.org JSON-LD for a listing, safe to place inside a `<script>` element.
+pub fn json_ld(
+    rec: &ListingRecord,
+    api: &Listing,
+    page_url: &str,
+    city: &str,
+    department: Option<&str>,
+    l: Locale,
+) -> String {
+    let lang = l.as_str();
+    let hours: Vec<serde_json::Value> = rec
+        .hours
+        .weekly
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": format!("https://schema.org/{}", SCHEMA_DAYS[r.weekday.num_days_from_monday() as usize]),
+                "opens": schema_time(r.opens),
+                "closes": schema_time(r.closes),
+            })
+        })
+        .chain(rec.hours.exceptions.iter().map(|e| {
+            let (opens, closes) = match e.hours {
+                Some((o, c)) => (schema_time(o), schema_time(c)),
+                None => ("00:00".to_string(), "00:00".to_string()),
+            };
+            serde_json::json!({
+                "@type": "OpeningHoursSpecification",
+                "validFrom": e.date.to_string(),
+                "validThrough": e.date.to_string(),
+                "opens": opens,
+                "closes": closes,
+            })
+        }))
+        .collect();
+    let address = serde_json::json!({
+        "@type": "PostalAddress",
+        "streetAddress": api.address.street,
+        "postalCode": api.address.postcode,
+        "addressLocality": api.address.city.clone().unwrap_or_else(|| city.to_string()),
+    });
+    let mut doc = match api.kind {
+        ListingKind::Business => serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "LocalBusiness",
+            "@id": page_url,
+            "url": page_url,
+            "name": api.name.get(lang),
+            "address": address,
+            "openingHoursSpecification": hours,
+        }),
+        ListingKind::MunicipalService => serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "GovernmentService",
+            "@id": page_url,
+            "url": page_url,
+            "name": api.name.get(lang),
+            "areaServed": { "@type": "City", "name": city },
+            "provider": { "@type": "GovernmentOrganization", "name": department.unwrap_or(city) },
+            "availableChannel": {
+                "@type": "ServiceChannel",
+                "serviceUrl": api.service.as_ref().and_then(|s| s.online_url.clone()),
+                "serviceLocation": { "@type": "Place", "address": address, "openingHoursSpecification": hours },
+            },
+        }),
+    };
+    let desc = api.description.get(lang);
+    if !desc.is_empty() {
+        doc["description"] = desc.into();
+    }
+    if let Some(p) = api.location {
+        let geo =
+            serde_json::json!({ "@type": "GeoCoordinates", "latitude": p.lat, "longitude": p.lng });
+        if api.kind == ListingKind::Business {
+            doc["geo"] = geo;
+        } else {
+            doc["availableChannel"]["serviceLocation"]["geo"] = geo;
+        }
+    }
+    if let Some(v) = &api.contact.phone {
+        doc["telephone"] = v.clone().into();
+    }
+    if let Some(v) = &api.contact.email {
+        doc["email"] = v.clone().into();
+    }
+    if api.kind == ListingKind::Business {
+        if let Some(v) = &api.contact.website {
+            doc["sameAs"] = v.clone().into();
+        }
+    }
+    // "<" escaped so that no text can close the script element.
+    serde_json::to_string(&doc)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
+async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) -> Response {
+    let rec = match service::find(&state.db, state.city.id, slug).await {
         Ok(Some(r)) if r.model.status == "published" => r,
-        Ok(_) => return not_found(&state, req),
+        Ok(_) => return not_found(state, req).await,
         Err(p) => {
             tracing::error!(detail = ?p.detail, "listing page");
-            return not_found(&state, req);
+            return not_found(state, req).await;
         }
     };
-    let l = locale(req, state.config.default_locale).as_str();
-    let t = strings(locale(req, state.config.default_locale));
+    if rec.kind() != want {
+        let prefix = if rec.kind() == ListingKind::MunicipalService {
+            "services"
+        } else {
+            "listings"
+        };
+        return Redirect::permanent(format!("/{prefix}/{}", rec.model.slug)).into_response();
+    }
+    let pc = PageCtx::new(state, req).await;
+    let l = pc.locale;
+    let lang = l.as_str();
+    let t = |k: &str| state.i18n.t(l, k, None);
     let api = rec.to_api();
-    let categories: Vec<String> = api
-        .categories
-        .iter()
-        .filter_map(|k| taxonomy::find(k))
-        .map(|c| if l == "en" { c.label_en } else { c.label_de }.to_string())
-        .collect();
 
-    let now = chrono::Utc::now()
-        .with_timezone(&state.city.timezone)
-        .naive_local();
+    let now = Utc::now().with_timezone(&state.city.timezone).naive_local();
+    let day_name = |d: usize| t(&format!("day-{d}"));
     let open_state = match rec.hours.state_at(now) {
         OpenState::Unknown => None,
-        OpenState::OpenUntil(t_close) => Some(format!(
-            "{} {}",
-            t["open_until"].as_str().unwrap_or(""),
-            t_close
-        )),
-        OpenState::OpensAt(date, at) => {
-            let day = if date == now.date() {
-                String::new()
-            } else {
-                format!(
-                    "{} ",
-                    t["days"][date.weekday().num_days_from_monday() as usize]
-                        .as_str()
-                        .unwrap_or("")
-                )
-            };
-            Some(format!(
-                "{} {day}{at}",
-                t["opens_at"].as_str().unwrap_or("")
-            ))
+        OpenState::OpenUntil(until) => {
+            let mut a = FluentArgs::new();
+            a.set("time", until.to_string());
+            Some(state.i18n.t(l, "open-until", Some(&a)))
         }
-        OpenState::Closed => Some(t["closed"].as_str().unwrap_or("").to_string()),
+        OpenState::OpensAt(date, at) => {
+            let mut a = FluentArgs::new();
+            a.set("time", at.to_string());
+            if date == now.date() {
+                Some(state.i18n.t(l, "opens-today", Some(&a)))
+            } else {
+                a.set(
+                    "day",
+                    day_name(date.weekday().num_days_from_monday() as usize),
+                );
+                Some(state.i18n.t(l, "opens-on", Some(&a)))
+            }
+        }
+        OpenState::Closed => Some(t("closed-now")),
     };
+    let today = now.weekday().num_days_from_monday();
     let hours: Vec<_> = if rec.hours.weekly.is_empty() {
         Vec::new()
     } else {
@@ -77,56 +195,182 @@ pub async fn listing_page(
                     .map(|r| format!("{}–{}", r.opens, r.closes))
                     .collect();
                 context! {
-                    day => t["days"][d as usize].as_str().unwrap_or(""),
-                    times => if times.is_empty() { t["closed_day"].as_str().unwrap_or("").to_string() } else { times.join(", ") },
+                    day => day_name(d as usize),
+                    today => d == today,
+                    times => if times.is_empty() { t("closed-day") } else { times.join(", ") },
                 }
             })
             .collect()
     };
-    let address = [
-        api.address.street.clone(),
-        match (&api.address.postcode, &api.address.city) {
-            (Some(p), Some(c)) => Some(format!("{p} {c}")),
-            (Some(p), None) => Some(p.clone()),
-            (None, c) => c.clone(),
-        },
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
+    let exceptions: Vec<_> = rec
+        .hours
+        .exceptions
+        .iter()
+        .filter(|e| e.date >= now.date() && e.date <= now.date() + chrono::Duration::days(90))
+        .map(|e| {
+            context! {
+                date => i18n::format_date(l, e.date),
+                times => match e.hours { Some((o, c)) => format!("{o}–{c}"), None => t("closed-day") },
+                note => e.note.clone(),
+            }
+        })
+        .collect();
+    let categories: Vec<String> = api
+        .categories
+        .iter()
+        .filter_map(|k| taxonomy::find(k))
+        .map(|c| {
+            if l == Locale::En {
+                c.label_en
+            } else {
+                c.label_de
+            }
+            .to_string()
+        })
+        .collect();
+    let department = match rec.model.organization_id {
+        Some(id) if want == ListingKind::MunicipalService => organization::Entity::find_by_id(id)
+            .one(&state.db)
+            .await
+            .ok()
+            .flatten()
+            .map(|o| o.name),
+        _ => None,
+    };
+    let related = if want == ListingKind::MunicipalService {
+        related_services(state, &rec, l).await
+    } else {
+        Vec::new()
+    };
     let service = api.service.as_ref().map(|s| {
+        let bring = if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
+            s.what_to_bring.en.clone()
+        } else {
+            s.what_to_bring.de.clone()
+        };
         context! {
-            eligibility => s.eligibility.get(l),
-            what_to_bring => if l == "en" && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() { s.what_to_bring.en.clone() } else { s.what_to_bring.de.clone() },
-            fees => s.fees.get(l),
-            processing_time => s.processing_time.get(l),
+            eligibility => s.eligibility.get(lang),
+            what_to_bring => bring,
+            fees => s.fees.get(lang),
+            processing_time => s.processing_time.get(lang),
             channels => s.channels.iter().map(|c| {
                 let key = serde_json::to_value(c).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-                t["channel"][key.as_str()].as_str().unwrap_or("").to_string()
+                t(&format!("channel-{key}"))
             }).collect::<Vec<_>>(),
             online_url => s.online_url.clone(),
         }
     });
+    let page_url = format!(
+        "{}{}",
+        state.config.public_url.as_str().trim_end_matches('/'),
+        req.uri().path()
+    );
+    let ld = json_ld(
+        &rec,
+        &api,
+        &page_url,
+        &state.city.name,
+        department.as_deref(),
+        l,
+    );
+    let languages: Vec<String> = api.languages.iter().map(|c| c.to_uppercase()).collect();
     render(
-        &state,
+        state,
+        &pc,
         req,
         "listing.html",
         StatusCode::OK,
         context! {
-            name => api.name.get(l),
-            description => api.description.get(l),
+            kind => api.kind.as_str(),
+            name => api.name.get(lang),
+            description => api.description.get(lang),
             categories,
             open_state,
             hours,
+            exceptions,
             hours_osm => api.opening_hours.osm.clone(),
-            address,
+            street => api.address.street.clone(),
+            postcode_city => match (&api.address.postcode, &api.address.city) {
+                (Some(p), Some(c)) => Some(format!("{p} {c}")),
+                (Some(p), None) => Some(p.clone()),
+                (None, c) => c.clone(),
+            },
+            district => api.district.clone(),
+            location => api.location.map(|p| context! { lat => p.lat, lng => p.lng }),
+            osm_map_url => api.location.map(|p| format!("https://www.openstreetmap.org/?mlat={:.5}&mlon={:.5}#map=18/{:.5}/{:.5}", p.lat, p.lng, p.lat, p.lng)),
+            tile_url => state.config.map_tile_url.clone(),
             phone => api.contact.phone.clone(),
             email => api.contact.email.clone(),
             website => api.contact.website.clone(),
-            wheelchair => api.wheelchair.map(|w| t[w.as_str()].as_str().unwrap_or("").to_string()),
+            wheelchair => api.wheelchair.map(|w| t(&format!("wheelchair-{}", w.as_str()))),
+            languages,
             service,
-            osm => api.source.starts_with("osm:"),
+            department,
+            related,
+            from_osm => api.source.starts_with("osm:"),
+            json_ld => ld,
         },
     )
+}
+
+async fn related_services(
+    state: &AppState,
+    rec: &ListingRecord,
+    l: Locale,
+) -> Vec<minijinja::Value> {
+    let Some(cat) = rec.categories.first() else {
+        return Vec::new();
+    };
+    let ids: Vec<uuid::Uuid> = listing_category::Entity::find()
+        .filter(listing_category::Column::CategoryKey.eq(cat.as_str()))
+        .filter(listing_category::Column::ListingId.ne(rec.model.id))
+        .limit(20)
+        .all(&state.db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.listing_id)
+        .collect();
+    let name_col = if l == Locale::En {
+        listing::Column::NameEn
+    } else {
+        listing::Column::NameDe
+    };
+    listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids))
+        .filter(listing::Column::Kind.eq("municipal_service"))
+        .filter(listing::Column::Status.eq("published"))
+        .order_by_asc(name_col)
+        .limit(6)
+        .all(&state.db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            let name = if l == Locale::En && !m.name_en.is_empty() {
+                m.name_en
+            } else {
+                m.name_de
+            };
+            context! { url => format!("/services/{}", m.slug), name }
+        })
+        .collect()
+}
+
+#[handler]
+pub async fn listing_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(slug): Path<String>,
+) -> Response {
+    show(&state, req, &slug, ListingKind::Business).await
+}
+
+#[handler]
+pub async fn service_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(slug): Path<String>,
+) -> Response {
+    show(&state, req, &slug, ListingKind::MunicipalService).await
 }

@@ -423,8 +423,57 @@ fn event_payload(m: &listing::Model) -> serde_json::Value {
     })
 }
 
+/// Folds text for the database search: lowercase ASCII (ü → u, ß → ss), single spaces.
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for word in ascii.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+/// The folded name and full text stored for the database search.
+pub fn search_columns(data: &ListingData) -> (String, String) {
+    let name = fold(&format!("{} {}", data.name.de, data.name.en));
+    let mut parts: Vec<&str> = vec![
+        &data.name.de,
+        &data.name.en,
+        &data.description.de,
+        &data.description.en,
+    ];
+    parts.extend(data.tags.iter().map(String::as_str));
+    let labels: Vec<&str> = data
+        .categories
+        .iter()
+        .filter_map(|k| super::taxonomy::find(k))
+        .flat_map(|c| [c.label_de, c.label_en])
+        .collect();
+    parts.extend(labels);
+    parts.extend(
+        [
+            &data.district,
+            &data.address.street,
+            &data.address.postcode,
+            &data.address.city,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    );
+    (name, fold(&parts.join(" ")))
+}
+
 /// Writes the content columns of `data` into an active model.
 pub fn apply_data(am: &mut listing::ActiveModel, data: &ListingData) {
+    let (search_name, search_text) = search_columns(data);
+    am.search_name = Set(Some(search_name));
+    am.search_text = Set(Some(search_text));
     am.name_de = Set(data.name.de.clone());
     am.name_en = Set(data.name.en.clone());
     am.description_de = Set(data.description.de.clone());
@@ -877,9 +926,52 @@ pub async fn delete(
     Ok(())
 }
 
+/// Fills the search columns of listings written before they existed.
+pub async fn backfill_search_columns(db: &DatabaseConnection) -> Result<usize, Problem> {
+    let mut done = 0;
+    loop {
+        let batch = listing::Entity::find()
+            .filter(listing::Column::SearchText.is_null())
+            .limit(500)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let txn = db.begin().await?;
+        for rec in load_records(&txn, batch).await? {
+            let api = rec.to_api();
+            let data = ListingData {
+                name: api.name,
+                description: api.description,
+                categories: rec.categories.clone(),
+                tags: api.tags,
+                address: api.address,
+                district: api.district,
+                ..Default::default()
+            };
+            let (name, text) = search_columns(&data);
+            listing::Entity::update_many()
+                .col_expr(listing::Column::SearchName, Expr::value(name))
+                .col_expr(listing::Column::SearchText, Expr::value(text))
+                .filter(listing::Column::Id.eq(rec.model.id))
+                .exec(&txn)
+                .await?;
+            done += 1;
+        }
+        txn.commit().await?;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Bürgeramt  MITTE – Straße"), "burgeramt mitte strasse");
+        assert_eq!(fold("Café/Bar"), "cafe bar");
+    }
 
     #[test]
     fn slugs() {

@@ -154,6 +154,16 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     })
 }
 
+impl TestApp {
+    /// Loads the demo city (municipal services and the OSM businesses) into this app.
+    pub async fn load_demo(&self) {
+        api::demo::seed::load_demo_if_empty(&self.state.db, &self.state.city)
+            .await
+            .unwrap()
+            .expect("the test database starts empty");
+    }
+}
+
 /// Generates `sqlite` and `postgres` tests running the same scenario.
 #[macro_export]
 macro_rules! on_both {

@@ -10,3 +10,5 @@ mod listings;
 mod migrations;
 mod openapi;
 mod osm_import;
+mod search;
+mod web;

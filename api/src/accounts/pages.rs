@@ -1,0 +1,390 @@
+//! Account pages: register, log in, log out, "my account" with my data (access log,
+//! export, delete). Plain HTML forms protected against CSRF; no script needed.
+
+use std::collections::HashMap;
+
+use minijinja::context;
+use poem::http::{header, StatusCode};
+use poem::web::{Data, Form, Redirect};
+use poem::{handler, IntoResponse, Request, Response};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::auth::{self, LoginGate};
+use crate::config::Locale;
+use crate::i18n;
+use crate::pages::{csrf_ok, render, PageCtx};
+use crate::problem::Problem;
+use crate::state::AppState;
+use entities::{access_record, membership, organization, user};
+
+#[derive(serde::Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct RegisterForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn error(field: &str, message: String) -> minijinja::Value {
+    context! { field => field.to_string(), message }
+}
+
+/// A redirect after a successful form (303: the browser follows with GET).
+fn see_other(to: &str) -> Response {
+    Redirect::see_other(to.to_string()).into_response()
+}
+
+fn with_cookie(mut resp: Response, cookie: &str) -> Response {
+    if let Ok(v) = cookie.parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Field messages in the page's language for a validation problem of the API layer.
+fn localized_errors(
+    state: &AppState,
+    l: Locale,
+    p: &Problem,
+) -> (Vec<minijinja::Value>, HashMap<String, String>) {
+    let mut list = Vec::new();
+    let mut by_field = HashMap::new();
+    for e in &p.errors {
+        let key = match e.field.as_str() {
+            "email" => "error-email-invalid",
+            "password" => "error-password-length",
+            "display_name" => "error-display-name",
+            _ => "error-summary",
+        };
+        let msg = state.i18n.t(l, key, None);
+        by_field.insert(e.field.clone(), msg.clone());
+        list.push(error(&e.field, msg));
+    }
+    (list, by_field)
+}
+
+#[handler]
+pub async fn login_form(state: Data<&AppState>, req: &Request) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    if pc.user.is_some() {
+        return see_other("/account");
+    }
+    render(
+        &state,
+        &pc,
+        req,
+        "login.html",
+        StatusCode::OK,
+        context! { email => "" },
+    )
+}
+
+#[handler]
+pub async fn login_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    let l = pc.locale;
+    let again = |status: StatusCode, errors: Vec<minijinja::Value>| {
+        render(
+            &state,
+            &pc,
+            req,
+            "login.html",
+            status,
+            context! { email => form.email.clone(), errors },
+        )
+    };
+    if !csrf_ok(req, &form.csrf) {
+        return again(
+            StatusCode::FORBIDDEN,
+            vec![error("email", pc.t(&state, "error-csrf"))],
+        );
+    }
+    let email = super::normalize_email(&form.email);
+    let ip = auth::client_ip(req);
+    match auth::login_gate(&state, &email, &ip).await {
+        Ok(LoginGate::Open) => {}
+        Ok(LoginGate::Closed { retry_after }) => {
+            let mut a = fluent_bundle::FluentArgs::new();
+            a.set("minutes", retry_after.as_secs().div_ceil(60));
+            let mut resp = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![error(
+                    "email",
+                    state.i18n.t(l, "error-rate-limited", Some(&a)),
+                )],
+            );
+            if let Ok(v) = retry_after.as_secs().max(1).to_string().parse() {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
+        Err(_) => {
+            return again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                vec![error("email", pc.t(&state, "error-summary"))],
+            )
+        }
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(&state.db)
+        .await
+        .ok()
+        .flatten();
+    let hash = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| auth::dummy_hash().to_string());
+    let password = form.password.clone();
+    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(u) = found.filter(|_| valid) else {
+        let _ = auth::record_login_failure(&state, &email, &ip).await;
+        return again(
+            StatusCode::UNAUTHORIZED,
+            vec![error("email", pc.t(&state, "error-invalid-credentials"))],
+        );
+    };
+    if let Some(old) = auth::session_id_from(req) {
+        let _ = auth::destroy_session(&state, &old).await;
+    }
+    match auth::create_session(&state, u.id).await {
+        Ok(sid) => with_cookie(see_other("/account"), &auth::session_cookie(&state, &sid)),
+        Err(_) => again(
+            StatusCode::SERVICE_UNAVAILABLE,
+            vec![error("email", pc.t(&state, "error-summary"))],
+        ),
+    }
+}
+
+#[handler]
+pub async fn register_form(state: Data<&AppState>, req: &Request) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    if pc.user.is_some() {
+        return see_other("/account");
+    }
+    render(
+        &state,
+        &pc,
+        req,
+        "register.html",
+        StatusCode::OK,
+        context! { form => context! {}, field_errors => context! {} },
+    )
+}
+
+#[handler]
+pub async fn register_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<RegisterForm>,
+) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    let keep = context! { email => form.email.clone(), display_name => form.display_name.clone() };
+    if !csrf_ok(req, &form.csrf) {
+        let errors = vec![error("email", pc.t(&state, "error-csrf"))];
+        return render(
+            &state,
+            &pc,
+            req,
+            "register.html",
+            StatusCode::FORBIDDEN,
+            context! { form => keep, errors, field_errors => context! {} },
+        );
+    }
+    let r = super::Registration {
+        email: form.email.clone(),
+        password: form.password.clone(),
+        display_name: form.display_name.clone(),
+    };
+    match super::register(&state.db, &r).await {
+        Ok(u) => match auth::create_session(&state, u.id).await {
+            Ok(sid) => with_cookie(see_other("/account"), &auth::session_cookie(&state, &sid)),
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
+        Err(p) => {
+            let (errors, field_errors) = if p.status == 409 {
+                let msg = pc.t(&state, "error-email-taken");
+                (
+                    vec![error("email", msg.clone())],
+                    HashMap::from([("email".to_string(), msg)]),
+                )
+            } else {
+                localized_errors(&state, pc.locale, &p)
+            };
+            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render(
+                &state,
+                &pc,
+                req,
+                "register.html",
+                status,
+                context! { form => keep, errors, field_errors },
+            )
+        }
+    }
+}
+
+#[handler]
+pub async fn logout_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !csrf_ok(req, &form.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    if let Some(sid) = auth::session_id_from(req) {
+        let _ = auth::destroy_session(&state, &sid).await;
+    }
+    with_cookie(see_other("/"), &auth::clear_session_cookie(&state))
+}
+
+#[handler]
+pub async fn account_page(state: Data<&AppState>, req: &Request) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    let Some(u) = pc.user.clone() else {
+        return see_other("/login");
+    };
+    account(&state, &pc, req, &u, StatusCode::OK, Vec::new()).await
+}
+
+async fn account(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    u: &auth::AuthUser,
+    status: StatusCode,
+    errors: Vec<minijinja::Value>,
+) -> Response {
+    let l = pc.locale;
+    let ms = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(u.id))
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let orgs = organization::Entity::find()
+        .filter(
+            organization::Column::Id
+                .is_in(ms.iter().map(|m| m.organization_id).collect::<Vec<_>>()),
+        )
+        .order_by_asc(organization::Column::Name)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let log = access_record::Entity::find()
+        .filter(access_record::Column::SubjectUserId.eq(u.id))
+        .order_by_desc(access_record::Column::CreatedAt)
+        .limit(50)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let tz = state.city.timezone;
+    render(
+        state,
+        pc,
+        req,
+        "account.html",
+        status,
+        context! {
+            name => u.display_name.clone(),
+            email => u.email.clone(),
+            organizations => orgs.iter().map(|o| context! {
+                name => o.name.clone(),
+                role => ms.iter().find(|m| m.organization_id == o.id).map(|m| m.role.clone()),
+            }).collect::<Vec<_>>(),
+            access_log => log.iter().map(|a| {
+                let local = a.created_at.with_timezone(&tz);
+                context! {
+                    at => format!("{} {}", i18n::format_date(l, local.date_naive()), local.format("%H:%M")),
+                    resource => a.resource.clone(),
+                    purpose => a.purpose.clone(),
+                }
+            }).collect::<Vec<_>>(),
+            errors,
+        },
+    )
+}
+
+#[handler]
+pub async fn export_download(state: Data<&AppState>, req: &Request) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    let Some(u) = pc.user else {
+        return see_other("/login");
+    };
+    match super::export(&state.db, u.id).await {
+        Ok(doc) => Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .header(
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-city-portal-data.json\"",
+            )
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(serde_json::to_vec_pretty(&doc).unwrap_or_default()),
+        Err(p) => p.to_response(),
+    }
+}
+
+#[handler]
+pub async fn delete_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    let Some(u) = pc.user.clone() else {
+        return see_other("/login");
+    };
+    if !csrf_ok(req, &form.csrf) {
+        let errors = vec![error("delete-password", pc.t(&state, "error-csrf"))];
+        return account(&state, &pc, req, &u, StatusCode::FORBIDDEN, errors).await;
+    }
+    match super::delete_account(&state.db, state.city.id, u.id, &form.password).await {
+        Ok(()) => {
+            if let Some(sid) = auth::session_id_from(req) {
+                let _ = auth::destroy_session(&state, &sid).await;
+            }
+            with_cookie(
+                see_other("/?deleted=1"),
+                &auth::clear_session_cookie(&state),
+            )
+        }
+        Err(p) => {
+            let key = if p.status == 409 {
+                "error-last-owner"
+            } else {
+                "error-password-wrong"
+            };
+            let errors = vec![error("delete-password", pc.t(&state, key))];
+            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            account(&state, &pc, req, &u, status, errors).await
+        }
+    }
+}

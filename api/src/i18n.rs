@@ -1,0 +1,183 @@
+//! Interface translations with Fluent (`frontend/locales/<lang>/portal.ftl`), and
+//! locale-aware formatting of dates, times and numbers.
+
+use std::collections::HashMap;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+use crate::config::Locale;
+
+const DE: &str = include_str!("../../frontend/locales/de/portal.ftl");
+const EN: &str = include_str!("../../frontend/locales/en/portal.ftl");
+
+/// The loaded translations of every supported locale.
+pub struct I18n {
+    bundles: HashMap<Locale, FluentBundle<FluentResource>>,
+}
+
+impl std::fmt::Debug for I18n {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("I18n")
+    }
+}
+
+fn bundle(
+    locale: Locale,
+    source: &str,
+    extra: Option<String>,
+) -> Result<FluentBundle<FluentResource>, String> {
+    let id: unic_langid::LanguageIdentifier =
+        locale.as_str().parse().map_err(|e| format!("{e:?}"))?;
+    let mut b = FluentBundle::new_concurrent(vec![id]);
+    // Unicode isolation marks would end up inside HTML attributes and URLs.
+    b.set_use_isolating(false);
+    let res = FluentResource::try_new(source.to_string())
+        .map_err(|(_, errs)| format!("{}: {errs:?}", locale.as_str()))?;
+    b.add_resource(res).map_err(|e| format!("{e:?}"))?;
+    if let Some(extra) = extra {
+        let res = FluentResource::try_new(extra)
+            .map_err(|(_, errs)| format!("theme {}: {errs:?}", locale.as_str()))?;
+        b.add_resource_overriding(res);
+    }
+    Ok(b)
+}
+
+impl I18n {
+    /// The embedded translations, with a theme's `locales/<lang>/portal.ftl` overriding
+    /// single messages when a theme folder is given.
+    pub fn load(theme_dir: Option<&std::path::Path>) -> Result<I18n, String> {
+        let extra = |l: &str| {
+            theme_dir.and_then(|d| {
+                std::fs::read_to_string(d.join("locales").join(l).join("portal.ftl")).ok()
+            })
+        };
+        let mut bundles = HashMap::new();
+        bundles.insert(Locale::De, bundle(Locale::De, DE, extra("de"))?);
+        bundles.insert(Locale::En, bundle(Locale::En, EN, extra("en"))?);
+        Ok(I18n { bundles })
+    }
+
+    /// The message `key` in `locale`, else in the other language, else the key itself.
+    pub fn t(&self, locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
+        let other = if locale == Locale::De {
+            Locale::En
+        } else {
+            Locale::De
+        };
+        for l in [locale, other] {
+            let b = &self.bundles[&l];
+            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
+                let mut errors = vec![];
+                return b.format_pattern(pattern, args, &mut errors).into_owned();
+            }
+        }
+        key.to_string()
+    }
+
+    /// Every message key of a locale (to check both languages are complete).
+    pub fn keys(source: &str) -> Vec<String> {
+        FluentResource::try_new(source.to_string())
+            .map(|r| {
+                r.entries()
+                    .filter_map(|e| match e {
+                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Builds Fluent arguments from template keyword arguments.
+pub fn args_from(kwargs: &[(String, minijinja::Value)]) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    for (k, v) in kwargs {
+        if let Some(n) = v.as_i64() {
+            args.set(k.clone(), FluentValue::from(n));
+        } else {
+            args.set(k.clone(), FluentValue::from(v.to_string()));
+        }
+    }
+    args
+}
+
+/// A date the way the locale writes it: "24.12.2026" or "24 Dec 2026".
+pub fn format_date(locale: Locale, d: chrono::NaiveDate) -> String {
+    match locale {
+        Locale::De => d.format("%d.%m.%Y").to_string(),
+        Locale::En => d.format("%-d %b %Y").to_string(),
+    }
+}
+
+/// A whole number with the locale's thousands separator: "1.429" or "1,429".
+pub fn format_count(locale: Locale, n: u64) -> String {
+    let sep = if locale == Locale::De { '.' } else { ',' };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A distance: "850 m" or "1,2 km" / "1.2 km".
+pub fn format_distance(locale: Locale, metres: f64) -> String {
+    if metres < 1000.0 {
+        format!("{} m", (metres / 10.0).round() * 10.0)
+    } else {
+        let km = format!("{:.1}", metres / 1000.0);
+        let km = if locale == Locale::De {
+            km.replace('.', ",")
+        } else {
+            km
+        };
+        format!("{km} km")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_every_message() {
+        let (de, en) = (I18n::keys(DE), I18n::keys(EN));
+        assert!(de.len() > 50);
+        let missing_en: Vec<_> = de.iter().filter(|k| !en.contains(k)).collect();
+        let missing_de: Vec<_> = en.iter().filter(|k| !de.contains(k)).collect();
+        assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
+        assert!(missing_de.is_empty(), "missing in de: {missing_de:?}");
+    }
+
+    #[test]
+    fn translates_with_arguments_and_falls_back() {
+        let i = I18n::load(None).unwrap();
+        let mut args = FluentArgs::new();
+        args.set("count", 3);
+        assert_eq!(i.t(Locale::En, "results-count", Some(&args)), "3 results");
+        assert_eq!(
+            i.t(Locale::De, "results-count", Some(&args)),
+            "3 Ergebnisse"
+        );
+        args.set("count", 1);
+        assert_eq!(i.t(Locale::En, "results-count", Some(&args)), "1 result");
+        assert_eq!(i.t(Locale::De, "no-such-message", None), "no-such-message");
+    }
+
+    #[test]
+    fn formats_per_locale() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();
+        assert_eq!(format_date(Locale::De, d), "24.12.2026");
+        assert_eq!(format_date(Locale::En, d), "24 Dec 2026");
+        assert_eq!(format_count(Locale::De, 1429), "1.429");
+        assert_eq!(format_count(Locale::En, 1234567), "1,234,567");
+        assert_eq!(format_count(Locale::En, 12), "12");
+        assert_eq!(format_distance(Locale::De, 1234.0), "1,2 km");
+        assert_eq!(format_distance(Locale::En, 845.0), "850 m");
+    }
+}

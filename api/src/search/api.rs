@@ -1,0 +1,285 @@
+//! `GET /api/v1/search` and `GET /api/v1/search/suggest`: typed, validated parameters
+//! in; hits, facet counts and the answering engine out.
+
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::{search_db, SearchQuery, Sort};
+use crate::api_tags::ApiTags;
+use crate::config::Locale;
+use crate::listings::model::{Errors, GeoPoint, ListingKind};
+use crate::listings::taxonomy;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// One search result.
+#[derive(Object)]
+pub struct SearchHit {
+    pub id: Uuid,
+    pub slug: String,
+    pub kind: ListingKind,
+    /// The name in the requested language (falling back to the other).
+    pub name: String,
+    /// The start of the description.
+    pub snippet: String,
+    pub categories: Vec<String>,
+    pub district: Option<String>,
+    pub location: Option<GeoPoint>,
+    /// Metres from `near`, when given.
+    pub distance_m: Option<f64>,
+}
+
+/// A facet value with its number of results.
+#[derive(Object)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Result counts by facet, within the current filters.
+#[derive(Object)]
+pub struct SearchFacets {
+    pub kind: Vec<FacetValue>,
+    pub category: Vec<FacetValue>,
+    pub district: Vec<FacetValue>,
+    /// How many results are open now.
+    pub open_now: u64,
+    /// How many results are wheelchair accessible.
+    pub wheelchair: u64,
+}
+
+/// Search results.
+#[derive(Object)]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+    /// Number of results (exact from the database, estimated from Meilisearch).
+    pub estimated_total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    pub facets: SearchFacets,
+    /// `database` or `meilisearch`.
+    pub engine: String,
+}
+
+/// A type-ahead suggestion.
+#[derive(Object)]
+pub struct Suggestion {
+    pub name: String,
+    pub slug: String,
+    pub kind: ListingKind,
+}
+
+/// Type-ahead suggestions.
+#[derive(Object)]
+pub struct Suggestions {
+    pub suggestions: Vec<Suggestion>,
+}
+
+fn facet(v: Vec<super::FacetCount>) -> Vec<FacetValue> {
+    v.into_iter()
+        .map(|f| FacetValue {
+            value: f.value,
+            count: f.count,
+        })
+        .collect()
+}
+
+pub struct SearchApi;
+
+#[OpenApi(tag = "ApiTags::Listings")]
+impl SearchApi {
+    /// Search listings
+    ///
+    /// Businesses and city services together, with filters, facet counts and sorting.
+    /// Filters are built from these typed parameters only; free text is matched as words.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/search", method = "get", operation_id = "search")]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        /// Words to look for (at most 200 characters).
+        q: Query<Option<String>>,
+        kind: Query<Option<ListingKind>>,
+        /// A category key; a group key includes its sub-categories.
+        category: Query<Option<String>>,
+        district: Query<Option<String>>,
+        /// Only listings open now (in the city's time zone).
+        open_now: Query<Option<bool>>,
+        /// Only wheelchair-accessible listings.
+        wheelchair: Query<Option<bool>>,
+        /// `latitude,longitude`, for distances and `sort=distance`.
+        near: Query<Option<String>>,
+        /// With `near`: only results within this many metres (1-50000).
+        radius_m: Query<Option<u32>>,
+        /// `relevance` (default), `distance` (needs `near`) or `name`.
+        sort: Query<Option<String>>,
+        /// `de` or `en`: the language of names and snippets.
+        locale: Query<Option<String>>,
+        /// Page number, from 1 (at most 500).
+        page: Query<Option<u32>>,
+        /// Results per page, 1-100 (default 20).
+        per_page: Query<Option<u32>>,
+    ) -> Result<Json<SearchResponse>, ApiError> {
+        let mut errors = Errors::default();
+        let q = q.0.unwrap_or_default();
+        if q.chars().count() > 200 {
+            errors.add("q", "at most 200 characters");
+        }
+        let category = category.0.filter(|c| !c.trim().is_empty());
+        if let Some(c) = &category {
+            if taxonomy::find(c).is_none() {
+                errors.add("category", format!("unknown category '{c}'"));
+            }
+        }
+        let near = match near.0.as_deref() {
+            None => None,
+            Some(v) => {
+                let parsed = v.split_once(',').and_then(|(a, b)| {
+                    Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
+                });
+                match parsed {
+                    Some((lat, lng))
+                        if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) =>
+                    {
+                        Some(GeoPoint { lat, lng })
+                    }
+                    _ => {
+                        errors.add(
+                            "near",
+                            "must be latitude,longitude within -90..90 and -180..180",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(r) = radius_m.0 {
+            if !(1..=50_000).contains(&r) {
+                errors.add("radius_m", "must be between 1 and 50000");
+            } else if near.is_none() && errors.0.iter().all(|e| e.field != "near") {
+                errors.add("radius_m", "needs near");
+            }
+        }
+        let sort = match sort.0.as_deref() {
+            None => Sort::Relevance,
+            Some(s) => match Sort::parse(s) {
+                Some(Sort::Distance) if near.is_none() => {
+                    errors.add("sort", "distance needs near");
+                    Sort::Relevance
+                }
+                Some(s) => s,
+                None => {
+                    errors.add("sort", "must be relevance, distance or name");
+                    Sort::Relevance
+                }
+            },
+        };
+        let locale = match locale.0.as_deref() {
+            None => state.config.default_locale,
+            Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
+                errors.add("locale", m);
+                Locale::De
+            }),
+        };
+        let page = page.0.unwrap_or(1);
+        if !(1..=500).contains(&page) {
+            errors.add("page", "must be between 1 and 500");
+        }
+        let per_page = per_page.0.unwrap_or(20);
+        if !(1..=100).contains(&per_page) {
+            errors.add("per_page", "must be between 1 and 100");
+        }
+        errors.into_result(())?;
+        let query = SearchQuery {
+            q,
+            kind: kind.0,
+            category,
+            district: district.0.filter(|d| !d.trim().is_empty()),
+            open_now: open_now.0.unwrap_or(false),
+            wheelchair: wheelchair.0.unwrap_or(false),
+            near,
+            radius_m: radius_m.0,
+            sort,
+            locale,
+            offset: (page as u64 - 1) * per_page as u64,
+            limit: per_page as u64,
+        };
+        let r = search_db(&state.db, state.city.id, state.city.timezone, &query).await?;
+        Ok(Json(SearchResponse {
+            hits: r
+                .hits
+                .into_iter()
+                .map(|h| SearchHit {
+                    id: h.id,
+                    slug: h.slug,
+                    kind: ListingKind::parse(h.kind).unwrap_or(ListingKind::Business),
+                    name: h.name,
+                    snippet: h.snippet,
+                    categories: h.categories,
+                    district: h.district,
+                    location: h.location.map(|(lat, lng)| GeoPoint { lat, lng }),
+                    distance_m: h.distance_m.map(|d| d.round()),
+                })
+                .collect(),
+            estimated_total: r.total,
+            page,
+            per_page,
+            facets: SearchFacets {
+                kind: facet(r.facets.kind),
+                category: facet(r.facets.category),
+                district: facet(r.facets.district),
+                open_now: r.facets.open_now,
+                wheelchair: r.facets.wheelchair,
+            },
+            engine: r.engine.to_string(),
+        }))
+    }
+
+    /// Suggest while typing
+    ///
+    /// Up to 8 names matching the words typed so far.
+    #[oai(path = "/search/suggest", method = "get", operation_id = "suggest")]
+    async fn suggest(
+        &self,
+        state: Data<&AppState>,
+        /// What has been typed (1-100 characters).
+        q: Query<String>,
+        /// `de` or `en`.
+        locale: Query<Option<String>>,
+    ) -> Result<Json<Suggestions>, ApiError> {
+        let mut errors = Errors::default();
+        let len = q.0.trim().chars().count();
+        if !(1..=100).contains(&len) {
+            errors.add("q", "must be 1-100 characters");
+        }
+        let locale = match locale.0.as_deref() {
+            None => state.config.default_locale,
+            Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
+                errors.add("locale", m);
+                Locale::De
+            }),
+        };
+        errors.into_result(())?;
+        let query = SearchQuery {
+            q: q.0,
+            locale,
+            limit: 8,
+            ..Default::default()
+        };
+        let r = search_db(&state.db, state.city.id, state.city.timezone, &query).await?;
+        Ok(Json(Suggestions {
+            suggestions: r
+                .hits
+                .into_iter()
+                .map(|h| Suggestion {
+                    name: h.name,
+                    slug: h.slug,
+                    kind: ListingKind::parse(h.kind).unwrap_or(ListingKind::Business),
+                })
+                .collect(),
+        }))
+    }
+}

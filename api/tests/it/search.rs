@@ -1,0 +1,213 @@
+//! The database search (the engine when Meilisearch is not configured), on SQLite and
+//! PostgreSQL with the demo city.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::on_both;
+
+async fn get(app: &TestApp, q: &str) -> Value {
+    let r = client()
+        .get(app.url(&format!("/api/v1/search?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{q}");
+    r.json().await.unwrap()
+}
+
+async fn demo_city_search(app: TestApp) {
+    app.load_demo().await;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let published = entities::listing::Entity::find()
+        .filter(entities::listing::Column::Status.eq("published"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+
+    // Everything, with facet counts that add up to the database's own counts.
+    let all = get(&app, "per_page=5").await;
+    assert_eq!(all["engine"], "database");
+    assert_eq!(all["estimated_total"], published);
+    let kinds: u64 = all["facets"]["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(kinds, published);
+    let services = entities::listing::Entity::find()
+        .filter(entities::listing::Column::Kind.eq("municipal_service"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    let svc = all["facets"]["kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["value"] == "municipal_service")
+        .unwrap();
+    assert_eq!(svc["count"], services);
+    let wheelchair = entities::listing::Entity::find()
+        .filter(entities::listing::Column::Wheelchair.eq("yes"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(all["facets"]["wheelchair"], wheelchair);
+
+    // Words match in either language, category labels included, umlauts folded.
+    let pass = get(&app, "q=Reisepass&locale=en").await;
+    assert_eq!(pass["hits"][0]["slug"], "passport", "{pass}");
+    assert_eq!(pass["hits"][0]["name"], "Apply for a passport");
+    let amt = get(&app, "q=b%C3%BCrgeramt&kind=municipal_service").await;
+    assert!(amt["estimated_total"].as_u64().unwrap() >= 5, "{amt}");
+    let umlaut_free = get(&app, "q=burgeramt&kind=municipal_service").await;
+    assert_eq!(umlaut_free["estimated_total"], amt["estimated_total"]);
+    let pharmacy = get(&app, "q=pharmacy").await;
+    let n = pharmacy["estimated_total"].as_u64().unwrap();
+    assert!(n > 0);
+    let by_cat = get(&app, "category=health.pharmacy").await;
+    assert!(
+        by_cat["estimated_total"].as_u64().unwrap() <= n,
+        "every pharmacy is found by the word pharmacy"
+    );
+
+    // Filters combine; the category group includes its sub-categories.
+    let food = get(&app, "category=food&per_page=100").await;
+    for h in food["hits"].as_array().unwrap() {
+        assert!(h["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().starts_with("food.")));
+    }
+    let food_wheel = get(&app, "category=food&wheelchair=true").await;
+    assert_eq!(food_wheel["estimated_total"], food["facets"]["wheelchair"]);
+
+    // Near sorts by distance and the radius bounds it.
+    let near = get(&app, "near=60.1699,24.9384&sort=distance&per_page=50").await;
+    let d: Vec<f64> = near["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["distance_m"].as_f64().unwrap())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    let radius = get(&app, "near=60.1699,24.9384&radius_m=300&per_page=100").await;
+    let r = radius["hits"].as_array().unwrap();
+    assert!(!r.is_empty());
+    assert!(r.iter().all(|h| h["distance_m"].as_f64().unwrap() <= 305.0));
+    assert!(radius["estimated_total"].as_u64().unwrap() < published);
+
+    // Type-ahead: names starting with the words come first.
+    let s: Value = client()
+        .get(app.url("/api/v1/search/suggest?q=reisep"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(s["suggestions"][0]["slug"], "passport", "{s}");
+}
+on_both!(demo_city_search);
+
+async fn drafts_and_hostile_input(app: TestApp) {
+    let (owner, org) = app.business_owner("Search").await;
+    let (l, _) = app
+        .create_listing(&owner, org, "Zzyzx Spezialbäckerei")
+        .await;
+    let id = l["id"].as_str().unwrap();
+    assert_eq!(
+        get(&app, "q=zzyzx").await["estimated_total"],
+        0,
+        "a draft is never found"
+    );
+    let hostile = get(&app, "q=x%22%20OR%20status%20%3D%20%22draft").await;
+    assert_eq!(hostile["estimated_total"], 0);
+    let hostile = get(&app, "district=%27%20OR%20%271%27%3D%271").await;
+    assert_eq!(hostile["estimated_total"], 0);
+    owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/publish")))
+        .send()
+        .await
+        .unwrap();
+    let found = get(&app, "q=zzyzx%20spezialbackerei").await;
+    assert_eq!(found["estimated_total"], 1);
+    assert_eq!(found["hits"][0]["id"], id);
+
+    // Open now: open all week, except a closure today.
+    let all_week: Vec<Value> = ["mo", "tu", "we", "th", "fr", "sa", "su"]
+        .iter()
+        .map(|d| json!({"weekday": d, "opens": "00:00", "closes": "24:00"}))
+        .collect();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    let mut body = business_body(org, "Zzyzx Spezialbäckerei");
+    body.as_object_mut().unwrap().remove("kind");
+    body["opening_hours"] = json!({"weekly": all_week, "exceptions": []});
+    let r = owner
+        .client
+        .put(app.url(&format!("/api/v1/listings/{id}")))
+        .header("If-Match", "\"2\"")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        get(&app, "q=zzyzx&open_now=true").await["estimated_total"],
+        1
+    );
+    body["opening_hours"]["exceptions"] = json!([{"date": today.to_string(), "closed": true}]);
+    let r = owner
+        .client
+        .put(app.url(&format!("/api/v1/listings/{id}")))
+        .header("If-Match", "\"3\"")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let closed = get(&app, "q=zzyzx&open_now=true").await;
+    assert_eq!(closed["estimated_total"], 0);
+    assert_eq!(get(&app, "q=zzyzx").await["facets"]["open_now"], 0);
+
+    // Invalid parameters are 422 problems naming the field.
+    for (q, field) in [
+        ("near=91,0", "near"),
+        ("near=abc", "near"),
+        ("sort=distance", "sort"),
+        ("sort=random", "sort"),
+        ("radius_m=10", "radius_m"),
+        ("per_page=0", "per_page"),
+        ("page=501", "page"),
+        ("category=nope", "category"),
+        ("locale=fr", "locale"),
+        ("open_now=maybe", "open_now"),
+    ] {
+        let p = problem(
+            client()
+                .get(app.url(&format!("/api/v1/search?{q}")))
+                .send()
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
+        assert!(fields(&p).contains(&field.to_string()), "{q}: {p}");
+    }
+    problem(
+        client()
+            .get(app.url("/api/v1/search/suggest?q="))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+}
+on_both!(drafts_and_hostile_input);

@@ -1,0 +1,62 @@
+// One portal and one browser per test file:
+//
+//   const env = useSuite();            // at the top of a *.test.mjs file
+//   test('...', async () => {
+//     const { page, close } = await env.page({ locale: 'en' });
+//     try { await page.goto('/'); ... } finally { await close(); }
+//   });
+//
+// `before` starts the portal (fresh database, demo city) and Chromium;
+// `after` stops both, also when a test failed.
+import { after, before } from 'node:test';
+import { ApiClient } from './api.mjs';
+import { launchBrowser, newContext, newPage } from './browser.mjs';
+import { startPortal } from './portal.mjs';
+
+/**
+ * @param {object} [options]
+ * @param {Record<string,string>} [options.portalEnv] extra portal variables
+ * @param {boolean} [options.browser=true] also launch Chromium
+ */
+export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
+  const suite = {
+    /** @type {import('./portal.mjs').Portal} */
+    portal: null,
+    /** @type {import('playwright-core').Browser} */
+    browser: null,
+    /** An anonymous API client for this portal. */
+    api: null,
+    /** A new context whose relative URLs resolve against the portal. */
+    context(options = {}) {
+      return newContext(suite.browser, { baseURL: suite.portal.baseUrl, ...options });
+    },
+    /** A new page in a new context: `{ context, page, problems, close }`. */
+    page(options = {}) {
+      return newPage(suite.browser, { baseURL: suite.portal.baseUrl, ...options });
+    },
+    /** A new API client (e.g. to register an account). */
+    client(options) {
+      return new ApiClient(suite.portal.baseUrl, options);
+    },
+  };
+
+  before(async () => {
+    // Start both at once: the portal's demo import and Chromium's start overlap.
+    const [portal, browser] = await Promise.allSettled([
+      startPortal({ env: portalEnv }),
+      withBrowser ? launchBrowser() : Promise.resolve(null),
+    ]);
+    suite.portal = portal.value ?? null;
+    suite.browser = browser.value ?? null;
+    if (portal.status === 'rejected') throw portal.reason;
+    if (browser.status === 'rejected') throw browser.reason;
+    suite.api = new ApiClient(suite.portal.baseUrl);
+  });
+
+  after(async () => {
+    await suite.browser?.close().catch(() => {});
+    await suite.portal?.stop();
+  });
+
+  return suite;
+}
