@@ -228,6 +228,45 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/account/delete",
             poem::post(crate::accounts::pages::delete_submit),
         )
+        .at("/manage", get(crate::listings::manage::dashboard))
+        .at(
+            "/manage/organizations",
+            poem::post(crate::listings::manage::create_organization),
+        )
+        .at(
+            "/manage/organizations/:org/members",
+            poem::post(crate::listings::manage::add_member),
+        )
+        .at(
+            "/manage/organizations/:org/members/:member/remove",
+            poem::post(crate::listings::manage::remove_member),
+        )
+        .at(
+            "/manage/organizations/:org/listings",
+            poem::post(crate::listings::manage::create_listing),
+        )
+        .at(
+            "/manage/organizations/:org/listings/new",
+            get(crate::listings::manage::new_listing_form),
+        )
+        .at(
+            "/manage/listings/:id",
+            get(crate::listings::manage::edit_listing_form)
+                .post(crate::listings::manage::update_listing),
+        )
+        .at(
+            "/manage/listings/:id/status",
+            poem::post(crate::listings::manage::change_status),
+        )
+        .at("/admin", get(crate::listings::manage::admin))
+        .at(
+            "/admin/services",
+            poem::post(crate::listings::manage::create_service),
+        )
+        .at(
+            "/admin/services/new",
+            get(crate::listings::manage::new_service_form),
+        )
         .at("/static/theme.css", get(pages::theme_css))
         .at("/static/:name", get(pages::static_file))
         .at("/robots.txt", get(pages::robots))

@@ -61,6 +61,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "not_found.html",
         include_str!("../../frontend/templates/not_found.html"),
     ),
+    (
+        "message.html",
+        include_str!("../../frontend/templates/message.html"),
+    ),
+    (
+        "manage.html",
+        include_str!("../../frontend/templates/manage.html"),
+    ),
+    (
+        "listing_form.html",
+        include_str!("../../frontend/templates/listing_form.html"),
+    ),
+    (
+        "admin.html",
+        include_str!("../../frontend/templates/admin.html"),
+    ),
 ];
 
 /// The embedded static files of `frontend/static`.
@@ -635,6 +651,19 @@ mod tests {
         assert!(!html.contains("<script>x"));
         assert!(html.contains("Page not found"));
         assert!(html.contains("/static/site."), "fingerprinted stylesheet");
+    }
+
+    #[test]
+    fn every_template_compiles() {
+        let env = templates(
+            Arc::new(I18n::load(None).unwrap()),
+            Arc::new(Assets::load(None)),
+            None,
+        );
+        for (name, _) in TEMPLATES {
+            env.get_template(name)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        }
     }
 
     #[test]

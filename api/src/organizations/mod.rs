@@ -196,6 +196,128 @@ fn is_owner(m: &Option<membership::Model>) -> bool {
     m.as_ref().is_some_and(|m| m.role == "owner")
 }
 
+/// Adds an existing account to an organization (owners only).
+pub async fn add_member(
+    state: &AppState,
+    actor: &AuthUser,
+    org_id: Uuid,
+    email: &str,
+    role: MemberRole,
+) -> Result<Member, Problem> {
+    let (org, mine) = visible_org(state, actor, org_id).await?;
+    if !is_owner(&mine) {
+        return Err(Problem::forbidden("Only owners add members."));
+    }
+    let email = crate::accounts::normalize_email(email);
+    let Some(u) = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(&state.db)
+        .await?
+    else {
+        return Err(Problem::invalid(
+            "email",
+            "no account has this email; ask them to register first",
+        ));
+    };
+    let inserted = membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(org.id),
+        user_id: Set(u.id),
+        role: Set(role.as_str().to_string()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&state.db)
+    .await;
+    match inserted {
+        Ok(m) => Ok(Member {
+            user_id: u.id,
+            display_name: u.display_name,
+            email: u.email,
+            role: m.role,
+        }),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(Problem::conflict(
+                "already-member",
+                "This account is already a member.",
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a member (owners; anyone may leave); never the last owner.
+pub async fn remove_member(
+    state: &AppState,
+    actor: &AuthUser,
+    org_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), Problem> {
+    let (org, mine) = visible_org(state, actor, org_id).await?;
+    if !is_owner(&mine) && user_id != actor.id {
+        return Err(Problem::forbidden("Only owners remove other members."));
+    }
+    let txn = state.db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Serialize membership changes of this organization, so two owners removing
+        // each other at once cannot leave it without an owner. (SQLite serializes
+        // writers anyway.)
+        organization::Entity::find_by_id(org.id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+    }
+    let target = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(org.id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Problem::not_found("member"))?;
+    membership::Entity::delete_by_id(target.id)
+        .exec(&txn)
+        .await?;
+    let owners_left = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(org.id))
+        .filter(membership::Column::Role.eq("owner"))
+        .count(&txn)
+        .await?;
+    if owners_left == 0 {
+        txn.rollback().await?;
+        return Err(Problem::conflict(
+            "last-owner",
+            "An organization needs at least one owner.",
+        ));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Validates a new organization's name and creates it with the actor as owner.
+pub async fn register_organization(
+    state: &AppState,
+    actor: &AuthUser,
+    name: &str,
+    kind: OrganizationKind,
+) -> Result<organization::Model, Problem> {
+    let mut errors = Errors::default();
+    let name = name.trim().to_string();
+    let len = name.chars().count();
+    if !(2..=200).contains(&len) || name.chars().any(char::is_control) {
+        errors.add("name", "must be 2-200 characters");
+    }
+    errors.into_result(())?;
+    if kind != OrganizationKind::Business && actor.staff_role != Some(StaffRole::Admin) {
+        return Err(Problem::forbidden(
+            "Only city admins create departments and module operators.",
+        ));
+    }
+    create(&state.db, state.city.id, Some(actor.id), &name, kind).await
+}
+
 pub struct OrganizationsApi;
 
 #[OpenApi(tag = "ApiTags::Organizations")]
@@ -214,22 +336,8 @@ impl OrganizationsApi {
         auth: Auth,
         body: Json<NewOrganization>,
     ) -> Result<OrganizationCreated, ApiError> {
-        let user = auth.user();
-        let mut errors = Errors::default();
-        let name = body.0.name.trim().to_string();
-        let len = name.chars().count();
-        if !(2..=200).contains(&len) || name.chars().any(char::is_control) {
-            errors.add("name", "must be 2-200 characters");
-        }
-        errors.into_result(())?;
         let kind = body.0.kind.unwrap_or(OrganizationKind::Business);
-        if kind != OrganizationKind::Business && user.staff_role != Some(StaffRole::Admin) {
-            return Err(Problem::forbidden(
-                "Only city admins create departments and module operators.",
-            )
-            .into());
-        }
-        let org = create(&state.db, state.city.id, Some(user.id), &name, kind).await?;
+        let org = register_organization(&state, auth.user(), &body.0.name, kind).await?;
         Ok(OrganizationCreated::Created(Json(Organization {
             id: org.id,
             slug: org.slug,
@@ -345,48 +453,8 @@ impl OrganizationsApi {
         id: Path<Uuid>,
         body: Json<NewMember>,
     ) -> Result<MemberAdded, ApiError> {
-        let (org, mine) = visible_org(&state, auth.user(), id.0).await?;
-        if !is_owner(&mine) {
-            return Err(Problem::forbidden("Only owners add members.").into());
-        }
-        let email = crate::accounts::normalize_email(&body.0.email);
-        let Some(u) = user::Entity::find()
-            .filter(user::Column::Email.eq(email))
-            .one(&state.db)
-            .await?
-        else {
-            return Err(Problem::invalid(
-                "email",
-                "no account has this email; ask them to register first",
-            )
-            .into());
-        };
-        let inserted = membership::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(org.id),
-            user_id: Set(u.id),
-            role: Set(body.0.role.as_str().to_string()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&state.db)
-        .await;
-        match inserted {
-            Ok(m) => Ok(MemberAdded::Created(Json(Member {
-                user_id: u.id,
-                display_name: u.display_name,
-                email: u.email,
-                role: m.role,
-            }))),
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
-                Err(Problem::conflict("already-member", "This account is already a member.").into())
-            }
-            Err(e) => Err(e.into()),
-        }
+        let m = add_member(&state, auth.user(), id.0, &body.0.email, body.0.role).await?;
+        Ok(MemberAdded::Created(Json(m)))
     }
 
     /// Remove a member (owners; anyone may leave)
@@ -404,43 +472,7 @@ impl OrganizationsApi {
         id: Path<Uuid>,
         user_id: Path<Uuid>,
     ) -> Result<MemberRemoved, ApiError> {
-        let (org, mine) = visible_org(&state, auth.user(), id.0).await?;
-        if !is_owner(&mine) && user_id.0 != auth.user().id {
-            return Err(Problem::forbidden("Only owners remove other members.").into());
-        }
-        let txn = state.db.begin().await?;
-        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-            // Serialize membership changes of this organization, so two owners removing
-            // each other at once cannot leave it without an owner. (SQLite serializes
-            // writers anyway.)
-            organization::Entity::find_by_id(org.id)
-                .lock_exclusive()
-                .one(&txn)
-                .await?;
-        }
-        let target = membership::Entity::find()
-            .filter(membership::Column::OrganizationId.eq(org.id))
-            .filter(membership::Column::UserId.eq(user_id.0))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Problem::not_found("member"))?;
-        membership::Entity::delete_by_id(target.id)
-            .exec(&txn)
-            .await?;
-        let owners_left = membership::Entity::find()
-            .filter(membership::Column::OrganizationId.eq(org.id))
-            .filter(membership::Column::Role.eq("owner"))
-            .count(&txn)
-            .await?;
-        if owners_left == 0 {
-            txn.rollback().await?;
-            return Err(Problem::conflict(
-                "last-owner",
-                "An organization needs at least one owner.",
-            )
-            .into());
-        }
-        txn.commit().await?;
+        remove_member(&state, auth.user(), id.0, user_id.0).await?;
         Ok(MemberRemoved::NoContent)
     }
 }

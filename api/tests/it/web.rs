@@ -10,8 +10,10 @@ use crate::on_both;
 /// The CSRF token a page put in its form (and in the browser's cookie).
 async fn form_token(c: &reqwest::Client, url: &str) -> String {
     let html = c.get(url).send().await.unwrap().text().await.unwrap();
-    let start =
-        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    let start = html
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("a csrf field in {url}: {html}"))
+        + "name=\"csrf\" value=\"".len();
     html[start..start + 43].to_string()
 }
 
@@ -413,3 +415,328 @@ async fn static_assets_are_fingerprinted_cached_and_compressed() {
         .unwrap();
     assert!(theme.contains("--accent: #0b5cad"));
 }
+
+/// Submits a form found at `page` (its token included) to `action`.
+async fn submit(
+    c: &reqwest::Client,
+    app: &TestApp,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = form_token(c, &app.url(page)).await;
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
+    all.push(("csrf", &token));
+    c.post(app.url(action)).form(&all).send().await.unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+async fn business_dashboard_and_moderation(app: TestApp) {
+    let c = client();
+    let r = submit(
+        &c,
+        &app,
+        "/register",
+        "/register",
+        &[
+            ("email", "shop@example.org"),
+            ("password", "correct horse battery"),
+            ("display_name", "Shop Owner"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // Register the business.
+    let r = submit(
+        &c,
+        &app,
+        "/manage",
+        "/manage/organizations",
+        &[("name", "Bäckerei Morgenrot")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let dashboard = c
+        .get(app.url("/manage?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dashboard.contains("Bäckerei Morgenrot"));
+    let start = dashboard.find("/manage/organizations/").unwrap() + "/manage/organizations/".len();
+    let org = &dashboard[start..start + 36];
+    let new_page = format!("/manage/organizations/{org}/listings/new");
+    let action = format!("/manage/organizations/{org}/listings");
+
+    // Invalid: errors next to the fields, input kept, nothing written.
+    let r = submit(
+        &c,
+        &app,
+        &new_page,
+        &action,
+        &[
+            ("name_de", "Bäckerei Morgenrot"),
+            ("category_1", ""),
+            ("website", "javascript:alert(1)"),
+            ("lat", "sechzig"),
+            ("h0_0_opens", "18:00"),
+            ("h0_0_closes", "07:00"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for id in ["category_1", "website", "lat", "h0_0_closes"] {
+        assert!(
+            html.contains(&format!("href=\"#{id}\"")),
+            "summary links to {id}"
+        );
+        assert!(
+            html.contains(&format!("id=\"{id}-error\"")),
+            "error next to {id}"
+        );
+    }
+    assert!(
+        html.contains("value=\"Bäckerei Morgenrot\"") && html.contains("value=\"18:00\""),
+        "input kept"
+    );
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        entities::listing::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Valid: a draft, open on no day yet.
+    let r = submit(
+        &c,
+        &app,
+        &new_page,
+        &action,
+        &[
+            ("name_de", "Bäckerei Morgenrot"),
+            ("name_en", "Morgenrot Bakery"),
+            ("category_1", "food.bakery"),
+            ("street", "Aleksanterinkatu 1"),
+            ("lat", "60.1699"),
+            ("lng", "24.9384"),
+            ("x0_date", "2026-12-24"),
+            ("x0_closed", "1"),
+            ("x0_note", "Heiligabend"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let edit = location(&r);
+    let edit_path = edit.split('?').next().unwrap().to_string();
+    let id = edit_path.rsplit('/').next().unwrap().to_string();
+    let search = |q: &'static str| {
+        let c = client();
+        let url = app.url(&format!("/api/v1/search?q={q}"));
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        search("morgenrot").await["estimated_total"],
+        0,
+        "drafts are not public"
+    );
+
+    // Publish: public page and search find it.
+    let r = submit(
+        &c,
+        &app,
+        &edit_path,
+        &format!("{edit_path}/status"),
+        &[("action", "publish")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(search("morgenrot").await["estimated_total"], 1);
+    let public = c
+        .get(app.url("/listings/backerei-morgenrot?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Morgenrot Bakery") && public.contains("No opening hours known."));
+
+    // Edit the hours to open all day every day: "open now" appears.
+    let form_page = c
+        .get(app.url(&edit_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let v =
+        form_page.find("name=\"version\" value=\"").unwrap() + "name=\"version\" value=\"".len();
+    let version = form_page[v..].split('"').next().unwrap().to_string();
+    let mut fields: Vec<(String, String)> = vec![
+        ("name_de".into(), "Bäckerei Morgenrot".into()),
+        ("name_en".into(), "Morgenrot Bakery".into()),
+        ("category_1".into(), "food.bakery".into()),
+        ("version".into(), version.clone()),
+    ];
+    for d in 0..7 {
+        fields.push((format!("h{d}_0_opens"), "00:00".into()));
+        fields.push((format!("h{d}_0_closes"), "23:59".into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = submit(&c, &app, &edit_path, &edit_path, &pairs).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let public = c
+        .get(app.url("/listings/backerei-morgenrot?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains("Open now, until 23:59") || public.contains("Closed now"),
+        "an open state is shown"
+    );
+    // Saving again with the old version is refused as stale.
+    let r = submit(&c, &app, &edit_path, &edit_path, &pairs).await;
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+
+    // A resident may not see the admin page; city staff suspend the listing.
+    assert_eq!(
+        c.get(app.url("/admin")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let staff = client();
+    submit(
+        &staff,
+        &app,
+        "/register",
+        "/register",
+        &[
+            ("email", "staff@city.example"),
+            ("password", "correct horse battery"),
+            ("display_name", "Staff"),
+        ],
+    )
+    .await;
+    api::accounts::create_admin(&app.state.db, app.state.city.id, "staff@city.example", None)
+        .await
+        .unwrap();
+    let admin_page = staff
+        .get(app.url("/admin?q=morgenrot"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(admin_page.contains("Bäckerei Morgenrot"));
+    let r = submit(
+        &staff,
+        &app,
+        "/admin?q=morgenrot",
+        &format!("/manage/listings/{id}/status?back=admin"),
+        &[("action", "suspend"), ("reason", "Irreführende Angaben")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get(app.url("/listings/backerei-morgenrot"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(search("morgenrot").await["estimated_total"], 0);
+    let owner_view = c
+        .get(app.url(&edit_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        owner_view.contains("Irreführende Angaben"),
+        "the owner sees why"
+    );
+    let r = submit(
+        &staff,
+        &app,
+        "/admin",
+        &format!("/manage/listings/{id}/status?back=admin"),
+        &[("action", "restore")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(search("morgenrot").await["estimated_total"], 1);
+
+    // Members: add an existing account, refuse an unknown email.
+    submit(
+        &client(),
+        &app,
+        "/register",
+        "/register",
+        &[
+            ("email", "clerk@example.org"),
+            ("password", "correct horse battery"),
+            ("display_name", "Clerk"),
+        ],
+    )
+    .await;
+    let r = submit(
+        &c,
+        &app,
+        "/manage",
+        &format!("/manage/organizations/{org}/members"),
+        &[("email", "ghost@example.org"), ("role", "staff")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = submit(
+        &c,
+        &app,
+        "/manage",
+        &format!("/manage/organizations/{org}/members"),
+        &[("email", "clerk@example.org"), ("role", "staff")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let dashboard = c
+        .get(app.url("/manage"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dashboard.contains("clerk@example.org"));
+}
+on_both!(business_dashboard_and_moderation);

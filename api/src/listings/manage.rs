@@ -1,0 +1,857 @@
+//! `/manage` (a business owner's dashboard) and `/admin` (city staff): organizations,
+//! members, the listing editor with weekly hours and dated exceptions, publishing,
+//! and moderation. Plain forms with CSRF tokens; errors shown next to the fields.
+
+use std::collections::HashMap;
+
+use minijinja::context;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Redirect};
+use poem::{handler, IntoResponse, Request, Response};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::form::{self, FormData, BLANK_EXCEPTIONS, INTERVALS};
+use super::model::{ListingKind, NewListing};
+use super::service::{self, IfMatch, Transition};
+use super::taxonomy;
+use crate::auth::AuthUser;
+use crate::config::Locale;
+use crate::organizations::{self, MemberRole, OrganizationKind};
+use crate::pages::{csrf_ok, render, PageCtx};
+use crate::problem::Problem;
+use crate::state::AppState;
+use entities::{listing, membership, organization, user};
+
+fn see_other(to: String) -> Response {
+    Redirect::see_other(to).into_response()
+}
+
+/// The logged-in user, or a redirect to the login page.
+async fn require_user(state: &AppState, req: &Request) -> Result<(PageCtx, AuthUser), Response> {
+    let pc = PageCtx::new(state, req).await;
+    match pc.user.clone() {
+        Some(u) => Ok((pc, u)),
+        None => Err(see_other("/login".into())),
+    }
+}
+
+/// A page showing a problem (403, 404, 409 ...) in the page's language.
+async fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+    render(
+        state,
+        pc,
+        req,
+        "message.html",
+        status,
+        context! { title => p.title.clone(), text => p.detail.clone() },
+    )
+}
+
+fn flash(req: &Request) -> Option<String> {
+    crate::pages::query_param(req, "done")
+        .filter(|v| v.len() < 40 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+fn category_options(l: Locale) -> Vec<minijinja::Value> {
+    taxonomy::CATEGORIES
+        .iter()
+        .filter(|c| c.parent.is_some())
+        .map(|c| {
+            let group = c.parent.and_then(taxonomy::find).map(|g| if l == Locale::En { g.label_en } else { g.label_de }).unwrap_or("");
+            context! { key => c.key, label => format!("{group} – {}", if l == Locale::En { c.label_en } else { c.label_de }) }
+        })
+        .collect()
+}
+
+#[handler]
+pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    dashboard_with(
+        &state,
+        &pc,
+        req,
+        &u,
+        StatusCode::OK,
+        Vec::new(),
+        HashMap::new(),
+    )
+    .await
+}
+
+async fn dashboard_with(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    u: &AuthUser,
+    status: StatusCode,
+    errors: Vec<minijinja::Value>,
+    values: HashMap<String, String>,
+) -> Response {
+    let ms = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(u.id))
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let orgs = organization::Entity::find()
+        .filter(
+            organization::Column::Id
+                .is_in(ms.iter().map(|m| m.organization_id).collect::<Vec<_>>()),
+        )
+        .filter(organization::Column::CityId.eq(state.city.id))
+        .order_by_asc(organization::Column::Name)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let l = pc.locale;
+    let mut out = Vec::new();
+    for o in &orgs {
+        let listings = listing::Entity::find()
+            .filter(listing::Column::OrganizationId.eq(o.id))
+            .order_by_asc(if l == Locale::En {
+                listing::Column::NameEn
+            } else {
+                listing::Column::NameDe
+            })
+            .all(&state.db)
+            .await
+            .unwrap_or_default();
+        let members = membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(o.id))
+            .all(&state.db)
+            .await
+            .unwrap_or_default();
+        let users = user::Entity::find()
+            .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id).collect::<Vec<_>>()))
+            .all(&state.db)
+            .await
+            .unwrap_or_default();
+        let my_role = ms
+            .iter()
+            .find(|m| m.organization_id == o.id)
+            .map(|m| m.role.clone())
+            .unwrap_or_default();
+        out.push(context! {
+            id => o.id.to_string(),
+            name => o.name.clone(),
+            kind => o.kind.clone(),
+            owner => my_role == "owner",
+            listings => listings.iter().map(|m| context! {
+                id => m.id.to_string(),
+                name => if l == Locale::En && !m.name_en.is_empty() || m.name_de.is_empty() { m.name_en.clone() } else { m.name_de.clone() },
+                status => m.status.clone(),
+                public_url => format!("/{}/{}", if m.kind == "municipal_service" { "services" } else { "listings" }, m.slug),
+                reason => m.suspended_reason.clone(),
+            }).collect::<Vec<_>>(),
+            members => members.iter().filter_map(|m| users.iter().find(|x| x.id == m.user_id).map(|x| context! {
+                user_id => x.id.to_string(),
+                name => x.display_name.clone(),
+                email => x.email.clone(),
+                role => m.role.clone(),
+                me => x.id == u.id,
+            })).collect::<Vec<_>>(),
+        });
+    }
+    render(
+        state,
+        pc,
+        req,
+        "manage.html",
+        status,
+        context! { organizations => out, errors, values, done => flash(req) },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct OrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[handler]
+pub async fn create_organization(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(f): Form<OrgForm>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    match organizations::register_organization(&state, &u, &f.name, OrganizationKind::Business)
+        .await
+    {
+        Ok(o) => see_other(format!("/manage?done=org-created#org-{}", o.id)),
+        Err(p) => {
+            let errors = p
+                .errors
+                .iter()
+                .map(|e| context! { field => "org-name", message => e.message.clone() })
+                .collect();
+            let values = HashMap::from([("org-name".to_string(), f.name.clone())]);
+            dashboard_with(
+                &state,
+                &pc,
+                req,
+                &u,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                values,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[handler]
+pub async fn add_member(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(org): Path<Uuid>,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    let role = if f.role == "owner" {
+        MemberRole::Owner
+    } else {
+        MemberRole::Staff
+    };
+    match organizations::add_member(&state, &u, org, &f.email, role).await {
+        Ok(_) => see_other(format!("/manage?done=member-added#org-{org}")),
+        Err(p) if p.status == 422 || p.status == 409 => {
+            let msg = p
+                .errors
+                .first()
+                .map(|e| e.message.clone())
+                .or(p.detail.clone())
+                .unwrap_or_default();
+            let id = format!("member-email-{org}");
+            let errors = vec![context! { field => id.clone(), message => msg }];
+            dashboard_with(
+                &state,
+                &pc,
+                req,
+                &u,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                HashMap::from([(id, f.email.clone())]),
+            )
+            .await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[handler]
+pub async fn remove_member(
+    state: Data<&AppState>,
+    req: &Request,
+    Path((org, member)): Path<(Uuid, Uuid)>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    match organizations::remove_member(&state, &u, org, member).await {
+        Ok(()) => see_other(format!("/manage?done=member-removed#org-{org}")),
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
+
+/// Renders the listing editor.
+#[allow(clippy::too_many_arguments)]
+async fn editor(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    status: StatusCode,
+    kind: ListingKind,
+    action: String,
+    listing: Option<&service::ListingRecord>,
+    values: HashMap<String, String>,
+    field_errors: HashMap<String, String>,
+    summary: Vec<(String, String)>,
+) -> Response {
+    let l = pc.locale;
+    let existing_exceptions = (0..200)
+        .take_while(|i| values.contains_key(&format!("x{i}_date")))
+        .count();
+    let departments = if kind == ListingKind::MunicipalService {
+        organization::Entity::find()
+            .filter(organization::Column::CityId.eq(state.city.id))
+            .filter(organization::Column::Kind.eq("department"))
+            .order_by_asc(organization::Column::Name)
+            .all(&state.db)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| context! { id => o.id.to_string(), name => o.name })
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    let channels: Vec<&str> = values
+        .get("channel")
+        .map(|c| c.split(',').collect())
+        .unwrap_or_default();
+    render(
+        state,
+        pc,
+        req,
+        "listing_form.html",
+        status,
+        context! {
+            kind => kind.as_str(),
+            action,
+            listing => listing.map(|r| context! {
+                id => r.model.id.to_string(),
+                status => r.model.status.clone(),
+                public_url => format!("/{}/{}", if r.model.kind == "municipal_service" { "services" } else { "listings" }, r.model.slug),
+                reason => r.model.suspended_reason.clone(),
+            }),
+            v => values.clone(),
+            e => field_errors,
+            errors => summary.into_iter().map(|(field, message)| context! { field, message }).collect::<Vec<_>>(),
+            days => (0..7).map(|d| context! { d, name => state.i18n.t(l, &format!("day-{d}"), None) }).collect::<Vec<_>>(),
+            intervals => (0..INTERVALS).collect::<Vec<_>>(),
+            exception_rows => (0..existing_exceptions + BLANK_EXCEPTIONS).collect::<Vec<_>>(),
+            categories => category_options(l),
+            departments,
+            channel_options => ["in_person", "online", "post", "phone", "email"].iter().map(|c| context! {
+                value => *c,
+                checked => channels.contains(c),
+            }).collect::<Vec<_>>(),
+            done => flash(req),
+        },
+    )
+}
+
+async fn org_for_new_listing(
+    state: &AppState,
+    u: &AuthUser,
+    org: Uuid,
+) -> Result<organization::Model, Problem> {
+    let o = organization::Entity::find_by_id(org)
+        .one(&state.db)
+        .await?
+        .filter(|o| o.city_id == state.city.id)
+        .ok_or_else(|| Problem::not_found("organization"))?;
+    if !service::is_member(&state.db, o.id, u.id).await? {
+        return Err(Problem::not_found("organization"));
+    }
+    Ok(o)
+}
+
+#[handler]
+pub async fn new_listing_form(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(org): Path<Uuid>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if let Err(p) = org_for_new_listing(&state, &u, org).await {
+        return problem_page(&state, &pc, req, &p).await;
+    }
+    let action = format!("/manage/organizations/{org}/listings");
+    editor(
+        &state,
+        &pc,
+        req,
+        StatusCode::OK,
+        ListingKind::Business,
+        action,
+        None,
+        HashMap::new(),
+        HashMap::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+/// A rejected form: the status, errors by form id, and the error summary.
+type Rejected = (StatusCode, HashMap<String, String>, Vec<(String, String)>);
+
+/// Validates a submitted editor form; on failure, the status and errors to show.
+fn validated(f: &FormData, kind: ListingKind) -> Result<super::model::ListingFields, Rejected> {
+    let (fields, rows, pre) = form::fields_from_form(f, kind);
+    let mut all = pre;
+    if let Err(p) = fields.validate(kind) {
+        all.extend(p.errors);
+    }
+    if all.is_empty() {
+        return Ok(fields);
+    }
+    let (by_id, list) = form::place_errors(&Problem::validation(all), &rows);
+    Err((StatusCode::UNPROCESSABLE_ENTITY, by_id, list))
+}
+
+#[handler]
+pub async fn create_listing(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(org): Path<Uuid>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = FormData(pairs);
+    if !csrf_ok(req, &f.get("csrf")) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    let action = format!("/manage/organizations/{org}/listings");
+    let fields = match validated(&f, ListingKind::Business) {
+        Ok(fields) => fields,
+        Err((status, e, list)) => {
+            return editor(
+                &state,
+                &pc,
+                req,
+                status,
+                ListingKind::Business,
+                action,
+                None,
+                f.values(),
+                e,
+                list,
+            )
+            .await
+        }
+    };
+    let new = NewListing {
+        kind: ListingKind::Business,
+        organization_id: Some(org),
+        fields,
+    };
+    match service::create(&state.db, state.city.id, &u, new).await {
+        Ok(rec) => see_other(format!("/manage/listings/{}?done=created", rec.model.id)),
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
+
+async fn editable(
+    state: &AppState,
+    u: &AuthUser,
+    id: &str,
+) -> Result<service::ListingRecord, Problem> {
+    let rec = service::find(&state.db, state.city.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    if !service::can_edit(&state.db, u, &rec.model).await? {
+        return Err(Problem::not_found("listing"));
+    }
+    Ok(rec)
+}
+
+#[handler]
+pub async fn edit_listing_form(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match editable(&state, &u, &id).await {
+        Ok(rec) => {
+            let values = form::form_values(&rec);
+            let action = format!("/manage/listings/{}", rec.model.id);
+            editor(
+                &state,
+                &pc,
+                req,
+                StatusCode::OK,
+                rec.kind(),
+                action,
+                Some(&rec),
+                values,
+                HashMap::new(),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
+
+#[handler]
+pub async fn update_listing(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = FormData(pairs);
+    if !csrf_ok(req, &f.get("csrf")) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    let rec = match editable(&state, &u, &id).await {
+        Ok(r) => r,
+        Err(p) => return problem_page(&state, &pc, req, &p).await,
+    };
+    let action = format!("/manage/listings/{}", rec.model.id);
+    let kind = rec.kind();
+    let fields = match validated(&f, kind) {
+        Ok(fields) => fields,
+        Err((status, e, list)) => {
+            return editor(
+                &state,
+                &pc,
+                req,
+                status,
+                kind,
+                action,
+                Some(&rec),
+                f.values(),
+                e,
+                list,
+            )
+            .await
+        }
+    };
+    let version = f.get("version").parse::<i32>().unwrap_or(0);
+    match service::update(
+        &state.db,
+        state.city.id,
+        &u,
+        &id,
+        Some(&IfMatch::Versions(vec![version])),
+        fields,
+    )
+    .await
+    {
+        Ok(rec) => see_other(format!("/manage/listings/{}?done=saved", rec.model.id)),
+        Err(p) if p.status == 412 => {
+            let msg = pc.t(&state, "error-stale");
+            let mut values = f.values();
+            values.insert("version".into(), version.to_string());
+            editor(
+                &state,
+                &pc,
+                req,
+                StatusCode::PRECONDITION_FAILED,
+                kind,
+                action,
+                Some(&rec),
+                values,
+                HashMap::new(),
+                vec![("name_de".into(), msg)],
+            )
+            .await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+#[handler]
+pub async fn change_status(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    let back = crate::pages::query_param(req, "back").filter(|b| b == "admin");
+    let t = match f.action.as_str() {
+        "publish" => Transition::Publish,
+        "unpublish" => Transition::Unpublish,
+        "restore" => Transition::Restore,
+        "suspend" => {
+            let reason = f.reason.trim().to_string();
+            if !(3..=500).contains(&reason.chars().count()) {
+                return problem_page(
+                    &state,
+                    &pc,
+                    req,
+                    &Problem::invalid("reason", pc.t(&state, "error-reason")),
+                )
+                .await;
+            }
+            Transition::Suspend { reason }
+        }
+        "delete" => {
+            return match service::delete(&state.db, state.city.id, &u, &id, None).await {
+                Ok(()) => see_other("/manage?done=deleted".into()),
+                Err(p) => problem_page(&state, &pc, req, &p).await,
+            };
+        }
+        _ => return problem_page(&state, &pc, req, &Problem::bad_request("unknown action")).await,
+    };
+    match service::transition(&state.db, state.city.id, &u, &id, None, t).await {
+        Ok(rec) if back.is_some() => {
+            see_other(format!("/admin?done={}#l-{}", f.action, rec.model.id))
+        }
+        Ok(rec) => see_other(format!(
+            "/manage/listings/{}?done={}",
+            rec.model.id, f.action
+        )),
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
+
+/// City staff only; everyone else gets a 403 page.
+async fn require_staff(state: &AppState, req: &Request) -> Result<(PageCtx, AuthUser), Response> {
+    let (pc, u) = require_user(state, req).await?;
+    if !u.is_staff() {
+        let p = Problem::forbidden(pc.t(state, "error-staff-only"));
+        return Err(problem_page(state, &pc, req, &p).await);
+    }
+    Ok((pc, u))
+}
+
+#[handler]
+pub async fn admin(state: Data<&AppState>, req: &Request) -> Response {
+    let (pc, _u) = match require_staff(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let l = pc.locale;
+    let q = crate::pages::query_param(req, "q").unwrap_or_default();
+    let status = crate::pages::query_param(req, "status")
+        .filter(|s| ["draft", "published", "suspended"].contains(&s.as_str()));
+    let mut cond = Condition::all().add(listing::Column::CityId.eq(state.city.id));
+    for t in crate::search::tokens(&q) {
+        cond = cond.add(listing::Column::SearchText.like(format!("%{t}%")));
+    }
+    if let Some(s) = &status {
+        cond = cond.add(listing::Column::Status.eq(s.as_str()));
+    }
+    let name_col = if l == Locale::En {
+        listing::Column::NameEn
+    } else {
+        listing::Column::NameDe
+    };
+    let found = listing::Entity::find()
+        .filter(cond.clone())
+        .order_by_asc(name_col)
+        .limit(50)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let total = listing::Entity::find()
+        .filter(cond)
+        .count(&state.db)
+        .await
+        .unwrap_or(0);
+    let services = listing::Entity::find()
+        .filter(listing::Column::CityId.eq(state.city.id))
+        .filter(listing::Column::Kind.eq("municipal_service"))
+        .order_by_asc(name_col)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let orgs = organization::Entity::find()
+        .filter(organization::Column::CityId.eq(state.city.id))
+        .order_by_asc(organization::Column::Name)
+        .limit(200)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let name = |m: &listing::Model| {
+        if l == Locale::En && !m.name_en.is_empty() || m.name_de.is_empty() {
+            m.name_en.clone()
+        } else {
+            m.name_de.clone()
+        }
+    };
+    let row = |m: &listing::Model| {
+        context! {
+            id => m.id.to_string(),
+            name => name(m),
+            kind => m.kind.clone(),
+            status => m.status.clone(),
+            reason => m.suspended_reason.clone(),
+            public_url => format!("/{}/{}", if m.kind == "municipal_service" { "services" } else { "listings" }, m.slug),
+        }
+    };
+    render(
+        &state,
+        &pc,
+        req,
+        "admin.html",
+        StatusCode::OK,
+        context! {
+            q, status, total,
+            found => found.iter().map(row).collect::<Vec<_>>(),
+            services => services.iter().map(row).collect::<Vec<_>>(),
+            organizations => orgs.iter().map(|o| context! { name => o.name.clone(), kind => o.kind.clone() }).collect::<Vec<_>>(),
+            done => flash(req),
+        },
+    )
+}
+
+#[handler]
+pub async fn new_service_form(state: Data<&AppState>, req: &Request) -> Response {
+    let (pc, _u) = match require_staff(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    editor(
+        &state,
+        &pc,
+        req,
+        StatusCode::OK,
+        ListingKind::MunicipalService,
+        "/admin/services".into(),
+        None,
+        HashMap::new(),
+        HashMap::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+#[handler]
+pub async fn create_service(
+    state: Data<&AppState>,
+    req: &Request,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (pc, u) = match require_staff(&state, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = FormData(pairs);
+    if !csrf_ok(req, &f.get("csrf")) {
+        return problem_page(
+            &state,
+            &pc,
+            req,
+            &Problem::forbidden(pc.t(&state, "error-csrf")),
+        )
+        .await;
+    }
+    let kind = ListingKind::MunicipalService;
+    let fields = match validated(&f, kind) {
+        Ok(fields) => fields,
+        Err((status, e, list)) => {
+            return editor(
+                &state,
+                &pc,
+                req,
+                status,
+                kind,
+                "/admin/services".into(),
+                None,
+                f.values(),
+                e,
+                list,
+            )
+            .await
+        }
+    };
+    let organization_id = f.get("department").parse::<Uuid>().ok();
+    match service::create(
+        &state.db,
+        state.city.id,
+        &u,
+        NewListing {
+            kind,
+            organization_id,
+            fields,
+        },
+    )
+    .await
+    {
+        Ok(rec) => see_other(format!("/manage/listings/{}?done=created", rec.model.id)),
+        Err(p) => problem_page(&state, &pc, req, &p).await,
+    }
+}
