@@ -91,6 +91,16 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../frontend/static/enhance.js"),
     ),
+    (
+        "leaflet.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../frontend/static/leaflet.js"),
+    ),
+    (
+        "leaflet.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../frontend/static/leaflet.css"),
+    ),
 ];
 
 /// A static file with its fingerprinted name.

@@ -1,7 +1,10 @@
 // Progressive enhancement only: every page works without this file.
-// - Search suggestions while typing (type-ahead) on inputs marked data-suggest.
+// - Type-ahead suggestions on inputs marked data-suggest.
+// - Maps (Leaflet, loaded from this server on demand) on elements marked data-map.
 (function () {
   "use strict";
+
+  // --- Type-ahead -------------------------------------------------------------
   var inputs = document.querySelectorAll("input[data-suggest]");
   Array.prototype.forEach.call(inputs, function (input, n) {
     var list = document.createElement("datalist");
@@ -10,13 +13,14 @@
     input.parentNode.appendChild(list);
     var timer = null;
     var last = "";
+    var lang = document.documentElement.lang || "de";
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var q = input.value.trim();
       if (q.length < 2 || q === last) return;
       timer = setTimeout(function () {
         last = q;
-        fetch("/api/v1/search/suggest?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        fetch("/api/v1/search/suggest?locale=" + lang + "&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
           .then(function (data) {
             list.textContent = "";
@@ -29,5 +33,74 @@
           .catch(function () {});
       }, 200);
     });
+  });
+
+  // --- Maps --------------------------------------------------------------------
+  var maps = document.querySelectorAll("[data-map]");
+  if (!maps.length) return;
+
+  var loading = null;
+  function loadLeaflet(el) {
+    if (window.L) return Promise.resolve(window.L);
+    if (loading) return loading;
+    loading = new Promise(function (resolve, reject) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = el.getAttribute("data-leaflet-css");
+      document.head.appendChild(css);
+      var js = document.createElement("script");
+      js.src = el.getAttribute("data-leaflet-js");
+      js.onload = function () { resolve(window.L); };
+      js.onerror = reject;
+      document.head.appendChild(js);
+    });
+    return loading;
+  }
+
+  function points(el) {
+    try { return JSON.parse(el.getAttribute("data-points") || "[]"); } catch (e) { return []; }
+  }
+
+  function draw(el) {
+    var pts = points(el);
+    if (!pts.length) return;
+    loadLeaflet(el).then(function (L) {
+      el.classList.add("map-ready");
+      var map = L.map(el, { scrollWheelZoom: false });
+      L.tileLayer(el.getAttribute("data-tiles"), {
+        maxZoom: 19,
+        attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>"
+      }).addTo(map);
+      var bounds = [];
+      pts.forEach(function (p) {
+        var m = L.circleMarker([p.lat, p.lng], { radius: 8, weight: 2 }).addTo(map);
+        if (p.name) {
+          var a = document.createElement("a");
+          a.textContent = p.name;
+          a.href = p.url || "#";
+          m.bindPopup(a);
+        }
+        bounds.push([p.lat, p.lng]);
+      });
+      if (bounds.length === 1) map.setView(bounds[0], 17);
+      else map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
+    }).catch(function () {});
+  }
+
+  Array.prototype.forEach.call(maps, function (el) {
+    if (el.hasAttribute("data-map-on-demand")) {
+      // Results pages: the map (and Leaflet) load only when asked for, keeping the
+      // first page load small.
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = el.getAttribute("data-button-label") || "Map";
+      button.addEventListener("click", function () {
+        button.remove();
+        draw(el);
+      });
+      el.parentNode.insertBefore(button, el);
+    } else {
+      draw(el);
+    }
   });
 })();

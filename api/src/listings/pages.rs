@@ -297,6 +297,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             },
             district => api.district.clone(),
             location => api.location.map(|p| context! { lat => p.lat, lng => p.lng }),
+            map_points => api.location.map(|p| serde_json::json!([{ "lat": p.lat, "lng": p.lng, "name": api.name.get(lang) }]).to_string()),
             osm_map_url => api.location.map(|p| format!("https://www.openstreetmap.org/?mlat={:.5}&mlon={:.5}#map=18/{:.5}/{:.5}", p.lat, p.lng, p.lat, p.lng)),
             tile_url => state.config.map_tile_url.clone(),
             phone => api.contact.phone.clone(),

@@ -88,6 +88,7 @@ wheelchair-no = Nicht rollstuhlgerecht
 languages-spoken = Gesprochene Sprachen
 categories = Kategorien
 map = Karte
+show-map = Ergebnisse auf der Karte zeigen
 show-on-map = Auf OpenStreetMap zeigen
 source-osm = Aus OpenStreetMap übernommen. Daten © OpenStreetMap-Mitwirkende (ODbL).
 about-service = Über diese Dienstleistung

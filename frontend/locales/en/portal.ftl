@@ -88,6 +88,7 @@ wheelchair-no = Not wheelchair accessible
 languages-spoken = Languages spoken
 categories = Categories
 map = Map
+show-map = Show results on a map
 show-on-map = Show on OpenStreetMap
 source-osm = Imported from OpenStreetMap. Data © OpenStreetMap contributors (ODbL).
 about-service = About this service
