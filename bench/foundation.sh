@@ -119,8 +119,7 @@ SAMPLER_PID=""
 
 cleanup() {
     if [[ -n "$SAMPLER_PID" ]]; then
-        kill "$SAMPLER_PID" 2>/dev/null || true
-        wait "$SAMPLER_PID" 2>/dev/null || true
+        { kill "$SAMPLER_PID" || true; wait "$SAMPLER_PID" || true; } 2>/dev/null
     fi
     if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         log "stopping the server (pid $SERVER_PID)"
@@ -150,16 +149,15 @@ done
 BASE="http://127.0.0.1:$PORT"
 
 log "starting $BIN on $BASE (database in $TMP)"
-# Run in the temp dir so no .env of the checkout is read; every setting the
-# benchmark depends on is set here, and empty values count as unset.
+# Run in the temp dir so no .env of the checkout is read; the settings the
+# benchmark depends on are set here, and the caller's backends are removed.
 (
     cd "$TMP"
-    exec env \
+    exec env -u REDIS_URL -u REDIS_KEY_PREFIX -u MEILI_URL -u MEILI_API_KEY \
+        -u PUBLIC_URL -u MAX_BODY_BYTES -u CONFIG_FILE \
         BIND_ADDR="127.0.0.1:$PORT" \
         DATABASE_URL="sqlite://$TMP/bench.db?mode=rwc" \
         LOG=warn DEMO_DATA=true \
-        REDIS_URL= REDIS_KEY_PREFIX= MEILI_URL= MEILI_API_KEY= PUBLIC_URL= \
-        MAX_BODY_BYTES= CONFIG_FILE= \
         "$BIN" serve
 ) </dev/null >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
@@ -194,7 +192,18 @@ LISTING_SLUG=$(jq -r '.items[0].slug // empty' <<<"$first")
 for path in "/healthz" "/api/v1/listings/$LISTING_ID" ${LISTING_SLUG:+"/api/v1/listings/$LISTING_SLUG"}; do
     curl -fsS -o /dev/null --max-time 10 "$BASE$path" || die "GET $path does not answer 2xx"
 done
-log "listing id $LISTING_ID, slug ${LISTING_SLUG:-(none)}"
+# Count the published listings through the API (pages of 100), to show the
+# demo city is loaded.
+LISTING_COUNT=0
+cursor=""
+for _ in $(seq 1 1000); do
+    page=$(curl -fsS --max-time 10 "$BASE/api/v1/listings?limit=100${cursor:+&cursor=$cursor}") \
+        || die "GET /api/v1/listings (paging) failed"
+    LISTING_COUNT=$((LISTING_COUNT + $(jq '.items | length' <<<"$page")))
+    cursor=$(jq -r '.next_cursor // empty' <<<"$page")
+    [[ -n "$cursor" ]] || break
+done
+log "$LISTING_COUNT published listings; benchmarking id $LISTING_ID, slug ${LISTING_SLUG:-(none)}"
 
 # ---------------------------------------------------------------------------
 # Load
@@ -205,6 +214,7 @@ if [[ -n "$LISTING_SLUG" ]]; then
     ROUTES+=("slug|GET /api/v1/listings/{slug} (extra)|/api/v1/listings/$LISTING_SLUG")
 fi
 
+LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
     for r in "${ROUTES[@]}"; do
         IFS='|' read -r _ label path <<<"$r"
@@ -213,7 +223,9 @@ if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
     done
 fi
 
-# VmRSS sampler for the whole measured phase, one line per sample.
+# VmRSS sampler for the whole measured phase, one line per sample. The file is
+# created here, not by the background job, so it exists before the first run.
+: >"$TMP/rss.samples"
 (
     while [[ -r "/proc/$SERVER_PID/status" ]]; do
         while read -r key value _; do
@@ -221,7 +233,7 @@ fi
         done <"/proc/$SERVER_PID/status"
         sleep 0.2
     done
-) >"$TMP/rss.samples" 2>/dev/null &
+) >>"$TMP/rss.samples" 2>/dev/null &
 SAMPLER_PID=$!
 
 # wrk prints latencies as 812.00us, 3.21ms or 1.02s; -> milliseconds.
@@ -336,9 +348,9 @@ mkdir -p "$(dirname "$OUT")"
     echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
     echo "| commit | \`$COMMIT\` |"
     echo "| machine | $NPROC CPUs (nproc), $CPU, $MEM_TOTAL RAM, $OS, Linux $(uname -r) |"
-    echo "| load average after the runs (1, 5, 15 min) | $LOADAVG |"
+    echo "| load average (1, 5, 15 min) before / after the runs | $LOADAVG_BEFORE / $LOADAVG |"
     echo "| tools | $PORTAL_V (release build), $RUSTC_V, $CARGO_V, $WRK_V, $(curl --version | head -n 1 | cut -d' ' -f1-2) |"
-    echo "| server | 127.0.0.1, SQLite in a fresh temp dir, demo city imported on start (ready after ${STARTUP_S}s), sessions in memory, no Redis, no Meilisearch, \`LOG=warn\` |"
+    echo "| server | 127.0.0.1, SQLite in a fresh temp dir, demo city imported on start ($LISTING_COUNT published listings; ready after ${STARTUP_S}s), sessions in memory, no Redis, no Meilisearch, \`LOG=warn\` |"
     echo "| load | \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\` per run, after a ${WARMUP} warm-up per route; listing \`$LISTING_ID\` (slug \`${LISTING_SLUG:-none}\`), the first of \`GET /api/v1/listings?limit=1\` |"
     echo
     echo "## Summary"

@@ -2,6 +2,9 @@
 // before a browser scenario: register an account, create an organization,
 // create and publish a listing, suspend it as a city admin, and so on.
 //
+// It also reads the search API (`search`, `suggest`), whose answers the
+// browser scenarios compare with what the `/search` page shows.
+//
 // It authenticates like a browser (the `cp_session` cookie from register or
 // login) or like a script (`token`, sent as a Bearer token).
 import { randomUUID } from 'node:crypto';
@@ -126,6 +129,24 @@ export class ApiClient {
     return this.post(`/api/v1/listings/${id}/restore`, undefined);
   }
 
+  // --- search --------------------------------------------------------------
+
+  /**
+   * `GET /api/v1/search` (the engine behind the `/search` page): `query` takes
+   * q, kind, category, district, open_now, wheelchair, sort, locale, page, per_page.
+   * Resolves with `{ hits, estimated_total, page, per_page, facets, engine }`.
+   */
+  async search(query = {}) {
+    const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== ''));
+    return this.get(`/api/v1/search?${qs}`);
+  }
+
+  /** `GET /api/v1/search/suggest` (the type-ahead): `{ suggestions: [{ name, slug, kind }] }`. */
+  async suggest(q, locale) {
+    const qs = new URLSearchParams(locale ? { q, locale } : { q });
+    return this.get(`/api/v1/search/suggest?${qs}`);
+  }
+
   // --- accounts and organizations -----------------------------------------
 
   /** Register a new account (and keep its session cookie). Defaults make a unique one. */
@@ -164,6 +185,11 @@ export class ApiClient {
 
   async myOrganizations() {
     return this.get('/api/v1/organizations/mine');
+  }
+
+  /** The members of an organization (a city admin reading another organization's is logged). */
+  async members(organizationId) {
+    return this.get(`/api/v1/organizations/${organizationId}/members`);
   }
 }
 

@@ -102,6 +102,16 @@ export async function newPage(browser, options = {}) {
 }
 
 /**
+ * Another page in an existing context (e.g. one shared by several tests):
+ * `{ page, problems, close }`; `close()` closes only the page.
+ */
+export async function openPage(context) {
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  return { page, problems, close: () => page.close() };
+}
+
+/**
  * Collect what goes wrong on a page: uncaught script errors, console errors
  * (which include CSP violations) and failed or 4xx/5xx subresource requests.
  * The main document is not counted (a 404 page is expected to be a 404).
@@ -111,10 +121,19 @@ export function watchPage(page) {
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    if (msg.type() !== 'error') return;
+    // Chromium also logs a 4xx/5xx main document (e.g. the 404 page) as
+    // "Failed to load resource"; that status is the test's to check.
+    const where = msg.location()?.url;
+    if (/^Failed to load resource/.test(msg.text()) && where && where === page.url()) return;
+    problems.push(`console error: ${msg.text()}${where ? ` (${where})` : ''}`);
   });
   page.on('requestfailed', (req) => {
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+    const error = req.failure()?.errorText;
+    // Leaving a page cancels its pending fetches (e.g. a type-ahead request
+    // when the form is submitted): not a failure of the page.
+    if (error === 'net::ERR_ABORTED' && ['fetch', 'xhr'].includes(req.resourceType())) return;
+    problems.push(`request failed: ${req.url()} (${error})`);
   });
   page.on('response', (res) => {
     if (res.status() >= 400 && !res.request().isNavigationRequest()) {
@@ -137,6 +156,21 @@ export async function goto(page, url, { expectStatus } = {}) {
 /** Click a link and wait for the navigation it starts to load. */
 export async function followLink(page, link) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
+}
+
+/**
+ * Click a submit button (or anything that navigates) and wait for the new
+ * document; returns the main response of the navigation (after redirects).
+ */
+export async function submitWith(page, button) {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.click()]);
+  return res;
+}
+
+/** Press a key (e.g. Enter in a form) and wait for the navigation it starts. */
+export async function pressAndWait(page, key) {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(key)]);
+  return res;
 }
 
 /** The visible text of the page's single `h1` (fails if there is not exactly one). */

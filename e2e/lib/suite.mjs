@@ -6,12 +6,14 @@
 //     try { await page.goto('/'); ... } finally { await close(); }
 //   });
 //
-// `before` starts the portal (fresh database, demo city) and Chromium;
-// `after` stops both, also when a test failed.
+// `before` starts the portal (fresh database, demo city), a map tile server on
+// loopback (the portal's MAP_TILE_URL, so maps never reach the internet) and
+// Chromium; `after` stops them, also when a test failed.
 import { after, before } from 'node:test';
 import { ApiClient } from './api.mjs';
 import { launchBrowser, newContext, newPage } from './browser.mjs';
 import { startPortal } from './portal.mjs';
+import { startTileServer } from './tiles.mjs';
 
 /**
  * @param {object} [options]
@@ -26,6 +28,8 @@ export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
     browser: null,
     /** An anonymous API client for this portal. */
     api: null,
+    /** The loopback tile server: `{ url, origin, tileRequests }`. */
+    tiles: null,
     /** A new context whose relative URLs resolve against the portal. */
     context(options = {}) {
       return newContext(suite.browser, { baseURL: suite.portal.baseUrl, ...options });
@@ -41,9 +45,10 @@ export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
   };
 
   before(async () => {
+    suite.tiles = await startTileServer();
     // Start both at once: the portal's demo import and Chromium's start overlap.
     const [portal, browser] = await Promise.allSettled([
-      startPortal({ env: portalEnv }),
+      startPortal({ env: { MAP_TILE_URL: suite.tiles.url, ...portalEnv } }),
       withBrowser ? launchBrowser() : Promise.resolve(null),
     ]);
     suite.portal = portal.value ?? null;
@@ -56,6 +61,7 @@ export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
   after(async () => {
     await suite.browser?.close().catch(() => {});
     await suite.portal?.stop();
+    await suite.tiles?.stop();
   });
 
   return suite;

@@ -1,9 +1,13 @@
-// axe-core: no WCAG 2.x A/AA violations on each page type, in both languages.
+// axe-core: no WCAG 2.x A/AA violations on each page type, in both languages;
+// a full-page screenshot of each (German) page type; and reflow (WCAG 1.4.10):
+// no horizontal scrolling at a 320 px wide viewport.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { checkA11y } from '../lib/axe.mjs';
-import { goto } from '../lib/browser.mjs';
-import { htmlLang } from '../lib/expect.mjs';
+import { addSessionCookie, goto, submitWith } from '../lib/browser.mjs';
+import { htmlLang, localized, overflowingElements, scrollWidth, searchHits, waitForMap } from '../lib/expect.mjs';
+import { registrationForm } from '../lib/flows.mjs';
+import { msg } from '../lib/l10n.mjs';
 import { screenshot } from '../lib/shots.mjs';
 import { useSuite } from '../lib/suite.mjs';
 
@@ -25,45 +29,167 @@ function richness(l) {
   );
 }
 
+/**
+ * A search word, taken from the demo data, with more than one page of results
+ * (so the results page shows hits, facets and pagination).
+ */
+async function broadQuery(listings) {
+  for (const l of listings.slice(0, 20)) {
+    for (const q of localized(l.name, 'de').split(/[\s,.;:()/–-]+/u).filter((w) => w.length >= 4).slice(0, 3)) {
+      const r = await suite.api.search({ q, locale: 'de', per_page: 20 });
+      if (r.estimated_total > 20 && r.estimated_total < 1000) return q;
+    }
+  }
+  throw new Error('no word of a listing name finds more than one page of results');
+}
+
+/** A too-short password and a malformed email: the registration form with two errors. */
+async function registerWithErrors(page) {
+  await goto(page, '/register', { expectStatus: 200 });
+  const form = registrationForm(page);
+  await form.locator('input[name="display_name"]').fill('Erika Muster');
+  await form.locator('input[name="email"]').fill('not-an-email');
+  await form.locator('input[name="password"]').fill('short');
+  const res = await submitWith(page, form.locator('button[type="submit"]'));
+  assert.ok(res.status() >= 400 && res.status() < 500, `the form is refused (HTTP ${res.status()})`);
+  assert.equal(await page.locator('main .error-summary a').count(), 2, 'two errors in the summary');
+  return res;
+}
+
 /** The page types to check, resolved once against the demo data. */
-let pages;
-async function pageTypes() {
-  if (pages) return pages;
-  const services = (await suite.api.listings({ kind: 'municipal_service', limit: 100 })).items;
-  const businesses = (await suite.api.listings({ kind: 'business', limit: 100 })).items.filter((l) =>
-    String(l.source ?? '').startsWith('osm:'),
-  );
-  assert.ok(services.length > 0, 'the demo city has municipal services');
-  assert.ok(businesses.length > 0, 'the demo city has businesses imported from OpenStreetMap');
-  const pick = (list) => list.reduce((best, l) => (richness(l) > richness(best) ? l : best));
-  pages = [
-    { name: 'home', path: '/', status: 200 },
-    { name: 'service', path: `/listings/${pick(services).slug}`, status: 200 },
-    { name: 'business', path: `/listings/${pick(businesses).slug}`, status: 200 },
-    { name: 'not-found', path: '/listings/does-not-exist', status: 404 },
-  ];
-  return pages;
+let pagesPromise;
+function pageTypes() {
+  pagesPromise ??= (async () => {
+    const services = (await suite.api.listings({ kind: 'municipal_service', limit: 100 })).items;
+    const businesses = (await suite.api.listings({ kind: 'business', limit: 100 })).items.filter((l) =>
+      String(l.source ?? '').startsWith('osm:'),
+    );
+    assert.ok(services.length > 0, 'the demo city has municipal services');
+    assert.ok(businesses.length > 0, 'the demo city has businesses imported from OpenStreetMap');
+    const pick = (list) => list.reduce((best, l) => (richness(l) > richness(best) ? l : best));
+    const q = await broadQuery([...businesses, ...services]);
+
+    // A logged-in resident with an organization and an entry in the access log,
+    // so the account page shows its list and its table.
+    const owner = suite.client();
+    await owner.register({ displayName: 'Erika Muster' });
+    const org = await owner.createOrganization('E2E Sportverein');
+    await suite.portal.createAdmin('admin-a11y@example.org', 'admin-password-1');
+    const admin = suite.client();
+    await admin.login('admin-a11y@example.org', 'admin-password-1');
+    await admin.members(org.id);
+
+    return [
+      { name: 'home', path: '/' },
+      {
+        name: 'search',
+        path: `/search?${new URLSearchParams({ q })}`,
+        check: async (page) => assert.ok((await searchHits(page)).length > 0, 'the search page shows results'),
+      },
+      {
+        name: 'search-empty',
+        path: '/search?q=qxzjv-e2e-nothing',
+        check: async (page) => assert.equal(await page.locator('main .empty').count(), 1, 'the empty state'),
+      },
+      { name: 'listing', path: `/listings/${pick(businesses).slug}` },
+      { name: 'service', path: `/services/${pick(services).slug}` },
+      { name: 'privacy', path: '/privacy' },
+      { name: 'login', path: '/login' },
+      { name: 'register', path: '/register' },
+      { name: 'register-errors', arrive: registerWithErrors },
+      { name: 'account', path: '/account', session: owner.cookieHeader() },
+      { name: 'not-found', path: '/listings/does-not-exist', status: 404 },
+    ];
+  })();
+  return pagesPromise;
+}
+const PAGE_TYPES = [
+  'home',
+  'search',
+  'search-empty',
+  'listing',
+  'service',
+  'privacy',
+  'login',
+  'register',
+  'register-errors',
+  'account',
+  'not-found',
+];
+
+/** Open page type `name` in `lang` in a new context; `{ page, spec, close }`. */
+async function openPageType(name, lang, { a11y = false, viewport } = {}) {
+  const spec = (await pageTypes()).find((p) => p.name === name);
+  const context = await suite.context({
+    a11y,
+    viewport,
+    locale: lang === 'en' ? 'en-GB' : 'de-DE',
+    headers: { 'Accept-Language': lang },
+  });
+  try {
+    if (spec.session) await addSessionCookie(context, suite.portal.baseUrl, spec.session);
+    const page = await context.newPage();
+    if (spec.arrive) await spec.arrive(page);
+    else await goto(page, spec.path, { expectStatus: spec.status ?? 200 });
+    if (spec.path) assert.equal(new URL(page.url()).pathname, new URL(spec.path, 'http://x').pathname, 'no redirect');
+    assert.equal(await htmlLang(page), lang);
+    await spec.check?.(page);
+    // Check the page as it ends up: with its map drawn (enhance.js, Leaflet, local tiles).
+    if ((await page.locator('[data-map]:not([data-map-on-demand])').count()) > 0) await waitForMap(page);
+    return { page, spec, close: () => context.close() };
+  } catch (err) {
+    await context.close();
+    throw err;
+  }
 }
 
 for (const lang of LANGS) {
-  for (const name of ['home', 'service', 'business', 'not-found']) {
+  for (const name of PAGE_TYPES) {
     test(`axe: no WCAG violations on the ${name} page (${lang})`, async () => {
-      const spec = (await pageTypes()).find((p) => p.name === name);
-      const { page, close } = await suite.page({
-        a11y: true,
-        locale: lang,
-        headers: { 'Accept-Language': lang },
-      });
+      const { page, close } = await openPageType(name, lang, { a11y: true });
       try {
-        await goto(page, spec.path, { expectStatus: spec.status });
-        assert.equal(await htmlLang(page), lang);
-        if (lang === 'de' && (name === 'business' || name === 'not-found')) {
-          await screenshot(page, name);
-        }
-        await checkA11y(page, `${name} page (${lang}) ${spec.path}`);
+        if (lang === 'de') await screenshot(page, name);
+        await checkA11y(page, `${name} page (${lang}) ${new URL(page.url()).pathname}${new URL(page.url()).search}`);
       } finally {
         await close();
       }
     });
   }
+}
+
+for (const lang of LANGS) {
+  test(`axe: no WCAG violations on the search page with its map shown (${lang})`, async () => {
+    const { page, close } = await openPageType('search', lang, { a11y: true });
+    try {
+      const button = page.locator('main button', { hasText: msg(lang, 'show-map') });
+      assert.equal(await button.count(), 1, 'a button to show the results on a map');
+      await button.click();
+      await waitForMap(page);
+      if (lang === 'de') await screenshot(page, 'search-map');
+      await checkA11y(page, `search page with map (${lang}) ${new URL(page.url()).search}`);
+    } finally {
+      await close();
+    }
+  });
+}
+
+/** Reflow: at 320 CSS px the page scrolls only vertically (WCAG 1.4.10). */
+const NARROW = { width: 320, height: 640 };
+for (const name of PAGE_TYPES) {
+  test(`reflow: no horizontal scrolling at 320 px on the ${name} page (de, en)`, async () => {
+    const failures = [];
+    for (const lang of LANGS) {
+      const { page, close } = await openPageType(name, lang, { viewport: NARROW });
+      try {
+        const width = await scrollWidth(page);
+        if (width > NARROW.width) {
+          const culprits = await overflowingElements(page, NARROW.width);
+          failures.push(`${name} (${lang}) ${page.url()}: scrollWidth ${width} px\n    ${culprits.join('\n    ')}`);
+        }
+      } finally {
+        await close();
+      }
+    }
+    assert.deepEqual(failures, [], `wider than ${NARROW.width} px:\n${failures.join('\n')}`);
+  });
 }

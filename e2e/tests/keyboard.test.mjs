@@ -1,7 +1,10 @@
-// Keyboard use of the home page: skip link first, and every link reachable by Tab.
+// Keyboard use: on the home page the skip link comes first and every link is
+// reachable by Tab; the registration form can be filled and sent by keyboard alone.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { goto } from '../lib/browser.mjs';
+import { goto, h1Text, pressAndWait } from '../lib/browser.mjs';
+import { assertNoProblems } from '../lib/expect.mjs';
+import { greeting, newAccount } from '../lib/flows.mjs';
 import { useSuite } from '../lib/suite.mjs';
 
 const suite = useSuite();
@@ -126,6 +129,59 @@ test('every link on the home page is reachable by Tab, in document order, with a
     assert.ok(!order.includes(-1), 'Tab reached an element that is not focusable by markup');
     assert.deepEqual(order, expected, 'Tab order follows the document order');
     assert.deepEqual(noRing, [], 'focused elements without a visible focus indicator');
+  } finally {
+    await close();
+  }
+});
+
+test('keyboard only: Tab reaches name, email, password and the button of the registration form in order; Enter sends it', async () => {
+  const account = newAccount();
+  const values = { display_name: account.displayName, email: account.email, password: account.password };
+  const { page, context, problems, close } = await suite.page({ locale: 'de-DE' });
+  try {
+    await goto(page, '/register', { expectStatus: 200 });
+    const count = await markFocusables(page);
+
+    /** What has focus, as far as the registration form is concerned. */
+    const where = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return null;
+        const inForm = !!el.closest('main form[action="/register"]');
+        const key = el.tagName === 'BUTTON' ? `button[${el.type}]` : el.getAttribute('name') ?? el.tagName.toLowerCase();
+        return { inForm, key, html: el.outerHTML.slice(0, 100) };
+      });
+
+    const reached = [];
+    const noRing = [];
+    let landed = null;
+    // Bounded: at most one round through the page's focusable elements.
+    for (let step = 0; step < count + 5; step++) {
+      await page.keyboard.press('Tab');
+      const f = await where();
+      if (!f?.inForm) {
+        if (reached.length > 0) break; // left the form before reaching its button
+        continue;
+      }
+      reached.push(f.key);
+      const ring = (await focused(page))?.ring;
+      if (!ring) noRing.push(f.html);
+      if (values[f.key] !== undefined) await page.keyboard.type(values[f.key]);
+      if (f.key === 'button[submit]') {
+        landed = await pressAndWait(page, 'Enter');
+        break;
+      }
+    }
+    assert.deepEqual(
+      reached,
+      ['display_name', 'email', 'password', 'button[submit]'],
+      'Tab order through the registration form',
+    );
+    assert.deepEqual(noRing, [], 'form controls without a visible focus indicator');
+    assert.ok(landed, 'Enter on the button sent the form');
+    assert.equal(new URL(page.url()).pathname, '/account', 'the account was made');
+    assert.equal(await h1Text(page), greeting('de', account.displayName));
+    assertNoProblems(problems, context, 'keyboard registration');
   } finally {
     await close();
   }

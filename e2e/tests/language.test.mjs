@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { followLink, goto, h1Text } from '../lib/browser.mjs';
-import { assertNoProblems, htmlLang, listingLinks, localized } from '../lib/expect.mjs';
-import { screenshot } from '../lib/shots.mjs';
+import { assertNoProblems, htmlLang, listingLinks, localized, searchHits } from '../lib/expect.mjs';
 import { useSuite } from '../lib/suite.mjs';
 
 const suite = useSuite();
@@ -47,10 +46,10 @@ test('clicking "English" shows English texts, and the choice is remembered witho
     // The next page, reached by a plain link without ?lang, is English too.
     const first = links[0];
     await followLink(page, page.locator(`main a[href="${first.href}"]`).first());
+    assert.equal(new URL(page.url()).pathname, `/services/${first.slug}`);
     assert.equal(new URL(page.url()).search, '', 'the service link carries no ?lang');
     assert.equal(await htmlLang(page), 'en');
     assert.equal(await h1Text(page), localized(services.get(first.slug).name, 'en'));
-    await screenshot(page, 'listing-en');
 
     // And back to German, remembered as well.
     await followLink(page, page.getByRole('link', { name: 'Deutsch', exact: true }));
@@ -85,6 +84,50 @@ test('a browser that sends Accept-Language: en (no cookie) gets English; a chose
     await assertServiceLinksIn(page, services, 'de');
 
     assertNoProblems(problems, context, 'Accept-Language');
+  } finally {
+    await close();
+  }
+});
+
+test('switching the language on a search results page keeps the search', async () => {
+  const services = await servicesBySlug();
+  // A query built from a service's German name, so it surely finds something,
+  // and that fits on one page of results (so both languages show the same set).
+  let slug, service, q;
+  for (const [s, l] of [...services].slice(0, 10)) {
+    const word = localized(l.name, 'de').split(/\s+/)[0];
+    const api = await suite.api.search({ q: word, locale: 'de', per_page: 20 });
+    if (api.estimated_total > 0 && api.estimated_total <= 20 && api.hits.some((h) => h.slug === s)) {
+      [slug, service, q] = [s, l, word];
+      break;
+    }
+  }
+  assert.ok(q, 'a service whose first word finds it among at most 20 results');
+
+  const { page, context, problems, close } = await suite.page({ locale: 'de-DE' });
+  try {
+    await goto(page, `/search?${new URLSearchParams({ q })}`, { expectStatus: 200 });
+    assert.equal(await htmlLang(page), 'de');
+    const german = await searchHits(page);
+    assert.ok(german.some((h) => h.path === `/services/${slug}`), `the German results list ${slug}`);
+
+    await followLink(page, page.getByRole('link', { name: 'English', exact: true }));
+    const url = new URL(page.url());
+    assert.equal(url.pathname, '/search');
+    assert.equal(url.searchParams.get('q'), q, 'the query is kept');
+    assert.equal(url.searchParams.get('lang'), 'en');
+    assert.equal(await htmlLang(page), 'en');
+    assert.equal(await page.locator('main input[name="q"]').first().inputValue(), q);
+    const english = await searchHits(page);
+    // Ranking may weigh the names of the page's language: compare as sets.
+    assert.deepEqual(
+      english.map((h) => h.path).sort(),
+      german.map((h) => h.path).sort(),
+      'the same results in the other language',
+    );
+    const hit = english.find((h) => h.path === `/services/${slug}`);
+    assert.equal(hit.text, localized(service.name, 'en'), 'the hit reads in English');
+    assertNoProblems(problems, context, 'search language switch');
   } finally {
     await close();
   }

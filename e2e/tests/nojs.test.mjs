@@ -1,21 +1,38 @@
-// The pages work without JavaScript: home → service, home → business, language switch.
+// The pages work without JavaScript: home → service, search → business,
+// language switch, and the account forms (register, log out, log in).
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { followLink, goto, h1Text } from '../lib/browser.mjs';
-import { assertNoProblems, htmlLang, listingLinks, localized } from '../lib/expect.mjs';
+import { followLink, goto, h1Text, submitWith } from '../lib/browser.mjs';
+import { assertNoProblems, htmlLang, listingLinks, localized, searchHits } from '../lib/expect.mjs';
+import { greeting, loginViaForm, logoutViaHeader, newAccount, registerViaForm } from '../lib/flows.mjs';
 import { useSuite } from '../lib/suite.mjs';
 
 const suite = useSuite();
 
-test('with JavaScript disabled, home links lead to service and business pages', async () => {
+/** A page in a context with JavaScript off (checked: an inline script does not run). */
+async function pageWithoutScripts(options = {}) {
+  const p = await suite.page({ javaScriptEnabled: false, ...options });
+  await p.page.setContent('<title>before</title><script>document.title = "script ran"</script>');
+  assert.equal(await p.page.title(), 'before', 'JavaScript is disabled in this context');
+  return p;
+}
+
+test('with JavaScript disabled, home leads to a service page and the search form to a business page', async () => {
   const services = await suite.api.allListings({ kind: 'municipal_service' });
   const serviceBySlug = new Map(services.map((s) => [s.slug, s]));
-  const { page, context, problems, close } = await suite.page({ javaScriptEnabled: false });
+  // A business that a search for its name finds on the first page of results.
+  let business, q;
+  for (const b of (await suite.api.listings({ kind: 'business', limit: 10 })).items) {
+    const name = localized(b.name, 'de');
+    const r = await suite.api.search({ q: name, locale: 'de', per_page: 20 });
+    if (r.hits.some((h) => h.slug === b.slug)) {
+      [business, q] = [b, name];
+      break;
+    }
+  }
+  assert.ok(business, 'a business found by searching its name');
+  const { page, context, problems, close } = await pageWithoutScripts();
   try {
-    // Scripts really are off: an inline script does not run.
-    await page.setContent('<title>before</title><script>document.title = "script ran"</script>');
-    assert.equal(await page.title(), 'before', 'JavaScript is disabled in this context');
-
     await goto(page, '/', { expectStatus: 200 });
     assert.equal(await h1Text(page), suite.portal.cityName);
 
@@ -23,28 +40,44 @@ test('with JavaScript disabled, home links lead to service and business pages', 
     const service = links.find((l) => serviceBySlug.has(l.slug));
     assert.ok(service, 'home links to a city service');
     await followLink(page, page.locator(`main a[href="${service.href}"]`).first());
-    assert.equal(decodeURIComponent(new URL(page.url()).pathname), `/listings/${service.slug}`);
+    assert.equal(decodeURIComponent(new URL(page.url()).pathname), `/services/${service.slug}`);
     assert.equal(await h1Text(page), localized(serviceBySlug.get(service.slug).name, 'de'));
 
-    // A business page: through a link on home if it shows businesses, else directly.
+    // Businesses are found through the search form (a plain GET form).
     await page.goBack({ waitUntil: 'load' });
-    const businessLink = links.find((l) => !serviceBySlug.has(l.slug));
-    const slug = businessLink?.slug ?? (await suite.api.listings({ kind: 'business', limit: 1 })).items[0].slug;
-    const listing = await suite.api.listing(slug);
-    assert.equal(listing.kind, 'business');
-    if (businessLink) {
-      await followLink(page, page.locator(`main a[href="${businessLink.href}"]`).first());
-    } else {
-      await goto(page, `/listings/${encodeURIComponent(slug)}`, { expectStatus: 200 });
-    }
-    assert.equal(decodeURIComponent(new URL(page.url()).pathname), `/listings/${slug}`);
-    assert.equal(await h1Text(page), localized(listing.name, 'de'));
+    const form = page.locator('main form[action="/search"]');
+    await form.locator('input[name="q"]').fill(q);
+    await submitWith(page, form.locator('button[type="submit"]'));
+    assert.equal(new URL(page.url()).pathname, '/search');
+    const hit = (await searchHits(page)).find((h) => h.path === `/listings/${business.slug}`);
+    assert.ok(hit, `searching "${q}" finds ${business.slug}`);
+    await followLink(page, page.locator(`main ol.hits a[href="${hit.href}"]`).first());
+    assert.equal(decodeURIComponent(new URL(page.url()).pathname), `/listings/${business.slug}`);
+    assert.equal(await h1Text(page), localized(business.name, 'de'));
 
     await followLink(page, page.getByRole('link', { name: 'English', exact: true }));
     assert.equal(await htmlLang(page), 'en');
-    assert.equal(await h1Text(page), localized(listing.name, 'en'));
+    assert.equal(await h1Text(page), localized(business.name, 'en'));
 
     assertNoProblems(problems, context, 'no-JS navigation');
+  } finally {
+    await close();
+  }
+});
+
+test('with JavaScript disabled, register, log out and log in work through the forms', async () => {
+  const account = newAccount();
+  const { page, context, problems, close } = await pageWithoutScripts();
+  try {
+    await registerViaForm(page, account);
+    assert.equal(new URL(page.url()).pathname, '/account');
+    assert.equal(await h1Text(page), greeting('de', account.displayName));
+    await logoutViaHeader(page);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await loginViaForm(page, account.email, account.password);
+    assert.equal(new URL(page.url()).pathname, '/account');
+    assert.equal(await h1Text(page), greeting('de', account.displayName));
+    assertNoProblems(problems, context, 'no-JS account forms');
   } finally {
     await close();
   }
