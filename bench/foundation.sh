@@ -34,11 +34,16 @@
 #   BENCH_REV           build and measure this commit (a clean `git archive` export,
 #                       built in target/bench-rev) instead of the working tree
 #   BENCH_KEEP_TMP=1    keep the temp dir (database, server log, wrk output)
+#   LISTING_CACHE_MS    the server's listing cache lifetime      (default 1000, the
+#                       server's default; 0 measures the database path alone)
+#   BENCH_OUT           the results file (default bench/results/foundation.md)
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-OUT="$BENCH_DIR/results/foundation.md"
+OUT="${BENCH_OUT:-$BENCH_DIR/results/foundation.md}"
+[[ "$OUT" = /* ]] || OUT="$PWD/$OUT"
+CACHE_MS="${LISTING_CACHE_MS:-1000}"
 
 DURATION="${BENCH_DURATION:-15s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
@@ -157,7 +162,7 @@ log "starting $BIN on $BASE (database in $TMP)"
         -u PUBLIC_URL -u MAX_BODY_BYTES -u CONFIG_FILE \
         BIND_ADDR="127.0.0.1:$PORT" \
         DATABASE_URL="sqlite://$TMP/bench.db?mode=rwc" \
-        LOG=warn DEMO_DATA=true \
+        LOG=warn DEMO_DATA=true LISTING_CACHE_MS="$CACHE_MS" \
         "$BIN" serve
 ) </dev/null >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
@@ -350,7 +355,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "| machine | $NPROC CPUs (nproc), $CPU, $MEM_TOTAL RAM, $OS, Linux $(uname -r) |"
     echo "| load average (1, 5, 15 min) before / after the runs | $LOADAVG_BEFORE / $LOADAVG |"
     echo "| tools | $PORTAL_V (release build), $RUSTC_V, $CARGO_V, $WRK_V, $(curl --version | head -n 1 | cut -d' ' -f1-2) |"
-    echo "| server | 127.0.0.1, SQLite in a fresh temp dir, demo city imported on start ($LISTING_COUNT published listings; ready after ${STARTUP_S}s), sessions in memory, no Redis, no Meilisearch, \`LOG=warn\` |"
+    echo "| server | 127.0.0.1, SQLite in a fresh temp dir, demo city imported on start ($LISTING_COUNT published listings; ready after ${STARTUP_S}s), sessions in memory, no Redis, no Meilisearch, \`LOG=warn\`, \`LISTING_CACHE_MS=$CACHE_MS\` |"
     echo "| load | \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\` per run, after a ${WARMUP} warm-up per route; listing \`$LISTING_ID\` (slug \`${LISTING_SLUG:-none}\`), the first of \`GET /api/v1/listings?limit=1\` |"
     echo
     echo "## Summary"
@@ -375,6 +380,14 @@ mkdir -p "$(dirname "$OUT")"
     echo "  figure the target is about. Other processes running at the same time (see the load"
     echo "  average) add noise; compare the two rounds."
     echo "- wrk sends no \`Accept-Encoding\`, so answers are not compressed."
+    if [[ "$CACHE_MS" == 0 ]]; then
+        echo "- \`LISTING_CACHE_MS=0\`: every listing read goes to the database (four queries)."
+    else
+        echo "- Published listings are served from the server's in-process cache for up to"
+        echo "  ${CACHE_MS} ms after they were read (cleared by every write through the server),"
+        echo "  so most listing reads here do not reach the database. Run with"
+        echo "  \`LISTING_CACHE_MS=0\` to measure the database path alone."
+    fi
     echo "- Memory is from \`/proc/<pid>/status\`: VmRSS is the resident set now, VmHWM its peak"
     echo "  since the process started. 1 MB = 10^6 bytes (the kB of /proc are KiB)."
 } >"$OUT.tmp"

@@ -180,6 +180,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let assets = Arc::new(pages::Assets::load(config.theme_dir.as_deref()));
     let templates = pages::templates(i18n.clone(), assets.clone(), config.theme_dir.clone());
     let csp = pages::content_security_policy(&config.tile_origin());
+    let listing_cache = Arc::new(crate::listings::cache::ListingCache::new(
+        config.listing_cache,
+    ));
     Ok(AppState {
         db,
         store,
@@ -190,6 +193,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         i18n,
         assets,
         csp,
+        listing_cache,
     })
 }
 
@@ -284,6 +288,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .with(CatchPanic::new().with_handler(|_| problem::Problem::internal().to_response()))
         .catch_all_error(problem::catch_all)
         .around(pages::with_csp)
+        .around(crate::listings::cache::clear_after_writes)
         .with(Compression::new())
         .around(health::track)
         .data(state)

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::time::Duration;
 
 use secrecy::SecretString;
 use url::Url;
@@ -51,6 +52,9 @@ pub struct Config {
     pub default_locale: Locale,
     pub demo_data: bool,
     pub max_body_bytes: usize,
+    /// How long a published listing may be served from this process's memory before it
+    /// is read again; writes through this process clear it at once. Zero turns it off.
+    pub listing_cache: Duration,
     pub log: String,
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
@@ -88,7 +92,11 @@ impl Config {
     /// `.env` file in the working directory if there is one. Real environment variables
     /// win over both files.
     pub fn from_env() -> Result<Config, ConfigError> {
-        if let Ok(file) = std::env::var("CONFIG_FILE") {
+        let config_file = std::env::var("CONFIG_FILE")
+            .ok()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty());
+        if let Some(file) = config_file {
             dotenvy::from_filename(&file)
                 .map_err(|e| err("CONFIG_FILE", format!("cannot read '{file}': {e}")))?;
         } else if std::path::Path::new(".env").is_file() {
@@ -200,6 +208,20 @@ impl Config {
                     )
                 })?,
         };
+        let listing_cache = match var("LISTING_CACHE_MS") {
+            None => Duration::from_millis(1000),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 60_000)
+                .map(Duration::from_millis)
+                .ok_or_else(|| {
+                    err(
+                        "LISTING_CACHE_MS",
+                        format!("'{v}' is not a number of milliseconds between 0 and 60000"),
+                    )
+                })?,
+        };
         let log = var("LOG").unwrap_or_else(|| "info".to_string());
         let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
             None => false,
@@ -268,6 +290,7 @@ impl Config {
             default_locale,
             demo_data,
             max_body_bytes,
+            listing_cache,
             log,
             trust_forwarded_for,
             theme_dir,
@@ -350,6 +373,7 @@ mod tests {
             ("DATABASE_URL", "mysql://u:hunter2@h/db"),
             ("DEMO_DATA", "maybe"),
             ("MAX_BODY_BYTES", "12"),
+            ("LISTING_CACHE_MS", "soon"),
             ("THEME_DIR", "/no/such/folder"),
             ("CITY_PRIMARY_COLOR", "red; } body { display:none"),
             ("CITY_LOGO_URL", "javascript:alert(1)"),

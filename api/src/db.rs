@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 /// Connects, creating the SQLite file's folder when needed.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
@@ -22,18 +22,21 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's model; a small pool avoids lock contention.
-        opts.max_connections(8).min_connections(1);
+        // Every pooled connection gets the same settings: WAL (readers never wait for
+        // the writer), foreign keys, a generous busy timeout and NORMAL sync (safe in
+        // WAL mode, a committed transaction survives a crash of the process).
+        opts.max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            });
     } else {
         opts.max_connections(32).min_connections(1);
     }
-    let db = Database::connect(opts).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-        )
-        .await?;
-    }
-    Ok(db)
+    Ok(Database::connect(opts).await?)
 }
 
 /// Applies all pending migrations.
@@ -56,6 +59,43 @@ fn sqlite_path(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+
+    #[tokio::test]
+    async fn every_pooled_sqlite_connection_gets_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+        let db = super::connect(&url).await.unwrap();
+        // Three open transactions hold three different connections of the pool.
+        let txns = [
+            db.begin().await.unwrap(),
+            db.begin().await.unwrap(),
+            db.begin().await.unwrap(),
+        ];
+        for txn in &txns {
+            for (pragma, want) in [
+                ("journal_mode", "wal"),
+                ("foreign_keys", "1"),
+                ("busy_timeout", "10000"),
+                ("synchronous", "1"),
+            ] {
+                let row = txn
+                    .query_one(Statement::from_string(
+                        txn.get_database_backend(),
+                        format!("PRAGMA {pragma}"),
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let got = row
+                    .try_get_by_index::<String>(0)
+                    .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                    .unwrap();
+                assert_eq!(got, want, "PRAGMA {pragma}");
+            }
+        }
+    }
+
     #[test]
     fn sqlite_paths() {
         assert_eq!(

@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod health;
 pub mod i18n;
+pub mod json_body;
 pub mod listings;
 pub mod organizations;
 pub mod outbox;

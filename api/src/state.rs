@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub i18n: Arc<crate::i18n::I18n>,
     pub assets: Arc<crate::pages::Assets>,
+    /// Published listings read recently (see `listings::cache`).
+    pub listing_cache: Arc<crate::listings::cache::ListingCache>,
     /// The Content-Security-Policy of HTML pages.
     pub csp: String,
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/listings` and `/api/v1/categories`.
 
+use crate::json_body::PreJson;
 use base64::Engine;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
@@ -45,7 +46,7 @@ pub struct SuspendRequest {
 pub enum ListingResponse {
     /// The listing.
     #[oai(status = 200)]
-    Ok(Json<Listing>, #[oai(header = "ETag")] String),
+    Ok(PreJson<Listing>, #[oai(header = "ETag")] String),
 }
 
 #[derive(ApiResponse)]
@@ -68,7 +69,7 @@ pub enum Deleted {
 
 fn ok(rec: ListingRecord) -> ListingResponse {
     let tag = service::etag(rec.model.version);
-    ListingResponse::Ok(Json(rec.to_api()), tag)
+    ListingResponse::Ok(PreJson::new(&rec.to_api()), tag)
 }
 
 fn encode_cursor(id: Uuid) -> String {
@@ -160,13 +161,14 @@ impl ListingsApi {
         id_or_slug: Path<String>,
     ) -> Result<ListingResponse, ApiError> {
         let user = auth::optional_user(req).await?;
-        let rec = service::find(&state.db, state.city.id, &id_or_slug.0)
+        let rec = service::find_cached(&state, &id_or_slug.0)
             .await?
             .ok_or_else(|| Problem::not_found("listing"))?;
         if !service::can_view(&state.db, user.as_ref(), &rec.model).await? {
             return Err(Problem::not_found("listing").into());
         }
-        Ok(ok(rec))
+        let tag = service::etag(rec.model.version);
+        Ok(ListingResponse::Ok(rec.api_json(), tag))
     }
 
     /// Create a listing

@@ -1,6 +1,7 @@
 //! Listings: what residents find — businesses and municipal services.
 
 pub mod api;
+pub mod cache;
 pub mod form;
 pub mod hours;
 pub mod manage;

@@ -135,7 +135,7 @@ pub fn json_ld(
 }
 
 async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) -> Response {
-    let rec = match service::find(&state.db, state.city.id, slug).await {
+    let rec = match service::find_cached(state, slug).await {
         Ok(Some(r)) if r.model.status == "published" => r,
         Ok(_) => return not_found(state, req).await,
         Err(p) => {

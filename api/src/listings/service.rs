@@ -312,6 +312,24 @@ pub async fn find<C: ConnectionTrait>(
     Ok(load_records(conn, vec![m]).await?.pop())
 }
 
+/// Like [`find`], but published listings come from the process's short-lived cache
+/// (see `listings::cache`) when they are there.
+pub async fn find_cached(
+    state: &crate::state::AppState,
+    id_or_slug: &str,
+) -> Result<Option<std::sync::Arc<super::cache::CachedListing>>, Problem> {
+    if let Some(rec) = state.listing_cache.get(id_or_slug) {
+        return Ok(Some(rec));
+    }
+    let epoch = state.listing_cache.epoch();
+    let Some(rec) = find(&state.db, state.city.id, id_or_slug).await? else {
+        return Ok(None);
+    };
+    let rec = std::sync::Arc::new(super::cache::CachedListing::new(rec));
+    state.listing_cache.put(epoch, rec.clone());
+    Ok(Some(rec))
+}
+
 /// Filters of the public listing index.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {

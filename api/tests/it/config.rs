@@ -113,3 +113,39 @@ fn create_admin_and_import_from_the_command_line() {
         "{summary}"
     );
 }
+
+#[test]
+fn an_empty_config_file_variable_counts_as_unset() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), "CITY_TIMEZONE=Mars/From_Dot_Env\n").unwrap();
+    std::fs::write(
+        dir.path().join("portal.env"),
+        "CITY_TIMEZONE=Mars/From_Config_File\n",
+    )
+    .unwrap();
+    // Empty (or blank): the .env of the working directory is read, as when unset.
+    for empty in ["", "  "] {
+        let out = portal()
+            .current_dir(dir.path())
+            .env("CONFIG_FILE", empty)
+            .arg("migrate")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with("invalid configuration: CITY_TIMEZONE:")
+                && stderr.contains("From_Dot_Env"),
+            "{stderr}"
+        );
+    }
+    // Set: that file is read instead.
+    let out = portal()
+        .current_dir(dir.path())
+        .env("CONFIG_FILE", "portal.env")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("From_Config_File"), "{stderr}");
+}

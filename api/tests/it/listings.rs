@@ -695,3 +695,108 @@ async fn body_limit_and_unknown_routes(app: TestApp) {
     .await;
 }
 on_both!(body_limit_and_unknown_routes);
+
+/// Public reads come from a short-lived cache; a write through the server is seen by
+/// the very next read, a write by another process within the cache's lifetime.
+async fn public_reads_follow_every_write(app: TestApp) {
+    let (owner, org) = app.business_owner("Cache").await;
+    let (listing, _) = app.create_listing(&owner, org, "Kaffee Eins").await;
+    let id = listing["id"].as_str().unwrap().to_string();
+    let slug = listing["slug"].as_str().unwrap().to_string();
+    let anon = client();
+    let read = |key: String| {
+        let anon = anon.clone();
+        let url = app.url(&format!("/api/v1/listings/{key}"));
+        async move {
+            let resp = anon.get(url).send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(json!({})))
+        }
+    };
+    // A draft is not public and is never cached.
+    assert_eq!(read(id.clone()).await.0, 404);
+    assert!(app.state.listing_cache.is_empty());
+
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/publish")))
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    for key in [id.clone(), slug.clone(), id.clone()] {
+        let (status, body) = read(key).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["name"]["de"], "Kaffee Eins");
+    }
+    assert_eq!(
+        app.state.listing_cache.len(),
+        1,
+        "the published listing is cached"
+    );
+
+    // A write through the server clears the cache before it answers.
+    let mut body = business_body(org, "Kaffee Zwei");
+    body.as_object_mut().unwrap().remove("kind");
+    body.as_object_mut().unwrap().remove("organization_id");
+    let resp = owner
+        .client
+        .put(app.url(&format!("/api/v1/listings/{id}")))
+        .header("If-Match", "\"2\"")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (status, now) = read(id.clone()).await;
+    assert_eq!(
+        (status, now["name"]["de"].as_str()),
+        (200, Some("Kaffee Zwei"))
+    );
+    assert_eq!(now["version"], 3);
+
+    // Unpublished: gone from the API and the page at once.
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/unpublish")))
+        .header("If-Match", "\"3\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(read(id.clone()).await.0, 404);
+    assert_eq!(read(slug.clone()).await.0, 404);
+    let page = anon
+        .get(app.url(&format!("/listings/{slug}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+
+    // A write by another process (straight into the database) shows within the
+    // cache's lifetime (one second by default).
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/publish")))
+        .header("If-Match", "\"4\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(read(id.clone()).await.1["name"]["de"], "Kaffee Zwei");
+    {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let m = entities::listing::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut am: entities::listing::ActiveModel = m.into();
+        am.name_de = Set("Kaffee Drei".into());
+        am.update(&app.state.db).await.unwrap();
+    }
+    tokio::time::sleep(app.state.config.listing_cache + std::time::Duration::from_millis(50)).await;
+    assert_eq!(read(id.clone()).await.1["name"]["de"], "Kaffee Drei");
+}
+on_both!(public_reads_follow_every_write);
