@@ -1,4 +1,5 @@
-//! sea-orm entities of City Portal: the data model, no logic.
+//! sea-orm entities of City Portal: the data model (and its seeded category
+//! taxonomy), no logic.
 //!
 //! Written by hand to match `migration/`; the migration tests check both agree by
 //! reading and writing every table on SQLite and PostgreSQL.
@@ -16,4 +17,5 @@ pub mod opening_hours_rule;
 pub mod organization;
 pub mod outbox_event;
 pub mod staff_role;
+pub mod taxonomy;
 pub mod user;

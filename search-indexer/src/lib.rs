@@ -1,5 +1,10 @@
-//! The search side of City Portal: Meilisearch connectivity now; documents, settings,
-//! the outbox consumer and reindex arrive with the search capability.
+//! The search side of City Portal: the document built from a listing, the index
+//! settings, typed queries and their filters, the outbox consumer that keeps the index
+//! in sync, and the zero-downtime reindex.
+
+pub mod document;
+pub mod query;
+pub mod settings;
 
 use std::time::Duration;
 
