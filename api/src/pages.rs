@@ -443,10 +443,25 @@ pub fn content_security_policy(tile_origin: &str) -> String {
     )
 }
 
-/// Adds the CSP to HTML responses.
+/// Adds the CSP to HTML responses, and shows a browser that opened an address no route
+/// serves the HTML 404 page instead of problem+json (API paths and other clients keep
+/// problem+json).
 pub async fn with_csp<E: poem::Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let csp = req.data::<AppState>().map(|s| s.csp.clone());
+    // Only what the 404 page needs (language, session, path); no body.
+    let page_req = wants_html_page(&req)
+        .then(|| {
+            req.data::<AppState>()
+                .cloned()
+                .map(|s| (s, headers_only(&req)))
+        })
+        .flatten();
     let mut resp = next.call(req).await?.into_response();
+    if resp.data::<crate::problem::UnknownRoute>().is_some() {
+        if let Some((state, page_req)) = &page_req {
+            resp = not_found(state, page_req).await;
+        }
+    }
     let is_html = resp
         .headers()
         .get(header::CONTENT_TYPE)
@@ -460,6 +475,35 @@ pub async fn with_csp<E: poem::Endpoint>(next: E, req: Request) -> poem::Result<
         }
     }
     Ok(resp)
+}
+
+/// Whether a request is a browser opening a page: it accepts HTML and is not for the API.
+pub fn wants_html_page(req: &Request) -> bool {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return false;
+    }
+    req.headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            t.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/html"))
+        })
+}
+
+/// A copy of a request's method, address and headers, without its body.
+fn headers_only(req: &Request) -> Request {
+    let mut copy = Request::builder()
+        .method(req.method().clone())
+        .uri(req.uri().clone())
+        .version(req.version())
+        .finish();
+    *copy.headers_mut() = req.headers().clone();
+    copy
 }
 
 #[handler]

@@ -315,8 +315,14 @@ impl From<Problem> for poem::Error {
     }
 }
 
+/// Marks the 404 of an address no route serves, so that [`crate::pages::with_csp`]
+/// can show browsers the HTML 404 page instead (this handler does not see the request).
+#[derive(Clone, Copy, Debug)]
+pub struct UnknownRoute;
+
 /// Turns any error that escaped a handler into problem+json, keeping responses that
-/// already are one (handler errors, [`ProblemError`]s) as they are.
+/// already are one (handler errors, [`ProblemError`]s) as they are. The 404 of an unknown
+/// address is marked [`UnknownRoute`].
 pub async fn catch_all(err: poem::Error) -> Response {
     if err.is_from_response() || err.is::<ProblemError>() {
         return err.into_response();
@@ -343,7 +349,11 @@ pub async fn catch_all(err: poem::Error) -> Response {
         p
     } else {
         match status {
-            StatusCode::NOT_FOUND => Problem::not_found("resource"),
+            StatusCode::NOT_FOUND => {
+                let mut resp = Problem::not_found("resource").to_response();
+                resp.set_data(UnknownRoute);
+                return resp;
+            }
             StatusCode::METHOD_NOT_ALLOWED => {
                 Problem::new(status, "method-not-allowed", "Method not allowed")
                     .detail(err.to_string())

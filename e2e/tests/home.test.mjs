@@ -184,7 +184,7 @@ test('a listing URL of the wrong kind redirects to the right one; unknown listin
   }
 });
 
-test('an unknown address opened in a browser gets the HTML 404 page, not JSON', { todo: 'catch_all answers problem+json for unknown page routes; next session renders the HTML 404 for browsers' }, async () => {
+test('an unknown address opened in a browser gets the HTML 404 page, not JSON', async () => {
   const { page, close } = await suite.page({ javaScriptEnabled: false });
   try {
     const res = await goto(page, '/no-such-page', { expectStatus: 404 });

@@ -740,3 +740,57 @@ async fn business_dashboard_and_moderation(app: TestApp) {
     assert!(dashboard.contains("clerk@example.org"));
 }
 on_both!(business_dashboard_and_moderation);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_addresses_get_the_html_404_page_in_browsers_and_problem_json_elsewhere() {
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let c = client();
+    let browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    // A browser opening a page that does not exist: the HTML page, in its language.
+    let r = c
+        .get(app.url("/no-such-page"))
+        .header("accept", browser_accept)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(r.headers().contains_key("content-security-policy"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<h1>Page not found</h1>"), "{html}");
+    assert!(html.contains("href=\"/\""));
+    let de = c
+        .get(app.url("/manage/nothing/here?lang=de"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(de.status(), StatusCode::NOT_FOUND);
+    assert!(de.text().await.unwrap().contains("<html lang=\"de\">"));
+
+    // API paths and clients that do not ask for HTML keep problem+json.
+    for (path, accept) in [
+        ("/api/v1/no-such-thing", browser_accept),
+        ("/no-such-page", "application/json"),
+        ("/no-such-page", "*/*"),
+    ] {
+        let r = c
+            .get(app.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{path} with Accept: {accept}"
+        );
+        let p = problem(r, 404).await;
+        assert_eq!(p["type"], "/problems/not-found");
+    }
+}
