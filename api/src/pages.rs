@@ -578,8 +578,27 @@ pub async fn privacy(state: Data<&AppState>, req: &Request) -> Response {
         req,
         "privacy.html",
         StatusCode::OK,
-        context! {},
+        context! { tile_host => tile_host(&state.config.map_tile_url) },
     )
+}
+
+/// The host (and port) of the map tile server, as the privacy page names it.
+fn tile_host(tile_url: &str) -> String {
+    let probe = tile_url
+        .replace("{z}", "0")
+        .replace("{x}", "0")
+        .replace("{y}", "0")
+        .replace("{s}", "a")
+        .replace("{r}", "");
+    url::Url::parse(&probe)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default()
 }
 
 /// The HTML 404 page.

@@ -119,6 +119,14 @@ test('a too-short password: error summary linking to the password field, name an
     assert.equal(await link.count(), 1, 'the summary links to the password field');
     assert.equal((await link.innerText()).trim(), msg('de', 'error-password-length'));
     assert.equal(await summary.locator('a').count(), 1, 'only the password is wrong');
+    // The page's script moves focus to the summary, so it is read first.
+    assert.equal(await summary.getAttribute('tabindex'), '-1', 'the summary can take focus');
+    await page.waitForFunction(() => document.activeElement?.id === 'error-summary', null, { timeout: 5_000 });
+    assert.equal(
+      await page.evaluate(() => document.activeElement === document.querySelector('main .error-summary')),
+      true,
+      'focus is on the error summary',
+    );
     // The summary comes before the form, so it is read first.
     assert.ok(
       await page.evaluate(() => {

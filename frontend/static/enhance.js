@@ -1,8 +1,17 @@
 // Progressive enhancement only: every page works without this file.
+// - Focus on a form's error summary, so that it is read first and the links to the
+//   fields are one Tab away.
 // - Type-ahead suggestions on inputs marked data-suggest.
 // - Maps (Leaflet, loaded from this server on demand) on elements marked data-map.
 (function () {
   "use strict";
+
+  // --- Error summary -----------------------------------------------------------
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
 
   // --- Type-ahead -------------------------------------------------------------
   var inputs = document.querySelectorAll("input[data-suggest]");
@@ -66,6 +75,10 @@
     if (!pts.length) return;
     loadLeaflet(el).then(function (L) {
       el.classList.add("map-ready");
+      // Named as a map only now that there is one: without script the element stays
+      // an empty, hidden div with nothing to announce.
+      el.setAttribute("role", "region");
+      el.setAttribute("aria-label", el.getAttribute("data-map-label") || "Map");
       var map = L.map(el, { scrollWheelZoom: false });
       L.tileLayer(el.getAttribute("data-tiles"), {
         maxZoom: 19,

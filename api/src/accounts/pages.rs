@@ -72,13 +72,17 @@ fn localized_errors(
     let mut list = Vec::new();
     let mut by_field = HashMap::new();
     for e in &p.errors {
-        let key = match e.field.as_str() {
-            "email" => "error-email-invalid",
-            "password" => "error-password-length",
-            "display_name" => "error-display-name",
-            _ => "error-summary",
+        let msg = if i18n::lookup(&e.message).is_some() {
+            state.i18n.text(l, &e.message)
+        } else {
+            let key = match e.field.as_str() {
+                "email" => "error-email-invalid",
+                "password" => "error-password-length",
+                "display_name" => "error-display-name",
+                _ => "error-summary",
+            };
+            state.i18n.t(l, key, None)
         };
-        let msg = state.i18n.t(l, key, None);
         by_field.insert(e.field.clone(), msg.clone());
         list.push(error(&e.field, msg));
     }
@@ -324,8 +328,8 @@ async fn account(
                 let local = a.created_at.with_timezone(&tz);
                 context! {
                     at => format!("{} {}", i18n::format_date(l, local.date_naive()), local.format("%H:%M")),
-                    resource => a.resource.clone(),
-                    purpose => a.purpose.clone(),
+                    resource => state.i18n.text(l, &a.resource),
+                    purpose => state.i18n.text(l, &a.purpose),
                 }
             }).collect::<Vec<_>>(),
             errors,

@@ -41,14 +41,46 @@ async fn require_user(state: &AppState, req: &Request) -> Result<(PageCtx, AuthU
 /// A page showing a problem (403, 404, 409 ...) in the page's language.
 async fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Response {
     let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let (title, text) = problem_texts(state, pc.locale, p);
     render(
         state,
         pc,
         req,
         "message.html",
         status,
-        context! { title => p.title.clone(), text => p.detail.clone() },
+        context! { title, text },
     )
+}
+
+/// A problem's title and explanation in the page's language (the API's stay English).
+fn problem_texts(state: &AppState, l: Locale, p: &Problem) -> (String, Option<String>) {
+    let i18n = &state.i18n;
+    let by_code = format!("problem-title-{}", p.code());
+    let by_status = match p.status {
+        403 => "problem-title-forbidden",
+        404 => "problem-title-not-found",
+        409 | 412 => "problem-title-conflict",
+        422 => "problem-title-validation",
+        400..=499 => "problem-title-bad-request",
+        _ => "problem-title-error",
+    };
+    let title = if i18n.has(l, &by_code) {
+        i18n.t(l, &by_code, None)
+    } else {
+        i18n.t(l, by_status, None)
+    };
+    let text = if p.errors.is_empty() {
+        p.detail.as_deref().map(|d| i18n.text(l, d))
+    } else {
+        Some(
+            p.errors
+                .iter()
+                .map(|e| i18n.text(l, &e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    (title, text)
 }
 
 fn flash(req: &Request) -> Option<String> {
@@ -91,9 +123,14 @@ async fn dashboard_with(
     req: &Request,
     u: &AuthUser,
     status: StatusCode,
-    errors: Vec<minijinja::Value>,
+    errors: Vec<(String, String)>,
     values: HashMap<String, String>,
 ) -> Response {
+    let field_errors: HashMap<String, String> = errors.iter().cloned().collect();
+    let errors: Vec<minijinja::Value> = errors
+        .into_iter()
+        .map(|(field, message)| context! { field, message })
+        .collect();
     let ms = membership::Entity::find()
         .filter(membership::Column::UserId.eq(u.id))
         .all(&state.db)
@@ -164,7 +201,7 @@ async fn dashboard_with(
         req,
         "manage.html",
         status,
-        context! { organizations => out, errors, values, done => flash(req) },
+        context! { organizations => out, errors, e => field_errors, values, done => flash(req) },
     )
 }
 
@@ -203,7 +240,12 @@ pub async fn create_organization(
             let errors = p
                 .errors
                 .iter()
-                .map(|e| context! { field => "org-name", message => e.message.clone() })
+                .map(|e| {
+                    (
+                        "org-name".to_string(),
+                        state.i18n.text(pc.locale, &e.message),
+                    )
+                })
                 .collect();
             let values = HashMap::from([("org-name".to_string(), f.name.clone())]);
             dashboard_with(
@@ -261,11 +303,12 @@ pub async fn add_member(
             let msg = p
                 .errors
                 .first()
-                .map(|e| e.message.clone())
-                .or(p.detail.clone())
+                .map(|e| e.message.as_str())
+                .or(p.detail.as_deref())
+                .map(|m| state.i18n.text(pc.locale, m))
                 .unwrap_or_default();
             let id = format!("member-email-{org}");
-            let errors = vec![context! { field => id.clone(), message => msg }];
+            let errors = vec![(id.clone(), msg)];
             dashboard_with(
                 &state,
                 &pc,
@@ -430,7 +473,12 @@ pub async fn new_listing_form(
 type Rejected = (StatusCode, HashMap<String, String>, Vec<(String, String)>);
 
 /// Validates a submitted editor form; on failure, the status and errors to show.
-fn validated(f: &FormData, kind: ListingKind) -> Result<super::model::ListingFields, Rejected> {
+fn validated(
+    state: &AppState,
+    l: Locale,
+    f: &FormData,
+    kind: ListingKind,
+) -> Result<super::model::ListingFields, Rejected> {
     let (fields, rows, pre) = form::fields_from_form(f, kind);
     let mut all = pre;
     if let Err(p) = fields.validate(kind) {
@@ -438,6 +486,9 @@ fn validated(f: &FormData, kind: ListingKind) -> Result<super::model::ListingFie
     }
     if all.is_empty() {
         return Ok(fields);
+    }
+    for e in &mut all {
+        e.message = state.i18n.text(l, &e.message);
     }
     let (by_id, list) = form::place_errors(&Problem::validation(all), &rows);
     Err((StatusCode::UNPROCESSABLE_ENTITY, by_id, list))
@@ -465,7 +516,7 @@ pub async fn create_listing(
         .await;
     }
     let action = format!("/manage/organizations/{org}/listings");
-    let fields = match validated(&f, ListingKind::Business) {
+    let fields = match validated(&state, pc.locale, &f, ListingKind::Business) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
             return editor(
@@ -567,7 +618,7 @@ pub async fn update_listing(
     };
     let action = format!("/manage/listings/{}", rec.model.id);
     let kind = rec.kind();
-    let fields = match validated(&f, kind) {
+    let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
             return editor(
@@ -820,7 +871,7 @@ pub async fn create_service(
         .await;
     }
     let kind = ListingKind::MunicipalService;
-    let fields = match validated(&f, kind) {
+    let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
             return editor(

@@ -350,6 +350,87 @@ async fn public_pages(app: TestApp) {
             .status(),
         StatusCode::NOT_FOUND
     );
+
+    // Today's row of the opening hours says so in words, not only by its look.
+    for (lang, today) in [("de", "(heute)"), ("en", "(today)")] {
+        let html = c
+            .get(app.url(&format!("/services/passport?lang={lang}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let table = between(&html, "<table class=\"hours\">", "</table>");
+        assert_eq!(table.matches("<tr class=\"today\">").count(), 1, "{table}");
+        let row = between(table, "<tr class=\"today\">", "</tr>");
+        assert!(
+            row.contains(&format!("<span class=\"visually-hidden\">{today}</span>")),
+            "{row}"
+        );
+        assert_eq!(table.matches(today).count(), 1);
+        // The map's container is named as a map only by the script that draws it.
+        let map = between(&html, "<div class=\"map\" data-map", ">");
+        assert!(
+            !map.contains("role=") && !map.contains("aria-label="),
+            "{map}"
+        );
+        assert!(map.contains("data-map-label="), "{map}");
+    }
+
+    // The privacy page says where map tiles come from and what that server sees.
+    let tiles = url::Url::parse(&app.state.config.map_tile_url.replace(['{', '}'], "")).unwrap();
+    let tile_host = tiles.host_str().unwrap();
+    for (lang, words) in [
+        ("de", ["MAP_TILE_URL", "IP-Adresse", "Kartenausschnitt"]),
+        (
+            "en",
+            ["MAP_TILE_URL", "IP address", "which area of the map"],
+        ),
+    ] {
+        let html = c
+            .get(app.url(&format!("/privacy?lang={lang}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let section = between(&html, "<section aria-labelledby=\"h-p6\">", "</section>");
+        assert!(section.contains(tile_host), "{section}");
+        for w in words {
+            assert!(section.contains(w), "{lang}: {w} in {section}");
+        }
+    }
+
+    // On /search, "open now" has its own group, not the accessibility one. (Both
+    // filters on: an active filter always shows, whatever the time of day.)
+    let html = c
+        .get(app.url("/search?lang=en&open_now=1&wheelchair=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let facets = between(&html, "<aside class=\"facets\"", "</aside>");
+    let groups: Vec<(&str, &str)> = facets
+        .split("<h3>")
+        .skip(1)
+        .map(|g| g.split_once("</h3>").unwrap())
+        .collect();
+    let group_of = |item: &str| {
+        groups
+            .iter()
+            .find(|(_, body)| body.contains(item))
+            .map(|(title, _)| *title)
+    };
+    assert_eq!(group_of(">Open now ("), Some("Opening hours"), "{facets}");
+    assert_eq!(
+        group_of(">Wheelchair accessible ("),
+        Some("Accessibility"),
+        "{facets}"
+    );
 }
 on_both!(public_pages);
 
@@ -793,4 +874,213 @@ async fn unknown_addresses_get_the_html_404_page_in_browsers_and_problem_json_el
         let p = problem(r, 404).await;
         assert_eq!(p["type"], "/problems/not-found");
     }
+}
+
+/// The text of `html` from `from` to the next `to` (for checking one element).
+fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+    let start = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} in the page"));
+    let end = html[start..].find(to).map_or(html.len(), |e| start + e);
+    &html[start..end]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_errors_and_the_access_log_speak_the_page_language_while_the_api_stays_english() {
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let c = client();
+
+    // Registration in German and in English.
+    let r = submit(
+        &c,
+        &app,
+        "/register?lang=de",
+        "/register",
+        &[
+            ("email", "kein-at-zeichen"),
+            ("password", "kurz"),
+            ("display_name", "Erika"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Das Passwort braucht mindestens 10 Zeichen."));
+    assert!(html.contains("Geben Sie eine E-Mail-Adresse wie name@example.org ein."));
+    assert!(!html.contains("must be"), "no English message: {html}");
+    let r = submit(
+        &c,
+        &app,
+        "/register?lang=en",
+        "/register",
+        &[
+            ("email", "owner@example.org"),
+            ("password", "short"),
+            ("display_name", "Olga"),
+        ],
+    )
+    .await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("The password needs at least 10 characters."));
+
+    // A business owner in German: organization name, member, listing editor.
+    let r = submit(
+        &c,
+        &app,
+        "/register?lang=de",
+        "/register",
+        &[
+            ("email", "owner@example.org"),
+            ("password", "correct horse battery"),
+            ("display_name", "Olga"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = submit(
+        &c,
+        &app,
+        "/manage",
+        "/manage/organizations",
+        &[("name", "x")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let field = between(&html, "<label for=\"org-name\"", "</div>");
+    assert!(
+        field.contains("id=\"org-name-error\"")
+            && field.contains("Geben Sie einen Namen mit 2 bis 200 Zeichen an."),
+        "the error next to the field, in German: {field}"
+    );
+    assert!(field.contains("aria-invalid=\"true\"") && field.contains("value=\"x\""));
+    let r = submit(
+        &c,
+        &app,
+        "/manage",
+        "/manage/organizations",
+        &[("name", "Bäckerei Sonnenschein")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let dashboard = c
+        .get(app.url("/manage"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = dashboard.find("/manage/organizations/").unwrap() + "/manage/organizations/".len();
+    let org = dashboard[start..start + 36].to_string();
+    let r = submit(
+        &c,
+        &app,
+        "/manage",
+        &format!("/manage/organizations/{org}/members"),
+        &[("email", "ghost@example.org"), ("role", "staff")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Zu dieser E-Mail-Adresse gibt es kein Konto."));
+    assert!(html.contains(&format!("id=\"member-email-{org}-error\"")));
+
+    let r = submit(
+        &c,
+        &app,
+        &format!("/manage/organizations/{org}/listings/new"),
+        &format!("/manage/organizations/{org}/listings"),
+        &[
+            ("name_de", "Bäckerei Sonnenschein"),
+            ("category_1", "food.bakery"),
+            ("website", "ftp://example.org"),
+            ("lat", "sechzig"),
+            ("h0_0_opens", "18:00"),
+            ("h0_0_closes", "07:00"),
+            ("postcode", "00100!"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for (id, german) in [
+        ("website", "Geben Sie eine vollständige Webadresse an"),
+        ("lat", "Geben Sie eine Zahl an"),
+        (
+            "h0_0_closes",
+            "Die Schließzeit muss nach der Öffnungszeit liegen.",
+        ),
+        (
+            "postcode",
+            "Bitte nur Buchstaben, Ziffern, Leerzeichen und Bindestriche.",
+        ),
+    ] {
+        let next_to = between(&html, &format!("id=\"{id}-error\""), "</");
+        assert!(next_to.contains(german), "{id}: {next_to}");
+        assert!(
+            between(&html, "id=\"error-summary\"", "</div>").contains(german),
+            "{id} in the summary"
+        );
+    }
+    assert!(!html.contains("must be"), "no English message");
+
+    // The API keeps answering in English.
+    let r = c
+        .post(app.url("/api/v1/organizations"))
+        .header("accept-language", "de")
+        .json(&serde_json::json!({ "name": "x" }))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    assert_eq!(p["errors"][0]["message"], "must be 2-200 characters");
+
+    // The access log: an admin read the members; the owner reads that in German.
+    let admin = app.admin().await;
+    let r = admin
+        .client
+        .get(app.url(&format!("/api/v1/organizations/{org}/members")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let account = c
+        .get(app.url("/account?lang=de"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let log = between(&account, "<tbody>", "</tbody>");
+    assert!(
+        log.contains("Name und E-Mail-Adresse als Mitglied von Bäckerei Sonnenschein")
+            && log.contains("Stadtverwaltung: Prüfung der Mitglieder einer Organisation"),
+        "{log}"
+    );
+    let account = c
+        .get(app.url("/account?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(account.contains("name and email address as a member of Bäckerei Sonnenschein"));
+    let api_log: Value = c
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        api_log[0]["purpose"],
+        "city administration: review of an organization's members"
+    );
 }
