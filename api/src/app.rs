@@ -183,6 +183,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let listing_cache = Arc::new(crate::listings::cache::ListingCache::new(
         config.listing_cache,
     ));
+    let search = Arc::new(
+        crate::search::engine::SearchEngine::from_config(&config, city.timezone)
+            .map_err(|e| anyhow::anyhow!("MEILI_URL: {e}"))?,
+    );
     Ok(AppState {
         db,
         store,
@@ -194,6 +198,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         assets,
         csp,
         listing_cache,
+        search,
     })
 }
 
@@ -375,9 +380,30 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
+        let indexer = spawn_indexer(&self.state);
         let app = routes(self.state);
-        Server::new_with_acceptor(self.acceptor)
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
-            .await
+            .await;
+        if let Some(task) = indexer {
+            // Pending deliveries stay in the outbox; the next start picks them up.
+            task.abort();
+        }
+        served
     }
+}
+
+/// Starts the search indexer inside the server when Meilisearch is configured and
+/// `SEARCH_INDEXER` is `server` (the default).
+fn spawn_indexer(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let target = state.search.meili.clone()?;
+    if !state.config.indexer_in_server {
+        return None;
+    }
+    Some(tokio::spawn(search_indexer::consumer::run(
+        state.db.clone(),
+        target,
+        state.search.wake.clone(),
+        std::future::pending(),
+    )))
 }

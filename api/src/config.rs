@@ -46,6 +46,11 @@ pub struct Config {
     pub redis_key_prefix: String,
     pub meili_url: Option<Url>,
     pub meili_api_key: Option<SecretString>,
+    /// The Meilisearch index of the listings.
+    pub meili_index: String,
+    /// Whether the server runs the search indexer itself (`SEARCH_INDEXER=server`, the
+    /// default) or leaves it to a separate `search-indexer` process (`external`).
+    pub indexer_in_server: bool,
     pub public_url: Url,
     pub city_name: String,
     pub city_timezone: chrono_tz::Tz,
@@ -167,6 +172,32 @@ impl Config {
             Some(v) => Some(parse_http_url(&v).map_err(|m| err("MEILI_URL", m))?),
         };
         let meili_api_key = var("MEILI_API_KEY").map(SecretString::from);
+        let meili_index = var("MEILI_INDEX").unwrap_or_else(|| "listings".to_string());
+        if meili_index.len() > 64
+            || !meili_index
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(err(
+                "MEILI_INDEX",
+                format!(
+                    "'{meili_index}' is not an index name (letters, digits, - and _, at most 64)"
+                ),
+            ));
+        }
+        let indexer_in_server = match var("SEARCH_INDEXER") {
+            None => true,
+            Some(v) => match v.as_str() {
+                "server" => true,
+                "external" => false,
+                _ => {
+                    return Err(err(
+                        "SEARCH_INDEXER",
+                        format!("'{v}' is not server or external"),
+                    ))
+                }
+            },
+        };
         let public_url = match var("PUBLIC_URL") {
             None => {
                 Url::parse(&format!("http://{bind_addr}/")).expect("socket address forms a URL")
@@ -284,6 +315,8 @@ impl Config {
             redis_key_prefix,
             meili_url,
             meili_api_key,
+            meili_index,
+            indexer_in_server,
             public_url,
             city_name,
             city_timezone,
@@ -374,6 +407,8 @@ mod tests {
             ("DEMO_DATA", "maybe"),
             ("MAX_BODY_BYTES", "12"),
             ("LISTING_CACHE_MS", "soon"),
+            ("MEILI_INDEX", "no spaces please"),
+            ("SEARCH_INDEXER", "sometimes"),
             ("THEME_DIR", "/no/such/folder"),
             ("CITY_PRIMARY_COLOR", "red; } body { display:none"),
             ("CITY_LOGO_URL", "javascript:alert(1)"),

@@ -10,7 +10,6 @@ use poem::web::{Data, Json};
 use poem::{handler, Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
 use sea_orm::ConnectionTrait;
-use secrecy::ExposeSecret;
 
 use crate::state::AppState;
 
@@ -152,19 +151,21 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
     } else {
         serde_json::json!({ "status": "not_configured", "detail": "sessions and rate limits in process memory" })
     };
-    let meili = match &state.config.meili_url {
-        Some(url) => check(
-            search_indexer::health(
-                url.as_str(),
-                state
-                    .config
-                    .meili_api_key
-                    .as_ref()
-                    .map(|k| k.expose_secret()),
-                Duration::from_secs(1),
-            )
-            .await,
-        ),
+    let meili = match &state.search.meili {
+        Some(target) => {
+            let health = search_indexer::health_of(&target.client, Duration::from_secs(1)).await;
+            match (health, state.search.breaker()) {
+                (Err(e), _) => serde_json::json!({
+                    "status": "degraded",
+                    "detail": format!("{e}; search answers from the database"),
+                }),
+                (Ok(()), Some(e)) => serde_json::json!({
+                    "status": "degraded",
+                    "detail": format!("recent failure ({e}); search answers from the database for a few seconds"),
+                }),
+                (Ok(()), None) => serde_json::json!({ "status": "ok" }),
+            }
+        }
         None => {
             serde_json::json!({ "status": "not_configured", "detail": "search answers from the database" })
         }

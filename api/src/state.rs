@@ -31,6 +31,8 @@ pub struct AppState {
     pub assets: Arc<crate::pages::Assets>,
     /// Published listings read recently (see `listings::cache`).
     pub listing_cache: Arc<crate::listings::cache::ListingCache>,
+    /// Meilisearch (when configured) and the database fallback.
+    pub search: Arc<crate::search::engine::SearchEngine>,
     /// The Content-Security-Policy of HTML pages.
     pub csp: String,
 }

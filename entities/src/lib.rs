@@ -15,6 +15,7 @@ pub mod offer;
 pub mod opening_hours_exception;
 pub mod opening_hours_rule;
 pub mod organization;
+pub mod outbox_delivery;
 pub mod outbox_event;
 pub mod staff_role;
 pub mod taxonomy;

@@ -13,7 +13,9 @@ pub struct Model {
     pub event_type: String,
     pub payload: Json,
     pub created_at: DateTimeUtc,
+    /// Set once every consumer's delivery of the event is done.
     pub processed_at: Option<DateTimeUtc>,
+    /// Failed delivery attempts, over all consumers; `last_error` is the latest.
     pub attempts: i32,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,

@@ -7,6 +7,7 @@ mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_listings;
 mod m20261123_000003_create_outbox_and_access;
 mod m20261123_000004_add_listing_search_columns;
+mod m20261123_000005_create_outbox_deliveries;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_listings::Migration),
             Box::new(m20261123_000003_create_outbox_and_access::Migration),
             Box::new(m20261123_000004_add_listing_search_columns::Migration),
+            Box::new(m20261123_000005_create_outbox_deliveries::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use crate::m20261123_000001_create_accounts::{Cities, Users};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum OutboxEvents {
+pub enum OutboxEvents {
     Table,
     Id,
     CityId,

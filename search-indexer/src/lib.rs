@@ -2,8 +2,11 @@
 //! settings, typed queries and their filters, the outbox consumer that keeps the index
 //! in sync, and the zero-downtime reindex.
 
+pub mod consumer;
 pub mod document;
 pub mod query;
+pub mod reindex;
+pub mod search;
 pub mod settings;
 
 use std::time::Duration;
@@ -11,6 +14,14 @@ use std::time::Duration;
 /// Whether a Meilisearch server answers its health check within `timeout`.
 pub async fn health(url: &str, api_key: Option<&str>, timeout: Duration) -> Result<(), String> {
     let client = meilisearch_sdk::client::Client::new(url, api_key).map_err(|e| e.to_string())?;
+    health_of(&client, timeout).await
+}
+
+/// [`health`] with a client at hand.
+pub async fn health_of(
+    client: &meilisearch_sdk::client::Client,
+    timeout: Duration,
+) -> Result<(), String> {
     match tokio::time::timeout(timeout, client.health()).await {
         Ok(Ok(h)) if h.status == "available" => Ok(()),
         Ok(Ok(h)) => Err(format!("status {}", h.status)),

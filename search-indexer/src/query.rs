@@ -19,7 +19,10 @@ pub struct SearchParams {
     /// A category key from the taxonomy; a group key includes its members.
     pub category: Option<String>,
     pub district: Option<String>,
-    /// The slot of the city's local "now" (see [`crate::document::slot_of`]).
+    /// Only listings open now.
+    pub open_now: bool,
+    /// The slot of the city's local "now" (see [`crate::document::slot_of`]), for the
+    /// open-now filter and its facet count.
     pub open_slot: Option<u16>,
     pub wheelchair: bool,
     pub near: Option<(f64, f64)>,
@@ -77,7 +80,7 @@ impl SearchParams {
         if self.wheelchair {
             parts.push("wheelchair = \"yes\"".to_string());
         }
-        if open_now {
+        if open_now && self.open_now {
             if let Some(slot) = self.open_slot {
                 parts.push(format!("open_slots = {slot}"));
             }
@@ -169,6 +172,7 @@ mod tests {
             kind: Some("business"),
             category: Some("health".into()),
             district: Some("Kallio".into()),
+            open_now: true,
             open_slot: Some(130),
             wheelchair: true,
             near: Some((60.1699, 24.9384)),
@@ -184,6 +188,12 @@ mod tests {
              AND _geoRadius(60.1699000, 24.9384000, 1500)"
         );
         assert!(!p.filter_without_open_now().unwrap().contains("open_slots"));
+        // The slot alone (for the facet count) filters nothing.
+        let slot_only = SearchParams {
+            open_slot: Some(130),
+            ..Default::default()
+        };
+        assert_eq!(slot_only.filter(), None);
         assert_eq!(p.sort(), vec!["_geoPoint(60.1699000, 24.9384000):asc"]);
         let by_name = SearchParams {
             sort: SortBy::Name,

@@ -360,7 +360,7 @@ impl std::fmt::Display for ImportSummary {
     }
 }
 
-fn progress_bar(len: Option<u64>, show: bool, msg: &'static str) -> indicatif::ProgressBar {
+pub fn progress_bar(len: Option<u64>, show: bool, msg: &'static str) -> indicatif::ProgressBar {
     if !show || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }

@@ -170,15 +170,14 @@ pub async fn clear_after_writes<E: poem::Endpoint>(
         *req.method(),
         poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
     );
-    let cache = unsafe_method
-        .then(|| {
-            req.data::<crate::state::AppState>()
-                .map(|s| s.listing_cache.clone())
-        })
+    let state = unsafe_method
+        .then(|| req.data::<crate::state::AppState>().cloned())
         .flatten();
     let res = next.call(req).await.map(IntoResponse::into_response);
-    if let Some(cache) = cache {
-        cache.clear();
+    if let Some(state) = state {
+        state.listing_cache.clear();
+        // The write may have queued search index updates: handle them now.
+        state.search.wake.notify_one();
     }
     res
 }

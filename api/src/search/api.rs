@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
-use super::{search_db, SearchQuery, Sort};
+use super::{SearchQuery, Sort};
 use crate::api_tags::ApiTags;
 use crate::config::Locale;
 use crate::listings::model::{Errors, GeoPoint, ListingKind};
@@ -23,13 +23,37 @@ pub struct SearchHit {
     pub kind: ListingKind,
     /// The name in the requested language (falling back to the other).
     pub name: String,
-    /// The start of the description.
+    /// A part of the description: its start, or (from Meilisearch) the words around
+    /// the match.
     pub snippet: String,
+    /// Where `name` and `snippet` matched the query.
+    pub highlights: Vec<Highlight>,
     pub categories: Vec<String>,
     pub district: Option<String>,
     pub location: Option<GeoPoint>,
     /// Metres from `near`, when given.
     pub distance_m: Option<f64>,
+}
+
+/// A matched part of a text field of a hit: characters `start` (inclusive) to `end`
+/// (exclusive), counted in Unicode scalar values. Clients mark it up themselves; the
+/// texts never contain markup.
+#[derive(Object)]
+pub struct Highlight {
+    /// `name` or `snippet`.
+    pub field: String,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Highlight {
+    fn new(field: &str, (start, end): (usize, usize)) -> Highlight {
+        Highlight {
+            field: field.to_string(),
+            start: start as u32,
+            end: end as u32,
+        }
+    }
 }
 
 /// A facet value with its number of results.
@@ -207,7 +231,7 @@ impl SearchApi {
             offset: (page as u64 - 1) * per_page as u64,
             limit: per_page as u64,
         };
-        let r = search_db(&state.db, state.city.id, state.city.timezone, &query).await?;
+        let r = state.search.search(&state, &query).await?;
         Ok(Json(SearchResponse {
             hits: r
                 .hits
@@ -216,6 +240,16 @@ impl SearchApi {
                     id: h.id,
                     slug: h.slug,
                     kind: ListingKind::parse(h.kind).unwrap_or(ListingKind::Business),
+                    highlights: h
+                        .name_highlights
+                        .iter()
+                        .map(|r| Highlight::new("name", *r))
+                        .chain(
+                            h.snippet_highlights
+                                .iter()
+                                .map(|r| Highlight::new("snippet", *r)),
+                        )
+                        .collect(),
                     name: h.name,
                     snippet: h.snippet,
                     categories: h.categories,
@@ -269,7 +303,7 @@ impl SearchApi {
             limit: 8,
             ..Default::default()
         };
-        let r = search_db(&state.db, state.city.id, state.city.timezone, &query).await?;
+        let r = state.search.search(&state, &query).await?;
         Ok(Json(Suggestions {
             suggestions: r
                 .hits

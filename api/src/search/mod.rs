@@ -3,6 +3,7 @@
 //! (no typo tolerance), filters, facet counts and sorting, on SQLite and PostgreSQL.
 
 pub mod api;
+pub mod engine;
 pub mod page;
 
 use chrono::{Datelike, Timelike, Utc};
@@ -93,7 +94,10 @@ pub struct Hit {
     pub slug: String,
     pub kind: &'static str,
     pub name: String,
+    /// Character ranges of `name` that matched the query.
+    pub name_highlights: Vec<(usize, usize)>,
     pub snippet: String,
+    pub snippet_highlights: Vec<(usize, usize)>,
     pub categories: Vec<String>,
     pub district: Option<String>,
     pub street: Option<String>,
@@ -125,7 +129,7 @@ pub struct SearchResult {
     pub hits: Vec<Hit>,
     pub total: u64,
     pub facets: Facets,
-    /// Which engine answered: `database` here.
+    /// Which engine answered: `database` or `meilisearch`.
     pub engine: &'static str,
 }
 
@@ -139,6 +143,48 @@ pub fn tokens(q: &str) -> Vec<String> {
         .take(8)
         .map(String::from)
         .collect()
+}
+
+/// The character ranges of `text` where a query token matches, compared folded (so
+/// "burger" marks "Bürger"); overlapping ranges are merged.
+pub fn highlight(text: &str, tokens: &[String]) -> Vec<(usize, usize)> {
+    if tokens.is_empty() {
+        return Vec::new();
+    }
+    // The folded text, and for each of its bytes the index of the original character.
+    let mut folded = String::with_capacity(text.len());
+    let mut origin: Vec<usize> = Vec::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        let mut buf = [0u8; 4];
+        let piece = deunicode::deunicode(c.encode_utf8(&mut buf)).to_lowercase();
+        for b in piece.chars().filter(|c| c.is_ascii_alphanumeric()) {
+            folded.push(b);
+            origin.push(i);
+        }
+        if !piece.chars().any(|c| c.is_ascii_alphanumeric()) {
+            folded.push(' ');
+            origin.push(i);
+        }
+    }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for t in tokens {
+        let mut from = 0;
+        while let Some(pos) = folded[from..].find(t.as_str()) {
+            let start = from + pos;
+            let end = start + t.len();
+            ranges.push((origin[start], origin[end - 1] + 1));
+            from = end;
+        }
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.0 <= last.1 => last.1 = last.1.max(r.1),
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 /// Squared distance in "metres at this latitude" units, as SQL over the listing's
@@ -332,6 +378,7 @@ pub async fn search_db(
         .all(db)
         .await?;
     let l = q.locale.as_str();
+    let words = tokens(&q.q);
     let hits = models
         .into_iter()
         .map(|m| {
@@ -345,14 +392,17 @@ pub async fn search_db(
             };
             let snippet: String = desc.get(l).chars().take(180).collect();
             let location = m.lat.zip(m.lng);
+            let name = name.get(l).to_string();
             Hit {
+                name_highlights: highlight(&name, &words),
+                snippet_highlights: highlight(&snippet, &words),
                 id: m.id,
                 kind: if m.kind == "municipal_service" {
                     "municipal_service"
                 } else {
                     "business"
                 },
-                name: name.get(l).to_string(),
+                name,
                 snippet,
                 categories: cats
                     .iter()
@@ -450,6 +500,20 @@ mod tests {
         assert!(sql.contains("LIKE '%status%'"), "{sql}");
         assert!(!sql.contains("OR status ="), "{sql}");
         assert!(sql.contains("'Mitte'' OR ''1''=''1'"), "{sql}");
+    }
+
+    #[test]
+    fn highlights_match_folded_words() {
+        let t = |q: &str| tokens(q);
+        assert_eq!(highlight("Bürgeramt Mitte", &t("burger")), vec![(0, 6)]);
+        assert_eq!(highlight("Straße 5", &t("strasse")), vec![(0, 6)]);
+        assert_eq!(highlight("Gym and GYM", &t("gym")), vec![(0, 3), (8, 11)]);
+        // Overlapping tokens merge; no token, no highlight.
+        assert_eq!(
+            highlight("Fitnessstudio", &t("fitness studio")),
+            vec![(0, 13)]
+        );
+        assert!(highlight("Anything", &[]).is_empty());
     }
 
     #[test]

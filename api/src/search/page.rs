@@ -9,7 +9,7 @@ use poem::web::Data;
 use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{search_db, SearchQuery, Sort};
+use super::{SearchQuery, Sort};
 use crate::config::Locale;
 use crate::i18n;
 use crate::listings::model::{GeoPoint, ListingKind};
@@ -142,7 +142,7 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
     let l = pc.locale;
     let params = Params::from_request(req);
     let query = params.to_query(l);
-    let result = match search_db(&state.db, state.city.id, state.city.timezone, &query).await {
+    let result = match state.search.search(&state, &query).await {
         Ok(r) => r,
         Err(p) => {
             tracing::error!(detail = ?p.detail, "search failed");
@@ -163,6 +163,8 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
             context! {
                 url => format!("/{prefix}/{}", h.slug),
                 name => h.name.clone(),
+                name_parts => parts(&h.name, &h.name_highlights),
+                snippet_parts => parts(&h.snippet, &h.snippet_highlights),
                 kind => h.kind,
                 category => h.categories.first().map(|c| category_label(c, l)),
                 district => h.district.clone(),
@@ -381,5 +383,48 @@ mod tests {
             (q.kind, q.category, q.near.is_none(), q.sort, q.offset),
             (None, None, true, Sort::Relevance, 0)
         );
+    }
+}
+
+/// Text cut into (text, highlighted) parts at the highlight ranges (in characters).
+fn parts(text: &str, ranges: &[(usize, usize)]) -> Vec<(String, bool)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &(start, end) in ranges {
+        let (start, end) = (start.min(chars.len()), end.min(chars.len()));
+        if start < at || start >= end {
+            continue;
+        }
+        if start > at {
+            out.push((chars[at..start].iter().collect(), false));
+        }
+        out.push((chars[start..end].iter().collect(), true));
+        at = end;
+    }
+    if at < chars.len() {
+        out.push((chars[at..].iter().collect(), false));
+    }
+    out
+}
+
+#[cfg(test)]
+mod parts_tests {
+    #[test]
+    fn text_is_cut_at_the_highlights() {
+        assert_eq!(
+            super::parts("Bürgeramt Mitte", &[(0, 6), (10, 15)]),
+            vec![
+                ("Bürger".to_string(), true),
+                ("amt ".to_string(), false),
+                ("Mitte".to_string(), true)
+            ]
+        );
+        // Out-of-range or overlapping ranges never panic or repeat text.
+        assert_eq!(
+            super::parts("abc", &[(1, 9), (0, 2)]),
+            vec![("a".to_string(), false), ("bc".to_string(), true)]
+        );
+        assert_eq!(super::parts("", &[(0, 1)]), vec![]);
     }
 }

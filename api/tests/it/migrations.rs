@@ -33,6 +33,7 @@ async fn up_down_up(backend: Backend) {
         "listings",
         "offers",
         "outbox_events",
+        "outbox_deliveries",
         "access_records",
         "api_tokens",
         "memberships",

@@ -1,0 +1,213 @@
+//! Searching the listings index with typed parameters.
+
+use std::collections::HashMap;
+
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+
+use crate::document::ListingDocument;
+use crate::query::{SearchParams, SortBy};
+
+/// Marks around highlighted words: private-use characters, which never occur in
+/// listing text, so they can be turned into ranges safely (no HTML in the index).
+const PRE: &str = "\u{E000}";
+const POST: &str = "\u{E001}";
+
+/// Text with the character ranges (start inclusive, end exclusive, counted in Unicode
+/// scalar values) that matched the query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Marked {
+    pub text: String,
+    pub ranges: Vec<(usize, usize)>,
+}
+
+/// Splits Meilisearch's formatted text into plain text and match ranges.
+pub fn unmark(formatted: &str) -> Marked {
+    let mut out = Marked::default();
+    let mut count = 0usize;
+    let mut start = None;
+    for c in formatted.chars() {
+        match c {
+            '\u{E000}' => start = Some(count),
+            '\u{E001}' => {
+                if let Some(s) = start.take() {
+                    if count > s {
+                        out.ranges.push((s, count));
+                    }
+                }
+            }
+            c => {
+                out.text.push(c);
+                count += 1;
+            }
+        }
+    }
+    out
+}
+
+/// One hit.
+#[derive(Clone, Debug)]
+pub struct MeiliHit {
+    pub doc: ListingDocument,
+    pub name: Marked,
+    pub snippet: Marked,
+}
+
+/// Results with facet counts.
+#[derive(Clone, Debug, Default)]
+pub struct MeiliResults {
+    pub hits: Vec<MeiliHit>,
+    pub estimated_total: u64,
+    pub kind: Vec<(String, u64)>,
+    pub categories: Vec<(String, u64)>,
+    pub district: Vec<(String, u64)>,
+    pub wheelchair: u64,
+    pub open_now: u64,
+    /// Meilisearch's own processing time of the main query.
+    pub processing_ms: u64,
+}
+
+fn sorted(m: Option<&HashMap<String, usize>>, limit: usize) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = m
+        .map(|m| m.iter().map(|(k, n)| (k.clone(), *n as u64)).collect())
+        .unwrap_or_default();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(limit);
+    v
+}
+
+/// Runs a search: the page of hits with facets, and (unless already filtered by it)
+/// the number of results open now.
+pub async fn search(
+    client: &Client,
+    index_uid: &str,
+    p: &SearchParams,
+) -> anyhow::Result<MeiliResults> {
+    let index = client.index(index_uid);
+    let filter = p.filter();
+    let sort = p.sort();
+    let sort_refs: Vec<&str> = sort.iter().map(String::as_str).collect();
+    let name_field = p.name_field();
+    let description_field = p.description_field();
+    let highlight = [name_field.as_str()];
+    let crop = [(description_field.as_str(), Some(24))];
+    let facets = ["kind", "categories", "district", "wheelchair"];
+    let locales = [p.meili_locale()];
+
+    let mut main = index.search();
+    main.with_query(&p.q)
+        .with_offset(p.offset)
+        .with_limit(p.limit)
+        .with_facets(Selectors::Some(&facets))
+        .with_attributes_to_highlight(Selectors::Some(&highlight))
+        .with_attributes_to_crop(Selectors::Some(&crop))
+        .with_highlight_pre_tag(PRE)
+        .with_highlight_post_tag(POST)
+        .with_crop_marker("…")
+        .with_locales(&locales)
+        .with_matching_strategy(if p.sort == SortBy::Relevance {
+            MatchingStrategies::LAST
+        } else {
+            MatchingStrategies::ALL
+        });
+    if let Some(f) = &filter {
+        main.with_filter(f);
+    }
+    if !sort_refs.is_empty() {
+        main.with_sort(&sort_refs);
+    }
+
+    let mut open = index.search();
+    let open_needed = !p.open_now && p.open_slot.is_some();
+    let base_filter = p.filter_without_open_now();
+    let open_only = match (&base_filter, p.open_slot) {
+        (Some(b), Some(s)) => Some(format!("{b} AND open_slots = {s}")),
+        (None, Some(s)) => Some(format!("open_slots = {s}")),
+        _ => None,
+    };
+    open.with_query(&p.q)
+        .with_limit(0)
+        .with_locales(&locales)
+        .with_matching_strategy(if p.sort == SortBy::Relevance {
+            MatchingStrategies::LAST
+        } else {
+            MatchingStrategies::ALL
+        });
+    if let Some(f) = &open_only {
+        open.with_filter(f);
+    }
+
+    let (main, open) = if open_needed {
+        let (a, b) = tokio::join!(
+            main.execute::<ListingDocument>(),
+            open.execute::<ListingDocument>()
+        );
+        (a?, Some(b?))
+    } else {
+        (main.execute::<ListingDocument>().await?, None)
+    };
+    let fd = main.facet_distribution.as_ref();
+    let get = |name: &str| fd.and_then(|m| m.get(name));
+    let hits = main
+        .hits
+        .into_iter()
+        .map(|h| {
+            let f = h.formatted_result.as_ref();
+            let text = |field: &str, fallback: &str| {
+                f.and_then(|m| m.get(field))
+                    .and_then(|v| v.as_str())
+                    .map(unmark)
+                    .unwrap_or_else(|| Marked {
+                        text: fallback.to_string(),
+                        ranges: vec![],
+                    })
+            };
+            let (name_plain, desc_plain) = if p.locale == "en" {
+                (h.result.name_en.clone(), h.result.description_en.clone())
+            } else {
+                (h.result.name_de.clone(), h.result.description_de.clone())
+            };
+            MeiliHit {
+                name: text(&name_field, &name_plain),
+                snippet: text(&description_field, &desc_plain),
+                doc: h.result,
+            }
+        })
+        .collect();
+    Ok(MeiliResults {
+        hits,
+        estimated_total: main.estimated_total_hits.or(main.total_hits).unwrap_or(0) as u64,
+        kind: sorted(get("kind"), 5),
+        categories: sorted(get("categories"), 40),
+        district: sorted(get("district"), 30),
+        wheelchair: get("wheelchair")
+            .and_then(|m| m.get("yes"))
+            .copied()
+            .unwrap_or(0) as u64,
+        open_now: match open {
+            Some(o) => o.estimated_total_hits.or(o.total_hits).unwrap_or(0) as u64,
+            None if p.open_now => main.estimated_total_hits.or(main.total_hits).unwrap_or(0) as u64,
+            None => 0,
+        },
+        processing_ms: main.processing_time_ms as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_become_ranges_of_plain_text() {
+        let m = unmark("Fitness\u{E000}studio\u{E001} Kallio \u{E000}Gym\u{E001}");
+        assert_eq!(m.text, "Fitnessstudio Kallio Gym");
+        assert_eq!(m.ranges, vec![(7, 13), (21, 24)]);
+        // Characters, not bytes.
+        let m = unmark("\u{E000}Bürger\u{E001}amt");
+        assert_eq!(m.text, "Bürgeramt");
+        assert_eq!(m.ranges, vec![(0, 6)]);
+        // A stray marker never breaks the text.
+        assert_eq!(unmark("a\u{E001}b").text, "ab");
+        assert!(unmark("a\u{E001}b").ranges.is_empty());
+    }
+}
