@@ -39,7 +39,7 @@ impl SearchEngine {
         use secrecy::ExposeSecret;
         let meili = match &config.meili_url {
             Some(url) => Some(Target::new(
-                url.as_str(),
+                url.as_str().trim_end_matches('/'),
                 config.meili_api_key.as_ref().map(|k| k.expose_secret()),
                 &config.meili_index,
                 timezone,

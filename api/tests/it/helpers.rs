@@ -27,7 +27,32 @@ pub struct Opts {
     /// Reuse this Redis key prefix instead of a fresh one.
     pub redis_prefix: Option<String>,
     pub meili_url: Option<String>,
+    pub meili_api_key: Option<String>,
+    pub meili_index: Option<String>,
     pub trust_forwarded_for: bool,
+}
+
+/// The live Meilisearch of the test run (`MEILI_URL`, `MEILI_API_KEY`), or `None` with
+/// one printed line saying the test is skipped.
+pub fn live_meili() -> Option<(String, Option<String>)> {
+    match std::env::var("MEILI_URL") {
+        Ok(url) if !url.trim().is_empty() => Some((url, std::env::var("MEILI_API_KEY").ok())),
+        _ => {
+            println!("skipped: MEILI_URL is not set, no live Meilisearch to test against");
+            None
+        }
+    }
+}
+
+/// Options for an app indexing into its own fresh index of the live Meilisearch.
+pub fn meili_opts() -> Option<Opts> {
+    let (url, key) = live_meili()?;
+    Some(Opts {
+        meili_url: Some(url),
+        meili_api_key: key,
+        meili_index: Some(format!("test-{}", Uuid::new_v4().simple())),
+        ..Default::default()
+    })
 }
 
 /// A running portal.
@@ -128,6 +153,12 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     }
     if let Some(m) = &opts.meili_url {
         vars.insert("MEILI_URL", m.clone());
+    }
+    if let Some(k) = &opts.meili_api_key {
+        vars.insert("MEILI_API_KEY", k.clone());
+    }
+    if let Some(i) = &opts.meili_index {
+        vars.insert("MEILI_INDEX", i.clone());
     }
     if let Some(n) = opts.max_body_bytes {
         vars.insert("MAX_BODY_BYTES", n.to_string());

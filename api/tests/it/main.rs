@@ -7,6 +7,7 @@ mod accounts;
 mod config;
 mod health;
 mod listings;
+mod meili;
 mod migrations;
 mod openapi;
 mod osm_import;
