@@ -441,20 +441,8 @@ fn event_payload(m: &listing::Model) -> serde_json::Value {
     })
 }
 
-/// Folds text for the database search: lowercase ASCII (ü → u, ß → ss), single spaces.
-pub fn fold(text: &str) -> String {
-    let ascii = deunicode::deunicode(text).to_lowercase();
-    let mut out = String::with_capacity(ascii.len());
-    for word in ascii.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if !word.is_empty() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-    }
-    out
-}
+/// Folds text for the database search (shared with the search documents).
+pub use search_indexer::document::fold;
 
 /// The folded name and full text stored for the database search.
 pub fn search_columns(data: &ListingData) -> (String, String) {
