@@ -23,8 +23,8 @@ use meilisearch_sdk::client::Client;
 use meilisearch_sdk::tasks::Task;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -230,17 +230,23 @@ fn pending() -> sea_orm::Select<outbox_delivery::Entity> {
         .limit(BATCH)
 }
 
-async fn process_batch_postgres(db: &DatabaseConnection, target: &Target) -> anyhow::Result<usize> {
-    let txn = db.begin().await?;
+/// Deliveries one PostgreSQL indexer claimed, inside the transaction `claim_postgres`
+/// was given: their rows stay locked (`FOR UPDATE`) and their listings advisory-locked
+/// until that transaction ends.
+#[derive(Debug, Default)]
+pub struct Claim {
+    pub deliveries: Vec<outbox_delivery::Model>,
+    pub listings: Vec<Uuid>,
+}
+
+/// Claims pending deliveries on PostgreSQL: rows locked by another indexer are skipped
+/// (`FOR UPDATE SKIP LOCKED`), and so are deliveries of a listing another indexer is
+/// indexing right now (a transaction-scoped advisory lock per listing); those stay
+/// pending for a later round.
+pub async fn claim_postgres(txn: &DatabaseTransaction) -> Result<Claim, sea_orm::DbErr> {
     let mut claim = pending();
     QuerySelect::query(&mut claim).lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    let claimed = claim.all(&txn).await?;
-    if claimed.is_empty() {
-        txn.commit().await?;
-        return Ok(0);
-    }
-    // One process per listing at a time; deliveries of a listing another process is
-    // indexing right now stay pending for the next round.
+    let claimed = claim.all(txn).await?;
     let mut locked: BTreeSet<Uuid> = BTreeSet::new();
     let mut busy: BTreeSet<Uuid> = BTreeSet::new();
     for d in &claimed {
@@ -254,18 +260,31 @@ async fn process_batch_postgres(db: &DatabaseConnection, target: &Target) -> any
                 [format!("search:{}", d.aggregate_id).into()],
             ))
             .await?
-            .ok_or_else(|| anyhow::anyhow!("advisory lock returned no row"))?;
+            .ok_or_else(|| sea_orm::DbErr::Custom("advisory lock returned no row".into()))?;
         if row.try_get::<bool>("", "ok")? {
             locked.insert(d.aggregate_id);
         } else {
             busy.insert(d.aggregate_id);
         }
     }
-    let mine: Vec<&outbox_delivery::Model> = claimed
-        .iter()
-        .filter(|d| locked.contains(&d.aggregate_id))
-        .collect();
-    let ids: Vec<Uuid> = locked.into_iter().collect();
+    Ok(Claim {
+        deliveries: claimed
+            .into_iter()
+            .filter(|d| locked.contains(&d.aggregate_id))
+            .collect(),
+        listings: locked.into_iter().collect(),
+    })
+}
+
+async fn process_batch_postgres(db: &DatabaseConnection, target: &Target) -> anyhow::Result<usize> {
+    let txn = db.begin().await?;
+    let claim = claim_postgres(&txn).await?;
+    if claim.deliveries.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
+    }
+    let mine: Vec<&outbox_delivery::Model> = claim.deliveries.iter().collect();
+    let ids = claim.listings;
     let uid = target.index_uid.clone();
     match sync_listings(&txn, target, &uid, &ids).await {
         Ok(()) => {

@@ -30,6 +30,8 @@ pub struct Opts {
     pub meili_api_key: Option<String>,
     pub meili_index: Option<String>,
     pub trust_forwarded_for: bool,
+    /// `SEARCH_INDEXER=external`: the server runs no indexer of its own.
+    pub external_indexer: bool,
 }
 
 /// The live Meilisearch of the test run (`MEILI_URL`, `MEILI_API_KEY`), or `None` with
@@ -150,6 +152,9 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     }
     if opts.trust_forwarded_for {
         vars.insert("TRUST_FORWARDED_FOR", "true".into());
+    }
+    if opts.external_indexer {
+        vars.insert("SEARCH_INDEXER", "external".into());
     }
     if let Some(m) = &opts.meili_url {
         vars.insert("MEILI_URL", m.clone());

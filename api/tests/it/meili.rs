@@ -142,6 +142,32 @@ async fn the_demo_city_indexed_typos_facets_and_distance() {
         .count();
     assert!(gyms >= 1, "{r}");
 
+    // The type-ahead asks Meilisearch for the hits alone, typo tolerance included:
+    // the same first names as the full search.
+    let s: Value = client()
+        .get(app.url("/api/v1/search/suggest?q=fitnes&locale=de"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let suggested: Vec<&str> = s["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["slug"].as_str().unwrap())
+        .collect();
+    let searched: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(suggested.len())
+        .map(|h| h["slug"].as_str().unwrap())
+        .collect();
+    assert!(!suggested.is_empty(), "{s}");
+    assert_eq!(suggested, searched);
+
     // Facet counts equal the database's, with and without a filter.
     for query in ["per_page=1", "per_page=1&kind=business&wheelchair=true"] {
         let live = search(&app, query).await;
@@ -427,4 +453,130 @@ async fn reindex_while_searching_loses_no_request() {
         .results
         .iter()
         .any(|i| i.uid.starts_with(&format!("{}_rebuild_", target.index_uid))));
+}
+
+/// Two indexers on PostgreSQL at once (the server runs none of its own here): every
+/// delivery is handled by exactly one of them, both take part, and the index ends with
+/// exactly the published listings in their latest version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_indexers_on_postgres_lose_and_duplicate_nothing() {
+    let Some(opts) = meili_opts() else { return };
+    let _one_at_a_time = LIVE.lock().await;
+    let opts = Opts {
+        external_indexer: true,
+        ..opts
+    };
+    let Some(app) = spawn_with(Backend::Postgres, opts).await else {
+        return;
+    };
+    let target = app.state.search.meili.clone().unwrap();
+    search_indexer::consumer::ensure_index(&target.client, &target.index_uid)
+        .await
+        .unwrap();
+    // 110 listings: created, published, and every third one renamed and every fifth
+    // one unpublished again, which makes more deliveries than one batch (200).
+    let (owner, org) = app.business_owner("Twin").await;
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..6];
+    let mut expected: std::collections::BTreeMap<String, String> = Default::default();
+    for i in 0..110 {
+        let (listing, _) = app
+            .create_listing(&owner, org, &format!("Kaksoset {tag} {i}"))
+            .await;
+        let id = listing["id"].as_str().unwrap().to_string();
+        let post = |path: String, version: u32| {
+            owner
+                .client
+                .post(app.url(&path))
+                .header("If-Match", format!("\"{version}\""))
+                .send()
+        };
+        let resp = post(format!("/api/v1/listings/{id}/publish"), 1)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let mut name = format!("Kaksoset {tag} {i}");
+        let mut version = 2;
+        if i % 3 == 0 {
+            name = format!("Kaksoset {tag} {i} renamed");
+            let mut body = business_body(org, &name);
+            body.as_object_mut().unwrap().remove("kind");
+            body.as_object_mut().unwrap().remove("organization_id");
+            let resp = owner
+                .client
+                .put(app.url(&format!("/api/v1/listings/{id}")))
+                .header("If-Match", "\"2\"")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            version = 3;
+        }
+        if i % 5 == 0 {
+            let resp = post(format!("/api/v1/listings/{id}/unpublish"), version)
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+        } else {
+            expected.insert(id, name);
+        }
+    }
+    let total = pending_deliveries(&app).await;
+    assert!(total > 200, "{total}");
+
+    let worker = |db: sea_orm::DatabaseConnection, target: search_indexer::consumer::Target| {
+        tokio::spawn(async move {
+            let mut handled = 0usize;
+            let mut idle = 0;
+            while idle < 20 {
+                match search_indexer::consumer::process_batch(&db, &target).await {
+                    Ok(0) => {
+                        idle += 1;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Ok(n) => {
+                        idle = 0;
+                        handled += n;
+                    }
+                    Err(e) => panic!("indexer failed: {e}"),
+                }
+            }
+            handled
+        })
+    };
+    let a = worker(app.state.db.clone(), target.clone());
+    let b = worker(app.state.db.clone(), target.clone());
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    println!("two indexers: {a} and {b} of {total} deliveries");
+    assert_eq!(pending_deliveries(&app).await, 0);
+    assert_eq!(
+        a + b,
+        total as usize,
+        "a delivery was handled twice or lost"
+    );
+    assert!(a > 0 && b > 0, "both indexers take part: {a} {b}");
+
+    // The index holds exactly the published listings, by their latest names.
+    let (url, key) = live_meili().unwrap();
+    let mut req = reqwest::Client::new().get(format!(
+        "{}/indexes/{}/documents?limit=1000&fields=id,name_de",
+        url.trim_end_matches('/'),
+        target.index_uid
+    ));
+    if let Some(k) = key {
+        req = req.bearer_auth(k);
+    }
+    let docs: Value = req.send().await.unwrap().json().await.unwrap();
+    let got: std::collections::BTreeMap<String, String> = docs["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().to_string(),
+                d["name_de"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
 }

@@ -211,3 +211,110 @@ async fn drafts_and_hostile_input(app: TestApp) {
     .await;
 }
 on_both!(drafts_and_hostile_input);
+
+/// Two indexer processes on PostgreSQL claim disjoint deliveries: rows another indexer
+/// holds are skipped, and so is a listing another indexer is indexing right now, even
+/// through one of its other deliveries. Nothing is claimed twice, nothing left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_indexers_on_postgres_claim_disjoint_deliveries() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    use search_indexer::consumer::claim_postgres;
+    use std::collections::BTreeSet;
+
+    let Some(app) = spawn(Backend::Postgres).await else {
+        return;
+    };
+    let db = &app.state.db;
+    // 300 deliveries, more than one batch (200): the first 200 name 130 listings
+    // (several deliveries each); of the last 100, half name 50 new listings and half
+    // listings of the first batch.
+    let listings: Vec<uuid::Uuid> = (0..180).map(|_| uuid::Uuid::new_v4()).collect();
+    let listing_of = |i: usize| {
+        if i < 200 || i % 2 == 1 {
+            listings[i % 130]
+        } else {
+            listings[130 + (i - 200) / 2]
+        }
+    };
+    {
+        let txn = db.begin().await.unwrap();
+        for i in 0..300 {
+            api::outbox::record(
+                &txn,
+                app.state.city.id,
+                "listing",
+                listing_of(i),
+                "listing.updated",
+                json!({ "n": i }),
+            )
+            .await
+            .unwrap();
+        }
+        txn.commit().await.unwrap();
+    }
+
+    let first = db.begin().await.unwrap();
+    let a = claim_postgres(&first).await.unwrap();
+    let second = db.begin().await.unwrap();
+    let b = claim_postgres(&second).await.unwrap();
+
+    let events = |c: &search_indexer::consumer::Claim| -> BTreeSet<i32> {
+        c.deliveries.iter().map(|d| d.event_id).collect()
+    };
+    let (ea, eb) = (events(&a), events(&b));
+    // The first takes a whole batch; the second the deliveries of the 50 new listings
+    // and none of the 50 whose listing the first is indexing.
+    assert_eq!((ea.len(), eb.len()), (200, 50));
+    assert!(ea.is_disjoint(&eb), "a delivery was claimed twice");
+    let (la, lb): (BTreeSet<_>, BTreeSet<_>) = (
+        a.listings.iter().copied().collect(),
+        b.listings.iter().copied().collect(),
+    );
+    assert!(
+        la.is_disjoint(&lb),
+        "a listing was claimed by both indexers"
+    );
+    // Each claim only holds deliveries of the listings it locked.
+    assert!(a.deliveries.iter().all(|d| la.contains(&d.aggregate_id)));
+    assert!(b.deliveries.iter().all(|d| lb.contains(&d.aggregate_id)));
+
+    // The first indexer finishes; the second gives up (rolls back). Everything the
+    // first did not hold is claimable again, and nothing else.
+    let done: Vec<i32> = ea.iter().copied().collect();
+    entities::outbox_delivery::Entity::update_many()
+        .col_expr(
+            entities::outbox_delivery::Column::DoneAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+        )
+        .filter(entities::outbox_delivery::Column::EventId.is_in(done))
+        .exec(&first)
+        .await
+        .unwrap();
+    first.commit().await.unwrap();
+    second.rollback().await.unwrap();
+
+    let mut seen = ea.clone();
+    loop {
+        let txn = db.begin().await.unwrap();
+        let c = claim_postgres(&txn).await.unwrap();
+        if c.deliveries.is_empty() {
+            txn.commit().await.unwrap();
+            break;
+        }
+        for d in &c.deliveries {
+            assert!(seen.insert(d.event_id), "event {} again", d.event_id);
+        }
+        let ids: Vec<i32> = c.deliveries.iter().map(|d| d.event_id).collect();
+        entities::outbox_delivery::Entity::update_many()
+            .col_expr(
+                entities::outbox_delivery::Column::DoneAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+            )
+            .filter(entities::outbox_delivery::Column::EventId.is_in(ids))
+            .exec(&txn)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+    }
+    assert_eq!(seen.len(), 300, "every delivery handled exactly once");
+}
