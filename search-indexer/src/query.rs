@@ -32,6 +32,8 @@ pub struct SearchParams {
     pub locale: &'static str,
     pub offset: usize,
     pub limit: usize,
+    /// Type-ahead: the hits only (no facets, no open-now count, no snippets), one query.
+    pub hits_only: bool,
 }
 
 /// A filter value as a Meilisearch string literal: in double quotes, with `\` and `"`

@@ -77,7 +77,7 @@ fn sorted(m: Option<&HashMap<String, usize>>, limit: usize) -> Vec<(String, u64)
 }
 
 /// Runs a search: the page of hits with facets, and (unless already filtered by it)
-/// the number of results open now.
+/// the number of results open now; with `hits_only`, one query for the hits alone.
 pub async fn search(
     client: &Client,
     index_uid: &str,
@@ -98,18 +98,20 @@ pub async fn search(
     main.with_query(&p.q)
         .with_offset(p.offset)
         .with_limit(p.limit)
-        .with_facets(Selectors::Some(&facets))
-        .with_attributes_to_highlight(Selectors::Some(&highlight))
-        .with_attributes_to_crop(Selectors::Some(&crop))
-        .with_highlight_pre_tag(PRE)
-        .with_highlight_post_tag(POST)
-        .with_crop_marker("…")
         .with_locales(&locales)
         .with_matching_strategy(if p.sort == SortBy::Relevance {
             MatchingStrategies::LAST
         } else {
             MatchingStrategies::ALL
         });
+    if !p.hits_only {
+        main.with_facets(Selectors::Some(&facets))
+            .with_attributes_to_highlight(Selectors::Some(&highlight))
+            .with_attributes_to_crop(Selectors::Some(&crop))
+            .with_highlight_pre_tag(PRE)
+            .with_highlight_post_tag(POST)
+            .with_crop_marker("…");
+    }
     if let Some(f) = &filter {
         main.with_filter(f);
     }
@@ -118,7 +120,7 @@ pub async fn search(
     }
 
     let mut open = index.search();
-    let open_needed = !p.open_now && p.open_slot.is_some();
+    let open_needed = !p.hits_only && !p.open_now && p.open_slot.is_some();
     let base_filter = p.filter_without_open_now();
     let open_only = match (&base_filter, p.open_slot) {
         (Some(b), Some(s)) => Some(format!("{b} AND open_slots = {s}")),

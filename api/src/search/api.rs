@@ -230,6 +230,7 @@ impl SearchApi {
             locale,
             offset: (page as u64 - 1) * per_page as u64,
             limit: per_page as u64,
+            hits_only: false,
         };
         let r = state.search.search(&state, &query).await?;
         Ok(Json(SearchResponse {
@@ -301,6 +302,7 @@ impl SearchApi {
             q: q.0,
             locale,
             limit: 8,
+            hits_only: true,
             ..Default::default()
         };
         let r = state.search.search(&state, &query).await?;

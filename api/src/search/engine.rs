@@ -111,6 +111,7 @@ impl SearchEngine {
 fn params(state: &AppState, q: &SearchQuery) -> SearchParams {
     let now = Utc::now().with_timezone(&state.city.timezone).naive_local();
     SearchParams {
+        hits_only: q.hits_only,
         q: q.q.clone(),
         kind: q.kind.map(ListingKind::as_str),
         category: q.category.clone(),

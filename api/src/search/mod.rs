@@ -66,6 +66,8 @@ pub struct SearchQuery {
     pub locale: Locale,
     pub offset: u64,
     pub limit: u64,
+    /// Type-ahead: the hits only, without total, facet counts or snippets.
+    pub hits_only: bool,
 }
 
 impl Default for SearchQuery {
@@ -83,6 +85,7 @@ impl Default for SearchQuery {
             locale: Locale::De,
             offset: 0,
             limit: 20,
+            hits_only: false,
         }
     }
 }
@@ -336,10 +339,14 @@ pub async fn search_db(
 ) -> Result<SearchResult, Problem> {
     let now = Utc::now().with_timezone(&tz).naive_local();
     let cond = condition(city_id, q, now);
-    let total = listing::Entity::find()
-        .filter(cond.clone())
-        .count(db)
-        .await?;
+    let total = if q.hits_only {
+        0
+    } else {
+        listing::Entity::find()
+            .filter(cond.clone())
+            .count(db)
+            .await?
+    };
 
     let name_col = if q.locale == Locale::En {
         listing::Column::NameEn
@@ -373,10 +380,14 @@ pub async fn search_db(
         .await?;
 
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
-    let cats = listing_category::Entity::find()
-        .filter(listing_category::Column::ListingId.is_in(ids))
-        .all(db)
-        .await?;
+    let cats = if q.hits_only {
+        Vec::new()
+    } else {
+        listing_category::Entity::find()
+            .filter(listing_category::Column::ListingId.is_in(ids))
+            .all(db)
+            .await?
+    };
     let l = q.locale.as_str();
     let words = tokens(&q.q);
     let hits = models
@@ -390,7 +401,11 @@ pub async fn search_db(
                 de: m.description_de.clone(),
                 en: m.description_en.clone(),
             };
-            let snippet: String = desc.get(l).chars().take(180).collect();
+            let snippet: String = if q.hits_only {
+                String::new()
+            } else {
+                desc.get(l).chars().take(180).collect()
+            };
             let location = m.lat.zip(m.lng);
             let name = name.get(l).to_string();
             Hit {
@@ -418,6 +433,14 @@ pub async fn search_db(
             }
         })
         .collect();
+    if q.hits_only {
+        return Ok(SearchResult {
+            hits,
+            total,
+            facets: Facets::default(),
+            engine: "database",
+        });
+    }
 
     let category_rows: Vec<(String, i64)> = listing_category::Entity::find()
         .select_only()

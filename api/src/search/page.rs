@@ -119,6 +119,7 @@ impl Params {
             locale,
             offset: (page - 1) * PER_PAGE,
             limit: PER_PAGE,
+            hits_only: false,
         }
     }
 }
