@@ -47,7 +47,8 @@ answer per client and key for at least 24 hours:
 * a write without the header answers `400` `idempotency-key-missing`.
 
 The portal retries writes after timeouts, `5xx` and connection errors with the same key,
-so a retried hold never books twice. In addition `client_token` (the portal's own
+so a retried hold never books twice; repeating a hold whose answer was lost is also how it
+learns the booking id of that hold. In addition `client_token` (the portal's own
 reference of the booking) is unique per booking: a second hold with a `client_token`
 that already has a booking answers `409` `duplicate-client-token`.
 

@@ -547,7 +547,7 @@ async fn reschedule_moves_to_a_free_slot_of_the_same_offer() {
 
 #[tokio::test]
 async fn memberships_wait_for_approval() {
-    let app = spawn_with(|c| c.approval_delay = Some(Duration::from_millis(300))).await;
+    let app = spawn_with(|c| c.approval_delay = Some(Duration::from_millis(1000))).await;
     let token = app.token().await;
     let monday = app.slot(&token, "sandbox-gym.monthly", 0).await;
     assert!(monday.contains("T00:00:00+0"), "{monday}");
@@ -570,7 +570,7 @@ async fn memberships_wait_for_approval() {
         app.get(&format!("/bookings/{id}"), &token).await.body["status"],
         "pending"
     );
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
         app.get(&format!("/bookings/{id}"), &token).await.body["status"],
         "confirmed"

@@ -11,10 +11,10 @@ use crate::helpers::*;
 async fn slow_delays_every_answer_of_the_partner() {
     let app = spawn_app().await;
     let token = app.token().await;
-    app.sandbox.set_mode(Mode::Slow(Duration::from_millis(400)));
+    app.sandbox.set_mode(Mode::Slow(Duration::from_millis(800)));
     let t = Instant::now();
     assert_eq!(app.get("/health", &token).await.status, 200);
-    assert!(t.elapsed() >= Duration::from_millis(400));
+    assert!(t.elapsed() >= Duration::from_millis(800));
     let t = Instant::now();
     app.token().await;
     assert!(
@@ -24,7 +24,7 @@ async fn slow_delays_every_answer_of_the_partner() {
     app.sandbox.set_mode(Mode::Normal);
     let t = Instant::now();
     assert_eq!(app.get("/health", &token).await.status, 200);
-    assert!(t.elapsed() < Duration::from_millis(400));
+    assert!(t.elapsed() < Duration::from_millis(800));
 }
 
 #[tokio::test]

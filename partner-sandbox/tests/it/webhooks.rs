@@ -120,7 +120,7 @@ async fn expiry_and_approval_are_pushed_too() {
     let url = receiver.url.clone();
     let app = spawn_with(|c| {
         c.webhook_url = Some(url);
-        c.hold_ttl = Duration::from_millis(800);
+        c.hold_ttl = Duration::from_millis(1500);
         c.approval_delay = Some(Duration::from_millis(100));
     })
     .await;
