@@ -12,4 +12,6 @@ pub enum ApiTags {
     Organizations,
     /// Registration, login, sessions and personal API tokens.
     Accounts,
+    /// Offers residents book, their availability, and bookings.
+    Booking,
 }

@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
+use crate::booking::api::{BookingsApi, OffersApi};
 use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::organizations::OrganizationsApi;
@@ -30,6 +31,8 @@ type Apis = (
     AccountsApi,
     MyDataApi,
     PrivacyApi,
+    OffersApi,
+    BookingsApi,
 );
 
 /// The API with its OpenAPI description.
@@ -43,6 +46,8 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             AccountsApi,
             MyDataApi,
             PrivacyApi,
+            OffersApi,
+            BookingsApi,
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -98,6 +103,19 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("delete_my_account", &[400, 401, 409, 413, 422, 500, 503]),
     ("search", &[422, 500]),
     ("suggest", &[422, 500]),
+    ("list_offers", &[401, 404, 500, 503]),
+    ("create_offer", &[400, 401, 403, 404, 413, 422, 500, 503]),
+    ("get_offer", &[401, 404, 500, 503]),
+    (
+        "update_offer",
+        &[400, 401, 403, 404, 412, 413, 422, 500, 503],
+    ),
+    ("offer_availability", &[401, 404, 422, 500, 503]),
+    ("create_booking", &[400, 401, 409, 413, 422, 500, 503]),
+    ("list_my_bookings", &[401, 422, 500, 503]),
+    ("get_booking", &[401, 404, 500, 503]),
+    ("confirm_booking", &[401, 404, 409, 500, 503]),
+    ("cancel_booking", &[401, 404, 409, 500, 503]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -381,10 +399,12 @@ impl Bound {
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
         let indexer = spawn_indexer(&self.state);
+        let sweeper = tokio::spawn(crate::booking::service::run_sweeper(self.state.db.clone()));
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
             .await;
+        sweeper.abort();
         if let Some(task) = indexer {
             // Pending deliveries stay in the outbox; the next start picks them up.
             task.abort();

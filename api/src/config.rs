@@ -60,6 +60,8 @@ pub struct Config {
     /// How long a published listing may be served from this process's memory before it
     /// is read again; writes through this process clear it at once. Zero turns it off.
     pub listing_cache: Duration,
+    /// How long a booking hold keeps its seat unless the resident confirms it.
+    pub booking_hold: Duration,
     pub log: String,
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
@@ -253,6 +255,20 @@ impl Config {
                     )
                 })?,
         };
+        let booking_hold = match var("BOOKING_HOLD_SECONDS") {
+            None => Duration::from_secs(300),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    err(
+                        "BOOKING_HOLD_SECONDS",
+                        format!("'{v}' is not a number of seconds between 1 and 3600"),
+                    )
+                })?,
+        };
         let log = var("LOG").unwrap_or_else(|| "info".to_string());
         let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
             None => false,
@@ -324,6 +340,7 @@ impl Config {
             demo_data,
             max_body_bytes,
             listing_cache,
+            booking_hold,
             log,
             trust_forwarded_for,
             theme_dir,
@@ -407,6 +424,7 @@ mod tests {
             ("DEMO_DATA", "maybe"),
             ("MAX_BODY_BYTES", "12"),
             ("LISTING_CACHE_MS", "soon"),
+            ("BOOKING_HOLD_SECONDS", "0"),
             ("MEILI_INDEX", "no spaces please"),
             ("SEARCH_INDEXER", "sometimes"),
             ("THEME_DIR", "/no/such/folder"),

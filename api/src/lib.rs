@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api_tags;
 pub mod app;
 pub mod auth;
+pub mod booking;
 pub mod config;
 pub mod db;
 pub mod demo;

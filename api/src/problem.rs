@@ -10,7 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
 /// A field that failed validation and why.
-#[derive(Object, Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Object, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldError {
     /// JSON path of the field, e.g. `name.de` or `opening_hours.weekly[2].closes`.
     pub field: String,
@@ -19,7 +19,7 @@ pub struct FieldError {
 }
 
 /// An RFC 9457 problem details object.
-#[derive(Object, Clone, Debug, serde::Serialize)]
+#[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// A stable URI reference identifying the problem type, e.g. `/problems/validation`.
     #[oai(rename = "type")]
@@ -31,11 +31,11 @@ pub struct Problem {
     pub status: u16,
     /// An explanation specific to this occurrence.
     #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
     /// For validation problems: every offending field.
     #[oai(skip_serializing_if_is_empty)]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
 }
 

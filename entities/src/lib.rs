@@ -6,12 +6,15 @@
 
 pub mod access_record;
 pub mod api_token;
+pub mod booking;
 pub mod category;
 pub mod city;
+pub mod idempotency_key;
 pub mod listing;
 pub mod listing_category;
 pub mod membership;
 pub mod offer;
+pub mod offer_slot;
 pub mod opening_hours_exception;
 pub mod opening_hours_rule;
 pub mod organization;
@@ -20,3 +23,4 @@ pub mod outbox_event;
 pub mod staff_role;
 pub mod taxonomy;
 pub mod user;
+pub mod waitlist_entry;

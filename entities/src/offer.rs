@@ -22,6 +22,21 @@ pub struct Model {
     pub details: Json,
     /// `draft` | `active` | `archived`
     pub status: String,
+    /// `instant` | `approval`
+    pub confirmation: String,
+    /// Cancellation is possible until this many minutes before the start.
+    pub cancel_deadline_minutes: i32,
+    /// Active bookings one resident may hold on this offer; 0 = no limit.
+    pub max_active_per_resident: i32,
+    /// Whether a booking shares the resident's email / phone (the name always).
+    pub collect_email: bool,
+    pub collect_phone: bool,
+    /// Bookable from this many minutes ahead of the start...
+    pub lead_time_minutes: i32,
+    /// ...up to this many days ahead.
+    pub horizon_days: i32,
+    pub partner_connection_id: Option<Uuid>,
+    pub partner_offer_ref: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

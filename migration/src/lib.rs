@@ -8,6 +8,7 @@ mod m20261123_000002_create_listings;
 mod m20261123_000003_create_outbox_and_access;
 mod m20261123_000004_add_listing_search_columns;
 mod m20261123_000005_create_outbox_deliveries;
+mod m20261123_000006_create_bookings;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_outbox_and_access::Migration),
             Box::new(m20261123_000004_add_listing_search_columns::Migration),
             Box::new(m20261123_000005_create_outbox_deliveries::Migration),
+            Box::new(m20261123_000006_create_bookings::Migration),
         ]
     }
 }

@@ -431,7 +431,7 @@ pub fn is_http_url(s: &str) -> bool {
     }
 }
 
-fn is_valid_phone(s: &str) -> bool {
+pub fn is_valid_phone(s: &str) -> bool {
     let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
     (3..=20).contains(&digits)
         && s.chars()
@@ -446,18 +446,24 @@ fn time(errors: &mut Errors, field: &str, v: &str) -> Option<HourMinute> {
     t
 }
 
-fn validate_hours(errors: &mut Errors, input: &OpeningHoursInput) -> OpeningHours {
+/// Validates weekly hours with dated exceptions; `prefix` names the field in errors
+/// (`opening_hours`, or an offer's `appointment.availability`).
+pub fn validate_hours(
+    errors: &mut Errors,
+    prefix: &str,
+    input: &OpeningHoursInput,
+) -> OpeningHours {
     let mut out = OpeningHours::default();
     if input.weekly.len() > 28 {
-        errors.add("opening_hours.weekly", "at most 28 rules");
+        errors.add(format!("{prefix}.weekly"), "at most 28 rules");
         return out;
     }
     if input.exceptions.len() > 400 {
-        errors.add("opening_hours.exceptions", "at most 400 exceptions");
+        errors.add(format!("{prefix}.exceptions"), "at most 400 exceptions");
         return out;
     }
     for (i, r) in input.weekly.iter().enumerate() {
-        let f = format!("opening_hours.weekly[{i}]");
+        let f = format!("{prefix}.weekly[{i}]");
         let opens = time(errors, &format!("{f}.opens"), &r.opens);
         let closes = time(errors, &format!("{f}.closes"), &r.closes);
         if let (Some(o), Some(c)) = (opens, closes) {
@@ -477,13 +483,13 @@ fn validate_hours(errors: &mut Errors, input: &OpeningHoursInput) -> OpeningHour
     }
     if let Some(i) = hours::first_overlap(&out.weekly) {
         errors.add(
-            format!("opening_hours.weekly[{i}]"),
+            format!("{prefix}.weekly[{i}]"),
             "overlaps another rule of the same day",
         );
     }
     let mut seen_dates = std::collections::HashSet::new();
     for (i, e) in input.exceptions.iter().enumerate() {
-        let f = format!("opening_hours.exceptions[{i}]");
+        let f = format!("{prefix}.exceptions[{i}]");
         if !seen_dates.insert(e.date) {
             errors.add(format!("{f}.date"), "another exception has the same date");
             continue;
@@ -702,7 +708,7 @@ impl ListingFields {
         }
 
         let hours = match &self.opening_hours {
-            Some(h) => validate_hours(&mut errors, h),
+            Some(h) => validate_hours(&mut errors, "opening_hours", h),
             None => OpeningHours::default(),
         };
 

@@ -62,7 +62,7 @@ impl IfMatch {
         Ok(IfMatch::Versions(versions))
     }
 
-    fn matches(&self, version: i32) -> bool {
+    pub fn matches(&self, version: i32) -> bool {
         match self {
             IfMatch::Any => true,
             IfMatch::Versions(v) => v.contains(&version),

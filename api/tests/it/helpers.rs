@@ -32,6 +32,8 @@ pub struct Opts {
     pub trust_forwarded_for: bool,
     /// `SEARCH_INDEXER=external`: the server runs no indexer of its own.
     pub external_indexer: bool,
+    /// Further environment variables of the server.
+    pub env: Vec<(&'static str, String)>,
 }
 
 /// The live Meilisearch of the test run (`MEILI_URL`, `MEILI_API_KEY`), or `None` with
@@ -155,6 +157,9 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     }
     if opts.external_indexer {
         vars.insert("SEARCH_INDEXER", "external".into());
+    }
+    for (k, v) in &opts.env {
+        vars.insert(k, v.clone());
     }
     if let Some(m) = &opts.meili_url {
         vars.insert("MEILI_URL", m.clone());

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod booking;
 mod config;
 mod health;
 mod listings;

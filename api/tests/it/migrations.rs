@@ -37,6 +37,10 @@ async fn up_down_up(backend: Backend) {
         "access_records",
         "api_tokens",
         "memberships",
+        "offer_slots",
+        "bookings",
+        "idempotency_keys",
+        "waitlist_entries",
     ] {
         assert!(
             full.contains(&t.to_string()),

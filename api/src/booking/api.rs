@@ -1,0 +1,498 @@
+//! `/api/v1/listings/{id}/offers`, `/api/v1/offers/...` and `/api/v1/bookings/...`.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use poem::web::Data;
+use poem::Request;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::availability::appointment_slots;
+use super::idempotency::{self, Begin};
+use super::offers::{self, Offer, OfferInput, OfferKind};
+use super::service::{self, Booking, BookingInput, Ctx};
+use crate::api_tags::ApiTags;
+use crate::auth::{self, Auth};
+use crate::json_body::PreJson;
+use crate::listings::service::IfMatch;
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use entities::offer_slot;
+
+fn ctx(state: &AppState) -> Ctx {
+    Ctx {
+        city_id: state.city.id,
+        tz: state.city.timezone,
+        hold: state.config.booking_hold,
+    }
+}
+
+/// The offers of a listing.
+#[derive(Object)]
+pub struct OfferList {
+    pub items: Vec<Offer>,
+}
+
+/// A time that can be booked, and how many seats are left.
+#[derive(Object)]
+pub struct AvailableSlot {
+    /// In the city's time zone.
+    pub starts_at: DateTime<FixedOffset>,
+    /// Absent for membership start dates.
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    /// Absent for membership start dates (no seat limit).
+    pub capacity: Option<u32>,
+    pub remaining: Option<u32>,
+}
+
+/// An offer's bookable times in a window.
+#[derive(Object)]
+pub struct Availability {
+    pub offer_id: Uuid,
+    pub kind: OfferKind,
+    /// The IANA time zone the times are given in.
+    pub timezone: String,
+    pub slots: Vec<AvailableSlot>,
+}
+
+/// One page of bookings.
+#[derive(Object)]
+pub struct BookingPage {
+    pub items: Vec<Booking>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum OfferCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(
+        Json<Offer>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Location")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum OfferResponse {
+    /// The offer.
+    #[oai(status = 200)]
+    Ok(Json<Offer>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum BookingCreated {
+    /// Created; a repeat with the same `Idempotency-Key` and body gets this same answer.
+    #[oai(status = 201)]
+    Created(PreJson<Booking>, #[oai(header = "Location")] String),
+}
+
+fn offer_ok(m: &entities::offer::Model) -> OfferResponse {
+    OfferResponse::Ok(
+        Json(offers::to_api(m)),
+        crate::listings::service::etag(m.version),
+    )
+}
+
+fn encode_cursor(id: Uuid) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(c: &str) -> Result<Uuid, Problem> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| Uuid::from_slice(&b).ok())
+        .ok_or_else(|| Problem::invalid("cursor", "not a cursor returned by this API"))
+}
+
+fn parse_id(id: &str, what: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(id).map_err(|_| Problem::not_found(what))
+}
+
+pub struct OffersApi;
+
+#[OpenApi(tag = "ApiTags::Booking")]
+impl OffersApi {
+    /// List a listing's offers
+    ///
+    /// Active offers of a published listing; its organization also sees drafts and
+    /// archived ones.
+    #[oai(
+        path = "/listings/:id/offers",
+        method = "get",
+        operation_id = "list_offers"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        /// Listing id or slug.
+        id: Path<String>,
+    ) -> Result<Json<OfferList>, ApiError> {
+        let user = auth::optional_user(req).await?;
+        let items =
+            offers::list_for_listing(&state.db, state.city.id, user.as_ref(), &id.0).await?;
+        Ok(Json(OfferList {
+            items: items.iter().map(offers::to_api).collect(),
+        }))
+    }
+
+    /// Add an offer to a listing
+    ///
+    /// For members of the listing's organization (city staff for municipal services).
+    /// Class sessions are created from `class.sessions` and `class.recurrence`.
+    #[oai(
+        path = "/listings/:id/offers",
+        method = "post",
+        operation_id = "create_offer"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Listing id or slug.
+        id: Path<String>,
+        body: Json<OfferInput>,
+    ) -> Result<OfferCreated, ApiError> {
+        let m = offers::create(
+            &state.db,
+            state.city.id,
+            state.city.timezone,
+            auth.user(),
+            &id.0,
+            body.0,
+        )
+        .await?;
+        Ok(OfferCreated::Created(
+            Json(offers::to_api(&m)),
+            crate::listings::service::etag(m.version),
+            format!("/api/v1/offers/{}", m.id),
+        ))
+    }
+
+    /// Get an offer
+    #[oai(path = "/offers/:id", method = "get", operation_id = "get_offer")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        id: Path<String>,
+    ) -> Result<OfferResponse, ApiError> {
+        let user = auth::optional_user(req).await?;
+        let id = parse_id(&id.0, "offer")?;
+        let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
+        Ok(offer_ok(&o))
+    }
+
+    /// Update an offer
+    ///
+    /// Replaces its fields; the kind stays. Sessions no longer listed are cancelled when
+    /// nobody booked them; booked ones stay.
+    #[oai(path = "/offers/:id", method = "put", operation_id = "update_offer")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read (optional).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<OfferInput>,
+    ) -> Result<OfferResponse, ApiError> {
+        let id = parse_id(&id.0, "offer")?;
+        let if_match = if_match.0.as_deref().map(IfMatch::parse).transpose()?;
+        let m = offers::update(
+            &state.db,
+            state.city.id,
+            state.city.timezone,
+            auth.user(),
+            id,
+            if_match.as_ref(),
+            body.0,
+        )
+        .await?;
+        Ok(offer_ok(&m))
+    }
+
+    /// An offer's availability
+    ///
+    /// The bookable times between two local dates (at most 31 days), with the seats
+    /// left, in the city's time zone (correct across daylight-saving changes). Times
+    /// inside the offer's lead time or beyond its horizon are left out.
+    #[oai(
+        path = "/offers/:id/availability",
+        method = "get",
+        operation_id = "offer_availability"
+    )]
+    async fn availability(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        id: Path<String>,
+        /// First local date (default: today).
+        from: Query<Option<NaiveDate>>,
+        /// Last local date, inclusive (default: `from` + 6 days).
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Availability>, ApiError> {
+        let user = auth::optional_user(req).await?;
+        let id = parse_id(&id.0, "offer")?;
+        let tz = state.city.timezone;
+        let today = Utc::now().with_timezone(&tz).date_naive();
+        let from = from.0.unwrap_or(today);
+        let to = to.0.unwrap_or(from + Duration::days(6));
+        if to < from {
+            return Err(Problem::invalid("to", "must not be before from").into());
+        }
+        if (to - from).num_days() > 30 {
+            return Err(Problem::invalid("to", "at most 31 days after from").into());
+        }
+        let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
+        let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+        let now = Utc::now();
+        let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
+        let latest = now + Duration::days(o.horizon_days as i64);
+        let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
+        let window_start =
+            super::availability::local_to_utc(tz, from.and_hms_opt(0, 0, 0).unwrap())
+                .unwrap_or(now)
+                - Duration::hours(3);
+        let window_end = super::availability::local_to_utc(
+            tz,
+            (to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap(),
+        )
+        .unwrap_or(now)
+            + Duration::hours(3);
+        let rows = offer_slot::Entity::find()
+            .filter(offer_slot::Column::OfferId.eq(o.id))
+            .filter(offer_slot::Column::StartsAt.gte(window_start))
+            .filter(offer_slot::Column::StartsAt.lt(window_end))
+            .order_by_asc(offer_slot::Column::StartsAt)
+            .all(&state.db)
+            .await?;
+        let lapsed = service::lapsed_holds(&state.db, rows.iter().map(|r| r.id).collect()).await?;
+        let left = |r: &offer_slot::Model| {
+            (r.capacity - r.booked + lapsed.get(&r.id).copied().unwrap_or(0)).max(0) as u32
+        };
+        let in_window = |t: DateTime<Utc>| {
+            let d = t.with_timezone(&tz).date_naive();
+            d >= from && d <= to && t >= earliest && t <= latest
+        };
+        let mut slots = Vec::new();
+        match kind {
+            OfferKind::Appointment => {
+                let (a, hours) = offers::hours_of(&o).ok_or_else(Problem::internal)?;
+                for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
+                    if !in_window(s.start) {
+                        continue;
+                    }
+                    let row = rows.iter().find(|r| r.starts_at == s.start);
+                    if row.is_some_and(|r| r.status != "open") {
+                        continue;
+                    }
+                    slots.push(AvailableSlot {
+                        starts_at: local(s.start),
+                        ends_at: Some(local(s.end)),
+                        capacity: Some(row.map(|r| r.capacity.max(0) as u32).unwrap_or(a.parallel)),
+                        remaining: Some(row.map(left).unwrap_or(a.parallel)),
+                    });
+                }
+            }
+            OfferKind::Class => {
+                for r in rows.iter().filter(|r| r.status == "open") {
+                    if !in_window(r.starts_at) {
+                        continue;
+                    }
+                    slots.push(AvailableSlot {
+                        starts_at: local(r.starts_at),
+                        ends_at: Some(local(r.ends_at)),
+                        capacity: Some(r.capacity.max(0) as u32),
+                        remaining: Some(left(r)),
+                    });
+                }
+            }
+            OfferKind::Membership => {
+                let plan = offers::membership_of(&o).ok_or_else(Problem::internal)?;
+                let mut dates = plan.start_dates.clone();
+                dates.sort();
+                for d in dates {
+                    if d < from || d > to || d < today {
+                        continue;
+                    }
+                    if let Some(t) =
+                        super::availability::local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap())
+                    {
+                        slots.push(AvailableSlot {
+                            starts_at: local(t),
+                            ends_at: None,
+                            capacity: None,
+                            remaining: None,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Json(Availability {
+            offer_id: o.id,
+            kind,
+            timezone: tz.name().to_string(),
+            slots,
+        }))
+    }
+}
+
+pub struct BookingsApi;
+
+#[OpenApi(tag = "ApiTags::Booking")]
+impl BookingsApi {
+    /// Book
+    ///
+    /// Takes a seat of an appointment time or class session, or requests a membership.
+    /// Requires an `Idempotency-Key` header (a new random value per booking, e.g. a UUID;
+    /// kept 24 hours): repeating a request with the same key and body answers exactly as
+    /// the first time and never books twice; the same key with another body is refused
+    /// (422), and while the first request is still running a repeat gets 409. A full time
+    /// answers 409 `/problems/full`. With `hold: true` the seat is kept for a few minutes
+    /// until `POST /bookings/{id}/confirm`.
+    #[oai(path = "/bookings", method = "post", operation_id = "create_booking")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// A unique key for this booking (1-255 visible ASCII characters).
+        #[oai(name = "Idempotency-Key")]
+        key: Header<Option<String>>,
+        body: Json<BookingInput>,
+    ) -> Result<BookingCreated, ApiError> {
+        let user = auth.user();
+        let key = idempotency::parse_key(key.0.as_deref())?;
+        let hash = idempotency::request_hash(
+            "POST",
+            "/api/v1/bookings",
+            &body.0.to_json().unwrap_or_default(),
+        );
+        let claim = match idempotency::begin(&state.db, user.id, &key, &hash).await? {
+            Begin::Replay { status, body } => return Ok(replay(status, body)?),
+            Begin::Proceed(c) => c,
+        };
+        match service::create(&state.db, ctx(&state), user, &body.0, Some(&claim)).await {
+            Ok((view, json)) => Ok(BookingCreated::Created(
+                PreJson::from_bytes(json.into()),
+                format!("/api/v1/bookings/{}", view.booking.id),
+            )),
+            Err(p) if p.status < 500 => {
+                let json = serde_json::to_string(&p).unwrap_or_default();
+                idempotency::finish(&state.db, &claim, p.status, &json).await?;
+                Err(p.into())
+            }
+            Err(p) => {
+                idempotency::abandon(&state.db, &claim).await;
+                Err(p.into())
+            }
+        }
+    }
+
+    /// My bookings
+    #[oai(path = "/bookings", method = "get", operation_id = "list_my_bookings")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// From `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+        /// Page size, 1-100 (default 50).
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<BookingPage>, ApiError> {
+        let limit = limit.0.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(Problem::invalid("limit", "must be between 1 and 100").into());
+        }
+        let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
+        let c = ctx(&state);
+        let (views, more) =
+            service::list_mine(&state.db, c, auth.user(), after, limit as u64).await?;
+        Ok(Json(BookingPage {
+            next_cursor: if more {
+                views.last().map(|v| encode_cursor(v.booking.id))
+            } else {
+                None
+            },
+            items: views.iter().map(|v| v.to_api(c.tz)).collect(),
+        }))
+    }
+
+    /// One of my bookings
+    #[oai(path = "/bookings/:id", method = "get", operation_id = "get_booking")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<Booking>, ApiError> {
+        let c = ctx(&state);
+        let v = service::mine(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        Ok(Json(v.to_api(c.tz)))
+    }
+
+    /// Confirm a hold
+    ///
+    /// `confirmed`, or `requested` when the business approves each booking. A hold that
+    /// ran out answers 409 `/problems/hold-expired`.
+    #[oai(
+        path = "/bookings/:id/confirm",
+        method = "post",
+        operation_id = "confirm_booking"
+    )]
+    async fn confirm(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<Booking>, ApiError> {
+        let c = ctx(&state);
+        let v = service::confirm(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        Ok(Json(v.to_api(c.tz)))
+    }
+
+    /// Cancel a booking
+    ///
+    /// Holds and requests any time before the start; confirmed bookings until the offer's
+    /// cancellation deadline (after it: 409 `/problems/cancellation-deadline`). The seat
+    /// is released at once.
+    #[oai(
+        path = "/bookings/:id/cancel",
+        method = "post",
+        operation_id = "cancel_booking"
+    )]
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<Booking>, ApiError> {
+        let c = ctx(&state);
+        let v = service::cancel(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        Ok(Json(v.to_api(c.tz)))
+    }
+}
+
+/// The stored answer to the first request with an `Idempotency-Key`.
+fn replay(status: u16, body: String) -> Result<BookingCreated, Problem> {
+    if status == 201 {
+        let id = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(String::from))
+            .unwrap_or_default();
+        return Ok(BookingCreated::Created(
+            PreJson::from_bytes(body.into()),
+            format!("/api/v1/bookings/{id}"),
+        ));
+    }
+    Err(serde_json::from_str(&body).unwrap_or_else(|_| Problem::internal()))
+}

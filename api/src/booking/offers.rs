@@ -1,0 +1,732 @@
+//! Offers: what residents book on a listing (appointments, classes, memberships), their
+//! booking policy, validation, and storage. Class sessions become slot rows when the
+//! offer is saved; appointment slots are computed from the weekly availability.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::{Enum, Object};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::availability::{local_to_utc, recurring_sessions, SlotTime};
+use crate::auth::AuthUser;
+use crate::listings::hours::{HourMinute, OpeningHours};
+use crate::listings::model::{
+    text, validate_hours, Errors, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
+};
+use crate::listings::service as listings;
+use crate::problem::Problem;
+use entities::{listing, offer, offer_slot};
+
+/// What kind of thing is booked.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum OfferKind {
+    /// A time with someone (duration, several in parallel).
+    Appointment,
+    /// A seat in a dated session.
+    Class,
+    /// A membership plan starting on a date.
+    Membership,
+}
+
+impl OfferKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferKind::Appointment => "appointment",
+            OfferKind::Class => "class",
+            OfferKind::Membership => "membership",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OfferKind> {
+        match s {
+            "appointment" => Some(OfferKind::Appointment),
+            "class" => Some(OfferKind::Class),
+            "membership" => Some(OfferKind::Membership),
+            _ => None,
+        }
+    }
+}
+
+/// How a booking becomes confirmed.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[oai(rename_all = "snake_case")]
+pub enum Confirmation {
+    /// Confirmed as soon as the resident confirms.
+    #[default]
+    Instant,
+    /// The business approves or rejects each booking.
+    Approval,
+}
+
+impl Confirmation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confirmation::Instant => "instant",
+            Confirmation::Approval => "approval",
+        }
+    }
+}
+
+/// Whether residents can book it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[oai(rename_all = "snake_case")]
+pub enum OfferStatus {
+    Draft,
+    #[default]
+    Active,
+    Archived,
+}
+
+impl OfferStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferStatus::Draft => "draft",
+            OfferStatus::Active => "active",
+            OfferStatus::Archived => "archived",
+        }
+    }
+    pub fn parse(s: &str) -> OfferStatus {
+        match s {
+            "active" => OfferStatus::Active,
+            "archived" => OfferStatus::Archived,
+            _ => OfferStatus::Draft,
+        }
+    }
+}
+
+/// A membership's billing period.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum MembershipPeriod {
+    Month,
+    Quarter,
+    HalfYear,
+    Year,
+}
+
+/// Appointment settings.
+#[derive(Object, Clone, Debug)]
+pub struct AppointmentDetails {
+    /// Length of one appointment, 5-480 minutes; slots follow each other back to back.
+    pub duration_minutes: u32,
+    /// How many residents can book the same time (staff, rooms), 1-100 (default 1).
+    #[oai(default = "one")]
+    pub parallel: u32,
+    /// When appointments can be booked: weekly hours with dated exceptions, in the
+    /// city's local time.
+    pub availability: OpeningHoursInput,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A rule that generates class sessions.
+#[derive(Object, Clone, Debug)]
+pub struct SessionRule {
+    /// On these days of the week...
+    pub weekdays: Vec<Weekday>,
+    /// ...at this local time (HH:MM)...
+    pub time: String,
+    /// ...from this date...
+    pub from: NaiveDate,
+    /// ...until this date (at most a year later).
+    pub until: NaiveDate,
+}
+
+/// Class settings.
+#[derive(Object, Clone, Debug)]
+pub struct ClassDetails {
+    /// Seats per session, 1-1000.
+    pub seats: u32,
+    /// Length of a session, 5-720 minutes.
+    pub duration_minutes: u32,
+    /// Single sessions at these local date-times (`2026-12-01T18:00:00`).
+    #[oai(default)]
+    pub sessions: Vec<NaiveDateTime>,
+    /// Sessions generated from a weekly rule.
+    pub recurrence: Option<SessionRule>,
+}
+
+/// Membership settings.
+#[derive(Object, Clone, Debug)]
+pub struct MembershipDetails {
+    pub period: MembershipPeriod,
+    /// The price as shown, e.g. "39 € / month" (1-100 characters).
+    pub price: String,
+    /// The dates a membership can start on (1-60).
+    pub start_dates: Vec<NaiveDate>,
+    /// Whether a member can cancel before the period ends (shown to residents).
+    #[oai(default)]
+    pub cancel_anytime: bool,
+}
+
+/// An offer as submitted (create and full update).
+#[derive(Object, Clone, Debug)]
+pub struct OfferInput {
+    pub kind: OfferKind,
+    /// Name in German and/or English (each 1-200 characters).
+    pub name: LocalizedInput,
+    pub description: Option<LocalizedInput>,
+    /// Default `active`.
+    pub status: Option<OfferStatus>,
+    /// Default `instant`.
+    pub confirmation: Option<Confirmation>,
+    /// Residents can cancel until this many minutes before the start (default 0).
+    pub cancel_deadline_minutes: Option<u32>,
+    /// Active bookings one resident may have on this offer; 0 or absent: no limit.
+    pub max_active_per_resident: Option<u32>,
+    /// Whether a booking shares the resident's email (the name is always shared).
+    #[oai(default)]
+    pub collect_email: bool,
+    /// Whether a booking shares the resident's phone number.
+    #[oai(default)]
+    pub collect_phone: bool,
+    /// Bookable at least this many minutes ahead (default 0).
+    pub lead_time_minutes: Option<u32>,
+    /// Bookable at most this many days ahead, 1-365 (default 60).
+    pub horizon_days: Option<u32>,
+    /// Required for `appointment`.
+    pub appointment: Option<AppointmentDetails>,
+    /// Required for `class`.
+    pub class: Option<ClassDetails>,
+    /// Required for `membership`.
+    pub membership: Option<MembershipDetails>,
+}
+
+/// A bookable offer.
+#[derive(Object, Clone, Debug)]
+pub struct Offer {
+    pub id: Uuid,
+    pub listing_id: Uuid,
+    pub kind: OfferKind,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    pub status: OfferStatus,
+    pub confirmation: Confirmation,
+    /// `native` (the portal keeps the calendar) or `partner` (the business's system).
+    pub provider: String,
+    pub cancel_deadline_minutes: u32,
+    pub max_active_per_resident: u32,
+    pub collect_email: bool,
+    pub collect_phone: bool,
+    pub lead_time_minutes: u32,
+    pub horizon_days: u32,
+    pub appointment: Option<AppointmentDetails>,
+    pub class: Option<ClassDetails>,
+    pub membership: Option<MembershipDetails>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A validated offer, ready to store.
+pub struct OfferData {
+    pub input: OfferInput,
+    pub name: LocalizedText,
+    pub description: LocalizedText,
+    /// Appointment availability, parsed.
+    pub hours: Option<OpeningHours>,
+    /// Class sessions (UTC start and end).
+    pub sessions: Vec<SlotTime>,
+}
+
+const MAX_SESSIONS: usize = 500;
+
+fn range(errors: &mut Errors, field: &str, v: u32, min: u32, max: u32) {
+    if v < min || v > max {
+        errors.add(field, format!("must be between {min} and {max}"));
+    }
+}
+
+impl OfferInput {
+    /// Validates everything, naming each offending field.
+    pub fn validate(self, tz: chrono_tz::Tz) -> Result<OfferData, Problem> {
+        let mut e = Errors::default();
+        let name_de = text(&mut e, "name.de", self.name.de.as_deref(), 200);
+        let name_en = text(&mut e, "name.en", self.name.en.as_deref(), 200);
+        if name_de.is_none() && name_en.is_none() && e.0.is_empty() {
+            e.add("name", "give a name in German or English");
+        }
+        let desc = self.description.clone().unwrap_or_default();
+        let description = LocalizedText {
+            de: text(&mut e, "description.de", desc.de.as_deref(), 2000).unwrap_or_default(),
+            en: text(&mut e, "description.en", desc.en.as_deref(), 2000).unwrap_or_default(),
+        };
+        if let Some(v) = self.cancel_deadline_minutes {
+            range(&mut e, "cancel_deadline_minutes", v, 0, 60 * 24 * 30);
+        }
+        if let Some(v) = self.max_active_per_resident {
+            range(&mut e, "max_active_per_resident", v, 0, 100);
+        }
+        if let Some(v) = self.lead_time_minutes {
+            range(&mut e, "lead_time_minutes", v, 0, 60 * 24 * 30);
+        }
+        if let Some(v) = self.horizon_days {
+            range(&mut e, "horizon_days", v, 1, 365);
+        }
+        let kinds = [
+            (
+                "appointment",
+                self.appointment.is_some(),
+                OfferKind::Appointment,
+            ),
+            ("class", self.class.is_some(), OfferKind::Class),
+            (
+                "membership",
+                self.membership.is_some(),
+                OfferKind::Membership,
+            ),
+        ];
+        for (field, given, kind) in kinds {
+            if kind == self.kind && !given {
+                e.add(field, format!("required for a {} offer", kind.as_str()));
+            } else if kind != self.kind && given {
+                e.add(
+                    field,
+                    format!("not allowed for a {} offer", self.kind.as_str()),
+                );
+            }
+        }
+        let mut hours = None;
+        if let Some(a) = &self.appointment {
+            range(
+                &mut e,
+                "appointment.duration_minutes",
+                a.duration_minutes,
+                5,
+                480,
+            );
+            range(&mut e, "appointment.parallel", a.parallel, 1, 100);
+            let h = validate_hours(&mut e, "appointment.availability", &a.availability);
+            if h.weekly.is_empty() && h.exceptions.iter().all(|x| x.hours.is_none()) {
+                e.add(
+                    "appointment.availability.weekly",
+                    "give at least one time range",
+                );
+            }
+            hours = Some(h);
+        }
+        let mut sessions = Vec::new();
+        if let Some(c) = &self.class {
+            range(&mut e, "class.seats", c.seats, 1, 1000);
+            range(&mut e, "class.duration_minutes", c.duration_minutes, 5, 720);
+            let minutes = c.duration_minutes as i64;
+            for (i, local) in c.sessions.iter().enumerate() {
+                match local_to_utc(tz, *local) {
+                    Some(start) => sessions.push(SlotTime {
+                        start,
+                        end: start + chrono::Duration::minutes(minutes),
+                    }),
+                    None => e.add(
+                        format!("class.sessions[{i}]"),
+                        "does not exist in the city's time zone (a daylight-saving gap)",
+                    ),
+                }
+            }
+            if let Some(r) = &c.recurrence {
+                let time = HourMinute::parse(r.time.trim()).filter(|t| t.minutes() < 1440);
+                if time.is_none() {
+                    e.add("class.recurrence.time", "must be a time HH:MM");
+                }
+                if r.weekdays.is_empty() {
+                    e.add("class.recurrence.weekdays", "choose at least one day");
+                }
+                if r.until < r.from {
+                    e.add("class.recurrence.until", "must not be before from");
+                } else if (r.until - r.from).num_days() > 366 {
+                    e.add("class.recurrence.until", "at most a year after from");
+                }
+                if let (Some(t), true) = (time, e.0.is_empty()) {
+                    let days: Vec<chrono::Weekday> =
+                        r.weekdays.iter().map(|w| w.to_chrono()).collect();
+                    sessions.extend(recurring_sessions(
+                        &days,
+                        t,
+                        c.duration_minutes,
+                        tz,
+                        r.from,
+                        r.until,
+                    ));
+                }
+            }
+            sessions.sort_by_key(|s| s.start);
+            sessions.dedup_by_key(|s| s.start);
+            if sessions.is_empty() && e.0.is_empty() {
+                e.add("class.sessions", "give sessions or a recurrence");
+            }
+            if sessions.len() > MAX_SESSIONS {
+                e.add(
+                    "class.sessions",
+                    format!("at most {MAX_SESSIONS} sessions per offer"),
+                );
+            }
+        }
+        if let Some(m) = &self.membership {
+            let price = text(&mut e, "membership.price", Some(&m.price), 100);
+            if price.is_none() && !e.0.iter().any(|f| f.field == "membership.price") {
+                e.add("membership.price", "must not be empty");
+            }
+            if m.start_dates.is_empty() || m.start_dates.len() > 60 {
+                e.add("membership.start_dates", "give 1-60 dates");
+            }
+        }
+        e.into_result(())?;
+        Ok(OfferData {
+            name: LocalizedText {
+                de: name_de.unwrap_or_default(),
+                en: name_en.unwrap_or_default(),
+            },
+            description,
+            hours,
+            sessions,
+            input: self,
+        })
+    }
+}
+
+/// The kind-specific part of an offer, as stored in `details`.
+fn details_json(input: &OfferInput) -> serde_json::Value {
+    let mut details = serde_json::Map::new();
+    if let Some(a) = &input.appointment {
+        details.insert("appointment".into(), a.to_json().unwrap_or_default());
+    }
+    if let Some(c) = &input.class {
+        // Sessions live in offer_slots; the rule is kept to show it again.
+        let mut c = c.clone();
+        c.sessions.clear();
+        details.insert("class".into(), c.to_json().unwrap_or_default());
+    }
+    if let Some(m) = &input.membership {
+        details.insert("membership".into(), m.to_json().unwrap_or_default());
+    }
+    serde_json::Value::Object(details)
+}
+
+fn parse_detail<T: ParseFromJSON>(details: &serde_json::Value, key: &str) -> Option<T> {
+    details
+        .get(key)
+        .and_then(|v| T::parse_from_json(Some(v.clone())).ok())
+}
+
+/// The appointment settings of a stored offer.
+pub fn appointment_of(m: &offer::Model) -> Option<AppointmentDetails> {
+    parse_detail(&m.details, "appointment")
+}
+
+/// The membership settings of a stored offer.
+pub fn membership_of(m: &offer::Model) -> Option<MembershipDetails> {
+    parse_detail(&m.details, "membership")
+}
+
+/// The appointment availability of a stored offer, parsed.
+pub fn hours_of(m: &offer::Model) -> Option<(AppointmentDetails, OpeningHours)> {
+    let a = appointment_of(m)?;
+    let mut e = Errors::default();
+    let h = validate_hours(&mut e, "availability", &a.availability);
+    Some((a, h))
+}
+
+/// The API view of a stored offer.
+pub fn to_api(m: &offer::Model) -> Offer {
+    Offer {
+        id: m.id,
+        listing_id: m.listing_id,
+        kind: OfferKind::parse(&m.kind).unwrap_or(OfferKind::Appointment),
+        name: LocalizedText {
+            de: m.name_de.clone(),
+            en: m.name_en.clone(),
+        },
+        description: LocalizedText {
+            de: m.description_de.clone(),
+            en: m.description_en.clone(),
+        },
+        status: OfferStatus::parse(&m.status),
+        confirmation: if m.confirmation == "approval" {
+            Confirmation::Approval
+        } else {
+            Confirmation::Instant
+        },
+        provider: m.provider.clone(),
+        cancel_deadline_minutes: m.cancel_deadline_minutes.max(0) as u32,
+        max_active_per_resident: m.max_active_per_resident.max(0) as u32,
+        collect_email: m.collect_email,
+        collect_phone: m.collect_phone,
+        lead_time_minutes: m.lead_time_minutes.max(0) as u32,
+        horizon_days: m.horizon_days.max(0) as u32,
+        appointment: appointment_of(m),
+        class: parse_detail(&m.details, "class"),
+        membership: membership_of(m),
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// The listing of an offer, if the offer exists in this city.
+pub async fn find_with_listing<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    offer_id: Uuid,
+) -> Result<Option<(offer::Model, listing::Model)>, Problem> {
+    let Some(o) = offer::Entity::find_by_id(offer_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let Some(l) = listing::Entity::find_by_id(o.listing_id)
+        .filter(listing::Column::CityId.eq(city_id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((o, l)))
+}
+
+/// Whether residents may see and book this offer now.
+pub fn is_public(o: &offer::Model, l: &listing::Model) -> bool {
+    o.status == "active" && l.status == "published"
+}
+
+/// Stores the class sessions: new times get a slot row, existing ones keep theirs (and
+/// their bookings) with the new capacity where it fits, and times no longer offered are
+/// cancelled when nobody booked them.
+async fn store_sessions<C: ConnectionTrait>(
+    conn: &C,
+    offer_id: Uuid,
+    seats: u32,
+    sessions: &[SlotTime],
+) -> Result<(), Problem> {
+    let now = Utc::now();
+    for chunk in sessions.chunks(100) {
+        let rows = chunk.iter().map(|s| offer_slot::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            offer_id: Set(offer_id),
+            starts_at: Set(s.start),
+            ends_at: Set(s.end),
+            capacity: Set(seats as i32),
+            booked: Set(0),
+            status: Set("open".into()),
+            created_at: Set(now),
+        });
+        offer_slot::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([offer_slot::Column::OfferId, offer_slot::Column::StartsAt])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .do_nothing()
+            .exec(conn)
+            .await?;
+    }
+    let starts: Vec<DateTime<Utc>> = sessions.iter().map(|s| s.start).collect();
+    // Existing sessions take the new seat count, never below what is booked.
+    offer_slot::Entity::update_many()
+        .col_expr(offer_slot::Column::Capacity, Expr::value(seats as i32))
+        .col_expr(offer_slot::Column::Status, Expr::value("open"))
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::Booked.lte(seats as i32))
+        .filter(offer_slot::Column::StartsAt.is_in(starts.clone()))
+        .exec(conn)
+        .await?;
+    offer_slot::Entity::update_many()
+        .col_expr(offer_slot::Column::Status, Expr::value("cancelled"))
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::Booked.eq(0))
+        .filter(offer_slot::Column::StartsAt.is_not_in(starts))
+        .filter(offer_slot::Column::StartsAt.gt(now))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+fn apply(am: &mut offer::ActiveModel, d: &OfferData) {
+    let i = &d.input;
+    am.kind = Set(i.kind.as_str().into());
+    am.name_de = Set(d.name.de.clone());
+    am.name_en = Set(d.name.en.clone());
+    am.description_de = Set(d.description.de.clone());
+    am.description_en = Set(d.description.en.clone());
+    am.details = Set(details_json(i));
+    am.status = Set(i.status.unwrap_or_default().as_str().into());
+    am.confirmation = Set(i.confirmation.unwrap_or_default().as_str().into());
+    am.cancel_deadline_minutes = Set(i.cancel_deadline_minutes.unwrap_or(0) as i32);
+    am.max_active_per_resident = Set(i.max_active_per_resident.unwrap_or(0) as i32);
+    am.collect_email = Set(i.collect_email);
+    am.collect_phone = Set(i.collect_phone);
+    am.lead_time_minutes = Set(i.lead_time_minutes.unwrap_or(0) as i32);
+    am.horizon_days = Set(i.horizon_days.unwrap_or(60) as i32);
+}
+
+async fn editable_listing<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    user: &AuthUser,
+    listing_id: &str,
+) -> Result<listing::Model, Problem> {
+    let rec = listings::find(conn, city_id, listing_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    if !listings::can_edit(conn, user, &rec.model).await? {
+        return Err(if listings::can_view(conn, Some(user), &rec.model).await? {
+            Problem::forbidden("Only the listing's organization can manage its offers.")
+        } else {
+            Problem::not_found("listing")
+        });
+    }
+    Ok(rec.model)
+}
+
+/// Creates an offer on a listing the user may edit.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    city_id: Uuid,
+    tz: chrono_tz::Tz,
+    user: &AuthUser,
+    listing_id: &str,
+    input: OfferInput,
+) -> Result<offer::Model, Problem> {
+    let data = input.validate(tz)?;
+    let txn = db.begin().await?;
+    let l = editable_listing(&txn, city_id, user, listing_id).await?;
+    let now = Utc::now();
+    let mut am = offer::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        listing_id: Set(l.id),
+        provider: Set("native".into()),
+        partner_connection_id: Set(None),
+        partner_offer_ref: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut am, &data);
+    let m = am.insert(&txn).await?;
+    if let Some(c) = &data.input.class {
+        store_sessions(&txn, m.id, c.seats, &data.sessions).await?;
+    }
+    crate::outbox::record(
+        &txn,
+        city_id,
+        "listing",
+        l.id,
+        "offer.created",
+        serde_json::json!({ "offer_id": m.id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Replaces an offer's fields (its kind stays).
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    city_id: Uuid,
+    tz: chrono_tz::Tz,
+    user: &AuthUser,
+    offer_id: Uuid,
+    if_match: Option<&listings::IfMatch>,
+    input: OfferInput,
+) -> Result<offer::Model, Problem> {
+    let txn = db.begin().await?;
+    let (o, l) = find_with_listing(&txn, city_id, offer_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("offer"))?;
+    editable_listing(&txn, city_id, user, &l.id.to_string()).await?;
+    if let Some(m) = if_match {
+        if !m.matches(o.version) {
+            return Err(Problem::precondition_failed(&listings::etag(o.version)));
+        }
+    }
+    if input.kind.as_str() != o.kind {
+        return Err(Problem::invalid(
+            "kind",
+            "the kind of an offer cannot change",
+        ));
+    }
+    let data = input.validate(tz)?;
+    let mut am: offer::ActiveModel = o.clone().into();
+    apply(&mut am, &data);
+    am.version = Set(o.version + 1);
+    am.updated_at = Set(Utc::now());
+    // Only the version read may be replaced (a concurrent update loses, never both).
+    let res = offer::Entity::update_many()
+        .set(am)
+        .filter(offer::Column::Id.eq(o.id))
+        .filter(offer::Column::Version.eq(o.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(Problem::precondition_failed(&listings::etag(o.version + 1)));
+    }
+    if let Some(c) = &data.input.class {
+        store_sessions(&txn, o.id, c.seats, &data.sessions).await?;
+    }
+    crate::outbox::record(
+        &txn,
+        city_id,
+        "listing",
+        l.id,
+        "offer.updated",
+        serde_json::json!({ "offer_id": o.id }),
+    )
+    .await?;
+    let m = offer::Entity::find_by_id(o.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Problem::not_found("offer"))?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// The offers of a listing: active ones of a published listing for everyone, all of
+/// them for those who may edit it.
+pub async fn list_for_listing(
+    db: &sea_orm::DatabaseConnection,
+    city_id: Uuid,
+    user: Option<&AuthUser>,
+    listing_id: &str,
+) -> Result<Vec<offer::Model>, Problem> {
+    let rec = listings::find(db, city_id, listing_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    let editor = match user {
+        Some(u) => listings::can_edit(db, u, &rec.model).await?,
+        None => false,
+    };
+    if !editor && rec.model.status != "published" {
+        return Err(Problem::not_found("listing"));
+    }
+    let mut q = offer::Entity::find().filter(offer::Column::ListingId.eq(rec.model.id));
+    if !editor {
+        q = q.filter(offer::Column::Status.eq("active"));
+    }
+    Ok(q.order_by_asc(offer::Column::CreatedAt)
+        .order_by_asc(offer::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// One offer, if the user may see it.
+pub async fn get(
+    db: &sea_orm::DatabaseConnection,
+    city_id: Uuid,
+    user: Option<&AuthUser>,
+    offer_id: Uuid,
+) -> Result<(offer::Model, listing::Model), Problem> {
+    let (o, l) = find_with_listing(db, city_id, offer_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("offer"))?;
+    if is_public(&o, &l) {
+        return Ok((o, l));
+    }
+    match user {
+        Some(u) if listings::can_edit(db, u, &l).await? => Ok((o, l)),
+        _ => Err(Problem::not_found("offer")),
+    }
+}

@@ -1,0 +1,649 @@
+//! Booking on SQLite and PostgreSQL: offers and availability, the last seat under 200
+//! concurrent requests, Idempotency-Key, hold expiry, cancellation deadline and limits.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::*;
+use crate::on_both;
+
+/// A business with a published listing; returns the owner and the listing id.
+async fn published_listing(app: &TestApp, name: &str) -> (User, String) {
+    let (owner, org) = app.business_owner(name).await;
+    let (listing, _) = app.create_listing(&owner, org, name).await;
+    let id = listing["id"].as_str().unwrap().to_string();
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/publish")))
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    (owner, id)
+}
+
+async fn create_offer(app: &TestApp, owner: &User, listing: &str, body: Value) -> Value {
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{listing}/offers")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v
+}
+
+/// Tomorrow in the city, as a local date string.
+fn tomorrow(app: &TestApp) -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&app.state.city.timezone)
+        .date_naive()
+        + chrono::Duration::days(1)
+}
+
+/// A class with one session tomorrow at 18:00 local time with `seats` seats.
+async fn class_offer(app: &TestApp, owner: &User, listing: &str, seats: u32) -> (String, String) {
+    let day = tomorrow(app);
+    let offer = create_offer(
+        app,
+        owner,
+        listing,
+        json!({
+            "kind": "class",
+            "name": {"de": "Yoga am Abend", "en": "Evening yoga"},
+            "class": {"seats": seats, "duration_minutes": 60,
+                      "sessions": [format!("{day}T18:00:00")]},
+        }),
+    )
+    .await;
+    let id = offer["id"].as_str().unwrap().to_string();
+    let slots = availability(app, &id, "").await;
+    assert_eq!(slots.len(), 1, "{slots:?}");
+    (id, slots[0]["starts_at"].as_str().unwrap().to_string())
+}
+
+async fn availability(app: &TestApp, offer: &str, query: &str) -> Vec<Value> {
+    let resp = client()
+        .get(app.url(&format!("/api/v1/offers/{offer}/availability?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value = resp.json().await.unwrap();
+    v["slots"].as_array().unwrap().clone()
+}
+
+async fn book(app: &TestApp, user: &User, key: &str, body: &Value) -> (StatusCode, Value) {
+    let resp = user
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
+}
+
+async fn post(app: &TestApp, user: &User, path: &str) -> (StatusCode, Value) {
+    let resp = user.client.post(app.url(path)).send().await.unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
+}
+
+async fn offers_and_availability(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Kuntosali").await;
+    let day = tomorrow(&app);
+
+    // Validation names every field.
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{listing}/offers")))
+        .json(&json!({
+            "kind": "appointment",
+            "name": {"de": ""},
+            "horizon_days": 0,
+            "class": {"seats": 0, "duration_minutes": 60},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = resp.json().await.unwrap();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["name", "horizon_days", "appointment", "class"] {
+        assert!(fields.contains(&f), "{f} missing in {p}");
+    }
+
+    // Someone else cannot add offers.
+    let stranger = app.register("Stranger").await;
+    let resp = stranger
+        .client
+        .post(app.url(&format!("/api/v1/listings/{listing}/offers")))
+        .json(&json!({"kind": "membership", "name": {"en": "x"},
+                      "membership": {"period": "month", "price": "1 €", "start_dates": [day]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    // Appointments: 30 minutes, two in parallel, 09:00-11:00 every day.
+    let weekly: Vec<Value> = ["mo", "tu", "we", "th", "fr", "sa", "su"]
+        .iter()
+        .map(|d| json!({"weekday": d, "opens": "09:00", "closes": "11:00"}))
+        .collect();
+    let appt = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({
+            "kind": "appointment",
+            "name": {"de": "Probetraining", "en": "Trial session"},
+            "appointment": {"duration_minutes": 30, "parallel": 2,
+                            "availability": {"weekly": weekly,
+                                             "exceptions": [{"date": day + chrono::Duration::days(1), "closed": true}]}},
+        }),
+    )
+    .await;
+    assert_eq!(appt["provider"], "native");
+    assert_eq!(appt["confirmation"], "instant");
+    let id = appt["id"].as_str().unwrap();
+    let next = day + chrono::Duration::days(1);
+    let slots = availability(&app, id, &format!("from={day}&to={next}")).await;
+    // Four slots tomorrow; the day after is closed by its exception.
+    assert_eq!(slots.len(), 4, "{slots:?}");
+    let first: DateTime<FixedOffset> = slots[0]["starts_at"].as_str().unwrap().parse().unwrap();
+    let local = first.with_timezone(&app.state.city.timezone);
+    assert_eq!(local.format("%H:%M").to_string(), "09:00");
+    assert_eq!(slots[0]["remaining"], 2);
+    assert_eq!(slots[0]["capacity"], 2);
+
+    // Booking one seat leaves one.
+    let resident = app.register("Resident").await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        "k1",
+        &json!({"offer_id": id, "starts_at": slots[0]["starts_at"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed");
+    assert_eq!(b["shared_with"], "Kuntosali GmbH");
+    // Only the name is shared: the offer does not ask for email or phone.
+    assert_eq!(b["contact"]["name"], "Resident");
+    assert!(b["contact"].get("email").is_none_or(Value::is_null), "{b}");
+    let slots = availability(&app, id, &format!("from={day}&to={day}")).await;
+    assert_eq!(slots[0]["remaining"], 1);
+
+    // A time that is not a slot is refused, naming the field.
+    let odd = first + chrono::Duration::minutes(7);
+    let (status, p) = book(
+        &app,
+        &resident,
+        "k2",
+        &json!({"offer_id": id, "starts_at": odd.to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "starts_at");
+
+    // Classes from a weekly rule: every day at 07:00 for a week.
+    let class = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({
+            "kind": "class",
+            "name": {"en": "Morning spin"},
+            "class": {"seats": 12, "duration_minutes": 45,
+                      "recurrence": {"weekdays": ["mo","tu","we","th","fr","sa","su"], "time": "07:00",
+                                     "from": day, "until": day + chrono::Duration::days(6)}},
+        }),
+    )
+    .await;
+    let slots = availability(
+        &app,
+        class["id"].as_str().unwrap(),
+        &format!("from={day}&to={}", day + chrono::Duration::days(6)),
+    )
+    .await;
+    assert_eq!(slots.len(), 7);
+    assert!(slots.iter().all(|s| s["remaining"] == 12));
+
+    // Memberships list their start dates.
+    let m = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({
+            "kind": "membership",
+            "name": {"en": "Monthly membership"},
+            "confirmation": "approval",
+            "membership": {"period": "month", "price": "39 € / month",
+                           "start_dates": [day, day + chrono::Duration::days(3)]},
+        }),
+    )
+    .await;
+    let mid = m["id"].as_str().unwrap();
+    let slots = availability(
+        &app,
+        mid,
+        &format!("from={day}&to={}", day + chrono::Duration::days(6)),
+    )
+    .await;
+    assert_eq!(slots.len(), 2);
+    let (status, b) = book(
+        &app,
+        &resident,
+        "m1",
+        &json!({"offer_id": mid, "start_date": day}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "requested");
+
+    // The listing's offers, publicly.
+    let list: Value = client()
+        .get(app.url(&format!("/api/v1/listings/{listing}/offers")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+
+    // My bookings.
+    let mine: Value = resident
+        .client
+        .get(app.url("/api/v1/bookings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 2);
+    // Nobody else sees them.
+    let resp = stranger
+        .client
+        .get(app.url(&format!("/api/v1/bookings/{}", b["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // Every booking change is an outbox event.
+    assert_eq!(
+        app.outbox_events(b["id"].as_str().unwrap()).await,
+        ["booking.requested"]
+    );
+}
+on_both!(offers_and_availability);
+
+async fn the_last_seat_goes_to_exactly_one_of_200(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Joogastudio").await;
+    let (offer, starts_at) = class_offer(&app, &owner, &listing, 3).await;
+    // Two seats are taken; one is left.
+    for name in ["Early", "Earlier"] {
+        let u = app.register(name).await;
+        let (status, b) = book(
+            &app,
+            &u,
+            &Uuid::new_v4().to_string(),
+            &json!({"offer_id": offer, "starts_at": starts_at}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{b}");
+    }
+    let mut users = Vec::new();
+    for i in 0..20 {
+        users.push(std::sync::Arc::new(
+            app.register(&format!("Racer{i}")).await,
+        ));
+    }
+    let body = json!({"offer_id": offer, "starts_at": starts_at});
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let u = users[i % users.len()].clone();
+        let url = app.url("/api/v1/bookings");
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            let resp = u
+                .client
+                .post(url)
+                .header("Idempotency-Key", Uuid::new_v4().to_string())
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let v: Value = resp.json().await.unwrap();
+            (status, v)
+        }));
+    }
+    let mut by_status: BTreeMap<u16, usize> = BTreeMap::new();
+    for t in tasks {
+        let (status, v) = t.await.unwrap();
+        *by_status.entry(status.as_u16()).or_default() += 1;
+        if status == StatusCode::CONFLICT {
+            assert_eq!(v["status"], 409);
+            assert!(
+                v["type"] == "/problems/full" || v["type"] == "/problems/already-booked",
+                "{v}"
+            );
+        } else {
+            assert_eq!(status, StatusCode::CREATED, "{v}");
+        }
+    }
+    assert_eq!(by_status.get(&201), Some(&1), "{by_status:?}");
+    assert_eq!(by_status.get(&409), Some(&199), "{by_status:?}");
+    let slots = availability(&app, &offer, "").await;
+    assert_eq!(slots[0]["remaining"], 0);
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let confirmed = entities::booking::Entity::find()
+        .filter(entities::booking::Column::OfferId.eq(offer.parse::<Uuid>().unwrap()))
+        .filter(entities::booking::Column::Status.eq("confirmed"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(confirmed, 3);
+}
+on_both!(the_last_seat_goes_to_exactly_one_of_200);
+
+async fn one_idempotency_key_sent_100_times_books_once(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Tanssikoulu").await;
+    let (offer, starts_at) = class_offer(&app, &owner, &listing, 50).await;
+    let resident = std::sync::Arc::new(app.register("Repeater").await);
+    let body = json!({"offer_id": offer, "starts_at": starts_at, "contact": {"name": "R. Peater"}});
+
+    // Missing key: 400 naming the header.
+    let resp = resident
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "Idempotency-Key");
+
+    // 50 at once, then 50 one after another.
+    let key = Uuid::new_v4().to_string();
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let u = resident.clone();
+        let url = app.url("/api/v1/bookings");
+        let (body, key) = (body.clone(), key.clone());
+        tasks.push(tokio::spawn(async move {
+            let resp = u
+                .client
+                .post(url)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (resp.status(), resp.text().await.unwrap())
+        }));
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    for _ in 0..50 {
+        let resp = resident
+            .client
+            .post(app.url("/api/v1/bookings"))
+            .header("Idempotency-Key", &key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        answers.push((resp.status(), resp.text().await.unwrap()));
+    }
+    let created: Vec<&String> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b)
+        .collect();
+    // Every answer after the first finished is the first answer, byte for byte; the
+    // only other answer is 409 while the first was still running.
+    assert!(created.len() >= 51, "{}", created.len());
+    assert!(created.iter().all(|b| *b == created[0]));
+    for (s, b) in &answers {
+        if *s != StatusCode::CREATED {
+            assert_eq!(*s, StatusCode::CONFLICT, "{b}");
+            assert!(b.contains("/problems/idempotency-key-in-flight"), "{b}");
+        }
+    }
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let n = entities::booking::Entity::find()
+        .filter(entities::booking::Column::UserId.eq(resident.id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let slots = availability(&app, &offer, "").await;
+    assert_eq!(slots[0]["remaining"], 49);
+
+    // The same key with another body: 422 naming the header; nothing booked.
+    let (status, p) = book(
+        &app,
+        &resident,
+        &key,
+        &json!({"offer_id": offer, "starts_at": starts_at, "contact": {"name": "Someone else"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["type"], "/problems/idempotency-key-reused");
+    assert_eq!(p["errors"][0]["field"], "Idempotency-Key");
+    // Keys are per user: another resident may use the same key.
+    let other = app.register("Other").await;
+    let (status, _) = book(&app, &other, &key, &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // An error is replayed too: a second booking of the same time by the same resident
+    // is 409, and so is its repeat.
+    let k2 = Uuid::new_v4().to_string();
+    let (s1, p1) = book(&app, &resident, &k2, &body).await;
+    let (s2, p2) = book(&app, &resident, &k2, &body).await;
+    assert_eq!((s1, s2), (StatusCode::CONFLICT, StatusCode::CONFLICT));
+    assert_eq!(p1, p2);
+    assert_eq!(p1["type"], "/problems/already-booked");
+}
+on_both!(one_idempotency_key_sent_100_times_books_once);
+
+async fn holds_expire_and_free_their_seat(backend: Backend) {
+    let opts = Opts {
+        env: vec![("BOOKING_HOLD_SECONDS", "1".into())],
+        ..Default::default()
+    };
+    let Some(app) = spawn_with(backend, opts).await else {
+        return;
+    };
+    let (owner, listing) = published_listing(&app, "Kiipeilykeskus").await;
+    let (offer, starts_at) = class_offer(&app, &owner, &listing, 1).await;
+    let a = app.register("Holder").await;
+    let b = app.register("Waiter").await;
+    let body = json!({"offer_id": offer, "starts_at": starts_at, "hold": true});
+    let (status, held) = book(&app, &a, "h1", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{held}");
+    assert_eq!(held["status"], "held");
+    assert!(held["hold_expires_at"].is_string());
+    let (status, p) = book(&app, &b, "h2", &body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["type"], "/problems/full");
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The seat is free again.
+    let slots = availability(&app, &offer, "").await;
+    assert_eq!(slots[0]["remaining"], 1, "{slots:?}");
+    let (status, got) = book(&app, &b, "h3", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{got}");
+    let (status, p) = post(
+        &app,
+        &a,
+        &format!("/api/v1/bookings/{}/confirm", held["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["type"], "/problems/hold-expired");
+    // B confirms in time.
+    let (status, c) = post(
+        &app,
+        &b,
+        &format!("/api/v1/bookings/{}/confirm", got["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "confirmed");
+    assert!(c["hold_expires_at"].is_null());
+    let events = app.outbox_events(held["id"].as_str().unwrap()).await;
+    assert_eq!(events, ["booking.held", "booking.expired"]);
+    let slots = availability(&app, &offer, "").await;
+    assert_eq!(slots[0]["remaining"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_expire_and_free_their_seat_sqlite() {
+    holds_expire_and_free_their_seat(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_expire_and_free_their_seat_postgres() {
+    holds_expire_and_free_their_seat(Backend::Postgres).await;
+}
+
+async fn cancellation_deadline_and_limits(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Hammaslääkäri").await;
+    let weekly: Vec<Value> = ["mo", "tu", "we", "th", "fr", "sa", "su"]
+        .iter()
+        .map(|d| json!({"weekday": d, "opens": "00:00", "closes": "24:00"}))
+        .collect();
+    let offer = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({
+            "kind": "appointment",
+            "name": {"en": "Check-up"},
+            "cancel_deadline_minutes": 24 * 60,
+            "max_active_per_resident": 2,
+            "collect_phone": true,
+            "appointment": {"duration_minutes": 60, "availability": {"weekly": weekly}},
+        }),
+    )
+    .await;
+    let id = offer["id"].as_str().unwrap();
+    let today = Utc::now()
+        .with_timezone(&app.state.city.timezone)
+        .date_naive();
+    let slots = availability(
+        &app,
+        id,
+        &format!("from={today}&to={}", today + chrono::Duration::days(3)),
+    )
+    .await;
+    let soon = slots[0]["starts_at"].clone(); // within the next hour
+    let later = slots[60]["starts_at"].clone(); // 2-3 days ahead
+    let later2 = slots[61]["starts_at"].clone();
+    let resident = app.register("Patient").await;
+
+    // The offer asks for a phone number: required, and then shared.
+    let (status, p) = book(
+        &app,
+        &resident,
+        "c0",
+        &json!({"offer_id": id, "starts_at": soon}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "contact.phone");
+    let phone = json!({"phone": "+358 40 1234567"});
+    let (status, near) = book(
+        &app,
+        &resident,
+        "c1",
+        &json!({"offer_id": id, "starts_at": soon, "contact": phone}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{near}");
+    assert_eq!(near["contact"]["phone"], "+358 40 1234567");
+    // Within 24 hours of the start: no cancelling.
+    assert!(near["cancellable_until"].is_null());
+    let (status, p) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{}/cancel", near["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["type"], "/problems/cancellation-deadline");
+
+    let (status, far) = book(
+        &app,
+        &resident,
+        "c2",
+        &json!({"offer_id": id, "starts_at": later, "contact": phone}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{far}");
+    assert!(far["cancellable_until"].is_string());
+    // Two active bookings is this offer's limit per resident.
+    let (status, p) = book(
+        &app,
+        &resident,
+        "c3",
+        &json!({"offer_id": id, "starts_at": later2, "contact": phone}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["type"], "/problems/booking-limit");
+    // Cancelling in time frees the seat and the limit.
+    let (status, c) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{}/cancel", far["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "cancelled");
+    let (status, _) = book(
+        &app,
+        &resident,
+        "c4",
+        &json!({"offer_id": id, "starts_at": later2, "contact": phone}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let again = availability(
+        &app,
+        id,
+        &format!("from={today}&to={}", today + chrono::Duration::days(3)),
+    )
+    .await;
+    let seat = |v: &[Value], at: &Value| {
+        v.iter()
+            .find(|s| s["starts_at"] == *at)
+            .map(|s| s["remaining"].clone())
+    };
+    assert_eq!(seat(&again, &later), Some(json!(1)));
+    assert_eq!(seat(&again, &later2), Some(json!(0)));
+}
+on_both!(cancellation_deadline_and_limits);

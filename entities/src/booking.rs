@@ -1,0 +1,37 @@
+//! A resident's booking of an offer.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "bookings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub city_id: Uuid,
+    pub offer_id: Uuid,
+    /// The slot whose seat it takes; none for memberships.
+    pub slot_id: Option<Uuid>,
+    pub user_id: Uuid,
+    /// `held` | `requested` | `confirmed` | `rejected` | `expired` | `cancelled` |
+    /// `completed` | `no_show`
+    pub status: String,
+    /// The start (of the slot or session, or of the membership).
+    pub starts_at: DateTimeUtc,
+    pub ends_at: Option<DateTimeUtc>,
+    pub seats: i32,
+    pub hold_expires_at: Option<DateTimeUtc>,
+    pub contact_name: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// What was shared with whom when the booking was made.
+    pub shared: Json,
+    pub partner_ref: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
