@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
-use crate::booking::api::{BookingsApi, OffersApi};
+use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi};
 use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::organizations::OrganizationsApi;
@@ -33,6 +33,7 @@ type Apis = (
     PrivacyApi,
     OffersApi,
     BookingsApi,
+    BusinessBookingsApi,
 );
 
 /// The API with its OpenAPI description.
@@ -48,6 +49,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             PrivacyApi,
             OffersApi,
             BookingsApi,
+            BusinessBookingsApi,
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -116,6 +118,8 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("get_booking", &[401, 404, 500, 503]),
     ("confirm_booking", &[401, 404, 409, 500, 503]),
     ("cancel_booking", &[401, 404, 409, 500, 503]),
+    ("list_offer_bookings", &[401, 404, 422, 500, 503]),
+    ("decide_booking", &[400, 401, 404, 409, 413, 500, 503]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::availability::appointment_slots;
 use super::idempotency::{self, Begin};
 use super::offers::{self, Offer, OfferInput, OfferKind};
-use super::service::{self, Booking, BookingInput, Ctx};
+use super::service::{self, Booking, BookingInput, Ctx, Decision};
 use crate::api_tags::ApiTags;
 use crate::auth::{self, Auth};
 use crate::json_body::PreJson;
@@ -478,6 +478,93 @@ impl BookingsApi {
     ) -> Result<Json<Booking>, ApiError> {
         let c = ctx(&state);
         let v = service::cancel(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        Ok(Json(v.to_api(c.tz)))
+    }
+}
+
+/// A business's decision on a booking.
+#[derive(Object)]
+pub struct DecisionInput {
+    pub decision: Decision,
+}
+
+pub struct BusinessBookingsApi;
+
+#[OpenApi(tag = "ApiTags::Booking")]
+impl BusinessBookingsApi {
+    /// An offer's bookings (for its business)
+    ///
+    /// For members of the listing's organization (city staff for municipal services).
+    /// Each booking shown is recorded in its resident's access log.
+    #[oai(
+        path = "/offers/:id/bookings",
+        method = "get",
+        operation_id = "list_offer_bookings"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// First local date (default: today).
+        from: Query<Option<NaiveDate>>,
+        /// Last local date, inclusive (default: `from` + 30 days; at most 92 days).
+        to: Query<Option<NaiveDate>>,
+    ) -> Result<Json<BookingPage>, ApiError> {
+        let c = ctx(&state);
+        let today = Utc::now().with_timezone(&c.tz).date_naive();
+        let from = from.0.unwrap_or(today);
+        let to = to.0.unwrap_or(from + Duration::days(30));
+        if to < from {
+            return Err(Problem::invalid("to", "must not be before from").into());
+        }
+        if (to - from).num_days() > 91 {
+            return Err(Problem::invalid("to", "at most 92 days after from").into());
+        }
+        let start = |d: NaiveDate| {
+            super::availability::local_to_utc(c.tz, d.and_hms_opt(0, 0, 0).unwrap())
+                .unwrap_or_else(|| d.and_hms_opt(0, 0, 0).unwrap().and_utc())
+        };
+        let views = service::for_business(
+            &state.db,
+            c,
+            auth.user(),
+            parse_id(&id.0, "offer")?,
+            start(from),
+            start(to + Duration::days(1)),
+        )
+        .await?;
+        Ok(Json(BookingPage {
+            items: views.iter().map(|v| v.to_api(c.tz)).collect(),
+            next_cursor: None,
+        }))
+    }
+
+    /// Decide on a booking (for its business)
+    ///
+    /// `approve` or `reject` a requested booking; record `no_show` or `completed` once a
+    /// confirmed booking has started.
+    #[oai(
+        path = "/bookings/:id/decision",
+        method = "post",
+        operation_id = "decide_booking"
+    )]
+    async fn decide(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<DecisionInput>,
+    ) -> Result<Json<Booking>, ApiError> {
+        let c = ctx(&state);
+        let v = service::decide(
+            &state.db,
+            c,
+            auth.user(),
+            parse_id(&id.0, "booking")?,
+            body.0.decision,
+        )
+        .await?;
         Ok(Json(v.to_api(c.tz)))
     }
 }

@@ -811,3 +811,169 @@ pub async fn run_sweeper(db: DatabaseConnection) {
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
+
+/// Who on the business side acts on an offer's bookings, for the access log.
+async fn business_reader(
+    db: &DatabaseConnection,
+    user: &AuthUser,
+    l: &listing::Model,
+) -> Result<crate::privacy::Reader, Problem> {
+    if !crate::listings::service::can_edit(db, user, l).await? {
+        return Err(Problem::not_found("offer"));
+    }
+    Ok(match l.organization_id {
+        Some(org) if crate::listings::service::is_member(db, org, user.id).await? => {
+            crate::privacy::Reader::Organization {
+                user: user.id,
+                organization: org,
+            }
+        }
+        _ => crate::privacy::Reader::CityStaff(user.id),
+    })
+}
+
+fn shared_fields(b: &booking::Model) -> String {
+    let mut f = vec!["name"];
+    if b.contact_email.is_some() {
+        f.push("email");
+    }
+    if b.contact_phone.is_some() {
+        f.push("phone");
+    }
+    f.join(", ")
+}
+
+/// The bookings of an offer between two instants, for its business: every booking
+/// shown writes an access record for its resident.
+pub async fn for_business(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    offer_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<BookingView>, Problem> {
+    let (o, l) = offers::find_with_listing(db, ctx.city_id, offer_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("offer"))?;
+    let reader = business_reader(db, user, &l).await?;
+    let rows = booking::Entity::find()
+        .filter(booking::Column::OfferId.eq(o.id))
+        .filter(booking::Column::StartsAt.gte(from))
+        .filter(booking::Column::StartsAt.lt(to))
+        .filter(booking::Column::Status.ne("expired"))
+        .order_by_asc(booking::Column::StartsAt)
+        .order_by_asc(booking::Column::Id)
+        .limit(1000)
+        .all(db)
+        .await?;
+    let name = if o.name_en.is_empty() {
+        &o.name_de
+    } else {
+        &o.name_en
+    };
+    let txn = db.begin().await?;
+    for b in &rows {
+        crate::privacy::record_access(
+            &txn,
+            ctx.city_id,
+            b.user_id,
+            &reader,
+            &format!("booking {} ({})", b.id, shared_fields(b)),
+            &format!("list of bookings of {name}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|b| BookingView {
+            booking: b,
+            offer: o.clone(),
+            listing: l.clone(),
+        })
+        .collect())
+}
+
+/// What a business does with a booking.
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum Decision {
+    /// A requested booking is confirmed.
+    Approve,
+    /// A requested booking is declined; its seat is released.
+    Reject,
+    /// The resident did not come (after the start).
+    NoShow,
+    /// The appointment or session took place (after the start).
+    Completed,
+}
+
+/// Applies a business's decision to a booking of one of its offers.
+pub async fn decide(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    id: Uuid,
+    decision: Decision,
+) -> Result<BookingView, Problem> {
+    let b = booking::Entity::find_by_id(id)
+        .filter(booking::Column::CityId.eq(ctx.city_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("booking"))?;
+    let (o, l) = offers::find_with_listing(db, ctx.city_id, b.offer_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("booking"))?;
+    let reader = business_reader(db, user, &l)
+        .await
+        .map_err(|_| Problem::not_found("booking"))?;
+    let (from, to) = match decision {
+        Decision::Approve => ("requested", "confirmed"),
+        Decision::Reject => ("requested", "rejected"),
+        Decision::NoShow => ("confirmed", "no_show"),
+        Decision::Completed => ("confirmed", "completed"),
+    };
+    if matches!(decision, Decision::NoShow | Decision::Completed) && Utc::now() < b.starts_at {
+        return Err(Problem::conflict(
+            "not-started",
+            "No-show and completed can be recorded once the booking has started.",
+        ));
+    }
+    if b.status == to {
+        // Deciding twice is harmless.
+    } else if b.status != from {
+        return Err(Problem::conflict(
+            "wrong-status",
+            format!("A {} booking cannot become {to}.", b.status),
+        ));
+    } else {
+        let txn = db.begin().await?;
+        let moved = transition(&txn, ctx.city_id, &b, from, to, None).await?;
+        if !moved {
+            return Err(Problem::conflict(
+                "changed",
+                "The booking changed meanwhile; reload it.",
+            ));
+        }
+        crate::privacy::record_access(
+            &txn,
+            ctx.city_id,
+            b.user_id,
+            &reader,
+            &format!("booking {} ({})", b.id, shared_fields(&b)),
+            &format!("booking marked {to}"),
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    let b = booking::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("booking"))?;
+    Ok(BookingView {
+        booking: b,
+        offer: o,
+        listing: l,
+    })
+}

@@ -647,3 +647,133 @@ async fn cancellation_deadline_and_limits(app: TestApp) {
     assert_eq!(seat(&again, &later2), Some(json!(0)));
 }
 on_both!(cancellation_deadline_and_limits);
+
+async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Kampaamo").await;
+    let day = tomorrow(&app);
+    let offer = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({
+            "kind": "class",
+            "name": {"en": "Haircut course"},
+            "confirmation": "approval",
+            "collect_email": true,
+            "class": {"seats": 2, "duration_minutes": 90, "sessions": [format!("{day}T10:00:00")]},
+        }),
+    )
+    .await;
+    let id = offer["id"].as_str().unwrap();
+    let starts_at = availability(&app, id, "").await[0]["starts_at"].clone();
+    let a = app.register("Asiakas").await;
+    let b = app.register("Toinen").await;
+    let (_, ba) = book(
+        &app,
+        &a,
+        "d1",
+        &json!({"offer_id": id, "starts_at": starts_at}),
+    )
+    .await;
+    let (_, bb) = book(
+        &app,
+        &b,
+        "d2",
+        &json!({"offer_id": id, "starts_at": starts_at}),
+    )
+    .await;
+    assert_eq!(ba["status"], "requested");
+    // The email is shared because the offer asks for it: the account's address.
+    assert_eq!(ba["contact"]["email"], json!(a.email));
+
+    // A stranger sees nothing; the owner sees both, with what was shared.
+    let stranger = app.register("Outsider").await;
+    let resp = stranger
+        .client
+        .get(app.url(&format!("/api/v1/offers/{id}/bookings")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let list: Value = owner
+        .client
+        .get(app.url(&format!("/api/v1/offers/{id}/bookings")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert!(items
+        .iter()
+        .any(|i| i["contact"]["email"] == json!(a.email)));
+
+    // Each resident's access log names the business and the booking.
+    let log: Value = a
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = log.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["reader"], "Kampaamo GmbH");
+    assert!(entries[0]["resource"]
+        .as_str()
+        .unwrap()
+        .contains(ba["id"].as_str().unwrap()));
+
+    // Approve one, reject the other (its seat is released).
+    let decide = |booking: &Value, decision: &str| {
+        owner
+            .client
+            .post(app.url(&format!(
+                "/api/v1/bookings/{}/decision",
+                booking["id"].as_str().unwrap()
+            )))
+            .json(&json!({ "decision": decision }))
+            .send()
+    };
+    let r: Value = decide(&ba, "approve").await.unwrap().json().await.unwrap();
+    assert_eq!(r["status"], "confirmed");
+    let r: Value = decide(&bb, "reject").await.unwrap().json().await.unwrap();
+    assert_eq!(r["status"], "rejected");
+    assert_eq!(availability(&app, id, "").await[0]["remaining"], 1);
+    // Rejecting again is harmless; approving a rejected booking is not possible.
+    assert_eq!(
+        decide(&bb, "reject").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let resp = decide(&bb, "approve").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    // No-show only once it has started.
+    let resp = decide(&ba, "no_show").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/not-started");
+    // A resident cannot decide on their own booking.
+    let resp = a
+        .client
+        .post(app.url(&format!(
+            "/api/v1/bookings/{}/decision",
+            ba["id"].as_str().unwrap()
+        )))
+        .json(&json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // A bad decision is a 400 naming the problem, never a 500.
+    let resp = decide(&ba, "maybe").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.outbox_events(bb["id"].as_str().unwrap()).await,
+        ["booking.requested", "booking.rejected"]
+    );
+}
+on_both!(the_business_sees_and_decides_and_the_resident_sees_who_read);
