@@ -118,6 +118,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("get_booking", &[401, 404, 500, 503]),
     ("confirm_booking", &[401, 404, 409, 500, 503]),
     ("cancel_booking", &[401, 404, 409, 500, 503]),
+    (
+        "reschedule_booking",
+        &[400, 401, 404, 409, 413, 422, 500, 503],
+    ),
     ("list_offer_bookings", &[401, 404, 422, 500, 503]),
     ("decide_booking", &[400, 401, 404, 409, 413, 500, 503]),
 ];

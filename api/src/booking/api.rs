@@ -460,6 +460,34 @@ impl BookingsApi {
         Ok(Json(v.to_api(c.tz)))
     }
 
+    /// Move a booking to another time
+    ///
+    /// Same offer, another free time; possible while the booking could be cancelled.
+    /// The new seat is taken and the old one released together.
+    #[oai(
+        path = "/bookings/:id/reschedule",
+        method = "post",
+        operation_id = "reschedule_booking"
+    )]
+    async fn reschedule(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<RescheduleInput>,
+    ) -> Result<Json<Booking>, ApiError> {
+        let c = ctx(&state);
+        let v = service::reschedule(
+            &state.db,
+            c,
+            auth.user(),
+            parse_id(&id.0, "booking")?,
+            body.0.starts_at,
+        )
+        .await?;
+        Ok(Json(v.to_api(c.tz)))
+    }
+
     /// Cancel a booking
     ///
     /// Holds and requests any time before the start; confirmed bookings until the offer's
@@ -567,6 +595,13 @@ impl BusinessBookingsApi {
         .await?;
         Ok(Json(v.to_api(c.tz)))
     }
+}
+
+/// A new time for a booking.
+#[derive(Object)]
+pub struct RescheduleInput {
+    /// A start listed by the offer's availability.
+    pub starts_at: DateTime<FixedOffset>,
 }
 
 /// The stored answer to the first request with an `Idempotency-Key`.

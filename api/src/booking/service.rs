@@ -418,55 +418,13 @@ pub async fn create(
 
     let now = Utc::now();
     let txn = db.begin().await?;
-    let mut slot_id = None;
-    if target.uses_slot {
-        if let Some(capacity) = target.new_slot_capacity {
-            // The first booking of an appointment time creates its slot row (a write
-            // first, so SQLite takes its write lock here).
-            offer_slot::Entity::insert(offer_slot::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                offer_id: Set(o.id),
-                starts_at: Set(target.starts_at),
-                ends_at: Set(target.ends_at.unwrap_or(target.starts_at)),
-                capacity: Set(capacity),
-                booked: Set(0),
-                status: Set("open".into()),
-                created_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::columns([offer_slot::Column::OfferId, offer_slot::Column::StartsAt])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .do_nothing()
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        let taken = offer_slot::Entity::update_many()
-            .col_expr(
-                offer_slot::Column::Booked,
-                Expr::col(offer_slot::Column::Booked).add(1),
-            )
-            .filter(offer_slot::Column::OfferId.eq(o.id))
-            .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
-            .filter(offer_slot::Column::Status.eq("open"))
-            .filter(
-                Expr::col(offer_slot::Column::Booked).lt(Expr::col(offer_slot::Column::Capacity)),
-            )
-            .exec(&txn)
-            .await?;
-        if taken.rows_affected != 1 {
-            return Err(full());
-        }
-        slot_id = offer_slot::Entity::find()
-            .select_only()
-            .column(offer_slot::Column::Id)
-            .filter(offer_slot::Column::OfferId.eq(o.id))
-            .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
-            .into_tuple::<Uuid>()
-            .one(&txn)
-            .await?;
-    }
+    // Taking the seat is the transaction's first statement: a write, so SQLite takes its
+    // write lock here.
+    let slot_id = if target.uses_slot {
+        take_seat(&txn, o.id, &target).await?
+    } else {
+        None
+    };
     // One resident's bookings are counted one request at a time.
     lock_user(&txn, user.id).await?;
     let mine = booking::Entity::find()
@@ -976,4 +934,145 @@ pub async fn decide(
         offer: o,
         listing: l,
     })
+}
+
+/// Takes one seat of the slot at `target` in `txn` (creating an appointment's slot row on
+/// its first booking); returns the slot id, or 409 when it is full.
+async fn take_seat<C: ConnectionTrait>(
+    txn: &C,
+    offer_id: Uuid,
+    target: &Target,
+) -> Result<Option<Uuid>, Problem> {
+    if let Some(capacity) = target.new_slot_capacity {
+        offer_slot::Entity::insert(offer_slot::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            offer_id: Set(offer_id),
+            starts_at: Set(target.starts_at),
+            ends_at: Set(target.ends_at.unwrap_or(target.starts_at)),
+            capacity: Set(capacity),
+            booked: Set(0),
+            status: Set("open".into()),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([offer_slot::Column::OfferId, offer_slot::Column::StartsAt])
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec_without_returning(txn)
+        .await?;
+    }
+    let taken = offer_slot::Entity::update_many()
+        .col_expr(
+            offer_slot::Column::Booked,
+            Expr::col(offer_slot::Column::Booked).add(1),
+        )
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
+        .filter(offer_slot::Column::Status.eq("open"))
+        .filter(Expr::col(offer_slot::Column::Booked).lt(Expr::col(offer_slot::Column::Capacity)))
+        .exec(txn)
+        .await?;
+    if taken.rows_affected != 1 {
+        return Err(full());
+    }
+    Ok(offer_slot::Entity::find()
+        .select_only()
+        .column(offer_slot::Column::Id)
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?)
+}
+
+/// Moves a booking to another time of the same offer: the new seat is taken and the old
+/// one released in one transaction, so the resident never holds two seats or none.
+/// Allowed while the booking could be cancelled.
+pub async fn reschedule(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    id: Uuid,
+    starts_at: DateTime<FixedOffset>,
+) -> Result<BookingView, Problem> {
+    let v = mine(db, ctx, user, id).await?;
+    let b = &v.booking;
+    if b.slot_id.is_none() {
+        return Err(Problem::conflict(
+            "wrong-status",
+            "A membership cannot be rescheduled; cancel it and request another start date.",
+        ));
+    }
+    let Some(until) = cancellable_until(b, &v.offer) else {
+        return Err(Problem::conflict(
+            "wrong-status",
+            format!("A {} booking cannot be rescheduled.", b.status),
+        ));
+    };
+    if Utc::now() >= until {
+        return Err(Problem::conflict(
+            "cancellation-deadline",
+            "The time for changes has passed; contact the business.",
+        ));
+    }
+    if starts_at.with_timezone(&Utc) == b.starts_at {
+        return Ok(v);
+    }
+    let input = BookingInput {
+        offer_id: b.offer_id,
+        starts_at: Some(starts_at),
+        start_date: None,
+        hold: false,
+        contact: ContactInput::default(),
+    };
+    let mut errors = Errors::default();
+    let target = resolve_target(db, ctx, &v.offer, &input, &mut errors).await?;
+    let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
+    expire_holds(db, Some((b.offer_id, target.starts_at))).await?;
+
+    let txn = db.begin().await?;
+    let new_slot = take_seat(&txn, b.offer_id, &target).await?;
+    let moved = booking::Entity::update_many()
+        .col_expr(booking::Column::SlotId, Expr::value(new_slot))
+        .col_expr(booking::Column::StartsAt, Expr::value(target.starts_at))
+        .col_expr(booking::Column::EndsAt, Expr::value(target.ends_at))
+        .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            booking::Column::Version,
+            Expr::col(booking::Column::Version).add(1),
+        )
+        .filter(booking::Column::Id.eq(b.id))
+        .filter(booking::Column::Status.eq(b.status.clone()))
+        .filter(booking::Column::Version.eq(b.version))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(Problem::conflict(
+            "changed",
+            "The booking changed meanwhile; reload it.",
+        ));
+    }
+    if let Some(old) = b.slot_id {
+        offer_slot::Entity::update_many()
+            .col_expr(
+                offer_slot::Column::Booked,
+                Expr::col(offer_slot::Column::Booked).sub(b.seats),
+            )
+            .filter(offer_slot::Column::Id.eq(old))
+            .exec(&txn)
+            .await?;
+    }
+    crate::outbox::record(
+        &txn,
+        ctx.city_id,
+        "booking",
+        b.id,
+        "booking.rescheduled",
+        serde_json::json!({ "offer_id": b.offer_id, "from": b.starts_at, "to": target.starts_at }),
+    )
+    .await?;
+    txn.commit().await?;
+    mine(db, ctx, user, id).await
 }

@@ -624,7 +624,7 @@ async fn cancellation_deadline_and_limits(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::OK, "{c}");
     assert_eq!(c["status"], "cancelled");
-    let (status, _) = book(
+    let (status, moved) = book(
         &app,
         &resident,
         "c4",
@@ -632,6 +632,56 @@ async fn cancellation_deadline_and_limits(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
+    // Rescheduling: within the deadline refused, to a full time refused (nothing
+    // changes), to a free time moves the seat.
+    let reschedule = |b: &Value, to: &Value| {
+        resident
+            .client
+            .post(app.url(&format!(
+                "/api/v1/bookings/{}/reschedule",
+                b["id"].as_str().unwrap()
+            )))
+            .json(&json!({ "starts_at": to }))
+            .send()
+    };
+    let resp = reschedule(&near, &later).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let other = app.register("Other").await;
+    let (status, _) = book(
+        &app,
+        &other,
+        "o1",
+        &json!({"offer_id": id, "starts_at": later, "contact": phone}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let resp = reschedule(&moved, &later).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/full");
+    let later3 = slots[62]["starts_at"].clone();
+    let resp = reschedule(&moved, &later3).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let r: Value = resp.json().await.unwrap();
+    assert_eq!(r["starts_at"], later3);
+    assert_eq!(r["status"], "confirmed");
+    let resp = reschedule(&moved, &json!("2020-01-01T10:00:00+02:00"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "starts_at");
+    // Moved back to later2 for the seat counts below.
+    let resp = reschedule(&moved, &later2).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        app.outbox_events(moved["id"].as_str().unwrap()).await,
+        [
+            "booking.confirmed",
+            "booking.rescheduled",
+            "booking.rescheduled"
+        ]
+    );
     let again = availability(
         &app,
         id,
@@ -643,8 +693,11 @@ async fn cancellation_deadline_and_limits(app: TestApp) {
             .find(|s| s["starts_at"] == *at)
             .map(|s| s["remaining"].clone())
     };
-    assert_eq!(seat(&again, &later), Some(json!(1)));
+    // `later`: the other resident's booking; `later2`: ours, moved back; `later3` free.
+    assert_eq!(seat(&again, &later), Some(json!(0)));
     assert_eq!(seat(&again, &later2), Some(json!(0)));
+    let later3 = slots[62]["starts_at"].clone();
+    assert_eq!(seat(&again, &later3), Some(json!(1)));
 }
 on_both!(cancellation_deadline_and_limits);
 
