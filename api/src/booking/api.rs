@@ -17,6 +17,7 @@ use super::service::{self, Booking, BookingInput, Ctx, Decision};
 use crate::api_tags::ApiTags;
 use crate::auth::{self, Auth};
 use crate::json_body::PreJson;
+use crate::listings::api::{decode_cursor, encode_cursor};
 use crate::listings::service::IfMatch;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -96,20 +97,6 @@ fn offer_ok(m: &entities::offer::Model) -> OfferResponse {
         Json(offers::to_api(m)),
         crate::listings::service::etag(m.version),
     )
-}
-
-fn encode_cursor(id: Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
-
-fn decode_cursor(c: &str) -> Result<Uuid, Problem> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| Uuid::from_slice(&b).ok())
-        .ok_or_else(|| Problem::invalid("cursor", "not a cursor returned by this API"))
 }
 
 fn parse_id(id: &str, what: &str) -> Result<Uuid, Problem> {

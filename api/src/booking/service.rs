@@ -713,6 +713,28 @@ pub async fn confirm(
     mine(db, ctx, user, id).await
 }
 
+/// Whether the resident may still cancel or move the booking (`what` names the change
+/// in the message): holds and requests before the start, confirmed bookings until the
+/// offer's cancellation deadline.
+fn changeable(ctx: Ctx, b: &booking::Model, o: &offer::Model, what: &str) -> Result<(), Problem> {
+    let Some(until) = cancellable_until(b, o) else {
+        return Err(Problem::conflict(
+            "wrong-status",
+            format!("A {} booking cannot be {what}.", b.status),
+        ));
+    };
+    if Utc::now() >= until {
+        return Err(Problem::conflict(
+            "cancellation-deadline",
+            format!(
+                "Changes were possible until {}; contact the business.",
+                local(ctx.tz, until).format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The resident cancels: holds and requests any time before the start, confirmed
 /// bookings until the offer's cancellation deadline.
 pub async fn cancel(
@@ -726,21 +748,7 @@ pub async fn cancel(
     if b.status == "cancelled" {
         return Ok(v);
     }
-    let Some(until) = cancellable_until(b, &v.offer) else {
-        return Err(Problem::conflict(
-            "wrong-status",
-            format!("A {} booking cannot be cancelled.", b.status),
-        ));
-    };
-    if Utc::now() >= until {
-        return Err(Problem::conflict(
-            "cancellation-deadline",
-            format!(
-                "Cancellation was possible until {}; contact the business.",
-                local(ctx.tz, until).format("%Y-%m-%d %H:%M")
-            ),
-        ));
-    }
+    changeable(ctx, b, &v.offer, "cancelled")?;
     let txn = db.begin().await?;
     let moved = transition(&txn, ctx.city_id, b, &b.status, "cancelled", None).await?;
     txn.commit().await?;
@@ -1005,18 +1013,7 @@ pub async fn reschedule(
             "A membership cannot be rescheduled; cancel it and request another start date.",
         ));
     }
-    let Some(until) = cancellable_until(b, &v.offer) else {
-        return Err(Problem::conflict(
-            "wrong-status",
-            format!("A {} booking cannot be rescheduled.", b.status),
-        ));
-    };
-    if Utc::now() >= until {
-        return Err(Problem::conflict(
-            "cancellation-deadline",
-            "The time for changes has passed; contact the business.",
-        ));
-    }
+    changeable(ctx, b, &v.offer, "rescheduled")?;
     if starts_at.with_timezone(&Utc) == b.starts_at {
         return Ok(v);
     }

@@ -72,11 +72,13 @@ fn ok(rec: ListingRecord) -> ListingResponse {
     ListingResponse::Ok(PreJson::new(&rec.to_api()), tag)
 }
 
-fn encode_cursor(id: Uuid) -> String {
+/// An opaque cursor for id-ordered pages.
+pub fn encode_cursor(id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
-fn decode_cursor(c: &str) -> Result<Uuid, Problem> {
+/// The id of a cursor from [`encode_cursor`]; 422 naming `cursor` otherwise.
+pub fn decode_cursor(c: &str) -> Result<Uuid, Problem> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c)
         .ok()
