@@ -33,6 +33,19 @@ enum Command {
     /// Meilisearch index is filled, then swapped in atomically; searches keep answering
     /// throughout. Needs MEILI_URL.
     Reindex,
+    /// Fill the database with COUNT generated published business listings, for
+    /// benchmarks: derived from the demo city's OpenStreetMap businesses (names varied,
+    /// coordinates moved a little, their categories and opening hours, districts of
+    /// central Helsinki), the same for the same seed. They bypass the outbox: run
+    /// `reindex` afterwards to put them into Meilisearch.
+    GenerateListings {
+        /// How many listings to add.
+        #[arg(long)]
+        count: u64,
+        /// The seed of the variations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Print the OpenAPI document of the API (as committed in openapi/openapi.json).
     Openapi,
     /// Make an existing account a city admin, or create it with a password read from
@@ -78,6 +91,7 @@ async fn main() {
         Command::ImportOsm { file } => import_osm(config, file).await,
         Command::CreateAdmin { email } => create_admin(config, email).await,
         Command::Reindex => reindex(config).await,
+        Command::GenerateListings { count, seed } => generate_listings(config, count, seed).await,
         Command::Openapi => unreachable!("handled above"),
     };
     if let Err(e) = result {
@@ -157,6 +171,22 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
         target.index_uid,
         started.elapsed().as_secs_f64(),
         report.caught_up
+    );
+    Ok(())
+}
+
+async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Result<()> {
+    let db = api::db::connect(config.database_url.expose_secret()).await?;
+    api::db::migrate(&db).await?;
+    let city = api::demo::seed::ensure_city(&db, &config).await?;
+    api::demo::seed::seed_taxonomy(&db).await?;
+    let started = std::time::Instant::now();
+    let summary = api::demo::generate::generate(&db, city.id, count, seed, true).await?;
+    println!(
+        "generated {} published business listings from {} demo businesses (seed {seed}) in {:.1}s; run `city-portal reindex` to put them into Meilisearch",
+        summary.created,
+        summary.templates,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

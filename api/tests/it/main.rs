@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod booking;
 mod config;
+mod generate;
 mod health;
 mod listings;
 mod meili;
