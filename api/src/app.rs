@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
-use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi};
+use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
 use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::organizations::OrganizationsApi;
@@ -34,6 +34,7 @@ type Apis = (
     OffersApi,
     BookingsApi,
     BusinessBookingsApi,
+    WaitlistApi,
 );
 
 /// The API with its OpenAPI description.
@@ -50,6 +51,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             OffersApi,
             BookingsApi,
             BusinessBookingsApi,
+            WaitlistApi,
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -124,6 +126,9 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ),
     ("list_offer_bookings", &[401, 404, 422, 500, 503]),
     ("decide_booking", &[400, 401, 404, 409, 413, 500, 503]),
+    ("join_waitlist", &[400, 401, 409, 413, 422, 500, 503]),
+    ("list_my_waitlist", &[401, 500, 503]),
+    ("leave_waitlist", &[401, 404, 500, 503]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -407,7 +412,10 @@ impl Bound {
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
         let indexer = spawn_indexer(&self.state);
-        let sweeper = tokio::spawn(crate::booking::service::run_sweeper(self.state.db.clone()));
+        let sweeper = tokio::spawn(crate::booking::service::run_sweeper(
+            self.state.db.clone(),
+            crate::booking::service::Ctx::of(&self.state),
+        ));
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))

@@ -62,6 +62,8 @@ pub struct Config {
     pub listing_cache: Duration,
     /// How long a booking hold keeps its seat unless the resident confirms it.
     pub booking_hold: Duration,
+    /// How long the first in line on a waitlist has to confirm the seat held for them.
+    pub waitlist_claim: Duration,
     pub log: String,
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
@@ -269,6 +271,20 @@ impl Config {
                     )
                 })?,
         };
+        let waitlist_claim = match var("WAITLIST_CLAIM_MINUTES") {
+            None => Duration::from_secs(60 * 60),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=10080).contains(n))
+                .map(|m| Duration::from_secs(m * 60))
+                .ok_or_else(|| {
+                    err(
+                        "WAITLIST_CLAIM_MINUTES",
+                        format!("'{v}' is not a number of minutes between 1 and 10080"),
+                    )
+                })?,
+        };
         let log = var("LOG").unwrap_or_else(|| "info".to_string());
         let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
             None => false,
@@ -341,6 +357,7 @@ impl Config {
             max_body_bytes,
             listing_cache,
             booking_hold,
+            waitlist_claim,
             log,
             trust_forwarded_for,
             theme_dir,
@@ -425,6 +442,7 @@ mod tests {
             ("MAX_BODY_BYTES", "12"),
             ("LISTING_CACHE_MS", "soon"),
             ("BOOKING_HOLD_SECONDS", "0"),
+            ("WAITLIST_CLAIM_MINUTES", "0"),
             ("MEILI_INDEX", "no spaces please"),
             ("SEARCH_INDEXER", "sometimes"),
             ("THEME_DIR", "/no/such/folder"),

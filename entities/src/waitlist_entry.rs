@@ -13,6 +13,9 @@ pub struct Model {
     pub status: String,
     pub offered_until: Option<DateTimeUtc>,
     pub booking_id: Option<Uuid>,
+    /// What the resident agreed to share (`{name, email?, phone?}`) with the booking
+    /// held for them when a seat frees.
+    pub contact: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

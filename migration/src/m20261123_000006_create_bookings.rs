@@ -168,9 +168,7 @@ impl MigrationTrait for Migration {
                     ))
                     .check(Expr::col(OfferSlots::Capacity).gte(0))
                     .check(Expr::col(OfferSlots::Booked).gte(0))
-                    .check(
-                        Expr::col(OfferSlots::Booked).lte(Expr::col(OfferSlots::Capacity)),
-                    )
+                    .check(Expr::col(OfferSlots::Booked).lte(Expr::col(OfferSlots::Capacity)))
                     .check(Expr::col(OfferSlots::Status).is_in(["open", "cancelled"]))
                     .to_owned(),
             )
@@ -322,9 +320,10 @@ impl MigrationTrait for Migration {
                         Users::Table,
                         Users::Id,
                     ))
-                    .check(Expr::col(WaitlistEntries::Status).is_in([
-                        "waiting", "offered", "claimed", "expired", "left",
-                    ]))
+                    .check(
+                        Expr::col(WaitlistEntries::Status)
+                            .is_in(["waiting", "offered", "claimed", "expired", "left"]),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -365,7 +364,12 @@ impl MigrationTrait for Migration {
             Offers::Confirmation,
         ] {
             manager
-                .alter_table(Table::alter().table(Offers::Table).drop_column(c).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Offers::Table)
+                        .drop_column(c)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

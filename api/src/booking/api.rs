@@ -14,6 +14,7 @@ use super::availability::appointment_slots;
 use super::idempotency::{self, Begin};
 use super::offers::{self, Offer, OfferInput, OfferKind};
 use super::service::{self, Booking, BookingInput, Ctx, Decision};
+use super::waitlist::{self, WaitlistEntry, WaitlistInput};
 use crate::api_tags::ApiTags;
 use crate::auth::{self, Auth};
 use crate::json_body::PreJson;
@@ -24,11 +25,7 @@ use crate::state::AppState;
 use entities::offer_slot;
 
 fn ctx(state: &AppState) -> Ctx {
-    Ctx {
-        city_id: state.city.id,
-        tz: state.city.timezone,
-        hold: state.config.booking_hold,
-    }
+    Ctx::of(state)
 }
 
 /// The offers of a listing.
@@ -581,6 +578,76 @@ impl BusinessBookingsApi {
         )
         .await?;
         Ok(Json(v.to_api(c.tz)))
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum WaitlistJoined {
+    /// In line (or already in line: the same entry).
+    #[oai(status = 201)]
+    Created(Json<WaitlistEntry>),
+}
+
+#[derive(ApiResponse)]
+pub enum WaitlistLeft {
+    /// Left; a seat held for you goes to the next in line.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// My waitlist entries.
+#[derive(Object)]
+pub struct WaitlistList {
+    pub items: Vec<WaitlistEntry>,
+}
+
+pub struct WaitlistApi;
+
+#[OpenApi(tag = "ApiTags::Booking")]
+impl WaitlistApi {
+    /// Join the waitlist of a full time
+    ///
+    /// For a full appointment time or class session. When a seat is given back, the
+    /// first in line gets it held as a booking (`status: held`) and is notified, and has
+    /// `WAITLIST_CLAIM_MINUTES` to confirm it; then it goes to the next. A time with a
+    /// free seat answers 409 `/problems/not-full` (book it instead).
+    #[oai(path = "/waitlist", method = "post", operation_id = "join_waitlist")]
+    async fn join(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<WaitlistInput>,
+    ) -> Result<WaitlistJoined, ApiError> {
+        let e = waitlist::join(&state.db, ctx(&state), auth.user(), &body.0).await?;
+        Ok(WaitlistJoined::Created(Json(e)))
+    }
+
+    /// My waitlist entries
+    #[oai(path = "/waitlist", method = "get", operation_id = "list_my_waitlist")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<WaitlistList>, ApiError> {
+        let items = waitlist::list_mine(&state.db, ctx(&state), auth.user()).await?;
+        Ok(Json(WaitlistList { items }))
+    }
+
+    /// Leave a waitlist
+    #[oai(
+        path = "/waitlist/:id",
+        method = "delete",
+        operation_id = "leave_waitlist"
+    )]
+    async fn leave(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<WaitlistLeft, ApiError> {
+        let id = parse_id(&id.0, "waitlist entry")?;
+        waitlist::leave(&state.db, ctx(&state), auth.user(), id).await?;
+        Ok(WaitlistLeft::NoContent)
     }
 }
 

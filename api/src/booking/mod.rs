@@ -6,3 +6,4 @@ pub mod availability;
 pub mod idempotency;
 pub mod offers;
 pub mod service;
+pub mod waitlist;

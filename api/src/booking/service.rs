@@ -164,8 +164,22 @@ impl BookingView {
 #[derive(Clone, Copy)]
 pub struct Ctx {
     pub city_id: Uuid,
+    /// How long the first in line on a waitlist has to confirm the seat held for them.
+    pub claim: std::time::Duration,
     pub tz: chrono_tz::Tz,
     pub hold: std::time::Duration,
+}
+
+impl Ctx {
+    /// The booking settings of the running server.
+    pub fn of(state: &crate::state::AppState) -> Ctx {
+        Ctx {
+            city_id: state.city.id,
+            tz: state.city.timezone,
+            hold: state.config.booking_hold,
+            claim: state.config.waitlist_claim,
+        }
+    }
 }
 
 fn hold_expired() -> Problem {
@@ -200,7 +214,7 @@ pub async fn lapsed_holds<C: ConnectionTrait>(
     Ok(out)
 }
 
-fn full() -> Problem {
+pub(super) fn full() -> Problem {
     Problem::conflict(
         "full",
         "This time is fully booked. Choose another time or join the waitlist.",
@@ -208,15 +222,15 @@ fn full() -> Problem {
 }
 
 /// Where the booking goes: the slot (appointment or class) or the start date.
-struct Target {
-    starts_at: DateTime<Utc>,
-    ends_at: Option<DateTime<Utc>>,
+pub(super) struct Target {
+    pub(super) starts_at: DateTime<Utc>,
+    pub(super) ends_at: Option<DateTime<Utc>>,
     /// The appointment capacity for a slot row created on its first booking.
-    new_slot_capacity: Option<i32>,
-    uses_slot: bool,
+    pub(super) new_slot_capacity: Option<i32>,
+    pub(super) uses_slot: bool,
 }
 
-async fn resolve_target(
+pub(super) async fn resolve_target(
     db: &DatabaseConnection,
     ctx: Ctx,
     o: &offer::Model,
@@ -325,7 +339,7 @@ async fn resolve_target(
 }
 
 /// The contact details to share: only what the offer asks for.
-async fn contact(
+pub(super) async fn contact(
     db: &DatabaseConnection,
     user: &AuthUser,
     o: &offer::Model,
@@ -370,7 +384,10 @@ async fn contact(
 }
 
 /// Who receives the shared data: the listing's organization, else the listing.
-async fn recipient(db: &DatabaseConnection, l: &listing::Model) -> Result<String, Problem> {
+pub(super) async fn recipient(
+    db: &DatabaseConnection,
+    l: &listing::Model,
+) -> Result<String, Problem> {
     if let Some(org) = l.organization_id {
         if let Some(o) = organization::Entity::find_by_id(org).one(db).await? {
             return Ok(o.name);
@@ -413,7 +430,7 @@ pub async fn create(
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
     let with = recipient(db, &l).await?;
     if target.uses_slot {
-        expire_holds(db, Some((o.id, target.starts_at))).await?;
+        expire_holds(db, ctx, Some((o.id, target.starts_at))).await?;
     }
 
     let now = Utc::now();
@@ -519,7 +536,7 @@ pub async fn create(
 /// back when it leaves the active statuses. Returns whether it moved.
 async fn transition<C: ConnectionTrait>(
     conn: &C,
-    city_id: Uuid,
+    ctx: Ctx,
     b: &booking::Model,
     from: &str,
     to: &str,
@@ -541,21 +558,16 @@ async fn transition<C: ConnectionTrait>(
     if q.exec(conn).await?.rows_affected != 1 {
         return Ok(false);
     }
+    // A waitlist offer ends with its booking: claimed when confirmed, else expired.
+    super::waitlist::settle_offer(conn, b.id, to).await?;
     if ACTIVE.contains(&from) && !ACTIVE.contains(&to) {
         if let Some(slot) = b.slot_id {
-            offer_slot::Entity::update_many()
-                .col_expr(
-                    offer_slot::Column::Booked,
-                    Expr::col(offer_slot::Column::Booked).sub(b.seats),
-                )
-                .filter(offer_slot::Column::Id.eq(slot))
-                .exec(conn)
-                .await?;
+            super::waitlist::release_seat(conn, ctx, slot, b.seats).await?;
         }
     }
     crate::outbox::record(
         conn,
-        city_id,
+        ctx.city_id,
         "booking",
         b.id,
         &format!("booking.{to}"),
@@ -568,6 +580,7 @@ async fn transition<C: ConnectionTrait>(
 /// Expires the holds that ran out (of one slot, or all), giving their seats back.
 pub async fn expire_holds(
     db: &DatabaseConnection,
+    ctx: Ctx,
     slot: Option<(Uuid, DateTime<Utc>)>,
 ) -> Result<usize, Problem> {
     let now = Utc::now();
@@ -585,7 +598,7 @@ pub async fn expire_holds(
         let txn = db.begin().await?;
         let moved = transition(
             &txn,
-            b.city_id,
+            ctx,
             &b,
             "held",
             "expired",
@@ -698,7 +711,7 @@ pub async fn confirm(
     let txn = db.begin().await?;
     let moved = transition(
         &txn,
-        ctx.city_id,
+        ctx,
         &v.booking,
         "held",
         to,
@@ -707,7 +720,7 @@ pub async fn confirm(
     .await?;
     txn.commit().await?;
     if !moved {
-        expire_holds(db, Some((v.booking.offer_id, v.booking.starts_at))).await?;
+        expire_holds(db, ctx, Some((v.booking.offer_id, v.booking.starts_at))).await?;
         return Err(hold_expired());
     }
     mine(db, ctx, user, id).await
@@ -750,7 +763,7 @@ pub async fn cancel(
     }
     changeable(ctx, b, &v.offer, "cancelled")?;
     let txn = db.begin().await?;
-    let moved = transition(&txn, ctx.city_id, b, &b.status, "cancelled", None).await?;
+    let moved = transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
     txn.commit().await?;
     if !moved {
         return Err(Problem::conflict(
@@ -762,10 +775,10 @@ pub async fn cancel(
 }
 
 /// Expires holds and old idempotency keys until `stop` resolves.
-pub async fn run_sweeper(db: DatabaseConnection) {
+pub async fn run_sweeper(db: DatabaseConnection, ctx: Ctx) {
     let mut rounds: u64 = 0;
     loop {
-        if let Err(e) = expire_holds(&db, None).await {
+        if let Err(e) = expire_holds(&db, ctx, None).await {
             tracing::warn!(error = %e.title, "expiring booking holds failed");
         }
         if rounds.is_multiple_of(600) {
@@ -915,7 +928,7 @@ pub async fn decide(
         ));
     } else {
         let txn = db.begin().await?;
-        let moved = transition(&txn, ctx.city_id, &b, from, to, None).await?;
+        let moved = transition(&txn, ctx, &b, from, to, None).await?;
         if !moved {
             return Err(Problem::conflict(
                 "changed",
@@ -946,7 +959,7 @@ pub async fn decide(
 
 /// Takes one seat of the slot at `target` in `txn` (creating an appointment's slot row on
 /// its first booking); returns the slot id, or 409 when it is full.
-async fn take_seat<C: ConnectionTrait>(
+pub(super) async fn take_seat<C: ConnectionTrait>(
     txn: &C,
     offer_id: Uuid,
     target: &Target,
@@ -1027,7 +1040,7 @@ pub async fn reschedule(
     let mut errors = Errors::default();
     let target = resolve_target(db, ctx, &v.offer, &input, &mut errors).await?;
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
-    expire_holds(db, Some((b.offer_id, target.starts_at))).await?;
+    expire_holds(db, ctx, Some((b.offer_id, target.starts_at))).await?;
 
     let txn = db.begin().await?;
     let new_slot = take_seat(&txn, b.offer_id, &target).await?;
@@ -1052,14 +1065,7 @@ pub async fn reschedule(
         ));
     }
     if let Some(old) = b.slot_id {
-        offer_slot::Entity::update_many()
-            .col_expr(
-                offer_slot::Column::Booked,
-                Expr::col(offer_slot::Column::Booked).sub(b.seats),
-            )
-            .filter(offer_slot::Column::Id.eq(old))
-            .exec(&txn)
-            .await?;
+        super::waitlist::release_seat(&txn, ctx, old, b.seats).await?;
     }
     crate::outbox::record(
         &txn,

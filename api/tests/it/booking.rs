@@ -830,3 +830,153 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
     );
 }
 on_both!(the_business_sees_and_decides_and_the_resident_sees_who_read);
+
+/// Forces a held booking's hold to have run out (instead of waiting the claim window).
+async fn lapse_hold(app: &TestApp, booking: &str) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entities::booking::Entity::update_many()
+        .col_expr(
+            entities::booking::Column::HoldExpiresAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(entities::booking::Column::Id.eq(booking.parse::<Uuid>().unwrap()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+}
+
+async fn my_waitlist(app: &TestApp, u: &User) -> Vec<Value> {
+    let v: Value = u
+        .client
+        .get(app.url("/api/v1/waitlist"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
+async fn waitlist_promotes_in_order(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Sirkuskoulu").await;
+    let (offer, starts_at) = class_offer(&app, &owner, &listing, 1).await;
+    let a = app.register("Ensimmainen").await;
+    let body = json!({"offer_id": offer, "starts_at": starts_at});
+    let (status, first) = book(&app, &a, "w0", &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A time with a free seat has no waitlist.
+    let (other_offer, other_start) = class_offer(&app, &owner, &listing, 5).await;
+    let b = app.register("Bertta").await;
+    let resp = b
+        .client
+        .post(app.url("/api/v1/waitlist"))
+        .json(&json!({"offer_id": other_offer, "starts_at": other_start}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/not-full");
+
+    // Three join in order; joining twice keeps the place.
+    let c = app.register("Cecilia").await;
+    let d = app.register("Daavid").await;
+    for (u, pos) in [(&b, 1), (&c, 2), (&d, 3), (&b, 1)] {
+        let resp = u
+            .client
+            .post(app.url("/api/v1/waitlist"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let e: Value = resp.json().await.unwrap();
+        assert_eq!(e["status"], "waiting");
+        assert_eq!(e["position"], pos, "{e}");
+    }
+    // The booked resident cannot join their own time.
+    let resp = a
+        .client
+        .post(app.url("/api/v1/waitlist"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
+
+    // A cancels: the seat goes straight to B, held; nobody else can take it.
+    let (status, _) = post(
+        &app,
+        &a,
+        &format!("/api/v1/bookings/{}/cancel", first["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(availability(&app, &offer, "").await[0]["remaining"], 0);
+    let stranger = app.register("Ohikulkija").await;
+    let (status, p) = book(&app, &stranger, "w1", &body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(p["type"], "/problems/full");
+    let eb = my_waitlist(&app, &b).await;
+    assert_eq!(eb[0]["status"], "offered");
+    assert!(eb[0]["offered_until"].is_string());
+    let b_booking = eb[0]["booking_id"].as_str().unwrap().to_string();
+    let held: Value = b
+        .client
+        .get(app.url(&format!("/api/v1/bookings/{b_booking}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(held["status"], "held");
+    assert_eq!(held["contact"]["name"], "Bertta");
+    // C moved up.
+    assert_eq!(my_waitlist(&app, &c).await[0]["position"], 1);
+    let offered = app.outbox_events(eb[0]["id"].as_str().unwrap()).await;
+    assert_eq!(offered, ["waitlist.offered"]);
+
+    // B lets the claim window pass: the seat goes to C.
+    lapse_hold(&app, &b_booking).await;
+    let mut tries = 0;
+    loop {
+        let ec = my_waitlist(&app, &c).await;
+        if ec[0]["status"] == "offered" {
+            break;
+        }
+        tries += 1;
+        assert!(tries < 50, "the seat did not pass on: {ec:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(my_waitlist(&app, &b).await[0]["status"], "expired");
+    let ec = my_waitlist(&app, &c).await;
+    let c_booking = ec[0]["booking_id"].as_str().unwrap().to_string();
+    // C confirms in time: claimed; D is next in line.
+    let (status, r) = post(&app, &c, &format!("/api/v1/bookings/{c_booking}/confirm")).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["status"], "confirmed");
+    assert_eq!(my_waitlist(&app, &c).await[0]["status"], "claimed");
+    assert_eq!(my_waitlist(&app, &d).await[0]["position"], 1);
+
+    // D leaves; then C cancels: nobody waits, so the seat is free for everyone.
+    let did = my_waitlist(&app, &d).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resp = d
+        .client
+        .delete(app.url(&format!("/api/v1/waitlist/{did}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(my_waitlist(&app, &d).await[0]["status"], "left");
+    let (status, _) = post(&app, &c, &format!("/api/v1/bookings/{c_booking}/cancel")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(availability(&app, &offer, "").await[0]["remaining"], 1);
+    let (status, _) = book(&app, &stranger, "w2", &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+on_both!(waitlist_promotes_in_order);

@@ -1,0 +1,399 @@
+//! Waitlists for full appointment times and class sessions.
+//!
+//! A resident joins a full time, sharing the contact details a booking would. When a
+//! seat of that time is given back (a cancellation, an expired hold, a rejection, a
+//! reschedule), it does not become free while someone waits: in the same transaction
+//! it goes to the first in line as a held booking, which they confirm within the claim
+//! window (`WAITLIST_CLAIM_MINUTES`). If they do not, the hold expires and the seat goes
+//! to the next in line. An event `waitlist.offered` tells the notifications.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use poem_openapi::Object;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::offers;
+use super::service::{self, BookingInput, ContactInput, Ctx, ACTIVE};
+use crate::auth::AuthUser;
+use crate::listings::model::{Errors, LocalizedText};
+use crate::problem::Problem;
+use entities::{booking, listing, offer, offer_slot, waitlist_entry};
+
+/// Joining a waitlist.
+#[derive(Object, Clone, Debug)]
+pub struct WaitlistInput {
+    pub offer_id: Uuid,
+    /// The full time, as listed by the offer's availability.
+    pub starts_at: DateTime<FixedOffset>,
+    /// Shared with the booking held for you when a seat frees (as for a booking).
+    #[oai(default)]
+    pub contact: ContactInput,
+}
+
+/// A place on a waitlist.
+#[derive(Object, Clone, Debug)]
+pub struct WaitlistEntry {
+    pub id: Uuid,
+    pub offer_id: Uuid,
+    pub offer_name: LocalizedText,
+    pub listing_slug: String,
+    pub listing_name: LocalizedText,
+    /// In the city's time zone.
+    pub starts_at: DateTime<FixedOffset>,
+    /// `waiting`, `offered` (a seat is held for you: confirm the booking before
+    /// `offered_until`), `claimed`, `expired` or `left`.
+    pub status: String,
+    /// While waiting: your place in line (1 = next).
+    pub position: Option<u32>,
+    pub offered_until: Option<DateTime<FixedOffset>>,
+    /// The booking held for you once offered.
+    pub booking_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+async fn to_api<C: ConnectionTrait>(
+    conn: &C,
+    ctx: Ctx,
+    e: waitlist_entry::Model,
+) -> Result<WaitlistEntry, Problem> {
+    let slot = offer_slot::Entity::find_by_id(e.slot_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+    let o = offer::Entity::find_by_id(slot.offer_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+    let l = listing::Entity::find_by_id(o.listing_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+    let position = if e.status == "waiting" {
+        let ahead = waitlist_entry::Entity::find()
+            .filter(waitlist_entry::Column::SlotId.eq(e.slot_id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(waitlist_entry::Column::CreatedAt.lt(e.created_at))
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(waitlist_entry::Column::CreatedAt.eq(e.created_at))
+                            .add(waitlist_entry::Column::Id.lt(e.id)),
+                    ),
+            )
+            .count(conn)
+            .await?;
+        Some(ahead as u32 + 1)
+    } else {
+        None
+    };
+    let local = |t: DateTime<Utc>| t.with_timezone(&ctx.tz).fixed_offset();
+    Ok(WaitlistEntry {
+        id: e.id,
+        offer_id: o.id,
+        offer_name: LocalizedText {
+            de: o.name_de,
+            en: o.name_en,
+        },
+        listing_slug: l.slug,
+        listing_name: LocalizedText {
+            de: l.name_de,
+            en: l.name_en,
+        },
+        starts_at: local(slot.starts_at),
+        status: e.status,
+        position,
+        offered_until: e.offered_until.map(local),
+        booking_id: e.booking_id,
+        created_at: e.created_at,
+    })
+}
+
+/// Joins the waitlist of a full time (again at the end of the line after leaving).
+pub async fn join(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    input: &WaitlistInput,
+) -> Result<WaitlistEntry, Problem> {
+    let (o, _) = offers::find_with_listing(db, ctx.city_id, input.offer_id)
+        .await?
+        .filter(|(o, l)| offers::is_public(o, l))
+        .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
+    let as_booking = BookingInput {
+        offer_id: o.id,
+        starts_at: Some(input.starts_at),
+        start_date: None,
+        hold: false,
+        contact: input.contact.clone(),
+    };
+    let mut errors = Errors::default();
+    let target = service::resolve_target(db, ctx, &o, &as_booking, &mut errors).await?;
+    let contact = service::contact(db, user, &o, &input.contact, &mut errors).await?;
+    let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
+    if !target.uses_slot {
+        return Err(Problem::invalid(
+            "offer_id",
+            "memberships have no waitlist; request a start date",
+        ));
+    }
+    service::expire_holds(db, ctx, Some((o.id, target.starts_at))).await?;
+    let slot = offer_slot::Entity::find()
+        .filter(offer_slot::Column::OfferId.eq(o.id))
+        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
+        .one(db)
+        .await?;
+    let Some(slot) = slot.filter(|s| s.booked >= s.capacity) else {
+        return Err(Problem::conflict(
+            "not-full",
+            "This time still has a free seat: book it instead.",
+        ));
+    };
+    let mine = booking::Entity::find()
+        .filter(booking::Column::UserId.eq(user.id))
+        .filter(booking::Column::SlotId.eq(slot.id))
+        .filter(booking::Column::Status.is_in(ACTIVE))
+        .count(db)
+        .await?;
+    if mine > 0 {
+        return Err(Problem::conflict(
+            "already-booked",
+            "You already have a booking at this time.",
+        ));
+    }
+    let now = Utc::now();
+    let contact_json = serde_json::json!({
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+    });
+    let existing = waitlist_entry::Entity::find()
+        .filter(waitlist_entry::Column::SlotId.eq(slot.id))
+        .filter(waitlist_entry::Column::UserId.eq(user.id))
+        .one(db)
+        .await?;
+    let entry = match existing {
+        Some(e) if e.status == "waiting" || e.status == "offered" => e,
+        Some(e) => {
+            // Back in line, at its end.
+            let mut am: waitlist_entry::ActiveModel = e.into();
+            am.status = Set("waiting".into());
+            am.offered_until = Set(None);
+            am.booking_id = Set(None);
+            am.contact = Set(Some(contact_json));
+            am.created_at = Set(now);
+            am.updated_at = Set(now);
+            am.update(db).await?
+        }
+        None => {
+            waitlist_entry::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                slot_id: Set(slot.id),
+                user_id: Set(user.id),
+                status: Set("waiting".into()),
+                offered_until: Set(None),
+                booking_id: Set(None),
+                contact: Set(Some(contact_json)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    to_api(db, ctx, entry).await
+}
+
+/// The user's waitlist entries, newest first.
+pub async fn list_mine(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+) -> Result<Vec<WaitlistEntry>, Problem> {
+    let rows = waitlist_entry::Entity::find()
+        .filter(waitlist_entry::Column::UserId.eq(user.id))
+        .order_by_desc(waitlist_entry::Column::CreatedAt)
+        .limit(200)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for e in rows {
+        out.push(to_api(db, ctx, e).await?);
+    }
+    Ok(out)
+}
+
+/// Leaves a waitlist; a seat already held for the user goes to the next in line.
+pub async fn leave(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<(), Problem> {
+    let e = waitlist_entry::Entity::find_by_id(id)
+        .filter(waitlist_entry::Column::UserId.eq(user.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+    if e.status == "offered" {
+        if let Some(b) = e.booking_id {
+            // Cancelling the held booking passes its seat on and ends the offer.
+            match service::cancel(db, ctx, user, b).await {
+                Ok(_) => {}
+                Err(p) if p.status == 409 => {}
+                Err(p) => return Err(p),
+            }
+        }
+    }
+    waitlist_entry::Entity::update_many()
+        .col_expr(waitlist_entry::Column::Status, Expr::value("left"))
+        .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(waitlist_entry::Column::Id.eq(e.id))
+        .filter(waitlist_entry::Column::Status.is_in(["waiting", "offered"]))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends the waitlist offer whose held booking moved to `to`: claimed when the resident
+/// confirmed it, expired otherwise.
+pub(super) async fn settle_offer<C: ConnectionTrait>(
+    conn: &C,
+    booking_id: Uuid,
+    to: &str,
+) -> Result<(), Problem> {
+    let status = match to {
+        "confirmed" | "requested" => "claimed",
+        "held" => return Ok(()),
+        _ => "expired",
+    };
+    waitlist_entry::Entity::update_many()
+        .col_expr(waitlist_entry::Column::Status, Expr::value(status))
+        .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(waitlist_entry::Column::BookingId.eq(booking_id))
+        .filter(waitlist_entry::Column::Status.eq("offered"))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives `seats` of a slot back: to the first in line on its waitlist as a held booking
+/// (the seat stays taken), or, when nobody waits, to everyone.
+pub(super) async fn release_seat<C: ConnectionTrait>(
+    conn: &C,
+    ctx: Ctx,
+    slot_id: Uuid,
+    seats: i32,
+) -> Result<(), Problem> {
+    let now = Utc::now();
+    loop {
+        let next = waitlist_entry::Entity::find()
+            .filter(waitlist_entry::Column::SlotId.eq(slot_id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .order_by_asc(waitlist_entry::Column::CreatedAt)
+            .order_by_asc(waitlist_entry::Column::Id)
+            .one(conn)
+            .await?;
+        let Some(e) = next else { break };
+        let slot = offer_slot::Entity::find_by_id(slot_id)
+            .one(conn)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        if slot.starts_at <= now {
+            break; // too late to offer anyone this time
+        }
+        let until =
+            now + chrono::Duration::from_std(ctx.claim).unwrap_or(chrono::Duration::hours(1));
+        let until = until.min(slot.starts_at);
+        let booking_id = Uuid::new_v4();
+        // Only one release can take this entry (it stays in line otherwise).
+        let taken = waitlist_entry::Entity::update_many()
+            .col_expr(waitlist_entry::Column::Status, Expr::value("offered"))
+            .col_expr(waitlist_entry::Column::OfferedUntil, Expr::value(until))
+            .col_expr(waitlist_entry::Column::BookingId, Expr::value(booking_id))
+            .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
+            .filter(waitlist_entry::Column::Id.eq(e.id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .exec(conn)
+            .await?;
+        if taken.rows_affected != 1 {
+            continue;
+        }
+        let o = offer::Entity::find_by_id(slot.offer_id)
+            .one(conn)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        let l = listing::Entity::find_by_id(o.listing_id)
+            .one(conn)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        let contact = e.contact.clone().unwrap_or_default();
+        let text = |k: &str| contact.get(k).and_then(|v| v.as_str()).map(String::from);
+        let mut fields = vec!["name"];
+        if text("email").is_some() {
+            fields.push("email");
+        }
+        if text("phone").is_some() {
+            fields.push("phone");
+        }
+        let with = match l.organization_id {
+            Some(org) => entities::organization::Entity::find_by_id(org)
+                .one(conn)
+                .await?
+                .map(|o| o.name),
+            None => None,
+        }
+        .unwrap_or_else(|| l.name_de.clone());
+        booking::ActiveModel {
+            id: Set(booking_id),
+            city_id: Set(ctx.city_id),
+            offer_id: Set(o.id),
+            slot_id: Set(Some(slot_id)),
+            user_id: Set(e.user_id),
+            status: Set("held".into()),
+            starts_at: Set(slot.starts_at),
+            ends_at: Set(Some(slot.ends_at)),
+            seats: Set(seats),
+            hold_expires_at: Set(Some(until)),
+            contact_name: Set(text("name").unwrap_or_default()),
+            contact_email: Set(text("email")),
+            contact_phone: Set(text("phone")),
+            shared: Set(serde_json::json!({ "with": with, "fields": fields })),
+            partner_ref: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+        crate::outbox::record(
+            conn,
+            ctx.city_id,
+            "waitlist",
+            e.id,
+            "waitlist.offered",
+            serde_json::json!({
+                "booking_id": booking_id,
+                "offer_id": o.id,
+                "user_id": e.user_id,
+                "starts_at": slot.starts_at,
+                "offered_until": until,
+            }),
+        )
+        .await?;
+        return Ok(());
+    }
+    offer_slot::Entity::update_many()
+        .col_expr(
+            offer_slot::Column::Booked,
+            Expr::col(offer_slot::Column::Booked).sub(seats),
+        )
+        .filter(offer_slot::Column::Id.eq(slot_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
