@@ -20,6 +20,8 @@ pub mod opening_hours_rule;
 pub mod organization;
 pub mod outbox_delivery;
 pub mod outbox_event;
+pub mod partner_connection;
+pub mod partner_webhook_event;
 pub mod staff_role;
 pub mod taxonomy;
 pub mod user;

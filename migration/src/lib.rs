@@ -10,6 +10,7 @@ mod m20261123_000004_add_listing_search_columns;
 mod m20261123_000005_create_outbox_deliveries;
 mod m20261123_000006_create_bookings;
 mod m20261123_000008_add_waitlist_contact;
+mod m20261123_000009_create_partner_connections;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_outbox_deliveries::Migration),
             Box::new(m20261123_000006_create_bookings::Migration),
             Box::new(m20261123_000008_add_waitlist_contact::Migration),
+            Box::new(m20261123_000009_create_partner_connections::Migration),
         ]
     }
 }

@@ -140,11 +140,16 @@ pub async fn search(
     }
 
     let (main, open) = if open_needed {
-        let (a, b) = tokio::join!(
-            main.execute::<ListingDocument>(),
-            open.execute::<ListingDocument>()
-        );
-        (a?, Some(b?))
+        // One request for both (Meilisearch's multi-search): one round trip, one
+        // connection, answered together.
+        let mut multi = client.multi_search();
+        multi.with_search_query(main).with_search_query(open);
+        let mut results = multi.execute::<ListingDocument>().await?.results;
+        if results.len() != 2 {
+            anyhow::bail!("multi-search answered {} results for 2 queries", results.len());
+        }
+        let open = results.pop();
+        (results.pop().expect("two results"), open)
     } else {
         (main.execute::<ListingDocument>().await?, None)
     };

@@ -41,6 +41,8 @@ async fn up_down_up(backend: Backend) {
         "bookings",
         "idempotency_keys",
         "waitlist_entries",
+        "partner_connections",
+        "partner_webhook_events",
     ] {
         assert!(
             full.contains(&t.to_string()),
