@@ -298,6 +298,47 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/manage/listings/:id/status",
             poem::post(crate::listings::manage::change_status),
         )
+        .at("/offers/:id", get(crate::booking::pages::offer_page))
+        .at("/offers/:id/hold", poem::post(crate::booking::pages::hold))
+        .at("/account/bookings", get(crate::booking::pages::my_bookings))
+        .at(
+            "/account/bookings/:id",
+            get(crate::booking::pages::booking_page),
+        )
+        .at(
+            "/account/bookings/:id/confirm",
+            poem::post(crate::booking::pages::confirm),
+        )
+        .at(
+            "/account/bookings/:id/cancel",
+            poem::post(crate::booking::pages::cancel),
+        )
+        .at(
+            "/account/bookings/:id/reschedule",
+            get(crate::booking::pages::reschedule_page).post(crate::booking::pages::reschedule),
+        )
+        .at(
+            "/manage/listings/:id/offers",
+            get(crate::booking::manage_pages::offers_page)
+                .post(crate::booking::manage_pages::create_offer),
+        )
+        .at(
+            "/manage/listings/:id/offers/new",
+            get(crate::booking::manage_pages::new_offer_form),
+        )
+        .at(
+            "/manage/offers/:id",
+            get(crate::booking::manage_pages::edit_offer_form)
+                .post(crate::booking::manage_pages::update_offer),
+        )
+        .at(
+            "/manage/offers/:id/bookings",
+            get(crate::booking::manage_pages::bookings_page),
+        )
+        .at(
+            "/manage/bookings/:id/decision",
+            poem::post(crate::booking::manage_pages::decide),
+        )
         .at("/admin", get(crate::listings::manage::admin))
         .at(
             "/admin/services",

@@ -77,6 +77,34 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin.html",
         include_str!("../../frontend/templates/admin.html"),
     ),
+    (
+        "booking_offers.html",
+        include_str!("../../frontend/templates/booking_offers.html"),
+    ),
+    (
+        "booking_pick.html",
+        include_str!("../../frontend/templates/booking_pick.html"),
+    ),
+    (
+        "booking.html",
+        include_str!("../../frontend/templates/booking.html"),
+    ),
+    (
+        "my_bookings.html",
+        include_str!("../../frontend/templates/my_bookings.html"),
+    ),
+    (
+        "offers_manage.html",
+        include_str!("../../frontend/templates/offers_manage.html"),
+    ),
+    (
+        "offer_form.html",
+        include_str!("../../frontend/templates/offer_form.html"),
+    ),
+    (
+        "offer_bookings.html",
+        include_str!("../../frontend/templates/offer_bookings.html"),
+    ),
 ];
 
 /// The embedded static files of `frontend/static`.

@@ -25,6 +25,9 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     csrf: String,
+    /// Where to go after logging in (a path of this site), e.g. back to a booking.
+    #[serde(default)]
+    next: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -37,6 +40,8 @@ pub struct RegisterForm {
     display_name: String,
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    next: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -49,6 +54,20 @@ pub struct CsrfForm {
 
 fn error(field: &str, message: String) -> minijinja::Value {
     context! { field => field.to_string(), message }
+}
+
+/// Where to go after logging in or registering: `next` if it is a path of this site,
+/// else my account.
+fn next_page(next: Option<&str>) -> String {
+    next.map(str::trim)
+        .filter(|n| {
+            n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 500
+                && !n.chars().any(|c| c == '\\' || c.is_control())
+        })
+        .unwrap_or("/account")
+        .to_string()
 }
 
 /// A redirect after a successful form (303: the browser follows with GET).
@@ -92,8 +111,9 @@ fn localized_errors(
 #[handler]
 pub async fn login_form(state: Data<&AppState>, req: &Request) -> Response {
     let pc = PageCtx::new(&state, req).await;
+    let next = next_page(crate::pages::query_param(req, "next").as_deref());
     if pc.user.is_some() {
-        return see_other("/account");
+        return see_other(&next);
     }
     render(
         &state,
@@ -101,7 +121,7 @@ pub async fn login_form(state: Data<&AppState>, req: &Request) -> Response {
         req,
         "login.html",
         StatusCode::OK,
-        context! { email => "" },
+        context! { email => "", next },
     )
 }
 
@@ -113,6 +133,7 @@ pub async fn login_submit(
 ) -> Response {
     let pc = PageCtx::new(&state, req).await;
     let l = pc.locale;
+    let next = next_page(Some(&form.next));
     let again = |status: StatusCode, errors: Vec<minijinja::Value>| {
         render(
             &state,
@@ -120,7 +141,7 @@ pub async fn login_submit(
             req,
             "login.html",
             status,
-            context! { email => form.email.clone(), errors },
+            context! { email => form.email.clone(), errors, next => next.clone() },
         )
     };
     if !csrf_ok(req, &form.csrf) {
@@ -180,7 +201,7 @@ pub async fn login_submit(
         let _ = auth::destroy_session(&state, &old).await;
     }
     match auth::create_session(&state, u.id).await {
-        Ok(sid) => with_cookie(see_other("/account"), &auth::session_cookie(&state, &sid)),
+        Ok(sid) => with_cookie(see_other(&next), &auth::session_cookie(&state, &sid)),
         Err(_) => again(
             StatusCode::SERVICE_UNAVAILABLE,
             vec![error("email", pc.t(&state, "error-summary"))],
@@ -191,8 +212,9 @@ pub async fn login_submit(
 #[handler]
 pub async fn register_form(state: Data<&AppState>, req: &Request) -> Response {
     let pc = PageCtx::new(&state, req).await;
+    let next = next_page(crate::pages::query_param(req, "next").as_deref());
     if pc.user.is_some() {
-        return see_other("/account");
+        return see_other(&next);
     }
     render(
         &state,
@@ -200,7 +222,7 @@ pub async fn register_form(state: Data<&AppState>, req: &Request) -> Response {
         req,
         "register.html",
         StatusCode::OK,
-        context! { form => context! {}, field_errors => context! {} },
+        context! { form => context! {}, field_errors => context! {}, next },
     )
 }
 
@@ -211,6 +233,7 @@ pub async fn register_submit(
     Form(form): Form<RegisterForm>,
 ) -> Response {
     let pc = PageCtx::new(&state, req).await;
+    let next = next_page(Some(&form.next));
     let keep = context! { email => form.email.clone(), display_name => form.display_name.clone() };
     if !csrf_ok(req, &form.csrf) {
         let errors = vec![error("email", pc.t(&state, "error-csrf"))];
@@ -220,7 +243,7 @@ pub async fn register_submit(
             req,
             "register.html",
             StatusCode::FORBIDDEN,
-            context! { form => keep, errors, field_errors => context! {} },
+            context! { form => keep, errors, field_errors => context! {}, next },
         );
     }
     let r = super::Registration {
@@ -230,7 +253,7 @@ pub async fn register_submit(
     };
     match super::register(&state.db, &r).await {
         Ok(u) => match auth::create_session(&state, u.id).await {
-            Ok(sid) => with_cookie(see_other("/account"), &auth::session_cookie(&state, &sid)),
+            Ok(sid) => with_cookie(see_other(&next), &auth::session_cookie(&state, &sid)),
             Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         },
         Err(p) => {
@@ -250,7 +273,7 @@ pub async fn register_submit(
                 req,
                 "register.html",
                 status,
-                context! { form => keep, errors, field_errors },
+                context! { form => keep, errors, field_errors, next },
             )
         }
     }

@@ -4,6 +4,9 @@
 pub mod api;
 pub mod availability;
 pub mod idempotency;
+pub mod manage_pages;
 pub mod offers;
+pub mod pages;
+pub mod pages_support;
 pub mod service;
 pub mod waitlist;

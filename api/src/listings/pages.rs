@@ -274,6 +274,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         l,
     );
     let languages: Vec<String> = api.languages.iter().map(|c| c.to_uppercase()).collect();
+    let offers = crate::booking::pages::offers_section(state, l, &rec.model).await;
     render(
         state,
         &pc,
@@ -310,6 +311,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             related,
             from_osm => api.source.starts_with("osm:"),
             json_ld => ld,
+            offers,
         },
     )
 }

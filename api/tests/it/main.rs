@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod booking;
+mod booking_pages;
 mod config;
 mod generate;
 mod health;

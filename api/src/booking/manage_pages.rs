@@ -1,0 +1,1104 @@
+//! The business side of booking in the dashboard: a listing's offers
+//! (`/manage/listings/{id}/offers`), the offer editor for the three kinds with errors
+//! next to their fields, and an offer's bookings with approve/reject, no-show and
+//! completed. Showing the bookings writes each resident's access log (that is the point
+//! of the log). Plain forms with CSRF tokens.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use minijinja::context;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path};
+use poem::{handler, Request, Response};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::availability::recurring_sessions;
+use super::offers::{
+    self, AppointmentDetails, ClassDetails, Confirmation, MembershipDetails, MembershipPeriod,
+    OfferInput, OfferKind, OfferStatus, SessionRule,
+};
+use super::pages_support::{
+    self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
+};
+use super::service::{self, Decision};
+use crate::auth::AuthUser;
+use crate::config::Locale;
+use crate::listings::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
+use crate::listings::hours::HourMinute;
+use crate::listings::model::{
+    LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
+};
+use crate::listings::service::{self as listings, IfMatch};
+use crate::pages::{csrf_ok, render, PageCtx};
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+use entities::{listing, offer, offer_slot};
+
+const WEEKDAYS: [(Weekday, &str); 7] = [
+    (Weekday::Mo, "mo"),
+    (Weekday::Tu, "tu"),
+    (Weekday::We, "we"),
+    (Weekday::Th, "th"),
+    (Weekday::Fr, "fr"),
+    (Weekday::Sa, "sa"),
+    (Weekday::Su, "su"),
+];
+/// Blank rows for class sessions and membership start dates besides the existing ones.
+const BLANK_ROWS: usize = 3;
+/// At most this many rows of one kind are read from a form.
+const MAX_ROWS: usize = 500;
+
+const PERIODS: [(MembershipPeriod, &str); 4] = [
+    (MembershipPeriod::Month, "month"),
+    (MembershipPeriod::Quarter, "quarter"),
+    (MembershipPeriod::HalfYear, "half_year"),
+    (MembershipPeriod::Year, "year"),
+];
+
+/// A listing this user may edit (others get "not found").
+async fn editable_listing(
+    state: &AppState,
+    u: &AuthUser,
+    id: &str,
+) -> Result<listing::Model, Problem> {
+    let rec = listings::find(&state.db, state.city.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
+    if !listings::can_edit(&state.db, u, &rec.model).await? {
+        return Err(Problem::not_found("listing"));
+    }
+    Ok(rec.model)
+}
+
+/// An offer of a listing this user may edit.
+async fn editable_offer(
+    state: &AppState,
+    u: &AuthUser,
+    id: &str,
+) -> Result<(offer::Model, listing::Model), Problem> {
+    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("offer"))?;
+    let (o, l) = offers::find_with_listing(&state.db, state.city.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("offer"))?;
+    if !listings::can_edit(&state.db, u, &l).await? {
+        return Err(Problem::not_found("offer"));
+    }
+    Ok((o, l))
+}
+
+/// `/manage/listings/{id}/offers`: a listing's offers and the way to add one.
+#[handler]
+pub async fn offers_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let l = pc.locale;
+    let listing = match editable_listing(&state, &u, &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let found = offer::Entity::find()
+        .filter(offer::Column::ListingId.eq(listing.id))
+        .order_by_asc(offer::Column::CreatedAt)
+        .order_by_asc(offer::Column::Id)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    render(
+        &state,
+        &pc,
+        req,
+        "offers_manage.html",
+        StatusCode::OK,
+        context! {
+            listing => listing_ctx(l, &listing),
+            offers => found.iter().map(|o| context! {
+                id => o.id.to_string(),
+                name => localized(l, &o.name_de, &o.name_en),
+                kind => o.kind.clone(),
+                kind_line => support::kind_line(&state, l, o),
+                status => o.status.clone(),
+            }).collect::<Vec<_>>(),
+            done => flash(req),
+        },
+    )
+}
+
+fn listing_ctx(l: Locale, m: &listing::Model) -> minijinja::Value {
+    context! {
+        id => m.id.to_string(),
+        name => localized(l, &m.name_de, &m.name_en),
+        status => m.status.clone(),
+        public_url => format!("/{}/{}", if m.kind == "municipal_service" { "services" } else { "listings" }, m.slug),
+    }
+}
+
+/// A submitted offer form, turned into the API's input.
+struct Parsed {
+    input: OfferInput,
+    /// Where each submitted availability rule and exception came from.
+    rows: Rows,
+    /// The form row of each submitted class session.
+    sessions: Vec<String>,
+    /// Type errors found while reading the form.
+    pre: Vec<FieldError>,
+}
+
+fn bad(pre: &mut Vec<FieldError>, field: &str, message: &str) {
+    pre.push(FieldError {
+        field: field.into(),
+        message: message.into(),
+    });
+}
+
+/// A whole number field; `None` when empty.
+fn number(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<u32> {
+    let v = f.get(id);
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            bad(pre, id, "must be a whole number");
+            None
+        }
+    }
+}
+
+fn date(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let v = f.get(id);
+    if v.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            bad(pre, id, "must be a date YYYY-MM-DD");
+            None
+        }
+    }
+}
+
+fn opt(f: &FormData, id: &str) -> Option<String> {
+    Some(f.get(id)).filter(|v| !v.is_empty())
+}
+
+/// Rows `{prefix}{i}...` present in the form, in order (each row has a field
+/// `{prefix}{i}` or `{prefix}{i}_...`).
+fn row_ids(f: &FormData, prefix: &str) -> Vec<String> {
+    (0..MAX_ROWS)
+        .map(|i| format!("{prefix}{i}"))
+        .take_while(|id| {
+            f.0.iter()
+                .any(|(k, _)| k == id || k.starts_with(&format!("{id}_")))
+        })
+        .collect()
+}
+
+fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
+    let mut pre = Vec::new();
+    let mut rows = Rows::default();
+    let mut sessions = Vec::new();
+    let status = match f.get("status").as_str() {
+        "draft" => OfferStatus::Draft,
+        "archived" => OfferStatus::Archived,
+        _ => OfferStatus::Active,
+    };
+    let confirmation = if f.get("confirmation") == "approval" {
+        Confirmation::Approval
+    } else {
+        Confirmation::Instant
+    };
+    let cancel_deadline_minutes = number(f, "cancel_deadline_minutes", &mut pre);
+    let max_active_per_resident = number(f, "max_active_per_resident", &mut pre);
+    let lead_time_minutes = number(f, "lead_time_minutes", &mut pre);
+    let horizon_days = number(f, "horizon_days", &mut pre);
+    let appointment = (kind == OfferKind::Appointment).then(|| {
+        let mut weekly = Vec::new();
+        for (d, (wd, _)) in WEEKDAYS.iter().enumerate() {
+            for n in 0..INTERVALS {
+                let id = format!("h{d}_{n}");
+                let (o, c) = (
+                    f.get(&format!("{id}_opens")),
+                    f.get(&format!("{id}_closes")),
+                );
+                if o.is_empty() && c.is_empty() {
+                    continue;
+                }
+                weekly.push(OpeningRule {
+                    weekday: *wd,
+                    opens: o,
+                    closes: c,
+                });
+                rows.rules.push(id);
+            }
+        }
+        let mut exceptions = Vec::new();
+        for id in row_ids(f, "x") {
+            let Some(day) = date(f, &format!("{id}_date"), &mut pre) else {
+                continue;
+            };
+            exceptions.push(OpeningException {
+                date: day,
+                closed: !f.get(&format!("{id}_closed")).is_empty(),
+                opens: opt(f, &format!("{id}_opens")),
+                closes: opt(f, &format!("{id}_closes")),
+                note: opt(f, &format!("{id}_note")),
+            });
+            rows.exceptions.push(id);
+        }
+        AppointmentDetails {
+            duration_minutes: number(f, "duration_minutes", &mut pre).unwrap_or(0),
+            parallel: number(f, "parallel", &mut pre).unwrap_or(1),
+            availability: OpeningHoursInput { weekly, exceptions },
+        }
+    });
+    let class = (kind == OfferKind::Class).then(|| {
+        let mut list = Vec::new();
+        for id in row_ids(f, "s") {
+            let v = f.get(&id);
+            if v.is_empty() {
+                continue;
+            }
+            let parsed = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+                .iter()
+                .find_map(|fmt| NaiveDateTime::parse_from_str(&v, fmt).ok());
+            match parsed {
+                Some(t) => {
+                    list.push(t);
+                    sessions.push(id);
+                }
+                None => bad(&mut pre, &id, "must be a date and time"),
+            }
+        }
+        let days: Vec<Weekday> = f
+            .all("rw")
+            .iter()
+            .filter_map(|v| WEEKDAYS.iter().find(|(_, s)| s == v).map(|(w, _)| *w))
+            .collect();
+        let (time, from, until) = (f.get("r_time"), f.get("r_from"), f.get("r_until"));
+        let recurrence =
+            if days.is_empty() && time.is_empty() && from.is_empty() && until.is_empty() {
+                None
+            } else {
+                let from = date(f, "r_from", &mut pre);
+                let until = date(f, "r_until", &mut pre);
+                if f.get("r_from").is_empty() {
+                    bad(&mut pre, "r_from", "required");
+                }
+                if f.get("r_until").is_empty() {
+                    bad(&mut pre, "r_until", "required");
+                }
+                match (from, until) {
+                    (Some(from), Some(until)) => Some(SessionRule {
+                        weekdays: days,
+                        time,
+                        from,
+                        until,
+                    }),
+                    _ => None,
+                }
+            };
+        ClassDetails {
+            seats: number(f, "seats", &mut pre).unwrap_or(0),
+            duration_minutes: number(f, "class_duration_minutes", &mut pre).unwrap_or(0),
+            sessions: list,
+            recurrence,
+        }
+    });
+    let membership = (kind == OfferKind::Membership).then(|| {
+        let mut start_dates = Vec::new();
+        for id in row_ids(f, "d") {
+            if let Some(d) = date(f, &id, &mut pre) {
+                start_dates.push(d);
+            }
+        }
+        MembershipDetails {
+            period: PERIODS
+                .iter()
+                .find(|(_, s)| *s == f.get("period"))
+                .map(|(p, _)| *p)
+                .unwrap_or(MembershipPeriod::Month),
+            price: f.get("price"),
+            start_dates,
+            cancel_anytime: !f.get("cancel_anytime").is_empty(),
+        }
+    });
+    let input = OfferInput {
+        kind,
+        name: LocalizedInput {
+            de: opt(f, "name_de"),
+            en: opt(f, "name_en"),
+        },
+        description: Some(LocalizedInput {
+            de: opt(f, "description_de"),
+            en: opt(f, "description_en"),
+        }),
+        status: Some(status),
+        confirmation: Some(confirmation),
+        cancel_deadline_minutes,
+        max_active_per_resident,
+        collect_email: !f.get("collect_email").is_empty(),
+        collect_phone: !f.get("collect_phone").is_empty(),
+        lead_time_minutes,
+        horizon_days,
+        appointment,
+        class,
+        membership,
+    };
+    Parsed {
+        input,
+        rows,
+        sessions,
+        pre,
+    }
+}
+
+/// The form id an offer field path (`appointment.availability.weekly[0].opens`,
+/// `class.sessions[2]`, ...) belongs to.
+fn offer_field(path: &str, rows: &Rows, sessions: &[String]) -> String {
+    if let Some(rest) = path.strip_prefix("appointment.availability") {
+        // The availability editor is the listing hours editor.
+        return form::form_field(&format!("opening_hours{rest}"), rows);
+    }
+    if let Some(rest) = path.strip_prefix("class.sessions[") {
+        let i: Option<usize> = rest.split(']').next().and_then(|n| n.parse().ok());
+        return i
+            .and_then(|i| sessions.get(i).cloned())
+            .unwrap_or_else(|| "s0".into());
+    }
+    match path {
+        "name" | "name.de" => "name_de",
+        "name.en" => "name_en",
+        "description.de" => "description_de",
+        "description.en" => "description_en",
+        "appointment.duration_minutes" => "duration_minutes",
+        "appointment.parallel" => "parallel",
+        "appointment" => "duration_minutes",
+        "class.seats" | "class" => "seats",
+        "class.duration_minutes" => "class_duration_minutes",
+        "class.sessions" => "s0",
+        "class.recurrence.time" => "r_time",
+        "class.recurrence.weekdays" => "rw_mo",
+        "class.recurrence.from" => "r_from",
+        "class.recurrence.until" => "r_until",
+        "membership.price" | "membership" => "price",
+        "membership.period" => "period",
+        "membership.start_dates" => "d0",
+        other => return other.replace(['.', '[', ']'], "_"),
+    }
+    .to_string()
+}
+
+/// The class sessions that were given one by one: future open sessions that the weekly
+/// rule did not make.
+async fn single_sessions(
+    state: &AppState,
+    o: &offer::Model,
+    rule: Option<&SessionRule>,
+    duration: u32,
+) -> Vec<NaiveDateTime> {
+    let tz = state.city.timezone;
+    let generated: Vec<chrono::DateTime<Utc>> = rule
+        .and_then(|r| {
+            let t = HourMinute::parse(r.time.trim())?;
+            let days: Vec<chrono::Weekday> = r.weekdays.iter().map(|w| w.to_chrono()).collect();
+            Some(
+                recurring_sessions(&days, t, duration, tz, r.from, r.until)
+                    .into_iter()
+                    .map(|s| s.start)
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    offer_slot::Entity::find()
+        .filter(offer_slot::Column::OfferId.eq(o.id))
+        .filter(offer_slot::Column::Status.eq("open"))
+        .filter(offer_slot::Column::StartsAt.gt(Utc::now()))
+        .order_by_asc(offer_slot::Column::StartsAt)
+        .all(&state.db)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| !generated.contains(&s.starts_at))
+        .map(|s| s.starts_at.with_timezone(&tz).naive_local())
+        .collect()
+}
+
+/// The form values of a stored offer.
+async fn offer_values(state: &AppState, o: &offer::Model) -> HashMap<String, String> {
+    let api = offers::to_api(o);
+    let mut v = HashMap::new();
+    let mut put = |k: &str, val: String| {
+        if !val.is_empty() {
+            v.insert(k.to_string(), val);
+        }
+    };
+    put("name_de", api.name.de.clone());
+    put("name_en", api.name.en.clone());
+    put("description_de", api.description.de.clone());
+    put("description_en", api.description.en.clone());
+    put("status", api.status.as_str().into());
+    put("confirmation", api.confirmation.as_str().into());
+    put(
+        "cancel_deadline_minutes",
+        api.cancel_deadline_minutes.to_string(),
+    );
+    put(
+        "max_active_per_resident",
+        api.max_active_per_resident.to_string(),
+    );
+    put("lead_time_minutes", api.lead_time_minutes.to_string());
+    put("horizon_days", api.horizon_days.to_string());
+    if api.collect_email {
+        put("collect_email", "1".into());
+    }
+    if api.collect_phone {
+        put("collect_phone", "1".into());
+    }
+    if let Some(a) = &api.appointment {
+        put("duration_minutes", a.duration_minutes.to_string());
+        put("parallel", a.parallel.to_string());
+        for (d, (wd, _)) in WEEKDAYS.iter().enumerate() {
+            let day: Vec<&OpeningRule> = a
+                .availability
+                .weekly
+                .iter()
+                .filter(|r| r.weekday == *wd)
+                .collect();
+            for (n, r) in day.iter().take(INTERVALS).enumerate() {
+                put(&format!("h{d}_{n}_opens"), r.opens.clone());
+                put(&format!("h{d}_{n}_closes"), r.closes.clone());
+            }
+        }
+        for (i, e) in a.availability.exceptions.iter().enumerate() {
+            put(&format!("x{i}_date"), e.date.to_string());
+            if e.closed {
+                put(&format!("x{i}_closed"), "1".into());
+            }
+            put(&format!("x{i}_opens"), e.opens.clone().unwrap_or_default());
+            put(
+                &format!("x{i}_closes"),
+                e.closes.clone().unwrap_or_default(),
+            );
+            put(&format!("x{i}_note"), e.note.clone().unwrap_or_default());
+        }
+    }
+    if let Some(c) = &api.class {
+        put("seats", c.seats.to_string());
+        put("class_duration_minutes", c.duration_minutes.to_string());
+        if let Some(r) = &c.recurrence {
+            let days: Vec<&str> = WEEKDAYS
+                .iter()
+                .filter(|(w, _)| r.weekdays.contains(w))
+                .map(|(_, s)| *s)
+                .collect();
+            put("rw", days.join(","));
+            put("r_time", r.time.clone());
+            put("r_from", r.from.to_string());
+            put("r_until", r.until.to_string());
+        }
+        let singles = single_sessions(state, o, c.recurrence.as_ref(), c.duration_minutes).await;
+        for (i, s) in singles.iter().enumerate() {
+            put(&format!("s{i}"), s.format("%Y-%m-%dT%H:%M").to_string());
+        }
+    }
+    if let Some(m) = &api.membership {
+        put(
+            "period",
+            PERIODS
+                .iter()
+                .find(|(p, _)| *p == m.period)
+                .map(|(_, s)| s.to_string())
+                .unwrap_or_default(),
+        );
+        put("price", m.price.clone());
+        for (i, d) in m.start_dates.iter().enumerate() {
+            put(&format!("d{i}"), d.to_string());
+        }
+        if m.cancel_anytime {
+            put("cancel_anytime", "1".into());
+        }
+    }
+    v.insert("version".into(), o.version.to_string());
+    v
+}
+
+/// How many rows `{prefix}{i}` the values fill (up to the last one not empty).
+fn rows_in(values: &HashMap<String, String>, prefix: &str, suffix: &str) -> usize {
+    (0..MAX_ROWS)
+        .map(|i| values.get(&format!("{prefix}{i}{suffix}")))
+        .take_while(Option::is_some)
+        .enumerate()
+        .filter(|(_, v)| v.is_some_and(|v| !v.trim().is_empty()))
+        .map(|(i, _)| i + 1)
+        .last()
+        .unwrap_or(0)
+}
+
+/// Renders the offer editor.
+#[allow(clippy::too_many_arguments)]
+fn editor(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    status: StatusCode,
+    kind: OfferKind,
+    action: String,
+    listing: &listing::Model,
+    existing: Option<&offer::Model>,
+    values: HashMap<String, String>,
+    summary: Vec<(String, String)>,
+) -> Response {
+    let l = pc.locale;
+    let mut field_errors = HashMap::new();
+    for (id, msg) in &summary {
+        field_errors
+            .entry(id.clone())
+            .or_insert_with(|| msg.clone());
+    }
+    let rw: Vec<String> = values
+        .get("rw")
+        .map(|v| v.split(',').map(String::from).collect())
+        .unwrap_or_default();
+    let day_name = |d: usize| state.i18n.t(l, &format!("day-{d}"), None);
+    render(
+        state,
+        pc,
+        req,
+        "offer_form.html",
+        status,
+        context! {
+            kind => kind.as_str(),
+            action,
+            listing => listing_ctx(l, listing),
+            offer => existing.map(|o| context! {
+                id => o.id.to_string(),
+                name => localized(l, &o.name_de, &o.name_en),
+            }),
+            days => (0..7).map(|d| context! { d, name => day_name(d) }).collect::<Vec<_>>(),
+            weekdays => WEEKDAYS.iter().enumerate().map(|(d, (_, s))| context! {
+                value => *s,
+                name => day_name(d),
+                checked => rw.iter().any(|x| x == s),
+            }).collect::<Vec<_>>(),
+            periods => PERIODS.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+            intervals => (0..INTERVALS).collect::<Vec<_>>(),
+            exception_rows => (0..rows_in(&values, "x", "_date") + BLANK_EXCEPTIONS).collect::<Vec<_>>(),
+            session_rows => (0..rows_in(&values, "s", "") + BLANK_ROWS).collect::<Vec<_>>(),
+            date_rows => (0..rows_in(&values, "d", "") + BLANK_ROWS).collect::<Vec<_>>(),
+            v => values,
+            e => field_errors,
+            errors => summary.into_iter().map(|(field, message)| context! { field, message }).collect::<Vec<_>>(),
+            done => flash(req),
+        },
+    )
+}
+
+fn kind_param(req: &Request) -> OfferKind {
+    crate::pages::query_param(req, "kind")
+        .and_then(|k| OfferKind::parse(&k))
+        .unwrap_or(OfferKind::Appointment)
+}
+
+/// `/manage/listings/{id}/offers/new?kind=`: the editor for a new offer.
+#[handler]
+pub async fn new_offer_form(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let listing = match editable_listing(&state, &u, &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let kind = kind_param(req);
+    let mut values = HashMap::from([
+        ("confirmation".to_string(), "instant".to_string()),
+        ("status".to_string(), "active".to_string()),
+        ("horizon_days".to_string(), "60".to_string()),
+        ("cancel_deadline_minutes".to_string(), "0".to_string()),
+        ("lead_time_minutes".to_string(), "0".to_string()),
+        ("max_active_per_resident".to_string(), "0".to_string()),
+    ]);
+    if kind == OfferKind::Appointment {
+        values.insert("parallel".into(), "1".into());
+    }
+    editor(
+        &state,
+        &pc,
+        req,
+        StatusCode::OK,
+        kind,
+        format!("/manage/listings/{}/offers", listing.id),
+        &listing,
+        None,
+        values,
+        Vec::new(),
+    )
+}
+
+/// Validates a submitted offer form; on failure, the errors by form id in order.
+fn validated(
+    state: &AppState,
+    l: Locale,
+    f: &FormData,
+    kind: OfferKind,
+) -> Result<OfferInput, Vec<(String, String)>> {
+    let parsed = parse_form(f, kind);
+    let mut all = parsed.pre;
+    if let Err(p) = parsed.input.clone().validate(state.city.timezone) {
+        all.extend(p.errors);
+    }
+    if all.is_empty() {
+        return Ok(parsed.input);
+    }
+    Err(all
+        .into_iter()
+        .map(|e| {
+            (
+                offer_field(&e.field, &parsed.rows, &parsed.sessions),
+                support::text(state, l, &e.message),
+            )
+        })
+        .collect())
+}
+
+/// Problems of the service as errors of the editor (a validation problem by field).
+fn placed(state: &AppState, l: Locale, p: &Problem) -> Vec<(String, String)> {
+    if p.errors.is_empty() {
+        let (title, text) = support::problem_texts(state, l, p);
+        return vec![("name_de".into(), if text.is_empty() { title } else { text })];
+    }
+    p.errors
+        .iter()
+        .map(|e| {
+            (
+                offer_field(&e.field, &Rows::default(), &[]),
+                support::text(state, l, &e.message),
+            )
+        })
+        .collect()
+}
+
+/// `POST /manage/listings/{id}/offers`: creates an offer.
+#[handler]
+pub async fn create_offer(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &format!("/manage/listings/{id}/offers")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = FormData(pairs);
+    if !csrf_ok(req, &f.get("csrf")) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let listing = match editable_listing(&state, &u, &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let kind = OfferKind::parse(&f.get("kind")).unwrap_or(OfferKind::Appointment);
+    let action = format!("/manage/listings/{}/offers", listing.id);
+    let again = |status, summary| {
+        editor(
+            &state,
+            &pc,
+            req,
+            status,
+            kind,
+            action.clone(),
+            &listing,
+            None,
+            f.values(),
+            summary,
+        )
+    };
+    let input = match validated(&state, pc.locale, &f, kind) {
+        Ok(i) => i,
+        Err(summary) => return again(StatusCode::UNPROCESSABLE_ENTITY, summary),
+    };
+    let c = ctx(&state);
+    match offers::create(
+        &state.db,
+        c.city_id,
+        c.tz,
+        &u,
+        &listing.id.to_string(),
+        input,
+    )
+    .await
+    {
+        Ok(_) => see_other(format!(
+            "/manage/listings/{}/offers?done=offer-created",
+            listing.id
+        )),
+        Err(p) if p.status == 422 => again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            placed(&state, pc.locale, &p),
+        ),
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+/// `/manage/offers/{id}`: the editor of an offer.
+#[handler]
+pub async fn edit_offer_form(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let (o, listing) = match editable_offer(&state, &u, &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let values = offer_values(&state, &o).await;
+    editor(
+        &state,
+        &pc,
+        req,
+        StatusCode::OK,
+        OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment),
+        format!("/manage/offers/{}", o.id),
+        &listing,
+        Some(&o),
+        values,
+        Vec::new(),
+    )
+}
+
+/// `POST /manage/offers/{id}`: saves an offer (refused when someone saved it meanwhile).
+#[handler]
+pub async fn update_offer(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &format!("/manage/offers/{id}")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let f = FormData(pairs);
+    if !csrf_ok(req, &f.get("csrf")) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let (o, listing) = match editable_offer(&state, &u, &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+    let action = format!("/manage/offers/{}", o.id);
+    let again = |status, values, summary| {
+        editor(
+            &state,
+            &pc,
+            req,
+            status,
+            kind,
+            action.clone(),
+            &listing,
+            Some(&o),
+            values,
+            summary,
+        )
+    };
+    let input = match validated(&state, pc.locale, &f, kind) {
+        Ok(i) => i,
+        Err(summary) => return again(StatusCode::UNPROCESSABLE_ENTITY, f.values(), summary),
+    };
+    let version = f.get("version").parse::<i32>().unwrap_or(0);
+    let c = ctx(&state);
+    match offers::update(
+        &state.db,
+        c.city_id,
+        c.tz,
+        &u,
+        o.id,
+        Some(&IfMatch::Versions(vec![version])),
+        input,
+    )
+    .await
+    {
+        Ok(m) => see_other(format!("/manage/offers/{}?done=offer-saved", m.id)),
+        Err(p) if p.status == 412 => {
+            let mut values = f.values();
+            values.insert("version".into(), version.to_string());
+            let msg = pc.t(&state, "offer-error-stale");
+            again(
+                StatusCode::PRECONDITION_FAILED,
+                values,
+                vec![("name_de".into(), msg)],
+            )
+        }
+        Err(p) if p.status == 422 => again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            f.values(),
+            placed(&state, pc.locale, &p),
+        ),
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+/// The dates of the bookings view: `from` (default today) to `to` (default two weeks
+/// on), at most 92 days.
+fn range(req: &Request, tz: chrono_tz::Tz) -> (NaiveDate, NaiveDate) {
+    let from = date_param(req, "from").unwrap_or_else(|| support::today(tz));
+    let to = date_param(req, "to")
+        .filter(|t| *t >= from)
+        .unwrap_or(from + Duration::days(13))
+        .min(from + Duration::days(91));
+    (from, to)
+}
+
+/// `/manage/offers/{id}/bookings?from=&to=`: an offer's bookings with the data each
+/// shares. Every booking shown is written to its resident's access log.
+#[handler]
+pub async fn bookings_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let l = pc.locale;
+    let (o, listing) = match editable_offer(&state, &u, &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let c = ctx(&state);
+    let (from, to) = range(req, c.tz);
+    let views = match service::for_business(
+        &state.db,
+        c,
+        &u,
+        o.id,
+        support::day_start(c.tz, from),
+        support::day_start(c.tz, to + Duration::days(1)),
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let now = Utc::now();
+    let items: Vec<minijinja::Value> = views
+        .iter()
+        .map(|v| {
+            let b = &v.booking;
+            context! {
+                id => b.id.to_string(),
+                when => support::when(&state, l, &o.kind, b.starts_at, b.ends_at),
+                status => b.status.clone(),
+                status_text => state.i18n.t(l, &format!("offer-booking-status-{}", b.status), None),
+                name => b.contact_name.clone(),
+                email => b.contact_email.clone(),
+                phone => b.contact_phone.clone(),
+                can_decide => b.status == "requested",
+                can_finish => b.status == "confirmed" && b.starts_at <= now,
+            }
+        })
+        .collect();
+    render(
+        &state,
+        &pc,
+        req,
+        "offer_bookings.html",
+        StatusCode::OK,
+        context! {
+            listing => listing_ctx(l, &listing),
+            offer => context! {
+                id => o.id.to_string(),
+                name => localized(l, &o.name_de, &o.name_en),
+                kind_line => support::kind_line(&state, l, &o),
+            },
+            from => from.to_string(),
+            to => to.to_string(),
+            range_text => support::t(&state, l, "offer-bookings-range", &[
+                ("from", crate::i18n::format_date(l, from)),
+                ("to", crate::i18n::format_date(l, to)),
+            ]),
+            items,
+            done => flash(req),
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `POST /manage/bookings/{id}/decision`: approve, reject, no-show or completed.
+#[handler]
+pub async fn decide(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, "/manage").await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let decision = match f.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        "no_show" => Decision::NoShow,
+        "completed" => Decision::Completed,
+        _ => return problem_page(&state, &pc, req, &Problem::bad_request("unknown decision")),
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return problem_page(&state, &pc, req, &Problem::not_found("booking"));
+    };
+    match service::decide(&state.db, ctx(&state), &u, id, decision).await {
+        Ok(v) => {
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for (k, val) in [("from", &f.from), ("to", &f.to)] {
+                if val.parse::<NaiveDate>().is_ok() {
+                    q.append_pair(k, val);
+                }
+            }
+            q.append_pair("done", &format!("decided-{}", f.decision.replace('_', "-")));
+            see_other(format!(
+                "/manage/offers/{}/bookings?{}#b-{}",
+                v.offer.id,
+                q.finish(),
+                v.booking.id
+            ))
+        }
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> FormData {
+        FormData(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn an_appointment_form_becomes_input_and_its_errors_find_their_fields() {
+        let f = form(&[
+            ("name_de", "Termin"),
+            ("duration_minutes", "30"),
+            ("parallel", ""),
+            ("h1_0_opens", "09:00"),
+            ("h1_0_closes", "12:00"),
+            ("h3_1_opens", "14:00"),
+            ("h3_1_closes", "13:00"),
+            ("x0_date", "2026-12-24"),
+            ("x0_closed", "1"),
+            ("x1_date", ""),
+            ("horizon_days", "x"),
+        ]);
+        let p = parse_form(&f, OfferKind::Appointment);
+        assert_eq!(p.pre.len(), 1);
+        assert_eq!(p.pre[0].field, "horizon_days");
+        assert_eq!(p.rows.rules, vec!["h1_0", "h3_1"]);
+        assert_eq!(p.rows.exceptions, vec!["x0"]);
+        let a = p.input.appointment.clone().unwrap();
+        assert_eq!((a.duration_minutes, a.parallel), (30, 1));
+        let Err(err) = p.input.validate(chrono_tz::Europe::Berlin) else {
+            panic!("invalid on purpose")
+        };
+        let ids: Vec<String> = err
+            .errors
+            .iter()
+            .map(|e| offer_field(&e.field, &p.rows, &p.sessions))
+            .collect();
+        assert!(ids.contains(&"h3_1_closes".to_string()), "{ids:?}");
+    }
+
+    #[test]
+    fn class_and_membership_forms() {
+        let f = form(&[
+            ("name_en", "Yoga"),
+            ("seats", "12"),
+            ("class_duration_minutes", "60"),
+            ("s0", ""),
+            ("s1", "2027-03-28T02:30"),
+            ("s2", "nonsense"),
+            ("rw", "mo"),
+            ("rw", "we"),
+            ("r_time", "18:00"),
+            ("r_from", "2027-01-04"),
+            ("r_until", "2027-01-31"),
+        ]);
+        let p = parse_form(&f, OfferKind::Class);
+        assert_eq!(p.pre.len(), 1, "{:?}", p.pre);
+        assert_eq!(p.pre[0].field, "s2");
+        assert_eq!(p.sessions, vec!["s1"]);
+        let c = p.input.class.clone().unwrap();
+        assert_eq!(
+            c.recurrence.unwrap().weekdays,
+            vec![Weekday::Mo, Weekday::We]
+        );
+        // 02:30 on that day does not exist in Berlin: the error goes to its row.
+        let Err(err) = p.input.validate(chrono_tz::Europe::Berlin) else {
+            panic!("invalid on purpose")
+        };
+        assert_eq!(
+            offer_field(&err.errors[0].field, &p.rows, &p.sessions),
+            "s1"
+        );
+
+        let f = form(&[
+            ("name_de", "Mitgliedschaft"),
+            ("period", "quarter"),
+            ("price", "99 €"),
+            ("d0", "2027-01-01"),
+            ("d1", ""),
+            ("cancel_anytime", "1"),
+        ]);
+        let m = parse_form(&f, OfferKind::Membership)
+            .input
+            .membership
+            .unwrap();
+        assert_eq!(m.period, MembershipPeriod::Quarter);
+        assert_eq!(m.start_dates.len(), 1);
+        assert!(m.cancel_anytime);
+        assert_eq!(
+            offer_field("membership.start_dates", &Rows::default(), &[]),
+            "d0"
+        );
+    }
+}

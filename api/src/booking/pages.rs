@@ -1,0 +1,836 @@
+//! The resident's booking pages: the "Book" section of listing and service pages, an
+//! offer's times (`/offers/{id}`), the hold and its review (what is shared with whom,
+//! until when the time is kept), "my bookings" with cancel and reschedule. Plain forms
+//! with CSRF tokens; no script needed.
+//!
+//! A time is held through a form whose Idempotency-Key is made when the form is
+//! rendered (a hidden field) and scoped to the choice submitted: pressing the same
+//! button twice books once and shows the same review page.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use minijinja::context;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path};
+use poem::{handler, Request, Response};
+use poem_openapi::types::ToJSON;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::idempotency::{self, Begin};
+use super::offers;
+use super::pages_support::{
+    self as support, bookable_times, ctx, day_label, flash, here, localized, problem_page,
+    require_user, see_other, t,
+};
+use super::service::{self, BookingInput, BookingView, ContactInput};
+use crate::auth::AuthUser;
+use crate::config::Locale;
+use crate::pages::{csrf_ok, render, PageCtx};
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+use entities::{listing, offer};
+
+/// The public page of a listing.
+fn listing_url(l: &listing::Model) -> String {
+    let prefix = if l.kind == "municipal_service" {
+        "services"
+    } else {
+        "listings"
+    };
+    format!("/{prefix}/{}", l.slug)
+}
+
+/// One offer as the pages show it: name, kind and size, policy in words.
+async fn offer_card(
+    state: &AppState,
+    l: Locale,
+    o: &offer::Model,
+    listing: &listing::Model,
+) -> minijinja::Value {
+    let who = support::recipient(&state.db, listing).await;
+    context! {
+        id => o.id.to_string(),
+        kind => o.kind.clone(),
+        name => localized(l, &o.name_de, &o.name_en),
+        description => localized(l, &o.description_de, &o.description_en),
+        kind_line => support::kind_line(state, l, o),
+        policy => support::policy(state, l, o, &who),
+        shared_with => who,
+        listing_name => localized(l, &listing.name_de, &listing.name_en),
+        listing_url => listing_url(listing),
+        url => format!("/offers/{}", o.id),
+    }
+}
+
+/// The "Book" section of a published listing's page: its active offers with their
+/// policy in plain words (empty when it has none).
+pub async fn offers_section(
+    state: &AppState,
+    l: Locale,
+    listing: &listing::Model,
+) -> Vec<minijinja::Value> {
+    let found = offer::Entity::find()
+        .filter(offer::Column::ListingId.eq(listing.id))
+        .filter(offer::Column::Status.eq("active"))
+        .order_by_asc(offer::Column::CreatedAt)
+        .order_by_asc(offer::Column::Id)
+        .all(&state.db)
+        .await
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for o in &found {
+        out.push(offer_card(state, l, o, listing).await);
+    }
+    out
+}
+
+/// What the time picker is for.
+enum Pick<'a> {
+    /// A new booking (a hold first).
+    Book,
+    /// Another time for this booking.
+    Reschedule(&'a BookingView),
+}
+
+/// A rejected or answered form, to show again with its messages.
+#[derive(Default)]
+struct Shown {
+    status: Option<StatusCode>,
+    /// (form id, message) for the error summary, in order.
+    errors: Vec<(String, String)>,
+    values: HashMap<String, String>,
+}
+
+impl Shown {
+    fn field_errors(&self) -> HashMap<String, String> {
+        let mut m = HashMap::new();
+        for (id, msg) in &self.errors {
+            m.entry(id.clone()).or_insert_with(|| msg.clone());
+        }
+        m
+    }
+}
+
+/// The form id a booking field error belongs to.
+fn pick_field(field: &str) -> &'static str {
+    match field {
+        "contact.email" => "email",
+        "contact.phone" => "phone",
+        _ => "times",
+    }
+}
+
+/// A booking problem as form errors of the time picker.
+fn pick_errors(state: &AppState, l: Locale, p: &Problem) -> Vec<(String, String)> {
+    if p.errors.is_empty() {
+        let (title, text) = support::problem_texts(state, l, p);
+        let message = if text.is_empty() { title } else { text };
+        return vec![("times".into(), message)];
+    }
+    p.errors
+        .iter()
+        .map(|e| {
+            (
+                pick_field(&e.field).to_string(),
+                support::text(state, l, &e.message),
+            )
+        })
+        .collect()
+}
+
+/// The first day of the shown week: `week=` (not before today), else today.
+fn week_from(req: &Request, tz: chrono_tz::Tz) -> NaiveDate {
+    let today = support::today(tz);
+    support::date_param(req, "week")
+        .filter(|d| *d >= today && *d <= today + Duration::days(400))
+        .unwrap_or(today)
+}
+
+/// Renders the time picker of an offer for the week starting `from`.
+#[allow(clippy::too_many_arguments)]
+async fn pick_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    u: &AuthUser,
+    o: &offer::Model,
+    listing: &listing::Model,
+    pick: Pick<'_>,
+    from: NaiveDate,
+    shown: Shown,
+) -> Response {
+    let l = pc.locale;
+    let tz = state.city.timezone;
+    let membership = o.kind == "membership";
+    let today = support::today(tz);
+    let to = if membership {
+        today + Duration::days(800)
+    } else {
+        from + Duration::days(6)
+    };
+    let times = match bookable_times(&state.db, tz, o, from, to).await {
+        Ok(t) => t,
+        Err(p) => return problem_page(state, pc, req, &p),
+    };
+    let current = match &pick {
+        Pick::Reschedule(v) => Some(v.booking.starts_at),
+        Pick::Book => None,
+    };
+    let mut days: Vec<(NaiveDate, Vec<minijinja::Value>)> = Vec::new();
+    for s in &times {
+        let date = s.start.with_timezone(&tz).date_naive();
+        let day = day_label(state, l, date);
+        let label = if membership {
+            t(state, l, "booking-start-on", &[("date", day.clone())])
+        } else {
+            support::time_range(tz, s.start, s.end)
+        };
+        let seats = s.remaining.map(|n| {
+            if n == 0 {
+                state.i18n.t(l, "booking-full", None)
+            } else {
+                t(state, l, "booking-seats-left", &[("n", n.to_string())])
+            }
+        });
+        let item = context! {
+            value => if membership {
+                date.to_string()
+            } else {
+                s.start.with_timezone(&tz).fixed_offset().to_rfc3339()
+            },
+            label,
+            day,
+            seats,
+            full => s.remaining == Some(0),
+            current => current == Some(s.start),
+        };
+        match days.last_mut() {
+            Some((d, items)) if *d == date => items.push(item),
+            _ => days.push((date, vec![item])),
+        }
+    }
+    let horizon_end = today + Duration::days(o.horizon_days.max(1) as i64);
+    let week_url = |d: NaiveDate| format!("{}?week={d}", req.uri().path());
+    let (action, mode, booking) = match &pick {
+        Pick::Book => (format!("/offers/{}/hold", o.id), "book", None),
+        Pick::Reschedule(v) => (
+            format!("/account/bookings/{}/reschedule", v.booking.id),
+            "reschedule",
+            Some(context! {
+                id => v.booking.id.to_string(),
+                when => support::when(state, l, &o.kind, v.booking.starts_at, v.booking.ends_at),
+            }),
+        ),
+    };
+    let e = shown.field_errors();
+    let mut values = shown.values;
+    values
+        .entry("email".into())
+        .or_insert_with(|| u.email.clone());
+    let status = shown.status.unwrap_or(StatusCode::OK);
+    render(
+        state,
+        pc,
+        req,
+        "booking_pick.html",
+        status,
+        context! {
+            offer => offer_card(state, l, o, listing).await,
+            mode,
+            booking,
+            action,
+            // A new key for every rendered form (see the module's comment).
+            key => Uuid::new_v4().simple().to_string(),
+            week => from.to_string(),
+            membership,
+            contact_name => u.display_name.clone(),
+            collect_email => o.collect_email && matches!(pick, Pick::Book),
+            collect_phone => o.collect_phone && matches!(pick, Pick::Book),
+            days => days.into_iter().map(|(date, times)| context! {
+                label => day_label(state, l, date),
+                times,
+            }).collect::<Vec<_>>(),
+            week_label => (!membership).then(|| t(state, l, "booking-week-of", &[
+                ("from", crate::i18n::format_date(l, from)),
+                ("to", crate::i18n::format_date(l, from + Duration::days(6))),
+            ])),
+            prev_url => (!membership && from > today).then(|| week_url((from - Duration::days(7)).max(today))),
+            next_url => (!membership && from + Duration::days(7) <= horizon_end).then(|| week_url(from + Duration::days(7))),
+            v => values,
+            e,
+            errors => shown.errors.iter().map(|(field, message)| context! { field, message }).collect::<Vec<_>>(),
+        },
+    )
+}
+
+/// An offer residents may book, or the reason why not.
+async fn bookable_offer(
+    state: &AppState,
+    user: Option<&AuthUser>,
+    id: &str,
+) -> Result<(offer::Model, listing::Model), Problem> {
+    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("offer"))?;
+    let (o, l) = offers::get(&state.db, state.city.id, user, id).await?;
+    if !offers::is_public(&o, &l) {
+        return Err(Problem::not_found("offer"));
+    }
+    Ok((o, l))
+}
+
+/// `/offers/{id}`: the times of a week (or a membership's start dates) to choose from.
+#[handler]
+pub async fn offer_page(state: Data<&AppState>, req: &Request, Path(id): Path<String>) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match bookable_offer(&state, Some(&u), &id).await {
+        Ok((o, l)) => {
+            let from = week_from(req, state.city.timezone);
+            pick_page(
+                &state,
+                &pc,
+                req,
+                &u,
+                &o,
+                &l,
+                Pick::Book,
+                from,
+                Shown::default(),
+            )
+            .await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+/// The time picker's form.
+#[derive(serde::Deserialize, Default)]
+pub struct PickForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    week: String,
+}
+
+impl PickForm {
+    /// The chosen start, or a form error.
+    fn choice(
+        &self,
+    ) -> (
+        Option<DateTime<FixedOffset>>,
+        Option<NaiveDate>,
+        Vec<FieldError>,
+    ) {
+        let mut errors = Vec::new();
+        let starts_at = match self.starts_at.trim() {
+            "" => None,
+            s => match DateTime::parse_from_rfc3339(s) {
+                Ok(t) => Some(t),
+                Err(_) => {
+                    errors.push(FieldError {
+                        field: "starts_at".into(),
+                        message: "choose a time".into(),
+                    });
+                    None
+                }
+            },
+        };
+        let start_date = match self.start_date.trim() {
+            "" => None,
+            s => match s.parse::<NaiveDate>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(FieldError {
+                        field: "start_date".into(),
+                        message: "choose a time".into(),
+                    });
+                    None
+                }
+            },
+        };
+        if starts_at.is_none() && start_date.is_none() && errors.is_empty() {
+            errors.push(FieldError {
+                field: "starts_at".into(),
+                message: "choose a time".into(),
+            });
+        }
+        (starts_at, start_date, errors)
+    }
+
+    fn week(&self, tz: chrono_tz::Tz) -> NaiveDate {
+        let today = support::today(tz);
+        self.week
+            .parse::<NaiveDate>()
+            .ok()
+            .filter(|d| *d >= today)
+            .unwrap_or(today)
+    }
+
+    fn values(&self) -> HashMap<String, String> {
+        HashMap::from([
+            ("email".to_string(), self.email.trim().to_string()),
+            ("phone".to_string(), self.phone.trim().to_string()),
+        ])
+    }
+}
+
+/// The booking id in a stored `201` answer.
+fn booking_id_of(body: &str) -> Option<Uuid> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get("id")?
+        .as_str()?
+        .parse()
+        .ok()
+}
+
+/// A form key as rendered: 1-64 letters and digits.
+fn form_key(k: &str) -> Option<&str> {
+    let k = k.trim();
+    (!k.is_empty() && k.len() <= 64 && k.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(k)
+}
+
+/// `POST /offers/{id}/hold`: keeps the chosen time for the resident (a hold), then
+/// shows what the booking shares before it is confirmed.
+#[handler]
+pub async fn hold(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<PickForm>,
+) -> Response {
+    let back = format!("/offers/{id}");
+    let (pc, u) = match require_user(&state, req, &back).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let tz = state.city.timezone;
+    let week = f.week(tz);
+    let again = |p: Problem| Shown {
+        status: StatusCode::from_u16(p.status).ok(),
+        errors: pick_errors(&state, pc.locale, &p),
+        values: f.values(),
+    };
+    let (starts_at, start_date, pre) = f.choice();
+    if !pre.is_empty() {
+        let shown = again(Problem::validation(pre));
+        return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, shown).await;
+    }
+    let nonblank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let input = BookingInput {
+        offer_id: o.id,
+        starts_at,
+        start_date,
+        hold: true,
+        contact: ContactInput {
+            name: None,
+            email: if o.collect_email {
+                nonblank(&f.email)
+            } else {
+                None
+            },
+            phone: if o.collect_phone {
+                nonblank(&f.phone)
+            } else {
+                None
+            },
+        },
+    };
+    let path = format!("/offers/{}/hold", o.id);
+    let hash = idempotency::request_hash("POST", &path, &input.to_json().unwrap_or_default());
+    // The rendered form's key, scoped to this choice: the same button pressed twice
+    // is one booking; another time chosen on the same form is another.
+    let base = form_key(&f.key)
+        .map(String::from)
+        .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
+    let key = format!("page-{base}-{}", &hash[..16]);
+    let c = ctx(&state);
+    // A second press while the first is still running waits for its answer (bounded).
+    for _ in 0..100 {
+        match idempotency::begin(&state.db, u.id, &key, &hash).await {
+            Ok(Begin::Proceed(claim)) => {
+                return match service::create(&state.db, c, &u, &input, Some(&claim)).await {
+                    Ok((view, _)) => see_other(format!("/account/bookings/{}", view.booking.id)),
+                    Err(p) if p.status < 500 => {
+                        let json = serde_json::to_string(&p).unwrap_or_default();
+                        if let Err(e) =
+                            idempotency::finish(&state.db, &claim, p.status, &json).await
+                        {
+                            tracing::warn!(error = %e, "storing a refused booking's answer");
+                        }
+                        pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await
+                    }
+                    Err(p) => {
+                        idempotency::abandon(&state.db, &claim).await;
+                        problem_page(&state, &pc, req, &p)
+                    }
+                };
+            }
+            Ok(Begin::Replay { status, body }) => {
+                if status == 201 {
+                    if let Some(id) = booking_id_of(&body) {
+                        return see_other(format!("/account/bookings/{id}"));
+                    }
+                }
+                let p =
+                    serde_json::from_str::<Problem>(&body).unwrap_or_else(|_| Problem::internal());
+                return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await;
+            }
+            Err(p) if p.code() == "idempotency-key-in-flight" => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(p) => return problem_page(&state, &pc, req, &p),
+        }
+    }
+    see_other("/account/bookings?done=pending".into())
+}
+
+/// A booking as the resident's pages show it.
+fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Value {
+    let b = &v.booking;
+    let o = &v.offer;
+    let now = Utc::now();
+    let until = service::cancellable_until(b, o);
+    let open = until.filter(|u| *u > now);
+    let held = b.status == "held";
+    let lapsed = held && b.hold_expires_at.is_none_or(|t| t <= now);
+    let status = if lapsed { "expired" } else { b.status.as_str() };
+    context! {
+        id => b.id.to_string(),
+        status,
+        status_text => state.i18n.t(l, &format!("booking-status-{status}"), None),
+        when => support::when(state, l, &o.kind, b.starts_at, b.ends_at),
+        offer_id => o.id.to_string(),
+        offer_name => localized(l, &o.name_de, &o.name_en),
+        kind => o.kind.clone(),
+        kind_line => support::kind_line(state, l, o),
+        listing_name => localized(l, &v.listing.name_de, &v.listing.name_en),
+        listing_url => listing_url(&v.listing),
+        shared_with => b.shared.get("with").and_then(|w| w.as_str()).unwrap_or_default().to_string(),
+        contact => context! {
+            name => b.contact_name.clone(),
+            email => b.contact_email.clone(),
+            phone => b.contact_phone.clone(),
+        },
+        held => held && !lapsed,
+        hold_until => b.hold_expires_at.map(|t| support::clock(state.city.timezone, t)),
+        approval => o.confirmation == "approval",
+        cancellable => open.is_some() && !lapsed,
+        cancellable_until => open.map(|t| support::date_time(state, l, t)),
+        cancel_closed => match until {
+            Some(at) if at <= now && b.starts_at > now => Some(t(state, l, "booking-cancel-closed", &[("until", support::date_time(state, l, at))])),
+            _ => None,
+        },
+        can_reschedule => open.is_some() && !lapsed && b.slot_id.is_some() && !held,
+    }
+}
+
+/// Whether a booking is still to come (held, requested or confirmed, not started).
+fn is_upcoming(v: &BookingView) -> bool {
+    let b = &v.booking;
+    let now = Utc::now();
+    let lapsed = b.status == "held" && b.hold_expires_at.is_none_or(|t| t <= now);
+    b.starts_at > now && service::ACTIVE.contains(&b.status.as_str()) && !lapsed
+}
+
+/// `/account/bookings`: upcoming and past bookings.
+#[handler]
+pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
+    let (pc, u) = match require_user(&state, req, "/account/bookings").await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let l = pc.locale;
+    let c = ctx(&state);
+    let mut all = Vec::new();
+    let mut after = None;
+    // Bounded: at most 1,000 bookings are shown.
+    for _ in 0..10 {
+        match service::list_mine(&state.db, c, &u, after, 100).await {
+            Ok((views, more)) => {
+                after = views.last().map(|v| v.booking.id);
+                all.extend(views);
+                if !more {
+                    break;
+                }
+            }
+            Err(p) => return problem_page(&state, &pc, req, &p),
+        }
+    }
+    all.sort_by_key(|v| v.booking.starts_at);
+    let (upcoming, mut past): (Vec<_>, Vec<_>) = all.iter().partition(|v| is_upcoming(v));
+    past.reverse();
+    let upcoming: Vec<_> = upcoming
+        .iter()
+        .map(|v| booking_item(&state, l, v))
+        .collect();
+    let past: Vec<_> = past.iter().map(|v| booking_item(&state, l, v)).collect();
+    render(
+        &state,
+        &pc,
+        req,
+        "my_bookings.html",
+        StatusCode::OK,
+        context! { upcoming, past, done => flash(req) },
+    )
+}
+
+fn parse_booking_id(id: &str) -> Result<Uuid, Problem> {
+    Uuid::parse_str(id).map_err(|_| Problem::not_found("booking"))
+}
+
+/// `/account/bookings/{id}`: one booking; while it is held, the review before
+/// confirming: exactly what is shared with whom, and until when the time is kept.
+#[handler]
+pub async fn booking_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let v = match parse_booking_id(&id) {
+        Ok(id) => service::mine(&state.db, ctx(&state), &u, id).await,
+        Err(p) => Err(p),
+    };
+    match v {
+        Ok(v) => show_booking(&state, &pc, req, &v, StatusCode::OK, None).await,
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+async fn show_booking(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    v: &BookingView,
+    status: StatusCode,
+    problem: Option<&Problem>,
+) -> Response {
+    let l = pc.locale;
+    let who = v
+        .booking
+        .shared
+        .get("with")
+        .and_then(|w| w.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let errors: Vec<minijinja::Value> = problem
+        .map(|p| {
+            let (title, text) = support::problem_texts(state, l, p);
+            vec![context! { field => "booking-actions", message => if text.is_empty() { title } else { text } }]
+        })
+        .unwrap_or_default();
+    render(
+        state,
+        pc,
+        req,
+        "booking.html",
+        status,
+        context! {
+            b => booking_item(state, l, v),
+            policy => support::policy(state, l, &v.offer, &who),
+            errors,
+            done => flash(req),
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Confirm or cancel: runs `act`, then goes to my bookings, or shows the booking with
+/// the problem.
+async fn act_on_booking<F, Fut>(
+    state: &AppState,
+    req: &Request,
+    id: &str,
+    csrf: &str,
+    act: F,
+) -> Response
+where
+    F: FnOnce(AuthUser, Uuid) -> Fut,
+    Fut: std::future::Future<Output = Result<(BookingView, &'static str), Problem>>,
+{
+    let (pc, u) = match require_user(state, req, &format!("/account/bookings/{id}")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, csrf) {
+        return support::csrf_page(state, &pc, req);
+    }
+    let id = match parse_booking_id(id) {
+        Ok(id) => id,
+        Err(p) => return problem_page(state, &pc, req, &p),
+    };
+    match act(u.clone(), id).await {
+        Ok((_, done)) => see_other(format!("/account/bookings?done={done}")),
+        Err(p) if p.status == 409 => match service::mine(&state.db, ctx(state), &u, id).await {
+            Ok(v) => show_booking(state, &pc, req, &v, StatusCode::CONFLICT, Some(&p)).await,
+            Err(p) => problem_page(state, &pc, req, &p),
+        },
+        Err(p) => problem_page(state, &pc, req, &p),
+    }
+}
+
+/// `POST /account/bookings/{id}/confirm`: the resident confirms a hold.
+#[handler]
+pub async fn confirm(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let c = ctx(&state);
+    let db = state.db.clone();
+    act_on_booking(&state, req, &id, &f.csrf, |u, id| async move {
+        let v = service::confirm(&db, c, &u, id).await?;
+        let done = if v.booking.status == "requested" {
+            "requested"
+        } else {
+            "confirmed"
+        };
+        Ok((v, done))
+    })
+    .await
+}
+
+/// `POST /account/bookings/{id}/cancel`: cancels a booking, or releases a hold.
+#[handler]
+pub async fn cancel(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let c = ctx(&state);
+    let db = state.db.clone();
+    act_on_booking(&state, req, &id, &f.csrf, |u, id| async move {
+        let held = service::mine(&db, c, &u, id).await?.booking.status == "held";
+        let v = service::cancel(&db, c, &u, id).await?;
+        Ok((v, if held { "released" } else { "cancelled" }))
+    })
+    .await
+}
+
+/// A booking of this resident that can still move, with its offer's listing.
+async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView, Problem> {
+    let v = service::mine(&state.db, ctx(state), u, parse_booking_id(id)?).await?;
+    let open = service::cancellable_until(&v.booking, &v.offer).is_some_and(|t| t > Utc::now());
+    if v.booking.slot_id.is_none() || v.booking.status == "held" || !open {
+        return Err(Problem::conflict(
+            "not-movable",
+            "This booking cannot be moved (any more).",
+        ));
+    }
+    Ok(v)
+}
+
+/// `/account/bookings/{id}/reschedule`: another time of the same offer.
+#[handler]
+pub async fn reschedule_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match movable(&state, &u, &id).await {
+        Ok(v) => {
+            let from = week_from(req, state.city.timezone);
+            pick_page(
+                &state,
+                &pc,
+                req,
+                &u,
+                &v.offer,
+                &v.listing,
+                Pick::Reschedule(&v),
+                from,
+                Shown::default(),
+            )
+            .await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+/// `POST /account/bookings/{id}/reschedule`.
+#[handler]
+pub async fn reschedule(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<PickForm>,
+) -> Response {
+    let back = format!("/account/bookings/{id}/reschedule");
+    let (pc, u) = match require_user(&state, req, &back).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let v = match movable(&state, &u, &id).await {
+        Ok(v) => v,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let week = f.week(state.city.timezone);
+    let shown = |p: Problem| Shown {
+        status: StatusCode::from_u16(p.status).ok(),
+        errors: pick_errors(&state, pc.locale, &p),
+        values: HashMap::new(),
+    };
+    let (starts_at, _, pre) = f.choice();
+    let result = match starts_at {
+        Some(t) if pre.is_empty() => {
+            service::reschedule(&state.db, ctx(&state), &u, v.booking.id, t).await
+        }
+        _ => Err(Problem::validation(pre)),
+    };
+    match result {
+        Ok(_) => see_other("/account/bookings?done=rescheduled".into()),
+        Err(p) if p.status < 500 => {
+            pick_page(
+                &state,
+                &pc,
+                req,
+                &u,
+                &v.offer,
+                &v.listing,
+                Pick::Reschedule(&v),
+                week,
+                shown(p),
+            )
+            .await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}

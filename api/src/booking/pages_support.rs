@@ -1,0 +1,593 @@
+//! What the booking pages (`pages.rs`, `manage_pages.rs`) share: an offer's bookable
+//! times in a window, who receives what a booking shares, dates and policies in words,
+//! the booking service's English messages in the page's language, and problem pages.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use fluent_bundle::FluentArgs;
+use minijinja::context;
+use poem::http::StatusCode;
+use poem::web::Redirect;
+use poem::{IntoResponse, Request, Response};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+use super::availability::{appointment_slots, local_to_utc};
+use super::offers::{self, OfferKind};
+use super::service::{self, Ctx};
+use crate::auth::AuthUser;
+use crate::config::Locale;
+use crate::i18n;
+use crate::pages::{render, PageCtx};
+use crate::problem::Problem;
+use crate::state::AppState;
+use entities::{listing, offer, offer_slot, organization};
+
+/// The booking context of this server.
+pub fn ctx(state: &AppState) -> Ctx {
+    Ctx::of(state)
+}
+
+/// A bookable time (or a membership's start date) and the seats left.
+#[derive(Clone, Debug)]
+pub struct TimeSlot {
+    pub start: DateTime<Utc>,
+    /// Absent for membership start dates.
+    pub end: Option<DateTime<Utc>>,
+    /// Seats left; absent for memberships (no limit).
+    pub remaining: Option<u32>,
+}
+
+/// The midnight that starts a local date.
+pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    local_to_utc(tz, midnight).unwrap_or_else(|| midnight.and_utc())
+}
+
+/// Today in the city.
+pub fn today(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// An offer's bookable times on the local dates `from..=to`, as
+/// `GET /api/v1/offers/{id}/availability` lists them: inside the lead time and horizon,
+/// with full ones kept (0 left) so that a page can say they are full.
+pub async fn bookable_times(
+    db: &DatabaseConnection,
+    tz: Tz,
+    o: &offer::Model,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TimeSlot>, Problem> {
+    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+    let now = Utc::now();
+    let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
+    let latest = now + Duration::days(o.horizon_days as i64);
+    if kind == OfferKind::Membership {
+        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
+        let mut dates = plan.start_dates.clone();
+        dates.sort();
+        dates.dedup();
+        let first = today(tz).max(from);
+        return Ok(dates
+            .into_iter()
+            .filter(|d| *d >= first && *d <= to)
+            .filter_map(|d| local_to_utc(tz, d.and_hms_opt(0, 0, 0)?))
+            .map(|start| TimeSlot {
+                start,
+                end: None,
+                remaining: None,
+            })
+            .collect());
+    }
+    let rows = offer_slot::Entity::find()
+        .filter(offer_slot::Column::OfferId.eq(o.id))
+        .filter(offer_slot::Column::StartsAt.gte(day_start(tz, from) - Duration::hours(3)))
+        .filter(
+            offer_slot::Column::StartsAt
+                .lt(day_start(tz, to + Duration::days(1)) + Duration::hours(3)),
+        )
+        .order_by_asc(offer_slot::Column::StartsAt)
+        .all(db)
+        .await?;
+    let lapsed = service::lapsed_holds(db, rows.iter().map(|r| r.id).collect()).await?;
+    let left = |r: &offer_slot::Model| {
+        (r.capacity - r.booked + lapsed.get(&r.id).copied().unwrap_or(0)).max(0) as u32
+    };
+    let in_window = |t: DateTime<Utc>| {
+        let d = t.with_timezone(&tz).date_naive();
+        d >= from && d <= to && t >= earliest && t <= latest
+    };
+    let mut out = Vec::new();
+    if kind == OfferKind::Appointment {
+        let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
+        for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
+            if !in_window(s.start) {
+                continue;
+            }
+            let row = rows.iter().find(|r| r.starts_at == s.start);
+            if row.is_some_and(|r| r.status != "open") {
+                continue;
+            }
+            out.push(TimeSlot {
+                start: s.start,
+                end: Some(s.end),
+                remaining: Some(row.map(left).unwrap_or(a.parallel)),
+            });
+        }
+    } else {
+        for r in rows.iter().filter(|r| r.status == "open") {
+            if in_window(r.starts_at) {
+                out.push(TimeSlot {
+                    start: r.starts_at,
+                    end: Some(r.ends_at),
+                    remaining: Some(left(r)),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Who receives the data a booking shares: the listing's organization, else the
+/// listing (as the booking service records it).
+pub async fn recipient(db: &DatabaseConnection, l: &listing::Model) -> String {
+    if let Some(org) = l.organization_id {
+        if let Ok(Some(o)) = organization::Entity::find_by_id(org).one(db).await {
+            return o.name;
+        }
+    }
+    if l.name_de.is_empty() {
+        l.name_en.clone()
+    } else {
+        l.name_de.clone()
+    }
+}
+
+/// A name in the page's language (else the other one).
+pub fn localized(l: Locale, de: &str, en: &str) -> String {
+    if l == Locale::En && !en.is_empty() || de.is_empty() {
+        en.to_string()
+    } else {
+        de.to_string()
+    }
+}
+
+fn args(pairs: &[(&str, String)]) -> FluentArgs<'static> {
+    let mut a = FluentArgs::new();
+    for (k, v) in pairs {
+        match v.parse::<i64>() {
+            Ok(n) => a.set(k.to_string(), n),
+            Err(_) => a.set(k.to_string(), v.clone()),
+        }
+    }
+    a
+}
+
+/// The message `key` with arguments.
+pub fn t(state: &AppState, l: Locale, key: &str, pairs: &[(&str, String)]) -> String {
+    state.i18n.t(l, key, Some(&args(pairs)))
+}
+
+/// "Montag, 01.12.2026" / "Monday, 1 Dec 2026".
+pub fn day_label(state: &AppState, l: Locale, d: NaiveDate) -> String {
+    let day = state.i18n.t(
+        l,
+        &format!("day-{}", d.weekday().num_days_from_monday()),
+        None,
+    );
+    format!("{day}, {}", i18n::format_date(l, d))
+}
+
+/// "18:00" in the city's time.
+pub fn clock(tz: Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+/// "18:00–19:00", or "18:00" without an end.
+pub fn time_range(tz: Tz, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> String {
+    match end {
+        Some(e) => format!("{}–{}", clock(tz, start), clock(tz, e)),
+        None => clock(tz, start),
+    }
+}
+
+/// When a booking takes place: "Montag, 01.12.2026, 18:00–19:00", or for a
+/// membership its start date alone.
+pub fn when(
+    state: &AppState,
+    l: Locale,
+    kind: &str,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> String {
+    let tz = state.city.timezone;
+    let day = day_label(state, l, start.with_timezone(&tz).date_naive());
+    if kind == "membership" {
+        t(state, l, "booking-starts-on", &[("date", day)])
+    } else {
+        format!("{day}, {}", time_range(tz, start, end))
+    }
+}
+
+/// A date and time in the city: "01.12.2026, 18:00".
+pub fn date_time(state: &AppState, l: Locale, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&state.city.timezone);
+    format!(
+        "{}, {}",
+        i18n::format_date(l, local.date_naive()),
+        local.format("%H:%M")
+    )
+}
+
+/// A span of minutes in words: "2 days", "3 hours", "90 minutes".
+pub fn span(state: &AppState, l: Locale, minutes: i32) -> String {
+    let m = minutes.max(0);
+    if m > 0 && m % 1440 == 0 {
+        t(state, l, "booking-days", &[("n", (m / 1440).to_string())])
+    } else if m > 0 && m % 60 == 0 {
+        t(state, l, "booking-hours", &[("n", (m / 60).to_string())])
+    } else {
+        t(state, l, "booking-minutes", &[("n", m.to_string())])
+    }
+}
+
+/// The key of the words for what a booking shares.
+pub fn shares_key(email: bool, phone: bool) -> &'static str {
+    match (email, phone) {
+        (false, false) => "booking-shares-name",
+        (true, false) => "booking-shares-name-email",
+        (false, true) => "booking-shares-name-phone",
+        (true, true) => "booking-shares-all",
+    }
+}
+
+/// An offer's kind and size in words: "Appointment, 30 minutes".
+pub fn kind_line(state: &AppState, l: Locale, o: &offer::Model) -> String {
+    let api = offers::to_api(o);
+    match OfferKind::parse(&o.kind) {
+        Some(OfferKind::Appointment) => t(
+            state,
+            l,
+            "booking-kind-appointment-line",
+            &[(
+                "duration",
+                span(
+                    state,
+                    l,
+                    api.appointment.map(|a| a.duration_minutes).unwrap_or(0) as i32,
+                ),
+            )],
+        ),
+        Some(OfferKind::Class) => {
+            let c = api.class;
+            t(
+                state,
+                l,
+                "booking-kind-class-line",
+                &[
+                    (
+                        "duration",
+                        span(
+                            state,
+                            l,
+                            c.as_ref().map(|c| c.duration_minutes).unwrap_or(0) as i32,
+                        ),
+                    ),
+                    ("seats", c.map(|c| c.seats).unwrap_or(0).to_string()),
+                ],
+            )
+        }
+        _ => {
+            let m = api.membership;
+            let period = m.as_ref().map(|m| period_str(m.period)).unwrap_or("month");
+            t(
+                state,
+                l,
+                "booking-kind-membership-line",
+                &[
+                    ("price", m.map(|m| m.price).unwrap_or_default()),
+                    ("period", state.i18n.t(l, &format!("period-{period}"), None)),
+                ],
+            )
+        }
+    }
+}
+
+/// The stored name of a membership period.
+pub fn period_str(p: offers::MembershipPeriod) -> &'static str {
+    match p {
+        offers::MembershipPeriod::Month => "month",
+        offers::MembershipPeriod::Quarter => "quarter",
+        offers::MembershipPeriod::HalfYear => "half_year",
+        offers::MembershipPeriod::Year => "year",
+    }
+}
+
+/// An offer's booking policy in plain words, one sentence each.
+pub fn policy(state: &AppState, l: Locale, o: &offer::Model, recipient: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    out.push(if o.confirmation == "approval" {
+        t(
+            state,
+            l,
+            "booking-policy-approval",
+            &[("who", recipient.to_string())],
+        )
+    } else {
+        state.i18n.t(l, "booking-policy-instant", None)
+    });
+    if o.kind == "membership" {
+        let anytime = offers::membership_of(o).is_some_and(|m| m.cancel_anytime);
+        out.push(state.i18n.t(
+            l,
+            if anytime {
+                "booking-policy-membership-anytime"
+            } else {
+                "booking-policy-membership-period"
+            },
+            None,
+        ));
+    }
+    out.push(if o.cancel_deadline_minutes <= 0 {
+        state.i18n.t(l, "booking-policy-cancel-until-start", None)
+    } else {
+        t(
+            state,
+            l,
+            "booking-policy-cancel-until",
+            &[("span", span(state, l, o.cancel_deadline_minutes))],
+        )
+    });
+    if o.lead_time_minutes > 0 {
+        out.push(t(
+            state,
+            l,
+            "booking-policy-lead-time",
+            &[("span", span(state, l, o.lead_time_minutes))],
+        ));
+    }
+    if o.max_active_per_resident > 0 {
+        out.push(t(
+            state,
+            l,
+            "booking-policy-limit",
+            &[("n", o.max_active_per_resident.to_string())],
+        ));
+    }
+    out.push(t(
+        state,
+        l,
+        "booking-policy-shares",
+        &[
+            ("who", recipient.to_string()),
+            (
+                "what",
+                state
+                    .i18n
+                    .t(l, shares_key(o.collect_email, o.collect_phone), None),
+            ),
+        ],
+    ));
+    out
+}
+
+/// The English messages the booking service and the booking forms write, with the key
+/// that says the same on a page (`{name}` stands for a value, handed over as `$name`).
+/// Messages shared with listings (times, lengths, email) are in `i18n::CATALOGUE`.
+const MESSAGES: &[(&str, &str)] = &[
+    ("must be between {min} and {max}", "bv-range"),
+    ("give at least one time range", "bv-one-range"),
+    (
+        "does not exist in the city's time zone (a daylight-saving gap)",
+        "bv-dst-gap",
+    ),
+    ("does not exist in the city's time zone", "bv-dst-gap"),
+    ("must be a time HH:MM", "bv-time"),
+    ("choose at least one day", "bv-choose-day"),
+    ("must not be before from", "bv-until-before-from"),
+    ("at most a year after from", "bv-until-year"),
+    ("give sessions or a recurrence", "bv-sessions-required"),
+    ("at most {n} sessions per offer", "bv-max-sessions"),
+    ("give 1-60 dates", "bv-start-dates"),
+    ("required", "bv-required"),
+    ("must be a phone number", "v-phone"),
+    ("this offer needs a phone number", "bv-phone-needed"),
+    ("not a bookable time of this offer", "bv-not-a-time"),
+    ("not a session of this class", "bv-not-a-time"),
+    ("not one of the plan's start dates", "bv-not-a-time"),
+    ("is in the past", "bv-past"),
+    ("must be at least {n} minutes from now", "bv-lead-time"),
+    ("must be at most {n} days ahead", "bv-horizon"),
+    ("must be a whole number", "bv-whole-number"),
+    ("must be a date and time", "bv-date-time"),
+    ("choose a time", "bv-choose-time"),
+];
+
+/// Matches `text` against a pattern of literal parts and `{name}`s.
+fn matches(pattern: &str, text: &str) -> Option<Vec<(String, String)>> {
+    let Some(open) = pattern.find('{') else {
+        return (pattern == text).then(Vec::new);
+    };
+    let close = open + pattern[open..].find('}')?;
+    let rest_text = text.strip_prefix(&pattern[..open])?;
+    let name = &pattern[open + 1..close];
+    let after = &pattern[close + 1..];
+    let literal = &after[..after.find('{').unwrap_or(after.len())];
+    // Try each place the next literal part occurs (a value is never empty).
+    let mut from = 1;
+    while from <= rest_text.len() {
+        let at = if literal.is_empty() {
+            rest_text.len()
+        } else {
+            from + rest_text.get(from..)?.find(literal)?
+        };
+        if let Some(mut more) = matches(after, &rest_text[at..]) {
+            more.insert(0, (name.to_string(), rest_text[..at].to_string()));
+            return Some(more);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// A message of the booking service (or of the shared catalogue) in the page's language.
+pub fn text(state: &AppState, l: Locale, english: &str) -> String {
+    for (pattern, key) in MESSAGES {
+        if let Some(values) = matches(pattern, english) {
+            let pairs: Vec<(&str, String)> = values
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            return t(state, l, key, &pairs);
+        }
+    }
+    state.i18n.text(l, english)
+}
+
+/// A problem's title and explanation in the page's language.
+pub fn problem_texts(state: &AppState, l: Locale, p: &Problem) -> (String, String) {
+    let i18n = &state.i18n;
+    let code = p.code();
+    let title_key = format!("problem-title-{code}");
+    let title = if i18n.has(l, &title_key) {
+        i18n.t(l, &title_key, None)
+    } else {
+        i18n.t(
+            l,
+            match p.status {
+                403 => "problem-title-forbidden",
+                404 => "problem-title-not-found",
+                409 | 412 => "problem-title-conflict",
+                422 => "problem-title-validation",
+                400..=499 => "problem-title-bad-request",
+                _ => "problem-title-error",
+            },
+            None,
+        )
+    };
+    let text_key = format!("booking-problem-{code}");
+    let explanation = if i18n.has(l, &text_key) {
+        i18n.t(l, &text_key, None)
+    } else if !p.errors.is_empty() {
+        p.errors
+            .iter()
+            .map(|e| text(state, l, &e.message))
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        p.detail
+            .as_deref()
+            .map(|d| text(state, l, d))
+            .unwrap_or_default()
+    };
+    (title, explanation)
+}
+
+/// A page showing a problem (403, 404, 409 ...) in the page's language.
+pub fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let (title, text) = problem_texts(state, pc.locale, p);
+    render(
+        state,
+        pc,
+        req,
+        "message.html",
+        status,
+        context! { title, text },
+    )
+}
+
+/// The refusal of a form without the browser's token.
+pub fn csrf_page(state: &AppState, pc: &PageCtx, req: &Request) -> Response {
+    problem_page(
+        state,
+        pc,
+        req,
+        &Problem::forbidden(pc.t(state, "error-csrf")),
+    )
+}
+
+/// A redirect after a form (303: the browser follows with GET).
+pub fn see_other(to: String) -> Response {
+    Redirect::see_other(to).into_response()
+}
+
+/// The login page, coming back to `next` (a path of this site) afterwards.
+pub fn to_login(next: &str) -> Response {
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    see_other(format!("/login?next={next}"))
+}
+
+/// The logged-in user, or a redirect to the login page that comes back to `next`.
+pub async fn require_user(
+    state: &AppState,
+    req: &Request,
+    next: &str,
+) -> Result<(PageCtx, AuthUser), Response> {
+    let pc = PageCtx::new(state, req).await;
+    match pc.user.clone() {
+        Some(u) => Ok((pc, u)),
+        None => Err(to_login(next)),
+    }
+}
+
+/// This request's path with its query.
+pub fn here(req: &Request) -> String {
+    match req.uri().query() {
+        Some(q) => format!("{}?{q}", req.uri().path()),
+        None => req.uri().path().to_string(),
+    }
+}
+
+/// A `done=` flash of a redirect: a short word, nothing else.
+pub fn flash(req: &Request) -> Option<String> {
+    crate::pages::query_param(req, "done")
+        .filter(|v| v.len() < 40 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// A local date from a query parameter.
+pub fn date_param(req: &Request, name: &str) -> Option<NaiveDate> {
+    crate::pages::query_param(req, name).and_then(|v| v.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_take_their_values() {
+        assert_eq!(
+            matches(
+                "must be between {min} and {max}",
+                "must be between 5 and 480"
+            ),
+            Some(vec![
+                ("min".to_string(), "5".to_string()),
+                ("max".to_string(), "480".to_string())
+            ])
+        );
+        assert_eq!(matches("required", "required"), Some(vec![]));
+        assert_eq!(matches("required", "required for x"), None);
+        assert_eq!(
+            matches(
+                "at most {n} sessions per offer",
+                "at most 500 sessions per offer"
+            ),
+            Some(vec![("n".to_string(), "500".to_string())])
+        );
+        assert_eq!(
+            matches("must be at most {n} days ahead", "must be at most"),
+            None
+        );
+    }
+
+    #[test]
+    fn every_message_has_both_languages() {
+        let i = crate::i18n::I18n::load(None).unwrap();
+        for (pattern, key) in MESSAGES {
+            for l in [Locale::De, Locale::En] {
+                assert!(i.has(l, key), "{key} ({pattern}) missing in {l:?}");
+            }
+        }
+    }
+}
