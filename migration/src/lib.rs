@@ -11,6 +11,7 @@ mod m20261123_000005_create_outbox_deliveries;
 mod m20261123_000006_create_bookings;
 mod m20261123_000008_add_waitlist_contact;
 mod m20261123_000009_create_partner_connections;
+mod m20261123_000010_add_search_trigram_index;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_bookings::Migration),
             Box::new(m20261123_000008_add_waitlist_contact::Migration),
             Box::new(m20261123_000009_create_partner_connections::Migration),
+            Box::new(m20261123_000010_add_search_trigram_index::Migration),
         ]
     }
 }

@@ -73,3 +73,24 @@ async fn migrations_up_and_down_on_sqlite() {
 async fn migrations_up_and_down_on_postgres() {
     up_down_up(Backend::Postgres).await;
 }
+
+/// On PostgreSQL the database search's word matching has a trigram index.
+#[tokio::test]
+async fn postgres_search_text_has_a_trigram_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = fresh_database(Backend::Postgres, dir.path()).await else {
+        return;
+    };
+    let db = api::db::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let row = db
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_listings_search_text_trgm'",
+        ))
+        .await
+        .unwrap()
+        .expect("the trigram index exists");
+    let def: String = row.try_get("", "indexdef").unwrap();
+    assert!(def.contains("gin_trgm_ops"), "{def}");
+}
