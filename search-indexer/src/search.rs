@@ -146,7 +146,10 @@ pub async fn search(
         multi.with_search_query(main).with_search_query(open);
         let mut results = multi.execute::<ListingDocument>().await?.results;
         if results.len() != 2 {
-            anyhow::bail!("multi-search answered {} results for 2 queries", results.len());
+            anyhow::bail!(
+                "multi-search answered {} results for 2 queries",
+                results.len()
+            );
         }
         let open = results.pop();
         (results.pop().expect("two results"), open)
