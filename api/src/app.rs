@@ -16,6 +16,7 @@ use crate::accounts::{AccountsApi, MyDataApi};
 use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
 use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
+use crate::notifications::api::{CalendarApi, CalendarFeedApi};
 use crate::organizations::OrganizationsApi;
 use crate::privacy::PrivacyApi;
 use crate::search::api::SearchApi;
@@ -35,6 +36,8 @@ type Apis = (
     BookingsApi,
     BusinessBookingsApi,
     WaitlistApi,
+    CalendarApi,
+    CalendarFeedApi,
 );
 
 /// The API with its OpenAPI description.
@@ -52,6 +55,8 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             BookingsApi,
             BusinessBookingsApi,
             WaitlistApi,
+            CalendarApi,
+            CalendarFeedApi,
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -129,6 +134,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("join_waitlist", &[400, 401, 409, 413, 422, 500, 503]),
     ("list_my_waitlist", &[401, 500, 503]),
     ("leave_waitlist", &[401, 404, 500, 503]),
+    ("get_booking_calendar", &[401, 404, 500, 503]),
+    ("create_calendar_feed", &[401, 500, 503]),
+    ("get_calendar_feed", &[401, 500, 503]),
+    ("delete_calendar_feed", &[401, 500, 503]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -243,6 +252,14 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             api.around(move |ep, req| limit_body(ep, req, max_body)),
         )
         .at("/api/v1/openapi.json", get(spec_endpoint))
+        .at(
+            r"/api/v1/bookings/:file<^[0-9a-fA-F-]{36}\.ics$>",
+            get(crate::notifications::api::booking_ics_endpoint),
+        )
+        .at(
+            "/calendar/:file",
+            get(crate::notifications::feed::feed_endpoint),
+        )
         .at("/docs", get(docs_endpoint))
         .at("/", get(pages::home))
         .at("/search", get(crate::search::page::search_page))
@@ -452,6 +469,8 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
+        let notifications =
+            crate::notifications::spawn(&self.state).map_err(std::io::Error::other)?;
         let indexer = spawn_indexer(&self.state);
         let sweeper = tokio::spawn(crate::booking::service::run_sweeper(
             self.state.db.clone(),
@@ -462,6 +481,8 @@ impl Bound {
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
             .await;
         sweeper.abort();
+        // Deliveries being sent are leased; another server or the next start sends them.
+        notifications.abort();
         if let Some(task) = indexer {
             // Pending deliveries stay in the outbox; the next start picks them up.
             task.abort();

@@ -64,6 +64,13 @@ pub struct Config {
     pub booking_hold: Duration,
     /// How long the first in line on a waitlist has to confirm the seat held for them.
     pub waitlist_claim: Duration,
+    /// Where notifications are sent: `smtp://host:port` (plain, or with `?tls=required`
+    /// for STARTTLS) or `smtps://user:pass@host`; without it they are written to the log.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of notifications.
+    pub smtp_from: lettre::message::Mailbox,
+    /// How many hours before a booking starts its reminder is sent.
+    pub reminder_hours: u32,
     pub log: String,
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
@@ -285,6 +292,35 @@ impl Config {
                     )
                 })?,
         };
+        let smtp_url = match var("SMTP_URL") {
+            None => None,
+            Some(v) => {
+                parse_smtp_url(&v).map_err(|m| err("SMTP_URL", m))?;
+                Some(SecretString::from(v))
+            }
+        };
+        let smtp_from = {
+            let v = var("SMTP_FROM").unwrap_or_else(|| "City Portal <noreply@localhost>".into());
+            v.parse::<lettre::message::Mailbox>().map_err(|_| {
+                err(
+                    "SMTP_FROM",
+                    format!("'{v}' is not an address like City Portal <noreply@city.example>"),
+                )
+            })?
+        };
+        let reminder_hours = match var("REMINDER_HOURS") {
+            None => 24,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=720).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        "REMINDER_HOURS",
+                        format!("'{v}' is not a number of hours between 1 and 720"),
+                    )
+                })?,
+        };
         let log = var("LOG").unwrap_or_else(|| "info".to_string());
         let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
             None => false,
@@ -358,6 +394,9 @@ impl Config {
             listing_cache,
             booking_hold,
             waitlist_claim,
+            smtp_url,
+            smtp_from,
+            reminder_hours,
             log,
             trust_forwarded_for,
             theme_dir,
@@ -394,6 +433,33 @@ fn parse_http_url(v: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Checks an SMTP URL without ever repeating it (it may hold a password).
+fn parse_smtp_url(v: &str) -> Result<(), String> {
+    let scheme = v.split(':').next().unwrap_or("");
+    let url = Url::parse(v).map_err(|_| {
+        format!(
+            "not a URL like smtp://127.0.0.1:2525 or smtps://user:pass@host (scheme '{scheme}')"
+        )
+    })?;
+    if url.scheme() != "smtp" && url.scheme() != "smtps" {
+        return Err(format!(
+            "unsupported scheme '{scheme}' (use smtp:// or smtps://)"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("names no host".into());
+    }
+    for (k, val) in url.query_pairs() {
+        if k == "tls" && url.scheme() == "smtp" && (val == "required" || val == "opportunistic") {
+            continue;
+        }
+        return Err(format!(
+            "unknown parameter '{k}' (only tls=required or tls=opportunistic, with smtp://)"
+        ));
+    }
+    Ok(())
+}
+
 fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Some(true),
@@ -426,6 +492,9 @@ mod tests {
         assert_eq!(c.default_locale, Locale::De);
         assert!(c.demo_data);
         assert!(!c.secure_cookies());
+        assert!(c.smtp_url.is_none());
+        assert_eq!(c.smtp_from.to_string(), "City Portal <noreply@localhost>");
+        assert_eq!(c.reminder_hours, 24);
     }
 
     #[test]
@@ -449,6 +518,12 @@ mod tests {
             ("CITY_PRIMARY_COLOR", "red; } body { display:none"),
             ("CITY_LOGO_URL", "javascript:alert(1)"),
             ("MAP_TILE_URL", "https://tiles.example/no-placeholders.png"),
+            ("SMTP_URL", "http://mail.example"),
+            ("SMTP_URL", "smtps://user:hunter2@"),
+            ("SMTP_URL", "smtp://mail.example?tls=sometimes"),
+            ("SMTP_FROM", "not an address"),
+            ("REMINDER_HOURS", "0"),
+            ("REMINDER_HOURS", "a day"),
         ] {
             let e = cfg(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);
@@ -466,14 +541,23 @@ mod tests {
             ("DATABASE_URL", "postgres://u:hunter2@h/db"),
             ("REDIS_URL", "redis://:s3cret@h/"),
             ("MEILI_API_KEY", "masterkey"),
+            ("SMTP_URL", "smtps://mailer:m4ilpass@mail.example"),
         ])
         .unwrap();
         let shown = format!("{c:?}");
-        for secret in ["hunter2", "s3cret", "masterkey"] {
+        for secret in ["hunter2", "s3cret", "masterkey", "m4ilpass"] {
             assert!(!shown.contains(secret), "{secret} leaked: {shown}");
         }
         let e = cfg(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
         assert!(!e.to_string().contains("hunter2"));
+        for bad in [
+            "smtps://user:hunter2@",
+            "smtp://u:hunter2@h?x=1",
+            "imap://u:hunter2@h",
+        ] {
+            let e = cfg(&[("SMTP_URL", bad)]).unwrap_err();
+            assert!(!e.to_string().contains("hunter2"), "{e}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod health;
 pub mod i18n;
 pub mod json_body;
 pub mod listings;
+pub mod notifications;
 pub mod organizations;
 pub mod outbox;
 pub mod pages;

@@ -2,8 +2,14 @@
 //! consumers (search indexing, notifications, module webhooks) never miss one. Each
 //! consumer that subscribes to an event gets its own delivery row, written with it.
 
+use std::time::Duration;
+
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::sea_query::{Alias, Expr, LockBehavior, LockType, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use entities::{outbox_delivery, outbox_event};
@@ -12,6 +18,7 @@ use entities::{outbox_delivery, outbox_event};
 pub fn consumers_for(aggregate_type: &str) -> &'static [&'static str] {
     match aggregate_type {
         "listing" => &[search_indexer::consumer::CONSUMER],
+        "booking" | "waitlist" => &[crate::notifications::CONSUMER],
         _ => &[],
     }
 }
@@ -56,4 +63,177 @@ pub async fn record<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// One consumer's pending deliveries, handled one at a time and in order per aggregate.
+///
+/// A claim leases deliveries instead of holding a transaction open while they are
+/// handled: in one short transaction (with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+/// several servers never claim the same rows) the due deliveries get their next attempt
+/// moved `lease` ahead, and only the rows whose lease this claim set are handed out. A
+/// server that dies while handling one leaves it to be claimed again when the lease
+/// runs out. On SQLite, where one server runs, due deliveries are read without a lease:
+/// every write there can make another connection's transaction that read first fail
+/// (`SQLITE_BUSY_SNAPSHOT`), so the consumer writes only what it must. A delivery is
+/// not due while an earlier one of the same aggregate is still pending, so a booking's messages go out in the order its changes happened, even
+/// while one of them waits for a retry. Failures are retried with the search indexer's
+/// backoff; nothing is ever dropped.
+#[derive(Clone, Copy, Debug)]
+pub struct Deliveries {
+    pub consumer: &'static str,
+    /// Deliveries claimed at once.
+    pub batch: u64,
+    /// How long a claimed delivery is left to its claimer.
+    pub lease: Duration,
+}
+
+/// A claimed delivery with its event.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub delivery: outbox_delivery::Model,
+    pub event: outbox_event::Model,
+}
+
+impl Deliveries {
+    fn due(&self) -> sea_orm::Select<outbox_delivery::Entity> {
+        use outbox_delivery::Column as D;
+        let earlier = Alias::new("earlier");
+        let earlier_pending = Query::select()
+            .expr(Expr::val(1))
+            .from_as(outbox_delivery::Entity, earlier.clone())
+            .and_where(
+                Expr::col((earlier.clone(), D::Consumer))
+                    .equals((outbox_delivery::Entity, D::Consumer)),
+            )
+            .and_where(
+                Expr::col((earlier.clone(), D::AggregateId))
+                    .equals((outbox_delivery::Entity, D::AggregateId)),
+            )
+            .and_where(
+                Expr::col((earlier.clone(), D::EventId))
+                    .lt(Expr::col((outbox_delivery::Entity, D::EventId))),
+            )
+            .and_where(Expr::col((earlier, D::DoneAt)).is_null())
+            .to_owned();
+        outbox_delivery::Entity::find()
+            .filter(D::Consumer.eq(self.consumer))
+            .filter(D::DoneAt.is_null())
+            .filter(D::NextAttemptAt.lte(Utc::now()))
+            .filter(Expr::exists(earlier_pending).not())
+            .order_by_asc(D::EventId)
+            .limit(self.batch)
+    }
+
+    /// Leases the due deliveries to the caller (see [`Deliveries`]).
+    pub async fn claim(&self, db: &DatabaseConnection) -> Result<Vec<Claimed>, DbErr> {
+        if db.get_database_backend() == DbBackend::Sqlite {
+            let due = self.due().all(db).await?;
+            return with_events(db, due).await;
+        }
+        let txn = db.begin().await?;
+        let mut due = self.due();
+        if txn.get_database_backend() == DbBackend::Postgres {
+            QuerySelect::query(&mut due)
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let rows = due.all(&txn).await?;
+        let until = Utc::now() + self.lease;
+        let mut mine = Vec::new();
+        for d in rows {
+            // Compare and set: a claimer that read the same row first wins it.
+            let leased = outbox_delivery::Entity::update_many()
+                .col_expr(outbox_delivery::Column::NextAttemptAt, Expr::value(until))
+                .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
+                .filter(outbox_delivery::Column::EventId.eq(d.event_id))
+                .filter(outbox_delivery::Column::NextAttemptAt.eq(d.next_attempt_at))
+                .filter(outbox_delivery::Column::DoneAt.is_null())
+                .exec(&txn)
+                .await?;
+            if leased.rows_affected == 1 {
+                mine.push(d);
+            }
+        }
+        let claimed = with_events(&txn, mine).await?;
+        txn.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Marks a delivery handled, and its event processed once no consumer's delivery of
+    /// it is pending (one transaction).
+    pub async fn done(&self, db: &DatabaseConnection, event_id: i32) -> Result<(), DbErr> {
+        let txn = db.begin().await?;
+        let conn = &txn;
+        let now = Utc::now();
+        outbox_delivery::Entity::update_many()
+            .col_expr(outbox_delivery::Column::DoneAt, Expr::value(now))
+            .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
+            .filter(outbox_delivery::Column::EventId.eq(event_id))
+            .exec(conn)
+            .await?;
+        let others_pending = Query::select()
+            .expr(Expr::val(1))
+            .from(outbox_delivery::Entity)
+            .and_where(outbox_delivery::Column::EventId.eq(event_id))
+            .and_where(outbox_delivery::Column::DoneAt.is_null())
+            .to_owned();
+        outbox_event::Entity::update_many()
+            .col_expr(outbox_event::Column::ProcessedAt, Expr::value(now))
+            .filter(outbox_event::Column::Id.eq(event_id))
+            .filter(Expr::exists(others_pending).not())
+            .exec(conn)
+            .await?;
+        txn.commit().await
+    }
+
+    /// Records a failed attempt; the delivery is due again after a growing delay.
+    pub async fn failed(
+        &self,
+        db: &DatabaseConnection,
+        claimed: &Claimed,
+        error: &str,
+    ) -> Result<(), DbErr> {
+        let error: String = error.chars().take(2000).collect();
+        let attempts = claimed.delivery.attempts + 1;
+        let next = Utc::now() + search_indexer::consumer::backoff(attempts);
+        let txn = db.begin().await?;
+        outbox_delivery::Entity::update_many()
+            .col_expr(outbox_delivery::Column::Attempts, Expr::value(attempts))
+            .col_expr(outbox_delivery::Column::NextAttemptAt, Expr::value(next))
+            .col_expr(
+                outbox_delivery::Column::LastError,
+                Expr::value(error.clone()),
+            )
+            .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
+            .filter(outbox_delivery::Column::EventId.eq(claimed.event.id))
+            .exec(&txn)
+            .await?;
+        outbox_event::Entity::update_many()
+            .col_expr(
+                outbox_event::Column::Attempts,
+                Expr::col(outbox_event::Column::Attempts).add(1),
+            )
+            .col_expr(outbox_event::Column::LastError, Expr::value(error))
+            .filter(outbox_event::Column::Id.eq(claimed.event.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await
+    }
+}
+
+/// The deliveries with their events.
+async fn with_events<C: ConnectionTrait>(
+    conn: &C,
+    deliveries: Vec<outbox_delivery::Model>,
+) -> Result<Vec<Claimed>, DbErr> {
+    let events = outbox_event::Entity::find()
+        .filter(outbox_event::Column::Id.is_in(deliveries.iter().map(|d| d.event_id)))
+        .all(conn)
+        .await?;
+    Ok(deliveries
+        .into_iter()
+        .filter_map(|d| {
+            let event = events.iter().find(|e| e.id == d.event_id)?.clone();
+            Some(Claimed { delivery: d, event })
+        })
+        .collect())
 }

@@ -7,12 +7,14 @@
 pub mod access_record;
 pub mod api_token;
 pub mod booking;
+pub mod calendar_feed;
 pub mod category;
 pub mod city;
 pub mod idempotency_key;
 pub mod listing;
 pub mod listing_category;
 pub mod membership;
+pub mod notification_sent;
 pub mod offer;
 pub mod offer_slot;
 pub mod opening_hours_exception;

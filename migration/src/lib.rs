@@ -9,6 +9,7 @@ mod m20261123_000003_create_outbox_and_access;
 mod m20261123_000004_add_listing_search_columns;
 mod m20261123_000005_create_outbox_deliveries;
 mod m20261123_000006_create_bookings;
+mod m20261123_000007_create_notifications;
 mod m20261123_000008_add_waitlist_contact;
 mod m20261123_000009_create_partner_connections;
 mod m20261123_000010_add_search_trigram_index;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_add_listing_search_columns::Migration),
             Box::new(m20261123_000005_create_outbox_deliveries::Migration),
             Box::new(m20261123_000006_create_bookings::Migration),
+            Box::new(m20261123_000007_create_notifications::Migration),
             Box::new(m20261123_000008_add_waitlist_contact::Migration),
             Box::new(m20261123_000009_create_partner_connections::Migration),
             Box::new(m20261123_000010_add_search_trigram_index::Migration),

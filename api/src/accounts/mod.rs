@@ -555,6 +555,7 @@ pub async fn export(db: &DatabaseConnection, user_id: Uuid) -> Result<serde_json
         .order_by_asc(entities::access_record::Column::CreatedAt)
         .all(db)
         .await?;
+    let feed = crate::notifications::feed::created_at(db, user_id).await?;
     Ok(serde_json::json!({
         "exported_at": Utc::now(),
         "account": {
@@ -582,6 +583,8 @@ pub async fn export(db: &DatabaseConnection, user_id: Uuid) -> Result<serde_json
             "actor_module": a.actor_module, "resource": a.resource, "purpose": a.purpose,
         })).collect::<Vec<_>>(),
         "bookings": [],
+        // Its address is not kept (only a hash of its token), so it cannot be exported.
+        "calendar_feed": { "active": feed.is_some(), "created_at": feed },
     }))
 }
 
@@ -624,7 +627,8 @@ pub async fn delete_account(
             ));
         }
     }
-    // Memberships, staff roles, tokens and access records go with the user (ON DELETE CASCADE).
+    // Memberships, staff roles, tokens, access records, bookings and the calendar feed go with
+    // the user (ON DELETE CASCADE).
     user::Entity::delete_by_id(user_id).exec(&txn).await?;
     crate::outbox::record(
         &txn,

@@ -12,6 +12,7 @@ mod health;
 mod listings;
 mod meili;
 mod migrations;
+mod notifications;
 mod openapi;
 mod osm_import;
 mod search;

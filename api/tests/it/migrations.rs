@@ -43,6 +43,8 @@ async fn up_down_up(backend: Backend) {
         "waitlist_entries",
         "partner_connections",
         "partner_webhook_events",
+        "calendar_feeds",
+        "notifications_sent",
     ] {
         assert!(
             full.contains(&t.to_string()),

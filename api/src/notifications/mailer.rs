@@ -1,0 +1,116 @@
+//! Sending: SMTP with `lettre` when `SMTP_URL` is set, else one log line per message.
+
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use super::message::Outgoing;
+use crate::config::Config;
+
+/// Why a message was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again later (the server is down, busy, or answered 4xx).
+    #[error("{0}")]
+    Temporary(String),
+    /// Trying again cannot help (the server refused the recipient or the message: 5xx).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// No `SMTP_URL`: each message becomes one line of the log.
+    Log,
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Mailer> {
+        let Some(url) = &config.smtp_url else {
+            return Ok(Mailer::Log);
+        };
+        // lettre's errors do not repeat the URL (it may hold a password).
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+            .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
+            .timeout(Some(Duration::from_secs(30)))
+            .build();
+        Ok(Mailer::Smtp(transport))
+    }
+
+    /// Sends one message from `from`.
+    pub async fn send(&self, from: &Mailbox, m: &Outgoing) -> Result<(), SendError> {
+        match self {
+            Mailer::Log => {
+                tracing::info!(
+                    target: "city_portal::notifications",
+                    kind = m.kind.as_str(),
+                    booking = %m.booking_id,
+                    to = %mask(m.to.email.as_ref()),
+                    subject = %m.subject,
+                    ics_method = m.method.as_str(),
+                    ics_bytes = m.ics.len(),
+                    "notification (SMTP_URL not set: logged, not sent)"
+                );
+                Ok(())
+            }
+            Mailer::Smtp(transport) => {
+                let email = build(from, m).map_err(SendError::Permanent)?;
+                match transport.send(email).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Err(e) => Err(SendError::Temporary(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
+/// The email: the text, and the booking as `booking.ics` (a `text/calendar` part whose
+/// `method` matches the calendar's, as calendar clients expect; in base64, so that its
+/// CRLF line ends arrive as written whatever the mail servers on the way do to lines).
+pub fn build(from: &Mailbox, m: &Outgoing) -> Result<Message, String> {
+    let calendar = ContentType::parse(&format!(
+        "text/calendar; charset=utf-8; method={}",
+        m.method.as_str()
+    ))
+    .map_err(|e| e.to_string())?;
+    let ics = Body::new_with_encoding(m.ics.clone(), ContentTransferEncoding::Base64)
+        .map_err(|_| "the calendar cannot be encoded".to_string())?;
+    Message::builder()
+        .from(from.clone())
+        .to(m.to.clone())
+        .subject(m.subject.clone())
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(m.text.clone()))
+                .singlepart(Attachment::new("booking.ics".into()).body(ics, calendar)),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// An address as the log may show it: `r***@example.org`.
+pub fn mask(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_the_local_part() {
+        assert_eq!(mask("rosa.resident@example.org"), "r***@example.org");
+        assert_eq!(mask("nonsense"), "***");
+    }
+}

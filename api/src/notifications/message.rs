@@ -1,0 +1,414 @@
+//! What a notification says: subject, text and `.ics`, in the resident's language
+//! (their account's, else the city's default), from the Fluent messages `mail-*`.
+
+use chrono::{DateTime, Utc};
+use fluent_bundle::{FluentArgs, FluentValue};
+use lettre::message::Mailbox;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use uuid::Uuid;
+
+use super::ics::{self, Method, Party, Status, When};
+use crate::config::Locale;
+use crate::i18n::{format_date, I18n};
+use entities::{booking, city, listing, offer, user};
+
+/// What a message is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Confirmed,
+    /// A booking the business still has to approve: "request received".
+    Requested,
+    Rescheduled,
+    Reminder,
+    Cancelled,
+    Rejected,
+    Expired,
+    /// A seat freed and is held for the first in line on the waitlist.
+    WaitlistOffer,
+}
+
+impl Kind {
+    /// The message for a booking event, if it has one (`booking.held`, `completed` and
+    /// `no_show` have none).
+    pub fn for_booking_event(event_type: &str) -> Option<Kind> {
+        Some(match event_type.strip_prefix("booking.")? {
+            "confirmed" => Kind::Confirmed,
+            "requested" => Kind::Requested,
+            "rescheduled" => Kind::Rescheduled,
+            "cancelled" => Kind::Cancelled,
+            "rejected" => Kind::Rejected,
+            "expired" => Kind::Expired,
+            _ => return None,
+        })
+    }
+
+    /// The word in message keys and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Confirmed => "confirmed",
+            Kind::Requested => "requested",
+            Kind::Rescheduled => "rescheduled",
+            Kind::Reminder => "reminder",
+            Kind::Cancelled => "cancelled",
+            Kind::Rejected => "rejected",
+            Kind::Expired => "expired",
+            Kind::WaitlistOffer => "waitlist",
+        }
+    }
+
+    /// Whether the calendar should drop the event.
+    pub fn method(self) -> Method {
+        match self {
+            Kind::Cancelled | Kind::Rejected | Kind::Expired => Method::Cancel,
+            _ => Method::Request,
+        }
+    }
+
+    /// Whether the message still tells the truth about a booking now in `status`. A
+    /// message handled late, after the booking changed again, is left out: the later
+    /// change has its own.
+    pub fn still_true(self, status: &str) -> bool {
+        match self {
+            Kind::Rescheduled => status == "confirmed" || status == "requested",
+            Kind::Reminder => status == "confirmed",
+            Kind::WaitlistOffer => status == "held",
+            _ => status == self.as_str(),
+        }
+    }
+}
+
+/// A booking with everything a message about it shows.
+#[derive(Clone, Debug)]
+pub struct BookingFacts {
+    pub booking: booking::Model,
+    pub offer: offer::Model,
+    pub listing: listing::Model,
+    pub resident: user::Model,
+    pub city: city::Model,
+}
+
+impl BookingFacts {
+    /// Reads a booking and what belongs to it; `None` when it is gone (the account was
+    /// deleted with its bookings).
+    pub async fn load<C: ConnectionTrait>(
+        conn: &C,
+        booking_id: Uuid,
+    ) -> Result<Option<BookingFacts>, DbErr> {
+        let Some(booking) = booking::Entity::find_by_id(booking_id).one(conn).await? else {
+            return Ok(None);
+        };
+        let Some(offer) = offer::Entity::find_by_id(booking.offer_id)
+            .one(conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(listing) = listing::Entity::find_by_id(offer.listing_id)
+            .one(conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(resident) = user::Entity::find_by_id(booking.user_id).one(conn).await? else {
+            return Ok(None);
+        };
+        let Some(city) = city::Entity::find_by_id(booking.city_id).one(conn).await? else {
+            return Ok(None);
+        };
+        Ok(Some(BookingFacts {
+            booking,
+            offer,
+            listing,
+            resident,
+            city,
+        }))
+    }
+
+    /// The resident's language: their account's, else the city's default.
+    pub fn locale(&self, fallback: Locale) -> Locale {
+        self.resident
+            .locale
+            .as_deref()
+            .and_then(|l| l.parse().ok())
+            .or_else(|| self.city.default_locale.parse().ok())
+            .unwrap_or(fallback)
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.city
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Europe::Berlin)
+    }
+}
+
+/// The text in `locale`, else the other language.
+fn pick(locale: Locale, de: &str, en: &str) -> String {
+    let (first, second) = match locale {
+        Locale::De => (de, en),
+        Locale::En => (en, de),
+    };
+    if first.trim().is_empty() {
+        second
+    } else {
+        first
+    }
+    .to_string()
+}
+
+/// Where the portal is, for links and the calendar's UIDs.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub public_url: url::Url,
+    pub from: Mailbox,
+}
+
+impl Site {
+    fn link(&self, path: &str) -> String {
+        self.public_url
+            .join(path)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| path.to_string())
+    }
+
+    /// The UID of a booking's event: the same in every message, download and feed.
+    pub fn uid(&self, booking_id: Uuid) -> String {
+        let host = self.public_url.host_str().unwrap_or("city-portal");
+        format!("booking-{booking_id}@{host}")
+    }
+}
+
+/// A message ready to send.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub kind: Kind,
+    pub booking_id: Uuid,
+    pub to: Mailbox,
+    pub subject: String,
+    pub text: String,
+    pub method: Method,
+    pub ics: String,
+}
+
+/// "Hauptstraße 1, 10115 Testhausen", or nothing without an address.
+fn address(l: &listing::Model) -> Option<String> {
+    let town = [l.address_postcode.as_deref(), l.address_city.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let parts: Vec<String> = [l.address_street.clone().unwrap_or_default(), town]
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The booking as one calendar event.
+pub fn event(
+    facts: &BookingFacts,
+    site: &Site,
+    i18n: &I18n,
+    locale: Locale,
+    status: Status,
+    parties: Option<(Party, Party)>,
+) -> ics::Event {
+    let b = &facts.booking;
+    let tz = facts.timezone();
+    let offer = pick(locale, &facts.offer.name_de, &facts.offer.name_en);
+    let place = pick(locale, &facts.listing.name_de, &facts.listing.name_en);
+    let when = match b.ends_at {
+        Some(end) => When::Times {
+            start: b.starts_at,
+            end,
+        },
+        // Memberships start on a day.
+        None => When::Day(b.starts_at.with_timezone(&tz).date_naive()),
+    };
+    let section = if facts.listing.kind == "municipal_service" {
+        "services"
+    } else {
+        "listings"
+    };
+    let mut args = FluentArgs::new();
+    args.set("city", FluentValue::from(facts.city.name.clone()));
+    args.set("url", FluentValue::from(site.link("account")));
+    let (organizer, attendee) = match parties {
+        Some((o, a)) => (Some(o), Some(a)),
+        None => (None, None),
+    };
+    ics::Event {
+        uid: site.uid(b.id),
+        sequence: b.version,
+        when,
+        summary: format!("{offer} – {place}"),
+        location: address(&facts.listing),
+        description: Some(i18n.t(locale, "ics-description", Some(&args))),
+        url: Some(site.link(&format!("{section}/{}", facts.listing.slug))),
+        status,
+        organizer,
+        attendee,
+    }
+}
+
+/// The status a calendar shows for a booking in `status`.
+pub fn calendar_status(status: &str) -> Status {
+    match status {
+        "confirmed" | "completed" | "no_show" => Status::Confirmed,
+        "held" | "requested" => Status::Tentative,
+        _ => Status::Cancelled,
+    }
+}
+
+/// "25.11.2026, 18:00–19:00" in the city's time zone (a day alone for memberships).
+fn when_text(
+    locale: Locale,
+    tz: chrono_tz::Tz,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> String {
+    let s = start.with_timezone(&tz);
+    let day = format_date(locale, s.date_naive());
+    match end {
+        None => day,
+        Some(e) => {
+            let e = e.with_timezone(&tz);
+            let hours = format!("{}–{}", s.format("%H:%M"), e.format("%H:%M"));
+            match locale {
+                Locale::De => format!("{day}, {hours} Uhr"),
+                Locale::En => format!("{day}, {hours}"),
+            }
+        }
+    }
+}
+
+/// Composes the message of `kind` about a booking. `until` is the end of a waitlist
+/// offer's claim window.
+pub fn compose(
+    kind: Kind,
+    facts: &BookingFacts,
+    site: &Site,
+    i18n: &I18n,
+    fallback: Locale,
+    until: Option<DateTime<Utc>>,
+) -> Result<Outgoing, String> {
+    let locale = facts.locale(fallback);
+    let tz = facts.timezone();
+    let b = &facts.booking;
+    let offer = pick(locale, &facts.offer.name_de, &facts.offer.name_en);
+    let place = pick(locale, &facts.listing.name_de, &facts.listing.name_en);
+    let name = if b.contact_name.trim().is_empty() {
+        facts.resident.display_name.clone()
+    } else {
+        b.contact_name.clone()
+    };
+    let to_address = facts
+        .resident
+        .email
+        .parse()
+        .map_err(|_| "the account's email address cannot be used".to_string())?;
+    let to = Mailbox::new(Some(name.clone()), to_address);
+    let with = b
+        .shared
+        .get("with")
+        .and_then(|v| v.as_str())
+        .map(String::from)
+        .unwrap_or_else(|| place.clone());
+    let when = when_text(locale, tz, b.starts_at, b.ends_at);
+
+    let mut args = FluentArgs::new();
+    args.set("name", FluentValue::from(name.clone()));
+    args.set("offer", FluentValue::from(offer.clone()));
+    args.set("place", FluentValue::from(place.clone()));
+    args.set("with", FluentValue::from(with));
+    args.set("when", FluentValue::from(when.clone()));
+    args.set("city", FluentValue::from(facts.city.name.clone()));
+    args.set("url", FluentValue::from(site.link("account")));
+    if let Some(u) = until {
+        let u = u.with_timezone(&tz);
+        let text = format!(
+            "{}, {}",
+            format_date(locale, u.date_naive()),
+            u.format("%H:%M")
+        );
+        args.set("until", FluentValue::from(text));
+    }
+    let t = |key: &str| i18n.t(locale, key, Some(&args));
+    let k = kind.as_str();
+
+    let mut text = vec![
+        t("mail-greeting"),
+        String::new(),
+        t(&format!("mail-{k}-intro")),
+    ];
+    text.push(String::new());
+    text.push(format!("{}: {offer} ({place})", t("mail-what")));
+    text.push(format!("{}: {when}", t("mail-when")));
+    if let Some(a) = address(&facts.listing) {
+        text.push(format!("{}: {a}", t("mail-where")));
+    }
+    text.push(String::new());
+    if kind.method() == Method::Request {
+        if let Some(deadline) = crate::booking::service::cancellable_until(b, &facts.offer)
+            .filter(|d| *d > Utc::now() && kind != Kind::WaitlistOffer)
+        {
+            let d = deadline.with_timezone(&tz);
+            let mut a = FluentArgs::new();
+            a.set(
+                "until",
+                FluentValue::from(format!(
+                    "{}, {}",
+                    format_date(locale, d.date_naive()),
+                    d.format("%H:%M")
+                )),
+            );
+            text.push(i18n.t(locale, "mail-cancel-until", Some(&a)));
+        }
+    }
+    text.push(t("mail-manage"));
+    text.push(t("mail-attachment"));
+    text.push(String::new());
+    text.push(t("mail-signature"));
+    let mut body = text.join("\n");
+    body.push('\n');
+
+    let status = match kind.method() {
+        Method::Cancel => Status::Cancelled,
+        _ => calendar_status(&b.status),
+    };
+    let organizer = Party {
+        name: site
+            .from
+            .name
+            .clone()
+            .unwrap_or_else(|| facts.city.name.clone()),
+        email: site.from.email.to_string(),
+    };
+    let attendee = Party {
+        name,
+        email: facts.resident.email.clone(),
+    };
+    let calendar = ics::Calendar {
+        method: kind.method(),
+        name: None,
+        events: vec![event(
+            facts,
+            site,
+            i18n,
+            locale,
+            status,
+            Some((organizer, attendee)),
+        )],
+        stamp: Utc::now(),
+    };
+    Ok(Outgoing {
+        kind,
+        booking_id: b.id,
+        to,
+        subject: t(&format!("mail-{k}-subject")),
+        text: body,
+        method: kind.method(),
+        ics: calendar.render(),
+    })
+}

@@ -1,0 +1,339 @@
+//! Notifications: emails to residents about their bookings, each with the booking as an
+//! RFC 5545 `.ics`; the `.ics` download; and the personal calendar feed.
+//!
+//! The consumer [`CONSUMER`] reads the outbox like the search indexer does (its own
+//! delivery rows, claimed in order with `FOR UPDATE SKIP LOCKED` on PostgreSQL, retried
+//! with backoff, never dropped; see [`crate::outbox::Deliveries`]) and sends a
+//! confirmation, a "request received", a reschedule notice, a cancellation (also for
+//! rejected and expired bookings) and, for `waitlist.offered`, the offer of a freed seat.
+//! A periodic job sends each confirmed booking one reminder `REMINDER_HOURS` before it
+//! starts; the row it claims in `notifications_sent` first keeps a second server from
+//! sending it again. Messages go out by SMTP when `SMTP_URL` is set and to the log
+//! otherwise.
+
+pub mod api;
+pub mod feed;
+pub mod ics;
+pub mod mailer;
+pub mod message;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::config::Locale;
+use crate::i18n::I18n;
+use crate::outbox::{Claimed, Deliveries};
+use crate::state::AppState;
+use entities::{booking, notification_sent};
+use mailer::{Mailer, SendError};
+use message::{BookingFacts, Kind, Site};
+
+/// The consumer name of the notifications in `outbox_deliveries`.
+pub const CONSUMER: &str = "notifications";
+
+/// The outbox deliveries of this consumer.
+pub const DELIVERIES: Deliveries = Deliveries {
+    consumer: CONSUMER,
+    batch: 20,
+    // Far longer than one SMTP conversation may take (30 s at most).
+    lease: Duration::from_secs(300),
+};
+
+/// How often the reminder job looks for bookings that are due one (it also looks after
+/// every batch of deliveries, so a booking made inside the window gets its reminder at
+/// once).
+pub const REMINDER_INTERVAL: Duration = Duration::from_secs(60);
+
+/// A reminder claimed but not marked sent after this long belongs to a server that
+/// stopped while sending it: it is claimed again.
+const STALE_CLAIM: Duration = Duration::from_secs(600);
+
+/// Everything the notifications need.
+#[derive(Clone)]
+pub struct Notifier {
+    pub db: DatabaseConnection,
+    pub mailer: Mailer,
+    pub i18n: Arc<I18n>,
+    pub site: Site,
+    pub default_locale: Locale,
+    pub reminder_hours: u32,
+}
+
+/// Why handling one delivery (or sending one message) failed.
+pub enum Failure {
+    Temporary(String),
+    Permanent(String),
+}
+
+impl From<DbErr> for Failure {
+    fn from(e: DbErr) -> Self {
+        Failure::Temporary(e.to_string())
+    }
+}
+
+impl From<SendError> for Failure {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Temporary(m) => Failure::Temporary(m),
+            SendError::Permanent(m) => Failure::Permanent(m),
+        }
+    }
+}
+
+impl Notifier {
+    pub fn from_state(state: &AppState) -> anyhow::Result<Notifier> {
+        Ok(Notifier {
+            db: state.db.clone(),
+            mailer: Mailer::from_config(&state.config)?,
+            i18n: state.i18n.clone(),
+            site: Site {
+                public_url: state.config.public_url.clone(),
+                from: state.config.smtp_from.clone(),
+            },
+            default_locale: state.config.default_locale,
+            reminder_hours: state.config.reminder_hours,
+        })
+    }
+
+    /// Composes and sends one message about a booking, if it still tells the truth.
+    /// Returns whether a message went out.
+    async fn notify(
+        &self,
+        kind: Kind,
+        booking_id: Uuid,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<bool, Failure> {
+        let Some(facts) = BookingFacts::load(&self.db, booking_id).await? else {
+            return Ok(false);
+        };
+        if !kind.still_true(&facts.booking.status) {
+            tracing::debug!(kind = kind.as_str(), booking = %booking_id, status = %facts.booking.status,
+                "notification left out: the booking changed since");
+            return Ok(false);
+        }
+        let m = message::compose(
+            kind,
+            &facts,
+            &self.site,
+            &self.i18n,
+            self.default_locale,
+            until,
+        )
+        .map_err(Failure::Permanent)?;
+        self.mailer.send(&self.site.from, &m).await?;
+        Ok(true)
+    }
+
+    /// Handles one delivered event.
+    async fn handle(&self, c: &Claimed) -> Result<(), Failure> {
+        let e = &c.event;
+        match (e.aggregate_type.as_str(), e.event_type.as_str()) {
+            ("booking", t) => {
+                if let Some(kind) = Kind::for_booking_event(t) {
+                    self.notify(kind, e.aggregate_id, None).await?;
+                }
+                Ok(())
+            }
+            ("waitlist", "waitlist.offered") => {
+                let booking_id = e.payload["booking_id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<Uuid>().ok());
+                let until = e.payload["offered_until"]
+                    .as_str()
+                    .and_then(|s| s.parse::<DateTime<Utc>>().ok());
+                match booking_id {
+                    Some(id) => send_waitlist_offer(self, id, until).await.map(|_| ()),
+                    None => Err(Failure::Permanent(
+                        "waitlist.offered without a booking_id".into(),
+                    )),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Claims and handles one batch of deliveries; returns how many were handled.
+    pub async fn process_batch(&self) -> Result<usize, DbErr> {
+        let claimed = DELIVERIES.claim(&self.db).await?;
+        for c in &claimed {
+            match self.handle(c).await {
+                Ok(()) => DELIVERIES.done(&self.db, c.event.id).await?,
+                Err(Failure::Temporary(error)) => {
+                    tracing::warn!(event = c.event.id, %error, "notification failed; will retry");
+                    DELIVERIES.failed(&self.db, c, &error).await?;
+                }
+                Err(Failure::Permanent(error)) => {
+                    // Sending it again cannot succeed: recorded, and done.
+                    tracing::warn!(event = c.event.id, %error, "notification refused; not retried");
+                    DELIVERIES.failed(&self.db, c, &error).await?;
+                    DELIVERIES.done(&self.db, c.event.id).await?;
+                }
+            }
+        }
+        Ok(claimed.len())
+    }
+
+    /// Sends the reminders that are due: one per confirmed booking starting within
+    /// `REMINDER_HOURS`. Returns how many were sent.
+    pub async fn send_due_reminders(&self) -> Result<usize, DbErr> {
+        let now = Utc::now();
+        // Claims of a server that stopped while sending (looked for first: a write
+        // for nothing would still disturb SQLite's other writers).
+        let stale = notification_sent::Entity::find()
+            .filter(notification_sent::Column::SentAt.is_null())
+            .filter(notification_sent::Column::ClaimedAt.lt(now - STALE_CLAIM));
+        if stale.clone().count(&self.db).await? > 0 {
+            notification_sent::Entity::delete_many()
+                .filter(notification_sent::Column::SentAt.is_null())
+                .filter(notification_sent::Column::ClaimedAt.lt(now - STALE_CLAIM))
+                .exec(&self.db)
+                .await?;
+        }
+        let reminded = Query::select()
+            .expr(Expr::val(1))
+            .from(notification_sent::Entity)
+            .and_where(
+                Expr::col((
+                    notification_sent::Entity,
+                    notification_sent::Column::BookingId,
+                ))
+                .equals((booking::Entity, booking::Column::Id)),
+            )
+            .and_where(notification_sent::Column::Kind.eq(Kind::Reminder.as_str()))
+            .to_owned();
+        let due: Vec<Uuid> = booking::Entity::find()
+            .select_only()
+            .column(booking::Column::Id)
+            .filter(booking::Column::Status.eq("confirmed"))
+            .filter(booking::Column::StartsAt.gt(now))
+            .filter(
+                booking::Column::StartsAt
+                    .lte(now + chrono::Duration::hours(self.reminder_hours.into())),
+            )
+            .filter(Expr::exists(reminded).not())
+            .order_by_asc(booking::Column::StartsAt)
+            .limit(100)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut sent = 0;
+        for id in due {
+            if !claim_once(&self.db, id, Kind::Reminder).await? {
+                continue; // another server has it
+            }
+            let outcome = self.notify(Kind::Reminder, id, None).await;
+            let key = (id, Kind::Reminder.as_str().to_string());
+            match outcome {
+                Ok(_) | Err(Failure::Permanent(_)) => {
+                    if let Err(Failure::Permanent(error)) = &outcome {
+                        tracing::warn!(booking = %id, %error, "reminder refused; not retried");
+                    }
+                    notification_sent::Entity::update_many()
+                        .col_expr(notification_sent::Column::SentAt, Expr::value(Utc::now()))
+                        .filter(notification_sent::Column::BookingId.eq(key.0))
+                        .filter(notification_sent::Column::Kind.eq(key.1))
+                        .exec(&self.db)
+                        .await?;
+                    sent += outcome.as_ref().is_ok_and(|s| *s) as usize;
+                }
+                Err(Failure::Temporary(error)) => {
+                    tracing::warn!(booking = %id, %error, "reminder failed; will retry");
+                    notification_sent::Entity::delete_by_id(key)
+                        .exec(&self.db)
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Runs until `stop` resolves: handles deliveries as they come (polling every
+    /// 500 ms when idle), backing off while the database or the mail server fails, and
+    /// sends due reminders.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut failures: i32 = 0;
+        let mut next_reminders = tokio::time::Instant::now();
+        loop {
+            let handled = match self.process_batch().await {
+                Ok(n) => {
+                    failures = 0;
+                    n
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(error = %e, failures, "notifications: reading the outbox failed");
+                    0
+                }
+            };
+            if handled > 0 || tokio::time::Instant::now() >= next_reminders {
+                if let Err(e) = self.send_due_reminders().await {
+                    tracing::warn!(error = %e, "notifications: reminders failed; will retry");
+                }
+                next_reminders = tokio::time::Instant::now() + REMINDER_INTERVAL;
+            }
+            if handled > 0 {
+                continue;
+            }
+            let pause = if failures > 0 {
+                search_indexer::consumer::backoff(failures).min(Duration::from_secs(30))
+            } else {
+                Duration::from_millis(500)
+            };
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}
+
+/// Claims the once-only message `kind` of a booking for this server; `false` when it
+/// was claimed (or sent) already. The primary key (booking, kind) decides.
+async fn claim_once(db: &DatabaseConnection, booking_id: Uuid, kind: Kind) -> Result<bool, DbErr> {
+    let inserted = notification_sent::Entity::insert(notification_sent::ActiveModel {
+        booking_id: Set(booking_id),
+        kind: Set(kind.as_str().to_string()),
+        claimed_at: Set(Utc::now()),
+        sent_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            notification_sent::Column::BookingId,
+            notification_sent::Column::Kind,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .do_nothing()
+    .exec_without_returning(db)
+    .await?;
+    Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(1)))
+}
+
+/// Tells the first in line on a waitlist that a seat is held for them until `until`
+/// (the `waitlist.offered` event of the waitlist). Sent while the held booking is still
+/// waiting for them; returns whether a message went out.
+pub async fn send_waitlist_offer(
+    notifier: &Notifier,
+    booking_id: Uuid,
+    until: Option<DateTime<Utc>>,
+) -> Result<bool, Failure> {
+    notifier
+        .notify(Kind::WaitlistOffer, booking_id, until)
+        .await
+}
+
+/// Starts the notifications inside the server.
+pub fn spawn(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let notifier = Notifier::from_state(state)?;
+    Ok(tokio::spawn(notifier.run(std::future::pending())))
+}
