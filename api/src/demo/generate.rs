@@ -71,7 +71,7 @@ pub fn nearest_district(p: GeoPoint) -> &'static str {
     best.1
 }
 
-/// Words a branch of a business might carry when it has no district to be named after.
+/// Words a branch of a business might carry instead of its district.
 const QUALIFIERS: &[&str] = &[
     "Keskusta",
     "Asema",
