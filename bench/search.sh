@@ -1147,11 +1147,11 @@ mkdir -p "$(dirname "$OUT")"
             || echo "- **$API_DB_ANSWERS portal answers in part 1 came from the database**: Meilisearch took longer than the portal's 800 ms timeout and the circuit breaker sent searches to the database for 5 s; those runs do not measure the Meilisearch path alone."
     fi
     if [[ -n "$MEILI" ]]; then
-        echo "- Reindex vs. direct: the reindex reads and builds its documents while it sends them,"
-        echo "  so its chunks reach Meilisearch over a longer time (\"enqueued over\" above) than"
-        echo "  the direct add's, which are all queued within seconds; Meilisearch's own time"
-        echo "  from the first chunk to the last differs accordingly. A reindex over an existing"
-        echo "  index also waits for the old index to be deleted after the swap."
+        echo "- Reindex vs. direct: \"enqueued over\" is how long each side took to hand its chunks"
+        echo "  to Meilisearch (the reindex reads and builds its documents meanwhile), \"first chunk"
+        echo "  enqueued → last finished\" how long Meilisearch worked on them; Meilisearch batches"
+        echo "  the chunks waiting in its queue, so how they arrive changes its own time. A reindex"
+        echo "  over an existing index also waits for the old index to be deleted after the swap."
     fi
     echo "- The database fallback runs at the same concurrency as part 1 on $NPROC CPUs, so"
     echo "  requests queue behind each other: compare its p50 with the sequential times per"
