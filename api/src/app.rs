@@ -317,6 +317,14 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at("/offers/:id", get(crate::booking::pages::offer_page))
         .at("/offers/:id/hold", poem::post(crate::booking::pages::hold))
+        .at(
+            "/offers/:id/waitlist",
+            poem::post(crate::booking::pages::join_waitlist),
+        )
+        .at(
+            "/account/waitlist/:id/leave",
+            poem::post(crate::booking::pages::leave_waitlist),
+        )
         .at("/account/bookings", get(crate::booking::pages::my_bookings))
         .at(
             "/account/bookings/:id",

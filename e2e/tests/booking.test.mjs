@@ -3,7 +3,8 @@
 // A resident with JavaScript off: the listing's "Book" section → choose a session →
 // log in is asked for, registering comes back to the offer → a full session says so →
 // phone number and a free session → the review shows exactly what goes to whom →
-// confirm → my bookings → cancel. Then, with JavaScript on, axe and screenshots of the
+// confirm → my bookings (its .ics) → cancel; the full session's waiting list is joined
+// and left. Then, with JavaScript on, axe and screenshots of the
 // same page types (`booking-offers`, `booking-pick`, `booking-review`, `my-bookings`).
 //
 // A business: the dashboard's offers of a listing → a new class in the editor (an
@@ -111,12 +112,14 @@ test('a resident books a class, confirms what is shared, and cancels it, without
     assert.equal(new URL(page.url()).pathname, `/offers/${offer.id}`);
     assert.equal(await h1Text(page), msg('de', 'booking-pick-heading', { name: `Rückenfit ${word}` }));
 
-    // The first session is full and says so; the second is a button.
+    // The first session is full and says so (and offers the waiting list); the second is a button.
     const times = page.locator('main ul.times li');
     assert.equal(await times.count(), 2);
     assert.ok((await times.nth(0).innerText()).includes(msg('de', 'booking-full')));
-    assert.equal(await times.nth(0).locator('button').count(), 0, 'a full session cannot be chosen');
-    const button = times.nth(1).locator('button');
+    assert.equal(await times.nth(0).locator('button:not([formaction])').count(), 0, 'a full session cannot be booked');
+    const join = times.nth(0).locator('button[formaction$="/waitlist"]');
+    assert.ok((await join.innerText()).trim().endsWith(msg('de', 'booking-join-waitlist')), 'but waited for');
+    const button = times.nth(1).locator('button:not([formaction])');
     assert.equal(await button.count(), 1);
 
     // Without the phone number the field says what is missing.
@@ -124,6 +127,17 @@ test('a resident books a class, confirms what is shared, and cancels it, without
     assert.equal(res.status(), 422);
     assert.equal((await page.locator('#phone-error').innerText()).trim(), msg('de', 'bv-phone-needed'));
     assert.equal(await page.locator('#error-summary a[href="#phone"]').count(), 1);
+    await page.locator('#phone').fill('+49 30 1234 567');
+
+    // The full session: join its waiting list instead (with the phone number it needs).
+    await submitWith(page, page.locator('main ul.times li').nth(0).locator('button'));
+    assert.equal(new URL(page.url()).pathname, '/account/bookings');
+    assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'booking-done-waitlist-joined'));
+    const entry = page.locator('main section#waitlist li.booking');
+    assert.equal(await entry.count(), 1);
+    assert.equal((await entry.locator('.status').innerText()).trim(), msg('de', 'booking-waitlist-position', { n: 1 }));
+    await goto(page, `/offers/${offer.id}`, { expectStatus: 200 });
+    assert.ok((await page.locator('main ul.times li').nth(0).innerText()).includes(msg('de', 'booking-on-waitlist')));
     await page.locator('#phone').fill('+49 30 1234 567');
     res = await submitWith(page, page.locator('main ul.times li').nth(1).locator('button'));
     assert.equal(res.status(), 200);
@@ -151,12 +165,22 @@ test('a resident books a class, confirms what is shared, and cancels it, without
     assert.ok((await upcoming.innerText()).includes(`Rückenfit ${word}`));
     assert.equal((await upcoming.locator('.status').innerText()).trim(), msg('de', 'booking-status-confirmed'));
     await screenshot(page, 'my-bookings');
+    // Its calendar file downloads with the session.
+    const ics = await upcoming.locator('a[href$=".ics"]').getAttribute('href');
+    const file = await context.request.get(ics);
+    assert.equal(file.status(), 200);
+    assert.match(file.headers()['content-type'], /^text\/calendar/);
+    assert.match(await file.text(), /BEGIN:VCALENDAR/);
     await submitWith(page, upcoming.locator('form[action$="/cancel"] button'));
     assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'booking-done-cancelled'));
     assert.equal(await page.locator('main section[aria-labelledby="h-upcoming"] li.booking').count(), 0);
     const past = page.locator('main section[aria-labelledby="h-past"] li.booking');
     assert.equal((await past.locator('.status').innerText()).trim(), msg('de', 'booking-status-cancelled'));
     assert.equal(await past.locator('form').count(), 0, 'nothing left to cancel');
+    // Leave the waiting list.
+    await submitWith(page, page.locator('main section#waitlist form[action$="/leave"] button'));
+    assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'booking-done-waitlist-left'));
+    assert.equal((await page.locator('main section#waitlist p').innerText()).trim(), msg('de', 'booking-no-waitlists'));
     assertNoProblems(problems, context, 'resident booking flow without JavaScript');
 
     // The same page types with JavaScript on: axe and screenshots.

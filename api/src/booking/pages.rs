@@ -25,6 +25,7 @@ use super::pages_support::{
     require_user, see_other, t,
 };
 use super::service::{self, BookingInput, BookingView, ContactInput};
+use super::waitlist::{self, WaitlistInput};
 use crate::auth::AuthUser;
 use crate::config::Locale;
 use crate::pages::{csrf_ok, render, PageCtx};
@@ -178,6 +179,20 @@ async fn pick_page(
         Pick::Reschedule(v) => Some(v.booking.starts_at),
         Pick::Book => None,
     };
+    // Full times can be waited for (appointments and classes, when booking anew); the
+    // times this resident already waits for say so.
+    let waitlist = matches!(pick, Pick::Book) && !membership;
+    let waiting: Vec<DateTime<Utc>> = if waitlist {
+        waitlist::list_mine(&state.db, ctx(state), u)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.offer_id == o.id && (e.status == "waiting" || e.status == "offered"))
+            .map(|e| e.starts_at.with_timezone(&Utc))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut days: Vec<(NaiveDate, Vec<minijinja::Value>)> = Vec::new();
     for s in &times {
         let date = s.start.with_timezone(&tz).date_naive();
@@ -205,6 +220,7 @@ async fn pick_page(
             seats,
             full => s.remaining == Some(0),
             current => current == Some(s.start),
+            waiting => waiting.contains(&s.start),
         };
         match days.last_mut() {
             Some((d, items)) if *d == date => items.push(item),
@@ -248,6 +264,8 @@ async fn pick_page(
             contact_name => u.display_name.clone(),
             collect_email => o.collect_email && matches!(pick, Pick::Book),
             collect_phone => o.collect_phone && matches!(pick, Pick::Book),
+            waitlist,
+            waitlist_action => format!("/offers/{}/waitlist", o.id),
             days => days.into_iter().map(|(date, times)| context! {
                 label => day_label(state, l, date),
                 times,
@@ -505,6 +523,113 @@ pub async fn hold(
     see_other("/account/bookings?done=pending".into())
 }
 
+/// `POST /offers/{id}/waitlist`: joins the waitlist of a full time, with the contact
+/// details a booking of it would share.
+#[handler]
+pub async fn join_waitlist(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<PickForm>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, &format!("/offers/{id}")).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
+        Ok(x) => x,
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
+    let week = f.week(state.city.timezone);
+    let again = |p: Problem| Shown {
+        status: StatusCode::from_u16(p.status).ok(),
+        errors: pick_errors(&state, pc.locale, &p),
+        values: f.values(),
+    };
+    let (starts_at, _, pre) = f.choice();
+    let Some(starts_at) = starts_at.filter(|_| pre.is_empty()) else {
+        let shown = again(Problem::validation(pre));
+        return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, shown).await;
+    };
+    let nonblank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let input = WaitlistInput {
+        offer_id: o.id,
+        starts_at,
+        contact: ContactInput {
+            name: None,
+            email: nonblank(&f.email).filter(|_| o.collect_email),
+            phone: nonblank(&f.phone).filter(|_| o.collect_phone),
+        },
+    };
+    match waitlist::join(&state.db, ctx(&state), &u, &input).await {
+        Ok(e) => see_other(format!("/account/bookings?done=waitlist-joined#w-{}", e.id)),
+        Err(p) if p.status < 500 => {
+            pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await
+        }
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+/// `POST /account/waitlist/{id}/leave`: leaves a waitlist (a place held for the
+/// resident goes to the next in line).
+#[handler]
+pub async fn leave_waitlist(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let (pc, u) = match require_user(&state, req, "/account/bookings").await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !csrf_ok(req, &f.csrf) {
+        return support::csrf_page(&state, &pc, req);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return problem_page(&state, &pc, req, &Problem::not_found("waitlist entry"));
+    };
+    match waitlist::leave(&state.db, ctx(&state), &u, id).await {
+        Ok(()) => see_other("/account/bookings?done=waitlist-left".into()),
+        Err(p) => problem_page(&state, &pc, req, &p),
+    }
+}
+
+/// A waitlist entry as my bookings show it.
+fn waitlist_item(state: &AppState, l: Locale, e: &waitlist::WaitlistEntry) -> minijinja::Value {
+    let status_text = match (e.status.as_str(), e.position, e.offered_until) {
+        ("waiting", Some(n), _) => t(
+            state,
+            l,
+            "booking-waitlist-position",
+            &[("n", n.to_string())],
+        ),
+        ("offered", _, Some(until)) => t(
+            state,
+            l,
+            "booking-waitlist-offered",
+            &[(
+                "until",
+                support::date_time(state, l, until.with_timezone(&Utc)),
+            )],
+        ),
+        (s, _, _) => state.i18n.t(l, &format!("booking-waitlist-{s}"), None),
+    };
+    context! {
+        id => e.id.to_string(),
+        status => e.status.clone(),
+        status_text,
+        when => support::when(state, l, "class", e.starts_at.with_timezone(&Utc), None),
+        offer_name => localized(l, &e.offer_name.de, &e.offer_name.en),
+        listing_name => localized(l, &e.listing_name.de, &e.listing_name.en),
+        listing_url => format!("/listings/{}", e.listing_slug),
+        booking_id => e.booking_id.filter(|_| e.status == "offered").map(|b| b.to_string()),
+    }
+}
+
 /// A booking as the resident's pages show it.
 fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Value {
     let b = &v.booking;
@@ -542,6 +667,9 @@ fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Valu
             _ => None,
         },
         can_reschedule => open.is_some() && !lapsed && b.slot_id.is_some() && !held,
+        // The calendar file of `GET /api/v1/bookings/{id}.ics` (the session cookie is
+        // enough), for bookings that are or may become real.
+        ics_url => (b.status == "confirmed" || b.status == "requested").then(|| format!("/api/v1/bookings/{}.ics", b.id)),
     }
 }
 
@@ -585,13 +713,21 @@ pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
         .map(|v| booking_item(&state, l, v))
         .collect();
     let past: Vec<_> = past.iter().map(|v| booking_item(&state, l, v)).collect();
+    let waiting: Vec<_> = match waitlist::list_mine(&state.db, c, &u).await {
+        Ok(entries) => entries
+            .iter()
+            .filter(|e| e.status == "waiting" || e.status == "offered")
+            .map(|e| waitlist_item(&state, l, e))
+            .collect(),
+        Err(p) => return problem_page(&state, &pc, req, &p),
+    };
     render(
         &state,
         &pc,
         req,
         "my_bookings.html",
         StatusCode::OK,
-        context! { upcoming, past, done => flash(req) },
+        context! { upcoming, past, waitlist => waiting, done => flash(req) },
     )
 }
 

@@ -691,3 +691,167 @@ async fn business_manages_offers_and_bookings_through_the_pages(app: TestApp) {
     assert!(html.contains("Running group") && html.contains("Confirmed"));
 }
 on_both!(business_manages_offers_and_bookings_through_the_pages);
+
+/// The value of the "join the waitlist" button of the first full time of a picker.
+fn waitlist_value(html: &str, offer: &str) -> Option<String> {
+    let marker = format!("formaction=\"/offers/{offer}/waitlist\" name=\"starts_at\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    Some(html[start..start + html[start..].find('"').unwrap()].to_string())
+}
+
+async fn a_full_time_has_a_waitlist_and_bookings_a_calendar_file(app: TestApp) {
+    let (owner, listing, _) = published_listing(&app, "Kletterhalle").await;
+    let day = tomorrow(&app);
+    let offer: Value = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{listing}/offers")))
+        .json(&json!({
+            "kind": "class",
+            "name": {"de": "Bouldern", "en": "Bouldering"},
+            "class": {"seats": 1, "duration_minutes": 90, "sessions": [format!("{day}T17:00:00")]},
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let offer = offer["id"].as_str().unwrap().to_string();
+    // The only place goes to someone else.
+    let first = app.register("First").await;
+    let slots: Value = client()
+        .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let starts_at = slots["slots"][0]["starts_at"].as_str().unwrap().to_string();
+    let r = first
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(&json!({"offer_id": offer, "starts_at": starts_at}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let first_booking: Value = r.json().await.unwrap();
+
+    // Full: said so, and a button to join the waitlist instead of booking.
+    let second = app.register("Second").await;
+    let c = &second.client;
+    let pick_url = app.url(&format!("/offers/{offer}?lang=en"));
+    let (_, pick) = get_html(c, &pick_url).await;
+    assert!(pick.contains("fully booked"), "{pick}");
+    assert!(
+        button_values(&pick, "starts_at").is_empty(),
+        "nothing to book"
+    );
+    let value = waitlist_value(&pick, &offer).expect("a waitlist button");
+    let r = c
+        .post(app.url(&format!("/offers/{offer}/waitlist")))
+        .form(&[
+            ("csrf", input_value(&pick, "csrf").as_str()),
+            ("key", &input_value(&pick, "key")),
+            ("starts_at", &value),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = redirected(r).await;
+    assert!(
+        to.starts_with("/account/bookings?done=waitlist-joined#w-"),
+        "{to}"
+    );
+    let (_, html) = get_html(
+        c,
+        &app.url("/account/bookings?done=waitlist-joined&lang=en"),
+    )
+    .await;
+    let waiting =
+        &html[html.find("id=\"h-waitlist\"").unwrap()..html.find("id=\"h-past\"").unwrap()];
+    assert!(waiting.contains("Bouldering"));
+    assert!(
+        waiting.contains("Waiting: you are number 1 in line."),
+        "{waiting}"
+    );
+    assert!(waiting.contains("/leave\""));
+    // The picker knows.
+    let (_, pick) = get_html(c, &pick_url).await;
+    assert!(pick.contains("you are on the waiting list"));
+    assert!(waitlist_value(&pick, &offer).is_none());
+
+    // A third joins and leaves again.
+    let third = app.register("Third").await;
+    let (_, pick3) = get_html(&third.client, &pick_url).await;
+    let r = third
+        .client
+        .post(app.url(&format!("/offers/{offer}/waitlist")))
+        .form(&[
+            ("csrf", input_value(&pick3, "csrf").as_str()),
+            ("key", &input_value(&pick3, "key")),
+            ("starts_at", &waitlist_value(&pick3, &offer).unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = redirected(r).await;
+    let entry = to.rsplit("#w-").next().unwrap().to_string();
+    let (_, html) = get_html(&third.client, &app.url("/account/bookings?lang=en")).await;
+    assert!(html.contains("you are number 2 in line"), "{html}");
+    let r = submit(
+        &third.client,
+        &app,
+        "/account/bookings",
+        &format!("/account/waitlist/{entry}/leave"),
+        &[],
+    )
+    .await;
+    assert_eq!(redirected(r).await, "/account/bookings?done=waitlist-left");
+    let (_, html) = get_html(&third.client, &app.url("/account/bookings?lang=en")).await;
+    assert!(html.contains("You are on no waiting list."));
+
+    // The place frees up: it is held for the first in line, who confirms it.
+    let r = first
+        .client
+        .post(app.url(&format!(
+            "/api/v1/bookings/{}/cancel",
+            first_booking["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, html) = get_html(c, &app.url("/account/bookings?lang=en")).await;
+    let waiting =
+        &html[html.find("id=\"h-waitlist\"").unwrap()..html.find("id=\"h-past\"").unwrap()];
+    assert!(
+        waiting.contains("A place is reserved for you until"),
+        "{waiting}"
+    );
+    let held = bookings_of(&app, second.id).await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].status, "held");
+    let review = format!("/account/bookings/{}", held[0].id);
+    assert!(waiting.contains(&format!("href=\"{review}\"")));
+    let r = submit(c, &app, &review, &format!("{review}/confirm"), &[]).await;
+    assert_eq!(redirected(r).await, "/account/bookings?done=confirmed");
+
+    // Confirmed: its calendar file is linked and downloads with the session.
+    let (_, html) = get_html(c, &app.url(&format!("{review}?lang=en"))).await;
+    let ics = format!("/api/v1/bookings/{}.ics", held[0].id);
+    assert!(html.contains(&format!("href=\"{ics}\"")), "{html}");
+    let (_, html) = get_html(c, &app.url("/account/bookings")).await;
+    assert!(html.contains(&format!("href=\"{ics}\"")));
+    assert!(!html.contains("id=\"w-"), "the waitlist entry is settled");
+    let r = c.get(app.url(&ics)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    assert!(r.text().await.unwrap().contains("BEGIN:VCALENDAR"));
+}
+on_both!(a_full_time_has_a_waitlist_and_bookings_a_calendar_file);

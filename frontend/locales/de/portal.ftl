@@ -413,6 +413,22 @@ bv-whole-number = Geben Sie eine ganze Zahl ein, z. B. 30.
 bv-date-time = Geben Sie Datum und Uhrzeit ein.
 bv-choose-time = Wählen Sie eine Zeit.
 
+booking-join-waitlist = Auf die Warteliste
+booking-on-waitlist = Sie stehen auf der Warteliste
+booking-waitlist-hint = Für eine ausgebuchte Zeit können Sie sich auf die Warteliste setzen: Wird ein Platz frei, wird er für Sie reserviert und Sie bestätigen ihn unter „Meine Buchungen“.
+booking-waitlists = Wartelisten
+booking-no-waitlists = Sie stehen auf keiner Warteliste.
+booking-leave-waitlist = Warteliste verlassen
+booking-waitlist-position = Wartet: Sie sind an { $n }. Stelle.
+booking-waitlist-offered = Ein Platz ist bis { $until } Uhr für Sie reserviert: Bitte bestätigen Sie ihn.
+booking-waitlist-waiting = Wartet
+booking-done-waitlist-joined = Sie stehen auf der Warteliste. Wird ein Platz frei, wird er für Sie reserviert und Sie bestätigen ihn hier.
+booking-done-waitlist-left = Sie haben die Warteliste verlassen.
+problem-title-not-full = Diese Zeit hat einen freien Platz
+booking-problem-not-full = Gerade ist ein Platz frei geworden: Buchen Sie ihn, statt zu warten.
+
+booking-ics = In meinen Kalender (.ics)
+
 ## Booking (businesses)
 manage-offers = Angebote
 offers-title = Angebote von { $name }

@@ -413,6 +413,22 @@ bv-whole-number = Enter a whole number, e.g. 30.
 bv-date-time = Enter a date and time.
 bv-choose-time = Choose a time.
 
+booking-join-waitlist = Join the waiting list
+booking-on-waitlist = you are on the waiting list
+booking-waitlist-hint = For a fully booked time you can join the waiting list: when a place frees up, it is reserved for you and you confirm it under My bookings.
+booking-waitlists = Waiting lists
+booking-no-waitlists = You are on no waiting list.
+booking-leave-waitlist = Leave the waiting list
+booking-waitlist-position = Waiting: you are number { $n } in line.
+booking-waitlist-offered = A place is reserved for you until { $until }: please confirm it.
+booking-waitlist-waiting = Waiting
+booking-done-waitlist-joined = You are on the waiting list. When a place frees up, it is reserved for you and you confirm it here.
+booking-done-waitlist-left = You have left the waiting list.
+problem-title-not-full = This time has a free place
+booking-problem-not-full = A place has just become free: book it instead of waiting.
+
+booking-ics = Add to my calendar (.ics)
+
 ## Booking (businesses)
 manage-offers = Offers
 offers-title = Offers of { $name }
