@@ -14,13 +14,16 @@
 //! Listings are inserted in batches of [`BATCH`], one transaction each, with the search
 //! columns the database search uses. They are not written to the outbox (indexing a
 //! hundred thousand events one batch at a time is what `city-portal reindex` is for):
-//! run `city-portal reindex` to put them into Meilisearch.
+//! run `city-portal reindex` to put them into Meilisearch. At the end the database's
+//! planner statistics are refreshed ([`analyze`]), so that the database search's plans
+//! see the new rows and use the indexes.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -411,10 +414,27 @@ pub async fn generate(
         bar.set_position(created);
     }
     bar.finish_and_clear();
+    analyze(db).await?;
     Ok(GenerateSummary {
         created,
         templates: templates.len(),
     })
+}
+
+/// Refreshes the planner statistics after a bulk insert: `ANALYZE` on PostgreSQL (its
+/// autovacuum would get there later), `ANALYZE` and `PRAGMA optimize` on SQLite (which
+/// never gathers them by itself).
+pub async fn analyze(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            db.execute_unprepared("ANALYZE").await?;
+            db.execute_unprepared("PRAGMA optimize").await?;
+        }
+        _ => {
+            db.execute_unprepared("ANALYZE").await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
