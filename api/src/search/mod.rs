@@ -7,11 +7,8 @@ pub mod engine;
 pub mod page;
 
 use chrono::{Datelike, Timelike, Utc};
-use sea_orm::sea_query::{Alias, Condition, Expr, Order, Query, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::sea_query::{Alias, Condition, Expr, Func, Order, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::config::Locale;
@@ -302,32 +299,39 @@ pub fn condition(city_id: Uuid, q: &SearchQuery, now_local: chrono::NaiveDateTim
     c
 }
 
-async fn counts(
-    db: &DatabaseConnection,
-    cond: &Condition,
-    col: listing::Column,
-    limit: u64,
-) -> Result<Vec<FacetCount>, Problem> {
-    let rows: Vec<(Option<String>, i64)> = listing::Entity::find()
-        .select_only()
-        .column(col)
-        .column_as(Expr::col(listing::Column::Id).count(), "n")
-        .filter(cond.clone())
-        .group_by(col)
-        .order_by(Expr::col(Alias::new("n")), Order::Desc)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
+/// One group of the matches by kind and district, with how many of them are open now
+/// and wheelchair accessible.
+type Group = (String, Option<String>, i64, i64, i64);
+
+/// The counts of one facet from the groups: by count, most first (equal counts by
+/// value), at most `limit` values, as `ORDER BY n DESC LIMIT limit` would give them; a
+/// missing value takes its place in the order but is not listed.
+fn facet<'a>(
+    groups: impl Iterator<Item = (Option<&'a str>, i64)>,
+    limit: usize,
+) -> Vec<FacetCount> {
+    let mut by_value: std::collections::BTreeMap<Option<&str>, i64> = Default::default();
+    for (value, n) in groups {
+        *by_value.entry(value).or_default() += n;
+    }
+    let mut counts: Vec<(Option<&str>, i64)> = by_value.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
         .into_iter()
+        .take(limit)
         .filter_map(|(v, n)| {
             v.map(|value| FacetCount {
-                value,
+                value: value.to_string(),
                 count: n as u64,
             })
         })
-        .collect())
+        .collect()
+}
+
+/// `SUM(CASE WHEN cond THEN 1 ELSE 0 END)`: how many rows of a group meet `cond`.
+fn count_where(cond: impl sea_orm::sea_query::IntoCondition) -> SimpleExpr {
+    let case: SimpleExpr = Expr::case(cond, 1).finally(0).into();
+    Func::sum(case).into()
 }
 
 /// Answers a search from the database.
@@ -339,14 +343,43 @@ pub async fn search_db(
 ) -> Result<SearchResult, Problem> {
     let now = Utc::now().with_timezone(&tz).naive_local();
     let cond = condition(city_id, q, now);
-    let total = if q.hits_only {
-        0
+    // The total and every count over the listings (kind, district, open now,
+    // wheelchair) in one pass over the matches: grouped by kind and district, summed
+    // up here.
+    let groups: Vec<Group> = if q.hits_only {
+        Vec::new()
     } else {
+        let all = || Expr::col((listing::Entity, listing::Column::Id)).count();
         listing::Entity::find()
+            .select_only()
+            .column(listing::Column::Kind)
+            .column(listing::Column::District)
+            .column_as(all(), "n")
+            .column_as(
+                // Filtered by it already: every match is open now.
+                if q.open_now {
+                    all()
+                } else {
+                    count_where(open_now_condition(now))
+                },
+                "open_now",
+            )
+            .column_as(
+                if q.wheelchair {
+                    all()
+                } else {
+                    count_where(listing::Column::Wheelchair.eq("yes"))
+                },
+                "wheelchair",
+            )
             .filter(cond.clone())
-            .count(db)
+            .group_by(listing::Column::Kind)
+            .group_by(listing::Column::District)
+            .into_tuple()
+            .all(db)
             .await?
     };
+    let total: u64 = groups.iter().map(|g| g.2 as u64).sum();
 
     let name_col = if q.locale == Locale::En {
         listing::Column::NameEn
@@ -462,8 +495,8 @@ pub async fn search_db(
         .all(db)
         .await?;
     let facets = Facets {
-        kind: counts(db, &cond, listing::Column::Kind, 5).await?,
-        district: counts(db, &cond, listing::Column::District, 30).await?,
+        kind: facet(groups.iter().map(|g| (Some(g.0.as_str()), g.2)), 5),
+        district: facet(groups.iter().map(|g| (g.1.as_deref(), g.2)), 30),
         category: category_rows
             .into_iter()
             .map(|(value, n)| FacetCount {
@@ -471,14 +504,8 @@ pub async fn search_db(
                 count: n as u64,
             })
             .collect(),
-        open_now: listing::Entity::find()
-            .filter(cond.clone().add(open_now_condition(now)))
-            .count(db)
-            .await?,
-        wheelchair: listing::Entity::find()
-            .filter(cond.clone().add(listing::Column::Wheelchair.eq("yes")))
-            .count(db)
-            .await?,
+        open_now: groups.iter().map(|g| g.3 as u64).sum(),
+        wheelchair: groups.iter().map(|g| g.4 as u64).sum(),
     };
     Ok(SearchResult {
         hits,
@@ -558,6 +585,21 @@ mod tests {
 mod sql_tests {
     use super::*;
     use sea_orm::{DbBackend, QueryTrait};
+
+    #[test]
+    fn facets_are_ordered_like_order_by_count_desc_limit() {
+        let groups = [
+            (Some("b"), 2),
+            (None, 5),
+            (Some("a"), 2),
+            (Some("c"), 1),
+            (Some("b"), 2),
+        ];
+        let f = facet(groups.into_iter(), 3);
+        let got: Vec<(&str, u64)> = f.iter().map(|c| (c.value.as_str(), c.count)).collect();
+        // The missing value takes a place among the first three but is not listed.
+        assert_eq!(got, vec![("b", 4), ("a", 2)]);
+    }
 
     #[test]
     fn ranking_and_distance_keep_their_values_bound() {
