@@ -14,4 +14,6 @@ pub enum ApiTags {
     Accounts,
     /// Offers residents book, their availability, and bookings.
     Booking,
+    /// An organization's own booking system, connected through the Partner Booking API.
+    Partners,
 }

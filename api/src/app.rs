@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::notifications::api::{CalendarApi, CalendarFeedApi};
 use crate::organizations::OrganizationsApi;
+use crate::partners::api::PartnerConnectionsApi;
 use crate::privacy::PrivacyApi;
 use crate::search::api::SearchApi;
 use crate::state::AppState;
@@ -38,6 +39,7 @@ type Apis = (
     WaitlistApi,
     CalendarApi,
     CalendarFeedApi,
+    PartnerConnectionsApi,
 );
 
 /// The API with its OpenAPI description.
@@ -57,6 +59,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             WaitlistApi,
             CalendarApi,
             CalendarFeedApi,
+            PartnerConnectionsApi,
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -138,6 +141,18 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("create_calendar_feed", &[401, 500, 503]),
     ("get_calendar_feed", &[401, 500, 503]),
     ("delete_calendar_feed", &[401, 500, 503]),
+    ("list_partner_connections", &[401, 404, 500, 503]),
+    (
+        "create_partner_connection",
+        &[400, 401, 403, 404, 413, 422, 500, 503],
+    ),
+    ("get_partner_connection", &[401, 404, 500, 503]),
+    (
+        "update_partner_connection",
+        &[400, 401, 403, 404, 413, 422, 500, 503],
+    ),
+    ("delete_partner_connection", &[401, 403, 404, 409, 500, 503]),
+    ("list_partner_offers", &[401, 404, 500, 503]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -227,7 +242,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         crate::search::engine::SearchEngine::from_config(&config, city.timezone)
             .map_err(|e| anyhow::anyhow!("MEILI_URL: {e}"))?,
     );
+    let partners = crate::partners::from_config(&config)?;
     Ok(AppState {
+        partners,
         db,
         store,
         config: Arc::new(config),
@@ -255,6 +272,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at(
             r"/api/v1/bookings/:file<^[0-9a-fA-F-]{36}\.ics$>",
             get(crate::notifications::api::booking_ics_endpoint),
+        )
+        .at(
+            "/api/v1/partner-webhooks/:connection",
+            poem::post(crate::partners::webhook::receive),
         )
         .at(
             "/calendar/:file",
@@ -484,11 +505,17 @@ impl Bound {
             self.state.db.clone(),
             crate::booking::service::Ctx::of(&self.state),
         ));
+        let reconciler = tokio::spawn(crate::partners::reconcile::run(
+            self.state.db.clone(),
+            crate::booking::service::Ctx::of(&self.state),
+            self.state.config.partner_reconcile,
+        ));
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
             .await;
         sweeper.abort();
+        reconciler.abort();
         // Deliveries being sent are leased; another server or the next start sends them.
         notifications.abort();
         if let Some(task) = indexer {

@@ -64,6 +64,13 @@ pub struct Config {
     pub booking_hold: Duration,
     /// How long the first in line on a waitlist has to confirm the seat held for them.
     pub waitlist_claim: Duration,
+    /// The key (32 bytes, base64) that encrypts partner connections' secrets at rest;
+    /// without it, a key file is created once beside the SQLite database (`data/`).
+    pub partner_secrets_key: Option<SecretString>,
+    /// How long one call to a partner's booking system may take.
+    pub partner_timeout: Duration,
+    /// How often bookings whose partner outcome is unknown are settled.
+    pub partner_reconcile: Duration,
     /// Where notifications are sent: `smtp://host:port` (plain, or with `?tls=required`
     /// for STARTTLS) or `smtps://user:pass@host`; without it they are written to the log.
     pub smtp_url: Option<SecretString>,
@@ -292,6 +299,42 @@ impl Config {
                     )
                 })?,
         };
+        let partner_secrets_key = match var("PARTNER_SECRETS_KEY") {
+            None => None,
+            Some(v) => {
+                crate::partners::secrets::SecretsKey::parse(&v)
+                    .map_err(|_| err("PARTNER_SECRETS_KEY", "not 32 bytes in base64"))?;
+                Some(SecretString::from(v))
+            }
+        };
+        let partner_timeout = match var("PARTNER_TIMEOUT_MS") {
+            None => Duration::from_secs(5),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (100..=60000).contains(n))
+                .map(Duration::from_millis)
+                .ok_or_else(|| {
+                    err(
+                        "PARTNER_TIMEOUT_MS",
+                        format!("'{v}' is not a number of milliseconds between 100 and 60000"),
+                    )
+                })?,
+        };
+        let partner_reconcile = match var("PARTNER_RECONCILE_SECONDS") {
+            None => Duration::from_secs(30),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    err(
+                        "PARTNER_RECONCILE_SECONDS",
+                        format!("'{v}' is not a number of seconds between 1 and 3600"),
+                    )
+                })?,
+        };
         let smtp_url = match var("SMTP_URL") {
             None => None,
             Some(v) => {
@@ -394,6 +437,9 @@ impl Config {
             listing_cache,
             booking_hold,
             waitlist_claim,
+            partner_secrets_key,
+            partner_timeout,
+            partner_reconcile,
             smtp_url,
             smtp_from,
             reminder_hours,

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod organizations;
 pub mod outbox;
 pub mod pages;
+pub mod partners;
 pub mod privacy;
 pub mod problem;
 pub mod search;

@@ -48,12 +48,53 @@ enum Command {
     },
     /// Print the OpenAPI document of the API (as committed in openapi/openapi.json).
     Openapi,
+    /// Tools for a business's booking system (a partner).
+    Partner {
+        #[command(subcommand)]
+        command: PartnerCommand,
+    },
     /// Make an existing account a city admin, or create it with a password read from
     /// the environment variable ADMIN_PASSWORD (never from the command line).
     CreateAdmin {
         /// The admin's email address.
         email: String,
     },
+}
+
+#[derive(Subcommand)]
+enum PartnerCommand {
+    /// Check a Partner Booking API implementation at URL against the contract
+    /// (openapi/partner-booking-api.json) and print what it gets wrong, one line per
+    /// check; exits 1 when a check fails. The client secret is read from the environment
+    /// variable PARTNER_CLIENT_SECRET (never from the command line). It makes and cancels
+    /// real holds: point it at a test system.
+    Check {
+        /// The partner's base URL (the API lives under URL/partner/v1).
+        url: String,
+        /// The OAuth2 token endpoint (default: URL/oauth/token).
+        #[arg(long, env = "PARTNER_TOKEN_URL")]
+        token_url: Option<String>,
+        /// The OAuth2 client id.
+        #[arg(long, env = "PARTNER_CLIENT_ID")]
+        client_id: String,
+    },
+}
+
+/// `city-portal partner check`: needs no database and no portal configuration.
+async fn partner_check(url: String, token_url: Option<String>, client_id: String) -> i32 {
+    let Ok(secret) = std::env::var("PARTNER_CLIENT_SECRET") else {
+        eprintln!("PARTNER_CLIENT_SECRET: set the partner's OAuth2 client secret");
+        return 2;
+    };
+    let token_url =
+        token_url.unwrap_or_else(|| format!("{}/oauth/token", url.trim_end_matches('/')));
+    let report = partner_sandbox::check(&url, &token_url, &client_id, &secret).await;
+    print!("{}", report.render());
+    if report.passed() {
+        0
+    } else {
+        1
+    }
 }
 
 fn init_logging(filter: &str) {
@@ -83,6 +124,17 @@ async fn main() {
         print!("{}", api::app::spec_json());
         return;
     }
+    if let Command::Partner {
+        command:
+            PartnerCommand::Check {
+                url,
+                token_url,
+                client_id,
+            },
+    } = command
+    {
+        std::process::exit(partner_check(url, token_url, client_id).await);
+    }
     let config = config_or_exit();
     init_logging(&config.log);
     let result = match command {
@@ -92,7 +144,7 @@ async fn main() {
         Command::CreateAdmin { email } => create_admin(config, email).await,
         Command::Reindex => reindex(config).await,
         Command::GenerateListings { count, seed } => generate_listings(config, count, seed).await,
-        Command::Openapi => unreachable!("handled above"),
+        Command::Openapi | Command::Partner { .. } => unreachable!("handled above"),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -35,4 +35,6 @@ pub struct AppState {
     pub search: Arc<crate::search::engine::SearchEngine>,
     /// The Content-Security-Policy of HTML pages.
     pub csp: String,
+    /// Partner connections' key, tokens and circuits.
+    pub partners: &'static crate::partners::Partners,
 }

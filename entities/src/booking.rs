@@ -26,6 +26,10 @@ pub struct Model {
     /// What was shared with whom when the booking was made.
     pub shared: Json,
     pub partner_ref: Option<String>,
+    /// A partner call whose outcome is not known yet (`hold`, `confirm`, `cancel`,
+    /// `reschedule`); the reconciliation job settles it.
+    pub partner_pending: Option<String>,
+    pub partner_pending_since: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

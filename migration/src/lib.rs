@@ -13,6 +13,7 @@ mod m20261123_000007_create_notifications;
 mod m20261123_000008_add_waitlist_contact;
 mod m20261123_000009_create_partner_connections;
 mod m20261123_000010_add_search_trigram_index;
+mod m20261123_000011_add_booking_partner_sync;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_add_waitlist_contact::Migration),
             Box::new(m20261123_000009_create_partner_connections::Migration),
             Box::new(m20261123_000010_add_search_trigram_index::Migration),
+            Box::new(m20261123_000011_add_booking_partner_sync::Migration),
         ]
     }
 }

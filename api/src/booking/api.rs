@@ -7,10 +7,8 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::availability::appointment_slots;
 use super::idempotency::{self, Begin};
 use super::offers::{self, Offer, OfferInput, OfferKind};
 use super::service::{self, Booking, BookingInput, Ctx, Decision};
@@ -22,7 +20,6 @@ use crate::listings::api::{decode_cursor, encode_cursor};
 use crate::listings::service::IfMatch;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use entities::offer_slot;
 
 fn ctx(state: &AppState) -> Ctx {
     Ctx::of(state)
@@ -147,6 +144,7 @@ impl OffersApi {
     ) -> Result<OfferCreated, ApiError> {
         let m = offers::create(
             &state.db,
+            state.partners,
             state.city.id,
             state.city.timezone,
             auth.user(),
@@ -194,6 +192,7 @@ impl OffersApi {
         let if_match = if_match.0.as_deref().map(IfMatch::parse).transpose()?;
         let m = offers::update(
             &state.db,
+            state.partners,
             state.city.id,
             state.city.timezone,
             auth.user(),
@@ -239,89 +238,18 @@ impl OffersApi {
         }
         let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
         let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
-        let now = Utc::now();
-        let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
-        let latest = now + Duration::days(o.horizon_days as i64);
         let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
-        let window_start =
-            super::availability::local_to_utc(tz, from.and_hms_opt(0, 0, 0).unwrap())
-                .unwrap_or(now)
-                - Duration::hours(3);
-        let window_end = super::availability::local_to_utc(
-            tz,
-            (to + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap(),
-        )
-        .unwrap_or(now)
-            + Duration::hours(3);
-        let rows = offer_slot::Entity::find()
-            .filter(offer_slot::Column::OfferId.eq(o.id))
-            .filter(offer_slot::Column::StartsAt.gte(window_start))
-            .filter(offer_slot::Column::StartsAt.lt(window_end))
-            .order_by_asc(offer_slot::Column::StartsAt)
-            .all(&state.db)
-            .await?;
-        let lapsed = service::lapsed_holds(&state.db, rows.iter().map(|r| r.id).collect()).await?;
-        let left = |r: &offer_slot::Model| {
-            (r.capacity - r.booked + lapsed.get(&r.id).copied().unwrap_or(0)).max(0) as u32
-        };
-        let in_window = |t: DateTime<Utc>| {
-            let d = t.with_timezone(&tz).date_naive();
-            d >= from && d <= to && t >= earliest && t <= latest
-        };
-        let mut slots = Vec::new();
-        match kind {
-            OfferKind::Appointment => {
-                let (a, hours) = offers::hours_of(&o).ok_or_else(Problem::internal)?;
-                for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
-                    if !in_window(s.start) {
-                        continue;
-                    }
-                    let row = rows.iter().find(|r| r.starts_at == s.start);
-                    if row.is_some_and(|r| r.status != "open") {
-                        continue;
-                    }
-                    slots.push(AvailableSlot {
-                        starts_at: local(s.start),
-                        ends_at: Some(local(s.end)),
-                        capacity: Some(row.map(|r| r.capacity.max(0) as u32).unwrap_or(a.parallel)),
-                        remaining: Some(row.map(left).unwrap_or(a.parallel)),
-                    });
-                }
-            }
-            OfferKind::Class => {
-                for r in rows.iter().filter(|r| r.status == "open") {
-                    if !in_window(r.starts_at) {
-                        continue;
-                    }
-                    slots.push(AvailableSlot {
-                        starts_at: local(r.starts_at),
-                        ends_at: Some(local(r.ends_at)),
-                        capacity: Some(r.capacity.max(0) as u32),
-                        remaining: Some(left(r)),
-                    });
-                }
-            }
-            OfferKind::Membership => {
-                let plan = offers::membership_of(&o).ok_or_else(Problem::internal)?;
-                let mut dates = plan.start_dates.clone();
-                dates.sort();
-                for d in dates {
-                    if d < from || d > to || d < today {
-                        continue;
-                    }
-                    if let Some(t) =
-                        super::availability::local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap())
-                    {
-                        slots.push(AvailableSlot {
-                            starts_at: local(t),
-                            ends_at: None,
-                            capacity: None,
-                            remaining: None,
-                        });
-                    }
-                }
-            }
-        }
+        let times =
+            super::pages_support::bookable_times(&state.db, ctx(&state), &o, from, to).await?;
+        let slots = times
+            .into_iter()
+            .map(|t| AvailableSlot {
+                starts_at: local(t.start),
+                ends_at: t.end.map(local),
+                capacity: t.capacity,
+                remaining: t.remaining,
+            })
+            .collect();
         Ok(Json(Availability {
             offer_id: o.id,
             kind,

@@ -353,6 +353,7 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
         appointment,
         class,
         membership,
+        partner: None,
     };
     Parsed {
         input,
@@ -736,6 +737,7 @@ pub async fn create_offer(
     let c = ctx(&state);
     match offers::create(
         &state.db,
+        c.partners,
         c.city_id,
         c.tz,
         &u,
@@ -830,6 +832,7 @@ pub async fn update_offer(
     let c = ctx(&state);
     match offers::update(
         &state.db,
+        c.partners,
         c.city_id,
         c.tz,
         &u,

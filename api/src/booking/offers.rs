@@ -197,6 +197,20 @@ pub struct OfferInput {
     pub class: Option<ClassDetails>,
     /// Required for `membership`.
     pub membership: Option<MembershipDetails>,
+    /// Book through the organization's own booking system (a partner connection)
+    /// instead of the portal's calendar. Then `appointment`, `class` and `membership` are
+    /// left out (the partner keeps times and seats), and the confirmation mode and the
+    /// resident data a booking shares follow the partner's offer.
+    pub partner: Option<PartnerLink>,
+}
+
+/// Where a partner offer is booked.
+#[derive(Object, Clone, Debug, PartialEq, Eq)]
+pub struct PartnerLink {
+    /// A partner connection of the listing's organization.
+    pub connection_id: Uuid,
+    /// The partner's id of the offer (see `GET /partner-connections/{id}/offers`).
+    pub offer_ref: String,
 }
 
 /// A bookable offer.
@@ -220,6 +234,8 @@ pub struct Offer {
     pub appointment: Option<AppointmentDetails>,
     pub class: Option<ClassDetails>,
     pub membership: Option<MembershipDetails>,
+    /// Set when the offer is booked through the organization's own system.
+    pub partner: Option<PartnerLink>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -283,8 +299,21 @@ impl OfferInput {
                 OfferKind::Membership,
             ),
         ];
+        if let Some(p) = &self.partner {
+            let r = p.offer_ref.trim();
+            if r.is_empty() || r.len() > 100 {
+                e.add("partner.offer_ref", "must be 1-100 characters");
+            }
+        }
+        let native = self.partner.is_none();
         for (field, given, kind) in kinds {
-            if kind == self.kind && !given {
+            if !native && given {
+                e.add(
+                    field,
+                    "not allowed when booking through a partner (its system keeps times and seats)",
+                );
+            } else if !native {
+            } else if kind == self.kind && !given {
                 e.add(field, format!("required for a {} offer", kind.as_str()));
             } else if kind != self.kind && given {
                 e.add(
@@ -462,6 +491,13 @@ pub fn to_api(m: &offer::Model) -> Offer {
         appointment: appointment_of(m),
         class: parse_detail(&m.details, "class"),
         membership: membership_of(m),
+        partner: match (m.partner_connection_id, &m.partner_offer_ref) {
+            (Some(connection_id), Some(offer_ref)) => Some(PartnerLink {
+                connection_id,
+                offer_ref: offer_ref.clone(),
+            }),
+            _ => None,
+        },
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -544,6 +580,111 @@ async fn store_sessions<C: ConnectionTrait>(
     Ok(())
 }
 
+/// What the partner's system says about a linked offer: the portal offer follows it.
+pub struct PartnerFacts {
+    pub connection_id: Uuid,
+    pub offer_ref: String,
+    pub confirmation: Confirmation,
+    pub collect_email: bool,
+    pub collect_phone: bool,
+    /// The partner's offer as it answered, kept to show its plan.
+    pub offer: serde_json::Value,
+    /// The partner's time zone (a membership's start date begins at its midnight).
+    pub time_zone: String,
+}
+
+/// Checks a partner link against the connection and the partner's offers.
+async fn partner_facts(
+    db: &sea_orm::DatabaseConnection,
+    partners: &crate::partners::Partners,
+    city_id: Uuid,
+    user: &AuthUser,
+    l: &listing::Model,
+    kind: OfferKind,
+    link: &PartnerLink,
+) -> Result<PartnerFacts, Problem> {
+    use partner_sandbox::model::{OfferKind as PKind, ResidentField};
+    let conn = crate::partners::connections::usable(db, city_id, user, link.connection_id)
+        .await
+        .map_err(|_| {
+            Problem::invalid(
+                "partner.connection_id",
+                "no partner connection of your organization has this id",
+            )
+        })?;
+    if Some(conn.organization_id) != l.organization_id {
+        return Err(Problem::invalid(
+            "partner.connection_id",
+            "belongs to another organization than the listing",
+        ));
+    }
+    if conn.status != "active" {
+        return Err(Problem::invalid(
+            "partner.connection_id",
+            "the connection is disabled",
+        ));
+    }
+    let c = crate::partners::connections::open(partners, &conn)?;
+    let offer_ref = link.offer_ref.trim().to_string();
+    let found = crate::partners::connections::partner_offer(partners, &c, &offer_ref)
+        .await
+        .map_err(|e| {
+            tracing::warn!(connection = %conn.id, error = %e, "checking a partner offer failed");
+            Problem::unavailable(
+                "The partner's booking system did not answer, so the offer cannot be checked now. Try again later.",
+            )
+        })?
+        .ok_or_else(|| {
+            Problem::invalid("partner.offer_ref", "the partner's system has no offer with this id")
+        })?;
+    let (found, time_zone) = found;
+    let partner_kind = match found.kind {
+        PKind::Appointment => OfferKind::Appointment,
+        PKind::Class => OfferKind::Class,
+        PKind::Membership => OfferKind::Membership,
+    };
+    if partner_kind != kind {
+        return Err(Problem::invalid(
+            "kind",
+            format!("the partner's offer is a {}", partner_kind.as_str()),
+        ));
+    }
+    Ok(PartnerFacts {
+        connection_id: conn.id,
+        offer_ref,
+        confirmation: match found.confirmation {
+            partner_sandbox::model::Confirmation::Approval => Confirmation::Approval,
+            partner_sandbox::model::Confirmation::Instant => Confirmation::Instant,
+        },
+        collect_email: found.resident_fields.contains(&ResidentField::Email),
+        collect_phone: found.resident_fields.contains(&ResidentField::Phone),
+        offer: serde_json::to_value(&found).unwrap_or_default(),
+        time_zone,
+    })
+}
+
+fn apply_partner(am: &mut offer::ActiveModel, f: Option<&PartnerFacts>) {
+    match f {
+        Some(f) => {
+            am.provider = Set("partner".into());
+            am.partner_connection_id = Set(Some(f.connection_id));
+            am.partner_offer_ref = Set(Some(f.offer_ref.clone()));
+            am.confirmation = Set(f.confirmation.as_str().into());
+            am.collect_email = Set(f.collect_email);
+            am.collect_phone = Set(f.collect_phone);
+            am.details = Set(serde_json::json!({
+                "partner": f.offer,
+                "partner_time_zone": f.time_zone,
+            }));
+        }
+        None => {
+            am.provider = Set("native".into());
+            am.partner_connection_id = Set(None);
+            am.partner_offer_ref = Set(None);
+        }
+    }
+}
+
 fn apply(am: &mut offer::ActiveModel, d: &OfferData) {
     let i = &d.input;
     am.kind = Set(i.kind.as_str().into());
@@ -582,8 +723,10 @@ async fn editable_listing<C: ConnectionTrait>(
 }
 
 /// Creates an offer on a listing the user may edit.
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     db: &sea_orm::DatabaseConnection,
+    partners: &crate::partners::Partners,
     city_id: Uuid,
     tz: chrono_tz::Tz,
     user: &AuthUser,
@@ -591,6 +734,13 @@ pub async fn create(
     input: OfferInput,
 ) -> Result<offer::Model, Problem> {
     let data = input.validate(tz)?;
+    let facts = match &data.input.partner {
+        Some(link) => {
+            let l = editable_listing(db, city_id, user, listing_id).await?;
+            Some(partner_facts(db, partners, city_id, user, &l, data.input.kind, link).await?)
+        }
+        None => None,
+    };
     let txn = db.begin().await?;
     let l = editable_listing(&txn, city_id, user, listing_id).await?;
     let now = Utc::now();
@@ -606,6 +756,7 @@ pub async fn create(
         ..Default::default()
     };
     apply(&mut am, &data);
+    apply_partner(&mut am, facts.as_ref());
     let m = am.insert(&txn).await?;
     if let Some(c) = &data.input.class {
         store_sessions(&txn, m.id, c.seats, &data.sessions).await?;
@@ -624,8 +775,10 @@ pub async fn create(
 }
 
 /// Replaces an offer's fields (its kind stays).
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     db: &sea_orm::DatabaseConnection,
+    partners: &crate::partners::Partners,
     city_id: Uuid,
     tz: chrono_tz::Tz,
     user: &AuthUser,
@@ -633,6 +786,16 @@ pub async fn update(
     if_match: Option<&listings::IfMatch>,
     input: OfferInput,
 ) -> Result<offer::Model, Problem> {
+    let facts = match &input.partner {
+        Some(link) => {
+            let (_, l) = find_with_listing(db, city_id, offer_id)
+                .await?
+                .ok_or_else(|| Problem::not_found("offer"))?;
+            let l = editable_listing(db, city_id, user, &l.id.to_string()).await?;
+            Some(partner_facts(db, partners, city_id, user, &l, input.kind, link).await?)
+        }
+        None => None,
+    };
     let txn = db.begin().await?;
     let (o, l) = find_with_listing(&txn, city_id, offer_id)
         .await?
@@ -652,6 +815,7 @@ pub async fn update(
     let data = input.validate(tz)?;
     let mut am: offer::ActiveModel = o.clone().into();
     apply(&mut am, &data);
+    apply_partner(&mut am, facts.as_ref());
     am.version = Set(o.version + 1);
     am.updated_at = Set(Utc::now());
     // Only the version read may be replaced (a concurrent update loses, never both).

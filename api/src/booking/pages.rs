@@ -171,7 +171,7 @@ async fn pick_page(
     } else {
         from + Duration::days(6)
     };
-    let times = match bookable_times(&state.db, tz, o, from, to).await {
+    let times = match bookable_times(&state.db, ctx(state), o, from, to).await {
         Ok(t) => t,
         Err(p) => return problem_page(state, pc, req, &p),
     };

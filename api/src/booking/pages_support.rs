@@ -35,6 +35,8 @@ pub struct TimeSlot {
     pub end: Option<DateTime<Utc>>,
     /// Seats left; absent for memberships (no limit).
     pub remaining: Option<u32>,
+    /// Seats in all; absent for memberships.
+    pub capacity: Option<u32>,
 }
 
 /// The midnight that starts a local date.
@@ -53,11 +55,15 @@ pub fn today(tz: Tz) -> NaiveDate {
 /// with full ones kept (0 left) so that a page can say they are full.
 pub async fn bookable_times(
     db: &DatabaseConnection,
-    tz: Tz,
+    ctx: Ctx,
     o: &offer::Model,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<TimeSlot>, Problem> {
+    if o.partner_connection_id.is_some() {
+        return crate::partners::booking::times(db, ctx, o, from, to).await;
+    }
+    let tz = ctx.tz;
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
     let now = Utc::now();
     let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
@@ -76,6 +82,7 @@ pub async fn bookable_times(
                 start,
                 end: None,
                 remaining: None,
+                capacity: None,
             })
             .collect());
     }
@@ -112,6 +119,7 @@ pub async fn bookable_times(
                 start: s.start,
                 end: Some(s.end),
                 remaining: Some(row.map(left).unwrap_or(a.parallel)),
+                capacity: Some(row.map(|r| r.capacity.max(0) as u32).unwrap_or(a.parallel)),
             });
         }
     } else {
@@ -121,6 +129,7 @@ pub async fn bookable_times(
                     start: r.starts_at,
                     end: Some(r.ends_at),
                     remaining: Some(left(r)),
+                    capacity: Some(r.capacity.max(0) as u32),
                 });
             }
         }

@@ -168,6 +168,8 @@ pub struct Ctx {
     pub claim: std::time::Duration,
     pub tz: chrono_tz::Tz,
     pub hold: std::time::Duration,
+    /// Partner connections: secrets key, tokens, circuits.
+    pub partners: &'static crate::partners::Partners,
 }
 
 impl Ctx {
@@ -178,11 +180,12 @@ impl Ctx {
             tz: state.city.timezone,
             hold: state.config.booking_hold,
             claim: state.config.waitlist_claim,
+            partners: state.partners,
         }
     }
 }
 
-fn hold_expired() -> Problem {
+pub(crate) fn hold_expired() -> Problem {
     Problem::conflict(
         "hold-expired",
         "The hold ran out and the seat was released. Book again if it is still free.",
@@ -214,7 +217,7 @@ pub async fn lapsed_holds<C: ConnectionTrait>(
     Ok(out)
 }
 
-pub(super) fn full() -> Problem {
+pub(crate) fn full() -> Problem {
     Problem::conflict(
         "full",
         "This time is fully booked. Choose another time or join the waitlist.",
@@ -339,7 +342,7 @@ pub(super) async fn resolve_target(
 }
 
 /// The contact details to share: only what the offer asks for.
-pub(super) async fn contact(
+pub(crate) async fn contact(
     db: &DatabaseConnection,
     user: &AuthUser,
     o: &offer::Model,
@@ -384,7 +387,7 @@ pub(super) async fn contact(
 }
 
 /// Who receives the shared data: the listing's organization, else the listing.
-pub(super) async fn recipient(
+pub(crate) async fn recipient(
     db: &DatabaseConnection,
     l: &listing::Model,
 ) -> Result<String, Problem> {
@@ -400,14 +403,58 @@ pub(super) async fn recipient(
     })
 }
 
-async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        conn.execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM users WHERE id = $1 FOR UPDATE",
-            [user_id.into()],
-        ))
-        .await?;
+/// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL; on
+/// SQLite a write, so that the transaction holds the write lock from its first statement
+/// (as `BEGIN IMMEDIATE` would) and never has to upgrade a read lock, which SQLite may
+/// refuse under concurrency.
+pub(crate) async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+        _ => "UPDATE users SET id = id WHERE id = $1",
+    };
+    conn.execute(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [user_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The per-resident rules of an offer, checked inside the booking's transaction after
+/// [`lock_user`]: one booking per time, and at most the offer's number of active ones.
+pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
+    txn: &C,
+    user_id: Uuid,
+    o: &offer::Model,
+    starts_at: DateTime<Utc>,
+) -> Result<(), Problem> {
+    let mine = booking::Entity::find()
+        .filter(booking::Column::UserId.eq(user_id))
+        .filter(booking::Column::OfferId.eq(o.id))
+        .filter(booking::Column::Status.is_in(ACTIVE))
+        .filter(booking::Column::StartsAt.gte(Utc::now()));
+    if mine
+        .clone()
+        .filter(booking::Column::StartsAt.eq(starts_at))
+        .count(txn)
+        .await?
+        > 0
+    {
+        return Err(Problem::conflict(
+            "already-booked",
+            "You already have a booking at this time.",
+        ));
+    }
+    if o.max_active_per_resident > 0 && mine.count(txn).await? >= o.max_active_per_resident as u64 {
+        return Err(Problem::conflict(
+            "booking-limit",
+            format!(
+                "This offer allows {} active booking(s) per resident.",
+                o.max_active_per_resident
+            ),
+        ));
     }
     Ok(())
 }
@@ -424,6 +471,9 @@ pub async fn create(
         .await?
         .filter(|(o, l)| offers::is_public(o, l))
         .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
+    if o.partner_connection_id.is_some() {
+        return crate::partners::booking::create(db, ctx, user, input, o, l, claim).await;
+    }
     let mut errors = Errors::default();
     let target = resolve_target(db, ctx, &o, input, &mut errors).await?;
     let contact = contact(db, user, &o, &input.contact, &mut errors).await?;
@@ -435,42 +485,15 @@ pub async fn create(
 
     let now = Utc::now();
     let txn = db.begin().await?;
-    // Taking the seat is the transaction's first statement: a write, so SQLite takes its
-    // write lock here.
+    // The first statement is a write (on SQLite the transaction holds the write lock
+    // from here), and one resident's bookings are counted one request at a time.
+    lock_user(&txn, user.id).await?;
     let slot_id = if target.uses_slot {
         take_seat(&txn, o.id, &target).await?
     } else {
         None
     };
-    // One resident's bookings are counted one request at a time.
-    lock_user(&txn, user.id).await?;
-    let mine = booking::Entity::find()
-        .filter(booking::Column::UserId.eq(user.id))
-        .filter(booking::Column::OfferId.eq(o.id))
-        .filter(booking::Column::Status.is_in(ACTIVE))
-        .filter(booking::Column::StartsAt.gte(now));
-    if mine
-        .clone()
-        .filter(booking::Column::StartsAt.eq(target.starts_at))
-        .count(&txn)
-        .await?
-        > 0
-    {
-        return Err(Problem::conflict(
-            "already-booked",
-            "You already have a booking at this time.",
-        ));
-    }
-    if o.max_active_per_resident > 0 && mine.count(&txn).await? >= o.max_active_per_resident as u64
-    {
-        return Err(Problem::conflict(
-            "booking-limit",
-            format!(
-                "This offer allows {} active booking(s) per resident.",
-                o.max_active_per_resident
-            ),
-        ));
-    }
+    check_resident_limits(&txn, user.id, &o, target.starts_at).await?;
     let status = if input.hold {
         "held"
     } else if o.confirmation == "approval" {
@@ -503,6 +526,8 @@ pub async fn create(
         contact_phone: Set(contact.phone),
         shared: Set(serde_json::json!({ "with": with, "fields": fields })),
         partner_ref: Set(None),
+        partner_pending: Set(None),
+        partner_pending_since: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -534,7 +559,7 @@ pub async fn create(
 
 /// Moves a booking from one status to another if it is still in `from`; gives its seat
 /// back when it leaves the active statuses. Returns whether it moved.
-async fn transition<C: ConnectionTrait>(
+pub(crate) async fn transition<C: ConnectionTrait>(
     conn: &C,
     ctx: Ctx,
     b: &booking::Model,
@@ -584,9 +609,11 @@ pub async fn expire_holds(
     slot: Option<(Uuid, DateTime<Utc>)>,
 ) -> Result<usize, Problem> {
     let now = Utc::now();
+    // A hold whose partner call is still unsettled is left to the reconciliation job.
     let mut q = booking::Entity::find()
         .filter(booking::Column::Status.eq("held"))
-        .filter(booking::Column::HoldExpiresAt.lte(now));
+        .filter(booking::Column::HoldExpiresAt.lte(now))
+        .filter(booking::Column::PartnerPending.is_null());
     if let Some((offer_id, starts_at)) = slot {
         q = q
             .filter(booking::Column::OfferId.eq(offer_id))
@@ -602,9 +629,17 @@ pub async fn expire_holds(
             &b,
             "held",
             "expired",
-            Some(sea_orm::Condition::all().add(booking::Column::HoldExpiresAt.lte(now))),
+            Some(
+                sea_orm::Condition::all()
+                    .add(booking::Column::HoldExpiresAt.lte(now))
+                    .add(booking::Column::PartnerPending.is_null()),
+            ),
         )
         .await?;
+        if moved && b.partner_ref.is_some() {
+            // The partner's hold is given back too, by the reconciliation job.
+            crate::partners::booking::mark_pending(&txn, b.id, "cancel").await?;
+        }
         txn.commit().await?;
         n += moved as usize;
     }
@@ -691,6 +726,9 @@ pub async fn confirm(
     id: Uuid,
 ) -> Result<BookingView, Problem> {
     let v = mine(db, ctx, user, id).await?;
+    if v.offer.partner_connection_id.is_some() {
+        return crate::partners::booking::confirm(db, ctx, v).await;
+    }
     let to = if v.offer.confirmation == "approval" {
         "requested"
     } else {
@@ -729,7 +767,12 @@ pub async fn confirm(
 /// Whether the resident may still cancel or move the booking (`what` names the change
 /// in the message): holds and requests before the start, confirmed bookings until the
 /// offer's cancellation deadline.
-fn changeable(ctx: Ctx, b: &booking::Model, o: &offer::Model, what: &str) -> Result<(), Problem> {
+pub(crate) fn changeable(
+    ctx: Ctx,
+    b: &booking::Model,
+    o: &offer::Model,
+    what: &str,
+) -> Result<(), Problem> {
     let Some(until) = cancellable_until(b, o) else {
         return Err(Problem::conflict(
             "wrong-status",
@@ -762,6 +805,9 @@ pub async fn cancel(
         return Ok(v);
     }
     changeable(ctx, b, &v.offer, "cancelled")?;
+    if v.offer.partner_connection_id.is_some() {
+        return crate::partners::booking::cancel(db, ctx, v).await;
+    }
     let txn = db.begin().await?;
     let moved = transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
     txn.commit().await?;
@@ -907,6 +953,12 @@ pub async fn decide(
     let reader = business_reader(db, user, &l)
         .await
         .map_err(|_| Problem::not_found("booking"))?;
+    if o.partner_connection_id.is_some() {
+        return Err(Problem::conflict(
+            "partner-managed",
+            "This booking is managed in the business's own booking system; decide it there.",
+        ));
+    }
     let (from, to) = match decision {
         Decision::Approve => ("requested", "confirmed"),
         Decision::Reject => ("requested", "rejected"),
@@ -1020,6 +1072,9 @@ pub async fn reschedule(
 ) -> Result<BookingView, Problem> {
     let v = mine(db, ctx, user, id).await?;
     let b = &v.booking;
+    if v.offer.partner_connection_id.is_some() {
+        return crate::partners::booking::reschedule(db, ctx, v, starts_at).await;
+    }
     if b.slot_id.is_none() {
         return Err(Problem::conflict(
             "wrong-status",

@@ -364,6 +364,8 @@ pub(super) async fn release_seat<C: ConnectionTrait>(
             contact_phone: Set(text("phone")),
             shared: Set(serde_json::json!({ "with": with, "fields": fields })),
             partner_ref: Set(None),
+            partner_pending: Set(None),
+            partner_pending_since: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

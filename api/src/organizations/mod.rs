@@ -162,7 +162,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     Ok(org)
 }
 
-async fn my_membership(
+pub(crate) async fn my_membership(
     db: &DatabaseConnection,
     org_id: Uuid,
     user_id: Uuid,

@@ -15,5 +15,6 @@ mod migrations;
 mod notifications;
 mod openapi;
 mod osm_import;
+mod partners;
 mod search;
 mod web;

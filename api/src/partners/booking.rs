@@ -1,0 +1,831 @@
+//! Bookings of offers kept in a business's own booking system: the portal keeps its own
+//! record of each booking (what the resident sees, what was shared, the outbox events)
+//! and the partner keeps the seats.
+//!
+//! Every partner write is sent with an `Idempotency-Key` derived from the booking, so a
+//! retry never books twice. Before a write the booking is marked with the call
+//! (`partner_pending`); the mark is cleared when the partner's answer is applied. When
+//! the partner does not answer, the mark stays and the reconciliation job
+//! ([`super::reconcile`]) settles the booking later: a resident is never left with a
+//! booking in an unknown state, and a partner is never left with a hold nobody owns.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::client::{Body, Conn, PartnerError};
+use super::connections;
+use crate::auth::AuthUser;
+use crate::booking::idempotency::{self, Claim};
+use crate::booking::offers::OfferKind;
+use crate::booking::pages_support::TimeSlot;
+use crate::booking::service::{self, BookingInput, BookingView, Ctx};
+use crate::listings::model::Errors;
+use crate::problem::Problem;
+use entities::{booking, listing, offer, partner_connection};
+use partner_sandbox::model::{
+    AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
+};
+
+/// The resident-facing message when the partner does not answer.
+pub fn unavailable() -> Problem {
+    Problem::unavailable(
+        "The business's booking system is not answering right now. Please try again in a few minutes.",
+    )
+}
+
+/// The portal status of a partner status.
+pub fn local_status(s: PartnerStatus) -> &'static str {
+    match s {
+        PartnerStatus::Held => "held",
+        PartnerStatus::Pending => "requested",
+        PartnerStatus::Confirmed => "confirmed",
+        PartnerStatus::Cancelled => "cancelled",
+        PartnerStatus::Expired => "expired",
+        PartnerStatus::Rejected => "rejected",
+    }
+}
+
+/// Whether a booking may move from `from` to `to` on the partner's word: only forward,
+/// so that a late or repeated message never undoes a newer state.
+pub fn moves_forward(from: &str, to: &str) -> bool {
+    match from {
+        "held" => matches!(
+            to,
+            "requested" | "confirmed" | "cancelled" | "expired" | "rejected"
+        ),
+        "requested" => matches!(to, "confirmed" | "cancelled" | "rejected" | "expired"),
+        "confirmed" => matches!(to, "cancelled"),
+        _ => false,
+    }
+}
+
+/// Marks a booking with a partner call whose outcome is not settled yet.
+pub async fn mark_pending<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    call: &str,
+) -> Result<(), Problem> {
+    booking::Entity::update_many()
+        .col_expr(booking::Column::PartnerPending, Expr::value(call))
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Utc::now()),
+        )
+        .filter(booking::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Clears the mark of a settled partner call.
+pub async fn clear_pending<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), Problem> {
+    booking::Entity::update_many()
+        .col_expr(
+            booking::Column::PartnerPending,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(booking::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The offer's connection, if it is active, opened for calls.
+pub async fn connection_of(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    o: &offer::Model,
+) -> Result<(partner_connection::Model, Conn), Problem> {
+    let id = o.partner_connection_id.ok_or_else(Problem::internal)?;
+    let m = partner_connection::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| m.status == "active")
+        .ok_or_else(|| {
+            Problem::unavailable(
+                "Booking through the business's own system is switched off at the moment.",
+            )
+        })?;
+    let c = connections::open(ctx.partners, &m)?;
+    Ok((m, c))
+}
+
+fn offer_ref(o: &offer::Model) -> Result<&str, Problem> {
+    o.partner_offer_ref.as_deref().ok_or_else(Problem::internal)
+}
+
+fn local(ctx: Ctx, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&ctx.tz).fixed_offset()
+}
+
+/// Logs a partner failure and turns it into the resident's problem.
+fn failed(c: &Conn, what: &str, e: &PartnerError) -> Problem {
+    match e {
+        PartnerError::Invalid(_) => {
+            tracing::error!(connection = %c.id, call = what, error = %e, "partner broke the contract")
+        }
+        _ => tracing::warn!(connection = %c.id, call = what, error = %e, "partner call failed"),
+    }
+    unavailable()
+}
+
+/// The offer's bookable times on the local dates `from..=to`, from the partner.
+pub async fn times(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    o: &offer::Model,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TimeSlot>, Problem> {
+    let (_, c) = connection_of(db, ctx, o).await?;
+    let day_start = |d: NaiveDate| crate::booking::pages_support::day_start(ctx.tz, d);
+    let body = serde_json::json!({
+        "offer_ids": [offer_ref(o)?],
+        "from": local(ctx, day_start(from) - Duration::days(1)).max(local(ctx, Utc::now())),
+        "to": local(ctx, day_start(to + Duration::days(2))),
+    });
+    let answer: AvailabilityResponse = ctx
+        .partners
+        .call(
+            &c,
+            reqwest::Method::POST,
+            "/availability",
+            Body::Json(&body),
+            None,
+        )
+        .await
+        .map_err(|e| failed(&c, "availability", &e))?;
+    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+    let now = Utc::now();
+    let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
+    let latest = now + Duration::days(o.horizon_days as i64);
+    let mut out = Vec::new();
+    for a in answer
+        .offers
+        .iter()
+        .filter(|a| Some(a.offer_id.as_str()) == o.partner_offer_ref.as_deref())
+    {
+        let partner_tz: chrono_tz::Tz = a.time_zone.parse().unwrap_or(ctx.tz);
+        for s in &a.slots {
+            let mut start = s.start.with_timezone(&Utc);
+            if kind == OfferKind::Membership {
+                // A start date as the partner means it, shown as that date here.
+                let date = s.start.with_timezone(&partner_tz).date_naive();
+                start = crate::booking::pages_support::day_start(ctx.tz, date);
+            }
+            let d = start.with_timezone(&ctx.tz).date_naive();
+            if d < from || d > to {
+                continue;
+            }
+            if kind != OfferKind::Membership && (start < earliest || start > latest) {
+                continue;
+            }
+            out.push(TimeSlot {
+                start,
+                end: (kind != OfferKind::Membership).then(|| s.end.with_timezone(&Utc)),
+                remaining: (kind != OfferKind::Membership).then_some(s.remaining),
+                capacity: (kind != OfferKind::Membership).then_some(s.capacity),
+            });
+        }
+    }
+    out.sort_by_key(|t| t.start);
+    Ok(out)
+}
+
+/// When the booking starts, checked against the offer's lead time and horizon.
+fn target(
+    ctx: Ctx,
+    o: &offer::Model,
+    input: &BookingInput,
+    errors: &mut Errors,
+) -> Option<DateTime<Utc>> {
+    let now = Utc::now();
+    if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
+        if input.starts_at.is_some() {
+            errors.add("starts_at", "not used for memberships; give start_date");
+        }
+        let Some(date) = input.start_date else {
+            errors.add("start_date", "required for a membership");
+            return None;
+        };
+        if date < now.with_timezone(&ctx.tz).date_naive() {
+            errors.add("start_date", "is in the past");
+            return None;
+        }
+        return Some(crate::booking::pages_support::day_start(ctx.tz, date));
+    }
+    if input.start_date.is_some() {
+        errors.add("start_date", "only for memberships; give starts_at");
+    }
+    let Some(t) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
+        errors.add("starts_at", "required");
+        return None;
+    };
+    check_window(o, t, "starts_at", errors);
+    Some(t)
+}
+
+fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Errors) {
+    let now = Utc::now();
+    if t < now + Duration::minutes(o.lead_time_minutes as i64) {
+        errors.add(
+            field,
+            format!(
+                "must be at least {} minutes from now",
+                o.lead_time_minutes.max(0)
+            ),
+        );
+    } else if t > now + Duration::days(o.horizon_days as i64) {
+        errors.add(
+            field,
+            format!("must be at most {} days ahead", o.horizon_days),
+        );
+    }
+}
+
+/// The hold request of a booking: built from the booking alone, so that the
+/// reconciliation job can repeat it byte for byte under the same `Idempotency-Key`.
+/// The time zone of the partner's calendar (as its offer list said when the offer was
+/// linked), in which a membership's start date begins.
+pub fn partner_tz(ctx: Ctx, o: &offer::Model) -> chrono_tz::Tz {
+    o.details
+        .get("partner_time_zone")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(ctx.tz)
+}
+
+/// Where the booking starts in the partner's terms: a membership's start date at
+/// midnight in the partner's time zone; otherwise the instant.
+fn partner_start(ctx: Ctx, o: &offer::Model, b: &booking::Model) -> DateTime<FixedOffset> {
+    if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
+        let date = b.starts_at.with_timezone(&ctx.tz).date_naive();
+        let tz = partner_tz(ctx, o);
+        let t = crate::booking::pages_support::day_start(tz, date);
+        return t.with_timezone(&tz).fixed_offset();
+    }
+    local(ctx, b.starts_at)
+}
+
+fn hold_body(ctx: Ctx, o: &offer::Model, b: &booking::Model) -> Result<serde_json::Value, Problem> {
+    let mut resident = serde_json::json!({ "name": b.contact_name });
+    if let Some(e) = &b.contact_email {
+        resident["email"] = e.clone().into();
+    }
+    if let Some(p) = &b.contact_phone {
+        resident["phone"] = p.clone().into();
+    }
+    Ok(serde_json::json!({
+        "offer_id": offer_ref(o)?,
+        "start": partner_start(ctx, o, b),
+        "seats": b.seats,
+        "client_token": b.id.to_string(),
+        "resident": resident,
+    }))
+}
+
+fn key(call: &str, b: &booking::Model) -> String {
+    format!("{call}-{}", b.id)
+}
+
+/// Sends the hold of a booking (also used by the reconciliation job).
+pub async fn send_hold(
+    ctx: Ctx,
+    c: &Conn,
+    o: &offer::Model,
+    b: &booking::Model,
+) -> Result<PartnerBooking, PartnerError> {
+    let body = hold_body(ctx, o, b).map_err(|_| PartnerError::Invalid("no offer id".into()))?;
+    ctx.partners
+        .call(
+            c,
+            reqwest::Method::POST,
+            "/holds",
+            Body::Json(&body),
+            Some(&key("hold", b)),
+        )
+        .await
+}
+
+/// Confirms a booking's hold at the partner.
+pub async fn send_confirm(
+    ctx: Ctx,
+    c: &Conn,
+    b: &booking::Model,
+) -> Result<PartnerBooking, PartnerError> {
+    let r = b.partner_ref.as_deref().unwrap_or_default();
+    ctx.partners
+        .call(
+            c,
+            reqwest::Method::POST,
+            &format!("/bookings/{}/confirm", urlencode(r)),
+            Body::Json(&serde_json::json!({})),
+            Some(&key("confirm", b)),
+        )
+        .await
+}
+
+/// Cancels a booking at the partner.
+pub async fn send_cancel(
+    ctx: Ctx,
+    c: &Conn,
+    partner_ref: &str,
+    b: &booking::Model,
+) -> Result<PartnerBooking, PartnerError> {
+    ctx.partners
+        .call(
+            c,
+            reqwest::Method::POST,
+            &format!("/bookings/{}/cancel", urlencode(partner_ref)),
+            Body::Json(&serde_json::json!({})),
+            Some(&key("cancel", b)),
+        )
+        .await
+}
+
+/// The partner's view of a booking.
+pub async fn fetch(ctx: Ctx, c: &Conn, partner_ref: &str) -> Result<PartnerBooking, PartnerError> {
+    ctx.partners
+        .call(
+            c,
+            reqwest::Method::GET,
+            &format!("/bookings/{}", urlencode(partner_ref)),
+            Body::None,
+            None,
+        )
+        .await
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Applies the partner's view of a booking: its status (only forward), its times, and
+/// the partner's id; clears the pending mark. Returns whether anything changed.
+///
+/// `clear` is false for webhooks: a call of the portal's own that is still under way
+/// keeps its mark and clears it when its answer arrives.
+pub async fn apply_remote<C: ConnectionTrait>(
+    conn: &C,
+    ctx: Ctx,
+    o: &offer::Model,
+    b: &booking::Model,
+    pb: &PartnerBooking,
+    clear: bool,
+) -> Result<bool, Problem> {
+    let mut changed = false;
+    let start = pb.start.with_timezone(&Utc);
+    let end = pb.end.with_timezone(&Utc);
+    // A membership keeps its start date as the resident chose it (local midnight).
+    let is_membership = OfferKind::parse(&o.kind) == Some(OfferKind::Membership);
+    let start = if is_membership { b.starts_at } else { start };
+    if b.partner_ref.as_deref() != Some(pb.booking_id.as_str())
+        || (service::ACTIVE.contains(&b.status.as_str())
+            && (b.starts_at != start || (!is_membership && b.ends_at != Some(end))))
+    {
+        let moved = b.partner_ref.is_some() && b.starts_at != start;
+        let mut q = booking::Entity::update_many()
+            .col_expr(
+                booking::Column::PartnerRef,
+                Expr::value(pb.booking_id.clone()),
+            )
+            .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()));
+        if service::ACTIVE.contains(&b.status.as_str()) {
+            q = q.col_expr(booking::Column::StartsAt, Expr::value(start));
+            if !is_membership {
+                q = q.col_expr(booking::Column::EndsAt, Expr::value(Some(end)));
+            }
+        }
+        if let Some(h) = pb.hold_expires_at {
+            let h = h.with_timezone(&Utc);
+            if b.hold_expires_at.is_none_or(|mine| h < mine) {
+                q = q.col_expr(booking::Column::HoldExpiresAt, Expr::value(Some(h)));
+            }
+        }
+        q.filter(booking::Column::Id.eq(b.id)).exec(conn).await?;
+        if moved {
+            crate::outbox::record(
+                conn,
+                ctx.city_id,
+                "booking",
+                b.id,
+                "booking.rescheduled",
+                serde_json::json!({ "offer_id": b.offer_id, "from": b.starts_at, "to": start }),
+            )
+            .await?;
+        }
+        changed = true;
+    }
+    let to = local_status(pb.status);
+    if to != b.status && moves_forward(&b.status, to) {
+        changed |= service::transition(conn, ctx, b, &b.status, to, None).await?;
+    }
+    if clear {
+        clear_pending(conn, b.id).await?;
+    }
+    Ok(changed)
+}
+
+async fn reload(db: &DatabaseConnection, v: BookingView) -> Result<BookingView, Problem> {
+    let b = booking::Entity::find_by_id(v.booking.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("booking"))?;
+    Ok(BookingView { booking: b, ..v })
+}
+
+/// The reader the access log names for a partner's system.
+pub fn partner_reader(m: &partner_connection::Model) -> crate::privacy::Reader {
+    crate::privacy::Reader::Module(format!("partner booking system \"{}\"", m.name))
+}
+
+/// Books an offer kept in a partner's system: the booking is recorded, the hold sent,
+/// and (unless the resident asked for a hold) confirmed.
+pub async fn create(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    input: &BookingInput,
+    o: offer::Model,
+    l: listing::Model,
+    claim: Option<&Claim>,
+) -> Result<(BookingView, String), Problem> {
+    let mut errors = Errors::default();
+    let starts_at = target(ctx, &o, input, &mut errors);
+    let contact = service::contact(db, user, &o, &input.contact, &mut errors).await?;
+    let starts_at = errors
+        .into_result(starts_at)?
+        .ok_or_else(Problem::internal)?;
+    let (conn_model, c) = connection_of(db, ctx, &o).await?;
+    let with = service::recipient(db, &l).await?;
+
+    let now = Utc::now();
+    let mut fields = vec!["name"];
+    if contact.email.is_some() {
+        fields.push("email");
+    }
+    if contact.phone.is_some() {
+        fields.push("phone");
+    }
+    let txn = db.begin().await?;
+    service::lock_user(&txn, user.id).await?;
+    service::check_resident_limits(&txn, user.id, &o, starts_at).await?;
+    let b = booking::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        city_id: Set(ctx.city_id),
+        offer_id: Set(o.id),
+        slot_id: Set(None),
+        user_id: Set(user.id),
+        status: Set("held".into()),
+        starts_at: Set(starts_at),
+        ends_at: Set(None),
+        seats: Set(1),
+        hold_expires_at: Set(Some(
+            now + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5)),
+        )),
+        contact_name: Set(contact.name),
+        contact_email: Set(contact.email),
+        contact_phone: Set(contact.phone),
+        shared: Set(serde_json::json!({
+            "with": with,
+            "fields": fields,
+            "via": conn_model.name,
+        })),
+        partner_ref: Set(None),
+        partner_pending: Set(Some("hold".into())),
+        partner_pending_since: Set(Some(now)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    // The resident's data goes to the partner's system with the hold.
+    crate::privacy::record_access(
+        &txn,
+        ctx.city_id,
+        user.id,
+        &partner_reader(&conn_model),
+        &format!("booking {} ({})", b.id, fields.join(", ")),
+        "sent with the booking to the business's booking system",
+    )
+    .await?;
+    txn.commit().await?;
+
+    let pb = match send_hold(ctx, &c, &o, &b).await {
+        Ok(pb) => pb,
+        Err(e) => {
+            // Nothing is booked for the resident. A refused hold is gone for good; one
+            // whose outcome is unknown stays marked, and the reconciliation job makes
+            // sure the partner keeps no hold for it.
+            let refused = matches!(e, PartnerError::Refused { .. });
+            let txn = db.begin().await?;
+            booking::Entity::update_many()
+                .col_expr(booking::Column::Status, Expr::value("expired"))
+                .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(booking::Column::Id.eq(b.id))
+                .exec(&txn)
+                .await?;
+            if refused {
+                clear_pending(&txn, b.id).await?;
+            }
+            txn.commit().await?;
+            return Err(match e {
+                PartnerError::Refused {
+                    status: 409,
+                    code,
+                    detail,
+                } if code == "slot-full" || code == "full" => {
+                    let _ = detail;
+                    service::full()
+                }
+                PartnerError::Refused {
+                    status: 422,
+                    detail,
+                    ..
+                } => {
+                    let field = if input.start_date.is_some() {
+                        "start_date"
+                    } else {
+                        "starts_at"
+                    };
+                    Problem::invalid(
+                        field,
+                        format!("the business's system does not offer this time ({detail})"),
+                    )
+                }
+                PartnerError::Refused { detail, .. } => Problem::conflict(
+                    "partner-refused",
+                    format!("The business's booking system refused the booking: {detail}"),
+                ),
+                e => failed(&c, "hold", &e),
+            });
+        }
+    };
+    let txn = db.begin().await?;
+    apply_remote(&txn, ctx, &o, &b, &pb, true).await?;
+    crate::outbox::record(
+        &txn,
+        ctx.city_id,
+        "booking",
+        b.id,
+        "booking.held",
+        serde_json::json!({ "offer_id": o.id, "status": "held" }),
+    )
+    .await?;
+    txn.commit().await?;
+    let mut v = reload(
+        db,
+        BookingView {
+            booking: b,
+            offer: o,
+            listing: l,
+        },
+    )
+    .await?;
+    if !input.hold {
+        v = confirm(db, ctx, v).await?;
+    }
+    let body = serde_json::to_string(&poem_openapi::types::ToJSON::to_json(&v.to_api(ctx.tz)))
+        .map_err(|_| Problem::internal())?;
+    if let Some(cl) = claim {
+        idempotency::finish(db, cl, 201, &body).await?;
+    }
+    Ok((v, body))
+}
+
+/// Confirms a held booking at the partner: `confirmed`, or `requested` while the
+/// business decides (memberships).
+pub async fn confirm(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    v: BookingView,
+) -> Result<BookingView, Problem> {
+    match v.booking.status.as_str() {
+        "held" => {}
+        "requested" | "confirmed" => return Ok(v), // confirming twice is harmless
+        "expired" => return Err(service::hold_expired()),
+        s => {
+            return Err(Problem::conflict(
+                "wrong-status",
+                format!("A {s} booking cannot be confirmed."),
+            ))
+        }
+    }
+    if v.booking.partner_ref.is_none() || v.booking.partner_pending.is_some() {
+        return Err(Problem::conflict(
+            "partner-pending",
+            "The business's booking system has not answered about this booking yet; it is being checked.",
+        ));
+    }
+    if v.booking.hold_expires_at.is_some_and(|t| t <= Utc::now()) {
+        service::expire_holds(db, ctx, None).await?;
+        return Err(service::hold_expired());
+    }
+    let (_, c) = connection_of(db, ctx, &v.offer).await?;
+    // Marked first: the sweeper leaves the hold alone while the partner decides.
+    let marked = booking::Entity::update_many()
+        .col_expr(booking::Column::PartnerPending, Expr::value("confirm"))
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Utc::now()),
+        )
+        .filter(booking::Column::Id.eq(v.booking.id))
+        .filter(booking::Column::Status.eq("held"))
+        .filter(booking::Column::PartnerPending.is_null())
+        .exec(db)
+        .await?;
+    if marked.rows_affected != 1 {
+        return Err(Problem::conflict(
+            "changed",
+            "The booking changed meanwhile; reload it.",
+        ));
+    }
+    match send_confirm(ctx, &c, &v.booking).await {
+        Ok(pb) => {
+            let txn = db.begin().await?;
+            apply_remote(&txn, ctx, &v.offer, &v.booking, &pb, true).await?;
+            txn.commit().await?;
+            reload(db, v).await
+        }
+        Err(PartnerError::Refused { code, detail, .. }) => {
+            // The partner's hold is gone (expired) or the partner will not confirm.
+            let txn = db.begin().await?;
+            service::transition(&txn, ctx, &v.booking, "held", "expired", None).await?;
+            clear_pending(&txn, v.booking.id).await?;
+            txn.commit().await?;
+            Err(if code.contains("expired") {
+                service::hold_expired()
+            } else {
+                Problem::conflict(
+                    "partner-refused",
+                    format!("The business's booking system did not confirm the booking: {detail}"),
+                )
+            })
+        }
+        Err(e) => {
+            // Unknown: the mark stays and the reconciliation job asks the partner.
+            let mut p = failed(&c, "confirm", &e);
+            p.detail = Some(
+                "The business's booking system did not answer in time. Your booking is being checked; My bookings shows the result shortly.".into(),
+            );
+            Err(p)
+        }
+    }
+}
+
+/// Cancels a booking at the partner. The resident's cancellation always stands: when
+/// the partner does not answer, it is cancelled here and the reconciliation job passes
+/// the cancellation on.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    v: BookingView,
+) -> Result<BookingView, Problem> {
+    let b = &v.booking;
+    let Some(partner_ref) = b.partner_ref.clone() else {
+        return Err(Problem::conflict(
+            "partner-pending",
+            "The business's booking system has not answered about this booking yet; it is being checked.",
+        ));
+    };
+    let (_, c) = connection_of(db, ctx, &v.offer).await?;
+    mark_pending(db, b.id, "cancel").await?;
+    match send_cancel(ctx, &c, &partner_ref, b).await {
+        Ok(pb) => {
+            let txn = db.begin().await?;
+            apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
+            txn.commit().await?;
+        }
+        Err(PartnerError::Refused { detail, .. }) => {
+            // Already over at the partner (expired, rejected), or the partner will not
+            // cancel (e.g. its own deadline): its view of the booking decides.
+            let txn = db.begin().await?;
+            let over = match fetch(ctx, &c, &partner_ref).await {
+                Ok(pb) => {
+                    apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
+                    !pb.status.occupies_seats()
+                }
+                Err(_) => false,
+            };
+            clear_pending(&txn, b.id).await?;
+            txn.commit().await?;
+            if !over {
+                return Err(Problem::conflict(
+                    "partner-refused",
+                    format!("The business's booking system did not cancel the booking: {detail}"),
+                ));
+            }
+        }
+        Err(e) => {
+            failed(&c, "cancel", &e);
+            let txn = db.begin().await?;
+            service::transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
+            txn.commit().await?;
+        }
+    }
+    reload(db, v).await
+}
+
+/// Moves a booking to another time of the partner's offer.
+pub async fn reschedule(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    v: BookingView,
+    starts_at: DateTime<FixedOffset>,
+) -> Result<BookingView, Problem> {
+    let b = &v.booking;
+    if OfferKind::parse(&v.offer.kind) == Some(OfferKind::Membership) {
+        return Err(Problem::conflict(
+            "wrong-status",
+            "A membership cannot be rescheduled; cancel it and request another start date.",
+        ));
+    }
+    service::changeable(ctx, b, &v.offer, "rescheduled")?;
+    let t = starts_at.with_timezone(&Utc);
+    if t == b.starts_at {
+        return Ok(v);
+    }
+    let mut errors = Errors::default();
+    check_window(&v.offer, t, "starts_at", &mut errors);
+    errors.into_result(())?;
+    let Some(partner_ref) = b.partner_ref.clone() else {
+        return Err(Problem::conflict(
+            "partner-pending",
+            "The business's booking system has not answered about this booking yet; it is being checked.",
+        ));
+    };
+    let (_, c) = connection_of(db, ctx, &v.offer).await?;
+    mark_pending(db, b.id, "reschedule").await?;
+    let answer: Result<PartnerBooking, PartnerError> = ctx
+        .partners
+        .call(
+            &c,
+            reqwest::Method::POST,
+            &format!("/bookings/{}/reschedule", urlencode(&partner_ref)),
+            Body::Json(&serde_json::json!({ "start": local(ctx, t) })),
+            Some(&format!("reschedule-{}-{}", b.id, t.timestamp())),
+        )
+        .await;
+    match answer {
+        Ok(pb) => {
+            let txn = db.begin().await?;
+            apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
+            txn.commit().await?;
+            reload(db, v).await
+        }
+        Err(PartnerError::Refused {
+            status,
+            code,
+            detail,
+        }) => {
+            clear_pending(db, b.id).await?;
+            Err(
+                if status == 409 && (code == "slot-full" || code == "full") {
+                    service::full()
+                } else if status == 422 {
+                    Problem::invalid(
+                        "starts_at",
+                        format!("the business's system does not offer this time ({detail})"),
+                    )
+                } else {
+                    Problem::conflict(
+                        "partner-refused",
+                        format!("The business's booking system did not move the booking: {detail}"),
+                    )
+                },
+            )
+        }
+        Err(e) => {
+            let mut p = failed(&c, "reschedule", &e);
+            p.detail = Some(
+                "The business's booking system did not answer in time. Your booking is being checked; My bookings shows its time shortly.".into(),
+            );
+            Err(p)
+        }
+    }
+}
+
+/// Bookings whose partner call has been unsettled since before `older_than`.
+pub async fn pending(
+    db: &DatabaseConnection,
+    older_than: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<booking::Model>, Problem> {
+    use sea_orm::QuerySelect;
+    Ok(booking::Entity::find()
+        .filter(booking::Column::PartnerPending.is_not_null())
+        .filter(booking::Column::PartnerPendingSince.lte(older_than))
+        .limit(limit)
+        .all(db)
+        .await?)
+}

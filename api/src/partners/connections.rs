@@ -1,0 +1,433 @@
+//! Partner connections: an organization's own booking system. Owners add, change and
+//! remove them; their secrets (the OAuth2 client secret and the webhook signing secret)
+//! are encrypted at rest and never shown again.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use super::client::{Body, Conn, PartnerError, Partners};
+use crate::auth::AuthUser;
+use crate::listings::model::{text, Errors};
+use crate::problem::Problem;
+use entities::{offer, organization, partner_connection};
+use partner_sandbox::model::{Offer as PartnerOffer, OfferList};
+
+/// Whether the portal books through the connection.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[oai(rename_all = "lowercase")]
+pub enum ConnectionStatus {
+    #[default]
+    Active,
+    Disabled,
+}
+
+impl ConnectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Active => "active",
+            ConnectionStatus::Disabled => "disabled",
+        }
+    }
+}
+
+/// A connection as submitted. On update, leave a secret out to keep it.
+#[derive(Object, Clone)]
+pub struct ConnectionInput {
+    /// A name for the owners, e.g. "Our booking system" (1-200 characters).
+    pub name: String,
+    /// Where the partner's Partner Booking API lives: `https://...` (plain `http://` only
+    /// on loopback), without `/partner/v1`.
+    pub base_url: String,
+    /// The OAuth2 token endpoint; default `<base_url>/oauth/token`.
+    pub token_url: Option<String>,
+    /// The OAuth2 client id the partner gave the portal (1-200 characters).
+    pub client_id: String,
+    /// The OAuth2 client secret (1-500 characters). Stored encrypted; never shown again.
+    #[oai(write_only)]
+    pub client_secret: Option<String>,
+    /// The Standard Webhooks signing secret, `whsec_<base64>`. Stored encrypted; never
+    /// shown again.
+    #[oai(write_only)]
+    pub webhook_secret: Option<String>,
+    /// Default `active`.
+    pub status: Option<ConnectionStatus>,
+}
+
+impl std::fmt::Debug for ConnectionInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionInput")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A partner connection (its secrets are never returned).
+#[derive(Object, Clone, Debug)]
+pub struct Connection {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: String,
+    pub base_url: String,
+    pub token_url: String,
+    pub client_id: String,
+    pub status: ConnectionStatus,
+    /// Where the partner sends its webhooks (give this to the partner).
+    pub webhook_url: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The portal's webhook address of a connection.
+pub fn webhook_url(public_url: &url::Url, id: Uuid) -> String {
+    format!(
+        "{}/api/v1/partner-webhooks/{id}",
+        public_url.as_str().trim_end_matches('/')
+    )
+}
+
+pub fn to_api(m: &partner_connection::Model, public_url: &url::Url) -> Connection {
+    Connection {
+        id: m.id,
+        organization_id: m.organization_id,
+        name: m.name.clone(),
+        base_url: m.base_url.clone(),
+        token_url: m.token_url.clone(),
+        client_id: m.client_id.clone(),
+        status: if m.status == "disabled" {
+            ConnectionStatus::Disabled
+        } else {
+            ConnectionStatus::Active
+        },
+        webhook_url: webhook_url(public_url, m.id),
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// An http(s) URL; plain http only to a loopback host (a partner on the same machine).
+fn partner_url(errors: &mut Errors, field: &str, v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        errors.add(field, "required");
+        return None;
+    }
+    if v.len() > 500 {
+        errors.add(field, "must be at most 500 characters");
+        return None;
+    }
+    let Ok(u) = url::Url::parse(v) else {
+        errors.add(field, "must be an absolute URL");
+        return None;
+    };
+    let loopback = matches!(u.host(), Some(url::Host::Domain("localhost")))
+        || matches!(u.host(), Some(url::Host::Ipv4(a)) if a.is_loopback())
+        || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback());
+    match u.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            errors.add(field, "must use https (plain http only on loopback)");
+            return None;
+        }
+        _ => {
+            errors.add(field, "must be an https URL");
+            return None;
+        }
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        errors.add(field, "must not contain credentials");
+        return None;
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        errors.add(field, "must not have a query or fragment");
+        return None;
+    }
+    Some(v.trim_end_matches('/').to_string())
+}
+
+/// The validated fields of a connection.
+struct Valid {
+    name: String,
+    base_url: String,
+    token_url: String,
+    client_id: String,
+    client_secret: Option<SecretString>,
+    webhook_secret: Option<SecretString>,
+    status: ConnectionStatus,
+}
+
+fn validate(input: &ConnectionInput, creating: bool) -> Result<Valid, Problem> {
+    let mut e = Errors::default();
+    let name = text(&mut e, "name", Some(&input.name), 200);
+    if name.is_none() && !e.0.iter().any(|f| f.field == "name") {
+        e.add("name", "required");
+    }
+    let base_url = partner_url(&mut e, "base_url", &input.base_url);
+    let token_url = match input.token_url.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => partner_url(&mut e, "token_url", t),
+        _ => base_url.as_ref().map(|b| format!("{b}/oauth/token")),
+    };
+    let client_id = text(&mut e, "client_id", Some(&input.client_id), 200);
+    if client_id.is_none() && !e.0.iter().any(|f| f.field == "client_id") {
+        e.add("client_id", "required");
+    }
+    let client_secret = match input.client_secret.as_deref() {
+        Some(s) if s.is_empty() || s.len() > 500 => {
+            e.add("client_secret", "must be 1-500 characters");
+            None
+        }
+        Some(s) => Some(SecretString::from(s.to_string())),
+        None if creating => {
+            e.add("client_secret", "required");
+            None
+        }
+        None => None,
+    };
+    let webhook_secret = match input.webhook_secret.as_deref().map(str::trim) {
+        Some(s) => match partner_sandbox::webhook::Secret::parse(s) {
+            Ok(_) => Some(SecretString::from(s.to_string())),
+            Err(_) => {
+                e.add("webhook_secret", "must be whsec_ followed by base64");
+                None
+            }
+        },
+        None if creating => {
+            e.add("webhook_secret", "required");
+            None
+        }
+        None => None,
+    };
+    e.into_result(Valid {
+        name: name.unwrap_or_default(),
+        base_url: base_url.unwrap_or_default(),
+        token_url: token_url.unwrap_or_default(),
+        client_id: client_id.unwrap_or_default(),
+        client_secret,
+        webhook_secret,
+        status: input.status.unwrap_or_default(),
+    })
+}
+
+/// What the caller may do with an organization's connections.
+async fn role_in(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    org_id: Uuid,
+) -> Result<(organization::Model, bool), Problem> {
+    let org = organization::Entity::find_by_id(org_id)
+        .one(db)
+        .await?
+        .filter(|o| o.city_id == city_id)
+        .ok_or_else(|| Problem::not_found("organization"))?;
+    let mine = crate::organizations::my_membership(db, org_id, user.id).await?;
+    match mine {
+        Some(m) => Ok((org, m.role == "owner")),
+        None => Err(Problem::not_found("organization")),
+    }
+}
+
+async fn owned(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<partner_connection::Model, Problem> {
+    let m = partner_connection::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("partner connection"))?;
+    let (_, owner) = role_in(db, city_id, user, m.organization_id)
+        .await
+        .map_err(|_| Problem::not_found("partner connection"))?;
+    if !owner {
+        return Err(Problem::forbidden(
+            "Only the organization's owners manage its partner connections.",
+        ));
+    }
+    Ok(m)
+}
+
+/// Adds a connection (owners only).
+pub async fn create(
+    db: &DatabaseConnection,
+    partners: &Partners,
+    city_id: Uuid,
+    user: &AuthUser,
+    org_id: Uuid,
+    input: &ConnectionInput,
+) -> Result<partner_connection::Model, Problem> {
+    let (org, owner) = role_in(db, city_id, user, org_id).await?;
+    if !owner {
+        return Err(Problem::forbidden(
+            "Only the organization's owners add partner connections.",
+        ));
+    }
+    let v = validate(input, true)?;
+    let now = Utc::now();
+    let key = partners.key();
+    let m =
+        partner_connection::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            organization_id: Set(org.id),
+            name: Set(v.name),
+            base_url: Set(v.base_url),
+            token_url: Set(v.token_url),
+            client_id: Set(v.client_id),
+            client_secret_enc: Set(
+                key.encrypt(v.client_secret.as_ref().ok_or_else(Problem::internal)?)
+            ),
+            webhook_secret_enc: Set(
+                key.encrypt(v.webhook_secret.as_ref().ok_or_else(Problem::internal)?)
+            ),
+            status: Set(v.status.as_str().into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    Ok(m)
+}
+
+/// Changes a connection (owners only); absent secrets are kept.
+pub async fn update(
+    db: &DatabaseConnection,
+    partners: &Partners,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: Uuid,
+    input: &ConnectionInput,
+) -> Result<partner_connection::Model, Problem> {
+    let m = owned(db, city_id, user, id).await?;
+    let v = validate(input, false)?;
+    let key = partners.key();
+    let mut am: partner_connection::ActiveModel = m.clone().into();
+    am.name = Set(v.name);
+    am.base_url = Set(v.base_url);
+    am.token_url = Set(v.token_url);
+    am.client_id = Set(v.client_id);
+    if let Some(s) = &v.client_secret {
+        am.client_secret_enc = Set(key.encrypt(s));
+    }
+    if let Some(s) = &v.webhook_secret {
+        am.webhook_secret_enc = Set(key.encrypt(s));
+    }
+    am.status = Set(v.status.as_str().into());
+    am.updated_at = Set(Utc::now());
+    let m = am.update(db).await?;
+    partners.forget(m.id);
+    Ok(m)
+}
+
+/// Removes a connection no offer uses (owners only).
+pub async fn delete(
+    db: &DatabaseConnection,
+    partners: &Partners,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<(), Problem> {
+    let m = owned(db, city_id, user, id).await?;
+    let used = offer::Entity::find()
+        .filter(offer::Column::PartnerConnectionId.eq(m.id))
+        .count(db)
+        .await?;
+    if used > 0 {
+        return Err(Problem::conflict(
+            "in-use",
+            format!("{used} offer(s) book through this connection; archive or change them first, or disable the connection."),
+        ));
+    }
+    partner_connection::Entity::delete_by_id(m.id)
+        .exec(db)
+        .await?;
+    partners.forget(m.id);
+    Ok(())
+}
+
+/// An organization's connections (its members see them; secrets never).
+pub async fn list(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    org_id: Uuid,
+) -> Result<Vec<partner_connection::Model>, Problem> {
+    role_in(db, city_id, user, org_id).await?;
+    Ok(partner_connection::Entity::find()
+        .filter(partner_connection::Column::OrganizationId.eq(org_id))
+        .order_by_asc(partner_connection::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// A connection a member of its organization may use (e.g. to link an offer).
+pub async fn usable(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<partner_connection::Model, Problem> {
+    let m = partner_connection::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("partner connection"))?;
+    role_in(db, city_id, user, m.organization_id)
+        .await
+        .map_err(|_| Problem::not_found("partner connection"))?;
+    Ok(m)
+}
+
+/// The connection with its secrets opened, to call the partner.
+pub fn open(partners: &Partners, m: &partner_connection::Model) -> Result<Conn, Problem> {
+    let client_secret = partners.key().decrypt(&m.client_secret_enc).map_err(|e| {
+        tracing::error!(connection = %m.id, error = %e, "cannot open a partner secret (PARTNER_SECRETS_KEY changed?)");
+        Problem::unavailable("The business's booking system cannot be reached now.")
+    })?;
+    Ok(Conn {
+        id: m.id,
+        name: m.name.clone(),
+        organization_id: m.organization_id,
+        base_url: m.base_url.clone(),
+        token_url: m.token_url.clone(),
+        client_id: m.client_id.clone(),
+        client_secret,
+    })
+}
+
+/// The webhook secret of a connection.
+pub fn webhook_secret(
+    partners: &Partners,
+    m: &partner_connection::Model,
+) -> Option<partner_sandbox::webhook::Secret> {
+    let s = partners.key().decrypt(&m.webhook_secret_enc).ok()?;
+    partner_sandbox::webhook::Secret::parse(s.expose_secret()).ok()
+}
+
+/// The offers the partner has, as its `GET /offers` lists them.
+pub async fn partner_offers(partners: &Partners, c: &Conn) -> Result<OfferList, PartnerError> {
+    partners
+        .call::<OfferList>(c, reqwest::Method::GET, "/offers", Body::None, None)
+        .await
+}
+
+/// One offer of the partner with the partner's time zone, or why not.
+pub async fn partner_offer(
+    partners: &Partners,
+    c: &Conn,
+    offer_ref: &str,
+) -> Result<Option<(PartnerOffer, String)>, PartnerError> {
+    let list = partner_offers(partners, c).await?;
+    let tz = list.time_zone;
+    Ok(list
+        .offers
+        .into_iter()
+        .find(|o| o.offer_id == offer_ref)
+        .map(|o| (o, tz)))
+}

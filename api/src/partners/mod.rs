@@ -1,0 +1,80 @@
+//! Partner connections: a business's own booking system that the portal books through
+//! (the Partner Booking API in `openapi/partner-booking-api.json`).
+//!
+//! - [`connections`]: owners' connections, secrets encrypted at rest ([`secrets`]).
+//! - [`client`]: OAuth2 client credentials, token cache, timeouts, retries, circuit.
+//! - [`booking`]: the partner side of creating, confirming, cancelling and moving.
+//! - [`webhook`]: the partner's signed status changes.
+//! - [`reconcile`]: settles bookings whose partner outcome was unknown.
+
+pub mod api;
+pub mod booking;
+pub mod client;
+pub mod connections;
+pub mod reconcile;
+pub mod secrets;
+pub mod webhook;
+
+pub use client::{CallPolicy, PartnerError, Partners};
+
+use secrecy::ExposeSecret;
+
+/// The partner side of a server, from its configuration. It lives as long as the
+/// process (one per server), so that the booking context can stay a plain copyable
+/// value.
+pub fn from_config(config: &crate::config::Config) -> anyhow::Result<&'static Partners> {
+    let key = match &config.partner_secrets_key {
+        Some(k) => secrets::SecretsKey::parse(k.expose_secret())
+            .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: {e}"))?,
+        None => match sqlite_dir(config.database_url.expose_secret()) {
+            Some(dir) => secrets::SecretsKey::load_or_create(&dir.join("partner-secrets.key"))
+                .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: unset, and {e}"))?,
+            None => {
+                tracing::warn!(
+                    "PARTNER_SECRETS_KEY is not set: partner secrets stored now cannot be read after a restart"
+                );
+                secrets::SecretsKey::generate()
+            }
+        },
+    };
+    Ok(Box::leak(Box::new(Partners::new(
+        key,
+        CallPolicy::with_timeout(config.partner_timeout),
+    ))))
+}
+
+/// The folder of an SQLite database file, where the embedded setup keeps its key.
+fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    let p = std::path::Path::new(path);
+    Some(
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_dir;
+
+    #[test]
+    fn the_key_lives_beside_the_sqlite_file() {
+        assert_eq!(
+            sqlite_dir("sqlite://data/city-portal.db?mode=rwc").unwrap(),
+            std::path::PathBuf::from("data")
+        );
+        assert_eq!(
+            sqlite_dir("sqlite:///tmp/x/db.sqlite").unwrap(),
+            std::path::PathBuf::from("/tmp/x")
+        );
+        assert!(sqlite_dir("sqlite::memory:").is_none());
+        assert!(sqlite_dir("postgres://u@h/db").is_none());
+    }
+}

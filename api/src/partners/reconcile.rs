@@ -1,0 +1,203 @@
+//! The reconciliation job: settles bookings whose partner call had no answer, and asks
+//! the partner about bookings waiting for its decision in case a webhook was lost.
+//!
+//! - `hold` (the resident was told nothing was booked): the hold is repeated under its
+//!   `Idempotency-Key` (which answers the first outcome, or makes it now) and cancelled,
+//!   so the partner keeps no hold nobody owns.
+//! - `confirm`: the partner's view decides; a hold still open there is confirmed, as the
+//!   resident asked.
+//! - `cancel`: the cancellation is sent again until the partner has it.
+//! - `reschedule`: the partner's view decides.
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+
+use super::booking::{
+    apply_remote, clear_pending, connection_of, fetch, pending, send_cancel, send_confirm,
+    send_hold,
+};
+use super::client::PartnerError;
+use crate::booking::service::{self, Ctx};
+use crate::problem::Problem;
+use entities::{booking, offer};
+
+/// What one round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    /// Bookings whose pending call was settled.
+    pub settled: usize,
+    /// Bookings still unsettled (the partner did not answer).
+    pub open: usize,
+    /// Bookings waiting for the partner's decision whose status was refreshed.
+    pub refreshed: usize,
+}
+
+/// How long a call may still be under way in a request (its attempts, timeouts and
+/// backoff): younger marks are left to the request.
+fn grace(ctx: Ctx) -> Duration {
+    let p = ctx.partners.policy();
+    let per_call = p.timeout * p.attempts + p.backoff * (1u32 << p.attempts.min(8));
+    Duration::from_std(per_call).unwrap_or(Duration::seconds(30)) + Duration::seconds(1)
+}
+
+/// One round over the unsettled bookings (at most 100) and the requested ones.
+pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> {
+    let mut r = Round::default();
+    for b in pending(db, Utc::now() - grace(ctx), 100).await? {
+        match settle(db, ctx, &b).await {
+            Ok(true) => r.settled += 1,
+            Ok(false) => r.open += 1,
+            Err(p) => {
+                tracing::warn!(booking = %b.id, error = %p.title, "reconciling a partner booking failed");
+                r.open += 1;
+            }
+        }
+    }
+    // Bookings the business still decides on: a lost webhook must not leave them
+    // requested for ever.
+    let waiting = booking::Entity::find()
+        .filter(booking::Column::Status.eq("requested"))
+        .filter(booking::Column::PartnerRef.is_not_null())
+        .filter(booking::Column::PartnerPending.is_null())
+        .filter(booking::Column::CityId.eq(ctx.city_id))
+        .limit(100)
+        .all(db)
+        .await?;
+    for b in waiting {
+        let Some(o) = offer::Entity::find_by_id(b.offer_id).one(db).await? else {
+            continue;
+        };
+        let Ok((_, c)) = connection_of(db, ctx, &o).await else {
+            continue;
+        };
+        if let Ok(pb) = fetch(ctx, &c, b.partner_ref.as_deref().unwrap_or_default()).await {
+            let txn = db.begin().await?;
+            if apply_remote(&txn, ctx, &o, &b, &pb, true).await? {
+                r.refreshed += 1;
+            }
+            txn.commit().await?;
+        }
+    }
+    Ok(r)
+}
+
+/// Settles one booking's pending call; false when the partner still does not answer.
+async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result<bool, Problem> {
+    let o = offer::Entity::find_by_id(b.offer_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Problem::not_found("offer"))?;
+    let (_, c) = connection_of(db, ctx, &o).await?;
+    match b.partner_pending.as_deref() {
+        Some("hold") => {
+            let made = match send_hold(ctx, &c, &o, b).await {
+                Ok(pb) => Some(pb),
+                Err(PartnerError::Refused { .. }) => None,
+                Err(_) => return Ok(false),
+            };
+            if let Some(pb) = &made {
+                if pb.status.occupies_seats() {
+                    match send_cancel(ctx, &c, &pb.booking_id, b).await {
+                        Ok(_) | Err(PartnerError::Refused { .. }) => {}
+                        Err(_) => return Ok(false),
+                    }
+                }
+            }
+            let txn = db.begin().await?;
+            if let Some(pb) = made {
+                booking::Entity::update_many()
+                    .col_expr(
+                        booking::Column::PartnerRef,
+                        sea_orm::sea_query::Expr::value(pb.booking_id),
+                    )
+                    .filter(booking::Column::Id.eq(b.id))
+                    .exec(&txn)
+                    .await?;
+            }
+            if b.status == "held" {
+                service::transition(&txn, ctx, b, "held", "expired", None).await?;
+            }
+            clear_pending(&txn, b.id).await?;
+            txn.commit().await?;
+            Ok(true)
+        }
+        Some("confirm") | Some("reschedule") => {
+            let Some(partner_ref) = b.partner_ref.as_deref() else {
+                clear_pending(db, b.id).await?;
+                return Ok(true);
+            };
+            let mut pb = match fetch(ctx, &c, partner_ref).await {
+                Ok(pb) => pb,
+                Err(PartnerError::Refused { status: 404, .. }) => {
+                    let txn = db.begin().await?;
+                    if service::ACTIVE.contains(&b.status.as_str()) {
+                        service::transition(&txn, ctx, b, &b.status, "expired", None).await?;
+                    }
+                    clear_pending(&txn, b.id).await?;
+                    txn.commit().await?;
+                    return Ok(true);
+                }
+                Err(_) => return Ok(false),
+            };
+            if b.partner_pending.as_deref() == Some("confirm")
+                && pb.status == partner_sandbox::model::BookingStatus::Held
+            {
+                pb = match send_confirm(ctx, &c, b).await {
+                    Ok(pb) => pb,
+                    Err(PartnerError::Refused { .. }) => match fetch(ctx, &c, partner_ref).await {
+                        Ok(pb) => pb,
+                        Err(_) => return Ok(false),
+                    },
+                    Err(_) => return Ok(false),
+                };
+            }
+            let txn = db.begin().await?;
+            apply_remote(&txn, ctx, &o, b, &pb, true).await?;
+            txn.commit().await?;
+            Ok(true)
+        }
+        Some("cancel") => {
+            let Some(partner_ref) = b.partner_ref.as_deref() else {
+                clear_pending(db, b.id).await?;
+                return Ok(true);
+            };
+            let pb = match send_cancel(ctx, &c, partner_ref, b).await {
+                Ok(pb) => pb,
+                Err(PartnerError::Refused { .. }) => match fetch(ctx, &c, partner_ref).await {
+                    Ok(pb) => pb,
+                    Err(_) => return Ok(false),
+                },
+                Err(_) => return Ok(false),
+            };
+            let txn = db.begin().await?;
+            apply_remote(&txn, ctx, &o, b, &pb, true).await?;
+            txn.commit().await?;
+            Ok(true)
+        }
+        _ => {
+            clear_pending(db, b.id).await?;
+            Ok(true)
+        }
+    }
+}
+
+/// Runs a round every `every` until aborted.
+pub async fn run(db: DatabaseConnection, ctx: Ctx, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        match round(&db, ctx).await {
+            Ok(r) if r != Round::default() => {
+                tracing::info!(
+                    settled = r.settled,
+                    open = r.open,
+                    refreshed = r.refreshed,
+                    "partner bookings reconciled"
+                )
+            }
+            Ok(_) => {}
+            Err(p) => tracing::warn!(error = %p.title, "partner reconciliation failed"),
+        }
+    }
+}

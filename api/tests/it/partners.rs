@@ -1,0 +1,853 @@
+//! Booking through a business's own system, against the sandbox partner (a real HTTP
+//! server with its own OAuth2 token endpoint) on SQLite and PostgreSQL: connections
+//! and their secrets, availability, book / confirm / cancel / reschedule, memberships
+//! approved by the partner and announced by webhook, webhooks with a bad signature and
+//! replayed ones, the partner down, slow and wrong, the circuit, the token cache, the
+//! reconciliation job, and `city-portal partner check`.
+
+use std::time::Duration;
+
+use partner_sandbox::{Mode, Sandbox, SandboxConfig};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+/// Runs a scenario on both databases with extra server settings.
+macro_rules! on_both_with {
+    ($scenario:ident, $env:expr) => {
+        mod $scenario {
+            use crate::helpers::*;
+            fn opts() -> Opts {
+                Opts {
+                    env: $env,
+                    ..Default::default()
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = spawn_with(Backend::Sqlite, opts())
+                    .await
+                    .expect("sqlite always runs");
+                super::$scenario(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = spawn_with(Backend::Postgres, opts()).await {
+                    super::$scenario(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// A business with a published listing, a sandbox partner, and a connection to it.
+struct Fixture {
+    sandbox: Sandbox,
+    owner: User,
+    org: Uuid,
+    listing: String,
+    connection: String,
+}
+
+async fn fixture(app: &TestApp, name: &str) -> Fixture {
+    let sandbox = partner_sandbox::spawn(SandboxConfig {
+        approval_delay: None,
+        ..SandboxConfig::with_client("city-portal", "s3cret-of-the-portal")
+    })
+    .await
+    .expect("sandbox starts");
+    let (owner, org) = app.business_owner(name).await;
+    let (listing, _) = app.create_listing(&owner, org, name).await;
+    let listing = listing["id"].as_str().unwrap().to_string();
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{listing}/publish")))
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = owner
+        .client
+        .post(app.url(&format!("/api/v1/organizations/{org}/partner-connections")))
+        .json(&json!({
+            "name": "Our booking system",
+            "base_url": sandbox.base_url(),
+            "client_id": "city-portal",
+            "client_secret": "s3cret-of-the-portal",
+            "webhook_secret": sandbox.webhook_secret(),
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let c: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    let connection = c["id"].as_str().unwrap().to_string();
+    sandbox.set_webhook_target(Some(c["webhook_url"].as_str().unwrap().replace(
+        app.state.config.public_url.as_str().trim_end_matches('/'),
+        &app.base,
+    )));
+    Fixture {
+        sandbox,
+        owner,
+        org,
+        listing,
+        connection,
+    }
+}
+
+async fn partner_offer(app: &TestApp, f: &Fixture, kind: &str, offer_ref: &str) -> String {
+    let resp = f
+        .owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{}/offers", f.listing)))
+        .json(&json!({
+            "kind": kind,
+            "name": {"en": offer_ref},
+            "partner": {"connection_id": f.connection, "offer_ref": offer_ref},
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn slots(app: &TestApp, offer: &str) -> Vec<Value> {
+    let resp = client()
+        .get(app.url(&format!(
+            "/api/v1/offers/{offer}/availability?to={}",
+            in_days(app, 13)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value = resp.json().await.unwrap();
+    v["slots"].as_array().unwrap().clone()
+}
+
+fn in_days(app: &TestApp, n: i64) -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&app.state.city.timezone)
+        .date_naive()
+        + chrono::Duration::days(n)
+}
+
+async fn book(app: &TestApp, user: &User, body: &Value) -> (StatusCode, Value) {
+    let resp = user
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
+}
+
+async fn post(app: &TestApp, user: &User, path: &str, body: Value) -> (StatusCode, Value) {
+    let resp = user
+        .client
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
+}
+
+async fn row(app: &TestApp, id: &str) -> entities::booking::Model {
+    entities::booking::Entity::find_by_id(id.parse::<Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn ctx(app: &TestApp) -> api::booking::service::Ctx {
+    api::booking::service::Ctx::of(&app.state)
+}
+
+/// Waits until the booking has `status` (webhooks arrive asynchronously).
+async fn wait_status(app: &TestApp, id: &str, status: &str) -> entities::booking::Model {
+    for _ in 0..100 {
+        let b = row(app, id).await;
+        if b.status == status {
+            return b;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "booking {id} never became {status}: {:?}",
+        row(app, id).await
+    );
+}
+
+async fn connections_and_offers(app: TestApp) {
+    let f = fixture(&app, "Gym").await;
+
+    // Every bad field is named; plain http only on loopback.
+    let resp = f
+        .owner
+        .client
+        .post(app.url(&format!(
+            "/api/v1/organizations/{}/partner-connections",
+            f.org
+        )))
+        .json(&json!({
+            "name": "",
+            "base_url": "http://partner.example.com",
+            "token_url": "ftp://x",
+            "client_id": "id",
+            "webhook_secret": "not-a-secret",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 422).await;
+    let named = fields(&p);
+    for field in [
+        "name",
+        "base_url",
+        "token_url",
+        "client_secret",
+        "webhook_secret",
+    ] {
+        assert!(named.contains(&field.to_string()), "{field} in {p}");
+    }
+
+    // The secrets are never returned and are not stored in plain text.
+    let resp = f
+        .owner
+        .client
+        .get(app.url(&format!("/api/v1/partner-connections/{}", f.connection)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.unwrap();
+    assert!(!text.contains("s3cret-of-the-portal"), "{text}");
+    assert!(!text.contains("whsec_"), "{text}");
+    let stored =
+        entities::partner_connection::Entity::find_by_id(f.connection.parse::<Uuid>().unwrap())
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(!stored.client_secret_enc.contains("s3cret"));
+    assert!(!stored.webhook_secret_enc.contains("whsec_"));
+
+    // A stranger does not see it; a plain member may look but not change it.
+    let stranger = app.register("Stranger").await;
+    let resp = stranger
+        .client
+        .get(app.url(&format!("/api/v1/partner-connections/{}", f.connection)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let member = app.register("Member").await;
+    let resp = f
+        .owner
+        .client
+        .post(app.url(&format!("/api/v1/organizations/{}/members", f.org)))
+        .json(&json!({"email": member.email, "role": "staff"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let resp = member
+        .client
+        .put(app.url(&format!("/api/v1/partner-connections/{}", f.connection)))
+        .json(&json!({"name": "x", "base_url": f.sandbox.base_url(), "client_id": "y"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    // The partner's offers, live.
+    let resp = f
+        .owner
+        .client
+        .get(app.url(&format!(
+            "/api/v1/partner-connections/{}/offers",
+            f.connection
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let list: Value = resp.json().await.unwrap();
+    let refs: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["offer_ref"].as_str().unwrap())
+        .collect();
+    assert!(refs.contains(&"sandbox-gym.yoga"), "{list}");
+
+    // Linking checks the partner: unknown offer, wrong kind, details not allowed.
+    for (body, field) in [
+        (
+            json!({"kind": "class", "name": {"en": "x"},
+                   "partner": {"connection_id": f.connection, "offer_ref": "nope"}}),
+            "partner.offer_ref",
+        ),
+        (
+            json!({"kind": "appointment", "name": {"en": "x"},
+                   "partner": {"connection_id": f.connection, "offer_ref": "sandbox-gym.yoga"}}),
+            "kind",
+        ),
+        (
+            json!({"kind": "class", "name": {"en": "x"},
+                   "class": {"seats": 3, "duration_minutes": 30, "sessions": []},
+                   "partner": {"connection_id": f.connection, "offer_ref": "sandbox-gym.yoga"}}),
+            "class",
+        ),
+        (
+            json!({"kind": "class", "name": {"en": "x"},
+                   "partner": {"connection_id": Uuid::new_v4(), "offer_ref": "sandbox-gym.yoga"}}),
+            "partner.connection_id",
+        ),
+    ] {
+        let resp = f
+            .owner
+            .client
+            .post(app.url(&format!("/api/v1/listings/{}/offers", f.listing)))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(resp, 422).await;
+        assert!(fields(&p).contains(&field.to_string()), "{field} in {p}");
+    }
+
+    // A linked offer follows the partner: approval and the data it needs.
+    let id = partner_offer(&app, &f, "membership", "sandbox-gym.monthly").await;
+    let offer: Value = client()
+        .get(app.url(&format!("/api/v1/offers/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offer["provider"], "partner");
+    assert_eq!(offer["confirmation"], "approval");
+    assert_eq!(offer["collect_email"], true);
+    assert_eq!(offer["collect_phone"], true);
+    assert_eq!(offer["partner"]["offer_ref"], "sandbox-gym.monthly");
+
+    // A connection in use cannot be removed.
+    let resp = f
+        .owner
+        .client
+        .delete(app.url(&format!("/api/v1/partner-connections/{}", f.connection)))
+        .send()
+        .await
+        .unwrap();
+    problem(resp, 409).await;
+}
+crate::on_both!(connections_and_offers);
+
+async fn book_through_the_partner(app: TestApp) {
+    let f = fixture(&app, "Spin").await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.spinning").await;
+    let times = slots(&app, &offer).await;
+    assert!(times.len() >= 2, "{times:?}");
+    assert_eq!(times[0]["capacity"], 16);
+    let resident = app.register("Resident").await;
+    let start = times[0]["starts_at"].as_str().unwrap().to_string();
+
+    // Book (held and confirmed at the partner); only the name is shared.
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start,
+                "contact": {"name": "Resi Dent", "email": "r@example.org", "phone": "+358 40 1234567"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed");
+    let id = b["id"].as_str().unwrap().to_string();
+    let stored = row(&app, &id).await;
+    let partner_id = stored.partner_ref.clone().expect("partner id stored");
+    assert!(stored.partner_pending.is_none());
+    assert_eq!(stored.contact_email, None);
+    let at_partner = f.sandbox.booking(&partner_id).unwrap();
+    assert_eq!(at_partner.client_token, id);
+    assert_eq!(at_partner.status.as_str(), "confirmed");
+    let seats_left = slots(&app, &offer).await[0]["remaining"].as_u64().unwrap();
+    assert_eq!(seats_left, 15);
+
+    // The access log says that the partner's system received their data.
+    let access = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(resident.id))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(
+        access.iter().any(|a| a
+            .actor_module
+            .as_deref()
+            .is_some_and(|m| m.contains("Our booking system"))),
+        "{access:?}"
+    );
+
+    // Move it to the next session, at the partner too.
+    let next = times[1]["starts_at"].as_str().unwrap().to_string();
+    let (status, moved) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{id}/reschedule"),
+        json!({"starts_at": next}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(moved["starts_at"].as_str().unwrap()).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(&next).unwrap()
+    );
+    assert_eq!(
+        f.sandbox.booking(&partner_id).unwrap().start,
+        chrono::DateTime::parse_from_rfc3339(&next).unwrap()
+    );
+
+    // A hold first, then confirm; then cancel: the partner frees the seat.
+    let (status, h) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "hold": true, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{h}");
+    assert_eq!(h["status"], "held");
+    let hid = h["id"].as_str().unwrap().to_string();
+    let (status, c) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{hid}/confirm"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "confirmed");
+    let (status, c) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{hid}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "cancelled");
+    let hp = row(&app, &hid).await.partner_ref.unwrap();
+    assert_eq!(f.sandbox.booking(&hp).unwrap().status.as_str(), "cancelled");
+    assert_eq!(slots(&app, &offer).await[0]["remaining"], 16);
+
+    // The business decides in its own system, not through the portal.
+    let resp = f
+        .owner
+        .client
+        .post(app.url(&format!("/api/v1/bookings/{id}/decision")))
+        .json(&json!({"decision": "completed"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+
+    // A time the partner does not have: 422 naming the field.
+    let (status, p) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": format!("{}T03:17:00+02:00", in_days(&app, 3)), "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "starts_at");
+
+    // Every change is an outbox event.
+    let events = app.outbox_events(&id).await;
+    assert!(events.contains(&"booking.held".to_string()), "{events:?}");
+    assert!(
+        events.contains(&"booking.confirmed".to_string()),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&"booking.rescheduled".to_string()),
+        "{events:?}"
+    );
+}
+crate::on_both!(book_through_the_partner);
+
+async fn membership_and_webhooks(app: TestApp) {
+    let f = fixture(&app, "Members").await;
+    let offer = partner_offer(&app, &f, "membership", "sandbox-gym.monthly").await;
+    let dates = slots(&app, &offer).await;
+    assert!(!dates.is_empty());
+    assert!(dates[0]["ends_at"].is_null());
+    let start_date = chrono::DateTime::parse_from_rfc3339(dates[0]["starts_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&app.state.city.timezone)
+        .date_naive();
+    let resident = app.register("Member").await;
+
+    // The partner needs a phone number: the portal asks for it before sending anything.
+    let (status, p) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "start_date": start_date, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(fields(&p).contains(&"contact.phone".to_string()));
+    assert!(f.sandbox.bookings().is_empty());
+
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": "+358401234567"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "requested");
+    let id = b["id"].as_str().unwrap().to_string();
+    let partner_id = row(&app, &id).await.partner_ref.unwrap();
+
+    // The business approves in its system; the webhook confirms it here.
+    f.sandbox.approve(&partner_id).unwrap();
+    wait_status(&app, &id, "confirmed").await;
+    let delivered = f
+        .sandbox
+        .wait_for_webhooks(3, Duration::from_secs(10))
+        .await;
+    assert!(delivered.iter().all(|w| w.delivered), "{delivered:?}");
+    let events = app.outbox_events(&id).await;
+    let confirmations = events.iter().filter(|e| *e == "booking.confirmed").count();
+    assert_eq!(confirmations, 1, "{events:?}");
+
+    // A replayed webhook is ignored; one with a bad signature is refused.
+    f.sandbox.replay_last_webhook(false).unwrap();
+    f.sandbox.replay_last_webhook(true).unwrap();
+    let all = f
+        .sandbox
+        .wait_for_webhooks(delivered.len() + 2, Duration::from_secs(10))
+        .await;
+    let replays: Vec<_> = all.iter().filter(|w| w.replay).collect();
+    assert_eq!(replays.len(), 2, "{all:?}");
+    let good = replays.iter().find(|w| !w.bad_signature).unwrap();
+    let bad = replays.iter().find(|w| w.bad_signature).unwrap();
+    assert_eq!(good.last_status, Some(200), "{good:?}");
+    assert_eq!(bad.last_status, Some(401), "{bad:?}");
+    assert_eq!(
+        app.outbox_events(&id).await,
+        events,
+        "nothing applied twice"
+    );
+
+    // Forged and stale webhooks are refused before anything is read.
+    let url = app.url(&format!("/api/v1/partner-webhooks/{}", f.connection));
+    let body = all.last().unwrap().body.clone();
+    let resp = client()
+        .post(&url)
+        .header("webhook-id", "msg_forged")
+        .header(
+            "webhook-timestamp",
+            chrono::Utc::now().timestamp().to_string(),
+        )
+        .header(
+            "webhook-signature",
+            "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 401).await;
+    assert_eq!(p["type"], "/problems/invalid-signature");
+    let secret = partner_sandbox::webhook::Secret::parse(&f.sandbox.webhook_secret()).unwrap();
+    let old = chrono::Utc::now().timestamp() - 600;
+    let resp = client()
+        .post(&url)
+        .header("webhook-id", "msg_old")
+        .header("webhook-timestamp", old.to_string())
+        .header(
+            "webhook-signature",
+            partner_sandbox::webhook::sign(&secret, "msg_old", old, body.as_bytes()),
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    problem(resp, 401).await;
+    let resp = client()
+        .post(app.url(&format!("/api/v1/partner-webhooks/{}", Uuid::new_v4())))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(resp, 404).await;
+
+    // The business cancels in its system: the resident's booking follows.
+    f.sandbox
+        .cancel_by_business(&partner_id, Some("Closed for renovation".into()))
+        .unwrap();
+    wait_status(&app, &id, "cancelled").await;
+}
+crate::on_both!(membership_and_webhooks);
+
+async fn partner_down_and_back(app: TestApp) {
+    let f = fixture(&app, "Down").await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resident = app.register("Resident").await;
+    let c = ctx(&app);
+
+    f.sandbox.set_mode(Mode::Down);
+    // Times cannot be shown: a clear 503, not a 500.
+    let resp = client()
+        .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 503).await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("not answering"),
+        "{p}"
+    );
+    // Booking: 503; nothing stays booked; the unsettled hold is marked.
+    let (status, p) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    let mine: Value = resident
+        .client
+        .get(app.url("/api/v1/bookings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = mine["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "expired");
+    let id = items[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        row(&app, &id).await.partner_pending.as_deref(),
+        Some("hold")
+    );
+
+    // Repeated failures open the circuit: calls are refused at once.
+    let conn_id: Uuid = f.connection.parse().unwrap();
+    for _ in 0..5 {
+        if app.state.partners.circuit_open(conn_id) {
+            break;
+        }
+        let resp = client()
+            .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    assert!(app.state.partners.circuit_open(conn_id));
+
+    // The partner is back; the circuit is reset (as after its open time) and the
+    // reconciliation job settles the booking: the hold is made and given back.
+    f.sandbox.set_mode(Mode::Normal);
+    app.state.partners.forget(conn_id);
+    let mut settled = false;
+    for _ in 0..40 {
+        let r = api::partners::reconcile::round(&app.state.db, c)
+            .await
+            .unwrap();
+        if r.settled > 0 {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(settled, "the booking was settled");
+    let b = row(&app, &id).await;
+    assert!(b.partner_pending.is_none());
+    assert_eq!(b.status, "expired");
+    let at_partner: Vec<_> = f
+        .sandbox
+        .bookings()
+        .into_iter()
+        .filter(|pb| pb.client_token == id)
+        .collect();
+    assert!(
+        at_partner.iter().all(|pb| !pb.status.occupies_seats()),
+        "{at_partner:?}"
+    );
+    assert_eq!(slots(&app, &offer).await[0]["remaining"], 12);
+
+    // And booking works again.
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+}
+on_both_with!(
+    partner_down_and_back,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);
+
+async fn partner_slow_then_settled(app: TestApp) {
+    let f = fixture(&app, "Slow").await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resident = app.register("Resident").await;
+    let (status, h) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "hold": true, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{h}");
+    let id = h["id"].as_str().unwrap().to_string();
+
+    // Slower than the timeout: the confirmation's outcome is unknown (and no webhook
+    // tells, here).
+    f.sandbox.set_webhook_target(None);
+    f.sandbox.set_mode(Mode::Slow(Duration::from_millis(1500)));
+    let (status, p) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{id}/confirm"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("being checked"),
+        "{p}"
+    );
+    let b = row(&app, &id).await;
+    assert_eq!(b.partner_pending.as_deref(), Some("confirm"));
+    // The sweeper leaves it alone even past its hold time.
+    api::booking::service::expire_holds(&app.state.db, ctx(&app), None)
+        .await
+        .unwrap();
+    assert_eq!(row(&app, &id).await.status, "held");
+
+    // The partner answers in time again: the reconciliation job confirms it.
+    f.sandbox.set_mode(Mode::Normal);
+    app.state.partners.forget(f.connection.parse().unwrap());
+    let mut done = false;
+    for _ in 0..40 {
+        api::partners::reconcile::round(&app.state.db, ctx(&app))
+            .await
+            .unwrap();
+        if row(&app, &id).await.partner_pending.is_none() {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(done);
+    let b = row(&app, &id).await;
+    assert_eq!(b.status, "confirmed");
+    let pb = f
+        .sandbox
+        .booking(b.partner_ref.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(pb.status.as_str(), "confirmed");
+}
+on_both_with!(
+    partner_slow_then_settled,
+    vec![("PARTNER_TIMEOUT_MS", "300".to_string())]
+);
+
+async fn partner_wrong_and_tokens(app: TestApp) {
+    let f = fixture(&app, "Wrong").await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resident = app.register("Resident").await;
+
+    // Tokens are cached: several calls, one token.
+    for _ in 0..3 {
+        slots(&app, &offer).await;
+    }
+    let issued = f.sandbox.tokens_issued();
+    assert_eq!(issued, 1, "one token for all calls");
+    // A revoked token is replaced once, transparently.
+    f.sandbox.revoke_tokens();
+    slots(&app, &offer).await;
+    assert_eq!(f.sandbox.tokens_issued(), 2);
+
+    // A partner breaking the contract gives a clear 503, never a 500.
+    f.sandbox.set_mode(Mode::Wrong);
+    let (status, p) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(p["type"], "/problems/unavailable");
+    let resp = client()
+        .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+crate::on_both!(partner_wrong_and_tokens);
+
+/// `city-portal partner check` passes a conforming partner and names what a broken one
+/// gets wrong (exit status 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_check_command() {
+    let sandbox = partner_sandbox::spawn(SandboxConfig::with_client("dev", "dev-secret"))
+        .await
+        .unwrap();
+    let run = |url: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_city-portal"))
+                .args(["partner", "check", &url, "--client-id", "dev"])
+                .env("PARTNER_CLIENT_SECRET", "dev-secret")
+                .env("LOG", "error")
+                .output()
+        })
+    };
+    let ok = run(sandbox.base_url()).await.unwrap().unwrap();
+    let out = String::from_utf8_lossy(&ok.stdout).to_string();
+    assert!(
+        ok.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.to_lowercase().contains("pass"), "{out}");
+    sandbox.set_mode(Mode::Wrong);
+    let bad = run(sandbox.base_url()).await.unwrap().unwrap();
+    let out = String::from_utf8_lossy(&bad.stdout).to_string();
+    assert_eq!(bad.status.code(), Some(1), "{out}");
+    assert!(out.to_lowercase().contains("fail"), "{out}");
+}
