@@ -3,6 +3,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub use m20261123_000012_add_search_fts_sqlite::sqlite_fts5_trigram;
+
 mod m20261123_000001_create_accounts;
 mod m20261123_000002_create_listings;
 mod m20261123_000003_create_outbox_and_access;
@@ -14,6 +16,7 @@ mod m20261123_000008_add_waitlist_contact;
 mod m20261123_000009_create_partner_connections;
 mod m20261123_000010_add_search_trigram_index;
 mod m20261123_000011_add_booking_partner_sync;
+mod m20261123_000012_add_search_fts_sqlite;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -33,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_create_partner_connections::Migration),
             Box::new(m20261123_000010_add_search_trigram_index::Migration),
             Box::new(m20261123_000011_add_booking_partner_sync::Migration),
+            Box::new(m20261123_000012_add_search_fts_sqlite::Migration),
         ]
     }
 }

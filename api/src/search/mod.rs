@@ -8,7 +8,10 @@ pub mod page;
 
 use chrono::{Datelike, Timelike, Utc};
 use sea_orm::sea_query::{Alias, Condition, Expr, Func, Order, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::config::Locale;
@@ -254,12 +257,51 @@ fn open_now_condition(now: chrono::NaiveDateTime) -> Condition {
     )
 }
 
+/// Words this long and longer are looked up in the trigram index `listings_fts` on
+/// SQLite (the trigram tokenizer finds nothing shorter).
+pub const FTS_MIN_WORD: usize = 3;
+
+/// Whether the SQLite of this process has FTS5 with the trigram tokenizer, that is,
+/// whether the migrations created `listings_fts` (they run before the server answers).
+async fn sqlite_fts(db: &DatabaseConnection) -> Result<bool, Problem> {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(false);
+    }
+    if let Some(v) = AVAILABLE.get() {
+        return Ok(*v);
+    }
+    let v = migration::sqlite_fts5_trigram(db).await?;
+    Ok(*AVAILABLE.get_or_init(|| v))
+}
+
 /// The WHERE clause of a search: published listings of the city matching every filter.
-pub fn condition(city_id: Uuid, q: &SearchQuery, now_local: chrono::NaiveDateTime) -> Condition {
+/// With `fts` (SQLite with `listings_fts`), words of [`FTS_MIN_WORD`] or more
+/// characters are matched through the trigram index, which finds the same listings as
+/// `LIKE '%word%'` on the folded text: a phrase of trigrams matches exactly where the
+/// word occurs as a substring (both sides are folded to lower-case `[a-z0-9 ]`).
+pub fn condition(
+    city_id: Uuid,
+    q: &SearchQuery,
+    now_local: chrono::NaiveDateTime,
+    fts: bool,
+) -> Condition {
     let mut c = Condition::all()
         .add(listing::Column::CityId.eq(city_id))
         .add(listing::Column::Status.eq("published"));
-    for t in tokens(&q.q) {
+    let (indexed, short): (Vec<String>, Vec<String>) = tokens(&q.q)
+        .into_iter()
+        .partition(|t| fts && t.len() >= FTS_MIN_WORD);
+    if !indexed.is_empty() {
+        // Every word as a quoted string, all of them required; tokens are [a-z0-9]
+        // only, and the query is a bound value.
+        let query: Vec<String> = indexed.iter().map(|t| format!("\"{t}\"")).collect();
+        c = c.add(Expr::cust_with_values(
+            r#""listings"."rowid" IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)"#,
+            [query.join(" ")],
+        ));
+    }
+    for t in short {
         // Tokens are folded to [a-z0-9]: no LIKE wildcards can come from user text.
         c = c.add(listing::Column::SearchText.like(format!("%{t}%")));
     }
@@ -342,7 +384,7 @@ pub async fn search_db(
     q: &SearchQuery,
 ) -> Result<SearchResult, Problem> {
     let now = Utc::now().with_timezone(&tz).naive_local();
-    let cond = condition(city_id, q, now);
+    let cond = condition(city_id, q, now, sqlite_fts(db).await?);
     // The total and every count over the listings (kind, district, open now,
     // wheelchair) in one pass over the matches: grouped by kind and district, summed
     // up here.
@@ -542,7 +584,7 @@ mod tests {
             .and_hms_opt(10, 0, 0)
             .unwrap();
         let sql = listing::Entity::find()
-            .filter(condition(Uuid::nil(), &q, now))
+            .filter(condition(Uuid::nil(), &q, now, false))
             .build(DbBackend::Sqlite)
             .to_string();
         // The text only appears as folded tokens in LIKE patterns; the district as a
@@ -585,6 +627,34 @@ mod tests {
 mod sql_tests {
     use super::*;
     use sea_orm::{DbBackend, QueryTrait};
+
+    #[test]
+    fn words_of_three_or_more_characters_use_the_trigram_index_on_sqlite() {
+        let q = SearchQuery {
+            q: "Café ab Kamppi".into(),
+            ..Default::default()
+        };
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        let sql = |fts| {
+            listing::Entity::find()
+                .filter(condition(Uuid::nil(), &q, now, fts))
+                .build(DbBackend::Sqlite)
+                .to_string()
+        };
+        let with = sql(true);
+        assert!(
+            with.contains(r#"MATCH '"cafe" "kamppi"'"#),
+            "one index lookup for both long words: {with}"
+        );
+        assert!(with.contains("LIKE '%ab%'"), "{with}");
+        assert!(!with.contains("LIKE '%cafe%'"), "{with}");
+        let without = sql(false);
+        assert!(!without.contains("MATCH"), "{without}");
+        assert!(without.contains("LIKE '%cafe%'"), "{without}");
+    }
 
     #[test]
     fn facets_are_ordered_like_order_by_count_desc_limit() {

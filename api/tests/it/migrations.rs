@@ -96,3 +96,166 @@ async fn postgres_search_text_has_a_trigram_index() {
     let def: String = row.try_get("", "indexdef").unwrap();
     assert!(def.contains("gin_trgm_ops"), "{def}");
 }
+
+/// The rowids of the listings the SQL finds (`rowid AS id`, one bound value), sorted.
+async fn ids(db: &DatabaseConnection, sql: &str, value: &str) -> Vec<i64> {
+    let mut v: Vec<i64> = db
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            [value.into()],
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id").unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+/// For every word, the trigram index finds exactly the listings `LIKE '%word%'` finds,
+/// and the index agrees with the listings table.
+async fn fts_agrees_with_like(db: &DatabaseConnection, words: &[String]) {
+    for w in words {
+        let by_index = ids(
+            db,
+            "SELECT rowid AS id FROM listings WHERE rowid IN \
+             (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)",
+            &format!("\"{w}\""),
+        )
+        .await;
+        let by_like = ids(
+            db,
+            "SELECT rowid AS id FROM listings WHERE search_text LIKE ?",
+            &format!("%{w}%"),
+        )
+        .await;
+        assert_eq!(by_index, by_like, "{w}");
+    }
+    db.execute_unprepared(
+        "INSERT INTO listings_fts(listings_fts, rank) VALUES ('integrity-check', 1)",
+    )
+    .await
+    .expect("the index matches the listings");
+}
+
+/// SQLite: the trigram full-text index of the search text (migration 12) is filled from
+/// the listings already there and kept in step by triggers; it finds what `LIKE` finds.
+/// PostgreSQL: the migration does nothing.
+#[tokio::test]
+async fn sqlite_search_text_has_a_trigram_full_text_index() {
+    if let Some(app) = spawn(Backend::Postgres).await {
+        assert!(!migration::sqlite_fts5_trigram(&app.state.db).await.unwrap());
+        assert!(!tables(&app.state.db)
+            .await
+            .contains(&"listings_fts".to_string()));
+    }
+
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let db = &app.state.db;
+    assert!(
+        migration::sqlite_fts5_trigram(db).await.unwrap(),
+        "the bundled SQLite has FTS5 with the trigram tokenizer"
+    );
+    let city = app.state.city.id;
+    api::demo::generate::generate(db, city, 200, 7, false)
+        .await
+        .unwrap();
+    // Listings added before the index exists are indexed when it is created.
+    let last = Migrator::migrations().pop().unwrap().name().to_string();
+    assert_eq!(last, "m20261123_000012_add_search_fts_sqlite");
+    Migrator::down(db, Some(1)).await.unwrap();
+    assert!(!tables(db).await.contains(&"listings_fts".to_string()));
+    api::demo::generate::generate(db, city, 100, 8, false)
+        .await
+        .unwrap();
+    Migrator::up(db, None).await.unwrap();
+    assert!(tables(db).await.contains(&"listings_fts".to_string()));
+
+    // Words: some fixed ones and pieces of the listings' own text, 3 to 8 characters.
+    let texts: Vec<String> = db
+        .query_all(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT search_text AS t FROM listings ORDER BY id LIMIT 20",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "t").unwrap())
+        .collect();
+    let mut words: Vec<String> = ["kahvila", "ravintola", "bar", "cafe", "pizza", "zzq", "123"]
+        .map(String::from)
+        .to_vec();
+    for t in &texts {
+        for (i, w) in t.split(' ').filter(|w| w.len() >= 3).take(6).enumerate() {
+            let n = 3 + i % 6;
+            words.push(w.chars().take(n).collect());
+            words.push(w.chars().skip(1).take(n).collect());
+        }
+    }
+    words.retain(|w| w.len() >= 3);
+    assert!(words.len() > 100);
+    fts_agrees_with_like(db, &words).await;
+    // Counting through the index gives the same numbers too.
+    let n = db
+        .query_one(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT count(*) AS n FROM listings_fts WHERE listings_fts MATCH '\"bar\"'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(
+        n as usize,
+        ids(
+            db,
+            "SELECT rowid AS id FROM listings WHERE search_text LIKE ?",
+            "%bar%"
+        )
+        .await
+        .len()
+    );
+
+    // Updates and deletes reach the index.
+    let first = ids(
+        db,
+        "SELECT rowid AS id FROM listings WHERE search_text LIKE ?",
+        "%",
+    )
+    .await;
+    let (a, b) = (first[0], first[1]);
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "UPDATE listings SET search_text = 'zzyzx quux' WHERE rowid = ?",
+        [a.into()],
+    ))
+    .await
+    .unwrap();
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "DELETE FROM listings WHERE rowid = ?",
+        [b.into()],
+    ))
+    .await
+    .unwrap();
+    // A change of another column leaves the index as it is.
+    db.execute_unprepared("UPDATE listings SET version = version + 1")
+        .await
+        .unwrap();
+    words.push("zzyzx".into());
+    words.push("uux".into());
+    fts_agrees_with_like(db, &words).await;
+    assert_eq!(
+        ids(
+            db,
+            "SELECT rowid AS id FROM listings WHERE rowid IN \
+             (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)",
+            "\"zzyzx\"",
+        )
+        .await,
+        vec![a]
+    );
+}
