@@ -500,6 +500,14 @@ impl Bound {
     ) -> std::io::Result<()> {
         let notifications =
             crate::notifications::spawn(&self.state).map_err(std::io::Error::other)?;
+        // The demo gym books through a sandbox partner run alongside (demo data only).
+        let demo_gym = match crate::demo::gym::start(&self.state, self.addr).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "demo gym: sandbox partner not started");
+                None
+            }
+        };
         let indexer = spawn_indexer(&self.state);
         let sweeper = tokio::spawn(crate::booking::service::run_sweeper(
             self.state.db.clone(),
@@ -516,6 +524,9 @@ impl Bound {
             .await;
         sweeper.abort();
         reconciler.abort();
+        if let Some(s) = demo_gym {
+            s.stop().await;
+        }
         // Deliveries being sent are leased; another server or the next start sends them.
         notifications.abort();
         if let Some(task) = indexer {

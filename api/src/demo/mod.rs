@@ -2,6 +2,7 @@
 //! businesses imported from the real OpenStreetMap extract of Helsinki.
 
 pub mod generate;
+pub mod gym;
 pub mod osm;
 pub mod seed;
 pub mod services;

@@ -851,3 +851,60 @@ async fn partner_check_command() {
     assert_eq!(bad.status.code(), Some(1), "{out}");
     assert!(out.to_lowercase().contains("fail"), "{out}");
 }
+
+/// The demo city's gym books through a sandbox partner run by the server itself: its
+/// classes show the partner's seats, a class is booked there, and a membership request
+/// waits for the partner's approval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_gym_books_through_its_sandbox() {
+    let app = spawn_with(
+        Backend::Sqlite,
+        Opts {
+            env: vec![("DEMO_DATA", "true".to_string())],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("sqlite always runs");
+    // The sandbox starts with the server; its offers are linked on first start.
+    let mut offers = Vec::new();
+    for _ in 0..100 {
+        let resp = client()
+            .get(app.url("/api/v1/listings/sandbox-gym/offers"))
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == StatusCode::OK {
+            let v: Value = resp.json().await.unwrap();
+            offers = v["items"].as_array().unwrap().clone();
+            if offers.len() == 3 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(offers.len(), 3, "{offers:?}");
+    assert!(offers.iter().all(|o| o["provider"] == "partner"));
+    let yoga = offers
+        .iter()
+        .find(|o| o["partner"]["offer_ref"] == "sandbox-gym.yoga")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let times = slots(&app, &yoga).await;
+    assert!(!times.is_empty());
+    assert_eq!(times[0]["capacity"], 12);
+    let resident = app.register("Resident").await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": yoga, "starts_at": times[0]["starts_at"], "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed");
+    let stored = row(&app, b["id"].as_str().unwrap()).await;
+    assert!(stored.partner_ref.is_some());
+    assert_eq!(slots(&app, &yoga).await[0]["remaining"], 11);
+}
