@@ -39,6 +39,23 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(Database::connect(opts).await?)
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (as
+/// `BEGIN IMMEDIATE` would; a write statement that changes nothing is enough), waiting
+/// up to the busy timeout for another writer, so that it never reads first and then
+/// fails to upgrade its lock because someone else wrote meanwhile, which SQLite reports
+/// at once instead of waiting. On PostgreSQL it is a plain transaction.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE cities SET id = id WHERE 0")
+            .await?;
+    }
+    Ok(txn)
+}
+
 /// Applies all pending migrations.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await?;
@@ -60,6 +77,57 @@ fn sqlite_path(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+
+    /// A write transaction holds SQLite's write lock from its start: a second one waits
+    /// for the first to finish instead of failing after reading.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_transaction_holds_the_sqlite_write_lock_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+        let db = super::connect(&url).await.unwrap();
+        db.execute_unprepared("CREATE TABLE cities (id INTEGER PRIMARY KEY)")
+            .await
+            .unwrap();
+        db.execute_unprepared("CREATE TABLE t (n INTEGER)")
+            .await
+            .unwrap();
+        db.execute_unprepared("INSERT INTO t VALUES (0)")
+            .await
+            .unwrap();
+        // Each of 8 tasks reads n and writes n + 1 in one write transaction; with a plain
+        // BEGIN they would read the same n, and all but one would fail to upgrade.
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let txn = super::begin_write(&db).await?;
+                let row = txn
+                    .query_one(Statement::from_string(
+                        sea_orm::DbBackend::Sqlite,
+                        "SELECT n FROM t",
+                    ))
+                    .await?
+                    .expect("one row");
+                let n: i64 = row.try_get("", "n")?;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                txn.execute_unprepared(&format!("UPDATE t SET n = {}", n + 1))
+                    .await?;
+                txn.commit().await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().expect("no transaction fails");
+        }
+        let row = db
+            .query_one(Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT n FROM t",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 8);
+    }
 
     #[tokio::test]
     async fn every_pooled_sqlite_connection_gets_the_settings() {

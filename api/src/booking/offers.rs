@@ -8,7 +8,6 @@ use poem_openapi::{Enum, Object};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -741,7 +740,7 @@ pub async fn create(
         }
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let l = editable_listing(&txn, city_id, user, listing_id).await?;
     let now = Utc::now();
     let mut am = offer::ActiveModel {
@@ -796,7 +795,7 @@ pub async fn update(
         }
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (o, l) = find_with_listing(&txn, city_id, offer_id)
         .await?
         .ok_or_else(|| Problem::not_found("offer"))?;

@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -661,7 +661,7 @@ pub async fn create(
     } else {
         &data.name.de
     });
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let slug = unique_slug(&txn, city_id, &base).await?;
     let m = insert(
         &txn,
@@ -722,7 +722,7 @@ pub async fn update(
     }
     let data = fields.validate(rec.kind())?;
     check_if_match(Some(if_match), rec.model.version)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut am = listing::ActiveModel {
         updated_at: Set(Utc::now()),
         ..Default::default()
@@ -836,7 +836,7 @@ pub async fn transition(
         ));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut upd = listing::Entity::update_many()
         .col_expr(listing::Column::Status, Expr::value(to.as_str()))
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
@@ -906,7 +906,7 @@ pub async fn delete(
         return Err(Problem::forbidden("You may not delete this listing."));
     }
     check_if_match(if_match, rec.model.version)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let res = listing::Entity::delete_many()
         .filter(listing::Column::Id.eq(rec.model.id))
         .filter(listing::Column::Version.eq(rec.model.version))
@@ -944,7 +944,7 @@ pub async fn backfill_search_columns(db: &DatabaseConnection) -> Result<usize, P
         if batch.is_empty() {
             return Ok(done);
         }
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         for rec in load_records(&txn, batch).await? {
             let api = rec.to_api();
             let data = ListingData {

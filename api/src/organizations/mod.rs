@@ -261,7 +261,7 @@ pub async fn remove_member(
     if !is_owner(&mine) && user_id != actor.id {
         return Err(Problem::forbidden("Only owners remove other members."));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         // Serialize membership changes of this organization, so two owners removing
         // each other at once cannot leave it without an owner. (SQLite serializes
@@ -412,7 +412,7 @@ impl OrganizationsApi {
         if mine.is_none() {
             // A city admin looking into an organization they do not belong to reads its
             // members' names and emails: each member can see that in their access log.
-            let txn = state.db.begin().await?;
+            let txn = crate::db::begin_write(&state.db).await?;
             for m in &ms {
                 privacy::record_access(
                     &txn,

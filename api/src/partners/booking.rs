@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -476,7 +476,7 @@ pub async fn create(
     if contact.phone.is_some() {
         fields.push("phone");
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     service::lock_user(&txn, user.id).await?;
     service::check_resident_limits(&txn, user.id, &o, starts_at).await?;
     let b = booking::ActiveModel {
@@ -528,7 +528,7 @@ pub async fn create(
             // whose outcome is unknown stays marked, and the reconciliation job makes
             // sure the partner keeps no hold for it.
             let refused = matches!(e, PartnerError::Refused { .. });
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             booking::Entity::update_many()
                 .col_expr(booking::Column::Status, Expr::value("expired"))
                 .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -571,7 +571,7 @@ pub async fn create(
             });
         }
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     apply_remote(&txn, ctx, &o, &b, &pb, true).await?;
     crate::outbox::record(
         &txn,
@@ -652,14 +652,14 @@ pub async fn confirm(
     }
     match send_confirm(ctx, &c, &v.booking).await {
         Ok(pb) => {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, &v.booking, &pb, true).await?;
             txn.commit().await?;
             reload(db, v).await
         }
         Err(PartnerError::Refused { code, detail, .. }) => {
             // The partner's hold is gone (expired) or the partner will not confirm.
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             service::transition(&txn, ctx, &v.booking, "held", "expired", None).await?;
             clear_pending(&txn, v.booking.id).await?;
             txn.commit().await?;
@@ -702,14 +702,14 @@ pub async fn cancel(
     mark_pending(db, b.id, "cancel").await?;
     match send_cancel(ctx, &c, &partner_ref, b).await {
         Ok(pb) => {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
             txn.commit().await?;
         }
         Err(PartnerError::Refused { detail, .. }) => {
             // Already over at the partner (expired, rejected), or the partner will not
             // cancel (e.g. its own deadline): its view of the booking decides.
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let over = match fetch(ctx, &c, &partner_ref).await {
                 Ok(pb) => {
                     apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
@@ -728,7 +728,7 @@ pub async fn cancel(
         }
         Err(e) => {
             failed(&c, "cancel", &e);
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             service::transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
             txn.commit().await?;
         }
@@ -778,7 +778,7 @@ pub async fn reschedule(
         .await;
     match answer {
         Ok(pb) => {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
             txn.commit().await?;
             reload(db, v).await

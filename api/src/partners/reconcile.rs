@@ -10,9 +10,7 @@
 //! - `reschedule`: the partner's view decides.
 
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::booking::{
     apply_remote, clear_pending, connection_of, fetch, pending, send_cancel, send_confirm,
@@ -73,7 +71,7 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
             continue;
         };
         if let Ok(pb) = fetch(ctx, &c, b.partner_ref.as_deref().unwrap_or_default()).await {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             if apply_remote(&txn, ctx, &o, &b, &pb, true).await? {
                 r.refreshed += 1;
             }
@@ -105,7 +103,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                     }
                 }
             }
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             if let Some(pb) = made {
                 booking::Entity::update_many()
                     .col_expr(
@@ -131,7 +129,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
             let mut pb = match fetch(ctx, &c, partner_ref).await {
                 Ok(pb) => pb,
                 Err(PartnerError::Refused { status: 404, .. }) => {
-                    let txn = db.begin().await?;
+                    let txn = crate::db::begin_write(db).await?;
                     if service::ACTIVE.contains(&b.status.as_str()) {
                         service::transition(&txn, ctx, b, &b.status, "expired", None).await?;
                     }
@@ -153,7 +151,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                     Err(_) => return Ok(false),
                 };
             }
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, true).await?;
             txn.commit().await?;
             Ok(true)
@@ -171,7 +169,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 },
                 Err(_) => return Ok(false),
             };
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, true).await?;
             txn.commit().await?;
             Ok(true)

@@ -11,7 +11,7 @@ use chrono::Utc;
 use poem::web::Data;
 use poem::{handler, Body, IntoResponse, Request, Response};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait, TryInsertResult};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 use uuid::Uuid;
 
 use super::booking::apply_remote;
@@ -102,7 +102,7 @@ async fn handle(
     let event: WebhookEvent = serde_json::from_slice(&body)
         .map_err(|e| Problem::invalid("body", format!("not a booking event: {e}")))?;
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let inserted = partner_webhook_event::Entity::insert(partner_webhook_event::ActiveModel {
         connection_id: Set(conn.id),
         webhook_id: Set(webhook_id),
