@@ -11,6 +11,9 @@
 // error first, focus on the error summary) → saved → a resident's request shows in the
 // bookings view with what it shares → approve. axe and screenshots of each page
 // (`offers`, `offer-editor-errors`, `offer-editor`, `offer-bookings`).
+//
+// The demo gym, whose calendar is kept in its own booking system (the sandbox partner
+// the server runs): a resident books a class there through the same pages.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import test from 'node:test';
@@ -285,6 +288,44 @@ test('a business adds a class, sees a request with what it shares, and approves 
     const log = await resident.get('/api/v1/accounts/me/access-log');
     assert.ok(JSON.stringify(log).includes(booking.id), 'the access log names the booking');
     assertNoProblems(problems, context, 'business booking pages');
+  } finally {
+    await close();
+  }
+});
+
+test("a resident books the demo gym's class through the gym's own booking system, without JavaScript", async () => {
+  // The demo data's Sandbox Gym keeps its calendar in a partner system (the sandbox the
+  // server runs); the pages are the same as for any offer.
+  const resident = suite.client();
+  await resident.register({ displayName: 'Pia Partner' });
+  const { page, context, problems, close } = await pageWithoutScripts({ locale: 'en-GB' });
+  try {
+    await addSessionCookie(context, suite.portal.baseUrl, resident.cookieHeader());
+    await goto(page, '/listings/sandbox-gym?lang=en', { expectStatus: 200 });
+    const card = page.locator('main section.book li.offer', { hasText: 'Morning yoga' });
+    assert.equal(await card.count(), 1);
+    await followLink(page, card.locator('a.button'));
+    assert.equal(await h1Text(page), msg('en', 'booking-pick-heading', { name: 'Morning yoga' }));
+    // The partner's seats: a free session is a button.
+    const first = page.locator('main ul.times li').first().locator('button:not([formaction])');
+    assert.equal(await first.count(), 1);
+    const res = await submitWith(page, first);
+    assert.equal(res.status(), 200);
+    assert.equal(await h1Text(page), msg('en', 'booking-review-title'));
+    // Only the name goes to the gym (its offer asks for nothing else).
+    assert.deepEqual(Object.keys(await definitions(page.locator('main section.shared dl'))), [
+      msg('en', 'booking-shared-name'),
+    ]);
+    await submitWith(page, page.locator('main form[action$="/confirm"] button'));
+    assert.equal(new URL(page.url()).pathname, '/account/bookings');
+    const upcoming = page.locator('main section[aria-labelledby="h-upcoming"] li.booking', { hasText: 'Morning yoga' });
+    assert.equal(await upcoming.count(), 1);
+    assert.equal((await upcoming.locator('.status').innerText()).trim(), msg('en', 'booking-status-confirmed'));
+    // The API says the same.
+    const mine = await resident.get('/api/v1/bookings');
+    const booking = mine.items.find((b) => b.status === 'confirmed');
+    assert.ok(booking, JSON.stringify(mine));
+    assertNoProblems(problems, context, 'partner booking without JavaScript');
   } finally {
     await close();
   }
