@@ -223,13 +223,23 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ("You may not change this listing.", "p-may-not-change"),
     ("You may not delete this listing.", "p-may-not-delete"),
     // The access log (written by the capability that read the data).
+    (crate::privacy::texts::MEMBER_DATA, "access-member-data"),
     (
-        "name and email as member of {organization}",
-        "access-member-data",
+        crate::privacy::texts::PURPOSE_MEMBER_REVIEW,
+        "access-purpose-member-review",
+    ),
+    (crate::privacy::texts::BOOKING, "access-booking"),
+    (
+        crate::privacy::texts::PURPOSE_BOOKING_LIST,
+        "access-purpose-booking-list",
     ),
     (
-        "city administration: review of an organization's members",
-        "access-purpose-member-review",
+        crate::privacy::texts::PURPOSE_BOOKING_MARKED,
+        "access-purpose-booking-marked",
+    ),
+    (
+        crate::privacy::texts::PURPOSE_PARTNER_SENT,
+        "access-purpose-partner-sent",
     ),
 ];
 
@@ -373,6 +383,33 @@ mod tests {
         assert_eq!(
             i.text(Locale::De, "name and email as member of Bäckerei {x} GmbH"),
             "Name und E-Mail-Adresse als Mitglied von Bäckerei {x} GmbH"
+        );
+        // The booking access records, written from the privacy texts.
+        use crate::privacy::texts::{fill, BOOKING, PURPOSE_BOOKING_MARKED, PURPOSE_PARTNER_SENT};
+        assert_eq!(
+            i.text(
+                Locale::De,
+                &fill(BOOKING, &[("booking", "b-1"), ("fields", "name, phone")])
+            ),
+            "Buchung b-1 (name, phone)"
+        );
+        assert_eq!(
+            i.text(
+                Locale::De,
+                &fill(PURPOSE_BOOKING_MARKED, &[("status", "no_show")])
+            ),
+            "als nicht erschienen vermerkt"
+        );
+        assert_eq!(
+            i.text(
+                Locale::En,
+                &fill(PURPOSE_BOOKING_MARKED, &[("status", "completed")])
+            ),
+            "marked as attended"
+        );
+        assert_eq!(
+            i.text(Locale::De, PURPOSE_PARTNER_SENT),
+            "mit der Buchung an das Buchungssystem des Unternehmens übermittelt"
         );
         assert_eq!(
             i.text(Locale::De, "must be after opens"),

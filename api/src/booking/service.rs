@@ -23,6 +23,7 @@ use super::idempotency::{self, Claim};
 use super::offers::{self, OfferKind};
 use crate::auth::AuthUser;
 use crate::listings::model::{is_valid_email, is_valid_phone, text, Errors, LocalizedText};
+use crate::privacy::texts;
 use crate::problem::Problem;
 use entities::{booking, listing, offer, offer_slot, organization, user};
 
@@ -904,8 +905,14 @@ pub async fn for_business(
             ctx.city_id,
             b.user_id,
             &reader,
-            &format!("booking {} ({})", b.id, shared_fields(b)),
-            &format!("list of bookings of {name}"),
+            &texts::fill(
+                texts::BOOKING,
+                &[
+                    ("booking", &b.id.to_string()),
+                    ("fields", &shared_fields(b)),
+                ],
+            ),
+            &texts::fill(texts::PURPOSE_BOOKING_LIST, &[("offer", name)]),
         )
         .await?;
     }
@@ -992,8 +999,14 @@ pub async fn decide(
             ctx.city_id,
             b.user_id,
             &reader,
-            &format!("booking {} ({})", b.id, shared_fields(&b)),
-            &format!("booking marked {to}"),
+            &texts::fill(
+                texts::BOOKING,
+                &[
+                    ("booking", &b.id.to_string()),
+                    ("fields", &shared_fields(&b)),
+                ],
+            ),
+            &texts::fill(texts::PURPOSE_BOOKING_MARKED, &[("status", to)]),
         )
         .await?;
         txn.commit().await?;

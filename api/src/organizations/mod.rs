@@ -419,8 +419,11 @@ impl OrganizationsApi {
                     state.city.id,
                     m.user_id,
                     &privacy::Reader::CityStaff(auth.user().id),
-                    &format!("name and email as member of {}", org.name),
-                    "city administration: review of an organization's members",
+                    &privacy::texts::fill(
+                        privacy::texts::MEMBER_DATA,
+                        &[("organization", &org.name)],
+                    ),
+                    privacy::texts::PURPOSE_MEMBER_REVIEW,
                 )
                 .await?;
             }

@@ -25,6 +25,7 @@ use crate::booking::offers::OfferKind;
 use crate::booking::pages_support::TimeSlot;
 use crate::booking::service::{self, BookingInput, BookingView, Ctx};
 use crate::listings::model::Errors;
+use crate::privacy::texts;
 use crate::problem::Problem;
 use entities::{booking, listing, offer, partner_connection};
 use partner_sandbox::model::{
@@ -515,8 +516,14 @@ pub async fn create(
         ctx.city_id,
         user.id,
         &partner_reader(&conn_model),
-        &format!("booking {} ({})", b.id, fields.join(", ")),
-        "sent with the booking to the business's booking system",
+        &texts::fill(
+            texts::BOOKING,
+            &[
+                ("booking", &b.id.to_string()),
+                ("fields", &fields.join(", ")),
+            ],
+        ),
+        texts::PURPOSE_PARTNER_SENT,
     )
     .await?;
     txn.commit().await?;

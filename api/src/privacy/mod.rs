@@ -17,6 +17,35 @@ use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use entities::{access_record, organization, user};
 
+/// The access log's texts. They are stored in English, filled in with [`texts::fill`],
+/// and shown in the resident's language through `i18n::CATALOGUE` (each pattern there
+/// has a message in `frontend/locales/`).
+pub mod texts {
+    /// What was read: a booking and the fields it shares.
+    pub const BOOKING: &str = "booking {booking} ({fields})";
+    /// Why: the business listed an offer's bookings.
+    pub const PURPOSE_BOOKING_LIST: &str = "list of bookings of {offer}";
+    /// Why: the business decided on a booking (`confirmed`, `rejected`, `no_show`,
+    /// `completed`).
+    pub const PURPOSE_BOOKING_MARKED: &str = "booking marked {status}";
+    /// Why: the booking went to the business's own booking system.
+    pub const PURPOSE_PARTNER_SENT: &str = "sent with the booking to the business's booking system";
+    /// What was read: an organization member's name and email.
+    pub const MEMBER_DATA: &str = "name and email as member of {organization}";
+    /// Why: a city admin reviewed an organization's members.
+    pub const PURPOSE_MEMBER_REVIEW: &str =
+        "city administration: review of an organization's members";
+
+    /// A text with its `{name}`s filled in.
+    pub fn fill(pattern: &str, values: &[(&str, &str)]) -> String {
+        let mut out = pattern.to_string();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}
+
 /// Who read a resident's data.
 #[derive(Clone, Debug)]
 pub enum Reader {

@@ -580,6 +580,16 @@ problem-title-validation = Einige Angaben müssen korrigiert werden
 problem-title-error = Etwas ist schiefgegangen
 access-member-data = Name und E-Mail-Adresse als Mitglied von { $organization }
 access-purpose-member-review = Stadtverwaltung: Prüfung der Mitglieder einer Organisation
+access-booking = Buchung { $booking } ({ $fields })
+access-purpose-booking-list = Buchungsliste von { $offer }
+access-purpose-booking-marked = { $status ->
+    [confirmed] Buchung bestätigt
+    [rejected] Buchung abgelehnt
+    [no_show] als nicht erschienen vermerkt
+    [completed] als wahrgenommen vermerkt
+   *[other] Buchung geändert: { $status }
+}
+access-purpose-partner-sent = mit der Buchung an das Buchungssystem des Unternehmens übermittelt
 
 ## Errors
 not-found-title = Seite nicht gefunden

@@ -580,6 +580,16 @@ problem-title-validation = Some entries need correcting
 problem-title-error = Something went wrong
 access-member-data = name and email address as a member of { $organization }
 access-purpose-member-review = city administration: review of an organization's members
+access-booking = booking { $booking } ({ $fields })
+access-purpose-booking-list = list of bookings of { $offer }
+access-purpose-booking-marked = { $status ->
+    [confirmed] booking confirmed
+    [rejected] booking rejected
+    [no_show] marked as a no-show
+    [completed] marked as attended
+   *[other] booking marked { $status }
+}
+access-purpose-partner-sent = sent with the booking to the business's booking system
 
 ## Errors
 not-found-title = Page not found
