@@ -56,8 +56,8 @@
 #   BENCH_LISTINGS      generated listings                      (default 100000)
 #   BENCH_SEED          seed of generate-listings               (default 1)
 #   BENCH_DURATION      wrk duration of each measured run       (default 15s)
-#   BENCH_DB_DURATION   wrk duration of each database fallback run (default 60s: a
-#                       search there takes seconds with 100,000 listings)
+#   BENCH_DB_DURATION   wrk duration of each database fallback run (default 60s: its
+#                       tail latencies reach seconds with 100,000 listings)
 #   BENCH_CONNECTIONS   wrk connections                         (default 8)
 #   BENCH_WARMUP        unreported warm-up per route            (default 3s; 0 = none)
 #   BENCH_CHANGES       listing changes for the freshness part  (default 50)
@@ -1059,7 +1059,9 @@ mkdir -p "$(dirname "$OUT")"
     echo "In rotation in every load run (each wrk thread starts at another one). Per query:"
     echo "the median of $SAMPLES sequential requests (one at a time, a new connection each,"
     echo "as curl makes them) and the number of results each engine reports. The database"
-    echo "search has no typo tolerance, and Meilisearch's counts are estimates."
+    echo "search has no typo tolerance, and Meilisearch's counts are estimates. \"Open now\""
+    echo "depends on the minute each engine was asked: the engines' runs minutes apart may"
+    echo "straddle an opening or closing time."
     echo
     echo "| # | query | \`/api/v1/search?…\` | results (Meilisearch) | portal + Meilisearch (ms) | Meilisearch direct (ms) | processingTimeMs | results (database) | SQLite (ms) | PostgreSQL (ms) |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -1157,8 +1159,12 @@ mkdir -p "$(dirname "$OUT")"
     echo "  requests queue behind each other: compare its p50 with the sequential times per"
     echo "  query in the table of queries."
     echo "- Generated listings are not written to the outbox; \`city-portal reindex\` indexes"
-    echo "  them. The database search matches folded words with \`LIKE\` and counts facets"
-    echo "  over all matches, so its cost grows with the number of listings a query matches."
+    echo "  them. The database search matches folded words through a trigram index (SQLite:"
+    echo "  the FTS5 table \`listings_fts\` for words of 3 or more characters, shorter ones with"
+    echo "  \`LIKE\`; PostgreSQL: \`LIKE\` on a \`pg_trgm\` GIN index) and counts the total and the"
+    echo "  kind, district, open-now and wheelchair facets in one grouped query, the categories"
+    echo "  in a second; it still sorts and counts all matches, so its cost grows with the"
+    echo "  number of listings a query matches (a query without words matches them all)."
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 log "wrote ${OUT#"$ROOT"/}"
