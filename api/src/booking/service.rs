@@ -25,7 +25,7 @@ use crate::auth::AuthUser;
 use crate::listings::model::{is_valid_email, is_valid_phone, text, Errors, LocalizedText};
 use crate::privacy::texts;
 use crate::problem::Problem;
-use entities::{booking, listing, offer, offer_slot, organization, user};
+use entities::{booking, listing, offer, offer_slot, organization};
 
 /// Statuses that hold a seat.
 pub const ACTIVE: [&str; 3] = ["held", "requested", "confirmed"];
@@ -344,16 +344,13 @@ pub(super) async fn resolve_target(
 
 /// The contact details to share: only what the offer asks for.
 pub(crate) async fn contact(
-    db: &DatabaseConnection,
     user: &AuthUser,
     o: &offer::Model,
     input: &ContactInput,
     errors: &mut Errors,
 ) -> Result<BookingContact, Problem> {
-    let account = user::Entity::find_by_id(user.id)
-        .one(db)
-        .await?
-        .ok_or_else(Problem::unauthorized)?;
+    // The account as read when the request was authenticated.
+    let account = user;
     let name = text(errors, "contact.name", input.name.as_deref(), 200)
         .unwrap_or_else(|| account.display_name.clone());
     if name.trim().is_empty() {
@@ -477,20 +474,66 @@ pub async fn create(
     }
     let mut errors = Errors::default();
     let target = resolve_target(db, ctx, &o, input, &mut errors).await?;
-    let contact = contact(db, user, &o, &input.contact, &mut errors).await?;
+    let contact = contact(user, &o, &input.contact, &mut errors).await?;
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
     let with = recipient(db, &l).await?;
-    if target.uses_slot {
-        expire_holds(db, ctx, Some((o.id, target.starts_at))).await?;
+    let first = insert_native(
+        db,
+        ctx,
+        user,
+        input,
+        (o.clone(), l.clone()),
+        &target,
+        &contact,
+        &with,
+        claim,
+    )
+    .await;
+    match first {
+        // Holds that ran out but were not swept yet still count in the slot: expire them
+        // and try once more (on the happy path this costs nothing).
+        Err(p) if target.uses_slot && p.code() == "full" => {
+            if expire_holds(db, ctx, Some((o.id, target.starts_at))).await? == 0 {
+                return Err(p);
+            }
+            insert_native(
+                db,
+                ctx,
+                user,
+                input,
+                (o, l),
+                &target,
+                &contact,
+                &with,
+                claim,
+            )
+            .await
+        }
+        r => r,
     }
+}
 
+/// The transaction of a native booking: the seat, the resident's limits, the booking,
+/// its event and (with a claim) its stored response.
+#[allow(clippy::too_many_arguments)]
+async fn insert_native(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    user: &AuthUser,
+    input: &BookingInput,
+    (o, l): (offer::Model, listing::Model),
+    target: &Target,
+    contact: &BookingContact,
+    with: &str,
+    claim: Option<&Claim>,
+) -> Result<(BookingView, String), Problem> {
     let now = Utc::now();
     let txn = db.begin().await?;
     // The first statement is a write (on SQLite the transaction holds the write lock
     // from here), and one resident's bookings are counted one request at a time.
     lock_user(&txn, user.id).await?;
     let slot_id = if target.uses_slot {
-        take_seat(&txn, o.id, &target).await?
+        take_seat(&txn, o.id, target).await?
     } else {
         None
     };
@@ -522,9 +565,9 @@ pub async fn create(
         hold_expires_at: Set(input
             .hold
             .then(|| now + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5)))),
-        contact_name: Set(contact.name),
-        contact_email: Set(contact.email),
-        contact_phone: Set(contact.phone),
+        contact_name: Set(contact.name.clone()),
+        contact_email: Set(contact.email.clone()),
+        contact_phone: Set(contact.phone.clone()),
         shared: Set(serde_json::json!({ "with": with, "fields": fields })),
         partner_ref: Set(None),
         partner_pending: Set(None),

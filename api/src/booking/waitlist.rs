@@ -133,7 +133,7 @@ pub async fn join(
     };
     let mut errors = Errors::default();
     let target = service::resolve_target(db, ctx, &o, &as_booking, &mut errors).await?;
-    let contact = service::contact(db, user, &o, &input.contact, &mut errors).await?;
+    let contact = service::contact(user, &o, &input.contact, &mut errors).await?;
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
     if !target.uses_slot {
         return Err(Problem::invalid(

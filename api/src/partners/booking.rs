@@ -462,7 +462,7 @@ pub async fn create(
 ) -> Result<(BookingView, String), Problem> {
     let mut errors = Errors::default();
     let starts_at = target(ctx, &o, input, &mut errors);
-    let contact = service::contact(db, user, &o, &input.contact, &mut errors).await?;
+    let contact = service::contact(user, &o, &input.contact, &mut errors).await?;
     let starts_at = errors
         .into_result(starts_at)?
         .ok_or_else(Problem::internal)?;
