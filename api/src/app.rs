@@ -385,6 +385,18 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/manage/bookings/:id/decision",
             poem::post(crate::booking::manage_pages::decide),
         )
+        .at(
+            "/manage/organizations/:org/partner-connections",
+            get(crate::partners::pages::org_connections).post(crate::partners::pages::create),
+        )
+        .at(
+            "/manage/partner-connections/:id",
+            get(crate::partners::pages::edit_form).post(crate::partners::pages::update),
+        )
+        .at(
+            "/manage/partner-connections/:id/delete",
+            poem::post(crate::partners::pages::delete),
+        )
         .at("/admin", get(crate::listings::manage::admin))
         .at(
             "/admin/services",

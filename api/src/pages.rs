@@ -105,6 +105,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "offer_bookings.html",
         include_str!("../../frontend/templates/offer_bookings.html"),
     ),
+    (
+        "partner_fields.html",
+        include_str!("../../frontend/templates/partner_fields.html"),
+    ),
+    (
+        "partner_connections_section.html",
+        include_str!("../../frontend/templates/partner_connections_section.html"),
+    ),
+    (
+        "partner_connections.html",
+        include_str!("../../frontend/templates/partner_connections.html"),
+    ),
+    (
+        "partner_connection.html",
+        include_str!("../../frontend/templates/partner_connection.html"),
+    ),
 ];
 
 /// The embedded static files of `frontend/static`.

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::availability::recurring_sessions;
 use super::offers::{
     self, AppointmentDetails, ClassDetails, Confirmation, MembershipDetails, MembershipPeriod,
-    OfferInput, OfferKind, OfferStatus, SessionRule,
+    OfferInput, OfferKind, OfferStatus, PartnerLink, SessionRule,
 };
 use super::pages_support::{
     self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
@@ -44,6 +44,14 @@ const WEEKDAYS: [(Weekday, &str); 7] = [
     (Weekday::Fr, "fr"),
     (Weekday::Sa, "sa"),
     (Weekday::Su, "su"),
+];
+/// The number fields of the offer form that a partner offer has too (the others belong
+/// to its times, seats and plan, which the partner keeps).
+const PARTNER_OFFER_NUMBERS: [&str; 4] = [
+    "cancel_deadline_minutes",
+    "max_active_per_resident",
+    "lead_time_minutes",
+    "horizon_days",
 ];
 /// Blank rows for class sessions and membership start dates besides the existing ones.
 const BLANK_ROWS: usize = 3;
@@ -585,6 +593,10 @@ fn editor(
                 id => o.id.to_string(),
                 name => localized(l, &o.name_de, &o.name_en),
             }),
+            partner => existing.and_then(|o| o.partner_connection_id.map(|c| context! {
+                connection_id => c.to_string(),
+                offer_ref => o.partner_offer_ref.clone().unwrap_or_default(),
+            })),
             days => (0..7).map(|d| context! { d, name => day_name(d) }).collect::<Vec<_>>(),
             weekdays => WEEKDAYS.iter().enumerate().map(|(d, (_, s))| context! {
                 value => *s,
@@ -651,14 +663,26 @@ pub async fn new_offer_form(
     )
 }
 
-/// Validates a submitted offer form; on failure, the errors by form id in order.
+/// Validates a submitted offer form; on failure, the errors by form id in order. An
+/// offer booked through a partner keeps its link (the partner keeps its times, seats,
+/// confirmation and the data it shares, so the form's are left out).
 fn validated(
     state: &AppState,
     l: Locale,
     f: &FormData,
     kind: OfferKind,
+    partner: Option<PartnerLink>,
 ) -> Result<OfferInput, Vec<(String, String)>> {
-    let parsed = parse_form(f, kind);
+    let mut parsed = parse_form(f, kind);
+    if let Some(link) = partner {
+        parsed.input.partner = Some(link);
+        parsed.input.appointment = None;
+        parsed.input.class = None;
+        parsed.input.membership = None;
+        parsed
+            .pre
+            .retain(|e| PARTNER_OFFER_NUMBERS.contains(&e.field.as_str()));
+    }
     let mut all = parsed.pre;
     if let Err(p) = parsed.input.clone().validate(state.city.timezone) {
         all.extend(p.errors);
@@ -730,7 +754,7 @@ pub async fn create_offer(
             summary,
         )
     };
-    let input = match validated(&state, pc.locale, &f, kind) {
+    let input = match validated(&state, pc.locale, &f, kind, None) {
         Ok(i) => i,
         Err(summary) => return again(StatusCode::UNPROCESSABLE_ENTITY, summary),
     };
@@ -824,7 +848,14 @@ pub async fn update_offer(
             summary,
         )
     };
-    let input = match validated(&state, pc.locale, &f, kind) {
+    let link = match (o.partner_connection_id, &o.partner_offer_ref) {
+        (Some(connection_id), Some(offer_ref)) => Some(PartnerLink {
+            connection_id,
+            offer_ref: offer_ref.clone(),
+        }),
+        _ => None,
+    };
+    let input = match validated(&state, pc.locale, &f, kind, link) {
         Ok(i) => i,
         Err(summary) => return again(StatusCode::UNPROCESSABLE_ENTITY, f.values(), summary),
     };

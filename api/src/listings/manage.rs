@@ -174,11 +174,17 @@ async fn dashboard_with(
             .find(|m| m.organization_id == o.id)
             .map(|m| m.role.clone())
             .unwrap_or_default();
+        let connections = if my_role == "owner" {
+            crate::partners::pages::section(state, o.id).await
+        } else {
+            Vec::new()
+        };
         out.push(context! {
             id => o.id.to_string(),
             name => o.name.clone(),
             kind => o.kind.clone(),
             owner => my_role == "owner",
+            connections,
             listings => listings.iter().map(|m| context! {
                 id => m.id.to_string(),
                 name => if l == Locale::En && !m.name_en.is_empty() || m.name_de.is_empty() { m.name_en.clone() } else { m.name_de.clone() },

@@ -2,6 +2,7 @@
 //! (the Partner Booking API in `openapi/partner-booking-api.json`).
 //!
 //! - [`connections`]: owners' connections, secrets encrypted at rest ([`secrets`]).
+//! - [`pages`]: the dashboard pages where owners connect and change them.
 //! - [`client`]: OAuth2 client credentials, token cache, timeouts, retries, circuit.
 //! - [`booking`]: the partner side of creating, confirming, cancelling and moving.
 //! - [`webhook`]: the partner's signed status changes.
@@ -11,6 +12,7 @@ pub mod api;
 pub mod booking;
 pub mod client;
 pub mod connections;
+pub mod pages;
 pub mod reconcile;
 pub mod secrets;
 pub mod webhook;

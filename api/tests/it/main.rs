@@ -15,6 +15,7 @@ mod migrations;
 mod notifications;
 mod openapi;
 mod osm_import;
+mod partner_pages;
 mod partners;
 mod search;
 mod web;
