@@ -71,6 +71,9 @@ pub struct Config {
     pub partner_timeout: Duration,
     /// How often bookings whose partner outcome is unknown are settled.
     pub partner_reconcile: Duration,
+    /// Whether partner connections may point at loopback and private network addresses
+    /// (development and tests); otherwise only public addresses, against SSRF.
+    pub partner_allow_private: bool,
     /// Where notifications are sent: `smtp://host:port` (plain, or with `?tls=required`
     /// for STARTTLS) or `smtps://user:pass@host`; without it they are written to the log.
     pub smtp_url: Option<SecretString>,
@@ -335,6 +338,15 @@ impl Config {
                     )
                 })?,
         };
+        let partner_allow_private = match var("PARTNER_ALLOW_PRIVATE_NETWORK") {
+            None => false,
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                err(
+                    "PARTNER_ALLOW_PRIVATE_NETWORK",
+                    format!("'{v}' is not true or false"),
+                )
+            })?,
+        };
         let smtp_url = match var("SMTP_URL") {
             None => None,
             Some(v) => {
@@ -440,6 +452,7 @@ impl Config {
             partner_secrets_key,
             partner_timeout,
             partner_reconcile,
+            partner_allow_private,
             smtp_url,
             smtp_from,
             reminder_hours,

@@ -132,10 +132,10 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| WebhookError::InvalidTimestamp)?;
-    if now - ts > TOLERANCE_SECS {
+    if now.saturating_sub(ts) > TOLERANCE_SECS {
         return Err(WebhookError::TimestampTooOld);
     }
-    if ts - now > TOLERANCE_SECS {
+    if ts.saturating_sub(now) > TOLERANCE_SECS {
         return Err(WebhookError::TimestampInFuture);
     }
     let mac = secret.mac(id, ts, body);
@@ -184,6 +184,13 @@ mod tests {
 
     fn secret() -> Secret {
         Secret::parse(SECRET).unwrap()
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_not_overflowed() {
+        for ts in [i64::MIN, i64::MAX] {
+            assert!(verify(&secret(), ID, &ts.to_string(), EXPECTED, BODY, TS).is_err());
+        }
     }
 
     #[test]

@@ -682,6 +682,7 @@ pub async fn expire_holds(
         .await?;
         if moved && b.partner_ref.is_some() {
             // The partner's hold is given back too, by the reconciliation job.
+            // (a call still unsettled is settled first; then this expiry shows)
             crate::partners::booking::mark_pending(&txn, b.id, "cancel").await?;
         }
         txn.commit().await?;

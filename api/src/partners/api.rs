@@ -207,7 +207,9 @@ impl PartnerConnectionsApi {
             .await
             .map_err(|e| {
                 tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");
-                Problem::unavailable(format!("The partner's system did not answer usably: {e}"))
+                Problem::unavailable(
+                    "The partner's booking system did not answer usably; the server log says why.",
+                )
             })?;
         Ok(Json(PartnerOfferList {
             time_zone: list.time_zone,

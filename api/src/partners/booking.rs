@@ -65,26 +65,32 @@ pub fn moves_forward(from: &str, to: &str) -> bool {
     }
 }
 
-/// Marks a booking with a partner call whose outcome is not settled yet.
+/// Marks a booking with a partner call whose outcome is not settled yet, unless another
+/// call is unsettled (then false: one partner call per booking at a time).
 pub async fn mark_pending<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
     call: &str,
-) -> Result<(), Problem> {
-    booking::Entity::update_many()
+) -> Result<bool, Problem> {
+    let r = booking::Entity::update_many()
         .col_expr(booking::Column::PartnerPending, Expr::value(call))
         .col_expr(
             booking::Column::PartnerPendingSince,
             Expr::value(Utc::now()),
         )
         .filter(booking::Column::Id.eq(id))
+        .filter(booking::Column::PartnerPending.is_null())
         .exec(conn)
         .await?;
-    Ok(())
+    Ok(r.rows_affected == 1)
 }
 
-/// Clears the mark of a settled partner call.
-pub async fn clear_pending<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), Problem> {
+/// Clears the mark of a settled partner call, if it is still that call's.
+pub async fn clear_pending<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    call: &str,
+) -> Result<(), Problem> {
     booking::Entity::update_many()
         .col_expr(
             booking::Column::PartnerPending,
@@ -95,9 +101,17 @@ pub async fn clear_pending<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(),
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(booking::Column::Id.eq(id))
+        .filter(booking::Column::PartnerPending.eq(call))
         .exec(conn)
         .await?;
     Ok(())
+}
+
+fn busy() -> Problem {
+    Problem::conflict(
+        "partner-pending",
+        "The business's booking system has not answered about this booking yet; it is being checked.",
+    )
 }
 
 /// The offer's connection, if it is active, opened for calls.
@@ -148,6 +162,13 @@ pub async fn times(
     to: NaiveDate,
 ) -> Result<Vec<TimeSlot>, Problem> {
     let (_, c) = connection_of(db, ctx, o).await?;
+    // The contract allows windows of at most 62 days, and past slots are never listed.
+    let today = Utc::now().with_timezone(&ctx.tz).date_naive();
+    let from = from.max(today);
+    let to = to.min(from + Duration::days(60));
+    if to < from {
+        return Ok(Vec::new());
+    }
     let day_start = |d: NaiveDate| crate::booking::pages_support::day_start(ctx.tz, d);
     let body = serde_json::json!({
         "offer_ids": [offer_ref(o)?],
@@ -373,15 +394,15 @@ fn urlencode(s: &str) -> String {
 /// Applies the partner's view of a booking: its status (only forward), its times, and
 /// the partner's id; clears the pending mark. Returns whether anything changed.
 ///
-/// `clear` is false for webhooks: a call of the portal's own that is still under way
-/// keeps its mark and clears it when its answer arrives.
+/// `clear` names the call whose answer this is (its mark is cleared); webhooks and
+/// refreshes pass none: a call of the portal's own still under way keeps its mark.
 pub async fn apply_remote<C: ConnectionTrait>(
     conn: &C,
     ctx: Ctx,
     o: &offer::Model,
     b: &booking::Model,
     pb: &PartnerBooking,
-    clear: bool,
+    clear: Option<&str>,
 ) -> Result<bool, Problem> {
     let mut changed = false;
     let start = pb.start.with_timezone(&Utc);
@@ -399,7 +420,11 @@ pub async fn apply_remote<C: ConnectionTrait>(
                 booking::Column::PartnerRef,
                 Expr::value(pb.booking_id.clone()),
             )
-            .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()));
+            .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(
+                booking::Column::Version,
+                Expr::col(booking::Column::Version).add(1),
+            );
         if service::ACTIVE.contains(&b.status.as_str()) {
             q = q.col_expr(booking::Column::StartsAt, Expr::value(start));
             if !is_membership {
@@ -430,8 +455,8 @@ pub async fn apply_remote<C: ConnectionTrait>(
     if to != b.status && moves_forward(&b.status, to) {
         changed |= service::transition(conn, ctx, b, &b.status, to, None).await?;
     }
-    if clear {
-        clear_pending(conn, b.id).await?;
+    if let Some(call) = clear {
+        clear_pending(conn, b.id, call).await?;
     }
     Ok(changed)
 }
@@ -543,7 +568,7 @@ pub async fn create(
                 .exec(&txn)
                 .await?;
             if refused {
-                clear_pending(&txn, b.id).await?;
+                clear_pending(&txn, b.id, "hold").await?;
             }
             txn.commit().await?;
             return Err(match e {
@@ -579,7 +604,7 @@ pub async fn create(
         }
     };
     let txn = crate::db::begin_write(db).await?;
-    apply_remote(&txn, ctx, &o, &b, &pb, true).await?;
+    apply_remote(&txn, ctx, &o, &b, &pb, Some("hold")).await?;
     crate::outbox::record(
         &txn,
         ctx.city_id,
@@ -660,7 +685,7 @@ pub async fn confirm(
     match send_confirm(ctx, &c, &v.booking).await {
         Ok(pb) => {
             let txn = crate::db::begin_write(db).await?;
-            apply_remote(&txn, ctx, &v.offer, &v.booking, &pb, true).await?;
+            apply_remote(&txn, ctx, &v.offer, &v.booking, &pb, Some("confirm")).await?;
             txn.commit().await?;
             reload(db, v).await
         }
@@ -668,7 +693,7 @@ pub async fn confirm(
             // The partner's hold is gone (expired) or the partner will not confirm.
             let txn = crate::db::begin_write(db).await?;
             service::transition(&txn, ctx, &v.booking, "held", "expired", None).await?;
-            clear_pending(&txn, v.booking.id).await?;
+            clear_pending(&txn, v.booking.id, "confirm").await?;
             txn.commit().await?;
             Err(if code.contains("expired") {
                 service::hold_expired()
@@ -706,25 +731,29 @@ pub async fn cancel(
         ));
     };
     let (_, c) = connection_of(db, ctx, &v.offer).await?;
-    mark_pending(db, b.id, "cancel").await?;
+    if !mark_pending(db, b.id, "cancel").await? {
+        return Err(busy());
+    }
     match send_cancel(ctx, &c, &partner_ref, b).await {
         Ok(pb) => {
             let txn = crate::db::begin_write(db).await?;
-            apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
+            apply_remote(&txn, ctx, &v.offer, b, &pb, Some("cancel")).await?;
             txn.commit().await?;
         }
         Err(PartnerError::Refused { detail, .. }) => {
             // Already over at the partner (expired, rejected), or the partner will not
-            // cancel (e.g. its own deadline): its view of the booking decides.
+            // cancel (e.g. its own deadline): its view of the booking decides. Asked
+            // before the transaction, which must not wait on the partner.
+            let remote = fetch(ctx, &c, &partner_ref).await;
             let txn = crate::db::begin_write(db).await?;
-            let over = match fetch(ctx, &c, &partner_ref).await {
+            let over = match remote {
                 Ok(pb) => {
-                    apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
+                    apply_remote(&txn, ctx, &v.offer, b, &pb, None).await?;
                     !pb.status.occupies_seats()
                 }
                 Err(_) => false,
             };
-            clear_pending(&txn, b.id).await?;
+            clear_pending(&txn, b.id, "cancel").await?;
             txn.commit().await?;
             if !over {
                 return Err(Problem::conflict(
@@ -772,7 +801,9 @@ pub async fn reschedule(
         ));
     };
     let (_, c) = connection_of(db, ctx, &v.offer).await?;
-    mark_pending(db, b.id, "reschedule").await?;
+    if !mark_pending(db, b.id, "reschedule").await? {
+        return Err(busy());
+    }
     let answer: Result<PartnerBooking, PartnerError> = ctx
         .partners
         .call(
@@ -780,13 +811,20 @@ pub async fn reschedule(
             reqwest::Method::POST,
             &format!("/bookings/{}/reschedule", urlencode(&partner_ref)),
             Body::Json(&serde_json::json!({ "start": local(ctx, t) })),
-            Some(&format!("reschedule-{}-{}", b.id, t.timestamp())),
+            // One key per change: the booking's version and the new time (the version
+            // grows with every change, so moving back and forth never replays).
+            Some(&format!(
+                "reschedule-{}-v{}-{}",
+                b.id,
+                b.version,
+                t.timestamp()
+            )),
         )
         .await;
     match answer {
         Ok(pb) => {
             let txn = crate::db::begin_write(db).await?;
-            apply_remote(&txn, ctx, &v.offer, b, &pb, true).await?;
+            apply_remote(&txn, ctx, &v.offer, b, &pb, Some("reschedule")).await?;
             txn.commit().await?;
             reload(db, v).await
         }
@@ -795,7 +833,7 @@ pub async fn reschedule(
             code,
             detail,
         }) => {
-            clear_pending(db, b.id).await?;
+            clear_pending(db, b.id, "reschedule").await?;
             Err(
                 if status == 409 && (code == "slot-full" || code == "full") {
                     service::full()

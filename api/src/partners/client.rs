@@ -66,8 +66,9 @@ impl std::fmt::Display for PartnerError {
 struct Breaker {
     failures: u32,
     open_until: Option<Instant>,
-    /// While half-open: whether the one trial call is under way.
-    trial: bool,
+    /// While half-open: until when the one trial call may still be under way (a call
+    /// dropped before it settles cannot block the circuit for longer).
+    trial_until: Option<Instant>,
 }
 
 /// How partner calls behave.
@@ -108,6 +109,8 @@ struct CachedToken {
 /// connection the cached token and the circuit.
 pub struct Partners {
     key: SecretsKey,
+    /// Whether connections may point at loopback and private addresses.
+    allow_private: bool,
     http: reqwest::Client,
     policy: CallPolicy,
     tokens: Mutex<HashMap<Uuid, CachedToken>>,
@@ -139,11 +142,23 @@ impl Partners {
             .expect("a reqwest client with rustls builds");
         Partners {
             key,
+            allow_private: false,
             http,
             policy,
             tokens: Mutex::new(HashMap::new()),
             breakers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Lets connections point at loopback and private addresses (development, tests).
+    pub fn allowing_private_networks(mut self, allow: bool) -> Partners {
+        self.allow_private = allow;
+        self
+    }
+
+    /// Whether connections may point at loopback and private addresses.
+    pub fn allow_private(&self) -> bool {
+        self.allow_private
     }
 
     /// The key that encrypts connection secrets at rest.
@@ -178,11 +193,15 @@ impl Partners {
             Some(t) if Instant::now() < t => Err(PartnerError::Unavailable(
                 "the circuit is open after repeated failures".into(),
             )),
-            Some(_) if b.trial => Err(PartnerError::Unavailable(
-                "the circuit is half-open and a trial call is under way".into(),
-            )),
+            Some(_) if b.trial_until.is_some_and(|t| Instant::now() < t) => {
+                Err(PartnerError::Unavailable(
+                    "the circuit is half-open and a trial call is under way".into(),
+                ))
+            }
             Some(_) => {
-                b.trial = true;
+                let p = self.policy;
+                b.trial_until =
+                    Some(Instant::now() + p.timeout * (2 * p.attempts + 1) + p.backoff * 8);
                 Ok(())
             }
             None => Ok(()),
@@ -194,7 +213,7 @@ impl Partners {
     fn settle(&self, id: Uuid, result: &Result<(), &PartnerError>) {
         let mut breakers = self.breakers.lock().expect("breakers lock");
         let b = breakers.entry(id).or_default();
-        b.trial = false;
+        b.trial_until = None;
         match result {
             Err(PartnerError::Unavailable(_)) => {
                 b.failures += 1;
@@ -302,11 +321,23 @@ impl Partners {
         let mut wait = self.policy.backoff;
         let mut renewed = false;
         let mut attempt = 1;
+        // Whether an earlier attempt of this write may have reached the partner.
+        let mut ambiguous = false;
         loop {
             let outcome = self
                 .attempt(c, method.clone(), &url, &body, idempotency_key)
                 .await;
             match outcome {
+                // A refusal after an attempt with no answer may be about that attempt's
+                // effect (the key replays the first outcome only once it is stored): its
+                // outcome stays unknown, and the caller settles it by asking.
+                Attempt::Done(Err(PartnerError::Refused { status, code, .. }))
+                    if ambiguous && idempotency_key.is_some() =>
+                {
+                    return Err(PartnerError::Unavailable(format!(
+                        "refused ({status} {code}) after an attempt without an answer"
+                    )))
+                }
                 Attempt::Done(r) => return r,
                 Attempt::Unauthorized if !renewed => {
                     // The token was revoked or expired early: fetch a new one once.
@@ -320,6 +351,7 @@ impl Partners {
                     ))
                 }
                 Attempt::Retry(e) if attempt < self.policy.attempts => {
+                    ambiguous = true;
                     tracing::debug!(connection = %c.id, attempt, error = %e, "partner call, retrying");
                     tokio::time::sleep(wait).await;
                     wait *= 2;
@@ -401,9 +433,25 @@ impl Partners {
                     status.as_u16()
                 ))));
             };
+            let code = type_.rsplit('/').next().unwrap_or("").to_string();
+            // The same key still running, or a request timeout: try again.
+            if code == "idempotency-key-in-flight" || status == reqwest::StatusCode::REQUEST_TIMEOUT
+            {
+                return Attempt::Retry(PartnerError::Unavailable(format!(
+                    "the partner answered {} {code}",
+                    status.as_u16()
+                )));
+            }
+            // The portal's own request was wrong: not the resident's doing.
+            if status == reqwest::StatusCode::BAD_REQUEST || code.starts_with("idempotency-key") {
+                return Attempt::Done(Err(PartnerError::Invalid(format!(
+                    "the partner refused the portal's request: {} {code}",
+                    status.as_u16()
+                ))));
+            }
             return Attempt::Done(Err(PartnerError::Refused {
                 status: status.as_u16(),
-                code: type_.rsplit('/').next().unwrap_or("").to_string(),
+                code,
                 detail: field("detail")
                     .or_else(|| field("title"))
                     .unwrap_or_default(),

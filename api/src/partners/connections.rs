@@ -111,8 +111,9 @@ pub fn to_api(m: &partner_connection::Model, public_url: &url::Url) -> Connectio
     }
 }
 
-/// An http(s) URL; plain http only to a loopback host (a partner on the same machine).
-fn partner_url(errors: &mut Errors, field: &str, v: &str) -> Option<String> {
+/// An https URL (plain http only to a loopback host, and only where private networks
+/// are allowed: development and tests).
+fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -> Option<String> {
     let v = v.trim();
     if v.is_empty() {
         errors.add(field, "required");
@@ -131,9 +132,9 @@ fn partner_url(errors: &mut Errors, field: &str, v: &str) -> Option<String> {
         || matches!(u.host(), Some(url::Host::Ipv6(a)) if a.is_loopback());
     match u.scheme() {
         "https" => {}
-        "http" if loopback => {}
+        "http" if loopback && allow_private => {}
         "http" => {
-            errors.add(field, "must use https (plain http only on loopback)");
+            errors.add(field, "must use https");
             return None;
         }
         _ => {
@@ -152,6 +153,69 @@ fn partner_url(errors: &mut Errors, field: &str, v: &str) -> Option<String> {
     Some(v.trim_end_matches('/').to_string())
 }
 
+/// Whether an address is one the portal may call without opening the city's own
+/// network to whoever configures a connection (SSRF).
+fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(a) => {
+            let o = a.octets();
+            !(a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_multicast()
+                || a.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])))
+        }
+        std::net::IpAddr::V6(a) => {
+            let s = a.segments();
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return is_public(std::net::IpAddr::V4(v4));
+            }
+            !(a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// Checks that the connection's hosts resolve to public addresses only (unless private
+/// networks are allowed). A name that does not resolve is refused too.
+async fn check_hosts(v: &Valid, allow_private: bool) -> Result<(), Problem> {
+    if allow_private {
+        return Ok(());
+    }
+    let mut e = Errors::default();
+    for (field, url) in [("base_url", &v.base_url), ("token_url", &v.token_url)] {
+        let Ok(u) = url::Url::parse(url) else {
+            continue;
+        };
+        let Some(host) = u.host_str() else {
+            continue;
+        };
+        let port = u.port_or_known_default().unwrap_or(443);
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let found = tokio::net::lookup_host((host, port)).await;
+        match found {
+            Ok(addrs) => {
+                let addrs: Vec<_> = addrs.collect();
+                if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
+                    e.add(field, "must be a public address");
+                }
+            }
+            Err(_) => e.add(field, "the host name does not resolve"),
+        }
+    }
+    e.into_result(())
+}
+
 /// The validated fields of a connection.
 struct Valid {
     name: String,
@@ -163,15 +227,19 @@ struct Valid {
     status: ConnectionStatus,
 }
 
-fn validate(input: &ConnectionInput, creating: bool) -> Result<Valid, Problem> {
+fn validate(
+    input: &ConnectionInput,
+    creating: bool,
+    allow_private: bool,
+) -> Result<Valid, Problem> {
     let mut e = Errors::default();
     let name = text(&mut e, "name", Some(&input.name), 200);
     if name.is_none() && !e.0.iter().any(|f| f.field == "name") {
         e.add("name", "required");
     }
-    let base_url = partner_url(&mut e, "base_url", &input.base_url);
+    let base_url = partner_url(&mut e, "base_url", &input.base_url, allow_private);
     let token_url = match input.token_url.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => partner_url(&mut e, "token_url", t),
+        Some(t) if !t.is_empty() => partner_url(&mut e, "token_url", t, allow_private),
         _ => base_url.as_ref().map(|b| format!("{b}/oauth/token")),
     };
     let client_id = text(&mut e, "client_id", Some(&input.client_id), 200);
@@ -191,13 +259,22 @@ fn validate(input: &ConnectionInput, creating: bool) -> Result<Valid, Problem> {
         None => None,
     };
     let webhook_secret = match input.webhook_secret.as_deref().map(str::trim) {
-        Some(s) => match partner_sandbox::webhook::Secret::parse(s) {
-            Ok(_) => Some(SecretString::from(s.to_string())),
-            Err(_) => {
-                e.add("webhook_secret", "must be whsec_ followed by base64");
+        Some(s) => {
+            use base64::Engine;
+            // At least 16 random bytes (Standard Webhooks secrets are 24 to 64).
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s.strip_prefix("whsec_").unwrap_or(s))
+                .unwrap_or_default();
+            if partner_sandbox::webhook::Secret::parse(s).is_ok() && bytes.len() >= 16 {
+                Some(SecretString::from(s.to_string()))
+            } else {
+                e.add(
+                    "webhook_secret",
+                    "must be whsec_ followed by at least 16 bytes in base64",
+                );
                 None
             }
-        },
+        }
         None if creating => {
             e.add("webhook_secret", "required");
             None
@@ -270,7 +347,8 @@ pub async fn create(
             "Only the organization's owners add partner connections.",
         ));
     }
-    let v = validate(input, true)?;
+    let v = validate(input, true, partners.allow_private())?;
+    check_hosts(&v, partners.allow_private()).await?;
     let now = Utc::now();
     let key = partners.key();
     let m =
@@ -306,7 +384,8 @@ pub async fn update(
     input: &ConnectionInput,
 ) -> Result<partner_connection::Model, Problem> {
     let m = owned(db, city_id, user, id).await?;
-    let v = validate(input, false)?;
+    let v = validate(input, false, partners.allow_private())?;
+    check_hosts(&v, partners.allow_private()).await?;
     let key = partners.key();
     let mut am: partner_connection::ActiveModel = m.clone().into();
     am.name = Set(v.name);
@@ -430,4 +509,31 @@ pub async fn partner_offer(
         .into_iter()
         .find(|o| o.offer_id == offer_ref)
         .map(|o| (o, tz)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "2606:2800:220:1::1"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
 }

@@ -39,10 +39,10 @@ pub fn from_config(config: &crate::config::Config) -> anyhow::Result<&'static Pa
             }
         },
     };
-    Ok(Box::leak(Box::new(Partners::new(
-        key,
-        CallPolicy::with_timeout(config.partner_timeout),
-    ))))
+    Ok(Box::leak(Box::new(
+        Partners::new(key, CallPolicy::with_timeout(config.partner_timeout))
+            .allowing_private_networks(config.partner_allow_private),
+    )))
 }
 
 /// The folder of an SQLite database file, where the embedded setup keeps its key.

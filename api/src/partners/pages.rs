@@ -40,15 +40,14 @@ const FIELDS: [&str; 6] = [
 /// booking pages' and the shared catalogue.
 const MESSAGES: &[(&str, &str)] = &[
     ("must be an absolute URL", "pc-v-absolute-url"),
-    (
-        "must use https (plain http only on loopback)",
-        "pc-v-https-loopback",
-    ),
+    ("must use https", "pc-v-https"),
     ("must be an https URL", "pc-v-https"),
+    ("must be a public address", "pc-v-public"),
+    ("the host name does not resolve", "pc-v-resolve"),
     ("must not contain credentials", "pc-v-no-credentials"),
     ("must not have a query or fragment", "pc-v-no-query"),
     ("must be 1-500 characters", "pc-v-secret-length"),
-    ("must be whsec_ followed by base64", "pc-v-whsec"),
+    ("must be whsec_ followed by at least 16 bytes in base64", "pc-v-whsec"),
     (
         "Only the organization's owners add partner connections.",
         "pc-p-owners",

@@ -72,7 +72,7 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
         };
         if let Ok(pb) = fetch(ctx, &c, b.partner_ref.as_deref().unwrap_or_default()).await {
             let txn = crate::db::begin_write(db).await?;
-            if apply_remote(&txn, ctx, &o, &b, &pb, true).await? {
+            if apply_remote(&txn, ctx, &o, &b, &pb, None).await? {
                 r.refreshed += 1;
             }
             txn.commit().await?;
@@ -88,6 +88,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
         .await?
         .ok_or_else(|| Problem::not_found("offer"))?;
     let (_, c) = connection_of(db, ctx, &o).await?;
+    let call = b.partner_pending.as_deref().unwrap_or_default();
     match b.partner_pending.as_deref() {
         Some("hold") => {
             let made = match send_hold(ctx, &c, &o, b).await {
@@ -117,23 +118,27 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
             if b.status == "held" {
                 service::transition(&txn, ctx, b, "held", "expired", None).await?;
             }
-            clear_pending(&txn, b.id).await?;
+            clear_pending(&txn, b.id, call).await?;
             txn.commit().await?;
             Ok(true)
         }
         Some("confirm") | Some("reschedule") => {
             let Some(partner_ref) = b.partner_ref.as_deref() else {
-                clear_pending(db, b.id).await?;
+                clear_pending(db, b.id, call).await?;
                 return Ok(true);
             };
             let mut pb = match fetch(ctx, &c, partner_ref).await {
                 Ok(pb) => pb,
                 Err(PartnerError::Refused { status: 404, .. }) => {
+                    // The partner does not know it: a hold or request never became a
+                    // booking there. A confirmed one is not undone on that word alone.
                     let txn = crate::db::begin_write(db).await?;
-                    if service::ACTIVE.contains(&b.status.as_str()) {
+                    if matches!(b.status.as_str(), "held" | "requested") {
                         service::transition(&txn, ctx, b, &b.status, "expired", None).await?;
+                    } else {
+                        tracing::error!(booking = %b.id, status = %b.status, "the partner does not know a booking; check with the business");
                     }
-                    clear_pending(&txn, b.id).await?;
+                    clear_pending(&txn, b.id, call).await?;
                     txn.commit().await?;
                     return Ok(true);
                 }
@@ -152,13 +157,13 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 };
             }
             let txn = crate::db::begin_write(db).await?;
-            apply_remote(&txn, ctx, &o, b, &pb, true).await?;
+            apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
             txn.commit().await?;
             Ok(true)
         }
         Some("cancel") => {
             let Some(partner_ref) = b.partner_ref.as_deref() else {
-                clear_pending(db, b.id).await?;
+                clear_pending(db, b.id, call).await?;
                 return Ok(true);
             };
             let pb = match send_cancel(ctx, &c, partner_ref, b).await {
@@ -169,13 +174,16 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 },
                 Err(_) => return Ok(false),
             };
+            if pb.status.occupies_seats() {
+                tracing::error!(booking = %b.id, partner = %pb.booking_id, "the partner keeps a booking the resident cancelled; check with the business");
+            }
             let txn = crate::db::begin_write(db).await?;
-            apply_remote(&txn, ctx, &o, b, &pb, true).await?;
+            apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
             txn.commit().await?;
             Ok(true)
         }
         _ => {
-            clear_pending(db, b.id).await?;
+            clear_pending(db, b.id, call).await?;
             Ok(true)
         }
     }

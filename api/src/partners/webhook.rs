@@ -53,6 +53,7 @@ async fn handle(
     let conn = partner_connection::Entity::find_by_id(id)
         .one(&state.db)
         .await?
+        .filter(|c| c.status == "active")
         .ok_or_else(not_found)?;
     let body = body
         .into_bytes_limit(state.config.max_body_bytes)
@@ -165,7 +166,7 @@ async fn handle(
         updated_at: event.timestamp,
     };
     // A call of the portal's own still under way keeps its mark: it applies its answer.
-    apply_remote(&txn, ctx, &o, &b, &pb, false).await?;
+    apply_remote(&txn, ctx, &o, &b, &pb, None).await?;
     txn.commit().await?;
     Ok(answer("applied").into_response())
 }

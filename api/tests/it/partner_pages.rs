@@ -135,8 +135,8 @@ async fn owner_manages_booking_systems(app: TestApp) {
         );
     }
     assert!(!html.contains(&format!("id=\"{p}client_id-error\"")));
-    assert!(html.contains("Muss https verwenden"), "{html}");
-    assert!(html.contains("Muss whsec_ gefolgt von Base64 sein"));
+    assert!(html.contains("Muss eine https-Adresse sein."), "{html}");
+    assert!(html.contains("Muss whsec_ gefolgt von Base64 sein (mindestens 16 Bytes)"));
     assert!(
         html.contains("href=\"#pc-"),
         "the error summary links the fields"

@@ -208,7 +208,7 @@ async fn connections_and_offers(app: TestApp) {
             "base_url": "http://partner.example.com",
             "token_url": "ftp://x",
             "client_id": "id",
-            "webhook_secret": "not-a-secret",
+            "webhook_secret": "whsec_c2hvcnQ=",
         }))
         .send()
         .await
@@ -908,3 +908,37 @@ async fn demo_gym_books_through_its_sandbox() {
     assert!(stored.partner_ref.is_some());
     assert_eq!(slots(&app, &yoga).await[0]["remaining"], 11);
 }
+
+/// Without PARTNER_ALLOW_PRIVATE_NETWORK a connection may only point at public
+/// addresses: loopback, private ranges and the cloud metadata address are refused.
+async fn private_networks_refused(app: TestApp) {
+    let (owner, org) = app.business_owner("Ssrf").await;
+    for (base_url, field) in [
+        ("http://127.0.0.1:8090", "base_url"),
+        ("https://127.0.0.1:8443", "base_url"),
+        ("https://10.0.0.7", "base_url"),
+        ("https://169.254.169.254", "base_url"),
+        ("https://localhost", "base_url"),
+        ("https://[::1]", "base_url"),
+    ] {
+        let resp = owner
+            .client
+            .post(app.url(&format!("/api/v1/organizations/{org}/partner-connections")))
+            .json(&json!({
+                "name": "Internal",
+                "base_url": base_url,
+                "client_id": "x",
+                "client_secret": "y",
+                "webhook_secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            }))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(resp, 422).await;
+        assert!(fields(&p).contains(&field.to_string()), "{base_url}: {p}");
+    }
+}
+on_both_with!(
+    private_networks_refused,
+    vec![("PARTNER_ALLOW_PRIVATE_NETWORK", "false".to_string())]
+);

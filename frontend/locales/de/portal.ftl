@@ -671,12 +671,13 @@ pc-confirmation-approval = Nach Freigabe
 pc-remove = Verbindung entfernen
 pc-remove-hint = Nur möglich, solange kein Angebot darüber gebucht wird: Archivieren oder ändern Sie diese Angebote zuerst, oder deaktivieren Sie die Verbindung stattdessen.
 pc-v-absolute-url = Geben Sie eine vollständige Adresse ein, die mit https:// beginnt.
-pc-v-https-loopback = Muss https verwenden (unverschlüsseltes http nur für ein System auf diesem Rechner).
 pc-v-https = Muss eine https-Adresse sein.
+pc-v-public = Muss eine öffentliche Adresse sein (keine aus dem internen Netz der Stadt).
+pc-v-resolve = Dieser Hostname wurde nicht gefunden.
 pc-v-no-credentials = Darf keinen Benutzernamen und kein Passwort enthalten.
 pc-v-no-query = Darf kein ? und kein # enthalten.
 pc-v-secret-length = Muss 1 bis 500 Zeichen lang sein.
-pc-v-whsec = Muss whsec_ gefolgt von Base64 sein, so wie Ihr Buchungssystem ihn anzeigt.
+pc-v-whsec = Muss whsec_ gefolgt von Base64 sein (mindestens 16 Bytes), so wie Ihr Buchungssystem ihn anzeigt.
 pc-p-owners = Nur die Inhaber der Organisation verwalten ihre Buchungssysteme.
 pc-p-in-use = { $n ->
     [one] 1 Angebot wird über diese Verbindung gebucht: Archivieren oder ändern Sie es zuerst, oder deaktivieren Sie die Verbindung.

@@ -671,12 +671,13 @@ pc-confirmation-approval = On approval
 pc-remove = Remove connection
 pc-remove-hint = Possible only while no offer books through it: archive or change those offers first, or disable the connection instead.
 pc-v-absolute-url = Enter a complete address starting with https://.
-pc-v-https-loopback = Must use https (plain http only for a system on this machine).
 pc-v-https = Must be an https address.
+pc-v-public = Must be a public address (not one of the city's internal network).
+pc-v-resolve = This host name cannot be found.
 pc-v-no-credentials = Must not contain a user name or password.
 pc-v-no-query = Must not contain ? or #.
 pc-v-secret-length = Must be 1 to 500 characters.
-pc-v-whsec = Must be whsec_ followed by base64, as your booking system shows it.
+pc-v-whsec = Must be whsec_ followed by base64 (at least 16 bytes), as your booking system shows it.
 pc-p-owners = Only the organization's owners manage its booking systems.
 pc-p-in-use = { $n ->
     [one] 1 offer books through this connection: archive or change it first, or disable the connection.
