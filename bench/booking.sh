@@ -615,22 +615,20 @@ SELECT @users@ FROM "users" WHERE "users"."id" = ('00000000-0000-4000-8000-' || 
 SELECT @staff_roles@ FROM "staff_roles" WHERE "staff_roles"."user_id" = :u_id AND "staff_roles"."city_id" = :city LIMIT 1;
 -- idempotency::begin
 INSERT INTO "idempotency_keys" ("user_id", "key", "request_hash", "state", "response_status", "response_body", "locked_until", "created_at", "expires_at") VALUES (:u_id, :key, :hash, 'in_flight', NULL, NULL, now() + interval '30 seconds', now(), now() + interval '24 hours') ON CONFLICT ("user_id", "key") DO NOTHING;
--- service::create: offer and listing, the session, the contact, the recipient
+-- service::create: offer and listing, the session, the recipient (the contact comes
+-- from the account read above; lapsed holds are looked for only when a time is full)
 SELECT @offers@ FROM "offers" WHERE "offers"."id" = :offer LIMIT 1;
 SELECT @listings@ FROM "listings" WHERE "listings"."id" = :listing AND "listings"."city_id" = :city LIMIT 1;
 SELECT @offer_slots@ FROM "offer_slots" WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = to_timestamp(:t) AND "offer_slots"."status" = 'open' LIMIT 1
 \gset s_
-SELECT @users@ FROM "users" WHERE "users"."id" = :u_id LIMIT 1;
 SELECT @organizations@ FROM "organizations" WHERE "organizations"."id" = :org LIMIT 1;
--- expire_holds of this session
-SELECT @bookings@ FROM "bookings" WHERE "bookings"."status" = 'held' AND "bookings"."hold_expires_at" <= now() AND "bookings"."offer_id" = :offer AND "bookings"."starts_at" = :s_starts_at LIMIT 500;
 -- one transaction: lock the resident, take the seat, check, insert, record, store the answer
 BEGIN;
 SELECT id FROM users WHERE id = :u_id FOR UPDATE;
 UPDATE "offer_slots" SET "booked" = "booked" + 1 WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = :s_starts_at AND "offer_slots"."status" = 'open' AND "booked" < "capacity";
 SELECT "offer_slots"."id" FROM "offer_slots" WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = :s_starts_at LIMIT 1;
 SELECT COUNT(*) AS num_items FROM (SELECT @bookings@ FROM "bookings" WHERE "bookings"."user_id" = :u_id AND "bookings"."offer_id" = :offer AND "bookings"."status" IN ('held', 'requested', 'confirmed') AND "bookings"."starts_at" >= now() AND "bookings"."starts_at" = :s_starts_at) AS "sub_query";
-INSERT INTO "bookings" ("id", "city_id", "offer_id", "slot_id", "user_id", "status", "starts_at", "ends_at", "seats", "hold_expires_at", "contact_name", "contact_email", "contact_phone", "shared", "partner_ref", "version", "created_at", "updated_at") VALUES (gen_random_uuid(), :city, :offer, :s_id, :u_id, 'confirmed', :s_starts_at, :s_ends_at, 1, NULL, :u_display_name, NULL, NULL, :shared, NULL, 1, now(), now()) RETURNING @bookings_ret@
+INSERT INTO "bookings" ("id", "city_id", "offer_id", "slot_id", "user_id", "status", "starts_at", "ends_at", "seats", "hold_expires_at", "contact_name", "contact_email", "contact_phone", "shared", "partner_ref", "partner_pending", "partner_pending_since", "version", "created_at", "updated_at") VALUES (gen_random_uuid(), :city, :offer, :s_id, :u_id, 'confirmed', :s_starts_at, :s_ends_at, 1, NULL, :u_display_name, NULL, NULL, :shared, NULL, NULL, NULL, 1, now(), now()) RETURNING @bookings_ret@
 \gset b_
 INSERT INTO "outbox_events" ("city_id", "aggregate_type", "aggregate_id", "event_type", "payload", "created_at", "processed_at", "attempts", "last_error") VALUES (:city, 'booking', :b_id, 'booking.confirmed', :payload, now(), NULL, 0, NULL) RETURNING @outbox_events_ret@
 \gset e_
