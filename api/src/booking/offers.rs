@@ -811,6 +811,25 @@ pub async fn update(
             "the kind of an offer cannot change",
         ));
     }
+    // Where bookings are kept cannot change under bookings still running there.
+    let link = input
+        .partner
+        .as_ref()
+        .map(|p| (Some(p.connection_id), Some(p.offer_ref.trim().to_string())));
+    if link.unwrap_or((None, None)) != (o.partner_connection_id, o.partner_offer_ref.clone()) {
+        use sea_orm::PaginatorTrait;
+        let active = entities::booking::Entity::find()
+            .filter(entities::booking::Column::OfferId.eq(o.id))
+            .filter(entities::booking::Column::Status.is_in(super::service::ACTIVE))
+            .count(&txn)
+            .await?;
+        if active > 0 {
+            return Err(Problem::conflict(
+                "offer-has-bookings",
+                format!("{active} active booking(s) are kept where this offer books now; its booking system can change once they are over or cancelled."),
+            ));
+        }
+    }
     let data = input.validate(tz)?;
     let mut am: offer::ActiveModel = o.clone().into();
     apply(&mut am, &data);

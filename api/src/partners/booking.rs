@@ -861,16 +861,39 @@ pub async fn reschedule(
 }
 
 /// Bookings whose partner call has been unsettled since before `older_than`.
+/// Oldest first, so that bookings that cannot be settled yet (moved to the back with
+/// [`postpone`]) never keep the others waiting.
 pub async fn pending(
     db: &DatabaseConnection,
+    city_id: Uuid,
     older_than: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<booking::Model>, Problem> {
-    use sea_orm::QuerySelect;
+    use sea_orm::{QueryOrder, QuerySelect};
     Ok(booking::Entity::find()
+        .filter(booking::Column::CityId.eq(city_id))
         .filter(booking::Column::PartnerPending.is_not_null())
         .filter(booking::Column::PartnerPendingSince.lte(older_than))
+        .order_by_asc(booking::Column::PartnerPendingSince)
         .limit(limit)
         .all(db)
         .await?)
+}
+
+/// Moves a booking whose call could not be settled now to the back of the queue (its
+/// mark stays).
+pub async fn postpone(db: &DatabaseConnection, b: &booking::Model) -> Result<(), Problem> {
+    let Some(call) = b.partner_pending.as_deref() else {
+        return Ok(());
+    };
+    booking::Entity::update_many()
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Utc::now()),
+        )
+        .filter(booking::Column::Id.eq(b.id))
+        .filter(booking::Column::PartnerPending.eq(call))
+        .exec(db)
+        .await?;
+    Ok(())
 }

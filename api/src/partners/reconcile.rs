@@ -13,8 +13,8 @@ use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::booking::{
-    apply_remote, clear_pending, connection_of, fetch, pending, send_cancel, send_confirm,
-    send_hold,
+    apply_remote, clear_pending, connection_of, fetch, pending, postpone, send_cancel,
+    send_confirm, send_hold,
 };
 use super::client::PartnerError;
 use crate::booking::service::{self, Ctx};
@@ -43,13 +43,17 @@ fn grace(ctx: Ctx) -> Duration {
 /// One round over the unsettled bookings (at most 100) and the requested ones.
 pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> {
     let mut r = Round::default();
-    for b in pending(db, Utc::now() - grace(ctx), 100).await? {
+    for b in pending(db, ctx.city_id, Utc::now() - grace(ctx), 100).await? {
         match settle(db, ctx, &b).await {
             Ok(true) => r.settled += 1,
-            Ok(false) => r.open += 1,
+            Ok(false) => {
+                r.open += 1;
+                postpone(db, &b).await?;
+            }
             Err(p) => {
                 tracing::warn!(booking = %b.id, error = %p.title, "reconciling a partner booking failed");
                 r.open += 1;
+                postpone(db, &b).await?;
             }
         }
     }

@@ -454,6 +454,22 @@ async fn book_through_the_partner(app: TestApp) {
     assert_eq!(f.sandbox.booking(&hp).unwrap().status.as_str(), "cancelled");
     assert_eq!(slots(&app, &offer).await[0]["remaining"], 16);
 
+    // Where the offer books cannot change while bookings run there.
+    let resp = f
+        .owner
+        .client
+        .put(app.url(&format!("/api/v1/offers/{offer}")))
+        .json(&json!({
+            "kind": "class",
+            "name": {"en": "now native"},
+            "class": {"seats": 5, "duration_minutes": 45, "sessions": [format!("{}T18:00:00", in_days(&app, 5))]},
+        }))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 409).await;
+    assert_eq!(p["type"], "/problems/offer-has-bookings", "{p}");
+
     // The business decides in its own system, not through the portal.
     let resp = f
         .owner
