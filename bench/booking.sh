@@ -286,6 +286,7 @@ log "starting the portal on $BASE"
         -u SMTP_URL -u SMTP_FROM -u REMINDER_HOURS -u BOOKING_HOLD_SECONDS \
         -u WAITLIST_CLAIM_MINUTES \
         DATABASE_URL="$PG_URL" BIND_ADDR="127.0.0.1:$PORT" LOG=warn DEMO_DATA=false \
+        PARTNER_SECRETS_KEY="$(head -c 32 /dev/urandom | base64)" \
         CITY_TIMEZONE="$TZ_CITY" "$BIN" serve
 ) </dev/null >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!

@@ -271,6 +271,9 @@ iso_dur_ms() {
 # settings given here: portal DATABASE_URL [VAR=value...] -- args...
 # It execs, so call it in a subshell: `(portal ...)`, or `portal ... &` (then $! is the
 # server itself).
+# The key partner secrets would be encrypted with (PostgreSQL requires one).
+PARTNER_KEY=$(head -c 32 /dev/urandom | base64)
+
 portal() {
     local db=$1
     shift
@@ -285,7 +288,7 @@ portal() {
         -u SEARCH_INDEXER -u PUBLIC_URL -u MAX_BODY_BYTES -u CONFIG_FILE -u THEME_DIR \
         -u LISTING_CACHE_MS -u CITY_NAME -u DEFAULT_LOCALE -u TRUST_FORWARDED_FOR \
         DATABASE_URL="$db" LOG=warn DEMO_DATA=false CITY_TIMEZONE="$TZ_CITY" \
-        "${vars[@]}" "$BIN" "$@"
+        PARTNER_SECRETS_KEY="$PARTNER_KEY" "${vars[@]}" "$BIN" "$@"
 }
 
 # start_server NAME DATABASE_URL [VAR=value...]: the portal on a free port; sets BASE.

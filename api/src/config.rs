@@ -310,6 +310,14 @@ impl Config {
                 Some(SecretString::from(v))
             }
         };
+        // Stored secrets must stay readable after a restart: with PostgreSQL there is no
+        // data folder to keep a generated key in.
+        if partner_secrets_key.is_none() && !database_url.starts_with("sqlite:") {
+            return Err(err(
+                "PARTNER_SECRETS_KEY",
+                "required with PostgreSQL: 32 random bytes in base64 (e.g. openssl rand -base64 32) that encrypt partner connections' secrets",
+            ));
+        }
         let partner_timeout = match var("PARTNER_TIMEOUT_MS") {
             None => Duration::from_secs(5),
             Some(v) => v
@@ -595,16 +603,35 @@ mod tests {
     }
 
     #[test]
+    fn postgres_needs_the_partner_secrets_key() {
+        let e = cfg(&[("DATABASE_URL", "postgres://u@h/db")]).unwrap_err();
+        assert_eq!(e.var, "PARTNER_SECRETS_KEY");
+        assert!(cfg(&[("DATABASE_URL", "sqlite://data/x.db")]).is_ok());
+        let e = cfg(&[("PARTNER_SECRETS_KEY", "c2hvcnQ=")]).unwrap_err();
+        assert_eq!(e.var, "PARTNER_SECRETS_KEY");
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         let c = cfg(&[
             ("DATABASE_URL", "postgres://u:hunter2@h/db"),
             ("REDIS_URL", "redis://:s3cret@h/"),
             ("MEILI_API_KEY", "masterkey"),
             ("SMTP_URL", "smtps://mailer:m4ilpass@mail.example"),
+            (
+                "PARTNER_SECRETS_KEY",
+                "YS1wYXJ0bmVyLXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
+            ),
         ])
         .unwrap();
         let shown = format!("{c:?}");
-        for secret in ["hunter2", "s3cret", "masterkey", "m4ilpass"] {
+        for secret in [
+            "hunter2",
+            "s3cret",
+            "masterkey",
+            "m4ilpass",
+            "YS1wYXJ0bmVyLXNlY3JldHMta2V5LTMyLWJ5dGVzISE",
+        ] {
             assert!(!shown.contains(secret), "{secret} leaked: {shown}");
         }
         let e = cfg(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();

@@ -31,12 +31,8 @@ pub fn from_config(config: &crate::config::Config) -> anyhow::Result<&'static Pa
         None => match sqlite_dir(config.database_url.expose_secret()) {
             Some(dir) => secrets::SecretsKey::load_or_create(&dir.join("partner-secrets.key"))
                 .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: unset, and {e}"))?,
-            None => {
-                tracing::warn!(
-                    "PARTNER_SECRETS_KEY is not set: partner secrets stored now cannot be read after a restart"
-                );
-                secrets::SecretsKey::generate()
-            }
+            // An in-memory SQLite database (PostgreSQL needs the key; see config).
+            None => secrets::SecretsKey::generate(),
         },
     };
     Ok(Box::leak(Box::new(

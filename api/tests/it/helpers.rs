@@ -143,6 +143,11 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     vars.insert("BIND_ADDR", "127.0.0.1:0".into());
     vars.insert("DATABASE_URL", database_url.clone());
     vars.insert("DEMO_DATA", "false".into());
+    // A fixed key (PostgreSQL requires one).
+    vars.insert(
+        "PARTNER_SECRETS_KEY",
+        "dGVzdC1rZXktb2YtMzItYnl0ZXMtZm9yLWFlcy1nY20=".into(),
+    );
     // The sandbox partners of the tests listen on loopback.
     vars.insert("PARTNER_ALLOW_PRIVATE_NETWORK", "true".into());
     vars.insert("CITY_NAME", "Testhausen".into());
