@@ -437,8 +437,14 @@ pub async fn apply_remote<C: ConnectionTrait>(
                 q = q.col_expr(booking::Column::HoldExpiresAt, Expr::value(Some(h)));
             }
         }
-        q.filter(booking::Column::Id.eq(b.id)).exec(conn).await?;
-        if moved {
+        // Guarded by the time read: of two appliers of the same move (the webhook and
+        // the request's answer) only one changes the row and records the event.
+        let done = q
+            .filter(booking::Column::Id.eq(b.id))
+            .filter(booking::Column::StartsAt.eq(b.starts_at))
+            .exec(conn)
+            .await?;
+        if moved && done.rows_affected == 1 {
             crate::outbox::record(
                 conn,
                 ctx.city_id,

@@ -131,19 +131,47 @@ pub enum Body<'a> {
     Json(&'a serde_json::Value),
 }
 
+/// Resolves partner host names to public addresses only, so that a name that pointed
+/// at a public address when the connection was saved cannot later lead the portal into
+/// the city's own network (DNS rebinding). Addresses given as literals are checked when
+/// the connection is saved.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| super::connections::is_public(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+fn http_client(policy: CallPolicy, allow_private: bool) -> reqwest::Client {
+    let mut b = reqwest::Client::builder()
+        // Following redirects would let a partner point the portal elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(policy.timeout.min(Duration::from_secs(3)))
+        .timeout(policy.timeout);
+    if !allow_private {
+        b = b.dns_resolver(std::sync::Arc::new(PublicOnly));
+    }
+    b.build().expect("a reqwest client with rustls builds")
+}
+
 impl Partners {
     pub fn new(key: SecretsKey, policy: CallPolicy) -> Partners {
-        let http = reqwest::Client::builder()
-            // Following redirects would let a partner point the portal elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(policy.timeout.min(Duration::from_secs(3)))
-            .timeout(policy.timeout)
-            .build()
-            .expect("a reqwest client with rustls builds");
         Partners {
             key,
             allow_private: false,
-            http,
+            http: http_client(policy, false),
             policy,
             tokens: Mutex::new(HashMap::new()),
             breakers: Mutex::new(HashMap::new()),
@@ -153,6 +181,7 @@ impl Partners {
     /// Lets connections point at loopback and private addresses (development, tests).
     pub fn allowing_private_networks(mut self, allow: bool) -> Partners {
         self.allow_private = allow;
+        self.http = http_client(self.policy, allow);
         self
     }
 

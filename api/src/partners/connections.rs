@@ -155,7 +155,7 @@ fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -
 
 /// Whether an address is one the portal may call without opening the city's own
 /// network to whoever configures a connection (SSRF).
-fn is_public(ip: std::net::IpAddr) -> bool {
+pub(crate) fn is_public(ip: std::net::IpAddr) -> bool {
     match ip {
         std::net::IpAddr::V4(a) => {
             let o = a.octets();

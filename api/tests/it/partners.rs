@@ -958,3 +958,42 @@ on_both_with!(
     private_networks_refused,
     vec![("PARTNER_ALLOW_PRIVATE_NETWORK", "false".to_string())]
 );
+
+/// Names are resolved to public addresses only at call time too, so a partner host that
+/// later resolves into the city's network is not called (DNS rebinding); with private
+/// networks allowed the same call goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_resolve_names_to_public_addresses_only() {
+    use api::partners::client::{Body, Conn};
+    use api::partners::{CallPolicy, PartnerError, Partners};
+    let sandbox = partner_sandbox::spawn(SandboxConfig::with_client("dev", "dev-secret"))
+        .await
+        .unwrap();
+    let port = sandbox.addr().port();
+    let conn = Conn {
+        id: Uuid::new_v4(),
+        name: "by name".into(),
+        organization_id: Uuid::new_v4(),
+        base_url: format!("http://localhost:{port}"),
+        token_url: format!("http://localhost:{port}/oauth/token"),
+        client_id: "dev".into(),
+        client_secret: secrecy::SecretString::from("dev-secret".to_string()),
+    };
+    let policy = CallPolicy::with_timeout(Duration::from_secs(2));
+    let key = api::partners::secrets::SecretsKey::generate();
+    let strict = Partners::new(key.clone(), policy);
+    let refused: Result<Value, PartnerError> = strict
+        .call(&conn, reqwest::Method::GET, "/health", Body::None, None)
+        .await;
+    assert!(
+        matches!(refused, Err(PartnerError::Unavailable(_))),
+        "{refused:?}"
+    );
+    assert_eq!(sandbox.tokens_issued(), 0, "nothing reached the partner");
+    let open = Partners::new(key, policy).allowing_private_networks(true);
+    let health: Value = open
+        .call(&conn, reqwest::Method::GET, "/health", Body::None, None)
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok", "{health}");
+}
