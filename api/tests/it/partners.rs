@@ -876,7 +876,12 @@ async fn demo_gym_books_through_its_sandbox() {
     let app = spawn_with(
         Backend::Sqlite,
         Opts {
-            env: vec![("DEMO_DATA", "true".to_string())],
+            // As `cargo run` starts it: demo data on, private networks not allowed (the
+            // demo's own sandbox on loopback is the server's, not a configured one).
+            env: vec![
+                ("DEMO_DATA", "true".to_string()),
+                ("PARTNER_ALLOW_PRIVATE_NETWORK", "false".to_string()),
+            ],
             ..Default::default()
         },
     )
