@@ -262,45 +262,15 @@ impl Config {
         };
         let listing_cache = match var("LISTING_CACHE_MS") {
             None => Duration::from_millis(1000),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n <= 60_000)
-                .map(Duration::from_millis)
-                .ok_or_else(|| {
-                    err(
-                        "LISTING_CACHE_MS",
-                        format!("'{v}' is not a number of milliseconds between 0 and 60000"),
-                    )
-                })?,
+            Some(v) => duration_in("LISTING_CACHE_MS", &v, 0, 60_000, "milliseconds", 1)?,
         };
         let booking_hold = match var("BOOKING_HOLD_SECONDS") {
             None => Duration::from_secs(300),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=3600).contains(n))
-                .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    err(
-                        "BOOKING_HOLD_SECONDS",
-                        format!("'{v}' is not a number of seconds between 1 and 3600"),
-                    )
-                })?,
+            Some(v) => duration_in("BOOKING_HOLD_SECONDS", &v, 1, 3600, "seconds", 1000)?,
         };
         let waitlist_claim = match var("WAITLIST_CLAIM_MINUTES") {
             None => Duration::from_secs(60 * 60),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=10080).contains(n))
-                .map(|m| Duration::from_secs(m * 60))
-                .ok_or_else(|| {
-                    err(
-                        "WAITLIST_CLAIM_MINUTES",
-                        format!("'{v}' is not a number of minutes between 1 and 10080"),
-                    )
-                })?,
+            Some(v) => duration_in("WAITLIST_CLAIM_MINUTES", &v, 1, 10080, "minutes", 60_000)?,
         };
         let partner_secrets_key = match var("PARTNER_SECRETS_KEY") {
             None => None,
@@ -320,31 +290,11 @@ impl Config {
         }
         let partner_timeout = match var("PARTNER_TIMEOUT_MS") {
             None => Duration::from_secs(5),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (100..=60000).contains(n))
-                .map(Duration::from_millis)
-                .ok_or_else(|| {
-                    err(
-                        "PARTNER_TIMEOUT_MS",
-                        format!("'{v}' is not a number of milliseconds between 100 and 60000"),
-                    )
-                })?,
+            Some(v) => duration_in("PARTNER_TIMEOUT_MS", &v, 100, 60000, "milliseconds", 1)?,
         };
         let partner_reconcile = match var("PARTNER_RECONCILE_SECONDS") {
             None => Duration::from_secs(30),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=3600).contains(n))
-                .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    err(
-                        "PARTNER_RECONCILE_SECONDS",
-                        format!("'{v}' is not a number of seconds between 1 and 3600"),
-                    )
-                })?,
+            Some(v) => duration_in("PARTNER_RECONCILE_SECONDS", &v, 1, 3600, "seconds", 1000)?,
         };
         let partner_allow_private = match var("PARTNER_ALLOW_PRIVATE_NETWORK") {
             None => false,
@@ -525,6 +475,28 @@ fn parse_smtp_url(v: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A whole number of `unit`s between `min` and `max`, as a duration (`unit_ms`
+/// milliseconds each); otherwise the error naming the variable.
+fn duration_in(
+    var: &'static str,
+    v: &str,
+    min: u64,
+    max: u64,
+    unit: &str,
+    unit_ms: u64,
+) -> Result<Duration, ConfigError> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .map(|n| Duration::from_millis(n * unit_ms))
+        .ok_or_else(|| {
+            err(
+                var,
+                format!("'{v}' is not a number of {unit} between {min} and {max}"),
+            )
+        })
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
