@@ -627,7 +627,6 @@ SELECT @organizations@ FROM "organizations" WHERE "organizations"."id" = :org LI
 BEGIN;
 SELECT id FROM users WHERE id = :u_id FOR UPDATE;
 UPDATE "offer_slots" SET "booked" = "booked" + 1 WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = :s_starts_at AND "offer_slots"."status" = 'open' AND "booked" < "capacity";
-SELECT "offer_slots"."id" FROM "offer_slots" WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = :s_starts_at LIMIT 1;
 SELECT COUNT(*) AS num_items FROM (SELECT @bookings@ FROM "bookings" WHERE "bookings"."user_id" = :u_id AND "bookings"."offer_id" = :offer AND "bookings"."status" IN ('held', 'requested', 'confirmed') AND "bookings"."starts_at" >= now() AND "bookings"."starts_at" = :s_starts_at) AS "sub_query";
 INSERT INTO "bookings" ("id", "city_id", "offer_id", "slot_id", "user_id", "status", "starts_at", "ends_at", "seats", "hold_expires_at", "contact_name", "contact_email", "contact_phone", "shared", "partner_ref", "partner_pending", "partner_pending_since", "version", "created_at", "updated_at") VALUES (gen_random_uuid(), :city, :offer, :s_id, :u_id, 'confirmed', :s_starts_at, :s_ends_at, 1, NULL, :u_display_name, NULL, NULL, :shared, NULL, NULL, NULL, 1, now(), now()) RETURNING @bookings_ret@
 \gset b_

@@ -232,6 +232,8 @@ pub(super) struct Target {
     /// The appointment capacity for a slot row created on its first booking.
     pub(super) new_slot_capacity: Option<i32>,
     pub(super) uses_slot: bool,
+    /// The slot's id when it was read already (a class session).
+    pub(super) slot_id: Option<Uuid>,
 }
 
 pub(super) async fn resolve_target(
@@ -273,6 +275,7 @@ pub(super) async fn resolve_target(
             ends_at: None,
             new_slot_capacity: None,
             uses_slot: false,
+            slot_id: None,
         }));
     }
     if input.start_date.is_some() {
@@ -312,6 +315,7 @@ pub(super) async fn resolve_target(
                     ends_at: Some(s.end),
                     new_slot_capacity: Some(a.parallel as i32),
                     uses_slot: true,
+                    slot_id: None,
                 })),
                 None => {
                     errors.add("starts_at", "not a bookable time of this offer");
@@ -332,6 +336,7 @@ pub(super) async fn resolve_target(
                     ends_at: Some(s.ends_at),
                     new_slot_capacity: None,
                     uses_slot: true,
+                    slot_id: Some(s.id),
                 })),
                 None => {
                     errors.add("starts_at", "not a session of this class");
@@ -1106,6 +1111,9 @@ pub(super) async fn take_seat<C: ConnectionTrait>(
         .await?;
     if taken.rows_affected != 1 {
         return Err(full());
+    }
+    if target.slot_id.is_some() {
+        return Ok(target.slot_id);
     }
     Ok(offer_slot::Entity::find()
         .select_only()
