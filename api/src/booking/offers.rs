@@ -602,7 +602,7 @@ async fn partner_facts(
     kind: OfferKind,
     link: &PartnerLink,
 ) -> Result<PartnerFacts, Problem> {
-    use partner_sandbox::model::{OfferKind as PKind, ResidentField};
+    use partner_sandbox::model::OfferKind as PKind;
     let conn = crate::partners::connections::usable(db, city_id, user, link.connection_id)
         .await
         .map_err(|_| {
@@ -648,21 +648,35 @@ async fn partner_facts(
             format!("the partner's offer is a {}", partner_kind.as_str()),
         ));
     }
-    Ok(PartnerFacts {
-        connection_id: conn.id,
-        offer_ref,
-        confirmation: match found.confirmation {
-            partner_sandbox::model::Confirmation::Approval => Confirmation::Approval,
-            partner_sandbox::model::Confirmation::Instant => Confirmation::Instant,
-        },
-        collect_email: found.resident_fields.contains(&ResidentField::Email),
-        collect_phone: found.resident_fields.contains(&ResidentField::Phone),
-        offer: serde_json::to_value(&found).unwrap_or_default(),
-        time_zone,
-    })
+    Ok(PartnerFacts::of(conn.id, &found, time_zone))
 }
 
-fn apply_partner(am: &mut offer::ActiveModel, f: Option<&PartnerFacts>) {
+impl PartnerFacts {
+    /// What a portal offer takes from the partner's offer `found` (of the connection
+    /// `connection_id`, whose calendar runs in `time_zone`).
+    pub fn of(
+        connection_id: Uuid,
+        found: &partner_sandbox::model::Offer,
+        time_zone: String,
+    ) -> PartnerFacts {
+        use partner_sandbox::model::ResidentField;
+        PartnerFacts {
+            connection_id,
+            offer_ref: found.offer_id.clone(),
+            confirmation: match found.confirmation {
+                partner_sandbox::model::Confirmation::Approval => Confirmation::Approval,
+                partner_sandbox::model::Confirmation::Instant => Confirmation::Instant,
+            },
+            collect_email: found.resident_fields.contains(&ResidentField::Email),
+            collect_phone: found.resident_fields.contains(&ResidentField::Phone),
+            offer: serde_json::to_value(found).unwrap_or_default(),
+            time_zone,
+        }
+    }
+}
+
+/// Makes the offer follow the partner's (or be native again).
+pub(crate) fn apply_partner(am: &mut offer::ActiveModel, f: Option<&PartnerFacts>) {
     match f {
         Some(f) => {
             am.provider = Set("partner".into());

@@ -406,22 +406,18 @@ pub(crate) async fn recipient(
     })
 }
 
-/// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL; on
-/// SQLite a write, so that the transaction holds the write lock from its first statement
-/// (as `BEGIN IMMEDIATE` would) and never has to upgrade a read lock, which SQLite may
-/// refuse under concurrency.
+/// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL.
+/// On SQLite the transaction (begun with [`crate::db::begin_write`]) already holds the
+/// only write lock.
 pub(crate) async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => "SELECT id FROM users WHERE id = $1 FOR UPDATE",
-        _ => "UPDATE users SET id = id WHERE id = $1",
-    };
-    conn.execute(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [user_id.into()],
-    ))
-    .await?;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+            [user_id.into()],
+        ))
+        .await?;
+    }
     Ok(())
 }
 
@@ -533,9 +529,8 @@ async fn insert_native(
     claim: Option<&Claim>,
 ) -> Result<(BookingView, String), Problem> {
     let now = Utc::now();
-    let txn = db.begin().await?;
-    // The first statement is a write (on SQLite the transaction holds the write lock
-    // from here), and one resident's bookings are counted one request at a time.
+    let txn = crate::db::begin_write(db).await?;
+    // One resident's bookings are counted one request at a time.
     lock_user(&txn, user.id).await?;
     let slot_id = if target.uses_slot {
         take_seat(&txn, o.id, target).await?

@@ -16,6 +16,7 @@ use sea_orm::{
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use crate::booking::offers::PartnerFacts;
 use crate::listings::hours::{HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
 use crate::listings::service::{self, Insert};
@@ -210,9 +211,8 @@ async fn ensure(
             am.client_secret_enc = Set(client_secret);
             am.webhook_secret_enc = Set(webhook_secret);
             am.updated_at = Set(now);
-            am.update(db).await?;
             state.partners.forget(c.id);
-            c.id
+            am.update(db).await?
         }
         None => {
             partner_connection::ActiveModel {
@@ -230,17 +230,9 @@ async fn ensure(
             }
             .insert(db)
             .await?
-            .id
         }
     };
-    let c = crate::partners::connections::open(
-        state.partners,
-        &partner_connection::Entity::find_by_id(connection)
-            .one(db)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("connection vanished"))?,
-    )
-    .map_err(err)?;
+    let c = crate::partners::connections::open(state.partners, &connection).map_err(err)?;
     let list = crate::partners::connections::partner_offers(state.partners, &c)
         .await
         .map_err(|e| anyhow::anyhow!("the demo gym's sandbox: {e}"))?;
@@ -257,8 +249,7 @@ async fn ensure(
         let Some(p) = list.offers.iter().find(|o| o.offer_id == *offer_ref) else {
             continue;
         };
-        use partner_sandbox::model::{Confirmation, ResidentField};
-        offer::ActiveModel {
+        let mut am = offer::ActiveModel {
             id: Set(Uuid::new_v4()),
             listing_id: Set(listing),
             kind: Set(kind.to_string()),
@@ -266,31 +257,23 @@ async fn ensure(
             name_en: Set(name_en.to_string()),
             description_de: Set(p.description.clone().unwrap_or_default()),
             description_en: Set(p.description.clone().unwrap_or_default()),
-            provider: Set("partner".into()),
-            details: Set(serde_json::json!({
-                "partner": p,
-                "partner_time_zone": list.time_zone,
-            })),
             status: Set("active".into()),
-            confirmation: Set(if p.confirmation == Confirmation::Approval {
-                "approval".into()
-            } else {
-                "instant".into()
-            }),
             cancel_deadline_minutes: Set(60),
             max_active_per_resident: Set(if *kind == "membership" { 1 } else { 4 }),
-            collect_email: Set(p.resident_fields.contains(&ResidentField::Email)),
-            collect_phone: Set(p.resident_fields.contains(&ResidentField::Phone)),
             lead_time_minutes: Set(60),
             horizon_days: Set(42),
-            partner_connection_id: Set(Some(connection)),
-            partner_offer_ref: Set(Some(offer_ref.to_string())),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
-        }
-        .insert(db)
-        .await?;
+            ..Default::default()
+        };
+        // Provider, link, confirmation, shared data and plan follow the partner's offer,
+        // as for an offer an owner links.
+        crate::booking::offers::apply_partner(
+            &mut am,
+            Some(&PartnerFacts::of(connection.id, p, list.time_zone.clone())),
+        );
+        am.insert(db).await?;
     }
-    Ok(connection)
+    Ok(connection.id)
 }

@@ -55,6 +55,14 @@ pub enum Deleted {
     NoContent,
 }
 
+/// An enum of the Partner Booking API as its name on the wire (`class`, `approval`, ...).
+fn wire_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn parse_id(id: &str, what: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(id).map_err(|_| Problem::not_found(what))
 }
@@ -219,23 +227,9 @@ impl PartnerConnectionsApi {
                 .map(|o| PartnerOfferSummary {
                     offer_ref: o.offer_id,
                     name: o.name,
-                    kind: serde_json::to_value(o.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    confirmation: serde_json::to_value(o.confirmation)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    resident_fields: o
-                        .resident_fields
-                        .iter()
-                        .filter_map(|f| {
-                            serde_json::to_value(f)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_string))
-                        })
-                        .collect(),
+                    kind: wire_name(&o.kind),
+                    confirmation: wire_name(&o.confirmation),
+                    resident_fields: o.resident_fields.iter().map(wire_name).collect(),
                 })
                 .collect(),
         }))

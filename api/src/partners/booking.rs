@@ -660,10 +660,7 @@ pub async fn confirm(
         }
     }
     if v.booking.partner_ref.is_none() || v.booking.partner_pending.is_some() {
-        return Err(Problem::conflict(
-            "partner-pending",
-            "The business's booking system has not answered about this booking yet; it is being checked.",
-        ));
+        return Err(busy());
     }
     if v.booking.hold_expires_at.is_some_and(|t| t <= Utc::now()) {
         service::expire_holds(db, ctx, None).await?;
@@ -731,10 +728,7 @@ pub async fn cancel(
 ) -> Result<BookingView, Problem> {
     let b = &v.booking;
     let Some(partner_ref) = b.partner_ref.clone() else {
-        return Err(Problem::conflict(
-            "partner-pending",
-            "The business's booking system has not answered about this booking yet; it is being checked.",
-        ));
+        return Err(busy());
     };
     let (_, c) = connection_of(db, ctx, &v.offer).await?;
     if !mark_pending(db, b.id, "cancel").await? {
@@ -801,10 +795,7 @@ pub async fn reschedule(
     check_window(&v.offer, t, "starts_at", &mut errors);
     errors.into_result(())?;
     let Some(partner_ref) = b.partner_ref.clone() else {
-        return Err(Problem::conflict(
-            "partner-pending",
-            "The business's booking system has not answered about this booking yet; it is being checked.",
-        ));
+        return Err(busy());
     };
     let (_, c) = connection_of(db, ctx, &v.offer).await?;
     if !mark_pending(db, b.id, "reschedule").await? {

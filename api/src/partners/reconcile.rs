@@ -20,6 +20,7 @@ use super::client::PartnerError;
 use crate::booking::service::{self, Ctx};
 use crate::problem::Problem;
 use entities::{booking, offer};
+use partner_sandbox::model::Booking as PartnerBooking;
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +84,21 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
         }
     }
     Ok(r)
+}
+
+/// The partner's answer to a write, or, when it refused, its current view of the
+/// booking; `None` while the partner does not answer.
+async fn answer_or_view(
+    ctx: Ctx,
+    c: &super::client::Conn,
+    partner_ref: &str,
+    answer: Result<PartnerBooking, PartnerError>,
+) -> Option<PartnerBooking> {
+    match answer {
+        Ok(pb) => Some(pb),
+        Err(PartnerError::Refused { .. }) => fetch(ctx, c, partner_ref).await.ok(),
+        Err(_) => None,
+    }
 }
 
 /// Settles one booking's pending call; false when the partner still does not answer.
@@ -151,14 +167,11 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
             if b.partner_pending.as_deref() == Some("confirm")
                 && pb.status == partner_sandbox::model::BookingStatus::Held
             {
-                pb = match send_confirm(ctx, &c, b).await {
-                    Ok(pb) => pb,
-                    Err(PartnerError::Refused { .. }) => match fetch(ctx, &c, partner_ref).await {
-                        Ok(pb) => pb,
-                        Err(_) => return Ok(false),
-                    },
-                    Err(_) => return Ok(false),
+                let answer = send_confirm(ctx, &c, b).await;
+                let Some(view) = answer_or_view(ctx, &c, partner_ref, answer).await else {
+                    return Ok(false);
                 };
+                pb = view;
             }
             let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
@@ -170,13 +183,9 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 clear_pending(db, b.id, call).await?;
                 return Ok(true);
             };
-            let pb = match send_cancel(ctx, &c, partner_ref, b).await {
-                Ok(pb) => pb,
-                Err(PartnerError::Refused { .. }) => match fetch(ctx, &c, partner_ref).await {
-                    Ok(pb) => pb,
-                    Err(_) => return Ok(false),
-                },
-                Err(_) => return Ok(false),
+            let answer = send_cancel(ctx, &c, partner_ref, b).await;
+            let Some(pb) = answer_or_view(ctx, &c, partner_ref, answer).await else {
+                return Ok(false);
             };
             if pb.status.occupies_seats() {
                 tracing::error!(booking = %b.id, partner = %pb.booking_id, "the partner keeps a booking the resident cancelled; check with the business");
