@@ -67,6 +67,8 @@ pub struct TestApp {
     pub redis_prefix: Option<String>,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The database this app made (none for a replica of another app's); dropped last.
+    _db: Option<TestDb>,
 }
 
 impl Drop for TestApp {
@@ -81,11 +83,49 @@ fn require_all() -> bool {
     std::env::var("REQUIRE_ALL_BACKENDS").is_ok_and(|v| v == "1")
 }
 
-/// A fresh, empty database URL for the backend; `None` (with one printed line) when the
+/// A fresh, empty database of a test. A PostgreSQL one is dropped again when this is
+/// dropped (also when the test panics), so that test runs do not fill the disk.
+pub struct TestDb {
+    pub url: String,
+    /// The admin URL and the database's name, for dropping it.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on; a thread
+        // with its own runtime drops the database (closing the app's connections).
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let admin = Database::connect(&admin_url).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop a test database: {e}");
+        }
+    }
+}
+
+/// A fresh, empty database for the backend; `None` (with one printed line) when the
 /// backend is not available and not required.
-pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<String> {
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<TestDb> {
     match backend {
-        Backend::Sqlite => Some(format!("sqlite://{}/portal.db?mode=rwc", dir.display())),
+        Backend::Sqlite => Some(TestDb {
+            url: format!("sqlite://{}/portal.db?mode=rwc", dir.display()),
+            postgres: None,
+        }),
         Backend::Postgres => {
             let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
                 if require_all() {
@@ -107,7 +147,10 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<S
             admin.close().await.ok();
             let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
             url.set_path(&format!("/{name}"));
-            Some(url.to_string())
+            Some(TestDb {
+                url: url.to_string(),
+                postgres: Some((admin_url, name)),
+            })
         }
     }
 }
@@ -130,9 +173,14 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 
 pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let database_url = match &opts.database_url {
-        Some(u) => u.clone(),
-        None => fresh_database(backend, dir.path()).await?,
+    let own_db = match &opts.database_url {
+        Some(_) => None,
+        None => Some(fresh_database(backend, dir.path()).await?),
+    };
+    let database_url = match (&opts.database_url, &own_db) {
+        (Some(u), _) => u.clone(),
+        (None, Some(db)) => db.url.clone(),
+        (None, None) => unreachable!("a fresh database was made above"),
     };
     let redis_prefix = opts.redis.then(|| {
         opts.redis_prefix
@@ -199,6 +247,7 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
         redis_prefix,
         _dir: dir,
         shutdown: Some(tx),
+        _db: own_db,
     })
 }
 

@@ -20,10 +20,10 @@ async fn tables(db: &DatabaseConnection) -> Vec<String> {
 
 async fn up_down_up(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let Some(url) = fresh_database(backend, dir.path()).await else {
+    let Some(test_db) = fresh_database(backend, dir.path()).await else {
         return;
     };
-    let db = api::db::connect(&url).await.unwrap();
+    let db = api::db::connect(&test_db.url).await.unwrap();
     let all = Migrator::migrations().len();
     Migrator::up(&db, None).await.unwrap();
     let full = tables(&db).await;
@@ -80,10 +80,10 @@ async fn migrations_up_and_down_on_postgres() {
 #[tokio::test]
 async fn postgres_search_text_has_a_trigram_index() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(url) = fresh_database(Backend::Postgres, dir.path()).await else {
+    let Some(test_db) = fresh_database(Backend::Postgres, dir.path()).await else {
         return;
     };
-    let db = api::db::connect(&url).await.unwrap();
+    let db = api::db::connect(&test_db.url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     let row = db
         .query_one(Statement::from_string(
