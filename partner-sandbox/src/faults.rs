@@ -32,6 +32,7 @@ pub(crate) async fn apply<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let partner = path.starts_with("/partner/");
+    shared.record_request(method.as_str(), &path);
     match shared.mode() {
         Mode::Normal => next.call(req).await.map(IntoResponse::into_response),
         Mode::Slow(delay) => {

@@ -29,6 +29,9 @@ pub(crate) struct Shared {
     store: Mutex<Store>,
     webhook_target: Mutex<Option<String>>,
     webhooks: Mutex<Vec<WebhookRecord>>,
+    /// Every request to the token endpoint and the Partner Booking API, as
+    /// `METHOD /path`, oldest first.
+    requests: Mutex<Vec<String>>,
     outgoing: UnboundedSender<Outgoing>,
 }
 
@@ -99,6 +102,10 @@ impl Shared {
 
     pub(crate) fn webhooks(&self) -> Vec<WebhookRecord> {
         lock(&self.webhooks).clone()
+    }
+
+    pub(crate) fn record_request(&self, method: &str, path: &str) {
+        lock(&self.requests).push(format!("{method} {path}"));
     }
 
     /// Queues a re-send of the newest webhook that is not itself a replay.
@@ -182,6 +189,7 @@ pub async fn spawn(config: SandboxConfig) -> anyhow::Result<Sandbox> {
         store: Mutex::new(Store::new(tx.clone())),
         webhook_target: Mutex::new(config.webhook_url.clone()),
         webhooks: Mutex::new(Vec::new()),
+        requests: Mutex::new(Vec::new()),
         outgoing: tx,
         config,
     });
@@ -301,6 +309,13 @@ impl Sandbox {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Every request received by the token endpoint and the Partner Booking API (in
+    /// every mode), as `METHOD /path` (e.g. `POST /partner/v1/bookings/b-1/confirm`),
+    /// oldest first.
+    pub fn requests(&self) -> Vec<String> {
+        lock(&self.shared.requests).clone()
     }
 
     /// Every booking, oldest first.

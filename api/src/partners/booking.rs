@@ -857,24 +857,60 @@ pub async fn reschedule(
     }
 }
 
-/// Bookings whose partner call has been unsettled since before `older_than`.
-/// Oldest first, so that bookings that cannot be settled yet (moved to the back with
-/// [`postpone`]) never keep the others waiting.
-pub async fn pending(
+/// Claims the bookings whose partner call has been unsettled since before `older_than`
+/// (at most `limit`, oldest first, so that bookings that cannot be settled yet, moved
+/// to the back with [`postpone`], never keep the others waiting) for the caller, so
+/// that a round on another server sharing the database skips them.
+///
+/// In one short transaction (rows read with `FOR UPDATE SKIP LOCKED` on PostgreSQL; on
+/// SQLite the transaction holds the write lock from its start) each due booking's
+/// `partner_pending_since` is moved to `lease_until` by a compare-and-set on the call
+/// and the due time, and only the rows whose lease this claim set are handed out: a
+/// booking is due again only when its lease has run out, so a server that dies while
+/// settling one leaves it to the next round after that.
+pub async fn claim_pending(
     db: &DatabaseConnection,
     city_id: Uuid,
     older_than: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<booking::Model>, Problem> {
+    use sea_orm::sea_query::{LockBehavior, LockType};
     use sea_orm::{QueryOrder, QuerySelect};
-    Ok(booking::Entity::find()
+    let txn = crate::db::begin_write(db).await?;
+    let mut due = booking::Entity::find()
         .filter(booking::Column::CityId.eq(city_id))
         .filter(booking::Column::PartnerPending.is_not_null())
         .filter(booking::Column::PartnerPendingSince.lte(older_than))
         .order_by_asc(booking::Column::PartnerPendingSince)
-        .limit(limit)
-        .all(db)
-        .await?)
+        .limit(limit);
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        QuerySelect::query(&mut due).lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = due.all(&txn).await?;
+    let mut mine = Vec::with_capacity(rows.len());
+    for mut b in rows {
+        let Some(call) = b.partner_pending.clone() else {
+            continue;
+        };
+        // Compare and set: of two claimers that read the same row, one moves it.
+        let leased = booking::Entity::update_many()
+            .col_expr(
+                booking::Column::PartnerPendingSince,
+                Expr::value(Some(lease_until)),
+            )
+            .filter(booking::Column::Id.eq(b.id))
+            .filter(booking::Column::PartnerPending.eq(call))
+            .filter(booking::Column::PartnerPendingSince.lte(older_than))
+            .exec(&txn)
+            .await?;
+        if leased.rows_affected == 1 {
+            b.partner_pending_since = Some(lease_until);
+            mine.push(b);
+        }
+    }
+    txn.commit().await?;
+    Ok(mine)
 }
 
 /// Moves a booking whose call could not be settled now to the back of the queue (its

@@ -8,12 +8,17 @@
 //!   resident asked.
 //! - `cancel`: the cancellation is sent again until the partner has it.
 //! - `reschedule`: the partner's view decides.
+//!
+//! Several servers may share one database and each runs this job: a round claims the
+//! bookings it settles (a lease on `partner_pending_since`, see
+//! [`claim_pending`]), so a booking is settled by one round at a time and its partner
+//! is called once per round, not once per server.
 
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::booking::{
-    apply_remote, clear_pending, connection_of, fetch, pending, postpone, send_cancel,
+    apply_remote, claim_pending, clear_pending, connection_of, fetch, postpone, send_cancel,
     send_confirm, send_hold,
 };
 use super::client::PartnerError;
@@ -41,10 +46,28 @@ fn grace(ctx: Ctx) -> Duration {
     Duration::from_std(per_call).unwrap_or(Duration::seconds(30)) + Duration::seconds(1)
 }
 
+/// How long a round keeps the bookings it claimed: settling one makes at most three
+/// partner calls (a hold and its cancellation; a read, a confirmation and a read), each
+/// within [`grace`].
+fn lease(ctx: Ctx) -> Duration {
+    grace(ctx) * 3
+}
+
 /// One round over the unsettled bookings (at most 100) and the requested ones.
 pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> {
     let mut r = Round::default();
-    for b in pending(db, ctx.city_id, Utc::now() - grace(ctx), 100).await? {
+    let now = Utc::now();
+    // A claimed booking is due again when `partner_pending_since` is `grace` old, so
+    // the lease moves it to `lease - grace` ahead of now.
+    let claimed = claim_pending(
+        db,
+        ctx.city_id,
+        now - grace(ctx),
+        now + lease(ctx) - grace(ctx),
+        100,
+    )
+    .await?;
+    for b in claimed {
         match settle(db, ctx, &b).await {
             Ok(true) => r.settled += 1,
             Ok(false) => {

@@ -798,6 +798,104 @@ on_both_with!(
     vec![("PARTNER_TIMEOUT_MS", "300".to_string())]
 );
 
+/// Two servers sharing the database run a reconciliation round at the same time: each
+/// unsettled booking is claimed by one round, so the partner is asked about it once,
+/// its confirmation is sent once, and its outcome recorded once.
+async fn concurrent_rounds_settle_each_booking_once(app: TestApp) {
+    let f = fixture(&app, "Twice").await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let resident = app.register(&format!("Resident{i}")).await;
+        let (status, h) = book(
+            &app,
+            &resident,
+            &json!({"offer_id": offer, "starts_at": start, "hold": true, "contact": {}}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{h}");
+        ids.push(h["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+    }
+    // Each resident's confirmation went out and its answer was lost before the partner
+    // had it: held here and there, marked with a `confirm` unsettled for an hour.
+    f.sandbox.set_webhook_target(None);
+    let long_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    entities::booking::Entity::update_many()
+        .col_expr(
+            entities::booking::Column::PartnerPending,
+            sea_orm::sea_query::Expr::value("confirm"),
+        )
+        .col_expr(
+            entities::booking::Column::PartnerPendingSince,
+            sea_orm::sea_query::Expr::value(Some(long_ago)),
+        )
+        .filter(entities::booking::Column::Id.is_in(ids.clone()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    // Every partner call is slow, so that the two rounds overlap throughout.
+    f.sandbox.set_mode(Mode::Slow(Duration::from_millis(150)));
+    let before = f.sandbox.requests().len();
+    let rounds: Vec<_> = (0..2)
+        .map(|_| {
+            let db = app.state.db.clone();
+            let c = ctx(&app);
+            tokio::spawn(async move { api::partners::reconcile::round(&db, c).await })
+        })
+        .collect();
+    let mut settled = 0;
+    for r in rounds {
+        let r = r.await.unwrap().unwrap();
+        assert_eq!(r.open, 0, "{r:?}");
+        settled += r.settled;
+    }
+    assert_eq!(settled, ids.len(), "each booking settled by one round");
+
+    let calls = f.sandbox.requests()[before..].to_vec();
+    for id in &ids {
+        let b = row(&app, &id.to_string()).await;
+        assert_eq!(b.status, "confirmed");
+        assert!(b.partner_pending.is_none());
+        let partner_ref = b.partner_ref.unwrap();
+        let count = |call: String| calls.iter().filter(|c| **c == call).count();
+        assert_eq!(
+            count(format!("GET /partner/v1/bookings/{partner_ref}")),
+            1,
+            "one read of {partner_ref}: {calls:#?}"
+        );
+        assert_eq!(
+            count(format!("POST /partner/v1/bookings/{partner_ref}/confirm")),
+            1,
+            "one confirmation of {partner_ref}: {calls:#?}"
+        );
+        assert_eq!(
+            f.sandbox.booking(&partner_ref).unwrap().status.as_str(),
+            "confirmed"
+        );
+        let confirmed = entities::outbox_event::Entity::find()
+            .filter(entities::outbox_event::Column::AggregateId.eq(*id))
+            .filter(entities::outbox_event::Column::EventType.eq("booking.confirmed"))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(confirmed.len(), 1, "one booking.confirmed event");
+    }
+    // Nothing is left for a later round.
+    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+        .await
+        .unwrap();
+    assert_eq!(r, api::partners::reconcile::Round::default());
+}
+on_both_with!(
+    concurrent_rounds_settle_each_booking_once,
+    vec![("PARTNER_RECONCILE_SECONDS", "3600".to_string())]
+);
+
 async fn partner_wrong_and_tokens(app: TestApp) {
     let f = fixture(&app, "Wrong").await;
     let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
