@@ -54,29 +54,33 @@ impl SecretsKey {
 
     /// The key in `path`, or a new random one written there (owner-only on Unix) on
     /// first use, so an embedded portal keeps reading its secrets after a restart.
+    ///
+    /// The file appears whole or not at all: the key is written to a temporary file in
+    /// the same folder (mode 0600), synced, and then linked into place, which fails if
+    /// the file exists (unlike a rename, it never replaces another process's key that
+    /// may already encrypt secrets); then that process's key is used. The folder is
+    /// synced so the new name survives a crash.
     pub fn load_or_create(path: &Path) -> Result<SecretsKey, SecretsError> {
         match std::fs::read_to_string(path) {
-            Ok(s) => SecretsKey::parse(&s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)?;
-                }
-                let key = SecretsKey::generate();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                match options.open(path) {
-                    Ok(mut f) => {
-                        std::io::Write::write_all(&mut f, B64.encode(*key.0).as_bytes())?;
-                        Ok(key)
-                    }
-                    // Another process created it first: use theirs.
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        SecretsKey::parse(&std::fs::read_to_string(path)?)
-                    }
-                    Err(e) => Err(e.into()),
-                }
+            Ok(s) => return SecretsKey::parse(&s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let key = SecretsKey::generate();
+        let tmp = TempKeyFile::write(dir, &key)?;
+        match place_new(&tmp.0, path) {
+            Ok(()) => {
+                sync_dir(dir);
+                Ok(key)
+            }
+            // Another process created it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                SecretsKey::parse(&std::fs::read_to_string(path)?)
             }
             Err(e) => Err(e.into()),
         }
@@ -116,6 +120,63 @@ impl SecretsKey {
             .map(SecretString::from)
             .map_err(|_| SecretsError::Undecryptable)
     }
+}
+
+/// A key written to a fresh temporary file beside the key file; removed when dropped
+/// (once it is linked into place the key file keeps the contents).
+struct TempKeyFile(std::path::PathBuf);
+
+impl TempKeyFile {
+    fn write(dir: &Path, key: &SecretsKey) -> std::io::Result<TempKeyFile> {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut suffix = [0u8; 8];
+        rand::thread_rng().fill_bytes(&mut suffix);
+        let path = dir.join(format!(
+            ".partner-secrets.key.{}.tmp",
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        ));
+        let mut f = options.open(&path)?;
+        let tmp = TempKeyFile(path);
+        f.write_all(B64.encode(*key.0).as_bytes())?;
+        f.sync_all()?;
+        Ok(tmp)
+    }
+}
+
+impl Drop for TempKeyFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Gives the complete file `from` the name `to`, atomically, unless `to` exists
+/// (`AlreadyExists`). A hard link does that; where the file system has none, a rename
+/// after a check (a race there is left to the rare case of two first starts at once).
+fn place_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if !to.exists() => std::fs::rename(from, to),
+        Err(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
+    }
+}
+
+/// Makes a new name in `dir` durable (Unix; elsewhere renames are durable or cannot be
+/// synced this way). Best effort: the key is in place either way.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 #[cfg(test)]
@@ -162,5 +223,71 @@ mod tests {
         let k2 = SecretsKey::load_or_create(&path).unwrap();
         let stored = k1.encrypt(&SecretString::from("x"));
         assert_eq!(k2.decrypt(&stored).unwrap().expose_secret(), "x");
+    }
+
+    /// Several first starts at once get one key, the one in the file, which is
+    /// complete, owner-only, and the only file left in the folder.
+    #[test]
+    fn concurrent_first_starts_share_one_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("partner-secrets.key");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let keys: Vec<SecretsKey> = (0..8)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        SecretsKey::load_or_create(&path).unwrap()
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .collect();
+            let stored = SecretsKey::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert!(keys.iter().all(|k| k.0 == stored.0), "one key for all");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+            }
+            let files: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(files, vec![std::ffi::OsString::from("partner-secrets.key")]);
+        }
+    }
+
+    /// A reader never sees a partial file: while starts race, every read of an
+    /// existing key file parses.
+    #[test]
+    fn key_file_is_never_seen_partial() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("partner-secrets.key");
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reader = {
+            let (path, done) = (path.clone(), done.clone());
+            std::thread::spawn(move || {
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    if let Ok(s) = std::fs::read_to_string(&path) {
+                        SecretsKey::parse(&s).expect("a complete key");
+                    }
+                }
+            })
+        };
+        let writers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || SecretsKey::load_or_create(&path).unwrap())
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        reader.join().unwrap();
     }
 }
