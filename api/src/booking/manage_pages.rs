@@ -1,6 +1,8 @@
 //! The business side of booking in the dashboard: a listing's offers
 //! (`/manage/listings/{id}/offers`), the offer editor for the three kinds with errors
-//! next to their fields, and an offer's bookings with approve/reject, no-show and
+//! next to their fields (and, for an organization with booking systems, the choice of
+//! the portal's calendar or a partner's offer, listed live from the partner), and an
+//! offer's bookings with approve/reject, no-show and
 //! completed. Showing the bookings writes each resident's access log (that is the point
 //! of the log). Plain forms with CSRF tokens.
 
@@ -52,6 +54,32 @@ const PARTNER_OFFER_NUMBERS: [&str; 4] = [
     "max_active_per_resident",
     "lead_time_minutes",
     "horizon_days",
+];
+/// The form fields of an offer's booking system: a partner connection of the listing's
+/// organization (empty: the portal's own calendar) and the partner's offer reference.
+const PARTNER_CONNECTION: &str = "partner_connection_id";
+const PARTNER_REF: &str = "partner_offer_ref";
+/// The English texts of the partner link's checks (as the API answers them) and their
+/// messages on pages.
+const PARTNER_MESSAGES: [(&str, &str); 6] = [
+    (
+        "no partner connection of your organization has this id",
+        "offer-partner-v-connection",
+    ),
+    (
+        "belongs to another organization than the listing",
+        "offer-partner-v-other-organization",
+    ),
+    ("the connection is disabled", "offer-partner-v-disabled"),
+    (
+        "the partner's system has no offer with this id",
+        "offer-partner-v-unknown",
+    ),
+    (
+        "choose the booking system the offer is in",
+        "offer-partner-v-choose-connection",
+    ),
+    ("must be 1-100 characters", "offer-partner-v-length"),
 ];
 /// Blank rows for class sessions and membership start dates besides the existing ones.
 const BLANK_ROWS: usize = 3;
@@ -402,6 +430,10 @@ fn offer_field(path: &str, rows: &Rows, sessions: &[String]) -> String {
         "membership.price" | "membership" => "price",
         "membership.period" => "period",
         "membership.start_dates" => "d0",
+        // A partner link's (the kind only differs from the stored one for a partner's
+        // offer of another kind).
+        "partner" | "partner.connection_id" => PARTNER_CONNECTION,
+        "partner.offer_ref" | "kind" => PARTNER_REF,
         other => return other.replace(['.', '[', ']'], "_"),
     }
     .to_string()
@@ -537,6 +569,10 @@ async fn offer_values(state: &AppState, o: &offer::Model) -> HashMap<String, Str
             put("cancel_anytime", "1".into());
         }
     }
+    if let Some(c) = o.partner_connection_id {
+        put(PARTNER_CONNECTION, c.to_string());
+        put(PARTNER_REF, o.partner_offer_ref.clone().unwrap_or_default());
+    }
     v.insert("version".into(), o.version.to_string());
     v
 }
@@ -553,6 +589,139 @@ fn rows_in(values: &HashMap<String, String>, prefix: &str, suffix: &str) -> usiz
         .unwrap_or(0)
 }
 
+/// The partner link a submitted form asks for (`None`: the portal's own calendar), with
+/// the errors of its fields. A form without the booking system field (the offer was
+/// saved by an older page) keeps the stored link.
+fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    if !f.0.iter().any(|(k, _)| k == PARTNER_CONNECTION) {
+        return (stored, errors);
+    }
+    let connection = f.get(PARTNER_CONNECTION);
+    let offer_ref = f.get(PARTNER_REF).trim().to_string();
+    if connection.trim().is_empty() {
+        if !offer_ref.is_empty() {
+            bad(&mut errors, "partner.connection_id", PARTNER_MESSAGES[4].0);
+        }
+        return (None, errors);
+    }
+    let Ok(connection_id) = Uuid::parse_str(connection.trim()) else {
+        bad(&mut errors, "partner.connection_id", PARTNER_MESSAGES[0].0);
+        return (None, errors);
+    };
+    if offer_ref.is_empty() {
+        bad(&mut errors, "partner.offer_ref", "required");
+    }
+    (
+        Some(PartnerLink {
+            connection_id,
+            offer_ref,
+        }),
+        errors,
+    )
+}
+
+/// A message of the offer service in the page's language.
+fn message(state: &AppState, l: Locale, field: &str, english: &str) -> String {
+    if field.starts_with("partner") || field == "kind" {
+        if let Some((_, key)) = PARTNER_MESSAGES.iter().find(|(m, _)| *m == english) {
+            return state.i18n.t(l, key, None);
+        }
+        if let Some(kind) = english.strip_prefix("the partner's offer is a ") {
+            let kind = state.i18n.t(l, &format!("pc-kind-{kind}"), None);
+            return support::t(state, l, "offer-partner-v-kind", &[("kind", kind)]);
+        }
+    }
+    support::text(state, l, english)
+}
+
+/// The organization's booking systems for the editor: its connections, the offers of
+/// the editor's kind that each active one has now (asked live), and the words to show
+/// when one of them did not answer (then the reference is typed in).
+#[derive(Default)]
+struct PartnerChoices {
+    /// id, name, whether it is active.
+    connections: Vec<(String, String, bool)>,
+    groups: Vec<OfferGroup>,
+    down: Option<String>,
+}
+
+/// The offers of the editor's kind one connection lists.
+struct OfferGroup {
+    connection_id: String,
+    name: String,
+    /// Reference and name of each.
+    offers: Vec<(String, String)>,
+}
+
+async fn partner_choices(
+    state: &AppState,
+    u: &AuthUser,
+    l: Locale,
+    listing: &listing::Model,
+    kind: OfferKind,
+) -> PartnerChoices {
+    use crate::partners::connections;
+    use partner_sandbox::model::OfferKind as PKind;
+    let mut choices = PartnerChoices::default();
+    let Some(org) = listing.organization_id else {
+        return choices;
+    };
+    let list = connections::list(&state.db, state.city.id, u, org)
+        .await
+        .unwrap_or_default();
+    let mut failed = Vec::new();
+    for m in &list {
+        let active = m.status == "active";
+        choices
+            .connections
+            .push((m.id.to_string(), m.name.clone(), active));
+        if !active {
+            continue;
+        }
+        let answer = match connections::open(state.partners, m) {
+            Ok(c) => connections::partner_offers(state.partners, &c)
+                .await
+                .map_err(|e| {
+                    tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");
+                })
+                .ok(),
+            Err(_) => None,
+        };
+        let Some(answer) = answer else {
+            failed.push(m.name.clone());
+            continue;
+        };
+        let offers = answer
+            .offers
+            .into_iter()
+            .filter(|o| {
+                let k = match o.kind {
+                    PKind::Appointment => OfferKind::Appointment,
+                    PKind::Class => OfferKind::Class,
+                    PKind::Membership => OfferKind::Membership,
+                };
+                k == kind
+            })
+            .map(|o| (o.offer_id, o.name))
+            .collect();
+        choices.groups.push(OfferGroup {
+            connection_id: m.id.to_string(),
+            name: m.name.clone(),
+            offers,
+        });
+    }
+    if !failed.is_empty() {
+        choices.down = Some(support::t(
+            state,
+            l,
+            "offer-partner-down",
+            &[("names", failed.join(", "))],
+        ));
+    }
+    choices
+}
+
 /// Renders the offer editor.
 #[allow(clippy::too_many_arguments)]
 fn editor(
@@ -564,10 +733,29 @@ fn editor(
     action: String,
     listing: &listing::Model,
     existing: Option<&offer::Model>,
+    choices: &PartnerChoices,
     values: HashMap<String, String>,
     summary: Vec<(String, String)>,
 ) -> Response {
     let l = pc.locale;
+    let chosen = values.get(PARTNER_CONNECTION).cloned().unwrap_or_default();
+    let chosen_ref = values.get(PARTNER_REF).cloned().unwrap_or_default();
+    // A reference the chosen system does not list (mistyped, or no longer offered) stays
+    // selected, so that it is shown with its error and not silently replaced.
+    let listed = choices
+        .groups
+        .iter()
+        .any(|g| g.connection_id == chosen && g.offers.iter().any(|(r, _)| *r == chosen_ref));
+    // The times, seats and plan are the partner's while the offer stays linked; a form
+    // switching to the portal's calendar (or a new offer) shows them.
+    let partner = existing.filter(|_| !chosen.is_empty()).and_then(|o| {
+        o.partner_connection_id.map(|c| {
+            context! {
+                connection_id => c.to_string(),
+                offer_ref => o.partner_offer_ref.clone().unwrap_or_default(),
+            }
+        })
+    });
     let mut field_errors = HashMap::new();
     for (id, msg) in &summary {
         field_errors
@@ -593,10 +781,20 @@ fn editor(
                 id => o.id.to_string(),
                 name => localized(l, &o.name_de, &o.name_en),
             }),
-            partner => existing.and_then(|o| o.partner_connection_id.map(|c| context! {
-                connection_id => c.to_string(),
-                offer_ref => o.partner_offer_ref.clone().unwrap_or_default(),
-            })),
+            partner,
+            connections => choices.connections.iter().map(|(id, name, active)| context! {
+                id, name, active => *active, selected => *id == chosen,
+            }).collect::<Vec<_>>(),
+            partner_groups => choices.groups.iter().map(|g| context! {
+                name => g.name.clone(),
+                offers => g.offers.iter().map(|(offer_ref, name)| context! {
+                    offer_ref,
+                    name,
+                    selected => g.connection_id == chosen && *offer_ref == chosen_ref,
+                }).collect::<Vec<_>>(),
+            }).collect::<Vec<_>>(),
+            partner_other_ref => (!listed && !chosen_ref.is_empty()).then_some(chosen_ref.clone()),
+            partner_down => choices.down.clone(),
             days => (0..7).map(|d| context! { d, name => day_name(d) }).collect::<Vec<_>>(),
             weekdays => WEEKDAYS.iter().enumerate().map(|(d, (_, s))| context! {
                 value => *s,
@@ -649,6 +847,7 @@ pub async fn new_offer_form(
     if kind == OfferKind::Appointment {
         values.insert("parallel".into(), "1".into());
     }
+    let choices = partner_choices(&state, &u, pc.locale, &listing, kind).await;
     editor(
         &state,
         &pc,
@@ -658,23 +857,26 @@ pub async fn new_offer_form(
         format!("/manage/listings/{}/offers", listing.id),
         &listing,
         None,
+        &choices,
         values,
         Vec::new(),
     )
 }
 
 /// Validates a submitted offer form; on failure, the errors by form id in order. An
-/// offer booked through a partner keeps its link (the partner keeps its times, seats,
-/// confirmation and the data it shares, so the form's are left out).
+/// offer booked through a partner (the form's link, or `stored` when the form has no
+/// booking system field) leaves out its times, seats and plan: the partner keeps them,
+/// and its confirmation and the data it shares.
 fn validated(
     state: &AppState,
     l: Locale,
     f: &FormData,
     kind: OfferKind,
-    partner: Option<PartnerLink>,
+    stored: Option<PartnerLink>,
 ) -> Result<OfferInput, Vec<(String, String)>> {
     let mut parsed = parse_form(f, kind);
-    if let Some(link) = partner {
+    let (link, link_errors) = form_link(f, stored);
+    if let Some(link) = link {
         parsed.input.partner = Some(link);
         parsed.input.appointment = None;
         parsed.input.class = None;
@@ -683,9 +885,16 @@ fn validated(
             .pre
             .retain(|e| PARTNER_OFFER_NUMBERS.contains(&e.field.as_str()));
     }
-    let mut all = parsed.pre;
+    let mut all = link_errors;
+    all.append(&mut parsed.pre);
     if let Err(p) = parsed.input.clone().validate(state.city.timezone) {
-        all.extend(p.errors);
+        // One message per field: the form's own check of a field comes first.
+        let more: Vec<FieldError> = p
+            .errors
+            .into_iter()
+            .filter(|e| !all.iter().any(|a| a.field == e.field))
+            .collect();
+        all.extend(more);
     }
     if all.is_empty() {
         return Ok(parsed.input);
@@ -695,27 +904,62 @@ fn validated(
         .map(|e| {
             (
                 offer_field(&e.field, &parsed.rows, &parsed.sessions),
-                support::text(state, l, &e.message),
+                message(state, l, &e.field, &e.message),
             )
         })
         .collect())
 }
 
-/// Problems of the service as errors of the editor (a validation problem by field).
-fn placed(state: &AppState, l: Locale, p: &Problem) -> Vec<(String, String)> {
-    if p.errors.is_empty() {
-        let (title, text) = support::problem_texts(state, l, p);
-        return vec![("name_de".into(), if text.is_empty() { title } else { text })];
+/// Problems of the service as errors of the editor (a validation problem by field; a
+/// booking system that did not answer, or a link that cannot change under running
+/// bookings, next to the booking system), with the status to answer; `None` for
+/// problems shown as a page of their own.
+fn placed(state: &AppState, l: Locale, p: &Problem) -> Option<(StatusCode, Vec<(String, String)>)> {
+    let status = StatusCode::from_u16(p.status).ok()?;
+    match (p.status, p.code()) {
+        (422, _) if p.errors.is_empty() => {
+            let (title, text) = support::problem_texts(state, l, p);
+            Some((
+                status,
+                vec![("name_de".into(), if text.is_empty() { title } else { text })],
+            ))
+        }
+        (422, _) => Some((
+            status,
+            p.errors
+                .iter()
+                .map(|e| {
+                    (
+                        offer_field(&e.field, &Rows::default(), &[]),
+                        message(state, l, &e.field, &e.message),
+                    )
+                })
+                .collect(),
+        )),
+        (409, "offer-has-bookings") => {
+            let n = p
+                .detail
+                .as_deref()
+                .and_then(|d| d.split(' ').next())
+                .filter(|n| n.parse::<u64>().is_ok())
+                .unwrap_or("1");
+            Some((
+                status,
+                vec![(
+                    PARTNER_CONNECTION.into(),
+                    support::t(state, l, "offer-partner-has-bookings", &[("n", n.into())]),
+                )],
+            ))
+        }
+        (503, _) => Some((
+            status,
+            vec![(
+                PARTNER_REF.into(),
+                state.i18n.t(l, "offer-partner-unchecked", None),
+            )],
+        )),
+        _ => None,
     }
-    p.errors
-        .iter()
-        .map(|e| {
-            (
-                offer_field(&e.field, &Rows::default(), &[]),
-                support::text(state, l, &e.message),
-            )
-        })
-        .collect()
 }
 
 /// `POST /manage/listings/{id}/offers`: creates an offer.
@@ -739,47 +983,48 @@ pub async fn create_offer(
         Err(p) => return problem_page(&state, &pc, req, &p),
     };
     let kind = OfferKind::parse(&f.get("kind")).unwrap_or(OfferKind::Appointment);
-    let action = format!("/manage/listings/{}/offers", listing.id);
-    let again = |status, summary| {
-        editor(
-            &state,
-            &pc,
-            req,
-            status,
-            kind,
-            action.clone(),
-            &listing,
-            None,
-            f.values(),
-            summary,
-        )
+    let (status, summary) = match validated(&state, pc.locale, &f, kind, None) {
+        Err(summary) => (StatusCode::UNPROCESSABLE_ENTITY, summary),
+        Ok(input) => {
+            let c = ctx(&state);
+            match offers::create(
+                &state.db,
+                c.partners,
+                c.city_id,
+                c.tz,
+                &u,
+                &listing.id.to_string(),
+                input,
+            )
+            .await
+            {
+                Ok(_) => {
+                    return see_other(format!(
+                        "/manage/listings/{}/offers?done=offer-created",
+                        listing.id
+                    ))
+                }
+                Err(p) => match placed(&state, pc.locale, &p) {
+                    Some(x) => x,
+                    None => return problem_page(&state, &pc, req, &p),
+                },
+            }
+        }
     };
-    let input = match validated(&state, pc.locale, &f, kind, None) {
-        Ok(i) => i,
-        Err(summary) => return again(StatusCode::UNPROCESSABLE_ENTITY, summary),
-    };
-    let c = ctx(&state);
-    match offers::create(
-        &state.db,
-        c.partners,
-        c.city_id,
-        c.tz,
-        &u,
-        &listing.id.to_string(),
-        input,
+    let choices = partner_choices(&state, &u, pc.locale, &listing, kind).await;
+    editor(
+        &state,
+        &pc,
+        req,
+        status,
+        kind,
+        format!("/manage/listings/{}/offers", listing.id),
+        &listing,
+        None,
+        &choices,
+        f.values(),
+        summary,
     )
-    .await
-    {
-        Ok(_) => see_other(format!(
-            "/manage/listings/{}/offers?done=offer-created",
-            listing.id
-        )),
-        Err(p) if p.status == 422 => again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            placed(&state, pc.locale, &p),
-        ),
-        Err(p) => problem_page(&state, &pc, req, &p),
-    }
 }
 
 /// `/manage/offers/{id}`: the editor of an offer.
@@ -798,15 +1043,18 @@ pub async fn edit_offer_form(
         Err(p) => return problem_page(&state, &pc, req, &p),
     };
     let values = offer_values(&state, &o).await;
+    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+    let choices = partner_choices(&state, &u, pc.locale, &listing, kind).await;
     editor(
         &state,
         &pc,
         req,
         StatusCode::OK,
-        OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment),
+        kind,
         format!("/manage/offers/{}", o.id),
         &listing,
         Some(&o),
+        &choices,
         values,
         Vec::new(),
     )
@@ -833,21 +1081,6 @@ pub async fn update_offer(
         Err(p) => return problem_page(&state, &pc, req, &p),
     };
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
-    let action = format!("/manage/offers/{}", o.id);
-    let again = |status, values, summary| {
-        editor(
-            &state,
-            &pc,
-            req,
-            status,
-            kind,
-            action.clone(),
-            &listing,
-            Some(&o),
-            values,
-            summary,
-        )
-    };
     let link = match (o.partner_connection_id, &o.partner_offer_ref) {
         (Some(connection_id), Some(offer_ref)) => Some(PartnerLink {
             connection_id,
@@ -855,42 +1088,60 @@ pub async fn update_offer(
         }),
         _ => None,
     };
-    let input = match validated(&state, pc.locale, &f, kind, link) {
-        Ok(i) => i,
-        Err(summary) => return again(StatusCode::UNPROCESSABLE_ENTITY, f.values(), summary),
-    };
-    let version = f.get("version").parse::<i32>().unwrap_or(0);
-    let c = ctx(&state);
-    match offers::update(
-        &state.db,
-        c.partners,
-        c.city_id,
-        c.tz,
-        &u,
-        o.id,
-        Some(&IfMatch::Versions(vec![version])),
-        input,
-    )
-    .await
-    {
-        Ok(m) => see_other(format!("/manage/offers/{}?done=offer-saved", m.id)),
-        Err(p) if p.status == 412 => {
-            let mut values = f.values();
-            values.insert("version".into(), version.to_string());
-            let msg = pc.t(&state, "offer-error-stale");
-            again(
-                StatusCode::PRECONDITION_FAILED,
-                values,
-                vec![("name_de".into(), msg)],
-            )
+    let mut values = f.values();
+    if !values.contains_key(PARTNER_CONNECTION) {
+        if let Some(link) = &link {
+            values.insert(PARTNER_CONNECTION.into(), link.connection_id.to_string());
+            values.insert(PARTNER_REF.into(), link.offer_ref.clone());
         }
-        Err(p) if p.status == 422 => again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            f.values(),
-            placed(&state, pc.locale, &p),
-        ),
-        Err(p) => problem_page(&state, &pc, req, &p),
     }
+    let version = f.get("version").parse::<i32>().unwrap_or(0);
+    let (status, summary) = match validated(&state, pc.locale, &f, kind, link) {
+        Err(summary) => (StatusCode::UNPROCESSABLE_ENTITY, summary),
+        Ok(input) => {
+            let c = ctx(&state);
+            match offers::update(
+                &state.db,
+                c.partners,
+                c.city_id,
+                c.tz,
+                &u,
+                o.id,
+                Some(&IfMatch::Versions(vec![version])),
+                input,
+            )
+            .await
+            {
+                Ok(m) => return see_other(format!("/manage/offers/{}?done=offer-saved", m.id)),
+                Err(p) if p.status == 412 => {
+                    values.insert("version".into(), version.to_string());
+                    let msg = pc.t(&state, "offer-error-stale");
+                    (
+                        StatusCode::PRECONDITION_FAILED,
+                        vec![("name_de".into(), msg)],
+                    )
+                }
+                Err(p) => match placed(&state, pc.locale, &p) {
+                    Some(x) => x,
+                    None => return problem_page(&state, &pc, req, &p),
+                },
+            }
+        }
+    };
+    let choices = partner_choices(&state, &u, pc.locale, &listing, kind).await;
+    editor(
+        &state,
+        &pc,
+        req,
+        status,
+        kind,
+        format!("/manage/offers/{}", o.id),
+        &listing,
+        Some(&o),
+        &choices,
+        values,
+        summary,
+    )
 }
 
 /// The dates of the bookings view: `from` (default today) to `to` (default two weeks

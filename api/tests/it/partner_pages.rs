@@ -4,8 +4,10 @@
 //! secrets, bad input is refused next to its fields (422), a staff member may not
 //! connect one, a change with empty secret fields keeps the stored secrets, the
 //! partner's offers are shown live (and a partner that does not answer is said so),
-//! removing is refused while an offer books through it (409) and works otherwise, and
-//! the offer editor keeps a partner offer's link.
+//! removing is refused while an offer books through it (409) and works otherwise, the
+//! offer editor keeps a partner offer's link, and it links an offer to a partner's
+//! offer (bad references refused beside the field, a partner that does not answer, and
+//! no change under running bookings).
 
 use partner_sandbox::{Mode, SandboxConfig};
 use reqwest::StatusCode;
@@ -481,3 +483,265 @@ async fn owner_manages_booking_systems(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 on_both!(owner_manages_booking_systems);
+
+/// The offer editor links an offer to a partner's offer without JavaScript: a choice of
+/// the organization's booking systems and a select of the offers of the editor's kind
+/// each one lists now (a text field, with a message, when one does not answer), the
+/// same checks as the API with their messages beside the fields, and a link that
+/// cannot change while active bookings run.
+async fn offer_editor_links_partner_offers(app: TestApp) {
+    let sandbox = partner_sandbox::spawn(SandboxConfig::with_client("city-portal", SECRET))
+        .await
+        .expect("sandbox starts");
+    let (owner, org) = app.business_owner("Gym").await;
+    let c = &owner.client;
+    let (listing, _) = app.create_listing(&owner, org, "Gym").await;
+    let listing = listing["id"].as_str().unwrap().to_string();
+    let resp = c
+        .post(app.url(&format!("/api/v1/organizations/{org}/partner-connections")))
+        .json(&json!({
+            "name": "Gym calendar",
+            "base_url": sandbox.base_url(),
+            "client_id": "city-portal",
+            "client_secret": SECRET,
+            "webhook_secret": sandbox.webhook_secret(),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let conn: Value = resp.json().await.unwrap();
+    let conn = conn["id"].as_str().unwrap().to_string();
+    let offers_of_listing = || async {
+        entities::offer::Entity::find()
+            .filter(entities::offer::Column::ListingId.eq(listing.parse::<Uuid>().unwrap()))
+            .all(&app.state.db)
+            .await
+            .unwrap()
+    };
+
+    // The new class form offers the system and its classes (not its memberships).
+    let new = format!("/manage/listings/{listing}/offers/new?kind=class&lang=en");
+    let (status, html) = get_html(c, &app.url(&new)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"partner_connection_id\""), "{html}");
+    assert!(html.contains(&format!("<option value=\"{conn}\">Gym calendar</option>")));
+    assert!(
+        html.contains("The portal&#x27;s own calendar")
+            || html.contains("The portal's own calendar")
+    );
+    assert!(
+        html.contains("<option value=\"sandbox-gym.yoga\">"),
+        "{html}"
+    );
+    assert!(!html.contains("sandbox-gym.monthly"), "only classes");
+    let (_, html) = get_html(
+        c,
+        &app.url(&format!(
+            "/manage/listings/{listing}/offers/new?kind=class&lang=de"
+        )),
+    )
+    .await;
+    assert!(html.contains("Angebot im Buchungssystem"), "{html}");
+
+    let action = format!("/manage/listings/{listing}/offers");
+    fn form<'a>(connection: &'a str, offer_ref: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("kind", "class"),
+            ("name_en", "Yoga at the gym"),
+            ("status", "active"),
+            ("cancel_deadline_minutes", "0"),
+            ("lead_time_minutes", "0"),
+            ("horizon_days", "30"),
+            ("max_active_per_resident", "0"),
+            ("partner_connection_id", connection),
+            ("partner_offer_ref", offer_ref),
+        ]
+    }
+    let conn_str = conn.as_str();
+    // A reference the partner does not have: refused beside the field, in English and
+    // in German, and nothing stored.
+    for (lang, text) in [
+        ("en", "The booking system has no offer with this reference."),
+        (
+            "de",
+            "Das Buchungssystem hat kein Angebot mit dieser Kennung.",
+        ),
+    ] {
+        let r = submit(
+            c,
+            &app,
+            &new,
+            &format!("{action}?lang={lang}"),
+            &form(conn_str, "sandbox-gym.no-such-offer"),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"partner_offer_ref-error\""), "{html}");
+        assert!(html.contains(text), "{html}");
+        assert!(
+            html.contains("href=\"#partner_offer_ref\""),
+            "in the summary"
+        );
+        // The reference stays chosen, so it is shown with its error.
+        assert!(html.contains("<option value=\"sandbox-gym.no-such-offer\" selected>"));
+    }
+    // The partner's offer of another kind, no reference, a reference without a system,
+    // and a system that is not one: each named beside its field.
+    for (connection, offer_ref, field, text) in [
+        (
+            conn_str,
+            "sandbox-gym.monthly",
+            "partner_offer_ref",
+            "a different kind: Membership",
+        ),
+        (conn_str, "", "partner_offer_ref", "This is required."),
+        (
+            "",
+            "sandbox-gym.yoga",
+            "partner_connection_id",
+            "Choose the booking system the offer is in.",
+        ),
+        (
+            "not-a-connection",
+            "sandbox-gym.yoga",
+            "partner_connection_id",
+            "Choose one of your organization&#x27;s booking systems.",
+        ),
+    ] {
+        let r = submit(
+            c,
+            &app,
+            &new,
+            &format!("{action}?lang=en"),
+            &form(connection, offer_ref),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{offer_ref}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("id=\"{field}-error\"")), "{html}");
+        assert!(
+            html.contains(text) || html.contains(&text.replace("&#x27;", "'")),
+            "{text}: {html}"
+        );
+    }
+    assert!(offers_of_listing().await.is_empty());
+
+    // Linked through the form: it follows the partner's offer.
+    let r = submit(c, &app, &new, &action, &form(conn_str, "sandbox-gym.yoga")).await;
+    let to = redirected(r).await;
+    assert!(to.ends_with("?done=offer-created"), "{to}");
+    let all = offers_of_listing().await;
+    assert_eq!(all.len(), 1);
+    let o = &all[0];
+    assert_eq!(o.provider, "partner");
+    assert_eq!(
+        o.partner_connection_id.map(|c| c.to_string()),
+        Some(conn.clone())
+    );
+    assert_eq!(o.partner_offer_ref.as_deref(), Some("sandbox-gym.yoga"));
+    assert_eq!(o.name_en, "Yoga at the gym");
+    let editor = format!("/manage/offers/{}", o.id);
+    let (_, html) = get_html(c, &app.url(&format!("{editor}?lang=en"))).await;
+    assert!(
+        html.contains(&format!("<option value=\"{conn}\" selected>")),
+        "{html}"
+    );
+    assert!(html.contains("<option value=\"sandbox-gym.yoga\" selected>"));
+    assert!(html.contains("id=\"offer-partner-note\""));
+    assert!(
+        !html.contains("name=\"seats\""),
+        "the partner keeps the seats"
+    );
+
+    // The partner does not answer: the editor says so and takes the reference as text;
+    // a change cannot be checked and is refused beside the field (503), nothing saved.
+    sandbox.set_mode(Mode::Down);
+    let (status, html) = get_html(c, &app.url(&format!("{editor}?lang=en"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"partner-offers-down\""), "{html}");
+    assert!(html.contains("The booking system Gym calendar did not answer just now"));
+    assert!(html.contains(
+        "<input id=\"partner_offer_ref\" name=\"partner_offer_ref\" type=\"text\" value=\"sandbox-gym.yoga\""
+    ));
+    let version = input_value(&html, "version");
+    let mut change = form(conn_str, "sandbox-gym.spinning");
+    change.push(("version", &version));
+    let r = submit(c, &app, &editor, &format!("{editor}?lang=en"), &change).await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"partner_offer_ref-error\""), "{html}");
+    assert!(html.contains("the offer cannot be checked now"));
+    sandbox.set_mode(Mode::Normal);
+    app.state.partners.forget(conn.parse().unwrap());
+
+    // While a booking runs, the link cannot change: 409 beside the booking system.
+    let resp = c
+        .post(app.url(&format!("/api/v1/listings/{listing}/publish")))
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resident = app.register("Resident").await;
+    let to = chrono::Utc::now().date_naive() + chrono::Duration::days(13);
+    let slots: Value = client()
+        .get(app.url(&format!("/api/v1/offers/{}/availability?to={to}", o.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let start = slots["slots"][0]["starts_at"].as_str().unwrap().to_string();
+    let resp = resident
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(&json!({"offer_id": o.id, "starts_at": start, "contact": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let booking: Value = resp.json().await.unwrap();
+    let r = submit(c, &app, &editor, &format!("{editor}?lang=en"), &change).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"partner_connection_id-error\""),
+        "{html}"
+    );
+    assert!(html.contains("1 active booking is kept where this offer books now"));
+    let r = submit(c, &app, &editor, &format!("{editor}?lang=de"), &change).await;
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("1 aktive Buchung liegt dort, wo dieses Angebot jetzt gebucht wird"));
+    let stored_ref = || async {
+        entities::offer::Entity::find_by_id(o.id)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .partner_offer_ref
+    };
+    assert_eq!(stored_ref().await.as_deref(), Some("sandbox-gym.yoga"));
+    // Once it is cancelled, the offer links to another class of the partner.
+    let resp = resident
+        .client
+        .post(app.url(&format!(
+            "/api/v1/bookings/{}/cancel",
+            booking["id"].as_str().unwrap()
+        )))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let r = submit(c, &app, &editor, &editor, &change).await;
+    assert_eq!(redirected(r).await, format!("{editor}?done=offer-saved"));
+    assert_eq!(stored_ref().await.as_deref(), Some("sandbox-gym.spinning"));
+}
+on_both!(offer_editor_links_partner_offers);

@@ -687,3 +687,26 @@ done-connection-created = Das Buchungssystem ist verbunden.
 done-connection-saved = Ihre Änderungen sind gespeichert.
 done-connection-removed = Die Verbindung ist entfernt.
 offer-partner-note = Dieses Angebot wird über Ihr Buchungssystem gebucht (Kennung { $ref }): Zeiten, Plätze, Bestätigung und die Daten, die eine Buchung weitergibt, werden dort verwaltet. Hier ändern Sie Name, Beschreibung, Status und Bedingungen.
+offer-booking-system = Buchungssystem
+offer-booking-system-hint = Buchen Sie dieses Angebot im Kalender des Portals oder über eines der Buchungssysteme Ihrer Organisation: Dann verwaltet dieses System Zeiten, Plätze und Tarif, und die Felder dafür unten werden nicht verwendet. Solange ein Angebot aktive Buchungen hat, lässt sich nicht ändern, wo es gebucht wird.
+offer-booking-system-where = Gebucht über
+offer-booking-system-portal = Kalender des Portals
+offer-booking-system-disabled = deaktiviert
+offer-partner-offer = Angebot im Buchungssystem
+offer-partner-offer-hint = Die Angebote dieser Art, die Ihre Buchungssysteme gerade anbieten, nach System. Nötig, wenn das Angebot über ein Buchungssystem gebucht wird.
+offer-partner-offer-none = Bitte wählen …
+offer-partner-ref = Kennung des Angebots im Buchungssystem
+offer-partner-ref-hint = So, wie Ihr Buchungssystem das Angebot nennt, z. B. sandbox-gym.yoga. Nötig, wenn das Angebot über ein Buchungssystem gebucht wird.
+offer-partner-down = Das Buchungssystem { $names } hat gerade nicht geantwortet, daher können seine Angebote nicht angezeigt werden. Geben Sie unten die Kennung des Angebots in diesem System ein oder versuchen Sie es später erneut.
+offer-partner-unchecked = Das Buchungssystem hat nicht geantwortet, daher kann das Angebot gerade nicht geprüft werden. Es wurde nichts gespeichert: Bitte versuchen Sie es später erneut.
+offer-partner-has-bookings = { $n ->
+    [one] 1 aktive Buchung liegt dort, wo dieses Angebot jetzt gebucht wird: Das Buchungssystem lässt sich ändern, wenn sie vorbei oder storniert ist.
+   *[other] { $n } aktive Buchungen liegen dort, wo dieses Angebot jetzt gebucht wird: Das Buchungssystem lässt sich ändern, wenn sie vorbei oder storniert sind.
+}
+offer-partner-v-connection = Wählen Sie eines der Buchungssysteme Ihrer Organisation.
+offer-partner-v-other-organization = Dieses Buchungssystem gehört einer anderen Organisation als der Eintrag.
+offer-partner-v-disabled = Dieses Buchungssystem ist deaktiviert: Aktivieren Sie es zuerst oder wählen Sie ein anderes.
+offer-partner-v-unknown = Das Buchungssystem hat kein Angebot mit dieser Kennung.
+offer-partner-v-choose-connection = Wählen Sie das Buchungssystem, in dem das Angebot liegt.
+offer-partner-v-length = Muss 1 bis 100 Zeichen lang sein.
+offer-partner-v-kind = Das Angebot im Buchungssystem ist von anderer Art: { $kind }.

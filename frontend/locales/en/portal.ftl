@@ -687,3 +687,26 @@ done-connection-created = The booking system is connected.
 done-connection-saved = Your changes are saved.
 done-connection-removed = The connection is removed.
 offer-partner-note = This offer is booked through your booking system (reference { $ref }): the times, seats, confirmation and the data a booking shares are kept there. Here you change its name, description, status and conditions.
+offer-booking-system = Booking system
+offer-booking-system-hint = Book this offer in the portal's own calendar, or through one of your organization's booking systems: then that system keeps the times, seats and plan, and the fields for them below are not used. Where an offer books cannot change while it has active bookings.
+offer-booking-system-where = Booked through
+offer-booking-system-portal = The portal's own calendar
+offer-booking-system-disabled = disabled
+offer-partner-offer = Offer in the booking system
+offer-partner-offer-hint = The offers of this kind your booking systems list now, by system. Needed when the offer books through a booking system.
+offer-partner-offer-none = Choose …
+offer-partner-ref = Reference of the offer in the booking system
+offer-partner-ref-hint = As your booking system names the offer, e.g. sandbox-gym.yoga. Needed when the offer books through a booking system.
+offer-partner-down = The booking system { $names } did not answer just now, so its offers cannot be listed. Enter the offer's reference in that system below, or try again later.
+offer-partner-unchecked = The booking system did not answer, so the offer cannot be checked now. Nothing was saved: try again later.
+offer-partner-has-bookings = { $n ->
+    [one] 1 active booking is kept where this offer books now: its booking system can change once it is over or cancelled.
+   *[other] { $n } active bookings are kept where this offer books now: its booking system can change once they are over or cancelled.
+}
+offer-partner-v-connection = Choose one of your organization's booking systems.
+offer-partner-v-other-organization = This booking system belongs to another organization than the listing.
+offer-partner-v-disabled = This booking system is disabled: activate it first, or choose another.
+offer-partner-v-unknown = The booking system has no offer with this reference.
+offer-partner-v-choose-connection = Choose the booking system the offer is in.
+offer-partner-v-length = Must be 1 to 100 characters.
+offer-partner-v-kind = The booking system's offer is a different kind: { $kind }.
