@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -124,61 +124,62 @@ impl Deliveries {
             .limit(self.batch)
     }
 
-    /// Leases the due deliveries to the caller (see [`Deliveries`]).
+    /// Leases the due deliveries to the caller (see [`Deliveries`]), in event order.
     pub async fn claim(&self, db: &DatabaseConnection) -> Result<Vec<Claimed>, DbErr> {
         if db.get_database_backend() == DbBackend::Sqlite {
             let due = self.due().all(db).await?;
             return with_events(db, due).await;
         }
-        let txn = db.begin().await?;
-        let mut due = self.due();
-        if txn.get_database_backend() == DbBackend::Postgres {
-            QuerySelect::query(&mut due)
-                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-        }
-        let rows = due.all(&txn).await?;
+        // One statement: the due rows are locked (skipping rows another claimer has
+        // locked) and get their lease; only rows this statement updated come back.
+        let mut due = self
+            .due()
+            .select_only()
+            .column(outbox_delivery::Column::EventId);
+        QuerySelect::query(&mut due).lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         let until = Utc::now() + self.lease;
-        let mut mine = Vec::new();
-        for d in rows {
-            // Compare and set: a claimer that read the same row first wins it.
-            let leased = outbox_delivery::Entity::update_many()
-                .col_expr(outbox_delivery::Column::NextAttemptAt, Expr::value(until))
-                .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
-                .filter(outbox_delivery::Column::EventId.eq(d.event_id))
-                .filter(outbox_delivery::Column::NextAttemptAt.eq(d.next_attempt_at))
-                .filter(outbox_delivery::Column::DoneAt.is_null())
-                .exec(&txn)
-                .await?;
-            if leased.rows_affected == 1 {
-                mine.push(d);
-            }
-        }
-        let claimed = with_events(&txn, mine).await?;
-        txn.commit().await?;
-        Ok(claimed)
+        let mut mine = outbox_delivery::Entity::update_many()
+            .col_expr(outbox_delivery::Column::NextAttemptAt, Expr::value(until))
+            .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
+            .filter(outbox_delivery::Column::EventId.in_subquery(due.into_query()))
+            .exec_with_returning(db)
+            .await?;
+        mine.sort_by_key(|d| d.event_id);
+        with_events(db, mine).await
     }
 
     /// Marks a delivery handled, and its event processed once no consumer's delivery of
     /// it is pending (one transaction).
     pub async fn done(&self, db: &DatabaseConnection, event_id: i32) -> Result<(), DbErr> {
+        self.done_many(db, &[event_id]).await
+    }
+
+    /// [`Deliveries::done`] for several deliveries in one transaction.
+    pub async fn done_many(&self, db: &DatabaseConnection, event_ids: &[i32]) -> Result<(), DbErr> {
+        if event_ids.is_empty() {
+            return Ok(());
+        }
         let txn = db.begin().await?;
         let conn = &txn;
         let now = Utc::now();
         outbox_delivery::Entity::update_many()
             .col_expr(outbox_delivery::Column::DoneAt, Expr::value(now))
             .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
-            .filter(outbox_delivery::Column::EventId.eq(event_id))
+            .filter(outbox_delivery::Column::EventId.is_in(event_ids.iter().copied()))
             .exec(conn)
             .await?;
         let others_pending = Query::select()
             .expr(Expr::val(1))
             .from(outbox_delivery::Entity)
-            .and_where(outbox_delivery::Column::EventId.eq(event_id))
+            .and_where(
+                Expr::col((outbox_delivery::Entity, outbox_delivery::Column::EventId))
+                    .equals((outbox_event::Entity, outbox_event::Column::Id)),
+            )
             .and_where(outbox_delivery::Column::DoneAt.is_null())
             .to_owned();
         outbox_event::Entity::update_many()
             .col_expr(outbox_event::Column::ProcessedAt, Expr::value(now))
-            .filter(outbox_event::Column::Id.eq(event_id))
+            .filter(outbox_event::Column::Id.is_in(event_ids.iter().copied()))
             .filter(Expr::exists(others_pending).not())
             .exec(conn)
             .await?;

@@ -1,10 +1,12 @@
 //! What a notification says: subject, text and `.ics`, in the resident's language
 //! (their account's, else the city's default), from the Fluent messages `mail-*`.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use fluent_bundle::{FluentArgs, FluentValue};
 use lettre::message::Mailbox;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ics::{self, Method, Party, Status, When};
@@ -122,6 +124,74 @@ impl BookingFacts {
             resident,
             city,
         }))
+    }
+
+    /// [`BookingFacts::load`] for several bookings in five queries, however many there
+    /// are (the notification consumer reads a whole batch at once). Bookings that are
+    /// gone are left out of the map.
+    pub async fn load_many<C: ConnectionTrait>(
+        conn: &C,
+        booking_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, BookingFacts>, DbErr> {
+        if booking_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let bookings = booking::Entity::find()
+            .filter(booking::Column::Id.is_in(booking_ids.iter().copied()))
+            .all(conn)
+            .await?;
+        fn ids<T>(rows: &[T], id: impl Fn(&T) -> Uuid) -> Vec<Uuid> {
+            let set: HashSet<Uuid> = rows.iter().map(id).collect();
+            set.into_iter().collect()
+        }
+        let offers: HashMap<Uuid, offer::Model> = offer::Entity::find()
+            .filter(offer::Column::Id.is_in(ids(&bookings, |b| b.offer_id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let offer_rows: Vec<&offer::Model> = offers.values().collect();
+        let listings: HashMap<Uuid, listing::Model> = listing::Entity::find()
+            .filter(listing::Column::Id.is_in(ids(&offer_rows, |o| o.listing_id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect();
+        let residents: HashMap<Uuid, user::Model> = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids(&bookings, |b| b.user_id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let cities: HashMap<Uuid, city::Model> = city::Entity::find()
+            .filter(city::Column::Id.is_in(ids(&bookings, |b| b.city_id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        Ok(bookings
+            .into_iter()
+            .filter_map(|booking| {
+                let offer = offers.get(&booking.offer_id)?.clone();
+                let listing = listings.get(&offer.listing_id)?.clone();
+                let resident = residents.get(&booking.user_id)?.clone();
+                let city = cities.get(&booking.city_id)?.clone();
+                Some((
+                    booking.id,
+                    BookingFacts {
+                        booking,
+                        offer,
+                        listing,
+                        resident,
+                        city,
+                    },
+                ))
+            })
+            .collect())
     }
 
     /// The resident's language: their account's, else the city's default.

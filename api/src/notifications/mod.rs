@@ -48,13 +48,21 @@ pub const DELIVERIES: Deliveries = Deliveries {
 };
 
 /// How often the reminder job looks for bookings that are due one (it also looks after
-/// every batch of deliveries, so a booking made inside the window gets its reminder at
-/// once).
+/// a batch of deliveries, at most every [`REMINDER_AFTER_BATCH`], so a booking made
+/// inside the window gets its reminder at once).
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(60);
+
+/// After a batch of deliveries the reminders are looked for again, but not more often
+/// than this while deliveries keep coming.
+pub const REMINDER_AFTER_BATCH: Duration = Duration::from_secs(1);
 
 /// A reminder claimed but not marked sent after this long belongs to a server that
 /// stopped while sending it: it is claimed again.
 const STALE_CLAIM: Duration = Duration::from_secs(600);
+
+/// The message an event asks for: its kind, the booking, and until when a seat offered
+/// from the waitlist is held.
+type Wanted = (Kind, Uuid, Option<DateTime<Utc>>);
 
 /// Everything the notifications need.
 #[derive(Clone)]
@@ -111,7 +119,20 @@ impl Notifier {
         booking_id: Uuid,
         until: Option<DateTime<Utc>>,
     ) -> Result<bool, Failure> {
-        let Some(facts) = BookingFacts::load(&self.db, booking_id).await? else {
+        let facts = BookingFacts::load(&self.db, booking_id).await?;
+        self.notify_with(kind, booking_id, facts.as_ref(), until)
+            .await
+    }
+
+    /// [`Notifier::notify`] with the booking's facts read already (`None`: it is gone).
+    async fn notify_with(
+        &self,
+        kind: Kind,
+        booking_id: Uuid,
+        facts: Option<&BookingFacts>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<bool, Failure> {
+        let Some(facts) = facts else {
             return Ok(false);
         };
         if !kind.still_true(&facts.booking.status) {
@@ -121,7 +142,7 @@ impl Notifier {
         }
         let m = message::compose(
             kind,
-            &facts,
+            facts,
             &self.site,
             &self.i18n,
             self.default_locale,
@@ -132,40 +153,57 @@ impl Notifier {
         Ok(true)
     }
 
-    /// Handles one delivered event.
-    async fn handle(&self, c: &Claimed) -> Result<(), Failure> {
+    /// The booking an event is about, and the message it asks for.
+    fn message_for(c: &Claimed) -> Result<Option<Wanted>, Failure> {
         let e = &c.event;
-        match (e.aggregate_type.as_str(), e.event_type.as_str()) {
-            ("booking", t) => {
-                if let Some(kind) = Kind::for_booking_event(t) {
-                    self.notify(kind, e.aggregate_id, None).await?;
-                }
-                Ok(())
-            }
+        Ok(match (e.aggregate_type.as_str(), e.event_type.as_str()) {
+            ("booking", t) => Kind::for_booking_event(t).map(|kind| (kind, e.aggregate_id, None)),
             ("waitlist", "waitlist.offered") => {
                 let booking_id = e.payload["booking_id"]
                     .as_str()
-                    .and_then(|s| s.parse::<Uuid>().ok());
+                    .and_then(|s| s.parse::<Uuid>().ok())
+                    .ok_or_else(|| {
+                        Failure::Permanent("waitlist.offered without a booking_id".into())
+                    })?;
                 let until = e.payload["offered_until"]
                     .as_str()
                     .and_then(|s| s.parse::<DateTime<Utc>>().ok());
-                match booking_id {
-                    Some(id) => send_waitlist_offer(self, id, until).await.map(|_| ()),
-                    None => Err(Failure::Permanent(
-                        "waitlist.offered without a booking_id".into(),
-                    )),
-                }
+                Some((Kind::WaitlistOffer, booking_id, until))
             }
-            _ => Ok(()),
-        }
+            _ => None,
+        })
     }
 
     /// Claims and handles one batch of deliveries; returns how many were handled.
+    ///
+    /// The bookings of the whole batch are read at once, and the handled deliveries are
+    /// marked done together at the end: a server that stops in the middle of a batch
+    /// sends that batch's messages again when the lease runs out (at least once, as
+    /// always), and a busy portal spends a handful of statements per batch instead of
+    /// several per message.
     pub async fn process_batch(&self) -> Result<usize, DbErr> {
         let claimed = DELIVERIES.claim(&self.db).await?;
-        for c in &claimed {
-            match self.handle(c).await {
-                Ok(()) => DELIVERIES.done(&self.db, c.event.id).await?,
+        let wanted: Vec<_> = claimed.iter().map(Self::message_for).collect();
+        let booking_ids: Vec<Uuid> = wanted
+            .iter()
+            .filter_map(|w| match w {
+                Ok(Some((_, id, _))) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let facts = BookingFacts::load_many(&self.db, &booking_ids).await?;
+        let mut done = Vec::with_capacity(claimed.len());
+        for (c, wanted) in claimed.iter().zip(wanted) {
+            let outcome = match wanted {
+                Ok(Some((kind, id, until))) => self
+                    .notify_with(kind, id, facts.get(&id), until)
+                    .await
+                    .map(|_| ()),
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(()) => done.push(c.event.id),
                 Err(Failure::Temporary(error)) => {
                     tracing::warn!(event = c.event.id, %error, "notification failed; will retry");
                     DELIVERIES.failed(&self.db, c, &error).await?;
@@ -174,10 +212,11 @@ impl Notifier {
                     // Sending it again cannot succeed: recorded, and done.
                     tracing::warn!(event = c.event.id, %error, "notification refused; not retried");
                     DELIVERIES.failed(&self.db, c, &error).await?;
-                    DELIVERIES.done(&self.db, c.event.id).await?;
+                    done.push(c.event.id);
                 }
             }
         }
+        DELIVERIES.done_many(&self.db, &done).await?;
         Ok(claimed.len())
     }
 
@@ -262,6 +301,7 @@ impl Notifier {
         tokio::pin!(stop);
         let mut failures: i32 = 0;
         let mut next_reminders = tokio::time::Instant::now();
+        let mut last_reminders = next_reminders;
         loop {
             let handled = match self.process_batch().await {
                 Ok(n) => {
@@ -274,11 +314,15 @@ impl Notifier {
                     0
                 }
             };
-            if handled > 0 || tokio::time::Instant::now() >= next_reminders {
+            let now = tokio::time::Instant::now();
+            if now >= next_reminders
+                || (handled > 0 && now >= last_reminders + REMINDER_AFTER_BATCH)
+            {
                 if let Err(e) = self.send_due_reminders().await {
                     tracing::warn!(error = %e, "notifications: reminders failed; will retry");
                 }
-                next_reminders = tokio::time::Instant::now() + REMINDER_INTERVAL;
+                last_reminders = tokio::time::Instant::now();
+                next_reminders = last_reminders + REMINDER_INTERVAL;
             }
             if handled > 0 {
                 continue;
@@ -317,19 +361,6 @@ async fn claim_once(db: &DatabaseConnection, booking_id: Uuid, kind: Kind) -> Re
     .exec_without_returning(db)
     .await?;
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(1)))
-}
-
-/// Tells the first in line on a waitlist that a seat is held for them until `until`
-/// (the `waitlist.offered` event of the waitlist). Sent while the held booking is still
-/// waiting for them; returns whether a message went out.
-pub async fn send_waitlist_offer(
-    notifier: &Notifier,
-    booking_id: Uuid,
-    until: Option<DateTime<Utc>>,
-) -> Result<bool, Failure> {
-    notifier
-        .notify(Kind::WaitlistOffer, booking_id, until)
-        .await
 }
 
 /// Starts the notifications inside the server.
