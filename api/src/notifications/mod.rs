@@ -302,6 +302,7 @@ impl Notifier {
         let mut failures: i32 = 0;
         let mut next_reminders = tokio::time::Instant::now();
         let mut last_reminders = next_reminders;
+        let mut reminders_wanted = false;
         loop {
             let handled = match self.process_batch().await {
                 Ok(n) => {
@@ -314,10 +315,13 @@ impl Notifier {
                     0
                 }
             };
+            // A booking just handled may start inside the reminder window.
+            reminders_wanted |= handled > 0;
             let now = tokio::time::Instant::now();
             if now >= next_reminders
-                || (handled > 0 && now >= last_reminders + REMINDER_AFTER_BATCH)
+                || (reminders_wanted && now >= last_reminders + REMINDER_AFTER_BATCH)
             {
+                reminders_wanted = false;
                 if let Err(e) = self.send_due_reminders().await {
                     tracing::warn!(error = %e, "notifications: reminders failed; will retry");
                 }
