@@ -583,6 +583,12 @@ node "$TMP/client.js" register "$BASE" "$REGISTER" 4 "resident-$RUN_ID" "$TMP/re
     || die "registering residents failed"
 REGISTER_S=$(awk -v a="$start" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 log "  $REGISTER_S s"
+# The server's memory (kB from /proc): each registration hashes a password with
+# Argon2 (19 MiB taken and freed).
+proc_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
+mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.0f", k / 1024 }'; }
+RSS_REGISTERED=$(proc_kb VmRSS)
+log "  server memory after registering: VmRSS $(mb "$RSS_REGISTERED") MB"
 
 # pgbench's residents: copies of a registered resident with ids it can compute.
 PGB_RESIDENTS=$((CONNECTIONS * P))
@@ -883,6 +889,8 @@ for ((b = 1; b <= BURSTS; b++)); do
 done
 DRAIN_BURSTS=$(drain)
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+RSS_END=$(proc_kb VmRSS)
+HWM_END=$(proc_kb VmHWM)
 stop_server
 
 # ---------------------------------------------------------------------------
@@ -924,6 +932,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "| 1. uncontended bookings/s through the API vs. pgbench running the same SQL on the same PostgreSQL ($CONNECTIONS clients, mean of $ROUNDS runs each) | API $API_MEAN/s vs. pgbench $PGB_MEAN/s: **$RATIO_PCT%** | ≥ $RATIO_TARGET_PCT% | $(met "$RATIO_PCT >= $RATIO_TARGET_PCT") |"
     echo "| 2. $CLIENTS residents book one session of $CAPACITY seats at once ($BURSTS bursts) | every burst: exactly $CAPACITY × 201 confirmed, $((CLIENTS - CAPACITY)) × 409 \`/problems/full\`; in the database $CAPACITY confirmed bookings and \`booked\` = $CAPACITY | exactly $CAPACITY confirmed | yes |"
     echo "| 2. latency of those requests | p50 $B_P50_MEAN ms (mean of the bursts), **p99 $B_P99_MAX ms** (the highest of the bursts) | reported | — |"
+    echo "| 3. the server's memory (VmRSS from /proc) after registering the $REGISTER residents / at the end; peak (VmHWM) | $(mb "$RSS_REGISTERED") MB / $(mb "$RSS_END") MB; peak $(mb "$HWM_END") MB | reported | — |"
     echo
     echo "## 1. Uncontended bookings"
     echo

@@ -219,7 +219,12 @@ pub async fn register(db: &DatabaseConnection, r: &Registration) -> Result<user:
         );
     }
     errors.into_result(())?;
-    let hash = auth::hash_password(&r.password).map_err(|_| Problem::internal())?;
+    // Argon2 takes tens of milliseconds of CPU: not on the request threads.
+    let password = r.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|_| Problem::internal())?
+        .map_err(|_| Problem::internal())?;
     let now = Utc::now();
     let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
