@@ -281,7 +281,13 @@ impl PartnerApi {
             shared
                 .store()
                 .idempotent(&auth.0.client_id, &key.0, fingerprint, now, |store| {
-                    store.cancel(&shared.config, &auth.0.client_id, &id, now)
+                    store.cancel(
+                        &shared.config,
+                        &auth.0.client_id,
+                        &id,
+                        now,
+                        shared.cancel_deadline(),
+                    )
                 });
         change_response(outcome, replayed)
     }

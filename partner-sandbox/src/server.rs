@@ -32,6 +32,9 @@ pub(crate) struct Shared {
     /// Every request to the token endpoint and the Partner Booking API, as
     /// `METHOD /path`, oldest first.
     requests: Mutex<Vec<String>>,
+    /// Cancellations of bookings starting sooner than this are refused (409
+    /// `cancellation-deadline-passed`); `None`: every cancellation is accepted.
+    cancel_deadline: Mutex<Option<Duration>>,
     outgoing: UnboundedSender<Outgoing>,
 }
 
@@ -41,6 +44,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    pub(crate) fn cancel_deadline(&self) -> Option<Duration> {
+        *lock(&self.cancel_deadline)
+    }
+
     pub(crate) fn mode(&self) -> Mode {
         *lock(&self.mode)
     }
@@ -190,6 +197,7 @@ pub async fn spawn(config: SandboxConfig) -> anyhow::Result<Sandbox> {
         webhook_target: Mutex::new(config.webhook_url.clone()),
         webhooks: Mutex::new(Vec::new()),
         requests: Mutex::new(Vec::new()),
+        cancel_deadline: Mutex::new(None),
         outgoing: tx,
         config,
     });
@@ -259,6 +267,13 @@ impl Sandbox {
     /// The current behaviour.
     pub fn mode(&self) -> Mode {
         self.shared.mode()
+    }
+
+    /// From now on, refuses to cancel bookings that start sooner than `deadline` (409
+    /// `cancellation-deadline-passed`), as a business's system may; `None` accepts every
+    /// cancellation again (the default).
+    pub fn set_cancel_deadline(&self, deadline: Option<Duration>) {
+        *lock(&self.shared.cancel_deadline) = deadline;
     }
 
     /// Changes the behaviour at once.

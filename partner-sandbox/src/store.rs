@@ -370,6 +370,7 @@ impl Store {
         client_id: &str,
         id: &str,
         now: DateTime<Utc>,
+        deadline: Option<std::time::Duration>,
     ) -> Outcome {
         let cat = &cfg.catalogue;
         self.sweep(cat, now);
@@ -377,7 +378,17 @@ impl Store {
             Ok(r) => r,
             Err(p) => return Outcome::Failed(p),
         };
+        let too_late = deadline
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .is_some_and(|d| rec.booking.start.with_timezone(&Utc) - now < d);
         match rec.booking.status {
+            BookingStatus::Pending | BookingStatus::Confirmed if too_late => {
+                Outcome::Failed(Problem::conflict(
+                    "cancellation-deadline-passed",
+                    "Too late to cancel",
+                    "The booking starts too soon to be cancelled.".to_string(),
+                ))
+            }
             BookingStatus::Held | BookingStatus::Pending | BookingStatus::Confirmed => {
                 Outcome::Ok(self.transition(cat, id, BookingStatus::Cancelled, None, now))
             }

@@ -27,6 +27,10 @@ pub enum Kind {
     Expired,
     /// A seat freed and is held for the first in line on the waitlist.
     WaitlistOffer,
+    /// The resident cancelled while the business's booking system did not answer, and
+    /// when it answered again it refused the cancellation: the business may still
+    /// count on them.
+    PartnerKept,
 }
 
 impl Kind {
@@ -40,6 +44,7 @@ impl Kind {
             "cancelled" => Kind::Cancelled,
             "rejected" => Kind::Rejected,
             "expired" => Kind::Expired,
+            "partner_kept" => Kind::PartnerKept,
             _ => return None,
         })
     }
@@ -55,13 +60,14 @@ impl Kind {
             Kind::Rejected => "rejected",
             Kind::Expired => "expired",
             Kind::WaitlistOffer => "waitlist",
+            Kind::PartnerKept => "partner-kept",
         }
     }
 
     /// Whether the calendar should drop the event.
     pub fn method(self) -> Method {
         match self {
-            Kind::Cancelled | Kind::Rejected | Kind::Expired => Method::Cancel,
+            Kind::Cancelled | Kind::Rejected | Kind::Expired | Kind::PartnerKept => Method::Cancel,
             _ => Method::Request,
         }
     }
@@ -74,6 +80,7 @@ impl Kind {
             Kind::Rescheduled => status == "confirmed" || status == "requested",
             Kind::Reminder => status == "confirmed",
             Kind::WaitlistOffer => status == "held",
+            Kind::PartnerKept => status == "cancelled",
             _ => status == self.as_str(),
         }
     }

@@ -210,11 +210,25 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
             let Some(pb) = answer_or_view(ctx, &c, partner_ref, answer).await else {
                 return Ok(false);
             };
-            if pb.status.occupies_seats() {
+            let kept = pb.status.occupies_seats();
+            if kept {
                 tracing::error!(booking = %b.id, partner = %pb.booking_id, "the partner keeps a booking the resident cancelled; check with the business");
             }
             let txn = crate::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
+            if kept {
+                // The resident is told (the notification `partner-kept`): the business
+                // may still expect them.
+                crate::outbox::record(
+                    &txn,
+                    b.city_id,
+                    "booking",
+                    b.id,
+                    "booking.partner_kept",
+                    serde_json::json!({ "partner_booking_id": pb.booking_id }),
+                )
+                .await?;
+            }
             txn.commit().await?;
             Ok(true)
         }

@@ -1100,3 +1100,128 @@ async fn calls_resolve_names_to_public_addresses_only() {
         .unwrap();
     assert_eq!(health["status"], "ok", "{health}");
 }
+
+/// The resident cancels while the partner is down; when it is back it refuses the
+/// cancellation (its own deadline has passed). The booking stays cancelled here, and
+/// the resident is told that the business may still expect them.
+async fn partner_refuses_a_late_cancellation(app: TestApp) {
+    let f = fixture(&app, "Late").await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resident = app.register("Resident").await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    let partner_id = row(&app, &id).await.partner_ref.unwrap();
+
+    // Down: the portal cancels its own booking and leaves the partner's for later.
+    f.sandbox.set_mode(Mode::Down);
+    let (status, c) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{id}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "cancelled");
+    assert_eq!(
+        row(&app, &id).await.partner_pending.as_deref(),
+        Some("cancel")
+    );
+
+    // Back, but now every class is too close to cancel there.
+    f.sandbox.set_mode(Mode::Normal);
+    f.sandbox
+        .set_cancel_deadline(Some(Duration::from_secs(400 * 24 * 3600)));
+    app.state.partners.forget(f.connection.parse().unwrap());
+    let c = ctx(&app);
+    let mut settled = false;
+    for _ in 0..40 {
+        let r = api::partners::reconcile::round(&app.state.db, c)
+            .await
+            .unwrap();
+        if r.settled > 0 {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(settled, "the booking was settled");
+    let b = row(&app, &id).await;
+    assert_eq!(b.status, "cancelled");
+    assert!(b.partner_pending.is_none());
+    assert_eq!(
+        f.sandbox.booking(&partner_id).unwrap().status.as_str(),
+        "confirmed"
+    );
+
+    // The event that tells the resident, handled by the notifications without error.
+    let kept = entities::outbox_event::Entity::find()
+        .filter(entities::outbox_event::Column::AggregateId.eq(b.id))
+        .filter(entities::outbox_event::Column::EventType.eq("booking.partner_kept"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].payload["partner_booking_id"], json!(partner_id));
+    let mut handled = false;
+    for _ in 0..40 {
+        let d = entities::outbox_delivery::Entity::find()
+            .filter(entities::outbox_delivery::Column::EventId.eq(kept[0].id))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .expect("a delivery to the notifications");
+        if d.done_at.is_some() {
+            assert!(d.last_error.is_none(), "{d:?}");
+            handled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(handled, "the notifications handled the event");
+    // What it says.
+    use api::notifications::message::{self, BookingFacts, Kind};
+    assert_eq!(
+        Kind::for_booking_event("booking.partner_kept"),
+        Some(Kind::PartnerKept)
+    );
+    let facts = BookingFacts::load(&app.state.db, b.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let site = message::Site {
+        public_url: app.state.config.public_url.clone(),
+        from: app.state.config.smtp_from.clone(),
+    };
+    let m = message::compose(
+        Kind::PartnerKept,
+        &facts,
+        &site,
+        &app.state.i18n,
+        api::config::Locale::En,
+        None,
+    )
+    .unwrap();
+    assert!(
+        m.subject.starts_with("Bitte prüfen Sie Ihre Stornierung")
+            || m.subject.starts_with("Please check your cancellation"),
+        "{}",
+        m.subject
+    );
+    assert!(m.text.contains("Late"), "names the business: {}", m.text);
+    assert!(m.ics.contains("METHOD:CANCEL"), "{}", m.ics);
+}
+on_both_with!(
+    partner_refuses_a_late_cancellation,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);

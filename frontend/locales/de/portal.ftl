@@ -621,6 +621,8 @@ mail-expired-subject = Reservierung abgelaufen: { $offer }
 mail-expired-intro = Ihre Reservierung wurde nicht rechtzeitig bestätigt und ist abgelaufen. Der Platz wurde freigegeben.
 mail-waitlist-subject = Ein Platz ist für Sie frei: { $offer }
 mail-waitlist-intro = auf der Warteliste ist ein Platz frei geworden und bis { $until } für Sie reserviert. Bestätigen Sie ihn bis dahin unter „Meine Buchungen“, sonst geht er an die nächste Person auf der Warteliste.
+mail-partner-kept-subject = Bitte prüfen Sie Ihre Stornierung: { $offer }
+mail-partner-kept-intro = { $with } hat die Stornierung Ihrer Buchung nicht angenommen: Das Buchungssystem war bei Ihrer Stornierung nicht erreichbar und hat sie später abgelehnt. Hier ist die Buchung storniert, { $with } rechnet aber womöglich noch mit Ihnen. Bitte wenden Sie sich direkt an { $with }.
 ics-description = Gebucht über das Stadtportal { $city }. Ihre Buchungen: { $url }
 ics-feed-name = Meine Buchungen – { $city }
 

@@ -621,6 +621,8 @@ mail-expired-subject = Reservation expired: { $offer }
 mail-expired-intro = your reservation was not confirmed in time and has expired. The place has been released.
 mail-waitlist-subject = A place is free for you: { $offer }
 mail-waitlist-intro = a place on the waiting list has become free and is held for you until { $until }. Confirm it under "My bookings" by then; otherwise it goes to the next person waiting.
+mail-partner-kept-subject = Please check your cancellation: { $offer }
+mail-partner-kept-intro = { $with } has not accepted the cancellation of your booking: their booking system was not reachable when you cancelled, and when it answered again it refused the cancellation. The booking is cancelled here, but { $with } may still expect you. Please contact { $with } directly.
 ics-description = Booked through the { $city } city portal. Your bookings: { $url }
 ics-feed-name = My bookings – { $city }
 
