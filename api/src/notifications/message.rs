@@ -151,35 +151,31 @@ impl BookingFacts {
             let set: HashSet<Uuid> = rows.iter().map(id).collect();
             set.into_iter().collect()
         }
-        let offers: HashMap<Uuid, offer::Model> = offer::Entity::find()
-            .filter(offer::Column::Id.is_in(ids(&bookings, |b| b.offer_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let offers = by_id::<offer::Entity, _>(
+            conn,
+            offer::Column::Id,
+            ids(&bookings, |b| b.offer_id),
+            |o| o.id,
+        )
+        .await?;
         let offer_rows: Vec<&offer::Model> = offers.values().collect();
-        let listings: HashMap<Uuid, listing::Model> = listing::Entity::find()
-            .filter(listing::Column::Id.is_in(ids(&offer_rows, |o| o.listing_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|l| (l.id, l))
-            .collect();
-        let residents: HashMap<Uuid, user::Model> = user::Entity::find()
-            .filter(user::Column::Id.is_in(ids(&bookings, |b| b.user_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
-        let cities: HashMap<Uuid, city::Model> = city::Entity::find()
-            .filter(city::Column::Id.is_in(ids(&bookings, |b| b.city_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        let listings = by_id::<listing::Entity, _>(
+            conn,
+            listing::Column::Id,
+            ids(&offer_rows, |o| o.listing_id),
+            |l| l.id,
+        )
+        .await?;
+        let residents =
+            by_id::<user::Entity, _>(conn, user::Column::Id, ids(&bookings, |b| b.user_id), |u| {
+                u.id
+            })
+            .await?;
+        let cities =
+            by_id::<city::Entity, _>(conn, city::Column::Id, ids(&bookings, |b| b.city_id), |c| {
+                c.id
+            })
+            .await?;
         Ok(bookings
             .into_iter()
             .filter_map(|booking| {
@@ -217,6 +213,22 @@ impl BookingFacts {
             .parse()
             .unwrap_or(chrono_tz::Europe::Berlin)
     }
+}
+
+/// The rows of `E` whose `column` is one of `ids`, by `key`.
+async fn by_id<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    column: E::Column,
+    ids: Vec<Uuid>,
+    key: impl Fn(&E::Model) -> Uuid,
+) -> Result<HashMap<Uuid, E::Model>, DbErr> {
+    Ok(E::find()
+        .filter(column.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (key(&m), m))
+        .collect())
 }
 
 /// The text in `locale`, else the other language.

@@ -177,6 +177,20 @@ fn ctx(app: &TestApp) -> api::booking::service::Ctx {
     api::booking::service::Ctx::of(&app.state)
 }
 
+/// Runs reconciliation rounds (for up to 10 s) until one settles a booking.
+async fn settle_one(app: &TestApp) {
+    for _ in 0..40 {
+        let r = api::partners::reconcile::round(&app.state.db, ctx(app))
+            .await
+            .unwrap();
+        if r.settled > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("no booking was settled");
+}
+
 /// Waits until the booking has `status` (webhooks arrive asynchronously).
 async fn wait_status(app: &TestApp, id: &str, status: &str) -> entities::booking::Model {
     for _ in 0..100 {
@@ -629,7 +643,6 @@ async fn partner_down_and_back(app: TestApp) {
         .unwrap()
         .to_string();
     let resident = app.register("Resident").await;
-    let c = ctx(&app);
 
     f.sandbox.set_mode(Mode::Down);
     // Times cannot be shown: a clear 503, not a 500.
@@ -688,18 +701,7 @@ async fn partner_down_and_back(app: TestApp) {
     // reconciliation job settles the booking: the hold is made and given back.
     f.sandbox.set_mode(Mode::Normal);
     app.state.partners.forget(conn_id);
-    let mut settled = false;
-    for _ in 0..40 {
-        let r = api::partners::reconcile::round(&app.state.db, c)
-            .await
-            .unwrap();
-        if r.settled > 0 {
-            settled = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert!(settled, "the booking was settled");
+    settle_one(&app).await;
     let b = row(&app, &id).await;
     assert!(b.partner_pending.is_none());
     assert_eq!(b.status, "expired");
@@ -1143,19 +1145,7 @@ async fn partner_refuses_a_late_cancellation(app: TestApp) {
     f.sandbox
         .set_cancel_deadline(Some(Duration::from_secs(400 * 24 * 3600)));
     app.state.partners.forget(f.connection.parse().unwrap());
-    let c = ctx(&app);
-    let mut settled = false;
-    for _ in 0..40 {
-        let r = api::partners::reconcile::round(&app.state.db, c)
-            .await
-            .unwrap();
-        if r.settled > 0 {
-            settled = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert!(settled, "the booking was settled");
+    settle_one(&app).await;
     let b = row(&app, &id).await;
     assert_eq!(b.status, "cancelled");
     assert!(b.partner_pending.is_none());
