@@ -229,15 +229,6 @@ impl Config {
         if city_name.chars().count() > 200 {
             return Err(err("CITY_NAME", "longer than 200 characters"));
         }
-        let city_timezone = match var("CITY_TIMEZONE") {
-            None => chrono_tz::Europe::Berlin,
-            Some(v) => v.parse::<chrono_tz::Tz>().map_err(|_| {
-                err(
-                    "CITY_TIMEZONE",
-                    format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)"),
-                )
-            })?,
-        };
         let default_locale = match var("DEFAULT_LOCALE") {
             None => Locale::De,
             Some(v) => v.parse().map_err(|m: String| err("DEFAULT_LOCALE", m))?,
@@ -246,6 +237,18 @@ impl Config {
             None => true,
             Some(v) => parse_bool(&v)
                 .ok_or_else(|| err("DEMO_DATA", format!("'{v}' is not true or false")))?,
+        };
+        let city_timezone = match var("CITY_TIMEZONE") {
+            // The demo city is built from an extract of Helsinki: its opening hours and
+            // the demo gym's classes are Helsinki times.
+            None if demo_data => chrono_tz::Europe::Helsinki,
+            None => chrono_tz::Europe::Berlin,
+            Some(v) => v.parse::<chrono_tz::Tz>().map_err(|_| {
+                err(
+                    "CITY_TIMEZONE",
+                    format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)"),
+                )
+            })?,
         };
         let max_body_bytes = match var("MAX_BODY_BYTES") {
             None => 1024 * 1024,
@@ -527,9 +530,14 @@ mod tests {
         assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert!(c.redis_url.is_none() && c.meili_url.is_none());
-        assert_eq!(c.city_timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(c.city_timezone, chrono_tz::Europe::Helsinki);
         assert_eq!(c.default_locale, Locale::De);
         assert!(c.demo_data);
+        // Without the demo city, and set explicitly.
+        let c = cfg(&[("DEMO_DATA", "false")]).unwrap();
+        assert_eq!(c.city_timezone, chrono_tz::Europe::Berlin);
+        let c = cfg(&[("CITY_TIMEZONE", "Europe/Lisbon")]).unwrap();
+        assert_eq!(c.city_timezone, chrono_tz::Europe::Lisbon);
         assert!(!c.secure_cookies());
         assert!(c.smtp_url.is_none());
         assert_eq!(c.smtp_from.to_string(), "City Portal <noreply@localhost>");

@@ -34,6 +34,12 @@ pub async fn ensure_city(db: &DatabaseConnection, config: &Config) -> anyhow::Re
         .one(db)
         .await?;
     let c = match existing {
+        // The configuration decides the time zone; the row follows it.
+        Some(c) if c.timezone != config.city_timezone.name() => {
+            let mut row: city::ActiveModel = c.into();
+            row.timezone = Set(config.city_timezone.name().to_string());
+            row.update(db).await?
+        }
         Some(c) => c,
         None => {
             city::ActiveModel {

@@ -149,3 +149,44 @@ fn an_empty_config_file_variable_counts_as_unset() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("From_Config_File"), "{stderr}");
 }
+
+/// The configured time zone decides: a city stored under another one follows it at the
+/// next start.
+async fn city_follows_the_configured_time_zone(backend: crate::helpers::Backend) {
+    use crate::helpers::*;
+    use sea_orm::EntityTrait;
+    let Some(first) = spawn(backend).await else {
+        return;
+    };
+    let stored = || async {
+        entities::city::Entity::find()
+            .one(&first.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .timezone
+    };
+    assert_eq!(stored().await, "Europe/Berlin");
+    let second = spawn_with(
+        backend,
+        Opts {
+            database_url: Some(first.database_url.clone()),
+            env: vec![("CITY_TIMEZONE", "Europe/Helsinki".into())],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.state.city.timezone, chrono_tz::Europe::Helsinki);
+    assert_eq!(stored().await, "Europe/Helsinki");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn city_follows_the_configured_time_zone_on_sqlite() {
+    city_follows_the_configured_time_zone(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn city_follows_the_configured_time_zone_on_postgres() {
+    city_follows_the_configured_time_zone(crate::helpers::Backend::Postgres).await;
+}
