@@ -616,16 +616,15 @@ cat >"$TMP/booking-template.sql" <<'SQL'
 \set r :client_id * :p + :k % :p + 1
 \set t :t0 + 900 * (:k % :nsess)
 \set key :run * 1000000000 + :client_id * 10000000 + :k
--- auth::load_user (the session itself is in memory: no SQL); pgbench computes the id
-SELECT @users@ FROM "users" WHERE "users"."id" = ('00000000-0000-4000-8000-' || lpad(:r::text, 12, '0'))::uuid LIMIT 1
+-- auth::load_user, the account and its staff role in one query (the session itself is
+-- in memory: no SQL); pgbench computes the id
+SELECT "users"."id", "users"."email", "users"."display_name", (SELECT "role" FROM "staff_roles" WHERE "staff_roles"."user_id" = "users"."id" AND "staff_roles"."city_id" = :city LIMIT 1) AS "role" FROM "users" WHERE "users"."id" = ('00000000-0000-4000-8000-' || lpad(:r::text, 12, '0'))::uuid LIMIT 1
 \gset u_
-SELECT @staff_roles@ FROM "staff_roles" WHERE "staff_roles"."user_id" = :u_id AND "staff_roles"."city_id" = :city LIMIT 1;
 -- idempotency::begin
 INSERT INTO "idempotency_keys" ("user_id", "key", "request_hash", "state", "response_status", "response_body", "locked_until", "created_at", "expires_at") VALUES (:u_id, :key, :hash, 'in_flight', NULL, NULL, now() + interval '30 seconds', now(), now() + interval '24 hours') ON CONFLICT ("user_id", "key") DO NOTHING;
--- service::create: offer and listing, the session, the recipient (the contact comes
+-- service::create: the offer with its listing, the session, the recipient (the contact comes
 -- from the account read above; lapsed holds are looked for only when a time is full)
-SELECT @offers@ FROM "offers" WHERE "offers"."id" = :offer LIMIT 1;
-SELECT @listings@ FROM "listings" WHERE "listings"."id" = :listing AND "listings"."city_id" = :city LIMIT 1;
+SELECT @offers:A@, @listings:B@ FROM "offers" INNER JOIN "listings" ON "offers"."listing_id" = "listings"."id" WHERE "offers"."id" = :offer AND "listings"."city_id" = :city LIMIT 1;
 SELECT @offer_slots@ FROM "offer_slots" WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = to_timestamp(:t) AND "offer_slots"."status" = 'open' LIMIT 1
 \gset s_
 SELECT @organizations@ FROM "organizations" WHERE "organizations"."id" = :org LIMIT 1;
@@ -648,8 +647,18 @@ cols() { # cols TABLE [plain]
          ORDER BY ordinal_position) FROM information_schema.columns
          WHERE table_schema = current_schema() AND table_name = '$1'"
 }
+# The same as sea-orm's select_also names them: "offers"."id" AS "A_id", ...
+acols() { # acols TABLE PREFIX
+    sql "SELECT string_agg('\"$1\".\"' || column_name || '\" AS \"$2_' || column_name || '\"', ', '
+         ORDER BY ordinal_position) FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = '$1'"
+}
 cp "$TMP/booking-template.sql" "$TMP/booking.sql"
-for t in users staff_roles offers listings offer_slots organizations bookings; do
+for ta in offers:A listings:B; do
+    c=$(acols "${ta%%:*}" "${ta##*:}") && [[ -n "$c" ]] || die "no columns of ${ta%%:*}"
+    sed -i "s/@$ta@/$c/g" "$TMP/booking.sql"
+done
+for t in offer_slots organizations bookings; do
     c=$(cols "$t") && [[ -n "$c" ]] || die "no columns of $t"
     sed -i "s/@$t@/$c/g" "$TMP/booking.sql"
 done

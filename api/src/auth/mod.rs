@@ -13,7 +13,8 @@ use poem::Request;
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
 use rand::RngCore;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -199,21 +200,36 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The account and its staff role in the city, in one query (and without the password
+/// hash, which only logging in needs).
 async fn load_user(state: &AppState, user_id: Uuid, via: Via) -> Result<Option<AuthUser>, Problem> {
-    let Some(u) = user::Entity::find_by_id(user_id).one(&state.db).await? else {
-        return Ok(None);
-    };
-    let role = staff_role::Entity::find()
-        .filter(staff_role::Column::UserId.eq(user_id))
-        .filter(staff_role::Column::CityId.eq(state.city.id))
+    let role = Query::select()
+        .column(staff_role::Column::Role)
+        .from(staff_role::Entity)
+        .and_where(
+            Expr::col((staff_role::Entity, staff_role::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
+        .and_where(staff_role::Column::CityId.eq(state.city.id))
+        .limit(1)
+        .to_owned();
+    let row: Option<(Uuid, String, String, Option<String>)> = user::Entity::find_by_id(user_id)
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Email)
+        .column(user::Column::DisplayName)
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(role.into_sub_query_statement())),
+            "role",
+        )
+        .into_tuple()
         .one(&state.db)
-        .await?
-        .and_then(|r| StaffRole::parse(&r.role));
-    Ok(Some(AuthUser {
-        id: u.id,
-        email: u.email,
-        display_name: u.display_name,
-        staff_role: role,
+        .await?;
+    Ok(row.map(|(id, email, display_name, role)| AuthUser {
+        id,
+        email,
+        display_name,
+        staff_role: role.as_deref().and_then(StaffRole::parse),
         via,
     }))
 }

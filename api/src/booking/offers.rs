@@ -7,7 +7,8 @@ use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{Enum, Object};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -509,17 +510,18 @@ pub async fn find_with_listing<C: ConnectionTrait>(
     city_id: Uuid,
     offer_id: Uuid,
 ) -> Result<Option<(offer::Model, listing::Model)>, Problem> {
-    let Some(o) = offer::Entity::find_by_id(offer_id).one(conn).await? else {
-        return Ok(None);
-    };
-    let Some(l) = listing::Entity::find_by_id(o.listing_id)
+    // One query: the offer joined to its listing in the city.
+    let of_listing: sea_orm::RelationDef = offer::Entity::belongs_to(listing::Entity)
+        .from(offer::Column::ListingId)
+        .to(listing::Column::Id)
+        .into();
+    let row = offer::Entity::find_by_id(offer_id)
+        .join(sea_orm::JoinType::InnerJoin, of_listing)
         .filter(listing::Column::CityId.eq(city_id))
+        .select_also(listing::Entity)
         .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((o, l)))
+        .await?;
+    Ok(row.and_then(|(o, l)| Some((o, l?))))
 }
 
 /// Whether residents may see and book this offer now.
