@@ -143,7 +143,16 @@ pub fn listing_settings() -> Settings {
             max_values_per_facet: 100,
             sort_facet_values_by: None,
         })
+        // Word proximity by attribute, not by word distance: listing names and
+        // descriptions are short, so "both words in the name" ranks nearly as well, and
+        // an update no longer rebuilds the word-pair proximity data of its document,
+        // by far the dearest part of indexing (the freshness benchmark measured
+        // Meilisearch's own task at 1.7 s p50 per change on 100,000 listings).
+        .with_proximity_precision(PROXIMITY_PRECISION)
 }
+
+/// See [`listing_settings`].
+pub const PROXIMITY_PRECISION: &str = "byAttribute";
 
 #[cfg(test)]
 mod tests {
@@ -185,6 +194,7 @@ mod tests {
             serde_json::json!(["deu"])
         );
         assert_eq!(s["pagination"]["maxTotalHits"], MAX_TOTAL_HITS);
+        assert_eq!(s["proximityPrecision"], "byAttribute");
     }
 
     #[test]
