@@ -473,6 +473,12 @@ async fn two_indexers_on_postgres_lose_and_duplicate_nothing() {
     search_indexer::consumer::ensure_index(&target.client, &target.index_uid)
         .await
         .unwrap();
+    // The settings are applied (proximity by attribute among them).
+    let index = target.client.index(&target.index_uid);
+    assert_eq!(
+        index.get_proximity_precision().await.unwrap(),
+        search_indexer::settings::PROXIMITY_PRECISION
+    );
     // 110 listings: created, published, and every third one renamed and every fifth
     // one unpublished again, which makes more deliveries than one batch (200).
     let (owner, org) = app.business_owner("Twin").await;
