@@ -177,6 +177,19 @@ fn ctx(app: &TestApp) -> api::booking::service::Ctx {
     api::booking::service::Ctx::of(&app.state)
 }
 
+/// A fixture with a class offer linked to the sandbox's yoga, its first session's
+/// start, and a resident.
+async fn yoga_class(app: &TestApp, name: &str) -> (Fixture, String, String, User) {
+    let f = fixture(app, name).await;
+    let offer = partner_offer(app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resident = app.register("Resident").await;
+    (f, offer, start, resident)
+}
+
 /// Runs reconciliation rounds (for up to 10 s) until one settles a booking.
 async fn settle_one(app: &TestApp) {
     for _ in 0..40 {
@@ -636,13 +649,7 @@ async fn membership_and_webhooks(app: TestApp) {
 crate::on_both!(membership_and_webhooks);
 
 async fn partner_down_and_back(app: TestApp) {
-    let f = fixture(&app, "Down").await;
-    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
-    let start = slots(&app, &offer).await[0]["starts_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let resident = app.register("Resident").await;
+    let (f, offer, start, resident) = yoga_class(&app, "Down").await;
 
     f.sandbox.set_mode(Mode::Down);
     // Times cannot be shown: a clear 503, not a 500.
@@ -732,13 +739,7 @@ on_both_with!(
 );
 
 async fn partner_slow_then_settled(app: TestApp) {
-    let f = fixture(&app, "Slow").await;
-    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
-    let start = slots(&app, &offer).await[0]["starts_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let resident = app.register("Resident").await;
+    let (f, offer, start, resident) = yoga_class(&app, "Slow").await;
     let (status, h) = book(
         &app,
         &resident,
@@ -899,13 +900,7 @@ on_both_with!(
 );
 
 async fn partner_wrong_and_tokens(app: TestApp) {
-    let f = fixture(&app, "Wrong").await;
-    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
-    let start = slots(&app, &offer).await[0]["starts_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let resident = app.register("Resident").await;
+    let (f, offer, start, resident) = yoga_class(&app, "Wrong").await;
 
     // Tokens are cached: several calls, one token.
     for _ in 0..3 {
@@ -1107,13 +1102,7 @@ async fn calls_resolve_names_to_public_addresses_only() {
 /// cancellation (its own deadline has passed). The booking stays cancelled here, and
 /// the resident is told that the business may still expect them.
 async fn partner_refuses_a_late_cancellation(app: TestApp) {
-    let f = fixture(&app, "Late").await;
-    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
-    let start = slots(&app, &offer).await[0]["starts_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let resident = app.register("Resident").await;
+    let (f, offer, start, resident) = yoga_class(&app, "Late").await;
     let (status, b) = book(
         &app,
         &resident,
