@@ -680,7 +680,7 @@ async fn partner_choices(
             continue;
         }
         let answer = match connections::open(state.partners, m) {
-            Ok(c) => connections::partner_offers(state.partners, &c)
+            Ok(c) => connections::partner_offers_for_editor(state.partners, &c)
                 .await
                 .map_err(|e| {
                     tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");

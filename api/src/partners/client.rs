@@ -115,6 +115,8 @@ pub struct Partners {
     policy: CallPolicy,
     tokens: Mutex<HashMap<Uuid, CachedToken>>,
     breakers: Mutex<HashMap<Uuid, Breaker>>,
+    /// The partners' offer lists as the dashboard's editors last fetched them.
+    offer_lists: Mutex<HashMap<Uuid, (Instant, partner_sandbox::model::OfferList)>>,
 }
 
 impl std::fmt::Debug for Partners {
@@ -175,6 +177,7 @@ impl Partners {
             policy,
             tokens: Mutex::new(HashMap::new()),
             breakers: Mutex::new(HashMap::new()),
+            offer_lists: Mutex::new(HashMap::new()),
         }
     }
 
@@ -203,6 +206,29 @@ impl Partners {
     pub fn forget(&self, id: Uuid) {
         self.tokens.lock().expect("tokens lock").remove(&id);
         self.breakers.lock().expect("breakers lock").remove(&id);
+        self.offer_lists
+            .lock()
+            .expect("offer lists lock")
+            .remove(&id);
+    }
+
+    /// A connection's offer list fetched less than `max_age` ago.
+    pub fn recent_offer_list(
+        &self,
+        id: Uuid,
+        max_age: Duration,
+    ) -> Option<partner_sandbox::model::OfferList> {
+        let lists = self.offer_lists.lock().expect("offer lists lock");
+        lists
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < max_age)
+            .map(|(_, list)| list.clone())
+    }
+
+    /// Keeps a connection's offer list for [`Partners::recent_offer_list`].
+    pub fn remember_offer_list(&self, id: Uuid, list: &partner_sandbox::model::OfferList) {
+        let mut lists = self.offer_lists.lock().expect("offer lists lock");
+        lists.insert(id, (Instant::now(), list.clone()));
     }
 
     /// Whether the circuit of a connection is open now (calls are refused at once).

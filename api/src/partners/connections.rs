@@ -496,6 +496,24 @@ pub async fn partner_offers(partners: &Partners, c: &Conn) -> Result<OfferList, 
         .await
 }
 
+/// How long the dashboard's offer editors show a partner's offer list before asking
+/// the partner again. Linking an offer always asks the partner.
+pub const EDITOR_OFFER_LIST_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The partner's offers for the dashboard's offer editors: fetched at most once a
+/// minute per connection, so that opening an editor does not call every partner.
+pub async fn partner_offers_for_editor(
+    partners: &Partners,
+    c: &Conn,
+) -> Result<OfferList, PartnerError> {
+    if let Some(list) = partners.recent_offer_list(c.id, EDITOR_OFFER_LIST_AGE) {
+        return Ok(list);
+    }
+    let list = partner_offers(partners, c).await?;
+    partners.remember_offer_list(c.id, &list);
+    Ok(list)
+}
+
 /// One offer of the partner with the partner's time zone, or why not.
 pub async fn partner_offer(
     partners: &Partners,

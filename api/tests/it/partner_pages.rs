@@ -655,9 +655,30 @@ async fn offer_editor_links_partner_offers(app: TestApp) {
         "the partner keeps the seats"
     );
 
-    // The partner does not answer: the editor says so and takes the reference as text;
-    // a change cannot be checked and is refused beside the field (503), nothing saved.
+    // The editor keeps a partner's list for a minute: opening it again asks no one.
+    let asked = || {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.as_str() == "GET /partner/v1/offers")
+            .count()
+    };
+    let before = asked();
+    assert!(
+        before > 0,
+        "the editors asked the partner: {:?}",
+        sandbox.requests()
+    );
+    let (status, again) = get_html(c, &app.url(&format!("{editor}?lang=en"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(again.contains("<option value=\"sandbox-gym.yoga\" selected>"));
+    assert_eq!(asked(), before, "the list came from the editor's cache");
+
+    // The partner does not answer (and the minute is over): the editor says so and
+    // takes the reference as text; a change cannot be checked and is refused beside
+    // the field (503), nothing saved.
     sandbox.set_mode(Mode::Down);
+    app.state.partners.forget(conn.parse().unwrap());
     let (status, html) = get_html(c, &app.url(&format!("{editor}?lang=en"))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"partner-offers-down\""), "{html}");
