@@ -148,13 +148,8 @@ impl Deliveries {
         with_events(db, mine).await
     }
 
-    /// Marks a delivery handled, and its event processed once no consumer's delivery of
-    /// it is pending (one transaction).
-    pub async fn done(&self, db: &DatabaseConnection, event_id: i32) -> Result<(), DbErr> {
-        self.done_many(db, &[event_id]).await
-    }
-
-    /// [`Deliveries::done`] for several deliveries in one transaction.
+    /// Marks deliveries handled, and their events processed once no consumer's delivery
+    /// of them is pending (one transaction).
     pub async fn done_many(&self, db: &DatabaseConnection, event_ids: &[i32]) -> Result<(), DbErr> {
         if event_ids.is_empty() {
             return Ok(());
