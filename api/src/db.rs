@@ -1,5 +1,7 @@
 //! Database connection and migration for SQLite (embedded default) and PostgreSQL.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -33,10 +35,51 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                     .busy_timeout(Duration::from_secs(10))
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
             });
+        // A file has no connection to lose: no test before each use.
+        opts.test_before_acquire(false);
     } else {
-        opts.max_connections(32).min_connections(1);
+        return Ok(connect_postgres(url).await?.0);
     }
     Ok(Database::connect(opts).await?)
+}
+
+/// How long a pooled PostgreSQL connection may sit unused before it is tested (a
+/// round trip) when next taken from the pool.
+pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// The PostgreSQL pool. sqlx tests every connection taken from the pool with a round
+/// trip by default, which costs a busy server one round trip per statement run outside
+/// a transaction (six per booking). Here only a connection that sat unused for
+/// [`PING_AFTER_IDLE`] is tested, which catches connections the database closed while
+/// the portal was quiet (a restart, an idle timeout); a connection that fails its test
+/// is dropped and another one taken. Also returns the number of tests made so far.
+pub async fn connect_postgres(url: &str) -> anyhow::Result<(DatabaseConnection, Arc<AtomicU64>)> {
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    let options: PgConnectOptions = url.parse::<PgConnectOptions>()?.disable_statement_logging();
+    let tests = Arc::new(AtomicU64::new(0));
+    let counter = tests.clone();
+    let pool = PgPoolOptions::new()
+        .max_connections(32)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            let counter = counter.clone();
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok((
+        sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+        tests,
+    ))
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once (as

@@ -17,5 +17,6 @@ mod openapi;
 mod osm_import;
 mod partner_pages;
 mod partners;
+mod pool;
 mod search;
 mod web;
