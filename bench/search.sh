@@ -326,12 +326,15 @@ elif command -v meilisearch >/dev/null 2>&1; then
     MEILI_KEY="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
     mport=$(free_port $((FIRST_PORT + 50)))
     MEILI="http://127.0.0.1:$mport"
-    MEILI_ORIGIN="a private instance of the \`meilisearch\` on PATH (empty temp data dir, loopback, --no-analytics)"
+    MEILI_INDEXING_MEMORY="${MEILI_MAX_INDEXING_MEMORY:-2GiB}"
+    MEILI_ORIGIN="a private instance of the \`meilisearch\` on PATH (empty temp data dir, loopback, --no-analytics, --max-indexing-memory $MEILI_INDEXING_MEMORY as in docker/compose.yaml)"
     mkdir -p "$TMP/meili"
     log "starting meilisearch on $MEILI"
     # The key goes through the environment, not the command line (ps shows that).
+    # Indexing memory as docker/compose.yaml sets it (see there why).
     (cd "$TMP/meili" && MEILI_MASTER_KEY="$MEILI_KEY" exec meilisearch \
         --http-addr "127.0.0.1:$mport" --env development --no-analytics \
+        --max-indexing-memory "$MEILI_INDEXING_MEMORY" \
         --db-path "$TMP/meili/data.ms" --dump-dir "$TMP/meili/dumps" \
         --snapshot-dir "$TMP/meili/snapshots") </dev/null >"$TMP/meilisearch.log" 2>&1 &
     MEILI_PID=$!
@@ -880,6 +883,7 @@ if [[ -n "$MEILI" ]]; then
     }
     wait_found "$tok" "$(now_ns)" # the published listing, before the measured changes
     : >"$TMP/fresh.txt"
+    : >"$TMP/fresh-steps.txt"
     for c in $(seq 1 "$CHANGES"); do
         tok=$(token)
         body=$(fields "Backstube $tok")
@@ -893,20 +897,29 @@ if [[ -n "$MEILI" ]]; then
         # index enqueued after the PUT was sent (the one that made the word findable).
         since=$(date -u -d "@$((ts / 1000000000 - 1))" '+%Y-%m-%dT%H:%M:%SZ')
         tasks=$(meili GET "/tasks?indexUids=$LIVE&types=documentAdditionOrUpdate&statuses=succeeded&afterEnqueuedAt=$since&limit=50" \
-            | jq -r '.results | sort_by(.uid) | .[] | "\(.enqueuedAt) \(.startedAt) \(.finishedAt)"') \
+            | jq -r '.results | sort_by(.uid) | .[] | "\(.enqueuedAt) \(.startedAt) \(.finishedAt) \(.batchUid)"') \
             || die "GET /tasks failed"
         enq=""
-        while read -r e_iso s_iso f_iso; do
+        while read -r e_iso s_iso f_iso b_uid; do
             [[ -n "$e_iso" ]] || continue
             e_ns=$(iso_ns "$e_iso")
             if ((e_ns >= ts)); then
                 enq=$e_ns
                 sta=$(iso_ns "$s_iso")
                 fin=$(iso_ns "$f_iso")
+                batch=$b_uid
                 break
             fi
         done <<<"$tasks"
         [[ -n "$enq" ]] || die "change $c: no succeeded Meilisearch task enqueued after the change"
+        # Where Meilisearch spent the task: its batch's progressTrace (Meilisearch >= 1.13)
+        # names each indexing step with its duration ("888.28ms", "1.48s", "65.57µs").
+        # The steps that took 10 ms or more are kept per change, in ms.
+        meili GET "/batches/$batch" | jq -r '.stats.progressTrace // {} | to_entries[]
+            | (.value | capture("^(?<n>[0-9.]+)(?<u>[a-zµ]+)$")) as $d
+            | {k: .key, ms: (($d.n | tonumber) * ({"s": 1000, "ms": 1, "µs": 0.001, "ns": 0.000001}[$d.u] // 0))}
+            | select(.ms >= 10) | "\(.ms)\t\(.k)"' >>"$TMP/fresh-steps.txt" \
+            || die "GET /batches/$batch failed"
         # total via API, total direct, PUT sent→enqueued, queued, task, finished→seen,
         # PUT sent→answered (ms)
         awk -v ts="$ts" -v t0="$t0" -v a="$T_API" -v d="$T_DIRECT" -v e="$enq" -v s="$sta" -v f="$fin" \
@@ -938,6 +951,13 @@ if [[ -n "$MEILI" ]]; then
     FRESH_ROWS+=("$(frow "portal: \`PUT\` sent → Meilisearch task enqueued (the write, the outbox consumer woken, the document read, built and sent)" 3)")
     FRESH_ROWS+=("$(frow "Meilisearch: task enqueued → started" 4)")
     FRESH_ROWS+=("$(frow "**Meilisearch: task started → finished** (its own duration)" 5)")
+    # The task's indexing steps that took >= 10 ms in at least one change (from the
+    # batches' progressTrace; a change where a step stayed under 10 ms counts as 0).
+    while IFS= read -r step; do
+        awk -F'\t' -v k="$step" '$2 == k { print $1 }' "$TMP/fresh-steps.txt" >"$TMP/fresh-step.txt"
+        for _ in $(seq "$(wc -l <"$TMP/fresh-step.txt")" $((CHANGES - 1))); do echo 0; done >>"$TMP/fresh-step.txt"
+        FRESH_ROWS+=("$(frow "of which the step \"${step#processing tasks > indexing > }\" (its batch's \`progressTrace\`)" "$TMP/fresh-step.txt")")
+    done < <(awk -F'\t' '$2 ~ /^processing tasks > indexing > [^>]*$/ { print $2 }' "$TMP/fresh-steps.txt" | sort -u)
     FRESH_ROWS+=("$(frow "poll: task finished → seen directly (this script's polling, ~10 ms)" 6)")
     FRESH_ROWS+=("$(frow "the portal's share: from sending the \`PUT\` until found through \`/api/v1/search\`, less Meilisearch's queue and task (includes the polling interval)" "$TMP/fresh-portal.txt")")
     stop_server
@@ -1145,9 +1165,19 @@ mkdir -p "$(dirname "$OUT")"
     echo "  two Meilisearch queries, with one direct query; the multi-search rows show the"
     echo "  direct cost of both."
     if [[ -n "$MEILI" ]]; then
-        echo "- This Meilisearch build takes most of a freshness change's time in its own task"
-        echo "  (started → finished), even for one document in an index of $LISTINGS; the"
-        echo "  portal's share is the rest."
+        echo "- Meilisearch takes most of a freshness change's time in its own task (started →"
+        echo "  finished), even for one document in an index of $LISTINGS; the portal's share is"
+        echo "  the rest. The task's steps (its batch's \`progressTrace\`) show where: with \`_geo\`"
+        echo "  filterable and sortable (for \`near\` and sorting by distance), every indexing batch"
+        echo "  reads the R-tree of all listings' points, writes it again to a temporary file"
+        echo "  with one \`write\` system call per number (milli's \`merge_and_send_rtree\`"
+        echo "  serializes into an unbuffered file, in 1.50 as in its newest source) and stores"
+        echo "  it: the step \"writing geo points\", which grows with the number of listings, not"
+        echo "  with the change. The portal cannot shorten it short of dropping \`near\`. A second"
+        echo "  cost, a buffer of 5% of Meilisearch's indexing memory allocated and zeroed for"
+        echo "  every batch (about 0.55 s per batch with its default of two thirds of this"
+        echo "  machine's RAM), is cut by the \`--max-indexing-memory\` of 2 GiB that"
+        echo "  docker/compose.yaml sets."
         [[ "${API_DB_ANSWERS:-0}" == 0 ]] \
             || echo "- **$API_DB_ANSWERS portal answers in part 1 came from the database**: Meilisearch took longer than the portal's 800 ms timeout and the circuit breaker sent searches to the database for 5 s; those runs do not measure the Meilisearch path alone."
     fi
