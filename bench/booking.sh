@@ -622,12 +622,12 @@ SELECT "users"."id", "users"."email", "users"."display_name", (SELECT "role" FRO
 \gset u_
 -- idempotency::begin
 INSERT INTO "idempotency_keys" ("user_id", "key", "request_hash", "state", "response_status", "response_body", "locked_until", "created_at", "expires_at") VALUES (:u_id, :key, :hash, 'in_flight', NULL, NULL, now() + interval '30 seconds', now(), now() + interval '24 hours') ON CONFLICT ("user_id", "key") DO NOTHING;
--- service::create: the offer with its listing, the session, the recipient (the contact comes
--- from the account read above; lapsed holds are looked for only when a time is full)
-SELECT @offers:A@, @listings:B@ FROM "offers" INNER JOIN "listings" ON "offers"."listing_id" = "listings"."id" WHERE "offers"."id" = :offer AND "listings"."city_id" = :city LIMIT 1;
+-- service::create: the offer with its listing and the recipient (the listing's organization),
+-- then the session (the contact comes from the account read above; lapsed holds are looked
+-- for only when a time is full)
+SELECT @offers:A@, @listings:B@, (SELECT "organizations"."name" FROM "organizations" WHERE "organizations"."id" = "listings"."organization_id") AS "C_organization_name" FROM "offers" INNER JOIN "listings" ON "offers"."listing_id" = "listings"."id" WHERE "offers"."id" = :offer AND "listings"."city_id" = :city LIMIT 1;
 SELECT @offer_slots@ FROM "offer_slots" WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = to_timestamp(:t) AND "offer_slots"."status" = 'open' LIMIT 1
 \gset s_
-SELECT @organizations@ FROM "organizations" WHERE "organizations"."id" = :org LIMIT 1;
 -- one transaction: lock the resident, take the seat, check, insert, record, store the answer
 BEGIN;
 SELECT id FROM users WHERE id = :u_id FOR UPDATE;
@@ -635,9 +635,8 @@ UPDATE "offer_slots" SET "booked" = "booked" + 1 WHERE "offer_slots"."offer_id" 
 SELECT COUNT(*) AS num_items FROM (SELECT @bookings@ FROM "bookings" WHERE "bookings"."user_id" = :u_id AND "bookings"."offer_id" = :offer AND "bookings"."status" IN ('held', 'requested', 'confirmed') AND "bookings"."starts_at" >= now() AND "bookings"."starts_at" = :s_starts_at) AS "sub_query";
 INSERT INTO "bookings" ("id", "city_id", "offer_id", "slot_id", "user_id", "status", "starts_at", "ends_at", "seats", "hold_expires_at", "contact_name", "contact_email", "contact_phone", "shared", "partner_ref", "partner_pending", "partner_pending_since", "version", "created_at", "updated_at") VALUES (gen_random_uuid(), :city, :offer, :s_id, :u_id, 'confirmed', :s_starts_at, :s_ends_at, 1, NULL, :u_display_name, NULL, NULL, :shared, NULL, NULL, NULL, 1, now(), now()) RETURNING @bookings_ret@
 \gset b_
-INSERT INTO "outbox_events" ("city_id", "aggregate_type", "aggregate_id", "event_type", "payload", "created_at", "processed_at", "attempts", "last_error") VALUES (:city, 'booking', :b_id, 'booking.confirmed', :payload, now(), NULL, 0, NULL) RETURNING @outbox_events_ret@
-\gset e_
-INSERT INTO "outbox_deliveries" ("event_id", "consumer", "aggregate_id", "attempts", "next_attempt_at", "last_error", "done_at") VALUES (:e_id, 'notifications', :b_id, 0, now() + interval '1 day', NULL, NULL) RETURNING @outbox_deliveries_ret@;
+-- outbox::record: the event and its delivery in one statement
+WITH e AS (INSERT INTO "outbox_events" ("city_id", "aggregate_type", "aggregate_id", "event_type", "payload", "created_at", "processed_at", "attempts", "last_error") VALUES (:city, 'booking', :b_id, 'booking.confirmed', :payload, now(), NULL, 0, NULL) RETURNING "id") INSERT INTO "outbox_deliveries" ("event_id", "consumer", "aggregate_id", "attempts", "next_attempt_at", "last_error", "done_at") SELECT e."id", c."consumer", :b_id, 0, now() + interval '1 day', NULL, NULL FROM e CROSS JOIN (VALUES ('notifications')) AS c ("consumer");
 UPDATE "idempotency_keys" SET "state" = 'done', "response_status" = 201, "response_body" = :resp WHERE "idempotency_keys"."user_id" = :u_id AND "idempotency_keys"."key" = :key;
 COMMIT;
 SQL
@@ -658,11 +657,11 @@ for ta in offers:A listings:B; do
     c=$(acols "${ta%%:*}" "${ta##*:}") && [[ -n "$c" ]] || die "no columns of ${ta%%:*}"
     sed -i "s/@$ta@/$c/g" "$TMP/booking.sql"
 done
-for t in offer_slots organizations bookings; do
+for t in offer_slots bookings; do
     c=$(cols "$t") && [[ -n "$c" ]] || die "no columns of $t"
     sed -i "s/@$t@/$c/g" "$TMP/booking.sql"
 done
-for t in bookings outbox_events outbox_deliveries; do
+for t in bookings; do
     c=$(cols "$t" plain) && [[ -n "$c" ]] || die "no columns of $t"
     sed -i "s/@${t}_ret@/$c/g" "$TMP/booking.sql"
 done
@@ -815,7 +814,7 @@ pgbench_run() {
     local run=$1 secs=$2 out="$TMP/pgbench-$1.txt"
     "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$secs" -f "$TMP/booking.sql" \
         -D k=-1 -D p="$P" -D nsess="$SESSIONS" -D t0="$T0" -D run="$run" \
-        -D offer="${PGB_OFFERS[$run]}" -D listing="$LISTING" -D org="$ORG" -D city="$CITY" \
+        -D offer="${PGB_OFFERS[$run]}" -D listing="$LISTING" -D city="$CITY" \
         -D shared="$SHARED" -D resp="$SAMPLE_BODY" -D hash="$(printf '%064d' 0)" \
         -D payload="{\"status\": \"confirmed\", \"offer_id\": \"${PGB_OFFERS[$run]}\"}" \
         "$PG_URL" >"$out" 2>&1 || die "pgbench failed (run $run): $(tail -n 20 "$out")"

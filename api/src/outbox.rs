@@ -34,6 +34,41 @@ pub async fn record<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let now = Utc::now();
     let consumers = consumers_for(aggregate_type);
+    if conn.get_database_backend() == DbBackend::Postgres && !consumers.is_empty() {
+        // One statement on PostgreSQL: the event and its deliveries.
+        let mut values: Vec<sea_orm::Value> = vec![
+            city_id.into(),
+            aggregate_type.into(),
+            aggregate_id.into(),
+            event_type.into(),
+            payload.into(),
+            now.into(),
+        ];
+        let mut rows = Vec::with_capacity(consumers.len());
+        for consumer in consumers {
+            values.push((*consumer).into());
+            rows.push(format!("(${})", values.len()));
+        }
+        let sql = format!(
+            r#"WITH e AS (INSERT INTO "outbox_events" ("city_id", "aggregate_type", "aggregate_id", "event_type", "payload", "created_at", "processed_at", "attempts", "last_error") VALUES ($1, $2, $3, $4, $5, $6, NULL, 0, NULL) RETURNING "id") INSERT INTO "outbox_deliveries" ("event_id", "consumer", "aggregate_id", "attempts", "next_attempt_at", "last_error", "done_at") SELECT e."id", c."consumer", $3, 0, $6, NULL, NULL FROM e CROSS JOIN (VALUES {}) AS c ("consumer")"#,
+            rows.join(", ")
+        );
+        let done = conn
+            .execute(sea_orm::Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql,
+                values,
+            ))
+            .await?;
+        if done.rows_affected() != consumers.len() as u64 {
+            return Err(DbErr::Custom(format!(
+                "outbox: {} of {} deliveries written",
+                done.rows_affected(),
+                consumers.len()
+            )));
+        }
+        return Ok(());
+    }
     let event = outbox_event::ActiveModel {
         city_id: Set(city_id),
         aggregate_type: Set(aggregate_type.to_string()),

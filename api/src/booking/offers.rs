@@ -20,7 +20,7 @@ use crate::listings::model::{
 };
 use crate::listings::service as listings;
 use crate::problem::Problem;
-use entities::{listing, offer, offer_slot};
+use entities::{listing, offer, offer_slot, organization};
 
 /// What kind of thing is booked.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -522,6 +522,45 @@ pub async fn find_with_listing<C: ConnectionTrait>(
         .one(conn)
         .await?;
     Ok(row.and_then(|(o, l)| Some((o, l?))))
+}
+
+/// An offer, its listing in the city and whom a booking shares data with (the
+/// listing's organization, else the listing itself), in one query for the booking path.
+pub async fn find_for_booking<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    offer_id: Uuid,
+) -> Result<Option<(offer::Model, listing::Model, String)>, Problem> {
+    use sea_orm::sea_query::{Alias, SimpleExpr};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let of_listing: sea_orm::RelationDef = offer::Entity::belongs_to(listing::Entity)
+        .from(offer::Column::ListingId)
+        .to(listing::Column::Id)
+        .into();
+    let organization_name = sea_orm::sea_query::Query::select()
+        .column((organization::Entity, organization::Column::Name))
+        .from(organization::Entity)
+        .and_where(
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((listing::Entity, listing::Column::OrganizationId)),
+        )
+        .to_owned();
+    let mut q = offer::Entity::find_by_id(offer_id)
+        .join(sea_orm::JoinType::InnerJoin, of_listing)
+        .filter(listing::Column::CityId.eq(city_id))
+        .select_also(listing::Entity);
+    QueryTrait::query(&mut q).expr_as(
+        SimpleExpr::SubQuery(None, Box::new(organization_name.into_sub_query_statement())),
+        Alias::new("C_organization_name"),
+    );
+    let Some(row) = conn.query_one(q.build(conn.get_database_backend())).await? else {
+        return Ok(None);
+    };
+    let o = offer::Model::from_query_result(&row, "A_")?;
+    let l = listing::Model::from_query_result(&row, "B_")?;
+    let organization: Option<String> = row.try_get("", "C_organization_name")?;
+    let with = organization.unwrap_or_else(|| super::service::listing_name(&l));
+    Ok(Some((o, l, with)))
 }
 
 /// Whether residents may see and book this offer now.

@@ -145,11 +145,7 @@ pub async fn recipient(db: &DatabaseConnection, l: &listing::Model) -> String {
             return o.name;
         }
     }
-    if l.name_de.is_empty() {
-        l.name_en.clone()
-    } else {
-        l.name_de.clone()
-    }
+    super::service::listing_name(l)
 }
 
 /// A name in the page's language (else the other one).

@@ -25,7 +25,7 @@ use crate::auth::AuthUser;
 use crate::listings::model::{is_valid_email, is_valid_phone, text, Errors, LocalizedText};
 use crate::privacy::texts;
 use crate::problem::Problem;
-use entities::{booking, listing, offer, offer_slot, organization};
+use entities::{booking, listing, offer, offer_slot};
 
 /// Statuses that hold a seat.
 pub const ACTIVE: [&str; 3] = ["held", "requested", "confirmed"];
@@ -389,21 +389,13 @@ pub(crate) async fn contact(
     Ok(BookingContact { name, email, phone })
 }
 
-/// Who receives the shared data: the listing's organization, else the listing.
-pub(crate) async fn recipient(
-    db: &DatabaseConnection,
-    l: &listing::Model,
-) -> Result<String, Problem> {
-    if let Some(org) = l.organization_id {
-        if let Some(o) = organization::Entity::find_by_id(org).one(db).await? {
-            return Ok(o.name);
-        }
-    }
-    Ok(if l.name_de.is_empty() {
+/// A listing's name as a recipient of shared data (German first, as stored).
+pub(crate) fn listing_name(l: &listing::Model) -> String {
+    if l.name_de.is_empty() {
         l.name_en.clone()
     } else {
         l.name_de.clone()
-    })
+    }
 }
 
 /// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL.
@@ -466,18 +458,17 @@ pub async fn create(
     input: &BookingInput,
     claim: Option<&Claim>,
 ) -> Result<(BookingView, String), Problem> {
-    let (o, l) = offers::find_with_listing(db, ctx.city_id, input.offer_id)
+    let (o, l, with) = offers::find_for_booking(db, ctx.city_id, input.offer_id)
         .await?
-        .filter(|(o, l)| offers::is_public(o, l))
+        .filter(|(o, l, _)| offers::is_public(o, l))
         .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
     if o.partner_connection_id.is_some() {
-        return crate::partners::booking::create(db, ctx, user, input, o, l, claim).await;
+        return crate::partners::booking::create(db, ctx, user, input, (o, l, &with), claim).await;
     }
     let mut errors = Errors::default();
     let target = resolve_target(db, ctx, &o, input, &mut errors).await?;
     let contact = contact(user, &o, &input.contact, &mut errors).await?;
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
-    let with = recipient(db, &l).await?;
     let first = insert_native(
         db,
         ctx,

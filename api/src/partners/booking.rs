@@ -487,8 +487,7 @@ pub async fn create(
     ctx: Ctx,
     user: &AuthUser,
     input: &BookingInput,
-    o: offer::Model,
-    l: listing::Model,
+    (o, l, with): (offer::Model, listing::Model, &str),
     claim: Option<&Claim>,
 ) -> Result<(BookingView, String), Problem> {
     let mut errors = Errors::default();
@@ -498,7 +497,6 @@ pub async fn create(
         .into_result(starts_at)?
         .ok_or_else(Problem::internal)?;
     let (conn_model, c) = connection_of(db, ctx, &o).await?;
-    let with = service::recipient(db, &l).await?;
 
     let now = Utc::now();
     let mut fields = vec!["name"];
