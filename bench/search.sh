@@ -452,6 +452,8 @@ meili_bodies() {
           main: ({
             q: (.q // ""), offset: 0, limit: 20, filter: filter(true),
             facets: ["kind", "categories", "district", "wheelchair"], sort: $sort,
+            attributesToRetrieve: ["id", "kind", "slug", "name_de", "name_en", "categories",
+              "district", "street", "wheelchair", "_geo", "description_\($l)"],
             attributesToCrop: ["description_\($l):24"], cropMarker: "…",
             attributesToHighlight: ["name_\($l)"],
             highlightPreTag: "\ue000", highlightPostTag: "\ue001",

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 
-use crate::document::ListingDocument;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::document::Geo;
 use crate::query::{SearchParams, SortBy};
 
 /// Marks around highlighted words: private-use characters, which never occur in
@@ -45,10 +48,48 @@ pub fn unmark(formatted: &str) -> Marked {
     out
 }
 
+/// The attributes of a hit that a search answer shows: Meilisearch returns only these
+/// (and formats only these), not the whole document with its hundreds of open-hours
+/// numbers.
+pub const RETRIEVED: [&str; 10] = [
+    "id",
+    "kind",
+    "slug",
+    "name_de",
+    "name_en",
+    "categories",
+    "district",
+    "street",
+    "wheelchair",
+    "_geo",
+];
+
+/// What a search reads of a hit's document: [`RETRIEVED`] and the description in the
+/// search's language.
+#[derive(Clone, Debug, Deserialize)]
+pub struct HitDocument {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub name_de: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub description_de: String,
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    pub district: Option<String>,
+    pub street: Option<String>,
+    #[serde(rename = "_geo", default)]
+    pub geo: Option<Geo>,
+    pub wheelchair: Option<String>,
+}
+
 /// One hit.
 #[derive(Clone, Debug)]
 pub struct MeiliHit {
-    pub doc: ListingDocument,
+    pub doc: HitDocument,
     pub name: Marked,
     pub snippet: Marked,
 }
@@ -90,6 +131,8 @@ pub async fn search(
     let name_field = p.name_field();
     let description_field = p.description_field();
     let highlight = [name_field.as_str()];
+    let mut retrieve = RETRIEVED.to_vec();
+    retrieve.push(description_field.as_str());
     let crop = [(description_field.as_str(), Some(24))];
     let facets = ["kind", "categories", "district", "wheelchair"];
     let locales = [p.meili_locale()];
@@ -98,6 +141,7 @@ pub async fn search(
     main.with_query(&p.q)
         .with_offset(p.offset)
         .with_limit(p.limit)
+        .with_attributes_to_retrieve(Selectors::Some(&retrieve))
         .with_locales(&locales)
         .with_matching_strategy(if p.sort == SortBy::Relevance {
             MatchingStrategies::LAST
@@ -144,7 +188,7 @@ pub async fn search(
         // connection, answered together.
         let mut multi = client.multi_search();
         multi.with_search_query(main).with_search_query(open);
-        let mut results = multi.execute::<ListingDocument>().await?.results;
+        let mut results = multi.execute::<HitDocument>().await?.results;
         if results.len() != 2 {
             anyhow::bail!(
                 "multi-search answered {} results for 2 queries",
@@ -154,7 +198,7 @@ pub async fn search(
         let open = results.pop();
         (results.pop().expect("two results"), open)
     } else {
-        (main.execute::<ListingDocument>().await?, None)
+        (main.execute::<HitDocument>().await?, None)
     };
     let fd = main.facet_distribution.as_ref();
     let get = |name: &str| fd.and_then(|m| m.get(name));
@@ -206,6 +250,80 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hit as Meilisearch returns it with [`RETRIEVED`] and the German description
+    /// (an absent district and a listing without coordinates included) is read whole.
+    #[test]
+    fn a_hit_with_the_retrieved_attributes_is_read() {
+        let hit: HitDocument = serde_json::from_value(serde_json::json!({
+            "id": "01a20b11-996c-759d-b3a2-0fb75f6b0dbf",
+            "kind": "business",
+            "slug": "kuntosali",
+            "name_de": "Kuntosali",
+            "name_en": "Kuntosali gym",
+            "description_de": "Fitnessstudio",
+            "categories": ["sport.gym"],
+            "district": null,
+            "street": "Mannerheimintie 1",
+            "wheelchair": "yes"
+        }))
+        .unwrap();
+        assert_eq!(hit.slug, "kuntosali");
+        assert_eq!(hit.description_de, "Fitnessstudio");
+        assert_eq!(hit.description_en, "");
+        assert_eq!(hit.categories, vec!["sport.gym".to_string()]);
+        assert!(hit.geo.is_none() && hit.district.is_none());
+        // Every attribute a hit reads (but the descriptions, asked for by language) is
+        // one Meilisearch is asked to return.
+        let doc = crate::document::ListingDocument {
+            id: hit.id,
+            kind: hit.kind.clone(),
+            slug: hit.slug.clone(),
+            name_de: hit.name_de.clone(),
+            name_en: hit.name_en.clone(),
+            description_de: String::new(),
+            description_en: String::new(),
+            categories: vec![],
+            category_groups: vec![],
+            category_labels_de: vec![],
+            category_labels_en: vec![],
+            tags: vec![],
+            district: Some("Kallio".into()),
+            street: None,
+            postcode: None,
+            locality: None,
+            phone: None,
+            geo: Some(Geo {
+                lat: 60.1,
+                lng: 24.9,
+            }),
+            wheelchair: None,
+            bookable: false,
+            open_slots: vec![1, 2, 3],
+            hours_from: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            organization_id: None,
+            name_sort_de: String::new(),
+            name_sort_en: String::new(),
+            updated_at: 0,
+            version: 1,
+        };
+        let full = serde_json::to_value(&doc).unwrap();
+        let kept: serde_json::Map<String, serde_json::Value> = full
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| RETRIEVED.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(
+            kept.len(),
+            RETRIEVED.len(),
+            "every retrieved attribute exists"
+        );
+        let read: HitDocument = serde_json::from_value(kept.into()).unwrap();
+        assert_eq!(read.geo, doc.geo);
+        assert_eq!(read.district.as_deref(), Some("Kallio"));
+    }
 
     #[test]
     fn highlights_become_ranges_of_plain_text() {
