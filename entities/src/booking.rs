@@ -30,6 +30,9 @@ pub struct Model {
     /// `reschedule`); the reconciliation job settles it.
     pub partner_pending: Option<String>,
     pub partner_pending_since: Option<DateTimeUtc>,
+    /// When the reconciliation job last asked the partner about this booking while it
+    /// waited for the business's decision.
+    pub partner_checked_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

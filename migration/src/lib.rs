@@ -17,6 +17,7 @@ mod m20261123_000009_create_partner_connections;
 mod m20261123_000010_add_search_trigram_index;
 mod m20261123_000011_add_booking_partner_sync;
 mod m20261123_000012_add_search_fts_sqlite;
+mod m20261124_000013_add_booking_partner_checked;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_add_search_trigram_index::Migration),
             Box::new(m20261123_000011_add_booking_partner_sync::Migration),
             Box::new(m20261123_000012_add_search_fts_sqlite::Migration),
+            Box::new(m20261124_000013_add_booking_partner_checked::Migration),
         ]
     }
 }

@@ -563,6 +563,7 @@ async fn insert_native(
         partner_ref: Set(None),
         partner_pending: Set(None),
         partner_pending_since: Set(None),
+        partner_checked_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

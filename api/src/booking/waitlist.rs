@@ -366,6 +366,7 @@ pub(super) async fn release_seat<C: ConnectionTrait>(
             partner_ref: Set(None),
             partner_pending: Set(None),
             partner_pending_since: Set(None),
+            partner_checked_at: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -533,6 +533,7 @@ pub async fn create(
         partner_ref: Set(None),
         partner_pending: Set(Some("hold".into())),
         partner_pending_since: Set(Some(now)),
+        partner_checked_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

@@ -12,10 +12,13 @@
 //! Several servers may share one database and each runs this job: a round claims the
 //! bookings it settles (a lease on `partner_pending_since`, see
 //! [`claim_pending`]), so a booking is settled by one round at a time and its partner
-//! is called once per round, not once per server.
+//! is called once per round, not once per server. Bookings waiting for the business's
+//! decision are asked about once per [`refresh_every`], claimed the same way (their
+//! `partner_checked_at` moves forward only for the round that asks).
 
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Expr, NullOrdering, Order};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::booking::{
     apply_remote, claim_pending, clear_pending, connection_of, fetch, postpone, send_cancel,
@@ -34,8 +37,16 @@ pub struct Round {
     pub settled: usize,
     /// Bookings still unsettled (the partner did not answer).
     pub open: usize,
-    /// Bookings waiting for the partner's decision whose status was refreshed.
+    /// Bookings waiting for the business's decision that the partner was asked about.
+    pub asked: usize,
+    /// Of those, the ones whose status changed (a webhook had been lost).
     pub refreshed: usize,
+}
+
+/// How often the partner is asked about a booking waiting for the business's decision:
+/// a lost webhook is caught within this (and the time to the next round).
+pub fn refresh_every() -> Duration {
+    Duration::seconds(60)
 }
 
 /// How long a call may still be under way in a request (its attempts, timeouts and
@@ -82,16 +93,42 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
         }
     }
     // Bookings the business still decides on: a lost webhook must not leave them
-    // requested for ever.
+    // requested for ever. Each is asked about once per `REFRESH_EVERY`, the longest
+    // unasked first, so that none waits behind a hundred others; the round claims each
+    // one before asking (the check time moves only for the first), so servers sharing
+    // the database ask a partner once between them.
+    let due = sea_orm::Condition::any()
+        .add(booking::Column::PartnerCheckedAt.is_null())
+        .add(booking::Column::PartnerCheckedAt.lte(now - refresh_every()));
     let waiting = booking::Entity::find()
         .filter(booking::Column::Status.eq("requested"))
         .filter(booking::Column::PartnerRef.is_not_null())
         .filter(booking::Column::PartnerPending.is_null())
         .filter(booking::Column::CityId.eq(ctx.city_id))
+        .filter(due.clone())
+        .order_by_with_nulls(
+            booking::Column::PartnerCheckedAt,
+            Order::Asc,
+            NullOrdering::First,
+        )
+        .order_by_asc(booking::Column::CreatedAt)
         .limit(100)
         .all(db)
         .await?;
     for b in waiting {
+        let claimed = booking::Entity::update_many()
+            .col_expr(booking::Column::PartnerCheckedAt, Expr::value(now))
+            .filter(booking::Column::Id.eq(b.id))
+            .filter(booking::Column::Status.eq("requested"))
+            .filter(due.clone())
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            continue;
+        }
+        r.asked += 1;
         let Some(o) = offer::Entity::find_by_id(b.offer_id).one(db).await? else {
             continue;
         };
@@ -248,6 +285,7 @@ pub async fn run(db: DatabaseConnection, ctx: Ctx, every: std::time::Duration) {
                 tracing::info!(
                     settled = r.settled,
                     open = r.open,
+                    asked = r.asked,
                     refreshed = r.refreshed,
                     "partner bookings reconciled"
                 )

@@ -1204,3 +1204,106 @@ on_both_with!(
     partner_refuses_a_late_cancellation,
     vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
 );
+
+/// The business approves a membership in its own system but the webhook is lost: the
+/// reconciliation asks the partner and confirms it here. Two rounds at once ask once
+/// between them, and a booking just asked about is not asked again before
+/// `refresh_every` has passed.
+async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
+    let f = fixture(&app, "Members").await;
+    let offer = partner_offer(&app, &f, "membership", "sandbox-gym.monthly").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start_date = chrono::DateTime::parse_from_rfc3339(&start)
+        .unwrap()
+        .with_timezone(&app.state.city.timezone)
+        .date_naive();
+    let resident = app.register("Member").await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": "+358401234567"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "requested");
+    let id = b["id"].as_str().unwrap().to_string();
+    let partner_ref = row(&app, &id).await.partner_ref.unwrap();
+
+    // The webhook of the approval never arrives.
+    f.sandbox.set_webhook_target(None);
+    f.sandbox.approve(&partner_ref).unwrap();
+    assert_eq!(row(&app, &id).await.status, "requested");
+
+    f.sandbox.set_mode(Mode::Slow(Duration::from_millis(150)));
+    let before = f.sandbox.requests().len();
+    let rounds: Vec<_> = (0..2)
+        .map(|_| {
+            let db = app.state.db.clone();
+            let c = ctx(&app);
+            tokio::spawn(async move { api::partners::reconcile::round(&db, c).await })
+        })
+        .collect();
+    let (mut asked, mut refreshed) = (0, 0);
+    for r in rounds {
+        let r = r.await.unwrap().unwrap();
+        asked += r.asked;
+        refreshed += r.refreshed;
+    }
+    assert_eq!((asked, refreshed), (1, 1), "one round asked and confirmed");
+    let reads = f.sandbox.requests()[before..]
+        .iter()
+        .filter(|c| **c == format!("GET /partner/v1/bookings/{partner_ref}"))
+        .count();
+    assert_eq!(reads, 1, "the partner was asked once");
+    let stored = row(&app, &id).await;
+    assert_eq!(stored.status, "confirmed");
+    assert!(stored.partner_checked_at.is_some());
+    let events = app.outbox_events(&id).await;
+    assert_eq!(
+        events.iter().filter(|e| *e == "booking.confirmed").count(),
+        1,
+        "{events:?}"
+    );
+
+    // A second requested booking, just asked about by a round, waits for its turn.
+    f.sandbox.set_mode(Mode::Normal);
+    let other = app.register("Othermember").await;
+    let (status, b2) = book(
+        &app,
+        &other,
+        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": "+358401234568"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b2}");
+    let id2 = b2["id"].as_str().unwrap().to_string();
+    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+        .await
+        .unwrap();
+    assert_eq!((r.asked, r.refreshed), (1, 0), "asked, still requested");
+    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+        .await
+        .unwrap();
+    assert_eq!(r.asked, 0, "not asked again so soon");
+    // Once its check is older than the interval, it is due again.
+    let long_ago = chrono::Utc::now() - api::partners::reconcile::refresh_every();
+    entities::booking::Entity::update_many()
+        .col_expr(
+            entities::booking::Column::PartnerCheckedAt,
+            sea_orm::sea_query::Expr::value(long_ago),
+        )
+        .filter(entities::booking::Column::Id.eq(id2.parse::<Uuid>().unwrap()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+        .await
+        .unwrap();
+    assert_eq!(r.asked, 1, "due again");
+}
+on_both_with!(
+    a_lost_approval_is_found_by_the_reconciliation,
+    vec![("PARTNER_RECONCILE_SECONDS", "3600".to_string())]
+);
