@@ -530,12 +530,20 @@ impl Bound {
             crate::booking::service::Ctx::of(&self.state),
             self.state.config.partner_reconcile,
         ));
+        // SQLite: a full-text index that no longer matches the listings is rebuilt.
+        let db = self.state.db.clone();
+        let fts_check = tokio::spawn(async move {
+            if let Err(e) = crate::search::repair_fts(&db).await {
+                tracing::warn!(error = %e, "checking the full-text index of the listings failed");
+            }
+        });
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
             .await;
         sweeper.abort();
         reconciler.abort();
+        fts_check.abort();
         if let Some(s) = demo_gym {
             s.stop().await;
         }

@@ -8,8 +8,8 @@
 //! text from `listings` (by rowid). Triggers keep it in step with every insert, update
 //! and delete of a listing; the rows already there are indexed when it is created.
 //! Should the rowids of `listings` ever change (a `VACUUM` may renumber the rows of a
-//! table without an integer primary key), rebuild the index with
-//! `INSERT INTO listings_fts(listings_fts) VALUES('rebuild')`.
+//! table without an integer primary key), the index no longer matches: the server
+//! checks it at every start and rebuilds it then (`api::search::repair_fts`).
 //!
 //! Left out where the SQLite the server is linked with lacks FTS5 or the trigram
 //! tokenizer (before SQLite 3.34); the search then keeps matching with `LIKE`.
