@@ -190,6 +190,57 @@ async fn yoga_class(app: &TestApp, name: &str) -> (Fixture, String, String, User
     (f, offer, start, resident)
 }
 
+/// The sandbox gym's monthly membership as an offer, and its first possible start date.
+async fn monthly_membership(app: &TestApp, f: &Fixture) -> (String, chrono::NaiveDate) {
+    let offer = partner_offer(app, f, "membership", "sandbox-gym.monthly").await;
+    let dates = slots(app, &offer).await;
+    assert!(!dates.is_empty());
+    assert!(dates[0]["ends_at"].is_null());
+    let start_date = chrono::DateTime::parse_from_rfc3339(dates[0]["starts_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&app.state.city.timezone)
+        .date_naive();
+    (offer, start_date)
+}
+
+/// A resident asks for the membership (the partner decides): the booking's id and its
+/// reference at the partner.
+async fn request_membership(
+    app: &TestApp,
+    resident: &User,
+    offer: &str,
+    start_date: chrono::NaiveDate,
+    phone: &str,
+) -> (String, String) {
+    let (status, b) = book(
+        app,
+        resident,
+        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": phone}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "requested");
+    let id = b["id"].as_str().unwrap().to_string();
+    let partner_ref = row(app, &id).await.partner_ref.unwrap();
+    (id, partner_ref)
+}
+
+/// Two reconciliation rounds at once, as two servers sharing the database run them.
+async fn two_rounds(app: &TestApp) -> Vec<api::partners::reconcile::Round> {
+    let rounds: Vec<_> = (0..2)
+        .map(|_| {
+            let db = app.state.db.clone();
+            let c = ctx(app);
+            tokio::spawn(async move { api::partners::reconcile::round(&db, c).await })
+        })
+        .collect();
+    let mut done = Vec::new();
+    for r in rounds {
+        done.push(r.await.unwrap().unwrap());
+    }
+    done
+}
+
 /// Runs reconciliation rounds (for up to 10 s) until one settles a booking.
 async fn settle_one(app: &TestApp) {
     for _ in 0..40 {
@@ -534,14 +585,7 @@ crate::on_both!(book_through_the_partner);
 
 async fn membership_and_webhooks(app: TestApp) {
     let f = fixture(&app, "Members").await;
-    let offer = partner_offer(&app, &f, "membership", "sandbox-gym.monthly").await;
-    let dates = slots(&app, &offer).await;
-    assert!(!dates.is_empty());
-    assert!(dates[0]["ends_at"].is_null());
-    let start_date = chrono::DateTime::parse_from_rfc3339(dates[0]["starts_at"].as_str().unwrap())
-        .unwrap()
-        .with_timezone(&app.state.city.timezone)
-        .date_naive();
+    let (offer, start_date) = monthly_membership(&app, &f).await;
     let resident = app.register("Member").await;
 
     // The partner needs a phone number: the portal asks for it before sending anything.
@@ -555,16 +599,8 @@ async fn membership_and_webhooks(app: TestApp) {
     assert!(fields(&p).contains(&"contact.phone".to_string()));
     assert!(f.sandbox.bookings().is_empty());
 
-    let (status, b) = book(
-        &app,
-        &resident,
-        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": "+358401234567"}}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{b}");
-    assert_eq!(b["status"], "requested");
-    let id = b["id"].as_str().unwrap().to_string();
-    let partner_id = row(&app, &id).await.partner_ref.unwrap();
+    let (id, partner_id) =
+        request_membership(&app, &resident, &offer, start_date, "+358401234567").await;
 
     // The business approves in its system; the webhook confirms it here.
     f.sandbox.approve(&partner_id).unwrap();
@@ -844,16 +880,8 @@ async fn concurrent_rounds_settle_each_booking_once(app: TestApp) {
     // Every partner call is slow, so that the two rounds overlap throughout.
     f.sandbox.set_mode(Mode::Slow(Duration::from_millis(150)));
     let before = f.sandbox.requests().len();
-    let rounds: Vec<_> = (0..2)
-        .map(|_| {
-            let db = app.state.db.clone();
-            let c = ctx(&app);
-            tokio::spawn(async move { api::partners::reconcile::round(&db, c).await })
-        })
-        .collect();
     let mut settled = 0;
-    for r in rounds {
-        let r = r.await.unwrap().unwrap();
+    for r in two_rounds(&app).await {
         assert_eq!(r.open, 0, "{r:?}");
         settled += r.settled;
     }
@@ -1211,26 +1239,10 @@ on_both_with!(
 /// `refresh_every` has passed.
 async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
     let f = fixture(&app, "Members").await;
-    let offer = partner_offer(&app, &f, "membership", "sandbox-gym.monthly").await;
-    let start = slots(&app, &offer).await[0]["starts_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let start_date = chrono::DateTime::parse_from_rfc3339(&start)
-        .unwrap()
-        .with_timezone(&app.state.city.timezone)
-        .date_naive();
+    let (offer, start_date) = monthly_membership(&app, &f).await;
     let resident = app.register("Member").await;
-    let (status, b) = book(
-        &app,
-        &resident,
-        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": "+358401234567"}}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{b}");
-    assert_eq!(b["status"], "requested");
-    let id = b["id"].as_str().unwrap().to_string();
-    let partner_ref = row(&app, &id).await.partner_ref.unwrap();
+    let (id, partner_ref) =
+        request_membership(&app, &resident, &offer, start_date, "+358401234567").await;
 
     // The webhook of the approval never arrives.
     f.sandbox.set_webhook_target(None);
@@ -1239,16 +1251,8 @@ async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
 
     f.sandbox.set_mode(Mode::Slow(Duration::from_millis(150)));
     let before = f.sandbox.requests().len();
-    let rounds: Vec<_> = (0..2)
-        .map(|_| {
-            let db = app.state.db.clone();
-            let c = ctx(&app);
-            tokio::spawn(async move { api::partners::reconcile::round(&db, c).await })
-        })
-        .collect();
     let (mut asked, mut refreshed) = (0, 0);
-    for r in rounds {
-        let r = r.await.unwrap().unwrap();
+    for r in two_rounds(&app).await {
         asked += r.asked;
         refreshed += r.refreshed;
     }
@@ -1271,14 +1275,7 @@ async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
     // A second requested booking, just asked about by a round, waits for its turn.
     f.sandbox.set_mode(Mode::Normal);
     let other = app.register("Othermember").await;
-    let (status, b2) = book(
-        &app,
-        &other,
-        &json!({"offer_id": offer, "start_date": start_date, "contact": {"phone": "+358401234568"}}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{b2}");
-    let id2 = b2["id"].as_str().unwrap().to_string();
+    let (id2, _) = request_membership(&app, &other, &offer, start_date, "+358401234568").await;
     let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
         .await
         .unwrap();
