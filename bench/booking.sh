@@ -622,14 +622,14 @@ SELECT "users"."id", "users"."email", "users"."display_name", (SELECT "role" FRO
 \gset u_
 -- idempotency::begin
 INSERT INTO "idempotency_keys" ("user_id", "key", "request_hash", "state", "response_status", "response_body", "locked_until", "created_at", "expires_at") VALUES (:u_id, :key, :hash, 'in_flight', NULL, NULL, now() + interval '30 seconds', now(), now() + interval '24 hours') ON CONFLICT ("user_id", "key") DO NOTHING;
--- service::create: the offer with its listing and the recipient (the listing's organization),
--- then the session (the contact comes from the account read above; lapsed holds are looked
--- for only when a time is full)
+-- service::create, one transaction: the offer with its listing and the recipient (the
+-- listing's organization), the session (the contact comes from the account read above;
+-- lapsed holds are looked for only when a time is full), then lock the resident, take the
+-- seat, check, insert, record, store the answer
+BEGIN;
 SELECT @offers:A@, @listings:B@, (SELECT "organizations"."name" FROM "organizations" WHERE "organizations"."id" = "listings"."organization_id") AS "C_organization_name" FROM "offers" INNER JOIN "listings" ON "offers"."listing_id" = "listings"."id" WHERE "offers"."id" = :offer AND "listings"."city_id" = :city LIMIT 1;
 SELECT @offer_slots@ FROM "offer_slots" WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = to_timestamp(:t) AND "offer_slots"."status" = 'open' LIMIT 1
 \gset s_
--- one transaction: lock the resident, take the seat, check, insert, record, store the answer
-BEGIN;
 SELECT id FROM users WHERE id = :u_id FOR UPDATE;
 UPDATE "offer_slots" SET "booked" = "booked" + 1 WHERE "offer_slots"."offer_id" = :offer AND "offer_slots"."starts_at" = :s_starts_at AND "offer_slots"."status" = 'open' AND "booked" < "capacity";
 SELECT COUNT(*) AS num_items FROM (SELECT @bookings@ FROM "bookings" WHERE "bookings"."user_id" = :u_id AND "bookings"."offer_id" = :offer AND "bookings"."status" IN ('held', 'requested', 'confirmed') AND "bookings"."starts_at" >= now() AND "bookings"."starts_at" = :s_starts_at) AS "sub_query";

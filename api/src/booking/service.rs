@@ -236,8 +236,8 @@ pub(super) struct Target {
     pub(super) slot_id: Option<Uuid>,
 }
 
-pub(super) async fn resolve_target(
-    db: &DatabaseConnection,
+pub(super) async fn resolve_target<C: ConnectionTrait>(
+    db: &C,
     ctx: Ctx,
     o: &offer::Model,
     input: &BookingInput,
@@ -458,29 +458,32 @@ pub async fn create(
     input: &BookingInput,
     claim: Option<&Claim>,
 ) -> Result<(BookingView, String), Problem> {
-    let (o, l, with) = offers::find_for_booking(db, ctx.city_id, input.offer_id)
+    // The offer and the time are read in the booking's own transaction: one pooled
+    // connection for the whole booking (sqlx tests every connection given back to the
+    // pool with a round trip).
+    let txn = crate::db::begin_write(db).await?;
+    let (o, l, with) = offers::find_for_booking(&txn, ctx.city_id, input.offer_id)
         .await?
         .filter(|(o, l, _)| offers::is_public(o, l))
         .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
     if o.partner_connection_id.is_some() {
+        txn.rollback().await?;
         return crate::partners::booking::create(db, ctx, user, input, (o, l, &with), claim).await;
     }
     let mut errors = Errors::default();
-    let target = resolve_target(db, ctx, &o, input, &mut errors).await?;
+    let target = resolve_target(&txn, ctx, &o, input, &mut errors).await?;
     let contact = contact(user, &o, &input.contact, &mut errors).await?;
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
-    let first = insert_native(
-        db,
+    let booking = Native {
         ctx,
         user,
         input,
-        (o.clone(), l.clone()),
-        &target,
-        &contact,
-        &with,
+        target: &target,
+        contact: &contact,
+        with: &with,
         claim,
-    )
-    .await;
+    };
+    let first = booking.insert(txn, (o.clone(), l.clone())).await;
     match first {
         // Holds that ran out but were not swept yet still count in the slot: expire them
         // and try once more (on the happy path this costs nothing).
@@ -488,109 +491,115 @@ pub async fn create(
             if expire_holds(db, ctx, Some((o.id, target.starts_at))).await? == 0 {
                 return Err(p);
             }
-            insert_native(
-                db,
-                ctx,
-                user,
-                input,
-                (o, l),
-                &target,
-                &contact,
-                &with,
-                claim,
-            )
-            .await
+            booking
+                .insert(crate::db::begin_write(db).await?, (o, l))
+                .await
         }
         r => r,
     }
 }
 
-/// The transaction of a native booking: the seat, the resident's limits, the booking,
-/// its event and (with a claim) its stored response.
-#[allow(clippy::too_many_arguments)]
-async fn insert_native(
-    db: &DatabaseConnection,
+/// A native booking as validated, before its transaction.
+struct Native<'a> {
     ctx: Ctx,
-    user: &AuthUser,
-    input: &BookingInput,
-    (o, l): (offer::Model, listing::Model),
-    target: &Target,
-    contact: &BookingContact,
-    with: &str,
-    claim: Option<&Claim>,
-) -> Result<(BookingView, String), Problem> {
-    let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
-    // One resident's bookings are counted one request at a time.
-    lock_user(&txn, user.id).await?;
-    let slot_id = if target.uses_slot {
-        take_seat(&txn, o.id, target).await?
-    } else {
-        None
-    };
-    check_resident_limits(&txn, user.id, &o, target.starts_at).await?;
-    let status = if input.hold {
-        "held"
-    } else if o.confirmation == "approval" {
-        "requested"
-    } else {
-        "confirmed"
-    };
-    let mut fields = vec!["name"];
-    if contact.email.is_some() {
-        fields.push("email");
+    user: &'a AuthUser,
+    input: &'a BookingInput,
+    target: &'a Target,
+    contact: &'a BookingContact,
+    with: &'a str,
+    claim: Option<&'a Claim>,
+}
+
+impl Native<'_> {
+    /// The rest of the booking's transaction: the seat, the resident's limits, the
+    /// booking, its event and (with a claim) its stored response.
+    async fn insert(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        (o, l): (offer::Model, listing::Model),
+    ) -> Result<(BookingView, String), Problem> {
+        let Native {
+            ctx,
+            user,
+            input,
+            target,
+            contact,
+            with,
+            claim,
+        } = *self;
+        let now = Utc::now();
+        // One resident's bookings are counted one request at a time.
+        lock_user(&txn, user.id).await?;
+        let slot_id = if target.uses_slot {
+            take_seat(&txn, o.id, target).await?
+        } else {
+            None
+        };
+        check_resident_limits(&txn, user.id, &o, target.starts_at).await?;
+        let status = if input.hold {
+            "held"
+        } else if o.confirmation == "approval" {
+            "requested"
+        } else {
+            "confirmed"
+        };
+        let mut fields = vec!["name"];
+        if contact.email.is_some() {
+            fields.push("email");
+        }
+        if contact.phone.is_some() {
+            fields.push("phone");
+        }
+        let b = booking::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            city_id: Set(ctx.city_id),
+            offer_id: Set(o.id),
+            slot_id: Set(slot_id),
+            user_id: Set(user.id),
+            status: Set(status.into()),
+            starts_at: Set(target.starts_at),
+            ends_at: Set(target.ends_at),
+            seats: Set(1),
+            hold_expires_at: Set(input
+                .hold
+                .then(|| now + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5)))),
+            contact_name: Set(contact.name.clone()),
+            contact_email: Set(contact.email.clone()),
+            contact_phone: Set(contact.phone.clone()),
+            shared: Set(serde_json::json!({ "with": with, "fields": fields })),
+            partner_ref: Set(None),
+            partner_pending: Set(None),
+            partner_pending_since: Set(None),
+            partner_checked_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        crate::outbox::record(
+            &txn,
+            ctx.city_id,
+            "booking",
+            b.id,
+            &format!("booking.{status}"),
+            serde_json::json!({ "offer_id": o.id, "status": status }),
+        )
+        .await?;
+        let view = BookingView {
+            booking: b,
+            offer: o,
+            listing: l,
+        };
+        let body =
+            serde_json::to_string(&poem_openapi::types::ToJSON::to_json(&view.to_api(ctx.tz)))
+                .map_err(|_| Problem::internal())?;
+        if let Some(c) = claim {
+            idempotency::finish(&txn, c, 201, &body).await?;
+        }
+        txn.commit().await?;
+        Ok((view, body))
     }
-    if contact.phone.is_some() {
-        fields.push("phone");
-    }
-    let b = booking::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        city_id: Set(ctx.city_id),
-        offer_id: Set(o.id),
-        slot_id: Set(slot_id),
-        user_id: Set(user.id),
-        status: Set(status.into()),
-        starts_at: Set(target.starts_at),
-        ends_at: Set(target.ends_at),
-        seats: Set(1),
-        hold_expires_at: Set(input
-            .hold
-            .then(|| now + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5)))),
-        contact_name: Set(contact.name.clone()),
-        contact_email: Set(contact.email.clone()),
-        contact_phone: Set(contact.phone.clone()),
-        shared: Set(serde_json::json!({ "with": with, "fields": fields })),
-        partner_ref: Set(None),
-        partner_pending: Set(None),
-        partner_pending_since: Set(None),
-        partner_checked_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    crate::outbox::record(
-        &txn,
-        ctx.city_id,
-        "booking",
-        b.id,
-        &format!("booking.{status}"),
-        serde_json::json!({ "offer_id": o.id, "status": status }),
-    )
-    .await?;
-    let view = BookingView {
-        booking: b,
-        offer: o,
-        listing: l,
-    };
-    let body = serde_json::to_string(&poem_openapi::types::ToJSON::to_json(&view.to_api(ctx.tz)))
-        .map_err(|_| Problem::internal())?;
-    if let Some(c) = claim {
-        idempotency::finish(&txn, c, 201, &body).await?;
-    }
-    txn.commit().await?;
-    Ok((view, body))
 }
 
 /// Moves a booking from one status to another if it is still in `from`; gives its seat
