@@ -191,7 +191,15 @@ impl Notifier {
                 _ => None,
             })
             .collect();
-        let facts = BookingFacts::load_many(&self.db, &booking_ids).await?;
+        // One connection and one snapshot for the batch's reads.
+        let facts = if booking_ids.is_empty() {
+            Default::default()
+        } else {
+            let read = sea_orm::TransactionTrait::begin(&self.db).await?;
+            let facts = BookingFacts::load_many(&read, &booking_ids).await?;
+            read.commit().await?;
+            facts
+        };
         let mut done = Vec::with_capacity(claimed.len());
         for (c, wanted) in claimed.iter().zip(wanted) {
             let outcome = match wanted {
