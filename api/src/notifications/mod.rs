@@ -191,7 +191,7 @@ impl Notifier {
                 _ => None,
             })
             .collect();
-        // One connection and one snapshot for the batch's reads.
+        // One pooled connection for the batch's reads (on SQLite also one snapshot).
         let facts = if booking_ids.is_empty() {
             Default::default()
         } else {

@@ -97,15 +97,20 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
     // unasked first, so that none waits behind a hundred others; the round claims each
     // one before asking (the check time moves only for the first), so servers sharing
     // the database ask a partner once between them.
-    let due = sea_orm::Condition::any()
-        .add(booking::Column::PartnerCheckedAt.is_null())
-        .add(booking::Column::PartnerCheckedAt.lte(now - refresh_every()));
+    // Not asked about since `at - refresh_every()`.
+    let due = |at: chrono::DateTime<Utc>| {
+        sea_orm::Condition::any()
+            .add(booking::Column::PartnerCheckedAt.is_null())
+            .add(booking::Column::PartnerCheckedAt.lte(at - refresh_every()))
+    };
+    // Settling the pending calls above may have taken a while.
+    let now = Utc::now();
     let waiting = booking::Entity::find()
         .filter(booking::Column::Status.eq("requested"))
         .filter(booking::Column::PartnerRef.is_not_null())
         .filter(booking::Column::PartnerPending.is_null())
         .filter(booking::Column::CityId.eq(ctx.city_id))
-        .filter(due.clone())
+        .filter(due(now))
         .order_by_with_nulls(
             booking::Column::PartnerCheckedAt,
             Order::Asc,
@@ -116,11 +121,15 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
         .all(db)
         .await?;
     for b in waiting {
+        // The claim is stamped with the time it is made: the partner calls of this
+        // round take time, and the booking must not look due again meanwhile.
+        let at = Utc::now();
         let claimed = booking::Entity::update_many()
-            .col_expr(booking::Column::PartnerCheckedAt, Expr::value(now))
+            .col_expr(booking::Column::PartnerCheckedAt, Expr::value(at))
             .filter(booking::Column::Id.eq(b.id))
             .filter(booking::Column::Status.eq("requested"))
-            .filter(due.clone())
+            .filter(booking::Column::PartnerPending.is_null())
+            .filter(due(at))
             .exec(db)
             .await?
             .rows_affected

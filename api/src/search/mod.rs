@@ -278,8 +278,9 @@ async fn sqlite_fts(db: &DatabaseConnection) -> Result<bool, Problem> {
 /// SQLite: checks that `listings_fts` still points at the right listings (FTS5's
 /// integrity check against its content table, `listings` by rowid) and rebuilds it when
 /// it does not, as after a `VACUUM` that renumbered the listings' rows. Returns whether
-/// it rebuilt. Reads every listing: about 2 s for 100,000 on SQLite, so the server runs
-/// it in the background after starting.
+/// it rebuilt. It reads every listing and, being a write to SQLite, holds the write lock
+/// meanwhile: about 2 s for 100,000 listings, during which writes wait (SQLite's busy
+/// timeout is 10 s). The server runs it in the background after starting.
 pub async fn repair_fts(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
     if !migration::sqlite_fts5_trigram(db).await? {
         return Ok(false);
@@ -292,10 +293,27 @@ pub async fn repair_fts(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr>
     let Err(e) = check else {
         return Ok(false);
     };
+    // Only a mismatch is rebuilt (SQLITE_CORRUPT_VTAB); any other failure, such as a
+    // busy database, is reported.
+    if !sqlite_code_is(&e, "267") {
+        return Err(e);
+    }
     tracing::warn!(error = %e, "the full-text index of the listings does not match them; rebuilding it");
     db.execute_unprepared("INSERT INTO listings_fts(listings_fts) VALUES ('rebuild')")
         .await?;
     Ok(true)
+}
+
+/// Whether a database error carries this (extended) SQLite result code.
+fn sqlite_code_is(e: &sea_orm::DbErr, code: &str) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(sea_orm::sqlx::Error::Database(d)))
+        | DbErr::Query(RuntimeErr::SqlxError(sea_orm::sqlx::Error::Database(d))) => {
+            d.code().as_deref() == Some(code)
+        }
+        _ => false,
+    }
 }
 
 /// The WHERE clause of a search: published listings of the city matching every filter.
