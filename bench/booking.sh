@@ -69,6 +69,8 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 OUT="${BENCH_OUT:-$BENCH_DIR/results/booking.md}"
 [[ "$OUT" = /* ]] || OUT="$PWD/$OUT"
 
@@ -87,16 +89,6 @@ START_TIMEOUT=120    # seconds for the server to answer
 DRAIN_TIMEOUT=300    # seconds to wait for the notification consumer after an API run
 TZ_CITY=Europe/Berlin # the portal's default CITY_TIMEZONE, set explicitly below
 RATIO_TARGET_PCT=50
-
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-    printf '[bench] error: %s\n' "$*" >&2
-    if [[ -n "${SERVER_LOG:-}" && -s "$SERVER_LOG" ]]; then
-        printf '[bench] last lines of the server log:\n' >&2
-        tail -n 20 "$SERVER_LOG" >&2 || true
-    fi
-    exit 1
-}
 
 # seconds of a wrk-style duration: 15, 15s, 2m, 1h
 dur_s() {
@@ -135,14 +127,6 @@ REGISTER=$((CLIENTS > API_RESIDENTS ? CLIENTS : API_RESIDENTS))
 # ---------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------
-if [[ $EUID -eq 0 ]]; then SUDO=(); else SUDO=(sudo -n); fi
-apt_install() {
-    command -v apt-get >/dev/null || die "missing $* and no apt-get to install them"
-    log "installing $* with apt-get"
-    "${SUDO[@]}" apt-get update -qq >&2 || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq "$@" >&2 \
-        || die "apt-get install $* failed"
-}
 find_pg_tool() { # find_pg_tool NAME: on PATH, else the newest /usr/lib/postgresql/*/bin
     local p
     p=$(command -v "$1" 2>/dev/null || true)
@@ -163,33 +147,11 @@ PSQL=$(find_pg_tool psql)
 PGBENCH=$(find_pg_tool pgbench)
 [[ -n "$PSQL" ]] || die "no psql"
 [[ -n "$PGBENCH" ]] || die "no pgbench"
-command -v cargo >/dev/null || die "cargo not found (Rust 1.85 or newer is needed)"
 
 # ---------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------
-if [[ -z "${BENCH_REV:-}" ]]; then
-    SRC="$ROOT"
-    TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-    [[ "$TARGET" = /* ]] || TARGET="$ROOT/$TARGET"
-    COMMIT=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown")
-    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=all -- . ':!bench' 2>/dev/null)" ]]; then
-        COMMIT="$COMMIT plus uncommitted changes (working tree built)"
-    fi
-else
-    REV=$(git -C "$ROOT" rev-parse --verify "${BENCH_REV}^{commit}" 2>/dev/null) \
-        || die "BENCH_REV: unknown commit '$BENCH_REV'"
-    TARGET="$ROOT/target/bench-booking-rev"
-    SRC="$TARGET/src"
-    rm -rf "$SRC"
-    mkdir -p "$SRC"
-    git -C "$ROOT" archive --format=tar "$REV" | tar -x -C "$SRC" || die "git archive $REV failed"
-    COMMIT="${REV:0:12} (BENCH_REV=$BENCH_REV, clean export)"
-fi
-log "building $COMMIT: cargo build --release -p api (first time takes minutes)"
-(cd "$SRC" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p api >&2) || die "cargo build failed"
-BIN="$TARGET/release/city-portal"
-[[ -x "$BIN" ]] || die "no binary at $BIN"
+build_portal bench-booking-rev
 RUN_START=$(date +%s)
 LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -231,16 +193,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { # free_port FROM
-    local p=$1
-    while port_in_use "$p"; do
-        p=$((p + 1))
-        ((p < $1 + 100)) || die "no free port in $1..$(($1 + 99))"
-    done
-    echo "$p"
-}
-now_ns() { date +%s%N; }
 
 # ---------------------------------------------------------------------------
 # PostgreSQL
@@ -661,10 +613,8 @@ for t in offer_slots bookings; do
     c=$(cols "$t") && [[ -n "$c" ]] || die "no columns of $t"
     sed -i "s/@$t@/$c/g" "$TMP/booking.sql"
 done
-for t in bookings; do
-    c=$(cols "$t" plain) && [[ -n "$c" ]] || die "no columns of $t"
-    sed -i "s/@${t}_ret@/$c/g" "$TMP/booking.sql"
-done
+c=$(cols bookings plain) && [[ -n "$c" ]] || die "no columns of bookings"
+sed -i "s/@bookings_ret@/$c/g" "$TMP/booking.sql"
 ! grep -q '@[a-z_]*@' "$TMP/booking.sql" || die "placeholders left in the pgbench script"
 # A real answer of the server, stored by pgbench as the idempotent response: the owner
 # books the contended offer's spare session (the one after the bursts' sessions).

@@ -73,6 +73,8 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 OUT="${BENCH_OUT:-$BENCH_DIR/results/search.md}"
 [[ "$OUT" = /* ]] || OUT="$PWD/$OUT"
 
@@ -93,16 +95,6 @@ P99_RATIO_TARGET=1.2
 FRESH_TARGET_MS=1000
 REINDEX_RATIO_TARGET=0.8
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-    printf '[bench] error: %s\n' "$*" >&2
-    if [[ -n "${SERVER_LOG:-}" && -s "$SERVER_LOG" ]]; then
-        printf '[bench] last lines of the server log:\n' >&2
-        tail -n 20 "$SERVER_LOG" >&2 || true
-    fi
-    exit 1
-}
-
 [[ "$LISTINGS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_LISTINGS must be a positive integer"
 [[ "$SEED" =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number"
 [[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNECTIONS must be a positive integer"
@@ -114,46 +106,16 @@ if ((CONNECTIONS < THREADS)); then THREADS=$CONNECTIONS; fi
 # ---------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------
-if [[ $EUID -eq 0 ]]; then SUDO=(); else SUDO=(sudo -n); fi
-apt_install() {
-    command -v apt-get >/dev/null || die "missing $* and no apt-get to install them"
-    log "installing $* with apt-get"
-    "${SUDO[@]}" apt-get update -qq >&2 || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq "$@" >&2 \
-        || die "apt-get install $* failed"
-}
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v jq >/dev/null || missing+=(jq)
 command -v curl >/dev/null || missing+=(curl)
 ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
-command -v cargo >/dev/null || die "cargo not found (Rust 1.85 or newer is needed)"
 
 # ---------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------
-if [[ -z "${BENCH_REV:-}" ]]; then
-    SRC="$ROOT"
-    TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-    [[ "$TARGET" = /* ]] || TARGET="$ROOT/$TARGET"
-    COMMIT=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown")
-    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=all -- . ':!bench' 2>/dev/null)" ]]; then
-        COMMIT="$COMMIT plus uncommitted changes (working tree built)"
-    fi
-else
-    REV=$(git -C "$ROOT" rev-parse --verify "${BENCH_REV}^{commit}" 2>/dev/null) \
-        || die "BENCH_REV: unknown commit '$BENCH_REV'"
-    TARGET="$ROOT/target/bench-search-rev"
-    SRC="$TARGET/src"
-    rm -rf "$SRC"
-    mkdir -p "$SRC"
-    git -C "$ROOT" archive --format=tar "$REV" | tar -x -C "$SRC" || die "git archive $REV failed"
-    COMMIT="${REV:0:12} (BENCH_REV=$BENCH_REV, clean export)"
-fi
-log "building $COMMIT: cargo build --release -p api (first time takes minutes)"
-(cd "$SRC" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p api >&2) || die "cargo build failed"
-BIN="$TARGET/release/city-portal"
-[[ -x "$BIN" ]] || die "no binary at $BIN"
+build_portal bench-search-rev
 RUN_START=$(date +%s)
 LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 "$BIN" generate-listings --help >/dev/null 2>&1 || die "$BIN has no generate-listings command"
@@ -221,17 +183,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { # free_port FROM
-    local p=$1
-    while port_in_use "$p"; do
-        p=$((p + 1))
-        ((p < $1 + 100)) || die "no free port in $1..$(($1 + 99))"
-    done
-    echo "$p"
-}
 
-now_ns() { date +%s%N; }
 ms_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
 urlencode() { jq -rn --arg v "$1" '$v | @uri'; }
 

@@ -44,6 +44,8 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 OUT="${BENCH_OUT:-$BENCH_DIR/results/web.md}"
 [[ "$OUT" = /* ]] || OUT="$PWD/$OUT"
 
@@ -60,16 +62,6 @@ P50_TARGET_MS=20
 # browser is not allowed to reach it: a first load must not ask for tiles.
 TILE_URL="http://127.0.0.1:9/{z}/{x}/{y}.png"
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-    printf '[bench] error: %s\n' "$*" >&2
-    if [[ -n "${TMP:-}" && -s "$TMP/server.log" ]]; then
-        printf '[bench] last lines of the server log:\n' >&2
-        tail -n 20 "$TMP/server.log" >&2 || true
-    fi
-    exit 1
-}
-
 [[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNECTIONS must be a positive integer"
 [[ "$FIRST_PORT" =~ ^[0-9]+$ ]] || die "BENCH_PORT must be a port number"
 if ((CONNECTIONS < THREADS)); then THREADS=$CONNECTIONS; fi
@@ -81,15 +73,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v jq >/dev/null || missing+=(jq)
 command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-    if [[ $EUID -eq 0 ]]; then SUDO=(); else SUDO=(sudo -n); fi
-    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
-    log "installing ${missing[*]} with apt-get"
-    "${SUDO[@]}" apt-get update -qq >&2 || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >&2 \
-        || die "apt-get install ${missing[*]} failed"
-fi
-command -v cargo >/dev/null || die "cargo not found (Rust 1.85 or newer is needed)"
+((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 command -v node >/dev/null || die "node not found (Node 20.11 or newer is needed)"
 [[ -x "$CHROMIUM" ]] || die "no browser at $CHROMIUM (Debian: apt-get install chromium; set CHROMIUM)"
 E2E_DIR="$ROOT/e2e"
@@ -101,28 +85,7 @@ fi
 # ---------------------------------------------------------------------------
 # Build
 # ---------------------------------------------------------------------------
-if [[ -z "${BENCH_REV:-}" ]]; then
-    SRC="$ROOT"
-    TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-    [[ "$TARGET" = /* ]] || TARGET="$ROOT/$TARGET"
-    COMMIT=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown")
-    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=all -- . ':!bench' 2>/dev/null)" ]]; then
-        COMMIT="$COMMIT plus uncommitted changes (working tree built)"
-    fi
-else
-    REV=$(git -C "$ROOT" rev-parse --verify "${BENCH_REV}^{commit}" 2>/dev/null) \
-        || die "BENCH_REV: unknown commit '$BENCH_REV'"
-    TARGET="$ROOT/target/bench-web-rev"
-    SRC="$TARGET/src"
-    rm -rf "$SRC"
-    mkdir -p "$SRC"
-    git -C "$ROOT" archive --format=tar "$REV" | tar -x -C "$SRC" || die "git archive $REV failed"
-    COMMIT="${REV:0:12} (BENCH_REV=$BENCH_REV, clean export)"
-fi
-log "building $COMMIT: cargo build --release -p api (first time takes minutes)"
-(cd "$SRC" && CARGO_TARGET_DIR="$TARGET" cargo build --release -p api >&2) || die "cargo build failed"
-BIN="$TARGET/release/city-portal"
-[[ -x "$BIN" ]] || die "no binary at $BIN"
+build_portal bench-web-rev
 
 # ---------------------------------------------------------------------------
 # Server in a fresh temp dir (so the demo city is imported on first start)
@@ -150,7 +113,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=$FIRST_PORT
 while port_in_use "$PORT"; do
     PORT=$((PORT + 1))
