@@ -510,8 +510,11 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        let notifications =
-            crate::notifications::spawn(&self.state).map_err(std::io::Error::other)?;
+        let notifications = if self.state.config.notifier_in_server {
+            Some(crate::notifications::spawn(&self.state).map_err(std::io::Error::other)?)
+        } else {
+            None
+        };
         // The demo gym books through a sandbox partner run alongside (demo data only).
         let demo_gym = match crate::demo::gym::start(&self.state, self.addr).await {
             Ok(s) => s,
@@ -548,7 +551,9 @@ impl Bound {
             s.stop().await;
         }
         // Deliveries being sent are leased; another server or the next start sends them.
-        notifications.abort();
+        if let Some(task) = notifications {
+            task.abort();
+        }
         if let Some(task) = indexer {
             // Pending deliveries stay in the outbox; the next start picks them up.
             task.abort();

@@ -51,6 +51,9 @@ pub struct Config {
     /// Whether the server runs the search indexer itself (`SEARCH_INDEXER=server`, the
     /// default) or leaves it to a separate `search-indexer` process (`external`).
     pub indexer_in_server: bool,
+    /// Whether the server sends the booking notifications itself (`NOTIFIER=server`, the
+    /// default) or leaves them to separate `city-portal notifier` processes (`external`).
+    pub notifier_in_server: bool,
     pub public_url: Url,
     pub city_name: String,
     pub city_timezone: chrono_tz::Tz,
@@ -206,19 +209,16 @@ impl Config {
                 ),
             ));
         }
-        let indexer_in_server = match var("SEARCH_INDEXER") {
-            None => true,
+        let in_server = |name: &'static str| match var(name) {
+            None => Ok(true),
             Some(v) => match v.as_str() {
-                "server" => true,
-                "external" => false,
-                _ => {
-                    return Err(err(
-                        "SEARCH_INDEXER",
-                        format!("'{v}' is not server or external"),
-                    ))
-                }
+                "server" => Ok(true),
+                "external" => Ok(false),
+                _ => Err(err(name, format!("'{v}' is not server or external"))),
             },
         };
+        let indexer_in_server = in_server("SEARCH_INDEXER")?;
+        let notifier_in_server = in_server("NOTIFIER")?;
         let public_url = match var("PUBLIC_URL") {
             None => {
                 Url::parse(&format!("http://{bind_addr}/")).expect("socket address forms a URL")
@@ -401,6 +401,7 @@ impl Config {
             meili_api_key,
             meili_index,
             indexer_in_server,
+            notifier_in_server,
             public_url,
             city_name,
             city_timezone,
@@ -542,6 +543,9 @@ mod tests {
         assert!(c.smtp_url.is_none());
         assert_eq!(c.smtp_from.to_string(), "City Portal <noreply@localhost>");
         assert_eq!(c.reminder_hours, 24);
+        assert!(c.indexer_in_server && c.notifier_in_server);
+        let c = cfg(&[("NOTIFIER", "external"), ("SEARCH_INDEXER", "server")]).unwrap();
+        assert!(c.indexer_in_server && !c.notifier_in_server);
     }
 
     #[test]
@@ -561,6 +565,7 @@ mod tests {
             ("WAITLIST_CLAIM_MINUTES", "0"),
             ("MEILI_INDEX", "no spaces please"),
             ("SEARCH_INDEXER", "sometimes"),
+            ("NOTIFIER", "elsewhere"),
             ("THEME_DIR", "/no/such/folder"),
             ("CITY_PRIMARY_COLOR", "red; } body { display:none"),
             ("CITY_LOGO_URL", "javascript:alert(1)"),

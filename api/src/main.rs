@@ -54,6 +54,11 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Send the booking notifications (confirmations, reminders, cancellations, waitlist
+    /// offers) from the outbox until stopped by Ctrl-C or SIGTERM: for deployments that
+    /// set NOTIFIER=external on every server. Several may run at once; each message goes
+    /// out once.
+    Notifier,
     /// Print the OpenAPI document of the API (as committed in openapi/openapi.json).
     Openapi,
     /// Tools for a business's booking system (a partner).
@@ -151,6 +156,7 @@ async fn main() {
         Command::ImportOsm { file } => import_osm(config, file).await,
         Command::CreateAdmin { email } => create_admin(config, email).await,
         Command::Reindex => reindex(config).await,
+        Command::Notifier => notifier(config).await,
         Command::GenerateListings { count, seed } => generate_listings(config, count, seed).await,
         Command::Openapi | Command::Partner { .. } => unreachable!("handled above"),
     };
@@ -188,6 +194,14 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+async fn notifier(config: Config) -> anyhow::Result<()> {
+    let state = api::app::build_state(config).await?;
+    let notifier = api::notifications::Notifier::from_state(&state)?;
+    tracing::info!("notifier running: sending booking notifications from the outbox");
+    notifier.run(shutdown_signal()).await;
+    Ok(())
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {

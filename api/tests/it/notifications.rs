@@ -436,6 +436,100 @@ async fn without_smtp_the_log_gets_them(app: TestApp) {
 }
 on_both!(without_smtp_the_log_gets_them);
 
+/// The notification deliveries of one booking not yet done.
+async fn pending_deliveries(app: &TestApp, booking: Uuid) -> u64 {
+    entities::outbox_delivery::Entity::find()
+        .filter(entities::outbox_delivery::Column::Consumer.eq("notifications"))
+        .filter(entities::outbox_delivery::Column::AggregateId.eq(booking))
+        .filter(entities::outbox_delivery::Column::DoneAt.is_null())
+        .count(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// `NOTIFIER=external`: the server sends nothing itself; a separate `city-portal
+/// notifier` process on the same database sends what is due and stops on SIGTERM.
+async fn a_separate_notifier_process_sends_them(backend: Backend) {
+    let Some(app) = spawn_with(
+        backend,
+        Opts {
+            env: vec![("NOTIFIER", "external".into())],
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let (_owner, offer, starts_at) = class_tomorrow(&app).await;
+    let resident = app.register("Ilse").await;
+    let b = book(&app, &resident, &offer, &starts_at, false).await;
+    let id: Uuid = b["id"].as_str().unwrap().parse().unwrap();
+    post(&app, &resident, &format!("/api/v1/bookings/{id}/cancel")).await;
+    // The in-server notifier would have handled them within a poll interval (500 ms).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        pending_deliveries(&app, id).await,
+        2,
+        "the server sent nothing"
+    );
+
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_city-portal"))
+        .arg("notifier")
+        .env_clear()
+        .env("DATABASE_URL", &app.database_url)
+        .env("DEMO_DATA", "false")
+        .env("CITY_NAME", "Testhausen")
+        .env(
+            "PARTNER_SECRETS_KEY",
+            "dGVzdC1rZXktb2YtMzItYnl0ZXMtZm9yLWFlcy1nY20=",
+        )
+        .env("LOG", "info")
+        .stderr(log.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let mut left = 2;
+    for _ in 0..200 {
+        left = pending_deliveries(&app, id).await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stop = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stop.success());
+    let status = child.wait().unwrap();
+    let stderr = std::fs::read_to_string(log.path()).unwrap();
+    assert_eq!(left, 0, "the notifier process sent them: {stderr}");
+    assert!(
+        status.success(),
+        "it stops cleanly on SIGTERM: {status}, {stderr}"
+    );
+    assert!(stderr.contains("notifier running"), "{stderr}");
+    // Written to the log (no SMTP_URL): at least the cancellation (the confirmation is
+    // left out when the booking was cancelled before it went out).
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("SMTP_URL not set") && l.contains(&id.to_string())),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_notifier_process_sends_them_on_sqlite() {
+    a_separate_notifier_process_sends_them(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_notifier_process_sends_them_on_postgres() {
+    a_separate_notifier_process_sends_them(Backend::Postgres).await;
+}
+
 /// `GET /api/v1/bookings/{id}.ics` (and `/calendar.ics`): the resident's own only.
 async fn calendar_file_of_a_booking(app: TestApp) {
     let (_owner, offer, starts_at) = class_tomorrow(&app).await;
