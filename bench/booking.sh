@@ -69,6 +69,7 @@
 #   BENCH_REV           build and measure this commit (a clean `git archive` export,
 #                       built in target/bench-booking-rev) instead of the working tree
 #   BENCH_KEEP_TMP=1    keep the temp dir (server log, wrk/pgbench output, scripts)
+#                       and the PostgreSQL database
 #   BENCH_OUT           the results file (default bench/results/booking.md)
 set -euo pipefail
 
@@ -200,7 +201,9 @@ stop_notifier() {
 cleanup() {
     stop_notifier
     stop_server
-    if [[ -n "$PG_DB" ]]; then
+    if [[ -n "$PG_DB" && "${BENCH_KEEP_TMP:-0}" == 1 ]]; then
+        log "kept the PostgreSQL database $PG_DB"
+    elif [[ -n "$PG_DB" ]]; then
         log "dropping the PostgreSQL database $PG_DB"
         "$PSQL" -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
     fi

@@ -130,7 +130,9 @@ pub struct Claimed {
 }
 
 impl Deliveries {
-    fn due(&self) -> sea_orm::Select<outbox_delivery::Entity> {
+    /// The due deliveries a claim looks for (public for the tests that look at its
+    /// query plan).
+    pub fn due(&self) -> sea_orm::Select<outbox_delivery::Entity> {
         use outbox_delivery::Column as D;
         let earlier = Alias::new("earlier");
         let earlier_pending = Query::select()

@@ -284,6 +284,35 @@ macro_rules! on_both {
     };
 }
 
+/// Runs a scenario on both databases with extra server settings.
+#[macro_export]
+macro_rules! on_both_with {
+    ($scenario:ident, $env:expr) => {
+        mod $scenario {
+            use $crate::helpers::*;
+            fn opts() -> Opts {
+                Opts {
+                    env: $env,
+                    ..Default::default()
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = spawn_with(Backend::Sqlite, opts())
+                    .await
+                    .expect("sqlite always runs");
+                super::$scenario(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = spawn_with(Backend::Postgres, opts()).await {
+                    super::$scenario(app).await;
+                }
+            }
+        }
+    };
+}
+
 /// A client with its own cookie jar (a browser, in effect).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()

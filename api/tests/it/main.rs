@@ -15,6 +15,7 @@ mod migrations;
 mod notifications;
 mod openapi;
 mod osm_import;
+mod outbox;
 mod partner_pages;
 mod partners;
 mod pool;

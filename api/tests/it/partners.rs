@@ -14,34 +14,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::*;
-
-/// Runs a scenario on both databases with extra server settings.
-macro_rules! on_both_with {
-    ($scenario:ident, $env:expr) => {
-        mod $scenario {
-            use crate::helpers::*;
-            fn opts() -> Opts {
-                Opts {
-                    env: $env,
-                    ..Default::default()
-                }
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = spawn_with(Backend::Sqlite, opts())
-                    .await
-                    .expect("sqlite always runs");
-                super::$scenario(app).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) = spawn_with(Backend::Postgres, opts()).await {
-                    super::$scenario(app).await;
-                }
-            }
-        }
-    };
-}
+use crate::on_both_with;
 
 /// A business with a published listing, a sandbox partner, and a connection to it.
 struct Fixture {
