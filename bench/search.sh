@@ -23,6 +23,9 @@
 #      `/api/v1/search` (answered by Meilisearch) and directly in Meilisearch.
 #      Target: p99 < 1 s. Meilisearch's own task timings (GET /tasks: enqueued,
 #      started, finished) split it into the portal's share and Meilisearch's.
+#   2b. The same with smaller indexes, each in its own SQLite database and index: the
+#      demo city (its real OpenStreetMap listings) and BENCH_FRESH_SIZES generated
+#      listings; Meilisearch's time per change grows with the index (see the results).
 #   3. Reindex: documents per second of `city-portal reindex` (fresh index filled from
 #      the database, swapped in) against a direct bulk add of the same documents
 #      (read back with the documents API) in the same chunk size to a fresh index with
@@ -61,6 +64,10 @@
 #   BENCH_CONNECTIONS   wrk connections                         (default 8)
 #   BENCH_WARMUP        unreported warm-up per route            (default 3s; 0 = none)
 #   BENCH_CHANGES       listing changes for the freshness part  (default 50)
+#   BENCH_FRESH_SIZES   index sizes of part 2b: \`city\` (the demo city) and numbers of
+#                       generated listings                 (default "city 10000 30000";
+#                       empty skips 2b)
+#   BENCH_SCALE_CHANGES listing changes per size in part 2b     (default 20)
 #   BENCH_SAMPLES       sequential requests per query and engine (default 5)
 #   BENCH_PORT          first port to try                       (default 18381)
 #   BENCH_POSTGRES_URL  see above                                (`none` skips PostgreSQL)
@@ -85,6 +92,8 @@ DB_DURATION="${BENCH_DB_DURATION:-60s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-8}"
 WARMUP="${BENCH_WARMUP:-3s}"
 CHANGES="${BENCH_CHANGES:-50}"
+FRESH_SIZES="${BENCH_FRESH_SIZES:-city 10000 30000}"
+SCALE_CHANGES="${BENCH_SCALE_CHANGES:-20}"
 SAMPLES="${BENCH_SAMPLES:-5}"
 FIRST_PORT="${BENCH_PORT:-18381}"
 THREADS=2
@@ -659,6 +668,118 @@ if [[ -n "$MEILI" ]]; then
     rm -rf "$TMP/docs"
 fi
 
+# freshness TAG CHANGES: against the portal at $BASE and its index $FR_INDEX, an owner
+# (registered with an organization) creates and publishes a listing, then renames it
+# to a new unique word CHANGES times, waiting each time until the word finds it through
+# /api/v1/search and directly. Per change, one line of ms in $TMP/fresh-TAG.txt: via
+# the API, direct, PUT sent → task enqueued, queued, task, task finished → seen, PUT
+# sent → answered; the task's indexing steps of 10 ms or more in
+# $TMP/fresh-steps-TAG.txt.
+freshness() {
+    # 2. Freshness: an owner renames a published listing to a unique word, again and again.
+    log "freshness ($1): $2 changes of a published listing's name"
+    JAR="$TMP/cookies-$1.txt"
+    api() { # api METHOD PATH [curl args...] -> body; fails on non-2xx
+        local method=$1 path=$2
+        shift 2
+        curl -fsS --max-time 30 -b "$JAR" -c "$JAR" -X "$method" -H 'Content-Type: application/json' "$@" "$BASE$path"
+    }
+    email="bench-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')@example.org"
+    api POST /api/v1/accounts/register \
+        -d "{\"email\": \"$email\", \"password\": \"correct horse battery staple\", \"display_name\": \"Bench Owner\"}" \
+        >/dev/null || die "register failed"
+    org=$(api POST /api/v1/organizations -d '{"name": "Benchmark Oy"}' | jq -r .id) || die "creating an organization failed"
+    fields() { # fields NAME -> the editable fields of the listing
+        jq -nc --arg name "$1" '{
+            name: {de: $name, en: $name},
+            description: {de: "Frisches Brot jeden Tag.", en: "Fresh bread every day."},
+            categories: ["food.bakery"], tags: ["brot", "bread"],
+            address: {street: "Aleksanterinkatu 1", postcode: "00100", city: "Helsinki"},
+            district: "Kluuvi", location: {lat: 60.1690, lng: 24.9450},
+            wheelchair: "yes", languages: ["de", "en"],
+            opening_hours: {weekly: [{weekday: "mo", opens: "07:00", closes: "18:00"}], exceptions: []}
+        }'
+    }
+    token() { echo "fr$(od -An -N10 -tu1 /dev/urandom | awk '{ for (i = 1; i <= NF; i++) printf "%c", 97 + $i % 26 }')"; }
+    tok=$(token)
+    created=$(api POST /api/v1/listings -d "$(fields "Backstube $tok" | jq -c --arg org "$org" '. + {kind: "business", organization_id: $org}')") \
+        || die "creating a listing failed"
+    LID=$(jq -r .id <<<"$created")
+    api POST "/api/v1/listings/$LID/publish" -H 'If-Match: "1"' >/dev/null || die "publishing failed"
+    version=2
+    # found_api TOKEN / found_direct TOKEN: whether the word finds the listing now.
+    found_api() {
+        local r
+        r=$(curl -fsS --max-time 10 "$BASE/api/v1/search?q=$1&per_page=5") || return 1
+        [[ "$r" == *'"engine":"meilisearch"'* && "$r" == *"$LID"* && "$r" == *"$1"* ]]
+    }
+    found_direct() {
+        local r
+        r=$(curl -fsS --max-time 10 -X POST -H "Authorization: Bearer $MEILI_KEY" -H 'Content-Type: application/json' \
+            --data-binary "{\"q\": \"$1\", \"limit\": 5, \"attributesToRetrieve\": [\"id\", \"name_de\"]}" \
+            "$MEILI/indexes/$FR_INDEX/search") || return 1
+        [[ "$r" == *"$LID"* && "$r" == *"$1"* ]]
+    }
+    # Waits until the word is found both ways; sets T_API T_DIRECT (ns).
+    wait_found() { # wait_found TOKEN SINCE_NS
+        T_API=""
+        T_DIRECT=""
+        while [[ -z "$T_API" || -z "$T_DIRECT" ]]; do
+            (($(now_ns) - $2 < 30000000000)) || die "'$1' was not searchable 30 s after the change"
+            [[ -n "$T_DIRECT" ]] || { found_direct "$1" && T_DIRECT=$(now_ns); }
+            [[ -n "$T_API" ]] || { found_api "$1" && T_API=$(now_ns); }
+            [[ -n "$T_API" && -n "$T_DIRECT" ]] || sleep 0.005
+        done
+    }
+    wait_found "$tok" "$(now_ns)" # the published listing, before the measured changes
+    : >"$TMP/fresh-$1.txt"
+    : >"$TMP/fresh-steps-$1.txt"
+    for c in $(seq 1 "$2"); do
+        tok=$(token)
+        body=$(fields "Backstube $tok")
+        ts=$(now_ns)
+        api PUT "/api/v1/listings/$LID" -H "If-Match: \"$version\"" -d "$body" >/dev/null \
+            || die "PUT /api/v1/listings/$LID failed (change $c)"
+        t0=$(now_ns)
+        version=$((version + 1))
+        wait_found "$tok" "$t0"
+        # Meilisearch's task of this change: the first succeeded document task of the
+        # index enqueued after the PUT was sent (the one that made the word findable).
+        since=$(date -u -d "@$((ts / 1000000000 - 1))" '+%Y-%m-%dT%H:%M:%SZ')
+        tasks=$(meili GET "/tasks?indexUids=$FR_INDEX&types=documentAdditionOrUpdate&statuses=succeeded&afterEnqueuedAt=$since&limit=50" \
+            | jq -r '.results | sort_by(.uid) | .[] | "\(.enqueuedAt) \(.startedAt) \(.finishedAt) \(.batchUid)"') \
+            || die "GET /tasks failed"
+        enq=""
+        while read -r e_iso s_iso f_iso b_uid; do
+            [[ -n "$e_iso" ]] || continue
+            e_ns=$(iso_ns "$e_iso")
+            if ((e_ns >= ts)); then
+                enq=$e_ns
+                sta=$(iso_ns "$s_iso")
+                fin=$(iso_ns "$f_iso")
+                batch=$b_uid
+                break
+            fi
+        done <<<"$tasks"
+        [[ -n "$enq" ]] || die "change $c: no succeeded Meilisearch task enqueued after the change"
+        # Where Meilisearch spent the task: its batch's progressTrace (Meilisearch >= 1.13)
+        # names each indexing step with its duration ("888.28ms", "1.48s", "65.57µs").
+        # The steps that took 10 ms or more are kept per change, in ms.
+        meili GET "/batches/$batch" | jq -r '.stats.progressTrace // {} | to_entries[]
+            | (.value | capture("^(?<n>[0-9.]+)(?<u>[a-zµ]+)$")) as $d
+            | {k: .key, ms: (($d.n | tonumber) * ({"s": 1000, "ms": 1, "µs": 0.001, "ns": 0.000001}[$d.u] // 0))}
+            | select(.ms >= 10) | "\(.ms)\t\(.k)"' >>"$TMP/fresh-steps-$1.txt" \
+            || die "GET /batches/$batch failed"
+        # total via API, total direct, PUT sent→enqueued, queued, task, finished→seen,
+        # PUT sent→answered (ms)
+        awk -v ts="$ts" -v t0="$t0" -v a="$T_API" -v d="$T_DIRECT" -v e="$enq" -v s="$sta" -v f="$fin" \
+            'BEGIN { printf "%.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", (a - t0) / 1e6, (d - t0) / 1e6, (e - ts) / 1e6, (s - e) / 1e6, (f - s) / 1e6, (d - f) / 1e6, (t0 - ts) / 1e6 }' \
+            >>"$TMP/fresh-$1.txt"
+        log "  change $c: searchable after $(awk -v t0="$t0" -v a="$T_API" 'BEGIN { printf "%.0f", (a - t0) / 1e6 }') ms (Meilisearch task $(awk -v s="$sta" -v f="$fin" 'BEGIN { printf "%.0f", (f - s) / 1e6 }') ms)"
+        sleep 0.1
+    done
+}
+
 # ---------------------------------------------------------------------------
 # 1. Through the portal vs. directly, and 2. freshness (portal with Meilisearch)
 # ---------------------------------------------------------------------------
@@ -780,116 +901,16 @@ if [[ -n "$MEILI" ]]; then
         rm -f "$TMP/seq-pt.txt"
     done
 
-    # 2. Freshness: an owner renames a published listing to a unique word, again and again.
-    log "freshness: $CHANGES changes of a published listing's name"
-    JAR="$TMP/cookies.txt"
-    api() { # api METHOD PATH [curl args...] -> body; fails on non-2xx
-        local method=$1 path=$2
-        shift 2
-        curl -fsS --max-time 30 -b "$JAR" -c "$JAR" -X "$method" -H 'Content-Type: application/json' "$@" "$BASE$path"
-    }
-    email="bench-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')@example.org"
-    api POST /api/v1/accounts/register \
-        -d "{\"email\": \"$email\", \"password\": \"correct horse battery staple\", \"display_name\": \"Bench Owner\"}" \
-        >/dev/null || die "register failed"
-    org=$(api POST /api/v1/organizations -d '{"name": "Benchmark Oy"}' | jq -r .id) || die "creating an organization failed"
-    fields() { # fields NAME -> the editable fields of the listing
-        jq -nc --arg name "$1" '{
-            name: {de: $name, en: $name},
-            description: {de: "Frisches Brot jeden Tag.", en: "Fresh bread every day."},
-            categories: ["food.bakery"], tags: ["brot", "bread"],
-            address: {street: "Aleksanterinkatu 1", postcode: "00100", city: "Helsinki"},
-            district: "Kluuvi", location: {lat: 60.1690, lng: 24.9450},
-            wheelchair: "yes", languages: ["de", "en"],
-            opening_hours: {weekly: [{weekday: "mo", opens: "07:00", closes: "18:00"}], exceptions: []}
-        }'
-    }
-    token() { echo "fr$(od -An -N10 -tu1 /dev/urandom | awk '{ for (i = 1; i <= NF; i++) printf "%c", 97 + $i % 26 }')"; }
-    tok=$(token)
-    created=$(api POST /api/v1/listings -d "$(fields "Backstube $tok" | jq -c --arg org "$org" '. + {kind: "business", organization_id: $org}')") \
-        || die "creating a listing failed"
-    LID=$(jq -r .id <<<"$created")
-    api POST "/api/v1/listings/$LID/publish" -H 'If-Match: "1"' >/dev/null || die "publishing failed"
-    version=2
-    # found_api TOKEN / found_direct TOKEN: whether the word finds the listing now.
-    found_api() {
-        local r
-        r=$(curl -fsS --max-time 10 "$BASE/api/v1/search?q=$1&per_page=5") || return 1
-        [[ "$r" == *'"engine":"meilisearch"'* && "$r" == *"$LID"* && "$r" == *"$1"* ]]
-    }
-    found_direct() {
-        local r
-        r=$(curl -fsS --max-time 10 -X POST -H "Authorization: Bearer $MEILI_KEY" -H 'Content-Type: application/json' \
-            --data-binary "{\"q\": \"$1\", \"limit\": 5, \"attributesToRetrieve\": [\"id\", \"name_de\"]}" \
-            "$MEILI/indexes/$LIVE/search") || return 1
-        [[ "$r" == *"$LID"* && "$r" == *"$1"* ]]
-    }
-    # Waits until the word is found both ways; sets T_API T_DIRECT (ns).
-    wait_found() { # wait_found TOKEN SINCE_NS
-        T_API=""
-        T_DIRECT=""
-        while [[ -z "$T_API" || -z "$T_DIRECT" ]]; do
-            (($(now_ns) - $2 < 30000000000)) || die "'$1' was not searchable 30 s after the change"
-            [[ -n "$T_DIRECT" ]] || { found_direct "$1" && T_DIRECT=$(now_ns); }
-            [[ -n "$T_API" ]] || { found_api "$1" && T_API=$(now_ns); }
-            [[ -n "$T_API" && -n "$T_DIRECT" ]] || sleep 0.005
-        done
-    }
-    wait_found "$tok" "$(now_ns)" # the published listing, before the measured changes
-    : >"$TMP/fresh.txt"
-    : >"$TMP/fresh-steps.txt"
-    for c in $(seq 1 "$CHANGES"); do
-        tok=$(token)
-        body=$(fields "Backstube $tok")
-        ts=$(now_ns)
-        api PUT "/api/v1/listings/$LID" -H "If-Match: \"$version\"" -d "$body" >/dev/null \
-            || die "PUT /api/v1/listings/$LID failed (change $c)"
-        t0=$(now_ns)
-        version=$((version + 1))
-        wait_found "$tok" "$t0"
-        # Meilisearch's task of this change: the first succeeded document task of the
-        # index enqueued after the PUT was sent (the one that made the word findable).
-        since=$(date -u -d "@$((ts / 1000000000 - 1))" '+%Y-%m-%dT%H:%M:%SZ')
-        tasks=$(meili GET "/tasks?indexUids=$LIVE&types=documentAdditionOrUpdate&statuses=succeeded&afterEnqueuedAt=$since&limit=50" \
-            | jq -r '.results | sort_by(.uid) | .[] | "\(.enqueuedAt) \(.startedAt) \(.finishedAt) \(.batchUid)"') \
-            || die "GET /tasks failed"
-        enq=""
-        while read -r e_iso s_iso f_iso b_uid; do
-            [[ -n "$e_iso" ]] || continue
-            e_ns=$(iso_ns "$e_iso")
-            if ((e_ns >= ts)); then
-                enq=$e_ns
-                sta=$(iso_ns "$s_iso")
-                fin=$(iso_ns "$f_iso")
-                batch=$b_uid
-                break
-            fi
-        done <<<"$tasks"
-        [[ -n "$enq" ]] || die "change $c: no succeeded Meilisearch task enqueued after the change"
-        # Where Meilisearch spent the task: its batch's progressTrace (Meilisearch >= 1.13)
-        # names each indexing step with its duration ("888.28ms", "1.48s", "65.57µs").
-        # The steps that took 10 ms or more are kept per change, in ms.
-        meili GET "/batches/$batch" | jq -r '.stats.progressTrace // {} | to_entries[]
-            | (.value | capture("^(?<n>[0-9.]+)(?<u>[a-zµ]+)$")) as $d
-            | {k: .key, ms: (($d.n | tonumber) * ({"s": 1000, "ms": 1, "µs": 0.001, "ns": 0.000001}[$d.u] // 0))}
-            | select(.ms >= 10) | "\(.ms)\t\(.k)"' >>"$TMP/fresh-steps.txt" \
-            || die "GET /batches/$batch failed"
-        # total via API, total direct, PUT sent→enqueued, queued, task, finished→seen,
-        # PUT sent→answered (ms)
-        awk -v ts="$ts" -v t0="$t0" -v a="$T_API" -v d="$T_DIRECT" -v e="$enq" -v s="$sta" -v f="$fin" \
-            'BEGIN { printf "%.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", (a - t0) / 1e6, (d - t0) / 1e6, (e - ts) / 1e6, (s - e) / 1e6, (f - s) / 1e6, (d - f) / 1e6, (t0 - ts) / 1e6 }' \
-            >>"$TMP/fresh.txt"
-        log "  change $c: searchable after $(awk -v t0="$t0" -v a="$T_API" 'BEGIN { printf "%.0f", (a - t0) / 1e6 }') ms (Meilisearch task $(awk -v s="$sta" -v f="$fin" 'BEGIN { printf "%.0f", (f - s) / 1e6 }') ms)"
-        sleep 0.1
-    done
-    col() { awk -v c="$1" '{ print $c }' "$TMP/fresh.txt"; }
+    FR_INDEX="$LIVE"
+    freshness main "$CHANGES"
+    col() { awk -v c="$1" '{ print $c }' "$TMP/fresh-main.txt"; }
     FRESH_API_P50=$(col 1 | pct 50)
     FRESH_API_P99=$(col 1 | pct 99)
     FRESH_DIRECT_P50=$(col 2 | pct 50)
     FRESH_DIRECT_P99=$(col 2 | pct 99)
     # Not in Meilisearch: from sending the PUT until found through the API, less
     # Meilisearch's queue and task.
-    awk '{ print $1 + $7 - $4 - $5 }' "$TMP/fresh.txt" >"$TMP/fresh-portal.txt"
+    awk '{ print $1 + $7 - $4 - $5 }' "$TMP/fresh-main.txt" >"$TMP/fresh-portal.txt"
     FRESH_PORTAL_P50=$(pct 50 <"$TMP/fresh-portal.txt")
     FRESH_PORTAL_P99=$(pct 99 <"$TMP/fresh-portal.txt")
     FRESH_TASK_P50=$(col 5 | pct 50)
@@ -908,13 +929,51 @@ if [[ -n "$MEILI" ]]; then
     # The task's indexing steps that took >= 10 ms in at least one change (from the
     # batches' progressTrace; a change where a step stayed under 10 ms counts as 0).
     while IFS= read -r step; do
-        awk -F'\t' -v k="$step" '$2 == k { print $1 }' "$TMP/fresh-steps.txt" >"$TMP/fresh-step.txt"
+        awk -F'\t' -v k="$step" '$2 == k { print $1 }' "$TMP/fresh-steps-main.txt" >"$TMP/fresh-step.txt"
         for _ in $(seq "$(wc -l <"$TMP/fresh-step.txt")" $((CHANGES - 1))); do echo 0; done >>"$TMP/fresh-step.txt"
         FRESH_ROWS+=("$(frow "of which the step \"${step#processing tasks > indexing > }\" (its batch's \`progressTrace\`)" "$TMP/fresh-step.txt")")
-    done < <(awk -F'\t' '$2 ~ /^processing tasks > indexing > [^>]*$/ { print $2 }' "$TMP/fresh-steps.txt" | sort -u)
+    done < <(awk -F'\t' '$2 ~ /^processing tasks > indexing > [^>]*$/ { print $2 }' "$TMP/fresh-steps-main.txt" | sort -u)
     FRESH_ROWS+=("$(frow "poll: task finished → seen directly (this script's polling, ~10 ms)" 6)")
     FRESH_ROWS+=("$(frow "the portal's share: from sending the \`PUT\` until found through \`/api/v1/search\`, less Meilisearch's queue and task (includes the polling interval)" "$TMP/fresh-portal.txt")")
     stop_server
+fi
+
+# ---------------------------------------------------------------------------
+# 2b. Freshness by index size
+# ---------------------------------------------------------------------------
+declare -a SCALE_ROWS=() SCALE_SUMMARY=()
+if [[ -n "$MEILI" && -n "${FRESH_SIZES// /}" ]]; then
+    for size in $FRESH_SIZES; do
+        [[ "$size" == city || "$size" =~ ^[1-9][0-9]*$ ]] || die "BENCH_FRESH_SIZES: '$size' is not city or a number"
+        db="sqlite://$TMP/fresh-$size.db?mode=rwc"
+        FR_INDEX="${UID_BASE}_fresh_$size"
+        meili_vars=(MEILI_URL="$MEILI" MEILI_API_KEY="$MEILI_KEY" MEILI_INDEX="$FR_INDEX")
+        if [[ "$size" == city ]]; then
+            what="the demo city (its OpenStreetMap businesses and the city's services)"
+            start_server "fresh-$size" "$db" DEMO_DATA=true "${meili_vars[@]}"
+        else
+            what="$size generated listings (seed $SEED)"
+            log "2b: generating $size listings"
+            (portal "$db" -- generate-listings --count "$size" --seed "$SEED") >"$TMP/generate-$size.txt" 2>&1 \
+                || die "generate-listings failed: $(tail -n 5 "$TMP/generate-$size.txt")"
+            start_server "fresh-$size" "$db" "${meili_vars[@]}"
+        fi
+        # Every published listing into the index (generated ones bypass the outbox).
+        (portal "$db" "${meili_vars[@]}" -- reindex) </dev/null >"$TMP/reindex-fresh-$size.txt" 2>&1 \
+            || die "city-portal reindex failed: $(tail -n 5 "$TMP/reindex-fresh-$size.txt")"
+        docs=$(meili GET "/indexes/$FR_INDEX/stats" | jq .numberOfDocuments) || die "GET stats of $FR_INDEX failed"
+        freshness "s$size" "$SCALE_CHANGES"
+        stop_server
+        meili DELETE "/indexes/$FR_INDEX" >/dev/null || true
+        f="$TMP/fresh-s$size.txt"
+        geo=$(awk -F'\t' '$2 ~ /writing geo points$/ { print $1 }' "$TMP/fresh-steps-s$size.txt")
+        geo_n=$(grep -c . <<<"$geo" || true)
+        # Changes whose geo step stayed under 10 ms count as 0 (see part 2).
+        geo_p50=$( { [[ -n "$geo" ]] && echo "$geo"; for _ in $(seq "$((geo_n + 1))" "$SCALE_CHANGES"); do echo 0; done; } | pct 50)
+        p99=$(awk '{ print $1 }' "$f" | pct 99)
+        SCALE_ROWS+=("| $what | $docs | $(awk '{ print $1 }' "$f" | pct 50) | **$p99** | $(awk '{ print $1 }' "$f" | sort -n | tail -n 1) | $(awk '{ print $5 }' "$f" | pct 50) | $geo_p50 |")
+        SCALE_SUMMARY+=("$docs:$p99")
+    done
 fi
 
 # ---------------------------------------------------------------------------
@@ -1016,8 +1075,24 @@ mkdir -p "$(dirname "$OUT")"
         echo "| 1. p99 latency through \`GET /api/v1/search\` vs. the same main query directly at Meilisearch (mean of ${N_RUNS[api]} runs each) | API $API_P99 ms, direct $DIRECT_P99 ms: **${P99_RATIO}×** (p50: $API_P50 ms vs. $DIRECT_P50 ms) | ≤ ${P99_RATIO_TARGET}× | $(met "$P99_RATIO <= $P99_RATIO_TARGET") |"
         echo "| 1. extra: the same, against the portal's whole Meilisearch work as one \`/multi-search\` (main query + open-now count) | API $API_P99 ms, multi-search $MULTI_P99 ms: ${P99_RATIO_MULTI}× (p50 $MULTI_P50 ms) | — | — |"
         echo "| 1. Meilisearch's own \`processingTimeMs\` of the direct queries under that load | mean $PT_MEAN ms, p99 $PT_P99 ms (the higher of the runs' p99) | — | — |"
-        echo "| 2. freshness: change → searchable through \`/api/v1/search\`, $CHANGES changes | p50 $FRESH_API_P50 ms, **p99 $FRESH_API_P99 ms** (directly in Meilisearch: p50 $FRESH_DIRECT_P50 ms, p99 $FRESH_DIRECT_P99 ms) | p99 < $FRESH_TARGET_MS ms | $(met "$FRESH_API_P99 < $FRESH_TARGET_MS") |"
+        echo "| 2. freshness: change → searchable through \`/api/v1/search\`, $CHANGES changes, an index of $LISTINGS listings | p50 $FRESH_API_P50 ms, **p99 $FRESH_API_P99 ms** (directly in Meilisearch: p50 $FRESH_DIRECT_P50 ms, p99 $FRESH_DIRECT_P99 ms) | p99 < $FRESH_TARGET_MS ms | $(met "$FRESH_API_P99 < $FRESH_TARGET_MS") |"
         echo "| 2. of which Meilisearch's own task (started → finished) / the portal's share (from sending the change, all but Meilisearch's queue and task) | task p50 $FRESH_TASK_P50 ms, p99 $FRESH_TASK_P99 ms / portal p50 $FRESH_PORTAL_P50 ms, p99 $FRESH_PORTAL_P99 ms | — | — |"
+        if ((${#SCALE_SUMMARY[@]} > 0)); then
+            scale=""
+            scale_met=""
+            scale_missed=""
+            for e in "${SCALE_SUMMARY[@]}"; do
+                scale="$scale${scale:+; }${e%%:*} listings: p99 ${e##*:} ms"
+                if awk "BEGIN { exit !(${e##*:} < $FRESH_TARGET_MS) }"; then
+                    scale_met="$scale_met${scale_met:+, }${e%%:*}"
+                else
+                    scale_missed="$scale_missed${scale_missed:+, }${e%%:*}"
+                fi
+            done
+            verdict="yes at ${scale_met:-none}"
+            [[ -z "$scale_missed" ]] || verdict="$verdict; **no** at $scale_missed"
+            echo "| 2b. the same with smaller indexes ($SCALE_CHANGES changes each; the smallest is the demo city) | $scale | p99 < $FRESH_TARGET_MS ms | $verdict listings |"
+        fi
         echo "| 3. reindex of $LISTINGS listings: \`city-portal reindex\` (mean of $REINDEX_N runs) vs. a direct bulk add | $REINDEX_RATE vs. $DIRECT_RATE documents/s: **${REINDEX_RATIO}×** ($REINDEX_MEAN_S s vs. $DIRECT_S s) | ≥ ${REINDEX_RATIO_TARGET}× | $(met "$REINDEX_RATIO >= $REINDEX_RATIO_TARGET") |"
     else
         echo "| 1. API vs. direct Meilisearch p99 | skipped: $MEILI_SKIP | ≤ ${P99_RATIO_TARGET}× | — |"
@@ -1081,6 +1156,20 @@ mkdir -p "$(dirname "$OUT")"
         echo "|---|---|---|---|---|"
         printf '%s\n' "${FRESH_ROWS[@]}"
         echo
+        if ((${#SCALE_ROWS[@]} > 0)); then
+            echo "## 2b. Freshness by index size"
+            echo
+            echo "The same measurement, $SCALE_CHANGES changes each, with smaller indexes: each a fresh"
+            echo "SQLite database and Meilisearch index, filled with \`city-portal reindex\`, the"
+            echo "portal's in-server indexer following the changes. With \`_geo\` filterable and"
+            echo "sortable, Meilisearch rewrites its whole geo R-tree in every batch (\"writing geo"
+            echo "points\"), so a one-document change costs more the more listings the index holds. ms:"
+            echo
+            echo "| index | documents | change → searchable p50 | p99 | max | Meilisearch task p50 | of which \"writing geo points\" p50 |"
+            echo "|---|---|---|---|---|---|---|"
+            printf '%s\n' "${SCALE_ROWS[@]}"
+            echo
+        fi
         echo "## 3. Reindex vs. a direct bulk add"
         echo
         echo "\`city-portal reindex\` reads the published listings from SQLite in pages of $CHUNK,"
