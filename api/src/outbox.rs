@@ -151,6 +151,14 @@ impl Deliveries {
                     .lt(Expr::col((outbox_delivery::Entity, D::EventId))),
             )
             .and_where(Expr::col((earlier, D::DoneAt)).is_null())
+            // `OFFSET` keeps PostgreSQL from turning the check into an anti-join, which
+            // it plans from the table's statistics: stale ones (a table that grew since
+            // the last ANALYZE, as in a backlog) made it scan every pending delivery of
+            // the consumer for each candidate. As a subplan it is always one probe of
+            // `idx_outbox_deliveries_pending_aggregate` per candidate. SQLite runs it as
+            // such a correlated subquery anyway.
+            .limit(1)
+            .offset(0)
             .to_owned();
         outbox_delivery::Entity::find()
             .filter(D::Consumer.eq(self.consumer))
