@@ -56,8 +56,9 @@ enum Command {
     },
     /// Send the booking notifications (confirmations, reminders, cancellations, waitlist
     /// offers) from the outbox until stopped by Ctrl-C or SIGTERM: for deployments that
-    /// set NOTIFIER=external on every server. Several may run at once; each message goes
-    /// out once.
+    /// set NOTIFIER=external on every server. With PostgreSQL several may run at once,
+    /// each message going out once; with SQLite run one. It does not migrate the
+    /// database: run `migrate` or start a server first.
     Notifier,
     /// Print the OpenAPI document of the API (as committed in openapi/openapi.json).
     Openapi,
@@ -196,9 +197,21 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// Like `search-indexer`, it does not migrate or seed the database: the servers do.
 async fn notifier(config: Config) -> anyhow::Result<()> {
-    let state = api::app::build_state(config).await?;
-    let notifier = api::notifications::Notifier::from_state(&state)?;
+    let db = api::db::connect(config.database_url.expose_secret()).await?;
+    let pending = api::db::pending_migrations(&db).await?;
+    if pending > 0 {
+        anyhow::bail!(
+            "the database lacks {pending} migration(s): run `city-portal migrate` or start a server first"
+        );
+    }
+    let notifier = api::notifications::Notifier::standalone(db.clone(), &config)?;
+    if sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite {
+        tracing::info!(
+            "SQLite: run only one notifier, this one, and set NOTIFIER=external on the server"
+        );
+    }
     tracing::info!("notifier running: sending booking notifications from the outbox");
     notifier.run(shutdown_signal()).await;
     Ok(())

@@ -28,7 +28,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::config::Locale;
+use crate::config::{Config, Locale};
 use crate::i18n::I18n;
 use crate::outbox::{Claimed, Deliveries};
 use crate::state::AppState;
@@ -42,7 +42,7 @@ pub const CONSUMER: &str = "notifications";
 /// The outbox deliveries of this consumer.
 pub const DELIVERIES: Deliveries = Deliveries {
     consumer: CONSUMER,
-    batch: 20,
+    batch: 50,
     // Far longer than one SMTP conversation may take (30 s at most).
     lease: Duration::from_secs(300),
 };
@@ -51,6 +51,10 @@ pub const DELIVERIES: Deliveries = Deliveries {
 /// a batch of deliveries, at most every [`REMINDER_AFTER_BATCH`], so a booking made
 /// inside the window gets its reminder at once).
 pub const REMINDER_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long deliveries may gather after a batch that was not full, before the next
+/// claim.
+const GATHER: Duration = Duration::from_millis(100);
 
 /// After a batch of deliveries the reminders are looked for again, but not more often
 /// than this while deliveries keep coming.
@@ -98,16 +102,28 @@ impl From<SendError> for Failure {
 
 impl Notifier {
     pub fn from_state(state: &AppState) -> anyhow::Result<Notifier> {
+        Notifier::new(state.db.clone(), &state.config, state.i18n.clone())
+    }
+
+    /// A notifier of its own (`city-portal notifier`): the texts are loaded from the
+    /// built-in translations and `THEME_DIR`, as the server does.
+    pub fn standalone(db: DatabaseConnection, config: &Config) -> anyhow::Result<Notifier> {
+        let i18n = I18n::load(config.theme_dir.as_deref())
+            .map_err(|e| anyhow::anyhow!("THEME_DIR: translations: {e}"))?;
+        Notifier::new(db, config, Arc::new(i18n))
+    }
+
+    fn new(db: DatabaseConnection, config: &Config, i18n: Arc<I18n>) -> anyhow::Result<Notifier> {
         Ok(Notifier {
-            db: state.db.clone(),
-            mailer: Mailer::from_config(&state.config)?,
-            i18n: state.i18n.clone(),
+            db,
+            mailer: Mailer::from_config(config)?,
+            i18n,
             site: Site {
-                public_url: state.config.public_url.clone(),
-                from: state.config.smtp_from.clone(),
+                public_url: config.public_url.clone(),
+                from: config.smtp_from.clone(),
             },
-            default_locale: state.config.default_locale,
-            reminder_hours: state.config.reminder_hours,
+            default_locale: config.default_locale,
+            reminder_hours: config.reminder_hours,
         })
     }
 
@@ -336,7 +352,17 @@ impl Notifier {
                 last_reminders = tokio::time::Instant::now();
                 next_reminders = last_reminders + REMINDER_INTERVAL;
             }
+            if handled as u64 >= DELIVERIES.batch {
+                continue; // a backlog: on at once
+            }
             if handled > 0 {
+                // Deliveries are trickling in: let them gather for a moment, so that a
+                // busy portal claims, reads and marks them done a batch at a time
+                // instead of a few per round (an email does not need the millisecond).
+                tokio::select! {
+                    _ = &mut stop => return,
+                    _ = tokio::time::sleep(GATHER) => {}
+                }
                 continue;
             }
             let pause = if failures > 0 {

@@ -190,3 +190,25 @@ async fn city_follows_the_configured_time_zone_on_sqlite() {
 async fn city_follows_the_configured_time_zone_on_postgres() {
     city_follows_the_configured_time_zone(crate::helpers::Backend::Postgres).await;
 }
+
+/// `city-portal notifier` does not migrate: on a database without the tables it stops
+/// with one line saying what to run.
+#[test]
+fn the_notifier_needs_a_migrated_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = portal()
+        .args(["notifier"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/empty.db?mode=rwc", dir.path().display()),
+        )
+        .env("LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("migration(s): run `city-portal migrate` or start a server first"),
+        "{stderr}"
+    );
+}
