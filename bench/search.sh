@@ -10,13 +10,15 @@
 #   1. The same search queries (a rotating set: words from demo listing names, a typo,
 #      open now, a category group with wheelchair access, a district, `near` with a
 #      radius and by distance, English, by name), same concurrency, through the portal,
-#      `GET /api/v1/search`, and directly against Meilisearch,
-#      `POST /indexes/<uid>/search` with the JSON the portal sends (built here the way
-#      search-indexer/src/search.rs builds it, and checked against the portal's answers
-#      before the load: same hits, same totals). Target: API p99 <= 1.2x direct p99.
-#      Meilisearch's own `processingTimeMs` of the direct answers is reported beside it.
-#      As an extra, the same work as one `POST /multi-search`: the portal also asks for
-#      the open-now count (a second, limit-0 query) of every search not filtered by it.
+#      `GET /api/v1/search`, and directly against Meilisearch with the queries the
+#      portal sends (built here the way search-indexer/src/search.rs builds them, and
+#      checked against the portal's answers before the load: same hits, same totals,
+#      same open-now counts): its main query and, for a search not filtered by "open
+#      now", the open-now count (a second, limit-0 query), both in one
+#      `POST /multi-search` as the portal sends them. Target: API p99 <= 1.2x direct
+#      p99. Also against the main query alone (`POST /indexes/<uid>/search`), which
+#      counts the open-now query as the portal's overhead. Meilisearch's own
+#      `processingTimeMs` of the direct answers is reported beside them.
 #   2. Index freshness: an owner changes a published listing's name to a unique word
 #      (`PUT /api/v1/listings/{id}`, BENCH_CHANGES times); the time from the answer to
 #      the write until the word finds the listing, polled about every 10 ms through
@@ -846,8 +848,8 @@ if [[ -n "$MEILI" ]]; then
             run_no=$((run_no + 1))
             case $route in
                 api) label="portal: \`GET /api/v1/search\`"; lua="$TMP/api.lua"; base="$BASE" ;;
-                direct) label="Meilisearch direct: \`POST /indexes/<uid>/search\` (the portal's main query)"; lua="$TMP/direct.lua"; base="$MEILI" ;;
-                multi) label="extra: Meilisearch direct, \`POST /multi-search\` (main query + open-now count, as the portal asks)"; lua="$TMP/multi.lua"; base="$MEILI" ;;
+                direct) label="Meilisearch direct, the main query alone: \`POST /indexes/<uid>/search\`"; lua="$TMP/direct.lua"; base="$MEILI" ;;
+                multi) label="Meilisearch direct, the portal's queries: \`POST /multi-search\` (main query + open-now count, as the portal sends them)"; lua="$TMP/multi.lua"; base="$MEILI" ;;
             esac
             log "run $run_no: $route, round $round ($DURATION, $CONNECTIONS connections)"
             run_wrk "$route-$round" "$lua" "$base" "$DURATION"
@@ -1072,8 +1074,8 @@ mkdir -p "$(dirname "$OUT")"
     echo "| measure | result | target | met |"
     echo "|---|---|---|---|"
     if [[ -n "$MEILI" ]]; then
-        echo "| 1. p99 latency through \`GET /api/v1/search\` vs. the same main query directly at Meilisearch (mean of ${N_RUNS[api]} runs each) | API $API_P99 ms, direct $DIRECT_P99 ms: **${P99_RATIO}×** (p50: $API_P50 ms vs. $DIRECT_P50 ms) | ≤ ${P99_RATIO_TARGET}× | $(met "$P99_RATIO <= $P99_RATIO_TARGET") |"
-        echo "| 1. extra: the same, against the portal's whole Meilisearch work as one \`/multi-search\` (main query + open-now count) | API $API_P99 ms, multi-search $MULTI_P99 ms: ${P99_RATIO_MULTI}× (p50 $MULTI_P50 ms) | — | — |"
+        echo "| 1. p99 latency through \`GET /api/v1/search\` vs. the same Meilisearch queries sent directly: the portal's main query and, for a search not filtered by \"open now\", its open-now count, as the portal sends them (one \`/multi-search\`); mean of ${N_RUNS[api]} runs each | API $API_P99 ms, direct $MULTI_P99 ms: **${P99_RATIO_MULTI}×** (p50: $API_P50 ms vs. $MULTI_P50 ms) | ≤ ${P99_RATIO_TARGET}× | $(met "$P99_RATIO_MULTI <= $P99_RATIO_TARGET") |"
+        echo "| 1. the same against the main query alone (\`POST /indexes/<uid>/search\`): the open-now count, a second query, counted as the portal's overhead | API $API_P99 ms, direct $DIRECT_P99 ms: ${P99_RATIO}× (p50: $API_P50 ms vs. $DIRECT_P50 ms) | — | — |"
         echo "| 1. Meilisearch's own \`processingTimeMs\` of the direct queries under that load | mean $PT_MEAN ms, p99 $PT_P99 ms (the higher of the runs' p99) | — | — |"
         echo "| 2. freshness: change → searchable through \`/api/v1/search\`, $CHANGES changes, an index of $LISTINGS listings | p50 $FRESH_API_P50 ms, **p99 $FRESH_API_P99 ms** (directly in Meilisearch: p50 $FRESH_DIRECT_P50 ms, p99 $FRESH_DIRECT_P99 ms) | p99 < $FRESH_TARGET_MS ms | $(met "$FRESH_API_P99 < $FRESH_TARGET_MS") |"
         echo "| 2. of which Meilisearch's own task (started → finished) / the portal's share (from sending the change, all but Meilisearch's queue and task) | task p50 $FRESH_TASK_P50 ms, p99 $FRESH_TASK_P99 ms / portal p50 $FRESH_PORTAL_P50 ms, p99 $FRESH_PORTAL_P99 ms | — | — |"
@@ -1128,12 +1130,13 @@ mkdir -p "$(dirname "$OUT")"
         echo "## 1. Through the portal vs. directly"
         echo
         echo "The same queries at the same concurrency. The direct requests carry the JSON the"
-        echo "portal sends for its main query (built by this script the way"
-        echo "\`search-indexer/src/search.rs\` builds it, and checked before the runs: for every"
-        echo "query the portal and the direct request return the same hits in the same order,"
-        echo "the same total and the same open-now count). For every search not filtered by"
-        echo "\"open now\" the portal also sends a second query at the same time (limit 0, for"
-        echo "the open-now facet count); the multi-search runs put both into one request."
+        echo "portal sends (built by this script the way \`search-indexer/src/search.rs\` builds"
+        echo "it, and checked before the runs: for every query the portal and the direct"
+        echo "request return the same hits in the same order, the same total and the same"
+        echo "open-now count). For every search not filtered by \"open now\" the portal sends two"
+        echo "queries in one \`/multi-search\` request: the main one and the open-now count"
+        echo "(limit 0). The multi-search runs send Meilisearch exactly that (the target's"
+        echo "baseline); the \`/search\` runs send the main query alone."
         echo "Alternating, in this order; latencies in ms as wrk measured them."
         echo
         echo "| # | route | round | requests/s | p50 | p90 | p99 | max | Meilisearch \`processingTimeMs\` (ms) | answers from the database |"
@@ -1204,9 +1207,12 @@ mkdir -p "$(dirname "$OUT")"
     echo "- On this $NPROC-CPU machine wrk ($THREADS threads), the portal and Meilisearch share the"
     echo "  cores, so the absolute numbers understate dedicated servers; other processes"
     echo "  running at the same time (see the load average) add noise. Compare the two rounds."
-    echo "- Part 1's target compares tail latencies of one portal request, which waits for"
-    echo "  two Meilisearch queries, with one direct query; the multi-search rows show the"
-    echo "  direct cost of both."
+    echo "- Part 1: a portal search that is not filtered by \"open now\" asks Meilisearch two"
+    echo "  queries (the hits with their facets, and the open-now count, limit 0) in one"
+    echo "  \`/multi-search\`. The target is judged against sending Meilisearch those same"
+    echo "  queries directly, so the ratio is what the portal adds (HTTP, JSON, building the"
+    echo "  queries and the answer). The second summary row counts the open-now query as"
+    echo "  overhead too, against the main query alone."
     if [[ -n "$MEILI" ]]; then
         echo "- Meilisearch takes most of a freshness change's time in its own task (started →"
         echo "  finished), even for one document in an index of $LISTINGS; the portal's share is"
