@@ -513,6 +513,9 @@ impl Bound {
         let notifications = if self.state.config.notifier_in_server {
             Some(crate::notifications::spawn(&self.state).map_err(std::io::Error::other)?)
         } else {
+            tracing::info!(
+                "NOTIFIER=external: booking notifications are sent by `city-portal notifier` processes, not by this server"
+            );
             None
         };
         // The demo gym books through a sandbox partner run alongside (demo data only).

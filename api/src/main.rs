@@ -212,8 +212,15 @@ async fn notifier(config: Config) -> anyhow::Result<()> {
             "SQLite: run only one notifier, this one, and set NOTIFIER=external on the server"
         );
     }
+    // Listening for the signals from the start (a spawned task is polled at once): a
+    // SIGTERM during a backlog stops it between batches, not by the default action.
+    let signalled = tokio::spawn(shutdown_signal());
     tracing::info!("notifier running: sending booking notifications from the outbox");
-    notifier.run(shutdown_signal()).await;
+    notifier
+        .run(async {
+            let _ = signalled.await;
+        })
+        .await;
     Ok(())
 }
 

@@ -226,6 +226,24 @@ impl Deliveries {
         txn.commit().await
     }
 
+    /// Gives claimed deliveries back, due at once (the unsent rest of a batch).
+    pub async fn release(&self, db: &DatabaseConnection, event_ids: &[i32]) -> Result<(), DbErr> {
+        if event_ids.is_empty() {
+            return Ok(());
+        }
+        outbox_delivery::Entity::update_many()
+            .col_expr(
+                outbox_delivery::Column::NextAttemptAt,
+                Expr::value(Utc::now()),
+            )
+            .filter(outbox_delivery::Column::Consumer.eq(self.consumer))
+            .filter(outbox_delivery::Column::EventId.is_in(event_ids.iter().copied()))
+            .filter(outbox_delivery::Column::DoneAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
     /// Records a failed attempt; the delivery is due again after a growing delay.
     pub async fn failed(
         &self,

@@ -196,7 +196,10 @@ impl Notifier {
     /// marked done together at the end: a server that stops in the middle of a batch
     /// sends that batch's messages again when the lease runs out (at least once, as
     /// always), and a busy portal spends a handful of statements per batch instead of
-    /// several per message.
+    /// several per message. The batch ends early, giving the rest back due at once,
+    /// when the mail server fails (the failed message waits for its retry) or when the
+    /// batch has taken half its lease: another server must never claim deliveries that
+    /// are still being sent.
     pub async fn process_batch(&self) -> Result<usize, DbErr> {
         let claimed = DELIVERIES.claim(&self.db).await?;
         let wanted: Vec<_> = claimed.iter().map(Self::message_for).collect();
@@ -216,8 +219,15 @@ impl Notifier {
             read.commit().await?;
             facts
         };
+        let started = tokio::time::Instant::now();
         let mut done = Vec::with_capacity(claimed.len());
+        let mut handled = 0;
+        let mut mail_failed = false;
         for (c, wanted) in claimed.iter().zip(wanted) {
+            if mail_failed || started.elapsed() > DELIVERIES.lease / 2 {
+                break;
+            }
+            handled += 1;
             let outcome = match wanted {
                 Ok(Some((kind, id, until))) => self
                     .notify_with(kind, id, facts.get(&id), until)
@@ -231,6 +241,7 @@ impl Notifier {
                 Err(Failure::Temporary(error)) => {
                     tracing::warn!(event = c.event.id, %error, "notification failed; will retry");
                     DELIVERIES.failed(&self.db, c, &error).await?;
+                    mail_failed = true;
                 }
                 Err(Failure::Permanent(error)) => {
                     // Sending it again cannot succeed: recorded, and done.
@@ -241,7 +252,9 @@ impl Notifier {
             }
         }
         DELIVERIES.done_many(&self.db, &done).await?;
-        Ok(claimed.len())
+        let unsent: Vec<i32> = claimed[handled..].iter().map(|c| c.event.id).collect();
+        DELIVERIES.release(&self.db, &unsent).await?;
+        Ok(handled)
     }
 
     /// Sends the reminders that are due: one per confirmed booking starting within
@@ -328,6 +341,12 @@ impl Notifier {
         let mut last_reminders = next_reminders;
         let mut reminders_wanted = false;
         loop {
+            // Stopping is looked at between batches too: a backlog runs them back to back.
+            tokio::select! {
+                biased;
+                _ = &mut stop => return,
+                _ = std::future::ready(()) => {}
+            }
             let handled = match self.process_batch().await {
                 Ok(n) => {
                     failures = 0;

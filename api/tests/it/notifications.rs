@@ -475,8 +475,10 @@ async fn a_separate_notifier_process_sends_them(backend: Backend) {
     );
 
     let log = tempfile::NamedTempFile::new().unwrap();
+    let workdir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_city-portal"))
         .arg("notifier")
+        .current_dir(workdir.path())
         .env_clear()
         .env("DATABASE_URL", &app.database_url)
         .env("DEMO_DATA", "false")
@@ -518,6 +520,80 @@ async fn a_separate_notifier_process_sends_them(backend: Backend) {
             .any(|l| l.contains("SMTP_URL not set") && l.contains(&id.to_string())),
         "{stderr}"
     );
+}
+
+/// The mail server refuses connections: the batch stops at the first message, which
+/// waits for its retry, and gives the rest back due at once instead of trying each.
+async fn a_failing_mail_server_ends_the_batch(backend: Backend) {
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let Some(app) = spawn_with(
+        backend,
+        Opts {
+            env: vec![
+                ("NOTIFIER", "external".into()),
+                ("SMTP_URL", format!("smtp://127.0.0.1:{closed}")),
+            ],
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let (_owner, offer, starts_at) = class_tomorrow(&app).await;
+    let mut ids = Vec::new();
+    for name in ["Ada", "Bea", "Cem"] {
+        let r = app.register(name).await;
+        let b = book(&app, &r, &offer, &starts_at, false).await;
+        ids.push(b["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+    }
+    let notifier = api::notifications::Notifier::from_state(&app.state).unwrap();
+    assert_eq!(notifier.process_batch().await.unwrap(), 1, "one tried");
+    let deliveries = |id: Uuid| {
+        let db = app.state.db.clone();
+        async move {
+            entities::outbox_delivery::Entity::find()
+                .filter(entities::outbox_delivery::Column::Consumer.eq("notifications"))
+                .filter(entities::outbox_delivery::Column::AggregateId.eq(id))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let now = Utc::now();
+    let first = deliveries(ids[0]).await;
+    assert_eq!(first.attempts, 1);
+    assert!(first.last_error.is_some());
+    assert!(
+        first.next_attempt_at > now,
+        "the failed one waits: {first:?}"
+    );
+    for id in &ids[1..] {
+        let d = deliveries(*id).await;
+        assert_eq!(d.attempts, 0, "{d:?}");
+        assert!(d.done_at.is_none());
+        assert!(d.next_attempt_at <= now, "given back, due at once: {d:?}");
+    }
+    // The next batch takes the next one.
+    assert_eq!(notifier.process_batch().await.unwrap(), 1);
+    assert_eq!(deliveries(ids[1]).await.attempts, 1);
+    assert_eq!(deliveries(ids[2]).await.attempts, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_mail_server_ends_the_batch_on_sqlite() {
+    a_failing_mail_server_ends_the_batch(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_mail_server_ends_the_batch_on_postgres() {
+    a_failing_mail_server_ends_the_batch(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

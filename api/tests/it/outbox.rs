@@ -73,6 +73,16 @@ async fn a_backlog_is_claimed_through_the_pending_indexes(app: TestApp) {
     // bookings with two changes each.
     let db = &app.state.db;
     let city = app.state.city.id;
+    let analyze = match db.get_database_backend() {
+        DbBackend::Sqlite => "ANALYZE",
+        _ => "ANALYZE outbox_deliveries",
+    };
+    if db.get_database_backend() == DbBackend::Postgres {
+        // The statistics change only when this test says so.
+        db.execute_unprepared("ALTER TABLE outbox_deliveries SET (autovacuum_enabled = false)")
+            .await
+            .unwrap();
+    }
     let txn = db.begin().await.unwrap();
     for _ in 0..1000 {
         api::outbox::record(
@@ -95,6 +105,9 @@ async fn a_backlog_is_claimed_through_the_pending_indexes(app: TestApp) {
         let ids: Vec<i32> = old.iter().map(|c| c.event.id).collect();
         DELIVERIES.done_many(db, &ids).await.unwrap();
     }
+    // Statistics that know the history and not the backlog, as when a backlog grows
+    // faster than ANALYZE runs.
+    db.execute_unprepared(analyze).await.unwrap();
     let bookings: Vec<Uuid> = (0..1500).map(|_| Uuid::new_v4()).collect();
     let txn = db.begin().await.unwrap();
     for b in &bookings {
@@ -105,14 +118,9 @@ async fn a_backlog_is_claimed_through_the_pending_indexes(app: TestApp) {
         }
     }
     txn.commit().await.unwrap();
-    // The plan is the same whether the statistics know of the backlog or not (a
-    // backlog grows faster than ANALYZE runs).
-    let analyze = match db.get_database_backend() {
-        DbBackend::Sqlite => "ANALYZE",
-        _ => "ANALYZE outbox_deliveries",
-    };
-    for stats in ["before ANALYZE", "after ANALYZE"] {
-        if stats == "after ANALYZE" {
+    // The plan is the same whether the statistics know of the backlog or not.
+    for stats in ["stale statistics", "fresh statistics"] {
+        if stats == "fresh statistics" {
             db.execute_unprepared(analyze).await.unwrap();
         }
         let plan = due_plan(&app).await;
@@ -131,9 +139,12 @@ async fn a_backlog_is_claimed_through_the_pending_indexes(app: TestApp) {
             "{stats}: the earlier-pending check is one probe of the aggregate index per candidate: {plan}"
         );
         assert!(
-            !plan.contains("Join Filter"),
+            !plan.contains("Join Filter") && !plan.contains("Anti Join"),
             "{stats}: no scan of every pending delivery per candidate: {plan}"
         );
+        if db.get_database_backend() == DbBackend::Postgres {
+            assert!(plan.contains("SubPlan"), "{stats}: {plan}");
+        }
         assert!(
             !plan.contains("Seq Scan") && !plan.contains("SCAN outbox_deliveries"),
             "{stats}: no full scan: {plan}"
