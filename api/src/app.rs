@@ -536,6 +536,10 @@ impl Bound {
             crate::booking::service::Ctx::of(&self.state),
             self.state.config.partner_reconcile,
         ));
+        let retention =
+            self.state.config.outbox_retention.map(|keep| {
+                tokio::spawn(crate::outbox::run_retention(self.state.db.clone(), keep))
+            });
         // SQLite: a full-text index that no longer matches the listings is rebuilt.
         let db = self.state.db.clone();
         let fts_check = tokio::spawn(async move {
@@ -549,6 +553,9 @@ impl Bound {
             .await;
         sweeper.abort();
         reconciler.abort();
+        if let Some(task) = retention {
+            task.abort();
+        }
         fts_check.abort();
         if let Some(s) = demo_gym {
             s.stop().await;

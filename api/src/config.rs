@@ -84,6 +84,9 @@ pub struct Config {
     pub smtp_from: lettre::message::Mailbox,
     /// How many hours before a booking starts its reminder is sent.
     pub reminder_hours: u32,
+    /// How long handled outbox events are kept (`OUTBOX_RETENTION_DAYS`); `None` keeps
+    /// them.
+    pub outbox_retention: Option<Duration>,
     pub log: String,
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
@@ -337,6 +340,20 @@ impl Config {
                     )
                 })?,
         };
+        let outbox_retention = match var("OUTBOX_RETENTION_DAYS") {
+            None => Some(30),
+            Some(v) => match v.parse::<u64>().ok().filter(|n| *n <= 3650) {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => {
+                    return Err(err(
+                        "OUTBOX_RETENTION_DAYS",
+                        format!("'{v}' is not a number of days between 0 (keep) and 3650"),
+                    ))
+                }
+            },
+        }
+        .map(|days| Duration::from_secs(days * 86_400));
         let log = var("LOG").unwrap_or_else(|| "info".to_string());
         let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
             None => false,
@@ -418,6 +435,7 @@ impl Config {
             smtp_url,
             smtp_from,
             reminder_hours,
+            outbox_retention,
             log,
             trust_forwarded_for,
             theme_dir,
@@ -544,6 +562,13 @@ mod tests {
         assert_eq!(c.smtp_from.to_string(), "City Portal <noreply@localhost>");
         assert_eq!(c.reminder_hours, 24);
         assert!(c.indexer_in_server && c.notifier_in_server);
+        assert_eq!(c.outbox_retention, Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(
+            cfg(&[("OUTBOX_RETENTION_DAYS", "0")])
+                .unwrap()
+                .outbox_retention,
+            None
+        );
         let c = cfg(&[("NOTIFIER", "external"), ("SEARCH_INDEXER", "server")]).unwrap();
         assert!(c.indexer_in_server && !c.notifier_in_server);
     }
@@ -576,6 +601,8 @@ mod tests {
             ("SMTP_FROM", "not an address"),
             ("REMINDER_HOURS", "0"),
             ("REMINDER_HOURS", "a day"),
+            ("OUTBOX_RETENTION_DAYS", "forever"),
+            ("OUTBOX_RETENTION_DAYS", "3651"),
         ] {
             let e = cfg(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);

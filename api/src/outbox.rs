@@ -100,6 +100,59 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Events deleted per statement by [`purge_processed`].
+const PURGE_BATCH: u64 = 1000;
+
+/// Deletes the events every consumer had handled before `before`, with their deliveries
+/// (`ON DELETE CASCADE`), [`PURGE_BATCH`] at a time so that no statement holds the table
+/// long. Events still pending for any consumer stay, however old. Returns how many went.
+pub async fn purge_processed(
+    db: &DatabaseConnection,
+    before: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut total = 0;
+    loop {
+        let batch = Query::select()
+            .column(outbox_event::Column::Id)
+            .from(outbox_event::Entity)
+            .and_where(outbox_event::Column::ProcessedAt.lt(before))
+            .order_by(outbox_event::Column::Id, sea_orm::Order::Asc)
+            .limit(PURGE_BATCH)
+            .to_owned();
+        let gone = outbox_event::Entity::delete_many()
+            .filter(outbox_event::Column::Id.in_subquery(batch))
+            .exec(db)
+            .await?
+            .rows_affected;
+        total += gone;
+        if gone < PURGE_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// How often the handled events are looked for.
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Keeps the outbox to `keep` of history (`OUTBOX_RETENTION_DAYS`): purges at start and
+/// then hourly. Several servers may run it at once.
+pub async fn run_retention(db: DatabaseConnection, keep: Duration) {
+    let keep = chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+    loop {
+        match purge_processed(&db, Utc::now() - keep).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                events = n,
+                "outbox: handled events past OUTBOX_RETENTION_DAYS deleted"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: deleting handled events failed; will retry")
+            }
+        }
+        tokio::time::sleep(PURGE_INTERVAL).await;
+    }
+}
+
 /// One consumer's pending deliveries, handled one at a time and in order per aggregate.
 ///
 /// A claim leases deliveries instead of holding a transaction open while they are

@@ -201,3 +201,117 @@ on_both_with!(
     a_backlog_is_claimed_through_the_pending_indexes,
     vec![("NOTIFIER", "external".into())]
 );
+
+/// The outbox events of one aggregate, and their deliveries.
+async fn rows_of(app: &TestApp, aggregate: Uuid) -> (u64, u64) {
+    use entities::{outbox_delivery, outbox_event};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let db = &app.state.db;
+    let events = outbox_event::Entity::find()
+        .filter(outbox_event::Column::AggregateId.eq(aggregate))
+        .count(db)
+        .await
+        .unwrap();
+    let deliveries = outbox_delivery::Entity::find()
+        .filter(outbox_delivery::Column::AggregateId.eq(aggregate))
+        .count(db)
+        .await
+        .unwrap();
+    (events, deliveries)
+}
+
+/// Moves the times of an aggregate's events `days` into the past.
+async fn backdate(app: &TestApp, aggregate: Uuid, days: i64) {
+    use entities::outbox_event;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let then = chrono::Utc::now() - chrono::Duration::days(days);
+    outbox_event::Entity::update_many()
+        .col_expr(outbox_event::Column::CreatedAt, Expr::value(then))
+        .filter(outbox_event::Column::AggregateId.eq(aggregate))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    outbox_event::Entity::update_many()
+        .col_expr(outbox_event::Column::ProcessedAt, Expr::value(then))
+        .filter(outbox_event::Column::AggregateId.eq(aggregate))
+        .filter(outbox_event::Column::ProcessedAt.is_not_null())
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+}
+
+/// Handled events older than the retention go with their deliveries; recent ones and
+/// pending ones, however old, stay.
+async fn handled_events_past_the_retention_are_deleted(app: TestApp) {
+    let db = &app.state.db;
+    let city = app.state.city.id;
+    let (old, recent, pending) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    for b in [old, recent, pending] {
+        api::outbox::record(db, city, "booking", b, "booking.confirmed", json!({}))
+            .await
+            .unwrap();
+    }
+    let claimed = DELIVERIES.claim(db).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    let handled: Vec<i32> = claimed
+        .iter()
+        .filter(|c| c.event.aggregate_id != pending)
+        .map(|c| c.event.id)
+        .collect();
+    DELIVERIES.done_many(db, &handled).await.unwrap();
+    backdate(&app, old, 40).await;
+    backdate(&app, recent, 1).await;
+    backdate(&app, pending, 40).await;
+
+    let before = chrono::Utc::now() - chrono::Duration::days(30);
+    assert_eq!(api::outbox::purge_processed(db, before).await.unwrap(), 1);
+    assert_eq!(
+        rows_of(&app, old).await,
+        (0, 0),
+        "the event and its delivery"
+    );
+    assert_eq!(rows_of(&app, recent).await, (1, 1));
+    assert_eq!(rows_of(&app, pending).await, (1, 1), "pending stays");
+    // Nothing more to do.
+    assert_eq!(api::outbox::purge_processed(db, before).await.unwrap(), 0);
+
+    // A server started with OUTBOX_RETENTION_DAYS=1 on this database purges at start.
+    backdate(&app, recent, 2).await;
+    let backend = if db.get_database_backend() == DbBackend::Sqlite {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    };
+    let second = spawn_with(
+        backend,
+        Opts {
+            database_url: Some(app.database_url.clone()),
+            env: vec![
+                ("NOTIFIER", "external".into()),
+                ("OUTBOX_RETENTION_DAYS", "1".into()),
+            ],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("the first server's database");
+    let mut left = rows_of(&app, recent).await;
+    for _ in 0..100 {
+        if left == (0, 0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = rows_of(&app, recent).await;
+    }
+    assert_eq!(left, (0, 0), "purged at the start of a server");
+    assert_eq!(rows_of(&app, pending).await, (1, 1));
+    drop(second);
+}
+on_both_with!(
+    handled_events_past_the_retention_are_deleted,
+    vec![
+        ("NOTIFIER", "external".into()),
+        ("OUTBOX_RETENTION_DAYS", "0".into())
+    ]
+);
