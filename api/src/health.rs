@@ -1,5 +1,6 @@
 //! `/healthz` (alive), `/readyz` (dependencies: ok, degraded or not configured) and
-//! `/metrics` (Prometheus text: requests and latency by route and status).
+//! `/metrics` (Prometheus text: requests and latency by route and status, and the
+//! outbox's backlog by consumer).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -191,10 +192,81 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
 }
 
 #[handler]
-pub fn metrics(state: Data<&AppState>) -> Response {
+pub async fn metrics(state: Data<&AppState>) -> Response {
+    let mut text = state.metrics.render();
+    match outbox_backlog(&state.db).await {
+        Ok(backlog) => text.push_str(&render_backlog(&backlog)),
+        // The request metrics still answer while the database does not.
+        Err(e) => tracing::warn!(error = %e, "metrics: reading the outbox backlog failed"),
+    }
     Response::builder()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(text)
+}
+
+/// The consumers of the outbox.
+const CONSUMERS: [&str; 2] = [
+    search_indexer::consumer::CONSUMER,
+    crate::notifications::CONSUMER,
+];
+
+/// Per consumer: deliveries not handled yet, and the age in seconds of the oldest
+/// event among them (0 without any). Read through the pending deliveries' partial
+/// indexes, so it costs the backlog, not the history.
+async fn outbox_backlog(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Vec<(&'static str, u64, f64)>, sea_orm::DbErr> {
+    use entities::{outbox_delivery, outbox_event};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    let mut out = Vec::with_capacity(CONSUMERS.len());
+    for consumer in CONSUMERS {
+        let pending = || {
+            outbox_delivery::Entity::find()
+                .filter(outbox_delivery::Column::Consumer.eq(consumer))
+                .filter(outbox_delivery::Column::DoneAt.is_null())
+        };
+        let count = pending().count(db).await?;
+        let oldest = match pending()
+            .order_by_asc(outbox_delivery::Column::EventId)
+            .one(db)
+            .await?
+        {
+            Some(d) => outbox_event::Entity::find_by_id(d.event_id)
+                .one(db)
+                .await?
+                .map(|e| {
+                    (chrono::Utc::now() - e.created_at)
+                        .num_milliseconds()
+                        .max(0) as f64
+                        / 1000.0
+                })
+                .unwrap_or(0.0),
+            None => 0.0,
+        };
+        out.push((consumer, count, oldest));
+    }
+    Ok(out)
+}
+
+fn render_backlog(backlog: &[(&str, u64, f64)]) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# HELP outbox_pending_deliveries Outbox deliveries a consumer has not handled yet.\n",
+    );
+    out.push_str("# TYPE outbox_pending_deliveries gauge\n");
+    for (consumer, count, _) in backlog {
+        out.push_str(&format!(
+            "outbox_pending_deliveries{{consumer=\"{consumer}\"}} {count}\n"
+        ));
+    }
+    out.push_str("# HELP outbox_oldest_pending_seconds Age of the oldest event a consumer has not handled yet (0 when none).\n");
+    out.push_str("# TYPE outbox_oldest_pending_seconds gauge\n");
+    for (consumer, _, age) in backlog {
+        out.push_str(&format!(
+            "outbox_oldest_pending_seconds{{consumer=\"{consumer}\"}} {age}\n"
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -88,3 +88,64 @@ async fn readiness_reports_redis_and_a_missing_meilisearch() {
     assert_eq!(r["checks"]["meilisearch"]["status"], "degraded");
     assert_eq!(r["status"], "degraded");
 }
+
+/// The value of a metric line, e.g. `outbox_pending_deliveries{consumer="search"}`.
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {series} in {text}"))
+        .parse()
+        .unwrap()
+}
+
+/// `/metrics` shows the outbox's backlog per consumer: what a notifier that is not
+/// running (`NOTIFIER=external`) leaves behind, and how old it is.
+async fn metrics_show_the_outbox_backlog(app: TestApp) {
+    use api::notifications::DELIVERIES;
+    let scrape = || async {
+        client()
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let notifications = "outbox_pending_deliveries{consumer=\"notifications\"}";
+    let oldest = "outbox_oldest_pending_seconds{consumer=\"notifications\"}";
+    let text = scrape().await;
+    assert_eq!(metric(&text, notifications), 0.0);
+    assert_eq!(metric(&text, oldest), 0.0);
+    assert_eq!(
+        metric(&text, "outbox_pending_deliveries{consumer=\"search\"}"),
+        0.0
+    );
+    for _ in 0..2 {
+        api::outbox::record(
+            &app.state.db,
+            app.state.city.id,
+            "booking",
+            uuid::Uuid::new_v4(),
+            "booking.confirmed",
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let text = scrape().await;
+    assert_eq!(metric(&text, notifications), 2.0, "{text}");
+    assert!(metric(&text, oldest) >= 1.0, "{text}");
+    // Handled, the backlog is gone.
+    let claimed = DELIVERIES.claim(&app.state.db).await.unwrap();
+    let ids: Vec<i32> = claimed.iter().map(|c| c.event.id).collect();
+    DELIVERIES.done_many(&app.state.db, &ids).await.unwrap();
+    let text = scrape().await;
+    assert_eq!(metric(&text, notifications), 0.0, "{text}");
+    assert_eq!(metric(&text, oldest), 0.0, "{text}");
+}
+crate::on_both_with!(
+    metrics_show_the_outbox_backlog,
+    vec![("NOTIFIER", "external".into())]
+);
