@@ -116,6 +116,8 @@ pub async fn purge_processed(
             .column(outbox_event::Column::Id)
             .from(outbox_event::Entity)
             .and_where(outbox_event::Column::ProcessedAt.lt(before))
+            // The order of `ix_outbox_events_pending` (processed_at, id): no sort.
+            .order_by(outbox_event::Column::ProcessedAt, sea_orm::Order::Asc)
             .order_by(outbox_event::Column::Id, sea_orm::Order::Asc)
             .limit(PURGE_BATCH)
             .to_owned();
@@ -137,7 +139,9 @@ const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 /// Keeps the outbox to `keep` of history (`OUTBOX_RETENTION_DAYS`): purges at start and
 /// then hourly. Several servers may run it at once.
 pub async fn run_retention(db: DatabaseConnection, keep: Duration) {
-    let keep = chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+    let Ok(keep) = chrono::Duration::from_std(keep) else {
+        return; // longer than chrono can count: nothing is ever that old
+    };
     loop {
         match purge_processed(&db, Utc::now() - keep).await {
             Ok(0) => {}
@@ -281,7 +285,8 @@ impl Deliveries {
 
     /// Gives claimed deliveries back, due at once (the unsent rest of a batch).
     pub async fn release(&self, db: &DatabaseConnection, event_ids: &[i32]) -> Result<(), DbErr> {
-        if event_ids.is_empty() {
+        // On SQLite a claim sets no lease (see above), so there is nothing to give back.
+        if event_ids.is_empty() || db.get_database_backend() == DbBackend::Sqlite {
             return Ok(());
         }
         outbox_delivery::Entity::update_many()

@@ -79,6 +79,16 @@ pub struct Notifier {
     pub reminder_hours: u32,
 }
 
+/// What one batch did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// Deliveries handled (sent, left out, refused or failed); the rest of the claim
+    /// was given back.
+    pub handled: usize,
+    /// Whether the mail server failed (the batch ended there).
+    pub mail_failed: bool,
+}
+
 /// Why handling one delivery (or sending one message) failed.
 pub enum Failure {
     Temporary(String),
@@ -200,7 +210,8 @@ impl Notifier {
     /// when the mail server fails (the failed message waits for its retry) or when the
     /// batch has taken half its lease: another server must never claim deliveries that
     /// are still being sent.
-    pub async fn process_batch(&self) -> Result<usize, DbErr> {
+    pub async fn process_batch(&self) -> Result<Batch, DbErr> {
+        let started = tokio::time::Instant::now();
         let claimed = DELIVERIES.claim(&self.db).await?;
         let wanted: Vec<_> = claimed.iter().map(Self::message_for).collect();
         let booking_ids: Vec<Uuid> = wanted
@@ -219,7 +230,6 @@ impl Notifier {
             read.commit().await?;
             facts
         };
-        let started = tokio::time::Instant::now();
         let mut done = Vec::with_capacity(claimed.len());
         let mut handled = 0;
         let mut mail_failed = false;
@@ -254,7 +264,10 @@ impl Notifier {
         DELIVERIES.done_many(&self.db, &done).await?;
         let unsent: Vec<i32> = claimed[handled..].iter().map(|c| c.event.id).collect();
         DELIVERIES.release(&self.db, &unsent).await?;
-        Ok(handled)
+        Ok(Batch {
+            handled,
+            mail_failed,
+        })
     }
 
     /// Sends the reminders that are due: one per confirmed booking starting within
@@ -325,6 +338,9 @@ impl Notifier {
                     notification_sent::Entity::delete_by_id(key)
                         .exec(&self.db)
                         .await?;
+                    // The mail server fails: the others wait for the next round rather
+                    // than each for its own timeout.
+                    break;
                 }
             }
         }
@@ -348,9 +364,15 @@ impl Notifier {
                 _ = std::future::ready(()) => {}
             }
             let handled = match self.process_batch().await {
-                Ok(n) => {
+                Ok(batch) if batch.mail_failed => {
+                    // Back off like for the database: one try per pause while the mail
+                    // server is away, each failed message waiting for its own retry.
+                    failures += 1;
+                    0
+                }
+                Ok(batch) => {
                     failures = 0;
-                    n
+                    batch.handled
                 }
                 Err(e) => {
                     failures += 1;
