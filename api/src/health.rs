@@ -205,12 +205,6 @@ pub async fn metrics(state: Data<&AppState>) -> Response {
         .body(text)
 }
 
-/// The consumers of the outbox.
-const CONSUMERS: [&str; 2] = [
-    search_indexer::consumer::CONSUMER,
-    crate::notifications::CONSUMER,
-];
-
 /// Per consumer: deliveries not handled yet, and the age in seconds of the oldest
 /// event among them (0 without any). Read through the pending deliveries' partial
 /// indexes, so it costs the backlog, not the history.
@@ -219,8 +213,8 @@ async fn outbox_backlog(
 ) -> Result<Vec<(&'static str, u64, f64)>, sea_orm::DbErr> {
     use entities::{outbox_delivery, outbox_event};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-    let mut out = Vec::with_capacity(CONSUMERS.len());
-    for consumer in CONSUMERS {
+    let mut out = Vec::with_capacity(crate::outbox::CONSUMERS.len());
+    for consumer in crate::outbox::CONSUMERS {
         let pending = || {
             outbox_delivery::Entity::find()
                 .filter(outbox_delivery::Column::Consumer.eq(consumer))

@@ -14,6 +14,12 @@ use uuid::Uuid;
 
 use entities::{outbox_delivery, outbox_event};
 
+/// Every consumer of the outbox (those [`consumers_for`] names).
+pub const CONSUMERS: [&str; 2] = [
+    search_indexer::consumer::CONSUMER,
+    crate::notifications::CONSUMER,
+];
+
 /// The consumers that receive events about an aggregate type.
 pub fn consumers_for(aggregate_type: &str) -> &'static [&'static str] {
     match aggregate_type {
