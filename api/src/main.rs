@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use api::config::Config;
+use api::core::config::Config;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
@@ -135,7 +135,7 @@ async fn main() {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
-        print!("{}", api::app::spec_json());
+        print!("{}", api::web::app::spec_json());
         return;
     }
     if let Command::Partner {
@@ -168,7 +168,7 @@ async fn main() {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let bound = api::app::bind(config).await?;
+    let bound = api::web::app::bind(config).await?;
     tracing::info!(addr = %bound.addr, "City Portal listening on http://{}", bound.addr);
     bound.run(shutdown_signal()).await?;
     Ok(())
@@ -199,8 +199,8 @@ async fn shutdown_signal() {
 
 /// Like `search-indexer`, it does not migrate or seed the database: the servers do.
 async fn notifier(config: Config) -> anyhow::Result<()> {
-    let db = api::db::connect(config.database_url.expose_secret()).await?;
-    let pending = api::db::pending_migrations(&db).await?;
+    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let pending = api::core::db::pending_migrations(&db).await?;
     if pending > 0 {
         anyhow::bail!(
             "the database lacks {pending} migration(s): run `city-portal migrate` or start a server first"
@@ -225,8 +225,8 @@ async fn notifier(config: Config) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
-    let db = api::db::connect(config.database_url.expose_secret()).await?;
-    api::db::migrate(&db).await?;
+    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    api::core::db::migrate(&db).await?;
     println!("migrations applied");
     Ok(())
 }
@@ -234,8 +234,8 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
 async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let db = api::db::connect(config.database_url.expose_secret()).await?;
-    api::db::migrate(&db).await?;
+    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    api::core::db::migrate(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config).await?;
     api::demo::seed::seed_taxonomy(&db).await?;
     let summary = api::demo::seed::import_osm(&db, city.id, bytes, true).await?;
@@ -244,8 +244,8 @@ async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {
-    let db = api::db::connect(config.database_url.expose_secret()).await?;
-    api::db::migrate(&db).await?;
+    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    api::core::db::migrate(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config).await?;
     let engine = api::search::engine::SearchEngine::from_config(&config, city.timezone)?;
     let target = engine
@@ -270,8 +270,8 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
 }
 
 async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Result<()> {
-    let db = api::db::connect(config.database_url.expose_secret()).await?;
-    api::db::migrate(&db).await?;
+    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    api::core::db::migrate(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config).await?;
     api::demo::seed::seed_taxonomy(&db).await?;
     let started = std::time::Instant::now();
@@ -286,8 +286,8 @@ async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Res
 }
 
 async fn create_admin(config: Config, email: String) -> anyhow::Result<()> {
-    let db = api::db::connect(config.database_url.expose_secret()).await?;
-    api::db::migrate(&db).await?;
+    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    api::core::db::migrate(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config).await?;
     let password = std::env::var("ADMIN_PASSWORD").ok();
     let outcome = api::accounts::create_admin(&db, city.id, &email, password.as_deref()).await?;

@@ -14,11 +14,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::api_tags::ApiTags;
-use crate::auth::{self, Auth, LoginGate, Via};
+use crate::core::problem::{ApiError, Problem};
 use crate::listings::model::{is_valid_email, Errors};
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::{self, Auth, LoginGate, Via};
+use crate::web::state::AppState;
 use entities::{api_token, membership, organization, staff_role, user};
 
 /// A new account.
@@ -613,7 +613,7 @@ pub async fn delete_account(
     if !valid {
         return Err(Problem::invalid("password", "the password is wrong"));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let owned = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .filter(membership::Column::Role.eq("owner"))
@@ -635,7 +635,7 @@ pub async fn delete_account(
     // Memberships, staff roles, tokens, access records, bookings and the calendar feed go with
     // the user (ON DELETE CASCADE).
     user::Entity::delete_by_id(user_id).exec(&txn).await?;
-    crate::outbox::record(
+    crate::core::outbox::record(
         &txn,
         city_id,
         "account",

@@ -9,12 +9,12 @@ use poem::web::{Data, Form, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::auth::{self, LoginGate};
-use crate::config::Locale;
-use crate::i18n;
-use crate::pages::{csrf_ok, render, PageCtx};
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::i18n;
+use crate::core::problem::Problem;
+use crate::web::auth::{self, LoginGate};
+use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::state::AppState;
 use entities::{access_record, membership, organization, user};
 
 #[derive(serde::Deserialize, Default)]
@@ -111,7 +111,7 @@ fn localized_errors(
 #[handler]
 pub async fn login_form(state: Data<&AppState>, req: &Request) -> Response {
     let pc = PageCtx::new(&state, req).await;
-    let next = next_page(crate::pages::query_param(req, "next").as_deref());
+    let next = next_page(crate::web::pages::query_param(req, "next").as_deref());
     if pc.user.is_some() {
         return see_other(&next);
     }
@@ -212,7 +212,7 @@ pub async fn login_submit(
 #[handler]
 pub async fn register_form(state: Data<&AppState>, req: &Request) -> Response {
     let pc = PageCtx::new(&state, req).await;
-    let next = next_page(crate::pages::query_param(req, "next").as_deref());
+    let next = next_page(crate::web::pages::query_param(req, "next").as_deref());
     if pc.user.is_some() {
         return see_other(&next);
     }

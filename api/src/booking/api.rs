@@ -13,13 +13,13 @@ use super::idempotency::{self, Begin};
 use super::offers::{self, Offer, OfferInput, OfferKind};
 use super::service::{self, Booking, BookingInput, Ctx, Decision};
 use super::waitlist::{self, WaitlistEntry, WaitlistInput};
-use crate::api_tags::ApiTags;
-use crate::auth::{self, Auth};
-use crate::json_body::PreJson;
+use crate::core::problem::{ApiError, Problem};
 use crate::listings::api::{decode_cursor, encode_cursor};
 use crate::listings::service::IfMatch;
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::{self, Auth};
+use crate::web::json_body::PreJson;
+use crate::web::state::AppState;
 
 fn ctx(state: &AppState) -> Ctx {
     Ctx::of(state)

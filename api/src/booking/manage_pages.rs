@@ -25,17 +25,17 @@ use super::pages_support::{
     self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
 };
 use super::service::{self, Decision};
-use crate::auth::AuthUser;
-use crate::config::Locale;
+use crate::core::config::Locale;
+use crate::core::problem::{FieldError, Problem};
 use crate::listings::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::hours::HourMinute;
 use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::service::{self as listings, IfMatch};
-use crate::pages::{csrf_ok, render, PageCtx};
-use crate::problem::{FieldError, Problem};
-use crate::state::AppState;
+use crate::web::auth::AuthUser;
+use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};
 
 const WEEKDAYS: [(Weekday, &str); 7] = [
@@ -815,7 +815,7 @@ fn editor(
 }
 
 fn kind_param(req: &Request) -> OfferKind {
-    crate::pages::query_param(req, "kind")
+    crate::web::pages::query_param(req, "kind")
         .and_then(|k| OfferKind::parse(&k))
         .unwrap_or(OfferKind::Appointment)
 }
@@ -1221,8 +1221,8 @@ pub async fn bookings_page(
             from => from.to_string(),
             to => to.to_string(),
             range_text => support::t(&state, l, "offer-bookings-range", &[
-                ("from", crate::i18n::format_date(l, from)),
-                ("to", crate::i18n::format_date(l, to)),
+                ("from", crate::core::i18n::format_date(l, from)),
+                ("to", crate::core::i18n::format_date(l, to)),
             ]),
             items,
             done => flash(req),

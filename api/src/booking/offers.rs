@@ -13,13 +13,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::availability::{local_to_utc, recurring_sessions, SlotTime};
-use crate::auth::AuthUser;
+use crate::core::problem::Problem;
 use crate::listings::hours::{HourMinute, OpeningHours};
 use crate::listings::model::{
     text, validate_hours, Errors, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
 };
 use crate::listings::service as listings;
-use crate::problem::Problem;
+use crate::web::auth::AuthUser;
 use entities::{listing, offer, offer_slot, organization};
 
 /// What kind of thing is booked.
@@ -795,7 +795,7 @@ pub async fn create(
         }
         None => None,
     };
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let l = editable_listing(&txn, city_id, user, listing_id).await?;
     let now = Utc::now();
     let mut am = offer::ActiveModel {
@@ -815,7 +815,7 @@ pub async fn create(
     if let Some(c) = &data.input.class {
         store_sessions(&txn, m.id, c.seats, &data.sessions).await?;
     }
-    crate::outbox::record(
+    crate::core::outbox::record(
         &txn,
         city_id,
         "listing",
@@ -850,7 +850,7 @@ pub async fn update(
         }
         None => None,
     };
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let (o, l) = find_with_listing(&txn, city_id, offer_id)
         .await?
         .ok_or_else(|| Problem::not_found("offer"))?;
@@ -904,7 +904,7 @@ pub async fn update(
     if let Some(c) = &data.input.class {
         store_sessions(&txn, o.id, c.seats, &data.sessions).await?;
     }
-    crate::outbox::record(
+    crate::core::outbox::record(
         &txn,
         city_id,
         "listing",

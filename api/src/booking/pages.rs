@@ -26,11 +26,11 @@ use super::pages_support::{
 };
 use super::service::{self, BookingInput, BookingView, ContactInput};
 use super::waitlist::{self, WaitlistInput};
-use crate::auth::AuthUser;
-use crate::config::Locale;
-use crate::pages::{csrf_ok, render, PageCtx};
-use crate::problem::{FieldError, Problem};
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::problem::{FieldError, Problem};
+use crate::web::auth::AuthUser;
+use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::state::AppState;
 use entities::{listing, offer};
 
 /// The public page of a listing.
@@ -271,8 +271,8 @@ async fn pick_page(
                 times,
             }).collect::<Vec<_>>(),
             week_label => (!membership).then(|| t(state, l, "booking-week-of", &[
-                ("from", crate::i18n::format_date(l, from)),
-                ("to", crate::i18n::format_date(l, from + Duration::days(6))),
+                ("from", crate::core::i18n::format_date(l, from)),
+                ("to", crate::core::i18n::format_date(l, from + Duration::days(6))),
             ])),
             prev_url => (!membership && from > today).then(|| week_url((from - Duration::days(7)).max(today))),
             next_url => (!membership && from + Duration::days(7) <= horizon_end).then(|| week_url(from + Duration::days(7))),

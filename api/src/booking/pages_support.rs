@@ -14,12 +14,12 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use super::availability::{appointment_slots, local_to_utc};
 use super::offers::{self, OfferKind};
 use super::service::{self, Ctx};
-use crate::auth::AuthUser;
-use crate::config::Locale;
-use crate::i18n;
-use crate::pages::{render, PageCtx};
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::i18n;
+use crate::core::problem::Problem;
+use crate::web::auth::AuthUser;
+use crate::web::pages::{render, PageCtx};
+use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot, organization};
 
 /// The booking context of this server.
@@ -546,13 +546,13 @@ pub fn here(req: &Request) -> String {
 
 /// A `done=` flash of a redirect: a short word, nothing else.
 pub fn flash(req: &Request) -> Option<String> {
-    crate::pages::query_param(req, "done")
+    crate::web::pages::query_param(req, "done")
         .filter(|v| v.len() < 40 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 /// A local date from a query parameter.
 pub fn date_param(req: &Request, name: &str) -> Option<NaiveDate> {
-    crate::pages::query_param(req, name).and_then(|v| v.parse().ok())
+    crate::web::pages::query_param(req, name).and_then(|v| v.parse().ok())
 }
 
 #[cfg(test)]
@@ -588,7 +588,7 @@ mod tests {
 
     #[test]
     fn every_message_has_both_languages() {
-        let i = crate::i18n::I18n::load(None).unwrap();
+        let i = crate::core::i18n::I18n::load(None).unwrap();
         for (pattern, key) in MESSAGES {
             for l in [Locale::De, Locale::En] {
                 assert!(i.has(l, key), "{key} ({pattern}) missing in {l:?}");

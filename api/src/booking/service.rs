@@ -21,10 +21,10 @@ use uuid::Uuid;
 use super::availability::appointment_slots;
 use super::idempotency::{self, Claim};
 use super::offers::{self, OfferKind};
-use crate::auth::AuthUser;
+use crate::core::problem::Problem;
 use crate::listings::model::{is_valid_email, is_valid_phone, text, Errors, LocalizedText};
 use crate::privacy::texts;
-use crate::problem::Problem;
+use crate::web::auth::AuthUser;
 use entities::{booking, listing, offer, offer_slot};
 
 /// Statuses that hold a seat.
@@ -175,7 +175,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// The booking settings of the running server.
-    pub fn of(state: &crate::state::AppState) -> Ctx {
+    pub fn of(state: &crate::web::state::AppState) -> Ctx {
         Ctx {
             city_id: state.city.id,
             tz: state.city.timezone,
@@ -399,7 +399,7 @@ pub(crate) fn listing_name(l: &listing::Model) -> String {
 }
 
 /// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL.
-/// On SQLite the transaction (begun with [`crate::db::begin_write`]) already holds the
+/// On SQLite the transaction (begun with [`crate::core::db::begin_write`]) already holds the
 /// only write lock.
 pub(crate) async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
     if conn.get_database_backend() == DbBackend::Postgres {
@@ -461,7 +461,7 @@ pub async fn create(
     // The offer and the time are read in the booking's own transaction: one pooled
     // connection for the whole booking (sqlx tests every connection given back to the
     // pool with a round trip).
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let (o, l, with) = offers::find_for_booking(&txn, ctx.city_id, input.offer_id)
         .await?
         .filter(|(o, l, _)| offers::is_public(o, l))
@@ -492,7 +492,7 @@ pub async fn create(
                 return Err(p);
             }
             booking
-                .insert(crate::db::begin_write(db).await?, (o, l))
+                .insert(crate::core::db::begin_write(db).await?, (o, l))
                 .await
         }
         r => r,
@@ -577,7 +577,7 @@ impl Native<'_> {
         }
         .insert(&txn)
         .await?;
-        crate::outbox::record(
+        crate::core::outbox::record(
             &txn,
             ctx.city_id,
             "booking",
@@ -635,7 +635,7 @@ pub(crate) async fn transition<C: ConnectionTrait>(
             super::waitlist::release_seat(conn, ctx, slot, b.seats).await?;
         }
     }
-    crate::outbox::record(
+    crate::core::outbox::record(
         conn,
         ctx.city_id,
         "booking",
@@ -1183,7 +1183,7 @@ pub async fn reschedule(
     if let Some(old) = b.slot_id {
         super::waitlist::release_seat(&txn, ctx, old, b.seats).await?;
     }
-    crate::outbox::record(
+    crate::core::outbox::record(
         &txn,
         ctx.city_id,
         "booking",

@@ -18,9 +18,9 @@ use uuid::Uuid;
 
 use super::offers;
 use super::service::{self, BookingInput, ContactInput, Ctx, ACTIVE};
-use crate::auth::AuthUser;
+use crate::core::problem::Problem;
 use crate::listings::model::{Errors, LocalizedText};
-use crate::problem::Problem;
+use crate::web::auth::AuthUser;
 use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 
 /// Joining a waitlist.
@@ -373,7 +373,7 @@ pub(super) async fn release_seat<C: ConnectionTrait>(
         }
         .insert(conn)
         .await?;
-        crate::outbox::record(
+        crate::core::outbox::record(
             conn,
             ctx.city_id,
             "waitlist",

@@ -21,7 +21,7 @@ use crate::listings::hours::{HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
 use crate::listings::service::{self, Insert};
 use crate::organizations::{self, OrganizationKind};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use entities::{listing, offer, organization, partner_connection};
 
 /// The organization's slug and the listing's source.
@@ -51,7 +51,7 @@ const OFFERS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn err(p: crate::problem::Problem) -> anyhow::Error {
+fn err(p: crate::core::problem::Problem) -> anyhow::Error {
     anyhow::anyhow!("{}: {}", p.title, p.detail.unwrap_or_default())
 }
 

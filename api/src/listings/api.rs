@@ -1,6 +1,6 @@
 //! `/api/v1/listings` and `/api/v1/categories`.
 
-use crate::json_body::PreJson;
+use crate::web::json_body::PreJson;
 use base64::Engine;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::model::*;
 use super::service::{self, IfMatch, ListFilter, ListingRecord};
-use crate::api_tags::ApiTags;
-use crate::auth::{self, Auth};
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::core::problem::{ApiError, Problem};
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::{self, Auth};
+use crate::web::state::AppState;
 use entities::category;
 
 /// One page of listings.

@@ -23,7 +23,7 @@ use bytes::Bytes;
 
 use super::model::{Listing, ListingStatus};
 use super::service::ListingRecord;
-use crate::json_body::PreJson;
+use crate::web::json_body::PreJson;
 
 /// The most listings kept; when full, the cache starts over.
 const CAPACITY: usize = 20_000;
@@ -171,7 +171,7 @@ pub async fn clear_after_writes<E: poem::Endpoint>(
         poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
     );
     let state = unsafe_method
-        .then(|| req.data::<crate::state::AppState>().cloned())
+        .then(|| req.data::<crate::web::state::AppState>().cloned())
         .flatten();
     let res = next.call(req).await.map(IntoResponse::into_response);
     if let Some(state) = state {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::model::*;
 use super::service::ListingRecord;
-use crate::problem::{FieldError, Problem};
+use crate::core::problem::{FieldError, Problem};
 
 /// Opening intervals per weekday in the editor.
 pub const INTERVALS: usize = 2;

@@ -17,12 +17,12 @@ use super::form::{self, FormData, BLANK_EXCEPTIONS, INTERVALS};
 use super::model::{ListingKind, NewListing};
 use super::service::{self, IfMatch, Transition};
 use super::taxonomy;
-use crate::auth::AuthUser;
-use crate::config::Locale;
+use crate::core::config::Locale;
+use crate::core::problem::Problem;
 use crate::organizations::{self, MemberRole, OrganizationKind};
-use crate::pages::{csrf_ok, render, PageCtx};
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::web::auth::AuthUser;
+use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::state::AppState;
 use entities::{listing, membership, organization, user};
 
 fn see_other(to: String) -> Response {
@@ -84,7 +84,7 @@ fn problem_texts(state: &AppState, l: Locale, p: &Problem) -> (String, Option<St
 }
 
 fn flash(req: &Request) -> Option<String> {
-    crate::pages::query_param(req, "done")
+    crate::web::pages::query_param(req, "done")
         .filter(|v| v.len() < 40 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
@@ -706,7 +706,7 @@ pub async fn change_status(
         )
         .await;
     }
-    let back = crate::pages::query_param(req, "back").filter(|b| b == "admin");
+    let back = crate::web::pages::query_param(req, "back").filter(|b| b == "admin");
     let t = match f.action.as_str() {
         "publish" => Transition::Publish,
         "unpublish" => Transition::Unpublish,
@@ -761,8 +761,8 @@ pub async fn admin(state: Data<&AppState>, req: &Request) -> Response {
         Err(r) => return r,
     };
     let l = pc.locale;
-    let q = crate::pages::query_param(req, "q").unwrap_or_default();
-    let status = crate::pages::query_param(req, "status")
+    let q = crate::web::pages::query_param(req, "q").unwrap_or_default();
+    let status = crate::web::pages::query_param(req, "status")
         .filter(|s| ["draft", "published", "suspended"].contains(&s.as_str()));
     let mut cond = Condition::all().add(listing::Column::CityId.eq(state.city.id));
     for t in crate::search::tokens(&q) {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::taxonomy;
-use crate::problem::{FieldError, Problem};
+use crate::core::problem::{FieldError, Problem};
 
 /// What a listing is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

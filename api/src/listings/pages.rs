@@ -13,10 +13,10 @@ use super::hours::{HourMinute, OpenState};
 use super::model::{Listing, ListingKind};
 use super::service::{self, ListingRecord};
 use super::taxonomy;
-use crate::config::Locale;
-use crate::i18n;
-use crate::pages::{not_found, render, PageCtx};
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::i18n;
+use crate::web::pages::{not_found, render, PageCtx};
+use crate::web::state::AppState;
 use entities::{listing, listing_category, organization};
 
 const SCHEMA_DAYS: [&str; 7] = [

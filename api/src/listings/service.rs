@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::model::*;
-use crate::auth::AuthUser;
-use crate::outbox;
-use crate::problem::Problem;
+use crate::core::outbox;
+use crate::core::problem::Problem;
+use crate::web::auth::AuthUser;
 use entities::{
     listing, listing_category, membership, opening_hours_exception, opening_hours_rule,
     organization,
@@ -315,7 +315,7 @@ pub async fn find<C: ConnectionTrait>(
 /// Like [`find`], but published listings come from the process's short-lived cache
 /// (see `listings::cache`) when they are there.
 pub async fn find_cached(
-    state: &crate::state::AppState,
+    state: &crate::web::state::AppState,
     id_or_slug: &str,
 ) -> Result<Option<std::sync::Arc<super::cache::CachedListing>>, Problem> {
     if let Some(rec) = state.listing_cache.get(id_or_slug) {
@@ -661,7 +661,7 @@ pub async fn create(
     } else {
         &data.name.de
     });
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let slug = unique_slug(&txn, city_id, &base).await?;
     let m = insert(
         &txn,
@@ -722,7 +722,7 @@ pub async fn update(
     }
     let data = fields.validate(rec.kind())?;
     check_if_match(Some(if_match), rec.model.version)?;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let mut am = listing::ActiveModel {
         updated_at: Set(Utc::now()),
         ..Default::default()
@@ -836,7 +836,7 @@ pub async fn transition(
         ));
     }
     let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let mut upd = listing::Entity::update_many()
         .col_expr(listing::Column::Status, Expr::value(to.as_str()))
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
@@ -906,7 +906,7 @@ pub async fn delete(
         return Err(Problem::forbidden("You may not delete this listing."));
     }
     check_if_match(if_match, rec.model.version)?;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let res = listing::Entity::delete_many()
         .filter(listing::Column::Id.eq(rec.model.id))
         .filter(listing::Column::Version.eq(rec.model.version))
@@ -944,7 +944,7 @@ pub async fn backfill_search_columns(db: &DatabaseConnection) -> Result<usize, P
         if batch.is_empty() {
             return Ok(done);
         }
-        let txn = crate::db::begin_write(db).await?;
+        let txn = crate::core::db::begin_write(db).await?;
         for rec in load_records(&txn, batch).await? {
             let api = rec.to_api();
             let data = ListingData {

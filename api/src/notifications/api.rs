@@ -13,10 +13,10 @@ use uuid::Uuid;
 use super::feed::{self, CALENDAR_CONTENT_TYPE};
 use super::ics::{self, Method};
 use super::message::{self, BookingFacts, Site};
-use crate::api_tags::ApiTags;
-use crate::auth::{self, Auth, AuthUser};
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::core::problem::{ApiError, Problem};
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::{self, Auth, AuthUser};
+use crate::web::state::AppState;
 use entities::booking;
 
 fn site(state: &AppState) -> Site {

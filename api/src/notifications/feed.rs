@@ -15,11 +15,11 @@ use uuid::Uuid;
 
 use super::ics::{self, Method};
 use super::message::{self, BookingFacts, Site};
-use crate::auth::{random_secret, sha256_hex};
-use crate::config::Locale;
-use crate::i18n::I18n;
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::i18n::I18n;
+use crate::core::problem::Problem;
+use crate::web::auth::{random_secret, sha256_hex};
+use crate::web::state::AppState;
 use entities::{booking, calendar_feed, city, listing, offer, user};
 
 /// The content type of every `.ics` the portal serves.

@@ -8,7 +8,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
 use super::message::Outgoing;
-use crate::config::Config;
+use crate::core::config::Config;
 
 /// Why a message was not sent.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,7 @@
 //!
 //! The consumer [`CONSUMER`] reads the outbox like the search indexer does (its own
 //! delivery rows, claimed in order with `FOR UPDATE SKIP LOCKED` on PostgreSQL, retried
-//! with backoff, never dropped; see [`crate::outbox::Deliveries`]) and sends a
+//! with backoff, never dropped; see [`crate::core::outbox::Deliveries`]) and sends a
 //! confirmation, a "request received", a reschedule notice, a cancellation (also for
 //! rejected and expired bookings) and, for `waitlist.offered`, the offer of a freed seat.
 //! A periodic job sends each confirmed booking one reminder `REMINDER_HOURS` before it
@@ -28,10 +28,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::config::{Config, Locale};
-use crate::i18n::I18n;
-use crate::outbox::{Claimed, Deliveries};
-use crate::state::AppState;
+use crate::core::config::{Config, Locale};
+use crate::core::i18n::I18n;
+use crate::core::outbox::{Claimed, Deliveries};
+use crate::web::state::AppState;
 use entities::{booking, notification_sent};
 use mailer::{Mailer, SendError};
 use message::{BookingFacts, Kind, Site};

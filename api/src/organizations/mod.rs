@@ -11,13 +11,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::api_tags::ApiTags;
-use crate::auth::{Auth, AuthUser, StaffRole};
+use crate::core::problem::{ApiError, Problem};
 use crate::listings::model::Errors;
 use crate::listings::service::{pick_slug, slugify};
 use crate::privacy;
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::{Auth, AuthUser, StaffRole};
+use crate::web::state::AppState;
 use entities::{membership, organization, user};
 
 /// What an organization is.
@@ -261,7 +261,7 @@ pub async fn remove_member(
     if !is_owner(&mine) && user_id != actor.id {
         return Err(Problem::forbidden("Only owners remove other members."));
     }
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::core::db::begin_write(&state.db).await?;
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         // Serialize membership changes of this organization, so two owners removing
         // each other at once cannot leave it without an owner. (SQLite serializes
@@ -412,7 +412,7 @@ impl OrganizationsApi {
         if mine.is_none() {
             // A city admin looking into an organization they do not belong to reads its
             // members' names and emails: each member can see that in their access log.
-            let txn = crate::db::begin_write(&state.db).await?;
+            let txn = crate::core::db::begin_write(&state.db).await?;
             for m in &ms {
                 privacy::record_access(
                     &txn,

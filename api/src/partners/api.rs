@@ -8,10 +8,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::connections::{self, Connection, ConnectionInput};
-use crate::api_tags::ApiTags;
-use crate::auth::Auth;
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::core::problem::{ApiError, Problem};
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
 
 /// An organization's partner connections.
 #[derive(Object)]

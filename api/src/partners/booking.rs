@@ -19,14 +19,14 @@ use uuid::Uuid;
 
 use super::client::{Body, Conn, PartnerError};
 use super::connections;
-use crate::auth::AuthUser;
 use crate::booking::idempotency::{self, Claim};
 use crate::booking::offers::OfferKind;
 use crate::booking::pages_support::TimeSlot;
 use crate::booking::service::{self, BookingInput, BookingView, Ctx};
+use crate::core::problem::Problem;
 use crate::listings::model::Errors;
 use crate::privacy::texts;
-use crate::problem::Problem;
+use crate::web::auth::AuthUser;
 use entities::{booking, listing, offer, partner_connection};
 use partner_sandbox::model::{
     AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
@@ -445,7 +445,7 @@ pub async fn apply_remote<C: ConnectionTrait>(
             .exec(conn)
             .await?;
         if moved && done.rows_affected == 1 {
-            crate::outbox::record(
+            crate::core::outbox::record(
                 conn,
                 ctx.city_id,
                 "booking",
@@ -506,7 +506,7 @@ pub async fn create(
     if contact.phone.is_some() {
         fields.push("phone");
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     service::lock_user(&txn, user.id).await?;
     service::check_resident_limits(&txn, user.id, &o, starts_at).await?;
     let b = booking::ActiveModel {
@@ -565,7 +565,7 @@ pub async fn create(
             // whose outcome is unknown stays marked, and the reconciliation job makes
             // sure the partner keeps no hold for it.
             let refused = matches!(e, PartnerError::Refused { .. });
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             booking::Entity::update_many()
                 .col_expr(booking::Column::Status, Expr::value("expired"))
                 .col_expr(booking::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -608,9 +608,9 @@ pub async fn create(
             });
         }
     };
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     apply_remote(&txn, ctx, &o, &b, &pb, Some("hold")).await?;
-    crate::outbox::record(
+    crate::core::outbox::record(
         &txn,
         ctx.city_id,
         "booking",
@@ -686,14 +686,14 @@ pub async fn confirm(
     }
     match send_confirm(ctx, &c, &v.booking).await {
         Ok(pb) => {
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, &v.booking, &pb, Some("confirm")).await?;
             txn.commit().await?;
             reload(db, v).await
         }
         Err(PartnerError::Refused { code, detail, .. }) => {
             // The partner's hold is gone (expired) or the partner will not confirm.
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             service::transition(&txn, ctx, &v.booking, "held", "expired", None).await?;
             clear_pending(&txn, v.booking.id, "confirm").await?;
             txn.commit().await?;
@@ -735,7 +735,7 @@ pub async fn cancel(
     }
     match send_cancel(ctx, &c, &partner_ref, b).await {
         Ok(pb) => {
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, b, &pb, Some("cancel")).await?;
             txn.commit().await?;
         }
@@ -744,7 +744,7 @@ pub async fn cancel(
             // cancel (e.g. its own deadline): its view of the booking decides. Asked
             // before the transaction, which must not wait on the partner.
             let remote = fetch(ctx, &c, &partner_ref).await;
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             let over = match remote {
                 Ok(pb) => {
                     apply_remote(&txn, ctx, &v.offer, b, &pb, None).await?;
@@ -763,7 +763,7 @@ pub async fn cancel(
         }
         Err(e) => {
             failed(&c, "cancel", &e);
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             service::transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
             txn.commit().await?;
         }
@@ -819,7 +819,7 @@ pub async fn reschedule(
         .await;
     match answer {
         Ok(pb) => {
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, b, &pb, Some("reschedule")).await?;
             txn.commit().await?;
             reload(db, v).await
@@ -876,7 +876,7 @@ pub async fn claim_pending(
 ) -> Result<Vec<booking::Model>, Problem> {
     use sea_orm::sea_query::{LockBehavior, LockType};
     use sea_orm::{QueryOrder, QuerySelect};
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let mut due = booking::Entity::find()
         .filter(booking::Column::CityId.eq(city_id))
         .filter(booking::Column::PartnerPending.is_not_null())

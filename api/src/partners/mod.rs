@@ -24,7 +24,7 @@ use secrecy::ExposeSecret;
 /// The partner side of a server, from its configuration. It lives as long as the
 /// process (one per server), so that the booking context can stay a plain copyable
 /// value.
-pub fn from_config(config: &crate::config::Config) -> anyhow::Result<&'static Partners> {
+pub fn from_config(config: &crate::core::config::Config) -> anyhow::Result<&'static Partners> {
     let key = match &config.partner_secrets_key {
         Some(k) => secrets::SecretsKey::parse(k.expose_secret())
             .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: {e}"))?,

@@ -15,14 +15,14 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::connections::{self, ConnectionInput, ConnectionStatus};
-use crate::auth::AuthUser;
 use crate::booking::pages_support::{
     self as support, flash, here, localized, problem_page, require_user, see_other,
 };
-use crate::config::Locale;
-use crate::pages::{csrf_ok, render, PageCtx};
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::problem::Problem;
+use crate::web::auth::AuthUser;
+use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::state::AppState;
 use entities::{offer, organization, partner_connection};
 
 /// The fields of the connection form, named as the service names them.
@@ -637,7 +637,7 @@ mod tests {
 
     #[test]
     fn every_message_has_both_languages() {
-        let i = crate::i18n::I18n::load(None).unwrap();
+        let i = crate::core::i18n::I18n::load(None).unwrap();
         for (pattern, key) in MESSAGES {
             for l in [Locale::De, Locale::En] {
                 assert!(i.has(l, key), "{key} ({pattern}) missing in {l:?}");

@@ -26,7 +26,7 @@ use super::booking::{
 };
 use super::client::PartnerError;
 use crate::booking::service::{self, Ctx};
-use crate::problem::Problem;
+use crate::core::problem::Problem;
 use entities::{booking, offer};
 use partner_sandbox::model::Booking as PartnerBooking;
 
@@ -145,7 +145,7 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
             continue;
         };
         if let Ok(pb) = fetch(ctx, &c, b.partner_ref.as_deref().unwrap_or_default()).await {
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             if apply_remote(&txn, ctx, &o, &b, &pb, None).await? {
                 r.refreshed += 1;
             }
@@ -193,7 +193,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                     }
                 }
             }
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             if let Some(pb) = made {
                 booking::Entity::update_many()
                     .col_expr(
@@ -221,7 +221,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 Err(PartnerError::Refused { status: 404, .. }) => {
                     // The partner does not know it: a hold or request never became a
                     // booking there. A confirmed one is not undone on that word alone.
-                    let txn = crate::db::begin_write(db).await?;
+                    let txn = crate::core::db::begin_write(db).await?;
                     if matches!(b.status.as_str(), "held" | "requested") {
                         service::transition(&txn, ctx, b, &b.status, "expired", None).await?;
                     } else {
@@ -242,7 +242,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 };
                 pb = view;
             }
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
             txn.commit().await?;
             Ok(true)
@@ -260,12 +260,12 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
             if kept {
                 tracing::error!(booking = %b.id, partner = %pb.booking_id, "the partner keeps a booking the resident cancelled; check with the business");
             }
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
             if kept {
                 // The resident is told (the notification `partner-kept`): the business
                 // may still expect them.
-                crate::outbox::record(
+                crate::core::outbox::record(
                     &txn,
                     b.city_id,
                     "booking",

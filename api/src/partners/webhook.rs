@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::booking::apply_remote;
 use super::connections;
 use crate::booking::service::Ctx;
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::core::problem::Problem;
+use crate::web::state::AppState;
 use entities::{booking, offer, partner_connection, partner_webhook_event};
 use partner_sandbox::model::WebhookEvent;
 use partner_sandbox::webhook::{WebhookError, HEADER_ID};
@@ -86,7 +86,7 @@ async fn handle(
             "The webhook's signature is not valid",
         )
         .detail(format!("{field}: {message}"));
-        p.errors.push(crate::problem::FieldError {
+        p.errors.push(crate::core::problem::FieldError {
             field: field.into(),
             message: message.into(),
         });
@@ -103,7 +103,7 @@ async fn handle(
     let event: WebhookEvent = serde_json::from_slice(&body)
         .map_err(|e| Problem::invalid("body", format!("not a booking event: {e}")))?;
 
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::core::db::begin_write(&state.db).await?;
     let inserted = partner_webhook_event::Entity::insert(partner_webhook_event::ActiveModel {
         connection_id: Set(conn.id),
         webhook_id: Set(webhook_id),

@@ -11,10 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::api_tags::ApiTags;
-use crate::auth::Auth;
-use crate::problem::{ApiError, Problem};
-use crate::state::AppState;
+use crate::core::problem::{ApiError, Problem};
+use crate::web::api_tags::ApiTags;
+use crate::web::auth::Auth;
+use crate::web::state::AppState;
 use entities::{access_record, organization, user};
 
 /// The access log's texts. They are stored in English, filled in with [`texts::fill`],

@@ -8,12 +8,12 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::{SearchQuery, Sort};
-use crate::api_tags::ApiTags;
-use crate::config::Locale;
+use crate::core::config::Locale;
+use crate::core::problem::ApiError;
 use crate::listings::model::{Errors, GeoPoint, ListingKind};
 use crate::listings::taxonomy;
-use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::web::api_tags::ApiTags;
+use crate::web::state::AppState;
 
 /// One search result.
 #[derive(Object)]

@@ -14,10 +14,10 @@ use search_indexer::document::slot_of;
 use search_indexer::query::{SearchParams, SortBy};
 
 use super::{distance_m, search_db, FacetCount, Facets, Hit, SearchQuery, SearchResult, Sort};
-use crate::config::Config;
+use crate::core::config::Config;
+use crate::core::problem::Problem;
 use crate::listings::model::ListingKind;
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// The longest a search waits for Meilisearch before the database answers instead.
 pub const MEILI_TIMEOUT: Duration = Duration::from_millis(800);

@@ -14,10 +14,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::config::Locale;
+use crate::core::config::Locale;
+use crate::core::problem::Problem;
 use crate::listings::model::{GeoPoint, ListingKind, LocalizedText};
 use crate::listings::service::fold;
-use crate::problem::Problem;
 use entities::{listing, listing_category, opening_hours_exception, opening_hours_rule};
 
 /// How results are ordered.

@@ -10,12 +10,12 @@ use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{SearchQuery, Sort};
-use crate::config::Locale;
-use crate::i18n;
+use crate::core::config::Locale;
+use crate::core::i18n;
 use crate::listings::model::{GeoPoint, ListingKind};
 use crate::listings::taxonomy;
-use crate::pages::{render, PageCtx};
-use crate::state::AppState;
+use crate::web::pages::{render, PageCtx};
+use crate::web::state::AppState;
 use entities::listing;
 
 /// Results per page.
@@ -147,7 +147,7 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
         Ok(r) => r,
         Err(p) => {
             tracing::error!(detail = ?p.detail, "search failed");
-            return crate::pages::not_found(&state, req).await;
+            return crate::web::pages::not_found(&state, req).await;
         }
     };
     let t = |k: &str| state.i18n.t(l, k, None);

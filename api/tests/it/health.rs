@@ -122,7 +122,7 @@ async fn metrics_show_the_outbox_backlog(app: TestApp) {
         0.0
     );
     for _ in 0..2 {
-        api::outbox::record(
+        api::core::outbox::record(
             &app.state.db,
             app.state.city.id,
             "booking",

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use api::config::Config;
-use api::state::AppState;
+use api::core::config::Config;
+use api::web::state::AppState;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
@@ -229,7 +229,7 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
         vars.insert("MAX_BODY_BYTES", n.to_string());
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
-    let bound = api::app::bind(config).await.expect("server starts");
+    let bound = api::web::app::bind(config).await.expect("server starts");
     let addr = bound.addr;
     let state = bound.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -23,7 +23,7 @@ async fn up_down_up(backend: Backend) {
     let Some(test_db) = fresh_database(backend, dir.path()).await else {
         return;
     };
-    let db = api::db::connect(&test_db.url).await.unwrap();
+    let db = api::core::db::connect(&test_db.url).await.unwrap();
     let all = Migrator::migrations().len();
     Migrator::up(&db, None).await.unwrap();
     let full = tables(&db).await;
@@ -83,7 +83,7 @@ async fn postgres_search_text_has_a_trigram_index() {
     let Some(test_db) = fresh_database(Backend::Postgres, dir.path()).await else {
         return;
     };
-    let db = api::db::connect(&test_db.url).await.unwrap();
+    let db = api::core::db::connect(&test_db.url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     let row = db
         .query_one(Statement::from_string(

@@ -374,7 +374,7 @@ async fn waitlist_offer_is_sent() {
     let held = book(&app, &resident, &offer, &starts_at, true).await;
     let id: Uuid = held["id"].as_str().unwrap().parse().unwrap();
     let until = Utc::now() + chrono::Duration::minutes(30);
-    api::outbox::record(
+    api::core::outbox::record(
         &app.state.db,
         app.state.city.id,
         "waitlist",

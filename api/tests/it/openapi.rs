@@ -13,7 +13,7 @@ fn committed_spec_matches_the_code() {
         "/../openapi/openapi.json"
     ))
     .unwrap_or_else(|_| panic!("openapi/openapi.json is missing; run `{REGENERATE}`"));
-    let current = api::app::spec_json();
+    let current = api::web::app::spec_json();
     let a: Value = serde_json::from_str(&committed).expect("committed spec is JSON");
     let b: Value = serde_json::from_str(&current).unwrap();
     assert!(
@@ -24,7 +24,7 @@ fn committed_spec_matches_the_code() {
 
 #[test]
 fn every_operation_is_documented() {
-    let spec: Value = serde_json::from_str(&api::app::spec_json()).unwrap();
+    let spec: Value = serde_json::from_str(&api::web::app::spec_json()).unwrap();
     let mut ops = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
         assert!(path.starts_with("/api/v1/"), "{path}");
@@ -71,25 +71,27 @@ async fn served_spec_is_the_committed_one() {
         .json()
         .await
         .unwrap();
-    let current: Value = serde_json::from_str(&api::app::spec_json()).unwrap();
+    let current: Value = serde_json::from_str(&api::web::app::spec_json()).unwrap();
     assert_eq!(served, current);
 }
 
 #[test]
 fn every_operation_declares_its_errors() {
-    let spec: Value = serde_json::from_str(&api::app::spec_json()).unwrap();
+    let spec: Value = serde_json::from_str(&api::web::app::spec_json()).unwrap();
     let mut ids = Vec::new();
     for item in spec["paths"].as_object().unwrap().values() {
         for op in item.as_object().unwrap().values() {
             let id = op["operationId"].as_str().unwrap();
             assert!(
-                api::app::OPERATION_ERRORS.iter().any(|(o, _)| *o == id),
+                api::web::app::OPERATION_ERRORS
+                    .iter()
+                    .any(|(o, _)| *o == id),
                 "{id} is missing from OPERATION_ERRORS"
             );
             ids.push(id.to_string());
         }
     }
-    for (id, _) in api::app::OPERATION_ERRORS {
+    for (id, _) in api::web::app::OPERATION_ERRORS {
         assert!(
             ids.iter().any(|i| i == id),
             "OPERATION_ERRORS names unknown operation {id}"

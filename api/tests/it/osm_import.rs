@@ -134,12 +134,12 @@ async fn first_start_loads_the_demo_city() {
         ("DATABASE_URL", db),
         ("LOG", "warn".into()),
     ];
-    let config = api::config::Config::from_lookup(|k| {
+    let config = api::core::config::Config::from_lookup(|k| {
         vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
     })
     .unwrap();
     assert!(config.demo_data, "demo data is the default");
-    let state = api::app::build_state(config.clone()).await.unwrap();
+    let state = api::web::app::build_state(config.clone()).await.unwrap();
     let services = entities::listing::Entity::find()
         .filter(entities::listing::Column::Kind.eq("municipal_service"))
         .filter(entities::listing::Column::Status.eq("published"))
@@ -161,7 +161,7 @@ async fn first_start_loads_the_demo_city() {
     assert!(departments >= 5);
     // A second start loads nothing again.
     drop(state);
-    let again = api::app::build_state(config).await.unwrap();
+    let again = api::web::app::build_state(config).await.unwrap();
     let total = entities::listing::Entity::find()
         .count(&again.db)
         .await

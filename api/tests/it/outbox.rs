@@ -85,7 +85,7 @@ async fn a_backlog_is_claimed_through_the_pending_indexes(app: TestApp) {
     }
     let txn = db.begin().await.unwrap();
     for _ in 0..1000 {
-        api::outbox::record(
+        api::core::outbox::record(
             &txn,
             city,
             "booking",
@@ -112,7 +112,7 @@ async fn a_backlog_is_claimed_through_the_pending_indexes(app: TestApp) {
     let txn = db.begin().await.unwrap();
     for b in &bookings {
         for event in ["booking.confirmed", "booking.cancelled"] {
-            api::outbox::record(&txn, city, "booking", *b, event, json!({}))
+            api::core::outbox::record(&txn, city, "booking", *b, event, json!({}))
                 .await
                 .unwrap();
         }
@@ -248,7 +248,7 @@ async fn handled_events_past_the_retention_are_deleted(app: TestApp) {
     let city = app.state.city.id;
     let (old, recent, pending) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     for b in [old, recent, pending] {
-        api::outbox::record(db, city, "booking", b, "booking.confirmed", json!({}))
+        api::core::outbox::record(db, city, "booking", b, "booking.confirmed", json!({}))
             .await
             .unwrap();
     }
@@ -265,7 +265,12 @@ async fn handled_events_past_the_retention_are_deleted(app: TestApp) {
     backdate(&app, pending, 40).await;
 
     let before = chrono::Utc::now() - chrono::Duration::days(30);
-    assert_eq!(api::outbox::purge_processed(db, before).await.unwrap(), 1);
+    assert_eq!(
+        api::core::outbox::purge_processed(db, before)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         rows_of(&app, old).await,
         (0, 0),
@@ -274,7 +279,12 @@ async fn handled_events_past_the_retention_are_deleted(app: TestApp) {
     assert_eq!(rows_of(&app, recent).await, (1, 1));
     assert_eq!(rows_of(&app, pending).await, (1, 1), "pending stays");
     // Nothing more to do.
-    assert_eq!(api::outbox::purge_processed(db, before).await.unwrap(), 0);
+    assert_eq!(
+        api::core::outbox::purge_processed(db, before)
+            .await
+            .unwrap(),
+        0
+    );
 
     // A server started with OUTBOX_RETENTION_DAYS=1 on this database purges at start.
     backdate(&app, recent, 2).await;

@@ -1188,7 +1188,7 @@ async fn partner_refuses_a_late_cancellation(app: TestApp) {
         &facts,
         &site,
         &app.state.i18n,
-        api::config::Locale::En,
+        api::core::config::Locale::En,
         None,
     )
     .unwrap();

@@ -25,7 +25,7 @@ async fn connections_closed_by_the_database_are_replaced() {
     let Some(test_db) = fresh_database(Backend::Postgres, dir.path()).await else {
         return;
     };
-    let (db, tests) = api::db::connect_postgres(&test_db.url).await.unwrap();
+    let (db, tests) = api::core::db::connect_postgres(&test_db.url).await.unwrap();
     // The database ends every session of the portal's pool, as a restart would.
     let other = sea_orm::Database::connect(&test_db.url).await.unwrap();
     let ended = other
@@ -43,7 +43,8 @@ async fn connections_closed_by_the_database_are_replaced() {
     other.close().await.unwrap();
     // After the quiet spell the pooled connection is tested, found closed and replaced:
     // the next statements succeed.
-    tokio::time::sleep(api::db::PING_AFTER_IDLE + std::time::Duration::from_millis(200)).await;
+    tokio::time::sleep(api::core::db::PING_AFTER_IDLE + std::time::Duration::from_millis(200))
+        .await;
     for _ in 0..3 {
         assert!(backends(&db).await >= 1, "a fresh connection answers");
     }
@@ -59,7 +60,7 @@ async fn a_busy_connection_is_not_tested_before_every_statement() {
     let Some(test_db) = fresh_database(Backend::Postgres, dir.path()).await else {
         return;
     };
-    let (db, tests) = api::db::connect_postgres(&test_db.url).await.unwrap();
+    let (db, tests) = api::core::db::connect_postgres(&test_db.url).await.unwrap();
     let q = || Statement::from_string(DbBackend::Postgres, "SELECT 1 AS n");
     for _ in 0..50 {
         db.query_one(q()).await.unwrap().unwrap();
@@ -71,7 +72,8 @@ async fn a_busy_connection_is_not_tested_before_every_statement() {
     );
     // After a quiet spell each pooled connection is tested once when next used, and
     // then not again while it stays busy.
-    tokio::time::sleep(api::db::PING_AFTER_IDLE + std::time::Duration::from_millis(200)).await;
+    tokio::time::sleep(api::core::db::PING_AFTER_IDLE + std::time::Duration::from_millis(200))
+        .await;
     for _ in 0..50 {
         db.query_one(q()).await.unwrap().unwrap();
     }

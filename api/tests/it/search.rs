@@ -239,7 +239,7 @@ async fn two_indexers_on_postgres_claim_disjoint_deliveries() {
     {
         let txn = db.begin().await.unwrap();
         for i in 0..300 {
-            api::outbox::record(
+            api::core::outbox::record(
                 &txn,
                 app.state.city.id,
                 "listing",

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::config::Locale;
+use crate::core::config::Locale;
 
-const DE: &str = include_str!("../../frontend/locales/de/portal.ftl");
-const EN: &str = include_str!("../../frontend/locales/en/portal.ftl");
+const DE: &str = include_str!("../../../frontend/locales/de/portal.ftl");
+const EN: &str = include_str!("../../../frontend/locales/en/portal.ftl");
 
 /// The loaded translations of every supported locale.
 pub struct I18n {
@@ -442,11 +442,11 @@ mod tests {
         // The messages the service layer writes for fields shown on forms: each is a
         // catalogue pattern (a `format!` string is one as written).
         let sources = [
-            include_str!("listings/model.rs"),
-            include_str!("listings/form.rs"),
-            include_str!("listings/service.rs"),
-            include_str!("accounts/mod.rs"),
-            include_str!("organizations/mod.rs"),
+            include_str!("../listings/model.rs"),
+            include_str!("../listings/form.rs"),
+            include_str!("../listings/service.rs"),
+            include_str!("../accounts/mod.rs"),
+            include_str!("../organizations/mod.rs"),
         ];
         // Only answered by the API (personal access tokens), never shown on a page.
         let api_only = ["must be 1-100 characters", "must be between 1 and 365"];

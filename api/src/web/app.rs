@@ -14,16 +14,18 @@ use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
 use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
-use crate::config::Config;
+use crate::core::config::Config;
+use crate::core::store::Store;
+use crate::core::{db, problem};
+use crate::demo;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::notifications::api::{CalendarApi, CalendarFeedApi};
 use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
 use crate::privacy::PrivacyApi;
 use crate::search::api::SearchApi;
-use crate::state::AppState;
-use crate::store::Store;
-use crate::{db, demo, health, pages, problem};
+use crate::web::state::AppState;
+use crate::web::{health, pages};
 
 type Apis = (
     ListingsApi,
@@ -229,7 +231,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         None => Store::memory(),
     };
     let i18n = Arc::new(
-        crate::i18n::I18n::load(config.theme_dir.as_deref())
+        crate::core::i18n::I18n::load(config.theme_dir.as_deref())
             .map_err(|e| anyhow::anyhow!("THEME_DIR: translations: {e}"))?,
     );
     let assets = Arc::new(pages::Assets::load(config.theme_dir.as_deref()));
@@ -536,10 +538,12 @@ impl Bound {
             crate::booking::service::Ctx::of(&self.state),
             self.state.config.partner_reconcile,
         ));
-        let retention =
-            self.state.config.outbox_retention.map(|keep| {
-                tokio::spawn(crate::outbox::run_retention(self.state.db.clone(), keep))
-            });
+        let retention = self.state.config.outbox_retention.map(|keep| {
+            tokio::spawn(crate::core::outbox::run_retention(
+                self.state.db.clone(),
+                keep,
+            ))
+        });
         // SQLite: a full-text index that no longer matches the listings is rebuilt.
         let db = self.state.db.clone();
         let fts_check = tokio::spawn(async move {

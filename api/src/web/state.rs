@@ -5,9 +5,9 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::config::Config;
-use crate::health::Metrics;
-use crate::store::Store;
+use crate::core::config::Config;
+use crate::core::store::Store;
+use crate::web::health::Metrics;
 
 /// The city this server serves (the tenant).
 #[derive(Clone, Debug)]
@@ -27,8 +27,8 @@ pub struct AppState {
     pub city: Arc<CityCtx>,
     pub templates: Arc<minijinja::Environment<'static>>,
     pub metrics: Arc<Metrics>,
-    pub i18n: Arc<crate::i18n::I18n>,
-    pub assets: Arc<crate::pages::Assets>,
+    pub i18n: Arc<crate::core::i18n::I18n>,
+    pub assets: Arc<crate::web::pages::Assets>,
     /// Published listings read recently (see `listings::cache`).
     pub listing_cache: Arc<crate::listings::cache::ListingCache>,
     /// Meilisearch (when configured) and the database fallback.

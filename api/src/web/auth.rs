@@ -18,8 +18,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::problem::Problem;
-use crate::state::AppState;
+use crate::core::problem::Problem;
+use crate::web::state::AppState;
 use entities::{api_token, staff_role, user};
 
 /// Name of the session cookie.
@@ -154,7 +154,7 @@ pub async fn destroy_session(state: &AppState, session_id: &str) -> Result<(), P
         .map_err(store_problem)
 }
 
-fn store_problem(e: crate::store::StoreError) -> Problem {
+fn store_problem(e: crate::core::store::StoreError) -> Problem {
     tracing::error!(error = %e, "session store unavailable");
     Problem::unavailable("Sessions are temporarily unavailable; please try again shortly.")
 }

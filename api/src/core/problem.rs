@@ -315,7 +315,7 @@ impl From<Problem> for poem::Error {
     }
 }
 
-/// Marks the 404 of an address no route serves, so that [`crate::pages::with_csp`]
+/// Marks the 404 of an address no route serves, so that [`crate::web::pages::with_csp`]
 /// can show browsers the HTML 404 page instead (this handler does not see the request).
 #[derive(Clone, Copy, Debug)]
 pub struct UnknownRoute;

@@ -13,113 +13,113 @@ use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{self, AuthUser};
-use crate::config::Locale;
-use crate::i18n::{self, I18n};
-use crate::state::AppState;
+use crate::core::config::Locale;
+use crate::core::i18n::{self, I18n};
+use crate::web::auth::{self, AuthUser};
+use crate::web::state::AppState;
 use entities::{category, listing};
 
 /// The embedded templates of `frontend/templates`.
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "base.html",
-        include_str!("../../frontend/templates/base.html"),
+        include_str!("../../../frontend/templates/base.html"),
     ),
     (
         "macros.html",
-        include_str!("../../frontend/templates/macros.html"),
+        include_str!("../../../frontend/templates/macros.html"),
     ),
     (
         "home.html",
-        include_str!("../../frontend/templates/home.html"),
+        include_str!("../../../frontend/templates/home.html"),
     ),
     (
         "search.html",
-        include_str!("../../frontend/templates/search.html"),
+        include_str!("../../../frontend/templates/search.html"),
     ),
     (
         "listing.html",
-        include_str!("../../frontend/templates/listing.html"),
+        include_str!("../../../frontend/templates/listing.html"),
     ),
     (
         "privacy.html",
-        include_str!("../../frontend/templates/privacy.html"),
+        include_str!("../../../frontend/templates/privacy.html"),
     ),
     (
         "login.html",
-        include_str!("../../frontend/templates/login.html"),
+        include_str!("../../../frontend/templates/login.html"),
     ),
     (
         "register.html",
-        include_str!("../../frontend/templates/register.html"),
+        include_str!("../../../frontend/templates/register.html"),
     ),
     (
         "account.html",
-        include_str!("../../frontend/templates/account.html"),
+        include_str!("../../../frontend/templates/account.html"),
     ),
     (
         "not_found.html",
-        include_str!("../../frontend/templates/not_found.html"),
+        include_str!("../../../frontend/templates/not_found.html"),
     ),
     (
         "message.html",
-        include_str!("../../frontend/templates/message.html"),
+        include_str!("../../../frontend/templates/message.html"),
     ),
     (
         "manage.html",
-        include_str!("../../frontend/templates/manage.html"),
+        include_str!("../../../frontend/templates/manage.html"),
     ),
     (
         "listing_form.html",
-        include_str!("../../frontend/templates/listing_form.html"),
+        include_str!("../../../frontend/templates/listing_form.html"),
     ),
     (
         "admin.html",
-        include_str!("../../frontend/templates/admin.html"),
+        include_str!("../../../frontend/templates/admin.html"),
     ),
     (
         "booking_offers.html",
-        include_str!("../../frontend/templates/booking_offers.html"),
+        include_str!("../../../frontend/templates/booking_offers.html"),
     ),
     (
         "booking_pick.html",
-        include_str!("../../frontend/templates/booking_pick.html"),
+        include_str!("../../../frontend/templates/booking_pick.html"),
     ),
     (
         "booking.html",
-        include_str!("../../frontend/templates/booking.html"),
+        include_str!("../../../frontend/templates/booking.html"),
     ),
     (
         "my_bookings.html",
-        include_str!("../../frontend/templates/my_bookings.html"),
+        include_str!("../../../frontend/templates/my_bookings.html"),
     ),
     (
         "offers_manage.html",
-        include_str!("../../frontend/templates/offers_manage.html"),
+        include_str!("../../../frontend/templates/offers_manage.html"),
     ),
     (
         "offer_form.html",
-        include_str!("../../frontend/templates/offer_form.html"),
+        include_str!("../../../frontend/templates/offer_form.html"),
     ),
     (
         "offer_bookings.html",
-        include_str!("../../frontend/templates/offer_bookings.html"),
+        include_str!("../../../frontend/templates/offer_bookings.html"),
     ),
     (
         "partner_fields.html",
-        include_str!("../../frontend/templates/partner_fields.html"),
+        include_str!("../../../frontend/templates/partner_fields.html"),
     ),
     (
         "partner_connections_section.html",
-        include_str!("../../frontend/templates/partner_connections_section.html"),
+        include_str!("../../../frontend/templates/partner_connections_section.html"),
     ),
     (
         "partner_connections.html",
-        include_str!("../../frontend/templates/partner_connections.html"),
+        include_str!("../../../frontend/templates/partner_connections.html"),
     ),
     (
         "partner_connection.html",
-        include_str!("../../frontend/templates/partner_connection.html"),
+        include_str!("../../../frontend/templates/partner_connection.html"),
     ),
 ];
 
@@ -128,22 +128,22 @@ const STATIC: &[(&str, &str, &[u8])] = &[
     (
         "site.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../frontend/static/site.css"),
+        include_bytes!("../../../frontend/static/site.css"),
     ),
     (
         "enhance.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../frontend/static/enhance.js"),
+        include_bytes!("../../../frontend/static/enhance.js"),
     ),
     (
         "leaflet.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../frontend/static/leaflet.js"),
+        include_bytes!("../../../frontend/static/leaflet.js"),
     ),
     (
         "leaflet.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../frontend/static/leaflet.css"),
+        include_bytes!("../../../frontend/static/leaflet.css"),
     ),
 ];
 
@@ -501,7 +501,7 @@ pub async fn with_csp<E: poem::Endpoint>(next: E, req: Request) -> poem::Result<
         })
         .flatten();
     let mut resp = next.call(req).await?.into_response();
-    if resp.data::<crate::problem::UnknownRoute>().is_some() {
+    if resp.data::<crate::core::problem::UnknownRoute>().is_some() {
         if let Some((state, page_req)) = &page_req {
             resp = not_found(state, page_req).await;
         }

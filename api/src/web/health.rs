@@ -12,7 +12,7 @@ use poem::{handler, Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OperationId;
 use sea_orm::ConnectionTrait;
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
@@ -213,8 +213,8 @@ async fn outbox_backlog(
 ) -> Result<Vec<(&'static str, u64, f64)>, sea_orm::DbErr> {
     use entities::{outbox_delivery, outbox_event};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-    let mut out = Vec::with_capacity(crate::outbox::CONSUMERS.len());
-    for consumer in crate::outbox::CONSUMERS {
+    let mut out = Vec::with_capacity(crate::core::outbox::CONSUMERS.len());
+    for consumer in crate::core::outbox::CONSUMERS {
         let pending = || {
             outbox_delivery::Entity::find()
                 .filter(outbox_delivery::Column::Consumer.eq(consumer))

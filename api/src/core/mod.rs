@@ -1,0 +1,8 @@
+//! The foundation every capability builds on; it imports no capability and no web code.
+
+pub mod config;
+pub mod db;
+pub mod i18n;
+pub mod outbox;
+pub mod problem;
+pub mod store;

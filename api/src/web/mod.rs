@@ -1,0 +1,9 @@
+//! The web layer: application state, extractors, rendering and the HTTP wiring.
+
+pub mod api_tags;
+pub mod app;
+pub mod auth;
+pub mod health;
+pub mod json_body;
+pub mod pages;
+pub mod state;
