@@ -14,10 +14,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::core::identity::Via;
 use crate::core::problem::{ApiError, Problem};
 use crate::listings::model::{is_valid_email, Errors};
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{self, Auth, LoginGate, Via};
+use crate::web::auth::{self, Auth, LoginGate};
 use crate::web::state::AppState;
 use entities::{api_token, membership, organization, staff_role, user};
 
@@ -221,7 +222,7 @@ pub async fn register(db: &DatabaseConnection, r: &Registration) -> Result<user:
     errors.into_result(())?;
     // Argon2 takes tens of milliseconds of CPU: not on the request threads.
     let password = r.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+    let hash = tokio::task::spawn_blocking(move || crate::core::secrets::hash_password(&password))
         .await
         .map_err(|_| Problem::internal())?
         .map_err(|_| Problem::internal())?;
@@ -304,11 +305,13 @@ impl AccountsApi {
         let hash = found
             .as_ref()
             .map(|u| u.password_hash.clone())
-            .unwrap_or_else(|| auth::dummy_hash().to_string());
+            .unwrap_or_else(|| crate::core::secrets::dummy_hash().to_string());
         // argon2 is deliberately slow: keep it off the async workers.
-        let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let valid = tokio::task::spawn_blocking(move || {
+            crate::core::secrets::verify_password(&password, &hash)
+        })
+        .await
+        .unwrap_or(false);
         let Some(u) = found.filter(|_| valid) else {
             auth::record_login_failure(&state, &email, &ip).await?;
             return Err(Problem::new(
@@ -407,13 +410,13 @@ impl AccountsApi {
             }
         }
         errors.into_result(())?;
-        let secret = format!("cpt_{}", auth::random_secret());
+        let secret = format!("cpt_{}", crate::core::secrets::random_secret());
         let now = Utc::now();
         let t = api_token::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user.id),
             name: Set(name),
-            token_hash: Set(auth::sha256_hex(&secret)),
+            token_hash: Set(crate::core::secrets::sha256_hex(&secret)),
             prefix: Set(secret.chars().take(10).collect()),
             created_at: Set(now),
             last_used_at: Set(None),
@@ -607,9 +610,11 @@ pub async fn delete_account(
         .ok_or_else(Problem::unauthorized)?;
     let hash = u.password_hash.clone();
     let password = password.to_string();
-    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let valid = tokio::task::spawn_blocking(move || {
+        crate::core::secrets::verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false);
     if !valid {
         return Err(Problem::invalid("password", "the password is wrong"));
     }

@@ -185,11 +185,13 @@ pub async fn login_submit(
     let hash = found
         .as_ref()
         .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| auth::dummy_hash().to_string());
+        .unwrap_or_else(|| crate::core::secrets::dummy_hash().to_string());
     let password = form.password.clone();
-    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let valid = tokio::task::spawn_blocking(move || {
+        crate::core::secrets::verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false);
     let Some(u) = found.filter(|_| valid) else {
         let _ = auth::record_login_failure(&state, &email, &ip).await;
         return again(
@@ -307,7 +309,7 @@ async fn account(
     state: &AppState,
     pc: &PageCtx,
     req: &Request,
-    u: &auth::AuthUser,
+    u: &crate::core::identity::AuthUser,
     status: StatusCode,
     errors: Vec<minijinja::Value>,
 ) -> Response {

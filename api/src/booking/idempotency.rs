@@ -74,7 +74,7 @@ pub fn parse_key(value: Option<&str>) -> Result<String, Problem> {
 
 /// SHA-256 of what identifies a request: its method, path and JSON body.
 pub fn request_hash(method: &str, path: &str, body: &serde_json::Value) -> String {
-    crate::web::auth::sha256_hex(&format!("{method} {path}\n{body}"))
+    crate::core::secrets::sha256_hex(&format!("{method} {path}\n{body}"))
 }
 
 /// Claims the key for this request, or says how to answer instead.

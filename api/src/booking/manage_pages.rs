@@ -26,6 +26,7 @@ use super::pages_support::{
 };
 use super::service::{self, Decision};
 use crate::core::config::Locale;
+use crate::core::identity::AuthUser;
 use crate::core::problem::{FieldError, Problem};
 use crate::listings::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::hours::HourMinute;
@@ -33,7 +34,6 @@ use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::service::{self as listings, IfMatch};
-use crate::web::auth::AuthUser;
 use crate::web::pages::{csrf_ok, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};

@@ -13,13 +13,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::availability::{local_to_utc, recurring_sessions, SlotTime};
+use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::listings::hours::{HourMinute, OpeningHours};
 use crate::listings::model::{
     text, validate_hours, Errors, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
 };
 use crate::listings::service as listings;
-use crate::web::auth::AuthUser;
 use entities::{listing, offer, offer_slot, organization};
 
 /// What kind of thing is booked.

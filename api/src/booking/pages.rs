@@ -27,8 +27,8 @@ use super::pages_support::{
 use super::service::{self, BookingInput, BookingView, ContactInput};
 use super::waitlist::{self, WaitlistInput};
 use crate::core::config::Locale;
+use crate::core::identity::AuthUser;
 use crate::core::problem::{FieldError, Problem};
-use crate::web::auth::AuthUser;
 use crate::web::pages::{csrf_ok, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer};

@@ -21,10 +21,10 @@ use uuid::Uuid;
 use super::availability::appointment_slots;
 use super::idempotency::{self, Claim};
 use super::offers::{self, OfferKind};
+use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::listings::model::{is_valid_email, is_valid_phone, text, Errors, LocalizedText};
-use crate::privacy::texts;
-use crate::web::auth::AuthUser;
+use crate::privacy::service::texts;
 use entities::{booking, listing, offer, offer_slot};
 
 /// Statuses that hold a seat.
@@ -888,18 +888,18 @@ async fn business_reader(
     db: &DatabaseConnection,
     user: &AuthUser,
     l: &listing::Model,
-) -> Result<crate::privacy::Reader, Problem> {
+) -> Result<crate::privacy::service::Reader, Problem> {
     if !crate::listings::service::can_edit(db, user, l).await? {
         return Err(Problem::not_found("offer"));
     }
     Ok(match l.organization_id {
         Some(org) if crate::listings::service::is_member(db, org, user.id).await? => {
-            crate::privacy::Reader::Organization {
+            crate::privacy::service::Reader::Organization {
                 user: user.id,
                 organization: org,
             }
         }
-        _ => crate::privacy::Reader::CityStaff(user.id),
+        _ => crate::privacy::service::Reader::CityStaff(user.id),
     })
 }
 
@@ -945,7 +945,7 @@ pub async fn for_business(
     };
     let txn = db.begin().await?;
     for b in &rows {
-        crate::privacy::record_access(
+        crate::privacy::service::record_access(
             &txn,
             ctx.city_id,
             b.user_id,
@@ -1039,7 +1039,7 @@ pub async fn decide(
                 "The booking changed meanwhile; reload it.",
             ));
         }
-        crate::privacy::record_access(
+        crate::privacy::service::record_access(
             &txn,
             ctx.city_id,
             b.user_id,

@@ -18,9 +18,9 @@ use uuid::Uuid;
 
 use super::offers;
 use super::service::{self, BookingInput, ContactInput, Ctx, ACTIVE};
+use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::listings::model::{Errors, LocalizedText};
-use crate::web::auth::AuthUser;
 use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 
 /// Joining a waitlist.

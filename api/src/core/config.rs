@@ -281,7 +281,7 @@ impl Config {
         let partner_secrets_key = match var("PARTNER_SECRETS_KEY") {
             None => None,
             Some(v) => {
-                crate::partners::secrets::SecretsKey::parse(&v)
+                crate::core::secrets::SecretsKey::parse(&v)
                     .map_err(|_| err("PARTNER_SECRETS_KEY", "not 32 bytes in base64"))?;
                 Some(SecretString::from(v))
             }

@@ -223,22 +223,25 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ("You may not change this listing.", "p-may-not-change"),
     ("You may not delete this listing.", "p-may-not-delete"),
     // The access log (written by the capability that read the data).
-    (crate::privacy::texts::MEMBER_DATA, "access-member-data"),
     (
-        crate::privacy::texts::PURPOSE_MEMBER_REVIEW,
+        crate::privacy::service::texts::MEMBER_DATA,
+        "access-member-data",
+    ),
+    (
+        crate::privacy::service::texts::PURPOSE_MEMBER_REVIEW,
         "access-purpose-member-review",
     ),
-    (crate::privacy::texts::BOOKING, "access-booking"),
+    (crate::privacy::service::texts::BOOKING, "access-booking"),
     (
-        crate::privacy::texts::PURPOSE_BOOKING_LIST,
+        crate::privacy::service::texts::PURPOSE_BOOKING_LIST,
         "access-purpose-booking-list",
     ),
     (
-        crate::privacy::texts::PURPOSE_BOOKING_MARKED,
+        crate::privacy::service::texts::PURPOSE_BOOKING_MARKED,
         "access-purpose-booking-marked",
     ),
     (
-        crate::privacy::texts::PURPOSE_PARTNER_SENT,
+        crate::privacy::service::texts::PURPOSE_PARTNER_SENT,
         "access-purpose-partner-sent",
     ),
 ];
@@ -385,7 +388,9 @@ mod tests {
             "Name und E-Mail-Adresse als Mitglied von Bäckerei {x} GmbH"
         );
         // The booking access records, written from the privacy texts.
-        use crate::privacy::texts::{fill, BOOKING, PURPOSE_BOOKING_MARKED, PURPOSE_PARTNER_SENT};
+        use crate::privacy::service::texts::{
+            fill, BOOKING, PURPOSE_BOOKING_MARKED, PURPOSE_PARTNER_SENT,
+        };
         assert_eq!(
             i.text(
                 Locale::De,

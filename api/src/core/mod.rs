@@ -1,8 +1,12 @@
 //! The foundation every capability builds on; it imports no capability and no web code.
 
+pub mod city;
 pub mod config;
 pub mod db;
 pub mod i18n;
+pub mod identity;
+pub mod metrics;
 pub mod outbox;
 pub mod problem;
+pub mod secrets;
 pub mod store;

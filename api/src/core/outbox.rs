@@ -14,17 +14,19 @@ use uuid::Uuid;
 
 use entities::{outbox_delivery, outbox_event};
 
+/// The search indexer's consumer name (the `search-indexer` crate uses the same).
+pub const SEARCH: &str = search_indexer::consumer::CONSUMER;
+/// The booking notifications' consumer name.
+pub const NOTIFICATIONS: &str = "notifications";
+
 /// Every consumer of the outbox (those [`consumers_for`] names).
-pub const CONSUMERS: [&str; 2] = [
-    search_indexer::consumer::CONSUMER,
-    crate::notifications::CONSUMER,
-];
+pub const CONSUMERS: [&str; 2] = [SEARCH, NOTIFICATIONS];
 
 /// The consumers that receive events about an aggregate type.
 pub fn consumers_for(aggregate_type: &str) -> &'static [&'static str] {
     match aggregate_type {
-        "listing" => &[search_indexer::consumer::CONSUMER],
-        "booking" | "waitlist" => &[crate::notifications::CONSUMER],
+        "listing" => &[SEARCH],
+        "booking" | "waitlist" => &[NOTIFICATIONS],
         _ => &[],
     }
 }

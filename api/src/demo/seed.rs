@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::osm::{self, OsmHours, OsmPoi};
 use super::services::{self as seeds, Channel as SeedChannel};
+use crate::core::city::CityCtx;
 use crate::core::config::Config;
 use crate::core::outbox;
 use crate::core::problem::Problem;
@@ -20,7 +21,6 @@ use crate::listings::hours::{self, HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
 use crate::listings::service::{self, load_records, pick_slug, slugify, Insert};
 use crate::organizations::{self, OrganizationKind};
-use crate::web::state::CityCtx;
 use entities::{category, city, listing, organization};
 
 /// The real OpenStreetMap extract the demo city is built from (ODbL, see demo/ATTRIBUTION.md).

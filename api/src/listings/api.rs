@@ -163,9 +163,14 @@ impl ListingsApi {
         id_or_slug: Path<String>,
     ) -> Result<ListingResponse, ApiError> {
         let user = auth::optional_user(req).await?;
-        let rec = service::find_cached(&state, &id_or_slug.0)
-            .await?
-            .ok_or_else(|| Problem::not_found("listing"))?;
+        let rec = crate::listings::cache::find_cached(
+            &state.listing_cache,
+            &state.db,
+            state.city.id,
+            &id_or_slug.0,
+        )
+        .await?
+        .ok_or_else(|| Problem::not_found("listing"))?;
         if !service::can_view(&state.db, user.as_ref(), &rec.model).await? {
             return Err(Problem::not_found("listing").into());
         }

@@ -160,26 +160,24 @@ impl ListingCache {
     }
 }
 
-/// Middleware: clears the cache after every request that may have changed something.
-pub async fn clear_after_writes<E: poem::Endpoint>(
-    next: E,
-    req: poem::Request,
-) -> poem::Result<poem::Response> {
-    use poem::IntoResponse;
-    let unsafe_method = !matches!(
-        *req.method(),
-        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
-    );
-    let state = unsafe_method
-        .then(|| req.data::<crate::web::state::AppState>().cloned())
-        .flatten();
-    let res = next.call(req).await.map(IntoResponse::into_response);
-    if let Some(state) = state {
-        state.listing_cache.clear();
-        // The write may have queued search index updates: handle them now.
-        state.search.wake.notify_one();
+/// Like [`super::service::find`], but published listings come from `cache` when they
+/// are there, and are put there when read.
+pub async fn find_cached(
+    cache: &ListingCache,
+    db: &sea_orm::DatabaseConnection,
+    city_id: Uuid,
+    id_or_slug: &str,
+) -> Result<Option<Arc<CachedListing>>, crate::core::problem::Problem> {
+    if let Some(rec) = cache.get(id_or_slug) {
+        return Ok(Some(rec));
     }
-    res
+    let epoch = cache.epoch();
+    let Some(rec) = super::service::find(db, city_id, id_or_slug).await? else {
+        return Ok(None);
+    };
+    let rec = Arc::new(CachedListing::new(rec));
+    cache.put(epoch, rec.clone());
+    Ok(Some(rec))
 }
 
 #[cfg(test)]

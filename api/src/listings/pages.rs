@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::hours::{HourMinute, OpenState};
 use super::model::{Listing, ListingKind};
-use super::service::{self, ListingRecord};
+use super::service::ListingRecord;
 use super::taxonomy;
 use crate::core::config::Locale;
 use crate::core::i18n;
@@ -135,7 +135,14 @@ pub fn json_ld(
 }
 
 async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) -> Response {
-    let rec = match service::find_cached(state, slug).await {
+    let rec = match crate::listings::cache::find_cached(
+        &state.listing_cache,
+        &state.db,
+        state.city.id,
+        slug,
+    )
+    .await
+    {
         Ok(Some(r)) if r.model.status == "published" => r,
         Ok(_) => return not_found(state, req).await,
         Err(p) => {

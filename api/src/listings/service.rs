@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::model::*;
+use crate::core::identity::AuthUser;
 use crate::core::outbox;
 use crate::core::problem::Problem;
-use crate::web::auth::AuthUser;
 use entities::{
     listing, listing_category, membership, opening_hours_exception, opening_hours_rule,
     organization,
@@ -310,24 +310,6 @@ pub async fn find<C: ConnectionTrait>(
         return Ok(None);
     };
     Ok(load_records(conn, vec![m]).await?.pop())
-}
-
-/// Like [`find`], but published listings come from the process's short-lived cache
-/// (see `listings::cache`) when they are there.
-pub async fn find_cached(
-    state: &crate::web::state::AppState,
-    id_or_slug: &str,
-) -> Result<Option<std::sync::Arc<super::cache::CachedListing>>, Problem> {
-    if let Some(rec) = state.listing_cache.get(id_or_slug) {
-        return Ok(Some(rec));
-    }
-    let epoch = state.listing_cache.epoch();
-    let Some(rec) = find(&state.db, state.city.id, id_or_slug).await? else {
-        return Ok(None);
-    };
-    let rec = std::sync::Arc::new(super::cache::CachedListing::new(rec));
-    state.listing_cache.put(epoch, rec.clone());
-    Ok(Some(rec))
 }
 
 /// Filters of the public listing index.

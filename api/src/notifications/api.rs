@@ -13,9 +13,10 @@ use uuid::Uuid;
 use super::feed::{self, CALENDAR_CONTENT_TYPE};
 use super::ics::{self, Method};
 use super::message::{self, BookingFacts, Site};
+use crate::core::identity::AuthUser;
 use crate::core::problem::{ApiError, Problem};
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{self, Auth, AuthUser};
+use crate::web::auth::{self, Auth};
 use crate::web::state::AppState;
 use entities::booking;
 

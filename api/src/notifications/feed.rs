@@ -18,7 +18,7 @@ use super::message::{self, BookingFacts, Site};
 use crate::core::config::Locale;
 use crate::core::i18n::I18n;
 use crate::core::problem::Problem;
-use crate::web::auth::{random_secret, sha256_hex};
+use crate::core::secrets::{random_secret, sha256_hex};
 use crate::web::state::AppState;
 use entities::{booking, calendar_feed, city, listing, offer, user};
 

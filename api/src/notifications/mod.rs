@@ -31,13 +31,12 @@ use uuid::Uuid;
 use crate::core::config::{Config, Locale};
 use crate::core::i18n::I18n;
 use crate::core::outbox::{Claimed, Deliveries};
-use crate::web::state::AppState;
 use entities::{booking, notification_sent};
 use mailer::{Mailer, SendError};
 use message::{BookingFacts, Kind, Site};
 
 /// The consumer name of the notifications in `outbox_deliveries`.
-pub const CONSUMER: &str = "notifications";
+pub const CONSUMER: &str = crate::core::outbox::NOTIFICATIONS;
 
 /// The outbox deliveries of this consumer.
 pub const DELIVERIES: Deliveries = Deliveries {
@@ -111,8 +110,13 @@ impl From<SendError> for Failure {
 }
 
 impl Notifier {
-    pub fn from_state(state: &AppState) -> anyhow::Result<Notifier> {
-        Notifier::new(state.db.clone(), &state.config, state.i18n.clone())
+    /// The server's notifier, with the server's loaded translations.
+    pub fn with_i18n(
+        db: DatabaseConnection,
+        config: &Config,
+        i18n: Arc<I18n>,
+    ) -> anyhow::Result<Notifier> {
+        Notifier::new(db, config, i18n)
     }
 
     /// A notifier of its own (`city-portal notifier`): the texts are loaded from the
@@ -443,7 +447,11 @@ async fn claim_once(db: &DatabaseConnection, booking_id: Uuid, kind: Kind) -> Re
 }
 
 /// Starts the notifications inside the server.
-pub fn spawn(state: &AppState) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let notifier = Notifier::from_state(state)?;
+pub fn spawn(
+    db: DatabaseConnection,
+    config: &Config,
+    i18n: Arc<I18n>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let notifier = Notifier::new(db, config, i18n)?;
     Ok(tokio::spawn(notifier.run(std::future::pending())))
 }

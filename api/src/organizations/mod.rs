@@ -11,12 +11,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::core::identity::{AuthUser, StaffRole};
 use crate::core::problem::{ApiError, Problem};
 use crate::listings::model::Errors;
 use crate::listings::service::{pick_slug, slugify};
 use crate::privacy;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{Auth, AuthUser, StaffRole};
+use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use entities::{membership, organization, user};
 
@@ -414,16 +415,16 @@ impl OrganizationsApi {
             // members' names and emails: each member can see that in their access log.
             let txn = crate::core::db::begin_write(&state.db).await?;
             for m in &ms {
-                privacy::record_access(
+                privacy::service::record_access(
                     &txn,
                     state.city.id,
                     m.user_id,
-                    &privacy::Reader::CityStaff(auth.user().id),
-                    &privacy::texts::fill(
-                        privacy::texts::MEMBER_DATA,
+                    &privacy::service::Reader::CityStaff(auth.user().id),
+                    &privacy::service::texts::fill(
+                        privacy::service::texts::MEMBER_DATA,
                         &[("organization", &org.name)],
                     ),
-                    privacy::texts::PURPOSE_MEMBER_REVIEW,
+                    privacy::service::texts::PURPOSE_MEMBER_REVIEW,
                 )
                 .await?;
             }

@@ -23,10 +23,10 @@ use crate::booking::idempotency::{self, Claim};
 use crate::booking::offers::OfferKind;
 use crate::booking::pages_support::TimeSlot;
 use crate::booking::service::{self, BookingInput, BookingView, Ctx};
+use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::listings::model::Errors;
-use crate::privacy::texts;
-use crate::web::auth::AuthUser;
+use crate::privacy::service::texts;
 use entities::{booking, listing, offer, partner_connection};
 use partner_sandbox::model::{
     AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
@@ -476,8 +476,8 @@ async fn reload(db: &DatabaseConnection, v: BookingView) -> Result<BookingView, 
 }
 
 /// The reader the access log names for a partner's system.
-pub fn partner_reader(m: &partner_connection::Model) -> crate::privacy::Reader {
-    crate::privacy::Reader::Module(format!("partner booking system \"{}\"", m.name))
+pub fn partner_reader(m: &partner_connection::Model) -> crate::privacy::service::Reader {
+    crate::privacy::service::Reader::Module(format!("partner booking system \"{}\"", m.name))
 }
 
 /// Books an offer kept in a partner's system: the booking is recorded, the hold sent,
@@ -541,7 +541,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     // The resident's data goes to the partner's system with the hold.
-    crate::privacy::record_access(
+    crate::privacy::service::record_access(
         &txn,
         ctx.city_id,
         user.id,

@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::secrets::SecretsKey;
+use crate::core::secrets::SecretsKey;
 
 /// A connection ready to call: where, and with which (decrypted) credentials.
 #[derive(Clone)]

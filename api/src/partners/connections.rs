@@ -12,9 +12,9 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::client::{Body, Conn, PartnerError, Partners};
+use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::listings::model::{text, Errors};
-use crate::web::auth::AuthUser;
 use entities::{offer, organization, partner_connection};
 use partner_sandbox::model::{Offer as PartnerOffer, OfferList};
 

@@ -14,7 +14,6 @@ pub mod client;
 pub mod connections;
 pub mod pages;
 pub mod reconcile;
-pub mod secrets;
 pub mod webhook;
 
 pub use client::{CallPolicy, PartnerError, Partners};
@@ -26,13 +25,15 @@ use secrecy::ExposeSecret;
 /// value.
 pub fn from_config(config: &crate::core::config::Config) -> anyhow::Result<&'static Partners> {
     let key = match &config.partner_secrets_key {
-        Some(k) => secrets::SecretsKey::parse(k.expose_secret())
+        Some(k) => crate::core::secrets::SecretsKey::parse(k.expose_secret())
             .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: {e}"))?,
         None => match sqlite_dir(config.database_url.expose_secret()) {
-            Some(dir) => secrets::SecretsKey::load_or_create(&dir.join("partner-secrets.key"))
-                .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: unset, and {e}"))?,
+            Some(dir) => {
+                crate::core::secrets::SecretsKey::load_or_create(&dir.join("partner-secrets.key"))
+                    .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: unset, and {e}"))?
+            }
             // An in-memory SQLite database (PostgreSQL needs the key; see config).
-            None => secrets::SecretsKey::generate(),
+            None => crate::core::secrets::SecretsKey::generate(),
         },
     };
     Ok(Box::leak(Box::new(

@@ -19,8 +19,8 @@ use crate::booking::pages_support::{
     self as support, flash, here, localized, problem_page, require_user, see_other,
 };
 use crate::core::config::Locale;
+use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::web::auth::AuthUser;
 use crate::web::pages::{csrf_ok, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{offer, organization, partner_connection};

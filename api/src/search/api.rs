@@ -232,7 +232,7 @@ impl SearchApi {
             limit: per_page as u64,
             hits_only: false,
         };
-        let r = state.search.search(&state, &query).await?;
+        let r = state.search.search(&state.db, &state.city, &query).await?;
         Ok(Json(SearchResponse {
             hits: r
                 .hits
@@ -305,7 +305,7 @@ impl SearchApi {
             hits_only: true,
             ..Default::default()
         };
-        let r = state.search.search(&state, &query).await?;
+        let r = state.search.search(&state.db, &state.city, &query).await?;
         Ok(Json(Suggestions {
             suggestions: r
                 .hits

@@ -17,7 +17,9 @@ use super::{distance_m, search_db, FacetCount, Facets, Hit, SearchQuery, SearchR
 use crate::core::config::Config;
 use crate::core::problem::Problem;
 use crate::listings::model::ListingKind;
-use crate::web::state::AppState;
+use sea_orm::DatabaseConnection;
+
+use crate::core::city::CityCtx;
 
 /// The longest a search waits for Meilisearch before the database answers instead.
 pub const MEILI_TIMEOUT: Duration = Duration::from_millis(800);
@@ -83,10 +85,15 @@ impl SearchEngine {
 
     /// Answers a search from Meilisearch, or from the database when it is not
     /// configured, failing, or too slow.
-    pub async fn search(&self, state: &AppState, q: &SearchQuery) -> Result<SearchResult, Problem> {
+    pub async fn search(
+        &self,
+        db: &DatabaseConnection,
+        city: &CityCtx,
+        q: &SearchQuery,
+    ) -> Result<SearchResult, Problem> {
         if let Some(target) = &self.meili {
             if self.breaker().is_none() {
-                let params = params(state, q);
+                let params = params(city.timezone, q);
                 let answer = tokio::time::timeout(
                     MEILI_TIMEOUT,
                     search_indexer::search::search(&target.client, &target.index_uid, &params),
@@ -104,12 +111,12 @@ impl SearchEngine {
                 }
             }
         }
-        search_db(&state.db, state.city.id, state.city.timezone, q).await
+        search_db(db, city.id, city.timezone, q).await
     }
 }
 
-fn params(state: &AppState, q: &SearchQuery) -> SearchParams {
-    let now = Utc::now().with_timezone(&state.city.timezone).naive_local();
+fn params(tz: chrono_tz::Tz, q: &SearchQuery) -> SearchParams {
+    let now = Utc::now().with_timezone(&tz).naive_local();
     SearchParams {
         hits_only: q.hits_only,
         q: q.q.clone(),

@@ -143,7 +143,7 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
     let l = pc.locale;
     let params = Params::from_request(req);
     let query = params.to_query(l);
-    let result = match state.search.search(&state, &query).await {
+    let result = match state.search.search(&state.db, &state.city, &query).await {
         Ok(r) => r,
         Err(p) => {
             tracing::error!(detail = ?p.detail, "search failed");

@@ -22,7 +22,7 @@ use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::notifications::api::{CalendarApi, CalendarFeedApi};
 use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
-use crate::privacy::PrivacyApi;
+use crate::privacy::api::PrivacyApi;
 use crate::search::api::SearchApi;
 use crate::web::state::AppState;
 use crate::web::{health, pages};
@@ -234,7 +234,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         crate::core::i18n::I18n::load(config.theme_dir.as_deref())
             .map_err(|e| anyhow::anyhow!("THEME_DIR: translations: {e}"))?,
     );
-    let assets = Arc::new(pages::Assets::load(config.theme_dir.as_deref()));
+    let assets = Arc::new(crate::web::assets::Assets::load(
+        config.theme_dir.as_deref(),
+    ));
     let templates = pages::templates(i18n.clone(), assets.clone(), config.theme_dir.clone());
     let csp = pages::content_security_policy(&config.tile_origin());
     let listing_cache = Arc::new(crate::listings::cache::ListingCache::new(
@@ -252,7 +254,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         city: Arc::new(city),
         templates: Arc::new(templates),
-        metrics: Arc::new(health::Metrics::default()),
+        metrics: Arc::new(crate::core::metrics::Metrics::default()),
         i18n,
         assets,
         csp,
@@ -425,11 +427,31 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .with(CatchPanic::new().with_handler(|_| problem::Problem::internal().to_response()))
         .catch_all_error(problem::catch_all)
         .around(pages::with_csp)
-        .around(crate::listings::cache::clear_after_writes)
+        .around(after_writes)
         .with(Compression::new())
         .around(health::track)
         .data(state)
         .into_endpoint()
+}
+
+/// Middleware: after every request that may have changed something (any method but
+/// GET, HEAD and OPTIONS), clears this process's listing cache and wakes the in-server
+/// search indexer, so that the change is read and searchable at once.
+pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let unsafe_method = !matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
+    );
+    let state = unsafe_method
+        .then(|| req.data::<AppState>().cloned())
+        .flatten();
+    let res = next.call(req).await.map(IntoResponse::into_response);
+    if let Some(state) = state {
+        state.listing_cache.clear();
+        // The write may have queued search index updates: handle them now.
+        state.search.wake.notify_one();
+    }
+    res
 }
 
 /// Refuses request bodies over `max` bytes with 413, whether announced by
@@ -513,7 +535,14 @@ impl Bound {
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
         let notifications = if self.state.config.notifier_in_server {
-            Some(crate::notifications::spawn(&self.state).map_err(std::io::Error::other)?)
+            Some(
+                crate::notifications::spawn(
+                    self.state.db.clone(),
+                    &self.state.config,
+                    self.state.i18n.clone(),
+                )
+                .map_err(std::io::Error::other)?,
+            )
         } else {
             tracing::info!(
                 "NOTIFIER=external: booking notifications are sent by `city-portal notifier` processes, not by this server"

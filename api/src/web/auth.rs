@@ -3,22 +3,17 @@
 
 use std::time::Duration;
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
-use base64::Engine;
 use chrono::Utc;
 use poem::Request;
 use poem_openapi::auth::{ApiKey, Bearer};
 use poem_openapi::SecurityScheme;
-use rand::RngCore;
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::core::identity::{AuthUser, StaffRole, Via};
 use crate::core::problem::Problem;
+use crate::core::secrets::{random_secret, sha256_hex};
 use crate::web::state::AppState;
 use entities::{api_token, staff_role, user};
 
@@ -29,95 +24,6 @@ pub const SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 /// Failed logins allowed per account and per IP within [`LOGIN_WINDOW`].
 pub const LOGIN_MAX_FAILURES: u64 = 10;
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// A city staff role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StaffRole {
-    Editor,
-    Admin,
-}
-
-impl StaffRole {
-    pub fn parse(s: &str) -> Option<StaffRole> {
-        match s {
-            "editor" => Some(StaffRole::Editor),
-            "admin" => Some(StaffRole::Admin),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Editor => "editor",
-            StaffRole::Admin => "admin",
-        }
-    }
-}
-
-/// How the caller authenticated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Via {
-    Session,
-    Token(Uuid),
-}
-
-/// The authenticated caller.
-#[derive(Clone, Debug)]
-pub struct AuthUser {
-    pub id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub staff_role: Option<StaffRole>,
-    pub via: Via,
-}
-
-impl AuthUser {
-    /// City staff (editor or admin) of this city.
-    pub fn is_staff(&self) -> bool {
-        self.staff_role.is_some()
-    }
-}
-
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
-}
-
-/// Checks a password against a stored hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// A hash that never matches, used when the account does not exist so that the time a
-/// failed login takes does not reveal whether an email is registered.
-pub fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_password("not a real password, only for timing").expect("argon2 works")
-    })
-}
-
-/// A random URL-safe secret of 32 bytes.
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// SHA-256 in hex: how session ids and tokens are keyed, so a leaked store or table
-/// does not hand out working credentials.
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
 
 fn session_key(session_id: &str) -> String {
     format!("session:{}", sha256_hex(session_id))
@@ -422,16 +328,6 @@ pub fn client_ip(req: &Request) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_hash_with_argon2id_and_verify() {
-        let h = hash_password("correct horse battery staple").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery staple", &h));
-        assert!(!verify_password("wrong", &h));
-        assert!(!verify_password("x", "not a hash"));
-        assert!(!verify_password("x", dummy_hash()));
-    }
 
     #[test]
     fn secrets_are_random_and_hashed_keys_are_stable() {

@@ -2,6 +2,7 @@
 
 pub mod api_tags;
 pub mod app;
+pub mod assets;
 pub mod auth;
 pub mod health;
 pub mod json_body;

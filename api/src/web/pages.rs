@@ -11,11 +11,12 @@ use poem::http::{header, HeaderValue, StatusCode};
 use poem::web::{Data, Html, Path};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
-use sha2::{Digest, Sha256};
 
 use crate::core::config::Locale;
 use crate::core::i18n::{self, I18n};
-use crate::web::auth::{self, AuthUser};
+use crate::core::identity::AuthUser;
+use crate::web::assets::Assets;
+use crate::web::auth;
 use crate::web::state::AppState;
 use entities::{category, listing};
 
@@ -123,84 +124,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The embedded static files of `frontend/static`.
-const STATIC: &[(&str, &str, &[u8])] = &[
-    (
-        "site.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../../frontend/static/site.css"),
-    ),
-    (
-        "enhance.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../../frontend/static/enhance.js"),
-    ),
-    (
-        "leaflet.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../../frontend/static/leaflet.js"),
-    ),
-    (
-        "leaflet.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../../frontend/static/leaflet.css"),
-    ),
-];
-
-/// A static file with its fingerprinted name.
-pub struct Asset {
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
-    pub fingerprinted: String,
-}
-
-/// Static files by fingerprinted name, and the name a template asks for.
-pub struct Assets {
-    by_fingerprint: HashMap<String, Arc<Asset>>,
-    by_name: HashMap<String, String>,
-}
-
-impl Assets {
-    /// The embedded files, each replaced by `THEME_DIR/static/<name>` when present.
-    pub fn load(theme_dir: Option<&std::path::Path>) -> Assets {
-        let mut by_fingerprint = HashMap::new();
-        let mut by_name = HashMap::new();
-        for (name, content_type, embedded) in STATIC {
-            let body = theme_dir
-                .and_then(|d| std::fs::read(d.join("static").join(name)).ok())
-                .unwrap_or_else(|| embedded.to_vec());
-            let hash = hex::encode(&Sha256::digest(&body)[..6]);
-            let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
-            let fingerprinted = format!("{stem}.{hash}.{ext}");
-            by_name.insert(name.to_string(), format!("/static/{fingerprinted}"));
-            by_fingerprint.insert(
-                fingerprinted.clone(),
-                Arc::new(Asset {
-                    content_type,
-                    body,
-                    fingerprinted,
-                }),
-            );
-        }
-        Assets {
-            by_fingerprint,
-            by_name,
-        }
-    }
-
-    /// The URL of a static file, e.g. `/static/site.3f2a9c1b0d4e.css`.
-    pub fn url(&self, name: &str) -> String {
-        self.by_name
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| format!("/static/{name}"))
-    }
-}
-
 /// Serves a fingerprinted file for a year; its name changes whenever its content does.
 #[handler]
 pub fn static_file(state: Data<&AppState>, Path(name): Path<String>) -> Response {
-    match state.assets.by_fingerprint.get(&name) {
+    match state.assets.get(&name) {
         Some(a) => Response::builder()
             .content_type(a.content_type)
             .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
@@ -370,7 +297,7 @@ impl PageCtx {
         };
         let (csrf, csrf_is_new) = match auth::cookie(req, CSRF_COOKIE).filter(|v| v.len() == 43) {
             Some(v) => (v, false),
-            None => (auth::random_secret(), true),
+            None => (crate::core::secrets::random_secret(), true),
         };
         PageCtx {
             locale: locale(req, state.config.default_locale),

@@ -3,20 +3,11 @@
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
-use uuid::Uuid;
 
+use crate::core::city::CityCtx;
 use crate::core::config::Config;
+use crate::core::metrics::Metrics;
 use crate::core::store::Store;
-use crate::web::health::Metrics;
-
-/// The city this server serves (the tenant).
-#[derive(Clone, Debug)]
-pub struct CityCtx {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-    pub timezone: chrono_tz::Tz,
-}
 
 /// Shared application state, cheap to clone.
 #[derive(Clone)]
@@ -28,7 +19,7 @@ pub struct AppState {
     pub templates: Arc<minijinja::Environment<'static>>,
     pub metrics: Arc<Metrics>,
     pub i18n: Arc<crate::core::i18n::I18n>,
-    pub assets: Arc<crate::web::pages::Assets>,
+    pub assets: Arc<crate::web::assets::Assets>,
     /// Published listings read recently (see `listings::cache`).
     pub listing_cache: Arc<crate::listings::cache::ListingCache>,
     /// Meilisearch (when configured) and the database fallback.

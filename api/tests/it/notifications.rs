@@ -280,7 +280,12 @@ async fn emails_with_calendar_files(backend: Backend) {
     assert_eq!(reminder.prop("UID"), uid);
 
     // The reminder is recorded, and a second round of the job sends none.
-    let notifier = api::notifications::Notifier::from_state(&app.state).unwrap();
+    let notifier = api::notifications::Notifier::with_i18n(
+        app.state.db.clone(),
+        &app.state.config,
+        app.state.i18n.clone(),
+    )
+    .unwrap();
     assert_eq!(notifier.send_due_reminders().await.unwrap(), 0);
     let row = entities::notification_sent::Entity::find_by_id((
         id.parse::<Uuid>().unwrap(),
@@ -552,7 +557,12 @@ async fn a_failing_mail_server_ends_the_batch(backend: Backend) {
         let b = book(&app, &r, &offer, &starts_at, false).await;
         ids.push(b["id"].as_str().unwrap().parse::<Uuid>().unwrap());
     }
-    let notifier = api::notifications::Notifier::from_state(&app.state).unwrap();
+    let notifier = api::notifications::Notifier::with_i18n(
+        app.state.db.clone(),
+        &app.state.config,
+        app.state.i18n.clone(),
+    )
+    .unwrap();
     let batch = notifier.process_batch().await.unwrap();
     assert_eq!(batch.handled, 1, "one tried");
     assert!(batch.mail_failed);

@@ -1081,7 +1081,7 @@ async fn calls_resolve_names_to_public_addresses_only() {
         client_secret: secrecy::SecretString::from("dev-secret".to_string()),
     };
     let policy = CallPolicy::with_timeout(Duration::from_secs(2));
-    let key = api::partners::secrets::SecretsKey::generate();
+    let key = api::core::secrets::SecretsKey::generate();
     let strict = Partners::new(key.clone(), policy);
     let refused: Result<Value, PartnerError> = strict
         .call(&conn, reqwest::Method::GET, "/health", Body::None, None)

@@ -1,0 +1,50 @@
+//! Who is acting: the authenticated caller and their city staff role.
+
+use uuid::Uuid;
+
+/// A city staff role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffRole {
+    Editor,
+    Admin,
+}
+
+impl StaffRole {
+    pub fn parse(s: &str) -> Option<StaffRole> {
+        match s {
+            "editor" => Some(StaffRole::Editor),
+            "admin" => Some(StaffRole::Admin),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Editor => "editor",
+            StaffRole::Admin => "admin",
+        }
+    }
+}
+
+/// How the caller authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token(Uuid),
+}
+
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub staff_role: Option<StaffRole>,
+    pub via: Via,
+}
+
+impl AuthUser {
+    /// City staff (editor or admin) of this city.
+    pub fn is_staff(&self) -> bool {
+        self.staff_role.is_some()
+    }
+}
