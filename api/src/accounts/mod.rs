@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::core::identity::Via;
 use crate::core::problem::{ApiError, Problem};
-use crate::listings::model::{is_valid_email, Errors};
+use crate::core::validate::{is_valid_email, normalize_email, Errors};
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth, LoginGate};
 use crate::web::state::AppState;
@@ -135,9 +135,6 @@ fn token_info(t: &api_token::Model) -> TokenInfo {
 }
 
 /// Normalizes an email for storage and lookup.
-pub fn normalize_email(e: &str) -> String {
-    e.trim().to_lowercase()
-}
 
 /// The caller's profile with memberships.
 pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result<Me, Problem> {

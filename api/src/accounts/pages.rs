@@ -150,7 +150,7 @@ pub async fn login_submit(
             vec![error("email", pc.t(&state, "error-csrf"))],
         );
     }
-    let email = super::normalize_email(&form.email);
+    let email = crate::core::validate::normalize_email(&form.email);
     let ip = auth::client_ip(req);
     match auth::login_gate(&state, &email, &ip).await {
         Ok(LoginGate::Open) => {}

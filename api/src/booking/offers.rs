@@ -15,9 +15,10 @@ use uuid::Uuid;
 use super::availability::{local_to_utc, recurring_sessions, SlotTime};
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
+use crate::core::validate::{text, Errors};
 use crate::listings::hours::{HourMinute, OpeningHours};
 use crate::listings::model::{
-    text, validate_hours, Errors, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
+    validate_hours, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
 };
 use crate::listings::service as listings;
 use entities::{listing, offer, offer_slot, organization};

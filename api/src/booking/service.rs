@@ -23,7 +23,8 @@ use super::idempotency::{self, Claim};
 use super::offers::{self, OfferKind};
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::listings::model::{is_valid_email, is_valid_phone, text, Errors, LocalizedText};
+use crate::core::validate::{is_valid_email, is_valid_phone, text, Errors};
+use crate::listings::model::LocalizedText;
 use crate::privacy::service::texts;
 use entities::{booking, listing, offer, offer_slot};
 

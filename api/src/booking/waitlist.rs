@@ -20,7 +20,8 @@ use super::offers;
 use super::service::{self, BookingInput, ContactInput, Ctx, ACTIVE};
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::listings::model::{Errors, LocalizedText};
+use crate::core::validate::Errors;
+use crate::listings::model::LocalizedText;
 use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 
 /// Joining a waitlist.

@@ -9,4 +9,6 @@ pub mod metrics;
 pub mod outbox;
 pub mod problem;
 pub mod secrets;
+pub mod slug;
 pub mod store;
+pub mod validate;

@@ -29,10 +29,11 @@ use uuid::Uuid;
 
 use super::osm::{self, OsmPoi};
 use super::seed::{poi_data, progress_bar, HELSINKI_PBF};
+use crate::core::slug::slugify;
 use crate::listings::hours;
 use crate::listings::model::LocalizedText;
 use crate::listings::model::{Contact, GeoPoint, ListingData, ListingKind, ListingStatus};
-use crate::listings::service::{apply_data, slugify};
+use crate::listings::service::apply_data;
 use crate::listings::taxonomy;
 use entities::{listing, listing_category, opening_hours_rule};
 

@@ -17,9 +17,11 @@ use crate::core::city::CityCtx;
 use crate::core::config::Config;
 use crate::core::outbox;
 use crate::core::problem::Problem;
+use crate::core::slug::{pick_slug, slugify};
+use crate::core::validate::{is_http_url, is_valid_email};
 use crate::listings::hours::{self, HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
-use crate::listings::service::{self, load_records, pick_slug, slugify, Insert};
+use crate::listings::service::{self, load_records, Insert};
 use crate::organizations::{self, OrganizationKind};
 use entities::{category, city, listing, organization};
 

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::taxonomy;
-use crate::core::problem::{FieldError, Problem};
+use crate::core::problem::Problem;
+use crate::core::validate::{is_http_url, is_valid_email, is_valid_phone, long_text, text, Errors};
 
 /// What a listing is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -343,99 +344,6 @@ pub struct ListingData {
     pub languages: Vec<String>,
     pub hours: OpeningHours,
     pub service: Option<ServiceDetails>,
-}
-
-/// Collects field errors so one response names all of them.
-#[derive(Default)]
-pub struct Errors(pub Vec<FieldError>);
-
-impl Errors {
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-    pub fn into_result<T>(self, value: T) -> Result<T, Problem> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(Problem::validation(self.0))
-        }
-    }
-}
-
-fn has_control_chars(s: &str, allow_newlines: bool) -> bool {
-    s.chars()
-        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
-}
-
-/// A trimmed single-line text of bounded length; `None` when absent or blank.
-pub fn text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Option<String> {
-    let v = v?.trim();
-    if v.is_empty() {
-        return None;
-    }
-    if v.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
-        return None;
-    }
-    if has_control_chars(v, false) {
-        errors.add(field, "must not contain control characters");
-        return None;
-    }
-    Some(v.to_string())
-}
-
-fn long_text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> String {
-    let v = v.unwrap_or("").trim();
-    if v.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
-        return String::new();
-    }
-    if has_control_chars(v, true) {
-        errors.add(field, "must not contain control characters");
-        return String::new();
-    }
-    v.to_string()
-}
-
-/// A plausible email address: one `@`, a dotted domain, no spaces, at most 254 characters.
-pub fn is_valid_email(s: &str) -> bool {
-    if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return false;
-    }
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
-}
-
-/// An absolute http(s) URL with a host; other schemes (javascript:, data:, ftp:) fail.
-pub fn is_http_url(s: &str) -> bool {
-    match url::Url::parse(s) {
-        Ok(u) => {
-            (u.scheme() == "http" || u.scheme() == "https")
-                && u.host_str().is_some_and(|h| !h.is_empty())
-        }
-        Err(_) => false,
-    }
-}
-
-pub fn is_valid_phone(s: &str) -> bool {
-    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
-    (3..=20).contains(&digits)
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || " +-/()".contains(c))
 }
 
 fn time(errors: &mut Errors, field: &str, v: &str) -> Option<HourMinute> {

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::core::identity::{AuthUser, StaffRole};
 use crate::core::problem::{ApiError, Problem};
-use crate::listings::model::Errors;
-use crate::listings::service::{pick_slug, slugify};
+use crate::core::slug::{pick_slug, slugify};
+use crate::core::validate::Errors;
 use crate::privacy;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::Auth;
@@ -209,7 +209,7 @@ pub async fn add_member(
     if !is_owner(&mine) {
         return Err(Problem::forbidden("Only owners add members."));
     }
-    let email = crate::accounts::normalize_email(email);
+    let email = crate::core::validate::normalize_email(email);
     let Some(u) = user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(&state.db)

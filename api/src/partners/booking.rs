@@ -25,7 +25,7 @@ use crate::booking::pages_support::TimeSlot;
 use crate::booking::service::{self, BookingInput, BookingView, Ctx};
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::listings::model::Errors;
+use crate::core::validate::Errors;
 use crate::privacy::service::texts;
 use entities::{booking, listing, offer, partner_connection};
 use partner_sandbox::model::{

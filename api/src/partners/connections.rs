@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::client::{Body, Conn, PartnerError, Partners};
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::listings::model::{text, Errors};
+use crate::core::validate::{text, Errors};
 use entities::{offer, organization, partner_connection};
 use partner_sandbox::model::{Offer as PartnerOffer, OfferList};
 
