@@ -10,8 +10,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::idempotency::{self, Begin};
-use super::offers::{self, Offer, OfferInput, OfferKind};
-use super::service::{self, Booking, BookingInput, Ctx, Decision};
+use super::model::OfferKind;
+use super::model::{Booking, BookingInput, Ctx};
+use super::offers::{self, Offer, OfferInput};
+use super::service::{self, Decision};
 use super::waitlist::{self, WaitlistEntry, WaitlistInput};
 use crate::core::problem::{ApiError, Problem};
 use crate::listings::api::{decode_cursor, encode_cursor};
@@ -239,8 +241,7 @@ impl OffersApi {
         let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
         let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
         let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
-        let times =
-            super::pages_support::bookable_times(&state.db, ctx(&state), &o, from, to).await?;
+        let times = super::service::bookable_times(&state.db, ctx(&state), &o, from, to).await?;
         let slots = times
             .into_iter()
             .map(|t| AvailableSlot {

@@ -17,9 +17,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::availability::recurring_sessions;
+use super::model::OfferKind;
 use super::offers::{
     self, AppointmentDetails, ClassDetails, Confirmation, MembershipDetails, MembershipPeriod,
-    OfferInput, OfferKind, OfferStatus, PartnerLink, SessionRule,
+    OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
 use super::pages_support::{
     self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
@@ -1147,7 +1148,7 @@ pub async fn update_offer(
 /// The dates of the bookings view: `from` (default today) to `to` (default two weeks
 /// on), at most 92 days.
 fn range(req: &Request, tz: chrono_tz::Tz) -> (NaiveDate, NaiveDate) {
-    let from = date_param(req, "from").unwrap_or_else(|| support::today(tz));
+    let from = date_param(req, "from").unwrap_or_else(|| super::model::today(tz));
     let to = date_param(req, "to")
         .filter(|t| *t >= from)
         .unwrap_or(from + Duration::days(13))
@@ -1179,8 +1180,8 @@ pub async fn bookings_page(
         c,
         &u,
         o.id,
-        support::day_start(c.tz, from),
-        support::day_start(c.tz, to + Duration::days(1)),
+        super::model::day_start(c.tz, from),
+        super::model::day_start(c.tz, to + Duration::days(1)),
     )
     .await
     {

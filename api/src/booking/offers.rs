@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::availability::{local_to_utc, recurring_sessions, SlotTime};
+use super::model::OfferKind;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::core::validate::{text, Errors};
@@ -22,36 +23,6 @@ use crate::listings::model::{
 };
 use crate::listings::service as listings;
 use entities::{listing, offer, offer_slot, organization};
-
-/// What kind of thing is booked.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-pub enum OfferKind {
-    /// A time with someone (duration, several in parallel).
-    Appointment,
-    /// A seat in a dated session.
-    Class,
-    /// A membership plan starting on a date.
-    Membership,
-}
-
-impl OfferKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfferKind::Appointment => "appointment",
-            OfferKind::Class => "class",
-            OfferKind::Membership => "membership",
-        }
-    }
-    pub fn parse(s: &str) -> Option<OfferKind> {
-        match s {
-            "appointment" => Some(OfferKind::Appointment),
-            "class" => Some(OfferKind::Class),
-            "membership" => Some(OfferKind::Membership),
-            _ => None,
-        }
-    }
-}
 
 /// How a booking becomes confirmed.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -560,7 +531,7 @@ pub async fn find_for_booking<C: ConnectionTrait>(
     let o = offer::Model::from_query_result(&row, "A_")?;
     let l = listing::Model::from_query_result(&row, "B_")?;
     let organization: Option<String> = row.try_get("", "C_organization_name")?;
-    let with = organization.unwrap_or_else(|| super::service::listing_name(&l));
+    let with = organization.unwrap_or_else(|| super::model::listing_name(&l));
     Ok(Some((o, l, with)))
 }
 
@@ -876,7 +847,7 @@ pub async fn update(
         use sea_orm::PaginatorTrait;
         let active = entities::booking::Entity::find()
             .filter(entities::booking::Column::OfferId.eq(o.id))
-            .filter(entities::booking::Column::Status.is_in(super::service::ACTIVE))
+            .filter(entities::booking::Column::Status.is_in(super::model::ACTIVE))
             .count(&txn)
             .await?;
         if active > 0 {

@@ -19,12 +19,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::idempotency::{self, Begin};
+use super::model::{self, BookingInput, BookingView, ContactInput};
 use super::offers;
 use super::pages_support::{
-    self as support, bookable_times, ctx, day_label, flash, here, localized, problem_page,
-    require_user, see_other, t,
+    self as support, ctx, day_label, flash, here, localized, problem_page, require_user, see_other,
+    t,
 };
-use super::service::{self, BookingInput, BookingView, ContactInput};
+use super::service;
 use super::waitlist::{self, WaitlistInput};
 use crate::core::config::Locale;
 use crate::core::identity::AuthUser;
@@ -143,7 +144,7 @@ fn pick_errors(state: &AppState, l: Locale, p: &Problem) -> Vec<(String, String)
 
 /// The first day of the shown week: `week=` (not before today), else today.
 fn week_from(req: &Request, tz: chrono_tz::Tz) -> NaiveDate {
-    let today = support::today(tz);
+    let today = super::model::today(tz);
     support::date_param(req, "week")
         .filter(|d| *d >= today && *d <= today + Duration::days(400))
         .unwrap_or(today)
@@ -165,13 +166,13 @@ async fn pick_page(
     let l = pc.locale;
     let tz = state.city.timezone;
     let membership = o.kind == "membership";
-    let today = support::today(tz);
+    let today = super::model::today(tz);
     let to = if membership {
         today + Duration::days(800)
     } else {
         from + Duration::days(6)
     };
-    let times = match bookable_times(&state.db, ctx(state), o, from, to).await {
+    let times = match service::bookable_times(&state.db, ctx(state), o, from, to).await {
         Ok(t) => t,
         Err(p) => return problem_page(state, pc, req, &p),
     };
@@ -389,7 +390,7 @@ impl PickForm {
     }
 
     fn week(&self, tz: chrono_tz::Tz) -> NaiveDate {
-        let today = support::today(tz);
+        let today = super::model::today(tz);
         self.week
             .parse::<NaiveDate>()
             .ok()
@@ -635,7 +636,7 @@ fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Valu
     let b = &v.booking;
     let o = &v.offer;
     let now = Utc::now();
-    let until = service::cancellable_until(b, o);
+    let until = model::cancellable_until(b, o);
     let open = until.filter(|u| *u > now);
     let held = b.status == "held";
     let lapsed = held && b.hold_expires_at.is_none_or(|t| t <= now);
@@ -678,7 +679,7 @@ fn is_upcoming(v: &BookingView) -> bool {
     let b = &v.booking;
     let now = Utc::now();
     let lapsed = b.status == "held" && b.hold_expires_at.is_none_or(|t| t <= now);
-    b.starts_at > now && service::ACTIVE.contains(&b.status.as_str()) && !lapsed
+    b.starts_at > now && model::ACTIVE.contains(&b.status.as_str()) && !lapsed
 }
 
 /// `/account/bookings`: upcoming and past bookings.
@@ -877,7 +878,7 @@ pub async fn cancel(
 /// A booking of this resident that can still move, with its offer's listing.
 async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView, Problem> {
     let v = service::mine(&state.db, ctx(state), u, parse_booking_id(id)?).await?;
-    let open = service::cancellable_until(&v.booking, &v.offer).is_some_and(|t| t > Utc::now());
+    let open = model::cancellable_until(&v.booking, &v.offer).is_some_and(|t| t > Utc::now());
     if v.booking.slot_id.is_none() || v.booking.status == "held" || !open {
         return Err(Problem::conflict(
             "not-movable",

@@ -2,139 +2,29 @@
 //! times in a window, who receives what a booking shares, dates and policies in words,
 //! the booking service's English messages in the page's language, and problem pages.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
 use minijinja::context;
 use poem::http::StatusCode;
 use poem::web::Redirect;
 use poem::{IntoResponse, Request, Response};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::availability::{appointment_slots, local_to_utc};
-use super::offers::{self, OfferKind};
-use super::service::{self, Ctx};
+use super::model::Ctx;
+use super::model::OfferKind;
+use super::offers;
 use crate::core::config::Locale;
 use crate::core::i18n;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
-use entities::{listing, offer, offer_slot, organization};
+use entities::{listing, offer, organization};
 
 /// The booking context of this server.
 pub fn ctx(state: &AppState) -> Ctx {
     Ctx::of(state)
-}
-
-/// A bookable time (or a membership's start date) and the seats left.
-#[derive(Clone, Debug)]
-pub struct TimeSlot {
-    pub start: DateTime<Utc>,
-    /// Absent for membership start dates.
-    pub end: Option<DateTime<Utc>>,
-    /// Seats left; absent for memberships (no limit).
-    pub remaining: Option<u32>,
-    /// Seats in all; absent for memberships.
-    pub capacity: Option<u32>,
-}
-
-/// The midnight that starts a local date.
-pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
-    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-    local_to_utc(tz, midnight).unwrap_or_else(|| midnight.and_utc())
-}
-
-/// Today in the city.
-pub fn today(tz: Tz) -> NaiveDate {
-    Utc::now().with_timezone(&tz).date_naive()
-}
-
-/// An offer's bookable times on the local dates `from..=to`, as
-/// `GET /api/v1/offers/{id}/availability` lists them: inside the lead time and horizon,
-/// with full ones kept (0 left) so that a page can say they are full.
-pub async fn bookable_times(
-    db: &DatabaseConnection,
-    ctx: Ctx,
-    o: &offer::Model,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<TimeSlot>, Problem> {
-    if o.partner_connection_id.is_some() {
-        return crate::partners::booking::times(db, ctx, o, from, to).await;
-    }
-    let tz = ctx.tz;
-    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
-    let now = Utc::now();
-    let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
-    let latest = now + Duration::days(o.horizon_days as i64);
-    if kind == OfferKind::Membership {
-        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
-        let mut dates = plan.start_dates.clone();
-        dates.sort();
-        dates.dedup();
-        let first = today(tz).max(from);
-        return Ok(dates
-            .into_iter()
-            .filter(|d| *d >= first && *d <= to)
-            .filter_map(|d| local_to_utc(tz, d.and_hms_opt(0, 0, 0)?))
-            .map(|start| TimeSlot {
-                start,
-                end: None,
-                remaining: None,
-                capacity: None,
-            })
-            .collect());
-    }
-    let rows = offer_slot::Entity::find()
-        .filter(offer_slot::Column::OfferId.eq(o.id))
-        .filter(offer_slot::Column::StartsAt.gte(day_start(tz, from) - Duration::hours(3)))
-        .filter(
-            offer_slot::Column::StartsAt
-                .lt(day_start(tz, to + Duration::days(1)) + Duration::hours(3)),
-        )
-        .order_by_asc(offer_slot::Column::StartsAt)
-        .all(db)
-        .await?;
-    let lapsed = service::lapsed_holds(db, rows.iter().map(|r| r.id).collect()).await?;
-    let left = |r: &offer_slot::Model| {
-        (r.capacity - r.booked + lapsed.get(&r.id).copied().unwrap_or(0)).max(0) as u32
-    };
-    let in_window = |t: DateTime<Utc>| {
-        let d = t.with_timezone(&tz).date_naive();
-        d >= from && d <= to && t >= earliest && t <= latest
-    };
-    let mut out = Vec::new();
-    if kind == OfferKind::Appointment {
-        let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
-        for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
-            if !in_window(s.start) {
-                continue;
-            }
-            let row = rows.iter().find(|r| r.starts_at == s.start);
-            if row.is_some_and(|r| r.status != "open") {
-                continue;
-            }
-            out.push(TimeSlot {
-                start: s.start,
-                end: Some(s.end),
-                remaining: Some(row.map(left).unwrap_or(a.parallel)),
-                capacity: Some(row.map(|r| r.capacity.max(0) as u32).unwrap_or(a.parallel)),
-            });
-        }
-    } else {
-        for r in rows.iter().filter(|r| r.status == "open") {
-            if in_window(r.starts_at) {
-                out.push(TimeSlot {
-                    start: r.starts_at,
-                    end: Some(r.ends_at),
-                    remaining: Some(left(r)),
-                    capacity: Some(r.capacity.max(0) as u32),
-                });
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Who receives the data a booking shares: the listing's organization, else the
@@ -145,7 +35,7 @@ pub async fn recipient(db: &DatabaseConnection, l: &listing::Model) -> String {
             return o.name;
         }
     }
-    super::service::listing_name(l)
+    super::model::listing_name(l)
 }
 
 /// A name in the page's language (else the other one).

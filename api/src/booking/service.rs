@@ -10,446 +10,24 @@
 //! so it holds the write lock from its start, as `BEGIN IMMEDIATE` would.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use poem_openapi::Object;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::availability::appointment_slots;
+use super::availability::{appointment_slots, local_to_utc};
 use super::idempotency::{self, Claim};
-use super::offers::{self, OfferKind};
+use super::ledger::{self, *};
+use super::model::OfferKind;
+use super::model::*;
+use super::offers;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::core::validate::{is_valid_email, is_valid_phone, text, Errors};
-use crate::listings::model::LocalizedText;
+use crate::core::validate::Errors;
 use crate::privacy::service::texts;
 use entities::{booking, listing, offer, offer_slot};
-
-/// Statuses that hold a seat.
-pub const ACTIVE: [&str; 3] = ["held", "requested", "confirmed"];
-
-/// The resident's contact details for a booking.
-#[derive(Object, Clone, Debug, Default, serde::Serialize)]
-pub struct ContactInput {
-    /// Default: the account's display name.
-    pub name: Option<String>,
-    /// Only used when the offer asks for it; default: the account's email.
-    pub email: Option<String>,
-    /// Only used when the offer asks for it; then required.
-    pub phone: Option<String>,
-}
-
-/// A new booking.
-#[derive(Object, Clone, Debug)]
-pub struct BookingInput {
-    pub offer_id: Uuid,
-    /// For appointments and classes: the start of the slot or session, as listed by the
-    /// availability endpoint.
-    pub starts_at: Option<DateTime<FixedOffset>>,
-    /// For memberships: one of the plan's start dates.
-    pub start_date: Option<NaiveDate>,
-    /// `true`: keep the seat for a few minutes while the resident reviews what is shared,
-    /// then `POST /bookings/{id}/confirm`. `false` (default): confirm at once.
-    #[oai(default)]
-    pub hold: bool,
-    #[oai(default)]
-    pub contact: ContactInput,
-}
-
-/// The resident data a booking shares.
-#[derive(Object, Clone, Debug)]
-pub struct BookingContact {
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-/// A booking.
-#[derive(Object, Clone, Debug)]
-pub struct Booking {
-    pub id: Uuid,
-    pub offer_id: Uuid,
-    pub offer_name: LocalizedText,
-    pub offer_kind: OfferKind,
-    pub listing_id: Uuid,
-    pub listing_slug: String,
-    pub listing_name: LocalizedText,
-    /// `held`, `requested` (awaiting the business), `confirmed`, `rejected`, `expired`,
-    /// `cancelled`, `completed`, `no_show`.
-    pub status: String,
-    /// In the city's time zone.
-    pub starts_at: DateTime<FixedOffset>,
-    pub ends_at: Option<DateTime<FixedOffset>>,
-    /// While `held`: the seat is kept until then.
-    pub hold_expires_at: Option<DateTime<FixedOffset>>,
-    /// Until when the resident can cancel; absent once that is past or not applicable.
-    pub cancellable_until: Option<DateTime<FixedOffset>>,
-    /// Exactly what this booking shares...
-    pub contact: BookingContact,
-    /// ...and with whom.
-    pub shared_with: String,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Everything a booking is shown with.
-pub struct BookingView {
-    pub booking: booking::Model,
-    pub offer: offer::Model,
-    pub listing: listing::Model,
-}
-
-fn local(tz: chrono_tz::Tz, t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    t.with_timezone(&tz).fixed_offset()
-}
-
-/// Until when a booking can be cancelled by its resident.
-pub fn cancellable_until(b: &booking::Model, o: &offer::Model) -> Option<DateTime<Utc>> {
-    match b.status.as_str() {
-        "held" | "requested" => Some(b.starts_at),
-        "confirmed" => Some(b.starts_at - Duration::minutes(o.cancel_deadline_minutes as i64)),
-        _ => None,
-    }
-}
-
-impl BookingView {
-    pub fn to_api(&self, tz: chrono_tz::Tz) -> Booking {
-        let b = &self.booking;
-        let now = Utc::now();
-        Booking {
-            id: b.id,
-            offer_id: b.offer_id,
-            offer_name: LocalizedText {
-                de: self.offer.name_de.clone(),
-                en: self.offer.name_en.clone(),
-            },
-            offer_kind: OfferKind::parse(&self.offer.kind).unwrap_or(OfferKind::Appointment),
-            listing_id: self.listing.id,
-            listing_slug: self.listing.slug.clone(),
-            listing_name: LocalizedText {
-                de: self.listing.name_de.clone(),
-                en: self.listing.name_en.clone(),
-            },
-            status: b.status.clone(),
-            starts_at: local(tz, b.starts_at),
-            ends_at: b.ends_at.map(|t| local(tz, t)),
-            hold_expires_at: b
-                .hold_expires_at
-                .filter(|_| b.status == "held")
-                .map(|t| local(tz, t)),
-            cancellable_until: cancellable_until(b, &self.offer)
-                .filter(|t| *t > now)
-                .map(|t| local(tz, t)),
-            contact: BookingContact {
-                name: b.contact_name.clone(),
-                email: b.contact_email.clone(),
-                phone: b.contact_phone.clone(),
-            },
-            shared_with: b
-                .shared
-                .get("with")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string(),
-            version: b.version,
-            created_at: b.created_at,
-            updated_at: b.updated_at,
-        }
-    }
-}
-
-/// What the booking context needs from the server.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    pub city_id: Uuid,
-    /// How long the first in line on a waitlist has to confirm the seat held for them.
-    pub claim: std::time::Duration,
-    pub tz: chrono_tz::Tz,
-    pub hold: std::time::Duration,
-    /// Partner connections: secrets key, tokens, circuits.
-    pub partners: &'static crate::partners::Partners,
-}
-
-impl Ctx {
-    /// The booking settings of the running server.
-    pub fn of(state: &crate::web::state::AppState) -> Ctx {
-        Ctx {
-            city_id: state.city.id,
-            tz: state.city.timezone,
-            hold: state.config.booking_hold,
-            claim: state.config.waitlist_claim,
-            partners: state.partners,
-        }
-    }
-}
-
-pub(crate) fn hold_expired() -> Problem {
-    Problem::conflict(
-        "hold-expired",
-        "The hold ran out and the seat was released. Book again if it is still free.",
-    )
-}
-
-/// Holds of these slots that ran out but are not expired yet (the sweeper runs every
-/// second): their seats count as free.
-pub async fn lapsed_holds<C: ConnectionTrait>(
-    conn: &C,
-    slot_ids: Vec<Uuid>,
-) -> Result<std::collections::HashMap<Uuid, i32>, Problem> {
-    let rows: Vec<(Option<Uuid>, i32)> = booking::Entity::find()
-        .select_only()
-        .column(booking::Column::SlotId)
-        .column(booking::Column::Seats)
-        .filter(booking::Column::SlotId.is_in(slot_ids))
-        .filter(booking::Column::Status.eq("held"))
-        .filter(booking::Column::HoldExpiresAt.lte(Utc::now()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut out = std::collections::HashMap::new();
-    for (slot, seats) in rows {
-        if let Some(s) = slot {
-            *out.entry(s).or_insert(0) += seats;
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) fn full() -> Problem {
-    Problem::conflict(
-        "full",
-        "This time is fully booked. Choose another time or join the waitlist.",
-    )
-}
-
-/// Where the booking goes: the slot (appointment or class) or the start date.
-pub(super) struct Target {
-    pub(super) starts_at: DateTime<Utc>,
-    pub(super) ends_at: Option<DateTime<Utc>>,
-    /// The appointment capacity for a slot row created on its first booking.
-    pub(super) new_slot_capacity: Option<i32>,
-    pub(super) uses_slot: bool,
-    /// The slot's id when it was read already (a class session).
-    pub(super) slot_id: Option<Uuid>,
-}
-
-pub(super) async fn resolve_target<C: ConnectionTrait>(
-    db: &C,
-    ctx: Ctx,
-    o: &offer::Model,
-    input: &BookingInput,
-    errors: &mut Errors,
-) -> Result<Option<Target>, Problem> {
-    let now = Utc::now();
-    let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
-    let latest = now + Duration::days(o.horizon_days as i64);
-    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
-    if kind == OfferKind::Membership {
-        if input.starts_at.is_some() {
-            errors.add("starts_at", "not used for memberships; give start_date");
-        }
-        let Some(date) = input.start_date else {
-            errors.add("start_date", "required for a membership");
-            return Ok(None);
-        };
-        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
-        if !plan.start_dates.contains(&date) {
-            errors.add("start_date", "not one of the plan's start dates");
-            return Ok(None);
-        }
-        let Some(start) =
-            super::availability::local_to_utc(ctx.tz, date.and_hms_opt(0, 0, 0).expect("midnight"))
-        else {
-            errors.add("start_date", "does not exist in the city's time zone");
-            return Ok(None);
-        };
-        if date < now.with_timezone(&ctx.tz).date_naive() {
-            errors.add("start_date", "is in the past");
-            return Ok(None);
-        }
-        return Ok(Some(Target {
-            starts_at: start,
-            ends_at: None,
-            new_slot_capacity: None,
-            uses_slot: false,
-            slot_id: None,
-        }));
-    }
-    if input.start_date.is_some() {
-        errors.add("start_date", "only for memberships; give starts_at");
-    }
-    let Some(starts_at) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
-        errors.add("starts_at", "required");
-        return Ok(None);
-    };
-    if starts_at < earliest {
-        errors.add(
-            "starts_at",
-            format!(
-                "must be at least {} minutes from now",
-                o.lead_time_minutes.max(0)
-            ),
-        );
-        return Ok(None);
-    }
-    if starts_at > latest {
-        errors.add(
-            "starts_at",
-            format!("must be at most {} days ahead", o.horizon_days),
-        );
-        return Ok(None);
-    }
-    match kind {
-        OfferKind::Appointment => {
-            let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
-            let day = starts_at.with_timezone(&ctx.tz).date_naive();
-            let slot = appointment_slots(&hours, a.duration_minutes, ctx.tz, day, day)
-                .into_iter()
-                .find(|s| s.start == starts_at);
-            match slot {
-                Some(s) => Ok(Some(Target {
-                    starts_at: s.start,
-                    ends_at: Some(s.end),
-                    new_slot_capacity: Some(a.parallel as i32),
-                    uses_slot: true,
-                    slot_id: None,
-                })),
-                None => {
-                    errors.add("starts_at", "not a bookable time of this offer");
-                    Ok(None)
-                }
-            }
-        }
-        _ => {
-            let session = offer_slot::Entity::find()
-                .filter(offer_slot::Column::OfferId.eq(o.id))
-                .filter(offer_slot::Column::StartsAt.eq(starts_at))
-                .filter(offer_slot::Column::Status.eq("open"))
-                .one(db)
-                .await?;
-            match session {
-                Some(s) => Ok(Some(Target {
-                    starts_at: s.starts_at,
-                    ends_at: Some(s.ends_at),
-                    new_slot_capacity: None,
-                    uses_slot: true,
-                    slot_id: Some(s.id),
-                })),
-                None => {
-                    errors.add("starts_at", "not a session of this class");
-                    Ok(None)
-                }
-            }
-        }
-    }
-}
-
-/// The contact details to share: only what the offer asks for.
-pub(crate) async fn contact(
-    user: &AuthUser,
-    o: &offer::Model,
-    input: &ContactInput,
-    errors: &mut Errors,
-) -> Result<BookingContact, Problem> {
-    // The account as read when the request was authenticated.
-    let account = user;
-    let name = text(errors, "contact.name", input.name.as_deref(), 200)
-        .unwrap_or_else(|| account.display_name.clone());
-    if name.trim().is_empty() {
-        errors.add("contact.name", "required");
-    }
-    let email = if o.collect_email {
-        let e = text(errors, "contact.email", input.email.as_deref(), 254)
-            .unwrap_or_else(|| account.email.clone());
-        if !is_valid_email(&e) {
-            errors.add("contact.email", "must be an email address");
-        }
-        Some(e)
-    } else {
-        None
-    };
-    let phone = if o.collect_phone {
-        match text(errors, "contact.phone", input.phone.as_deref(), 40) {
-            Some(p) if is_valid_phone(&p) => Some(p),
-            Some(_) => {
-                errors.add("contact.phone", "must be a phone number");
-                None
-            }
-            None => {
-                errors.add("contact.phone", "this offer needs a phone number");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    Ok(BookingContact { name, email, phone })
-}
-
-/// A listing's name as a recipient of shared data (German first, as stored).
-pub(crate) fn listing_name(l: &listing::Model) -> String {
-    if l.name_de.is_empty() {
-        l.name_en.clone()
-    } else {
-        l.name_de.clone()
-    }
-}
-
-/// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL.
-/// On SQLite the transaction (begun with [`crate::core::db::begin_write`]) already holds the
-/// only write lock.
-pub(crate) async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        conn.execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM users WHERE id = $1 FOR UPDATE",
-            [user_id.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
-/// The per-resident rules of an offer, checked inside the booking's transaction after
-/// [`lock_user`]: one booking per time, and at most the offer's number of active ones.
-pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
-    txn: &C,
-    user_id: Uuid,
-    o: &offer::Model,
-    starts_at: DateTime<Utc>,
-) -> Result<(), Problem> {
-    let mine = booking::Entity::find()
-        .filter(booking::Column::UserId.eq(user_id))
-        .filter(booking::Column::OfferId.eq(o.id))
-        .filter(booking::Column::Status.is_in(ACTIVE))
-        .filter(booking::Column::StartsAt.gte(Utc::now()));
-    if mine
-        .clone()
-        .filter(booking::Column::StartsAt.eq(starts_at))
-        .count(txn)
-        .await?
-        > 0
-    {
-        return Err(Problem::conflict(
-            "already-booked",
-            "You already have a booking at this time.",
-        ));
-    }
-    if o.max_active_per_resident > 0 && mine.count(txn).await? >= o.max_active_per_resident as u64 {
-        return Err(Problem::conflict(
-            "booking-limit",
-            format!(
-                "This offer allows {} active booking(s) per resident.",
-                o.max_active_per_resident
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// Creates a booking. With a claim, the response is stored with it, in its transaction.
 pub async fn create(
@@ -469,7 +47,7 @@ pub async fn create(
         .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
     if o.partner_connection_id.is_some() {
         txn.rollback().await?;
-        return crate::partners::booking::create(db, ctx, user, input, (o, l, &with), claim).await;
+        return crate::booking::partner::create(db, ctx, user, input, (o, l, &with), claim).await;
     }
     let mut errors = Errors::default();
     let target = resolve_target(&txn, ctx, &o, input, &mut errors).await?;
@@ -603,96 +181,6 @@ impl Native<'_> {
     }
 }
 
-/// Moves a booking from one status to another if it is still in `from`; gives its seat
-/// back when it leaves the active statuses. Returns whether it moved.
-pub(crate) async fn transition<C: ConnectionTrait>(
-    conn: &C,
-    ctx: Ctx,
-    b: &booking::Model,
-    from: &str,
-    to: &str,
-    extra: Option<sea_orm::Condition>,
-) -> Result<bool, Problem> {
-    let now = Utc::now();
-    let mut q = booking::Entity::update_many()
-        .col_expr(booking::Column::Status, Expr::value(to))
-        .col_expr(booking::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            booking::Column::Version,
-            Expr::col(booking::Column::Version).add(1),
-        )
-        .filter(booking::Column::Id.eq(b.id))
-        .filter(booking::Column::Status.eq(from));
-    if let Some(c) = extra {
-        q = q.filter(c);
-    }
-    if q.exec(conn).await?.rows_affected != 1 {
-        return Ok(false);
-    }
-    // A waitlist offer ends with its booking: claimed when confirmed, else expired.
-    super::waitlist::settle_offer(conn, b.id, to).await?;
-    if ACTIVE.contains(&from) && !ACTIVE.contains(&to) {
-        if let Some(slot) = b.slot_id {
-            super::waitlist::release_seat(conn, ctx, slot, b.seats).await?;
-        }
-    }
-    crate::core::outbox::record(
-        conn,
-        ctx.city_id,
-        "booking",
-        b.id,
-        &format!("booking.{to}"),
-        serde_json::json!({ "offer_id": b.offer_id, "status": to, "from": from }),
-    )
-    .await?;
-    Ok(true)
-}
-
-/// Expires the holds that ran out (of one slot, or all), giving their seats back.
-pub async fn expire_holds(
-    db: &DatabaseConnection,
-    ctx: Ctx,
-    slot: Option<(Uuid, DateTime<Utc>)>,
-) -> Result<usize, Problem> {
-    let now = Utc::now();
-    // A hold whose partner call is still unsettled is left to the reconciliation job.
-    let mut q = booking::Entity::find()
-        .filter(booking::Column::Status.eq("held"))
-        .filter(booking::Column::HoldExpiresAt.lte(now))
-        .filter(booking::Column::PartnerPending.is_null());
-    if let Some((offer_id, starts_at)) = slot {
-        q = q
-            .filter(booking::Column::OfferId.eq(offer_id))
-            .filter(booking::Column::StartsAt.eq(starts_at));
-    }
-    let stale = q.limit(500).all(db).await?;
-    let mut n = 0;
-    for b in stale {
-        let txn = db.begin().await?;
-        let moved = transition(
-            &txn,
-            ctx,
-            &b,
-            "held",
-            "expired",
-            Some(
-                sea_orm::Condition::all()
-                    .add(booking::Column::HoldExpiresAt.lte(now))
-                    .add(booking::Column::PartnerPending.is_null()),
-            ),
-        )
-        .await?;
-        if moved && b.partner_ref.is_some() {
-            // The partner's hold is given back too, by the reconciliation job.
-            // (a call still unsettled is settled first; then this expiry shows)
-            crate::partners::booking::mark_pending(&txn, b.id, "cancel").await?;
-        }
-        txn.commit().await?;
-        n += moved as usize;
-    }
-    Ok(n)
-}
-
 /// A booking of this user, with its offer and listing.
 pub async fn mine(
     db: &DatabaseConnection,
@@ -774,7 +262,7 @@ pub async fn confirm(
 ) -> Result<BookingView, Problem> {
     let v = mine(db, ctx, user, id).await?;
     if v.offer.partner_connection_id.is_some() {
-        return crate::partners::booking::confirm(db, ctx, v).await;
+        return crate::booking::partner::confirm(db, ctx, v).await;
     }
     let to = if v.offer.confirmation == "approval" {
         "requested"
@@ -811,33 +299,6 @@ pub async fn confirm(
     mine(db, ctx, user, id).await
 }
 
-/// Whether the resident may still cancel or move the booking (`what` names the change
-/// in the message): holds and requests before the start, confirmed bookings until the
-/// offer's cancellation deadline.
-pub(crate) fn changeable(
-    ctx: Ctx,
-    b: &booking::Model,
-    o: &offer::Model,
-    what: &str,
-) -> Result<(), Problem> {
-    let Some(until) = cancellable_until(b, o) else {
-        return Err(Problem::conflict(
-            "wrong-status",
-            format!("A {} booking cannot be {what}.", b.status),
-        ));
-    };
-    if Utc::now() >= until {
-        return Err(Problem::conflict(
-            "cancellation-deadline",
-            format!(
-                "Changes were possible until {}; contact the business.",
-                local(ctx.tz, until).format("%Y-%m-%d %H:%M")
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// The resident cancels: holds and requests any time before the start, confirmed
 /// bookings until the offer's cancellation deadline.
 pub async fn cancel(
@@ -853,7 +314,7 @@ pub async fn cancel(
     }
     changeable(ctx, b, &v.offer, "cancelled")?;
     if v.offer.partner_connection_id.is_some() {
-        return crate::partners::booking::cancel(db, ctx, v).await;
+        return crate::booking::partner::cancel(db, ctx, v).await;
     }
     let txn = db.begin().await?;
     let moved = transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
@@ -882,37 +343,6 @@ pub async fn run_sweeper(db: DatabaseConnection, ctx: Ctx) {
         rounds += 1;
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
-}
-
-/// Who on the business side acts on an offer's bookings, for the access log.
-async fn business_reader(
-    db: &DatabaseConnection,
-    user: &AuthUser,
-    l: &listing::Model,
-) -> Result<crate::privacy::service::Reader, Problem> {
-    if !crate::listings::service::can_edit(db, user, l).await? {
-        return Err(Problem::not_found("offer"));
-    }
-    Ok(match l.organization_id {
-        Some(org) if crate::listings::service::is_member(db, org, user.id).await? => {
-            crate::privacy::service::Reader::Organization {
-                user: user.id,
-                organization: org,
-            }
-        }
-        _ => crate::privacy::service::Reader::CityStaff(user.id),
-    })
-}
-
-fn shared_fields(b: &booking::Model) -> String {
-    let mut f = vec!["name"];
-    if b.contact_email.is_some() {
-        f.push("email");
-    }
-    if b.contact_phone.is_some() {
-        f.push("phone");
-    }
-    f.join(", ")
 }
 
 /// The bookings of an offer between two instants, for its business: every booking
@@ -1068,60 +498,6 @@ pub async fn decide(
     })
 }
 
-/// Takes one seat of the slot at `target` in `txn` (creating an appointment's slot row on
-/// its first booking); returns the slot id, or 409 when it is full.
-pub(super) async fn take_seat<C: ConnectionTrait>(
-    txn: &C,
-    offer_id: Uuid,
-    target: &Target,
-) -> Result<Option<Uuid>, Problem> {
-    if let Some(capacity) = target.new_slot_capacity {
-        offer_slot::Entity::insert(offer_slot::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            offer_id: Set(offer_id),
-            starts_at: Set(target.starts_at),
-            ends_at: Set(target.ends_at.unwrap_or(target.starts_at)),
-            capacity: Set(capacity),
-            booked: Set(0),
-            status: Set("open".into()),
-            created_at: Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::columns([offer_slot::Column::OfferId, offer_slot::Column::StartsAt])
-                .do_nothing()
-                .to_owned(),
-        )
-        .do_nothing()
-        .exec_without_returning(txn)
-        .await?;
-    }
-    let taken = offer_slot::Entity::update_many()
-        .col_expr(
-            offer_slot::Column::Booked,
-            Expr::col(offer_slot::Column::Booked).add(1),
-        )
-        .filter(offer_slot::Column::OfferId.eq(offer_id))
-        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
-        .filter(offer_slot::Column::Status.eq("open"))
-        .filter(Expr::col(offer_slot::Column::Booked).lt(Expr::col(offer_slot::Column::Capacity)))
-        .exec(txn)
-        .await?;
-    if taken.rows_affected != 1 {
-        return Err(full());
-    }
-    if target.slot_id.is_some() {
-        return Ok(target.slot_id);
-    }
-    Ok(offer_slot::Entity::find()
-        .select_only()
-        .column(offer_slot::Column::Id)
-        .filter(offer_slot::Column::OfferId.eq(offer_id))
-        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
-        .into_tuple::<Uuid>()
-        .one(txn)
-        .await?)
-}
-
 /// Moves a booking to another time of the same offer: the new seat is taken and the old
 /// one released in one transaction, so the resident never holds two seats or none.
 /// Allowed while the booking could be cancelled.
@@ -1135,7 +511,7 @@ pub async fn reschedule(
     let v = mine(db, ctx, user, id).await?;
     let b = &v.booking;
     if v.offer.partner_connection_id.is_some() {
-        return crate::partners::booking::reschedule(db, ctx, v, starts_at).await;
+        return crate::booking::partner::reschedule(db, ctx, v, starts_at).await;
     }
     if b.slot_id.is_none() {
         return Err(Problem::conflict(
@@ -1182,7 +558,7 @@ pub async fn reschedule(
         ));
     }
     if let Some(old) = b.slot_id {
-        super::waitlist::release_seat(&txn, ctx, old, b.seats).await?;
+        super::ledger::release_seat(&txn, ctx, old, b.seats).await?;
     }
     crate::core::outbox::record(
         &txn,
@@ -1195,4 +571,91 @@ pub async fn reschedule(
     .await?;
     txn.commit().await?;
     mine(db, ctx, user, id).await
+}
+
+/// An offer's bookable times on the local dates `from..=to`, as
+/// `GET /api/v1/offers/{id}/availability` lists them: inside the lead time and horizon,
+/// with full ones kept (0 left) so that a page can say they are full.
+pub async fn bookable_times(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    o: &offer::Model,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TimeSlot>, Problem> {
+    if o.partner_connection_id.is_some() {
+        return crate::booking::partner::times(db, ctx, o, from, to).await;
+    }
+    let tz = ctx.tz;
+    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+    let now = Utc::now();
+    let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
+    let latest = now + Duration::days(o.horizon_days as i64);
+    if kind == OfferKind::Membership {
+        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
+        let mut dates = plan.start_dates.clone();
+        dates.sort();
+        dates.dedup();
+        let first = today(tz).max(from);
+        return Ok(dates
+            .into_iter()
+            .filter(|d| *d >= first && *d <= to)
+            .filter_map(|d| local_to_utc(tz, d.and_hms_opt(0, 0, 0)?))
+            .map(|start| TimeSlot {
+                start,
+                end: None,
+                remaining: None,
+                capacity: None,
+            })
+            .collect());
+    }
+    let rows = offer_slot::Entity::find()
+        .filter(offer_slot::Column::OfferId.eq(o.id))
+        .filter(offer_slot::Column::StartsAt.gte(day_start(tz, from) - Duration::hours(3)))
+        .filter(
+            offer_slot::Column::StartsAt
+                .lt(day_start(tz, to + Duration::days(1)) + Duration::hours(3)),
+        )
+        .order_by_asc(offer_slot::Column::StartsAt)
+        .all(db)
+        .await?;
+    let lapsed = ledger::lapsed_holds(db, rows.iter().map(|r| r.id).collect()).await?;
+    let left = |r: &offer_slot::Model| {
+        (r.capacity - r.booked + lapsed.get(&r.id).copied().unwrap_or(0)).max(0) as u32
+    };
+    let in_window = |t: DateTime<Utc>| {
+        let d = t.with_timezone(&tz).date_naive();
+        d >= from && d <= to && t >= earliest && t <= latest
+    };
+    let mut out = Vec::new();
+    if kind == OfferKind::Appointment {
+        let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
+        for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
+            if !in_window(s.start) {
+                continue;
+            }
+            let row = rows.iter().find(|r| r.starts_at == s.start);
+            if row.is_some_and(|r| r.status != "open") {
+                continue;
+            }
+            out.push(TimeSlot {
+                start: s.start,
+                end: Some(s.end),
+                remaining: Some(row.map(left).unwrap_or(a.parallel)),
+                capacity: Some(row.map(|r| r.capacity.max(0) as u32).unwrap_or(a.parallel)),
+            });
+        }
+    } else {
+        for r in rows.iter().filter(|r| r.status == "open") {
+            if in_window(r.starts_at) {
+                out.push(TimeSlot {
+                    start: r.starts_at,
+                    end: Some(r.ends_at),
+                    remaining: Some(left(r)),
+                    capacity: Some(r.capacity.max(0) as u32),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -16,8 +16,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::ledger;
+use super::model::{BookingInput, ContactInput, Ctx, ACTIVE};
 use super::offers;
-use super::service::{self, BookingInput, ContactInput, Ctx, ACTIVE};
+use super::service;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::core::validate::Errors;
@@ -133,8 +135,8 @@ pub async fn join(
         contact: input.contact.clone(),
     };
     let mut errors = Errors::default();
-    let target = service::resolve_target(db, ctx, &o, &as_booking, &mut errors).await?;
-    let contact = service::contact(user, &o, &input.contact, &mut errors).await?;
+    let target = ledger::resolve_target(db, ctx, &o, &as_booking, &mut errors).await?;
+    let contact = ledger::contact(user, &o, &input.contact, &mut errors).await?;
     let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
     if !target.uses_slot {
         return Err(Problem::invalid(
@@ -142,7 +144,7 @@ pub async fn join(
             "memberships have no waitlist; request a start date",
         ));
     }
-    service::expire_holds(db, ctx, Some((o.id, target.starts_at))).await?;
+    ledger::expire_holds(db, ctx, Some((o.id, target.starts_at))).await?;
     let slot = offer_slot::Entity::find()
         .filter(offer_slot::Column::OfferId.eq(o.id))
         .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
@@ -256,148 +258,6 @@ pub async fn leave(
         .filter(waitlist_entry::Column::Id.eq(e.id))
         .filter(waitlist_entry::Column::Status.is_in(["waiting", "offered"]))
         .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Ends the waitlist offer whose held booking moved to `to`: claimed when the resident
-/// confirmed it, expired otherwise.
-pub(super) async fn settle_offer<C: ConnectionTrait>(
-    conn: &C,
-    booking_id: Uuid,
-    to: &str,
-) -> Result<(), Problem> {
-    let status = match to {
-        "confirmed" | "requested" => "claimed",
-        "held" => return Ok(()),
-        _ => "expired",
-    };
-    waitlist_entry::Entity::update_many()
-        .col_expr(waitlist_entry::Column::Status, Expr::value(status))
-        .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(waitlist_entry::Column::BookingId.eq(booking_id))
-        .filter(waitlist_entry::Column::Status.eq("offered"))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Gives `seats` of a slot back: to the first in line on its waitlist as a held booking
-/// (the seat stays taken), or, when nobody waits, to everyone.
-pub(super) async fn release_seat<C: ConnectionTrait>(
-    conn: &C,
-    ctx: Ctx,
-    slot_id: Uuid,
-    seats: i32,
-) -> Result<(), Problem> {
-    let now = Utc::now();
-    loop {
-        let next = waitlist_entry::Entity::find()
-            .filter(waitlist_entry::Column::SlotId.eq(slot_id))
-            .filter(waitlist_entry::Column::Status.eq("waiting"))
-            .order_by_asc(waitlist_entry::Column::CreatedAt)
-            .order_by_asc(waitlist_entry::Column::Id)
-            .one(conn)
-            .await?;
-        let Some(e) = next else { break };
-        let slot = offer_slot::Entity::find_by_id(slot_id)
-            .one(conn)
-            .await?
-            .ok_or_else(Problem::internal)?;
-        if slot.starts_at <= now {
-            break; // too late to offer anyone this time
-        }
-        let until =
-            now + chrono::Duration::from_std(ctx.claim).unwrap_or(chrono::Duration::hours(1));
-        let until = until.min(slot.starts_at);
-        let booking_id = Uuid::new_v4();
-        // Only one release can take this entry (it stays in line otherwise).
-        let taken = waitlist_entry::Entity::update_many()
-            .col_expr(waitlist_entry::Column::Status, Expr::value("offered"))
-            .col_expr(waitlist_entry::Column::OfferedUntil, Expr::value(until))
-            .col_expr(waitlist_entry::Column::BookingId, Expr::value(booking_id))
-            .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
-            .filter(waitlist_entry::Column::Id.eq(e.id))
-            .filter(waitlist_entry::Column::Status.eq("waiting"))
-            .exec(conn)
-            .await?;
-        if taken.rows_affected != 1 {
-            continue;
-        }
-        let o = offer::Entity::find_by_id(slot.offer_id)
-            .one(conn)
-            .await?
-            .ok_or_else(Problem::internal)?;
-        let l = listing::Entity::find_by_id(o.listing_id)
-            .one(conn)
-            .await?
-            .ok_or_else(Problem::internal)?;
-        let contact = e.contact.clone().unwrap_or_default();
-        let text = |k: &str| contact.get(k).and_then(|v| v.as_str()).map(String::from);
-        let mut fields = vec!["name"];
-        if text("email").is_some() {
-            fields.push("email");
-        }
-        if text("phone").is_some() {
-            fields.push("phone");
-        }
-        let with = match l.organization_id {
-            Some(org) => entities::organization::Entity::find_by_id(org)
-                .one(conn)
-                .await?
-                .map(|o| o.name),
-            None => None,
-        }
-        .unwrap_or_else(|| l.name_de.clone());
-        booking::ActiveModel {
-            id: Set(booking_id),
-            city_id: Set(ctx.city_id),
-            offer_id: Set(o.id),
-            slot_id: Set(Some(slot_id)),
-            user_id: Set(e.user_id),
-            status: Set("held".into()),
-            starts_at: Set(slot.starts_at),
-            ends_at: Set(Some(slot.ends_at)),
-            seats: Set(seats),
-            hold_expires_at: Set(Some(until)),
-            contact_name: Set(text("name").unwrap_or_default()),
-            contact_email: Set(text("email")),
-            contact_phone: Set(text("phone")),
-            shared: Set(serde_json::json!({ "with": with, "fields": fields })),
-            partner_ref: Set(None),
-            partner_pending: Set(None),
-            partner_pending_since: Set(None),
-            partner_checked_at: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(conn)
-        .await?;
-        crate::core::outbox::record(
-            conn,
-            ctx.city_id,
-            "waitlist",
-            e.id,
-            "waitlist.offered",
-            serde_json::json!({
-                "booking_id": booking_id,
-                "offer_id": o.id,
-                "user_id": e.user_id,
-                "starts_at": slot.starts_at,
-                "offered_until": until,
-            }),
-        )
-        .await?;
-        return Ok(());
-    }
-    offer_slot::Entity::update_many()
-        .col_expr(
-            offer_slot::Column::Booked,
-            Expr::col(offer_slot::Column::Booked).sub(seats),
-        )
-        .filter(offer_slot::Column::Id.eq(slot_id))
-        .exec(conn)
         .await?;
     Ok(())
 }

@@ -439,7 +439,7 @@ pub fn compose(
     }
     text.push(String::new());
     if kind.method() == Method::Request {
-        if let Some(deadline) = crate::booking::service::cancellable_until(b, &facts.offer)
+        if let Some(deadline) = crate::booking::model::cancellable_until(b, &facts.offer)
             .filter(|d| *d > Utc::now() && kind != Kind::WaitlistOffer)
         {
             let d = deadline.with_timezone(&tz);

@@ -145,7 +145,7 @@ impl reqwest::dns::Resolve for PublicOnly {
         Box::pin(async move {
             let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
-                .filter(|a| super::connections::is_public(a.ip()))
+                .filter(|a| is_public(a.ip()))
                 .collect();
             if addrs.is_empty() {
                 return Err(format!("{host} resolves to no public address").into());
@@ -537,4 +537,61 @@ fn without_url(e: &reqwest::Error) -> String {
         s = s.replace(u.as_str(), "<partner>");
     }
     s
+}
+
+/// Whether an address is one the portal may call without opening the city's own
+/// network to whoever configures a connection (SSRF).
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(a) => {
+            let o = a.octets();
+            !(a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+                || a.is_multicast()
+                || a.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])))
+        }
+        std::net::IpAddr::V6(a) => {
+            let s = a.segments();
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return is_public(std::net::IpAddr::V4(v4));
+            }
+            !(a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "2606:2800:220:1::1"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
 }

@@ -1,20 +1,18 @@
 //! Partner connections: a business's own booking system that the portal books through
 //! (the Partner Booking API in `openapi/partner-booking-api.json`).
 //!
-//! - [`connections`]: owners' connections, secrets encrypted at rest ([`secrets`]).
+//! - [`connections`]: owners' connections, secrets encrypted at rest
+//!   ([`crate::core::secrets`]).
 //! - [`pages`]: the dashboard pages where owners connect and change them.
 //! - [`client`]: OAuth2 client credentials, token cache, timeouts, retries, circuit.
-//! - [`booking`]: the partner side of creating, confirming, cancelling and moving.
-//! - [`webhook`]: the partner's signed status changes.
-//! - [`reconcile`]: settles bookings whose partner outcome was unknown.
+//!
+//! Booking through a partner (and its webhooks and reconciliation) is booking's:
+//! `crate::booking::partner`. Partners never call back into booking.
 
 pub mod api;
-pub mod booking;
 pub mod client;
 pub mod connections;
 pub mod pages;
-pub mod reconcile;
-pub mod webhook;
 
 pub use client::{CallPolicy, PartnerError, Partners};
 

@@ -279,7 +279,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/api/v1/partner-webhooks/:connection",
-            poem::post(crate::partners::webhook::receive),
+            poem::post(crate::booking::partner_webhook::receive),
         )
         .at(
             "/calendar/:file",
@@ -560,11 +560,11 @@ impl Bound {
         let indexer = spawn_indexer(&self.state);
         let sweeper = tokio::spawn(crate::booking::service::run_sweeper(
             self.state.db.clone(),
-            crate::booking::service::Ctx::of(&self.state),
+            crate::booking::model::Ctx::of(&self.state),
         ));
-        let reconciler = tokio::spawn(crate::partners::reconcile::run(
+        let reconciler = tokio::spawn(crate::booking::reconcile::run(
             self.state.db.clone(),
-            crate::booking::service::Ctx::of(&self.state),
+            crate::booking::model::Ctx::of(&self.state),
             self.state.config.partner_reconcile,
         ));
         let retention = self.state.config.outbox_retention.map(|keep| {

@@ -146,8 +146,8 @@ async fn row(app: &TestApp, id: &str) -> entities::booking::Model {
         .unwrap()
 }
 
-fn ctx(app: &TestApp) -> api::booking::service::Ctx {
-    api::booking::service::Ctx::of(&app.state)
+fn ctx(app: &TestApp) -> api::booking::model::Ctx {
+    api::booking::model::Ctx::of(&app.state)
 }
 
 /// A fixture with a class offer linked to the sandbox's yoga, its first session's
@@ -199,12 +199,12 @@ async fn request_membership(
 }
 
 /// Two reconciliation rounds at once, as two servers sharing the database run them.
-async fn two_rounds(app: &TestApp) -> Vec<api::partners::reconcile::Round> {
+async fn two_rounds(app: &TestApp) -> Vec<api::booking::reconcile::Round> {
     let rounds: Vec<_> = (0..2)
         .map(|_| {
             let db = app.state.db.clone();
             let c = ctx(app);
-            tokio::spawn(async move { api::partners::reconcile::round(&db, c).await })
+            tokio::spawn(async move { api::booking::reconcile::round(&db, c).await })
         })
         .collect();
     let mut done = Vec::new();
@@ -217,7 +217,7 @@ async fn two_rounds(app: &TestApp) -> Vec<api::partners::reconcile::Round> {
 /// Runs reconciliation rounds (for up to 10 s) until one settles a booking.
 async fn settle_one(app: &TestApp) {
     for _ in 0..40 {
-        let r = api::partners::reconcile::round(&app.state.db, ctx(app))
+        let r = api::booking::reconcile::round(&app.state.db, ctx(app))
             .await
             .unwrap();
         if r.settled > 0 {
@@ -777,7 +777,7 @@ async fn partner_slow_then_settled(app: TestApp) {
     let b = row(&app, &id).await;
     assert_eq!(b.partner_pending.as_deref(), Some("confirm"));
     // The sweeper leaves it alone even past its hold time.
-    api::booking::service::expire_holds(&app.state.db, ctx(&app), None)
+    api::booking::ledger::expire_holds(&app.state.db, ctx(&app), None)
         .await
         .unwrap();
     assert_eq!(row(&app, &id).await.status, "held");
@@ -787,7 +787,7 @@ async fn partner_slow_then_settled(app: TestApp) {
     app.state.partners.forget(f.connection.parse().unwrap());
     let mut done = false;
     for _ in 0..40 {
-        api::partners::reconcile::round(&app.state.db, ctx(&app))
+        api::booking::reconcile::round(&app.state.db, ctx(&app))
             .await
             .unwrap();
         if row(&app, &id).await.partner_pending.is_none() {
@@ -890,10 +890,10 @@ async fn concurrent_rounds_settle_each_booking_once(app: TestApp) {
         assert_eq!(confirmed.len(), 1, "one booking.confirmed event");
     }
     // Nothing is left for a later round.
-    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
         .await
         .unwrap();
-    assert_eq!(r, api::partners::reconcile::Round::default());
+    assert_eq!(r, api::booking::reconcile::Round::default());
 }
 on_both_with!(
     concurrent_rounds_settle_each_booking_once,
@@ -1249,16 +1249,16 @@ async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
     f.sandbox.set_mode(Mode::Normal);
     let other = app.register("Othermember").await;
     let (id2, _) = request_membership(&app, &other, &offer, start_date, "+358401234568").await;
-    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
         .await
         .unwrap();
     assert_eq!((r.asked, r.refreshed), (1, 0), "asked, still requested");
-    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
         .await
         .unwrap();
     assert_eq!(r.asked, 0, "not asked again so soon");
     // Once its check is older than the interval, it is due again.
-    let long_ago = chrono::Utc::now() - api::partners::reconcile::refresh_every();
+    let long_ago = chrono::Utc::now() - api::booking::reconcile::refresh_every();
     entities::booking::Entity::update_many()
         .col_expr(
             entities::booking::Column::PartnerCheckedAt,
@@ -1268,7 +1268,7 @@ async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
         .exec(&app.state.db)
         .await
         .unwrap();
-    let r = api::partners::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
         .await
         .unwrap();
     assert_eq!(r.asked, 1, "due again");

@@ -14,10 +14,10 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 use uuid::Uuid;
 
-use super::booking::apply_remote;
-use super::connections;
-use crate::booking::service::Ctx;
+use super::partner::apply_remote;
+use crate::booking::model::Ctx;
 use crate::core::problem::Problem;
+use crate::partners::connections;
 use crate::web::state::AppState;
 use entities::{booking, offer, partner_connection, partner_webhook_event};
 use partner_sandbox::model::WebhookEvent;

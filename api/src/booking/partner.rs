@@ -17,15 +17,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::client::{Body, Conn, PartnerError};
-use super::connections;
+use super::ledger::{self, clear_pending, mark_pending};
 use crate::booking::idempotency::{self, Claim};
-use crate::booking::offers::OfferKind;
-use crate::booking::pages_support::TimeSlot;
-use crate::booking::service::{self, BookingInput, BookingView, Ctx};
+use crate::booking::model::OfferKind;
+use crate::booking::model::{self, BookingInput, BookingView, Ctx, TimeSlot};
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::core::validate::Errors;
+use crate::partners::client::{Body, Conn, PartnerError};
+use crate::partners::connections;
 use crate::privacy::service::texts;
 use entities::{booking, listing, offer, partner_connection};
 use partner_sandbox::model::{
@@ -63,48 +63,6 @@ pub fn moves_forward(from: &str, to: &str) -> bool {
         "confirmed" => matches!(to, "cancelled"),
         _ => false,
     }
-}
-
-/// Marks a booking with a partner call whose outcome is not settled yet, unless another
-/// call is unsettled (then false: one partner call per booking at a time).
-pub async fn mark_pending<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    call: &str,
-) -> Result<bool, Problem> {
-    let r = booking::Entity::update_many()
-        .col_expr(booking::Column::PartnerPending, Expr::value(call))
-        .col_expr(
-            booking::Column::PartnerPendingSince,
-            Expr::value(Utc::now()),
-        )
-        .filter(booking::Column::Id.eq(id))
-        .filter(booking::Column::PartnerPending.is_null())
-        .exec(conn)
-        .await?;
-    Ok(r.rows_affected == 1)
-}
-
-/// Clears the mark of a settled partner call, if it is still that call's.
-pub async fn clear_pending<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    call: &str,
-) -> Result<(), Problem> {
-    booking::Entity::update_many()
-        .col_expr(
-            booking::Column::PartnerPending,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            booking::Column::PartnerPendingSince,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(booking::Column::Id.eq(id))
-        .filter(booking::Column::PartnerPending.eq(call))
-        .exec(conn)
-        .await?;
-    Ok(())
 }
 
 fn busy() -> Problem {
@@ -169,7 +127,7 @@ pub async fn times(
     if to < from {
         return Ok(Vec::new());
     }
-    let day_start = |d: NaiveDate| crate::booking::pages_support::day_start(ctx.tz, d);
+    let day_start = |d: NaiveDate| crate::booking::model::day_start(ctx.tz, d);
     let body = serde_json::json!({
         "offer_ids": [offer_ref(o)?],
         "from": local(ctx, day_start(from) - Duration::days(1)).max(local(ctx, Utc::now())),
@@ -202,7 +160,7 @@ pub async fn times(
             if kind == OfferKind::Membership {
                 // A start date as the partner means it, shown as that date here.
                 let date = s.start.with_timezone(&partner_tz).date_naive();
-                start = crate::booking::pages_support::day_start(ctx.tz, date);
+                start = crate::booking::model::day_start(ctx.tz, date);
             }
             let d = start.with_timezone(&ctx.tz).date_naive();
             if d < from || d > to {
@@ -243,7 +201,7 @@ fn target(
             errors.add("start_date", "is in the past");
             return None;
         }
-        return Some(crate::booking::pages_support::day_start(ctx.tz, date));
+        return Some(crate::booking::model::day_start(ctx.tz, date));
     }
     if input.start_date.is_some() {
         errors.add("start_date", "only for memberships; give starts_at");
@@ -292,7 +250,7 @@ fn partner_start(ctx: Ctx, o: &offer::Model, b: &booking::Model) -> DateTime<Fix
     if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
         let date = b.starts_at.with_timezone(&ctx.tz).date_naive();
         let tz = partner_tz(ctx, o);
-        let t = crate::booking::pages_support::day_start(tz, date);
+        let t = crate::booking::model::day_start(tz, date);
         return t.with_timezone(&tz).fixed_offset();
     }
     local(ctx, b.starts_at)
@@ -411,7 +369,7 @@ pub async fn apply_remote<C: ConnectionTrait>(
     let is_membership = OfferKind::parse(&o.kind) == Some(OfferKind::Membership);
     let start = if is_membership { b.starts_at } else { start };
     if b.partner_ref.as_deref() != Some(pb.booking_id.as_str())
-        || (service::ACTIVE.contains(&b.status.as_str())
+        || (model::ACTIVE.contains(&b.status.as_str())
             && (b.starts_at != start || (!is_membership && b.ends_at != Some(end))))
     {
         let moved = b.partner_ref.is_some() && b.starts_at != start;
@@ -425,7 +383,7 @@ pub async fn apply_remote<C: ConnectionTrait>(
                 booking::Column::Version,
                 Expr::col(booking::Column::Version).add(1),
             );
-        if service::ACTIVE.contains(&b.status.as_str()) {
+        if model::ACTIVE.contains(&b.status.as_str()) {
             q = q.col_expr(booking::Column::StartsAt, Expr::value(start));
             if !is_membership {
                 q = q.col_expr(booking::Column::EndsAt, Expr::value(Some(end)));
@@ -459,7 +417,7 @@ pub async fn apply_remote<C: ConnectionTrait>(
     }
     let to = local_status(pb.status);
     if to != b.status && moves_forward(&b.status, to) {
-        changed |= service::transition(conn, ctx, b, &b.status, to, None).await?;
+        changed |= ledger::transition(conn, ctx, b, &b.status, to, None).await?;
     }
     if let Some(call) = clear {
         clear_pending(conn, b.id, call).await?;
@@ -492,7 +450,7 @@ pub async fn create(
 ) -> Result<(BookingView, String), Problem> {
     let mut errors = Errors::default();
     let starts_at = target(ctx, &o, input, &mut errors);
-    let contact = service::contact(user, &o, &input.contact, &mut errors).await?;
+    let contact = ledger::contact(user, &o, &input.contact, &mut errors).await?;
     let starts_at = errors
         .into_result(starts_at)?
         .ok_or_else(Problem::internal)?;
@@ -507,8 +465,8 @@ pub async fn create(
         fields.push("phone");
     }
     let txn = crate::core::db::begin_write(db).await?;
-    service::lock_user(&txn, user.id).await?;
-    service::check_resident_limits(&txn, user.id, &o, starts_at).await?;
+    ledger::lock_user(&txn, user.id).await?;
+    ledger::check_resident_limits(&txn, user.id, &o, starts_at).await?;
     let b = booking::ActiveModel {
         id: Set(Uuid::new_v4()),
         city_id: Set(ctx.city_id),
@@ -583,7 +541,7 @@ pub async fn create(
                     detail,
                 } if code == "slot-full" || code == "full" => {
                     let _ = detail;
-                    service::full()
+                    model::full()
                 }
                 PartnerError::Refused {
                     status: 422,
@@ -650,7 +608,7 @@ pub async fn confirm(
     match v.booking.status.as_str() {
         "held" => {}
         "requested" | "confirmed" => return Ok(v), // confirming twice is harmless
-        "expired" => return Err(service::hold_expired()),
+        "expired" => return Err(model::hold_expired()),
         s => {
             return Err(Problem::conflict(
                 "wrong-status",
@@ -662,8 +620,8 @@ pub async fn confirm(
         return Err(busy());
     }
     if v.booking.hold_expires_at.is_some_and(|t| t <= Utc::now()) {
-        service::expire_holds(db, ctx, None).await?;
-        return Err(service::hold_expired());
+        ledger::expire_holds(db, ctx, None).await?;
+        return Err(model::hold_expired());
     }
     let (_, c) = connection_of(db, ctx, &v.offer).await?;
     // Marked first: the sweeper leaves the hold alone while the partner decides.
@@ -694,11 +652,11 @@ pub async fn confirm(
         Err(PartnerError::Refused { code, detail, .. }) => {
             // The partner's hold is gone (expired) or the partner will not confirm.
             let txn = crate::core::db::begin_write(db).await?;
-            service::transition(&txn, ctx, &v.booking, "held", "expired", None).await?;
+            ledger::transition(&txn, ctx, &v.booking, "held", "expired", None).await?;
             clear_pending(&txn, v.booking.id, "confirm").await?;
             txn.commit().await?;
             Err(if code.contains("expired") {
-                service::hold_expired()
+                model::hold_expired()
             } else {
                 Problem::conflict(
                     "partner-refused",
@@ -764,7 +722,7 @@ pub async fn cancel(
         Err(e) => {
             failed(&c, "cancel", &e);
             let txn = crate::core::db::begin_write(db).await?;
-            service::transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
+            ledger::transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
             txn.commit().await?;
         }
     }
@@ -785,7 +743,7 @@ pub async fn reschedule(
             "A membership cannot be rescheduled; cancel it and request another start date.",
         ));
     }
-    service::changeable(ctx, b, &v.offer, "rescheduled")?;
+    ledger::changeable(ctx, b, &v.offer, "rescheduled")?;
     let t = starts_at.with_timezone(&Utc);
     if t == b.starts_at {
         return Ok(v);
@@ -832,7 +790,7 @@ pub async fn reschedule(
             clear_pending(db, b.id, "reschedule").await?;
             Err(
                 if status == 409 && (code == "slot-full" || code == "full") {
-                    service::full()
+                    model::full()
                 } else if status == 422 {
                     Problem::invalid(
                         "starts_at",

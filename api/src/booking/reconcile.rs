@@ -20,13 +20,14 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, NullOrdering, Order};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::booking::{
-    apply_remote, claim_pending, clear_pending, connection_of, fetch, postpone, send_cancel,
-    send_confirm, send_hold,
+use super::ledger::{self, clear_pending};
+use super::partner::{
+    apply_remote, claim_pending, connection_of, fetch, postpone, send_cancel, send_confirm,
+    send_hold,
 };
-use super::client::PartnerError;
-use crate::booking::service::{self, Ctx};
+use crate::booking::model::Ctx;
 use crate::core::problem::Problem;
+use crate::partners::client::PartnerError;
 use entities::{booking, offer};
 use partner_sandbox::model::Booking as PartnerBooking;
 
@@ -159,7 +160,7 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
 /// booking; `None` while the partner does not answer.
 async fn answer_or_view(
     ctx: Ctx,
-    c: &super::client::Conn,
+    c: &crate::partners::client::Conn,
     partner_ref: &str,
     answer: Result<PartnerBooking, PartnerError>,
 ) -> Option<PartnerBooking> {
@@ -205,7 +206,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                     .await?;
             }
             if b.status == "held" {
-                service::transition(&txn, ctx, b, "held", "expired", None).await?;
+                ledger::transition(&txn, ctx, b, "held", "expired", None).await?;
             }
             clear_pending(&txn, b.id, call).await?;
             txn.commit().await?;
@@ -223,7 +224,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                     // booking there. A confirmed one is not undone on that word alone.
                     let txn = crate::core::db::begin_write(db).await?;
                     if matches!(b.status.as_str(), "held" | "requested") {
-                        service::transition(&txn, ctx, b, &b.status, "expired", None).await?;
+                        ledger::transition(&txn, ctx, b, &b.status, "expired", None).await?;
                     } else {
                         tracing::error!(booking = %b.id, status = %b.status, "the partner does not know a booking; check with the business");
                     }

@@ -1,0 +1,646 @@
+//! The steps every booking shares, native or through a partner: status transitions
+//! with their outbox events, seats and waitlists, resident limits, shared contact data.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::availability::appointment_slots;
+use super::model::OfferKind;
+use super::model::*;
+use super::offers;
+use crate::core::identity::AuthUser;
+use crate::core::problem::Problem;
+use crate::core::validate::{is_valid_email, is_valid_phone, text, Errors};
+use entities::{booking, listing, offer, offer_slot, waitlist_entry};
+
+/// Holds of these slots that ran out but are not expired yet (the sweeper runs every
+/// second): their seats count as free.
+pub async fn lapsed_holds<C: ConnectionTrait>(
+    conn: &C,
+    slot_ids: Vec<Uuid>,
+) -> Result<std::collections::HashMap<Uuid, i32>, Problem> {
+    let rows: Vec<(Option<Uuid>, i32)> = booking::Entity::find()
+        .select_only()
+        .column(booking::Column::SlotId)
+        .column(booking::Column::Seats)
+        .filter(booking::Column::SlotId.is_in(slot_ids))
+        .filter(booking::Column::Status.eq("held"))
+        .filter(booking::Column::HoldExpiresAt.lte(Utc::now()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut out = std::collections::HashMap::new();
+    for (slot, seats) in rows {
+        if let Some(s) = slot {
+            *out.entry(s).or_insert(0) += seats;
+        }
+    }
+    Ok(out)
+}
+
+/// Where the booking goes: the slot (appointment or class) or the start date.
+pub(crate) struct Target {
+    pub(super) starts_at: DateTime<Utc>,
+    pub(super) ends_at: Option<DateTime<Utc>>,
+    /// The appointment capacity for a slot row created on its first booking.
+    pub(super) new_slot_capacity: Option<i32>,
+    pub(super) uses_slot: bool,
+    /// The slot's id when it was read already (a class session).
+    pub(super) slot_id: Option<Uuid>,
+}
+
+pub(crate) async fn resolve_target<C: ConnectionTrait>(
+    db: &C,
+    ctx: Ctx,
+    o: &offer::Model,
+    input: &BookingInput,
+    errors: &mut Errors,
+) -> Result<Option<Target>, Problem> {
+    let now = Utc::now();
+    let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
+    let latest = now + Duration::days(o.horizon_days as i64);
+    let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
+    if kind == OfferKind::Membership {
+        if input.starts_at.is_some() {
+            errors.add("starts_at", "not used for memberships; give start_date");
+        }
+        let Some(date) = input.start_date else {
+            errors.add("start_date", "required for a membership");
+            return Ok(None);
+        };
+        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
+        if !plan.start_dates.contains(&date) {
+            errors.add("start_date", "not one of the plan's start dates");
+            return Ok(None);
+        }
+        let Some(start) =
+            super::availability::local_to_utc(ctx.tz, date.and_hms_opt(0, 0, 0).expect("midnight"))
+        else {
+            errors.add("start_date", "does not exist in the city's time zone");
+            return Ok(None);
+        };
+        if date < now.with_timezone(&ctx.tz).date_naive() {
+            errors.add("start_date", "is in the past");
+            return Ok(None);
+        }
+        return Ok(Some(Target {
+            starts_at: start,
+            ends_at: None,
+            new_slot_capacity: None,
+            uses_slot: false,
+            slot_id: None,
+        }));
+    }
+    if input.start_date.is_some() {
+        errors.add("start_date", "only for memberships; give starts_at");
+    }
+    let Some(starts_at) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
+        errors.add("starts_at", "required");
+        return Ok(None);
+    };
+    if starts_at < earliest {
+        errors.add(
+            "starts_at",
+            format!(
+                "must be at least {} minutes from now",
+                o.lead_time_minutes.max(0)
+            ),
+        );
+        return Ok(None);
+    }
+    if starts_at > latest {
+        errors.add(
+            "starts_at",
+            format!("must be at most {} days ahead", o.horizon_days),
+        );
+        return Ok(None);
+    }
+    match kind {
+        OfferKind::Appointment => {
+            let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
+            let day = starts_at.with_timezone(&ctx.tz).date_naive();
+            let slot = appointment_slots(&hours, a.duration_minutes, ctx.tz, day, day)
+                .into_iter()
+                .find(|s| s.start == starts_at);
+            match slot {
+                Some(s) => Ok(Some(Target {
+                    starts_at: s.start,
+                    ends_at: Some(s.end),
+                    new_slot_capacity: Some(a.parallel as i32),
+                    uses_slot: true,
+                    slot_id: None,
+                })),
+                None => {
+                    errors.add("starts_at", "not a bookable time of this offer");
+                    Ok(None)
+                }
+            }
+        }
+        _ => {
+            let session = offer_slot::Entity::find()
+                .filter(offer_slot::Column::OfferId.eq(o.id))
+                .filter(offer_slot::Column::StartsAt.eq(starts_at))
+                .filter(offer_slot::Column::Status.eq("open"))
+                .one(db)
+                .await?;
+            match session {
+                Some(s) => Ok(Some(Target {
+                    starts_at: s.starts_at,
+                    ends_at: Some(s.ends_at),
+                    new_slot_capacity: None,
+                    uses_slot: true,
+                    slot_id: Some(s.id),
+                })),
+                None => {
+                    errors.add("starts_at", "not a session of this class");
+                    Ok(None)
+                }
+            }
+        }
+    }
+}
+
+/// The contact details to share: only what the offer asks for.
+pub(crate) async fn contact(
+    user: &AuthUser,
+    o: &offer::Model,
+    input: &ContactInput,
+    errors: &mut Errors,
+) -> Result<BookingContact, Problem> {
+    // The account as read when the request was authenticated.
+    let account = user;
+    let name = text(errors, "contact.name", input.name.as_deref(), 200)
+        .unwrap_or_else(|| account.display_name.clone());
+    if name.trim().is_empty() {
+        errors.add("contact.name", "required");
+    }
+    let email = if o.collect_email {
+        let e = text(errors, "contact.email", input.email.as_deref(), 254)
+            .unwrap_or_else(|| account.email.clone());
+        if !is_valid_email(&e) {
+            errors.add("contact.email", "must be an email address");
+        }
+        Some(e)
+    } else {
+        None
+    };
+    let phone = if o.collect_phone {
+        match text(errors, "contact.phone", input.phone.as_deref(), 40) {
+            Some(p) if is_valid_phone(&p) => Some(p),
+            Some(_) => {
+                errors.add("contact.phone", "must be a phone number");
+                None
+            }
+            None => {
+                errors.add("contact.phone", "this offer needs a phone number");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok(BookingContact { name, email, phone })
+}
+
+/// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL.
+/// On SQLite the transaction (begun with [`crate::core::db::begin_write`]) already holds the
+/// only write lock.
+pub(crate) async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+            [user_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The per-resident rules of an offer, checked inside the booking's transaction after
+/// [`lock_user`]: one booking per time, and at most the offer's number of active ones.
+pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
+    txn: &C,
+    user_id: Uuid,
+    o: &offer::Model,
+    starts_at: DateTime<Utc>,
+) -> Result<(), Problem> {
+    let mine = booking::Entity::find()
+        .filter(booking::Column::UserId.eq(user_id))
+        .filter(booking::Column::OfferId.eq(o.id))
+        .filter(booking::Column::Status.is_in(ACTIVE))
+        .filter(booking::Column::StartsAt.gte(Utc::now()));
+    if mine
+        .clone()
+        .filter(booking::Column::StartsAt.eq(starts_at))
+        .count(txn)
+        .await?
+        > 0
+    {
+        return Err(Problem::conflict(
+            "already-booked",
+            "You already have a booking at this time.",
+        ));
+    }
+    if o.max_active_per_resident > 0 && mine.count(txn).await? >= o.max_active_per_resident as u64 {
+        return Err(Problem::conflict(
+            "booking-limit",
+            format!(
+                "This offer allows {} active booking(s) per resident.",
+                o.max_active_per_resident
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Moves a booking from one status to another if it is still in `from`; gives its seat
+/// back when it leaves the active statuses. Returns whether it moved.
+pub(crate) async fn transition<C: ConnectionTrait>(
+    conn: &C,
+    ctx: Ctx,
+    b: &booking::Model,
+    from: &str,
+    to: &str,
+    extra: Option<sea_orm::Condition>,
+) -> Result<bool, Problem> {
+    let now = Utc::now();
+    let mut q = booking::Entity::update_many()
+        .col_expr(booking::Column::Status, Expr::value(to))
+        .col_expr(booking::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            booking::Column::Version,
+            Expr::col(booking::Column::Version).add(1),
+        )
+        .filter(booking::Column::Id.eq(b.id))
+        .filter(booking::Column::Status.eq(from));
+    if let Some(c) = extra {
+        q = q.filter(c);
+    }
+    if q.exec(conn).await?.rows_affected != 1 {
+        return Ok(false);
+    }
+    // A waitlist offer ends with its booking: claimed when confirmed, else expired.
+    super::ledger::settle_offer(conn, b.id, to).await?;
+    if ACTIVE.contains(&from) && !ACTIVE.contains(&to) {
+        if let Some(slot) = b.slot_id {
+            super::ledger::release_seat(conn, ctx, slot, b.seats).await?;
+        }
+    }
+    crate::core::outbox::record(
+        conn,
+        ctx.city_id,
+        "booking",
+        b.id,
+        &format!("booking.{to}"),
+        serde_json::json!({ "offer_id": b.offer_id, "status": to, "from": from }),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Expires the holds that ran out (of one slot, or all), giving their seats back.
+pub async fn expire_holds(
+    db: &DatabaseConnection,
+    ctx: Ctx,
+    slot: Option<(Uuid, DateTime<Utc>)>,
+) -> Result<usize, Problem> {
+    let now = Utc::now();
+    // A hold whose partner call is still unsettled is left to the reconciliation job.
+    let mut q = booking::Entity::find()
+        .filter(booking::Column::Status.eq("held"))
+        .filter(booking::Column::HoldExpiresAt.lte(now))
+        .filter(booking::Column::PartnerPending.is_null());
+    if let Some((offer_id, starts_at)) = slot {
+        q = q
+            .filter(booking::Column::OfferId.eq(offer_id))
+            .filter(booking::Column::StartsAt.eq(starts_at));
+    }
+    let stale = q.limit(500).all(db).await?;
+    let mut n = 0;
+    for b in stale {
+        let txn = db.begin().await?;
+        let moved = transition(
+            &txn,
+            ctx,
+            &b,
+            "held",
+            "expired",
+            Some(
+                sea_orm::Condition::all()
+                    .add(booking::Column::HoldExpiresAt.lte(now))
+                    .add(booking::Column::PartnerPending.is_null()),
+            ),
+        )
+        .await?;
+        if moved && b.partner_ref.is_some() {
+            // The partner's hold is given back too, by the reconciliation job.
+            // (a call still unsettled is settled first; then this expiry shows)
+            crate::booking::ledger::mark_pending(&txn, b.id, "cancel").await?;
+        }
+        txn.commit().await?;
+        n += moved as usize;
+    }
+    Ok(n)
+}
+
+/// Whether the resident may still cancel or move the booking (`what` names the change
+/// in the message): holds and requests before the start, confirmed bookings until the
+/// offer's cancellation deadline.
+pub(crate) fn changeable(
+    ctx: Ctx,
+    b: &booking::Model,
+    o: &offer::Model,
+    what: &str,
+) -> Result<(), Problem> {
+    let Some(until) = cancellable_until(b, o) else {
+        return Err(Problem::conflict(
+            "wrong-status",
+            format!("A {} booking cannot be {what}.", b.status),
+        ));
+    };
+    if Utc::now() >= until {
+        return Err(Problem::conflict(
+            "cancellation-deadline",
+            format!(
+                "Changes were possible until {}; contact the business.",
+                local(ctx.tz, until).format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Who on the business side acts on an offer's bookings, for the access log.
+pub(crate) async fn business_reader(
+    db: &DatabaseConnection,
+    user: &AuthUser,
+    l: &listing::Model,
+) -> Result<crate::privacy::service::Reader, Problem> {
+    if !crate::listings::service::can_edit(db, user, l).await? {
+        return Err(Problem::not_found("offer"));
+    }
+    Ok(match l.organization_id {
+        Some(org) if crate::listings::service::is_member(db, org, user.id).await? => {
+            crate::privacy::service::Reader::Organization {
+                user: user.id,
+                organization: org,
+            }
+        }
+        _ => crate::privacy::service::Reader::CityStaff(user.id),
+    })
+}
+
+pub(crate) fn shared_fields(b: &booking::Model) -> String {
+    let mut f = vec!["name"];
+    if b.contact_email.is_some() {
+        f.push("email");
+    }
+    if b.contact_phone.is_some() {
+        f.push("phone");
+    }
+    f.join(", ")
+}
+
+/// Takes one seat of the slot at `target` in `txn` (creating an appointment's slot row on
+/// its first booking); returns the slot id, or 409 when it is full.
+pub(crate) async fn take_seat<C: ConnectionTrait>(
+    txn: &C,
+    offer_id: Uuid,
+    target: &Target,
+) -> Result<Option<Uuid>, Problem> {
+    if let Some(capacity) = target.new_slot_capacity {
+        offer_slot::Entity::insert(offer_slot::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            offer_id: Set(offer_id),
+            starts_at: Set(target.starts_at),
+            ends_at: Set(target.ends_at.unwrap_or(target.starts_at)),
+            capacity: Set(capacity),
+            booked: Set(0),
+            status: Set("open".into()),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([offer_slot::Column::OfferId, offer_slot::Column::StartsAt])
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec_without_returning(txn)
+        .await?;
+    }
+    let taken = offer_slot::Entity::update_many()
+        .col_expr(
+            offer_slot::Column::Booked,
+            Expr::col(offer_slot::Column::Booked).add(1),
+        )
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
+        .filter(offer_slot::Column::Status.eq("open"))
+        .filter(Expr::col(offer_slot::Column::Booked).lt(Expr::col(offer_slot::Column::Capacity)))
+        .exec(txn)
+        .await?;
+    if taken.rows_affected != 1 {
+        return Err(full());
+    }
+    if target.slot_id.is_some() {
+        return Ok(target.slot_id);
+    }
+    Ok(offer_slot::Entity::find()
+        .select_only()
+        .column(offer_slot::Column::Id)
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::StartsAt.eq(target.starts_at))
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?)
+}
+
+/// Ends the waitlist offer whose held booking moved to `to`: claimed when the resident
+/// confirmed it, expired otherwise.
+pub(crate) async fn settle_offer<C: ConnectionTrait>(
+    conn: &C,
+    booking_id: Uuid,
+    to: &str,
+) -> Result<(), Problem> {
+    let status = match to {
+        "confirmed" | "requested" => "claimed",
+        "held" => return Ok(()),
+        _ => "expired",
+    };
+    waitlist_entry::Entity::update_many()
+        .col_expr(waitlist_entry::Column::Status, Expr::value(status))
+        .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(waitlist_entry::Column::BookingId.eq(booking_id))
+        .filter(waitlist_entry::Column::Status.eq("offered"))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives `seats` of a slot back: to the first in line on its waitlist as a held booking
+/// (the seat stays taken), or, when nobody waits, to everyone.
+pub(crate) async fn release_seat<C: ConnectionTrait>(
+    conn: &C,
+    ctx: Ctx,
+    slot_id: Uuid,
+    seats: i32,
+) -> Result<(), Problem> {
+    let now = Utc::now();
+    loop {
+        let next = waitlist_entry::Entity::find()
+            .filter(waitlist_entry::Column::SlotId.eq(slot_id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .order_by_asc(waitlist_entry::Column::CreatedAt)
+            .order_by_asc(waitlist_entry::Column::Id)
+            .one(conn)
+            .await?;
+        let Some(e) = next else { break };
+        let slot = offer_slot::Entity::find_by_id(slot_id)
+            .one(conn)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        if slot.starts_at <= now {
+            break; // too late to offer anyone this time
+        }
+        let until =
+            now + chrono::Duration::from_std(ctx.claim).unwrap_or(chrono::Duration::hours(1));
+        let until = until.min(slot.starts_at);
+        let booking_id = Uuid::new_v4();
+        // Only one release can take this entry (it stays in line otherwise).
+        let taken = waitlist_entry::Entity::update_many()
+            .col_expr(waitlist_entry::Column::Status, Expr::value("offered"))
+            .col_expr(waitlist_entry::Column::OfferedUntil, Expr::value(until))
+            .col_expr(waitlist_entry::Column::BookingId, Expr::value(booking_id))
+            .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
+            .filter(waitlist_entry::Column::Id.eq(e.id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .exec(conn)
+            .await?;
+        if taken.rows_affected != 1 {
+            continue;
+        }
+        let o = offer::Entity::find_by_id(slot.offer_id)
+            .one(conn)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        let l = listing::Entity::find_by_id(o.listing_id)
+            .one(conn)
+            .await?
+            .ok_or_else(Problem::internal)?;
+        let contact = e.contact.clone().unwrap_or_default();
+        let text = |k: &str| contact.get(k).and_then(|v| v.as_str()).map(String::from);
+        let mut fields = vec!["name"];
+        if text("email").is_some() {
+            fields.push("email");
+        }
+        if text("phone").is_some() {
+            fields.push("phone");
+        }
+        let with = match l.organization_id {
+            Some(org) => entities::organization::Entity::find_by_id(org)
+                .one(conn)
+                .await?
+                .map(|o| o.name),
+            None => None,
+        }
+        .unwrap_or_else(|| l.name_de.clone());
+        booking::ActiveModel {
+            id: Set(booking_id),
+            city_id: Set(ctx.city_id),
+            offer_id: Set(o.id),
+            slot_id: Set(Some(slot_id)),
+            user_id: Set(e.user_id),
+            status: Set("held".into()),
+            starts_at: Set(slot.starts_at),
+            ends_at: Set(Some(slot.ends_at)),
+            seats: Set(seats),
+            hold_expires_at: Set(Some(until)),
+            contact_name: Set(text("name").unwrap_or_default()),
+            contact_email: Set(text("email")),
+            contact_phone: Set(text("phone")),
+            shared: Set(serde_json::json!({ "with": with, "fields": fields })),
+            partner_ref: Set(None),
+            partner_pending: Set(None),
+            partner_pending_since: Set(None),
+            partner_checked_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+        crate::core::outbox::record(
+            conn,
+            ctx.city_id,
+            "waitlist",
+            e.id,
+            "waitlist.offered",
+            serde_json::json!({
+                "booking_id": booking_id,
+                "offer_id": o.id,
+                "user_id": e.user_id,
+                "starts_at": slot.starts_at,
+                "offered_until": until,
+            }),
+        )
+        .await?;
+        return Ok(());
+    }
+    offer_slot::Entity::update_many()
+        .col_expr(
+            offer_slot::Column::Booked,
+            Expr::col(offer_slot::Column::Booked).sub(seats),
+        )
+        .filter(offer_slot::Column::Id.eq(slot_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a booking with a partner call whose outcome is not settled yet, unless another
+/// call is unsettled (then false: one partner call per booking at a time).
+pub async fn mark_pending<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    call: &str,
+) -> Result<bool, Problem> {
+    let r = booking::Entity::update_many()
+        .col_expr(booking::Column::PartnerPending, Expr::value(call))
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Utc::now()),
+        )
+        .filter(booking::Column::Id.eq(id))
+        .filter(booking::Column::PartnerPending.is_null())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Clears the mark of a settled partner call, if it is still that call's.
+pub async fn clear_pending<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    call: &str,
+) -> Result<(), Problem> {
+    booking::Entity::update_many()
+        .col_expr(
+            booking::Column::PartnerPending,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(booking::Column::Id.eq(id))
+        .filter(booking::Column::PartnerPending.eq(call))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
