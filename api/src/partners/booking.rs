@@ -28,7 +28,7 @@ use crate::listings::model::Errors;
 use crate::privacy::texts;
 use crate::problem::Problem;
 use entities::{booking, listing, offer, partner_connection};
-use partner_sandbox::model::{
+use partner_contract::model::{
     AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
 };
 
