@@ -102,7 +102,7 @@ async fn partner_check(url: String, token_url: Option<String>, client_id: String
     };
     let token_url =
         token_url.unwrap_or_else(|| format!("{}/oauth/token", url.trim_end_matches('/')));
-    let report = partner_sandbox::check(&url, &token_url, &client_id, &secret).await;
+    let report = partner_contract::check(&url, &token_url, &client_id, &secret).await;
     print!("{}", report.render());
     if report.passed() {
         0

@@ -10,12 +10,12 @@ use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, OpenApi, Tags};
 use serde_json::{json, Value};
 
+use crate::errors::ApiError;
 use crate::model::{
     AvailabilityRequest, AvailabilityResponse, Booking, Health, HealthStatus, HoldRequest,
     OfferList, RescheduleRequest,
 };
 use crate::oauth::{PartnerAuth, PartnerScopes};
-use crate::problem::ApiError;
 use crate::server::Shared;
 use crate::store::{local, Outcome};
 

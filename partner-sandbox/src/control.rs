@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::config::Mode;
+use crate::errors::SandboxProblem;
 use crate::model::Booking;
 use crate::problem::Problem;
 use crate::server::Shared;

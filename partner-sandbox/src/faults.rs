@@ -8,6 +8,7 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use serde_json::{json, Value};
 
 use crate::config::Mode;
+use crate::errors::SandboxProblem;
 use crate::problem::Problem;
 use crate::server::Shared;
 

@@ -1,6 +1,10 @@
-//! The Partner Booking API: the contract a business's booking system implements, a
-//! sandbox partner that implements it (for tests and the demo city), Standard Webhooks
-//! signing and verification, and a conformance checker.
+//! A sandbox partner implementing the Partner Booking API, for tests and the demo city:
+//! its own OAuth2 token endpoint, the booking API, signed webhooks, and slow, down and
+//! wrong modes.
+//!
+//! The contract itself (the published document, the wire model, problems, webhook signing
+//! and the conformance checker) is the `partner-contract` crate; what the sandbox used to
+//! hold of it is re-exported here.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -18,22 +22,23 @@
 
 mod api;
 pub mod catalogue;
-pub mod check;
 mod config;
 mod control;
 mod delivery;
+mod errors;
 mod faults;
-pub mod model;
 mod oauth;
-pub mod problem;
 mod server;
 mod spec;
 mod store;
-pub mod webhook;
 
-pub use check::{check, check_with, CheckOptions, CheckReport, Finding, Outcome};
+pub use partner_contract::{
+    check, check_with, model, problem, spec_json, webhook, CheckOptions, CheckReport, Finding,
+    Outcome, OPERATION_ERRORS, SCOPE, VERSION,
+};
+
 pub use config::{parse_clients, ClientCredentials, Mode, SandboxConfig};
 pub use delivery::WebhookRecord;
-pub use oauth::{AccessToken, TokenError, TokenErrorCode, SCOPE};
+pub use oauth::{AccessToken, TokenError, TokenErrorCode};
 pub use server::{spawn, Sandbox};
-pub use spec::{spec_json, OPERATION_ERRORS, VERSION};
+pub use spec::generated_spec_json;

@@ -26,8 +26,8 @@ struct Cli {
 enum Command {
     /// Serve the sandbox (the default) until Ctrl-C or SIGTERM.
     Serve,
-    /// Print the Partner Booking API document (as committed in
-    /// openapi/partner-booking-api.json).
+    /// Print the Partner Booking API document generated from the sandbox (the committed
+    /// openapi/partner-booking-api.json must equal it).
     Openapi,
     /// Check a partner implementation against the contract and print what it gets wrong;
     /// exits 1 when a check fails. It creates and cancels real holds: use a test system.
@@ -163,7 +163,7 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Openapi => print!("{}", partner_sandbox::spec_json()),
+        Command::Openapi => print!("{}", partner_sandbox::generated_spec_json()),
         Command::Check {
             base_url,
             token_url,

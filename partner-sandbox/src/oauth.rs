@@ -15,11 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiTags;
 use crate::config::Mode;
+use crate::errors::SandboxProblem;
 use crate::problem::Problem;
 use crate::server::Shared;
-
-/// The one scope of the Partner Booking API.
-pub const SCOPE: &str = "bookings";
+use crate::SCOPE;
 
 /// The scopes a token may carry.
 #[derive(OAuthScopes)]
@@ -67,7 +66,7 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<Client> {
     }
     Err(
         Problem::unauthorized("The access token is unknown or has expired; fetch a new one.")
-            .into(),
+            .into_error(),
     )
 }
 

@@ -18,7 +18,7 @@ use crate::delivery::{self, Outgoing, WebhookRecord};
 use crate::model::{Booking, BookingStatus};
 use crate::oauth::{self, Grant};
 use crate::store::Store;
-use crate::{control, faults, problem, spec};
+use crate::{control, errors, faults, spec};
 
 /// State shared by the handlers, the background tasks and the [`Sandbox`] handle.
 pub(crate) struct Shared {
@@ -153,7 +153,7 @@ pub(crate) fn routes(shared: Arc<Shared>) -> impl poem::Endpoint {
         .nest(
             "/",
             api.around(faults::token_errors)
-                .catch_all_error(problem::catch_all)
+                .catch_all_error(errors::catch_all)
                 .around(faults::apply),
         )
         .data(shared)
@@ -164,7 +164,7 @@ pub(crate) fn routes(shared: Arc<Shared>) -> impl poem::Endpoint {
 fn spec_endpoint() -> poem::Response {
     poem::Response::builder()
         .content_type("application/json; charset=utf-8")
-        .body(spec::spec_json())
+        .body(spec::generated_spec_json())
 }
 
 /// A running sandbox partner. Dropping it stops the server.

@@ -1,4 +1,5 @@
-//! The Partner Booking API document, as committed in `openapi/partner-booking-api.json`.
+//! The Partner Booking API document as the sandbox implements it. The published one is
+//! the contract's (`partner_contract::spec_json`); a test keeps the two the same.
 
 use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
@@ -7,9 +8,7 @@ use poem_openapi::{ApiResponse, OpenApiService, Webhook};
 use crate::api::PartnerApi;
 use crate::model::WebhookEvent;
 use crate::oauth::TokenApi;
-
-/// The contract's version.
-pub const VERSION: &str = "1.0.0";
+use crate::{OPERATION_ERRORS, VERSION};
 
 const DESCRIPTION: &str = r#"The API a business's own booking system implements so that residents can book its
 appointments, classes and memberships on the City Portal. The portal calls the partner;
@@ -160,24 +159,11 @@ pub(crate) fn service() -> OpenApiService<(TokenApi, PartnerApi), &'static dyn P
         .webhooks::<&dyn PartnerWebhooks>()
 }
 
-/// The error statuses each operation can answer with. One error type serves every
-/// handler, so the generated document lists all of them everywhere; the published
-/// document keeps only these.
-pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
-    ("get_token", &[400, 401, 503]),
-    ("get_health", &[401, 500, 503]),
-    ("list_offers", &[401, 500, 503]),
-    ("lookup_availability", &[400, 401, 422, 500, 503]),
-    ("create_hold", &[400, 401, 409, 422, 500, 503]),
-    ("get_booking", &[401, 404, 500, 503]),
-    ("confirm_booking", &[400, 401, 404, 409, 422, 500, 503]),
-    ("cancel_booking", &[400, 401, 404, 409, 422, 500, 503]),
-    ("reschedule_booking", &[400, 401, 404, 409, 422, 500, 503]),
-];
-
-/// The OpenAPI document (3.1, because of its `webhooks`), as committed in
-/// `openapi/partner-booking-api.json`.
-pub fn spec_json() -> String {
+/// The OpenAPI document (3.1, because of its `webhooks`) generated from the sandbox's
+/// implementation. It must equal the published one, `openapi/partner-booking-api.json`
+/// ([`partner_contract::spec_json`]); `partner-sandbox openapi` prints it to regenerate
+/// that file.
+pub fn generated_spec_json() -> String {
     let mut doc: serde_json::Value =
         serde_json::from_str(&service().spec()).expect("poem-openapi emits JSON");
     // poem-openapi writes 3.0.0 but emits the 3.1 `webhooks` section.

@@ -13,6 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::catalogue::{Catalogue, CatalogueOffer};
 use crate::config::SandboxConfig;
 use crate::delivery::Outgoing;
+use crate::errors::SandboxProblem;
 use crate::model::{
     AvailabilityRequest, AvailabilityResponse, Booking, BookingEventData, BookingStatus,
     Confirmation, EventType, HoldRequest, OfferAvailability, Slot, WebhookEvent,

@@ -663,7 +663,7 @@ async fn partner_choices(
     kind: OfferKind,
 ) -> PartnerChoices {
     use crate::partners::connections;
-    use partner_sandbox::model::OfferKind as PKind;
+    use partner_contract::model::OfferKind as PKind;
     let mut choices = PartnerChoices::default();
     let Some(org) = listing.organization_id else {
         return choices;

@@ -615,7 +615,7 @@ async fn partner_facts(
     kind: OfferKind,
     link: &PartnerLink,
 ) -> Result<PartnerFacts, Problem> {
-    use partner_sandbox::model::OfferKind as PKind;
+    use partner_contract::model::OfferKind as PKind;
     let conn = crate::partners::connections::usable(db, city_id, user, link.connection_id)
         .await
         .map_err(|_| {
@@ -669,16 +669,16 @@ impl PartnerFacts {
     /// `connection_id`, whose calendar runs in `time_zone`).
     pub fn of(
         connection_id: Uuid,
-        found: &partner_sandbox::model::Offer,
+        found: &partner_contract::model::Offer,
         time_zone: String,
     ) -> PartnerFacts {
-        use partner_sandbox::model::ResidentField;
+        use partner_contract::model::ResidentField;
         PartnerFacts {
             connection_id,
             offer_ref: found.offer_id.clone(),
             confirmation: match found.confirmation {
-                partner_sandbox::model::Confirmation::Approval => Confirmation::Approval,
-                partner_sandbox::model::Confirmation::Instant => Confirmation::Instant,
+                partner_contract::model::Confirmation::Approval => Confirmation::Approval,
+                partner_contract::model::Confirmation::Instant => Confirmation::Instant,
             },
             collect_email: found.resident_fields.contains(&ResidentField::Email),
             collect_phone: found.resident_fields.contains(&ResidentField::Phone),

@@ -28,7 +28,7 @@ use crate::partners::client::{Body, Conn, PartnerError};
 use crate::partners::connections;
 use crate::privacy::service::texts;
 use entities::{booking, listing, offer, partner_connection};
-use partner_sandbox::model::{
+use partner_contract::model::{
     AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
 };
 

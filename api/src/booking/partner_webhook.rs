@@ -20,8 +20,8 @@ use crate::core::problem::Problem;
 use crate::partners::connections;
 use crate::web::state::AppState;
 use entities::{booking, offer, partner_connection, partner_webhook_event};
-use partner_sandbox::model::WebhookEvent;
-use partner_sandbox::webhook::{WebhookError, HEADER_ID};
+use partner_contract::model::WebhookEvent;
+use partner_contract::webhook::{WebhookError, HEADER_ID};
 
 fn answer(status: &str) -> Response {
     Response::builder()
@@ -70,7 +70,7 @@ async fn handle(
         tracing::error!(connection = %conn.id, "cannot open the webhook secret");
         Problem::unavailable("The webhook cannot be checked now.")
     })?;
-    if let Err(e) = partner_sandbox::webhook::verify_headers(&secret, req.headers(), &body) {
+    if let Err(e) = partner_contract::webhook::verify_headers(&secret, req.headers(), &body) {
         tracing::warn!(connection = %conn.id, error = %e, "webhook refused");
         let (field, message) = match e {
             WebhookError::MissingHeader(h) => (h, "required"),
@@ -152,7 +152,7 @@ async fn handle(
         txn.commit().await?;
         return Ok(answer("ignored"));
     }
-    let pb = partner_sandbox::model::Booking {
+    let pb = partner_contract::model::Booking {
         booking_id: event.data.booking_id.clone(),
         client_token: event.data.client_token.clone(),
         offer_id: event.data.offer_id.clone(),

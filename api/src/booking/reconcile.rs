@@ -29,7 +29,7 @@ use crate::booking::model::Ctx;
 use crate::core::problem::Problem;
 use crate::partners::client::PartnerError;
 use entities::{booking, offer};
-use partner_sandbox::model::Booking as PartnerBooking;
+use partner_contract::model::Booking as PartnerBooking;
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -235,7 +235,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
                 Err(_) => return Ok(false),
             };
             if b.partner_pending.as_deref() == Some("confirm")
-                && pb.status == partner_sandbox::model::BookingStatus::Held
+                && pb.status == partner_contract::model::BookingStatus::Held
             {
                 let answer = send_confirm(ctx, &c, b).await;
                 let Some(view) = answer_or_view(ctx, &c, partner_ref, answer).await else {

@@ -116,7 +116,7 @@ pub struct Partners {
     tokens: Mutex<HashMap<Uuid, CachedToken>>,
     breakers: Mutex<HashMap<Uuid, Breaker>>,
     /// The partners' offer lists as the dashboard's editors last fetched them.
-    offer_lists: Mutex<HashMap<Uuid, (Instant, partner_sandbox::model::OfferList)>>,
+    offer_lists: Mutex<HashMap<Uuid, (Instant, partner_contract::model::OfferList)>>,
 }
 
 impl std::fmt::Debug for Partners {
@@ -217,7 +217,7 @@ impl Partners {
         &self,
         id: Uuid,
         max_age: Duration,
-    ) -> Option<partner_sandbox::model::OfferList> {
+    ) -> Option<partner_contract::model::OfferList> {
         let lists = self.offer_lists.lock().expect("offer lists lock");
         lists
             .get(&id)
@@ -226,7 +226,7 @@ impl Partners {
     }
 
     /// Keeps a connection's offer list for [`Partners::recent_offer_list`].
-    pub fn remember_offer_list(&self, id: Uuid, list: &partner_sandbox::model::OfferList) {
+    pub fn remember_offer_list(&self, id: Uuid, list: &partner_contract::model::OfferList) {
         let mut lists = self.offer_lists.lock().expect("offer lists lock");
         lists.insert(id, (Instant::now(), list.clone()));
     }
@@ -303,7 +303,7 @@ impl Partners {
             .set_token_uri(token_url);
         let answer = client
             .exchange_client_credentials()
-            .add_scope(Scope::new(partner_sandbox::SCOPE.to_string()))
+            .add_scope(Scope::new(partner_contract::SCOPE.to_string()))
             .request_async(&self.http)
             .await;
         let t = match answer {

@@ -16,7 +16,7 @@ use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::core::validate::{text, Errors};
 use entities::{offer, organization, partner_connection};
-use partner_sandbox::model::{Offer as PartnerOffer, OfferList};
+use partner_contract::model::{Offer as PartnerOffer, OfferList};
 
 /// Whether the portal books through the connection.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -235,7 +235,7 @@ fn validate(
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(s.strip_prefix("whsec_").unwrap_or(s))
                 .unwrap_or_default();
-            if partner_sandbox::webhook::Secret::parse(s).is_ok() && bytes.len() >= 16 {
+            if partner_contract::webhook::Secret::parse(s).is_ok() && bytes.len() >= 16 {
                 Some(SecretString::from(s.to_string()))
             } else {
                 e.add(
@@ -454,9 +454,9 @@ pub fn open(partners: &Partners, m: &partner_connection::Model) -> Result<Conn, 
 pub fn webhook_secret(
     partners: &Partners,
     m: &partner_connection::Model,
-) -> Option<partner_sandbox::webhook::Secret> {
+) -> Option<partner_contract::webhook::Secret> {
     let s = partners.key().decrypt(&m.webhook_secret_enc).ok()?;
-    partner_sandbox::webhook::Secret::parse(s.expose_secret()).ok()
+    partner_contract::webhook::Secret::parse(s.expose_secret()).ok()
 }
 
 /// The offers the partner has, as its `GET /offers` lists them.

@@ -967,6 +967,7 @@ async fn partner_check_command() {
 /// The demo city's gym books through a sandbox partner run by the server itself: its
 /// classes show the partner's seats, a class is booked there, and a membership request
 /// waits for the partner's approval.
+#[cfg(feature = "demo-partner")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_gym_books_through_its_sandbox() {
     let app = spawn_with(
@@ -1024,6 +1025,30 @@ async fn demo_gym_books_through_its_sandbox() {
     let stored = row(&app, b["id"].as_str().unwrap()).await;
     assert!(stored.partner_ref.is_some());
     assert_eq!(slots(&app, &yoga).await[0]["remaining"], 11);
+}
+
+/// Built without `demo-partner` (as the production image is), a server with the demo data
+/// on starts as usual, without the gym whose partner it cannot run.
+#[cfg(not(feature = "demo-partner"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_demo_partner_the_demo_city_has_no_gym() {
+    let app = spawn_with(
+        Backend::Sqlite,
+        Opts {
+            env: vec![("DEMO_DATA", "true".to_string())],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("sqlite always runs");
+    let resp = client()
+        .get(app.url("/api/v1/listings/sandbox-gym"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let resp = client().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
 }
 
 /// Without PARTNER_ALLOW_PRIVATE_NETWORK a connection may only point at public

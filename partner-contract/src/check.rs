@@ -174,7 +174,7 @@ pub async fn check_with(options: CheckOptions) -> CheckReport {
             .build()
             .expect("HTTP client"),
         api: format!("{base}/partner/v1"),
-        spec: serde_json::from_str(&crate::spec_json()).expect("the spec is JSON"),
+        spec: serde_json::from_str(crate::spec_json()).expect("the spec is JSON"),
         options,
         findings: Vec::new(),
         created: Vec::new(),
@@ -1472,7 +1472,7 @@ mod tests {
     use super::*;
 
     fn errors(schema: &str, v: Value) -> Vec<String> {
-        let spec: Value = serde_json::from_str(&crate::spec_json()).unwrap();
+        let spec: Value = serde_json::from_str(crate::spec_json()).unwrap();
         let mut errs = Vec::new();
         validate(
             &spec,

@@ -156,7 +156,7 @@ pub fn verify(
 /// [`verify`] reading the headers from an HTTP header map, against the current time.
 pub fn verify_headers(
     secret: &Secret,
-    headers: &poem::http::HeaderMap,
+    headers: &http::HeaderMap,
     body: &[u8],
 ) -> Result<(), WebhookError> {
     let get = |name: &'static str| {
@@ -282,7 +282,7 @@ mod tests {
             verify(&secret(), ID, &ts, " ", BODY, TS),
             Err(WebhookError::MissingHeader(HEADER_SIGNATURE))
         );
-        let headers = poem::http::HeaderMap::new();
+        let headers = http::HeaderMap::new();
         assert_eq!(
             verify_headers(&secret(), &headers, BODY),
             Err(WebhookError::MissingHeader(HEADER_ID))

@@ -1,68 +1,37 @@
-//! RFC 9457 problem details, as the Partner Booking API answers every error.
+//! The sandbox's error answers: the contract's RFC 9457 problems
+//! ([`partner_contract::problem`]) as poem responses, every documented error response
+//! ([`ApiError`]), and the handler for errors that escape the handlers.
 
 use poem::http::StatusCode;
 use poem::Response;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
-use serde::{Deserialize, Serialize};
+use poem_openapi::ApiResponse;
 
-/// A field that is wrong and why.
-#[derive(Object, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// JSON path of the field, e.g. `start` or `resident.name`.
-    pub field: String,
-    /// What is wrong with it, in English.
-    pub message: String,
+use crate::problem::{FieldError, Problem};
+
+/// The sandbox's problems on top of the contract's [`Problem`]: its usual constructors and
+/// the plain poem response.
+pub(crate) trait SandboxProblem {
+    /// `bad-request` (400): the request could not be read.
+    fn bad_request(detail: impl Into<String>) -> Problem;
+    /// `unauthorized` (401): no valid access token.
+    fn unauthorized(detail: impl Into<String>) -> Problem;
+    /// `not-found` (404): no such `what`.
+    fn not_found(what: &str) -> Problem;
+    /// A 409 with its own code.
+    fn conflict(code: &str, title: &str, detail: impl Into<String>) -> Problem;
+    /// `validation` (422) naming one field.
+    fn invalid(field: &str, message: impl Into<String>) -> Problem;
+    /// `unavailable` (503).
+    fn unavailable(detail: impl Into<String>) -> Problem;
+    /// The plain HTTP response, for errors raised outside handlers.
+    fn to_response(&self) -> Response;
+    /// As a poem error, for extractors and middleware.
+    fn into_error(self) -> poem::Error;
 }
 
-/// An RFC 9457 problem details object (`application/problem+json`).
-///
-/// `type` is a URI reference whose last path segment is a stable machine code
-/// (`/problems/slot-full`); the portal acts on that code, never on `title` or `detail`.
-#[derive(Object, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// A URI reference whose last segment is the stable code, e.g. `/problems/slot-full`.
-    #[oai(rename = "type")]
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// A short, human-readable summary of the problem type.
-    pub title: String,
-    /// The HTTP status code of the response.
-    pub status: u16,
-    /// An explanation of this occurrence, for people.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// For `validation` problems: each offending field.
-    #[oai(default, skip_serializing_if_is_empty)]
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
-
-impl Problem {
-    /// A problem with the stable `code` (the last segment of `type`).
-    pub fn new(status: StatusCode, code: &str, title: &str) -> Problem {
-        Problem {
-            type_: format!("/problems/{code}"),
-            title: title.to_string(),
-            status: status.as_u16(),
-            detail: None,
-            errors: Vec::new(),
-        }
-    }
-
-    /// Adds the explanation.
-    pub fn detail(mut self, detail: impl Into<String>) -> Problem {
-        self.detail = Some(detail.into());
-        self
-    }
-
-    /// The stable code: the last path segment of `type`.
-    pub fn code(&self) -> &str {
-        self.type_.rsplit('/').next().unwrap_or("")
-    }
-
-    pub(crate) fn bad_request(detail: impl Into<String>) -> Problem {
+impl SandboxProblem for Problem {
+    fn bad_request(detail: impl Into<String>) -> Problem {
         Problem::new(
             StatusCode::BAD_REQUEST,
             "bad-request",
@@ -71,7 +40,7 @@ impl Problem {
         .detail(detail)
     }
 
-    pub(crate) fn unauthorized(detail: impl Into<String>) -> Problem {
+    fn unauthorized(detail: impl Into<String>) -> Problem {
         Problem::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -80,16 +49,16 @@ impl Problem {
         .detail(detail)
     }
 
-    pub(crate) fn not_found(what: &str) -> Problem {
+    fn not_found(what: &str) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found")
             .detail(format!("No such {what}."))
     }
 
-    pub(crate) fn conflict(code: &str, title: &str, detail: impl Into<String>) -> Problem {
+    fn conflict(code: &str, title: &str, detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::CONFLICT, code, title).detail(detail)
     }
 
-    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Problem {
+    fn invalid(field: &str, message: impl Into<String>) -> Problem {
         let message = message.into();
         Problem {
             errors: vec![FieldError {
@@ -105,7 +74,7 @@ impl Problem {
         .detail(format!("{field}: {message}"))
     }
 
-    pub(crate) fn unavailable(detail: impl Into<String>) -> Problem {
+    fn unavailable(detail: impl Into<String>) -> Problem {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
@@ -114,12 +83,7 @@ impl Problem {
         .detail(detail)
     }
 
-    pub(crate) fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-
-    /// The plain HTTP response, for errors raised outside handlers.
-    pub(crate) fn to_response(&self) -> Response {
+    fn to_response(&self) -> Response {
         let body = serde_json::to_vec(self).unwrap_or_default();
         let mut resp = Response::builder()
             .status(self.status_code())
@@ -138,6 +102,10 @@ impl Problem {
             );
         }
         resp
+    }
+
+    fn into_error(self) -> poem::Error {
+        poem::Error::from(ProblemError(self))
     }
 }
 
@@ -211,12 +179,6 @@ impl poem::error::ResponseError for ProblemError {
     }
     fn as_response(&self) -> Response {
         self.0.to_response()
-    }
-}
-
-impl From<Problem> for poem::Error {
-    fn from(p: Problem) -> poem::Error {
-        poem::Error::from(ProblemError(p))
     }
 }
 
