@@ -134,8 +134,6 @@ fn token_info(t: &api_token::Model) -> TokenInfo {
     }
 }
 
-/// Normalizes an email for storage and lookup.
-
 /// The caller's profile with memberships.
 pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result<Me, Problem> {
     let u = user::Entity::find_by_id(user_id)
@@ -201,17 +199,17 @@ pub async fn register(db: &DatabaseConnection, r: &Registration) -> Result<user:
     let mut errors = Errors::default();
     let email = normalize_email(&r.email);
     if !is_valid_email(&email) {
-        errors.add("email", "must be an email address");
+        errors.add_en("email", "must be an email address");
     }
     let pw_len = r.password.chars().count();
     if pw_len < 10 {
-        errors.add("password", "must be at least 10 characters");
+        errors.add_en("password", "must be at least 10 characters");
     } else if pw_len > 256 {
-        errors.add("password", "must be at most 256 characters");
+        errors.add_en("password", "must be at most 256 characters");
     }
     let name = r.display_name.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        errors.add(
+        errors.add_en(
             "display_name",
             "must be 1-120 characters without control characters",
         );
@@ -399,11 +397,11 @@ impl AccountsApi {
         let mut errors = Errors::default();
         let name = body.0.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            errors.add("name", "must be 1-100 characters");
+            errors.add_en("name", "must be 1-100 characters");
         }
         if let Some(d) = body.0.expires_in_days {
             if !(1..=365).contains(&d) {
-                errors.add("expires_in_days", "must be between 1 and 365");
+                errors.add_en("expires_in_days", "must be between 1 and 365");
             }
         }
         errors.into_result(())?;

@@ -67,25 +67,25 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
     if kind == OfferKind::Membership {
         if input.starts_at.is_some() {
-            errors.add("starts_at", "not used for memberships; give start_date");
+            errors.add_en("starts_at", "not used for memberships; give start_date");
         }
         let Some(date) = input.start_date else {
-            errors.add("start_date", "required for a membership");
+            errors.add_en("start_date", "required for a membership");
             return Ok(None);
         };
         let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
         if !plan.start_dates.contains(&date) {
-            errors.add("start_date", "not one of the plan's start dates");
+            errors.add_en("start_date", "not one of the plan's start dates");
             return Ok(None);
         }
         let Some(start) =
             super::availability::local_to_utc(ctx.tz, date.and_hms_opt(0, 0, 0).expect("midnight"))
         else {
-            errors.add("start_date", "does not exist in the city's time zone");
+            errors.add_en("start_date", "does not exist in the city's time zone");
             return Ok(None);
         };
         if date < now.with_timezone(&ctx.tz).date_naive() {
-            errors.add("start_date", "is in the past");
+            errors.add_en("start_date", "is in the past");
             return Ok(None);
         }
         return Ok(Some(Target {
@@ -97,14 +97,14 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
         }));
     }
     if input.start_date.is_some() {
-        errors.add("start_date", "only for memberships; give starts_at");
+        errors.add_en("start_date", "only for memberships; give starts_at");
     }
     let Some(starts_at) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
-        errors.add("starts_at", "required");
+        errors.add_en("starts_at", "required");
         return Ok(None);
     };
     if starts_at < earliest {
-        errors.add(
+        errors.add_en(
             "starts_at",
             format!(
                 "must be at least {} minutes from now",
@@ -114,7 +114,7 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
         return Ok(None);
     }
     if starts_at > latest {
-        errors.add(
+        errors.add_en(
             "starts_at",
             format!("must be at most {} days ahead", o.horizon_days),
         );
@@ -136,7 +136,7 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
                     slot_id: None,
                 })),
                 None => {
-                    errors.add("starts_at", "not a bookable time of this offer");
+                    errors.add_en("starts_at", "not a bookable time of this offer");
                     Ok(None)
                 }
             }
@@ -157,7 +157,7 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
                     slot_id: Some(s.id),
                 })),
                 None => {
-                    errors.add("starts_at", "not a session of this class");
+                    errors.add_en("starts_at", "not a session of this class");
                     Ok(None)
                 }
             }
@@ -177,13 +177,13 @@ pub(crate) async fn contact(
     let name = text(errors, "contact.name", input.name.as_deref(), 200)
         .unwrap_or_else(|| account.display_name.clone());
     if name.trim().is_empty() {
-        errors.add("contact.name", "required");
+        errors.add_en("contact.name", "required");
     }
     let email = if o.collect_email {
         let e = text(errors, "contact.email", input.email.as_deref(), 254)
             .unwrap_or_else(|| account.email.clone());
         if !is_valid_email(&e) {
-            errors.add("contact.email", "must be an email address");
+            errors.add_en("contact.email", "must be an email address");
         }
         Some(e)
     } else {
@@ -193,11 +193,11 @@ pub(crate) async fn contact(
         match text(errors, "contact.phone", input.phone.as_deref(), 40) {
             Some(p) if is_valid_phone(&p) => Some(p),
             Some(_) => {
-                errors.add("contact.phone", "must be a phone number");
+                errors.add_en("contact.phone", "must be a phone number");
                 None
             }
             None => {
-                errors.add("contact.phone", "this offer needs a phone number");
+                errors.add_en("contact.phone", "this offer needs a phone number");
                 None
             }
         }

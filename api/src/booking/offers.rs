@@ -228,7 +228,7 @@ const MAX_SESSIONS: usize = 500;
 
 fn range(errors: &mut Errors, field: &str, v: u32, min: u32, max: u32) {
     if v < min || v > max {
-        errors.add(field, format!("must be between {min} and {max}"));
+        errors.add_en(field, format!("must be between {min} and {max}"));
     }
 }
 
@@ -239,7 +239,7 @@ impl OfferInput {
         let name_de = text(&mut e, "name.de", self.name.de.as_deref(), 200);
         let name_en = text(&mut e, "name.en", self.name.en.as_deref(), 200);
         if name_de.is_none() && name_en.is_none() && e.0.is_empty() {
-            e.add("name", "give a name in German or English");
+            e.add_en("name", "give a name in German or English");
         }
         let desc = self.description.clone().unwrap_or_default();
         let description = LocalizedText {
@@ -274,21 +274,21 @@ impl OfferInput {
         if let Some(p) = &self.partner {
             let r = p.offer_ref.trim();
             if r.is_empty() || r.len() > 100 {
-                e.add("partner.offer_ref", "must be 1-100 characters");
+                e.add_en("partner.offer_ref", "must be 1-100 characters");
             }
         }
         let native = self.partner.is_none();
         for (field, given, kind) in kinds {
             if !native && given {
-                e.add(
+                e.add_en(
                     field,
                     "not allowed when booking through a partner (its system keeps times and seats)",
                 );
             } else if !native {
             } else if kind == self.kind && !given {
-                e.add(field, format!("required for a {} offer", kind.as_str()));
+                e.add_en(field, format!("required for a {} offer", kind.as_str()));
             } else if kind != self.kind && given {
-                e.add(
+                e.add_en(
                     field,
                     format!("not allowed for a {} offer", self.kind.as_str()),
                 );
@@ -306,7 +306,7 @@ impl OfferInput {
             range(&mut e, "appointment.parallel", a.parallel, 1, 100);
             let h = validate_hours(&mut e, "appointment.availability", &a.availability);
             if h.weekly.is_empty() && h.exceptions.iter().all(|x| x.hours.is_none()) {
-                e.add(
+                e.add_en(
                     "appointment.availability.weekly",
                     "give at least one time range",
                 );
@@ -324,7 +324,7 @@ impl OfferInput {
                         start,
                         end: start + chrono::Duration::minutes(minutes),
                     }),
-                    None => e.add(
+                    None => e.add_en(
                         format!("class.sessions[{i}]"),
                         "does not exist in the city's time zone (a daylight-saving gap)",
                     ),
@@ -333,15 +333,15 @@ impl OfferInput {
             if let Some(r) = &c.recurrence {
                 let time = HourMinute::parse(r.time.trim()).filter(|t| t.minutes() < 1440);
                 if time.is_none() {
-                    e.add("class.recurrence.time", "must be a time HH:MM");
+                    e.add_en("class.recurrence.time", "must be a time HH:MM");
                 }
                 if r.weekdays.is_empty() {
-                    e.add("class.recurrence.weekdays", "choose at least one day");
+                    e.add_en("class.recurrence.weekdays", "choose at least one day");
                 }
                 if r.until < r.from {
-                    e.add("class.recurrence.until", "must not be before from");
+                    e.add_en("class.recurrence.until", "must not be before from");
                 } else if (r.until - r.from).num_days() > 366 {
-                    e.add("class.recurrence.until", "at most a year after from");
+                    e.add_en("class.recurrence.until", "at most a year after from");
                 }
                 if let (Some(t), true) = (time, e.0.is_empty()) {
                     let days: Vec<chrono::Weekday> =
@@ -359,10 +359,10 @@ impl OfferInput {
             sessions.sort_by_key(|s| s.start);
             sessions.dedup_by_key(|s| s.start);
             if sessions.is_empty() && e.0.is_empty() {
-                e.add("class.sessions", "give sessions or a recurrence");
+                e.add_en("class.sessions", "give sessions or a recurrence");
             }
             if sessions.len() > MAX_SESSIONS {
-                e.add(
+                e.add_en(
                     "class.sessions",
                     format!("at most {MAX_SESSIONS} sessions per offer"),
                 );
@@ -371,10 +371,10 @@ impl OfferInput {
         if let Some(m) = &self.membership {
             let price = text(&mut e, "membership.price", Some(&m.price), 100);
             if price.is_none() && !e.0.iter().any(|f| f.field == "membership.price") {
-                e.add("membership.price", "must not be empty");
+                e.add_en("membership.price", "must not be empty");
             }
             if m.start_dates.is_empty() || m.start_dates.len() > 60 {
-                e.add("membership.start_dates", "give 1-60 dates");
+                e.add_en("membership.start_dates", "give 1-60 dates");
             }
         }
         e.into_result(())?;

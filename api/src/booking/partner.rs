@@ -191,23 +191,23 @@ fn target(
     let now = Utc::now();
     if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
         if input.starts_at.is_some() {
-            errors.add("starts_at", "not used for memberships; give start_date");
+            errors.add_en("starts_at", "not used for memberships; give start_date");
         }
         let Some(date) = input.start_date else {
-            errors.add("start_date", "required for a membership");
+            errors.add_en("start_date", "required for a membership");
             return None;
         };
         if date < now.with_timezone(&ctx.tz).date_naive() {
-            errors.add("start_date", "is in the past");
+            errors.add_en("start_date", "is in the past");
             return None;
         }
         return Some(crate::booking::model::day_start(ctx.tz, date));
     }
     if input.start_date.is_some() {
-        errors.add("start_date", "only for memberships; give starts_at");
+        errors.add_en("start_date", "only for memberships; give starts_at");
     }
     let Some(t) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
-        errors.add("starts_at", "required");
+        errors.add_en("starts_at", "required");
         return None;
     };
     check_window(o, t, "starts_at", errors);
@@ -217,7 +217,7 @@ fn target(
 fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Errors) {
     let now = Utc::now();
     if t < now + Duration::minutes(o.lead_time_minutes as i64) {
-        errors.add(
+        errors.add_en(
             field,
             format!(
                 "must be at least {} minutes from now",
@@ -225,7 +225,7 @@ fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Er
             ),
         );
     } else if t > now + Duration::days(o.horizon_days as i64) {
-        errors.add(
+        errors.add_en(
             field,
             format!("must be at most {} days ahead", o.horizon_days),
         );

@@ -7,9 +7,39 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::core::config::Locale;
+use crate::core::message::{Arg, Message};
 
-const DE: &str = include_str!("../../../frontend/locales/de/portal.ftl");
-const EN: &str = include_str!("../../../frontend/locales/en/portal.ftl");
+/// The translation files of each language: the interface (`portal`) and the errors of
+/// each capability (`errors-<capability>`), in this order.
+macro_rules! locale_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(
+            (
+                $name,
+                include_str!(concat!("../../../frontend/locales/de/", $name, ".ftl")),
+                include_str!(concat!("../../../frontend/locales/en/", $name, ".ftl")),
+            ),
+        )*]
+    };
+}
+
+/// `(name, German, English)` of every translation file.
+pub const FILES: &[(&str, &str, &str)] = locale_files!(
+    "portal",
+    "errors-common",
+    "errors-listings",
+    "errors-organizations",
+    "errors-accounts",
+    "errors-booking",
+    "errors-partners",
+    "errors-search",
+    "errors-privacy",
+    "errors-notifications",
+);
+
+/// The key of a message that is still an English sentence of the service layer, not yet a
+/// code (`text` holds it); see [`I18n::text`].
+pub const LEGACY_ENGLISH: &str = "legacy-english";
 
 /// The loaded translations of every supported locale.
 pub struct I18n {
@@ -24,7 +54,7 @@ impl std::fmt::Debug for I18n {
 
 fn bundle(
     locale: Locale,
-    source: &str,
+    sources: &[&str],
     extra: Option<String>,
 ) -> Result<FluentBundle<FluentResource>, String> {
     let id: unic_langid::LanguageIdentifier =
@@ -32,9 +62,12 @@ fn bundle(
     let mut b = FluentBundle::new_concurrent(vec![id]);
     // Unicode isolation marks would end up inside HTML attributes and URLs.
     b.set_use_isolating(false);
-    let res = FluentResource::try_new(source.to_string())
-        .map_err(|(_, errs)| format!("{}: {errs:?}", locale.as_str()))?;
-    b.add_resource(res).map_err(|e| format!("{e:?}"))?;
+    for source in sources {
+        let res = FluentResource::try_new(source.to_string())
+            .map_err(|(_, errs)| format!("{}: {errs:?}", locale.as_str()))?;
+        b.add_resource(res)
+            .map_err(|e| format!("{}: {e:?}", locale.as_str()))?;
+    }
     if let Some(extra) = extra {
         let res = FluentResource::try_new(extra)
             .map_err(|(_, errs)| format!("theme {}: {errs:?}", locale.as_str()))?;
@@ -53,9 +86,60 @@ impl I18n {
             })
         };
         let mut bundles = HashMap::new();
-        bundles.insert(Locale::De, bundle(Locale::De, DE, extra("de"))?);
-        bundles.insert(Locale::En, bundle(Locale::En, EN, extra("en"))?);
+        let de: Vec<&str> = FILES.iter().map(|f| f.1).collect();
+        let en: Vec<&str> = FILES.iter().map(|f| f.2).collect();
+        bundles.insert(Locale::De, bundle(Locale::De, &de, extra("de"))?);
+        bundles.insert(Locale::En, bundle(Locale::En, &en, extra("en"))?);
         Ok(I18n { bundles })
+    }
+
+    /// The built-in translations without a theme: what the API's English texts come from.
+    pub fn embedded() -> &'static I18n {
+        static EMBEDDED: std::sync::OnceLock<I18n> = std::sync::OnceLock::new();
+        EMBEDDED.get_or_init(|| I18n::load(None).expect("the built-in translations parse"))
+    }
+
+    /// A [`Message`] in `locale` (else in the other language, else its key).
+    pub fn message(&self, locale: Locale, m: &Message) -> String {
+        if m.key == LEGACY_ENGLISH {
+            return self.text(locale, &legacy_text(m));
+        }
+        self.t(locale, &m.key, Some(&fluent_args(m)))
+    }
+
+    /// A [`Message`] as the API words it, in English: the message's `.detail` or `.api`
+    /// attribute when it has one, else its English text.
+    pub fn api_text(&self, m: &Message) -> String {
+        if m.key == LEGACY_ENGLISH {
+            return legacy_text(m);
+        }
+        let b = &self.bundles[&Locale::En];
+        let args = fluent_args(m);
+        if let Some(msg) = b.get_message(&m.key) {
+            let pattern = msg
+                .get_attribute("detail")
+                .or_else(|| msg.get_attribute("api"))
+                .map(|a| a.value())
+                .or_else(|| msg.value());
+            if let Some(pattern) = pattern {
+                let mut errors = vec![];
+                return b
+                    .format_pattern(pattern, Some(&args), &mut errors)
+                    .into_owned();
+            }
+        }
+        m.key.clone()
+    }
+
+    /// The English `.title` attribute of `key`, if it has one.
+    pub fn api_title(&self, key: &str) -> Option<String> {
+        let b = &self.bundles[&Locale::En];
+        let attr = b.get_message(key)?.get_attribute("title")?;
+        let mut errors = vec![];
+        Some(
+            b.format_pattern(attr.value(), None, &mut errors)
+                .into_owned(),
+        )
     }
 
     /// The message `key` in `locale`, else in the other language, else the key itself.
@@ -339,18 +423,49 @@ pub fn format_distance(locale: Locale, metres: f64) -> String {
     }
 }
 
+/// A legacy English sentence carried in a [`Message`] (see [`LEGACY_ENGLISH`]).
+pub fn legacy(text: impl Into<String>) -> Message {
+    Message::new(LEGACY_ENGLISH).arg("text", text.into())
+}
+
+fn legacy_text(m: &Message) -> String {
+    m.args
+        .get("text")
+        .map(|a| a.to_string())
+        .unwrap_or_default()
+}
+
+fn fluent_args(m: &Message) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    for (name, value) in &m.args {
+        match value {
+            Arg::Int(n) => args.set(name.clone(), FluentValue::from(*n)),
+            Arg::Text(t) => args.set(name.clone(), FluentValue::from(t.clone())),
+        }
+    }
+    args
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn both_languages_have_every_message() {
-        let (de, en) = (I18n::keys(DE), I18n::keys(EN));
-        assert!(de.len() > 50);
-        let missing_en: Vec<_> = de.iter().filter(|k| !en.contains(k)).collect();
-        let missing_de: Vec<_> = en.iter().filter(|k| !de.contains(k)).collect();
-        assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
-        assert!(missing_de.is_empty(), "missing in de: {missing_de:?}");
+        for (name, de, en) in FILES {
+            let (de, en) = (I18n::keys(de), I18n::keys(en));
+            let missing_en: Vec<_> = de.iter().filter(|k| !en.contains(k)).collect();
+            let missing_de: Vec<_> = en.iter().filter(|k| !de.contains(k)).collect();
+            assert!(
+                missing_en.is_empty(),
+                "{name}: missing in en: {missing_en:?}"
+            );
+            assert!(
+                missing_de.is_empty(),
+                "{name}: missing in de: {missing_de:?}"
+            );
+        }
+        assert!(I18n::keys(FILES[0].1).len() > 50);
     }
 
     #[test]
@@ -457,7 +572,7 @@ mod tests {
         let api_only = ["must be 1-100 characters", "must be between 1 and 365"];
         let mut missing = Vec::new();
         for src in sources {
-            for call in ["errors.add(", "Problem::invalid(", "bad("] {
+            for call in ["errors.add_en(", "Problem::invalid(", "bad("] {
                 for (at, _) in src.match_indices(call) {
                     let rest = &src[at + call.len()..];
                     let args = &rest[..rest.find(");").unwrap_or(rest.len()).min(400)];

@@ -3,8 +3,10 @@
 pub mod city;
 pub mod config;
 pub mod db;
+pub mod error;
 pub mod i18n;
 pub mod identity;
+pub mod message;
 pub mod metrics;
 pub mod outbox;
 pub mod problem;

@@ -9,6 +9,10 @@ use poem::Response;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
+use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
+use crate::core::i18n::I18n;
+
 /// A field that failed validation and why.
 #[derive(Object, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FieldError {
@@ -197,6 +201,72 @@ impl Problem {
     }
 }
 
+/// The English title of a problem with this status (the API's `title`), unless the
+/// code's message has a `.title` of its own.
+pub fn status_title(status: u16) -> &'static str {
+    match status {
+        400 => "The request could not be read",
+        401 => "Authentication is required",
+        403 => "You are not allowed to do this",
+        404 => "Not found",
+        409 => "Conflict with the current state",
+        412 => "The resource has changed",
+        413 => "The request body is too large",
+        422 => "The request has invalid fields",
+        428 => "If-Match is required",
+        429 => "Too many requests",
+        503 => "Temporarily unavailable",
+        _ => "Something went wrong on our side",
+    }
+}
+
+impl Problem {
+    /// The problem of a capability's error, worded in English from the Fluent files.
+    /// A 500 shows nothing of the error; what it says is logged.
+    pub fn from_code<E: ErrorCode + ?Sized>(e: &E) -> Problem {
+        let status = e.status();
+        if status >= 500 && status != 503 {
+            tracing::error!(code = e.code(), error = ?e.internal(), "internal error");
+            return Problem::internal();
+        }
+        let i18n = I18n::embedded();
+        let fields: Vec<FieldError> = e
+            .fields()
+            .iter()
+            .map(|f| FieldError {
+                field: f.field.clone(),
+                message: i18n.api_text(&f.message),
+            })
+            .collect();
+        if !fields.is_empty() {
+            return Problem::validation(fields);
+        }
+        let message = e.message();
+        let title = i18n
+            .api_title(&message.key)
+            .unwrap_or_else(|| status_title(status).to_string());
+        let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let p = Problem::new(code, e.code(), &title);
+        if i18n.has(Locale::En, &message.key) {
+            p.detail(i18n.api_text(&message))
+        } else {
+            p
+        }
+    }
+}
+
+impl<E: ErrorCode> From<E> for Problem {
+    fn from(e: E) -> Problem {
+        Problem::from_code(&e)
+    }
+}
+
+impl<E: ErrorCode> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        Problem::from_code(&e).into()
+    }
+}
+
 /// Every error response of the API. Each status is documented in the spec.
 #[derive(ApiResponse, Debug)]
 pub enum ApiError {
@@ -374,6 +444,43 @@ pub async fn catch_all(err: poem::Error) -> Response {
         }
     };
     problem.to_response()
+}
+
+/// For a capability's tests: each error maps to the status given beside it and has its
+/// texts in German and English (the failure names the code and what is missing).
+#[cfg(test)]
+pub fn assert_codes<E: ErrorCode>(cases: &[(E, u16)]) {
+    let i18n = crate::core::i18n::I18n::embedded();
+    let mut missing = Vec::new();
+    for (e, status) in cases {
+        assert_eq!(e.status(), *status, "{}: status", e.code());
+        let p = Problem::from_code(e);
+        assert_eq!(p.status, *status, "{}: problem status", e.code());
+        assert_eq!(p.code(), e.code(), "{}: problem type", e.code());
+        for m in std::iter::once(e.message()).chain(e.fields().iter().map(|f| f.message.clone())) {
+            if e.code() == "validation" && m.key == "problem-validation" {
+                continue;
+            }
+            for locale in [
+                crate::core::config::Locale::De,
+                crate::core::config::Locale::En,
+            ] {
+                if !i18n.has(locale, &m.key) {
+                    missing.push(format!(
+                        "{}: {} has no {} text",
+                        e.code(),
+                        m.key,
+                        locale.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "missing translations:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[cfg(test)]

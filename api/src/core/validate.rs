@@ -1,24 +1,40 @@
 //! Checks of raw input shared by every capability: bounded texts, email addresses,
 //! phone numbers and URLs, and the collection of field errors.
 
-use crate::core::problem::{FieldError, Problem};
+use crate::core::error::{FieldMessage, Invalid};
+use crate::core::message::Message;
+use crate::msg;
 
 /// Collects field errors so one response names all of them.
 #[derive(Default)]
-pub struct Errors(pub Vec<FieldError>);
+pub struct Errors(pub Vec<FieldMessage>);
 
 impl Errors {
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
+    /// `field` is wrong, and `message` says why.
+    pub fn add(&mut self, field: impl Into<String>, message: Message) {
+        self.0.push(FieldMessage {
             field: field.into(),
-            message: message.into(),
+            message,
         });
     }
-    pub fn into_result<T>(self, value: T) -> Result<T, Problem> {
+    /// `field` is wrong, said in an English sentence that is not a code yet.
+    pub fn add_en(&mut self, field: impl Into<String>, english: impl Into<String>) {
+        self.add(field, crate::core::i18n::legacy(english));
+    }
+    /// Whether no field is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Whether `field` is wrong.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|f| f.field == field)
+    }
+    /// `value`, or the fields that are wrong.
+    pub fn into_result<T>(self, value: T) -> Result<T, Invalid> {
         if self.0.is_empty() {
             Ok(value)
         } else {
-            Err(Problem::validation(self.0))
+            Err(Invalid(self.0))
         }
     }
 }
@@ -35,11 +51,11 @@ pub fn text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Op
         return None;
     }
     if v.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
+        errors.add(field, msg!("v-max-chars", max = max));
         return None;
     }
     if has_control_chars(v, false) {
-        errors.add(field, "must not contain control characters");
+        errors.add(field, msg!("v-control-chars"));
         return None;
     }
     Some(v.to_string())
@@ -48,11 +64,11 @@ pub fn text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Op
 pub fn long_text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> String {
     let v = v.unwrap_or("").trim();
     if v.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
+        errors.add(field, msg!("v-max-chars", max = max));
         return String::new();
     }
     if has_control_chars(v, true) {
-        errors.add(field, "must not contain control characters");
+        errors.add(field, msg!("v-control-chars"));
         return String::new();
     }
     v.to_string()

@@ -349,7 +349,7 @@ pub struct ListingData {
 fn time(errors: &mut Errors, field: &str, v: &str) -> Option<HourMinute> {
     let t = HourMinute::parse(v.trim());
     if t.is_none() {
-        errors.add(field, "must be a time HH:MM between 00:00 and 24:00");
+        errors.add_en(field, "must be a time HH:MM between 00:00 and 24:00");
     }
     t
 }
@@ -363,11 +363,11 @@ pub fn validate_hours(
 ) -> OpeningHours {
     let mut out = OpeningHours::default();
     if input.weekly.len() > 28 {
-        errors.add(format!("{prefix}.weekly"), "at most 28 rules");
+        errors.add_en(format!("{prefix}.weekly"), "at most 28 rules");
         return out;
     }
     if input.exceptions.len() > 400 {
-        errors.add(format!("{prefix}.exceptions"), "at most 400 exceptions");
+        errors.add_en(format!("{prefix}.exceptions"), "at most 400 exceptions");
         return out;
     }
     for (i, r) in input.weekly.iter().enumerate() {
@@ -376,7 +376,7 @@ pub fn validate_hours(
         let closes = time(errors, &format!("{f}.closes"), &r.closes);
         if let (Some(o), Some(c)) = (opens, closes) {
             if o >= c {
-                errors.add(
+                errors.add_en(
                     format!("{f}.closes"),
                     "must be after opens (use two rules for hours past midnight)",
                 );
@@ -390,7 +390,7 @@ pub fn validate_hours(
         }
     }
     if let Some(i) = hours::first_overlap(&out.weekly) {
-        errors.add(
+        errors.add_en(
             format!("{prefix}.weekly[{i}]"),
             "overlaps another rule of the same day",
         );
@@ -399,7 +399,7 @@ pub fn validate_hours(
     for (i, e) in input.exceptions.iter().enumerate() {
         let f = format!("{prefix}.exceptions[{i}]");
         if !seen_dates.insert(e.date) {
-            errors.add(format!("{f}.date"), "another exception has the same date");
+            errors.add_en(format!("{f}.date"), "another exception has the same date");
             continue;
         }
         let note = text(errors, &format!("{f}.note"), e.note.as_deref(), 200);
@@ -413,14 +413,14 @@ pub fn validate_hours(
                     match (opens, closes) {
                         (Some(o), Some(c)) if o < c => Some((o, c)),
                         (Some(_), Some(_)) => {
-                            errors.add(format!("{f}.closes"), "must be after opens");
+                            errors.add_en(format!("{f}.closes"), "must be after opens");
                             None
                         }
                         _ => None,
                     }
                 }
                 _ => {
-                    errors.add(
+                    errors.add_en(
                         format!("{f}.opens"),
                         "opens and closes are required unless closed is true",
                     );
@@ -454,7 +454,7 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
         ("en", &s.what_to_bring.en, &mut out.what_to_bring.en),
     ] {
         if list.len() > 30 {
-            errors.add(format!("service.what_to_bring.{lang}"), "at most 30 items");
+            errors.add_en(format!("service.what_to_bring.{lang}"), "at most 30 items");
             continue;
         }
         for (i, item) in list.iter().enumerate() {
@@ -465,7 +465,7 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
                 300,
             ) {
                 Some(v) => target.push(v),
-                None => errors.add(
+                None => errors.add_en(
                     format!("service.what_to_bring.{lang}[{i}]"),
                     "must not be empty",
                 ),
@@ -473,7 +473,7 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
         }
     }
     if s.channels.is_empty() {
-        errors.add("service.channels", "name at least one channel");
+        errors.add_en("service.channels", "name at least one channel");
     }
     let mut channels = s.channels.clone();
     channels.dedup();
@@ -485,7 +485,7 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
         .filter(|u| !u.is_empty())
     {
         if !is_http_url(u) {
-            errors.add("service.online_url", "must be an http or https URL");
+            errors.add_en("service.online_url", "must be an http or https URL");
         } else {
             out.online_url = Some(u.to_string());
         }
@@ -500,7 +500,7 @@ impl ListingFields {
         let name_de = text(&mut errors, "name.de", self.name.de.as_deref(), 200);
         let name_en = text(&mut errors, "name.en", self.name.en.as_deref(), 200);
         if name_de.is_none() && name_en.is_none() && errors.0.is_empty() {
-            errors.add("name", "give a name in German or English");
+            errors.add_en("name", "give a name in German or English");
         }
         let description = self.description.clone().unwrap_or_default();
         let description = LocalizedText {
@@ -520,14 +520,14 @@ impl ListingFields {
 
         let mut categories = Vec::new();
         if self.categories.is_empty() {
-            errors.add("categories", "choose at least one category");
+            errors.add_en("categories", "choose at least one category");
         } else if self.categories.len() > 5 {
-            errors.add("categories", "at most 5 categories");
+            errors.add_en("categories", "at most 5 categories");
         }
         for (i, c) in self.categories.iter().enumerate() {
             let c = c.trim();
             if taxonomy::find(c).is_none() {
-                errors.add(
+                errors.add_en(
                     format!("categories[{i}]"),
                     format!("unknown category '{c}'"),
                 );
@@ -538,7 +538,7 @@ impl ListingFields {
 
         let mut tags = Vec::new();
         if self.tags.len() > 20 {
-            errors.add("tags", "at most 20 tags");
+            errors.add_en("tags", "at most 20 tags");
         }
         for (i, t) in self.tags.iter().take(20).enumerate() {
             match text(&mut errors, &format!("tags[{i}]"), Some(t), 40) {
@@ -548,7 +548,7 @@ impl ListingFields {
                         tags.push(t);
                     }
                 }
-                None => errors.add(format!("tags[{i}]"), "must not be empty"),
+                None => errors.add_en(format!("tags[{i}]"), "must not be empty"),
             }
         }
 
@@ -563,7 +563,7 @@ impl ListingFields {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
             {
-                errors.add(
+                errors.add_en(
                     "address.postcode",
                     "only letters, digits, spaces and hyphens",
                 );
@@ -573,10 +573,10 @@ impl ListingFields {
 
         if let Some(p) = self.location {
             if !p.lat.is_finite() || !(-90.0..=90.0).contains(&p.lat) {
-                errors.add("location.lat", "must be between -90 and 90");
+                errors.add_en("location.lat", "must be between -90 and 90");
             }
             if !p.lng.is_finite() || !(-180.0..=180.0).contains(&p.lng) {
-                errors.add("location.lng", "must be between -180 and 180");
+                errors.add_en("location.lng", "must be between -180 and 180");
             }
         }
 
@@ -587,23 +587,23 @@ impl ListingFields {
             website: text(&mut errors, "contact.website", c.website.as_deref(), 500),
         };
         if contact.phone.as_deref().is_some_and(|p| !is_valid_phone(p)) {
-            errors.add(
+            errors.add_en(
                 "contact.phone",
                 "must be a phone number (digits, spaces, + - / ( ))",
             );
         }
         if contact.email.as_deref().is_some_and(|e| !is_valid_email(e)) {
-            errors.add("contact.email", "must be an email address");
+            errors.add_en("contact.email", "must be an email address");
         }
         if contact.website.as_deref().is_some_and(|w| !is_http_url(w)) {
-            errors.add("contact.website", "must be an http or https URL");
+            errors.add_en("contact.website", "must be an http or https URL");
         }
 
         let mut languages = Vec::new();
         for (i, l) in self.languages.iter().enumerate() {
             let l = l.trim().to_ascii_lowercase();
             if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
-                errors.add(
+                errors.add_en(
                     format!("languages[{i}]"),
                     "must be a two-letter ISO 639-1 code",
                 );
@@ -612,7 +612,7 @@ impl ListingFields {
             }
         }
         if languages.len() > 30 {
-            errors.add("languages", "at most 30 languages");
+            errors.add_en("languages", "at most 30 languages");
         }
 
         let hours = match &self.opening_hours {
@@ -623,20 +623,20 @@ impl ListingFields {
         let service = match (kind, &self.service) {
             (ListingKind::MunicipalService, Some(s)) => Some(validate_service(&mut errors, s)),
             (ListingKind::MunicipalService, None) => {
-                errors.add(
+                errors.add_en(
                     "service",
                     "municipal services describe eligibility, what to bring, fees and channels",
                 );
                 None
             }
             (ListingKind::Business, Some(_)) => {
-                errors.add("service", "only municipal services have service details");
+                errors.add_en("service", "only municipal services have service details");
                 None
             }
             (ListingKind::Business, None) => None,
         };
 
-        errors.into_result(ListingData {
+        Ok(errors.into_result(ListingData {
             name: LocalizedText {
                 de: name_de.unwrap_or_default(),
                 en: name_en.unwrap_or_default(),
@@ -652,7 +652,7 @@ impl ListingFields {
             languages,
             hours,
             service,
-        })
+        })?)
     }
 }
 

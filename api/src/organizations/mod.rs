@@ -308,7 +308,7 @@ pub async fn register_organization(
     let name = name.trim().to_string();
     let len = name.chars().count();
     if !(2..=200).contains(&len) || name.chars().any(char::is_control) {
-        errors.add("name", "must be 2-200 characters");
+        errors.add_en("name", "must be 2-200 characters");
     }
     errors.into_result(())?;
     if kind != OrganizationKind::Business && actor.staff_role != Some(StaffRole::Admin) {

@@ -116,15 +116,15 @@ pub fn to_api(m: &partner_connection::Model, public_url: &url::Url) -> Connectio
 fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -> Option<String> {
     let v = v.trim();
     if v.is_empty() {
-        errors.add(field, "required");
+        errors.add_en(field, "required");
         return None;
     }
     if v.len() > 500 {
-        errors.add(field, "must be at most 500 characters");
+        errors.add_en(field, "must be at most 500 characters");
         return None;
     }
     let Ok(u) = url::Url::parse(v) else {
-        errors.add(field, "must be an absolute URL");
+        errors.add_en(field, "must be an absolute URL");
         return None;
     };
     let loopback = matches!(u.host(), Some(url::Host::Domain("localhost")))
@@ -134,20 +134,20 @@ fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -
         "https" => {}
         "http" if loopback && allow_private => {}
         "http" => {
-            errors.add(field, "must use https");
+            errors.add_en(field, "must use https");
             return None;
         }
         _ => {
-            errors.add(field, "must be an https URL");
+            errors.add_en(field, "must be an https URL");
             return None;
         }
     }
     if !u.username().is_empty() || u.password().is_some() {
-        errors.add(field, "must not contain credentials");
+        errors.add_en(field, "must not contain credentials");
         return None;
     }
     if u.query().is_some() || u.fragment().is_some() {
-        errors.add(field, "must not have a query or fragment");
+        errors.add_en(field, "must not have a query or fragment");
         return None;
     }
     Some(v.trim_end_matches('/').to_string())
@@ -177,13 +177,13 @@ async fn check_hosts(v: &Valid, allow_private: bool) -> Result<(), Problem> {
             Ok(addrs) => {
                 let addrs: Vec<_> = addrs.collect();
                 if addrs.is_empty() || addrs.iter().any(|a| !super::client::is_public(a.ip())) {
-                    e.add(field, "must be a public address");
+                    e.add_en(field, "must be a public address");
                 }
             }
-            Err(_) => e.add(field, "the host name does not resolve"),
+            Err(_) => e.add_en(field, "the host name does not resolve"),
         }
     }
-    e.into_result(())
+    Ok(e.into_result(())?)
 }
 
 /// The validated fields of a connection.
@@ -205,7 +205,7 @@ fn validate(
     let mut e = Errors::default();
     let name = text(&mut e, "name", Some(&input.name), 200);
     if name.is_none() && !e.0.iter().any(|f| f.field == "name") {
-        e.add("name", "required");
+        e.add_en("name", "required");
     }
     let base_url = partner_url(&mut e, "base_url", &input.base_url, allow_private);
     let token_url = match input.token_url.as_deref().map(str::trim) {
@@ -214,16 +214,16 @@ fn validate(
     };
     let client_id = text(&mut e, "client_id", Some(&input.client_id), 200);
     if client_id.is_none() && !e.0.iter().any(|f| f.field == "client_id") {
-        e.add("client_id", "required");
+        e.add_en("client_id", "required");
     }
     let client_secret = match input.client_secret.as_deref() {
         Some(s) if s.is_empty() || s.len() > 500 => {
-            e.add("client_secret", "must be 1-500 characters");
+            e.add_en("client_secret", "must be 1-500 characters");
             None
         }
         Some(s) => Some(SecretString::from(s.to_string())),
         None if creating => {
-            e.add("client_secret", "required");
+            e.add_en("client_secret", "required");
             None
         }
         None => None,
@@ -238,7 +238,7 @@ fn validate(
             if partner_contract::webhook::Secret::parse(s).is_ok() && bytes.len() >= 16 {
                 Some(SecretString::from(s.to_string()))
             } else {
-                e.add(
+                e.add_en(
                     "webhook_secret",
                     "must be whsec_ followed by at least 16 bytes in base64",
                 );
@@ -246,12 +246,12 @@ fn validate(
             }
         }
         None if creating => {
-            e.add("webhook_secret", "required");
+            e.add_en("webhook_secret", "required");
             None
         }
         None => None,
     };
-    e.into_result(Valid {
+    Ok(e.into_result(Valid {
         name: name.unwrap_or_default(),
         base_url: base_url.unwrap_or_default(),
         token_url: token_url.unwrap_or_default(),
@@ -259,7 +259,7 @@ fn validate(
         client_secret,
         webhook_secret,
         status: input.status.unwrap_or_default(),
-    })
+    })?)
 }
 
 /// What the caller may do with an organization's connections.

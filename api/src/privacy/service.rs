@@ -5,7 +5,6 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
-use crate::core::problem::Problem;
 use entities::access_record;
 
 /// The access log's texts. They are stored in English, filled in with [`texts::fill`],
@@ -56,7 +55,7 @@ pub async fn record_access<C: ConnectionTrait>(
     reader: &Reader,
     resource: &str,
     purpose: &str,
-) -> Result<(), Problem> {
+) -> Result<(), sea_orm::DbErr> {
     let (actor_user, actor_org, actor_module) = match reader {
         Reader::CityStaff(u) => (Some(*u), None, None),
         Reader::Organization { user, organization } => (Some(*user), Some(*organization), None),

@@ -151,12 +151,12 @@ impl SearchApi {
         let mut errors = Errors::default();
         let q = q.0.unwrap_or_default();
         if q.chars().count() > 200 {
-            errors.add("q", "at most 200 characters");
+            errors.add_en("q", "at most 200 characters");
         }
         let category = category.0.filter(|c| !c.trim().is_empty());
         if let Some(c) = &category {
             if taxonomy::find(c).is_none() {
-                errors.add("category", format!("unknown category '{c}'"));
+                errors.add_en("category", format!("unknown category '{c}'"));
             }
         }
         let near = match near.0.as_deref() {
@@ -172,7 +172,7 @@ impl SearchApi {
                         Some(GeoPoint { lat, lng })
                     }
                     _ => {
-                        errors.add(
+                        errors.add_en(
                             "near",
                             "must be latitude,longitude within -90..90 and -180..180",
                         );
@@ -183,21 +183,21 @@ impl SearchApi {
         };
         if let Some(r) = radius_m.0 {
             if !(1..=50_000).contains(&r) {
-                errors.add("radius_m", "must be between 1 and 50000");
+                errors.add_en("radius_m", "must be between 1 and 50000");
             } else if near.is_none() && errors.0.iter().all(|e| e.field != "near") {
-                errors.add("radius_m", "needs near");
+                errors.add_en("radius_m", "needs near");
             }
         }
         let sort = match sort.0.as_deref() {
             None => Sort::Relevance,
             Some(s) => match Sort::parse(s) {
                 Some(Sort::Distance) if near.is_none() => {
-                    errors.add("sort", "distance needs near");
+                    errors.add_en("sort", "distance needs near");
                     Sort::Relevance
                 }
                 Some(s) => s,
                 None => {
-                    errors.add("sort", "must be relevance, distance or name");
+                    errors.add_en("sort", "must be relevance, distance or name");
                     Sort::Relevance
                 }
             },
@@ -205,17 +205,17 @@ impl SearchApi {
         let locale = match locale.0.as_deref() {
             None => state.config.default_locale,
             Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
-                errors.add("locale", m);
+                errors.add_en("locale", m);
                 Locale::De
             }),
         };
         let page = page.0.unwrap_or(1);
         if !(1..=500).contains(&page) {
-            errors.add("page", "must be between 1 and 500");
+            errors.add_en("page", "must be between 1 and 500");
         }
         let per_page = per_page.0.unwrap_or(20);
         if !(1..=100).contains(&per_page) {
-            errors.add("per_page", "must be between 1 and 100");
+            errors.add_en("per_page", "must be between 1 and 100");
         }
         errors.into_result(())?;
         let query = SearchQuery {
@@ -289,12 +289,12 @@ impl SearchApi {
         let mut errors = Errors::default();
         let len = q.0.trim().chars().count();
         if !(1..=100).contains(&len) {
-            errors.add("q", "must be 1-100 characters");
+            errors.add_en("q", "must be 1-100 characters");
         }
         let locale = match locale.0.as_deref() {
             None => state.config.default_locale,
             Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
-                errors.add("locale", m);
+                errors.add_en("locale", m);
                 Locale::De
             }),
         };
