@@ -469,6 +469,21 @@ mod tests {
     }
 
     #[test]
+    fn messages_render_by_key_in_each_language_and_as_the_api_words_them() {
+        let i = I18n::load(None).unwrap();
+        let m = crate::msg!("v-max-chars", max = 4000);
+        assert_eq!(i.api_text(&m), "must be at most 4000 characters");
+        assert_eq!(i.message(Locale::En, &m), "Use at most 4000 characters.");
+        assert_eq!(i.message(Locale::De, &m), "Bitte höchstens 4000 Zeichen.");
+        let nf = crate::msg!("problem-not-found", what = "booking");
+        assert_eq!(i.api_text(&nf), "No such booking.");
+        // A sentence not converted yet passes through to the API as it is.
+        let old = legacy("must be 1-100 characters");
+        assert_eq!(i.api_text(&old), "must be 1-100 characters");
+        assert_eq!(i.api_title("problem-not-found"), None);
+    }
+
+    #[test]
     fn translates_with_arguments_and_falls_back() {
         let i = I18n::load(None).unwrap();
         let mut args = FluentArgs::new();
