@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 
 /// Stands in for the sandbox partner, which this build cannot run.
 pub enum NoPartner {}
