@@ -163,8 +163,8 @@ impl Ctx {
         Ctx {
             city_id: state.city.id,
             tz: state.city.timezone,
-            hold: state.config.booking_hold,
-            claim: state.config.waitlist_claim,
+            hold: state.config.booking.hold,
+            claim: state.config.booking.waitlist_claim,
             partners: state.partners,
         }
     }

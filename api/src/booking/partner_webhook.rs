@@ -56,7 +56,7 @@ async fn handle(
         .filter(|c| c.status == "active")
         .ok_or_else(not_found)?;
     let body = body
-        .into_bytes_limit(state.config.max_body_bytes)
+        .into_bytes_limit(state.config.server.max_body_bytes)
         .await
         .map_err(|_| {
             Problem::new(

@@ -111,7 +111,7 @@ pub async fn start(
     state: &AppState,
     addr: SocketAddr,
 ) -> anyhow::Result<Option<partner_sandbox::Sandbox>> {
-    if !state.config.demo_data {
+    if !state.config.city.demo_data {
         return Ok(None);
     }
     let secret = random_secret();

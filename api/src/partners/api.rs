@@ -90,7 +90,7 @@ impl PartnerConnectionsApi {
         Ok(Json(ConnectionList {
             items: items
                 .iter()
-                .map(|m| connections::to_api(m, &state.config.public_url))
+                .map(|m| connections::to_api(m, &state.config.server.public_url))
                 .collect(),
         }))
     }
@@ -124,7 +124,7 @@ impl PartnerConnectionsApi {
         )
         .await?;
         Ok(ConnectionCreated::Created(
-            Json(connections::to_api(&m, &state.config.public_url)),
+            Json(connections::to_api(&m, &state.config.server.public_url)),
             format!("/api/v1/partner-connections/{}", m.id),
         ))
     }
@@ -143,7 +143,10 @@ impl PartnerConnectionsApi {
     ) -> Result<Json<Connection>, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
         let m = connections::usable(&state.db, state.city.id, auth.user(), id).await?;
-        Ok(Json(connections::to_api(&m, &state.config.public_url)))
+        Ok(Json(connections::to_api(
+            &m,
+            &state.config.server.public_url,
+        )))
     }
 
     /// Change a partner connection
@@ -171,7 +174,10 @@ impl PartnerConnectionsApi {
             &body.0,
         )
         .await?;
-        Ok(Json(connections::to_api(&m, &state.config.public_url)))
+        Ok(Json(connections::to_api(
+            &m,
+            &state.config.server.public_url,
+        )))
     }
 
     /// Remove a partner connection

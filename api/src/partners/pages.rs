@@ -92,7 +92,7 @@ fn page_for(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Respo
 
 /// A connection as the templates show it (never its secrets).
 fn connection_ctx(state: &AppState, m: &partner_connection::Model) -> minijinja::Value {
-    let api = connections::to_api(m, &state.config.public_url);
+    let api = connections::to_api(m, &state.config.server.public_url);
     context! {
         id => m.id.to_string(),
         name => api.name,

@@ -60,10 +60,17 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
     let c: Value = resp.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{c}");
     let connection = c["id"].as_str().unwrap().to_string();
-    sandbox.set_webhook_target(Some(c["webhook_url"].as_str().unwrap().replace(
-        app.state.config.public_url.as_str().trim_end_matches('/'),
-        &app.base,
-    )));
+    sandbox.set_webhook_target(Some(
+        c["webhook_url"].as_str().unwrap().replace(
+            app.state
+                .config
+                .server
+                .public_url
+                .as_str()
+                .trim_end_matches('/'),
+            &app.base,
+        ),
+    ));
     Fixture {
         sandbox,
         owner,
@@ -1205,8 +1212,8 @@ async fn partner_refuses_a_late_cancellation(app: TestApp) {
         .unwrap()
         .unwrap();
     let site = message::Site {
-        public_url: app.state.config.public_url.clone(),
-        from: app.state.config.smtp_from.clone(),
+        public_url: app.state.config.server.public_url.clone(),
+        from: app.state.config.notifications.smtp_from.clone(),
     };
     let m = message::compose(
         Kind::PartnerKept,
