@@ -232,8 +232,8 @@ async fn ensure(
             .await?
         }
     };
-    let c = crate::partners::connections::open(state.partners, &connection).map_err(err)?;
-    let list = crate::partners::connections::partner_offers(state.partners, &c)
+    let c = crate::partners::connections::open(&state.partners, &connection).map_err(err)?;
+    let list = crate::partners::connections::partner_offers(&state.partners, &c)
         .await
         .map_err(|e| anyhow::anyhow!("the demo gym's sandbox: {e}"))?;
     for (offer_ref, kind, name_de, name_en) in OFFERS {

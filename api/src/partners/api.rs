@@ -116,7 +116,7 @@ impl PartnerConnectionsApi {
         let org = parse_id(&id.0, "organization")?;
         let m = connections::create(
             &state.db,
-            state.partners,
+            &state.partners,
             state.city.id,
             auth.user(),
             org,
@@ -167,7 +167,7 @@ impl PartnerConnectionsApi {
         let id = parse_id(&id.0, "partner connection")?;
         let m = connections::update(
             &state.db,
-            state.partners,
+            &state.partners,
             state.city.id,
             auth.user(),
             id,
@@ -195,7 +195,7 @@ impl PartnerConnectionsApi {
         id: Path<String>,
     ) -> Result<Deleted, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
-        connections::delete(&state.db, state.partners, state.city.id, auth.user(), id).await?;
+        connections::delete(&state.db, &state.partners, state.city.id, auth.user(), id).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -216,8 +216,8 @@ impl PartnerConnectionsApi {
     ) -> Result<Json<PartnerOfferList>, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
         let m = connections::usable(&state.db, state.city.id, auth.user(), id).await?;
-        let c = connections::open(state.partners, &m)?;
-        let list = connections::partner_offers(state.partners, &c)
+        let c = connections::open(&state.partners, &m)?;
+        let list = connections::partner_offers(&state.partners, &c)
             .await
             .map_err(|e| {
                 tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");

@@ -16,19 +16,18 @@ pub mod pages;
 
 pub use client::{CallPolicy, PartnerError, Partners};
 
-/// The partner side of a server, from its configuration. It lives as long as the
-/// process (one per server), so that the booking context can stay a plain copyable
-/// value.
-pub fn from_config(
-    config: &crate::core::config::PartnersConfig,
-) -> anyhow::Result<&'static Partners> {
+use std::sync::Arc;
+
+/// The partner side of a server, from its configuration: one per server, shared by its
+/// requests and background tasks, and dropped with the last of them.
+pub fn from_config(config: &crate::core::config::PartnersConfig) -> anyhow::Result<Arc<Partners>> {
     // Only a key file can fail to load: a given key was parsed with the configuration.
     let key = config
         .secrets_key
         .load()
         .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: unset, and {e}"))?;
-    Ok(Box::leak(Box::new(
+    Ok(Arc::new(
         Partners::new(key, CallPolicy::with_timeout(config.timeout))
             .allowing_private_networks(config.allow_private_network),
-    )))
+    ))
 }

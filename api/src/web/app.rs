@@ -580,28 +580,50 @@ impl Bound {
                 tracing::warn!(error = %e, "checking the full-text index of the listings failed");
             }
         });
+        // Deliveries being sent are leased: another server or the next start sends them;
+        // pending index updates stay in the outbox for the next start.
+        let tasks = BackgroundTasks(
+            [Some(sweeper), Some(reconciler), Some(fts_check)]
+                .into_iter()
+                .chain([retention, notifications, indexer])
+                .flatten()
+                .collect(),
+        );
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
             .await;
-        sweeper.abort();
-        reconciler.abort();
-        if let Some(task) = retention {
-            task.abort();
-        }
-        fts_check.abort();
+        tasks.stop().await;
         if let Some(s) = demo_gym {
             s.stop().await;
         }
-        // Deliveries being sent are leased; another server or the next start sends them.
-        if let Some(task) = notifications {
-            task.abort();
-        }
-        if let Some(task) = indexer {
-            // Pending deliveries stay in the outbox; the next start picks them up.
-            task.abort();
-        }
         served
+    }
+}
+
+/// A server's background tasks. They stop with the server, also when its `run` future
+/// is dropped, so that none of them keeps the server's state (its database pool, its
+/// partner connections) alive.
+struct BackgroundTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl BackgroundTasks {
+    /// Aborts them and waits until they are gone.
+    async fn stop(mut self) {
+        let tasks = std::mem::take(&mut self.0);
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for BackgroundTasks {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
     }
 }
 
