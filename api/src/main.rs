@@ -199,7 +199,7 @@ async fn shutdown_signal() {
 
 /// Like `search-indexer`, it does not migrate or seed the database: the servers do.
 async fn notifier(config: Config) -> anyhow::Result<()> {
-    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
     let pending = api::core::db::pending_migrations(&db).await?;
     if pending > 0 {
         anyhow::bail!(
@@ -225,7 +225,7 @@ async fn notifier(config: Config) -> anyhow::Result<()> {
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
-    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
     api::core::db::migrate(&db).await?;
     println!("migrations applied");
     Ok(())
@@ -234,9 +234,9 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
 async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
     api::core::db::migrate(&db).await?;
-    let city = api::demo::seed::ensure_city(&db, &config).await?;
+    let city = api::demo::seed::ensure_city(&db, &config.city).await?;
     api::demo::seed::seed_taxonomy(&db).await?;
     let summary = api::demo::seed::import_osm(&db, city.id, bytes, true).await?;
     println!("{summary}");
@@ -244,10 +244,10 @@ async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {
-    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
     api::core::db::migrate(&db).await?;
-    let city = api::demo::seed::ensure_city(&db, &config).await?;
-    let engine = api::search::engine::SearchEngine::from_config(&config, city.timezone)?;
+    let city = api::demo::seed::ensure_city(&db, &config.city).await?;
+    let engine = api::search::engine::SearchEngine::from_config(&config.search, city.timezone)?;
     let target = engine
         .meili
         .ok_or_else(|| anyhow::anyhow!("MEILI_URL is not set: there is no index to rebuild"))?;
@@ -270,9 +270,9 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
 }
 
 async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Result<()> {
-    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
     api::core::db::migrate(&db).await?;
-    let city = api::demo::seed::ensure_city(&db, &config).await?;
+    let city = api::demo::seed::ensure_city(&db, &config.city).await?;
     api::demo::seed::seed_taxonomy(&db).await?;
     let started = std::time::Instant::now();
     let summary = api::demo::generate::generate(&db, city.id, count, seed, true).await?;
@@ -286,11 +286,19 @@ async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Res
 }
 
 async fn create_admin(config: Config, email: String) -> anyhow::Result<()> {
-    let db = api::core::db::connect(config.database_url.expose_secret()).await?;
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
     api::core::db::migrate(&db).await?;
-    let city = api::demo::seed::ensure_city(&db, &config).await?;
-    let password = std::env::var("ADMIN_PASSWORD").ok();
-    let outcome = api::accounts::create_admin(&db, city.id, &email, password.as_deref()).await?;
+    let city = api::demo::seed::ensure_city(&db, &config.city).await?;
+    let password = std::env::var("ADMIN_PASSWORD")
+        .ok()
+        .map(secrecy::SecretString::from);
+    let outcome = api::accounts::create_admin(
+        &db,
+        city.id,
+        &email,
+        password.as_ref().map(|p| p.expose_secret()),
+    )
+    .await?;
     println!("{outcome}");
     Ok(())
 }

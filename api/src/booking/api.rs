@@ -146,7 +146,7 @@ impl OffersApi {
     ) -> Result<OfferCreated, ApiError> {
         let m = offers::create(
             &state.db,
-            state.partners,
+            &state.partners,
             state.city.id,
             state.city.timezone,
             auth.user(),
@@ -194,7 +194,7 @@ impl OffersApi {
         let if_match = if_match.0.as_deref().map(IfMatch::parse).transpose()?;
         let m = offers::update(
             &state.db,
-            state.partners,
+            &state.partners,
             state.city.id,
             state.city.timezone,
             auth.user(),
@@ -241,7 +241,7 @@ impl OffersApi {
         let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
         let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
         let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
-        let times = super::service::bookable_times(&state.db, ctx(&state), &o, from, to).await?;
+        let times = super::service::bookable_times(&state.db, &ctx(&state), &o, from, to).await?;
         let slots = times
             .into_iter()
             .map(|t| AvailableSlot {
@@ -294,7 +294,7 @@ impl BookingsApi {
             Begin::Replay { status, body } => return Ok(replay(status, body)?),
             Begin::Proceed(c) => c,
         };
-        match service::create(&state.db, ctx(&state), user, &body.0, Some(&claim)).await {
+        match service::create(&state.db, &ctx(&state), user, &body.0, Some(&claim)).await {
             Ok((view, json)) => Ok(BookingCreated::Created(
                 PreJson::from_bytes(json.into()),
                 format!("/api/v1/bookings/{}", view.booking.id),
@@ -329,7 +329,7 @@ impl BookingsApi {
         let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
         let c = ctx(&state);
         let (views, more) =
-            service::list_mine(&state.db, c, auth.user(), after, limit as u64).await?;
+            service::list_mine(&state.db, &c, auth.user(), after, limit as u64).await?;
         Ok(Json(BookingPage {
             next_cursor: if more {
                 views.last().map(|v| encode_cursor(v.booking.id))
@@ -349,7 +349,7 @@ impl BookingsApi {
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = ctx(&state);
-        let v = service::mine(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::mine(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
         Ok(Json(v.to_api(c.tz)))
     }
 
@@ -369,7 +369,7 @@ impl BookingsApi {
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = ctx(&state);
-        let v = service::confirm(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::confirm(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
         Ok(Json(v.to_api(c.tz)))
     }
 
@@ -392,7 +392,7 @@ impl BookingsApi {
         let c = ctx(&state);
         let v = service::reschedule(
             &state.db,
-            c,
+            &c,
             auth.user(),
             parse_id(&id.0, "booking")?,
             body.0.starts_at,
@@ -418,7 +418,7 @@ impl BookingsApi {
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = ctx(&state);
-        let v = service::cancel(&state.db, c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::cancel(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
         Ok(Json(v.to_api(c.tz)))
     }
 }
@@ -468,7 +468,7 @@ impl BusinessBookingsApi {
         };
         let views = service::for_business(
             &state.db,
-            c,
+            &c,
             auth.user(),
             parse_id(&id.0, "offer")?,
             start(from),
@@ -500,7 +500,7 @@ impl BusinessBookingsApi {
         let c = ctx(&state);
         let v = service::decide(
             &state.db,
-            c,
+            &c,
             auth.user(),
             parse_id(&id.0, "booking")?,
             body.0.decision,
@@ -547,7 +547,7 @@ impl WaitlistApi {
         auth: Auth,
         body: Json<WaitlistInput>,
     ) -> Result<WaitlistJoined, ApiError> {
-        let e = waitlist::join(&state.db, ctx(&state), auth.user(), &body.0).await?;
+        let e = waitlist::join(&state.db, &ctx(&state), auth.user(), &body.0).await?;
         Ok(WaitlistJoined::Created(Json(e)))
     }
 
@@ -558,7 +558,7 @@ impl WaitlistApi {
         state: Data<&AppState>,
         auth: Auth,
     ) -> Result<Json<WaitlistList>, ApiError> {
-        let items = waitlist::list_mine(&state.db, ctx(&state), auth.user()).await?;
+        let items = waitlist::list_mine(&state.db, &ctx(&state), auth.user()).await?;
         Ok(Json(WaitlistList { items }))
     }
 
@@ -575,7 +575,7 @@ impl WaitlistApi {
         id: Path<String>,
     ) -> Result<WaitlistLeft, ApiError> {
         let id = parse_id(&id.0, "waitlist entry")?;
-        waitlist::leave(&state.db, ctx(&state), auth.user(), id).await?;
+        waitlist::leave(&state.db, &ctx(&state), auth.user(), id).await?;
         Ok(WaitlistLeft::NoContent)
     }
 }

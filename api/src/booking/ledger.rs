@@ -56,7 +56,7 @@ pub(crate) struct Target {
 
 pub(crate) async fn resolve_target<C: ConnectionTrait>(
     db: &C,
-    ctx: Ctx,
+    ctx: &Ctx,
     o: &offer::Model,
     input: &BookingInput,
     errors: &mut Errors,
@@ -263,7 +263,7 @@ pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
 /// back when it leaves the active statuses. Returns whether it moved.
 pub(crate) async fn transition<C: ConnectionTrait>(
     conn: &C,
-    ctx: Ctx,
+    ctx: &Ctx,
     b: &booking::Model,
     from: &str,
     to: &str,
@@ -307,7 +307,7 @@ pub(crate) async fn transition<C: ConnectionTrait>(
 /// Expires the holds that ran out (of one slot, or all), giving their seats back.
 pub async fn expire_holds(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     slot: Option<(Uuid, DateTime<Utc>)>,
 ) -> Result<usize, Problem> {
     let now = Utc::now();
@@ -353,7 +353,7 @@ pub async fn expire_holds(
 /// in the message): holds and requests before the start, confirmed bookings until the
 /// offer's cancellation deadline.
 pub(crate) fn changeable(
-    ctx: Ctx,
+    ctx: &Ctx,
     b: &booking::Model,
     o: &offer::Model,
     what: &str,
@@ -487,7 +487,7 @@ pub(crate) async fn settle_offer<C: ConnectionTrait>(
 /// (the seat stays taken), or, when nobody waits, to everyone.
 pub(crate) async fn release_seat<C: ConnectionTrait>(
     conn: &C,
-    ctx: Ctx,
+    ctx: &Ctx,
     slot_id: Uuid,
     seats: i32,
 ) -> Result<(), Problem> {

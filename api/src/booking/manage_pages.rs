@@ -680,8 +680,8 @@ async fn partner_choices(
         if !active {
             continue;
         }
-        let answer = match connections::open(state.partners, m) {
-            Ok(c) => connections::partner_offers_for_editor(state.partners, &c)
+        let answer = match connections::open(&state.partners, m) {
+            Ok(c) => connections::partner_offers_for_editor(&state.partners, &c)
                 .await
                 .map_err(|e| {
                     tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");
@@ -990,7 +990,7 @@ pub async fn create_offer(
             let c = ctx(&state);
             match offers::create(
                 &state.db,
-                c.partners,
+                &c.partners,
                 c.city_id,
                 c.tz,
                 &u,
@@ -1103,7 +1103,7 @@ pub async fn update_offer(
             let c = ctx(&state);
             match offers::update(
                 &state.db,
-                c.partners,
+                &c.partners,
                 c.city_id,
                 c.tz,
                 &u,
@@ -1177,7 +1177,7 @@ pub async fn bookings_page(
     let (from, to) = range(req, c.tz);
     let views = match service::for_business(
         &state.db,
-        c,
+        &c,
         &u,
         o.id,
         super::model::day_start(c.tz, from),
@@ -1268,7 +1268,7 @@ pub async fn decide(
     let Ok(id) = Uuid::parse_str(&id) else {
         return problem_page(&state, &pc, req, &Problem::not_found("booking"));
     };
-    match service::decide(&state.db, ctx(&state), &u, id, decision).await {
+    match service::decide(&state.db, &ctx(&state), &u, id, decision).await {
         Ok(v) => {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             for (k, val) in [("from", &f.from), ("to", &f.to)] {

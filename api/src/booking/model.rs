@@ -145,8 +145,9 @@ impl BookingView {
     }
 }
 
-/// What the booking context needs from the server.
-#[derive(Clone, Copy)]
+/// What the booking context needs from the server. Cheap to clone; pass it by
+/// reference.
+#[derive(Clone)]
 pub struct Ctx {
     pub city_id: Uuid,
     /// How long the first in line on a waitlist has to confirm the seat held for them.
@@ -154,7 +155,7 @@ pub struct Ctx {
     pub tz: chrono_tz::Tz,
     pub hold: std::time::Duration,
     /// Partner connections: secrets key, tokens, circuits.
-    pub partners: &'static crate::partners::Partners,
+    pub partners: std::sync::Arc<crate::partners::Partners>,
 }
 
 impl Ctx {
@@ -163,9 +164,9 @@ impl Ctx {
         Ctx {
             city_id: state.city.id,
             tz: state.city.timezone,
-            hold: state.config.booking_hold,
-            claim: state.config.waitlist_claim,
-            partners: state.partners,
+            hold: state.config.booking.hold,
+            claim: state.config.booking.waitlist_claim,
+            partners: state.partners.clone(),
         }
     }
 }

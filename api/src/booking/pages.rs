@@ -172,7 +172,7 @@ async fn pick_page(
     } else {
         from + Duration::days(6)
     };
-    let times = match service::bookable_times(&state.db, ctx(state), o, from, to).await {
+    let times = match service::bookable_times(&state.db, &ctx(state), o, from, to).await {
         Ok(t) => t,
         Err(p) => return problem_page(state, pc, req, &p),
     };
@@ -184,7 +184,7 @@ async fn pick_page(
     // times this resident already waits for say so.
     let waitlist = matches!(pick, Pick::Book) && !membership;
     let waiting: Vec<DateTime<Utc>> = if waitlist {
-        waitlist::list_mine(&state.db, ctx(state), u)
+        waitlist::list_mine(&state.db, &ctx(state), u)
             .await
             .unwrap_or_default()
             .into_iter()
@@ -488,7 +488,7 @@ pub async fn hold(
     for _ in 0..100 {
         match idempotency::begin(&state.db, u.id, &key, &hash).await {
             Ok(Begin::Proceed(claim)) => {
-                return match service::create(&state.db, c, &u, &input, Some(&claim)).await {
+                return match service::create(&state.db, &c, &u, &input, Some(&claim)).await {
                     Ok((view, _)) => see_other(format!("/account/bookings/{}", view.booking.id)),
                     Err(p) if p.status < 500 => {
                         let json = serde_json::to_string(&p).unwrap_or_default();
@@ -565,7 +565,7 @@ pub async fn join_waitlist(
             phone: nonblank(&f.phone).filter(|_| o.collect_phone),
         },
     };
-    match waitlist::join(&state.db, ctx(&state), &u, &input).await {
+    match waitlist::join(&state.db, &ctx(&state), &u, &input).await {
         Ok(e) => see_other(format!("/account/bookings?done=waitlist-joined#w-{}", e.id)),
         Err(p) if p.status < 500 => {
             pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await
@@ -593,7 +593,7 @@ pub async fn leave_waitlist(
     let Ok(id) = Uuid::parse_str(&id) else {
         return problem_page(&state, &pc, req, &Problem::not_found("waitlist entry"));
     };
-    match waitlist::leave(&state.db, ctx(&state), &u, id).await {
+    match waitlist::leave(&state.db, &ctx(&state), &u, id).await {
         Ok(()) => see_other("/account/bookings?done=waitlist-left".into()),
         Err(p) => problem_page(&state, &pc, req, &p),
     }
@@ -695,7 +695,7 @@ pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
     let mut after = None;
     // Bounded: at most 1,000 bookings are shown.
     for _ in 0..10 {
-        match service::list_mine(&state.db, c, &u, after, 100).await {
+        match service::list_mine(&state.db, &c, &u, after, 100).await {
             Ok((views, more)) => {
                 after = views.last().map(|v| v.booking.id);
                 all.extend(views);
@@ -714,7 +714,7 @@ pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
         .map(|v| booking_item(&state, l, v))
         .collect();
     let past: Vec<_> = past.iter().map(|v| booking_item(&state, l, v)).collect();
-    let waiting: Vec<_> = match waitlist::list_mine(&state.db, c, &u).await {
+    let waiting: Vec<_> = match waitlist::list_mine(&state.db, &c, &u).await {
         Ok(entries) => entries
             .iter()
             .filter(|e| e.status == "waiting" || e.status == "offered")
@@ -749,7 +749,7 @@ pub async fn booking_page(
         Err(r) => return r,
     };
     let v = match parse_booking_id(&id) {
-        Ok(id) => service::mine(&state.db, ctx(&state), &u, id).await,
+        Ok(id) => service::mine(&state.db, &ctx(&state), &u, id).await,
         Err(p) => Err(p),
     };
     match v {
@@ -827,7 +827,7 @@ where
     };
     match act(u.clone(), id).await {
         Ok((_, done)) => see_other(format!("/account/bookings?done={done}")),
-        Err(p) if p.status == 409 => match service::mine(&state.db, ctx(state), &u, id).await {
+        Err(p) if p.status == 409 => match service::mine(&state.db, &ctx(state), &u, id).await {
             Ok(v) => show_booking(state, &pc, req, &v, StatusCode::CONFLICT, Some(&p)).await,
             Err(p) => problem_page(state, &pc, req, &p),
         },
@@ -846,7 +846,7 @@ pub async fn confirm(
     let c = ctx(&state);
     let db = state.db.clone();
     act_on_booking(&state, req, &id, &f.csrf, |u, id| async move {
-        let v = service::confirm(&db, c, &u, id).await?;
+        let v = service::confirm(&db, &c, &u, id).await?;
         let done = if v.booking.status == "requested" {
             "requested"
         } else {
@@ -868,8 +868,8 @@ pub async fn cancel(
     let c = ctx(&state);
     let db = state.db.clone();
     act_on_booking(&state, req, &id, &f.csrf, |u, id| async move {
-        let held = service::mine(&db, c, &u, id).await?.booking.status == "held";
-        let v = service::cancel(&db, c, &u, id).await?;
+        let held = service::mine(&db, &c, &u, id).await?.booking.status == "held";
+        let v = service::cancel(&db, &c, &u, id).await?;
         Ok((v, if held { "released" } else { "cancelled" }))
     })
     .await
@@ -877,7 +877,7 @@ pub async fn cancel(
 
 /// A booking of this resident that can still move, with its offer's listing.
 async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView, Problem> {
-    let v = service::mine(&state.db, ctx(state), u, parse_booking_id(id)?).await?;
+    let v = service::mine(&state.db, &ctx(state), u, parse_booking_id(id)?).await?;
     let open = model::cancellable_until(&v.booking, &v.offer).is_some_and(|t| t > Utc::now());
     if v.booking.slot_id.is_none() || v.booking.status == "held" || !open {
         return Err(Problem::conflict(
@@ -948,7 +948,7 @@ pub async fn reschedule(
     let (starts_at, _, pre) = f.choice();
     let result = match starts_at {
         Some(t) if pre.is_empty() => {
-            service::reschedule(&state.db, ctx(&state), &u, v.booking.id, t).await
+            service::reschedule(&state.db, &ctx(&state), &u, v.booking.id, t).await
         }
         _ => Err(Problem::validation(pre)),
     };

@@ -75,7 +75,7 @@ fn busy() -> Problem {
 /// The offer's connection, if it is active, opened for calls.
 pub async fn connection_of(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     o: &offer::Model,
 ) -> Result<(partner_connection::Model, Conn), Problem> {
     let id = o.partner_connection_id.ok_or_else(Problem::internal)?;
@@ -88,7 +88,7 @@ pub async fn connection_of(
                 "Booking through the business's own system is switched off at the moment.",
             )
         })?;
-    let c = connections::open(ctx.partners, &m)?;
+    let c = connections::open(&ctx.partners, &m)?;
     Ok((m, c))
 }
 
@@ -96,7 +96,7 @@ fn offer_ref(o: &offer::Model) -> Result<&str, Problem> {
     o.partner_offer_ref.as_deref().ok_or_else(Problem::internal)
 }
 
-fn local(ctx: Ctx, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+fn local(ctx: &Ctx, t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&ctx.tz).fixed_offset()
 }
 
@@ -114,7 +114,7 @@ fn failed(c: &Conn, what: &str, e: &PartnerError) -> Problem {
 /// The offer's bookable times on the local dates `from..=to`, from the partner.
 pub async fn times(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     o: &offer::Model,
     from: NaiveDate,
     to: NaiveDate,
@@ -183,7 +183,7 @@ pub async fn times(
 
 /// When the booking starts, checked against the offer's lead time and horizon.
 fn target(
-    ctx: Ctx,
+    ctx: &Ctx,
     o: &offer::Model,
     input: &BookingInput,
     errors: &mut Errors,
@@ -236,7 +236,7 @@ fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Er
 /// reconciliation job can repeat it byte for byte under the same `Idempotency-Key`.
 /// The time zone of the partner's calendar (as its offer list said when the offer was
 /// linked), in which a membership's start date begins.
-pub fn partner_tz(ctx: Ctx, o: &offer::Model) -> chrono_tz::Tz {
+pub fn partner_tz(ctx: &Ctx, o: &offer::Model) -> chrono_tz::Tz {
     o.details
         .get("partner_time_zone")
         .and_then(|v| v.as_str())
@@ -246,7 +246,7 @@ pub fn partner_tz(ctx: Ctx, o: &offer::Model) -> chrono_tz::Tz {
 
 /// Where the booking starts in the partner's terms: a membership's start date at
 /// midnight in the partner's time zone; otherwise the instant.
-fn partner_start(ctx: Ctx, o: &offer::Model, b: &booking::Model) -> DateTime<FixedOffset> {
+fn partner_start(ctx: &Ctx, o: &offer::Model, b: &booking::Model) -> DateTime<FixedOffset> {
     if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
         let date = b.starts_at.with_timezone(&ctx.tz).date_naive();
         let tz = partner_tz(ctx, o);
@@ -256,7 +256,11 @@ fn partner_start(ctx: Ctx, o: &offer::Model, b: &booking::Model) -> DateTime<Fix
     local(ctx, b.starts_at)
 }
 
-fn hold_body(ctx: Ctx, o: &offer::Model, b: &booking::Model) -> Result<serde_json::Value, Problem> {
+fn hold_body(
+    ctx: &Ctx,
+    o: &offer::Model,
+    b: &booking::Model,
+) -> Result<serde_json::Value, Problem> {
     let mut resident = serde_json::json!({ "name": b.contact_name });
     if let Some(e) = &b.contact_email {
         resident["email"] = e.clone().into();
@@ -279,7 +283,7 @@ fn key(call: &str, b: &booking::Model) -> String {
 
 /// Sends the hold of a booking (also used by the reconciliation job).
 pub async fn send_hold(
-    ctx: Ctx,
+    ctx: &Ctx,
     c: &Conn,
     o: &offer::Model,
     b: &booking::Model,
@@ -298,7 +302,7 @@ pub async fn send_hold(
 
 /// Confirms a booking's hold at the partner.
 pub async fn send_confirm(
-    ctx: Ctx,
+    ctx: &Ctx,
     c: &Conn,
     b: &booking::Model,
 ) -> Result<PartnerBooking, PartnerError> {
@@ -316,7 +320,7 @@ pub async fn send_confirm(
 
 /// Cancels a booking at the partner.
 pub async fn send_cancel(
-    ctx: Ctx,
+    ctx: &Ctx,
     c: &Conn,
     partner_ref: &str,
     b: &booking::Model,
@@ -333,7 +337,7 @@ pub async fn send_cancel(
 }
 
 /// The partner's view of a booking.
-pub async fn fetch(ctx: Ctx, c: &Conn, partner_ref: &str) -> Result<PartnerBooking, PartnerError> {
+pub async fn fetch(ctx: &Ctx, c: &Conn, partner_ref: &str) -> Result<PartnerBooking, PartnerError> {
     ctx.partners
         .call(
             c,
@@ -356,7 +360,7 @@ fn urlencode(s: &str) -> String {
 /// refreshes pass none: a call of the portal's own still under way keeps its mark.
 pub async fn apply_remote<C: ConnectionTrait>(
     conn: &C,
-    ctx: Ctx,
+    ctx: &Ctx,
     o: &offer::Model,
     b: &booking::Model,
     pb: &PartnerBooking,
@@ -442,7 +446,7 @@ pub fn partner_reader(m: &partner_connection::Model) -> crate::privacy::service:
 /// and (unless the resident asked for a hold) confirmed.
 pub async fn create(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     input: &BookingInput,
     (o, l, with): (offer::Model, listing::Model, &str),
@@ -602,7 +606,7 @@ pub async fn create(
 /// business decides (memberships).
 pub async fn confirm(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     v: BookingView,
 ) -> Result<BookingView, Problem> {
     match v.booking.status.as_str() {
@@ -680,7 +684,7 @@ pub async fn confirm(
 /// the cancellation on.
 pub async fn cancel(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     v: BookingView,
 ) -> Result<BookingView, Problem> {
     let b = &v.booking;
@@ -732,7 +736,7 @@ pub async fn cancel(
 /// Moves a booking to another time of the partner's offer.
 pub async fn reschedule(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     v: BookingView,
     starts_at: DateTime<FixedOffset>,
 ) -> Result<BookingView, Problem> {

@@ -56,7 +56,7 @@ async fn handle(
         .filter(|c| c.status == "active")
         .ok_or_else(not_found)?;
     let body = body
-        .into_bytes_limit(state.config.max_body_bytes)
+        .into_bytes_limit(state.config.server.max_body_bytes)
         .await
         .map_err(|_| {
             Problem::new(
@@ -66,7 +66,7 @@ async fn handle(
             )
         })?;
     let ctx = Ctx::of(state);
-    let secret = connections::webhook_secret(ctx.partners, &conn).ok_or_else(|| {
+    let secret = connections::webhook_secret(&ctx.partners, &conn).ok_or_else(|| {
         tracing::error!(connection = %conn.id, "cannot open the webhook secret");
         Problem::unavailable("The webhook cannot be checked now.")
     })?;
@@ -166,7 +166,7 @@ async fn handle(
         updated_at: event.timestamp,
     };
     // A call of the portal's own still under way keeps its mark: it applies its answer.
-    apply_remote(&txn, ctx, &o, &b, &pb, None).await?;
+    apply_remote(&txn, &ctx, &o, &b, &pb, None).await?;
     txn.commit().await?;
     Ok(answer("applied").into_response())
 }

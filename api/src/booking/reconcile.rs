@@ -52,7 +52,7 @@ pub fn refresh_every() -> Duration {
 
 /// How long a call may still be under way in a request (its attempts, timeouts and
 /// backoff): younger marks are left to the request.
-fn grace(ctx: Ctx) -> Duration {
+fn grace(ctx: &Ctx) -> Duration {
     let p = ctx.partners.policy();
     let per_call = p.timeout * p.attempts + p.backoff * (1u32 << p.attempts.min(8));
     Duration::from_std(per_call).unwrap_or(Duration::seconds(30)) + Duration::seconds(1)
@@ -61,12 +61,12 @@ fn grace(ctx: Ctx) -> Duration {
 /// How long a round keeps the bookings it claimed: settling one makes at most three
 /// partner calls (a hold and its cancellation; a read, a confirmation and a read), each
 /// within [`grace`].
-fn lease(ctx: Ctx) -> Duration {
+fn lease(ctx: &Ctx) -> Duration {
     grace(ctx) * 3
 }
 
 /// One round over the unsettled bookings (at most 100) and the requested ones.
-pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> {
+pub async fn round(db: &DatabaseConnection, ctx: &Ctx) -> Result<Round, Problem> {
     let mut r = Round::default();
     let now = Utc::now();
     // A claimed booking is due again when `partner_pending_since` is `grace` old, so
@@ -159,7 +159,7 @@ pub async fn round(db: &DatabaseConnection, ctx: Ctx) -> Result<Round, Problem> 
 /// The partner's answer to a write, or, when it refused, its current view of the
 /// booking; `None` while the partner does not answer.
 async fn answer_or_view(
-    ctx: Ctx,
+    ctx: &Ctx,
     c: &crate::partners::client::Conn,
     partner_ref: &str,
     answer: Result<PartnerBooking, PartnerError>,
@@ -172,7 +172,7 @@ async fn answer_or_view(
 }
 
 /// Settles one booking's pending call; false when the partner still does not answer.
-async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result<bool, Problem> {
+async fn settle(db: &DatabaseConnection, ctx: &Ctx, b: &booking::Model) -> Result<bool, Problem> {
     let o = offer::Entity::find_by_id(b.offer_id)
         .one(db)
         .await?
@@ -290,7 +290,7 @@ async fn settle(db: &DatabaseConnection, ctx: Ctx, b: &booking::Model) -> Result
 pub async fn run(db: DatabaseConnection, ctx: Ctx, every: std::time::Duration) {
     loop {
         tokio::time::sleep(every).await;
-        match round(&db, ctx).await {
+        match round(&db, &ctx).await {
             Ok(r) if r != Round::default() => {
                 tracing::info!(
                     settled = r.settled,

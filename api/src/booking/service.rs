@@ -32,7 +32,7 @@ use entities::{booking, listing, offer, offer_slot};
 /// Creates a booking. With a claim, the response is stored with it, in its transaction.
 pub async fn create(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     input: &BookingInput,
     claim: Option<&Claim>,
@@ -80,7 +80,7 @@ pub async fn create(
 
 /// A native booking as validated, before its transaction.
 struct Native<'a> {
-    ctx: Ctx,
+    ctx: &'a Ctx,
     user: &'a AuthUser,
     input: &'a BookingInput,
     target: &'a Target,
@@ -184,7 +184,7 @@ impl Native<'_> {
 /// A booking of this user, with its offer and listing.
 pub async fn mine(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
 ) -> Result<BookingView, Problem> {
@@ -207,7 +207,7 @@ pub async fn mine(
 /// The user's bookings, soonest first, after `after` (a booking id) for paging.
 pub async fn list_mine(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     after: Option<Uuid>,
     limit: u64,
@@ -256,7 +256,7 @@ pub async fn list_mine(
 /// bookings. A hold that ran out is expired instead (409).
 pub async fn confirm(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
 ) -> Result<BookingView, Problem> {
@@ -303,7 +303,7 @@ pub async fn confirm(
 /// bookings until the offer's cancellation deadline.
 pub async fn cancel(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
 ) -> Result<BookingView, Problem> {
@@ -332,7 +332,7 @@ pub async fn cancel(
 pub async fn run_sweeper(db: DatabaseConnection, ctx: Ctx) {
     let mut rounds: u64 = 0;
     loop {
-        if let Err(e) = expire_holds(&db, ctx, None).await {
+        if let Err(e) = expire_holds(&db, &ctx, None).await {
             tracing::warn!(error = %e.title, "expiring booking holds failed");
         }
         if rounds.is_multiple_of(600) {
@@ -349,7 +349,7 @@ pub async fn run_sweeper(db: DatabaseConnection, ctx: Ctx) {
 /// shown writes an access record for its resident.
 pub async fn for_business(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     offer_id: Uuid,
     from: DateTime<Utc>,
@@ -420,7 +420,7 @@ pub enum Decision {
 /// Applies a business's decision to a booking of one of its offers.
 pub async fn decide(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
     decision: Decision,
@@ -503,7 +503,7 @@ pub async fn decide(
 /// Allowed while the booking could be cancelled.
 pub async fn reschedule(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
     starts_at: DateTime<FixedOffset>,
@@ -578,7 +578,7 @@ pub async fn reschedule(
 /// with full ones kept (0 left) so that a page can say they are full.
 pub async fn bookable_times(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     o: &offer::Model,
     from: NaiveDate,
     to: NaiveDate,

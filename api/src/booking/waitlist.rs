@@ -60,7 +60,7 @@ pub struct WaitlistEntry {
 
 async fn to_api<C: ConnectionTrait>(
     conn: &C,
-    ctx: Ctx,
+    ctx: &Ctx,
     e: waitlist_entry::Model,
 ) -> Result<WaitlistEntry, Problem> {
     let slot = offer_slot::Entity::find_by_id(e.slot_id)
@@ -119,7 +119,7 @@ async fn to_api<C: ConnectionTrait>(
 /// Joins the waitlist of a full time (again at the end of the line after leaving).
 pub async fn join(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     input: &WaitlistInput,
 ) -> Result<WaitlistEntry, Problem> {
@@ -214,7 +214,7 @@ pub async fn join(
 /// The user's waitlist entries, newest first.
 pub async fn list_mine(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
 ) -> Result<Vec<WaitlistEntry>, Problem> {
     let rows = waitlist_entry::Entity::find()
@@ -233,7 +233,7 @@ pub async fn list_mine(
 /// Leaves a waitlist; a seat already held for the user goes to the next in line.
 pub async fn leave(
     db: &DatabaseConnection,
-    ctx: Ctx,
+    ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
 ) -> Result<(), Problem> {

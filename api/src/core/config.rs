@@ -1,12 +1,22 @@
 //! Configuration from environment variables (and optionally a `.env`-style file named by
 //! `CONFIG_FILE`). Invalid values stop start-up with one line naming the variable.
+//!
+//! [`Config`] is made of one part per concern, each read by its own small function.
+//! Every variable is read the same way (`Vars::parse`): trimmed, empty counts as
+//! unset, and a value that cannot be used becomes a [`ConfigError`] naming the
+//! variable (never repeating a secret value). Secrets are parsed once, into the types
+//! that use them, and never print.
 
+use std::fmt::Display;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
+
+use crate::core::secrets::{SecretsKey, SecretsKeySource};
 
 /// A supported interface and content language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,69 +46,158 @@ impl FromStr for Locale {
     }
 }
 
-/// The portal's configuration. Secrets are wrapped so that they never print.
+/// The portal's configuration, one part per concern. Secrets are wrapped so that they
+/// never print.
 #[derive(Clone, Debug)]
 pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub store: StoreConfig,
+    pub search: SearchConfig,
+    pub city: CityConfig,
+    pub theme: ThemeConfig,
+    pub listings: ListingsConfig,
+    pub booking: BookingConfig,
+    pub partners: PartnersConfig,
+    pub notifications: NotificationsConfig,
+    pub outbox: OutboxConfig,
+    /// The log filter in `RUST_LOG` syntax (`LOG`).
+    pub log: String,
+}
+
+/// Listening and answering HTTP.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// `BIND_ADDR`.
     pub bind_addr: SocketAddr,
-    pub database_url: SecretString,
+    /// The base URL users reach the portal at (`PUBLIC_URL`).
+    pub public_url: Url,
+    /// The largest request body `/api/v1` accepts (`MAX_BODY_BYTES`).
+    pub max_body_bytes: usize,
+    /// Behind a reverse proxy: take the client address from the last entry of
+    /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer
+    /// (`TRUST_FORWARDED_FOR`).
+    pub trust_forwarded_for: bool,
+}
+
+/// The database.
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    /// `DATABASE_URL`: `sqlite:` or `postgres://`.
+    pub url: SecretString,
+}
+
+/// Where sessions and rate limits are kept.
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// `REDIS_URL`; without it, in this process's memory.
     pub redis_url: Option<SecretString>,
-    /// Prefix of every Redis key, so several portals can share one Redis.
-    pub redis_key_prefix: String,
+    /// Prefix of every Redis key, so several portals can share one Redis
+    /// (`REDIS_KEY_PREFIX`).
+    pub key_prefix: String,
+}
+
+/// Search and its index.
+#[derive(Clone, Debug)]
+pub struct SearchConfig {
+    /// `MEILI_URL`; without it, search uses the database.
     pub meili_url: Option<Url>,
+    /// `MEILI_API_KEY`.
     pub meili_api_key: Option<SecretString>,
-    /// The Meilisearch index of the listings.
+    /// The Meilisearch index of the listings (`MEILI_INDEX`).
     pub meili_index: String,
     /// Whether the server runs the search indexer itself (`SEARCH_INDEXER=server`, the
     /// default) or leaves it to a separate `search-indexer` process (`external`).
     pub indexer_in_server: bool,
+}
+
+/// The city the portal serves.
+#[derive(Clone, Debug)]
+pub struct CityConfig {
+    /// `CITY_NAME`.
+    pub name: String,
+    /// `CITY_TIMEZONE`.
+    pub timezone: chrono_tz::Tz,
+    /// `DEFAULT_LOCALE`.
+    pub default_locale: Locale,
+    /// Whether the demo city is loaded on a start with no listings (`DEMO_DATA`).
+    pub demo_data: bool,
+}
+
+/// How the portal looks.
+#[derive(Clone, Debug)]
+pub struct ThemeConfig {
+    /// A folder whose `templates/`, `static/` and `locales/` override the built-in ones
+    /// (`THEME_DIR`).
+    pub dir: Option<PathBuf>,
+    /// The city's logo, an http(s) URL or a path on this server (`CITY_LOGO_URL`).
+    pub logo_url: Option<String>,
+    /// The city's main colour, `#rrggbb` (`CITY_PRIMARY_COLOR`).
+    pub primary_color: String,
+    /// Map tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`
+    /// (`MAP_TILE_URL`).
+    pub map_tile_url: String,
+}
+
+/// Reading listings.
+#[derive(Clone, Debug)]
+pub struct ListingsConfig {
+    /// How long a published listing may be served from this process's memory before it
+    /// is read again; writes through this process clear it at once. Zero turns it off
+    /// (`LISTING_CACHE_MS`).
+    pub cache: Duration,
+}
+
+/// Booking.
+#[derive(Clone, Debug)]
+pub struct BookingConfig {
+    /// How long a booking hold keeps its seat unless the resident confirms it
+    /// (`BOOKING_HOLD_SECONDS`).
+    pub hold: Duration,
+    /// How long the first in line on a waitlist has to confirm the seat held for them
+    /// (`WAITLIST_CLAIM_MINUTES`).
+    pub waitlist_claim: Duration,
+}
+
+/// Businesses' own booking systems (partner connections).
+#[derive(Clone, Debug)]
+pub struct PartnersConfig {
+    /// The key that encrypts partner connections' secrets at rest: given
+    /// (`PARTNER_SECRETS_KEY`), or a key file beside the SQLite database.
+    pub secrets_key: SecretsKeySource,
+    /// How long one call to a partner's booking system may take (`PARTNER_TIMEOUT_MS`).
+    pub timeout: Duration,
+    /// How often bookings whose partner outcome is unknown are settled
+    /// (`PARTNER_RECONCILE_SECONDS`).
+    pub reconcile_every: Duration,
+    /// Whether partner connections may point at loopback and private network addresses
+    /// (development and tests); otherwise only public addresses, against SSRF
+    /// (`PARTNER_ALLOW_PRIVATE_NETWORK`).
+    pub allow_private_network: bool,
+}
+
+/// Booking notifications.
+#[derive(Clone, Debug)]
+pub struct NotificationsConfig {
     /// Whether the server sends the booking notifications itself (`NOTIFIER=server`, the
     /// default) or leaves them to separate `city-portal notifier` processes (`external`).
-    pub notifier_in_server: bool,
-    pub public_url: Url,
-    pub city_name: String,
-    pub city_timezone: chrono_tz::Tz,
-    pub default_locale: Locale,
-    pub demo_data: bool,
-    pub max_body_bytes: usize,
-    /// How long a published listing may be served from this process's memory before it
-    /// is read again; writes through this process clear it at once. Zero turns it off.
-    pub listing_cache: Duration,
-    /// How long a booking hold keeps its seat unless the resident confirms it.
-    pub booking_hold: Duration,
-    /// How long the first in line on a waitlist has to confirm the seat held for them.
-    pub waitlist_claim: Duration,
-    /// The key (32 bytes, base64) that encrypts partner connections' secrets at rest;
-    /// without it, a key file is created once beside the SQLite database (`data/`).
-    pub partner_secrets_key: Option<SecretString>,
-    /// How long one call to a partner's booking system may take.
-    pub partner_timeout: Duration,
-    /// How often bookings whose partner outcome is unknown are settled.
-    pub partner_reconcile: Duration,
-    /// Whether partner connections may point at loopback and private network addresses
-    /// (development and tests); otherwise only public addresses, against SSRF.
-    pub partner_allow_private: bool,
+    pub in_server: bool,
     /// Where notifications are sent: `smtp://host:port` (plain, or with `?tls=required`
-    /// for STARTTLS) or `smtps://user:pass@host`; without it they are written to the log.
+    /// for STARTTLS) or `smtps://user:pass@host`; without it they are written to the log
+    /// (`SMTP_URL`).
     pub smtp_url: Option<SecretString>,
-    /// The sender of notifications.
+    /// The sender of notifications (`SMTP_FROM`).
     pub smtp_from: lettre::message::Mailbox,
-    /// How many hours before a booking starts its reminder is sent.
+    /// How many hours before a booking starts its reminder is sent (`REMINDER_HOURS`).
     pub reminder_hours: u32,
+}
+
+/// The transactional outbox.
+#[derive(Clone, Debug)]
+pub struct OutboxConfig {
     /// How long handled outbox events are kept (`OUTBOX_RETENTION_DAYS`); `None` keeps
     /// them.
-    pub outbox_retention: Option<Duration>,
-    pub log: String,
-    /// Behind a reverse proxy: take the client address from the last entry of
-    /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer.
-    pub trust_forwarded_for: bool,
-    /// A folder whose `templates/`, `static/` and `locales/` override the built-in ones.
-    pub theme_dir: Option<std::path::PathBuf>,
-    /// The city's logo (an http(s) URL or a path on this server).
-    pub logo_url: Option<String>,
-    /// The city's main colour, `#rrggbb`.
-    pub primary_color: String,
-    /// Map tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
-    pub map_tile_url: String,
+    pub retention: Option<Duration>,
 }
 
 /// A configuration variable that could not be used.
@@ -118,6 +217,9 @@ fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
 
 /// The default database: an SQLite file under `./data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/city-portal.db?mode=rwc";
+
+/// The file beside an SQLite database that keeps the generated partner secrets key.
+pub const SECRETS_KEY_FILE: &str = "partner-secrets.key";
 
 impl Config {
     /// Reads the process environment, after loading `CONFIG_FILE` if set, else a
@@ -140,322 +242,63 @@ impl Config {
 
     /// Builds the configuration from any variable lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let var = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-
-        let bind_addr = match var("BIND_ADDR") {
-            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(v) => v.parse().map_err(|_| {
-                err(
-                    "BIND_ADDR",
-                    format!("'{v}' is not an address like 127.0.0.1:8080"),
-                )
-            })?,
-        };
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            // The value may hold a password: name only its scheme.
-            let scheme = database_url.split(':').next().unwrap_or("");
-            return Err(err(
-                "DATABASE_URL",
-                format!("unsupported scheme '{scheme}' (use sqlite: or postgres://)"),
-            ));
-        }
-        let redis_url = match var("REDIS_URL") {
-            None => None,
-            Some(v) => {
-                if !(v.starts_with("redis://")
-                    || v.starts_with("rediss://")
-                    || v.starts_with("unix://"))
-                {
-                    return Err(err(
-                        "REDIS_URL",
-                        "must start with redis://, rediss:// or unix://",
-                    ));
-                }
-                Some(SecretString::from(v))
-            }
-        };
-        let redis_key_prefix =
-            var("REDIS_KEY_PREFIX").unwrap_or_else(|| "city-portal:".to_string());
-        if redis_key_prefix.len() > 64
-            || redis_key_prefix
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(err(
-                "REDIS_KEY_PREFIX",
-                "at most 64 characters without spaces",
-            ));
-        }
-        let meili_url = match var("MEILI_URL") {
-            None => None,
-            Some(v) => Some(parse_http_url(&v).map_err(|m| err("MEILI_URL", m))?),
-        };
-        let meili_api_key = var("MEILI_API_KEY").map(SecretString::from);
-        let meili_index = var("MEILI_INDEX").unwrap_or_else(|| "listings".to_string());
-        if meili_index.len() > 64
-            || !meili_index
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(err(
-                "MEILI_INDEX",
-                format!(
-                    "'{meili_index}' is not an index name (letters, digits, - and _, at most 64)"
-                ),
-            ));
-        }
-        let in_server = |name: &'static str| match var(name) {
-            None => Ok(true),
-            Some(v) => match v.as_str() {
-                "server" => Ok(true),
-                "external" => Ok(false),
-                _ => Err(err(name, format!("'{v}' is not server or external"))),
-            },
-        };
-        let indexer_in_server = in_server("SEARCH_INDEXER")?;
-        let notifier_in_server = in_server("NOTIFIER")?;
-        let public_url = match var("PUBLIC_URL") {
-            None => {
-                Url::parse(&format!("http://{bind_addr}/")).expect("socket address forms a URL")
-            }
-            Some(v) => parse_http_url(&v).map_err(|m| err("PUBLIC_URL", m))?,
-        };
-        let city_name = var("CITY_NAME").unwrap_or_else(|| "Demo City".to_string());
-        if city_name.chars().count() > 200 {
-            return Err(err("CITY_NAME", "longer than 200 characters"));
-        }
-        let default_locale = match var("DEFAULT_LOCALE") {
-            None => Locale::De,
-            Some(v) => v.parse().map_err(|m: String| err("DEFAULT_LOCALE", m))?,
-        };
-        let demo_data = match var("DEMO_DATA") {
-            None => true,
-            Some(v) => parse_bool(&v)
-                .ok_or_else(|| err("DEMO_DATA", format!("'{v}' is not true or false")))?,
-        };
-        let city_timezone = match var("CITY_TIMEZONE") {
-            // The demo city is built from an extract of Helsinki: its opening hours and
-            // the demo gym's classes are Helsinki times.
-            None if demo_data => chrono_tz::Europe::Helsinki,
-            None => chrono_tz::Europe::Berlin,
-            Some(v) => v.parse::<chrono_tz::Tz>().map_err(|_| {
-                err(
-                    "CITY_TIMEZONE",
-                    format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)"),
-                )
-            })?,
-        };
-        let max_body_bytes = match var("MAX_BODY_BYTES") {
-            None => 1024 * 1024,
-            Some(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1024..=64 * 1024 * 1024).contains(n))
-                .ok_or_else(|| {
-                    err(
-                        "MAX_BODY_BYTES",
-                        format!("'{v}' is not a number of bytes between 1024 and 67108864"),
-                    )
-                })?,
-        };
-        let listing_cache = match var("LISTING_CACHE_MS") {
-            None => Duration::from_millis(1000),
-            Some(v) => duration_in("LISTING_CACHE_MS", &v, 0, 60_000, "milliseconds", 1)?,
-        };
-        let booking_hold = match var("BOOKING_HOLD_SECONDS") {
-            None => Duration::from_secs(300),
-            Some(v) => duration_in("BOOKING_HOLD_SECONDS", &v, 1, 3600, "seconds", 1000)?,
-        };
-        let waitlist_claim = match var("WAITLIST_CLAIM_MINUTES") {
-            None => Duration::from_secs(60 * 60),
-            Some(v) => duration_in("WAITLIST_CLAIM_MINUTES", &v, 1, 10080, "minutes", 60_000)?,
-        };
-        let partner_secrets_key = match var("PARTNER_SECRETS_KEY") {
-            None => None,
-            Some(v) => {
-                crate::core::secrets::SecretsKey::parse(&v)
-                    .map_err(|_| err("PARTNER_SECRETS_KEY", "not 32 bytes in base64"))?;
-                Some(SecretString::from(v))
-            }
-        };
-        // Stored secrets must stay readable after a restart: with PostgreSQL there is no
-        // data folder to keep a generated key in.
-        if partner_secrets_key.is_none() && !database_url.starts_with("sqlite:") {
-            return Err(err(
-                "PARTNER_SECRETS_KEY",
-                "required with PostgreSQL: 32 random bytes in base64 (e.g. openssl rand -base64 32) that encrypt partner connections' secrets",
-            ));
-        }
-        let partner_timeout = match var("PARTNER_TIMEOUT_MS") {
-            None => Duration::from_secs(5),
-            Some(v) => duration_in("PARTNER_TIMEOUT_MS", &v, 100, 60000, "milliseconds", 1)?,
-        };
-        let partner_reconcile = match var("PARTNER_RECONCILE_SECONDS") {
-            None => Duration::from_secs(30),
-            Some(v) => duration_in("PARTNER_RECONCILE_SECONDS", &v, 1, 3600, "seconds", 1000)?,
-        };
-        let partner_allow_private = match var("PARTNER_ALLOW_PRIVATE_NETWORK") {
-            None => false,
-            Some(v) => parse_bool(&v).ok_or_else(|| {
-                err(
-                    "PARTNER_ALLOW_PRIVATE_NETWORK",
-                    format!("'{v}' is not true or false"),
-                )
-            })?,
-        };
-        let smtp_url = match var("SMTP_URL") {
-            None => None,
-            Some(v) => {
-                parse_smtp_url(&v).map_err(|m| err("SMTP_URL", m))?;
-                Some(SecretString::from(v))
-            }
-        };
-        let smtp_from = {
-            let v = var("SMTP_FROM").unwrap_or_else(|| "City Portal <noreply@localhost>".into());
-            v.parse::<lettre::message::Mailbox>().map_err(|_| {
-                err(
-                    "SMTP_FROM",
-                    format!("'{v}' is not an address like City Portal <noreply@city.example>"),
-                )
-            })?
-        };
-        let reminder_hours = match var("REMINDER_HOURS") {
-            None => 24,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=720).contains(n))
-                .ok_or_else(|| {
-                    err(
-                        "REMINDER_HOURS",
-                        format!("'{v}' is not a number of hours between 1 and 720"),
-                    )
-                })?,
-        };
-        let outbox_retention = match var("OUTBOX_RETENTION_DAYS") {
-            None => Some(30),
-            Some(v) => match v.parse::<u64>().ok().filter(|n| *n <= 3650) {
-                Some(0) => None,
-                Some(n) => Some(n),
-                None => {
-                    return Err(err(
-                        "OUTBOX_RETENTION_DAYS",
-                        format!("'{v}' is not a number of days between 0 (keep) and 3650"),
-                    ))
-                }
-            },
-        }
-        .map(|days| Duration::from_secs(days * 86_400));
-        let log = var("LOG").unwrap_or_else(|| "info".to_string());
-        let trust_forwarded_for = match var("TRUST_FORWARDED_FOR") {
-            None => false,
-            Some(v) => parse_bool(&v)
-                .ok_or_else(|| err("TRUST_FORWARDED_FOR", format!("'{v}' is not true or false")))?,
-        };
-        let theme_dir = match var("THEME_DIR") {
-            None => None,
-            Some(v) => {
-                let p = std::path::PathBuf::from(&v);
-                if !p.is_dir() {
-                    return Err(err("THEME_DIR", format!("'{v}' is not a folder")));
-                }
-                Some(p)
-            }
-        };
-        let logo_url = match var("CITY_LOGO_URL") {
-            None => None,
-            Some(v) if v.starts_with('/') && !v.starts_with("//") => Some(v),
-            Some(v) => Some(
-                parse_http_url(&v)
-                    .map_err(|m| err("CITY_LOGO_URL", m))?
-                    .to_string(),
-            ),
-        };
-        let primary_color = var("CITY_PRIMARY_COLOR").unwrap_or_else(|| "#0b5cad".to_string());
-        if !(primary_color.len() == 7
-            && primary_color.starts_with('#')
-            && primary_color[1..].chars().all(|c| c.is_ascii_hexdigit()))
-        {
-            return Err(err(
-                "CITY_PRIMARY_COLOR",
-                format!("'{primary_color}' is not a colour like #0b5cad"),
-            ));
-        }
-        let map_tile_url = var("MAP_TILE_URL")
-            .unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_string());
-        {
-            let probe = map_tile_url
-                .replace("{z}", "0")
-                .replace("{x}", "0")
-                .replace("{y}", "0")
-                .replace("{s}", "a");
-            let u = parse_http_url(&probe).map_err(|m| err("MAP_TILE_URL", m))?;
-            if !map_tile_url.contains("{z}")
-                || !map_tile_url.contains("{x}")
-                || !map_tile_url.contains("{y}")
-                || u.host_str().is_none()
-            {
-                return Err(err(
-                    "MAP_TILE_URL",
-                    "must be an http(s) URL with {z}, {x} and {y}",
-                ));
-            }
-        }
+        let vars = Vars(&get);
+        let server = ServerConfig::read(&vars)?;
+        let database = DatabaseConfig::read(&vars)?;
         Ok(Config {
-            bind_addr,
-            database_url: SecretString::from(database_url),
-            redis_url,
-            redis_key_prefix,
-            meili_url,
-            meili_api_key,
-            meili_index,
-            indexer_in_server,
-            notifier_in_server,
-            public_url,
-            city_name,
-            city_timezone,
-            default_locale,
-            demo_data,
-            max_body_bytes,
-            listing_cache,
-            booking_hold,
-            waitlist_claim,
-            partner_secrets_key,
-            partner_timeout,
-            partner_reconcile,
-            partner_allow_private,
-            smtp_url,
-            smtp_from,
-            reminder_hours,
-            outbox_retention,
-            log,
-            trust_forwarded_for,
-            theme_dir,
-            logo_url,
-            primary_color,
-            map_tile_url,
+            store: StoreConfig::read(&vars)?,
+            search: SearchConfig::read(&vars)?,
+            city: CityConfig::read(&vars)?,
+            theme: ThemeConfig::read(&vars)?,
+            listings: ListingsConfig::read(&vars)?,
+            booking: BookingConfig::read(&vars)?,
+            partners: PartnersConfig::read(&vars, &database)?,
+            notifications: NotificationsConfig::read(&vars)?,
+            outbox: OutboxConfig::read(&vars)?,
+            log: vars.parse("LOG", text)?.unwrap_or_else(|| "info".into()),
+            server,
+            database,
         })
     }
+}
 
-    /// The scheme and host of the map tile server, for the Content-Security-Policy.
-    pub fn tile_origin(&self) -> String {
-        let probe = self
-            .map_tile_url
-            .replace("{z}", "0")
-            .replace("{x}", "0")
-            .replace("{y}", "0")
-            .replace("{s}", "a");
-        url::Url::parse(&probe)
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default()
+/// The variables to read the configuration from.
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    /// The one way a variable is read: unset, empty or blank is `None`; otherwise the
+    /// trimmed value goes through `parse`, whose message (which must not repeat a
+    /// secret) becomes an error naming the variable.
+    fn parse<T>(
+        &self,
+        var: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        match (self.0)(var).as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => parse(v).map(Some).map_err(|m| err(var, m)),
+        }
+    }
+}
+
+impl ServerConfig {
+    fn read(vars: &Vars) -> Result<ServerConfig, ConfigError> {
+        let bind_addr = vars
+            .parse("BIND_ADDR", |v| {
+                v.parse()
+                    .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:8080"))
+            })?
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+        Ok(ServerConfig {
+            bind_addr,
+            public_url: vars.parse("PUBLIC_URL", http_url)?.unwrap_or_else(|| {
+                Url::parse(&format!("http://{bind_addr}/")).expect("socket address forms a URL")
+            }),
+            max_body_bytes: vars
+                .parse("MAX_BODY_BYTES", number_in(1024, 64 * 1024 * 1024, "bytes"))?
+                .unwrap_or(1024 * 1024),
+            trust_forwarded_for: vars.parse("TRUST_FORWARDED_FOR", boolean)?.unwrap_or(false),
+        })
     }
 
     /// Whether cookies must carry `Secure` (the portal is served over https).
@@ -464,7 +307,382 @@ impl Config {
     }
 }
 
-fn parse_http_url(v: &str) -> Result<Url, String> {
+impl DatabaseConfig {
+    fn read(vars: &Vars) -> Result<DatabaseConfig, ConfigError> {
+        let url = vars.parse("DATABASE_URL", |v| {
+            if v.starts_with("sqlite:")
+                || v.starts_with("postgres://")
+                || v.starts_with("postgresql://")
+            {
+                Ok(SecretString::from(v))
+            } else {
+                // The value may hold a password: name only its scheme.
+                let scheme = v.split(':').next().unwrap_or("");
+                Err(format!(
+                    "unsupported scheme '{scheme}' (use sqlite: or postgres://)"
+                ))
+            }
+        })?;
+        Ok(DatabaseConfig {
+            url: url.unwrap_or_else(|| SecretString::from(DEFAULT_DATABASE_URL)),
+        })
+    }
+
+    /// Whether the database is SQLite (a file or in memory).
+    pub fn is_sqlite(&self) -> bool {
+        self.url.expose_secret().starts_with("sqlite:")
+    }
+
+    /// The folder of an SQLite database file; `None` for PostgreSQL and an in-memory
+    /// SQLite database.
+    pub fn sqlite_dir(&self) -> Option<PathBuf> {
+        sqlite_dir(self.url.expose_secret())
+    }
+}
+
+/// The folder of an SQLite database file, where the embedded setup keeps its key.
+fn sqlite_dir(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    let p = std::path::Path::new(path);
+    Some(
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf(),
+    )
+}
+
+impl StoreConfig {
+    fn read(vars: &Vars) -> Result<StoreConfig, ConfigError> {
+        let redis_url = vars.parse("REDIS_URL", |v| {
+            if v.starts_with("redis://") || v.starts_with("rediss://") || v.starts_with("unix://") {
+                Ok(SecretString::from(v))
+            } else {
+                Err("must start with redis://, rediss:// or unix://".into())
+            }
+        })?;
+        let key_prefix = vars.parse("REDIS_KEY_PREFIX", |v| {
+            if v.len() > 64 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                Err("at most 64 characters without spaces".into())
+            } else {
+                Ok(v.to_string())
+            }
+        })?;
+        Ok(StoreConfig {
+            redis_url,
+            key_prefix: key_prefix.unwrap_or_else(|| "city-portal:".into()),
+        })
+    }
+}
+
+impl SearchConfig {
+    fn read(vars: &Vars) -> Result<SearchConfig, ConfigError> {
+        let meili_index = vars.parse("MEILI_INDEX", |v| {
+            if v.len() > 64
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                Err(format!(
+                    "'{v}' is not an index name (letters, digits, - and _, at most 64)"
+                ))
+            } else {
+                Ok(v.to_string())
+            }
+        })?;
+        Ok(SearchConfig {
+            meili_url: vars.parse("MEILI_URL", http_url)?,
+            meili_api_key: vars.parse("MEILI_API_KEY", |v| Ok(SecretString::from(v)))?,
+            meili_index: meili_index.unwrap_or_else(|| "listings".into()),
+            indexer_in_server: vars
+                .parse("SEARCH_INDEXER", server_or_external)?
+                .unwrap_or(true),
+        })
+    }
+}
+
+impl CityConfig {
+    fn read(vars: &Vars) -> Result<CityConfig, ConfigError> {
+        let name = vars.parse("CITY_NAME", |v| {
+            if v.chars().count() > 200 {
+                Err("longer than 200 characters".into())
+            } else {
+                Ok(v.to_string())
+            }
+        })?;
+        let demo_data = vars.parse("DEMO_DATA", boolean)?.unwrap_or(true);
+        let timezone = vars.parse("CITY_TIMEZONE", |v| {
+            v.parse::<chrono_tz::Tz>().map_err(|_| {
+                format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)")
+            })
+        })?;
+        Ok(CityConfig {
+            name: name.unwrap_or_else(|| "Demo City".into()),
+            // The demo city is built from an extract of Helsinki: its opening hours and
+            // the demo gym's classes are Helsinki times.
+            timezone: timezone.unwrap_or(if demo_data {
+                chrono_tz::Europe::Helsinki
+            } else {
+                chrono_tz::Europe::Berlin
+            }),
+            default_locale: vars
+                .parse("DEFAULT_LOCALE", str::parse)?
+                .unwrap_or(Locale::De),
+            demo_data,
+        })
+    }
+}
+
+impl ThemeConfig {
+    fn read(vars: &Vars) -> Result<ThemeConfig, ConfigError> {
+        let dir = vars.parse("THEME_DIR", |v| {
+            let p = PathBuf::from(v);
+            if p.is_dir() {
+                Ok(p)
+            } else {
+                Err(format!("'{v}' is not a folder"))
+            }
+        })?;
+        let logo_url = vars.parse("CITY_LOGO_URL", |v| {
+            if v.starts_with('/') && !v.starts_with("//") {
+                Ok(v.to_string())
+            } else {
+                http_url(v).map(String::from)
+            }
+        })?;
+        let primary_color = vars.parse("CITY_PRIMARY_COLOR", |v| {
+            if v.len() == 7 && v.starts_with('#') && v[1..].chars().all(|c| c.is_ascii_hexdigit()) {
+                Ok(v.to_string())
+            } else {
+                Err(format!("'{v}' is not a colour like #0b5cad"))
+            }
+        })?;
+        let map_tile_url = vars.parse("MAP_TILE_URL", |v| {
+            let u = http_url(&tile_probe(v))?;
+            if !v.contains("{z}")
+                || !v.contains("{x}")
+                || !v.contains("{y}")
+                || u.host_str().is_none()
+            {
+                return Err("must be an http(s) URL with {z}, {x} and {y}".into());
+            }
+            Ok(v.to_string())
+        })?;
+        Ok(ThemeConfig {
+            dir,
+            logo_url,
+            primary_color: primary_color.unwrap_or_else(|| "#0b5cad".into()),
+            map_tile_url: map_tile_url
+                .unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into()),
+        })
+    }
+
+    /// The scheme and host of the map tile server, for the Content-Security-Policy.
+    pub fn tile_origin(&self) -> String {
+        Url::parse(&tile_probe(&self.map_tile_url))
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+}
+
+/// A tile URL template with its placeholders filled in, to check it as a URL.
+fn tile_probe(template: &str) -> String {
+    template
+        .replace("{z}", "0")
+        .replace("{x}", "0")
+        .replace("{y}", "0")
+        .replace("{s}", "a")
+}
+
+impl ListingsConfig {
+    fn read(vars: &Vars) -> Result<ListingsConfig, ConfigError> {
+        Ok(ListingsConfig {
+            cache: vars
+                .parse(
+                    "LISTING_CACHE_MS",
+                    duration_in(0, 60_000, Unit::Milliseconds),
+                )?
+                .unwrap_or(Duration::from_millis(1000)),
+        })
+    }
+}
+
+impl BookingConfig {
+    fn read(vars: &Vars) -> Result<BookingConfig, ConfigError> {
+        Ok(BookingConfig {
+            hold: vars
+                .parse("BOOKING_HOLD_SECONDS", duration_in(1, 3600, Unit::Seconds))?
+                .unwrap_or(Duration::from_secs(300)),
+            waitlist_claim: vars
+                .parse(
+                    "WAITLIST_CLAIM_MINUTES",
+                    duration_in(1, 10080, Unit::Minutes),
+                )?
+                .unwrap_or(Duration::from_secs(60 * 60)),
+        })
+    }
+}
+
+impl PartnersConfig {
+    fn read(vars: &Vars, database: &DatabaseConfig) -> Result<PartnersConfig, ConfigError> {
+        let given = vars.parse("PARTNER_SECRETS_KEY", |v| {
+            SecretsKey::parse(v).map_err(|_| "not 32 bytes in base64".to_string())
+        })?;
+        let secrets_key = match given {
+            Some(key) => SecretsKeySource::Given(key),
+            // Stored secrets must stay readable after a restart: with PostgreSQL there
+            // is no data folder to keep a generated key in.
+            None if !database.is_sqlite() => {
+                return Err(err(
+                    "PARTNER_SECRETS_KEY",
+                    "required with PostgreSQL: 32 random bytes in base64 (e.g. openssl rand -base64 32) that encrypt partner connections' secrets",
+                ))
+            }
+            None => match database.sqlite_dir() {
+                Some(dir) => SecretsKeySource::File(dir.join(SECRETS_KEY_FILE)),
+                // An in-memory database: nothing stored outlives the process.
+                None => SecretsKeySource::Ephemeral,
+            },
+        };
+        Ok(PartnersConfig {
+            secrets_key,
+            timeout: vars
+                .parse(
+                    "PARTNER_TIMEOUT_MS",
+                    duration_in(100, 60000, Unit::Milliseconds),
+                )?
+                .unwrap_or(Duration::from_secs(5)),
+            reconcile_every: vars
+                .parse(
+                    "PARTNER_RECONCILE_SECONDS",
+                    duration_in(1, 3600, Unit::Seconds),
+                )?
+                .unwrap_or(Duration::from_secs(30)),
+            allow_private_network: vars
+                .parse("PARTNER_ALLOW_PRIVATE_NETWORK", boolean)?
+                .unwrap_or(false),
+        })
+    }
+}
+
+impl NotificationsConfig {
+    fn read(vars: &Vars) -> Result<NotificationsConfig, ConfigError> {
+        let smtp_url = vars.parse("SMTP_URL", |v| {
+            check_smtp_url(v)?;
+            Ok(SecretString::from(v))
+        })?;
+        let smtp_from = vars.parse("SMTP_FROM", |v| {
+            v.parse::<lettre::message::Mailbox>().map_err(|_| {
+                format!("'{v}' is not an address like City Portal <noreply@city.example>")
+            })
+        })?;
+        Ok(NotificationsConfig {
+            in_server: vars.parse("NOTIFIER", server_or_external)?.unwrap_or(true),
+            smtp_url,
+            smtp_from: smtp_from.unwrap_or_else(|| {
+                "City Portal <noreply@localhost>"
+                    .parse()
+                    .expect("the default sender is an address")
+            }),
+            reminder_hours: vars
+                .parse("REMINDER_HOURS", number_in(1, 720, "hours"))?
+                .unwrap_or(24),
+        })
+    }
+}
+
+impl OutboxConfig {
+    fn read(vars: &Vars) -> Result<OutboxConfig, ConfigError> {
+        let days = vars.parse("OUTBOX_RETENTION_DAYS", |v| {
+            number_in(0, 3650, "days")(v)
+                .map_err(|_| format!("'{v}' is not a number of days between 0 (keep) and 3650"))
+        })?;
+        Ok(OutboxConfig {
+            retention: match days.unwrap_or(30) {
+                0 => None,
+                days => Some(Duration::from_secs(days * 86_400)),
+            },
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Parsers of single values, for `Vars::parse`. Their messages may repeat the value,
+// except where it can hold a secret.
+
+/// Any text.
+fn text(v: &str) -> Result<String, String> {
+    Ok(v.to_string())
+}
+
+fn boolean(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!("'{v}' is not true or false")),
+    }
+}
+
+/// `server` (true) or `external` (false): who runs a background worker.
+fn server_or_external(v: &str) -> Result<bool, String> {
+    match v {
+        "server" => Ok(true),
+        "external" => Ok(false),
+        _ => Err(format!("'{v}' is not server or external")),
+    }
+}
+
+/// A whole number of `unit`s between `min` and `max`.
+fn number_in<N>(min: N, max: N, unit: &'static str) -> impl Fn(&str) -> Result<N, String>
+where
+    N: FromStr + PartialOrd + Display + Copy,
+{
+    move |v| {
+        v.parse::<N>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| format!("'{v}' is not a number of {unit} between {min} and {max}"))
+    }
+}
+
+/// The unit a duration is given in.
+#[derive(Clone, Copy)]
+enum Unit {
+    Milliseconds,
+    Seconds,
+    Minutes,
+}
+
+impl Unit {
+    fn name(self) -> &'static str {
+        match self {
+            Unit::Milliseconds => "milliseconds",
+            Unit::Seconds => "seconds",
+            Unit::Minutes => "minutes",
+        }
+    }
+
+    fn millis(self) -> u64 {
+        match self {
+            Unit::Milliseconds => 1,
+            Unit::Seconds => 1000,
+            Unit::Minutes => 60_000,
+        }
+    }
+}
+
+/// A whole number of `unit`s between `min` and `max`, as a duration.
+fn duration_in(min: u64, max: u64, unit: Unit) -> impl Fn(&str) -> Result<Duration, String> {
+    let number = number_in(min, max, unit.name());
+    move |v| number(v).map(|n| Duration::from_millis(n * unit.millis()))
+}
+
+fn http_url(v: &str) -> Result<Url, String> {
     let url = Url::parse(v).map_err(|e| format!("'{v}' is not a URL: {e}"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(format!("'{v}' must be an http or https URL"));
@@ -473,7 +691,7 @@ fn parse_http_url(v: &str) -> Result<Url, String> {
 }
 
 /// Checks an SMTP URL without ever repeating it (it may hold a password).
-fn parse_smtp_url(v: &str) -> Result<(), String> {
+fn check_smtp_url(v: &str) -> Result<(), String> {
     let scheme = v.split(':').next().unwrap_or("");
     let url = Url::parse(v).map_err(|_| {
         format!(
@@ -499,40 +717,9 @@ fn parse_smtp_url(v: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A whole number of `unit`s between `min` and `max`, as a duration (`unit_ms`
-/// milliseconds each); otherwise the error naming the variable.
-fn duration_in(
-    var: &'static str,
-    v: &str,
-    min: u64,
-    max: u64,
-    unit: &str,
-    unit_ms: u64,
-) -> Result<Duration, ConfigError> {
-    v.parse::<u64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .map(|n| Duration::from_millis(n * unit_ms))
-        .ok_or_else(|| {
-            err(
-                var,
-                format!("'{v}' is not a number of {unit} between {min} and {max}"),
-            )
-        })
-}
-
-fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
     use std::collections::HashMap;
 
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -543,51 +730,138 @@ mod tests {
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
+    /// Every variable the configuration reads, in the order it reads them.
+    fn variables() -> Vec<String> {
+        let asked = std::cell::RefCell::new(Vec::new());
+        Config::from_lookup(|k| {
+            asked.borrow_mut().push(k.to_string());
+            None
+        })
+        .unwrap();
+        asked.into_inner()
+    }
+
     #[test]
     fn defaults_are_the_embedded_setup() {
         let c = cfg(&[]).unwrap();
-        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
-        assert!(c.redis_url.is_none() && c.meili_url.is_none());
-        assert_eq!(c.city_timezone, chrono_tz::Europe::Helsinki);
-        assert_eq!(c.default_locale, Locale::De);
-        assert!(c.demo_data);
+        assert_eq!(c.server.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.server.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.server.max_body_bytes, 1024 * 1024);
+        assert!(!c.server.trust_forwarded_for);
+        assert_eq!(c.database.url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert!(c.store.redis_url.is_none() && c.search.meili_url.is_none());
+        assert_eq!(c.store.key_prefix, "city-portal:");
+        assert_eq!(c.search.meili_index, "listings");
+        assert_eq!(c.city.name, "Demo City");
+        assert_eq!(c.city.timezone, chrono_tz::Europe::Helsinki);
+        assert_eq!(c.city.default_locale, Locale::De);
+        assert!(c.city.demo_data);
+        assert_eq!(c.theme.primary_color, "#0b5cad");
+        assert_eq!(c.theme.tile_origin(), "https://tile.openstreetmap.org");
+        assert_eq!(c.listings.cache, Duration::from_millis(1000));
+        assert_eq!(c.booking.hold, Duration::from_secs(300));
+        assert_eq!(c.booking.waitlist_claim, Duration::from_secs(3600));
+        assert_eq!(c.partners.timeout, Duration::from_secs(5));
+        assert_eq!(c.partners.reconcile_every, Duration::from_secs(30));
+        assert!(!c.partners.allow_private_network);
+        assert_eq!(c.log, "info");
         // Without the demo city, and set explicitly.
         let c = cfg(&[("DEMO_DATA", "false")]).unwrap();
-        assert_eq!(c.city_timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(c.city.timezone, chrono_tz::Europe::Berlin);
         let c = cfg(&[("CITY_TIMEZONE", "Europe/Lisbon")]).unwrap();
-        assert_eq!(c.city_timezone, chrono_tz::Europe::Lisbon);
-        assert!(!c.secure_cookies());
-        assert!(c.smtp_url.is_none());
-        assert_eq!(c.smtp_from.to_string(), "City Portal <noreply@localhost>");
-        assert_eq!(c.reminder_hours, 24);
-        assert!(c.indexer_in_server && c.notifier_in_server);
-        assert_eq!(c.outbox_retention, Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(c.city.timezone, chrono_tz::Europe::Lisbon);
+        assert!(!c.server.secure_cookies());
+        assert!(c.notifications.smtp_url.is_none());
+        assert_eq!(
+            c.notifications.smtp_from.to_string(),
+            "City Portal <noreply@localhost>"
+        );
+        assert_eq!(c.notifications.reminder_hours, 24);
+        assert!(c.search.indexer_in_server && c.notifications.in_server);
+        assert_eq!(c.outbox.retention, Some(Duration::from_secs(30 * 86_400)));
         assert_eq!(
             cfg(&[("OUTBOX_RETENTION_DAYS", "0")])
                 .unwrap()
-                .outbox_retention,
+                .outbox
+                .retention,
             None
         );
         let c = cfg(&[("NOTIFIER", "external"), ("SEARCH_INDEXER", "server")]).unwrap();
-        assert!(c.indexer_in_server && !c.notifier_in_server);
+        assert!(c.search.indexer_in_server && !c.notifications.in_server);
+    }
+
+    #[test]
+    fn set_values_are_used() {
+        let c = cfg(&[
+            ("BIND_ADDR", "0.0.0.0:9000"),
+            ("MAX_BODY_BYTES", "2048"),
+            ("LISTING_CACHE_MS", "0"),
+            ("BOOKING_HOLD_SECONDS", "60"),
+            ("WAITLIST_CLAIM_MINUTES", "2"),
+            ("PARTNER_TIMEOUT_MS", "250"),
+            ("PARTNER_RECONCILE_SECONDS", "7"),
+            ("PARTNER_ALLOW_PRIVATE_NETWORK", "yes"),
+            ("TRUST_FORWARDED_FOR", "on"),
+            ("REMINDER_HOURS", "3"),
+            ("OUTBOX_RETENTION_DAYS", "2"),
+            ("CITY_LOGO_URL", "/static/logo.svg"),
+            ("MAP_TILE_URL", "https://{s}.tiles.example/{z}/{x}/{y}.png"),
+            ("LOG", " warn,api=debug "),
+        ])
+        .unwrap();
+        assert_eq!(c.server.bind_addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.server.public_url.as_str(), "http://0.0.0.0:9000/");
+        assert_eq!(c.server.max_body_bytes, 2048);
+        assert!(c.server.trust_forwarded_for);
+        assert_eq!(c.listings.cache, Duration::ZERO);
+        assert_eq!(c.booking.hold, Duration::from_secs(60));
+        assert_eq!(c.booking.waitlist_claim, Duration::from_secs(120));
+        assert_eq!(c.partners.timeout, Duration::from_millis(250));
+        assert_eq!(c.partners.reconcile_every, Duration::from_secs(7));
+        assert!(c.partners.allow_private_network);
+        assert_eq!(c.notifications.reminder_hours, 3);
+        assert_eq!(c.outbox.retention, Some(Duration::from_secs(2 * 86_400)));
+        assert_eq!(c.theme.logo_url.as_deref(), Some("/static/logo.svg"));
+        assert_eq!(c.theme.tile_origin(), "https://a.tiles.example");
+        assert_eq!(c.log, "warn,api=debug");
+    }
+
+    /// Every variable is read the same way: empty or blank counts as unset.
+    #[test]
+    fn blank_values_count_as_unset() {
+        let names = variables();
+        assert_eq!(names.len(), 32, "{names:?}");
+        let defaults = format!("{:?}", cfg(&[]).unwrap());
+        for name in &names {
+            for blank in ["", "  "] {
+                let c = cfg(&[(name, blank)]).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(format!("{c:?}"), defaults, "{name}={blank:?}");
+            }
+        }
     }
 
     #[test]
     fn invalid_values_name_the_variable() {
+        let long_name = "x".repeat(201);
         for (var, value) in [
             ("BIND_ADDR", "localhost"),
             ("CITY_TIMEZONE", "Mars/Olympus"),
+            ("CITY_NAME", long_name.as_str()),
             ("DEFAULT_LOCALE", "fr"),
             ("MEILI_URL", "ftp://x"),
             ("PUBLIC_URL", "not a url"),
             ("REDIS_URL", "http://x"),
+            ("REDIS_KEY_PREFIX", "with space"),
             ("DATABASE_URL", "mysql://u:hunter2@h/db"),
             ("DEMO_DATA", "maybe"),
+            ("TRUST_FORWARDED_FOR", "perhaps"),
+            ("PARTNER_ALLOW_PRIVATE_NETWORK", "2"),
             ("MAX_BODY_BYTES", "12"),
             ("LISTING_CACHE_MS", "soon"),
             ("BOOKING_HOLD_SECONDS", "0"),
             ("WAITLIST_CLAIM_MINUTES", "0"),
+            ("PARTNER_TIMEOUT_MS", "99"),
+            ("PARTNER_RECONCILE_SECONDS", "3601"),
             ("MEILI_INDEX", "no spaces please"),
             ("SEARCH_INDEXER", "sometimes"),
             ("NOTIFIER", "elsewhere"),
@@ -612,6 +886,22 @@ mod tests {
                 "{e}"
             );
         }
+        // The messages say what is wanted.
+        let e = cfg(&[("BOOKING_HOLD_SECONDS", "0")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration: BOOKING_HOLD_SECONDS: '0' is not a number of seconds between 1 and 3600"
+        );
+        let e = cfg(&[("OUTBOX_RETENTION_DAYS", "3651")]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "'3651' is not a number of days between 0 (keep) and 3650"
+        );
+        let e = cfg(&[("MAX_BODY_BYTES", "12")]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "'12' is not a number of bytes between 1024 and 67108864"
+        );
     }
 
     #[test]
@@ -621,6 +911,52 @@ mod tests {
         assert!(cfg(&[("DATABASE_URL", "sqlite://data/x.db")]).is_ok());
         let e = cfg(&[("PARTNER_SECRETS_KEY", "c2hvcnQ=")]).unwrap_err();
         assert_eq!(e.var, "PARTNER_SECRETS_KEY");
+        assert!(!e.to_string().contains("c2hvcnQ"), "{e}");
+    }
+
+    /// The key is parsed once, here; without it, where it will be kept.
+    #[test]
+    fn the_partner_secrets_key_is_parsed_into_its_source() {
+        let given = cfg(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            (
+                "PARTNER_SECRETS_KEY",
+                "YS1wYXJ0bmVyLXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
+            ),
+        ])
+        .unwrap();
+        let SecretsKeySource::Given(key) = &given.partners.secrets_key else {
+            panic!("{:?}", given.partners.secrets_key);
+        };
+        let expected = SecretsKey::parse("YS1wYXJ0bmVyLXNlY3JldHMta2V5LTMyLWJ5dGVzISE=").unwrap();
+        let stored = expected.encrypt(&SecretString::from("x"));
+        assert_eq!(key.decrypt(&stored).unwrap().expose_secret(), "x");
+
+        let file = cfg(&[]).unwrap().partners.secrets_key;
+        assert!(
+            matches!(&file, SecretsKeySource::File(p) if p == std::path::Path::new("data/partner-secrets.key")),
+            "{file:?}"
+        );
+        let memory = cfg(&[("DATABASE_URL", "sqlite::memory:")])
+            .unwrap()
+            .partners
+            .secrets_key;
+        assert!(matches!(memory, SecretsKeySource::Ephemeral), "{memory:?}");
+    }
+
+    #[test]
+    fn the_key_lives_beside_the_sqlite_file() {
+        assert_eq!(
+            sqlite_dir("sqlite://data/city-portal.db?mode=rwc").unwrap(),
+            PathBuf::from("data")
+        );
+        assert_eq!(
+            sqlite_dir("sqlite:///tmp/x/db.sqlite").unwrap(),
+            PathBuf::from("/tmp/x")
+        );
+        assert_eq!(sqlite_dir("sqlite:portal.db").unwrap(), PathBuf::from("."));
+        assert!(sqlite_dir("sqlite::memory:").is_none());
+        assert!(sqlite_dir("postgres://u@h/db").is_none());
     }
 
     #[test]
@@ -648,6 +984,8 @@ mod tests {
         }
         let e = cfg(&[("DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
         assert!(!e.to_string().contains("hunter2"));
+        let e = cfg(&[("REDIS_URL", "http://:hunter2@h/")]).unwrap_err();
+        assert!(!e.to_string().contains("hunter2"));
         for bad in [
             "smtps://user:hunter2@",
             "smtp://u:hunter2@h?x=1",
@@ -662,6 +1000,7 @@ mod tests {
     fn https_public_url_makes_cookies_secure() {
         assert!(cfg(&[("PUBLIC_URL", "https://portal.city.example")])
             .unwrap()
+            .server
             .secure_cookies());
     }
 }

@@ -122,6 +122,30 @@ impl SecretsKey {
     }
 }
 
+/// Where the key comes from, as configured: parsed from `PARTNER_SECRETS_KEY`, or,
+/// without it, a key file beside the SQLite database (created on first start).
+#[derive(Clone, Debug)]
+pub enum SecretsKeySource {
+    /// Given in the configuration.
+    Given(SecretsKey),
+    /// The key in this file, created on first use ([`SecretsKey::load_or_create`]).
+    File(std::path::PathBuf),
+    /// A new random key for each start: for an in-memory database, whose stored
+    /// secrets do not outlive the process either.
+    Ephemeral,
+}
+
+impl SecretsKeySource {
+    /// The key: the given one, the one in the file (created if missing), or a new one.
+    pub fn load(&self) -> Result<SecretsKey, SecretsError> {
+        match self {
+            SecretsKeySource::Given(key) => Ok(key.clone()),
+            SecretsKeySource::File(path) => SecretsKey::load_or_create(path),
+            SecretsKeySource::Ephemeral => Ok(SecretsKey::generate()),
+        }
+    }
+}
+
 /// A key written to a fresh temporary file beside the key file; removed when dropped
 /// (once it is linked into place the key file keeps the contents).
 struct TempKeyFile(std::path::PathBuf);

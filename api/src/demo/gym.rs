@@ -111,7 +111,7 @@ pub async fn start(
     state: &AppState,
     addr: SocketAddr,
 ) -> anyhow::Result<Option<partner_sandbox::Sandbox>> {
-    if !state.config.demo_data {
+    if !state.config.city.demo_data {
         return Ok(None);
     }
     let secret = random_secret();
@@ -232,8 +232,8 @@ async fn ensure(
             .await?
         }
     };
-    let c = crate::partners::connections::open(state.partners, &connection).map_err(err)?;
-    let list = crate::partners::connections::partner_offers(state.partners, &c)
+    let c = crate::partners::connections::open(&state.partners, &connection).map_err(err)?;
+    let list = crate::partners::connections::partner_offers(&state.partners, &c)
         .await
         .map_err(|e| anyhow::anyhow!("the demo gym's sandbox: {e}"))?;
     for (offer_ref, kind, name_de, name_en) in OFFERS {

@@ -18,7 +18,7 @@ impl NoPartner {
 
 /// Says once, when the demo data is on, that the demo gym's partner is not built in.
 pub async fn start(state: &AppState, _addr: SocketAddr) -> anyhow::Result<Option<NoPartner>> {
-    if state.config.demo_data {
+    if state.config.city.demo_data {
         tracing::info!(
             "demo gym: its sandbox partner is not built in (feature demo-partner); the demo city has no gym"
         );

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::osm::{self, OsmHours, OsmPoi};
 use super::services::{self as seeds, Channel as SeedChannel};
 use crate::core::city::CityCtx;
-use crate::core::config::Config;
+use crate::core::config::CityConfig;
 use crate::core::outbox;
 use crate::core::problem::Problem;
 use crate::core::slug::{pick_slug, slugify};
@@ -29,17 +29,17 @@ use entities::{category, city, listing, organization};
 pub const HELSINKI_PBF: &[u8] = include_bytes!("../../../demo/helsinki.osm.pbf");
 
 /// Finds or creates the configured city.
-pub async fn ensure_city(db: &DatabaseConnection, config: &Config) -> anyhow::Result<CityCtx> {
-    let slug = slugify(&config.city_name);
+pub async fn ensure_city(db: &DatabaseConnection, config: &CityConfig) -> anyhow::Result<CityCtx> {
+    let slug = slugify(&config.name);
     let existing = city::Entity::find()
         .filter(city::Column::Slug.eq(slug.clone()))
         .one(db)
         .await?;
     let c = match existing {
         // The configuration decides the time zone; the row follows it.
-        Some(c) if c.timezone != config.city_timezone.name() => {
+        Some(c) if c.timezone != config.timezone.name() => {
             let mut row: city::ActiveModel = c.into();
-            row.timezone = Set(config.city_timezone.name().to_string());
+            row.timezone = Set(config.timezone.name().to_string());
             row.update(db).await?
         }
         Some(c) => c,
@@ -47,8 +47,8 @@ pub async fn ensure_city(db: &DatabaseConnection, config: &Config) -> anyhow::Re
             city::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 slug: Set(slug.clone()),
-                name: Set(config.city_name.clone()),
-                timezone: Set(config.city_timezone.name().to_string()),
+                name: Set(config.name.clone()),
+                timezone: Set(config.timezone.name().to_string()),
                 default_locale: Set(config.default_locale.as_str().to_string()),
                 created_at: Set(Utc::now()),
             }
@@ -59,8 +59,8 @@ pub async fn ensure_city(db: &DatabaseConnection, config: &Config) -> anyhow::Re
     Ok(CityCtx {
         id: c.id,
         slug: c.slug,
-        name: config.city_name.clone(),
-        timezone: config.city_timezone,
+        name: config.name.clone(),
+        timezone: config.timezone,
     })
 }
 

@@ -269,7 +269,12 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
     });
     let page_url = format!(
         "{}{}",
-        state.config.public_url.as_str().trim_end_matches('/'),
+        state
+            .config
+            .server
+            .public_url
+            .as_str()
+            .trim_end_matches('/'),
         req.uri().path()
     );
     let ld = json_ld(
@@ -307,7 +312,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             location => api.location.map(|p| context! { lat => p.lat, lng => p.lng }),
             map_points => api.location.map(|p| serde_json::json!([{ "lat": p.lat, "lng": p.lng, "name": api.name.get(lang) }]).to_string()),
             osm_map_url => api.location.map(|p| format!("https://www.openstreetmap.org/?mlat={:.5}&mlon={:.5}#map=18/{:.5}/{:.5}", p.lat, p.lng, p.lat, p.lng)),
-            tile_url => state.config.map_tile_url.clone(),
+            tile_url => state.config.theme.map_tile_url.clone(),
             phone => api.contact.phone.clone(),
             email => api.contact.email.clone(),
             website => api.contact.website.clone(),

@@ -22,8 +22,8 @@ use entities::booking;
 
 fn site(state: &AppState) -> Site {
     Site {
-        public_url: state.config.public_url.clone(),
-        from: state.config.smtp_from.clone(),
+        public_url: state.config.server.public_url.clone(),
+        from: state.config.notifications.smtp_from.clone(),
     }
 }
 
@@ -43,7 +43,7 @@ async fn booking_calendar(state: &AppState, user: &AuthUser, id: &str) -> Result
     let facts = BookingFacts::load(&state.db, id)
         .await?
         .ok_or_else(not_found)?;
-    let locale = facts.locale(state.config.default_locale);
+    let locale = facts.locale(state.config.city.default_locale);
     let status = message::calendar_status(&facts.booking.status);
     Ok(ics::Calendar {
         method: Method::Publish,
@@ -174,7 +174,7 @@ impl CalendarFeedApi {
             .await
             .map_err(Problem::from)?;
         Ok(FeedCreated::Created(Json(CalendarFeedCreated {
-            url: feed::url(&state.config.public_url, &token),
+            url: feed::url(&state.config.server.public_url, &token),
         })))
     }
 

@@ -181,8 +181,8 @@ pub async fn feed_endpoint(
         return Err(not_found().into());
     }
     let site = Site {
-        public_url: state.config.public_url.clone(),
-        from: state.config.smtp_from.clone(),
+        public_url: state.config.server.public_url.clone(),
+        from: state.config.notifications.smtp_from.clone(),
     };
     let body = calendar_for_token(
         &state.db,
@@ -190,7 +190,7 @@ pub async fn feed_endpoint(
         token,
         &site,
         &state.i18n,
-        state.config.default_locale,
+        state.config.city.default_locale,
     )
     .await
     .map_err(Problem::from)?

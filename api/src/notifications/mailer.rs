@@ -8,7 +8,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
 use super::message::Outgoing;
-use crate::core::config::Config;
+use crate::core::config::NotificationsConfig;
 
 /// Why a message was not sent.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +30,7 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    pub fn from_config(config: &Config) -> anyhow::Result<Mailer> {
+    pub fn from_config(config: &NotificationsConfig) -> anyhow::Result<Mailer> {
         let Some(url) = &config.smtp_url else {
             return Ok(Mailer::Log);
         };

@@ -122,7 +122,7 @@ impl Notifier {
     /// A notifier of its own (`city-portal notifier`): the texts are loaded from the
     /// built-in translations and `THEME_DIR`, as the server does.
     pub fn standalone(db: DatabaseConnection, config: &Config) -> anyhow::Result<Notifier> {
-        let i18n = I18n::load(config.theme_dir.as_deref())
+        let i18n = I18n::load(config.theme.dir.as_deref())
             .map_err(|e| anyhow::anyhow!("THEME_DIR: translations: {e}"))?;
         Notifier::new(db, config, Arc::new(i18n))
     }
@@ -130,14 +130,14 @@ impl Notifier {
     fn new(db: DatabaseConnection, config: &Config, i18n: Arc<I18n>) -> anyhow::Result<Notifier> {
         Ok(Notifier {
             db,
-            mailer: Mailer::from_config(config)?,
+            mailer: Mailer::from_config(&config.notifications)?,
             i18n,
             site: Site {
-                public_url: config.public_url.clone(),
-                from: config.smtp_from.clone(),
+                public_url: config.server.public_url.clone(),
+                from: config.notifications.smtp_from.clone(),
             },
-            default_locale: config.default_locale,
-            reminder_hours: config.reminder_hours,
+            default_locale: config.city.default_locale,
+            reminder_hours: config.notifications.reminder_hours,
         })
     }
 

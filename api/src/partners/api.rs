@@ -90,7 +90,7 @@ impl PartnerConnectionsApi {
         Ok(Json(ConnectionList {
             items: items
                 .iter()
-                .map(|m| connections::to_api(m, &state.config.public_url))
+                .map(|m| connections::to_api(m, &state.config.server.public_url))
                 .collect(),
         }))
     }
@@ -116,7 +116,7 @@ impl PartnerConnectionsApi {
         let org = parse_id(&id.0, "organization")?;
         let m = connections::create(
             &state.db,
-            state.partners,
+            &state.partners,
             state.city.id,
             auth.user(),
             org,
@@ -124,7 +124,7 @@ impl PartnerConnectionsApi {
         )
         .await?;
         Ok(ConnectionCreated::Created(
-            Json(connections::to_api(&m, &state.config.public_url)),
+            Json(connections::to_api(&m, &state.config.server.public_url)),
             format!("/api/v1/partner-connections/{}", m.id),
         ))
     }
@@ -143,7 +143,10 @@ impl PartnerConnectionsApi {
     ) -> Result<Json<Connection>, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
         let m = connections::usable(&state.db, state.city.id, auth.user(), id).await?;
-        Ok(Json(connections::to_api(&m, &state.config.public_url)))
+        Ok(Json(connections::to_api(
+            &m,
+            &state.config.server.public_url,
+        )))
     }
 
     /// Change a partner connection
@@ -164,14 +167,17 @@ impl PartnerConnectionsApi {
         let id = parse_id(&id.0, "partner connection")?;
         let m = connections::update(
             &state.db,
-            state.partners,
+            &state.partners,
             state.city.id,
             auth.user(),
             id,
             &body.0,
         )
         .await?;
-        Ok(Json(connections::to_api(&m, &state.config.public_url)))
+        Ok(Json(connections::to_api(
+            &m,
+            &state.config.server.public_url,
+        )))
     }
 
     /// Remove a partner connection
@@ -189,7 +195,7 @@ impl PartnerConnectionsApi {
         id: Path<String>,
     ) -> Result<Deleted, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
-        connections::delete(&state.db, state.partners, state.city.id, auth.user(), id).await?;
+        connections::delete(&state.db, &state.partners, state.city.id, auth.user(), id).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -210,8 +216,8 @@ impl PartnerConnectionsApi {
     ) -> Result<Json<PartnerOfferList>, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
         let m = connections::usable(&state.db, state.city.id, auth.user(), id).await?;
-        let c = connections::open(state.partners, &m)?;
-        let list = connections::partner_offers(state.partners, &c)
+        let c = connections::open(&state.partners, &m)?;
+        let list = connections::partner_offers(&state.partners, &c)
             .await
             .map_err(|e| {
                 tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");

@@ -92,7 +92,7 @@ fn page_for(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Respo
 
 /// A connection as the templates show it (never its secrets).
 fn connection_ctx(state: &AppState, m: &partner_connection::Model) -> minijinja::Value {
-    let api = connections::to_api(m, &state.config.public_url);
+    let api = connections::to_api(m, &state.config.server.public_url);
     context! {
         id => m.id.to_string(),
         name => api.name,
@@ -361,7 +361,7 @@ pub async fn create(
     };
     match connections::create(
         &state.db,
-        state.partners,
+        &state.partners,
         state.city.id,
         &u,
         org.id,
@@ -418,8 +418,8 @@ async fn partner_offers(
     m: &partner_connection::Model,
 ) -> Result<(Vec<minijinja::Value>, String), String> {
     let down = || state.i18n.t(l, "pc-partner-down", None);
-    let c = connections::open(state.partners, m).map_err(|_| down())?;
-    let list = connections::partner_offers(state.partners, &c)
+    let c = connections::open(&state.partners, m).map_err(|_| down())?;
+    let list = connections::partner_offers(&state.partners, &c)
         .await
         .map_err(|e| {
             tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");
@@ -548,7 +548,7 @@ pub async fn update(
     };
     match connections::update(
         &state.db,
-        state.partners,
+        &state.partners,
         state.city.id,
         &u,
         m.id,
@@ -606,7 +606,7 @@ pub async fn delete(
         Ok(x) => x,
         Err(p) => return page_for(&state, &pc, req, &p),
     };
-    match connections::delete(&state.db, state.partners, state.city.id, &u, m.id).await {
+    match connections::delete(&state.db, &state.partners, state.city.id, &u, m.id).await {
         Ok(()) => see_other(format!("/manage?done=connection-removed#pc-{}", org.id)),
         Err(p) if p.status == 409 => {
             let msg = p

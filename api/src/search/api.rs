@@ -203,7 +203,7 @@ impl SearchApi {
             },
         };
         let locale = match locale.0.as_deref() {
-            None => state.config.default_locale,
+            None => state.config.city.default_locale,
             Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
                 errors.add_en("locale", m);
                 Locale::De
@@ -292,7 +292,7 @@ impl SearchApi {
             errors.add_en("q", "must be 1-100 characters");
         }
         let locale = match locale.0.as_deref() {
-            None => state.config.default_locale,
+            None => state.config.city.default_locale,
             Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
                 errors.add_en("locale", m);
                 Locale::De

@@ -14,7 +14,7 @@ use search_indexer::document::slot_of;
 use search_indexer::query::{SearchParams, SortBy};
 
 use super::{distance_m, search_db, FacetCount, Facets, Hit, SearchQuery, SearchResult, Sort};
-use crate::core::config::Config;
+use crate::core::config::SearchConfig;
 use crate::core::problem::Problem;
 use crate::listings::model::ListingKind;
 use sea_orm::DatabaseConnection;
@@ -37,7 +37,10 @@ pub struct SearchEngine {
 }
 
 impl SearchEngine {
-    pub fn from_config(config: &Config, timezone: chrono_tz::Tz) -> anyhow::Result<SearchEngine> {
+    pub fn from_config(
+        config: &SearchConfig,
+        timezone: chrono_tz::Tz,
+    ) -> anyhow::Result<SearchEngine> {
         use secrecy::ExposeSecret;
         let meili = match &config.meili_url {
             Some(url) => Some(Target::new(

@@ -329,7 +329,7 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
             district_options,
             suggestions,
             engine => result.engine,
-            tile_url => state.config.map_tile_url.clone(),
+            tile_url => state.config.theme.map_tile_url.clone(),
             map_points => {
                 let pts: Vec<serde_json::Value> = result.hits.iter().filter_map(|h| h.location.map(|(lat, lng)| serde_json::json!({
                     "lat": lat, "lng": lng, "name": h.name,

@@ -214,39 +214,39 @@ fn docs_endpoint() -> poem::web::Html<String> {
 
 /// Connects, migrates, seeds reference data and (on first start) the demo city.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
-    let db = db::connect(config.database_url.expose_secret()).await?;
+    let db = db::connect(config.database.url.expose_secret()).await?;
     db::migrate(&db).await?;
-    let city = demo::seed::ensure_city(&db, &config).await?;
+    let city = demo::seed::ensure_city(&db, &config.city).await?;
     demo::seed::seed_taxonomy(&db).await?;
     crate::listings::service::backfill_search_columns(&db)
         .await
         .map_err(|p| anyhow::anyhow!("filling search columns: {}", p.detail.unwrap_or(p.title)))?;
-    if config.demo_data {
+    if config.city.demo_data {
         demo::seed::load_demo_if_empty(&db, &city).await?;
     }
-    let store = match &config.redis_url {
-        Some(url) => Store::redis(url.expose_secret(), &config.redis_key_prefix)
+    let store = match &config.store.redis_url {
+        Some(url) => Store::redis(url.expose_secret(), &config.store.key_prefix)
             .await
             .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot reach Redis: {e}"))?,
         None => Store::memory(),
     };
     let i18n = Arc::new(
-        crate::core::i18n::I18n::load(config.theme_dir.as_deref())
+        crate::core::i18n::I18n::load(config.theme.dir.as_deref())
             .map_err(|e| anyhow::anyhow!("THEME_DIR: translations: {e}"))?,
     );
     let assets = Arc::new(crate::web::assets::Assets::load(
-        config.theme_dir.as_deref(),
+        config.theme.dir.as_deref(),
     ));
-    let templates = pages::templates(i18n.clone(), assets.clone(), config.theme_dir.clone());
-    let csp = pages::content_security_policy(&config.tile_origin());
+    let templates = pages::templates(i18n.clone(), assets.clone(), config.theme.dir.clone());
+    let csp = pages::content_security_policy(&config.theme.tile_origin());
     let listing_cache = Arc::new(crate::listings::cache::ListingCache::new(
-        config.listing_cache,
+        config.listings.cache,
     ));
     let search = Arc::new(
-        crate::search::engine::SearchEngine::from_config(&config, city.timezone)
+        crate::search::engine::SearchEngine::from_config(&config.search, city.timezone)
             .map_err(|e| anyhow::anyhow!("MEILI_URL: {e}"))?,
     );
-    let partners = crate::partners::from_config(&config)?;
+    let partners = crate::partners::from_config(&config.partners)?;
     Ok(AppState {
         partners,
         db,
@@ -266,7 +266,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// All routes with their middleware.
 pub fn routes(state: AppState) -> impl poem::Endpoint {
     let api = api_service();
-    let max_body = state.config.max_body_bytes;
+    let max_body = state.config.server.max_body_bytes;
     Route::new()
         .nest(
             "/api/v1",
@@ -505,7 +505,7 @@ pub struct Bound {
 
 /// Builds the state and binds the configured address (port 0 picks a free one).
 pub async fn bind(config: Config) -> anyhow::Result<Bound> {
-    let bind_addr = config.bind_addr;
+    let bind_addr = config.server.bind_addr;
     let state = build_state(config).await?;
     let acceptor = TcpListener::bind(bind_addr)
         .into_acceptor()
@@ -534,7 +534,7 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> std::io::Result<()> {
-        let notifications = if self.state.config.notifier_in_server {
+        let notifications = if self.state.config.notifications.in_server {
             Some(
                 crate::notifications::spawn(
                     self.state.db.clone(),
@@ -565,9 +565,9 @@ impl Bound {
         let reconciler = tokio::spawn(crate::booking::reconcile::run(
             self.state.db.clone(),
             crate::booking::model::Ctx::of(&self.state),
-            self.state.config.partner_reconcile,
+            self.state.config.partners.reconcile_every,
         ));
-        let retention = self.state.config.outbox_retention.map(|keep| {
+        let retention = self.state.config.outbox.retention.map(|keep| {
             tokio::spawn(crate::core::outbox::run_retention(
                 self.state.db.clone(),
                 keep,
@@ -580,28 +580,50 @@ impl Bound {
                 tracing::warn!(error = %e, "checking the full-text index of the listings failed");
             }
         });
+        // Deliveries being sent are leased: another server or the next start sends them;
+        // pending index updates stay in the outbox for the next start.
+        let tasks = BackgroundTasks(
+            [Some(sweeper), Some(reconciler), Some(fts_check)]
+                .into_iter()
+                .chain([retention, notifications, indexer])
+                .flatten()
+                .collect(),
+        );
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(std::time::Duration::from_secs(10)))
             .await;
-        sweeper.abort();
-        reconciler.abort();
-        if let Some(task) = retention {
-            task.abort();
-        }
-        fts_check.abort();
+        tasks.stop().await;
         if let Some(s) = demo_gym {
             s.stop().await;
         }
-        // Deliveries being sent are leased; another server or the next start sends them.
-        if let Some(task) = notifications {
-            task.abort();
-        }
-        if let Some(task) = indexer {
-            // Pending deliveries stay in the outbox; the next start picks them up.
-            task.abort();
-        }
         served
+    }
+}
+
+/// A server's background tasks. They stop with the server, also when its `run` future
+/// is dropped, so that none of them keeps the server's state (its database pool, its
+/// partner connections) alive.
+struct BackgroundTasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl BackgroundTasks {
+    /// Aborts them and waits until they are gone.
+    async fn stop(mut self) {
+        let tasks = std::mem::take(&mut self.0);
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for BackgroundTasks {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
     }
 }
 
@@ -609,7 +631,7 @@ impl Bound {
 /// `SEARCH_INDEXER` is `server` (the default).
 fn spawn_indexer(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
     let target = state.search.meili.clone()?;
-    if !state.config.indexer_in_server {
+    if !state.config.search.indexer_in_server {
         return None;
     }
     Some(tokio::spawn(search_indexer::consumer::run(

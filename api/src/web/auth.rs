@@ -67,7 +67,7 @@ fn store_problem(e: crate::core::store::StoreError) -> Problem {
 
 /// The `Set-Cookie` value for a new session.
 pub fn session_cookie(state: &AppState, session_id: &str) -> String {
-    let secure = if state.config.secure_cookies() {
+    let secure = if state.config.server.secure_cookies() {
         "; Secure"
     } else {
         ""
@@ -80,7 +80,7 @@ pub fn session_cookie(state: &AppState, session_id: &str) -> String {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies() {
+    let secure = if state.config.server.secure_cookies() {
         "; Secure"
     } else {
         ""
@@ -304,7 +304,7 @@ pub async fn record_login_failure(state: &AppState, email: &str, ip: &str) -> Re
 pub fn client_ip(req: &Request) -> String {
     let trust = req
         .data::<AppState>()
-        .is_some_and(|s| s.config.trust_forwarded_for);
+        .is_some_and(|s| s.config.server.trust_forwarded_for);
     if trust {
         let last = req
             .headers()

@@ -71,7 +71,7 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
         .map(|_| ())
         .map_err(|e| e.to_string());
     let db_ok = db.is_ok();
-    let redis = if state.config.redis_url.is_some() {
+    let redis = if state.config.store.redis_url.is_some() {
         check(state.store.ping().await.map_err(|e| e.to_string()))
     } else {
         serde_json::json!({ "status": "not_configured", "detail": "sessions and rate limits in process memory" })

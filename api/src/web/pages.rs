@@ -144,7 +144,7 @@ pub fn theme_css(state: Data<&AppState>) -> Response {
         .header(header::CACHE_CONTROL, "public, max-age=300")
         .body(format!(
             ":root {{ --accent: {}; }}\n",
-            state.config.primary_color
+            state.config.theme.primary_color
         ))
 }
 
@@ -300,7 +300,7 @@ impl PageCtx {
             None => (crate::core::secrets::random_secret(), true),
         };
         PageCtx {
-            locale: locale(req, state.config.default_locale),
+            locale: locale(req, state.config.city.default_locale),
             user,
             csrf,
             csrf_is_new,
@@ -336,13 +336,18 @@ pub fn render(
 ) -> Response {
     let canonical = format!(
         "{}{}",
-        state.config.public_url.as_str().trim_end_matches('/'),
+        state
+            .config
+            .server
+            .public_url
+            .as_str()
+            .trim_end_matches('/'),
         req.uri().path()
     );
     let full = context! {
         locale => pc.locale.as_str(),
         city_name => state.city.name.clone(),
-        logo_url => state.config.logo_url.clone(),
+        logo_url => state.config.theme.logo_url.clone(),
         user => pc.user.as_ref().map(|u| context! { name => u.display_name.clone(), staff => u.is_staff() }),
         csrf => pc.csrf.clone(),
         path => req.uri().path().to_string(),
@@ -379,7 +384,7 @@ pub fn render(
         }
     }
     if pc.csrf_is_new {
-        let secure = if state.config.secure_cookies() {
+        let secure = if state.config.server.secure_cookies() {
             "; Secure"
         } else {
             ""
@@ -549,7 +554,7 @@ pub async fn privacy(state: Data<&AppState>, req: &Request) -> Response {
         req,
         "privacy.html",
         StatusCode::OK,
-        context! { tile_host => tile_host(&state.config.map_tile_url) },
+        context! { tile_host => tile_host(&state.config.theme.map_tile_url) },
     )
 }
 
@@ -587,7 +592,12 @@ pub async fn not_found(state: &AppState, req: &Request) -> Response {
 
 #[handler]
 pub fn robots(state: Data<&AppState>) -> Response {
-    let base = state.config.public_url.as_str().trim_end_matches('/');
+    let base = state
+        .config
+        .server
+        .public_url
+        .as_str()
+        .trim_end_matches('/');
     Response::builder()
         .content_type("text/plain; charset=utf-8")
         .body(format!(
@@ -599,6 +609,7 @@ pub fn robots(state: Data<&AppState>) -> Response {
 pub async fn sitemap(state: Data<&AppState>) -> Response {
     let base = state
         .config
+        .server
         .public_url
         .as_str()
         .trim_end_matches('/')

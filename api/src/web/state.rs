@@ -27,5 +27,5 @@ pub struct AppState {
     /// The Content-Security-Policy of HTML pages.
     pub csp: String,
     /// Partner connections' key, tokens and circuits.
-    pub partners: &'static crate::partners::Partners,
+    pub partners: Arc<crate::partners::Partners>,
 }

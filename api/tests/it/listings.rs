@@ -796,7 +796,8 @@ async fn public_reads_follow_every_write(app: TestApp) {
         am.name_de = Set("Kaffee Drei".into());
         am.update(&app.state.db).await.unwrap();
     }
-    tokio::time::sleep(app.state.config.listing_cache + std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(app.state.config.listings.cache + std::time::Duration::from_millis(50))
+        .await;
     assert_eq!(read(id.clone()).await.1["name"]["de"], "Kaffee Drei");
 }
 on_both!(public_reads_follow_every_write);

@@ -138,7 +138,7 @@ async fn first_start_loads_the_demo_city() {
         vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
     })
     .unwrap();
-    assert!(config.demo_data, "demo data is the default");
+    assert!(config.city.demo_data, "demo data is the default");
     let state = api::web::app::build_state(config.clone()).await.unwrap();
     let services = entities::listing::Entity::find()
         .filter(entities::listing::Column::Kind.eq("municipal_service"))

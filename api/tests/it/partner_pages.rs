@@ -72,7 +72,7 @@ async fn stored(app: &TestApp, id: Uuid) -> Option<entities::partner_connection:
 /// The stored secrets of a connection, opened.
 async fn secrets(app: &TestApp, id: Uuid) -> (String, String) {
     let m = stored(app, id).await.expect("the connection exists");
-    let c = api::partners::connections::open(app.state.partners, &m).unwrap();
+    let c = api::partners::connections::open(&app.state.partners, &m).unwrap();
     let wh = app
         .state
         .partners

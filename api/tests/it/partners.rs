@@ -60,10 +60,17 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
     let c: Value = resp.json().await.unwrap();
     assert_eq!(status, StatusCode::CREATED, "{c}");
     let connection = c["id"].as_str().unwrap().to_string();
-    sandbox.set_webhook_target(Some(c["webhook_url"].as_str().unwrap().replace(
-        app.state.config.public_url.as_str().trim_end_matches('/'),
-        &app.base,
-    )));
+    sandbox.set_webhook_target(Some(
+        c["webhook_url"].as_str().unwrap().replace(
+            app.state
+                .config
+                .server
+                .public_url
+                .as_str()
+                .trim_end_matches('/'),
+            &app.base,
+        ),
+    ));
     Fixture {
         sandbox,
         owner,
@@ -204,7 +211,7 @@ async fn two_rounds(app: &TestApp) -> Vec<api::booking::reconcile::Round> {
         .map(|_| {
             let db = app.state.db.clone();
             let c = ctx(app);
-            tokio::spawn(async move { api::booking::reconcile::round(&db, c).await })
+            tokio::spawn(async move { api::booking::reconcile::round(&db, &c).await })
         })
         .collect();
     let mut done = Vec::new();
@@ -217,7 +224,7 @@ async fn two_rounds(app: &TestApp) -> Vec<api::booking::reconcile::Round> {
 /// Runs reconciliation rounds (for up to 10 s) until one settles a booking.
 async fn settle_one(app: &TestApp) {
     for _ in 0..40 {
-        let r = api::booking::reconcile::round(&app.state.db, ctx(app))
+        let r = api::booking::reconcile::round(&app.state.db, &ctx(app))
             .await
             .unwrap();
         if r.settled > 0 {
@@ -777,7 +784,7 @@ async fn partner_slow_then_settled(app: TestApp) {
     let b = row(&app, &id).await;
     assert_eq!(b.partner_pending.as_deref(), Some("confirm"));
     // The sweeper leaves it alone even past its hold time.
-    api::booking::ledger::expire_holds(&app.state.db, ctx(&app), None)
+    api::booking::ledger::expire_holds(&app.state.db, &ctx(&app), None)
         .await
         .unwrap();
     assert_eq!(row(&app, &id).await.status, "held");
@@ -787,7 +794,7 @@ async fn partner_slow_then_settled(app: TestApp) {
     app.state.partners.forget(f.connection.parse().unwrap());
     let mut done = false;
     for _ in 0..40 {
-        api::booking::reconcile::round(&app.state.db, ctx(&app))
+        api::booking::reconcile::round(&app.state.db, &ctx(&app))
             .await
             .unwrap();
         if row(&app, &id).await.partner_pending.is_none() {
@@ -890,7 +897,7 @@ async fn concurrent_rounds_settle_each_booking_once(app: TestApp) {
         assert_eq!(confirmed.len(), 1, "one booking.confirmed event");
     }
     // Nothing is left for a later round.
-    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, &ctx(&app))
         .await
         .unwrap();
     assert_eq!(r, api::booking::reconcile::Round::default());
@@ -1205,8 +1212,8 @@ async fn partner_refuses_a_late_cancellation(app: TestApp) {
         .unwrap()
         .unwrap();
     let site = message::Site {
-        public_url: app.state.config.public_url.clone(),
-        from: app.state.config.smtp_from.clone(),
+        public_url: app.state.config.server.public_url.clone(),
+        from: app.state.config.notifications.smtp_from.clone(),
     };
     let m = message::compose(
         Kind::PartnerKept,
@@ -1274,11 +1281,11 @@ async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
     f.sandbox.set_mode(Mode::Normal);
     let other = app.register("Othermember").await;
     let (id2, _) = request_membership(&app, &other, &offer, start_date, "+358401234568").await;
-    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, &ctx(&app))
         .await
         .unwrap();
     assert_eq!((r.asked, r.refreshed), (1, 0), "asked, still requested");
-    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, &ctx(&app))
         .await
         .unwrap();
     assert_eq!(r.asked, 0, "not asked again so soon");
@@ -1293,7 +1300,7 @@ async fn a_lost_approval_is_found_by_the_reconciliation(app: TestApp) {
         .exec(&app.state.db)
         .await
         .unwrap();
-    let r = api::booking::reconcile::round(&app.state.db, ctx(&app))
+    let r = api::booking::reconcile::round(&app.state.db, &ctx(&app))
         .await
         .unwrap();
     assert_eq!(r.asked, 1, "due again");
@@ -1302,3 +1309,38 @@ on_both_with!(
     a_lost_approval_is_found_by_the_reconciliation,
     vec![("PARTNER_RECONCILE_SECONDS", "3600".to_string())]
 );
+
+/// A server's partner side (key, token cache, HTTP connection pool) belongs to that
+/// server: once it has stopped and the last handle on its state is dropped, nothing
+/// keeps it alive. Tests start hundreds of servers in one process; each used to leak
+/// one.
+async fn a_stopped_server_frees_its_partners(app: TestApp) {
+    // Use the partner side for real: a token cached, a pooled connection to the
+    // partner, a booking, the background tasks running with their own handles.
+    let (_f, offer, start, resident) = yoga_class(&app, "Freed").await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": start, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let partners = std::sync::Arc::downgrade(&app.state.partners);
+    assert!(
+        std::sync::Arc::strong_count(&app.state.partners) > 1,
+        "the running server holds its partners too"
+    );
+
+    // Stopping the server while the resident's client still keeps a connection open.
+    drop(app);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while partners.upgrade().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stopped server's partners are still alive"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(resident);
+}
+crate::on_both!(a_stopped_server_frees_its_partners);

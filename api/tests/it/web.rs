@@ -379,7 +379,8 @@ async fn public_pages(app: TestApp) {
     }
 
     // The privacy page says where map tiles come from and what that server sees.
-    let tiles = url::Url::parse(&app.state.config.map_tile_url.replace(['{', '}'], "")).unwrap();
+    let tiles =
+        url::Url::parse(&app.state.config.theme.map_tile_url.replace(['{', '}'], "")).unwrap();
     let tile_host = tiles.host_str().unwrap();
     for (lang, words) in [
         ("de", ["MAP_TILE_URL", "IP-Adresse", "Kartenausschnitt"]),
