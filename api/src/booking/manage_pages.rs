@@ -23,7 +23,7 @@ use super::offers::{
     OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
 use super::pages_support::{
-    self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
+    self as support, ctx, date_param, flash, localized, problem_page, see_other,
 };
 use super::service::{self, Decision};
 use crate::core::config::Locale;
@@ -35,7 +35,7 @@ use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::service::{self as listings, IfMatch};
-use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};
 

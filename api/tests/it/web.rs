@@ -822,6 +822,73 @@ async fn business_dashboard_and_moderation(app: TestApp) {
 }
 on_both!(business_dashboard_and_moderation);
 
+/// The management pages send a visitor to the login page naming the page asked for
+/// (path and query), and logging in there leads back to it.
+async fn manage_pages_send_visitors_to_the_login_and_back(app: TestApp) {
+    let (owner, org) = app.business_owner("Rückweg").await;
+    let (listing, _) = app.create_listing(&owner, org, "Rückweg").await;
+    let id = listing["id"].as_str().unwrap();
+    let c = client();
+    for page in [
+        "/manage".to_string(),
+        format!("/manage/listings/{id}?lang=en"),
+        format!("/manage/organizations/{org}/listings/new"),
+        "/admin".to_string(),
+        "/admin/services/new".to_string(),
+        format!("/manage/listings/{id}/offers"),
+    ] {
+        let r = c.get(app.url(&page)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
+        let to = location(&r);
+        let next: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
+        assert_eq!(to, format!("/login?next={next}"), "{page}");
+    }
+    // A form sent without a session comes back to the page that shows it.
+    let r = c
+        .post(app.url(&format!("/manage/listings/{id}")))
+        .form(&[("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&r),
+        format!("/login?next=%2Fmanage%2Flistings%2F{id}")
+    );
+
+    // Logging in on that page leads back to the editor.
+    let page = format!("/manage/listings/{id}?lang=en");
+    let login = location(&c.get(app.url(&page)).send().await.unwrap());
+    let html = c
+        .get(app.url(&login))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("name=\"next\" value=\"{page}\"")),
+        "{html}"
+    );
+    let token = form_token(&c, &app.url(&login)).await;
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("email", owner.email.as_str()),
+            ("password", "correct horse battery"),
+            ("next", page.as_str()),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), page);
+    let r = c.get(app.url(&page)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+on_both!(manage_pages_send_visitors_to_the_login_and_back);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_addresses_get_the_html_404_page_in_browsers_and_problem_json_elsewhere() {
     let app = spawn(Backend::Sqlite).await.unwrap();
