@@ -94,19 +94,16 @@ const PERIODS: [(MembershipPeriod, &str); 4] = [
     (MembershipPeriod::Year, "year"),
 ];
 
-/// A listing this user may edit (others get "not found").
+/// A listing this user may edit; others get what the API answers them (see
+/// [`listings::editable`]).
 async fn editable_listing(
     state: &AppState,
     u: &AuthUser,
     id: &str,
 ) -> Result<listing::Model, Problem> {
-    let rec = listings::find(&state.db, state.city.id, id)
+    Ok(listings::editable(&state.db, state.city.id, u, id)
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
-    if !listings::can_edit(&state.db, u, &rec.model).await? {
-        return Err(Problem::not_found("listing"));
-    }
-    Ok(rec.model)
+        .model)
 }
 
 /// An offer of a listing this user may edit.

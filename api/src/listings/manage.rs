@@ -548,20 +548,6 @@ pub async fn create_listing(
     }
 }
 
-async fn editable(
-    state: &AppState,
-    u: &AuthUser,
-    id: &str,
-) -> Result<service::ListingRecord, Problem> {
-    let rec = service::find(&state.db, state.city.id, id)
-        .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
-    if !service::can_edit(&state.db, u, &rec.model).await? {
-        return Err(Problem::not_found("listing"));
-    }
-    Ok(rec)
-}
-
 #[handler]
 pub async fn edit_listing_form(
     state: Data<&AppState>,
@@ -572,7 +558,7 @@ pub async fn edit_listing_form(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match editable(&state, &u, &id).await {
+    match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(rec) => {
             let values = form::form_values(&rec);
             let action = format!("/manage/listings/{}", rec.model.id);
@@ -615,7 +601,7 @@ pub async fn update_listing(
         )
         .await;
     }
-    let rec = match editable(&state, &u, &id).await {
+    let rec = match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(r) => r,
         Err(p) => return problem_page(&state, &pc, req, &p).await,
     };
