@@ -390,8 +390,9 @@ mod tests {
         assert_eq!(v["errors"][0]["field"], "contact.website");
     }
 
+    // A real unique violation of SQLite and PostgreSQL: tests/it/problems.rs.
     #[test]
-    fn unique_violation_is_a_conflict_not_a_500() {
+    fn other_database_errors_are_a_500_without_details() {
         let p: Problem = sea_orm::DbErr::Custom("x".into()).into();
         assert_eq!(p.status, 500);
         assert_eq!(
