@@ -468,3 +468,29 @@ pub fn fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The `Retry-After` seconds of a response.
+pub fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds")
+}
+
+/// Asserts that a `Retry-After` is what remains of a rate limit's window that opened
+/// at `started` or later: more than 0, at most the window, and no less than the window
+/// minus the time since `started` (give or take the rounding to whole seconds).
+pub fn assert_rest_of_window(retry: u64, window: std::time::Duration, started: std::time::Instant) {
+    let elapsed = started.elapsed().as_secs();
+    assert!(
+        retry > 0 && retry <= window.as_secs(),
+        "Retry-After {retry} outside (0, {}]",
+        window.as_secs()
+    );
+    assert!(
+        retry + elapsed + 1 >= window.as_secs(),
+        "Retry-After {retry} is less than what remains of the {}s window {elapsed}s after it opened",
+        window.as_secs()
+    );
+}

@@ -184,6 +184,50 @@ async fn register_login_logout_and_my_data(app: TestApp) {
 }
 on_both!(register_login_logout_and_my_data);
 
+/// After too many failed logins the login page answers 429 with the time that remains of
+/// the limit's window as `Retry-After`, and says so in minutes.
+async fn the_login_page_says_when_to_try_again(app: TestApp) {
+    let victim = app.register("Locked").await;
+    let c = client();
+    let token = form_token(&c, &app.url("/login")).await;
+    let attempt = |password: &'static str| {
+        c.post(app.url("/login?lang=en"))
+            .form(&[
+                ("email", victim.email.as_str()),
+                ("password", password),
+                ("csrf", token.as_str()),
+            ])
+            .send()
+    };
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        let r = attempt("not the password").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = attempt("correct horse battery").await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let retry = retry_after(&locked);
+    assert_rest_of_window(retry, api::web::auth::LOGIN_WINDOW, started);
+    let html = locked.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Please wait {} minutes.", retry.div_ceil(60))),
+        "{html}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = attempt("correct horse battery").await.unwrap();
+    assert_eq!(later.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        retry_after(&later) < retry,
+        "{} then {retry}",
+        retry_after(&later)
+    );
+}
+on_both!(the_login_page_says_when_to_try_again);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_owner_cannot_delete_the_account() {
     let app = spawn(Backend::Sqlite).await.unwrap();
