@@ -209,12 +209,16 @@ impl Problem {
         if self.status == 401 {
             resp.headers_mut().insert(
                 poem::http::header::WWW_AUTHENTICATE,
-                poem::http::HeaderValue::from_static("Bearer"),
+                poem::http::HeaderValue::from_static(CHALLENGE),
             );
         }
         resp
     }
 }
+
+/// The `WWW-Authenticate` challenge of every 401: an API token as a bearer token (a
+/// browser's session cookie works too, but is no HTTP authentication scheme).
+pub const CHALLENGE: &str = "Bearer";
 
 /// The `Retry-After` of a wait: whole seconds, rounded up (a limit that opens in 0.2 s
 /// says 1, never 0).
@@ -228,9 +232,9 @@ pub enum ApiError {
     /// The request could not be read (malformed JSON, a wrong type, a missing header).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
-    /// Authentication is required or failed.
+    /// Authentication is required or failed; `WWW-Authenticate` names the scheme.
     #[oai(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Json<Problem>),
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
     /// Authenticated, but not allowed.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
@@ -274,7 +278,7 @@ impl From<Problem> for ApiError {
     fn from(p: Problem) -> ApiError {
         match p.status {
             400 => ApiError::BadRequest(Json(p)),
-            401 => ApiError::Unauthorized(Json(p)),
+            401 => ApiError::Unauthorized(Json(p), CHALLENGE.to_string()),
             403 => ApiError::Forbidden(Json(p)),
             404 => ApiError::NotFound(Json(p)),
             409 => ApiError::Conflict(Json(p)),

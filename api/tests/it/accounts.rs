@@ -164,6 +164,43 @@ async fn rate_limit_in_memory(app: TestApp) {
 }
 on_both!(rate_limit_in_memory);
 
+/// Every 401 of the API names its scheme in `WWW-Authenticate`: those of a handler (a
+/// wrong password) as well as those of the security scheme (no or a bad token).
+async fn every_401_names_its_scheme(app: TestApp) {
+    let u = app.register("Challenged").await;
+    let c = reqwest::Client::new();
+    let wrong = login(&app, &c, &u.email, "not the password").await;
+    assert_eq!(
+        wrong
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap()),
+        Some("Bearer"),
+        "a handler's 401"
+    );
+    let p = problem(wrong, 401).await;
+    assert_eq!(p["type"], "/problems/invalid-credentials");
+    for (what, req) in [
+        ("no credentials", c.get(app.url("/api/v1/accounts/me"))),
+        (
+            "a bad token",
+            c.get(app.url("/api/v1/accounts/me"))
+                .bearer_auth("cp_not-a-token"),
+        ),
+    ] {
+        let r = req.send().await.unwrap();
+        assert_eq!(
+            r.headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap()),
+            Some("Bearer"),
+            "{what}"
+        );
+        problem(r, 401).await;
+    }
+}
+on_both!(every_401_names_its_scheme);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_and_rate_limit_in_redis() {
     let opts = Opts {
