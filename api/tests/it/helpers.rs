@@ -37,15 +37,10 @@ pub struct Opts {
 }
 
 /// The live Meilisearch of the test run (`MEILI_URL`, `MEILI_API_KEY`), or `None` with
-/// one printed line saying the test is skipped.
+/// one printed line saying the test is skipped; without one, `REQUIRE_ALL_BACKENDS=1`
+/// fails the test (unless `MEILI_OPTIONAL=1`, see `search_indexer::testing`).
 pub fn live_meili() -> Option<(String, Option<String>)> {
-    match std::env::var("MEILI_URL") {
-        Ok(url) if !url.trim().is_empty() => Some((url, std::env::var("MEILI_API_KEY").ok())),
-        _ => {
-            println!("skipped: MEILI_URL is not set, no live Meilisearch to test against");
-            None
-        }
-    }
+    search_indexer::testing::live_meili()
 }
 
 /// Options for an app indexing into its own fresh index of the live Meilisearch.
