@@ -134,8 +134,6 @@ fn token_info(t: &api_token::Model) -> TokenInfo {
     }
 }
 
-/// Normalizes an email for storage and lookup.
-
 /// The caller's profile with memberships.
 pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result<Me, Problem> {
     let u = user::Entity::find_by_id(user_id)
