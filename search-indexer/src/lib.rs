@@ -8,6 +8,7 @@ pub mod query;
 pub mod reindex;
 pub mod search;
 pub mod settings;
+pub mod testing;
 
 use std::time::Duration;
 
@@ -46,11 +47,9 @@ mod tests {
 
     #[tokio::test]
     async fn live_server_is_healthy_when_configured() {
-        let Ok(url) = std::env::var("MEILI_URL") else {
-            println!("skipped: MEILI_URL is not set, no live Meilisearch to check");
+        let Some((url, key)) = super::testing::live_meili() else {
             return;
         };
-        let key = std::env::var("MEILI_API_KEY").ok();
         super::health(&url, key.as_deref(), std::time::Duration::from_secs(2))
             .await
             .unwrap();

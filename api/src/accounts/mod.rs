@@ -288,7 +288,7 @@ impl AccountsApi {
         let ip = auth::client_ip(req);
         if let LoginGate::Closed { retry_after } = auth::login_gate(&state, &email, &ip).await? {
             return Err(ApiError::rate_limited(
-                retry_after.as_secs(),
+                retry_after,
                 "Too many failed logins. Wait before trying again.",
             ));
         }

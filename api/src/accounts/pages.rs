@@ -164,9 +164,10 @@ pub async fn login_submit(
                     state.i18n.t(l, "error-rate-limited", Some(&a)),
                 )],
             );
-            if let Ok(v) = retry_after.as_secs().max(1).to_string().parse() {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                crate::core::problem::retry_after_secs(retry_after).into(),
+            );
             return resp;
         }
         Err(_) => {

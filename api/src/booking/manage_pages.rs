@@ -23,7 +23,7 @@ use super::offers::{
     OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
 use super::pages_support::{
-    self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
+    self as support, ctx, date_param, flash, localized, problem_page, see_other,
 };
 use super::service::{self, Decision};
 use crate::core::config::Locale;
@@ -35,7 +35,7 @@ use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::service::{self as listings, IfMatch};
-use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};
 
@@ -94,19 +94,16 @@ const PERIODS: [(MembershipPeriod, &str); 4] = [
     (MembershipPeriod::Year, "year"),
 ];
 
-/// A listing this user may edit (others get "not found").
+/// A listing this user may edit; others get what the API answers them (see
+/// [`listings::editable`]).
 async fn editable_listing(
     state: &AppState,
     u: &AuthUser,
     id: &str,
 ) -> Result<listing::Model, Problem> {
-    let rec = listings::find(&state.db, state.city.id, id)
+    Ok(listings::editable(&state.db, state.city.id, u, id)
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
-    if !listings::can_edit(&state.db, u, &rec.model).await? {
-        return Err(Problem::not_found("listing"));
-    }
-    Ok(rec.model)
+        .model)
 }
 
 /// An offer of a listing this user may edit.

@@ -729,23 +729,16 @@ fn apply(am: &mut offer::ActiveModel, d: &OfferData) {
     am.horizon_days = Set(i.horizon_days.unwrap_or(60) as i32);
 }
 
+/// A listing whose offers the user may manage (see [`listings::editable`]).
 async fn editable_listing<C: ConnectionTrait>(
     conn: &C,
     city_id: Uuid,
     user: &AuthUser,
     listing_id: &str,
 ) -> Result<listing::Model, Problem> {
-    let rec = listings::find(conn, city_id, listing_id)
+    Ok(listings::editable(conn, city_id, user, listing_id)
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
-    if !listings::can_edit(conn, user, &rec.model).await? {
-        return Err(if listings::can_view(conn, Some(user), &rec.model).await? {
-            Problem::forbidden("Only the listing's organization can manage its offers.")
-        } else {
-            Problem::not_found("listing")
-        });
-    }
-    Ok(rec.model)
+        .model)
 }
 
 /// Creates an offer on a listing the user may edit.

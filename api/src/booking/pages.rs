@@ -22,15 +22,14 @@ use super::idempotency::{self, Begin};
 use super::model::{self, BookingInput, BookingView, ContactInput};
 use super::offers;
 use super::pages_support::{
-    self as support, ctx, day_label, flash, here, localized, problem_page, require_user, see_other,
-    t,
+    self as support, ctx, day_label, flash, localized, problem_page, see_other, t,
 };
 use super::service;
 use super::waitlist::{self, WaitlistInput};
 use crate::core::config::Locale;
 use crate::core::identity::AuthUser;
 use crate::core::problem::{FieldError, Problem};
-use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer};
 

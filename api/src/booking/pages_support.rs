@@ -16,7 +16,6 @@ use super::model::OfferKind;
 use super::offers;
 use crate::core::config::Locale;
 use crate::core::i18n;
-use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
@@ -405,33 +404,6 @@ pub fn csrf_page(state: &AppState, pc: &PageCtx, req: &Request) -> Response {
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(to: String) -> Response {
     Redirect::see_other(to).into_response()
-}
-
-/// The login page, coming back to `next` (a path of this site) afterwards.
-pub fn to_login(next: &str) -> Response {
-    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-    see_other(format!("/login?next={next}"))
-}
-
-/// The logged-in user, or a redirect to the login page that comes back to `next`.
-pub async fn require_user(
-    state: &AppState,
-    req: &Request,
-    next: &str,
-) -> Result<(PageCtx, AuthUser), Response> {
-    let pc = PageCtx::new(state, req).await;
-    match pc.user.clone() {
-        Some(u) => Ok((pc, u)),
-        None => Err(to_login(next)),
-    }
-}
-
-/// This request's path with its query.
-pub fn here(req: &Request) -> String {
-    match req.uri().query() {
-        Some(q) => format!("{}?{q}", req.uri().path()),
-        None => req.uri().path().to_string(),
-    }
 }
 
 /// A `done=` flash of a redirect: a short word, nothing else.

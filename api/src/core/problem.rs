@@ -41,6 +41,11 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_empty)]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
+    /// For a 429: seconds until the limit that was hit lets requests through again, sent
+    /// as `Retry-After` (not part of the body).
+    #[oai(skip)]
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -52,6 +57,7 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -153,13 +159,20 @@ impl Problem {
         .detail("Send the ETag you last read in an If-Match header.")
     }
 
-    pub fn too_many_requests(detail: impl Into<String>) -> Problem {
-        Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            "Too many requests",
-        )
-        .detail(detail)
+    /// 429 of a limit that lets requests through again after `retry_after`.
+    pub fn too_many_requests(
+        retry_after: std::time::Duration,
+        detail: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            retry_after: Some(retry_after_secs(retry_after)),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+            )
+            .detail(detail)
+        }
     }
 
     pub fn internal() -> Problem {
@@ -191,10 +204,16 @@ impl Problem {
             .status(self.status_code())
             .content_type("application/problem+json")
             .body(body);
+        if let (429, Some(secs)) = (self.status, self.retry_after) {
+            resp.headers_mut().insert(
+                poem::http::header::RETRY_AFTER,
+                poem::http::HeaderValue::from(secs),
+            );
+        }
         if self.status == 401 {
             resp.headers_mut().insert(
                 poem::http::header::WWW_AUTHENTICATE,
-                poem::http::HeaderValue::from_static("Bearer"),
+                poem::http::HeaderValue::from_static(CHALLENGE),
             );
         }
         resp
@@ -267,15 +286,25 @@ impl<E: ErrorCode> From<E> for ApiError {
     }
 }
 
+/// The `WWW-Authenticate` challenge of every 401: an API token as a bearer token (a
+/// browser's session cookie works too, but is no HTTP authentication scheme).
+pub const CHALLENGE: &str = "Bearer";
+
+/// The `Retry-After` of a wait: whole seconds, rounded up (a limit that opens in 0.2 s
+/// says 1, never 0).
+pub fn retry_after_secs(d: std::time::Duration) -> u64 {
+    d.as_secs_f64().ceil().max(1.0) as u64
+}
+
 /// Every error response of the API. Each status is documented in the spec.
 #[derive(ApiResponse, Debug)]
 pub enum ApiError {
     /// The request could not be read (malformed JSON, a wrong type, a missing header).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
-    /// Authentication is required or failed.
+    /// Authentication is required or failed; `WWW-Authenticate` names the scheme.
     #[oai(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Json<Problem>),
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
     /// Authenticated, but not allowed.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
@@ -309,12 +338,9 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A 429 with `Retry-After` seconds.
-    pub fn rate_limited(retry_after_secs: u64, detail: impl Into<String>) -> ApiError {
-        ApiError::TooManyRequests(
-            Json(Problem::too_many_requests(detail)),
-            retry_after_secs.max(1).to_string(),
-        )
+    /// A 429 of a limit that lets requests through again after `retry_after`.
+    pub fn rate_limited(retry_after: std::time::Duration, detail: impl Into<String>) -> ApiError {
+        Problem::too_many_requests(retry_after, detail).into()
     }
 }
 
@@ -322,7 +348,7 @@ impl From<Problem> for ApiError {
     fn from(p: Problem) -> ApiError {
         match p.status {
             400 => ApiError::BadRequest(Json(p)),
-            401 => ApiError::Unauthorized(Json(p)),
+            401 => ApiError::Unauthorized(Json(p), CHALLENGE.to_string()),
             403 => ApiError::Forbidden(Json(p)),
             404 => ApiError::NotFound(Json(p)),
             409 => ApiError::Conflict(Json(p)),
@@ -330,7 +356,12 @@ impl From<Problem> for ApiError {
             413 => ApiError::PayloadTooLarge(Json(p)),
             422 => ApiError::Unprocessable(Json(p)),
             428 => ApiError::PreconditionRequired(Json(p)),
-            429 => ApiError::TooManyRequests(Json(p), "60".to_string()),
+            429 => {
+                // Every 429 of this API comes from `too_many_requests` with its limit's
+                // time; one made otherwise can only say "soon".
+                let secs = p.retry_after.unwrap_or(1);
+                ApiError::TooManyRequests(Json(p), secs.to_string())
+            }
             503 => ApiError::Unavailable(Json(p)),
             _ => ApiError::Internal(Json(Problem::internal())),
         }
@@ -498,7 +529,34 @@ mod tests {
     }
 
     #[test]
-    fn unique_violation_is_a_conflict_not_a_500() {
+    fn a_429_says_when_its_limit_lets_requests_through_again() {
+        for (wait, header) in [
+            (std::time::Duration::from_secs(17), "17"),
+            (std::time::Duration::from_millis(899_400), "900"),
+            (std::time::Duration::from_millis(200), "1"),
+            (std::time::Duration::ZERO, "1"),
+        ] {
+            let p = Problem::too_many_requests(wait, "wait");
+            assert_eq!(p.status, 429);
+            let resp = p.to_response();
+            assert_eq!(resp.headers()["retry-after"], header, "{wait:?}");
+            match ApiError::from(p) {
+                ApiError::TooManyRequests(_, h) => assert_eq!(h, header, "{wait:?}"),
+                other => panic!("not a 429: {other:?}"),
+            }
+        }
+        // Not part of the body.
+        let body = serde_json::to_value(Problem::too_many_requests(
+            std::time::Duration::from_secs(5),
+            "wait",
+        ))
+        .unwrap();
+        assert!(body.get("retry_after").is_none(), "{body}");
+    }
+
+    // A real unique violation of SQLite and PostgreSQL: tests/it/problems.rs.
+    #[test]
+    fn other_database_errors_are_a_500_without_details() {
         let p: Problem = sea_orm::DbErr::Custom("x".into()).into();
         assert_eq!(p.status, 500);
         assert_eq!(

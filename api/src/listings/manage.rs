@@ -21,21 +21,12 @@ use crate::core::config::Locale;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::organizations::{self, MemberRole, OrganizationKind};
-use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, membership, organization, user};
 
 fn see_other(to: String) -> Response {
     Redirect::see_other(to).into_response()
-}
-
-/// The logged-in user, or a redirect to the login page.
-async fn require_user(state: &AppState, req: &Request) -> Result<(PageCtx, AuthUser), Response> {
-    let pc = PageCtx::new(state, req).await;
-    match pc.user.clone() {
-        Some(u) => Ok((pc, u)),
-        None => Err(see_other("/login".into())),
-    }
 }
 
 /// A page showing a problem (403, 404, 409 ...) in the page's language.
@@ -101,7 +92,7 @@ fn category_options(l: Locale) -> Vec<minijinja::Value> {
 
 #[handler]
 pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -225,7 +216,7 @@ pub async fn create_organization(
     req: &Request,
     Form(f): Form<OrgForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, "/manage").await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -285,7 +276,7 @@ pub async fn add_member(
     Path(org): Path<Uuid>,
     Form(f): Form<MemberForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, "/manage").await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -343,7 +334,7 @@ pub async fn remove_member(
     Path((org, member)): Path<(Uuid, Uuid)>,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, "/manage").await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -452,7 +443,7 @@ pub async fn new_listing_form(
     req: &Request,
     Path(org): Path<Uuid>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -507,7 +498,13 @@ pub async fn create_listing(
     Path(org): Path<Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(
+        &state,
+        req,
+        &format!("/manage/organizations/{org}/listings/new"),
+    )
+    .await
+    {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -551,31 +548,17 @@ pub async fn create_listing(
     }
 }
 
-async fn editable(
-    state: &AppState,
-    u: &AuthUser,
-    id: &str,
-) -> Result<service::ListingRecord, Problem> {
-    let rec = service::find(&state.db, state.city.id, id)
-        .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
-    if !service::can_edit(&state.db, u, &rec.model).await? {
-        return Err(Problem::not_found("listing"));
-    }
-    Ok(rec)
-}
-
 #[handler]
 pub async fn edit_listing_form(
     state: Data<&AppState>,
     req: &Request,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, &here(req)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    match editable(&state, &u, &id).await {
+    match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(rec) => {
             let values = form::form_values(&rec);
             let action = format!("/manage/listings/{}", rec.model.id);
@@ -604,7 +587,7 @@ pub async fn update_listing(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let (pc, u) = match require_user(&state, req, &format!("/manage/listings/{id}")).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -618,7 +601,7 @@ pub async fn update_listing(
         )
         .await;
     }
-    let rec = match editable(&state, &u, &id).await {
+    let rec = match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(r) => r,
         Err(p) => return problem_page(&state, &pc, req, &p).await,
     };
@@ -693,7 +676,12 @@ pub async fn change_status(
     Path(id): Path<String>,
     Form(f): Form<StatusForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req).await {
+    let back = crate::web::pages::query_param(req, "back").filter(|b| b == "admin");
+    let page = match back {
+        Some(_) => "/admin".to_string(),
+        None => format!("/manage/listings/{id}"),
+    };
+    let (pc, u) = match require_user(&state, req, &page).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -706,7 +694,6 @@ pub async fn change_status(
         )
         .await;
     }
-    let back = crate::web::pages::query_param(req, "back").filter(|b| b == "admin");
     let t = match f.action.as_str() {
         "publish" => Transition::Publish,
         "unpublish" => Transition::Unpublish,
@@ -744,9 +731,14 @@ pub async fn change_status(
     }
 }
 
-/// City staff only; everyone else gets a 403 page.
-async fn require_staff(state: &AppState, req: &Request) -> Result<(PageCtx, AuthUser), Response> {
-    let (pc, u) = require_user(state, req).await?;
+/// City staff only; everyone else gets a 403 page (and visitors the login page, coming
+/// back to `next`).
+async fn require_staff(
+    state: &AppState,
+    req: &Request,
+    next: &str,
+) -> Result<(PageCtx, AuthUser), Response> {
+    let (pc, u) = require_user(state, req, next).await?;
     if !u.is_staff() {
         let p = Problem::forbidden(pc.t(state, "error-staff-only"));
         return Err(problem_page(state, &pc, req, &p).await);
@@ -756,7 +748,7 @@ async fn require_staff(state: &AppState, req: &Request) -> Result<(PageCtx, Auth
 
 #[handler]
 pub async fn admin(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, _u) = match require_staff(&state, req).await {
+    let (pc, _u) = match require_staff(&state, req, &here(req)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -837,7 +829,7 @@ pub async fn admin(state: Data<&AppState>, req: &Request) -> Response {
 
 #[handler]
 pub async fn new_service_form(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, _u) = match require_staff(&state, req).await {
+    let (pc, _u) = match require_staff(&state, req, &here(req)).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -862,7 +854,7 @@ pub async fn create_service(
     req: &Request,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (pc, u) = match require_staff(&state, req).await {
+    let (pc, u) = match require_staff(&state, req, "/admin/services/new").await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -647,6 +647,23 @@ async fn find_for_write<C: ConnectionTrait>(
     Ok(rec)
 }
 
+/// A listing the user may change, answered as the whole API answers "exists but not
+/// yours": not found when they may not see it (its existence stays hidden), forbidden
+/// when they see it (published) but may not change it. The listing, offer and
+/// management endpoints all decide through this.
+pub async fn editable<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    user: &AuthUser,
+    id: &str,
+) -> Result<ListingRecord, Problem> {
+    let rec = find_for_write(conn, city_id, user, id).await?;
+    if !can_edit(conn, user, &rec.model).await? {
+        return Err(Problem::forbidden("You may not change this listing."));
+    }
+    Ok(rec)
+}
+
 fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), Problem> {
     match if_match {
         Some(m) if !m.matches(current) => Err(Problem::precondition_failed(&etag(current))),
@@ -664,10 +681,7 @@ pub async fn update(
     fields: ListingFields,
 ) -> Result<ListingRecord, Problem> {
     let if_match = if_match.ok_or_else(Problem::precondition_required)?;
-    let rec = find_for_write(db, city_id, user, id).await?;
-    if !can_edit(db, user, &rec.model).await? {
-        return Err(Problem::forbidden("You may not change this listing."));
-    }
+    let rec = editable(db, city_id, user, id).await?;
     let data = fields.validate(rec.kind())?;
     check_if_match(Some(if_match), rec.model.version)?;
     let txn = crate::core::db::begin_write(db).await?;

@@ -15,13 +15,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::connections::{self, ConnectionInput, ConnectionStatus};
-use crate::booking::pages_support::{
-    self as support, flash, here, localized, problem_page, require_user, see_other,
-};
+use crate::booking::pages_support::{self as support, flash, localized, problem_page, see_other};
 use crate::core::config::Locale;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
-use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{offer, organization, partner_connection};
 

@@ -146,8 +146,20 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
     let result = match state.search.search(&state.db, &state.city, &query).await {
         Ok(r) => r,
         Err(p) => {
+            // The engine failed (Meilisearch and the database, or the database alone):
+            // the page is there, its answer is not, for now.
             tracing::error!(detail = ?p.detail, "search failed");
-            return crate::web::pages::not_found(&state, req).await;
+            return render(
+                &state,
+                &pc,
+                req,
+                "message.html",
+                StatusCode::SERVICE_UNAVAILABLE,
+                context! {
+                    title => pc.t(&state, "search-unavailable-title"),
+                    text => pc.t(&state, "search-unavailable-text"),
+                },
+            );
         }
     };
     let t = |k: &str| state.i18n.t(l, k, None);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use minijinja::value::Kwargs;
 use minijinja::{context, Environment, State};
 use poem::http::{header, HeaderValue, StatusCode};
-use poem::web::{Data, Html, Path};
+use poem::web::{Data, Html, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -310,6 +310,34 @@ impl PageCtx {
     /// The message `key` in the page's language.
     pub fn t(&self, state: &AppState, key: &str) -> String {
         state.i18n.t(self.locale, key, None)
+    }
+}
+
+/// The login page, coming back to `next` (a path of this site) afterwards.
+pub fn to_login(next: &str) -> Response {
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    Redirect::see_other(format!("/login?next={next}")).into_response()
+}
+
+/// The logged-in user, or a redirect to the login page that comes back to `next` (for a
+/// page asked for with GET, [`here`]; for a form, the page that shows it).
+pub async fn require_user(
+    state: &AppState,
+    req: &Request,
+    next: &str,
+) -> Result<(PageCtx, AuthUser), Response> {
+    let pc = PageCtx::new(state, req).await;
+    match pc.user.clone() {
+        Some(u) => Ok((pc, u)),
+        None => Err(to_login(next)),
+    }
+}
+
+/// This request's path with its query.
+pub fn here(req: &Request) -> String {
+    match req.uri().query() {
+        Some(q) => format!("{}?{q}", req.uri().path()),
+        None => req.uri().path().to_string(),
     }
 }
 

@@ -124,19 +124,26 @@ async fn sessions(app: &TestApp) {
 async fn login_rate_limit(app: &TestApp) {
     let victim = app.register("Victim").await;
     let c = reqwest::Client::new();
+    let started = std::time::Instant::now();
     for i in 0..10 {
         let r = login(app, &c, &victim.email, &format!("guess number {i}")).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
     }
     let locked = login(app, &c, &victim.email, "correct horse battery").await;
-    let retry: u64 = locked.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=900).contains(&retry), "Retry-After {retry}");
+    // Retry-After is what remains of the 15 minutes that began with the first failure.
+    let retry = retry_after(&locked);
+    assert_rest_of_window(retry, api::web::auth::LOGIN_WINDOW, started);
     let p = problem(locked, 429).await;
     assert_eq!(p["type"], "/problems/rate-limited");
+    // A second later, a second less: the time left, not a constant.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = login(app, &c, &victim.email, "correct horse battery").await;
+    assert_eq!(later.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        retry_after(&later) < retry,
+        "{} then {retry}",
+        retry_after(&later)
+    );
     // The IP (all tests come from 127.0.0.1) has 10 failures too, so it is limited as well.
     let other = app.register("Other").await;
     problem(
@@ -156,6 +163,43 @@ async fn rate_limit_in_memory(app: TestApp) {
     login_rate_limit(&app).await;
 }
 on_both!(rate_limit_in_memory);
+
+/// Every 401 of the API names its scheme in `WWW-Authenticate`: those of a handler (a
+/// wrong password) as well as those of the security scheme (no or a bad token).
+async fn every_401_names_its_scheme(app: TestApp) {
+    let u = app.register("Challenged").await;
+    let c = reqwest::Client::new();
+    let wrong = login(&app, &c, &u.email, "not the password").await;
+    assert_eq!(
+        wrong
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap()),
+        Some("Bearer"),
+        "a handler's 401"
+    );
+    let p = problem(wrong, 401).await;
+    assert_eq!(p["type"], "/problems/invalid-credentials");
+    for (what, req) in [
+        ("no credentials", c.get(app.url("/api/v1/accounts/me"))),
+        (
+            "a bad token",
+            c.get(app.url("/api/v1/accounts/me"))
+                .bearer_auth("cp_not-a-token"),
+        ),
+    ] {
+        let r = req.send().await.unwrap();
+        assert_eq!(
+            r.headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap()),
+            Some("Bearer"),
+            "{what}"
+        );
+        problem(r, 401).await;
+    }
+}
+on_both!(every_401_names_its_scheme);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_and_rate_limit_in_redis() {

@@ -356,14 +356,14 @@ async fn business_manages_offers_and_bookings_through_the_pages(app: TestApp) {
     for kind in ["appointment", "class", "membership"] {
         assert!(page.contains(&format!("/offers/new?kind={kind}\"")));
     }
-    // Nobody else manages them.
+    // Nobody else manages them (the listing is public: refused, as the API refuses).
     let stranger = app.register("Stranger").await;
     let (status, _) = get_html(
         &stranger.client,
         &app.url(&format!("/manage/listings/{listing}/offers")),
     )
     .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     // An appointment with mistakes: each error next to its field, the input kept.
     let r = offer_form(
@@ -691,6 +691,64 @@ async fn business_manages_offers_and_bookings_through_the_pages(app: TestApp) {
     assert!(html.contains("Running group") && html.contains("Confirmed"));
 }
 on_both!(business_manages_offers_and_bookings_through_the_pages);
+
+/// A signed-in user who may not edit an existing listing gets the same answer from the
+/// offer API, the offer pages and the listing editor as from the listing API: 404 while
+/// the listing is not public (its existence stays hidden), 403 once it is.
+async fn offer_api_and_pages_agree_on_a_listing_that_is_not_yours(app: TestApp) {
+    let (owner, org) = app.business_owner("Fremdladen").await;
+    let (draft, _) = app.create_listing(&owner, org, "Fremdladen Entwurf").await;
+    let draft = draft["id"].as_str().unwrap().to_string();
+    let (_, published, _) = published_listing(&app, "Nachbarladen").await;
+    let stranger = app.register("Stranger").await;
+    let c = &stranger.client;
+    let day = tomorrow(&app).to_string();
+    let answers = |id: String| {
+        let day = day.clone();
+        let app = &app;
+        async move {
+            let api_offer = c
+                .post(app.url(&format!("/api/v1/listings/{id}/offers")))
+                .json(&json!({"kind": "membership", "name": {"en": "x"},
+                              "membership": {"period": "month", "price": "1 €", "start_dates": [day]}}))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            let api_listing = c
+                .put(app.url(&format!("/api/v1/listings/{id}")))
+                .header("If-Match", "*")
+                .json(&business_body(Uuid::new_v4(), "Gekapert"))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            let mut pages = Vec::new();
+            for page in [
+                format!("/manage/listings/{id}/offers"),
+                format!("/manage/listings/{id}/offers/new?kind=membership"),
+                format!("/manage/listings/{id}"),
+            ] {
+                pages.push((page.clone(), get_html(c, &app.url(&page)).await.0));
+            }
+            (api_offer, api_listing, pages)
+        }
+    };
+    for (id, expected) in [
+        (draft, StatusCode::NOT_FOUND),
+        (published.clone(), StatusCode::FORBIDDEN),
+        (Uuid::new_v4().to_string(), StatusCode::NOT_FOUND),
+    ] {
+        let (api_offer, api_listing, pages) = answers(id.clone()).await;
+        assert_eq!(api_listing, expected, "PUT /api/v1/listings/{id}");
+        assert_eq!(api_offer, expected, "POST /api/v1/listings/{id}/offers");
+        for (page, status) in pages {
+            assert_eq!(status, expected, "{page}");
+        }
+    }
+    assert!(offers_of(&app, &published).await.is_empty());
+}
+on_both!(offer_api_and_pages_agree_on_a_listing_that_is_not_yours);
 
 /// The value of the "join the waitlist" button of the first full time of a picker.
 fn waitlist_value(html: &str, offer: &str) -> Option<String> {

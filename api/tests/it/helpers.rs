@@ -37,15 +37,10 @@ pub struct Opts {
 }
 
 /// The live Meilisearch of the test run (`MEILI_URL`, `MEILI_API_KEY`), or `None` with
-/// one printed line saying the test is skipped.
+/// one printed line saying the test is skipped; without one, `REQUIRE_ALL_BACKENDS=1`
+/// fails the test (unless `MEILI_OPTIONAL=1`, see `search_indexer::testing`).
 pub fn live_meili() -> Option<(String, Option<String>)> {
-    match std::env::var("MEILI_URL") {
-        Ok(url) if !url.trim().is_empty() => Some((url, std::env::var("MEILI_API_KEY").ok())),
-        _ => {
-            println!("skipped: MEILI_URL is not set, no live Meilisearch to test against");
-            None
-        }
-    }
+    search_indexer::testing::live_meili()
 }
 
 /// Options for an app indexing into its own fresh index of the live Meilisearch.
@@ -467,4 +462,30 @@ pub fn fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The `Retry-After` seconds of a response.
+pub fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds")
+}
+
+/// Asserts that a `Retry-After` is what remains of a rate limit's window that opened
+/// at `started` or later: more than 0, at most the window, and no less than the window
+/// minus the time since `started` (give or take the rounding to whole seconds).
+pub fn assert_rest_of_window(retry: u64, window: std::time::Duration, started: std::time::Instant) {
+    let elapsed = started.elapsed().as_secs();
+    assert!(
+        retry > 0 && retry <= window.as_secs(),
+        "Retry-After {retry} outside (0, {}]",
+        window.as_secs()
+    );
+    assert!(
+        retry + elapsed + 1 >= window.as_secs(),
+        "Retry-After {retry} is less than what remains of the {}s window {elapsed}s after it opened",
+        window.as_secs()
+    );
 }

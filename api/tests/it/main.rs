@@ -19,5 +19,6 @@ mod outbox;
 mod partner_pages;
 mod partners;
 mod pool;
+mod problems;
 mod search;
 mod web;

@@ -1,6 +1,7 @@
 //! Live Meilisearch: run when `MEILI_URL` is set (scripts/test starts a `meilisearch`
-//! found on PATH), skipped with one printed line otherwise. Each test indexes into its
-//! own fresh index.
+//! found on PATH), skipped with one printed line otherwise, failed with one line when
+//! `REQUIRE_ALL_BACKENDS=1` and not `MEILI_OPTIONAL=1`. Each test indexes into its own
+//! fresh index.
 
 use std::time::{Duration, Instant};
 

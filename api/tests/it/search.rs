@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::on_both;
+use crate::{on_both, on_both_with};
 
 async fn get(app: &TestApp, q: &str) -> Value {
     let r = client()
@@ -211,6 +211,53 @@ async fn drafts_and_hostile_input(app: TestApp) {
     .await;
 }
 on_both!(drafts_and_hostile_input);
+
+/// The search page when the engine fails (Meilisearch unreachable, and the database it
+/// falls back to failing too): a 503 page in the page's language, not a 404.
+async fn a_failing_search_engine_gives_a_503_page(app: TestApp) {
+    let c = client();
+    // Meilisearch does not answer: the database does.
+    let r = c
+        .get(app.url("/search?q=brot&lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Results from the database search."));
+
+    // Now the database fails as well.
+    app.state.db.clone().close().await.unwrap();
+    for (lang, title) in [
+        ("en", "Search is unavailable right now"),
+        ("de", "Die Suche ist gerade nicht verfügbar"),
+    ] {
+        let r = c
+            .get(app.url(&format!("/search?q=brot&lang={lang}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "{lang}");
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        assert_eq!(r.headers()["content-language"], lang);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
+    }
+}
+on_both_with!(
+    a_failing_search_engine_gives_a_503_page,
+    vec![
+        // Nothing listens on the discard port of loopback.
+        ("MEILI_URL", "http://127.0.0.1:9".to_string()),
+        ("SEARCH_INDEXER", "external".to_string()),
+    ]
+);
 
 /// Two indexer processes on PostgreSQL claim disjoint deliveries: rows another indexer
 /// holds are skipped, and so is a listing another indexer is indexing right now, even

@@ -184,6 +184,50 @@ async fn register_login_logout_and_my_data(app: TestApp) {
 }
 on_both!(register_login_logout_and_my_data);
 
+/// After too many failed logins the login page answers 429 with the time that remains of
+/// the limit's window as `Retry-After`, and says so in minutes.
+async fn the_login_page_says_when_to_try_again(app: TestApp) {
+    let victim = app.register("Locked").await;
+    let c = client();
+    let token = form_token(&c, &app.url("/login")).await;
+    let attempt = |password: &'static str| {
+        c.post(app.url("/login?lang=en"))
+            .form(&[
+                ("email", victim.email.as_str()),
+                ("password", password),
+                ("csrf", token.as_str()),
+            ])
+            .send()
+    };
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        let r = attempt("not the password").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = attempt("correct horse battery").await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let retry = retry_after(&locked);
+    assert_rest_of_window(retry, api::web::auth::LOGIN_WINDOW, started);
+    let html = locked.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Please wait {} minutes.", retry.div_ceil(60))),
+        "{html}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let later = attempt("correct horse battery").await.unwrap();
+    assert_eq!(later.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        retry_after(&later) < retry,
+        "{} then {retry}",
+        retry_after(&later)
+    );
+}
+on_both!(the_login_page_says_when_to_try_again);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_owner_cannot_delete_the_account() {
     let app = spawn(Backend::Sqlite).await.unwrap();
@@ -822,6 +866,73 @@ async fn business_dashboard_and_moderation(app: TestApp) {
     assert!(dashboard.contains("clerk@example.org"));
 }
 on_both!(business_dashboard_and_moderation);
+
+/// The management pages send a visitor to the login page naming the page asked for
+/// (path and query), and logging in there leads back to it.
+async fn manage_pages_send_visitors_to_the_login_and_back(app: TestApp) {
+    let (owner, org) = app.business_owner("Rückweg").await;
+    let (listing, _) = app.create_listing(&owner, org, "Rückweg").await;
+    let id = listing["id"].as_str().unwrap();
+    let c = client();
+    for page in [
+        "/manage".to_string(),
+        format!("/manage/listings/{id}?lang=en"),
+        format!("/manage/organizations/{org}/listings/new"),
+        "/admin".to_string(),
+        "/admin/services/new".to_string(),
+        format!("/manage/listings/{id}/offers"),
+    ] {
+        let r = c.get(app.url(&page)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
+        let to = location(&r);
+        let next: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
+        assert_eq!(to, format!("/login?next={next}"), "{page}");
+    }
+    // A form sent without a session comes back to the page that shows it.
+    let r = c
+        .post(app.url(&format!("/manage/listings/{id}")))
+        .form(&[("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&r),
+        format!("/login?next=%2Fmanage%2Flistings%2F{id}")
+    );
+
+    // Logging in on that page leads back to the editor.
+    let page = format!("/manage/listings/{id}?lang=en");
+    let login = location(&c.get(app.url(&page)).send().await.unwrap());
+    let html = c
+        .get(app.url(&login))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("name=\"next\" value=\"{page}\"")),
+        "{html}"
+    );
+    let token = form_token(&c, &app.url(&login)).await;
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("email", owner.email.as_str()),
+            ("password", "correct horse battery"),
+            ("next", page.as_str()),
+            ("csrf", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), page);
+    let r = c.get(app.url(&page)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+on_both!(manage_pages_send_visitors_to_the_login_and_back);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_addresses_get_the_html_404_page_in_browsers_and_problem_json_elsewhere() {

@@ -61,6 +61,8 @@ page-n = Seite { $n }
 page-current = Seite { $n }, aktuelle Seite
 distance-away = { $distance } entfernt
 engine-database = Ergebnisse aus der Datenbanksuche.
+search-unavailable-title = Die Suche ist gerade nicht verfügbar
+search-unavailable-text = Die Suche konnte nicht antworten. Bitte versuchen Sie es in einigen Minuten noch einmal.
 
 ## Kinds
 kind-business = Geschäft

@@ -61,6 +61,8 @@ page-n = Page { $n }
 page-current = Page { $n }, current page
 distance-away = { $distance } away
 engine-database = Results from the database search.
+search-unavailable-title = Search is unavailable right now
+search-unavailable-text = The search could not answer. Please try again in a few minutes.
 
 ## Kinds
 kind-business = Business
