@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::core::identity::Via;
 use crate::core::problem::{ApiError, Problem};
 use crate::core::validate::{is_valid_email, normalize_email, Errors};
+use crate::msg;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth, LoginGate};
 use crate::web::state::AppState;
@@ -199,20 +200,17 @@ pub async fn register(db: &DatabaseConnection, r: &Registration) -> Result<user:
     let mut errors = Errors::default();
     let email = normalize_email(&r.email);
     if !is_valid_email(&email) {
-        errors.add_en("email", "must be an email address");
+        errors.add("email", msg!("error-email-invalid"));
     }
     let pw_len = r.password.chars().count();
     if pw_len < 10 {
-        errors.add_en("password", "must be at least 10 characters");
+        errors.add("password", msg!("error-password-length"));
     } else if pw_len > 256 {
-        errors.add_en("password", "must be at most 256 characters");
+        errors.add("password", msg!("v-password-max"));
     }
     let name = r.display_name.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        errors.add_en(
-            "display_name",
-            "must be 1-120 characters without control characters",
-        );
+        errors.add("display_name", msg!("error-display-name"));
     }
     errors.into_result(())?;
     // Argon2 takes tens of milliseconds of CPU: not on the request threads.
