@@ -9,7 +9,9 @@ use poem::web::{Data, Form, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use super::error::AccountError;
 use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
 use crate::core::i18n;
 use crate::core::problem::Problem;
 use crate::web::auth::{self, LoginGate};
@@ -82,30 +84,25 @@ fn with_cookie(mut resp: Response, cookie: &str) -> Response {
     resp
 }
 
-/// Field messages in the page's language for a validation problem of the API layer.
-fn localized_errors(
+/// An account error in the page's language, as form errors: each invalid field with its
+/// message, or the error's explanation on the form field `field`.
+fn error_messages(
     state: &AppState,
     l: Locale,
-    p: &Problem,
-) -> (Vec<minijinja::Value>, HashMap<String, String>) {
-    let mut list = Vec::new();
-    let mut by_field = HashMap::new();
-    for e in &p.errors {
-        let msg = if i18n::lookup(&e.message).is_some() {
-            state.i18n.text(l, &e.message)
-        } else {
-            let key = match e.field.as_str() {
-                "email" => "error-email-invalid",
-                "password" => "error-password-length",
-                "display_name" => "error-display-name",
-                _ => "error-summary",
-            };
-            state.i18n.t(l, key, None)
-        };
-        by_field.insert(e.field.clone(), msg.clone());
-        list.push(error(&e.field, msg));
+    e: &AccountError,
+    field: &str,
+) -> Vec<(String, String)> {
+    if e.status() >= 500 {
+        tracing::error!(code = e.code(), error = ?e.internal(), "internal error on a page");
     }
-    (list, by_field)
+    if e.fields().is_empty() {
+        vec![(field.to_string(), state.i18n.message(l, &e.message()))]
+    } else {
+        e.fields()
+            .iter()
+            .map(|f| (f.field.clone(), state.i18n.message(l, &f.message)))
+            .collect()
+    }
 }
 
 #[handler]
@@ -249,27 +246,22 @@ pub async fn register_submit(
             context! { form => keep, errors, field_errors => context! {}, next },
         );
     }
-    let r = super::Registration {
+    let r = super::service::Registration {
         email: form.email.clone(),
         password: form.password.clone(),
         display_name: form.display_name.clone(),
     };
-    match super::register(&state.db, &r).await {
+    match super::service::register(&state.db, &r).await {
         Ok(u) => match auth::create_session(&state, u.id).await {
             Ok(sid) => with_cookie(see_other(&next), &auth::session_cookie(&state, &sid)),
             Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         },
-        Err(p) => {
-            let (errors, field_errors) = if p.status == 409 {
-                let msg = pc.t(&state, "error-email-taken");
-                (
-                    vec![error("email", msg.clone())],
-                    HashMap::from([("email".to_string(), msg)]),
-                )
-            } else {
-                localized_errors(&state, pc.locale, &p)
-            };
-            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        Err(e) => {
+            let messages = error_messages(&state, pc.locale, &e, "email");
+            let errors: Vec<_> = messages.iter().map(|(f, m)| error(f, m.clone())).collect();
+            let field_errors: HashMap<String, String> = messages.into_iter().collect();
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             render(
                 &state,
                 &pc,
@@ -369,7 +361,7 @@ pub async fn export_download(state: Data<&AppState>, req: &Request) -> Response 
     let Some(u) = pc.user else {
         return see_other("/login");
     };
-    match super::export(&state.db, u.id).await {
+    match super::service::export(&state.db, u.id).await {
         Ok(doc) => Response::builder()
             .content_type("application/json; charset=utf-8")
             .header(
@@ -378,7 +370,7 @@ pub async fn export_download(state: Data<&AppState>, req: &Request) -> Response 
             )
             .header(header::CACHE_CONTROL, "no-store")
             .body(serde_json::to_vec_pretty(&doc).unwrap_or_default()),
-        Err(p) => p.to_response(),
+        Err(e) => Problem::from(e).to_response(),
     }
 }
 
@@ -396,7 +388,7 @@ pub async fn delete_submit(
         let errors = vec![error("delete-password", pc.t(&state, "error-csrf"))];
         return account(&state, &pc, req, &u, StatusCode::FORBIDDEN, errors).await;
     }
-    match super::delete_account(&state.db, state.city.id, u.id, &form.password).await {
+    match super::service::delete_account(&state.db, state.city.id, u.id, &form.password).await {
         Ok(()) => {
             if let Some(sid) = auth::session_id_from(req) {
                 let _ = auth::destroy_session(&state, &sid).await;
@@ -406,14 +398,13 @@ pub async fn delete_submit(
                 &auth::clear_session_cookie(&state),
             )
         }
-        Err(p) => {
-            let key = if p.status == 409 {
-                "error-last-owner"
-            } else {
-                "error-password-wrong"
-            };
-            let errors = vec![error("delete-password", pc.t(&state, key))];
-            let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        Err(e) => {
+            let errors = error_messages(&state, pc.locale, &e, "delete-password")
+                .into_iter()
+                .map(|(_, m)| error("delete-password", m))
+                .collect();
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             account(&state, &pc, req, &u, status, errors).await
         }
     }

@@ -29,11 +29,11 @@ use super::service::{self, Decision};
 use crate::core::config::Locale;
 use crate::core::identity::AuthUser;
 use crate::core::problem::{FieldError, Problem};
-use crate::listings::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::hours::HourMinute;
 use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
+use crate::listings::pages::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::service::{self as listings, IfMatch};
 use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;

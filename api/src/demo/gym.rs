@@ -51,7 +51,8 @@ const OFFERS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn err(p: crate::core::problem::Problem) -> anyhow::Error {
+fn err(e: impl Into<crate::core::problem::Problem>) -> anyhow::Error {
+    let p = e.into();
     anyhow::anyhow!("{}: {}", p.title, p.detail.unwrap_or_default())
 }
 

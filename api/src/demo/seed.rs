@@ -253,7 +253,8 @@ pub async fn seed_services(db: &DatabaseConnection, city: &CityCtx) -> anyhow::R
     Ok(created)
 }
 
-fn problem_err(p: Problem) -> anyhow::Error {
+fn problem_err(e: impl Into<Problem>) -> anyhow::Error {
+    let p = e.into();
     anyhow::anyhow!("{}: {}", p.title, p.detail.unwrap_or_default())
 }
 

@@ -9,9 +9,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{EntityTrait, QueryOrder};
 use uuid::Uuid;
 
+use super::error::ListingError;
 use super::model::*;
 use super::service::{self, IfMatch, ListFilter, ListingRecord};
-use crate::core::problem::{ApiError, Problem};
+use crate::core::error::Invalid;
+use crate::core::problem::ApiError;
+use crate::msg;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth};
 use crate::web::state::AppState;
@@ -78,15 +81,15 @@ pub fn encode_cursor(id: Uuid) -> String {
 }
 
 /// The id of a cursor from [`encode_cursor`]; 422 naming `cursor` otherwise.
-pub fn decode_cursor(c: &str) -> Result<Uuid, Problem> {
+pub fn decode_cursor(c: &str) -> Result<Uuid, Invalid> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c)
         .ok()
         .and_then(|b| Uuid::from_slice(&b).ok())
-        .ok_or_else(|| Problem::invalid("cursor", "not a cursor returned by this API"))
+        .ok_or_else(|| Invalid::field("cursor", msg!("v-cursor")))
 }
 
-fn if_match(h: Option<String>) -> Result<Option<IfMatch>, Problem> {
+fn if_match(h: Option<String>) -> Result<Option<IfMatch>, ListingError> {
     h.map(|v| IfMatch::parse(&v)).transpose()
 }
 
@@ -114,7 +117,7 @@ impl ListingsApi {
     ) -> Result<Json<ListingPage>, ApiError> {
         let limit = limit.0.unwrap_or(20);
         if !(1..=100).contains(&limit) {
-            return Err(Problem::invalid("limit", "must be between 1 and 100").into());
+            return Err(Invalid::field("limit", msg!("v-limit")).into());
         }
         let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
         let category = category
@@ -123,7 +126,7 @@ impl ListingsApi {
             .filter(|c| !c.is_empty());
         if let Some(c) = &category {
             if super::taxonomy::find(c).is_none() {
-                return Err(Problem::invalid("category", format!("unknown category '{c}'")).into());
+                return Err(Invalid::field("category", msg!("v-unknown-category", c = c)).into());
             }
         }
         let filter = ListFilter {
@@ -170,9 +173,9 @@ impl ListingsApi {
             &id_or_slug.0,
         )
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
+        .ok_or_else(|| ListingError::not_found("listing"))?;
         if !service::can_view(&state.db, user.as_ref(), &rec.model).await? {
-            return Err(Problem::not_found("listing").into());
+            return Err(ListingError::not_found("listing").into());
         }
         let tag = service::etag(rec.model.version);
         Ok(ListingResponse::Ok(rec.api_json(), tag))
@@ -303,7 +306,7 @@ impl ListingsApi {
         let reason = body.0.reason.trim().to_string();
         let len = reason.chars().count();
         if !(3..=500).contains(&len) {
-            return Err(Problem::invalid("reason", "give a reason of 3-500 characters").into());
+            return Err(Invalid::field("reason", msg!("v-suspend-reason")).into());
         }
         let m = if_match(if_match_header.0)?;
         let rec = service::transition(

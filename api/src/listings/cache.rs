@@ -167,7 +167,7 @@ pub async fn find_cached(
     db: &sea_orm::DatabaseConnection,
     city_id: Uuid,
     id_or_slug: &str,
-) -> Result<Option<Arc<CachedListing>>, crate::core::problem::Problem> {
+) -> Result<Option<Arc<CachedListing>>, super::error::ListingError> {
     if let Some(rec) = cache.get(id_or_slug) {
         return Ok(Some(rec));
     }

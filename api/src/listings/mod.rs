@@ -2,10 +2,11 @@
 
 pub mod api;
 pub mod cache;
-pub mod form;
+pub mod error;
 pub mod hours;
-pub mod manage;
 pub mod model;
 pub mod pages;
 pub mod service;
 pub mod taxonomy;
+
+pub use error::ListingError;

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::taxonomy;
-use crate::core::problem::Problem;
+use crate::core::error::Invalid;
 use crate::core::validate::{is_http_url, is_valid_email, is_valid_phone, long_text, text, Errors};
+use crate::msg;
 
 /// What a listing is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -349,7 +350,7 @@ pub struct ListingData {
 fn time(errors: &mut Errors, field: &str, v: &str) -> Option<HourMinute> {
     let t = HourMinute::parse(v.trim());
     if t.is_none() {
-        errors.add_en(field, "must be a time HH:MM between 00:00 and 24:00");
+        errors.add(field, msg!("v-time"));
     }
     t
 }
@@ -363,11 +364,11 @@ pub fn validate_hours(
 ) -> OpeningHours {
     let mut out = OpeningHours::default();
     if input.weekly.len() > 28 {
-        errors.add_en(format!("{prefix}.weekly"), "at most 28 rules");
+        errors.add(format!("{prefix}.weekly"), msg!("v-max-rules"));
         return out;
     }
     if input.exceptions.len() > 400 {
-        errors.add_en(format!("{prefix}.exceptions"), "at most 400 exceptions");
+        errors.add(format!("{prefix}.exceptions"), msg!("v-max-exceptions"));
         return out;
     }
     for (i, r) in input.weekly.iter().enumerate() {
@@ -376,10 +377,7 @@ pub fn validate_hours(
         let closes = time(errors, &format!("{f}.closes"), &r.closes);
         if let (Some(o), Some(c)) = (opens, closes) {
             if o >= c {
-                errors.add_en(
-                    format!("{f}.closes"),
-                    "must be after opens (use two rules for hours past midnight)",
-                );
+                errors.add(format!("{f}.closes"), msg!("v-closes-after-opens-midnight"));
             } else {
                 out.weekly.push(WeeklyRule {
                     weekday: r.weekday.to_chrono(),
@@ -390,16 +388,13 @@ pub fn validate_hours(
         }
     }
     if let Some(i) = hours::first_overlap(&out.weekly) {
-        errors.add_en(
-            format!("{prefix}.weekly[{i}]"),
-            "overlaps another rule of the same day",
-        );
+        errors.add(format!("{prefix}.weekly[{i}]"), msg!("v-overlap"));
     }
     let mut seen_dates = std::collections::HashSet::new();
     for (i, e) in input.exceptions.iter().enumerate() {
         let f = format!("{prefix}.exceptions[{i}]");
         if !seen_dates.insert(e.date) {
-            errors.add_en(format!("{f}.date"), "another exception has the same date");
+            errors.add(format!("{f}.date"), msg!("v-exception-same-date"));
             continue;
         }
         let note = text(errors, &format!("{f}.note"), e.note.as_deref(), 200);
@@ -413,17 +408,14 @@ pub fn validate_hours(
                     match (opens, closes) {
                         (Some(o), Some(c)) if o < c => Some((o, c)),
                         (Some(_), Some(_)) => {
-                            errors.add_en(format!("{f}.closes"), "must be after opens");
+                            errors.add(format!("{f}.closes"), msg!("v-closes-after-opens"));
                             None
                         }
                         _ => None,
                     }
                 }
                 _ => {
-                    errors.add_en(
-                        format!("{f}.opens"),
-                        "opens and closes are required unless closed is true",
-                    );
+                    errors.add(format!("{f}.opens"), msg!("v-exception-times"));
                     None
                 }
             }
@@ -454,7 +446,7 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
         ("en", &s.what_to_bring.en, &mut out.what_to_bring.en),
     ] {
         if list.len() > 30 {
-            errors.add_en(format!("service.what_to_bring.{lang}"), "at most 30 items");
+            errors.add(format!("service.what_to_bring.{lang}"), msg!("v-max-items"));
             continue;
         }
         for (i, item) in list.iter().enumerate() {
@@ -465,15 +457,15 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
                 300,
             ) {
                 Some(v) => target.push(v),
-                None => errors.add_en(
+                None => errors.add(
                     format!("service.what_to_bring.{lang}[{i}]"),
-                    "must not be empty",
+                    msg!("v-not-empty"),
                 ),
             }
         }
     }
     if s.channels.is_empty() {
-        errors.add_en("service.channels", "name at least one channel");
+        errors.add("service.channels", msg!("v-channel-required"));
     }
     let mut channels = s.channels.clone();
     channels.dedup();
@@ -485,7 +477,7 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
         .filter(|u| !u.is_empty())
     {
         if !is_http_url(u) {
-            errors.add_en("service.online_url", "must be an http or https URL");
+            errors.add("service.online_url", msg!("v-url"));
         } else {
             out.online_url = Some(u.to_string());
         }
@@ -495,12 +487,12 @@ fn validate_service(errors: &mut Errors, s: &ServiceDetails) -> ServiceDetails {
 
 impl ListingFields {
     /// Validates every field for a listing of `kind`; all problems are reported at once.
-    pub fn validate(&self, kind: ListingKind) -> Result<ListingData, Problem> {
+    pub fn validate(&self, kind: ListingKind) -> Result<ListingData, Invalid> {
         let mut errors = Errors::default();
         let name_de = text(&mut errors, "name.de", self.name.de.as_deref(), 200);
         let name_en = text(&mut errors, "name.en", self.name.en.as_deref(), 200);
         if name_de.is_none() && name_en.is_none() && errors.0.is_empty() {
-            errors.add_en("name", "give a name in German or English");
+            errors.add("name", msg!("v-name-required"));
         }
         let description = self.description.clone().unwrap_or_default();
         let description = LocalizedText {
@@ -520,16 +512,16 @@ impl ListingFields {
 
         let mut categories = Vec::new();
         if self.categories.is_empty() {
-            errors.add_en("categories", "choose at least one category");
+            errors.add("categories", msg!("v-category-required"));
         } else if self.categories.len() > 5 {
-            errors.add_en("categories", "at most 5 categories");
+            errors.add("categories", msg!("v-max-categories"));
         }
         for (i, c) in self.categories.iter().enumerate() {
             let c = c.trim();
             if taxonomy::find(c).is_none() {
-                errors.add_en(
+                errors.add(
                     format!("categories[{i}]"),
-                    format!("unknown category '{c}'"),
+                    msg!("v-unknown-category", c = c),
                 );
             } else if !categories.iter().any(|x| x == c) {
                 categories.push(c.to_string());
@@ -538,7 +530,7 @@ impl ListingFields {
 
         let mut tags = Vec::new();
         if self.tags.len() > 20 {
-            errors.add_en("tags", "at most 20 tags");
+            errors.add("tags", msg!("v-max-tags"));
         }
         for (i, t) in self.tags.iter().take(20).enumerate() {
             match text(&mut errors, &format!("tags[{i}]"), Some(t), 40) {
@@ -548,7 +540,7 @@ impl ListingFields {
                         tags.push(t);
                     }
                 }
-                None => errors.add_en(format!("tags[{i}]"), "must not be empty"),
+                None => errors.add(format!("tags[{i}]"), msg!("v-not-empty")),
             }
         }
 
@@ -563,20 +555,17 @@ impl ListingFields {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
             {
-                errors.add_en(
-                    "address.postcode",
-                    "only letters, digits, spaces and hyphens",
-                );
+                errors.add("address.postcode", msg!("v-tag-chars"));
             }
         }
         let district = text(&mut errors, "district", self.district.as_deref(), 100);
 
         if let Some(p) = self.location {
             if !p.lat.is_finite() || !(-90.0..=90.0).contains(&p.lat) {
-                errors.add_en("location.lat", "must be between -90 and 90");
+                errors.add("location.lat", msg!("v-lat-range"));
             }
             if !p.lng.is_finite() || !(-180.0..=180.0).contains(&p.lng) {
-                errors.add_en("location.lng", "must be between -180 and 180");
+                errors.add("location.lng", msg!("v-lng-range"));
             }
         }
 
@@ -587,32 +576,26 @@ impl ListingFields {
             website: text(&mut errors, "contact.website", c.website.as_deref(), 500),
         };
         if contact.phone.as_deref().is_some_and(|p| !is_valid_phone(p)) {
-            errors.add_en(
-                "contact.phone",
-                "must be a phone number (digits, spaces, + - / ( ))",
-            );
+            errors.add("contact.phone", msg!("v-phone"));
         }
         if contact.email.as_deref().is_some_and(|e| !is_valid_email(e)) {
-            errors.add_en("contact.email", "must be an email address");
+            errors.add("contact.email", msg!("error-email-invalid"));
         }
         if contact.website.as_deref().is_some_and(|w| !is_http_url(w)) {
-            errors.add_en("contact.website", "must be an http or https URL");
+            errors.add("contact.website", msg!("v-url"));
         }
 
         let mut languages = Vec::new();
         for (i, l) in self.languages.iter().enumerate() {
             let l = l.trim().to_ascii_lowercase();
             if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
-                errors.add_en(
-                    format!("languages[{i}]"),
-                    "must be a two-letter ISO 639-1 code",
-                );
+                errors.add(format!("languages[{i}]"), msg!("v-language-code"));
             } else if !languages.contains(&l) {
                 languages.push(l);
             }
         }
         if languages.len() > 30 {
-            errors.add_en("languages", "at most 30 languages");
+            errors.add("languages", msg!("v-max-languages"));
         }
 
         let hours = match &self.opening_hours {
@@ -623,20 +606,17 @@ impl ListingFields {
         let service = match (kind, &self.service) {
             (ListingKind::MunicipalService, Some(s)) => Some(validate_service(&mut errors, s)),
             (ListingKind::MunicipalService, None) => {
-                errors.add_en(
-                    "service",
-                    "municipal services describe eligibility, what to bring, fees and channels",
-                );
+                errors.add("service", msg!("v-service-required"));
                 None
             }
             (ListingKind::Business, Some(_)) => {
-                errors.add_en("service", "only municipal services have service details");
+                errors.add("service", msg!("v-service-only-municipal"));
                 None
             }
             (ListingKind::Business, None) => None,
         };
 
-        Ok(errors.into_result(ListingData {
+        errors.into_result(ListingData {
             name: LocalizedText {
                 de: name_de.unwrap_or_default(),
                 en: name_en.unwrap_or_default(),
@@ -652,7 +632,7 @@ impl ListingFields {
             languages,
             hours,
             service,
-        })?)
+        })
     }
 }
 
@@ -671,8 +651,8 @@ mod tests {
         }
     }
 
-    fn fields_of(p: Problem) -> Vec<String> {
-        p.errors.into_iter().map(|e| e.field).collect()
+    fn fields_of(p: Invalid) -> Vec<String> {
+        p.0.into_iter().map(|e| e.field).collect()
     }
 
     #[test]
@@ -698,7 +678,7 @@ mod tests {
         f.languages = vec!["deu".into()];
         f.tags = vec!["  ".into()];
         let p = f.validate(ListingKind::Business).unwrap_err();
-        assert_eq!(p.status, 422);
+        assert_eq!(crate::core::error::ErrorCode::status(&p), 422);
         let fields = fields_of(p);
         for expected in [
             "name.de",

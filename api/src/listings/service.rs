@@ -12,12 +12,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::error::ListingError;
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::model::*;
+use crate::core::error::Invalid;
 use crate::core::identity::AuthUser;
 use crate::core::outbox;
-use crate::core::problem::Problem;
 use crate::core::slug::{pick_slug, slugify};
+use crate::msg;
 use entities::{
     listing, listing_category, membership, opening_hours_exception, opening_hours_rule,
     organization,
@@ -43,7 +45,7 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
-    pub fn parse(header: &str) -> Result<IfMatch, Problem> {
+    pub fn parse(header: &str) -> Result<IfMatch, ListingError> {
         let header = header.trim();
         if header == "*" {
             return Ok(IfMatch::Any);
@@ -55,7 +57,7 @@ impl IfMatch {
             let inner = tag
                 .strip_prefix('"')
                 .and_then(|t| t.strip_suffix('"'))
-                .ok_or_else(|| Problem::bad_request("If-Match must hold ETags such as \"3\"."))?;
+                .ok_or(ListingError::BadIfMatch)?;
             if let Ok(v) = inner.parse() {
                 versions.push(v);
             }
@@ -75,7 +77,7 @@ async fn unique_slug<C: ConnectionTrait>(
     conn: &C,
     city_id: Uuid,
     base: &str,
-) -> Result<String, Problem> {
+) -> Result<String, ListingError> {
     let taken: Vec<String> = listing::Entity::find()
         .select_only()
         .column(listing::Column::Slug)
@@ -189,7 +191,7 @@ impl ListingRecord {
 pub async fn load_records<C: ConnectionTrait>(
     conn: &C,
     models: Vec<listing::Model>,
-) -> Result<Vec<ListingRecord>, Problem> {
+) -> Result<Vec<ListingRecord>, ListingError> {
     if models.is_empty() {
         return Ok(Vec::new());
     }
@@ -266,7 +268,7 @@ pub async fn find<C: ConnectionTrait>(
     conn: &C,
     city_id: Uuid,
     id_or_slug: &str,
-) -> Result<Option<ListingRecord>, Problem> {
+) -> Result<Option<ListingRecord>, ListingError> {
     let mut q = listing::Entity::find().filter(listing::Column::CityId.eq(city_id));
     q = match Uuid::parse_str(id_or_slug) {
         Ok(id) => q.filter(listing::Column::Id.eq(id)),
@@ -295,7 +297,7 @@ pub async fn list_published(
     filter: &ListFilter,
     after: Option<Uuid>,
     limit: u64,
-) -> Result<(Vec<ListingRecord>, bool), Problem> {
+) -> Result<(Vec<ListingRecord>, bool), ListingError> {
     let mut q = listing::Entity::find()
         .filter(listing::Column::CityId.eq(city_id))
         .filter(listing::Column::Status.eq(ListingStatus::Published.as_str()));
@@ -336,7 +338,7 @@ pub async fn is_member<C: ConnectionTrait>(
     conn: &C,
     org_id: Uuid,
     user_id: Uuid,
-) -> Result<bool, Problem> {
+) -> Result<bool, ListingError> {
     Ok(membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(org_id))
         .filter(membership::Column::UserId.eq(user_id))
@@ -351,7 +353,7 @@ pub async fn can_edit<C: ConnectionTrait>(
     conn: &C,
     user: &AuthUser,
     m: &listing::Model,
-) -> Result<bool, Problem> {
+) -> Result<bool, ListingError> {
     if user.is_staff()
         && (m.kind == ListingKind::MunicipalService.as_str() || m.organization_id.is_none())
     {
@@ -368,7 +370,7 @@ pub async fn can_view<C: ConnectionTrait>(
     conn: &C,
     user: Option<&AuthUser>,
     m: &listing::Model,
-) -> Result<bool, Problem> {
+) -> Result<bool, ListingError> {
     if m.status == ListingStatus::Published.as_str() {
         return Ok(true);
     }
@@ -455,7 +457,7 @@ pub async fn replace_children<C: ConnectionTrait>(
     conn: &C,
     listing_id: Uuid,
     data: &ListingData,
-) -> Result<(), Problem> {
+) -> Result<(), ListingError> {
     listing_category::Entity::delete_many()
         .filter(listing_category::Column::ListingId.eq(listing_id))
         .exec(conn)
@@ -525,7 +527,7 @@ pub struct Insert<'a> {
 pub async fn insert<C: ConnectionTrait>(
     conn: &C,
     ins: Insert<'_>,
-) -> Result<listing::Model, Problem> {
+) -> Result<listing::Model, ListingError> {
     let now = Utc::now();
     let mut am = listing::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -564,15 +566,14 @@ pub async fn create(
     city_id: Uuid,
     user: &AuthUser,
     new: NewListing,
-) -> Result<ListingRecord, Problem> {
+) -> Result<ListingRecord, ListingError> {
     let data = new.fields.validate(new.kind)?;
     match new.kind {
         ListingKind::Business => {
             let Some(org_id) = new.organization_id else {
-                return Err(Problem::invalid(
-                    "organization_id",
-                    "a business listing belongs to an organization you are a member of",
-                ));
+                return Err(
+                    Invalid::field("organization_id", msg!("v-organization-required")).into(),
+                );
             };
             let org = organization::Entity::find_by_id(org_id).one(db).await?;
             let member = match &org {
@@ -580,26 +581,17 @@ pub async fn create(
                 _ => false,
             };
             if !member {
-                return Err(Problem::forbidden(
-                    "You are not a member of this organization.",
-                ));
+                return Err(ListingError::NotMember);
             }
         }
         ListingKind::MunicipalService => {
             if !user.is_staff() {
-                return Err(Problem::forbidden(
-                    "Only city staff create municipal services.",
-                ));
+                return Err(ListingError::StaffCreateServices);
             }
             if let Some(org_id) = new.organization_id {
                 match organization::Entity::find_by_id(org_id).one(db).await? {
                     Some(o) if o.city_id == city_id && o.kind == "department" => {}
-                    _ => {
-                        return Err(Problem::invalid(
-                            "organization_id",
-                            "must be a department of the city",
-                        ))
-                    }
+                    _ => return Err(Invalid::field("organization_id", msg!("v-department")).into()),
                 }
             }
         }
@@ -637,12 +629,12 @@ async fn find_for_write<C: ConnectionTrait>(
     city_id: Uuid,
     user: &AuthUser,
     id: &str,
-) -> Result<ListingRecord, Problem> {
+) -> Result<ListingRecord, ListingError> {
     let rec = find(conn, city_id, id)
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
+        .ok_or_else(|| ListingError::not_found("listing"))?;
     if !can_view(conn, Some(user), &rec.model).await? {
-        return Err(Problem::not_found("listing"));
+        return Err(ListingError::not_found("listing"));
     }
     Ok(rec)
 }
@@ -656,17 +648,17 @@ pub async fn editable<C: ConnectionTrait>(
     city_id: Uuid,
     user: &AuthUser,
     id: &str,
-) -> Result<ListingRecord, Problem> {
+) -> Result<ListingRecord, ListingError> {
     let rec = find_for_write(conn, city_id, user, id).await?;
     if !can_edit(conn, user, &rec.model).await? {
-        return Err(Problem::forbidden("You may not change this listing."));
+        return Err(ListingError::MayNotChange);
     }
     Ok(rec)
 }
 
-fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), Problem> {
+fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), ListingError> {
     match if_match {
-        Some(m) if !m.matches(current) => Err(Problem::precondition_failed(&etag(current))),
+        Some(m) if !m.matches(current) => Err(ListingError::stale(etag(current))),
         _ => Ok(()),
     }
 }
@@ -679,8 +671,8 @@ pub async fn update(
     id: &str,
     if_match: Option<&IfMatch>,
     fields: ListingFields,
-) -> Result<ListingRecord, Problem> {
-    let if_match = if_match.ok_or_else(Problem::precondition_required)?;
+) -> Result<ListingRecord, ListingError> {
+    let if_match = if_match.ok_or(ListingError::IfMatchRequired)?;
     let rec = editable(db, city_id, user, id).await?;
     let data = fields.validate(rec.kind())?;
     check_if_match(Some(if_match), rec.model.version)?;
@@ -704,15 +696,15 @@ pub async fn update(
         // Someone else changed it between our read and this write.
         let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
         return Err(match current {
-            Some(c) => Problem::precondition_failed(&etag(c.version)),
-            None => Problem::not_found("listing"),
+            Some(c) => ListingError::stale(etag(c.version)),
+            None => ListingError::not_found("listing"),
         });
     }
     replace_children(&txn, rec.model.id, &data).await?;
     let m = listing::Entity::find_by_id(rec.model.id)
         .one(&txn)
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
+        .ok_or_else(|| ListingError::not_found("listing"))?;
     outbox::record(
         &txn,
         city_id,
@@ -743,19 +735,16 @@ pub async fn transition(
     id: &str,
     if_match: Option<&IfMatch>,
     t: Transition,
-) -> Result<ListingRecord, Problem> {
+) -> Result<ListingRecord, ListingError> {
     let rec = find_for_write(db, city_id, user, id).await?;
     let status = rec.status();
     let (to, event) = match &t {
         Transition::Publish | Transition::Unpublish => {
             if !can_edit(db, user, &rec.model).await? {
-                return Err(Problem::forbidden("You may not change this listing."));
+                return Err(ListingError::MayNotChange);
             }
             if status == ListingStatus::Suspended {
-                return Err(Problem::conflict(
-                    "suspended",
-                    "A suspended listing can only be restored by city staff.",
-                ));
+                return Err(ListingError::Suspended);
             }
             match t {
                 Transition::Publish => (ListingStatus::Published, "listing.published"),
@@ -764,19 +753,16 @@ pub async fn transition(
         }
         Transition::Suspend { .. } => {
             if !user.is_staff() {
-                return Err(Problem::forbidden("Only city staff suspend listings."));
+                return Err(ListingError::StaffSuspend);
             }
             (ListingStatus::Suspended, "listing.suspended")
         }
         Transition::Restore => {
             if !user.is_staff() {
-                return Err(Problem::forbidden("Only city staff restore listings."));
+                return Err(ListingError::StaffRestore);
             }
             if status != ListingStatus::Suspended {
-                return Err(Problem::conflict(
-                    "not-suspended",
-                    "Only a suspended listing can be restored.",
-                ));
+                return Err(ListingError::NotSuspended);
             }
             let to = if rec.model.published_at.is_some() {
                 ListingStatus::Published
@@ -792,10 +778,7 @@ pub async fn transition(
         return Ok(rec);
     }
     if to == ListingStatus::Published && rec.categories.is_empty() {
-        return Err(Problem::invalid(
-            "categories",
-            "choose a category before publishing",
-        ));
+        return Err(Invalid::field("categories", msg!("v-category-before-publish")).into());
     }
     let now = Utc::now();
     let txn = crate::core::db::begin_write(db).await?;
@@ -834,14 +817,14 @@ pub async fn transition(
     if upd.exec(&txn).await?.rows_affected == 0 {
         let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
         return Err(match current {
-            Some(c) => Problem::precondition_failed(&etag(c.version)),
-            None => Problem::not_found("listing"),
+            Some(c) => ListingError::stale(etag(c.version)),
+            None => ListingError::not_found("listing"),
         });
     }
     let m = listing::Entity::find_by_id(rec.model.id)
         .one(&txn)
         .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
+        .ok_or_else(|| ListingError::not_found("listing"))?;
     let mut payload = event_payload(&m);
     if let Transition::Suspend { reason } = &t {
         payload["reason"] = serde_json::json!(reason);
@@ -862,10 +845,10 @@ pub async fn delete(
     user: &AuthUser,
     id: &str,
     if_match: Option<&IfMatch>,
-) -> Result<(), Problem> {
+) -> Result<(), ListingError> {
     let rec = find_for_write(db, city_id, user, id).await?;
     if !can_edit(db, user, &rec.model).await? {
-        return Err(Problem::forbidden("You may not delete this listing."));
+        return Err(ListingError::MayNotDelete);
     }
     check_if_match(if_match, rec.model.version)?;
     let txn = crate::core::db::begin_write(db).await?;
@@ -877,8 +860,8 @@ pub async fn delete(
     if res.rows_affected == 0 {
         let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
         return Err(match current {
-            Some(c) => Problem::precondition_failed(&etag(c.version)),
-            None => Problem::not_found("listing"),
+            Some(c) => ListingError::stale(etag(c.version)),
+            None => ListingError::not_found("listing"),
         });
     }
     outbox::record(
@@ -895,7 +878,7 @@ pub async fn delete(
 }
 
 /// Fills the search columns of listings written before they existed.
-pub async fn backfill_search_columns(db: &DatabaseConnection) -> Result<usize, Problem> {
+pub async fn backfill_search_columns(db: &DatabaseConnection) -> Result<usize, ListingError> {
     let mut done = 0;
     loop {
         let batch = listing::Entity::find()

@@ -220,7 +220,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     demo::seed::seed_taxonomy(&db).await?;
     crate::listings::service::backfill_search_columns(&db)
         .await
-        .map_err(|p| anyhow::anyhow!("filling search columns: {}", p.detail.unwrap_or(p.title)))?;
+        .map_err(|e| anyhow::anyhow!("filling search columns: {e}"))?;
     if config.city.demo_data {
         demo::seed::load_demo_if_empty(&db, &city).await?;
     }
@@ -310,35 +310,35 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/account/delete",
             poem::post(crate::accounts::pages::delete_submit),
         )
-        .at("/manage", get(crate::listings::manage::dashboard))
+        .at("/manage", get(crate::listings::pages::manage::dashboard))
         .at(
             "/manage/organizations",
-            poem::post(crate::listings::manage::create_organization),
+            poem::post(crate::listings::pages::manage::create_organization),
         )
         .at(
             "/manage/organizations/:org/members",
-            poem::post(crate::listings::manage::add_member),
+            poem::post(crate::listings::pages::manage::add_member),
         )
         .at(
             "/manage/organizations/:org/members/:member/remove",
-            poem::post(crate::listings::manage::remove_member),
+            poem::post(crate::listings::pages::manage::remove_member),
         )
         .at(
             "/manage/organizations/:org/listings",
-            poem::post(crate::listings::manage::create_listing),
+            poem::post(crate::listings::pages::manage::create_listing),
         )
         .at(
             "/manage/organizations/:org/listings/new",
-            get(crate::listings::manage::new_listing_form),
+            get(crate::listings::pages::manage::new_listing_form),
         )
         .at(
             "/manage/listings/:id",
-            get(crate::listings::manage::edit_listing_form)
-                .post(crate::listings::manage::update_listing),
+            get(crate::listings::pages::manage::edit_listing_form)
+                .post(crate::listings::pages::manage::update_listing),
         )
         .at(
             "/manage/listings/:id/status",
-            poem::post(crate::listings::manage::change_status),
+            poem::post(crate::listings::pages::manage::change_status),
         )
         .at("/offers/:id", get(crate::booking::pages::offer_page))
         .at("/offers/:id/hold", poem::post(crate::booking::pages::hold))
@@ -401,14 +401,14 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/manage/partner-connections/:id/delete",
             poem::post(crate::partners::pages::delete),
         )
-        .at("/admin", get(crate::listings::manage::admin))
+        .at("/admin", get(crate::listings::pages::manage::admin))
         .at(
             "/admin/services",
-            poem::post(crate::listings::manage::create_service),
+            poem::post(crate::listings::pages::manage::create_service),
         )
         .at(
             "/admin/services/new",
-            get(crate::listings::manage::new_service_form),
+            get(crate::listings::pages::manage::new_service_form),
         )
         .at("/static/theme.css", get(pages::theme_css))
         .at("/static/:name", get(pages::static_file))

@@ -1,3 +1,16 @@
 ## Errors of accounts: problem-<code> (what a page shows), problem-title-<code> (a page title),
 ## and field messages. The English .detail attribute is the API's problem detail
 ## (and .api a field message in the API) where it is worded differently.
+
+problem-unauthorized-account = Please log in.
+    .detail = Log in, or send a valid API token as `Authorization: Bearer <token>`.
+problem-email-taken = An account with this email exists. Log in instead.
+    .detail = An account with this email exists; log in instead.
+problem-forbidden-tokens = API tokens are for members of an organization and city staff.
+problem-last-owner-account = You are the last owner of an organization. Make another member its owner first.
+    .detail = You are the last owner of an organization: make another member its owner first.
+
+v-token-name = Give the token a name of 1 to 100 characters.
+    .api = must be 1-100 characters
+v-token-days = Choose a lifetime between 1 and 365 days.
+    .api = must be between 1 and 365

@@ -1,3 +1,29 @@
 ## Errors of listings: problem-<code> (what a page shows), problem-title-<code> (a page title),
 ## and field messages. The English .detail attribute is the API's problem detail
 ## (and .api a field message in the API) where it is worded differently.
+
+problem-bad-request-if-match = The If-Match header must hold version tags such as "3".
+    .detail = If-Match must hold ETags such as "3".
+problem-if-match-required = Send the version you last read, so that no one else's change is overwritten.
+    .detail = Send the ETag you last read in an If-Match header.
+problem-stale-version = Someone else changed this listing meanwhile. Load it again and repeat your change.
+    .detail = If-Match does not match the current version { $etag }; fetch it again and retry.
+problem-forbidden-not-member = You are not a member of this organization.
+problem-forbidden-staff-create-services = Only city staff can create city services.
+    .detail = Only city staff create municipal services.
+problem-forbidden-staff-suspend = Only city staff can suspend listings.
+    .detail = Only city staff suspend listings.
+problem-forbidden-staff-restore = Only city staff can restore listings.
+    .detail = Only city staff restore listings.
+problem-forbidden-may-not-change = You may not change this listing.
+problem-forbidden-may-not-delete = You may not delete this listing.
+problem-suspended = This listing is suspended. Only city staff can restore it.
+    .detail = A suspended listing can only be restored by city staff.
+problem-not-suspended = Only a suspended listing can be restored.
+
+v-limit = Choose a page size between 1 and 100.
+    .api = must be between 1 and 100
+v-cursor = This page link is not valid any more. Start again from the first page.
+    .api = not a cursor returned by this API
+v-suspend-reason = Give a reason of 3 to 500 characters.
+    .api = give a reason of 3-500 characters

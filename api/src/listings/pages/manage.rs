@@ -14,12 +14,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::form::{self, FormData, BLANK_EXCEPTIONS, INTERVALS};
-use super::model::{ListingKind, NewListing};
-use super::service::{self, IfMatch, Transition};
-use super::taxonomy;
 use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
+use crate::listings::error::ListingError;
+use crate::listings::model::{ListingKind, NewListing};
+use crate::listings::service::{self, IfMatch, Transition};
+use crate::listings::taxonomy;
 use crate::organizations::{self, MemberRole, OrganizationKind};
 use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
@@ -29,10 +30,15 @@ fn see_other(to: String) -> Response {
     Redirect::see_other(to).into_response()
 }
 
-/// A page showing a problem (403, 404, 409 ...) in the page's language.
-async fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Response {
-    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let (title, text) = problem_texts(state, pc.locale, p);
+/// A page showing an error (403, 404, 409 ...) in the page's language.
+async fn problem_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    e: &(dyn ErrorCode + Sync),
+) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let (title, text) = super::error_texts(state, pc.locale, e);
     render(
         state,
         pc,
@@ -43,35 +49,25 @@ async fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem
     )
 }
 
-/// A problem's title and explanation in the page's language (the API's stay English).
-fn problem_texts(state: &AppState, l: Locale, p: &Problem) -> (String, Option<String>) {
-    let i18n = &state.i18n;
-    let by_code = format!("problem-title-{}", p.code());
-    let by_status = match p.status {
-        403 => "problem-title-forbidden",
-        404 => "problem-title-not-found",
-        409 | 412 => "problem-title-conflict",
-        422 => "problem-title-validation",
-        400..=499 => "problem-title-bad-request",
-        _ => "problem-title-error",
-    };
-    let title = if i18n.has(l, &by_code) {
-        i18n.t(l, &by_code, None)
-    } else {
-        i18n.t(l, by_status, None)
-    };
-    let text = if p.errors.is_empty() {
-        p.detail.as_deref().map(|d| i18n.text(l, d))
-    } else {
-        Some(
-            p.errors
-                .iter()
-                .map(|e| i18n.text(l, &e.message))
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-    };
-    (title, text)
+/// A page refusing a request for a reason of the page itself (an expired form, a page
+/// for staff only): the title of `status` and the text `key`.
+async fn refused_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    status: StatusCode,
+    key: &str,
+) -> Response {
+    let title = pc.t(state, super::status_title_key(status.as_u16()));
+    let text = Some(pc.t(state, key));
+    render(
+        state,
+        pc,
+        req,
+        "message.html",
+        status,
+        context! { title, text },
+    )
 }
 
 fn flash(req: &Request) -> Option<String> {
@@ -221,28 +217,18 @@ pub async fn create_organization(
         Err(r) => return r,
     };
     if !csrf_ok(req, &f.csrf) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
-    match organizations::register_organization(&state, &u, &f.name, OrganizationKind::Business)
+    let cx = organizations::api::ctx(&state);
+    match organizations::service::register_organization(cx, &u, &f.name, OrganizationKind::Business)
         .await
     {
         Ok(o) => see_other(format!("/manage?done=org-created#org-{}", o.id)),
-        Err(p) => {
-            let errors = p
-                .errors
-                .iter()
-                .map(|e| {
-                    (
-                        "org-name".to_string(),
-                        state.i18n.text(pc.locale, &e.message),
-                    )
-                })
+        Err(e) if e.fields().is_empty() => problem_page(&state, &pc, req, &e).await,
+        Err(e) => {
+            let errors = super::field_texts(&state, pc.locale, &e)
+                .into_iter()
+                .map(|(_, message)| ("org-name".to_string(), message))
                 .collect();
             let values = HashMap::from([("org-name".to_string(), f.name.clone())]);
             dashboard_with(
@@ -281,29 +267,26 @@ pub async fn add_member(
         Err(r) => return r,
     };
     if !csrf_ok(req, &f.csrf) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
     let role = if f.role == "owner" {
         MemberRole::Owner
     } else {
         MemberRole::Staff
     };
-    match organizations::add_member(&state, &u, org, &f.email, role).await {
+    let cx = organizations::api::ctx(&state);
+    match organizations::service::add_member(cx, &u, org, &f.email, role).await {
         Ok(_) => see_other(format!("/manage?done=member-added#org-{org}")),
-        Err(p) if p.status == 422 || p.status == 409 => {
-            let msg = p
-                .errors
-                .first()
-                .map(|e| e.message.as_str())
-                .or(p.detail.as_deref())
-                .map(|m| state.i18n.text(pc.locale, m))
-                .unwrap_or_default();
+        Err(e) if e.status() == 422 || e.status() == 409 => {
+            let msg = super::field_texts(&state, pc.locale, &e)
+                .into_iter()
+                .next()
+                .map(|(_, m)| m)
+                .unwrap_or_else(|| {
+                    super::error_texts(&state, pc.locale, &e)
+                        .1
+                        .unwrap_or_default()
+                });
             let id = format!("member-email-{org}");
             let errors = vec![(id.clone(), msg)];
             dashboard_with(
@@ -339,15 +322,11 @@ pub async fn remove_member(
         Err(r) => return r,
     };
     if !csrf_ok(req, &f.csrf) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
-    match organizations::remove_member(&state, &u, org, member).await {
+    match organizations::service::remove_member(organizations::api::ctx(&state), &u, org, member)
+        .await
+    {
         Ok(()) => see_other(format!("/manage?done=member-removed#org-{org}")),
         Err(p) => problem_page(&state, &pc, req, &p).await,
     }
@@ -425,14 +404,14 @@ async fn org_for_new_listing(
     state: &AppState,
     u: &AuthUser,
     org: Uuid,
-) -> Result<organization::Model, Problem> {
+) -> Result<organization::Model, ListingError> {
     let o = organization::Entity::find_by_id(org)
         .one(&state.db)
         .await?
         .filter(|o| o.city_id == state.city.id)
-        .ok_or_else(|| Problem::not_found("organization"))?;
+        .ok_or_else(|| ListingError::not_found("organization"))?;
     if !service::is_member(&state.db, o.id, u.id).await? {
-        return Err(Problem::not_found("organization"));
+        return Err(ListingError::not_found("organization"));
     }
     Ok(o)
 }
@@ -475,19 +454,16 @@ fn validated(
     l: Locale,
     f: &FormData,
     kind: ListingKind,
-) -> Result<super::model::ListingFields, Rejected> {
+) -> Result<crate::listings::model::ListingFields, Rejected> {
     let (fields, rows, pre) = form::fields_from_form(f, kind);
     let mut all = pre;
-    if let Err(p) = fields.validate(kind) {
-        all.extend(p.errors);
+    if let Err(invalid) = fields.validate(kind) {
+        all.extend(invalid.0);
     }
     if all.is_empty() {
         return Ok(fields);
     }
-    for e in &mut all {
-        e.message = state.i18n.text(l, &e.message);
-    }
-    let (by_id, list) = form::place_errors(&Problem::validation(all), &rows);
+    let (by_id, list) = form::place_errors(&all, &rows, |m| super::field_text(state, l, m));
     Err((StatusCode::UNPROCESSABLE_ENTITY, by_id, list))
 }
 
@@ -510,13 +486,7 @@ pub async fn create_listing(
     };
     let f = FormData(pairs);
     if !csrf_ok(req, &f.get("csrf")) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
     let action = format!("/manage/organizations/{org}/listings");
     let fields = match validated(&state, pc.locale, &f, ListingKind::Business) {
@@ -593,13 +563,7 @@ pub async fn update_listing(
     };
     let f = FormData(pairs);
     if !csrf_ok(req, &f.get("csrf")) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
     let rec = match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(r) => r,
@@ -637,7 +601,7 @@ pub async fn update_listing(
     .await
     {
         Ok(rec) => see_other(format!("/manage/listings/{}?done=saved", rec.model.id)),
-        Err(p) if p.status == 412 => {
+        Err(ListingError::StaleVersion { .. }) => {
             let msg = pc.t(&state, "error-stale");
             let mut values = f.values();
             values.insert("version".into(), version.to_string());
@@ -686,13 +650,7 @@ pub async fn change_status(
         Err(r) => return r,
     };
     if !csrf_ok(req, &f.csrf) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
     let t = match f.action.as_str() {
         "publish" => Transition::Publish,
@@ -701,11 +659,12 @@ pub async fn change_status(
         "suspend" => {
             let reason = f.reason.trim().to_string();
             if !(3..=500).contains(&reason.chars().count()) {
-                return problem_page(
+                return refused_page(
                     &state,
                     &pc,
                     req,
-                    &Problem::invalid("reason", pc.t(&state, "error-reason")),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "error-reason",
                 )
                 .await;
             }
@@ -717,7 +676,16 @@ pub async fn change_status(
                 Err(p) => problem_page(&state, &pc, req, &p).await,
             };
         }
-        _ => return problem_page(&state, &pc, req, &Problem::bad_request("unknown action")).await,
+        _ => {
+            return refused_page(
+                &state,
+                &pc,
+                req,
+                StatusCode::BAD_REQUEST,
+                "error-unknown-action",
+            )
+            .await
+        }
     };
     match service::transition(&state.db, state.city.id, &u, &id, None, t).await {
         Ok(rec) if back.is_some() => {
@@ -740,8 +708,7 @@ async fn require_staff(
 ) -> Result<(PageCtx, AuthUser), Response> {
     let (pc, u) = require_user(state, req, next).await?;
     if !u.is_staff() {
-        let p = Problem::forbidden(pc.t(state, "error-staff-only"));
-        return Err(problem_page(state, &pc, req, &p).await);
+        return Err(refused_page(state, &pc, req, StatusCode::FORBIDDEN, "error-staff-only").await);
     }
     Ok((pc, u))
 }
@@ -860,13 +827,7 @@ pub async fn create_service(
     };
     let f = FormData(pairs);
     if !csrf_ok(req, &f.get("csrf")) {
-        return problem_page(
-            &state,
-            &pc,
-            req,
-            &Problem::forbidden(pc.t(&state, "error-csrf")),
-        )
-        .await;
+        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
     }
     let kind = ListingKind::MunicipalService;
     let fields = match validated(&state, pc.locale, &f, kind) {

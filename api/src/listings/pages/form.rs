@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::model::*;
-use super::service::ListingRecord;
-use crate::core::problem::{FieldError, Problem};
+use crate::core::error::FieldMessage;
+use crate::core::message::Message;
+use crate::listings::model::*;
+use crate::listings::service::ListingRecord;
+use crate::msg;
 
 /// Opening intervals per weekday in the editor.
 pub const INTERVALS: usize = 2;
@@ -84,16 +86,19 @@ pub struct Rows {
 
 /// Turns the form into API fields; type errors (a latitude that is not a number, a
 /// date that is not a date) are reported as field errors right away.
-pub fn fields_from_form(f: &FormData, kind: ListingKind) -> (ListingFields, Rows, Vec<FieldError>) {
+pub fn fields_from_form(
+    f: &FormData,
+    kind: ListingKind,
+) -> (ListingFields, Rows, Vec<FieldMessage>) {
     let mut rows = Rows::default();
     let mut errors = Vec::new();
-    let mut bad = |field: &str, message: &str| {
-        errors.push(FieldError {
+    let mut bad = |field: &str, message: Message| {
+        errors.push(FieldMessage {
             field: field.to_string(),
-            message: message.to_string(),
+            message,
         })
     };
-    let number = |k: &str, bad: &mut dyn FnMut(&str, &str)| -> Option<f64> {
+    let number = |k: &str, bad: &mut dyn FnMut(&str, Message)| -> Option<f64> {
         let v = f.get(k).replace(',', ".");
         if v.is_empty() {
             return None;
@@ -101,7 +106,7 @@ pub fn fields_from_form(f: &FormData, kind: ListingKind) -> (ListingFields, Rows
         match v.parse::<f64>() {
             Ok(n) if n.is_finite() => Some(n),
             _ => {
-                bad(k, "must be a number");
+                bad(k, msg!("v-number"));
                 None
             }
         }
@@ -112,11 +117,11 @@ pub fn fields_from_form(f: &FormData, kind: ListingKind) -> (ListingFields, Rows
         (Some(lat), Some(lng)) => Some(GeoPoint { lat, lng }),
         (None, None) => None,
         (Some(_), None) if f.get("lng").is_empty() => {
-            bad("lng", "give both latitude and longitude");
+            bad("lng", msg!("v-both-coordinates"));
             None
         }
         (None, Some(_)) if f.get("lat").is_empty() => {
-            bad("lat", "give both latitude and longitude");
+            bad("lat", msg!("v-both-coordinates"));
             None
         }
         _ => None,
@@ -151,7 +156,7 @@ pub fn fields_from_form(f: &FormData, kind: ListingKind) -> (ListingFields, Rows
             continue;
         }
         let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
-            bad(&format!("{id}_date"), "must be a date YYYY-MM-DD");
+            bad(&format!("{id}_date"), msg!("v-date"));
             continue;
         };
         exceptions.push(OpeningException {
@@ -287,14 +292,20 @@ pub fn form_field(path: &str, rows: &Rows) -> String {
     .to_string()
 }
 
-/// Errors keyed by form id, plus the ordered list for the error summary.
-pub fn place_errors(p: &Problem, rows: &Rows) -> (HashMap<String, String>, Vec<(String, String)>) {
+/// Field errors keyed by form id (the first per id), plus the ordered list for the error
+/// summary; `text` words each message in the page's language.
+pub fn place_errors(
+    errors: &[FieldMessage],
+    rows: &Rows,
+    text: impl Fn(&Message) -> String,
+) -> (HashMap<String, String>, Vec<(String, String)>) {
     let mut by_id = HashMap::new();
     let mut list = Vec::new();
-    for e in &p.errors {
+    for e in errors {
         let id = form_field(&e.field, rows);
-        list.push((id.clone(), e.message.clone()));
-        by_id.entry(id).or_insert_with(|| e.message.clone());
+        let message = text(&e.message);
+        list.push((id.clone(), message.clone()));
+        by_id.entry(id).or_insert(message);
     }
     (by_id, list)
 }
@@ -410,8 +421,13 @@ mod tests {
         assert_eq!(rows.rules, vec!["h0_0", "h2_1"]);
         assert_eq!(rows.exceptions, vec!["x0"]);
         let p = fields.validate(ListingKind::Business).unwrap_err();
-        let (by_id, _) = place_errors(&p, &rows);
-        assert!(by_id.contains_key("h2_1_closes"), "{by_id:?}");
+        let (by_id, _) = place_errors(&p.0, &rows, |m| m.key.clone());
+        assert_eq!(
+            by_id.get("h2_1_closes").map(String::as_str),
+            Some("v-closes-after-opens-midnight"),
+            "{by_id:?}"
+        );
+        assert_eq!(pre[0].message, msg!("v-number"));
     }
 
     #[test]

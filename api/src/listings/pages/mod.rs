@@ -1,5 +1,9 @@
 //! The public pages of one listing: `/listings/{slug}` (a business) and
-//! `/services/{slug}` (a municipal service), with schema.org JSON-LD.
+//! `/services/{slug}` (a municipal service), with schema.org JSON-LD; and how the
+//! pages of listings and organizations word an error in the page's language.
+
+pub mod form;
+pub mod manage;
 
 use chrono::{Datelike, Utc};
 use fluent_bundle::FluentArgs;
@@ -14,10 +18,65 @@ use super::model::{Listing, ListingKind};
 use super::service::ListingRecord;
 use super::taxonomy;
 use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
 use crate::core::i18n;
+use crate::core::message::Message;
 use crate::web::pages::{not_found, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, listing_category, organization};
+
+/// The page title of an error with this status (when its code has none of its own).
+pub fn status_title_key(status: u16) -> &'static str {
+    match status {
+        403 => "problem-title-forbidden",
+        404 => "problem-title-not-found",
+        409 | 412 => "problem-title-conflict",
+        422 => "problem-title-validation",
+        400..=499 => "problem-title-bad-request",
+        _ => "problem-title-error",
+    }
+}
+
+/// An error of listings or organizations in the page's language: its title and its
+/// explanation (for invalid fields, their messages). The API's words stay English.
+pub fn error_texts(state: &AppState, l: Locale, e: &dyn ErrorCode) -> (String, Option<String>) {
+    let i18n = &state.i18n;
+    if e.status() >= 500 && e.status() != 503 {
+        tracing::error!(code = e.code(), error = ?e.internal(), "internal error on a page");
+    }
+    let by_code = format!("problem-title-{}", e.code());
+    let title = if i18n.has(l, &by_code) {
+        i18n.t(l, &by_code, None)
+    } else {
+        i18n.t(l, status_title_key(e.status()), None)
+    };
+    let text = if e.fields().is_empty() {
+        let m = e.message();
+        i18n.has(l, &m.key).then(|| i18n.message(l, &m))
+    } else {
+        Some(
+            field_texts(state, l, e)
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    (title, text)
+}
+
+/// Each invalid field of an error and its message in the page's language.
+pub fn field_texts(state: &AppState, l: Locale, e: &dyn ErrorCode) -> Vec<(String, String)> {
+    e.fields()
+        .iter()
+        .map(|f| (f.field.clone(), field_text(state, l, &f.message)))
+        .collect()
+}
+
+/// A field message in the page's language.
+pub fn field_text(state: &AppState, l: Locale, m: &Message) -> String {
+    state.i18n.message(l, m)
+}
 
 const SCHEMA_DAYS: [&str; 7] = [
     "Monday",
@@ -145,8 +204,8 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
     {
         Ok(Some(r)) if r.model.status == "published" => r,
         Ok(_) => return not_found(state, req).await,
-        Err(p) => {
-            tracing::error!(detail = ?p.detail, "listing page");
+        Err(e) => {
+            tracing::error!(error = ?e, "listing page");
             return not_found(state, req).await;
         }
     };
