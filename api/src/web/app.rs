@@ -287,7 +287,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at("/docs", get(docs_endpoint))
         .at("/", get(pages::home))
-        .at("/search", get(crate::search::page::search_page))
+        .at("/search", get(crate::search::pages::search_page))
         .at("/listings/:slug", get(crate::listings::pages::listing_page))
         .at("/services/:slug", get(crate::listings::pages::service_page))
         .at("/privacy", get(pages::privacy))
