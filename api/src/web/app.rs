@@ -283,7 +283,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/calendar/:file",
-            get(crate::notifications::feed::feed_endpoint),
+            get(crate::notifications::api::feed_endpoint),
         )
         .at("/docs", get(docs_endpoint))
         .at("/", get(pages::home))
