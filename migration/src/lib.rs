@@ -19,6 +19,7 @@ mod m20261123_000011_add_booking_partner_sync;
 mod m20261123_000012_add_search_fts_sqlite;
 mod m20261124_000013_add_booking_partner_checked;
 mod m20261124_000014_index_outbox_pending;
+mod m20261125_000015_access_records_as_messages;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_add_search_fts_sqlite::Migration),
             Box::new(m20261124_000013_add_booking_partner_checked::Migration),
             Box::new(m20261124_000014_index_outbox_pending::Migration),
+            Box::new(m20261125_000015_access_records_as_messages::Migration),
         ]
     }
 }

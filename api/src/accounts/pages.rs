@@ -346,8 +346,8 @@ async fn account(
                 let local = a.created_at.with_timezone(&tz);
                 context! {
                     at => format!("{} {}", i18n::format_date(l, local.date_naive()), local.format("%H:%M")),
-                    resource => state.i18n.text(l, &a.resource),
-                    purpose => state.i18n.text(l, &a.purpose),
+                    resource => crate::privacy::service::shown(&a.resource, |m| state.i18n.message(l, m)),
+                    purpose => crate::privacy::service::shown(&a.purpose, |m| state.i18n.message(l, m)),
                 }
             }).collect::<Vec<_>>(),
             errors,

@@ -275,7 +275,9 @@ pub async fn export(
         })).collect::<Vec<_>>(),
         "access_log": access.iter().map(|a| serde_json::json!({
             "at": a.created_at, "actor_user_id": a.actor_user_id, "actor_organization_id": a.actor_organization_id,
-            "actor_module": a.actor_module, "resource": a.resource, "purpose": a.purpose,
+            "actor_module": a.actor_module,
+            "resource": crate::privacy::service::shown(&a.resource, |m| crate::core::i18n::I18n::embedded().api_text(m)),
+            "purpose": crate::privacy::service::shown(&a.purpose, |m| crate::core::i18n::I18n::embedded().api_text(m)),
         })).collect::<Vec<_>>(),
         "bookings": [],
         // Its address is not kept (only a hash of its token), so it cannot be exported.

@@ -26,7 +26,6 @@ use crate::core::problem::Problem;
 use crate::core::validate::Errors;
 use crate::partners::client::{Body, Conn, PartnerError};
 use crate::partners::connections;
-use crate::privacy::service::texts;
 use entities::{booking, listing, offer, partner_connection};
 use partner_contract::model::{
     AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
@@ -508,14 +507,12 @@ pub async fn create(
         ctx.city_id,
         user.id,
         &partner_reader(&conn_model),
-        &texts::fill(
-            texts::BOOKING,
-            &[
-                ("booking", &b.id.to_string()),
-                ("fields", &fields.join(", ")),
-            ],
+        crate::msg!(
+            "access-booking",
+            booking = b.id.to_string(),
+            fields = fields.join(", ")
         ),
-        texts::PURPOSE_PARTNER_SENT,
+        crate::msg!("access-purpose-partner-sent"),
     )
     .await?;
     txn.commit().await?;

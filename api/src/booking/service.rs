@@ -26,7 +26,6 @@ use super::offers;
 use crate::core::identity::AuthUser;
 use crate::core::problem::Problem;
 use crate::core::validate::Errors;
-use crate::privacy::service::texts;
 use entities::{booking, listing, offer, offer_slot};
 
 /// Creates a booking. With a claim, the response is stored with it, in its transaction.
@@ -381,14 +380,12 @@ pub async fn for_business(
             ctx.city_id,
             b.user_id,
             &reader,
-            &texts::fill(
-                texts::BOOKING,
-                &[
-                    ("booking", &b.id.to_string()),
-                    ("fields", &shared_fields(b)),
-                ],
+            crate::msg!(
+                "access-booking",
+                booking = b.id.to_string(),
+                fields = shared_fields(b)
             ),
-            &texts::fill(texts::PURPOSE_BOOKING_LIST, &[("offer", name)]),
+            crate::msg!("access-purpose-booking-list", offer = name),
         )
         .await?;
     }
@@ -475,14 +472,12 @@ pub async fn decide(
             ctx.city_id,
             b.user_id,
             &reader,
-            &texts::fill(
-                texts::BOOKING,
-                &[
-                    ("booking", &b.id.to_string()),
-                    ("fields", &shared_fields(&b)),
-                ],
+            crate::msg!(
+                "access-booking",
+                booking = b.id.to_string(),
+                fields = shared_fields(&b)
             ),
-            &texts::fill(texts::PURPOSE_BOOKING_MARKED, &[("status", to)]),
+            crate::msg!("access-purpose-booking-marked", status = to),
         )
         .await?;
         txn.commit().await?;

@@ -165,7 +165,7 @@ impl I18n {
     }
 
     /// An English text of the service layer (a field's validation message, a problem's
-    /// detail, an access-log entry) in `locale`, or the text itself when it is not one
+    /// detail) in `locale`, or the text itself when it is not one
     /// of [`CATALOGUE`]. The API keeps answering in English; pages use this.
     pub fn text(&self, locale: Locale, english: &str) -> String {
         match lookup(english) {
@@ -200,7 +200,7 @@ impl I18n {
 
 /// The English texts the service layer writes (patterns: `{name}` stands for a value,
 /// handed to the message as `$name`) and the message that says the same in the page's
-/// language. Field messages, problem details, and the access log's "what" and "why".
+/// language. Field messages and problem details.
 pub const CATALOGUE: &[(&str, &str)] = &[
     // Listings (validation of every field). A pattern comes after the texts it would
     // also match.
@@ -306,28 +306,6 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ),
     ("You may not change this listing.", "p-may-not-change"),
     ("You may not delete this listing.", "p-may-not-delete"),
-    // The access log (written by the capability that read the data).
-    (
-        crate::privacy::service::texts::MEMBER_DATA,
-        "access-member-data",
-    ),
-    (
-        crate::privacy::service::texts::PURPOSE_MEMBER_REVIEW,
-        "access-purpose-member-review",
-    ),
-    (crate::privacy::service::texts::BOOKING, "access-booking"),
-    (
-        crate::privacy::service::texts::PURPOSE_BOOKING_LIST,
-        "access-purpose-booking-list",
-    ),
-    (
-        crate::privacy::service::texts::PURPOSE_BOOKING_MARKED,
-        "access-purpose-booking-marked",
-    ),
-    (
-        crate::privacy::service::texts::PURPOSE_PARTNER_SENT,
-        "access-purpose-partner-sent",
-    ),
 ];
 
 /// The catalogue entry `text` is an instance of: its message key and the values of the
@@ -512,39 +490,6 @@ mod tests {
         assert_eq!(
             i.text(Locale::De, "unknown category 'food.x'"),
             "Unbekannte Kategorie „food.x“."
-        );
-        assert_eq!(
-            i.text(Locale::De, "name and email as member of Bäckerei {x} GmbH"),
-            "Name und E-Mail-Adresse als Mitglied von Bäckerei {x} GmbH"
-        );
-        // The booking access records, written from the privacy texts.
-        use crate::privacy::service::texts::{
-            fill, BOOKING, PURPOSE_BOOKING_MARKED, PURPOSE_PARTNER_SENT,
-        };
-        assert_eq!(
-            i.text(
-                Locale::De,
-                &fill(BOOKING, &[("booking", "b-1"), ("fields", "name, phone")])
-            ),
-            "Buchung b-1 (name, phone)"
-        );
-        assert_eq!(
-            i.text(
-                Locale::De,
-                &fill(PURPOSE_BOOKING_MARKED, &[("status", "no_show")])
-            ),
-            "als nicht erschienen vermerkt"
-        );
-        assert_eq!(
-            i.text(
-                Locale::En,
-                &fill(PURPOSE_BOOKING_MARKED, &[("status", "completed")])
-            ),
-            "marked as attended"
-        );
-        assert_eq!(
-            i.text(Locale::De, PURPOSE_PARTNER_SENT),
-            "mit der Buchung an das Buchungssystem des Unternehmens übermittelt"
         );
         assert_eq!(
             i.text(Locale::De, "must be after opens"),

@@ -7,18 +7,15 @@ use poem::{handler, Request, Response};
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
+use super::error::NotificationError;
 use super::feed::{self, CALENDAR_CONTENT_TYPE};
-use super::ics::{self, Method};
-use super::message::{self, BookingFacts, Site};
+use super::message::Site;
 use crate::core::identity::AuthUser;
 use crate::core::problem::{ApiError, Problem};
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth};
 use crate::web::state::AppState;
-use entities::booking;
 
 fn site(state: &AppState) -> Site {
     Site {
@@ -28,37 +25,21 @@ fn site(state: &AppState) -> Site {
 }
 
 /// One of the caller's bookings as an iCalendar object; 404 for anyone else's.
-async fn booking_calendar(state: &AppState, user: &AuthUser, id: &str) -> Result<String, Problem> {
-    let not_found = || Problem::not_found("booking");
-    let id = Uuid::parse_str(id).map_err(|_| not_found())?;
-    let mine = booking::Entity::find_by_id(id)
-        .filter(booking::Column::UserId.eq(user.id))
-        .filter(booking::Column::CityId.eq(state.city.id))
-        .one(&state.db)
-        .await?
-        .is_some();
-    if !mine {
-        return Err(not_found());
-    }
-    let facts = BookingFacts::load(&state.db, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let locale = facts.locale(state.config.city.default_locale);
-    let status = message::calendar_status(&facts.booking.status);
-    Ok(ics::Calendar {
-        method: Method::Publish,
-        name: None,
-        events: vec![message::event(
-            &facts,
-            &site(state),
-            &state.i18n,
-            locale,
-            status,
-            None,
-        )],
-        stamp: Utc::now(),
-    }
-    .render())
+async fn booking_calendar(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+) -> Result<String, NotificationError> {
+    feed::calendar_for_booking(
+        &state.db,
+        state.city.id,
+        user.id,
+        id,
+        &site(state),
+        &state.i18n,
+        state.config.city.default_locale,
+    )
+    .await
 }
 
 #[derive(ApiResponse)]
@@ -116,10 +97,42 @@ pub async fn booking_ics_endpoint(
     let user = auth::optional_user(req)
         .await?
         .ok_or_else(Problem::unauthorized)?;
-    let body = booking_calendar(&state, &user, id).await?;
+    let body = booking_calendar(&state, &user, id)
+        .await
+        .map_err(Problem::from)?;
     Ok(Response::builder()
         .content_type(CALENDAR_CONTENT_TYPE)
         .header("Content-Disposition", disposition(id))
+        .body(body))
+}
+
+/// `GET /calendar/{token}.ics`: the feed, without login; 404 for an unknown or
+/// rotated token.
+#[handler]
+pub async fn feed_endpoint(
+    poem::web::Path(file): poem::web::Path<String>,
+    state: Data<&AppState>,
+) -> poem::Result<Response> {
+    let not_found = || Problem::from(NotificationError::FeedNotFound);
+    let token = file.strip_suffix(".ics").ok_or_else(not_found)?;
+    if token.is_empty() || token.len() > 100 {
+        return Err(not_found().into());
+    }
+    let body = feed::calendar_for_token(
+        &state.db,
+        state.city.id,
+        token,
+        &site(&state),
+        &state.i18n,
+        state.config.city.default_locale,
+    )
+    .await
+    .map_err(|e| Problem::from(NotificationError::from(e)))?
+    .ok_or_else(not_found)?;
+    Ok(Response::builder()
+        .content_type(CALENDAR_CONTENT_TYPE)
+        .header("Cache-Control", "private, no-cache")
+        .header("X-Robots-Tag", "noindex")
         .body(body))
 }
 
@@ -172,7 +185,7 @@ impl CalendarFeedApi {
     async fn create(&self, state: Data<&AppState>, auth: Auth) -> Result<FeedCreated, ApiError> {
         let token = feed::rotate(&state.db, auth.user().id)
             .await
-            .map_err(Problem::from)?;
+            .map_err(NotificationError::from)?;
         Ok(FeedCreated::Created(Json(CalendarFeedCreated {
             url: feed::url(&state.config.server.public_url, &token),
         })))
@@ -191,7 +204,7 @@ impl CalendarFeedApi {
     ) -> Result<Json<CalendarFeedStatus>, ApiError> {
         let created_at = feed::created_at(&state.db, auth.user().id)
             .await
-            .map_err(Problem::from)?;
+            .map_err(NotificationError::from)?;
         Ok(Json(CalendarFeedStatus {
             active: created_at.is_some(),
             created_at,
@@ -209,7 +222,7 @@ impl CalendarFeedApi {
     async fn delete(&self, state: Data<&AppState>, auth: Auth) -> Result<FeedRemoved, ApiError> {
         feed::remove(&state.db, auth.user().id)
             .await
-            .map_err(Problem::from)?;
+            .map_err(NotificationError::from)?;
         Ok(FeedRemoved::NoContent)
     }
 }

@@ -5,21 +5,18 @@
 //! the old URL is unknown from that moment on.
 
 use chrono::{DateTime, Utc};
-use poem::web::{Data, Path};
-use poem::{handler, Response};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use super::error::NotificationError;
 use super::ics::{self, Method};
 use super::message::{self, BookingFacts, Site};
 use crate::core::config::Locale;
 use crate::core::i18n::I18n;
-use crate::core::problem::Problem;
 use crate::core::secrets::{random_secret, sha256_hex};
-use crate::web::state::AppState;
 use entities::{booking, calendar_feed, city, listing, offer, user};
 
 /// The content type of every `.ics` the portal serves.
@@ -168,36 +165,38 @@ pub async fn calendar_for_token<C: ConnectionTrait>(
     ))
 }
 
-/// `GET /calendar/{token}.ics`: the feed, without login; 404 for an unknown or
-/// rotated token.
-#[handler]
-pub async fn feed_endpoint(
-    Path(file): Path<String>,
-    state: Data<&AppState>,
-) -> poem::Result<Response> {
-    let not_found = || Problem::not_found("calendar feed");
-    let token = file.strip_suffix(".ics").ok_or_else(not_found)?;
-    if token.is_empty() || token.len() > 100 {
-        return Err(not_found().into());
+/// One of the resident's bookings as a calendar object (`METHOD:PUBLISH`), in the
+/// resident's language; [`NotificationError::BookingNotFound`] for anyone else's booking
+/// or an id that is none.
+pub async fn calendar_for_booking<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    user_id: Uuid,
+    id: &str,
+    site: &Site,
+    i18n: &I18n,
+    fallback: Locale,
+) -> Result<String, NotificationError> {
+    let id = Uuid::parse_str(id).map_err(|_| NotificationError::BookingNotFound)?;
+    let mine = booking::Entity::find_by_id(id)
+        .filter(booking::Column::UserId.eq(user_id))
+        .filter(booking::Column::CityId.eq(city_id))
+        .one(conn)
+        .await?
+        .is_some();
+    if !mine {
+        return Err(NotificationError::BookingNotFound);
     }
-    let site = Site {
-        public_url: state.config.server.public_url.clone(),
-        from: state.config.notifications.smtp_from.clone(),
-    };
-    let body = calendar_for_token(
-        &state.db,
-        state.city.id,
-        token,
-        &site,
-        &state.i18n,
-        state.config.city.default_locale,
-    )
-    .await
-    .map_err(Problem::from)?
-    .ok_or_else(not_found)?;
-    Ok(Response::builder()
-        .content_type(CALENDAR_CONTENT_TYPE)
-        .header("Cache-Control", "private, no-cache")
-        .header("X-Robots-Tag", "noindex")
-        .body(body))
+    let facts = BookingFacts::load(conn, id)
+        .await?
+        .ok_or(NotificationError::BookingNotFound)?;
+    let locale = facts.locale(fallback);
+    let status = message::calendar_status(&facts.booking.status);
+    Ok(ics::Calendar {
+        method: Method::Publish,
+        name: None,
+        events: vec![message::event(&facts, site, i18n, locale, status, None)],
+        stamp: Utc::now(),
+    }
+    .render())
 }

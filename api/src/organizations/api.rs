@@ -183,11 +183,8 @@ impl OrganizationsApi {
                     state.city.id,
                     m.user_id,
                     &privacy::service::Reader::CityStaff(auth.user().id),
-                    &privacy::service::texts::fill(
-                        privacy::service::texts::MEMBER_DATA,
-                        &[("organization", &org.name)],
-                    ),
-                    privacy::service::texts::PURPOSE_MEMBER_REVIEW,
+                    crate::msg!("access-member-data", organization = &org.name),
+                    crate::msg!("access-purpose-member-review"),
                 )
                 .await?;
             }

@@ -7,6 +7,8 @@ use poem_openapi::{Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use super::service::shown;
+use crate::core::i18n::I18n;
 use crate::core::problem::ApiError;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::Auth;
@@ -64,6 +66,8 @@ impl PrivacyApi {
             .filter(user::Column::Id.is_in(user_ids))
             .all(&state.db)
             .await?;
+        // In English as the API has always answered, whatever the resident's language.
+        let i18n = I18n::embedded();
         Ok(Json(
             records
                 .into_iter()
@@ -90,8 +94,8 @@ impl PrivacyApi {
                         at: r.created_at,
                         reader_kind: kind.to_string(),
                         reader: name,
-                        resource: r.resource,
-                        purpose: r.purpose,
+                        resource: shown(&r.resource, |m| i18n.api_text(m)),
+                        purpose: shown(&r.purpose, |m| i18n.api_text(m)),
                     }
                 })
                 .collect(),

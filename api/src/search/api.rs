@@ -7,12 +7,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
-use super::{SearchQuery, Sort};
+use super::service::{FacetCount, SearchQuery, Sort};
 use crate::core::config::Locale;
 use crate::core::problem::ApiError;
 use crate::core::validate::Errors;
 use crate::listings::model::{GeoPoint, ListingKind};
 use crate::listings::taxonomy;
+use crate::msg;
 use crate::web::api_tags::ApiTags;
 use crate::web::state::AppState;
 
@@ -103,13 +104,24 @@ pub struct Suggestions {
     pub suggestions: Vec<Suggestion>,
 }
 
-fn facet(v: Vec<super::FacetCount>) -> Vec<FacetValue> {
+fn facet(v: Vec<FacetCount>) -> Vec<FacetValue> {
     v.into_iter()
         .map(|f| FacetValue {
             value: f.value,
             count: f.count,
         })
         .collect()
+}
+
+/// The `locale` parameter; `de` and a field error when it is neither `de` nor `en`.
+fn parse_locale(errors: &mut Errors, l: &str) -> Locale {
+    l.parse::<Locale>().unwrap_or_else(|_| {
+        errors.add(
+            "locale",
+            msg!("v-search-locale", locale = l.trim().to_ascii_lowercase()),
+        );
+        Locale::De
+    })
 }
 
 pub struct SearchApi;
@@ -151,12 +163,12 @@ impl SearchApi {
         let mut errors = Errors::default();
         let q = q.0.unwrap_or_default();
         if q.chars().count() > 200 {
-            errors.add_en("q", "at most 200 characters");
+            errors.add("q", msg!("v-search-q-max", max = 200));
         }
         let category = category.0.filter(|c| !c.trim().is_empty());
         if let Some(c) = &category {
             if taxonomy::find(c).is_none() {
-                errors.add_en("category", format!("unknown category '{c}'"));
+                errors.add("category", msg!("v-unknown-category", c = c));
             }
         }
         let near = match near.0.as_deref() {
@@ -172,10 +184,7 @@ impl SearchApi {
                         Some(GeoPoint { lat, lng })
                     }
                     _ => {
-                        errors.add_en(
-                            "near",
-                            "must be latitude,longitude within -90..90 and -180..180",
-                        );
+                        errors.add("near", msg!("v-search-near"));
                         None
                     }
                 }
@@ -183,39 +192,36 @@ impl SearchApi {
         };
         if let Some(r) = radius_m.0 {
             if !(1..=50_000).contains(&r) {
-                errors.add_en("radius_m", "must be between 1 and 50000");
+                errors.add("radius_m", msg!("v-search-between", min = 1, max = 50_000));
             } else if near.is_none() && errors.0.iter().all(|e| e.field != "near") {
-                errors.add_en("radius_m", "needs near");
+                errors.add("radius_m", msg!("v-search-radius-needs-near"));
             }
         }
         let sort = match sort.0.as_deref() {
             None => Sort::Relevance,
             Some(s) => match Sort::parse(s) {
                 Some(Sort::Distance) if near.is_none() => {
-                    errors.add_en("sort", "distance needs near");
+                    errors.add("sort", msg!("v-search-distance-needs-near"));
                     Sort::Relevance
                 }
                 Some(s) => s,
                 None => {
-                    errors.add_en("sort", "must be relevance, distance or name");
+                    errors.add("sort", msg!("v-search-sort-unknown"));
                     Sort::Relevance
                 }
             },
         };
         let locale = match locale.0.as_deref() {
             None => state.config.city.default_locale,
-            Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
-                errors.add_en("locale", m);
-                Locale::De
-            }),
+            Some(l) => parse_locale(&mut errors, l),
         };
         let page = page.0.unwrap_or(1);
         if !(1..=500).contains(&page) {
-            errors.add_en("page", "must be between 1 and 500");
+            errors.add("page", msg!("v-search-between", min = 1, max = 500));
         }
         let per_page = per_page.0.unwrap_or(20);
         if !(1..=100).contains(&per_page) {
-            errors.add_en("per_page", "must be between 1 and 100");
+            errors.add("per_page", msg!("v-search-between", min = 1, max = 100));
         }
         errors.into_result(())?;
         let query = SearchQuery {
@@ -289,14 +295,11 @@ impl SearchApi {
         let mut errors = Errors::default();
         let len = q.0.trim().chars().count();
         if !(1..=100).contains(&len) {
-            errors.add_en("q", "must be 1-100 characters");
+            errors.add("q", msg!("v-search-suggest-q", min = 1, max = 100));
         }
         let locale = match locale.0.as_deref() {
             None => state.config.city.default_locale,
-            Some(l) => l.parse::<Locale>().unwrap_or_else(|m| {
-                errors.add_en("locale", m);
-                Locale::De
-            }),
+            Some(l) => parse_locale(&mut errors, l),
         };
         errors.into_result(())?;
         let query = SearchQuery {

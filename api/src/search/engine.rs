@@ -13,9 +13,11 @@ use search_indexer::consumer::Target;
 use search_indexer::document::slot_of;
 use search_indexer::query::{SearchParams, SortBy};
 
-use super::{distance_m, search_db, FacetCount, Facets, Hit, SearchQuery, SearchResult, Sort};
+use super::error::SearchError;
+use super::service::{
+    distance_m, search_db, FacetCount, Facets, Hit, SearchQuery, SearchResult, Sort,
+};
 use crate::core::config::SearchConfig;
-use crate::core::problem::Problem;
 use crate::listings::model::ListingKind;
 use sea_orm::DatabaseConnection;
 
@@ -93,7 +95,7 @@ impl SearchEngine {
         db: &DatabaseConnection,
         city: &CityCtx,
         q: &SearchQuery,
-    ) -> Result<SearchResult, Problem> {
+    ) -> Result<SearchResult, SearchError> {
         if let Some(target) = &self.meili {
             if self.breaker().is_none() {
                 let params = params(city.timezone, q);

@@ -283,11 +283,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/calendar/:file",
-            get(crate::notifications::feed::feed_endpoint),
+            get(crate::notifications::api::feed_endpoint),
         )
         .at("/docs", get(docs_endpoint))
         .at("/", get(pages::home))
-        .at("/search", get(crate::search::page::search_page))
+        .at("/search", get(crate::search::pages::search_page))
         .at("/listings/:slug", get(crate::listings::pages::listing_page))
         .at("/services/:slug", get(crate::listings::pages::service_page))
         .at("/privacy", get(pages::privacy))

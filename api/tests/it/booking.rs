@@ -828,6 +828,57 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
         app.outbox_events(bb["id"].as_str().unwrap()).await,
         ["booking.requested", "booking.rejected"]
     );
+
+    // The access log holds messages (key and arguments): the German page shows them in
+    // German, the API in its English.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let stored = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(a.id))
+        .order_by_asc(entities::access_record::Column::CreatedAt)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2, "listed, then approved: {stored:?}");
+    let booking_id = ba["id"].as_str().unwrap();
+    let what: Value = serde_json::from_str(&stored[0].resource).unwrap();
+    assert_eq!(what["key"], "access-booking");
+    assert_eq!(what["args"]["booking"], booking_id);
+    let why: Value = serde_json::from_str(&stored[1].purpose).unwrap();
+    assert_eq!(
+        why,
+        json!({"key": "access-purpose-booking-marked", "args": {"status": "confirmed"}})
+    );
+    let page = a
+        .client
+        .get(app.url("/account?lang=de"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("Buchung {booking_id} (")), "{page}");
+    assert!(page.contains("Buchung bestätigt"), "{page}");
+    assert!(page.contains("Buchungsliste von "), "{page}");
+    assert!(!page.contains("&quot;key&quot;"), "{page}");
+    let log: Value = a
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log[0]["purpose"], "booking marked confirmed");
+    assert!(log[0]["resource"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("booking {booking_id} (")));
+    assert!(log[1]["purpose"]
+        .as_str()
+        .unwrap()
+        .starts_with("list of bookings of "));
 }
 on_both!(the_business_sees_and_decides_and_the_resident_sees_who_read);
 

@@ -330,3 +330,164 @@ async fn a_full_text_index_that_lost_its_rows_is_rebuilt() {
 fn urlencoding(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The access log's sentences written before it held messages become messages (key and
+/// arguments) by the patterns they were written from; anything else stays as it is.
+/// Shown in German on the German page and in the old English by the API; down turns the
+/// messages back into the sentences.
+async fn old_access_records_become_messages(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+    let db = &app.state.db;
+    let resident = app.register("Resi").await;
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261125_000015_access_records_as_messages")
+        .unwrap();
+    let after = (names.len() - at) as u32;
+    Migrator::down(db, Some(after)).await.unwrap();
+    let old = [
+        ("booking 0190-b1 (name, phone)", "booking marked no_show"),
+        (
+            "name and email as member of Bäckerei \"Süß\" (Mitte)",
+            "city administration: review of an organization's members",
+        ),
+        (
+            "booking 0190-b2 (name)",
+            "sent with the booking to the business's booking system",
+        ),
+        ("a text of a version in between", "list of bookings of Yoga"),
+    ];
+    let start = chrono::Utc::now() - chrono::Duration::hours(1);
+    for (i, (resource, purpose)) in old.iter().enumerate() {
+        entities::access_record::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            city_id: Set(app.state.city.id),
+            subject_user_id: Set(resident.id),
+            actor_user_id: Set(None),
+            actor_organization_id: Set(None),
+            actor_module: Set(Some("Module".into())),
+            resource: Set(resource.to_string()),
+            purpose: Set(purpose.to_string()),
+            created_at: Set(start + chrono::Duration::minutes(i as i64)),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+    // Read on a connection of its own after each change of the columns' type: a
+    // PostgreSQL connection that prepared the query before would refuse the new type.
+    let stored = || async {
+        let fresh = api::core::db::connect(&app.database_url).await.unwrap();
+        entities::access_record::Entity::find()
+            .filter(entities::access_record::Column::SubjectUserId.eq(resident.id))
+            .order_by_asc(entities::access_record::Column::CreatedAt)
+            .all(&fresh)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.resource, r.purpose))
+            .collect::<Vec<_>>()
+    };
+    Migrator::up(db, None).await.unwrap();
+    let rows = stored().await;
+    assert_eq!(
+        rows[0],
+        (
+            r#"{"key":"access-booking","args":{"booking":"0190-b1","fields":"name, phone"}}"#
+                .to_string(),
+            r#"{"key":"access-purpose-booking-marked","args":{"status":"no_show"}}"#.to_string()
+        )
+    );
+    assert_eq!(
+        rows[1].0,
+        r#"{"key":"access-member-data","args":{"organization":"Bäckerei \"Süß\" (Mitte)"}}"#
+    );
+    assert_eq!(rows[1].1, r#"{"key":"access-purpose-member-review"}"#);
+    assert_eq!(rows[2].1, r#"{"key":"access-purpose-partner-sent"}"#);
+    assert_eq!(rows[3].0, "a text of a version in between", "left as it is");
+    assert_eq!(
+        rows[3].1,
+        r#"{"key":"access-purpose-booking-list","args":{"offer":"Yoga"}}"#
+    );
+    // The column takes a message longer than the old 200 characters.
+    let long = format!(
+        r#"{{"key":"access-member-data","args":{{"organization":"{}"}}}}"#,
+        "x".repeat(200)
+    );
+    let mut first: entities::access_record::ActiveModel = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::Resource.eq(rows[1].0.clone()))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    first.resource = Set(long.clone());
+    first.update(db).await.unwrap();
+
+    let page = resident
+        .client
+        .get(app.url("/account?lang=de"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for german in [
+        "Buchung 0190-b1 (name, phone)",
+        "als nicht erschienen vermerkt",
+        "Stadtverwaltung: Prüfung der Mitglieder einer Organisation",
+        "mit der Buchung an das Buchungssystem des Unternehmens übermittelt",
+        "a text of a version in between",
+        "Buchungsliste von Yoga",
+    ] {
+        assert!(page.contains(german), "{german}: {page}");
+    }
+    let api: serde_json::Value = resident
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api = api.as_array().unwrap();
+    assert_eq!(api.len(), 4);
+    // Newest first.
+    assert_eq!(api[3]["resource"], "booking 0190-b1 (name, phone)");
+    assert_eq!(api[3]["purpose"], "booking marked no_show");
+    assert_eq!(
+        api[2]["resource"],
+        format!("name and email as member of {}", "x".repeat(200))
+    );
+    assert_eq!(
+        api[1]["purpose"],
+        "sent with the booking to the business's booking system"
+    );
+    assert_eq!(api[0]["resource"], "a text of a version in between");
+    assert_eq!(api[0]["purpose"], "list of bookings of Yoga");
+
+    // Down: the sentences again (cut to the old 200 characters on PostgreSQL), up again.
+    Migrator::down(db, Some(after)).await.unwrap();
+    let rows = stored().await;
+    assert_eq!(
+        rows[0],
+        (
+            "booking 0190-b1 (name, phone)".to_string(),
+            "booking marked no_show".to_string()
+        )
+    );
+    assert!(rows[1].0.starts_with("name and email as member of xxx"));
+    assert_eq!(rows[3].1, "list of bookings of Yoga");
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(
+        stored().await[0].0,
+        r#"{"key":"access-booking","args":{"booking":"0190-b1","fields":"name, phone"}}"#
+    );
+}
+crate::on_both!(old_access_records_become_messages);

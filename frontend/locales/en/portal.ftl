@@ -636,9 +636,13 @@ problem-title-conflict = This is not possible right now
 problem-title-validation = Some entries need correcting
 problem-title-error = Something went wrong
 access-member-data = name and email address as a member of { $organization }
+    .api = name and email as member of { $organization }
 access-purpose-member-review = city administration: review of an organization's members
+    .api = city administration: review of an organization's members
 access-booking = booking { $booking } ({ $fields })
+    .api = booking { $booking } ({ $fields })
 access-purpose-booking-list = list of bookings of { $offer }
+    .api = list of bookings of { $offer }
 access-purpose-booking-marked = { $status ->
     [confirmed] booking confirmed
     [rejected] booking rejected
@@ -646,7 +650,9 @@ access-purpose-booking-marked = { $status ->
     [completed] marked as attended
    *[other] booking marked { $status }
 }
+    .api = booking marked { $status }
 access-purpose-partner-sent = sent with the booking to the business's booking system
+    .api = sent with the booking to the business's booking system
 
 ## Errors
 not-found-title = Page not found

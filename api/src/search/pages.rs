@@ -9,7 +9,7 @@ use poem::web::Data;
 use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{SearchQuery, Sort};
+use super::service::{SearchQuery, Sort};
 use crate::core::config::Locale;
 use crate::core::i18n;
 use crate::listings::model::{GeoPoint, ListingKind};
@@ -145,10 +145,10 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
     let query = params.to_query(l);
     let result = match state.search.search(&state.db, &state.city, &query).await {
         Ok(r) => r,
-        Err(p) => {
+        Err(e) => {
             // The engine failed (Meilisearch and the database, or the database alone):
             // the page is there, its answer is not, for now.
-            tracing::error!(detail = ?p.detail, "search failed");
+            tracing::error!(error = ?e, "search failed");
             return render(
                 &state,
                 &pc,
@@ -196,7 +196,9 @@ pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
             active,
         )
     };
-    let facet_items = |k: &str, counts: &[super::FacetCount], label: &dyn Fn(&str) -> String| {
+    let facet_items = |k: &str,
+                       counts: &[super::service::FacetCount],
+                       label: &dyn Fn(&str) -> String| {
         counts
             .iter()
             .map(|f| {
