@@ -17,24 +17,27 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::availability::recurring_sessions;
+use super::error::BookingError;
 use super::model::OfferKind;
 use super::offers::{
     self, AppointmentDetails, ClassDetails, Confirmation, MembershipDetails, MembershipPeriod,
     OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
 use super::pages_support::{
-    self as support, ctx, date_param, flash, here, localized, problem_page, require_user, see_other,
+    self as support, ctx, date_param, error_page, flash, here, localized, require_user, see_other,
 };
 use super::service::{self, Decision};
 use crate::core::config::Locale;
+use crate::core::error::{ErrorCode, FieldMessage};
 use crate::core::identity::AuthUser;
-use crate::core::problem::{FieldError, Problem};
+use crate::core::message::Message;
 use crate::listings::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::hours::HourMinute;
 use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::service::{self as listings, IfMatch};
+use crate::msg;
 use crate::web::pages::{csrf_ok, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};
@@ -60,28 +63,6 @@ const PARTNER_OFFER_NUMBERS: [&str; 4] = [
 /// organization (empty: the portal's own calendar) and the partner's offer reference.
 const PARTNER_CONNECTION: &str = "partner_connection_id";
 const PARTNER_REF: &str = "partner_offer_ref";
-/// The English texts of the partner link's checks (as the API answers them) and their
-/// messages on pages.
-const PARTNER_MESSAGES: [(&str, &str); 6] = [
-    (
-        "no partner connection of your organization has this id",
-        "offer-partner-v-connection",
-    ),
-    (
-        "belongs to another organization than the listing",
-        "offer-partner-v-other-organization",
-    ),
-    ("the connection is disabled", "offer-partner-v-disabled"),
-    (
-        "the partner's system has no offer with this id",
-        "offer-partner-v-unknown",
-    ),
-    (
-        "choose the booking system the offer is in",
-        "offer-partner-v-choose-connection",
-    ),
-    ("must be 1-100 characters", "offer-partner-v-length"),
-];
 /// Blank rows for class sessions and membership start dates besides the existing ones.
 const BLANK_ROWS: usize = 3;
 /// At most this many rows of one kind are read from a form.
@@ -99,12 +80,16 @@ async fn editable_listing(
     state: &AppState,
     u: &AuthUser,
     id: &str,
-) -> Result<listing::Model, Problem> {
+) -> Result<listing::Model, BookingError> {
     let rec = listings::find(&state.db, state.city.id, id)
-        .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
-    if !listings::can_edit(&state.db, u, &rec.model).await? {
-        return Err(Problem::not_found("listing"));
+        .await
+        .map_err(BookingError::foreign)?
+        .ok_or_else(|| BookingError::not_found("listing"))?;
+    if !listings::can_edit(&state.db, u, &rec.model)
+        .await
+        .map_err(BookingError::foreign)?
+    {
+        return Err(BookingError::not_found("listing"));
     }
     Ok(rec.model)
 }
@@ -114,13 +99,16 @@ async fn editable_offer(
     state: &AppState,
     u: &AuthUser,
     id: &str,
-) -> Result<(offer::Model, listing::Model), Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("offer"))?;
+) -> Result<(offer::Model, listing::Model), BookingError> {
+    let id = Uuid::parse_str(id).map_err(|_| BookingError::not_found("offer"))?;
     let (o, l) = offers::find_with_listing(&state.db, state.city.id, id)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
-    if !listings::can_edit(&state.db, u, &l).await? {
-        return Err(Problem::not_found("offer"));
+        .ok_or_else(|| BookingError::not_found("offer"))?;
+    if !listings::can_edit(&state.db, u, &l)
+        .await
+        .map_err(BookingError::foreign)?
+    {
+        return Err(BookingError::not_found("offer"));
     }
     Ok((o, l))
 }
@@ -139,7 +127,7 @@ pub async fn offers_page(
     let l = pc.locale;
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let found = offer::Entity::find()
         .filter(offer::Column::ListingId.eq(listing.id))
@@ -185,18 +173,18 @@ struct Parsed {
     /// The form row of each submitted class session.
     sessions: Vec<String>,
     /// Type errors found while reading the form.
-    pre: Vec<FieldError>,
+    pre: Vec<FieldMessage>,
 }
 
-fn bad(pre: &mut Vec<FieldError>, field: &str, message: &str) {
-    pre.push(FieldError {
+fn bad(pre: &mut Vec<FieldMessage>, field: &str, message: Message) {
+    pre.push(FieldMessage {
         field: field.into(),
-        message: message.into(),
+        message,
     });
 }
 
 /// A whole number field; `None` when empty.
-fn number(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<u32> {
+fn number(f: &FormData, id: &str, pre: &mut Vec<FieldMessage>) -> Option<u32> {
     let v = f.get(id);
     if v.is_empty() {
         return None;
@@ -204,13 +192,13 @@ fn number(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<u32> {
     match v.parse::<u32>() {
         Ok(n) => Some(n),
         Err(_) => {
-            bad(pre, id, "must be a whole number");
+            bad(pre, id, msg!("v-booking-whole-number"));
             None
         }
     }
 }
 
-fn date(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<NaiveDate> {
+fn date(f: &FormData, id: &str, pre: &mut Vec<FieldMessage>) -> Option<NaiveDate> {
     let v = f.get(id);
     if v.is_empty() {
         return None;
@@ -218,7 +206,7 @@ fn date(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<NaiveDate> 
     match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            bad(pre, id, "must be a date YYYY-MM-DD");
+            bad(pre, id, msg!("v-date"));
             None
         }
     }
@@ -313,7 +301,7 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
                     list.push(t);
                     sessions.push(id);
                 }
-                None => bad(&mut pre, &id, "must be a date and time"),
+                None => bad(&mut pre, &id, msg!("v-booking-date-time")),
             }
         }
         let days: Vec<Weekday> = f
@@ -329,10 +317,10 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
                 let from = date(f, "r_from", &mut pre);
                 let until = date(f, "r_until", &mut pre);
                 if f.get("r_from").is_empty() {
-                    bad(&mut pre, "r_from", "required");
+                    bad(&mut pre, "r_from", msg!("v-booking-required"));
                 }
                 if f.get("r_until").is_empty() {
-                    bad(&mut pre, "r_until", "required");
+                    bad(&mut pre, "r_until", msg!("v-booking-required"));
                 }
                 match (from, until) {
                     (Some(from), Some(until)) => Some(SessionRule {
@@ -593,7 +581,10 @@ fn rows_in(values: &HashMap<String, String>, prefix: &str, suffix: &str) -> usiz
 /// The partner link a submitted form asks for (`None`: the portal's own calendar), with
 /// the errors of its fields. A form without the booking system field (the offer was
 /// saved by an older page) keeps the stored link.
-fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>, Vec<FieldError>) {
+fn form_link(
+    f: &FormData,
+    stored: Option<PartnerLink>,
+) -> (Option<PartnerLink>, Vec<FieldMessage>) {
     let mut errors = Vec::new();
     if !f.0.iter().any(|(k, _)| k == PARTNER_CONNECTION) {
         return (stored, errors);
@@ -602,16 +593,24 @@ fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>,
     let offer_ref = f.get(PARTNER_REF).trim().to_string();
     if connection.trim().is_empty() {
         if !offer_ref.is_empty() {
-            bad(&mut errors, "partner.connection_id", PARTNER_MESSAGES[4].0);
+            bad(
+                &mut errors,
+                "partner.connection_id",
+                msg!("v-booking-choose-connection"),
+            );
         }
         return (None, errors);
     }
     let Ok(connection_id) = Uuid::parse_str(connection.trim()) else {
-        bad(&mut errors, "partner.connection_id", PARTNER_MESSAGES[0].0);
+        bad(
+            &mut errors,
+            "partner.connection_id",
+            msg!("v-booking-partner-connection"),
+        );
         return (None, errors);
     };
     if offer_ref.is_empty() {
-        bad(&mut errors, "partner.offer_ref", "required");
+        bad(&mut errors, "partner.offer_ref", msg!("v-booking-required"));
     }
     (
         Some(PartnerLink {
@@ -622,18 +621,18 @@ fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>,
     )
 }
 
-/// A message of the offer service in the page's language.
-fn message(state: &AppState, l: Locale, field: &str, english: &str) -> String {
-    if field.starts_with("partner") || field == "kind" {
-        if let Some((_, key)) = PARTNER_MESSAGES.iter().find(|(m, _)| *m == english) {
-            return state.i18n.t(l, key, None);
-        }
-        if let Some(kind) = english.strip_prefix("the partner's offer is a ") {
+/// A field message of the offer form or service in the page's language (the kind of a
+/// partner's offer in words).
+fn message(state: &AppState, l: Locale, m: &Message) -> String {
+    if m.key == "v-booking-partner-kind" {
+        if let Some(kind) = m.args.get("kind") {
             let kind = state.i18n.t(l, &format!("pc-kind-{kind}"), None);
-            return support::t(state, l, "offer-partner-v-kind", &[("kind", kind)]);
+            return state
+                .i18n
+                .message(l, &msg!("v-booking-partner-kind", kind = kind));
         }
     }
-    support::text(state, l, english)
+    state.i18n.message(l, m)
 }
 
 /// The organization's booking systems for the editor: its connections, the offers of
@@ -834,7 +833,7 @@ pub async fn new_offer_form(
     };
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let kind = kind_param(req);
     let mut values = HashMap::from([
@@ -888,12 +887,13 @@ fn validated(
     }
     let mut all = link_errors;
     all.append(&mut parsed.pre);
-    if let Err(p) = parsed.input.clone().validate(state.city.timezone) {
+    if let Err(e) = parsed.input.clone().validate(state.city.timezone) {
         // One message per field: the form's own check of a field comes first.
-        let more: Vec<FieldError> = p
-            .errors
-            .into_iter()
+        let more: Vec<FieldMessage> = e
+            .fields()
+            .iter()
             .filter(|e| !all.iter().any(|a| a.field == e.field))
+            .cloned()
             .collect();
         all.extend(more);
     }
@@ -905,7 +905,7 @@ fn validated(
         .map(|e| {
             (
                 offer_field(&e.field, &parsed.rows, &parsed.sessions),
-                message(state, l, &e.field, &e.message),
+                message(state, l, &e.message),
             )
         })
         .collect())
@@ -915,44 +915,40 @@ fn validated(
 /// booking system that did not answer, or a link that cannot change under running
 /// bookings, next to the booking system), with the status to answer; `None` for
 /// problems shown as a page of their own.
-fn placed(state: &AppState, l: Locale, p: &Problem) -> Option<(StatusCode, Vec<(String, String)>)> {
-    let status = StatusCode::from_u16(p.status).ok()?;
-    match (p.status, p.code()) {
-        (422, _) if p.errors.is_empty() => {
-            let (title, text) = support::problem_texts(state, l, p);
+fn placed(
+    state: &AppState,
+    l: Locale,
+    e: &BookingError,
+) -> Option<(StatusCode, Vec<(String, String)>)> {
+    let status = StatusCode::from_u16(e.status()).ok()?;
+    match e.status() {
+        422 if e.fields().is_empty() => {
+            let (title, text) = support::error_texts(state, l, e);
             Some((
                 status,
                 vec![("name_de".into(), if text.is_empty() { title } else { text })],
             ))
         }
-        (422, _) => Some((
+        422 => Some((
             status,
-            p.errors
+            e.fields()
                 .iter()
-                .map(|e| {
+                .map(|f| {
                     (
-                        offer_field(&e.field, &Rows::default(), &[]),
-                        message(state, l, &e.field, &e.message),
+                        offer_field(&f.field, &Rows::default(), &[]),
+                        message(state, l, &f.message),
                     )
                 })
                 .collect(),
         )),
-        (409, "offer-has-bookings") => {
-            let n = p
-                .detail
-                .as_deref()
-                .and_then(|d| d.split(' ').next())
-                .filter(|n| n.parse::<u64>().is_ok())
-                .unwrap_or("1");
-            Some((
-                status,
-                vec![(
-                    PARTNER_CONNECTION.into(),
-                    support::t(state, l, "offer-partner-has-bookings", &[("n", n.into())]),
-                )],
-            ))
-        }
-        (503, _) => Some((
+        _ if matches!(e, BookingError::OfferHasBookings { .. }) => Some((
+            status,
+            vec![(
+                PARTNER_CONNECTION.into(),
+                state.i18n.message(l, &e.message()),
+            )],
+        )),
+        503 => Some((
             status,
             vec![(
                 PARTNER_REF.into(),
@@ -981,7 +977,7 @@ pub async fn create_offer(
     }
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let kind = OfferKind::parse(&f.get("kind")).unwrap_or(OfferKind::Appointment);
     let (status, summary) = match validated(&state, pc.locale, &f, kind, None) {
@@ -1007,7 +1003,7 @@ pub async fn create_offer(
                 }
                 Err(p) => match placed(&state, pc.locale, &p) {
                     Some(x) => x,
-                    None => return problem_page(&state, &pc, req, &p),
+                    None => return error_page(&state, &pc, req, &p),
                 },
             }
         }
@@ -1041,7 +1037,7 @@ pub async fn edit_offer_form(
     };
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let values = offer_values(&state, &o).await;
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
@@ -1079,7 +1075,7 @@ pub async fn update_offer(
     }
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
     let link = match (o.partner_connection_id, &o.partner_offer_ref) {
@@ -1114,7 +1110,7 @@ pub async fn update_offer(
             .await
             {
                 Ok(m) => return see_other(format!("/manage/offers/{}?done=offer-saved", m.id)),
-                Err(p) if p.status == 412 => {
+                Err(BookingError::StaleVersion { .. }) => {
                     values.insert("version".into(), version.to_string());
                     let msg = pc.t(&state, "offer-error-stale");
                     (
@@ -1124,7 +1120,7 @@ pub async fn update_offer(
                 }
                 Err(p) => match placed(&state, pc.locale, &p) {
                     Some(x) => x,
-                    None => return problem_page(&state, &pc, req, &p),
+                    None => return error_page(&state, &pc, req, &p),
                 },
             }
         }
@@ -1171,7 +1167,7 @@ pub async fn bookings_page(
     let l = pc.locale;
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let c = ctx(&state);
     let (from, to) = range(req, c.tz);
@@ -1186,7 +1182,7 @@ pub async fn bookings_page(
     .await
     {
         Ok(v) => v,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let now = Utc::now();
     let items: Vec<minijinja::Value> = views
@@ -1263,10 +1259,10 @@ pub async fn decide(
         "reject" => Decision::Reject,
         "no_show" => Decision::NoShow,
         "completed" => Decision::Completed,
-        _ => return problem_page(&state, &pc, req, &Problem::bad_request("unknown decision")),
+        _ => return error_page(&state, &pc, req, &BookingError::UnknownDecision),
     };
     let Ok(id) = Uuid::parse_str(&id) else {
-        return problem_page(&state, &pc, req, &Problem::not_found("booking"));
+        return error_page(&state, &pc, req, &BookingError::not_found("booking"));
     };
     match service::decide(&state.db, ctx(&state), &u, id, decision).await {
         Ok(v) => {
@@ -1284,7 +1280,7 @@ pub async fn decide(
                 v.booking.id
             ))
         }
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -1327,7 +1323,7 @@ mod tests {
             panic!("invalid on purpose")
         };
         let ids: Vec<String> = err
-            .errors
+            .fields()
             .iter()
             .map(|e| offer_field(&e.field, &p.rows, &p.sessions))
             .collect();
@@ -1363,7 +1359,7 @@ mod tests {
             panic!("invalid on purpose")
         };
         assert_eq!(
-            offer_field(&err.errors[0].field, &p.rows, &p.sessions),
+            offer_field(&err.fields()[0].field, &p.rows, &p.sessions),
             "s1"
         );
 

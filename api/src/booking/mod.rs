@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod availability;
+pub mod error;
 pub mod idempotency;
 pub mod ledger;
 pub mod manage_pages;
@@ -23,3 +24,5 @@ pub mod partner_webhook;
 pub mod reconcile;
 pub mod service;
 pub mod waitlist;
+
+pub use error::BookingError;
