@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::connections::{self, ConnectionInput, ConnectionStatus};
 use super::error::PartnerConnectionError as Error;
-use crate::booking::pages_support::{
+use crate::booking::pages::support::{
     self as support, error_page, flash, here, localized, require_user, see_other,
 };
 use crate::core::config::Locale;

@@ -7,6 +7,9 @@
 //! rendered (a hidden field) and scoped to the choice submitted: pressing the same
 //! button twice books once and shows the same review page.
 
+pub mod manage;
+pub mod support;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
@@ -18,15 +21,15 @@ use poem_openapi::types::ToJSON;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::error::BookingError;
-use super::idempotency::{self, Begin};
-use super::model::{self, BookingInput, BookingView, ContactInput};
-use super::offers;
-use super::pages_support::{
-    self as support, ctx, day_label, error_page, flash, here, localized, require_user, see_other, t,
+use self::support::{
+    ctx, day_label, error_page, flash, here, localized, require_user, see_other, t,
 };
-use super::service;
-use super::waitlist::{self, WaitlistInput};
+use crate::booking::error::BookingError;
+use crate::booking::idempotency::{self, Begin};
+use crate::booking::model::{self, BookingInput, BookingView, ContactInput};
+use crate::booking::offers;
+use crate::booking::service;
+use crate::booking::waitlist::{self, WaitlistInput};
 use crate::core::config::Locale;
 use crate::core::error::{ErrorCode, FieldMessage, Invalid};
 use crate::core::identity::AuthUser;
@@ -177,7 +180,7 @@ fn pick_errors(state: &AppState, l: Locale, r: &Refusal) -> Vec<(String, String)
 
 /// The first day of the shown week: `week=` (not before today), else today.
 fn week_from(req: &Request, tz: chrono_tz::Tz) -> NaiveDate {
-    let today = super::model::today(tz);
+    let today = crate::booking::model::today(tz);
     support::date_param(req, "week")
         .filter(|d| *d >= today && *d <= today + Duration::days(400))
         .unwrap_or(today)
@@ -199,7 +202,7 @@ async fn pick_page(
     let l = pc.locale;
     let tz = state.city.timezone;
     let membership = o.kind == "membership";
-    let today = super::model::today(tz);
+    let today = crate::booking::model::today(tz);
     let to = if membership {
         today + Duration::days(800)
     } else {
@@ -423,7 +426,7 @@ impl PickForm {
     }
 
     fn week(&self, tz: chrono_tz::Tz) -> NaiveDate {
-        let today = super::model::today(tz);
+        let today = crate::booking::model::today(tz);
         self.week
             .parse::<NaiveDate>()
             .ok()

@@ -16,17 +16,17 @@ use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::availability::recurring_sessions;
-use super::error::BookingError;
-use super::model::OfferKind;
-use super::offers::{
+use crate::booking::availability::recurring_sessions;
+use crate::booking::error::BookingError;
+use crate::booking::model::OfferKind;
+use crate::booking::offers::{
     self, AppointmentDetails, ClassDetails, Confirmation, MembershipDetails, MembershipPeriod,
     OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
-use super::pages_support::{
+use crate::booking::pages::support::{
     self as support, ctx, date_param, error_page, flash, here, localized, require_user, see_other,
 };
-use super::service::{self, Decision};
+use crate::booking::service::{self, Decision};
 use crate::core::config::Locale;
 use crate::core::error::{ErrorCode, FieldMessage};
 use crate::core::identity::AuthUser;
@@ -1144,7 +1144,7 @@ pub async fn update_offer(
 /// The dates of the bookings view: `from` (default today) to `to` (default two weeks
 /// on), at most 92 days.
 fn range(req: &Request, tz: chrono_tz::Tz) -> (NaiveDate, NaiveDate) {
-    let from = date_param(req, "from").unwrap_or_else(|| super::model::today(tz));
+    let from = date_param(req, "from").unwrap_or_else(|| crate::booking::model::today(tz));
     let to = date_param(req, "to")
         .filter(|t| *t >= from)
         .unwrap_or(from + Duration::days(13))
@@ -1176,8 +1176,8 @@ pub async fn bookings_page(
         c,
         &u,
         o.id,
-        super::model::day_start(c.tz, from),
-        super::model::day_start(c.tz, to + Duration::days(1)),
+        crate::booking::model::day_start(c.tz, from),
+        crate::booking::model::day_start(c.tz, to + Duration::days(1)),
     )
     .await
     {

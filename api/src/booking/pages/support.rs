@@ -1,4 +1,4 @@
-//! What the booking pages (`pages.rs`, `manage_pages.rs`) share: an offer's bookable
+//! What the booking pages (`pages`, `pages::manage`) share: an offer's bookable
 //! times in a window, who receives what a booking shares, dates and policies in words,
 //! errors in the page's language (booking's and partners'), and error pages.
 
@@ -11,9 +11,9 @@ use poem::web::Redirect;
 use poem::{IntoResponse, Request, Response};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::model::Ctx;
-use super::model::OfferKind;
-use super::offers;
+use crate::booking::model::Ctx;
+use crate::booking::model::OfferKind;
+use crate::booking::offers;
 use crate::core::config::Locale;
 use crate::core::error::ErrorCode;
 use crate::core::i18n;
@@ -35,7 +35,7 @@ pub async fn recipient(db: &DatabaseConnection, l: &listing::Model) -> String {
             return o.name;
         }
     }
-    super::model::listing_name(l)
+    crate::booking::model::listing_name(l)
 }
 
 /// A name in the page's language (else the other one).
