@@ -9,15 +9,18 @@ use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use super::error::BookingError;
 use super::idempotency::{self, Begin};
 use super::model::OfferKind;
 use super::model::{Booking, BookingInput, Ctx};
 use super::offers::{self, Offer, OfferInput};
 use super::service::{self, Decision};
 use super::waitlist::{self, WaitlistEntry, WaitlistInput};
-use crate::core::problem::{ApiError, Problem};
+use crate::core::error::ErrorCode;
+use crate::core::problem::{ApiError, FieldError, Problem};
 use crate::listings::api::{decode_cursor, encode_cursor};
 use crate::listings::service::IfMatch;
+use crate::msg;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth};
 use crate::web::json_body::PreJson;
@@ -95,8 +98,21 @@ fn offer_ok(m: &entities::offer::Model) -> OfferResponse {
     )
 }
 
-fn parse_id(id: &str, what: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(id).map_err(|_| Problem::not_found(what))
+fn parse_id(id: &str, what: &'static str) -> Result<Uuid, BookingError> {
+    Uuid::parse_str(id).map_err(|_| BookingError::not_found(what))
+}
+
+/// A booking error as the API answers it; an error about the `Idempotency-Key` header
+/// also names the header as the problem's field.
+fn problem(e: &BookingError) -> Problem {
+    let mut p = Problem::from_code(e);
+    if let Some(header) = e.header() {
+        p.errors.push(FieldError {
+            field: header.into(),
+            message: p.detail.clone().unwrap_or_default(),
+        });
+    }
+    p
 }
 
 pub struct OffersApi;
@@ -233,10 +249,12 @@ impl OffersApi {
         let from = from.0.unwrap_or(today);
         let to = to.0.unwrap_or(from + Duration::days(6));
         if to < from {
-            return Err(Problem::invalid("to", "must not be before from").into());
+            return Err(BookingError::invalid("to", msg!("v-booking-until-before-from")).into());
         }
         if (to - from).num_days() > 30 {
-            return Err(Problem::invalid("to", "at most 31 days after from").into());
+            return Err(
+                BookingError::invalid("to", msg!("v-booking-max-days-after", n = 31)).into(),
+            );
         }
         let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
         let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
@@ -284,13 +302,14 @@ impl BookingsApi {
         body: Json<BookingInput>,
     ) -> Result<BookingCreated, ApiError> {
         let user = auth.user();
-        let key = idempotency::parse_key(key.0.as_deref())?;
+        let key = idempotency::parse_key(key.0.as_deref()).map_err(|e| problem(&e))?;
         let hash = idempotency::request_hash(
             "POST",
             "/api/v1/bookings",
             &body.0.to_json().unwrap_or_default(),
         );
-        let claim = match idempotency::begin(&state.db, user.id, &key, &hash).await? {
+        let begun = idempotency::begin(&state.db, user.id, &key, &hash).await;
+        let claim = match begun.map_err(|e| problem(&e))? {
             Begin::Replay { status, body } => return Ok(replay(status, body)?),
             Begin::Proceed(c) => c,
         };
@@ -299,14 +318,15 @@ impl BookingsApi {
                 PreJson::from_bytes(json.into()),
                 format!("/api/v1/bookings/{}", view.booking.id),
             )),
-            Err(p) if p.status < 500 => {
+            Err(e) if e.status() < 500 => {
+                let p = problem(&e);
                 let json = serde_json::to_string(&p).unwrap_or_default();
                 idempotency::finish(&state.db, &claim, p.status, &json).await?;
                 Err(p.into())
             }
-            Err(p) => {
+            Err(e) => {
                 idempotency::abandon(&state.db, &claim).await;
-                Err(p.into())
+                Err(e.into())
             }
         }
     }
@@ -324,7 +344,11 @@ impl BookingsApi {
     ) -> Result<Json<BookingPage>, ApiError> {
         let limit = limit.0.unwrap_or(50);
         if !(1..=100).contains(&limit) {
-            return Err(Problem::invalid("limit", "must be between 1 and 100").into());
+            return Err(BookingError::invalid(
+                "limit",
+                msg!("v-booking-range", min = 1, max = 100),
+            )
+            .into());
         }
         let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
         let c = ctx(&state);
@@ -457,10 +481,12 @@ impl BusinessBookingsApi {
         let from = from.0.unwrap_or(today);
         let to = to.0.unwrap_or(from + Duration::days(30));
         if to < from {
-            return Err(Problem::invalid("to", "must not be before from").into());
+            return Err(BookingError::invalid("to", msg!("v-booking-until-before-from")).into());
         }
         if (to - from).num_days() > 91 {
-            return Err(Problem::invalid("to", "at most 92 days after from").into());
+            return Err(
+                BookingError::invalid("to", msg!("v-booking-max-days-after", n = 92)).into(),
+            );
         }
         let start = |d: NaiveDate| {
             super::availability::local_to_utc(c.tz, d.and_hms_opt(0, 0, 0).unwrap())

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::core::problem::{FieldError, Problem};
+use super::error::BookingError;
 use entities::idempotency_key;
 
 /// The header's name.
@@ -41,33 +41,13 @@ pub enum Begin {
     },
 }
 
-fn header_problem(status: poem::http::StatusCode, code: &str, title: &str, msg: &str) -> Problem {
-    let mut p = Problem::new(status, code, title).detail(msg.to_string());
-    p.errors.push(FieldError {
-        field: HEADER.into(),
-        message: msg.into(),
-    });
-    p
-}
-
 /// Checks the header's value: 1-255 visible ASCII characters.
-pub fn parse_key(value: Option<&str>) -> Result<String, Problem> {
-    use poem::http::StatusCode;
+pub fn parse_key(value: Option<&str>) -> Result<String, BookingError> {
     let Some(v) = value.map(str::trim) else {
-        return Err(header_problem(
-            StatusCode::BAD_REQUEST,
-            "idempotency-key-missing",
-            "Idempotency-Key is required",
-            "send a unique Idempotency-Key header (e.g. a random UUID) with every new booking",
-        ));
+        return Err(BookingError::IdempotencyKeyMissing);
     };
     if v.is_empty() || v.len() > 255 || !v.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err(header_problem(
-            StatusCode::BAD_REQUEST,
-            "idempotency-key-invalid",
-            "Idempotency-Key is invalid",
-            "must be 1-255 visible ASCII characters",
-        ));
+        return Err(BookingError::IdempotencyKeyInvalid);
     }
     Ok(v.to_string())
 }
@@ -83,8 +63,7 @@ pub async fn begin(
     user_id: Uuid,
     key: &str,
     hash: &str,
-) -> Result<Begin, Problem> {
-    use poem::http::StatusCode;
+) -> Result<Begin, BookingError> {
     for _ in 0..3 {
         let now = Utc::now();
         let row = idempotency_key::ActiveModel {
@@ -136,12 +115,7 @@ pub async fn begin(
             continue;
         }
         if existing.request_hash != hash {
-            return Err(header_problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "Idempotency-Key was used for another request",
-                "this key was sent before with a different request; use a new key for a new booking",
-            ));
+            return Err(BookingError::IdempotencyKeyReused);
         }
         if existing.state == "done" {
             return Ok(Begin::Replay {
@@ -167,14 +141,11 @@ pub async fn begin(
                 key: key.to_string(),
             }));
         }
-        return Err(header_problem(
-            StatusCode::CONFLICT,
-            "idempotency-key-in-flight",
-            "A request with this Idempotency-Key is still being processed",
-            "the first request with this key has not finished; retry in a moment",
-        ));
+        return Err(BookingError::IdempotencyKeyInFlight);
     }
-    Err(Problem::internal())
+    Err(BookingError::internal(
+        "an idempotency key kept changing under three attempts",
+    ))
 }
 
 /// Stores the response; call it in the transaction of the change when there is one.
@@ -220,19 +191,22 @@ pub async fn purge_expired(db: &DatabaseConnection) -> Result<u64, sea_orm::DbEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::ErrorCode;
 
     #[test]
     fn keys_are_required_and_bounded() {
-        assert_eq!(parse_key(None).unwrap_err().status, 400);
-        assert_eq!(parse_key(Some("")).unwrap_err().status, 400);
-        assert_eq!(parse_key(Some("a b")).unwrap_err().status, 400);
-        assert_eq!(parse_key(Some(&"x".repeat(256))).unwrap_err().status, 400);
+        assert_eq!(parse_key(None).unwrap_err().status(), 400);
+        assert_eq!(parse_key(Some("")).unwrap_err().status(), 400);
+        assert_eq!(parse_key(Some("a b")).unwrap_err().status(), 400);
+        assert_eq!(parse_key(Some(&"x".repeat(256))).unwrap_err().status(), 400);
         assert_eq!(
             parse_key(Some(" 8e0f-key ")).unwrap(),
             "8e0f-key".to_string()
         );
-        let p = parse_key(None).unwrap_err();
-        assert_eq!(p.errors[0].field, "Idempotency-Key");
+        assert_eq!(
+            parse_key(None).unwrap_err().header(),
+            Some("Idempotency-Key")
+        );
     }
 
     #[test]

@@ -10,12 +10,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::availability::appointment_slots;
+use super::error::BookingError;
 use super::model::OfferKind;
 use super::model::*;
 use super::offers;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::core::validate::{is_valid_email, is_valid_phone, text, Errors};
+use crate::msg;
 use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 
 /// Holds of these slots that ran out but are not expired yet (the sweeper runs every
@@ -23,7 +24,7 @@ use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 pub async fn lapsed_holds<C: ConnectionTrait>(
     conn: &C,
     slot_ids: Vec<Uuid>,
-) -> Result<std::collections::HashMap<Uuid, i32>, Problem> {
+) -> Result<std::collections::HashMap<Uuid, i32>, BookingError> {
     let rows: Vec<(Option<Uuid>, i32)> = booking::Entity::find()
         .select_only()
         .column(booking::Column::SlotId)
@@ -60,32 +61,33 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
     o: &offer::Model,
     input: &BookingInput,
     errors: &mut Errors,
-) -> Result<Option<Target>, Problem> {
+) -> Result<Option<Target>, BookingError> {
     let now = Utc::now();
     let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
     let latest = now + Duration::days(o.horizon_days as i64);
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
     if kind == OfferKind::Membership {
         if input.starts_at.is_some() {
-            errors.add_en("starts_at", "not used for memberships; give start_date");
+            errors.add("starts_at", msg!("v-booking-membership-start-date"));
         }
         let Some(date) = input.start_date else {
-            errors.add_en("start_date", "required for a membership");
+            errors.add("start_date", msg!("v-booking-start-date-required"));
             return Ok(None);
         };
-        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
+        let plan = offers::membership_of(o)
+            .ok_or_else(|| BookingError::internal("a membership without its plan"))?;
         if !plan.start_dates.contains(&date) {
-            errors.add_en("start_date", "not one of the plan's start dates");
+            errors.add("start_date", msg!("v-booking-not-a-start-date"));
             return Ok(None);
         }
         let Some(start) =
             super::availability::local_to_utc(ctx.tz, date.and_hms_opt(0, 0, 0).expect("midnight"))
         else {
-            errors.add_en("start_date", "does not exist in the city's time zone");
+            errors.add("start_date", msg!("v-booking-dst-gap"));
             return Ok(None);
         };
         if date < now.with_timezone(&ctx.tz).date_naive() {
-            errors.add_en("start_date", "is in the past");
+            errors.add("start_date", msg!("v-booking-past"));
             return Ok(None);
         }
         return Ok(Some(Target {
@@ -97,32 +99,27 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
         }));
     }
     if input.start_date.is_some() {
-        errors.add_en("start_date", "only for memberships; give starts_at");
+        errors.add("start_date", msg!("v-booking-only-memberships"));
     }
     let Some(starts_at) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
-        errors.add_en("starts_at", "required");
+        errors.add("starts_at", msg!("v-booking-required"));
         return Ok(None);
     };
     if starts_at < earliest {
-        errors.add_en(
+        errors.add(
             "starts_at",
-            format!(
-                "must be at least {} minutes from now",
-                o.lead_time_minutes.max(0)
-            ),
+            msg!("v-booking-lead-time", n = o.lead_time_minutes.max(0)),
         );
         return Ok(None);
     }
     if starts_at > latest {
-        errors.add_en(
-            "starts_at",
-            format!("must be at most {} days ahead", o.horizon_days),
-        );
+        errors.add("starts_at", msg!("v-booking-horizon", n = o.horizon_days));
         return Ok(None);
     }
     match kind {
         OfferKind::Appointment => {
-            let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
+            let (a, hours) = offers::hours_of(o)
+                .ok_or_else(|| BookingError::internal("an appointment without its hours"))?;
             let day = starts_at.with_timezone(&ctx.tz).date_naive();
             let slot = appointment_slots(&hours, a.duration_minutes, ctx.tz, day, day)
                 .into_iter()
@@ -136,7 +133,7 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
                     slot_id: None,
                 })),
                 None => {
-                    errors.add_en("starts_at", "not a bookable time of this offer");
+                    errors.add("starts_at", msg!("v-booking-not-a-time"));
                     Ok(None)
                 }
             }
@@ -157,7 +154,7 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
                     slot_id: Some(s.id),
                 })),
                 None => {
-                    errors.add_en("starts_at", "not a session of this class");
+                    errors.add("starts_at", msg!("v-booking-not-a-session"));
                     Ok(None)
                 }
             }
@@ -171,19 +168,19 @@ pub(crate) async fn contact(
     o: &offer::Model,
     input: &ContactInput,
     errors: &mut Errors,
-) -> Result<BookingContact, Problem> {
+) -> Result<BookingContact, BookingError> {
     // The account as read when the request was authenticated.
     let account = user;
     let name = text(errors, "contact.name", input.name.as_deref(), 200)
         .unwrap_or_else(|| account.display_name.clone());
     if name.trim().is_empty() {
-        errors.add_en("contact.name", "required");
+        errors.add("contact.name", msg!("v-booking-required"));
     }
     let email = if o.collect_email {
         let e = text(errors, "contact.email", input.email.as_deref(), 254)
             .unwrap_or_else(|| account.email.clone());
         if !is_valid_email(&e) {
-            errors.add_en("contact.email", "must be an email address");
+            errors.add("contact.email", msg!("error-email-invalid"));
         }
         Some(e)
     } else {
@@ -193,11 +190,11 @@ pub(crate) async fn contact(
         match text(errors, "contact.phone", input.phone.as_deref(), 40) {
             Some(p) if is_valid_phone(&p) => Some(p),
             Some(_) => {
-                errors.add_en("contact.phone", "must be a phone number");
+                errors.add("contact.phone", msg!("v-booking-phone"));
                 None
             }
             None => {
-                errors.add_en("contact.phone", "this offer needs a phone number");
+                errors.add("contact.phone", msg!("v-booking-phone-needed"));
                 None
             }
         }
@@ -210,7 +207,10 @@ pub(crate) async fn contact(
 /// Makes one resident's bookings go one request at a time: a row lock on PostgreSQL.
 /// On SQLite the transaction (begun with [`crate::core::db::begin_write`]) already holds the
 /// only write lock.
-pub(crate) async fn lock_user<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), Problem> {
+pub(crate) async fn lock_user<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+) -> Result<(), BookingError> {
     if conn.get_database_backend() == DbBackend::Postgres {
         conn.execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -229,7 +229,7 @@ pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
     user_id: Uuid,
     o: &offer::Model,
     starts_at: DateTime<Utc>,
-) -> Result<(), Problem> {
+) -> Result<(), BookingError> {
     let mine = booking::Entity::find()
         .filter(booking::Column::UserId.eq(user_id))
         .filter(booking::Column::OfferId.eq(o.id))
@@ -242,19 +242,12 @@ pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
         .await?
         > 0
     {
-        return Err(Problem::conflict(
-            "already-booked",
-            "You already have a booking at this time.",
-        ));
+        return Err(BookingError::AlreadyBooked);
     }
     if o.max_active_per_resident > 0 && mine.count(txn).await? >= o.max_active_per_resident as u64 {
-        return Err(Problem::conflict(
-            "booking-limit",
-            format!(
-                "This offer allows {} active booking(s) per resident.",
-                o.max_active_per_resident
-            ),
-        ));
+        return Err(BookingError::BookingLimit {
+            max: o.max_active_per_resident,
+        });
     }
     Ok(())
 }
@@ -268,7 +261,7 @@ pub(crate) async fn transition<C: ConnectionTrait>(
     from: &str,
     to: &str,
     extra: Option<sea_orm::Condition>,
-) -> Result<bool, Problem> {
+) -> Result<bool, BookingError> {
     let now = Utc::now();
     let mut q = booking::Entity::update_many()
         .col_expr(booking::Column::Status, Expr::value(to))
@@ -309,7 +302,7 @@ pub async fn expire_holds(
     db: &DatabaseConnection,
     ctx: &Ctx,
     slot: Option<(Uuid, DateTime<Utc>)>,
-) -> Result<usize, Problem> {
+) -> Result<usize, BookingError> {
     let now = Utc::now();
     // A hold whose partner call is still unsettled is left to the reconciliation job.
     let mut q = booking::Entity::find()
@@ -356,22 +349,18 @@ pub(crate) fn changeable(
     ctx: &Ctx,
     b: &booking::Model,
     o: &offer::Model,
-    what: &str,
-) -> Result<(), Problem> {
+    what: &'static str,
+) -> Result<(), BookingError> {
     let Some(until) = cancellable_until(b, o) else {
-        return Err(Problem::conflict(
-            "wrong-status",
-            format!("A {} booking cannot be {what}.", b.status),
-        ));
+        return Err(BookingError::CannotChange {
+            status: b.status.clone(),
+            change: what,
+        });
     };
     if Utc::now() >= until {
-        return Err(Problem::conflict(
-            "cancellation-deadline",
-            format!(
-                "Changes were possible until {}; contact the business.",
-                local(ctx.tz, until).format("%Y-%m-%d %H:%M")
-            ),
-        ));
+        return Err(BookingError::CancellationDeadline {
+            until: local(ctx.tz, until).format("%Y-%m-%d %H:%M").to_string(),
+        });
     }
     Ok(())
 }
@@ -381,12 +370,19 @@ pub(crate) async fn business_reader(
     db: &DatabaseConnection,
     user: &AuthUser,
     l: &listing::Model,
-) -> Result<crate::privacy::service::Reader, Problem> {
-    if !crate::listings::service::can_edit(db, user, l).await? {
-        return Err(Problem::not_found("offer"));
+) -> Result<crate::privacy::service::Reader, BookingError> {
+    if !crate::listings::service::can_edit(db, user, l)
+        .await
+        .map_err(BookingError::foreign)?
+    {
+        return Err(BookingError::not_found("offer"));
     }
     Ok(match l.organization_id {
-        Some(org) if crate::listings::service::is_member(db, org, user.id).await? => {
+        Some(org)
+            if crate::listings::service::is_member(db, org, user.id)
+                .await
+                .map_err(BookingError::foreign)? =>
+        {
             crate::privacy::service::Reader::Organization {
                 user: user.id,
                 organization: org,
@@ -413,7 +409,7 @@ pub(crate) async fn take_seat<C: ConnectionTrait>(
     txn: &C,
     offer_id: Uuid,
     target: &Target,
-) -> Result<Option<Uuid>, Problem> {
+) -> Result<Option<Uuid>, BookingError> {
     if let Some(capacity) = target.new_slot_capacity {
         offer_slot::Entity::insert(offer_slot::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -446,7 +442,7 @@ pub(crate) async fn take_seat<C: ConnectionTrait>(
         .exec(txn)
         .await?;
     if taken.rows_affected != 1 {
-        return Err(full());
+        return Err(BookingError::Full);
     }
     if target.slot_id.is_some() {
         return Ok(target.slot_id);
@@ -467,7 +463,7 @@ pub(crate) async fn settle_offer<C: ConnectionTrait>(
     conn: &C,
     booking_id: Uuid,
     to: &str,
-) -> Result<(), Problem> {
+) -> Result<(), BookingError> {
     let status = match to {
         "confirmed" | "requested" => "claimed",
         "held" => return Ok(()),
@@ -490,7 +486,7 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
     ctx: &Ctx,
     slot_id: Uuid,
     seats: i32,
-) -> Result<(), Problem> {
+) -> Result<(), BookingError> {
     let now = Utc::now();
     loop {
         let next = waitlist_entry::Entity::find()
@@ -504,7 +500,7 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
         let slot = offer_slot::Entity::find_by_id(slot_id)
             .one(conn)
             .await?
-            .ok_or_else(Problem::internal)?;
+            .ok_or_else(|| BookingError::internal("a row read before is gone"))?;
         if slot.starts_at <= now {
             break; // too late to offer anyone this time
         }
@@ -528,11 +524,11 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
         let o = offer::Entity::find_by_id(slot.offer_id)
             .one(conn)
             .await?
-            .ok_or_else(Problem::internal)?;
+            .ok_or_else(|| BookingError::internal("a row read before is gone"))?;
         let l = listing::Entity::find_by_id(o.listing_id)
             .one(conn)
             .await?
-            .ok_or_else(Problem::internal)?;
+            .ok_or_else(|| BookingError::internal("a row read before is gone"))?;
         let contact = e.contact.clone().unwrap_or_default();
         let text = |k: &str| contact.get(k).and_then(|v| v.as_str()).map(String::from);
         let mut fields = vec!["name"];
@@ -609,7 +605,7 @@ pub async fn mark_pending<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
     call: &str,
-) -> Result<bool, Problem> {
+) -> Result<bool, BookingError> {
     let r = booking::Entity::update_many()
         .col_expr(booking::Column::PartnerPending, Expr::value(call))
         .col_expr(
@@ -628,7 +624,7 @@ pub async fn clear_pending<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
     call: &str,
-) -> Result<(), Problem> {
+) -> Result<(), BookingError> {
     booking::Entity::update_many()
         .col_expr(
             booking::Column::PartnerPending,

@@ -11,15 +11,16 @@
 
 pub mod api;
 pub mod availability;
+pub mod error;
 pub mod idempotency;
 pub mod ledger;
-pub mod manage_pages;
 pub mod model;
 pub mod offers;
 pub mod pages;
-pub mod pages_support;
 pub mod partner;
 pub mod partner_webhook;
 pub mod reconcile;
 pub mod service;
 pub mod waitlist;
+
+pub use error::BookingError;

@@ -7,7 +7,6 @@ use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
 use super::availability::local_to_utc;
-use crate::core::problem::Problem;
 use crate::listings::model::LocalizedText;
 use entities::{booking, listing, offer};
 
@@ -169,20 +168,6 @@ impl Ctx {
             partners: state.partners.clone(),
         }
     }
-}
-
-pub(crate) fn hold_expired() -> Problem {
-    Problem::conflict(
-        "hold-expired",
-        "The hold ran out and the seat was released. Book again if it is still free.",
-    )
-}
-
-pub(crate) fn full() -> Problem {
-    Problem::conflict(
-        "full",
-        "This time is fully booked. Choose another time or join the waitlist.",
-    )
 }
 
 /// A listing's name as a recipient of shared data (German first, as stored).

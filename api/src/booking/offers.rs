@@ -13,15 +13,16 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::availability::{local_to_utc, recurring_sessions, SlotTime};
+use super::error::BookingError;
 use super::model::OfferKind;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::core::validate::{text, Errors};
 use crate::listings::hours::{HourMinute, OpeningHours};
 use crate::listings::model::{
     validate_hours, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
 };
 use crate::listings::service as listings;
+use crate::msg;
 use entities::{listing, offer, offer_slot, organization};
 
 /// How a booking becomes confirmed.
@@ -228,18 +229,18 @@ const MAX_SESSIONS: usize = 500;
 
 fn range(errors: &mut Errors, field: &str, v: u32, min: u32, max: u32) {
     if v < min || v > max {
-        errors.add_en(field, format!("must be between {min} and {max}"));
+        errors.add(field, msg!("v-booking-range", min = min, max = max));
     }
 }
 
 impl OfferInput {
     /// Validates everything, naming each offending field.
-    pub fn validate(self, tz: chrono_tz::Tz) -> Result<OfferData, Problem> {
+    pub fn validate(self, tz: chrono_tz::Tz) -> Result<OfferData, BookingError> {
         let mut e = Errors::default();
         let name_de = text(&mut e, "name.de", self.name.de.as_deref(), 200);
         let name_en = text(&mut e, "name.en", self.name.en.as_deref(), 200);
         if name_de.is_none() && name_en.is_none() && e.0.is_empty() {
-            e.add_en("name", "give a name in German or English");
+            e.add("name", msg!("v-name-required"));
         }
         let desc = self.description.clone().unwrap_or_default();
         let description = LocalizedText {
@@ -274,23 +275,20 @@ impl OfferInput {
         if let Some(p) = &self.partner {
             let r = p.offer_ref.trim();
             if r.is_empty() || r.len() > 100 {
-                e.add_en("partner.offer_ref", "must be 1-100 characters");
+                e.add("partner.offer_ref", msg!("v-booking-partner-ref-length"));
             }
         }
         let native = self.partner.is_none();
         for (field, given, kind) in kinds {
             if !native && given {
-                e.add_en(
-                    field,
-                    "not allowed when booking through a partner (its system keeps times and seats)",
-                );
+                e.add(field, msg!("v-booking-partner-not-allowed"));
             } else if !native {
             } else if kind == self.kind && !given {
-                e.add_en(field, format!("required for a {} offer", kind.as_str()));
+                e.add(field, msg!("v-booking-kind-required", kind = kind.as_str()));
             } else if kind != self.kind && given {
-                e.add_en(
+                e.add(
                     field,
-                    format!("not allowed for a {} offer", self.kind.as_str()),
+                    msg!("v-booking-kind-not-allowed", kind = self.kind.as_str()),
                 );
             }
         }
@@ -306,9 +304,9 @@ impl OfferInput {
             range(&mut e, "appointment.parallel", a.parallel, 1, 100);
             let h = validate_hours(&mut e, "appointment.availability", &a.availability);
             if h.weekly.is_empty() && h.exceptions.iter().all(|x| x.hours.is_none()) {
-                e.add_en(
+                e.add(
                     "appointment.availability.weekly",
-                    "give at least one time range",
+                    msg!("v-booking-one-range"),
                 );
             }
             hours = Some(h);
@@ -324,24 +322,27 @@ impl OfferInput {
                         start,
                         end: start + chrono::Duration::minutes(minutes),
                     }),
-                    None => e.add_en(
+                    None => e.add(
                         format!("class.sessions[{i}]"),
-                        "does not exist in the city's time zone (a daylight-saving gap)",
+                        msg!("v-booking-dst-gap-session"),
                     ),
                 }
             }
             if let Some(r) = &c.recurrence {
                 let time = HourMinute::parse(r.time.trim()).filter(|t| t.minutes() < 1440);
                 if time.is_none() {
-                    e.add_en("class.recurrence.time", "must be a time HH:MM");
+                    e.add("class.recurrence.time", msg!("v-booking-time"));
                 }
                 if r.weekdays.is_empty() {
-                    e.add_en("class.recurrence.weekdays", "choose at least one day");
+                    e.add("class.recurrence.weekdays", msg!("v-booking-choose-day"));
                 }
                 if r.until < r.from {
-                    e.add_en("class.recurrence.until", "must not be before from");
+                    e.add(
+                        "class.recurrence.until",
+                        msg!("v-booking-until-before-from"),
+                    );
                 } else if (r.until - r.from).num_days() > 366 {
-                    e.add_en("class.recurrence.until", "at most a year after from");
+                    e.add("class.recurrence.until", msg!("v-booking-until-year"));
                 }
                 if let (Some(t), true) = (time, e.0.is_empty()) {
                     let days: Vec<chrono::Weekday> =
@@ -359,22 +360,22 @@ impl OfferInput {
             sessions.sort_by_key(|s| s.start);
             sessions.dedup_by_key(|s| s.start);
             if sessions.is_empty() && e.0.is_empty() {
-                e.add_en("class.sessions", "give sessions or a recurrence");
+                e.add("class.sessions", msg!("v-booking-sessions-required"));
             }
             if sessions.len() > MAX_SESSIONS {
-                e.add_en(
+                e.add(
                     "class.sessions",
-                    format!("at most {MAX_SESSIONS} sessions per offer"),
+                    msg!("v-booking-max-sessions", n = MAX_SESSIONS),
                 );
             }
         }
         if let Some(m) = &self.membership {
             let price = text(&mut e, "membership.price", Some(&m.price), 100);
             if price.is_none() && !e.0.iter().any(|f| f.field == "membership.price") {
-                e.add_en("membership.price", "must not be empty");
+                e.add("membership.price", msg!("v-not-empty"));
             }
             if m.start_dates.is_empty() || m.start_dates.len() > 60 {
-                e.add_en("membership.start_dates", "give 1-60 dates");
+                e.add("membership.start_dates", msg!("v-booking-start-dates"));
             }
         }
         e.into_result(())?;
@@ -481,7 +482,7 @@ pub async fn find_with_listing<C: ConnectionTrait>(
     conn: &C,
     city_id: Uuid,
     offer_id: Uuid,
-) -> Result<Option<(offer::Model, listing::Model)>, Problem> {
+) -> Result<Option<(offer::Model, listing::Model)>, BookingError> {
     // One query: the offer joined to its listing in the city.
     let of_listing: sea_orm::RelationDef = offer::Entity::belongs_to(listing::Entity)
         .from(offer::Column::ListingId)
@@ -502,7 +503,7 @@ pub async fn find_for_booking<C: ConnectionTrait>(
     conn: &C,
     city_id: Uuid,
     offer_id: Uuid,
-) -> Result<Option<(offer::Model, listing::Model, String)>, Problem> {
+) -> Result<Option<(offer::Model, listing::Model, String)>, BookingError> {
     use sea_orm::sea_query::{Alias, SimpleExpr};
     use sea_orm::{FromQueryResult, QueryTrait};
     let of_listing: sea_orm::RelationDef = offer::Entity::belongs_to(listing::Entity)
@@ -548,7 +549,7 @@ async fn store_sessions<C: ConnectionTrait>(
     offer_id: Uuid,
     seats: u32,
     sessions: &[SlotTime],
-) -> Result<(), Problem> {
+) -> Result<(), BookingError> {
     let now = Utc::now();
     for chunk in sessions.chunks(100) {
         let rows = chunk.iter().map(|s| offer_slot::ActiveModel {
@@ -614,26 +615,26 @@ async fn partner_facts(
     l: &listing::Model,
     kind: OfferKind,
     link: &PartnerLink,
-) -> Result<PartnerFacts, Problem> {
+) -> Result<PartnerFacts, BookingError> {
     use partner_contract::model::OfferKind as PKind;
     let conn = crate::partners::connections::usable(db, city_id, user, link.connection_id)
         .await
         .map_err(|_| {
-            Problem::invalid(
+            BookingError::invalid(
                 "partner.connection_id",
-                "no partner connection of your organization has this id",
+                msg!("v-booking-partner-connection"),
             )
         })?;
     if Some(conn.organization_id) != l.organization_id {
-        return Err(Problem::invalid(
+        return Err(BookingError::invalid(
             "partner.connection_id",
-            "belongs to another organization than the listing",
+            msg!("v-booking-partner-other-organization"),
         ));
     }
     if conn.status != "active" {
-        return Err(Problem::invalid(
+        return Err(BookingError::invalid(
             "partner.connection_id",
-            "the connection is disabled",
+            msg!("v-booking-partner-disabled"),
         ));
     }
     let c = crate::partners::connections::open(partners, &conn)?;
@@ -642,12 +643,10 @@ async fn partner_facts(
         .await
         .map_err(|e| {
             tracing::warn!(connection = %conn.id, error = %e, "checking a partner offer failed");
-            Problem::unavailable(
-                "The partner's booking system did not answer, so the offer cannot be checked now. Try again later.",
-            )
+            BookingError::PartnerOfferUnchecked
         })?
         .ok_or_else(|| {
-            Problem::invalid("partner.offer_ref", "the partner's system has no offer with this id")
+            BookingError::invalid("partner.offer_ref", msg!("v-booking-partner-unknown-offer"))
         })?;
     let (found, time_zone) = found;
     let partner_kind = match found.kind {
@@ -656,9 +655,9 @@ async fn partner_facts(
         PKind::Membership => OfferKind::Membership,
     };
     if partner_kind != kind {
-        return Err(Problem::invalid(
+        return Err(BookingError::invalid(
             "kind",
-            format!("the partner's offer is a {}", partner_kind.as_str()),
+            msg!("v-booking-partner-kind", kind = partner_kind.as_str()),
         ));
     }
     Ok(PartnerFacts::of(conn.id, &found, time_zone))
@@ -735,7 +734,7 @@ async fn editable_listing<C: ConnectionTrait>(
     city_id: Uuid,
     user: &AuthUser,
     listing_id: &str,
-) -> Result<listing::Model, Problem> {
+) -> Result<listing::Model, BookingError> {
     Ok(listings::editable(conn, city_id, user, listing_id)
         .await?
         .model)
@@ -751,7 +750,7 @@ pub async fn create(
     user: &AuthUser,
     listing_id: &str,
     input: OfferInput,
-) -> Result<offer::Model, Problem> {
+) -> Result<offer::Model, BookingError> {
     let data = input.validate(tz)?;
     let facts = match &data.input.partner {
         Some(link) => {
@@ -804,12 +803,12 @@ pub async fn update(
     offer_id: Uuid,
     if_match: Option<&listings::IfMatch>,
     input: OfferInput,
-) -> Result<offer::Model, Problem> {
+) -> Result<offer::Model, BookingError> {
     let facts = match &input.partner {
         Some(link) => {
             let (_, l) = find_with_listing(db, city_id, offer_id)
                 .await?
-                .ok_or_else(|| Problem::not_found("offer"))?;
+                .ok_or_else(|| BookingError::not_found("offer"))?;
             let l = editable_listing(db, city_id, user, &l.id.to_string()).await?;
             Some(partner_facts(db, partners, city_id, user, &l, input.kind, link).await?)
         }
@@ -818,18 +817,17 @@ pub async fn update(
     let txn = crate::core::db::begin_write(db).await?;
     let (o, l) = find_with_listing(&txn, city_id, offer_id)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
+        .ok_or_else(|| BookingError::not_found("offer"))?;
     editable_listing(&txn, city_id, user, &l.id.to_string()).await?;
     if let Some(m) = if_match {
         if !m.matches(o.version) {
-            return Err(Problem::precondition_failed(&listings::etag(o.version)));
+            return Err(BookingError::StaleVersion {
+                etag: listings::etag(o.version),
+            });
         }
     }
     if input.kind.as_str() != o.kind {
-        return Err(Problem::invalid(
-            "kind",
-            "the kind of an offer cannot change",
-        ));
+        return Err(BookingError::invalid("kind", msg!("v-booking-kind-fixed")));
     }
     // Where bookings are kept cannot change under bookings still running there.
     let link = input
@@ -844,10 +842,7 @@ pub async fn update(
             .count(&txn)
             .await?;
         if active > 0 {
-            return Err(Problem::conflict(
-                "offer-has-bookings",
-                format!("{active} active booking(s) are kept where this offer books now; its booking system can change once they are over or cancelled."),
-            ));
+            return Err(BookingError::OfferHasBookings { active });
         }
     }
     let data = input.validate(tz)?;
@@ -864,7 +859,9 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(Problem::precondition_failed(&listings::etag(o.version + 1)));
+        return Err(BookingError::StaleVersion {
+            etag: listings::etag(o.version + 1),
+        });
     }
     if let Some(c) = &data.input.class {
         store_sessions(&txn, o.id, c.seats, &data.sessions).await?;
@@ -881,7 +878,7 @@ pub async fn update(
     let m = offer::Entity::find_by_id(o.id)
         .one(&txn)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
+        .ok_or_else(|| BookingError::not_found("offer"))?;
     txn.commit().await?;
     Ok(m)
 }
@@ -893,16 +890,19 @@ pub async fn list_for_listing(
     city_id: Uuid,
     user: Option<&AuthUser>,
     listing_id: &str,
-) -> Result<Vec<offer::Model>, Problem> {
+) -> Result<Vec<offer::Model>, BookingError> {
     let rec = listings::find(db, city_id, listing_id)
-        .await?
-        .ok_or_else(|| Problem::not_found("listing"))?;
+        .await
+        .map_err(BookingError::foreign)?
+        .ok_or_else(|| BookingError::not_found("listing"))?;
     let editor = match user {
-        Some(u) => listings::can_edit(db, u, &rec.model).await?,
+        Some(u) => listings::can_edit(db, u, &rec.model)
+            .await
+            .map_err(BookingError::foreign)?,
         None => false,
     };
     if !editor && rec.model.status != "published" {
-        return Err(Problem::not_found("listing"));
+        return Err(BookingError::not_found("listing"));
     }
     let mut q = offer::Entity::find().filter(offer::Column::ListingId.eq(rec.model.id));
     if !editor {
@@ -920,15 +920,21 @@ pub async fn get(
     city_id: Uuid,
     user: Option<&AuthUser>,
     offer_id: Uuid,
-) -> Result<(offer::Model, listing::Model), Problem> {
+) -> Result<(offer::Model, listing::Model), BookingError> {
     let (o, l) = find_with_listing(db, city_id, offer_id)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
+        .ok_or_else(|| BookingError::not_found("offer"))?;
     if is_public(&o, &l) {
         return Ok((o, l));
     }
     match user {
-        Some(u) if listings::can_edit(db, u, &l).await? => Ok((o, l)),
-        _ => Err(Problem::not_found("offer")),
+        Some(u)
+            if listings::can_edit(db, u, &l)
+                .await
+                .map_err(BookingError::foreign)? =>
+        {
+            Ok((o, l))
+        }
+        _ => Err(BookingError::not_found("offer")),
     }
 }

@@ -17,26 +17,20 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::error::BookingError;
 use super::ledger::{self, clear_pending, mark_pending};
 use crate::booking::idempotency::{self, Claim};
 use crate::booking::model::OfferKind;
 use crate::booking::model::{self, BookingInput, BookingView, Ctx, TimeSlot};
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::core::validate::Errors;
+use crate::msg;
 use crate::partners::client::{Body, Conn, PartnerError};
 use crate::partners::connections;
 use entities::{booking, listing, offer, partner_connection};
 use partner_contract::model::{
     AvailabilityResponse, Booking as PartnerBooking, BookingStatus as PartnerStatus,
 };
-
-/// The resident-facing message when the partner does not answer.
-pub fn unavailable() -> Problem {
-    Problem::unavailable(
-        "The business's booking system is not answering right now. Please try again in a few minutes.",
-    )
-}
 
 /// The portal status of a partner status.
 pub fn local_status(s: PartnerStatus) -> &'static str {
@@ -64,11 +58,8 @@ pub fn moves_forward(from: &str, to: &str) -> bool {
     }
 }
 
-fn busy() -> Problem {
-    Problem::conflict(
-        "partner-pending",
-        "The business's booking system has not answered about this booking yet; it is being checked.",
-    )
+fn busy() -> BookingError {
+    BookingError::PartnerPending
 }
 
 /// The offer's connection, if it is active, opened for calls.
@@ -76,23 +67,23 @@ pub async fn connection_of(
     db: &DatabaseConnection,
     ctx: &Ctx,
     o: &offer::Model,
-) -> Result<(partner_connection::Model, Conn), Problem> {
-    let id = o.partner_connection_id.ok_or_else(Problem::internal)?;
+) -> Result<(partner_connection::Model, Conn), BookingError> {
+    let id = o
+        .partner_connection_id
+        .ok_or_else(|| BookingError::internal("a partner offer without its connection"))?;
     let m = partner_connection::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|m| m.status == "active")
-        .ok_or_else(|| {
-            Problem::unavailable(
-                "Booking through the business's own system is switched off at the moment.",
-            )
-        })?;
+        .ok_or(BookingError::PartnerSwitchedOff)?;
     let c = connections::open(&ctx.partners, &m)?;
     Ok((m, c))
 }
 
-fn offer_ref(o: &offer::Model) -> Result<&str, Problem> {
-    o.partner_offer_ref.as_deref().ok_or_else(Problem::internal)
+fn offer_ref(o: &offer::Model) -> Result<&str, BookingError> {
+    o.partner_offer_ref
+        .as_deref()
+        .ok_or_else(|| BookingError::internal("a partner offer without its reference"))
 }
 
 fn local(ctx: &Ctx, t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -100,14 +91,14 @@ fn local(ctx: &Ctx, t: DateTime<Utc>) -> DateTime<FixedOffset> {
 }
 
 /// Logs a partner failure and turns it into the resident's problem.
-fn failed(c: &Conn, what: &str, e: &PartnerError) -> Problem {
+fn failed(c: &Conn, what: &str, e: &PartnerError) -> BookingError {
     match e {
         PartnerError::Invalid(_) => {
             tracing::error!(connection = %c.id, call = what, error = %e, "partner broke the contract")
         }
         _ => tracing::warn!(connection = %c.id, call = what, error = %e, "partner call failed"),
     }
-    unavailable()
+    BookingError::PartnerUnavailable
 }
 
 /// The offer's bookable times on the local dates `from..=to`, from the partner.
@@ -117,7 +108,7 @@ pub async fn times(
     o: &offer::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<TimeSlot>, Problem> {
+) -> Result<Vec<TimeSlot>, BookingError> {
     let (_, c) = connection_of(db, ctx, o).await?;
     // The contract allows windows of at most 62 days, and past slots are never listed.
     let today = Utc::now().with_timezone(&ctx.tz).date_naive();
@@ -190,23 +181,23 @@ fn target(
     let now = Utc::now();
     if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
         if input.starts_at.is_some() {
-            errors.add_en("starts_at", "not used for memberships; give start_date");
+            errors.add("starts_at", msg!("v-booking-membership-start-date"));
         }
         let Some(date) = input.start_date else {
-            errors.add_en("start_date", "required for a membership");
+            errors.add("start_date", msg!("v-booking-start-date-required"));
             return None;
         };
         if date < now.with_timezone(&ctx.tz).date_naive() {
-            errors.add_en("start_date", "is in the past");
+            errors.add("start_date", msg!("v-booking-past"));
             return None;
         }
         return Some(crate::booking::model::day_start(ctx.tz, date));
     }
     if input.start_date.is_some() {
-        errors.add_en("start_date", "only for memberships; give starts_at");
+        errors.add("start_date", msg!("v-booking-only-memberships"));
     }
     let Some(t) = input.starts_at.map(|t| t.with_timezone(&Utc)) else {
-        errors.add_en("starts_at", "required");
+        errors.add("starts_at", msg!("v-booking-required"));
         return None;
     };
     check_window(o, t, "starts_at", errors);
@@ -216,18 +207,12 @@ fn target(
 fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Errors) {
     let now = Utc::now();
     if t < now + Duration::minutes(o.lead_time_minutes as i64) {
-        errors.add_en(
+        errors.add(
             field,
-            format!(
-                "must be at least {} minutes from now",
-                o.lead_time_minutes.max(0)
-            ),
+            msg!("v-booking-lead-time", n = o.lead_time_minutes.max(0)),
         );
     } else if t > now + Duration::days(o.horizon_days as i64) {
-        errors.add_en(
-            field,
-            format!("must be at most {} days ahead", o.horizon_days),
-        );
+        errors.add(field, msg!("v-booking-horizon", n = o.horizon_days));
     }
 }
 
@@ -259,7 +244,7 @@ fn hold_body(
     ctx: &Ctx,
     o: &offer::Model,
     b: &booking::Model,
-) -> Result<serde_json::Value, Problem> {
+) -> Result<serde_json::Value, BookingError> {
     let mut resident = serde_json::json!({ "name": b.contact_name });
     if let Some(e) = &b.contact_email {
         resident["email"] = e.clone().into();
@@ -364,7 +349,7 @@ pub async fn apply_remote<C: ConnectionTrait>(
     b: &booking::Model,
     pb: &PartnerBooking,
     clear: Option<&str>,
-) -> Result<bool, Problem> {
+) -> Result<bool, BookingError> {
     let mut changed = false;
     let start = pb.start.with_timezone(&Utc);
     let end = pb.end.with_timezone(&Utc);
@@ -428,11 +413,11 @@ pub async fn apply_remote<C: ConnectionTrait>(
     Ok(changed)
 }
 
-async fn reload(db: &DatabaseConnection, v: BookingView) -> Result<BookingView, Problem> {
+async fn reload(db: &DatabaseConnection, v: BookingView) -> Result<BookingView, BookingError> {
     let b = booking::Entity::find_by_id(v.booking.id)
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("booking"))?;
+        .ok_or_else(|| BookingError::not_found("booking"))?;
     Ok(BookingView { booking: b, ..v })
 }
 
@@ -450,13 +435,13 @@ pub async fn create(
     input: &BookingInput,
     (o, l, with): (offer::Model, listing::Model, &str),
     claim: Option<&Claim>,
-) -> Result<(BookingView, String), Problem> {
+) -> Result<(BookingView, String), BookingError> {
     let mut errors = Errors::default();
     let starts_at = target(ctx, &o, input, &mut errors);
     let contact = ledger::contact(user, &o, &input.contact, &mut errors).await?;
     let starts_at = errors
         .into_result(starts_at)?
-        .ok_or_else(Problem::internal)?;
+        .ok_or_else(|| BookingError::internal("a valid booking without its start"))?;
     let (conn_model, c) = connection_of(db, ctx, &o).await?;
 
     let now = Utc::now();
@@ -542,7 +527,7 @@ pub async fn create(
                     detail,
                 } if code == "slot-full" || code == "full" => {
                     let _ = detail;
-                    model::full()
+                    BookingError::Full
                 }
                 PartnerError::Refused {
                     status: 422,
@@ -554,15 +539,9 @@ pub async fn create(
                     } else {
                         "starts_at"
                     };
-                    Problem::invalid(
-                        field,
-                        format!("the business's system does not offer this time ({detail})"),
-                    )
+                    BookingError::invalid(field, msg!("v-booking-partner-no-time", detail = detail))
                 }
-                PartnerError::Refused { detail, .. } => Problem::conflict(
-                    "partner-refused",
-                    format!("The business's booking system refused the booking: {detail}"),
-                ),
+                PartnerError::Refused { detail, .. } => BookingError::PartnerRefused { detail },
                 e => failed(&c, "hold", &e),
             });
         }
@@ -592,7 +571,7 @@ pub async fn create(
         v = confirm(db, ctx, v).await?;
     }
     let body = serde_json::to_string(&poem_openapi::types::ToJSON::to_json(&v.to_api(ctx.tz)))
-        .map_err(|_| Problem::internal())?;
+        .map_err(|e| BookingError::internal(e.to_string()))?;
     if let Some(cl) = claim {
         idempotency::finish(db, cl, 201, &body).await?;
     }
@@ -605,16 +584,15 @@ pub async fn confirm(
     db: &DatabaseConnection,
     ctx: &Ctx,
     v: BookingView,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     match v.booking.status.as_str() {
         "held" => {}
         "requested" | "confirmed" => return Ok(v), // confirming twice is harmless
-        "expired" => return Err(model::hold_expired()),
+        "expired" => return Err(BookingError::HoldExpired),
         s => {
-            return Err(Problem::conflict(
-                "wrong-status",
-                format!("A {s} booking cannot be confirmed."),
-            ))
+            return Err(BookingError::CannotConfirm {
+                status: s.to_string(),
+            })
         }
     }
     if v.booking.partner_ref.is_none() || v.booking.partner_pending.is_some() {
@@ -622,7 +600,7 @@ pub async fn confirm(
     }
     if v.booking.hold_expires_at.is_some_and(|t| t <= Utc::now()) {
         ledger::expire_holds(db, ctx, None).await?;
-        return Err(model::hold_expired());
+        return Err(BookingError::HoldExpired);
     }
     let (_, c) = connection_of(db, ctx, &v.offer).await?;
     // Marked first: the sweeper leaves the hold alone while the partner decides.
@@ -638,10 +616,7 @@ pub async fn confirm(
         .exec(db)
         .await?;
     if marked.rows_affected != 1 {
-        return Err(Problem::conflict(
-            "changed",
-            "The booking changed meanwhile; reload it.",
-        ));
+        return Err(BookingError::Changed);
     }
     match send_confirm(ctx, &c, &v.booking).await {
         Ok(pb) => {
@@ -657,21 +632,15 @@ pub async fn confirm(
             clear_pending(&txn, v.booking.id, "confirm").await?;
             txn.commit().await?;
             Err(if code.contains("expired") {
-                model::hold_expired()
+                BookingError::HoldExpired
             } else {
-                Problem::conflict(
-                    "partner-refused",
-                    format!("The business's booking system did not confirm the booking: {detail}"),
-                )
+                BookingError::PartnerNotConfirmed { detail }
             })
         }
         Err(e) => {
             // Unknown: the mark stays and the reconciliation job asks the partner.
-            let mut p = failed(&c, "confirm", &e);
-            p.detail = Some(
-                "The business's booking system did not answer in time. Your booking is being checked; My bookings shows the result shortly.".into(),
-            );
-            Err(p)
+            failed(&c, "confirm", &e);
+            Err(BookingError::PartnerConfirmUnknown)
         }
     }
 }
@@ -683,7 +652,7 @@ pub async fn cancel(
     db: &DatabaseConnection,
     ctx: &Ctx,
     v: BookingView,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let b = &v.booking;
     let Some(partner_ref) = b.partner_ref.clone() else {
         return Err(busy());
@@ -714,10 +683,7 @@ pub async fn cancel(
             clear_pending(&txn, b.id, "cancel").await?;
             txn.commit().await?;
             if !over {
-                return Err(Problem::conflict(
-                    "partner-refused",
-                    format!("The business's booking system did not cancel the booking: {detail}"),
-                ));
+                return Err(BookingError::PartnerNotCancelled { detail });
             }
         }
         Err(e) => {
@@ -736,13 +702,10 @@ pub async fn reschedule(
     ctx: &Ctx,
     v: BookingView,
     starts_at: DateTime<FixedOffset>,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let b = &v.booking;
     if OfferKind::parse(&v.offer.kind) == Some(OfferKind::Membership) {
-        return Err(Problem::conflict(
-            "wrong-status",
-            "A membership cannot be rescheduled; cancel it and request another start date.",
-        ));
+        return Err(BookingError::MembershipNotMovable);
     }
     ledger::changeable(ctx, b, &v.offer, "rescheduled")?;
     let t = starts_at.with_timezone(&Utc);
@@ -791,26 +754,20 @@ pub async fn reschedule(
             clear_pending(db, b.id, "reschedule").await?;
             Err(
                 if status == 409 && (code == "slot-full" || code == "full") {
-                    model::full()
+                    BookingError::Full
                 } else if status == 422 {
-                    Problem::invalid(
+                    BookingError::invalid(
                         "starts_at",
-                        format!("the business's system does not offer this time ({detail})"),
+                        msg!("v-booking-partner-no-time", detail = detail),
                     )
                 } else {
-                    Problem::conflict(
-                        "partner-refused",
-                        format!("The business's booking system did not move the booking: {detail}"),
-                    )
+                    BookingError::PartnerNotMoved { detail }
                 },
             )
         }
         Err(e) => {
-            let mut p = failed(&c, "reschedule", &e);
-            p.detail = Some(
-                "The business's booking system did not answer in time. Your booking is being checked; My bookings shows its time shortly.".into(),
-            );
-            Err(p)
+            failed(&c, "reschedule", &e);
+            Err(BookingError::PartnerRescheduleUnknown)
         }
     }
 }
@@ -832,7 +789,7 @@ pub async fn claim_pending(
     older_than: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u64,
-) -> Result<Vec<booking::Model>, Problem> {
+) -> Result<Vec<booking::Model>, BookingError> {
     use sea_orm::sea_query::{LockBehavior, LockType};
     use sea_orm::{QueryOrder, QuerySelect};
     let txn = crate::core::db::begin_write(db).await?;
@@ -873,7 +830,7 @@ pub async fn claim_pending(
 
 /// Moves a booking whose call could not be settled now to the back of the queue (its
 /// mark stays).
-pub async fn postpone(db: &DatabaseConnection, b: &booking::Model) -> Result<(), Problem> {
+pub async fn postpone(db: &DatabaseConnection, b: &booking::Model) -> Result<(), BookingError> {
     let Some(call) = b.partner_pending.as_deref() else {
         return Ok(());
     };

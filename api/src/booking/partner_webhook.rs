@@ -14,9 +14,11 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 use uuid::Uuid;
 
+use super::error::BookingError;
 use super::partner::apply_remote;
 use crate::booking::model::Ctx;
 use crate::core::problem::Problem;
+use crate::msg;
 use crate::partners::connections;
 use crate::web::state::AppState;
 use entities::{booking, offer, partner_connection, partner_webhook_event};
@@ -48,7 +50,7 @@ async fn handle(
     connection: &str,
     body: Body,
 ) -> Result<Response, Problem> {
-    let not_found = || Problem::not_found("partner connection");
+    let not_found = || Problem::from(BookingError::not_found("partner connection"));
     let id = Uuid::parse_str(connection).map_err(|_| not_found())?;
     let conn = partner_connection::Entity::find_by_id(id)
         .one(&state.db)
@@ -68,7 +70,7 @@ async fn handle(
     let ctx = Ctx::of(state);
     let secret = connections::webhook_secret(&ctx.partners, &conn).ok_or_else(|| {
         tracing::error!(connection = %conn.id, "cannot open the webhook secret");
-        Problem::unavailable("The webhook cannot be checked now.")
+        Problem::from(BookingError::WebhookUnavailable)
     })?;
     if let Err(e) = partner_contract::webhook::verify_headers(&secret, req.headers(), &body) {
         tracing::warn!(connection = %conn.id, error = %e, "webhook refused");
@@ -100,8 +102,12 @@ async fn handle(
         .chars()
         .take(255)
         .collect::<String>();
-    let event: WebhookEvent = serde_json::from_slice(&body)
-        .map_err(|e| Problem::invalid("body", format!("not a booking event: {e}")))?;
+    let event: WebhookEvent = serde_json::from_slice(&body).map_err(|e| {
+        BookingError::invalid(
+            "body",
+            msg!("v-booking-not-an-event", error = e.to_string()),
+        )
+    })?;
 
     let txn = crate::core::db::begin_write(&state.db).await?;
     let inserted = partner_webhook_event::Entity::insert(partner_webhook_event::ActiveModel {

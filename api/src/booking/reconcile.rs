@@ -20,13 +20,13 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, NullOrdering, Order};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use super::error::BookingError;
 use super::ledger::{self, clear_pending};
 use super::partner::{
     apply_remote, claim_pending, connection_of, fetch, postpone, send_cancel, send_confirm,
     send_hold,
 };
 use crate::booking::model::Ctx;
-use crate::core::problem::Problem;
 use crate::partners::client::PartnerError;
 use entities::{booking, offer};
 use partner_contract::model::Booking as PartnerBooking;
@@ -66,7 +66,7 @@ fn lease(ctx: &Ctx) -> Duration {
 }
 
 /// One round over the unsettled bookings (at most 100) and the requested ones.
-pub async fn round(db: &DatabaseConnection, ctx: &Ctx) -> Result<Round, Problem> {
+pub async fn round(db: &DatabaseConnection, ctx: &Ctx) -> Result<Round, BookingError> {
     let mut r = Round::default();
     let now = Utc::now();
     // A claimed booking is due again when `partner_pending_since` is `grace` old, so
@@ -87,7 +87,7 @@ pub async fn round(db: &DatabaseConnection, ctx: &Ctx) -> Result<Round, Problem>
                 postpone(db, &b).await?;
             }
             Err(p) => {
-                tracing::warn!(booking = %b.id, error = %p.title, "reconciling a partner booking failed");
+                tracing::warn!(booking = %b.id, error = %p, "reconciling a partner booking failed");
                 r.open += 1;
                 postpone(db, &b).await?;
             }
@@ -172,11 +172,15 @@ async fn answer_or_view(
 }
 
 /// Settles one booking's pending call; false when the partner still does not answer.
-async fn settle(db: &DatabaseConnection, ctx: &Ctx, b: &booking::Model) -> Result<bool, Problem> {
+async fn settle(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    b: &booking::Model,
+) -> Result<bool, BookingError> {
     let o = offer::Entity::find_by_id(b.offer_id)
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
+        .ok_or_else(|| BookingError::not_found("offer"))?;
     let (_, c) = connection_of(db, ctx, &o).await?;
     let call = b.partner_pending.as_deref().unwrap_or_default();
     match b.partner_pending.as_deref() {
@@ -301,7 +305,7 @@ pub async fn run(db: DatabaseConnection, ctx: Ctx, every: std::time::Duration) {
                 )
             }
             Ok(_) => {}
-            Err(p) => tracing::warn!(error = %p.title, "partner reconciliation failed"),
+            Err(p) => tracing::warn!(error = %p, "partner reconciliation failed"),
         }
     }
 }

@@ -18,14 +18,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::availability::{appointment_slots, local_to_utc};
+use super::error::BookingError;
 use super::idempotency::{self, Claim};
 use super::ledger::{self, *};
 use super::model::OfferKind;
 use super::model::*;
 use super::offers;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::core::validate::Errors;
+use crate::msg;
 use entities::{booking, listing, offer, offer_slot};
 
 /// Creates a booking. With a claim, the response is stored with it, in its transaction.
@@ -35,7 +36,7 @@ pub async fn create(
     user: &AuthUser,
     input: &BookingInput,
     claim: Option<&Claim>,
-) -> Result<(BookingView, String), Problem> {
+) -> Result<(BookingView, String), BookingError> {
     // The offer and the time are read in the booking's own transaction: one pooled
     // connection for the whole booking (sqlx tests every connection given back to the
     // pool with a round trip).
@@ -43,7 +44,7 @@ pub async fn create(
     let (o, l, with) = offers::find_for_booking(&txn, ctx.city_id, input.offer_id)
         .await?
         .filter(|(o, l, _)| offers::is_public(o, l))
-        .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
+        .ok_or_else(|| BookingError::invalid("offer_id", msg!("v-booking-no-offer")))?;
     if o.partner_connection_id.is_some() {
         txn.rollback().await?;
         return crate::booking::partner::create(db, ctx, user, input, (o, l, &with), claim).await;
@@ -51,7 +52,9 @@ pub async fn create(
     let mut errors = Errors::default();
     let target = resolve_target(&txn, ctx, &o, input, &mut errors).await?;
     let contact = contact(user, &o, &input.contact, &mut errors).await?;
-    let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
+    let target = errors
+        .into_result(target)?
+        .ok_or_else(|| BookingError::internal("a valid booking without a target"))?;
     let booking = Native {
         ctx,
         user,
@@ -65,7 +68,7 @@ pub async fn create(
     match first {
         // Holds that ran out but were not swept yet still count in the slot: expire them
         // and try once more (on the happy path this costs nothing).
-        Err(p) if target.uses_slot && p.code() == "full" => {
+        Err(p @ BookingError::Full) if target.uses_slot => {
             if expire_holds(db, ctx, Some((o.id, target.starts_at))).await? == 0 {
                 return Err(p);
             }
@@ -95,7 +98,7 @@ impl Native<'_> {
         &self,
         txn: sea_orm::DatabaseTransaction,
         (o, l): (offer::Model, listing::Model),
-    ) -> Result<(BookingView, String), Problem> {
+    ) -> Result<(BookingView, String), BookingError> {
         let Native {
             ctx,
             user,
@@ -171,7 +174,7 @@ impl Native<'_> {
         };
         let body =
             serde_json::to_string(&poem_openapi::types::ToJSON::to_json(&view.to_api(ctx.tz)))
-                .map_err(|_| Problem::internal())?;
+                .map_err(|e| BookingError::internal(e.to_string()))?;
         if let Some(c) = claim {
             idempotency::finish(&txn, c, 201, &body).await?;
         }
@@ -186,16 +189,16 @@ pub async fn mine(
     ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let b = booking::Entity::find_by_id(id)
         .filter(booking::Column::UserId.eq(user.id))
         .filter(booking::Column::CityId.eq(ctx.city_id))
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("booking"))?;
+        .ok_or_else(|| BookingError::not_found("booking"))?;
     let (o, l) = offers::find_with_listing(db, ctx.city_id, b.offer_id)
         .await?
-        .ok_or_else(|| Problem::not_found("booking"))?;
+        .ok_or_else(|| BookingError::not_found("booking"))?;
     Ok(BookingView {
         booking: b,
         offer: o,
@@ -210,7 +213,7 @@ pub async fn list_mine(
     user: &AuthUser,
     after: Option<Uuid>,
     limit: u64,
-) -> Result<(Vec<BookingView>, bool), Problem> {
+) -> Result<(Vec<BookingView>, bool), BookingError> {
     let mut q = booking::Entity::find()
         .filter(booking::Column::UserId.eq(user.id))
         .filter(booking::Column::CityId.eq(ctx.city_id));
@@ -258,7 +261,7 @@ pub async fn confirm(
     ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let v = mine(db, ctx, user, id).await?;
     if v.offer.partner_connection_id.is_some() {
         return crate::booking::partner::confirm(db, ctx, v).await;
@@ -271,12 +274,11 @@ pub async fn confirm(
     match v.booking.status.as_str() {
         "held" => {}
         s if s == to => return Ok(v), // confirming twice is harmless
-        "expired" => return Err(hold_expired()),
+        "expired" => return Err(BookingError::HoldExpired),
         s => {
-            return Err(Problem::conflict(
-                "wrong-status",
-                format!("A {s} booking cannot be confirmed."),
-            ))
+            return Err(BookingError::CannotConfirm {
+                status: s.to_string(),
+            })
         }
     }
     let now = Utc::now();
@@ -293,7 +295,7 @@ pub async fn confirm(
     txn.commit().await?;
     if !moved {
         expire_holds(db, ctx, Some((v.booking.offer_id, v.booking.starts_at))).await?;
-        return Err(hold_expired());
+        return Err(BookingError::HoldExpired);
     }
     mine(db, ctx, user, id).await
 }
@@ -305,7 +307,7 @@ pub async fn cancel(
     ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let v = mine(db, ctx, user, id).await?;
     let b = &v.booking;
     if b.status == "cancelled" {
@@ -319,10 +321,7 @@ pub async fn cancel(
     let moved = transition(&txn, ctx, b, &b.status, "cancelled", None).await?;
     txn.commit().await?;
     if !moved {
-        return Err(Problem::conflict(
-            "changed",
-            "The booking changed meanwhile; reload it.",
-        ));
+        return Err(BookingError::Changed);
     }
     mine(db, ctx, user, id).await
 }
@@ -332,7 +331,7 @@ pub async fn run_sweeper(db: DatabaseConnection, ctx: Ctx) {
     let mut rounds: u64 = 0;
     loop {
         if let Err(e) = expire_holds(&db, &ctx, None).await {
-            tracing::warn!(error = %e.title, "expiring booking holds failed");
+            tracing::warn!(error = %e, "expiring booking holds failed");
         }
         if rounds.is_multiple_of(600) {
             if let Err(e) = idempotency::purge_expired(&db).await {
@@ -353,10 +352,10 @@ pub async fn for_business(
     offer_id: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<BookingView>, Problem> {
+) -> Result<Vec<BookingView>, BookingError> {
     let (o, l) = offers::find_with_listing(db, ctx.city_id, offer_id)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
+        .ok_or_else(|| BookingError::not_found("offer"))?;
     let reader = business_reader(db, user, &l).await?;
     let rows = booking::Entity::find()
         .filter(booking::Column::OfferId.eq(o.id))
@@ -421,23 +420,20 @@ pub async fn decide(
     user: &AuthUser,
     id: Uuid,
     decision: Decision,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let b = booking::Entity::find_by_id(id)
         .filter(booking::Column::CityId.eq(ctx.city_id))
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("booking"))?;
+        .ok_or_else(|| BookingError::not_found("booking"))?;
     let (o, l) = offers::find_with_listing(db, ctx.city_id, b.offer_id)
         .await?
-        .ok_or_else(|| Problem::not_found("booking"))?;
+        .ok_or_else(|| BookingError::not_found("booking"))?;
     let reader = business_reader(db, user, &l)
         .await
-        .map_err(|_| Problem::not_found("booking"))?;
+        .map_err(|_| BookingError::not_found("booking"))?;
     if o.partner_connection_id.is_some() {
-        return Err(Problem::conflict(
-            "partner-managed",
-            "This booking is managed in the business's own booking system; decide it there.",
-        ));
+        return Err(BookingError::PartnerManaged);
     }
     let (from, to) = match decision {
         Decision::Approve => ("requested", "confirmed"),
@@ -446,26 +442,20 @@ pub async fn decide(
         Decision::Completed => ("confirmed", "completed"),
     };
     if matches!(decision, Decision::NoShow | Decision::Completed) && Utc::now() < b.starts_at {
-        return Err(Problem::conflict(
-            "not-started",
-            "No-show and completed can be recorded once the booking has started.",
-        ));
+        return Err(BookingError::NotStarted);
     }
     if b.status == to {
         // Deciding twice is harmless.
     } else if b.status != from {
-        return Err(Problem::conflict(
-            "wrong-status",
-            format!("A {} booking cannot become {to}.", b.status),
-        ));
+        return Err(BookingError::CannotBecome {
+            status: b.status.clone(),
+            to,
+        });
     } else {
         let txn = db.begin().await?;
         let moved = transition(&txn, ctx, &b, from, to, None).await?;
         if !moved {
-            return Err(Problem::conflict(
-                "changed",
-                "The booking changed meanwhile; reload it.",
-            ));
+            return Err(BookingError::Changed);
         }
         crate::privacy::service::record_access(
             &txn,
@@ -485,7 +475,7 @@ pub async fn decide(
     let b = booking::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("booking"))?;
+        .ok_or_else(|| BookingError::not_found("booking"))?;
     Ok(BookingView {
         booking: b,
         offer: o,
@@ -502,17 +492,14 @@ pub async fn reschedule(
     user: &AuthUser,
     id: Uuid,
     starts_at: DateTime<FixedOffset>,
-) -> Result<BookingView, Problem> {
+) -> Result<BookingView, BookingError> {
     let v = mine(db, ctx, user, id).await?;
     let b = &v.booking;
     if v.offer.partner_connection_id.is_some() {
         return crate::booking::partner::reschedule(db, ctx, v, starts_at).await;
     }
     if b.slot_id.is_none() {
-        return Err(Problem::conflict(
-            "wrong-status",
-            "A membership cannot be rescheduled; cancel it and request another start date.",
-        ));
+        return Err(BookingError::MembershipNotMovable);
     }
     changeable(ctx, b, &v.offer, "rescheduled")?;
     if starts_at.with_timezone(&Utc) == b.starts_at {
@@ -527,7 +514,9 @@ pub async fn reschedule(
     };
     let mut errors = Errors::default();
     let target = resolve_target(db, ctx, &v.offer, &input, &mut errors).await?;
-    let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
+    let target = errors
+        .into_result(target)?
+        .ok_or_else(|| BookingError::internal("a valid booking without a target"))?;
     expire_holds(db, ctx, Some((b.offer_id, target.starts_at))).await?;
 
     let txn = db.begin().await?;
@@ -547,10 +536,7 @@ pub async fn reschedule(
         .exec(&txn)
         .await?;
     if moved.rows_affected != 1 {
-        return Err(Problem::conflict(
-            "changed",
-            "The booking changed meanwhile; reload it.",
-        ));
+        return Err(BookingError::Changed);
     }
     if let Some(old) = b.slot_id {
         super::ledger::release_seat(&txn, ctx, old, b.seats).await?;
@@ -577,7 +563,7 @@ pub async fn bookable_times(
     o: &offer::Model,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<TimeSlot>, Problem> {
+) -> Result<Vec<TimeSlot>, BookingError> {
     if o.partner_connection_id.is_some() {
         return crate::booking::partner::times(db, ctx, o, from, to).await;
     }
@@ -587,7 +573,8 @@ pub async fn bookable_times(
     let earliest = now + Duration::minutes(o.lead_time_minutes as i64);
     let latest = now + Duration::days(o.horizon_days as i64);
     if kind == OfferKind::Membership {
-        let plan = offers::membership_of(o).ok_or_else(Problem::internal)?;
+        let plan = offers::membership_of(o)
+            .ok_or_else(|| BookingError::internal("a membership without its plan"))?;
         let mut dates = plan.start_dates.clone();
         dates.sort();
         dates.dedup();
@@ -624,7 +611,8 @@ pub async fn bookable_times(
     };
     let mut out = Vec::new();
     if kind == OfferKind::Appointment {
-        let (a, hours) = offers::hours_of(o).ok_or_else(Problem::internal)?;
+        let (a, hours) = offers::hours_of(o)
+            .ok_or_else(|| BookingError::internal("an appointment without its hours"))?;
         for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
             if !in_window(s.start) {
                 continue;

@@ -16,14 +16,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::error::BookingError;
 use super::ledger;
 use super::model::{BookingInput, ContactInput, Ctx, ACTIVE};
 use super::offers;
 use super::service;
+use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::core::validate::Errors;
 use crate::listings::model::LocalizedText;
+use crate::msg;
 use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 
 /// Joining a waitlist.
@@ -62,19 +64,19 @@ async fn to_api<C: ConnectionTrait>(
     conn: &C,
     ctx: &Ctx,
     e: waitlist_entry::Model,
-) -> Result<WaitlistEntry, Problem> {
+) -> Result<WaitlistEntry, BookingError> {
     let slot = offer_slot::Entity::find_by_id(e.slot_id)
         .one(conn)
         .await?
-        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+        .ok_or_else(|| BookingError::not_found("waitlist entry"))?;
     let o = offer::Entity::find_by_id(slot.offer_id)
         .one(conn)
         .await?
-        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+        .ok_or_else(|| BookingError::not_found("waitlist entry"))?;
     let l = listing::Entity::find_by_id(o.listing_id)
         .one(conn)
         .await?
-        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+        .ok_or_else(|| BookingError::not_found("waitlist entry"))?;
     let position = if e.status == "waiting" {
         let ahead = waitlist_entry::Entity::find()
             .filter(waitlist_entry::Column::SlotId.eq(e.slot_id))
@@ -122,11 +124,11 @@ pub async fn join(
     ctx: &Ctx,
     user: &AuthUser,
     input: &WaitlistInput,
-) -> Result<WaitlistEntry, Problem> {
+) -> Result<WaitlistEntry, BookingError> {
     let (o, _) = offers::find_with_listing(db, ctx.city_id, input.offer_id)
         .await?
         .filter(|(o, l)| offers::is_public(o, l))
-        .ok_or_else(|| Problem::invalid("offer_id", "no bookable offer with this id"))?;
+        .ok_or_else(|| BookingError::invalid("offer_id", msg!("v-booking-no-offer")))?;
     let as_booking = BookingInput {
         offer_id: o.id,
         starts_at: Some(input.starts_at),
@@ -137,11 +139,13 @@ pub async fn join(
     let mut errors = Errors::default();
     let target = ledger::resolve_target(db, ctx, &o, &as_booking, &mut errors).await?;
     let contact = ledger::contact(user, &o, &input.contact, &mut errors).await?;
-    let target = errors.into_result(target)?.ok_or_else(Problem::internal)?;
+    let target = errors
+        .into_result(target)?
+        .ok_or_else(|| BookingError::internal("a valid booking without a target"))?;
     if !target.uses_slot {
-        return Err(Problem::invalid(
+        return Err(BookingError::invalid(
             "offer_id",
-            "memberships have no waitlist; request a start date",
+            msg!("v-booking-no-waitlist"),
         ));
     }
     ledger::expire_holds(db, ctx, Some((o.id, target.starts_at))).await?;
@@ -151,10 +155,7 @@ pub async fn join(
         .one(db)
         .await?;
     let Some(slot) = slot.filter(|s| s.booked >= s.capacity) else {
-        return Err(Problem::conflict(
-            "not-full",
-            "This time still has a free seat: book it instead.",
-        ));
+        return Err(BookingError::NotFull);
     };
     let mine = booking::Entity::find()
         .filter(booking::Column::UserId.eq(user.id))
@@ -163,10 +164,7 @@ pub async fn join(
         .count(db)
         .await?;
     if mine > 0 {
-        return Err(Problem::conflict(
-            "already-booked",
-            "You already have a booking at this time.",
-        ));
+        return Err(BookingError::AlreadyBooked);
     }
     let now = Utc::now();
     let contact_json = serde_json::json!({
@@ -216,7 +214,7 @@ pub async fn list_mine(
     db: &DatabaseConnection,
     ctx: &Ctx,
     user: &AuthUser,
-) -> Result<Vec<WaitlistEntry>, Problem> {
+) -> Result<Vec<WaitlistEntry>, BookingError> {
     let rows = waitlist_entry::Entity::find()
         .filter(waitlist_entry::Column::UserId.eq(user.id))
         .order_by_desc(waitlist_entry::Column::CreatedAt)
@@ -236,18 +234,18 @@ pub async fn leave(
     ctx: &Ctx,
     user: &AuthUser,
     id: Uuid,
-) -> Result<(), Problem> {
+) -> Result<(), BookingError> {
     let e = waitlist_entry::Entity::find_by_id(id)
         .filter(waitlist_entry::Column::UserId.eq(user.id))
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("waitlist entry"))?;
+        .ok_or_else(|| BookingError::not_found("waitlist entry"))?;
     if e.status == "offered" {
         if let Some(b) = e.booking_id {
             // Cancelling the held booking passes its seat on and ends the offer.
             match service::cancel(db, ctx, user, b).await {
                 Ok(_) => {}
-                Err(p) if p.status == 409 => {}
+                Err(p) if p.status() == 409 => {}
                 Err(p) => return Err(p),
             }
         }

@@ -233,7 +233,8 @@ async fn ensure(
             .await?
         }
     };
-    let c = crate::partners::connections::open(&state.partners, &connection).map_err(err)?;
+    let c = crate::partners::connections::open(&state.partners, &connection)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let list = crate::partners::connections::partner_offers(&state.partners, &c)
         .await
         .map_err(|e| anyhow::anyhow!("the demo gym's sandbox: {e}"))?;

@@ -8,7 +8,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::connections::{self, Connection, ConnectionInput};
-use crate::core::problem::{ApiError, Problem};
+use super::error::PartnerConnectionError;
+use crate::core::problem::ApiError;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
@@ -63,8 +64,8 @@ fn wire_name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn parse_id(id: &str, what: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(id).map_err(|_| Problem::not_found(what))
+fn parse_id(id: &str, what: &'static str) -> Result<Uuid, PartnerConnectionError> {
+    Uuid::parse_str(id).map_err(|_| PartnerConnectionError::not_found(what))
 }
 
 pub struct PartnerConnectionsApi;
@@ -221,9 +222,7 @@ impl PartnerConnectionsApi {
             .await
             .map_err(|e| {
                 tracing::warn!(connection = %m.id, error = %e, "listing partner offers failed");
-                Problem::unavailable(
-                    "The partner's booking system did not answer usably; the server log says why.",
-                )
+                PartnerConnectionError::OffersUnusable
             })?;
         Ok(Json(PartnerOfferList {
             time_zone: list.time_zone,

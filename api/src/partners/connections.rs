@@ -12,9 +12,11 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::client::{Body, Conn, PartnerError, Partners};
+use super::error::PartnerConnectionError as Error;
+use crate::core::error::CommonError;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::core::validate::{text, Errors};
+use crate::msg;
 use entities::{offer, organization, partner_connection};
 use partner_contract::model::{Offer as PartnerOffer, OfferList};
 
@@ -116,15 +118,15 @@ pub fn to_api(m: &partner_connection::Model, public_url: &url::Url) -> Connectio
 fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -> Option<String> {
     let v = v.trim();
     if v.is_empty() {
-        errors.add_en(field, "required");
+        errors.add(field, msg!("v-partners-required"));
         return None;
     }
     if v.len() > 500 {
-        errors.add_en(field, "must be at most 500 characters");
+        errors.add(field, msg!("v-partners-max-500"));
         return None;
     }
     let Ok(u) = url::Url::parse(v) else {
-        errors.add_en(field, "must be an absolute URL");
+        errors.add(field, msg!("v-partners-absolute-url"));
         return None;
     };
     let loopback = matches!(u.host(), Some(url::Host::Domain("localhost")))
@@ -134,20 +136,20 @@ fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -
         "https" => {}
         "http" if loopback && allow_private => {}
         "http" => {
-            errors.add_en(field, "must use https");
+            errors.add(field, msg!("v-partners-use-https"));
             return None;
         }
         _ => {
-            errors.add_en(field, "must be an https URL");
+            errors.add(field, msg!("v-partners-https-url"));
             return None;
         }
     }
     if !u.username().is_empty() || u.password().is_some() {
-        errors.add_en(field, "must not contain credentials");
+        errors.add(field, msg!("v-partners-no-credentials"));
         return None;
     }
     if u.query().is_some() || u.fragment().is_some() {
-        errors.add_en(field, "must not have a query or fragment");
+        errors.add(field, msg!("v-partners-no-query"));
         return None;
     }
     Some(v.trim_end_matches('/').to_string())
@@ -155,7 +157,7 @@ fn partner_url(errors: &mut Errors, field: &str, v: &str, allow_private: bool) -
 
 /// Checks that the connection's hosts resolve to public addresses only (unless private
 /// networks are allowed). A name that does not resolve is refused too.
-async fn check_hosts(v: &Valid, allow_private: bool) -> Result<(), Problem> {
+async fn check_hosts(v: &Valid, allow_private: bool) -> Result<(), Error> {
     if allow_private {
         return Ok(());
     }
@@ -177,10 +179,10 @@ async fn check_hosts(v: &Valid, allow_private: bool) -> Result<(), Problem> {
             Ok(addrs) => {
                 let addrs: Vec<_> = addrs.collect();
                 if addrs.is_empty() || addrs.iter().any(|a| !super::client::is_public(a.ip())) {
-                    e.add_en(field, "must be a public address");
+                    e.add(field, msg!("v-partners-public"));
                 }
             }
-            Err(_) => e.add_en(field, "the host name does not resolve"),
+            Err(_) => e.add(field, msg!("v-partners-resolve")),
         }
     }
     Ok(e.into_result(())?)
@@ -197,15 +199,11 @@ struct Valid {
     status: ConnectionStatus,
 }
 
-fn validate(
-    input: &ConnectionInput,
-    creating: bool,
-    allow_private: bool,
-) -> Result<Valid, Problem> {
+fn validate(input: &ConnectionInput, creating: bool, allow_private: bool) -> Result<Valid, Error> {
     let mut e = Errors::default();
     let name = text(&mut e, "name", Some(&input.name), 200);
     if name.is_none() && !e.0.iter().any(|f| f.field == "name") {
-        e.add_en("name", "required");
+        e.add("name", msg!("v-partners-required"));
     }
     let base_url = partner_url(&mut e, "base_url", &input.base_url, allow_private);
     let token_url = match input.token_url.as_deref().map(str::trim) {
@@ -214,16 +212,16 @@ fn validate(
     };
     let client_id = text(&mut e, "client_id", Some(&input.client_id), 200);
     if client_id.is_none() && !e.0.iter().any(|f| f.field == "client_id") {
-        e.add_en("client_id", "required");
+        e.add("client_id", msg!("v-partners-required"));
     }
     let client_secret = match input.client_secret.as_deref() {
         Some(s) if s.is_empty() || s.len() > 500 => {
-            e.add_en("client_secret", "must be 1-500 characters");
+            e.add("client_secret", msg!("v-partners-secret-length"));
             None
         }
         Some(s) => Some(SecretString::from(s.to_string())),
         None if creating => {
-            e.add_en("client_secret", "required");
+            e.add("client_secret", msg!("v-partners-required"));
             None
         }
         None => None,
@@ -238,15 +236,12 @@ fn validate(
             if partner_contract::webhook::Secret::parse(s).is_ok() && bytes.len() >= 16 {
                 Some(SecretString::from(s.to_string()))
             } else {
-                e.add_en(
-                    "webhook_secret",
-                    "must be whsec_ followed by at least 16 bytes in base64",
-                );
+                e.add("webhook_secret", msg!("v-partners-whsec"));
                 None
             }
         }
         None if creating => {
-            e.add_en("webhook_secret", "required");
+            e.add("webhook_secret", msg!("v-partners-required"));
             None
         }
         None => None,
@@ -268,16 +263,18 @@ async fn role_in(
     city_id: Uuid,
     user: &AuthUser,
     org_id: Uuid,
-) -> Result<(organization::Model, bool), Problem> {
+) -> Result<(organization::Model, bool), Error> {
     let org = organization::Entity::find_by_id(org_id)
         .one(db)
         .await?
         .filter(|o| o.city_id == city_id)
-        .ok_or_else(|| Problem::not_found("organization"))?;
-    let mine = crate::organizations::my_membership(db, org_id, user.id).await?;
+        .ok_or_else(|| Error::not_found("organization"))?;
+    let mine = crate::organizations::my_membership(db, org_id, user.id)
+        .await
+        .map_err(Error::foreign)?;
     match mine {
         Some(m) => Ok((org, m.role == "owner")),
-        None => Err(Problem::not_found("organization")),
+        None => Err(Error::not_found("organization")),
     }
 }
 
@@ -286,18 +283,16 @@ async fn owned(
     city_id: Uuid,
     user: &AuthUser,
     id: Uuid,
-) -> Result<partner_connection::Model, Problem> {
+) -> Result<partner_connection::Model, Error> {
     let m = partner_connection::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("partner connection"))?;
+        .ok_or_else(|| Error::not_found("partner connection"))?;
     let (_, owner) = role_in(db, city_id, user, m.organization_id)
         .await
-        .map_err(|_| Problem::not_found("partner connection"))?;
+        .map_err(|_| Error::not_found("partner connection"))?;
     if !owner {
-        return Err(Problem::forbidden(
-            "Only the organization's owners manage its partner connections.",
-        ));
+        return Err(Error::OwnersManage);
     }
     Ok(m)
 }
@@ -310,37 +305,38 @@ pub async fn create(
     user: &AuthUser,
     org_id: Uuid,
     input: &ConnectionInput,
-) -> Result<partner_connection::Model, Problem> {
+) -> Result<partner_connection::Model, Error> {
     let (org, owner) = role_in(db, city_id, user, org_id).await?;
     if !owner {
-        return Err(Problem::forbidden(
-            "Only the organization's owners add partner connections.",
-        ));
+        return Err(Error::OwnersAdd);
     }
     let v = validate(input, true, partners.allow_private())?;
     check_hosts(&v, partners.allow_private()).await?;
     let now = Utc::now();
     let key = partners.key();
-    let m =
-        partner_connection::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            organization_id: Set(org.id),
-            name: Set(v.name),
-            base_url: Set(v.base_url),
-            token_url: Set(v.token_url),
-            client_id: Set(v.client_id),
-            client_secret_enc: Set(
-                key.encrypt(v.client_secret.as_ref().ok_or_else(Problem::internal)?)
-            ),
-            webhook_secret_enc: Set(
-                key.encrypt(v.webhook_secret.as_ref().ok_or_else(Problem::internal)?)
-            ),
-            status: Set(v.status.as_str().into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await?;
+    let m = partner_connection::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        organization_id: Set(org.id),
+        name: Set(v.name),
+        base_url: Set(v.base_url),
+        token_url: Set(v.token_url),
+        client_id: Set(v.client_id),
+        client_secret_enc: Set(key.encrypt(v.client_secret.as_ref().ok_or_else(|| {
+            Error::from(CommonError::Internal(
+                "a secret checked before is missing".into(),
+            ))
+        })?)),
+        webhook_secret_enc: Set(key.encrypt(v.webhook_secret.as_ref().ok_or_else(|| {
+            Error::from(CommonError::Internal(
+                "a secret checked before is missing".into(),
+            ))
+        })?)),
+        status: Set(v.status.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
     Ok(m)
 }
 
@@ -352,7 +348,7 @@ pub async fn update(
     user: &AuthUser,
     id: Uuid,
     input: &ConnectionInput,
-) -> Result<partner_connection::Model, Problem> {
+) -> Result<partner_connection::Model, Error> {
     let m = owned(db, city_id, user, id).await?;
     let v = validate(input, false, partners.allow_private())?;
     check_hosts(&v, partners.allow_private()).await?;
@@ -382,17 +378,14 @@ pub async fn delete(
     city_id: Uuid,
     user: &AuthUser,
     id: Uuid,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     let m = owned(db, city_id, user, id).await?;
     let used = offer::Entity::find()
         .filter(offer::Column::PartnerConnectionId.eq(m.id))
         .count(db)
         .await?;
     if used > 0 {
-        return Err(Problem::conflict(
-            "in-use",
-            format!("{used} offer(s) book through this connection; archive or change them first, or disable the connection."),
-        ));
+        return Err(Error::InUse { offers: used });
     }
     partner_connection::Entity::delete_by_id(m.id)
         .exec(db)
@@ -407,7 +400,7 @@ pub async fn list(
     city_id: Uuid,
     user: &AuthUser,
     org_id: Uuid,
-) -> Result<Vec<partner_connection::Model>, Problem> {
+) -> Result<Vec<partner_connection::Model>, Error> {
     role_in(db, city_id, user, org_id).await?;
     Ok(partner_connection::Entity::find()
         .filter(partner_connection::Column::OrganizationId.eq(org_id))
@@ -422,22 +415,22 @@ pub async fn usable(
     city_id: Uuid,
     user: &AuthUser,
     id: Uuid,
-) -> Result<partner_connection::Model, Problem> {
+) -> Result<partner_connection::Model, Error> {
     let m = partner_connection::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Problem::not_found("partner connection"))?;
+        .ok_or_else(|| Error::not_found("partner connection"))?;
     role_in(db, city_id, user, m.organization_id)
         .await
-        .map_err(|_| Problem::not_found("partner connection"))?;
+        .map_err(|_| Error::not_found("partner connection"))?;
     Ok(m)
 }
 
 /// The connection with its secrets opened, to call the partner.
-pub fn open(partners: &Partners, m: &partner_connection::Model) -> Result<Conn, Problem> {
+pub fn open(partners: &Partners, m: &partner_connection::Model) -> Result<Conn, Error> {
     let client_secret = partners.key().decrypt(&m.client_secret_enc).map_err(|e| {
         tracing::error!(connection = %m.id, error = %e, "cannot open a partner secret (PARTNER_SECRETS_KEY changed?)");
-        Problem::unavailable("The business's booking system cannot be reached now.")
+        Error::Unreachable
     })?;
     Ok(Conn {
         id: m.id,

@@ -12,9 +12,11 @@
 pub mod api;
 pub mod client;
 pub mod connections;
+pub mod error;
 pub mod pages;
 
 pub use client::{CallPolicy, PartnerError, Partners};
+pub use error::PartnerConnectionError;
 
 use std::sync::Arc;
 

@@ -15,10 +15,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::connections::{self, ConnectionInput, ConnectionStatus};
-use crate::booking::pages_support::{self as support, flash, localized, problem_page, see_other};
+use super::error::PartnerConnectionError as Error;
+use crate::booking::pages::support::{self as support, error_page, flash, localized, see_other};
 use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
-use crate::core::problem::Problem;
 use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{offer, organization, partner_connection};
@@ -33,59 +34,9 @@ const FIELDS: [&str; 6] = [
     "webhook_secret",
 ];
 
-/// The English messages of the connection service and the key that says the same on a
-/// page (`{n}` stands for a number at the start, handed over as `$n`). Others go to the
-/// booking pages' and the shared catalogue.
-const MESSAGES: &[(&str, &str)] = &[
-    ("must be an absolute URL", "pc-v-absolute-url"),
-    ("must use https", "pc-v-https"),
-    ("must be an https URL", "pc-v-https"),
-    ("must be a public address", "pc-v-public"),
-    ("the host name does not resolve", "pc-v-resolve"),
-    ("must not contain credentials", "pc-v-no-credentials"),
-    ("must not have a query or fragment", "pc-v-no-query"),
-    ("must be 1-500 characters", "pc-v-secret-length"),
-    ("must be whsec_ followed by at least 16 bytes in base64", "pc-v-whsec"),
-    (
-        "Only the organization's owners add partner connections.",
-        "pc-p-owners",
-    ),
-    (
-        "Only the organization's owners manage its partner connections.",
-        "pc-p-owners",
-    ),
-    (
-        "{n} offer(s) book through this connection; archive or change them first, or disable the connection.",
-        "pc-p-in-use",
-    ),
-];
-
-/// A message of the connection service in the page's language.
-fn text(state: &AppState, l: Locale, english: &str) -> String {
-    for (pattern, key) in MESSAGES {
-        match pattern.strip_prefix("{n}") {
-            Some(rest) => {
-                if let Some(n) = english
-                    .strip_suffix(rest)
-                    .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-                {
-                    return support::t(state, l, key, &[("n", n.to_string())]);
-                }
-            }
-            None if *pattern == english => return state.i18n.t(l, key, None),
-            None => {}
-        }
-    }
-    support::text(state, l, english)
-}
-
 /// A problem with its texts in the page's language.
-fn page_for(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Response {
-    let mut p = p.clone();
-    if let Some(d) = &p.detail {
-        p.detail = Some(text(state, pc.locale, d));
-    }
-    problem_page(state, pc, req, &p)
+fn page_for(state: &AppState, pc: &PageCtx, req: &Request, e: &Error) -> Response {
+    error_page(state, pc, req, e)
 }
 
 /// A connection as the templates show it (never its secrets).
@@ -122,18 +73,19 @@ async fn owned_org(
     state: &AppState,
     u: &AuthUser,
     org_id: Uuid,
-) -> Result<organization::Model, Problem> {
+) -> Result<organization::Model, Error> {
     let org = organization::Entity::find_by_id(org_id)
         .one(&state.db)
         .await?
         .filter(|o| o.city_id == state.city.id)
-        .ok_or_else(|| Problem::not_found("organization"))?;
-    match crate::organizations::my_membership(&state.db, org.id, u.id).await? {
+        .ok_or_else(|| Error::not_found("organization"))?;
+    match crate::organizations::my_membership(&state.db, org.id, u.id)
+        .await
+        .map_err(Error::foreign)?
+    {
         Some(m) if m.role == "owner" => Ok(org),
-        Some(_) => Err(Problem::forbidden(
-            "Only the organization's owners manage its partner connections.",
-        )),
-        None => Err(Problem::not_found("organization")),
+        Some(_) => Err(Error::OwnersManage),
+        None => Err(Error::not_found("organization")),
     }
 }
 
@@ -142,15 +94,15 @@ async fn owned_connection(
     state: &AppState,
     u: &AuthUser,
     id: &str,
-) -> Result<(partner_connection::Model, organization::Model), Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("partner connection"))?;
+) -> Result<(partner_connection::Model, organization::Model), Error> {
+    let id = Uuid::parse_str(id).map_err(|_| Error::not_found("partner connection"))?;
     let m = partner_connection::Entity::find_by_id(id)
         .one(&state.db)
         .await?
-        .ok_or_else(|| Problem::not_found("partner connection"))?;
+        .ok_or_else(|| Error::not_found("partner connection"))?;
     let org = owned_org(state, u, m.organization_id).await.map_err(|p| {
-        if p.status == 404 {
-            Problem::not_found("partner connection")
+        if p.is_not_found() {
+            Error::not_found("partner connection")
         } else {
             p
         }
@@ -226,30 +178,28 @@ fn new_prefix(org: Uuid) -> String {
 const EDIT_PREFIX: &str = "pc-";
 
 /// The problems of a submitted form by form id, in the page's language.
-fn placed(state: &AppState, l: Locale, p: &Problem, prefix: &str) -> Vec<(String, String)> {
-    if p.errors.is_empty() {
-        let (title, explanation) = support::problem_texts(state, l, p);
-        let msg = p
-            .detail
-            .as_deref()
-            .map(|d| text(state, l, d))
-            .filter(|d| !d.is_empty())
-            .unwrap_or(if explanation.is_empty() {
-                title
-            } else {
-                explanation
-            });
+fn placed(state: &AppState, l: Locale, e: &Error, prefix: &str) -> Vec<(String, String)> {
+    if e.fields().is_empty() {
+        let (title, explanation) = support::error_texts(state, l, e);
+        let msg = if explanation.is_empty() {
+            title
+        } else {
+            explanation
+        };
         return vec![(format!("{prefix}name"), msg)];
     }
-    p.errors
+    e.fields()
         .iter()
-        .map(|e| {
-            let field = if FIELDS.contains(&e.field.as_str()) {
-                e.field.as_str()
+        .map(|f| {
+            let field = if FIELDS.contains(&f.field.as_str()) {
+                f.field.as_str()
             } else {
                 "name"
             };
-            (format!("{prefix}{field}"), text(state, l, &e.message))
+            (
+                format!("{prefix}{field}"),
+                state.i18n.message(l, &f.message),
+            )
         })
         .collect()
 }
@@ -315,7 +265,7 @@ pub async fn org_connections(
     };
     let org = match Uuid::parse_str(&org) {
         Ok(id) => owned_org(&state, &u, id).await,
-        Err(_) => Err(Problem::not_found("organization")),
+        Err(_) => Err(Error::not_found("organization")),
     };
     match org {
         Ok(org) => {
@@ -351,7 +301,7 @@ pub async fn create(
     }
     let org = match Uuid::parse_str(&org) {
         Ok(id) => owned_org(&state, &u, id).await,
-        Err(_) => Err(Problem::not_found("organization")),
+        Err(_) => Err(Error::not_found("organization")),
     };
     let org = match org {
         Ok(o) => o,
@@ -371,7 +321,7 @@ pub async fn create(
             "/manage/partner-connections/{}?done=connection-created",
             m.id
         )),
-        Err(p) if p.status == 422 => {
+        Err(p) if p.status() == 422 => {
             let prefix = new_prefix(org.id);
             let summary = placed(&state, pc.locale, &p, &prefix);
             org_page(
@@ -558,7 +508,7 @@ pub async fn update(
             "/manage/partner-connections/{}?done=connection-saved",
             m.id
         )),
-        Err(p) if p.status == 422 => {
+        Err(p) if p.status() == 422 => {
             let summary = placed(&state, pc.locale, &p, EDIT_PREFIX);
             connection_page(
                 &state,
@@ -606,12 +556,8 @@ pub async fn delete(
     };
     match connections::delete(&state.db, &state.partners, state.city.id, &u, m.id).await {
         Ok(()) => see_other(format!("/manage?done=connection-removed#pc-{}", org.id)),
-        Err(p) if p.status == 409 => {
-            let msg = p
-                .detail
-                .as_deref()
-                .map(|d| text(&state, pc.locale, d))
-                .unwrap_or_default();
+        Err(p @ Error::InUse { .. }) => {
+            let msg = state.i18n.message(pc.locale, &p.message());
             connection_page(
                 &state,
                 &pc,
@@ -626,20 +572,5 @@ pub async fn delete(
             .await
         }
         Err(p) => page_for(&state, &pc, req, &p),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_message_has_both_languages() {
-        let i = crate::core::i18n::I18n::load(None).unwrap();
-        for (pattern, key) in MESSAGES {
-            for l in [Locale::De, Locale::En] {
-                assert!(i.has(l, key), "{key} ({pattern}) missing in {l:?}");
-            }
-        }
     }
 }

@@ -369,25 +369,25 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/manage/listings/:id/offers",
-            get(crate::booking::manage_pages::offers_page)
-                .post(crate::booking::manage_pages::create_offer),
+            get(crate::booking::pages::manage::offers_page)
+                .post(crate::booking::pages::manage::create_offer),
         )
         .at(
             "/manage/listings/:id/offers/new",
-            get(crate::booking::manage_pages::new_offer_form),
+            get(crate::booking::pages::manage::new_offer_form),
         )
         .at(
             "/manage/offers/:id",
-            get(crate::booking::manage_pages::edit_offer_form)
-                .post(crate::booking::manage_pages::update_offer),
+            get(crate::booking::pages::manage::edit_offer_form)
+                .post(crate::booking::pages::manage::update_offer),
         )
         .at(
             "/manage/offers/:id/bookings",
-            get(crate::booking::manage_pages::bookings_page),
+            get(crate::booking::pages::manage::bookings_page),
         )
         .at(
             "/manage/bookings/:id/decision",
-            poem::post(crate::booking::manage_pages::decide),
+            poem::post(crate::booking::pages::manage::decide),
         )
         .at(
             "/manage/organizations/:org/partner-connections",

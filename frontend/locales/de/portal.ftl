@@ -381,40 +381,6 @@ booking-shares-name-email = Ihr Name und Ihre E-Mail-Adresse
 booking-shares-name-phone = Ihr Name und Ihre Telefonnummer
 booking-shares-all = Ihr Name, Ihre E-Mail-Adresse und Ihre Telefonnummer
 account-bookings-link = Meine Buchungen ansehen und ändern
-problem-title-full = Diese Zeit ist ausgebucht
-problem-title-hold-expired = Die Reservierung ist abgelaufen
-problem-title-already-booked = Sie haben diese Zeit schon gebucht
-problem-title-booking-limit = Buchungsgrenze erreicht
-problem-title-cancellation-deadline = Zu spät für eine Änderung online
-problem-title-not-movable = Diese Buchung kann nicht verschoben werden
-booking-problem-full = Jemand war schneller: Diese Zeit ist jetzt ausgebucht. Bitte wählen Sie eine andere.
-booking-problem-hold-expired = Die Zeit war nur einige Minuten reserviert und ist wieder freigegeben. Wählen Sie sie erneut, wenn sie noch frei ist.
-booking-problem-already-booked = Sie haben zu dieser Zeit schon eine Buchung.
-booking-problem-booking-limit = Sie haben so viele aktive Buchungen dieses Angebots, wie es erlaubt. Sagen Sie eine ab oder warten Sie, bis sie stattgefunden hat.
-booking-problem-cancellation-deadline = Die Frist für Änderungen ist vorbei. Bitte wenden Sie sich direkt an den Anbieter.
-booking-problem-changed = Die Buchung hat sich inzwischen geändert. Bitte laden Sie die Seite neu.
-booking-problem-wrong-status = Das ist im jetzigen Stand der Buchung nicht möglich.
-booking-problem-not-movable = Verschieben lassen sich nur bevorstehende, bestätigte oder angefragte Termine und Kurse vor Ablauf der Absagefrist.
-booking-problem-not-started = „Nicht erschienen“ und „Hat stattgefunden“ lassen sich erst ab Beginn eintragen.
-bv-range = Geben Sie eine Zahl zwischen { $min } und { $max } ein.
-bv-one-range = Geben Sie mindestens einen Zeitraum ein.
-bv-dst-gap = Diese Uhrzeit gibt es an dem Tag nicht (Zeitumstellung).
-bv-time = Geben Sie eine Uhrzeit wie 18:00 ein.
-bv-choose-day = Wählen Sie mindestens einen Tag.
-bv-until-before-from = Der letzte Tag darf nicht vor dem ersten liegen.
-bv-until-year = Höchstens ein Jahr nach dem ersten Tag.
-bv-sessions-required = Geben Sie mindestens einen Kurstermin oder eine wöchentliche Regel ein.
-bv-max-sessions = Höchstens { $n } Kurstermine pro Angebot.
-bv-start-dates = Geben Sie 1 bis 60 Startdaten ein.
-bv-required = Bitte ausfüllen.
-bv-phone-needed = Dieses Angebot braucht Ihre Telefonnummer.
-bv-not-a-time = Diese Zeit kann nicht (mehr) gebucht werden. Bitte wählen Sie eine andere.
-bv-past = Dieses Datum liegt in der Vergangenheit.
-bv-lead-time = Diese Zeit ist zu bald: Buchen Sie mindestens { $n } Minuten im Voraus.
-bv-horizon = Diese Zeit liegt zu weit voraus: höchstens { $n } Tage.
-bv-whole-number = Geben Sie eine ganze Zahl ein, z. B. 30.
-bv-date-time = Geben Sie Datum und Uhrzeit ein.
-bv-choose-time = Wählen Sie eine Zeit.
 
 booking-join-waitlist = Auf die Warteliste
 booking-on-waitlist = Sie stehen auf der Warteliste
@@ -427,8 +393,6 @@ booking-waitlist-offered = Ein Platz ist bis { $until } Uhr für Sie reserviert:
 booking-waitlist-waiting = Wartet
 booking-done-waitlist-joined = Sie stehen auf der Warteliste. Wird ein Platz frei, wird er für Sie reserviert und Sie bestätigen ihn hier.
 booking-done-waitlist-left = Sie haben die Warteliste verlassen.
-problem-title-not-full = Diese Zeit hat einen freien Platz
-booking-problem-not-full = Gerade ist ein Platz frei geworden: Buchen Sie ihn, statt zu warten.
 
 booking-ics = In meinen Kalender (.ics)
 
@@ -675,19 +639,6 @@ pc-confirmation-instant = Sofort
 pc-confirmation-approval = Nach Freigabe
 pc-remove = Verbindung entfernen
 pc-remove-hint = Nur möglich, solange kein Angebot darüber gebucht wird: Archivieren oder ändern Sie diese Angebote zuerst, oder deaktivieren Sie die Verbindung stattdessen.
-pc-v-absolute-url = Geben Sie eine vollständige Adresse ein, die mit https:// beginnt.
-pc-v-https = Muss eine https-Adresse sein.
-pc-v-public = Muss eine öffentliche Adresse sein (keine aus dem internen Netz der Stadt).
-pc-v-resolve = Dieser Hostname wurde nicht gefunden.
-pc-v-no-credentials = Darf keinen Benutzernamen und kein Passwort enthalten.
-pc-v-no-query = Darf kein ? und kein # enthalten.
-pc-v-secret-length = Muss 1 bis 500 Zeichen lang sein.
-pc-v-whsec = Muss whsec_ gefolgt von Base64 sein (mindestens 16 Bytes), so wie Ihr Buchungssystem ihn anzeigt.
-pc-p-owners = Nur die Inhaber der Organisation verwalten ihre Buchungssysteme.
-pc-p-in-use = { $n ->
-    [one] 1 Angebot wird über diese Verbindung gebucht: Archivieren oder ändern Sie es zuerst, oder deaktivieren Sie die Verbindung.
-   *[other] { $n } Angebote werden über diese Verbindung gebucht: Archivieren oder ändern Sie sie zuerst, oder deaktivieren Sie die Verbindung.
-}
 done-connection-created = Das Buchungssystem ist verbunden.
 done-connection-saved = Ihre Änderungen sind gespeichert.
 done-connection-removed = Die Verbindung ist entfernt.
@@ -704,14 +655,3 @@ offer-partner-ref = Kennung des Angebots im Buchungssystem
 offer-partner-ref-hint = So, wie Ihr Buchungssystem das Angebot nennt, z. B. sandbox-gym.yoga. Nötig, wenn das Angebot über ein Buchungssystem gebucht wird.
 offer-partner-down = Das Buchungssystem { $names } hat gerade nicht geantwortet, daher können seine Angebote nicht angezeigt werden. Geben Sie unten die Kennung des Angebots in diesem System ein oder versuchen Sie es später erneut.
 offer-partner-unchecked = Das Buchungssystem hat nicht geantwortet, daher kann das Angebot gerade nicht geprüft werden. Es wurde nichts gespeichert: Bitte versuchen Sie es später erneut.
-offer-partner-has-bookings = { $n ->
-    [one] 1 aktive Buchung liegt dort, wo dieses Angebot jetzt gebucht wird: Das Buchungssystem lässt sich ändern, wenn sie vorbei oder storniert ist.
-   *[other] { $n } aktive Buchungen liegen dort, wo dieses Angebot jetzt gebucht wird: Das Buchungssystem lässt sich ändern, wenn sie vorbei oder storniert sind.
-}
-offer-partner-v-connection = Wählen Sie eines der Buchungssysteme Ihrer Organisation.
-offer-partner-v-other-organization = Dieses Buchungssystem gehört einer anderen Organisation als der Eintrag.
-offer-partner-v-disabled = Dieses Buchungssystem ist deaktiviert: Aktivieren Sie es zuerst oder wählen Sie ein anderes.
-offer-partner-v-unknown = Das Buchungssystem hat kein Angebot mit dieser Kennung.
-offer-partner-v-choose-connection = Wählen Sie das Buchungssystem, in dem das Angebot liegt.
-offer-partner-v-length = Muss 1 bis 100 Zeichen lang sein.
-offer-partner-v-kind = Das Angebot im Buchungssystem ist von anderer Art: { $kind }.

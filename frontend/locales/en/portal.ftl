@@ -385,40 +385,6 @@ booking-shares-name-email = your name and email address
 booking-shares-name-phone = your name and phone number
 booking-shares-all = your name, email address and phone number
 account-bookings-link = See and change my bookings
-problem-title-full = This time is fully booked
-problem-title-hold-expired = The reservation ran out
-problem-title-already-booked = You already booked this time
-problem-title-booking-limit = Booking limit reached
-problem-title-cancellation-deadline = Too late to change online
-problem-title-not-movable = This booking cannot be moved
-booking-problem-full = Someone was quicker: this time is fully booked now. Please choose another time.
-booking-problem-hold-expired = The time was reserved for a few minutes only and has been released. Choose it again if it is still free.
-booking-problem-already-booked = You already have a booking at this time.
-booking-problem-booking-limit = You have as many active bookings of this offer as it allows. Cancel one or wait until it has taken place.
-booking-problem-cancellation-deadline = The deadline for changes has passed. Please contact the business directly.
-booking-problem-changed = The booking changed meanwhile. Please reload the page.
-booking-problem-wrong-status = This is not possible in the booking's current state.
-booking-problem-not-movable = Only upcoming, confirmed or requested appointments and classes can be moved before the cancellation deadline.
-booking-problem-not-started = No-show and completed can be recorded once the booking has started.
-bv-range = Enter a number between { $min } and { $max }.
-bv-one-range = Enter at least one time range.
-bv-dst-gap = This time does not exist on that day (the clocks change).
-bv-time = Enter a time such as 18:00.
-bv-choose-day = Choose at least one day.
-bv-until-before-from = The last day must not be before the first.
-bv-until-year = At most a year after the first day.
-bv-sessions-required = Enter at least one session or a weekly rule.
-bv-max-sessions = At most { $n } sessions per offer.
-bv-start-dates = Enter between 1 and 60 start dates.
-bv-required = This is required.
-bv-phone-needed = This offer needs your phone number.
-bv-not-a-time = This time cannot be booked (any more). Please choose another.
-bv-past = This date is in the past.
-bv-lead-time = This time is too soon: book at least { $n } minutes ahead.
-bv-horizon = This time is too far ahead: at most { $n } days.
-bv-whole-number = Enter a whole number, e.g. 30.
-bv-date-time = Enter a date and time.
-bv-choose-time = Choose a time.
 
 booking-join-waitlist = Join the waiting list
 booking-on-waitlist = you are on the waiting list
@@ -431,8 +397,6 @@ booking-waitlist-offered = A place is reserved for you until { $until }: please 
 booking-waitlist-waiting = Waiting
 booking-done-waitlist-joined = You are on the waiting list. When a place frees up, it is reserved for you and you confirm it here.
 booking-done-waitlist-left = You have left the waiting list.
-problem-title-not-full = This time has a free place
-booking-problem-not-full = A place has just become free: book it instead of waiting.
 
 booking-ics = Add to my calendar (.ics)
 
@@ -735,19 +699,6 @@ pc-confirmation-instant = Instant
 pc-confirmation-approval = On approval
 pc-remove = Remove connection
 pc-remove-hint = Possible only while no offer books through it: archive or change those offers first, or disable the connection instead.
-pc-v-absolute-url = Enter a complete address starting with https://.
-pc-v-https = Must be an https address.
-pc-v-public = Must be a public address (not one of the city's internal network).
-pc-v-resolve = This host name cannot be found.
-pc-v-no-credentials = Must not contain a user name or password.
-pc-v-no-query = Must not contain ? or #.
-pc-v-secret-length = Must be 1 to 500 characters.
-pc-v-whsec = Must be whsec_ followed by base64 (at least 16 bytes), as your booking system shows it.
-pc-p-owners = Only the organization's owners manage its booking systems.
-pc-p-in-use = { $n ->
-    [one] 1 offer books through this connection: archive or change it first, or disable the connection.
-   *[other] { $n } offers book through this connection: archive or change them first, or disable the connection.
-}
 done-connection-created = The booking system is connected.
 done-connection-saved = Your changes are saved.
 done-connection-removed = The connection is removed.
@@ -764,14 +715,3 @@ offer-partner-ref = Reference of the offer in the booking system
 offer-partner-ref-hint = As your booking system names the offer, e.g. sandbox-gym.yoga. Needed when the offer books through a booking system.
 offer-partner-down = The booking system { $names } did not answer just now, so its offers cannot be listed. Enter the offer's reference in that system below, or try again later.
 offer-partner-unchecked = The booking system did not answer, so the offer cannot be checked now. Nothing was saved: try again later.
-offer-partner-has-bookings = { $n ->
-    [one] 1 active booking is kept where this offer books now: its booking system can change once it is over or cancelled.
-   *[other] { $n } active bookings are kept where this offer books now: its booking system can change once they are over or cancelled.
-}
-offer-partner-v-connection = Choose one of your organization's booking systems.
-offer-partner-v-other-organization = This booking system belongs to another organization than the listing.
-offer-partner-v-disabled = This booking system is disabled: activate it first, or choose another.
-offer-partner-v-unknown = The booking system has no offer with this reference.
-offer-partner-v-choose-connection = Choose the booking system the offer is in.
-offer-partner-v-length = Must be 1 to 100 characters.
-offer-partner-v-kind = The booking system's offer is a different kind: { $kind }.

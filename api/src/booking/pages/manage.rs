@@ -16,25 +16,28 @@ use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::availability::recurring_sessions;
-use super::model::OfferKind;
-use super::offers::{
+use crate::booking::availability::recurring_sessions;
+use crate::booking::error::BookingError;
+use crate::booking::model::OfferKind;
+use crate::booking::offers::{
     self, AppointmentDetails, ClassDetails, Confirmation, MembershipDetails, MembershipPeriod,
     OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
-use super::pages_support::{
-    self as support, ctx, date_param, flash, localized, problem_page, see_other,
+use crate::booking::pages::support::{
+    self as support, ctx, date_param, error_page, flash, localized, see_other,
 };
-use super::service::{self, Decision};
+use crate::booking::service::{self, Decision};
 use crate::core::config::Locale;
+use crate::core::error::{ErrorCode, FieldMessage};
 use crate::core::identity::AuthUser;
-use crate::core::problem::{FieldError, Problem};
+use crate::core::message::Message;
 use crate::listings::hours::HourMinute;
 use crate::listings::model::{
     LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::pages::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::service::{self as listings, IfMatch};
+use crate::msg;
 use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};
@@ -60,28 +63,6 @@ const PARTNER_OFFER_NUMBERS: [&str; 4] = [
 /// organization (empty: the portal's own calendar) and the partner's offer reference.
 const PARTNER_CONNECTION: &str = "partner_connection_id";
 const PARTNER_REF: &str = "partner_offer_ref";
-/// The English texts of the partner link's checks (as the API answers them) and their
-/// messages on pages.
-const PARTNER_MESSAGES: [(&str, &str); 6] = [
-    (
-        "no partner connection of your organization has this id",
-        "offer-partner-v-connection",
-    ),
-    (
-        "belongs to another organization than the listing",
-        "offer-partner-v-other-organization",
-    ),
-    ("the connection is disabled", "offer-partner-v-disabled"),
-    (
-        "the partner's system has no offer with this id",
-        "offer-partner-v-unknown",
-    ),
-    (
-        "choose the booking system the offer is in",
-        "offer-partner-v-choose-connection",
-    ),
-    ("must be 1-100 characters", "offer-partner-v-length"),
-];
 /// Blank rows for class sessions and membership start dates besides the existing ones.
 const BLANK_ROWS: usize = 3;
 /// At most this many rows of one kind are read from a form.
@@ -100,7 +81,7 @@ async fn editable_listing(
     state: &AppState,
     u: &AuthUser,
     id: &str,
-) -> Result<listing::Model, Problem> {
+) -> Result<listing::Model, BookingError> {
     Ok(listings::editable(&state.db, state.city.id, u, id)
         .await?
         .model)
@@ -111,13 +92,16 @@ async fn editable_offer(
     state: &AppState,
     u: &AuthUser,
     id: &str,
-) -> Result<(offer::Model, listing::Model), Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("offer"))?;
+) -> Result<(offer::Model, listing::Model), BookingError> {
+    let id = Uuid::parse_str(id).map_err(|_| BookingError::not_found("offer"))?;
     let (o, l) = offers::find_with_listing(&state.db, state.city.id, id)
         .await?
-        .ok_or_else(|| Problem::not_found("offer"))?;
-    if !listings::can_edit(&state.db, u, &l).await? {
-        return Err(Problem::not_found("offer"));
+        .ok_or_else(|| BookingError::not_found("offer"))?;
+    if !listings::can_edit(&state.db, u, &l)
+        .await
+        .map_err(BookingError::foreign)?
+    {
+        return Err(BookingError::not_found("offer"));
     }
     Ok((o, l))
 }
@@ -136,7 +120,7 @@ pub async fn offers_page(
     let l = pc.locale;
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let found = offer::Entity::find()
         .filter(offer::Column::ListingId.eq(listing.id))
@@ -182,18 +166,18 @@ struct Parsed {
     /// The form row of each submitted class session.
     sessions: Vec<String>,
     /// Type errors found while reading the form.
-    pre: Vec<FieldError>,
+    pre: Vec<FieldMessage>,
 }
 
-fn bad(pre: &mut Vec<FieldError>, field: &str, message: &str) {
-    pre.push(FieldError {
+fn bad(pre: &mut Vec<FieldMessage>, field: &str, message: Message) {
+    pre.push(FieldMessage {
         field: field.into(),
-        message: message.into(),
+        message,
     });
 }
 
 /// A whole number field; `None` when empty.
-fn number(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<u32> {
+fn number(f: &FormData, id: &str, pre: &mut Vec<FieldMessage>) -> Option<u32> {
     let v = f.get(id);
     if v.is_empty() {
         return None;
@@ -201,13 +185,13 @@ fn number(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<u32> {
     match v.parse::<u32>() {
         Ok(n) => Some(n),
         Err(_) => {
-            bad(pre, id, "must be a whole number");
+            bad(pre, id, msg!("v-booking-whole-number"));
             None
         }
     }
 }
 
-fn date(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<NaiveDate> {
+fn date(f: &FormData, id: &str, pre: &mut Vec<FieldMessage>) -> Option<NaiveDate> {
     let v = f.get(id);
     if v.is_empty() {
         return None;
@@ -215,7 +199,7 @@ fn date(f: &FormData, id: &str, pre: &mut Vec<FieldError>) -> Option<NaiveDate> 
     match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            bad(pre, id, "must be a date YYYY-MM-DD");
+            bad(pre, id, msg!("v-date"));
             None
         }
     }
@@ -310,7 +294,7 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
                     list.push(t);
                     sessions.push(id);
                 }
-                None => bad(&mut pre, &id, "must be a date and time"),
+                None => bad(&mut pre, &id, msg!("v-booking-date-time")),
             }
         }
         let days: Vec<Weekday> = f
@@ -326,10 +310,10 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
                 let from = date(f, "r_from", &mut pre);
                 let until = date(f, "r_until", &mut pre);
                 if f.get("r_from").is_empty() {
-                    bad(&mut pre, "r_from", "required");
+                    bad(&mut pre, "r_from", msg!("v-booking-required"));
                 }
                 if f.get("r_until").is_empty() {
-                    bad(&mut pre, "r_until", "required");
+                    bad(&mut pre, "r_until", msg!("v-booking-required"));
                 }
                 match (from, until) {
                     (Some(from), Some(until)) => Some(SessionRule {
@@ -590,7 +574,10 @@ fn rows_in(values: &HashMap<String, String>, prefix: &str, suffix: &str) -> usiz
 /// The partner link a submitted form asks for (`None`: the portal's own calendar), with
 /// the errors of its fields. A form without the booking system field (the offer was
 /// saved by an older page) keeps the stored link.
-fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>, Vec<FieldError>) {
+fn form_link(
+    f: &FormData,
+    stored: Option<PartnerLink>,
+) -> (Option<PartnerLink>, Vec<FieldMessage>) {
     let mut errors = Vec::new();
     if !f.0.iter().any(|(k, _)| k == PARTNER_CONNECTION) {
         return (stored, errors);
@@ -599,16 +586,24 @@ fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>,
     let offer_ref = f.get(PARTNER_REF).trim().to_string();
     if connection.trim().is_empty() {
         if !offer_ref.is_empty() {
-            bad(&mut errors, "partner.connection_id", PARTNER_MESSAGES[4].0);
+            bad(
+                &mut errors,
+                "partner.connection_id",
+                msg!("v-booking-choose-connection"),
+            );
         }
         return (None, errors);
     }
     let Ok(connection_id) = Uuid::parse_str(connection.trim()) else {
-        bad(&mut errors, "partner.connection_id", PARTNER_MESSAGES[0].0);
+        bad(
+            &mut errors,
+            "partner.connection_id",
+            msg!("v-booking-partner-connection"),
+        );
         return (None, errors);
     };
     if offer_ref.is_empty() {
-        bad(&mut errors, "partner.offer_ref", "required");
+        bad(&mut errors, "partner.offer_ref", msg!("v-booking-required"));
     }
     (
         Some(PartnerLink {
@@ -619,18 +614,18 @@ fn form_link(f: &FormData, stored: Option<PartnerLink>) -> (Option<PartnerLink>,
     )
 }
 
-/// A message of the offer service in the page's language.
-fn message(state: &AppState, l: Locale, field: &str, english: &str) -> String {
-    if field.starts_with("partner") || field == "kind" {
-        if let Some((_, key)) = PARTNER_MESSAGES.iter().find(|(m, _)| *m == english) {
-            return state.i18n.t(l, key, None);
-        }
-        if let Some(kind) = english.strip_prefix("the partner's offer is a ") {
+/// A field message of the offer form or service in the page's language (the kind of a
+/// partner's offer in words).
+fn message(state: &AppState, l: Locale, m: &Message) -> String {
+    if m.key == "v-booking-partner-kind" {
+        if let Some(kind) = m.args.get("kind") {
             let kind = state.i18n.t(l, &format!("pc-kind-{kind}"), None);
-            return support::t(state, l, "offer-partner-v-kind", &[("kind", kind)]);
+            return state
+                .i18n
+                .message(l, &msg!("v-booking-partner-kind", kind = kind));
         }
     }
-    support::text(state, l, english)
+    state.i18n.message(l, m)
 }
 
 /// The organization's booking systems for the editor: its connections, the offers of
@@ -831,7 +826,7 @@ pub async fn new_offer_form(
     };
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let kind = kind_param(req);
     let mut values = HashMap::from([
@@ -885,12 +880,13 @@ fn validated(
     }
     let mut all = link_errors;
     all.append(&mut parsed.pre);
-    if let Err(p) = parsed.input.clone().validate(state.city.timezone) {
+    if let Err(e) = parsed.input.clone().validate(state.city.timezone) {
         // One message per field: the form's own check of a field comes first.
-        let more: Vec<FieldError> = p
-            .errors
-            .into_iter()
+        let more: Vec<FieldMessage> = e
+            .fields()
+            .iter()
             .filter(|e| !all.iter().any(|a| a.field == e.field))
+            .cloned()
             .collect();
         all.extend(more);
     }
@@ -902,7 +898,7 @@ fn validated(
         .map(|e| {
             (
                 offer_field(&e.field, &parsed.rows, &parsed.sessions),
-                message(state, l, &e.field, &e.message),
+                message(state, l, &e.message),
             )
         })
         .collect())
@@ -912,44 +908,40 @@ fn validated(
 /// booking system that did not answer, or a link that cannot change under running
 /// bookings, next to the booking system), with the status to answer; `None` for
 /// problems shown as a page of their own.
-fn placed(state: &AppState, l: Locale, p: &Problem) -> Option<(StatusCode, Vec<(String, String)>)> {
-    let status = StatusCode::from_u16(p.status).ok()?;
-    match (p.status, p.code()) {
-        (422, _) if p.errors.is_empty() => {
-            let (title, text) = support::problem_texts(state, l, p);
+fn placed(
+    state: &AppState,
+    l: Locale,
+    e: &BookingError,
+) -> Option<(StatusCode, Vec<(String, String)>)> {
+    let status = StatusCode::from_u16(e.status()).ok()?;
+    match e.status() {
+        422 if e.fields().is_empty() => {
+            let (title, text) = support::error_texts(state, l, e);
             Some((
                 status,
                 vec![("name_de".into(), if text.is_empty() { title } else { text })],
             ))
         }
-        (422, _) => Some((
+        422 => Some((
             status,
-            p.errors
+            e.fields()
                 .iter()
-                .map(|e| {
+                .map(|f| {
                     (
-                        offer_field(&e.field, &Rows::default(), &[]),
-                        message(state, l, &e.field, &e.message),
+                        offer_field(&f.field, &Rows::default(), &[]),
+                        message(state, l, &f.message),
                     )
                 })
                 .collect(),
         )),
-        (409, "offer-has-bookings") => {
-            let n = p
-                .detail
-                .as_deref()
-                .and_then(|d| d.split(' ').next())
-                .filter(|n| n.parse::<u64>().is_ok())
-                .unwrap_or("1");
-            Some((
-                status,
-                vec![(
-                    PARTNER_CONNECTION.into(),
-                    support::t(state, l, "offer-partner-has-bookings", &[("n", n.into())]),
-                )],
-            ))
-        }
-        (503, _) => Some((
+        _ if matches!(e, BookingError::OfferHasBookings { .. }) => Some((
+            status,
+            vec![(
+                PARTNER_CONNECTION.into(),
+                state.i18n.message(l, &e.message()),
+            )],
+        )),
+        503 => Some((
             status,
             vec![(
                 PARTNER_REF.into(),
@@ -978,7 +970,7 @@ pub async fn create_offer(
     }
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let kind = OfferKind::parse(&f.get("kind")).unwrap_or(OfferKind::Appointment);
     let (status, summary) = match validated(&state, pc.locale, &f, kind, None) {
@@ -1004,7 +996,7 @@ pub async fn create_offer(
                 }
                 Err(p) => match placed(&state, pc.locale, &p) {
                     Some(x) => x,
-                    None => return problem_page(&state, &pc, req, &p),
+                    None => return error_page(&state, &pc, req, &p),
                 },
             }
         }
@@ -1038,7 +1030,7 @@ pub async fn edit_offer_form(
     };
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let values = offer_values(&state, &o).await;
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
@@ -1076,7 +1068,7 @@ pub async fn update_offer(
     }
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
     let link = match (o.partner_connection_id, &o.partner_offer_ref) {
@@ -1111,7 +1103,7 @@ pub async fn update_offer(
             .await
             {
                 Ok(m) => return see_other(format!("/manage/offers/{}?done=offer-saved", m.id)),
-                Err(p) if p.status == 412 => {
+                Err(BookingError::StaleVersion { .. }) => {
                     values.insert("version".into(), version.to_string());
                     let msg = pc.t(&state, "offer-error-stale");
                     (
@@ -1121,7 +1113,7 @@ pub async fn update_offer(
                 }
                 Err(p) => match placed(&state, pc.locale, &p) {
                     Some(x) => x,
-                    None => return problem_page(&state, &pc, req, &p),
+                    None => return error_page(&state, &pc, req, &p),
                 },
             }
         }
@@ -1145,7 +1137,7 @@ pub async fn update_offer(
 /// The dates of the bookings view: `from` (default today) to `to` (default two weeks
 /// on), at most 92 days.
 fn range(req: &Request, tz: chrono_tz::Tz) -> (NaiveDate, NaiveDate) {
-    let from = date_param(req, "from").unwrap_or_else(|| super::model::today(tz));
+    let from = date_param(req, "from").unwrap_or_else(|| crate::booking::model::today(tz));
     let to = date_param(req, "to")
         .filter(|t| *t >= from)
         .unwrap_or(from + Duration::days(13))
@@ -1168,7 +1160,7 @@ pub async fn bookings_page(
     let l = pc.locale;
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let c = ctx(&state);
     let (from, to) = range(req, c.tz);
@@ -1177,13 +1169,13 @@ pub async fn bookings_page(
         &c,
         &u,
         o.id,
-        super::model::day_start(c.tz, from),
-        super::model::day_start(c.tz, to + Duration::days(1)),
+        crate::booking::model::day_start(c.tz, from),
+        crate::booking::model::day_start(c.tz, to + Duration::days(1)),
     )
     .await
     {
         Ok(v) => v,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let now = Utc::now();
     let items: Vec<minijinja::Value> = views
@@ -1260,10 +1252,10 @@ pub async fn decide(
         "reject" => Decision::Reject,
         "no_show" => Decision::NoShow,
         "completed" => Decision::Completed,
-        _ => return problem_page(&state, &pc, req, &Problem::bad_request("unknown decision")),
+        _ => return error_page(&state, &pc, req, &BookingError::UnknownDecision),
     };
     let Ok(id) = Uuid::parse_str(&id) else {
-        return problem_page(&state, &pc, req, &Problem::not_found("booking"));
+        return error_page(&state, &pc, req, &BookingError::not_found("booking"));
     };
     match service::decide(&state.db, &ctx(&state), &u, id, decision).await {
         Ok(v) => {
@@ -1281,7 +1273,7 @@ pub async fn decide(
                 v.booking.id
             ))
         }
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -1324,7 +1316,7 @@ mod tests {
             panic!("invalid on purpose")
         };
         let ids: Vec<String> = err
-            .errors
+            .fields()
             .iter()
             .map(|e| offer_field(&e.field, &p.rows, &p.sessions))
             .collect();
@@ -1360,7 +1352,7 @@ mod tests {
             panic!("invalid on purpose")
         };
         assert_eq!(
-            offer_field(&err.errors[0].field, &p.rows, &p.sessions),
+            offer_field(&err.fields()[0].field, &p.rows, &p.sessions),
             "s1"
         );
 

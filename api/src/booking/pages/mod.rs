@@ -7,6 +7,9 @@
 //! rendered (a hidden field) and scoped to the choice submitted: pressing the same
 //! button twice books once and shows the same review page.
 
+pub mod manage;
+pub mod support;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
@@ -18,17 +21,18 @@ use poem_openapi::types::ToJSON;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::idempotency::{self, Begin};
-use super::model::{self, BookingInput, BookingView, ContactInput};
-use super::offers;
-use super::pages_support::{
-    self as support, ctx, day_label, flash, localized, problem_page, see_other, t,
-};
-use super::service;
-use super::waitlist::{self, WaitlistInput};
+use self::support::{ctx, day_label, error_page, flash, localized, see_other, t};
+use crate::booking::error::BookingError;
+use crate::booking::idempotency::{self, Begin};
+use crate::booking::model::{self, BookingInput, BookingView, ContactInput};
+use crate::booking::offers;
+use crate::booking::service;
+use crate::booking::waitlist::{self, WaitlistInput};
 use crate::core::config::Locale;
+use crate::core::error::{ErrorCode, FieldMessage, Invalid};
 use crate::core::identity::AuthUser;
-use crate::core::problem::{FieldError, Problem};
+use crate::core::message::Message;
+use crate::msg;
 use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer};
@@ -123,19 +127,50 @@ fn pick_field(field: &str) -> &'static str {
     }
 }
 
-/// A booking problem as form errors of the time picker.
-fn pick_errors(state: &AppState, l: Locale, p: &Problem) -> Vec<(String, String)> {
-    if p.errors.is_empty() {
-        let (title, text) = support::problem_texts(state, l, p);
-        let message = if text.is_empty() { title } else { text };
-        return vec![("times".into(), message)];
+/// A refused booking as the hold form stores it for a repeated press (only the page
+/// replays it: the API's requests have another hash): its status, its message and the
+/// message of each field.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Refusal {
+    status: u16,
+    message: Message,
+    fields: Vec<(String, Message)>,
+}
+
+impl Refusal {
+    fn of(e: &BookingError) -> Refusal {
+        Refusal {
+            status: e.status(),
+            message: e.message(),
+            fields: e
+                .fields()
+                .iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+        }
     }
-    p.errors
+
+    /// A refusal stored before pages stored them (a problem): its status alone.
+    fn stored(status: u16, body: &str) -> Refusal {
+        serde_json::from_str(body).unwrap_or(Refusal {
+            status,
+            message: msg!("problem-internal"),
+            fields: Vec::new(),
+        })
+    }
+}
+
+/// A booking error as form errors of the time picker.
+fn pick_errors(state: &AppState, l: Locale, r: &Refusal) -> Vec<(String, String)> {
+    if r.fields.is_empty() {
+        return vec![("times".into(), state.i18n.message(l, &r.message))];
+    }
+    r.fields
         .iter()
-        .map(|e| {
+        .map(|(field, message)| {
             (
-                pick_field(&e.field).to_string(),
-                support::text(state, l, &e.message),
+                pick_field(field).to_string(),
+                state.i18n.message(l, message),
             )
         })
         .collect()
@@ -143,7 +178,7 @@ fn pick_errors(state: &AppState, l: Locale, p: &Problem) -> Vec<(String, String)
 
 /// The first day of the shown week: `week=` (not before today), else today.
 fn week_from(req: &Request, tz: chrono_tz::Tz) -> NaiveDate {
-    let today = super::model::today(tz);
+    let today = crate::booking::model::today(tz);
     support::date_param(req, "week")
         .filter(|d| *d >= today && *d <= today + Duration::days(400))
         .unwrap_or(today)
@@ -165,7 +200,7 @@ async fn pick_page(
     let l = pc.locale;
     let tz = state.city.timezone;
     let membership = o.kind == "membership";
-    let today = super::model::today(tz);
+    let today = crate::booking::model::today(tz);
     let to = if membership {
         today + Duration::days(800)
     } else {
@@ -173,7 +208,7 @@ async fn pick_page(
     };
     let times = match service::bookable_times(&state.db, &ctx(state), o, from, to).await {
         Ok(t) => t,
-        Err(p) => return problem_page(state, pc, req, &p),
+        Err(p) => return error_page(state, pc, req, &p),
     };
     let current = match &pick {
         Pick::Reschedule(v) => Some(v.booking.starts_at),
@@ -288,11 +323,11 @@ async fn bookable_offer(
     state: &AppState,
     user: Option<&AuthUser>,
     id: &str,
-) -> Result<(offer::Model, listing::Model), Problem> {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found("offer"))?;
+) -> Result<(offer::Model, listing::Model), BookingError> {
+    let id = Uuid::parse_str(id).map_err(|_| BookingError::not_found("offer"))?;
     let (o, l) = offers::get(&state.db, state.city.id, user, id).await?;
     if !offers::is_public(&o, &l) {
-        return Err(Problem::not_found("offer"));
+        return Err(BookingError::not_found("offer"));
     }
     Ok((o, l))
 }
@@ -320,7 +355,7 @@ pub async fn offer_page(state: Data<&AppState>, req: &Request, Path(id): Path<St
             )
             .await
         }
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -350,7 +385,7 @@ impl PickForm {
     ) -> (
         Option<DateTime<FixedOffset>>,
         Option<NaiveDate>,
-        Vec<FieldError>,
+        Vec<FieldMessage>,
     ) {
         let mut errors = Vec::new();
         let starts_at = match self.starts_at.trim() {
@@ -358,9 +393,9 @@ impl PickForm {
             s => match DateTime::parse_from_rfc3339(s) {
                 Ok(t) => Some(t),
                 Err(_) => {
-                    errors.push(FieldError {
+                    errors.push(FieldMessage {
                         field: "starts_at".into(),
-                        message: "choose a time".into(),
+                        message: msg!("v-booking-choose-time"),
                     });
                     None
                 }
@@ -371,25 +406,25 @@ impl PickForm {
             s => match s.parse::<NaiveDate>() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(FieldError {
+                    errors.push(FieldMessage {
                         field: "start_date".into(),
-                        message: "choose a time".into(),
+                        message: msg!("v-booking-choose-time"),
                     });
                     None
                 }
             },
         };
         if starts_at.is_none() && start_date.is_none() && errors.is_empty() {
-            errors.push(FieldError {
+            errors.push(FieldMessage {
                 field: "starts_at".into(),
-                message: "choose a time".into(),
+                message: msg!("v-booking-choose-time"),
             });
         }
         (starts_at, start_date, errors)
     }
 
     fn week(&self, tz: chrono_tz::Tz) -> NaiveDate {
-        let today = super::model::today(tz);
+        let today = crate::booking::model::today(tz);
         self.week
             .parse::<NaiveDate>()
             .ok()
@@ -440,18 +475,18 @@ pub async fn hold(
     }
     let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let tz = state.city.timezone;
     let week = f.week(tz);
-    let again = |p: Problem| Shown {
-        status: StatusCode::from_u16(p.status).ok(),
-        errors: pick_errors(&state, pc.locale, &p),
+    let again = |r: Refusal| Shown {
+        status: StatusCode::from_u16(r.status).ok(),
+        errors: pick_errors(&state, pc.locale, &r),
         values: f.values(),
     };
     let (starts_at, start_date, pre) = f.choice();
     if !pre.is_empty() {
-        let shown = again(Problem::validation(pre));
+        let shown = again(Refusal::of(&Invalid(pre).into()));
         return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, shown).await;
     }
     let nonblank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -489,18 +524,19 @@ pub async fn hold(
             Ok(Begin::Proceed(claim)) => {
                 return match service::create(&state.db, &c, &u, &input, Some(&claim)).await {
                     Ok((view, _)) => see_other(format!("/account/bookings/{}", view.booking.id)),
-                    Err(p) if p.status < 500 => {
-                        let json = serde_json::to_string(&p).unwrap_or_default();
+                    Err(e) if e.status() < 500 => {
+                        let r = Refusal::of(&e);
+                        let json = serde_json::to_string(&r).unwrap_or_default();
                         if let Err(e) =
-                            idempotency::finish(&state.db, &claim, p.status, &json).await
+                            idempotency::finish(&state.db, &claim, r.status, &json).await
                         {
                             tracing::warn!(error = %e, "storing a refused booking's answer");
                         }
-                        pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await
+                        pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(r)).await
                     }
-                    Err(p) => {
+                    Err(e) => {
                         idempotency::abandon(&state.db, &claim).await;
-                        problem_page(&state, &pc, req, &p)
+                        error_page(&state, &pc, req, &e)
                     }
                 };
             }
@@ -510,14 +546,13 @@ pub async fn hold(
                         return see_other(format!("/account/bookings/{id}"));
                     }
                 }
-                let p =
-                    serde_json::from_str::<Problem>(&body).unwrap_or_else(|_| Problem::internal());
-                return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await;
+                let r = Refusal::stored(status, &body);
+                return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(r)).await;
             }
-            Err(p) if p.code() == "idempotency-key-in-flight" => {
+            Err(BookingError::IdempotencyKeyInFlight) => {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            Err(p) => return problem_page(&state, &pc, req, &p),
+            Err(p) => return error_page(&state, &pc, req, &p),
         }
     }
     see_other("/account/bookings?done=pending".into())
@@ -541,17 +576,17 @@ pub async fn join_waitlist(
     }
     let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
         Ok(x) => x,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let week = f.week(state.city.timezone);
-    let again = |p: Problem| Shown {
-        status: StatusCode::from_u16(p.status).ok(),
-        errors: pick_errors(&state, pc.locale, &p),
+    let again = |e: BookingError| Shown {
+        status: StatusCode::from_u16(e.status()).ok(),
+        errors: pick_errors(&state, pc.locale, &Refusal::of(&e)),
         values: f.values(),
     };
     let (starts_at, _, pre) = f.choice();
     let Some(starts_at) = starts_at.filter(|_| pre.is_empty()) else {
-        let shown = again(Problem::validation(pre));
+        let shown = again(Invalid(pre).into());
         return pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, shown).await;
     };
     let nonblank = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -566,10 +601,10 @@ pub async fn join_waitlist(
     };
     match waitlist::join(&state.db, &ctx(&state), &u, &input).await {
         Ok(e) => see_other(format!("/account/bookings?done=waitlist-joined#w-{}", e.id)),
-        Err(p) if p.status < 500 => {
-            pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(p)).await
+        Err(e) if e.status() < 500 => {
+            pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(e)).await
         }
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -590,11 +625,11 @@ pub async fn leave_waitlist(
         return support::csrf_page(&state, &pc, req);
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return problem_page(&state, &pc, req, &Problem::not_found("waitlist entry"));
+        return error_page(&state, &pc, req, &BookingError::not_found("waitlist entry"));
     };
     match waitlist::leave(&state.db, &ctx(&state), &u, id).await {
         Ok(()) => see_other("/account/bookings?done=waitlist-left".into()),
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -702,7 +737,7 @@ pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
                     break;
                 }
             }
-            Err(p) => return problem_page(&state, &pc, req, &p),
+            Err(p) => return error_page(&state, &pc, req, &p),
         }
     }
     all.sort_by_key(|v| v.booking.starts_at);
@@ -719,7 +754,7 @@ pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
             .filter(|e| e.status == "waiting" || e.status == "offered")
             .map(|e| waitlist_item(&state, l, e))
             .collect(),
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     render(
         &state,
@@ -731,8 +766,8 @@ pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
     )
 }
 
-fn parse_booking_id(id: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(id).map_err(|_| Problem::not_found("booking"))
+fn parse_booking_id(id: &str) -> Result<Uuid, BookingError> {
+    Uuid::parse_str(id).map_err(|_| BookingError::not_found("booking"))
 }
 
 /// `/account/bookings/{id}`: one booking; while it is held, the review before
@@ -753,7 +788,7 @@ pub async fn booking_page(
     };
     match v {
         Ok(v) => show_booking(&state, &pc, req, &v, StatusCode::OK, None).await,
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -763,7 +798,7 @@ async fn show_booking(
     req: &Request,
     v: &BookingView,
     status: StatusCode,
-    problem: Option<&Problem>,
+    problem: Option<&BookingError>,
 ) -> Response {
     let l = pc.locale;
     let who = v
@@ -775,7 +810,7 @@ async fn show_booking(
         .to_string();
     let errors: Vec<minijinja::Value> = problem
         .map(|p| {
-            let (title, text) = support::problem_texts(state, l, p);
+            let (title, text) = support::error_texts(state, l, p);
             vec![context! { field => "booking-actions", message => if text.is_empty() { title } else { text } }]
         })
         .unwrap_or_default();
@@ -811,7 +846,7 @@ async fn act_on_booking<F, Fut>(
 ) -> Response
 where
     F: FnOnce(AuthUser, Uuid) -> Fut,
-    Fut: std::future::Future<Output = Result<(BookingView, &'static str), Problem>>,
+    Fut: std::future::Future<Output = Result<(BookingView, &'static str), BookingError>>,
 {
     let (pc, u) = match require_user(state, req, &format!("/account/bookings/{id}")).await {
         Ok(x) => x,
@@ -822,15 +857,15 @@ where
     }
     let id = match parse_booking_id(id) {
         Ok(id) => id,
-        Err(p) => return problem_page(state, &pc, req, &p),
+        Err(p) => return error_page(state, &pc, req, &p),
     };
     match act(u.clone(), id).await {
         Ok((_, done)) => see_other(format!("/account/bookings?done={done}")),
-        Err(p) if p.status == 409 => match service::mine(&state.db, &ctx(state), &u, id).await {
+        Err(p) if p.status() == 409 => match service::mine(&state.db, &ctx(state), &u, id).await {
             Ok(v) => show_booking(state, &pc, req, &v, StatusCode::CONFLICT, Some(&p)).await,
-            Err(p) => problem_page(state, &pc, req, &p),
+            Err(p) => error_page(state, &pc, req, &p),
         },
-        Err(p) => problem_page(state, &pc, req, &p),
+        Err(p) => error_page(state, &pc, req, &p),
     }
 }
 
@@ -875,14 +910,11 @@ pub async fn cancel(
 }
 
 /// A booking of this resident that can still move, with its offer's listing.
-async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView, Problem> {
+async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView, BookingError> {
     let v = service::mine(&state.db, &ctx(state), u, parse_booking_id(id)?).await?;
     let open = model::cancellable_until(&v.booking, &v.offer).is_some_and(|t| t > Utc::now());
     if v.booking.slot_id.is_none() || v.booking.status == "held" || !open {
-        return Err(Problem::conflict(
-            "not-movable",
-            "This booking cannot be moved (any more).",
-        ));
+        return Err(BookingError::NotMovable);
     }
     Ok(v)
 }
@@ -914,7 +946,7 @@ pub async fn reschedule_page(
             )
             .await
         }
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }
 
@@ -936,12 +968,12 @@ pub async fn reschedule(
     }
     let v = match movable(&state, &u, &id).await {
         Ok(v) => v,
-        Err(p) => return problem_page(&state, &pc, req, &p),
+        Err(p) => return error_page(&state, &pc, req, &p),
     };
     let week = f.week(state.city.timezone);
-    let shown = |p: Problem| Shown {
-        status: StatusCode::from_u16(p.status).ok(),
-        errors: pick_errors(&state, pc.locale, &p),
+    let shown = |e: BookingError| Shown {
+        status: StatusCode::from_u16(e.status()).ok(),
+        errors: pick_errors(&state, pc.locale, &Refusal::of(&e)),
         values: HashMap::new(),
     };
     let (starts_at, _, pre) = f.choice();
@@ -949,11 +981,11 @@ pub async fn reschedule(
         Some(t) if pre.is_empty() => {
             service::reschedule(&state.db, &ctx(&state), &u, v.booking.id, t).await
         }
-        _ => Err(Problem::validation(pre)),
+        _ => Err(Invalid(pre).into()),
     };
     match result {
         Ok(_) => see_other("/account/bookings?done=rescheduled".into()),
-        Err(p) if p.status < 500 => {
+        Err(p) if p.status() < 500 => {
             pick_page(
                 &state,
                 &pc,
@@ -967,6 +999,6 @@ pub async fn reschedule(
             )
             .await
         }
-        Err(p) => problem_page(&state, &pc, req, &p),
+        Err(p) => error_page(&state, &pc, req, &p),
     }
 }

@@ -1,6 +1,6 @@
-//! What the booking pages (`pages.rs`, `manage_pages.rs`) share: an offer's bookable
+//! What the booking pages (`pages`, `pages::manage`) share: an offer's bookable
 //! times in a window, who receives what a booking shares, dates and policies in words,
-//! the booking service's English messages in the page's language, and problem pages.
+//! errors in the page's language (booking's and partners'), and error pages.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -11,12 +11,12 @@ use poem::web::Redirect;
 use poem::{IntoResponse, Request, Response};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::model::Ctx;
-use super::model::OfferKind;
-use super::offers;
+use crate::booking::model::Ctx;
+use crate::booking::model::OfferKind;
+use crate::booking::offers;
 use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
 use crate::core::i18n;
-use crate::core::problem::Problem;
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, organization};
@@ -34,7 +34,7 @@ pub async fn recipient(db: &DatabaseConnection, l: &listing::Model) -> String {
             return o.name;
         }
     }
-    super::model::listing_name(l)
+    crate::booking::model::listing_name(l)
 }
 
 /// A name in the page's language (else the other one).
@@ -265,90 +265,18 @@ pub fn policy(state: &AppState, l: Locale, o: &offer::Model, recipient: &str) ->
     out
 }
 
-/// The English messages the booking service and the booking forms write, with the key
-/// that says the same on a page (`{name}` stands for a value, handed over as `$name`).
-/// Messages shared with listings (times, lengths, email) are in `i18n::CATALOGUE`.
-const MESSAGES: &[(&str, &str)] = &[
-    ("must be between {min} and {max}", "bv-range"),
-    ("give at least one time range", "bv-one-range"),
-    (
-        "does not exist in the city's time zone (a daylight-saving gap)",
-        "bv-dst-gap",
-    ),
-    ("does not exist in the city's time zone", "bv-dst-gap"),
-    ("must be a time HH:MM", "bv-time"),
-    ("choose at least one day", "bv-choose-day"),
-    ("must not be before from", "bv-until-before-from"),
-    ("at most a year after from", "bv-until-year"),
-    ("give sessions or a recurrence", "bv-sessions-required"),
-    ("at most {n} sessions per offer", "bv-max-sessions"),
-    ("give 1-60 dates", "bv-start-dates"),
-    ("required", "bv-required"),
-    ("must be a phone number", "v-phone"),
-    ("this offer needs a phone number", "bv-phone-needed"),
-    ("not a bookable time of this offer", "bv-not-a-time"),
-    ("not a session of this class", "bv-not-a-time"),
-    ("not one of the plan's start dates", "bv-not-a-time"),
-    ("is in the past", "bv-past"),
-    ("must be at least {n} minutes from now", "bv-lead-time"),
-    ("must be at most {n} days ahead", "bv-horizon"),
-    ("must be a whole number", "bv-whole-number"),
-    ("must be a date and time", "bv-date-time"),
-    ("choose a time", "bv-choose-time"),
-];
-
-/// Matches `text` against a pattern of literal parts and `{name}`s.
-fn matches(pattern: &str, text: &str) -> Option<Vec<(String, String)>> {
-    let Some(open) = pattern.find('{') else {
-        return (pattern == text).then(Vec::new);
-    };
-    let close = open + pattern[open..].find('}')?;
-    let rest_text = text.strip_prefix(&pattern[..open])?;
-    let name = &pattern[open + 1..close];
-    let after = &pattern[close + 1..];
-    let literal = &after[..after.find('{').unwrap_or(after.len())];
-    // Try each place the next literal part occurs (a value is never empty).
-    let mut from = 1;
-    while from <= rest_text.len() {
-        let at = if literal.is_empty() {
-            rest_text.len()
-        } else {
-            from + rest_text.get(from..)?.find(literal)?
-        };
-        if let Some(mut more) = matches(after, &rest_text[at..]) {
-            more.insert(0, (name.to_string(), rest_text[..at].to_string()));
-            return Some(more);
-        }
-        from = at + 1;
-    }
-    None
-}
-
-/// A message of the booking service (or of the shared catalogue) in the page's language.
-pub fn text(state: &AppState, l: Locale, english: &str) -> String {
-    for (pattern, key) in MESSAGES {
-        if let Some(values) = matches(pattern, english) {
-            let pairs: Vec<(&str, String)> = values
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.clone()))
-                .collect();
-            return t(state, l, key, &pairs);
-        }
-    }
-    state.i18n.text(l, english)
-}
-
-/// A problem's title and explanation in the page's language.
-pub fn problem_texts(state: &AppState, l: Locale, p: &Problem) -> (String, String) {
+/// An error's title and explanation in the page's language: the one place booking and
+/// partner pages word errors.
+pub fn error_texts<E: ErrorCode + ?Sized>(state: &AppState, l: Locale, e: &E) -> (String, String) {
     let i18n = &state.i18n;
-    let code = p.code();
-    let title_key = format!("problem-title-{code}");
+    let status = e.status();
+    let title_key = format!("problem-title-{}", e.code());
     let title = if i18n.has(l, &title_key) {
         i18n.t(l, &title_key, None)
     } else {
         i18n.t(
             l,
-            match p.status {
+            match status {
                 403 => "problem-title-forbidden",
                 404 => "problem-title-not-found",
                 409 | 412 => "problem-title-conflict",
@@ -359,28 +287,30 @@ pub fn problem_texts(state: &AppState, l: Locale, p: &Problem) -> (String, Strin
             None,
         )
     };
-    let text_key = format!("booking-problem-{code}");
-    let explanation = if i18n.has(l, &text_key) {
-        i18n.t(l, &text_key, None)
-    } else if !p.errors.is_empty() {
-        p.errors
+    let explanation = if !e.fields().is_empty() {
+        e.fields()
             .iter()
-            .map(|e| text(state, l, &e.message))
+            .map(|f| i18n.message(l, &f.message))
             .collect::<Vec<_>>()
             .join(" ")
+    } else if status >= 500 && status != 503 {
+        tracing::error!(code = e.code(), error = ?e.internal(), "internal error");
+        i18n.t(l, "problem-internal", None)
     } else {
-        p.detail
-            .as_deref()
-            .map(|d| text(state, l, d))
-            .unwrap_or_default()
+        i18n.message(l, &e.message())
     };
     (title, explanation)
 }
 
-/// A page showing a problem (403, 404, 409 ...) in the page's language.
-pub fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) -> Response {
-    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::BAD_REQUEST);
-    let (title, text) = problem_texts(state, pc.locale, p);
+/// A page showing an error (403, 404, 409 ...) in the page's language.
+pub fn error_page<E: ErrorCode + ?Sized>(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    e: &E,
+) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let (title, text) = error_texts(state, pc.locale, e);
     render(
         state,
         pc,
@@ -393,11 +323,16 @@ pub fn problem_page(state: &AppState, pc: &PageCtx, req: &Request, p: &Problem) 
 
 /// The refusal of a form without the browser's token.
 pub fn csrf_page(state: &AppState, pc: &PageCtx, req: &Request) -> Response {
-    problem_page(
+    render(
         state,
         pc,
         req,
-        &Problem::forbidden(pc.t(state, "error-csrf")),
+        "message.html",
+        StatusCode::FORBIDDEN,
+        context! {
+            title => pc.t(state, "problem-title-forbidden"),
+            text => pc.t(state, "error-csrf"),
+        },
     )
 }
 
@@ -415,46 +350,4 @@ pub fn flash(req: &Request) -> Option<String> {
 /// A local date from a query parameter.
 pub fn date_param(req: &Request, name: &str) -> Option<NaiveDate> {
     crate::web::pages::query_param(req, name).and_then(|v| v.parse().ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_take_their_values() {
-        assert_eq!(
-            matches(
-                "must be between {min} and {max}",
-                "must be between 5 and 480"
-            ),
-            Some(vec![
-                ("min".to_string(), "5".to_string()),
-                ("max".to_string(), "480".to_string())
-            ])
-        );
-        assert_eq!(matches("required", "required"), Some(vec![]));
-        assert_eq!(matches("required", "required for x"), None);
-        assert_eq!(
-            matches(
-                "at most {n} sessions per offer",
-                "at most 500 sessions per offer"
-            ),
-            Some(vec![("n".to_string(), "500".to_string())])
-        );
-        assert_eq!(
-            matches("must be at most {n} days ahead", "must be at most"),
-            None
-        );
-    }
-
-    #[test]
-    fn every_message_has_both_languages() {
-        let i = crate::core::i18n::I18n::load(None).unwrap();
-        for (pattern, key) in MESSAGES {
-            for l in [Locale::De, Locale::En] {
-                assert!(i.has(l, key), "{key} ({pattern}) missing in {l:?}");
-            }
-        }
-    }
 }
