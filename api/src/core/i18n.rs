@@ -37,10 +37,6 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-notifications",
 );
 
-/// The key of a message that is still an English sentence of the service layer, not yet a
-/// code (`text` holds it); see [`I18n::text`].
-pub const LEGACY_ENGLISH: &str = "legacy-english";
-
 /// The loaded translations of every supported locale.
 pub struct I18n {
     bundles: HashMap<Locale, FluentBundle<FluentResource>>,
@@ -101,18 +97,12 @@ impl I18n {
 
     /// A [`Message`] in `locale` (else in the other language, else its key).
     pub fn message(&self, locale: Locale, m: &Message) -> String {
-        if m.key == LEGACY_ENGLISH {
-            return self.text(locale, &legacy_text(m));
-        }
         self.t(locale, &m.key, Some(&fluent_args(m)))
     }
 
     /// A [`Message`] as the API words it, in English: the message's `.detail` or `.api`
     /// attribute when it has one, else its English text.
     pub fn api_text(&self, m: &Message) -> String {
-        if m.key == LEGACY_ENGLISH {
-            return legacy_text(m);
-        }
         let b = &self.bundles[&Locale::En];
         let args = fluent_args(m);
         if let Some(msg) = b.get_message(&m.key) {
@@ -164,25 +154,6 @@ impl I18n {
         self.bundles[&locale].has_message(key)
     }
 
-    /// An English text of the service layer (a field's validation message, a problem's
-    /// detail) in `locale`, or the text itself when it is not one
-    /// of [`CATALOGUE`]. The API keeps answering in English; pages use this.
-    pub fn text(&self, locale: Locale, english: &str) -> String {
-        match lookup(english) {
-            Some((key, values)) => {
-                let mut args = FluentArgs::new();
-                for (name, value) in values {
-                    match value.parse::<i64>() {
-                        Ok(n) => args.set(name, FluentValue::from(n)),
-                        Err(_) => args.set(name, FluentValue::from(value)),
-                    }
-                }
-                self.t(locale, key, Some(&args))
-            }
-            None => english.to_string(),
-        }
-    }
-
     /// Every message key of a locale (to check both languages are complete).
     pub fn keys(source: &str) -> Vec<String> {
         FluentResource::try_new(source.to_string())
@@ -195,159 +166,6 @@ impl I18n {
                     .collect()
             })
             .unwrap_or_default()
-    }
-}
-
-/// The English texts the service layer writes (patterns: `{name}` stands for a value,
-/// handed to the message as `$name`) and the message that says the same in the page's
-/// language. Field messages and problem details.
-pub const CATALOGUE: &[(&str, &str)] = &[
-    // Listings (validation of every field). A pattern comes after the texts it would
-    // also match.
-    ("must be at most 256 characters", "v-password-max"),
-    ("must be at most {max} characters", "v-max-chars"),
-    ("must not contain control characters", "v-control-chars"),
-    ("must be a time HH:MM between 00:00 and 24:00", "v-time"),
-    ("at most 28 rules", "v-max-rules"),
-    ("at most 400 exceptions", "v-max-exceptions"),
-    (
-        "must be after opens (use two rules for hours past midnight)",
-        "v-closes-after-opens-midnight",
-    ),
-    ("must be after opens", "v-closes-after-opens"),
-    ("overlaps another rule of the same day", "v-overlap"),
-    (
-        "another exception has the same date",
-        "v-exception-same-date",
-    ),
-    (
-        "opens and closes are required unless closed is true",
-        "v-exception-times",
-    ),
-    ("at most 30 items", "v-max-items"),
-    ("must not be empty", "v-not-empty"),
-    ("must be an http or https URL", "v-url"),
-    ("give a name in German or English", "v-name-required"),
-    ("at most 5 categories", "v-max-categories"),
-    ("unknown category '{c}'", "v-unknown-category"),
-    ("at most 20 tags", "v-max-tags"),
-    ("only letters, digits, spaces and hyphens", "v-tag-chars"),
-    ("must be between -90 and 90", "v-lat-range"),
-    ("must be between -180 and 180", "v-lng-range"),
-    (
-        "must be a phone number (digits, spaces, + - / ( ))",
-        "v-phone",
-    ),
-    ("must be an email address", "error-email-invalid"),
-    ("must be a two-letter ISO 639-1 code", "v-language-code"),
-    ("at most 30 languages", "v-max-languages"),
-    (
-        "only municipal services have service details",
-        "v-service-only-municipal",
-    ),
-    ("name at least one channel", "v-channel-required"),
-    (
-        "municipal services describe eligibility, what to bring, fees and channels",
-        "v-service-required",
-    ),
-    ("choose at least one category", "v-category-required"),
-    (
-        "choose a category before publishing",
-        "v-category-before-publish",
-    ),
-    (
-        "a business listing belongs to an organization you are a member of",
-        "v-organization-required",
-    ),
-    ("must be a department of the city", "v-department"),
-    // The listing editor's own checks.
-    ("must be a number", "v-number"),
-    ("give both latitude and longitude", "v-both-coordinates"),
-    ("must be a date YYYY-MM-DD", "v-date"),
-    // Accounts and organizations.
-    ("must be at least 10 characters", "error-password-length"),
-    (
-        "must be 1-120 characters without control characters",
-        "error-display-name",
-    ),
-    ("the password is wrong", "error-password-wrong"),
-    ("must be 2-200 characters", "v-organization-name"),
-    (
-        "no account has this email; ask them to register first",
-        "v-member-unknown",
-    ),
-    ("This account is already a member.", "v-member-exists"),
-    // Problem details.
-    ("No such {what}.", "p-no-such"),
-    ("Only owners add members.", "p-owners-add-members"),
-    (
-        "Only owners remove other members.",
-        "p-owners-remove-members",
-    ),
-    ("An organization needs at least one owner.", "p-last-owner"),
-    ("You are not a member of this organization.", "p-not-member"),
-    (
-        "Only city staff create municipal services.",
-        "p-staff-create-services",
-    ),
-    (
-        "Only city admins create departments and module operators.",
-        "p-admins-create-departments",
-    ),
-    ("Only city staff suspend listings.", "p-staff-suspend"),
-    ("Only city staff restore listings.", "p-staff-restore"),
-    (
-        "A suspended listing can only be restored by city staff.",
-        "p-suspended-restore",
-    ),
-    (
-        "Only a suspended listing can be restored.",
-        "p-not-suspended",
-    ),
-    ("You may not change this listing.", "p-may-not-change"),
-    ("You may not delete this listing.", "p-may-not-delete"),
-];
-
-/// The catalogue entry `text` is an instance of: its message key and the values of the
-/// pattern's `{name}`s.
-pub fn lookup(text: &str) -> Option<(&'static str, Vec<(String, String)>)> {
-    CATALOGUE
-        .iter()
-        .find_map(|(pattern, key)| matches(pattern, text).map(|values| (*key, values)))
-}
-
-/// Matches `text` against a pattern of literal parts and `{name}`s (each `{name}` takes
-/// at least one character, up to the next literal part).
-fn matches(pattern: &str, text: &str) -> Option<Vec<(String, String)>> {
-    let mut values = Vec::new();
-    let (mut p, mut t) = (pattern, text);
-    loop {
-        match p.find('{') {
-            None => return (p == t).then_some(values),
-            Some(open) => {
-                t = t.strip_prefix(&p[..open])?;
-                let close = open + p[open..].find('}')?;
-                let name = &p[open + 1..close];
-                p = &p[close + 1..];
-                let literal_end = p.find('{').unwrap_or(p.len());
-                let next = &p[..literal_end];
-                let end = if next.is_empty() {
-                    t.len()
-                } else if literal_end == p.len() {
-                    // The rest of the pattern is literal: it must end the text.
-                    t.len()
-                        .checked_sub(next.len())
-                        .filter(|&e| t[e..] == *next)?
-                } else {
-                    t.find(next)?
-                };
-                if end == 0 {
-                    return None;
-                }
-                values.push((name.to_string(), t[..end].to_string()));
-                t = &t[end..];
-            }
-        }
     }
 }
 
@@ -401,18 +219,6 @@ pub fn format_distance(locale: Locale, metres: f64) -> String {
     }
 }
 
-/// A legacy English sentence carried in a [`Message`] (see [`LEGACY_ENGLISH`]).
-pub fn legacy(text: impl Into<String>) -> Message {
-    Message::new(LEGACY_ENGLISH).arg("text", text.into())
-}
-
-fn legacy_text(m: &Message) -> String {
-    m.args
-        .get("text")
-        .map(|a| a.to_string())
-        .unwrap_or_default()
-}
-
 fn fluent_args(m: &Message) -> FluentArgs<'static> {
     let mut args = FluentArgs::new();
     for (name, value) in &m.args {
@@ -455,9 +261,6 @@ mod tests {
         assert_eq!(i.message(Locale::De, &m), "Bitte höchstens 4000 Zeichen.");
         let nf = crate::msg!("problem-not-found", what = "booking");
         assert_eq!(i.api_text(&nf), "No such booking.");
-        // A sentence not converted yet passes through to the API as it is.
-        let old = legacy("must be 1-100 characters");
-        assert_eq!(i.api_text(&old), "must be 1-100 characters");
         assert_eq!(i.api_title("problem-not-found"), None);
     }
 
@@ -474,40 +277,6 @@ mod tests {
         args.set("count", 1);
         assert_eq!(i.t(Locale::En, "results-count", Some(&args)), "1 result");
         assert_eq!(i.t(Locale::De, "no-such-message", None), "no-such-message");
-    }
-
-    #[test]
-    fn service_texts_are_translated_with_their_values() {
-        let i = I18n::load(None).unwrap();
-        assert_eq!(
-            i.text(Locale::De, "must be at most 200 characters"),
-            "Bitte höchstens 200 Zeichen."
-        );
-        assert_eq!(
-            i.text(Locale::En, "must be at most 200 characters"),
-            "Use at most 200 characters."
-        );
-        assert_eq!(
-            i.text(Locale::De, "unknown category 'food.x'"),
-            "Unbekannte Kategorie „food.x“."
-        );
-        assert_eq!(
-            i.text(Locale::De, "must be after opens"),
-            "Die Schließzeit muss nach der Öffnungszeit liegen."
-        );
-        assert!(i
-            .text(
-                Locale::De,
-                "must be after opens (use two rules for hours past midnight)"
-            )
-            .contains("Mitternacht"));
-        // Unknown texts stay as they are.
-        assert_eq!(i.text(Locale::De, "something new"), "something new");
-        assert_eq!(matches("a {x} b", "a  b"), None);
-        assert_eq!(
-            matches("{x}.", "No."),
-            Some(vec![("x".to_string(), "No".to_string())])
-        );
     }
 
     #[test]

@@ -17,10 +17,6 @@ impl Errors {
             message,
         });
     }
-    /// `field` is wrong, said in an English sentence that is not a code yet.
-    pub fn add_en(&mut self, field: impl Into<String>, english: impl Into<String>) {
-        self.add(field, crate::core::i18n::legacy(english));
-    }
     /// Whether no field is wrong.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
