@@ -170,6 +170,7 @@ impl BookingError {
             Self::PartnerOfferUnchecked => "problem-unavailable-partner-offer",
             Self::WebhookUnavailable => "problem-unavailable-webhook",
             Self::OffersForbidden => "problem-forbidden-offers",
+            Self::StaleVersion { .. } => "problem-stale-version-offer",
             Self::UnknownDecision => "problem-unknown-decision",
             _ => return None,
         })

@@ -250,6 +250,19 @@ mod tests {
             );
         }
         assert!(I18n::keys(FILES[0].1).len() > 50);
+        // One bundle per language holds every file: an id may appear in one file only.
+        for lang in [1, 2] {
+            let mut seen = std::collections::HashMap::new();
+            for f in FILES {
+                let source = if lang == 1 { f.1 } else { f.2 };
+                for k in I18n::keys(source) {
+                    if let Some(other) = seen.insert(k.clone(), f.0) {
+                        panic!("{k} is in both {other}.ftl and {}.ftl", f.0);
+                    }
+                }
+            }
+        }
+        assert!(I18n::load(None).is_ok());
     }
 
     #[test]

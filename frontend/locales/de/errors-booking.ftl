@@ -28,7 +28,7 @@ problem-offer-has-bookings = { $n ->
     [one] 1 aktive Buchung liegt dort, wo dieses Angebot jetzt gebucht wird: Das Buchungssystem lässt sich ändern, wenn sie vorbei oder storniert ist.
    *[other] { $n } aktive Buchungen liegen dort, wo dieses Angebot jetzt gebucht wird: Das Buchungssystem lässt sich ändern, wenn sie vorbei oder storniert sind.
 }
-problem-stale-version = Jemand anderes hat das inzwischen geändert. Bitte laden Sie die Seite neu und nehmen Sie Ihre Änderungen erneut vor.
+problem-stale-version-offer = Jemand anderes hat das inzwischen geändert. Bitte laden Sie die Seite neu und nehmen Sie Ihre Änderungen erneut vor.
 problem-forbidden-offers = Nur die Organisation des Eintrags kann seine Angebote verwalten.
 problem-partner-pending = Das Buchungssystem des Anbieters hat zu dieser Buchung noch nicht geantwortet; sie wird gerade geprüft. Bitte sehen Sie in einigen Minuten wieder nach.
 problem-partner-refused-hold = Das Buchungssystem des Anbieters hat die Buchung abgelehnt: { $detail }

@@ -41,7 +41,7 @@ problem-offer-has-bookings = { $n ->
    *[other] { $n } active bookings are kept where this offer books now: its booking system can change once they are over or cancelled.
 }
     .detail = { $n } active booking(s) are kept where this offer books now; its booking system can change once they are over or cancelled.
-problem-stale-version = Someone else changed this meanwhile. Please reload the page and make your changes again.
+problem-stale-version-offer = Someone else changed this meanwhile. Please reload the page and make your changes again.
     .detail = If-Match does not match the current version { $etag }; fetch it again and retry.
 problem-forbidden-offers = Only the listing's organization can manage its offers.
 problem-partner-pending = The business's booking system has not answered about this booking yet; it is being checked. Please look again in a few minutes.
