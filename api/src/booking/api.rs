@@ -27,7 +27,7 @@ use crate::web::json_body::PreJson;
 use crate::web::state::AppState;
 
 fn ctx(state: &AppState) -> Ctx {
-    Ctx::of(state)
+    state.booking_ctx()
 }
 
 /// The offers of a listing.

@@ -157,19 +157,6 @@ pub struct Ctx {
     pub partners: std::sync::Arc<crate::partners::Partners>,
 }
 
-impl Ctx {
-    /// The booking settings of the running server.
-    pub fn of(state: &crate::web::state::AppState) -> Ctx {
-        Ctx {
-            city_id: state.city.id,
-            tz: state.city.timezone,
-            hold: state.config.booking.hold,
-            claim: state.config.booking.waitlist_claim,
-            partners: state.partners.clone(),
-        }
-    }
-}
-
 /// A listing's name as a recipient of shared data (German first, as stored).
 pub(crate) fn listing_name(l: &listing::Model) -> String {
     if l.name_de.is_empty() {

@@ -16,7 +16,6 @@ use uuid::Uuid;
 
 use super::error::BookingError;
 use super::partner::apply_remote;
-use crate::booking::model::Ctx;
 use crate::core::problem::Problem;
 use crate::msg;
 use crate::partners::connections;
@@ -67,7 +66,7 @@ async fn handle(
                 "The webhook body is too large",
             )
         })?;
-    let ctx = Ctx::of(state);
+    let ctx = state.booking_ctx();
     let secret = connections::webhook_secret(&ctx.partners, &conn).ok_or_else(|| {
         tracing::error!(connection = %conn.id, "cannot open the webhook secret");
         Problem::from(BookingError::WebhookUnavailable)

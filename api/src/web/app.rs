@@ -560,11 +560,11 @@ impl Bound {
         let indexer = spawn_indexer(&self.state);
         let sweeper = tokio::spawn(crate::booking::service::run_sweeper(
             self.state.db.clone(),
-            crate::booking::model::Ctx::of(&self.state),
+            self.state.booking_ctx(),
         ));
         let reconciler = tokio::spawn(crate::booking::reconcile::run(
             self.state.db.clone(),
-            crate::booking::model::Ctx::of(&self.state),
+            self.state.booking_ctx(),
             self.state.config.partners.reconcile_every,
         ));
         let retention = self.state.config.outbox.retention.map(|keep| {

@@ -29,3 +29,17 @@ pub struct AppState {
     /// Partner connections' key, tokens and circuits.
     pub partners: Arc<crate::partners::Partners>,
 }
+
+impl AppState {
+    /// The booking context of this server: the city, its time zone, the booking
+    /// settings and the partner connections.
+    pub fn booking_ctx(&self) -> crate::booking::model::Ctx {
+        crate::booking::model::Ctx {
+            city_id: self.city.id,
+            tz: self.city.timezone,
+            hold: self.config.booking.hold,
+            claim: self.config.booking.waitlist_claim,
+            partners: self.partners.clone(),
+        }
+    }
+}

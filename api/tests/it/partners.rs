@@ -154,7 +154,7 @@ async fn row(app: &TestApp, id: &str) -> entities::booking::Model {
 }
 
 fn ctx(app: &TestApp) -> api::booking::model::Ctx {
-    api::booking::model::Ctx::of(&app.state)
+    app.state.booking_ctx()
 }
 
 /// A fixture with a class offer linked to the sandbox's yoga, its first session's

@@ -23,7 +23,7 @@ use entities::{listing, offer, organization};
 
 /// The booking context of this server.
 pub fn ctx(state: &AppState) -> Ctx {
-    Ctx::of(state)
+    state.booking_ctx()
 }
 
 /// Who receives the data a booking shares: the listing's organization, else the
