@@ -1196,3 +1196,54 @@ async fn form_errors_and_the_access_log_speak_the_page_language_while_the_api_st
         "city administration: review of an organization's members"
     );
 }
+
+/// `after_writes`: a write wakes the in-server search indexer at once (and clears this
+/// process's listing cache); a read does not.
+async fn a_write_wakes_the_indexer_and_a_read_does_not(app: TestApp) {
+    let (owner, org) = app.business_owner("Wake").await;
+    let (listing, etag) = app.create_listing(&owner, org, "Café Weckruf").await;
+    let id = listing["id"].as_str().unwrap().to_string();
+    let wake = app.state.search.wake.clone();
+    // The create was a write: its wake-up is waiting (no indexer runs without Meilisearch).
+    tokio::time::timeout(std::time::Duration::from_secs(1), wake.notified())
+        .await
+        .expect("the create woke the indexer");
+    // A read wakes nothing.
+    let resp = owner
+        .client
+        .get(app.url(&format!("/api/v1/listings/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(200), wake.notified())
+            .await
+            .is_err(),
+        "a GET woke the indexer"
+    );
+    // A write does, and the next read sees it at once.
+    let resp = owner
+        .client
+        .put(app.url(&format!("/api/v1/listings/{id}")))
+        .header("If-Match", &etag)
+        .json(&business_body(org, "Café Weckruf Zwei"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    tokio::time::timeout(std::time::Duration::from_secs(1), wake.notified())
+        .await
+        .expect("the update woke the indexer");
+    let got: Value = owner
+        .client
+        .get(app.url(&format!("/api/v1/listings/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["name"]["de"], "Café Weckruf Zwei");
+}
+on_both!(a_write_wakes_the_indexer_and_a_read_does_not);
