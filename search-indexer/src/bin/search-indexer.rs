@@ -213,6 +213,7 @@ async fn run(config: Config) -> Result<(), String> {
             "SQLite: run only one indexer, this one, and set SEARCH_INDEXER=external on the server"
         );
     }
+    let shutdown = shutdown_signal();
     tracing::info!(
         database = backend_name(backend),
         meilisearch = %meili_origin(&config.meili_url),
@@ -230,7 +231,7 @@ async fn run(config: Config) -> Result<(), String> {
     tokio::pin!(consumer);
     tokio::select! {
         _ = &mut consumer => {}
-        _ = shutdown_signal() => {
+        _ = shutdown => {
             tracing::info!("shutting down");
             // The consumer stops between batches; a batch may be waiting for
             // Meilisearch, so give it a moment to finish.
@@ -302,25 +303,31 @@ async fn connect(database_url: &str) -> Result<DatabaseConnection, String> {
     Ok(db)
 }
 
-/// Ctrl-C, or SIGTERM as sent by container runtimes and systemd.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM as sent by container runtimes and systemd. The SIGTERM handler is
+/// installed when this is called, not when the future is first polled, so that a
+/// signal sent right after the start line is never lost (it would kill the process).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async move {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }
 
