@@ -128,7 +128,7 @@ test('a resident books a class, confirms what is shared, and cancels it, without
     // Without the phone number the field says what is missing.
     let res = await submitWith(page, button);
     assert.equal(res.status(), 422);
-    assert.equal((await page.locator('#phone-error').innerText()).trim(), msg('de', 'bv-phone-needed'));
+    assert.equal((await page.locator('#phone-error').innerText()).trim(), msg('de', 'v-booking-phone-needed'));
     assert.equal(await page.locator('#error-summary a[href="#phone"]').count(), 1);
     await page.locator('#phone').fill('+49 30 1234 567');
 
@@ -240,7 +240,7 @@ test('a business adds a class, sees a request with what it shares, and approves 
     await page.locator('#confirmation_approval').check();
     let res = await submitWith(page, page.locator('main form.editor > button[type="submit"]'));
     assert.equal(res.status(), 422);
-    assert.equal((await page.locator('#seats-error').innerText()).trim(), msg('de', 'bv-range', { min: 1, max: 1000 }));
+    assert.equal((await page.locator('#seats-error').innerText()).trim(), msg('de', 'v-booking-range', { min: 1, max: 1000 }));
     await page.waitForFunction(() => document.activeElement?.id === 'error-summary', null, { timeout: 5_000 });
     assert.equal(await page.locator('#s0').inputValue(), session, 'the input is kept');
     await checkA11y(page, 'offer editor with errors');
