@@ -248,6 +248,9 @@ impl Problem {
             tracing::error!(code = e.code(), error = ?e.internal(), "internal error");
             return Problem::internal();
         }
+        if let Some(cause) = e.internal() {
+            tracing::warn!(code = e.code(), error = %cause, "dependency unavailable");
+        }
         let i18n = I18n::embedded();
         let fields: Vec<FieldError> = e
             .fields()

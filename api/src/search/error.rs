@@ -8,7 +8,8 @@ pub enum SearchError {
     /// 422: parameters that are not valid (`validation`).
     #[error(transparent)]
     Invalid(#[from] Invalid),
-    /// The database failed (`internal`, 500, logged).
+    /// The search engine failed: Meilisearch (if any) and the database behind it
+    /// (`unavailable`, 503, logged). The rest of the portal may still answer.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
 }
@@ -17,19 +18,25 @@ impl ErrorCode for SearchError {
     fn code(&self) -> &'static str {
         match self {
             SearchError::Invalid(i) => i.code(),
-            SearchError::Db(_) => "internal",
+            SearchError::Db(_) => "unavailable",
         }
     }
     fn status(&self) -> u16 {
         match self {
             SearchError::Invalid(i) => i.status(),
-            SearchError::Db(_) => 500,
+            SearchError::Db(_) => 503,
         }
     }
     fn fields(&self) -> &[FieldMessage] {
         match self {
             SearchError::Invalid(i) => i.fields(),
             SearchError::Db(_) => &[],
+        }
+    }
+    fn message(&self) -> crate::core::message::Message {
+        match self {
+            SearchError::Invalid(i) => i.message(),
+            SearchError::Db(_) => crate::core::message::Message::new("problem-unavailable-search"),
         }
     }
     fn internal(&self) -> Option<String> {
@@ -53,7 +60,7 @@ mod tests {
                 SearchError::Invalid(Invalid::field("sort", msg!("v-search-sort-unknown"))),
                 422,
             ),
-            (SearchError::Db(sea_orm::DbErr::Custom("x".into())), 500),
+            (SearchError::Db(sea_orm::DbErr::Custom("x".into())), 503),
         ]);
     }
 }

@@ -249,6 +249,13 @@ async fn a_failing_search_engine_gives_a_503_page(app: TestApp) {
         let html = r.text().await.unwrap();
         assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
     }
+    // The API says the same: 503 unavailable, not a 500.
+    for path in ["/api/v1/search?q=brot", "/api/v1/search/suggest?q=brot"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        let p = problem(r, 503).await;
+        assert_eq!(p["type"], "/problems/unavailable", "{path}: {p}");
+        assert_eq!(p["title"], "Temporarily unavailable", "{path}");
+    }
 }
 on_both_with!(
     a_failing_search_engine_gives_a_503_page,

@@ -10,3 +10,5 @@ v-search-distance-needs-near = Die Sortierung nach Entfernung braucht einen Ort.
 v-search-sort-unknown = Sortieren Sie nach Relevanz, Entfernung oder Name.
 v-search-locale = Die Sprache „{ $locale }“ gibt es nicht; wählen Sie Deutsch oder Englisch.
 v-search-suggest-q = Geben Sie { $min } bis { $max } Zeichen ein.
+
+problem-unavailable-search = Die Suche ist gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.

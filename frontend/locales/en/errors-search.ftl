@@ -18,3 +18,6 @@ v-search-locale = The language “{ $locale }” is not available; choose German
     .api = unsupported locale '{ $locale }' (use de or en)
 v-search-suggest-q = Type { $min } to { $max } characters.
     .api = must be { $min }-{ $max } characters
+
+problem-unavailable-search = Search is unavailable right now. Please try again in a moment.
+    .detail = The search is unavailable right now (the search engine and the database search failed); try again in a moment.
