@@ -135,11 +135,6 @@ impl BookingError {
         Invalid::field(field, message).into()
     }
 
-    /// The error of another capability, answered as that capability answers it.
-    pub(crate) fn foreign(e: impl Into<BookingError>) -> BookingError {
-        e.into()
-    }
-
     /// The request header an idempotency error is about (the API names it as the
     /// problem's field).
     pub fn header(&self) -> Option<&'static str> {

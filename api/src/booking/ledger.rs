@@ -373,7 +373,7 @@ pub(crate) async fn business_reader(
 ) -> Result<crate::privacy::service::Reader, BookingError> {
     if !crate::listings::service::can_edit(db, user, l)
         .await
-        .map_err(BookingError::foreign)?
+        .map_err(BookingError::from)?
     {
         return Err(BookingError::not_found("offer"));
     }
@@ -381,7 +381,7 @@ pub(crate) async fn business_reader(
         Some(org)
             if crate::listings::service::is_member(db, org, user.id)
                 .await
-                .map_err(BookingError::foreign)? =>
+                .map_err(BookingError::from)? =>
         {
             crate::privacy::service::Reader::Organization {
                 user: user.id,

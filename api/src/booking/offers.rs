@@ -893,12 +893,12 @@ pub async fn list_for_listing(
 ) -> Result<Vec<offer::Model>, BookingError> {
     let rec = listings::find(db, city_id, listing_id)
         .await
-        .map_err(BookingError::foreign)?
+        .map_err(BookingError::from)?
         .ok_or_else(|| BookingError::not_found("listing"))?;
     let editor = match user {
         Some(u) => listings::can_edit(db, u, &rec.model)
             .await
-            .map_err(BookingError::foreign)?,
+            .map_err(BookingError::from)?,
         None => false,
     };
     if !editor && rec.model.status != "published" {
@@ -931,7 +931,7 @@ pub async fn get(
         Some(u)
             if listings::can_edit(db, u, &l)
                 .await
-                .map_err(BookingError::foreign)? =>
+                .map_err(BookingError::from)? =>
         {
             Ok((o, l))
         }

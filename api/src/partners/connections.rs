@@ -271,7 +271,7 @@ async fn role_in(
         .ok_or_else(|| Error::not_found("organization"))?;
     let mine = crate::organizations::my_membership(db, org_id, user.id)
         .await
-        .map_err(Error::foreign)?;
+        .map_err(Error::from)?;
     match mine {
         Some(m) => Ok((org, m.role == "owner")),
         None => Err(Error::not_found("organization")),

@@ -34,11 +34,6 @@ impl PartnerConnectionError {
         CommonError::NotFound(what).into()
     }
 
-    /// The error of another capability, answered as that capability answers it.
-    pub(crate) fn foreign(e: impl Into<PartnerConnectionError>) -> PartnerConnectionError {
-        e.into()
-    }
-
     /// Whether it is a 404.
     pub fn is_not_found(&self) -> bool {
         matches!(

@@ -81,7 +81,7 @@ async fn owned_org(
         .ok_or_else(|| Error::not_found("organization"))?;
     match crate::organizations::my_membership(&state.db, org.id, u.id)
         .await
-        .map_err(Error::foreign)?
+        .map_err(Error::from)?
     {
         Some(m) if m.role == "owner" => Ok(org),
         Some(_) => Err(Error::OwnersManage),

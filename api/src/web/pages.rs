@@ -13,6 +13,7 @@ use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::core::config::Locale;
+use crate::core::error::ErrorCode;
 use crate::core::i18n::{self, I18n};
 use crate::core::identity::AuthUser;
 use crate::web::assets::Assets;
@@ -674,6 +675,50 @@ pub async fn sitemap(state: Data<&AppState>) -> Response {
     Response::builder()
         .content_type("application/xml; charset=utf-8")
         .body(xml)
+}
+
+/// The page title of an error with this status (when its code has none of its own).
+pub fn status_title_key(status: u16) -> &'static str {
+    match status {
+        403 => "problem-title-forbidden",
+        404 => "problem-title-not-found",
+        409 | 412 => "problem-title-conflict",
+        422 => "problem-title-validation",
+        400..=499 => "problem-title-bad-request",
+        _ => "problem-title-error",
+    }
+}
+
+/// A capability error in the page's language: its title and its explanation (for invalid
+/// fields, their messages). The one place pages word errors; the API's words stay English.
+pub fn error_texts<E: ErrorCode + ?Sized>(
+    state: &AppState,
+    l: Locale,
+    e: &E,
+) -> (String, Option<String>) {
+    let i18n = &state.i18n;
+    if e.status() >= 500 && e.status() != 503 {
+        tracing::error!(code = e.code(), error = ?e.internal(), "internal error on a page");
+    }
+    let by_code = format!("problem-title-{}", e.code());
+    let title = if i18n.has(l, &by_code) {
+        i18n.t(l, &by_code, None)
+    } else {
+        i18n.t(l, status_title_key(e.status()), None)
+    };
+    let text = if e.fields().is_empty() {
+        let m = e.message();
+        i18n.has(l, &m.key).then(|| i18n.message(l, &m))
+    } else {
+        Some(
+            e.fields()
+                .iter()
+                .map(|f| i18n.message(l, &f.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    (title, text)
 }
 
 #[cfg(test)]

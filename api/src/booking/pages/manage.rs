@@ -99,7 +99,7 @@ async fn editable_offer(
         .ok_or_else(|| BookingError::not_found("offer"))?;
     if !listings::can_edit(&state.db, u, &l)
         .await
-        .map_err(BookingError::foreign)?
+        .map_err(BookingError::from)?
     {
         return Err(BookingError::not_found("offer"));
     }

@@ -265,41 +265,11 @@ pub fn policy(state: &AppState, l: Locale, o: &offer::Model, recipient: &str) ->
     out
 }
 
-/// An error's title and explanation in the page's language: the one place booking and
-/// partner pages word errors.
+/// An error's title and explanation in the page's language (see
+/// [`crate::web::pages::error_texts`]).
 pub fn error_texts<E: ErrorCode + ?Sized>(state: &AppState, l: Locale, e: &E) -> (String, String) {
-    let i18n = &state.i18n;
-    let status = e.status();
-    let title_key = format!("problem-title-{}", e.code());
-    let title = if i18n.has(l, &title_key) {
-        i18n.t(l, &title_key, None)
-    } else {
-        i18n.t(
-            l,
-            match status {
-                403 => "problem-title-forbidden",
-                404 => "problem-title-not-found",
-                409 | 412 => "problem-title-conflict",
-                422 => "problem-title-validation",
-                400..=499 => "problem-title-bad-request",
-                _ => "problem-title-error",
-            },
-            None,
-        )
-    };
-    let explanation = if !e.fields().is_empty() {
-        e.fields()
-            .iter()
-            .map(|f| i18n.message(l, &f.message))
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else if status >= 500 && status != 503 {
-        tracing::error!(code = e.code(), error = ?e.internal(), "internal error");
-        i18n.t(l, "problem-internal", None)
-    } else {
-        i18n.message(l, &e.message())
-    };
-    (title, explanation)
+    let (title, text) = crate::web::pages::error_texts(state, l, e);
+    (title, text.unwrap_or_default())
 }
 
 /// A page showing an error (403, 404, 409 ...) in the page's language.

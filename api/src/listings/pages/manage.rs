@@ -38,7 +38,7 @@ async fn problem_page(
     e: &(dyn ErrorCode + Sync),
 ) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let (title, text) = super::error_texts(state, pc.locale, e);
+    let (title, text) = crate::web::pages::error_texts(state, pc.locale, e);
     render(
         state,
         pc,
@@ -58,7 +58,7 @@ async fn refused_page(
     status: StatusCode,
     key: &str,
 ) -> Response {
-    let title = pc.t(state, super::status_title_key(status.as_u16()));
+    let title = pc.t(state, crate::web::pages::status_title_key(status.as_u16()));
     let text = Some(pc.t(state, key));
     render(
         state,
@@ -283,7 +283,7 @@ pub async fn add_member(
                 .next()
                 .map(|(_, m)| m)
                 .unwrap_or_else(|| {
-                    super::error_texts(&state, pc.locale, &e)
+                    crate::web::pages::error_texts(&state, pc.locale, &e)
                         .1
                         .unwrap_or_default()
                 });

@@ -25,46 +25,6 @@ use crate::web::pages::{not_found, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, listing_category, organization};
 
-/// The page title of an error with this status (when its code has none of its own).
-pub fn status_title_key(status: u16) -> &'static str {
-    match status {
-        403 => "problem-title-forbidden",
-        404 => "problem-title-not-found",
-        409 | 412 => "problem-title-conflict",
-        422 => "problem-title-validation",
-        400..=499 => "problem-title-bad-request",
-        _ => "problem-title-error",
-    }
-}
-
-/// An error of listings or organizations in the page's language: its title and its
-/// explanation (for invalid fields, their messages). The API's words stay English.
-pub fn error_texts(state: &AppState, l: Locale, e: &dyn ErrorCode) -> (String, Option<String>) {
-    let i18n = &state.i18n;
-    if e.status() >= 500 && e.status() != 503 {
-        tracing::error!(code = e.code(), error = ?e.internal(), "internal error on a page");
-    }
-    let by_code = format!("problem-title-{}", e.code());
-    let title = if i18n.has(l, &by_code) {
-        i18n.t(l, &by_code, None)
-    } else {
-        i18n.t(l, status_title_key(e.status()), None)
-    };
-    let text = if e.fields().is_empty() {
-        let m = e.message();
-        i18n.has(l, &m.key).then(|| i18n.message(l, &m))
-    } else {
-        Some(
-            field_texts(state, l, e)
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-    };
-    (title, text)
-}
-
 /// Each invalid field of an error and its message in the page's language.
 pub fn field_texts(state: &AppState, l: Locale, e: &dyn ErrorCode) -> Vec<(String, String)> {
     e.fields()
