@@ -21,10 +21,6 @@ impl Errors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    /// Whether `field` is wrong.
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|f| f.field == field)
-    }
     /// `value`, or the fields that are wrong.
     pub fn into_result<T>(self, value: T) -> Result<T, Invalid> {
         if self.0.is_empty() {
