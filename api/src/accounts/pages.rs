@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use minijinja::context;
 use poem::http::{header, StatusCode};
-use poem::web::{Data, Form, Redirect};
+use poem::web::{Data, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -15,7 +15,8 @@ use crate::core::error::ErrorCode;
 use crate::core::i18n;
 use crate::core::problem::Problem;
 use crate::web::auth::{self, LoginGate};
-use crate::web::pages::{csrf_ok, render, PageCtx};
+use crate::web::extract::{expired_page, CheckedForm, PageUser, ProtectedForm};
+use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{access_record, membership, organization, user};
 
@@ -46,12 +47,100 @@ pub struct RegisterForm {
     next: String,
 }
 
+/// The logout form: its token only.
 #[derive(serde::Deserialize, Default)]
-pub struct CsrfForm {
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl ProtectedForm for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// The account deletion form: the token and the password.
+#[derive(serde::Deserialize, Default)]
+pub struct DeleteForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     password: String,
+}
+
+/// An expired deletion form shows the account page again, the error at the password.
+impl ProtectedForm for DeleteForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    async fn refused(self, state: &AppState, pc: PageCtx, req: &Request) -> Response {
+        match pc.user.clone() {
+            Some(u) => {
+                let errors = vec![error("delete-password", pc.t(state, "error-csrf"))];
+                account(state, &pc, req, &u, StatusCode::FORBIDDEN, errors).await
+            }
+            None => expired_page(state, &pc, req),
+        }
+    }
+}
+
+/// An expired login form shows itself again, keeping the email address.
+impl ProtectedForm for LoginForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    async fn refused(self, state: &AppState, pc: PageCtx, req: &Request) -> Response {
+        let errors = vec![error("email", pc.t(state, "error-csrf"))];
+        let next = next_page(Some(&self.next));
+        login_page(
+            state,
+            &pc,
+            req,
+            StatusCode::FORBIDDEN,
+            &self.email,
+            errors,
+            &next,
+        )
+    }
+}
+
+/// An expired registration form shows itself again, keeping what was typed (but the
+/// password).
+impl ProtectedForm for RegisterForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    async fn refused(self, state: &AppState, pc: PageCtx, req: &Request) -> Response {
+        let errors = vec![error("email", pc.t(state, "error-csrf"))];
+        let next = next_page(Some(&self.next));
+        let keep = context! { email => self.email, display_name => self.display_name };
+        let ctx = context! { form => keep, errors, field_errors => context! {}, next };
+        render(state, &pc, req, "register.html", StatusCode::FORBIDDEN, ctx)
+    }
+}
+
+/// The login page with `email` filled in.
+fn login_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    status: StatusCode,
+    email: &str,
+    errors: Vec<minijinja::Value>,
+    next: &str,
+) -> Response {
+    render(
+        state,
+        pc,
+        req,
+        "login.html",
+        status,
+        context! { email, errors, next },
+    )
 }
 
 fn error(field: &str, message: String) -> minijinja::Value {
@@ -106,8 +195,7 @@ fn error_messages(
 }
 
 #[handler]
-pub async fn login_form(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
+pub async fn login_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     let next = next_page(crate::web::pages::query_param(req, "next").as_deref());
     if pc.user.is_some() {
         return see_other(&next);
@@ -126,27 +214,14 @@ pub async fn login_form(state: Data<&AppState>, req: &Request) -> Response {
 pub async fn login_submit(
     state: Data<&AppState>,
     req: &Request,
-    Form(form): Form<LoginForm>,
+    pc: PageCtx,
+    CheckedForm(form): CheckedForm<LoginForm>,
 ) -> Response {
-    let pc = PageCtx::new(&state, req).await;
     let l = pc.locale;
     let next = next_page(Some(&form.next));
     let again = |status: StatusCode, errors: Vec<minijinja::Value>| {
-        render(
-            &state,
-            &pc,
-            req,
-            "login.html",
-            status,
-            context! { email => form.email.clone(), errors, next => next.clone() },
-        )
+        login_page(&state, &pc, req, status, &form.email, errors, &next)
     };
-    if !csrf_ok(req, &form.csrf) {
-        return again(
-            StatusCode::FORBIDDEN,
-            vec![error("email", pc.t(&state, "error-csrf"))],
-        );
-    }
     let email = crate::core::validate::normalize_email(&form.email);
     let ip = auth::client_ip(req);
     match auth::login_gate(&state, &email, &ip).await {
@@ -210,8 +285,7 @@ pub async fn login_submit(
 }
 
 #[handler]
-pub async fn register_form(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
+pub async fn register_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     let next = next_page(crate::web::pages::query_param(req, "next").as_deref());
     if pc.user.is_some() {
         return see_other(&next);
@@ -230,22 +304,11 @@ pub async fn register_form(state: Data<&AppState>, req: &Request) -> Response {
 pub async fn register_submit(
     state: Data<&AppState>,
     req: &Request,
-    Form(form): Form<RegisterForm>,
+    pc: PageCtx,
+    CheckedForm(form): CheckedForm<RegisterForm>,
 ) -> Response {
-    let pc = PageCtx::new(&state, req).await;
     let next = next_page(Some(&form.next));
     let keep = context! { email => form.email.clone(), display_name => form.display_name.clone() };
-    if !csrf_ok(req, &form.csrf) {
-        let errors = vec![error("email", pc.t(&state, "error-csrf"))];
-        return render(
-            &state,
-            &pc,
-            req,
-            "register.html",
-            StatusCode::FORBIDDEN,
-            context! { form => keep, errors, field_errors => context! {}, next },
-        );
-    }
     let r = super::service::Registration {
         email: form.email.clone(),
         password: form.password.clone(),
@@ -278,11 +341,8 @@ pub async fn register_submit(
 pub async fn logout_submit(
     state: Data<&AppState>,
     req: &Request,
-    Form(form): Form<CsrfForm>,
+    CheckedForm(_): CheckedForm<LogoutForm>,
 ) -> Response {
-    if !csrf_ok(req, &form.csrf) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
     if let Some(sid) = auth::session_id_from(req) {
         let _ = auth::destroy_session(&state, &sid).await;
     }
@@ -290,11 +350,11 @@ pub async fn logout_submit(
 }
 
 #[handler]
-pub async fn account_page(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
-    let Some(u) = pc.user.clone() else {
-        return see_other("/login");
-    };
+pub async fn account_page(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+) -> Response {
     account(&state, &pc, req, &u, StatusCode::OK, Vec::new()).await
 }
 
@@ -356,11 +416,10 @@ async fn account(
 }
 
 #[handler]
-pub async fn export_download(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
-    let Some(u) = pc.user else {
-        return see_other("/login");
-    };
+pub async fn export_download(
+    PageUser { user: u, .. }: PageUser,
+    state: Data<&AppState>,
+) -> Response {
     match super::service::export(&state.db, u.id).await {
         Ok(doc) => Response::builder()
             .content_type("application/json; charset=utf-8")
@@ -378,16 +437,9 @@ pub async fn export_download(state: Data<&AppState>, req: &Request) -> Response 
 pub async fn delete_submit(
     state: Data<&AppState>,
     req: &Request,
-    Form(form): Form<CsrfForm>,
+    PageUser { pc, user: u }: PageUser,
+    CheckedForm(form): CheckedForm<DeleteForm>,
 ) -> Response {
-    let pc = PageCtx::new(&state, req).await;
-    let Some(u) = pc.user.clone() else {
-        return see_other("/login");
-    };
-    if !csrf_ok(req, &form.csrf) {
-        let errors = vec![error("delete-password", pc.t(&state, "error-csrf"))];
-        return account(&state, &pc, req, &u, StatusCode::FORBIDDEN, errors).await;
-    }
     match super::service::delete_account(&state.db, state.city.id, u.id, &form.password).await {
         Ok(()) => {
             if let Some(sid) = auth::session_id_from(req) {

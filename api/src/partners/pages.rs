@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Path};
 use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -20,7 +20,8 @@ use crate::booking::pages::support::{self as support, error_page, flash, localiz
 use crate::core::config::Locale;
 use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
-use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
+use crate::web::extract::{protected_form, CheckedForm, PageUser, TokenOnly};
+use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{offer, organization, partner_connection};
 
@@ -130,6 +131,8 @@ pub struct ConnectionForm {
     #[serde(default)]
     csrf: String,
 }
+
+protected_form!(ConnectionForm);
 
 impl ConnectionForm {
     /// The service's input: an empty secret is left out (on a change: kept).
@@ -257,12 +260,9 @@ async fn org_page(
 pub async fn org_connections(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(org): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let org = match Uuid::parse_str(&org) {
         Ok(id) => owned_org(&state, &u, id).await,
         Err(_) => Err(Error::not_found("organization")),
@@ -289,16 +289,10 @@ pub async fn org_connections(
 pub async fn create(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(org): Path<String>,
-    Form(f): Form<ConnectionForm>,
+    CheckedForm(f): CheckedForm<ConnectionForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, "/manage").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let org = match Uuid::parse_str(&org) {
         Ok(id) => owned_org(&state, &u, id).await,
         Err(_) => Err(Error::not_found("organization")),
@@ -449,11 +443,12 @@ async fn connection_page(
 
 /// `/manage/partner-connections/{id}`: a connection's page.
 #[handler]
-pub async fn edit_form(state: Data<&AppState>, req: &Request, Path(id): Path<String>) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn edit_form(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    Path(id): Path<String>,
+) -> Response {
     match owned_connection(&state, &u, &id).await {
         Ok((m, org)) => {
             let values = stored_values(&m);
@@ -479,17 +474,10 @@ pub async fn edit_form(state: Data<&AppState>, req: &Request, Path(id): Path<Str
 pub async fn update(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<ConnectionForm>,
+    CheckedForm(f): CheckedForm<ConnectionForm>,
 ) -> Response {
-    let (pc, u) =
-        match require_user(&state, req, &format!("/manage/partner-connections/{id}")).await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let (m, org) = match owned_connection(&state, &u, &id).await {
         Ok(x) => x,
         Err(p) => return page_for(&state, &pc, req, &p),
@@ -527,29 +515,16 @@ pub async fn update(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /manage/partner-connections/{id}/delete`: removes a connection no offer uses
 /// (otherwise its page again, 409, saying why not).
 #[handler]
 pub async fn delete(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
-    let (pc, u) =
-        match require_user(&state, req, &format!("/manage/partner-connections/{id}")).await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let (m, org) = match owned_connection(&state, &u, &id).await {
         Ok(x) => x,
         Err(p) => return page_for(&state, &pc, req, &p),

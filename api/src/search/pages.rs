@@ -138,8 +138,7 @@ fn category_label(key: &str, l: Locale) -> String {
 }
 
 #[handler]
-pub async fn search_page(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
+pub async fn search_page(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     let l = pc.locale;
     let params = Params::from_request(req);
     let query = params.to_query(l);

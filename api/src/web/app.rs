@@ -24,6 +24,7 @@ use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
 use crate::privacy::api::PrivacyApi;
 use crate::search::api::SearchApi;
+use crate::web::extract::ReturnTo;
 use crate::web::state::AppState;
 use crate::web::{health, pages};
 
@@ -308,24 +309,26 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/account/delete",
-            poem::post(crate::accounts::pages::delete_submit),
+            poem::post(crate::accounts::pages::delete_submit).data(ReturnTo("/account")),
         )
         .at("/manage", get(crate::listings::pages::manage::dashboard))
         .at(
             "/manage/organizations",
-            poem::post(crate::listings::pages::manage::create_organization),
+            poem::post(crate::listings::pages::manage::create_organization)
+                .data(ReturnTo("/manage")),
         )
         .at(
             "/manage/organizations/:org/members",
-            poem::post(crate::listings::pages::manage::add_member),
+            poem::post(crate::listings::pages::manage::add_member).data(ReturnTo("/manage")),
         )
         .at(
             "/manage/organizations/:org/members/:member/remove",
-            poem::post(crate::listings::pages::manage::remove_member),
+            poem::post(crate::listings::pages::manage::remove_member).data(ReturnTo("/manage")),
         )
         .at(
             "/manage/organizations/:org/listings",
-            poem::post(crate::listings::pages::manage::create_listing),
+            poem::post(crate::listings::pages::manage::create_listing)
+                .data(ReturnTo("/manage/organizations/{org}/listings/new")),
         )
         .at(
             "/manage/organizations/:org/listings/new",
@@ -338,17 +341,21 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/manage/listings/:id/status",
-            poem::post(crate::listings::pages::manage::change_status),
+            poem::post(crate::listings::pages::manage::change_status)
+                .data(ReturnTo("/manage/listings/{id}")),
         )
         .at("/offers/:id", get(crate::booking::pages::offer_page))
-        .at("/offers/:id/hold", poem::post(crate::booking::pages::hold))
+        .at(
+            "/offers/:id/hold",
+            poem::post(crate::booking::pages::hold).data(ReturnTo("/offers/{id}")),
+        )
         .at(
             "/offers/:id/waitlist",
-            poem::post(crate::booking::pages::join_waitlist),
+            poem::post(crate::booking::pages::join_waitlist).data(ReturnTo("/offers/{id}")),
         )
         .at(
             "/account/waitlist/:id/leave",
-            poem::post(crate::booking::pages::leave_waitlist),
+            poem::post(crate::booking::pages::leave_waitlist).data(ReturnTo("/account/bookings")),
         )
         .at("/account/bookings", get(crate::booking::pages::my_bookings))
         .at(
@@ -357,11 +364,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/account/bookings/:id/confirm",
-            poem::post(crate::booking::pages::confirm),
+            poem::post(crate::booking::pages::confirm).data(ReturnTo("/account/bookings/{id}")),
         )
         .at(
             "/account/bookings/:id/cancel",
-            poem::post(crate::booking::pages::cancel),
+            poem::post(crate::booking::pages::cancel).data(ReturnTo("/account/bookings/{id}")),
         )
         .at(
             "/account/bookings/:id/reschedule",
@@ -387,11 +394,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/manage/bookings/:id/decision",
-            poem::post(crate::booking::pages::manage::decide),
+            poem::post(crate::booking::pages::manage::decide).data(ReturnTo("/manage")),
         )
         .at(
             "/manage/organizations/:org/partner-connections",
-            get(crate::partners::pages::org_connections).post(crate::partners::pages::create),
+            get(crate::partners::pages::org_connections)
+                .post(crate::partners::pages::create.data(ReturnTo("/manage"))),
         )
         .at(
             "/manage/partner-connections/:id",
@@ -399,12 +407,18 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/manage/partner-connections/:id/delete",
-            poem::post(crate::partners::pages::delete),
+            poem::post(crate::partners::pages::delete)
+                .data(ReturnTo("/manage/partner-connections/{id}")),
         )
         .at("/admin", get(crate::listings::pages::manage::admin))
         .at(
+            "/admin/listings/:id/status",
+            poem::post(crate::listings::pages::manage::change_status).data(ReturnTo("/admin")),
+        )
+        .at(
             "/admin/services",
-            poem::post(crate::listings::pages::manage::create_service),
+            poem::post(crate::listings::pages::manage::create_service)
+                .data(ReturnTo("/admin/services/new")),
         )
         .at(
             "/admin/services/new",

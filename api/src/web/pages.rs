@@ -320,37 +320,11 @@ pub fn to_login(next: &str) -> Response {
     Redirect::see_other(format!("/login?next={next}")).into_response()
 }
 
-/// The logged-in user, or a redirect to the login page that comes back to `next` (for a
-/// page asked for with GET, [`here`]; for a form, the page that shows it).
-pub async fn require_user(
-    state: &AppState,
-    req: &Request,
-    next: &str,
-) -> Result<(PageCtx, AuthUser), Response> {
-    let pc = PageCtx::new(state, req).await;
-    match pc.user.clone() {
-        Some(u) => Ok((pc, u)),
-        None => Err(to_login(next)),
-    }
-}
-
 /// This request's path with its query.
 pub fn here(req: &Request) -> String {
     match req.uri().query() {
         Some(q) => format!("{}?{q}", req.uri().path()),
         None => req.uri().path().to_string(),
-    }
-}
-
-/// Whether a submitted form carries the token of this browser's cookie (double-submit:
-/// a page on another site can make the browser send our cookie, but cannot read it).
-pub fn csrf_ok(req: &Request, submitted: &str) -> bool {
-    match auth::cookie(req, CSRF_COOKIE) {
-        Some(cookie) => {
-            let (a, b) = (cookie.as_bytes(), submitted.as_bytes());
-            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-        }
-        None => false,
     }
 }
 
@@ -512,8 +486,7 @@ fn headers_only(req: &Request) -> Request {
 }
 
 #[handler]
-pub async fn home(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
+pub async fn home(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     let l = pc.locale;
     let published = || {
         listing::Entity::find()
@@ -575,8 +548,7 @@ pub async fn home(state: Data<&AppState>, req: &Request) -> Response {
 }
 
 #[handler]
-pub async fn privacy(state: Data<&AppState>, req: &Request) -> Response {
-    let pc = PageCtx::new(&state, req).await;
+pub async fn privacy(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     render(
         &state,
         &pc,

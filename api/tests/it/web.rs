@@ -787,7 +787,7 @@ async fn business_dashboard_and_moderation(app: TestApp) {
         &staff,
         &app,
         "/admin?q=morgenrot",
-        &format!("/manage/listings/{id}/status?back=admin"),
+        &format!("/admin/listings/{id}/status"),
         &[("action", "suspend"), ("reason", "Irreführende Angaben")],
     )
     .await;
@@ -817,7 +817,7 @@ async fn business_dashboard_and_moderation(app: TestApp) {
         &staff,
         &app,
         "/admin",
-        &format!("/manage/listings/{id}/status?back=admin"),
+        &format!("/admin/listings/{id}/status"),
         &[("action", "restore")],
     )
     .await;
@@ -881,6 +881,10 @@ async fn manage_pages_send_visitors_to_the_login_and_back(app: TestApp) {
         "/admin".to_string(),
         "/admin/services/new".to_string(),
         format!("/manage/listings/{id}/offers"),
+        "/account".to_string(),
+        "/account/export".to_string(),
+        "/account/bookings?done=x".to_string(),
+        format!("/offers/{id}"),
     ] {
         let r = c.get(app.url(&page)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{page}");
@@ -933,6 +937,153 @@ async fn manage_pages_send_visitors_to_the_login_and_back(app: TestApp) {
     assert_eq!(r.status(), StatusCode::OK);
 }
 on_both!(manage_pages_send_visitors_to_the_login_and_back);
+
+/// Every form of the portal: sent without a session, it leads to the login page, which
+/// comes back to the page that shows the form; sent with a session but without this
+/// browser's token, it is refused with the page saying the form expired, and nothing
+/// changes.
+async fn forms_check_the_session_first_then_the_token(app: TestApp) {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let (owner, org) = app.business_owner("Formwache").await;
+    let (listing, _) = app.create_listing(&owner, org, "Formwache").await;
+    let id = listing["id"].as_str().unwrap();
+    let x = uuid::Uuid::new_v4();
+    let same = |p: String| (p.clone(), p);
+    let forms: Vec<(String, String)> = vec![
+        (format!("/offers/{x}/hold"), format!("/offers/{x}")),
+        (format!("/offers/{x}/waitlist"), format!("/offers/{x}")),
+        (
+            format!("/account/waitlist/{x}/leave"),
+            "/account/bookings".into(),
+        ),
+        (
+            format!("/account/bookings/{x}/confirm"),
+            format!("/account/bookings/{x}"),
+        ),
+        (
+            format!("/account/bookings/{x}/cancel"),
+            format!("/account/bookings/{x}"),
+        ),
+        same(format!("/account/bookings/{x}/reschedule")),
+        ("/account/delete".into(), "/account".into()),
+        (format!("/manage/bookings/{x}/decision"), "/manage".into()),
+        (
+            format!("/manage/organizations/{org}/partner-connections"),
+            "/manage".into(),
+        ),
+        same(format!("/manage/partner-connections/{x}")),
+        (
+            format!("/manage/partner-connections/{x}/delete"),
+            format!("/manage/partner-connections/{x}"),
+        ),
+        ("/manage/organizations".into(), "/manage".into()),
+        (
+            format!("/manage/organizations/{org}/members"),
+            "/manage".into(),
+        ),
+        (
+            format!("/manage/organizations/{org}/members/{x}/remove"),
+            "/manage".into(),
+        ),
+        (
+            format!("/manage/organizations/{org}/listings"),
+            format!("/manage/organizations/{org}/listings/new"),
+        ),
+        same(format!("/manage/listings/{id}")),
+        (
+            format!("/manage/listings/{id}/status"),
+            format!("/manage/listings/{id}"),
+        ),
+        same(format!("/manage/listings/{id}/offers")),
+        same(format!("/manage/offers/{x}")),
+        (format!("/admin/listings/{id}/status"), "/admin".into()),
+        ("/admin/services".into(), "/admin/services/new".into()),
+    ];
+    let fields = [
+        ("csrf", "not-the-token"),
+        ("name", "Umbenannt"),
+        ("name_de", "Umbenannt"),
+        ("action", "unpublish"),
+        ("email", "someone@example.org"),
+    ];
+    let visitor = client();
+    for (action, page) in &forms {
+        let r = visitor
+            .post(app.url(action))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{action}");
+        let next: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
+        assert_eq!(location(&r), format!("/login?next={next}"), "{action}");
+    }
+
+    let orgs = entities::organization::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    for (action, _) in &forms {
+        let r = owner
+            .client
+            .post(app.url(action))
+            .header("accept-language", "en")
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{action}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{action}"
+        );
+        let html = r.text().await.unwrap();
+        // The staff's form refuses a resident before it looks at the token.
+        let expected = if action == "/admin/services" {
+            "This page is for city staff."
+        } else {
+            "The form expired. Please submit it again."
+        };
+        assert!(html.contains(expected), "{action}: {html}");
+    }
+    // Nothing changed: no organization was added, the listing kept its name and state.
+    assert_eq!(
+        entities::organization::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        orgs
+    );
+    let now: Value = owner
+        .client
+        .get(app.url(&format!("/api/v1/listings/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["name"], listing["name"]);
+    assert_eq!(now["status"], listing["status"]);
+
+    // Logging out needs the token too; without it the page says the form expired.
+    let r = owner
+        .client
+        .post(app.url("/logout"))
+        .header("accept-language", "en")
+        .form(&[("csrf", "not-the-token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("The form expired."));
+    let r = owner.client.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "still logged in");
+}
+on_both!(forms_check_the_session_first_then_the_token);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_addresses_get_the_html_404_page_in_browsers_and_problem_json_elsewhere() {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Path};
 use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -38,7 +38,8 @@ use crate::listings::model::{
 use crate::listings::pages::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::service::{self as listings, IfMatch};
 use crate::msg;
-use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
+use crate::web::extract::{protected_form, CheckedForm, PageUser};
+use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, offer_slot};
 
@@ -111,12 +112,9 @@ async fn editable_offer(
 pub async fn offers_page(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let l = pc.locale;
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
@@ -818,12 +816,9 @@ fn kind_param(req: &Request) -> OfferKind {
 pub async fn new_offer_form(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -957,17 +952,10 @@ fn placed(
 pub async fn create_offer(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &format!("/manage/listings/{id}/offers")).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let f = FormData(pairs);
-    if !csrf_ok(req, &f.get("csrf")) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let listing = match editable_listing(&state, &u, &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -1022,12 +1010,9 @@ pub async fn create_offer(
 pub async fn edit_offer_form(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -1055,17 +1040,10 @@ pub async fn edit_offer_form(
 pub async fn update_offer(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &format!("/manage/offers/{id}")).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let f = FormData(pairs);
-    if !csrf_ok(req, &f.get("csrf")) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -1151,12 +1129,9 @@ fn range(req: &Request, tz: chrono_tz::Tz) -> (NaiveDate, NaiveDate) {
 pub async fn bookings_page(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let l = pc.locale;
     let (o, listing) = match editable_offer(&state, &u, &id).await {
         Ok(x) => x,
@@ -1232,21 +1207,17 @@ pub struct DecisionForm {
     to: String,
 }
 
+protected_form!(DecisionForm);
+
 /// `POST /manage/bookings/{id}/decision`: approve, reject, no-show or completed.
 #[handler]
 pub async fn decide(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<DecisionForm>,
+    CheckedForm(f): CheckedForm<DecisionForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, "/manage").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let decision = match f.decision.as_str() {
         "approve" => Decision::Approve,
         "reject" => Decision::Reject,

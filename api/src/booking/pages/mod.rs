@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path};
+use poem::web::{Data, Path};
 use poem::{handler, Request, Response};
 use poem_openapi::types::ToJSON;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -33,7 +33,8 @@ use crate::core::error::{ErrorCode, FieldMessage, Invalid};
 use crate::core::identity::AuthUser;
 use crate::core::message::Message;
 use crate::msg;
-use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
+use crate::web::extract::{protected_form, CheckedForm, PageUser, TokenOnly};
+use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer};
 
@@ -334,11 +335,12 @@ async fn bookable_offer(
 
 /// `/offers/{id}`: the times of a week (or a membership's start dates) to choose from.
 #[handler]
-pub async fn offer_page(state: Data<&AppState>, req: &Request, Path(id): Path<String>) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn offer_page(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    Path(id): Path<String>,
+) -> Response {
     match bookable_offer(&state, Some(&u), &id).await {
         Ok((o, l)) => {
             let from = week_from(req, state.city.timezone);
@@ -377,6 +379,8 @@ pub struct PickForm {
     #[serde(default)]
     week: String,
 }
+
+protected_form!(PickForm);
 
 impl PickForm {
     /// The chosen start, or a form error.
@@ -462,17 +466,10 @@ fn form_key(k: &str) -> Option<&str> {
 pub async fn hold(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<PickForm>,
+    CheckedForm(f): CheckedForm<PickForm>,
 ) -> Response {
-    let back = format!("/offers/{id}");
-    let (pc, u) = match require_user(&state, req, &back).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -564,16 +561,10 @@ pub async fn hold(
 pub async fn join_waitlist(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<PickForm>,
+    CheckedForm(f): CheckedForm<PickForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &format!("/offers/{id}")).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -614,16 +605,10 @@ pub async fn join_waitlist(
 pub async fn leave_waitlist(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, "/account/bookings").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&state, &pc, req, &BookingError::not_found("waitlist entry"));
     };
@@ -718,11 +703,11 @@ fn is_upcoming(v: &BookingView) -> bool {
 
 /// `/account/bookings`: upcoming and past bookings.
 #[handler]
-pub async fn my_bookings(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, u) = match require_user(&state, req, "/account/bookings").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn my_bookings(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+) -> Response {
     let l = pc.locale;
     let c = ctx(&state);
     let mut all = Vec::new();
@@ -776,12 +761,9 @@ fn parse_booking_id(id: &str) -> Result<Uuid, BookingError> {
 pub async fn booking_page(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let v = match parse_booking_id(&id) {
         Ok(id) => service::mine(&state.db, &ctx(&state), &u, id).await,
         Err(p) => Err(p),
@@ -829,32 +811,19 @@ async fn show_booking(
     )
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// Confirm or cancel: runs `act`, then goes to my bookings, or shows the booking with
 /// the problem.
 async fn act_on_booking<F, Fut>(
     state: &AppState,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     id: &str,
-    csrf: &str,
     act: F,
 ) -> Response
 where
     F: FnOnce(AuthUser, Uuid) -> Fut,
     Fut: std::future::Future<Output = Result<(BookingView, &'static str), BookingError>>,
 {
-    let (pc, u) = match require_user(state, req, &format!("/account/bookings/{id}")).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, csrf) {
-        return support::csrf_page(state, &pc, req);
-    }
     let id = match parse_booking_id(id) {
         Ok(id) => id,
         Err(p) => return error_page(state, &pc, req, &p),
@@ -874,12 +843,13 @@ where
 pub async fn confirm(
     state: Data<&AppState>,
     req: &Request,
+    visitor: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
     let c = ctx(&state);
     let db = state.db.clone();
-    act_on_booking(&state, req, &id, &f.csrf, |u, id| async move {
+    act_on_booking(&state, req, visitor, &id, |u, id| async move {
         let v = service::confirm(&db, &c, &u, id).await?;
         let done = if v.booking.status == "requested" {
             "requested"
@@ -896,12 +866,13 @@ pub async fn confirm(
 pub async fn cancel(
     state: Data<&AppState>,
     req: &Request,
+    visitor: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
     let c = ctx(&state);
     let db = state.db.clone();
-    act_on_booking(&state, req, &id, &f.csrf, |u, id| async move {
+    act_on_booking(&state, req, visitor, &id, |u, id| async move {
         let held = service::mine(&db, &c, &u, id).await?.booking.status == "held";
         let v = service::cancel(&db, &c, &u, id).await?;
         Ok((v, if held { "released" } else { "cancelled" }))
@@ -924,12 +895,9 @@ async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView
 pub async fn reschedule_page(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     match movable(&state, &u, &id).await {
         Ok(v) => {
             let from = week_from(req, state.city.timezone);
@@ -955,17 +923,10 @@ pub async fn reschedule_page(
 pub async fn reschedule(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<PickForm>,
+    CheckedForm(f): CheckedForm<PickForm>,
 ) -> Response {
-    let back = format!("/account/bookings/{id}/reschedule");
-    let (pc, u) = match require_user(&state, req, &back).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return support::csrf_page(&state, &pc, req);
-    }
     let v = match movable(&state, &u, &id).await {
         Ok(v) => v,
         Err(p) => return error_page(&state, &pc, req, &p),

@@ -291,21 +291,6 @@ pub fn error_page<E: ErrorCode + ?Sized>(
     )
 }
 
-/// The refusal of a form without the browser's token.
-pub fn csrf_page(state: &AppState, pc: &PageCtx, req: &Request) -> Response {
-    render(
-        state,
-        pc,
-        req,
-        "message.html",
-        StatusCode::FORBIDDEN,
-        context! {
-            title => pc.t(state, "problem-title-forbidden"),
-            text => pc.t(state, "error-csrf"),
-        },
-    )
-}
-
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(to: String) -> Response {
     Redirect::see_other(to).into_response()

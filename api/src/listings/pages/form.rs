@@ -27,8 +27,19 @@ const WEEKDAYS: [Weekday; 7] = [
 ];
 
 /// Submitted form fields, in order, repeated keys kept (checkboxes).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
 pub struct FormData(pub Vec<(String, String)>);
+
+/// The listing and offer editors' forms carry their token as the field `csrf`.
+impl crate::web::extract::ProtectedForm for FormData {
+    fn csrf(&self) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
 
 impl FormData {
     pub fn get(&self, k: &str) -> String {

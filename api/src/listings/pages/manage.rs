@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Redirect};
+use poem::web::{Data, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -22,7 +22,10 @@ use crate::listings::model::{ListingKind, NewListing};
 use crate::listings::service::{self, IfMatch, Transition};
 use crate::listings::taxonomy;
 use crate::organizations::{self, MemberRole, OrganizationKind};
-use crate::web::pages::{csrf_ok, here, render, require_user, PageCtx};
+use crate::web::extract::{
+    message_page, protected_form, CheckedForm, PageUser, StaffUser, TokenOnly,
+};
+use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, membership, organization, user};
 
@@ -39,27 +42,6 @@ async fn problem_page(
 ) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let (title, text) = crate::web::pages::error_texts(state, pc.locale, e);
-    render(
-        state,
-        pc,
-        req,
-        "message.html",
-        status,
-        context! { title, text },
-    )
-}
-
-/// A page refusing a request for a reason of the page itself (an expired form, a page
-/// for staff only): the title of `status` and the text `key`.
-async fn refused_page(
-    state: &AppState,
-    pc: &PageCtx,
-    req: &Request,
-    status: StatusCode,
-    key: &str,
-) -> Response {
-    let title = pc.t(state, crate::web::pages::status_title_key(status.as_u16()));
-    let text = Some(pc.t(state, key));
     render(
         state,
         pc,
@@ -87,11 +69,11 @@ fn category_options(l: Locale) -> Vec<minijinja::Value> {
 }
 
 #[handler]
-pub async fn dashboard(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn dashboard(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+) -> Response {
     dashboard_with(
         &state,
         &pc,
@@ -206,19 +188,15 @@ pub struct OrgForm {
     csrf: String,
 }
 
+protected_form!(OrgForm);
+
 #[handler]
 pub async fn create_organization(
     state: Data<&AppState>,
     req: &Request,
-    Form(f): Form<OrgForm>,
+    PageUser { pc, user: u }: PageUser,
+    CheckedForm(f): CheckedForm<OrgForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, "/manage").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
     let cx = organizations::api::ctx(&state);
     match organizations::service::register_organization(cx, &u, &f.name, OrganizationKind::Business)
         .await
@@ -255,20 +233,16 @@ pub struct MemberForm {
     csrf: String,
 }
 
+protected_form!(MemberForm);
+
 #[handler]
 pub async fn add_member(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(org): Path<Uuid>,
-    Form(f): Form<MemberForm>,
+    CheckedForm(f): CheckedForm<MemberForm>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, "/manage").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
     let role = if f.role == "owner" {
         MemberRole::Owner
     } else {
@@ -304,26 +278,14 @@ pub async fn add_member(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 #[handler]
 pub async fn remove_member(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path((org, member)): Path<(Uuid, Uuid)>,
-    Form(f): Form<CsrfOnly>,
+    CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, "/manage").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
     match organizations::service::remove_member(organizations::api::ctx(&state), &u, org, member)
         .await
     {
@@ -420,12 +382,9 @@ async fn org_for_new_listing(
 pub async fn new_listing_form(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(org): Path<Uuid>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     if let Err(p) = org_for_new_listing(&state, &u, org).await {
         return problem_page(&state, &pc, req, &p).await;
     }
@@ -471,23 +430,10 @@ fn validated(
 pub async fn create_listing(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(org): Path<Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
-    let (pc, u) = match require_user(
-        &state,
-        req,
-        &format!("/manage/organizations/{org}/listings/new"),
-    )
-    .await
-    {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let f = FormData(pairs);
-    if !csrf_ok(req, &f.get("csrf")) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
     let action = format!("/manage/organizations/{org}/listings");
     let fields = match validated(&state, pc.locale, &f, ListingKind::Business) {
         Ok(fields) => fields,
@@ -522,12 +468,9 @@ pub async fn create_listing(
 pub async fn edit_listing_form(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(rec) => {
             let values = form::form_values(&rec);
@@ -554,17 +497,10 @@ pub async fn edit_listing_form(
 pub async fn update_listing(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
-    let (pc, u) = match require_user(&state, req, &format!("/manage/listings/{id}")).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let f = FormData(pairs);
-    if !csrf_ok(req, &f.get("csrf")) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
     let rec = match service::editable(&state.db, state.city.id, &u, &id).await {
         Ok(r) => r,
         Err(p) => return problem_page(&state, &pc, req, &p).await,
@@ -633,25 +569,18 @@ pub struct StatusForm {
     csrf: String,
 }
 
+protected_form!(StatusForm);
+
 #[handler]
 pub async fn change_status(
     state: Data<&AppState>,
     req: &Request,
+    PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<StatusForm>,
+    CheckedForm(f): CheckedForm<StatusForm>,
 ) -> Response {
-    let back = crate::web::pages::query_param(req, "back").filter(|b| b == "admin");
-    let page = match back {
-        Some(_) => "/admin".to_string(),
-        None => format!("/manage/listings/{id}"),
-    };
-    let (pc, u) = match require_user(&state, req, &page).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    if !csrf_ok(req, &f.csrf) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
+    // The staff's list sends its forms to `/admin/listings/{id}/status` and gets them back.
+    let from_admin = req.uri().path().starts_with("/admin/");
     let t = match f.action.as_str() {
         "publish" => Transition::Publish,
         "unpublish" => Transition::Unpublish,
@@ -659,14 +588,13 @@ pub async fn change_status(
         "suspend" => {
             let reason = f.reason.trim().to_string();
             if !(3..=500).contains(&reason.chars().count()) {
-                return refused_page(
+                return message_page(
                     &state,
                     &pc,
                     req,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "error-reason",
-                )
-                .await;
+                );
             }
             Transition::Suspend { reason }
         }
@@ -677,20 +605,17 @@ pub async fn change_status(
             };
         }
         _ => {
-            return refused_page(
+            return message_page(
                 &state,
                 &pc,
                 req,
                 StatusCode::BAD_REQUEST,
                 "error-unknown-action",
             )
-            .await
         }
     };
     match service::transition(&state.db, state.city.id, &u, &id, None, t).await {
-        Ok(rec) if back.is_some() => {
-            see_other(format!("/admin?done={}#l-{}", f.action, rec.model.id))
-        }
+        Ok(rec) if from_admin => see_other(format!("/admin?done={}#l-{}", f.action, rec.model.id)),
         Ok(rec) => see_other(format!(
             "/manage/listings/{}?done={}",
             rec.model.id, f.action
@@ -699,26 +624,12 @@ pub async fn change_status(
     }
 }
 
-/// City staff only; everyone else gets a 403 page (and visitors the login page, coming
-/// back to `next`).
-async fn require_staff(
-    state: &AppState,
-    req: &Request,
-    next: &str,
-) -> Result<(PageCtx, AuthUser), Response> {
-    let (pc, u) = require_user(state, req, next).await?;
-    if !u.is_staff() {
-        return Err(refused_page(state, &pc, req, StatusCode::FORBIDDEN, "error-staff-only").await);
-    }
-    Ok((pc, u))
-}
-
 #[handler]
-pub async fn admin(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, _u) = match require_staff(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn admin(
+    state: Data<&AppState>,
+    req: &Request,
+    StaffUser { pc, .. }: StaffUser,
+) -> Response {
     let l = pc.locale;
     let q = crate::web::pages::query_param(req, "q").unwrap_or_default();
     let status = crate::web::pages::query_param(req, "status")
@@ -795,11 +706,11 @@ pub async fn admin(state: Data<&AppState>, req: &Request) -> Response {
 }
 
 #[handler]
-pub async fn new_service_form(state: Data<&AppState>, req: &Request) -> Response {
-    let (pc, _u) = match require_staff(&state, req, &here(req)).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn new_service_form(
+    state: Data<&AppState>,
+    req: &Request,
+    StaffUser { pc, .. }: StaffUser,
+) -> Response {
     editor(
         &state,
         &pc,
@@ -819,16 +730,9 @@ pub async fn new_service_form(state: Data<&AppState>, req: &Request) -> Response
 pub async fn create_service(
     state: Data<&AppState>,
     req: &Request,
-    Form(pairs): Form<Vec<(String, String)>>,
+    StaffUser { pc, user: u }: StaffUser,
+    CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
-    let (pc, u) = match require_staff(&state, req, "/admin/services/new").await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let f = FormData(pairs);
-    if !csrf_ok(req, &f.get("csrf")) {
-        return refused_page(&state, &pc, req, StatusCode::FORBIDDEN, "error-csrf").await;
-    }
     let kind = ListingKind::MunicipalService;
     let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
