@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::service::{self, Me, Registration};
 use crate::core::identity::Via;
 use crate::core::problem::{ApiError, Problem};
-use crate::core::validate::normalize_email;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth, LoginGate};
 use crate::web::state::AppState;
@@ -133,7 +132,7 @@ impl AccountsApi {
         req: &poem::Request,
         body: Json<Credentials>,
     ) -> Result<SessionStarted, ApiError> {
-        let email = normalize_email(&body.0.email);
+        let email = crate::core::email::normalize(&body.0.email);
         let ip = auth::client_ip(req);
         if let LoginGate::Closed { retry_after } = auth::login_gate(&state, &email, &ip).await? {
             return Err(ApiError::rate_limited(

@@ -222,7 +222,7 @@ pub async fn login_submit(
     let again = |status: StatusCode, errors: Vec<minijinja::Value>| {
         login_page(&state, &pc, req, status, &form.email, errors, &next)
     };
-    let email = crate::core::validate::normalize_email(&form.email);
+    let email = crate::core::email::normalize(&form.email);
     let ip = auth::client_ip(req);
     match auth::login_gate(&state, &email, &ip).await {
         Ok(LoginGate::Open) => {}

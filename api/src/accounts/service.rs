@@ -10,9 +10,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::error::AccountError;
+use crate::core::email::Email;
 use crate::core::error::{CommonError, Invalid};
 use crate::core::identity::AuthUser;
-use crate::core::validate::{is_valid_email, normalize_email, Errors};
+use crate::core::validate::Errors;
 use crate::msg;
 use entities::{api_token, membership, organization, staff_role, user};
 
@@ -113,8 +114,8 @@ pub async fn register(
     r: &Registration,
 ) -> Result<user::Model, AccountError> {
     let mut errors = Errors::default();
-    let email = normalize_email(&r.email);
-    if !is_valid_email(&email) {
+    let email = Email::parse(&r.email);
+    if email.is_none() {
         errors.add("email", msg!("error-email-invalid"));
     }
     let pw_len = r.password.chars().count();
@@ -128,6 +129,9 @@ pub async fn register(
         errors.add("display_name", msg!("error-display-name"));
     }
     errors.into_result(())?;
+    let Some(email) = email else {
+        unreachable!("an address that does not parse is one of the errors above");
+    };
     // Argon2 takes tens of milliseconds of CPU: not on the request threads.
     let password = r.password.clone();
     let hash = tokio::task::spawn_blocking(move || crate::core::secrets::hash_password(&password))
@@ -137,7 +141,7 @@ pub async fn register(
     let now = Utc::now();
     let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
-        email: Set(email),
+        email: Set(email.into_string()),
         password_hash: Set(hash),
         display_name: Set(name.to_string()),
         locale: Set(None),
@@ -167,10 +171,9 @@ pub async fn create_admin(
     email: &str,
     password: Option<&str>,
 ) -> anyhow::Result<String> {
-    let email = normalize_email(email);
-    if !is_valid_email(&email) {
-        anyhow::bail!("'{email}' is not an email address");
-    }
+    let Some(email) = Email::parse(email).map(Email::into_string) else {
+        anyhow::bail!("'{}' is not an email address", email.trim());
+    };
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(email.clone()))
         .one(db)

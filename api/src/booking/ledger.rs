@@ -14,8 +14,9 @@ use super::error::BookingError;
 use super::model::OfferKind;
 use super::model::*;
 use super::offers;
+use crate::core::email::Email;
 use crate::core::identity::AuthUser;
-use crate::core::validate::{is_valid_email, is_valid_phone, text, Errors};
+use crate::core::validate::{is_valid_phone, text, Errors};
 use crate::msg;
 use entities::{booking, listing, offer, offer_slot, waitlist_entry};
 
@@ -179,10 +180,13 @@ pub(crate) async fn contact(
     let email = if o.collect_email {
         let e = text(errors, "contact.email", input.email.as_deref(), 254)
             .unwrap_or_else(|| account.email.clone());
-        if !is_valid_email(&e) {
-            errors.add("contact.email", msg!("error-email-invalid"));
+        match Email::parse(&e) {
+            Some(e) => Some(e.into_string()),
+            None => {
+                errors.add("contact.email", msg!("error-email-invalid"));
+                Some(e)
+            }
         }
-        Some(e)
     } else {
         None
     };

@@ -3,6 +3,7 @@
 pub mod city;
 pub mod config;
 pub mod db;
+pub mod email;
 pub mod error;
 pub mod i18n;
 pub mod identity;

@@ -66,26 +66,6 @@ pub fn long_text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) 
     v.to_string()
 }
 
-/// A plausible email address: one `@`, a dotted domain, no spaces, at most 254 characters.
-pub fn is_valid_email(s: &str) -> bool {
-    if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return false;
-    }
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
-}
-
 /// An absolute http(s) URL with a host; other schemes (javascript:, data:, ftp:) fail.
 pub fn is_http_url(s: &str) -> bool {
     match url::Url::parse(s) {
@@ -102,9 +82,4 @@ pub fn is_valid_phone(s: &str) -> bool {
     (3..=20).contains(&digits)
         && s.chars()
             .all(|c| c.is_ascii_digit() || " +-/()".contains(c))
-}
-
-/// An email address as stored and compared: trimmed and lower-case.
-pub fn normalize_email(e: &str) -> String {
-    e.trim().to_lowercase()
 }

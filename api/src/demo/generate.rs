@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::osm::{self, OsmPoi};
 use super::seed::{poi_data, progress_bar, HELSINKI_PBF};
-use crate::core::slug::slugify;
+use crate::core::slug::Slug;
 use crate::listings::hours;
 use crate::listings::model::LocalizedText;
 use crate::listings::model::{Contact, GeoPoint, ListingData, ListingKind, ListingStatus};
@@ -356,7 +356,7 @@ pub async fn generate(
                 city_id: Set(city_id),
                 organization_id: Set(None),
                 kind: Set(ListingKind::Business.as_str().to_string()),
-                slug: Set(slugs.pick(&slugify(&g.data.name.de))),
+                slug: Set(slugs.pick(Slug::from_name(&g.data.name.de).as_str())),
                 status: Set(ListingStatus::Published.as_str().to_string()),
                 opening_hours_osm: Set(g.opening_hours_osm.clone()),
                 // Unique per city like every non-manual source.

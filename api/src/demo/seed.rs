@@ -15,10 +15,11 @@ use super::osm::{self, OsmHours, OsmPoi};
 use super::services::{self as seeds, Channel as SeedChannel};
 use crate::core::city::CityCtx;
 use crate::core::config::CityConfig;
+use crate::core::email::is_plausible;
 use crate::core::outbox;
 use crate::core::problem::Problem;
-use crate::core::slug::{pick_slug, slugify};
-use crate::core::validate::{is_http_url, is_valid_email};
+use crate::core::slug::Slug;
+use crate::core::validate::is_http_url;
 use crate::listings::hours::{self, HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
 use crate::listings::service::{self, load_records, Insert};
@@ -30,7 +31,7 @@ pub const HELSINKI_PBF: &[u8] = include_bytes!("../../../demo/helsinki.osm.pbf")
 
 /// Finds or creates the configured city.
 pub async fn ensure_city(db: &DatabaseConnection, config: &CityConfig) -> anyhow::Result<CityCtx> {
-    let slug = slugify(&config.name);
+    let slug = Slug::from_name(&config.name).into_string();
     let existing = city::Entity::find()
         .filter(city::Column::Slug.eq(slug.clone()))
         .one(db)
@@ -317,7 +318,7 @@ pub fn poi_data(p: &OsmPoi) -> ListingData {
         }),
         contact: Contact {
             phone,
-            email: keep(&p.email, 254).filter(|e| is_valid_email(e)),
+            email: keep(&p.email, 254).filter(|e| is_plausible(e)),
             website: keep(&p.website, 500).filter(|w| is_http_url(w)),
         },
         wheelchair: p.wheelchair.as_deref().and_then(Wheelchair::parse),
@@ -434,7 +435,9 @@ pub async fn import_osm(
         let data = poi_data(p);
         match existing.get(&p.source) {
             None => {
-                let slug = pick_slug(&mut taken, &slugify(&p.name));
+                let slug = Slug::from_name(&p.name)
+                    .first_free(&mut taken)
+                    .into_string();
                 service::insert(
                     &txn,
                     Insert {

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::taxonomy;
+use crate::core::email::is_plausible;
 use crate::core::error::Invalid;
-use crate::core::validate::{is_http_url, is_valid_email, is_valid_phone, long_text, text, Errors};
+use crate::core::validate::{is_http_url, is_valid_phone, long_text, text, Errors};
 use crate::msg;
 
 /// What a listing is.
@@ -578,7 +579,7 @@ impl ListingFields {
         if contact.phone.as_deref().is_some_and(|p| !is_valid_phone(p)) {
             errors.add("contact.phone", msg!("v-phone"));
         }
-        if contact.email.as_deref().is_some_and(|e| !is_valid_email(e)) {
+        if contact.email.as_deref().is_some_and(|e| !is_plausible(e)) {
             errors.add("contact.email", msg!("error-email-invalid"));
         }
         if contact.website.as_deref().is_some_and(|w| !is_http_url(w)) {
@@ -756,11 +757,7 @@ mod tests {
     }
 
     #[test]
-    fn email_and_url_rules() {
-        assert!(is_valid_email("a.b@city.example"));
-        for bad in ["a@b", "@b.c", "a b@c.de", "a@@b.de", "a@b..de"] {
-            assert!(!is_valid_email(bad), "{bad}");
-        }
+    fn url_rules() {
         assert!(is_http_url("https://example.org/x"));
         for bad in [
             "javascript:alert(1)",

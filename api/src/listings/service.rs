@@ -18,7 +18,7 @@ use super::model::*;
 use crate::core::error::Invalid;
 use crate::core::identity::AuthUser;
 use crate::core::outbox;
-use crate::core::slug::{pick_slug, slugify};
+use crate::core::slug::Slug;
 use crate::msg;
 use entities::{
     listing, listing_category, membership, opening_hours_exception, opening_hours_rule,
@@ -76,8 +76,9 @@ impl IfMatch {
 async fn unique_slug<C: ConnectionTrait>(
     conn: &C,
     city_id: Uuid,
-    base: &str,
+    slug: &Slug,
 ) -> Result<String, ListingError> {
+    let base = slug.as_str();
     let taken: Vec<String> = listing::Entity::find()
         .select_only()
         .column(listing::Column::Slug)
@@ -91,7 +92,7 @@ async fn unique_slug<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let mut set: HashSet<String> = taken.into_iter().collect();
-    Ok(pick_slug(&mut set, base))
+    Ok(slug.first_free(&mut set).into_string())
 }
 
 impl ListingRecord {
@@ -270,9 +271,11 @@ pub async fn find<C: ConnectionTrait>(
     id_or_slug: &str,
 ) -> Result<Option<ListingRecord>, ListingError> {
     let mut q = listing::Entity::find().filter(listing::Column::CityId.eq(city_id));
-    q = match Uuid::parse_str(id_or_slug) {
-        Ok(id) => q.filter(listing::Column::Id.eq(id)),
-        Err(_) => q.filter(listing::Column::Slug.eq(id_or_slug)),
+    q = match (Uuid::parse_str(id_or_slug), Slug::parse(id_or_slug)) {
+        (Ok(id), _) => q.filter(listing::Column::Id.eq(id)),
+        (_, Some(slug)) => q.filter(listing::Column::Slug.eq(slug.into_string())),
+        // Neither an id nor a slug: no listing has it.
+        (Err(_), None) => return Ok(None),
     };
     let Some(m) = q.one(conn).await? else {
         return Ok(None);
@@ -596,7 +599,7 @@ pub async fn create(
             }
         }
     }
-    let base = slugify(if data.name.de.is_empty() {
+    let base = Slug::from_name(if data.name.de.is_empty() {
         &data.name.en
     } else {
         &data.name.de

@@ -217,8 +217,8 @@ impl OrganizationsApi {
         id: Path<Uuid>,
         body: Json<NewMember>,
     ) -> Result<MemberAdded, ApiError> {
-        let m =
-            service::add_member(ctx(&state), auth.user(), id.0, &body.0.email, body.0.role).await?;
+        let email = service::member_email(&body.0.email)?;
+        let m = service::add_member(ctx(&state), auth.user(), id.0, &email, body.0.role).await?;
         Ok(MemberAdded::Created(Json(Member {
             user_id: m.user.id,
             display_name: m.user.display_name,

@@ -9,9 +9,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::error::OrganizationError;
+use crate::core::email::Email;
 use crate::core::error::Invalid;
 use crate::core::identity::{AuthUser, StaffRole};
-use crate::core::slug::{pick_slug, slugify};
+use crate::core::slug::Slug;
 use crate::core::validate::Errors;
 use crate::msg;
 use entities::{membership, organization, user};
@@ -76,21 +77,21 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     kind: OrganizationKind,
 ) -> Result<organization::Model, OrganizationError> {
     let txn = db.begin().await?;
-    let base = slugify(name);
+    let base = Slug::from_name(name);
     let taken: Vec<String> = organization::Entity::find()
         .filter(organization::Column::CityId.eq(city_id))
-        .filter(organization::Column::Slug.starts_with(base.clone()))
+        .filter(organization::Column::Slug.starts_with(base.as_str()))
         .all(&txn)
         .await?
         .into_iter()
         .map(|o| o.slug)
         .collect();
-    let slug = pick_slug(&mut taken.into_iter().collect(), &base);
+    let slug = base.first_free(&mut taken.into_iter().collect());
     let now = Utc::now();
     let org = organization::ActiveModel {
         id: Set(Uuid::now_v7()),
         city_id: Set(city_id),
-        slug: Set(slug),
+        slug: Set(slug.into_string()),
         name: Set(name.to_string()),
         kind: Set(kind.as_str().to_string()),
         created_at: Set(now),
@@ -147,21 +148,26 @@ fn is_owner(m: &Option<membership::Model>) -> bool {
     m.as_ref().is_some_and(|m| m.role == "owner")
 }
 
+/// The email address of an account to add, as typed (422 on the field `email` if it
+/// is none).
+pub fn member_email(raw: &str) -> Result<Email, OrganizationError> {
+    Email::parse(raw).ok_or_else(|| Invalid::field("email", msg!("error-email-invalid")).into())
+}
+
 /// Adds an existing account to an organization (owners only).
 pub async fn add_member(
     cx: Ctx<'_>,
     actor: &AuthUser,
     org_id: Uuid,
-    email: &str,
+    email: &Email,
     role: MemberRole,
 ) -> Result<AddedMember, OrganizationError> {
     let (org, mine) = visible_org(cx, actor, org_id).await?;
     if !is_owner(&mine) {
         return Err(OrganizationError::OwnersAddMembers);
     }
-    let email = crate::core::validate::normalize_email(email);
     let Some(u) = user::Entity::find()
-        .filter(user::Column::Email.eq(email))
+        .filter(user::Column::Email.eq(email.as_str()))
         .one(cx.db)
         .await?
     else {

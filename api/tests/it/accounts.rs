@@ -407,8 +407,20 @@ async fn organization_members(app: TestApp) {
     )
     .await;
     assert_eq!(fields(&p), vec!["email"]);
+    // Text that is no address says so, naming the field.
+    let p = problem(add(&owner, "not an address", "staff").await.unwrap(), 422).await;
+    assert_eq!(fields(&p), vec!["email"]);
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("email"),
+        "{p}"
+    );
+    // An address is compared trimmed and in lower case.
+    let shouted = format!("  {}  ", staff.email.to_uppercase());
     assert_eq!(
-        add(&owner, &staff.email, "staff").await.unwrap().status(),
+        add(&owner, &shouted, "staff").await.unwrap().status(),
         StatusCode::CREATED
     );
     problem(add(&owner, &staff.email, "staff").await.unwrap(), 409).await;

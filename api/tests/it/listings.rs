@@ -27,6 +27,21 @@ async fn member_of_a_cannot_change_b(app: TestApp) {
         .await
         .unwrap();
     problem(resp, 404).await;
+    // What is neither an id nor a slug names no listing: 404, never a 500.
+    for odd in [
+        "Bobs%20B%C3%A4ckerei",
+        "bobs--baeckerei",
+        "-x",
+        "%27%3B--",
+        "12345",
+    ] {
+        let resp = client()
+            .get(app.url(&format!("/api/v1/listings/{odd}")))
+            .send()
+            .await
+            .unwrap();
+        problem(resp, 404).await;
+    }
     let resp = alice
         .client
         .put(app.url(&format!("/api/v1/listings/{id_b}")))

@@ -249,7 +249,11 @@ pub async fn add_member(
         MemberRole::Staff
     };
     let cx = organizations::api::ctx(&state);
-    match organizations::service::add_member(cx, &u, org, &f.email, role).await {
+    let added = match organizations::service::member_email(&f.email) {
+        Ok(email) => organizations::service::add_member(cx, &u, org, &email, role).await,
+        Err(e) => Err(e),
+    };
+    match added {
         Ok(_) => see_other(format!("/manage?done=member-added#org-{org}")),
         Err(e) if e.status() == 422 || e.status() == 409 => {
             let msg = super::field_texts(&state, pc.locale, &e)
