@@ -10,9 +10,9 @@ use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::error::AccountError;
-use crate::core::config::Locale;
 use crate::core::error::ErrorCode;
 use crate::core::i18n;
+use crate::core::locale::Locale;
 use crate::core::problem::Problem;
 use crate::web::auth::{self, LoginGate};
 use crate::web::extract::{expired_page, CheckedForm, PageUser, ProtectedForm};

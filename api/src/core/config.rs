@@ -16,35 +16,8 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::core::locale::Locale;
 use crate::core::secrets::{SecretsKey, SecretsKeySource};
-
-/// A supported interface and content language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Locale {
-    De,
-    En,
-}
-
-impl Locale {
-    /// The BCP 47 code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Locale::De => "de",
-            Locale::En => "en",
-        }
-    }
-}
-
-impl FromStr for Locale {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "de" => Ok(Locale::De),
-            "en" => Ok(Locale::En),
-            other => Err(format!("unsupported locale '{other}' (use de or en)")),
-        }
-    }
-}
 
 /// The portal's configuration, one part per concern. Secrets are wrapped so that they
 /// never print.

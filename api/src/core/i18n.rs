@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-use crate::core::config::Locale;
+use crate::core::locale::Locale;
 use crate::core::message::{Arg, Message};
 
 /// The translation files of each language: the interface (`portal`) and the errors of

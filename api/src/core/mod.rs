@@ -7,6 +7,7 @@ pub mod email;
 pub mod error;
 pub mod i18n;
 pub mod identity;
+pub mod locale;
 pub mod message;
 pub mod metrics;
 pub mod outbox;

@@ -9,9 +9,9 @@ use poem::Response;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-use crate::core::config::Locale;
 use crate::core::error::ErrorCode;
 use crate::core::i18n::I18n;
+use crate::core::locale::Locale;
 
 /// A field that failed validation and why.
 #[derive(Object, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -496,8 +496,8 @@ pub fn assert_codes<E: ErrorCode>(cases: &[(E, u16)]) {
                 continue;
             }
             for locale in [
-                crate::core::config::Locale::De,
-                crate::core::config::Locale::En,
+                crate::core::locale::Locale::De,
+                crate::core::locale::Locale::En,
             ] {
                 if !i18n.has(locale, &m.key) {
                     missing.push(format!(

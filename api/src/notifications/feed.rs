@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::error::NotificationError;
 use super::ics::{self, Method};
 use super::message::{self, BookingFacts, Site};
-use crate::core::config::Locale;
 use crate::core::i18n::I18n;
+use crate::core::locale::Locale;
 use crate::core::secrets::{random_secret, sha256_hex};
 use entities::{booking, calendar_feed, city, listing, offer, user};
 

@@ -10,8 +10,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ics::{self, Method, Party, Status, When};
-use crate::core::config::Locale;
 use crate::core::i18n::{format_date, I18n};
+use crate::core::locale::Locale;
 use entities::{booking, city, listing, offer, user};
 
 /// What a message is about.

@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::mailer::{Mailer, SendError};
 use super::message::{self, BookingFacts, Kind, Site};
-use crate::core::config::{Config, Locale};
+use crate::core::config::Config;
 use crate::core::i18n::I18n;
+use crate::core::locale::Locale;
 use crate::core::outbox::{Claimed, Deliveries};
 use entities::{booking, notification_sent};
 

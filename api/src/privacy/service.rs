@@ -80,8 +80,8 @@ pub async fn record_access<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::config::Locale;
     use crate::core::i18n::I18n;
+    use crate::core::locale::Locale;
     use crate::msg;
 
     #[test]

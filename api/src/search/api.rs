@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::service::{FacetCount, SearchQuery, Sort};
-use crate::core::config::Locale;
+use crate::core::locale::Locale;
 use crate::core::problem::ApiError;
 use crate::core::validate::Errors;
 use crate::listings::model::{GeoPoint, ListingKind};

@@ -105,8 +105,8 @@ mod api_wording {
         ] {
             assert_eq!(i.api_text(&m), english);
             for l in [
-                crate::core::config::Locale::De,
-                crate::core::config::Locale::En,
+                crate::core::locale::Locale::De,
+                crate::core::locale::Locale::En,
             ] {
                 assert!(i.has(l, &m.key), "{} {l:?}", m.key);
             }

@@ -10,8 +10,8 @@ use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::service::{SearchQuery, Sort};
-use crate::core::config::Locale;
 use crate::core::i18n;
+use crate::core::locale::Locale;
 use crate::listings::model::{GeoPoint, ListingKind};
 use crate::listings::taxonomy;
 use crate::web::pages::{render, PageCtx};

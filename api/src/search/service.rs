@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::error::SearchError;
-use crate::core::config::Locale;
+use crate::core::locale::Locale;
 use crate::listings::model::{GeoPoint, ListingKind, LocalizedText};
 use crate::listings::service::fold;
 use entities::{listing, listing_category, opening_hours_exception, opening_hours_rule};

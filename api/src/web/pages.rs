@@ -12,10 +12,10 @@ use poem::web::{Data, Html, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::core::config::Locale;
 use crate::core::error::ErrorCode;
 use crate::core::i18n::{self, I18n};
 use crate::core::identity::AuthUser;
+use crate::core::locale::Locale;
 use crate::web::assets::Assets;
 use crate::web::auth;
 use crate::web::state::AppState;

@@ -1220,7 +1220,7 @@ async fn partner_refuses_a_late_cancellation(app: TestApp) {
         &facts,
         &site,
         &app.state.i18n,
-        api::core::config::Locale::En,
+        api::core::locale::Locale::En,
         None,
     )
     .unwrap();

@@ -27,9 +27,9 @@ use crate::booking::pages::support::{
     self as support, ctx, date_param, error_page, flash, localized, see_other,
 };
 use crate::booking::service::{self, Decision};
-use crate::core::config::Locale;
 use crate::core::error::{ErrorCode, FieldMessage};
 use crate::core::identity::AuthUser;
+use crate::core::locale::Locale;
 use crate::core::message::Message;
 use crate::listings::hours::HourMinute;
 use crate::listings::model::{

@@ -14,9 +14,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::form::{self, FormData, BLANK_EXCEPTIONS, INTERVALS};
-use crate::core::config::Locale;
 use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
+use crate::core::locale::Locale;
 use crate::listings::error::ListingError;
 use crate::listings::model::{ListingKind, NewListing};
 use crate::listings::service::{self, IfMatch, Transition};
