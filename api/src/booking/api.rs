@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::error::BookingError;
 use super::idempotency::{self, Begin};
 use super::model::OfferKind;
-use super::model::{Booking, BookingInput, Ctx};
+use super::model::{Booking, BookingInput};
 use super::offers::{self, Offer, OfferInput};
 use super::service::{self, Decision};
 use super::waitlist::{self, WaitlistEntry, WaitlistInput};
@@ -25,10 +25,6 @@ use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth};
 use crate::web::json_body::PreJson;
 use crate::web::state::AppState;
-
-fn ctx(state: &AppState) -> Ctx {
-    state.booking_ctx()
-}
 
 /// The offers of a listing.
 #[derive(Object)]
@@ -259,7 +255,8 @@ impl OffersApi {
         let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
         let kind = OfferKind::parse(&o.kind).unwrap_or(OfferKind::Appointment);
         let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
-        let times = super::service::bookable_times(&state.db, &ctx(&state), &o, from, to).await?;
+        let times =
+            super::service::bookable_times(&state.db, &state.booking_ctx(), &o, from, to).await?;
         let slots = times
             .into_iter()
             .map(|t| AvailableSlot {
@@ -313,7 +310,7 @@ impl BookingsApi {
             Begin::Replay { status, body } => return Ok(replay(status, body)?),
             Begin::Proceed(c) => c,
         };
-        match service::create(&state.db, &ctx(&state), user, &body.0, Some(&claim)).await {
+        match service::create(&state.db, &state.booking_ctx(), user, &body.0, Some(&claim)).await {
             Ok((view, json)) => Ok(BookingCreated::Created(
                 PreJson::from_bytes(json.into()),
                 format!("/api/v1/bookings/{}", view.booking.id),
@@ -351,7 +348,7 @@ impl BookingsApi {
             .into());
         }
         let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let (views, more) =
             service::list_mine(&state.db, &c, auth.user(), after, limit as u64).await?;
         Ok(Json(BookingPage {
@@ -372,7 +369,7 @@ impl BookingsApi {
         auth: Auth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let v = service::mine(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
         Ok(Json(v.to_api(c.tz)))
     }
@@ -392,7 +389,7 @@ impl BookingsApi {
         auth: Auth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let v = service::confirm(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
         Ok(Json(v.to_api(c.tz)))
     }
@@ -413,7 +410,7 @@ impl BookingsApi {
         id: Path<String>,
         body: Json<RescheduleInput>,
     ) -> Result<Json<Booking>, ApiError> {
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let v = service::reschedule(
             &state.db,
             &c,
@@ -441,7 +438,7 @@ impl BookingsApi {
         auth: Auth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let v = service::cancel(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
         Ok(Json(v.to_api(c.tz)))
     }
@@ -476,7 +473,7 @@ impl BusinessBookingsApi {
         /// Last local date, inclusive (default: `from` + 30 days; at most 92 days).
         to: Query<Option<NaiveDate>>,
     ) -> Result<Json<BookingPage>, ApiError> {
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let today = Utc::now().with_timezone(&c.tz).date_naive();
         let from = from.0.unwrap_or(today);
         let to = to.0.unwrap_or(from + Duration::days(30));
@@ -523,7 +520,7 @@ impl BusinessBookingsApi {
         id: Path<String>,
         body: Json<DecisionInput>,
     ) -> Result<Json<Booking>, ApiError> {
-        let c = ctx(&state);
+        let c = state.booking_ctx();
         let v = service::decide(
             &state.db,
             &c,
@@ -573,7 +570,7 @@ impl WaitlistApi {
         auth: Auth,
         body: Json<WaitlistInput>,
     ) -> Result<WaitlistJoined, ApiError> {
-        let e = waitlist::join(&state.db, &ctx(&state), auth.user(), &body.0).await?;
+        let e = waitlist::join(&state.db, &state.booking_ctx(), auth.user(), &body.0).await?;
         Ok(WaitlistJoined::Created(Json(e)))
     }
 
@@ -584,7 +581,7 @@ impl WaitlistApi {
         state: Data<&AppState>,
         auth: Auth,
     ) -> Result<Json<WaitlistList>, ApiError> {
-        let items = waitlist::list_mine(&state.db, &ctx(&state), auth.user()).await?;
+        let items = waitlist::list_mine(&state.db, &state.booking_ctx(), auth.user()).await?;
         Ok(Json(WaitlistList { items }))
     }
 
@@ -601,7 +598,7 @@ impl WaitlistApi {
         id: Path<String>,
     ) -> Result<WaitlistLeft, ApiError> {
         let id = parse_id(&id.0, "waitlist entry")?;
-        waitlist::leave(&state.db, &ctx(&state), auth.user(), id).await?;
+        waitlist::leave(&state.db, &state.booking_ctx(), auth.user(), id).await?;
         Ok(WaitlistLeft::NoContent)
     }
 }

@@ -7,21 +7,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::service::{self, Ctx, MemberRole, OrganizationKind};
+use super::service::{self, MemberRole, OrganizationKind};
 use crate::core::problem::ApiError;
 use crate::privacy;
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
 use entities::{membership, organization, user};
-
-/// The organization services' context of this server.
-pub fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        db: &state.db,
-        city_id: state.city.id,
-    }
-}
 
 /// A new organization; the caller becomes its owner.
 #[derive(Object)]
@@ -100,8 +92,13 @@ impl OrganizationsApi {
         body: Json<NewOrganization>,
     ) -> Result<OrganizationCreated, ApiError> {
         let kind = body.0.kind.unwrap_or(OrganizationKind::Business);
-        let org =
-            service::register_organization(ctx(&state), auth.user(), &body.0.name, kind).await?;
+        let org = service::register_organization(
+            state.organizations_ctx(),
+            auth.user(),
+            &body.0.name,
+            kind,
+        )
+        .await?;
         Ok(OrganizationCreated::Created(Json(Organization {
             id: org.id,
             slug: org.slug,
@@ -163,7 +160,8 @@ impl OrganizationsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<Member>>, ApiError> {
-        let (org, mine) = service::visible_org(ctx(&state), auth.user(), id.0).await?;
+        let (org, mine) =
+            service::visible_org(state.organizations_ctx(), auth.user(), id.0).await?;
         let ms = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(id.0))
             .order_by_asc(membership::Column::CreatedAt)
@@ -218,7 +216,14 @@ impl OrganizationsApi {
         body: Json<NewMember>,
     ) -> Result<MemberAdded, ApiError> {
         let email = service::member_email(&body.0.email)?;
-        let m = service::add_member(ctx(&state), auth.user(), id.0, &email, body.0.role).await?;
+        let m = service::add_member(
+            state.organizations_ctx(),
+            auth.user(),
+            id.0,
+            &email,
+            body.0.role,
+        )
+        .await?;
         Ok(MemberAdded::Created(Json(Member {
             user_id: m.user.id,
             display_name: m.user.display_name,
@@ -242,7 +247,7 @@ impl OrganizationsApi {
         id: Path<Uuid>,
         user_id: Path<Uuid>,
     ) -> Result<MemberRemoved, ApiError> {
-        service::remove_member(ctx(&state), auth.user(), id.0, user_id.0).await?;
+        service::remove_member(state.organizations_ctx(), auth.user(), id.0, user_id.0).await?;
         Ok(MemberRemoved::NoContent)
     }
 }

@@ -33,6 +33,15 @@ pub struct AppState {
 impl AppState {
     /// The booking context of this server: the city, its time zone, the booking
     /// settings and the partner connections.
+    /// The organization services' context of this server.
+    pub fn organizations_ctx(&self) -> crate::organizations::service::Ctx<'_> {
+        crate::organizations::service::Ctx {
+            db: &self.db,
+            city_id: self.city.id,
+        }
+    }
+
+    /// The booking services' context of this server.
     pub fn booking_ctx(&self) -> crate::booking::model::Ctx {
         crate::booking::model::Ctx {
             city_id: self.city.id,

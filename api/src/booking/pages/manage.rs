@@ -24,7 +24,7 @@ use crate::booking::offers::{
     OfferInput, OfferStatus, PartnerLink, SessionRule,
 };
 use crate::booking::pages::support::{
-    self as support, ctx, date_param, error_page, flash, localized, see_other,
+    self as support, date_param, error_page, flash, localized, see_other,
 };
 use crate::booking::service::{self, Decision};
 use crate::core::error::{ErrorCode, FieldMessage};
@@ -964,7 +964,7 @@ pub async fn create_offer(
     let (status, summary) = match validated(&state, pc.locale, &f, kind, None) {
         Err(summary) => (StatusCode::UNPROCESSABLE_ENTITY, summary),
         Ok(input) => {
-            let c = ctx(&state);
+            let c = state.booking_ctx();
             match offers::create(
                 &state.db,
                 &c.partners,
@@ -1067,7 +1067,7 @@ pub async fn update_offer(
     let (status, summary) = match validated(&state, pc.locale, &f, kind, link) {
         Err(summary) => (StatusCode::UNPROCESSABLE_ENTITY, summary),
         Ok(input) => {
-            let c = ctx(&state);
+            let c = state.booking_ctx();
             match offers::update(
                 &state.db,
                 &c.partners,
@@ -1137,7 +1137,7 @@ pub async fn bookings_page(
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
     };
-    let c = ctx(&state);
+    let c = state.booking_ctx();
     let (from, to) = range(req, c.tz);
     let views = match service::for_business(
         &state.db,
@@ -1228,7 +1228,7 @@ pub async fn decide(
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&state, &pc, req, &BookingError::not_found("booking"));
     };
-    match service::decide(&state.db, &ctx(&state), &u, id, decision).await {
+    match service::decide(&state.db, &state.booking_ctx(), &u, id, decision).await {
         Ok(v) => {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             for (k, val) in [("from", &f.from), ("to", &f.to)] {

@@ -21,7 +21,7 @@ use poem_openapi::types::ToJSON;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use self::support::{ctx, day_label, error_page, flash, localized, see_other, t};
+use self::support::{day_label, error_page, flash, localized, see_other, t};
 use crate::booking::error::BookingError;
 use crate::booking::idempotency::{self, Begin};
 use crate::booking::model::{self, BookingInput, BookingView, ContactInput};
@@ -207,7 +207,7 @@ async fn pick_page(
     } else {
         from + Duration::days(6)
     };
-    let times = match service::bookable_times(&state.db, &ctx(state), o, from, to).await {
+    let times = match service::bookable_times(&state.db, &state.booking_ctx(), o, from, to).await {
         Ok(t) => t,
         Err(p) => return error_page(state, pc, req, &p),
     };
@@ -219,7 +219,7 @@ async fn pick_page(
     // times this resident already waits for say so.
     let waitlist = matches!(pick, Pick::Book) && !membership;
     let waiting: Vec<DateTime<Utc>> = if waitlist {
-        waitlist::list_mine(&state.db, &ctx(state), u)
+        waitlist::list_mine(&state.db, &state.booking_ctx(), u)
             .await
             .unwrap_or_default()
             .into_iter()
@@ -514,7 +514,7 @@ pub async fn hold(
         .map(String::from)
         .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
     let key = format!("page-{base}-{}", &hash[..16]);
-    let c = ctx(&state);
+    let c = state.booking_ctx();
     // A second press while the first is still running waits for its answer (bounded).
     for _ in 0..100 {
         match idempotency::begin(&state.db, u.id, &key, &hash).await {
@@ -590,7 +590,7 @@ pub async fn join_waitlist(
             phone: nonblank(&f.phone).filter(|_| o.collect_phone),
         },
     };
-    match waitlist::join(&state.db, &ctx(&state), &u, &input).await {
+    match waitlist::join(&state.db, &state.booking_ctx(), &u, &input).await {
         Ok(e) => see_other(format!("/account/bookings?done=waitlist-joined#w-{}", e.id)),
         Err(e) if e.status() < 500 => {
             pick_page(&state, &pc, req, &u, &o, &l, Pick::Book, week, again(e)).await
@@ -612,7 +612,7 @@ pub async fn leave_waitlist(
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&state, &pc, req, &BookingError::not_found("waitlist entry"));
     };
-    match waitlist::leave(&state.db, &ctx(&state), &u, id).await {
+    match waitlist::leave(&state.db, &state.booking_ctx(), &u, id).await {
         Ok(()) => see_other("/account/bookings?done=waitlist-left".into()),
         Err(p) => error_page(&state, &pc, req, &p),
     }
@@ -709,7 +709,7 @@ pub async fn my_bookings(
     PageUser { pc, user: u }: PageUser,
 ) -> Response {
     let l = pc.locale;
-    let c = ctx(&state);
+    let c = state.booking_ctx();
     let mut all = Vec::new();
     let mut after = None;
     // Bounded: at most 1,000 bookings are shown.
@@ -765,7 +765,7 @@ pub async fn booking_page(
     Path(id): Path<String>,
 ) -> Response {
     let v = match parse_booking_id(&id) {
-        Ok(id) => service::mine(&state.db, &ctx(&state), &u, id).await,
+        Ok(id) => service::mine(&state.db, &state.booking_ctx(), &u, id).await,
         Err(p) => Err(p),
     };
     match v {
@@ -830,10 +830,12 @@ where
     };
     match act(u.clone(), id).await {
         Ok((_, done)) => see_other(format!("/account/bookings?done={done}")),
-        Err(p) if p.status() == 409 => match service::mine(&state.db, &ctx(state), &u, id).await {
-            Ok(v) => show_booking(state, &pc, req, &v, StatusCode::CONFLICT, Some(&p)).await,
-            Err(p) => error_page(state, &pc, req, &p),
-        },
+        Err(p) if p.status() == 409 => {
+            match service::mine(&state.db, &state.booking_ctx(), &u, id).await {
+                Ok(v) => show_booking(state, &pc, req, &v, StatusCode::CONFLICT, Some(&p)).await,
+                Err(p) => error_page(state, &pc, req, &p),
+            }
+        }
         Err(p) => error_page(state, &pc, req, &p),
     }
 }
@@ -847,7 +849,7 @@ pub async fn confirm(
     Path(id): Path<String>,
     CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
-    let c = ctx(&state);
+    let c = state.booking_ctx();
     let db = state.db.clone();
     act_on_booking(&state, req, visitor, &id, |u, id| async move {
         let v = service::confirm(&db, &c, &u, id).await?;
@@ -870,7 +872,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
-    let c = ctx(&state);
+    let c = state.booking_ctx();
     let db = state.db.clone();
     act_on_booking(&state, req, visitor, &id, |u, id| async move {
         let held = service::mine(&db, &c, &u, id).await?.booking.status == "held";
@@ -882,7 +884,7 @@ pub async fn cancel(
 
 /// A booking of this resident that can still move, with its offer's listing.
 async fn movable(state: &AppState, u: &AuthUser, id: &str) -> Result<BookingView, BookingError> {
-    let v = service::mine(&state.db, &ctx(state), u, parse_booking_id(id)?).await?;
+    let v = service::mine(&state.db, &state.booking_ctx(), u, parse_booking_id(id)?).await?;
     let open = model::cancellable_until(&v.booking, &v.offer).is_some_and(|t| t > Utc::now());
     if v.booking.slot_id.is_none() || v.booking.status == "held" || !open {
         return Err(BookingError::NotMovable);
@@ -940,7 +942,7 @@ pub async fn reschedule(
     let (starts_at, _, pre) = f.choice();
     let result = match starts_at {
         Some(t) if pre.is_empty() => {
-            service::reschedule(&state.db, &ctx(&state), &u, v.booking.id, t).await
+            service::reschedule(&state.db, &state.booking_ctx(), &u, v.booking.id, t).await
         }
         _ => Err(Invalid(pre).into()),
     };

@@ -11,7 +11,6 @@ use poem::web::Redirect;
 use poem::{IntoResponse, Request, Response};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::booking::model::Ctx;
 use crate::booking::model::OfferKind;
 use crate::booking::offers;
 use crate::core::error::ErrorCode;
@@ -20,11 +19,6 @@ use crate::core::locale::Locale;
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, organization};
-
-/// The booking context of this server.
-pub fn ctx(state: &AppState) -> Ctx {
-    state.booking_ctx()
-}
 
 /// Who receives the data a booking shares: the listing's organization, else the
 /// listing (as the booking service records it).

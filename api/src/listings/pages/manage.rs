@@ -197,7 +197,7 @@ pub async fn create_organization(
     PageUser { pc, user: u }: PageUser,
     CheckedForm(f): CheckedForm<OrgForm>,
 ) -> Response {
-    let cx = organizations::api::ctx(&state);
+    let cx = state.organizations_ctx();
     match organizations::service::register_organization(cx, &u, &f.name, OrganizationKind::Business)
         .await
     {
@@ -248,7 +248,7 @@ pub async fn add_member(
     } else {
         MemberRole::Staff
     };
-    let cx = organizations::api::ctx(&state);
+    let cx = state.organizations_ctx();
     let added = match organizations::service::member_email(&f.email) {
         Ok(email) => organizations::service::add_member(cx, &u, org, &email, role).await,
         Err(e) => Err(e),
@@ -290,9 +290,7 @@ pub async fn remove_member(
     Path((org, member)): Path<(Uuid, Uuid)>,
     CheckedForm(_): CheckedForm<TokenOnly>,
 ) -> Response {
-    match organizations::service::remove_member(organizations::api::ctx(&state), &u, org, member)
-        .await
-    {
+    match organizations::service::remove_member(state.organizations_ctx(), &u, org, member).await {
         Ok(()) => see_other(format!("/manage?done=member-removed#org-{org}")),
         Err(p) => problem_page(&state, &pc, req, &p).await,
     }
