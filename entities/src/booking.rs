@@ -23,8 +23,12 @@ pub struct Model {
     pub contact_name: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
-    /// What was shared with whom when the booking was made.
+    /// What the booking shares with whom (the resident's review shows it).
     pub shared: Json,
+    /// When the contact details reached the business: when the resident confirmed, or
+    /// when the booking was made without a hold. None while held (and for a hold that
+    /// expired or was released): the business sees only that a time is held.
+    pub shared_at: Option<DateTimeUtc>,
     pub partner_ref: Option<String>,
     /// A partner call whose outcome is not known yet (`hold`, `confirm`, `cancel`,
     /// `reschedule`); the reconciliation job settles it.

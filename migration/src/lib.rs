@@ -20,6 +20,7 @@ mod m20261123_000012_add_search_fts_sqlite;
 mod m20261124_000013_add_booking_partner_checked;
 mod m20261124_000014_index_outbox_pending;
 mod m20261125_000015_access_records_as_messages;
+mod m20261206_000016_add_booking_shared_at;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000013_add_booking_partner_checked::Migration),
             Box::new(m20261124_000014_index_outbox_pending::Migration),
             Box::new(m20261125_000015_access_records_as_messages::Migration),
+            Box::new(m20261206_000016_add_booking_shared_at::Migration),
         ]
     }
 }

@@ -499,7 +499,7 @@ impl BusinessBookingsApi {
         )
         .await?;
         Ok(Json(BookingPage {
-            items: views.iter().map(|v| v.to_api(c.tz)).collect(),
+            items: views.iter().map(|v| v.to_business_api(c.tz)).collect(),
             next_cursor: None,
         }))
     }
@@ -529,7 +529,7 @@ impl BusinessBookingsApi {
             body.0.decision,
         )
         .await?;
-        Ok(Json(v.to_api(c.tz)))
+        Ok(Json(v.to_business_api(c.tz)))
     }
 }
 

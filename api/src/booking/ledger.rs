@@ -256,6 +256,12 @@ pub(crate) async fn check_resident_limits<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Whether a move is the resident confirming a hold: the moment the booking's contact
+/// details reach the business.
+pub(crate) fn resident_confirms(from: &str, to: &str) -> bool {
+    from == "held" && matches!(to, "requested" | "confirmed")
+}
+
 /// Moves a booking from one status to another if it is still in `from`; gives its seat
 /// back when it leaves the active statuses. Returns whether it moved.
 pub(crate) async fn transition<C: ConnectionTrait>(
@@ -276,6 +282,9 @@ pub(crate) async fn transition<C: ConnectionTrait>(
         )
         .filter(booking::Column::Id.eq(b.id))
         .filter(booking::Column::Status.eq(from));
+    if resident_confirms(from, to) {
+        q = q.col_expr(booking::Column::SharedAt, Expr::value(Some(now)));
+    }
     if let Some(c) = extra {
         q = q.filter(c);
     }
@@ -565,6 +574,8 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
             contact_email: Set(text("email")),
             contact_phone: Set(text("phone")),
             shared: Set(serde_json::json!({ "with": with, "fields": fields })),
+            // A seat held for the next in line shares nothing until they confirm.
+            shared_at: Set(None),
             partner_ref: Set(None),
             partner_pending: Set(None),
             partner_pending_since: Set(None),

@@ -69,8 +69,11 @@ pub struct Booking {
     pub hold_expires_at: Option<DateTime<FixedOffset>>,
     /// Until when the resident can cancel; absent once that is past or not applicable.
     pub cancellable_until: Option<DateTime<FixedOffset>>,
-    /// Exactly what this booking shares...
-    pub contact: BookingContact,
+    /// Exactly what this booking shares... In a business's view it is absent until the
+    /// resident confirms: a hold (and a hold that expired or was released) shows the
+    /// business only that a time is held.
+    #[oai(skip_serializing_if_is_none)]
+    pub contact: Option<BookingContact>,
     /// ...and with whom.
     pub shared_with: String,
     pub version: i32,
@@ -99,6 +102,22 @@ pub fn cancellable_until(b: &booking::Model, o: &offer::Model) -> Option<DateTim
 }
 
 impl BookingView {
+    /// Whether the booking's contact details have reached the business (the resident
+    /// confirmed, or booked without a hold).
+    pub fn is_shared(&self) -> bool {
+        self.booking.shared_at.is_some()
+    }
+
+    /// The business's view: the contact only once it is shared.
+    pub fn to_business_api(&self, tz: chrono_tz::Tz) -> Booking {
+        let mut b = self.to_api(tz);
+        if !self.is_shared() {
+            b.contact = None;
+        }
+        b
+    }
+
+    /// The resident's view of their own booking.
     pub fn to_api(&self, tz: chrono_tz::Tz) -> Booking {
         let b = &self.booking;
         let now = Utc::now();
@@ -126,11 +145,11 @@ impl BookingView {
             cancellable_until: cancellable_until(b, &self.offer)
                 .filter(|t| *t > now)
                 .map(|t| local(tz, t)),
-            contact: BookingContact {
+            contact: Some(BookingContact {
                 name: b.contact_name.clone(),
                 email: b.contact_email.clone(),
                 phone: b.contact_phone.clone(),
-            },
+            }),
             shared_with: b
                 .shared
                 .get("with")

@@ -462,6 +462,8 @@ pub async fn create(
         slot_id: Set(None),
         user_id: Set(user.id),
         status: Set("held".into()),
+        // Shared when the resident confirms (the confirm call), not with the hold.
+        shared_at: Set(None),
         starts_at: Set(starts_at),
         ends_at: Set(None),
         seats: Set(1),

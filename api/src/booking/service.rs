@@ -148,6 +148,8 @@ impl Native<'_> {
             contact_email: Set(contact.email.clone()),
             contact_phone: Set(contact.phone.clone()),
             shared: Set(serde_json::json!({ "with": with, "fields": fields })),
+            // Without a hold the resident confirms by booking.
+            shared_at: Set((!input.hold).then_some(now)),
             partner_ref: Set(None),
             partner_pending: Set(None),
             partner_pending_since: Set(None),
@@ -373,7 +375,9 @@ pub async fn for_business(
         &o.name_en
     };
     let txn = db.begin().await?;
-    for b in &rows {
+    // Only what reached the business is a read of the resident's data: a hold (and a
+    // hold that lapsed or was released) shows no contact, so it is not logged.
+    for b in rows.iter().filter(|b| b.shared_at.is_some()) {
         crate::privacy::service::record_access(
             &txn,
             ctx.city_id,

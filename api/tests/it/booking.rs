@@ -13,7 +13,7 @@ use crate::helpers::*;
 use crate::on_both;
 
 /// A business with a published listing; returns the owner and the listing id.
-async fn published_listing(app: &TestApp, name: &str) -> (User, String) {
+pub(crate) async fn published_listing(app: &TestApp, name: &str) -> (User, String) {
     let (owner, org) = app.business_owner(name).await;
     let (listing, _) = app.create_listing(&owner, org, name).await;
     let id = listing["id"].as_str().unwrap().to_string();
@@ -28,7 +28,7 @@ async fn published_listing(app: &TestApp, name: &str) -> (User, String) {
     (owner, id)
 }
 
-async fn create_offer(app: &TestApp, owner: &User, listing: &str, body: Value) -> Value {
+pub(crate) async fn create_offer(app: &TestApp, owner: &User, listing: &str, body: Value) -> Value {
     let resp = owner
         .client
         .post(app.url(&format!("/api/v1/listings/{listing}/offers")))
@@ -43,7 +43,7 @@ async fn create_offer(app: &TestApp, owner: &User, listing: &str, body: Value) -
 }
 
 /// Tomorrow in the city, as a local date string.
-fn tomorrow(app: &TestApp) -> chrono::NaiveDate {
+pub(crate) fn tomorrow(app: &TestApp) -> chrono::NaiveDate {
     Utc::now()
         .with_timezone(&app.state.city.timezone)
         .date_naive()
@@ -71,7 +71,7 @@ async fn class_offer(app: &TestApp, owner: &User, listing: &str, seats: u32) -> 
     (id, slots[0]["starts_at"].as_str().unwrap().to_string())
 }
 
-async fn availability(app: &TestApp, offer: &str, query: &str) -> Vec<Value> {
+pub(crate) async fn availability(app: &TestApp, offer: &str, query: &str) -> Vec<Value> {
     let resp = client()
         .get(app.url(&format!("/api/v1/offers/{offer}/availability?{query}")))
         .send()
@@ -82,7 +82,12 @@ async fn availability(app: &TestApp, offer: &str, query: &str) -> Vec<Value> {
     v["slots"].as_array().unwrap().clone()
 }
 
-async fn book(app: &TestApp, user: &User, key: &str, body: &Value) -> (StatusCode, Value) {
+pub(crate) async fn book(
+    app: &TestApp,
+    user: &User,
+    key: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
     let resp = user
         .client
         .post(app.url("/api/v1/bookings"))
@@ -95,7 +100,7 @@ async fn book(app: &TestApp, user: &User, key: &str, body: &Value) -> (StatusCod
     (status, resp.json().await.unwrap())
 }
 
-async fn post(app: &TestApp, user: &User, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn post(app: &TestApp, user: &User, path: &str) -> (StatusCode, Value) {
     let resp = user.client.post(app.url(path)).send().await.unwrap();
     let status = resp.status();
     (status, resp.json().await.unwrap())
@@ -883,6 +888,145 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
 on_both!(the_business_sees_and_decides_and_the_resident_sees_who_read);
 
 /// Forces a held booking's hold to have run out (instead of waiting the claim window).
+/// A hold shows the business that a time is held, nothing more: no name, email or phone
+/// (API and page), and reading it writes no access record. Confirming shares exactly what
+/// the offer asks for; a hold released or lapsed never shares anything.
+async fn a_hold_shares_nothing_until_the_resident_confirms(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Hammaslaakari").await;
+    let day = tomorrow(&app);
+    let offer = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({
+            "kind": "class",
+            "name": {"en": "Check-up"},
+            "collect_email": true,
+            "collect_phone": true,
+            "class": {"seats": 5, "duration_minutes": 30, "sessions": [format!("{day}T09:00:00")]},
+        }),
+    )
+    .await;
+    let id = offer["id"].as_str().unwrap();
+    let starts_at = availability(&app, id, "").await[0]["starts_at"].clone();
+    let phone = "+358 40 123 4567";
+    let hold = |u: &User, key: &'static str| {
+        let body = json!({"offer_id": id, "starts_at": starts_at, "hold": true,
+                          "contact": {"name": "Erika Mustermann", "phone": phone}});
+        let u = u.client.clone();
+        let url = app.url("/api/v1/bookings");
+        async move {
+            let r = u
+                .post(url)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let erika = app.register("Erika").await;
+    let kept = hold(&erika, "c1").await;
+    let released = app.register("Released").await;
+    let dropped = hold(&released, "c2").await;
+    let lapsed = app.register("Lapsed").await;
+    let gone = hold(&lapsed, "c3").await;
+    // The resident sees what the booking will share.
+    assert_eq!(kept["status"], "held");
+    assert_eq!(kept["contact"]["phone"], phone);
+
+    let business_list = || async {
+        let r = owner
+            .client
+            .get(app.url(&format!("/api/v1/offers/{id}/bookings")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        v["items"].as_array().unwrap().clone()
+    };
+    let business_page = || async {
+        owner
+            .client
+            .get(app.url(&format!(
+                "/manage/offers/{id}/bookings?lang=en&from={day}&to={day}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let access_log = |u: &User| {
+        let c = u.client.clone();
+        let url = app.url("/api/v1/accounts/me/access-log");
+        async move {
+            let v: Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            v.as_array().unwrap().len()
+        }
+    };
+    let items = business_list().await;
+    assert_eq!(items.len(), 3);
+    for i in &items {
+        assert_eq!(i["status"], "held");
+        assert!(i.get("contact").is_none(), "a hold shows no contact: {i}");
+    }
+    let html = business_page().await;
+    assert!(html.contains("Reserved, not confirmed yet"));
+    assert!(html.contains("You see the name and contact once the person confirms."));
+    for secret in [
+        "Erika Mustermann",
+        phone,
+        erika.email.as_str(),
+        released.email.as_str(),
+    ] {
+        assert!(!html.contains(secret), "the page shows {secret}");
+    }
+    assert_eq!(access_log(&erika).await, 0, "reading a hold is no access");
+
+    // One resident releases the hold, one lets it lapse, one confirms.
+    let (st, _) = post(
+        &app,
+        &released,
+        &format!(
+            "/api/v1/bookings/{}/cancel",
+            dropped["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    lapse_hold(&app, gone["id"].as_str().unwrap()).await;
+    let (st, confirmed) = post(
+        &app,
+        &erika,
+        &format!("/api/v1/bookings/{}/confirm", kept["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["status"], "confirmed");
+
+    let items = business_list().await;
+    let mine = items.iter().find(|i| i["id"] == kept["id"]).unwrap();
+    assert_eq!(mine["contact"]["name"], "Erika Mustermann");
+    assert_eq!(mine["contact"]["phone"], phone);
+    assert_eq!(mine["contact"]["email"], json!(erika.email));
+    for i in items.iter().filter(|i| i["id"] != kept["id"]) {
+        assert!(i.get("contact").is_none(), "released or lapsed: {i}");
+    }
+    let html = business_page().await;
+    assert!(html.contains("Erika Mustermann") && html.contains(phone));
+    assert!(!html.contains(released.email.as_str()) && !html.contains(lapsed.email.as_str()));
+    // Two reads of the confirmed booking (API and page) are logged; the others never.
+    assert_eq!(access_log(&erika).await, 2);
+    assert_eq!(access_log(&released).await, 0);
+    assert_eq!(access_log(&lapsed).await, 0);
+}
+on_both!(a_hold_shares_nothing_until_the_resident_confirms);
+
 async fn lapse_hold(app: &TestApp, booking: &str) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     entities::booking::Entity::update_many()

@@ -491,3 +491,82 @@ async fn old_access_records_become_messages(app: TestApp) {
     );
 }
 crate::on_both!(old_access_records_become_messages);
+
+/// Migration 16 marks the bookings written before it as shared when their contact had
+/// reached the business: booked without a hold, confirmed from a hold, awaiting approval.
+/// A hold, and a cancelled hold (it cannot be told from one cancelled after confirming),
+/// count as not shared.
+async fn bookings_written_before_shared_at_are_marked(app: TestApp) {
+    use crate::booking::{availability, book, create_offer, post, published_listing, tomorrow};
+    use sea_orm::EntityTrait;
+    use serde_json::json;
+    let db = &app.state.db;
+    let (owner, listing) = published_listing(&app, "Vanha").await;
+    let day = tomorrow(&app);
+    let offer = create_offer(
+        &app,
+        &owner,
+        &listing,
+        json!({"kind": "class", "name": {"en": "Old class"},
+               "class": {"seats": 9, "duration_minutes": 60, "sessions": [format!("{day}T08:00:00")]}}),
+    )
+    .await;
+    let id = offer["id"].as_str().unwrap();
+    let starts_at = availability(&app, id, "").await[0]["starts_at"].clone();
+    let mut made = Vec::new();
+    for (n, (hold, then)) in [
+        (false, None),
+        (true, Some("confirm")),
+        (true, None),
+        (true, Some("cancel")),
+        (false, Some("cancel")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let u = app.register(&format!("Old{n}")).await;
+        let body = json!({"offer_id": id, "starts_at": starts_at, "hold": hold});
+        let (_, b) = book(&app, &u, &format!("old-{n}"), &body).await;
+        let bid = b["id"].as_str().unwrap().to_string();
+        if let Some(action) = then {
+            let (status, _) = post(&app, &u, &format!("/api/v1/bookings/{bid}/{action}")).await;
+            assert_eq!(status, reqwest::StatusCode::OK);
+        }
+        made.push(bid.parse::<uuid::Uuid>().unwrap());
+    }
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261206_000016_add_booking_shared_at")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    Migrator::up(db, None).await.unwrap();
+    let fresh = api::core::db::connect(&app.database_url).await.unwrap();
+    let mut shared = Vec::new();
+    for b in &made {
+        let row = entities::booking::Entity::find_by_id(*b)
+            .one(&fresh)
+            .await
+            .unwrap()
+            .unwrap();
+        shared.push((row.status, row.shared_at.is_some()));
+    }
+    let expected = [
+        ("confirmed", true),
+        ("confirmed", true),
+        ("held", false),
+        ("cancelled", false),
+        ("cancelled", true),
+    ];
+    assert_eq!(
+        shared,
+        expected.map(|(s, b)| (s.to_string(), b)).to_vec(),
+        "status and whether shared, per booking"
+    );
+}
+crate::on_both!(bookings_written_before_shared_at_are_marked);

@@ -480,6 +480,7 @@ offer-reject = Ablehnen
 offer-completed = Hat stattgefunden
 offer-no-show = Nicht erschienen
 offer-booking-status-held = Reserviert, noch nicht bestätigt
+offer-bookings-not-shared = Name und Kontakt sehen Sie, sobald die Person bestätigt.
 offer-booking-status-requested = Anfrage: wartet auf Sie
 offer-booking-status-confirmed = Bestätigt
 offer-booking-status-rejected = Abgelehnt

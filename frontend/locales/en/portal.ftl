@@ -484,6 +484,7 @@ offer-reject = Decline
 offer-completed = Took place
 offer-no-show = Did not come
 offer-booking-status-held = Reserved, not confirmed yet
+offer-bookings-not-shared = You see the name and contact once the person confirms.
 offer-booking-status-requested = Request: waiting for you
 offer-booking-status-confirmed = Confirmed
 offer-booking-status-rejected = Declined

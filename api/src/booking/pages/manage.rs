@@ -1157,14 +1157,17 @@ pub async fn bookings_page(
         .iter()
         .map(|v| {
             let b = &v.booking;
+            // The contact reaches the business when the resident confirms, not before.
+            let shared = v.is_shared();
             context! {
                 id => b.id.to_string(),
                 when => support::when(&state, l, &o.kind, b.starts_at, b.ends_at),
                 status => b.status.clone(),
                 status_text => state.i18n.t(l, &format!("offer-booking-status-{}", b.status), None),
-                name => b.contact_name.clone(),
-                email => b.contact_email.clone(),
-                phone => b.contact_phone.clone(),
+                shared,
+                name => shared.then(|| b.contact_name.clone()),
+                email => shared.then(|| b.contact_email.clone()).flatten(),
+                phone => shared.then(|| b.contact_phone.clone()).flatten(),
                 can_decide => b.status == "requested",
                 can_finish => b.status == "confirmed" && b.starts_at <= now,
             }
