@@ -268,6 +268,15 @@ test('a business adds a class, sees a request with what it shares, and approves 
       { headers: { 'idempotency-key': randomUUID() } },
     );
     assert.equal(booking.status, 'requested');
+    // Another resident only holds a place: the business sees that a time is held, no more.
+    const holder = suite.client();
+    const { display_name: holderName, email: holderEmail } = await holder.register({ displayName: `Hanna ${word}` });
+    const held = await holder.post(
+      '/api/v1/bookings',
+      { offer_id: offerId, starts_at: slots[0].starts_at, hold: true },
+      { headers: { 'idempotency-key': randomUUID() } },
+    );
+    assert.equal(held.status, 'held');
 
     // The bookings view: the request with what it shares; approve it.
     await followLink(page, page.locator(`main a[href="/manage/offers/${offerId}/bookings"]`));
@@ -277,6 +286,10 @@ test('a business adds a class, sees a request with what it shares, and approves 
     const text = await b.innerText();
     assert.ok(text.includes(displayName) && text.includes(email), text);
     assert.equal((await b.locator('.status').innerText()).trim(), msg('de', 'offer-booking-status-requested'));
+    const h = page.locator(`main tr#b-${held.id}`);
+    const heldText = await h.innerText();
+    assert.ok(heldText.includes(msg('de', 'offer-bookings-not-shared')), heldText);
+    assert.ok(!heldText.includes(holderName) && !(await page.content()).includes(holderEmail), 'no contact of a hold');
     await checkA11y(page, 'offer bookings');
     await screenshot(page, 'offer-bookings');
     await submitWith(page, b.locator('button[value="approve"]'));
