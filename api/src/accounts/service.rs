@@ -254,6 +254,8 @@ pub async fn export(
         .all(db)
         .await?;
     let feed = crate::notifications::feed::created_at(db, user_id).await?;
+    let booking = crate::booking::export::for_resident(db, user_id).await?;
+    let notifications = crate::notifications::export::for_resident(db, &booking.ids).await?;
     Ok(serde_json::json!({
         "exported_at": Utc::now(),
         "account": {
@@ -282,7 +284,11 @@ pub async fn export(
             "resource": crate::privacy::service::shown(&a.resource, |m| crate::core::i18n::I18n::embedded().api_text(m)),
             "purpose": crate::privacy::service::shown(&a.purpose, |m| crate::core::i18n::I18n::embedded().api_text(m)),
         })).collect::<Vec<_>>(),
-        "bookings": [],
+        "bookings": booking.bookings,
+        "consents": booking.consents,
+        "waitlist": booking.waitlist,
+        "notifications": notifications,
+        "stored_requests": booking.stored_requests,
         // Its address is not kept (only a hash of its token), so it cannot be exported.
         "calendar_feed": { "active": feed.is_some(), "created_at": feed },
     }))

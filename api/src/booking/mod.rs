@@ -12,6 +12,7 @@
 pub mod api;
 pub mod availability;
 pub mod error;
+pub mod export;
 pub mod idempotency;
 pub mod ledger;
 pub mod model;

@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod error;
+pub mod export;
 pub mod feed;
 pub mod ics;
 pub mod mailer;

@@ -593,3 +593,270 @@ async fn admins_reading_members_is_logged_for_the_member(app: TestApp) {
     .await;
 }
 on_both!(admins_reading_members_is_logged_for_the_member);
+
+/// The export holds everything the portal keeps about a resident: one resident uses every
+/// feature (an organization, a token, the calendar feed, bookings confirmed, held and
+/// released, a waitlist place, a business reading their data, the notifications about
+/// them), and each part of the export is checked against the database rows.
+async fn the_export_holds_everything_about_the_resident(app: TestApp) {
+    use crate::booking::{availability, book, create_offer, published_listing, tomorrow};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use std::collections::BTreeSet;
+    let db = &app.state.db;
+    let (owner, listing) = published_listing(&app, "Kaikki").await;
+    let day = tomorrow(&app);
+    let class = |seats: u32, at: &str| {
+        json!({"kind": "class", "name": {"en": format!("Class at {at}")}, "collect_email": true,
+               "collect_phone": true,
+               "class": {"seats": seats, "duration_minutes": 45, "sessions": [format!("{day}T{at}:00")]}})
+    };
+    let roomy = create_offer(&app, &owner, &listing, class(5, "10:00")).await;
+    let full = create_offer(&app, &owner, &listing, class(1, "12:00")).await;
+    let later = create_offer(&app, &owner, &listing, class(5, "14:00")).await;
+    let later_id = later["id"].as_str().unwrap();
+    let later_at = availability(&app, later_id, "").await[0]["starts_at"].clone();
+    let roomy_id = roomy["id"].as_str().unwrap();
+    let full_id = full["id"].as_str().unwrap();
+    let roomy_at = availability(&app, roomy_id, "").await[0]["starts_at"].clone();
+    let full_at = availability(&app, full_id, "").await[0]["starts_at"].clone();
+
+    let me = app.register("Export").await;
+    let phone = "+358 9 310 1111";
+    let contact = json!({"name": "Eeva Export", "phone": phone});
+    // Booked, held, released; the full class's only seat goes to someone else first.
+    let (s, confirmed) = book(
+        &app,
+        &me,
+        "e1",
+        &json!({"offer_id": roomy_id, "starts_at": roomy_at, "contact": contact}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{confirmed}");
+    let first = app.register("First").await;
+    let (s, _) = book(
+        &app,
+        &first,
+        "f1",
+        &json!({"offer_id": full_id, "starts_at": full_at, "contact": {"phone": "+358 1"}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let r = me
+        .client
+        .post(app.url("/api/v1/waitlist"))
+        .json(&json!({"offer_id": full_id, "starts_at": full_at, "contact": contact}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (s, released) = book(
+        &app,
+        &me,
+        "e2",
+        &json!({"offer_id": later_id, "starts_at": later_at, "hold": true, "contact": contact}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{released}");
+    let r = me
+        .client
+        .post(app.url(&format!(
+            "/api/v1/bookings/{}/cancel",
+            released["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // An organization, a token, the calendar feed.
+    let r = me
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&json!({"name": "Eevan Kahvila"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = me
+        .client
+        .post(app.url("/api/v1/accounts/me/tokens"))
+        .json(&json!({"name": "my script"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = me
+        .client
+        .post(app.url("/api/v1/accounts/me/calendar-feed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // The business reads its bookings: an access record.
+    let r = owner
+        .client
+        .get(app.url(&format!("/api/v1/offers/{roomy_id}/bookings")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The notifications about my bookings are handled (by the server's consumer).
+    let mine: Vec<uuid::Uuid> = entities::booking::Entity::find()
+        .filter(entities::booking::Column::UserId.eq(me.id))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    let mut waited = 0;
+    while entities::outbox_delivery::Entity::find()
+        .filter(entities::outbox_delivery::Column::Consumer.eq("notifications"))
+        .filter(entities::outbox_delivery::Column::AggregateId.is_in(mine.clone()))
+        .filter(entities::outbox_delivery::Column::DoneAt.is_null())
+        .count(db)
+        .await
+        .unwrap()
+        > 0
+    {
+        waited += 1;
+        assert!(waited < 200, "the notifications were not handled");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let export: Value = me
+        .client
+        .get(app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids = |v: &Value, key: &str| -> BTreeSet<String> {
+        v.as_array()
+            .unwrap_or_else(|| panic!("an array: {v}"))
+            .iter()
+            .map(|i| i[key].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Bookings: every row, with its status and the contact it holds.
+    let rows = entities::booking::Entity::find()
+        .filter(entities::booking::Column::UserId.eq(me.id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        ids(&export["bookings"], "id"),
+        rows.iter().map(|b| b.id.to_string()).collect()
+    );
+    for row in &rows {
+        let b = export["bookings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["id"] == json!(row.id))
+            .unwrap();
+        assert_eq!(b["status"], json!(row.status));
+        assert_eq!(b["contact"]["name"], json!(row.contact_name));
+        assert_eq!(b["contact"]["email"], json!(row.contact_email));
+        assert_eq!(b["contact"]["phone"], json!(row.contact_phone));
+        assert_eq!(b["shares"], row.shared);
+        assert_eq!(b["offer"]["id"], json!(row.offer_id));
+        assert_eq!(b["listing"]["id"], json!(listing));
+        assert_eq!(
+            b["shared_with_business_at"].is_null(),
+            row.shared_at.is_none()
+        );
+    }
+    // Consents: the bookings whose contact reached the business (not the released hold).
+    assert_eq!(
+        ids(&export["consents"], "booking_id"),
+        rows.iter()
+            .filter(|b| b.shared_at.is_some())
+            .map(|b| b.id.to_string())
+            .collect()
+    );
+    assert_eq!(
+        ids(&export["consents"], "booking_id"),
+        BTreeSet::from([confirmed["id"].as_str().unwrap().to_string()])
+    );
+    // The waitlist place.
+    let entries = entities::waitlist_entry::Entity::find()
+        .filter(entities::waitlist_entry::Column::UserId.eq(me.id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        ids(&export["waitlist"], "id"),
+        entries.iter().map(|e| e.id.to_string()).collect()
+    );
+    assert_eq!(export["waitlist"][0]["offer"]["id"], json!(full_id));
+    assert_eq!(export["waitlist"][0]["status"], json!(entries[0].status));
+    // Stored answers of repeatable requests.
+    let keys = entities::idempotency_key::Entity::find()
+        .filter(entities::idempotency_key::Column::UserId.eq(me.id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&export["stored_requests"], "key"),
+        keys.iter().map(|k| k.key.clone()).collect()
+    );
+    // Notifications: one per handled event about my bookings that has a message.
+    let events = entities::outbox_event::Entity::find()
+        .filter(entities::outbox_event::Column::AggregateId.is_in(mine.clone()))
+        .all(db)
+        .await
+        .unwrap();
+    let with_message = events
+        .iter()
+        .filter(|e| api::notifications::message::Kind::for_booking_event(&e.event_type).is_some())
+        .count();
+    assert!(with_message >= 2, "{events:?}");
+    assert_eq!(
+        export["notifications"].as_array().unwrap().len(),
+        with_message,
+        "{}",
+        export["notifications"]
+    );
+    // The access log, organizations, tokens, the feed.
+    let access = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(me.id))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(access, 1);
+    assert_eq!(
+        export["access_log"].as_array().unwrap().len() as u64,
+        access
+    );
+    let memberships = entities::membership::Entity::find()
+        .filter(entities::membership::Column::UserId.eq(me.id))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(memberships, 1);
+    assert_eq!(
+        export["memberships"].as_array().unwrap().len() as u64,
+        memberships
+    );
+    assert_eq!(export["memberships"][0]["organization"], "Eevan Kahvila");
+    let tokens = entities::api_token::Entity::find()
+        .filter(entities::api_token::Column::UserId.eq(me.id))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        export["api_tokens"].as_array().unwrap().len() as u64,
+        tokens
+    );
+    assert_eq!(export["calendar_feed"]["active"], true);
+    assert_eq!(export["account"]["email"], json!(me.email));
+    // Nothing of another resident.
+    assert!(!export.to_string().contains(&first.email));
+}
+on_both!(the_export_holds_everything_about_the_resident);
