@@ -206,7 +206,13 @@ impl AccountsApi {
         auth: Auth,
         body: Json<DeleteAccount>,
     ) -> Result<LoggedOut, ApiError> {
-        service::delete_account(&state.db, state.city.id, auth.user().id, &body.0.password).await?;
+        service::delete_account(
+            &state.db,
+            &state.booking_ctx(),
+            auth.user(),
+            &body.0.password,
+        )
+        .await?;
         if let Some(sid) = auth::session_id_from(req) {
             auth::destroy_session(&state, &sid).await?;
         }

@@ -18,6 +18,10 @@ pub enum AccountError {
     /// 409: the account is the last owner of an organization.
     #[error("the last owner of an organization")]
     LastOwner,
+    /// Giving up the account's bookings before erasing it failed (e.g. a partner's
+    /// booking system was busy with the same booking): the booking's own error.
+    #[error(transparent)]
+    Bookings(#[from] crate::booking::BookingError),
     /// Not found, invalid fields, a database error, anything else.
     #[error(transparent)]
     Common(#[from] CommonError),
@@ -42,6 +46,7 @@ impl ErrorCode for AccountError {
             AccountError::EmailTaken => "email-taken",
             AccountError::TokensForMembers => "forbidden",
             AccountError::LastOwner => "last-owner",
+            AccountError::Bookings(e) => e.code(),
             AccountError::Common(e) => e.code(),
         }
     }
@@ -50,23 +55,27 @@ impl ErrorCode for AccountError {
             AccountError::Unauthorized => 401,
             AccountError::EmailTaken | AccountError::LastOwner => 409,
             AccountError::TokensForMembers => 403,
+            AccountError::Bookings(e) => e.status(),
             AccountError::Common(e) => e.status(),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
+            AccountError::Bookings(e) => e.args(),
             AccountError::Common(e) => e.args(),
             _ => Vec::new(),
         }
     }
     fn fields(&self) -> &[FieldMessage] {
         match self {
+            AccountError::Bookings(e) => e.fields(),
             AccountError::Common(e) => e.fields(),
             _ => &[],
         }
     }
     fn internal(&self) -> Option<String> {
         match self {
+            AccountError::Bookings(e) => e.internal(),
             AccountError::Common(e) => e.internal(),
             _ => None,
         }
@@ -77,6 +86,7 @@ impl ErrorCode for AccountError {
             AccountError::EmailTaken => "problem-email-taken",
             AccountError::TokensForMembers => "problem-forbidden-tokens",
             AccountError::LastOwner => "problem-last-owner-account",
+            AccountError::Bookings(e) => return e.message(),
             AccountError::Common(e) => return e.message(),
         })
     }
@@ -95,6 +105,7 @@ mod tests {
             (AccountError::EmailTaken, 409),
             (AccountError::TokensForMembers, 403),
             (AccountError::LastOwner, 409),
+            (crate::booking::BookingError::Changed.into(), 409),
             (CommonError::NotFound("token").into(), 404),
             (CommonError::Internal("join".into()).into(), 500),
             (

@@ -440,7 +440,8 @@ pub async fn delete_submit(
     PageUser { pc, user: u }: PageUser,
     CheckedForm(form): CheckedForm<DeleteForm>,
 ) -> Response {
-    match super::service::delete_account(&state.db, state.city.id, u.id, &form.password).await {
+    match super::service::delete_account(&state.db, &state.booking_ctx(), &u, &form.password).await
+    {
         Ok(()) => {
             if let Some(sid) = auth::session_id_from(req) {
                 let _ = auth::destroy_session(&state, &sid).await;

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use poem_openapi::Object;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -147,6 +148,7 @@ pub async fn register(
         locale: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        deleted_at: Set(None),
     }
     .insert(db)
     .await;
@@ -294,15 +296,24 @@ pub async fn export(
     }))
 }
 
-/// Deletes the account and everything attached to it, after checking the password.
-/// The last owner of an organization must hand it over first.
+/// Erases the account (GDPR Art. 17), after checking the password; the last owner of an
+/// organization must hand it over first. In this order:
+/// 1. every active booking that has not started is cancelled and every waitlist place
+///    given up, through the booking's normal paths (seats freed, a partner's system told);
+/// 2. in one transaction: the bookings a business keeps lose name, email and phone;
+///    waitlist places, stored request answers, memberships, staff roles, tokens, the
+///    calendar feed and the access log about the resident are deleted; the account row
+///    keeps no personal data (a placeholder email, no name, no password) and is marked
+///    deleted, which ends every session and token.
 pub async fn delete_account(
     db: &DatabaseConnection,
-    city_id: Uuid,
-    user_id: Uuid,
+    ctx: &crate::booking::model::Ctx,
+    user: &crate::core::identity::AuthUser,
     password: &str,
 ) -> Result<(), AccountError> {
+    let user_id = user.id;
     let u = user::Entity::find_by_id(user_id)
+        .filter(user::Column::DeletedAt.is_null())
         .one(db)
         .await?
         .ok_or(AccountError::Unauthorized)?;
@@ -316,28 +327,59 @@ pub async fn delete_account(
     if !valid {
         return Err(Invalid::field("password", msg!("error-password-wrong")).into());
     }
-    let txn = crate::core::db::begin_write(db).await?;
     let owned = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .filter(membership::Column::Role.eq("owner"))
-        .all(&txn)
+        .all(db)
         .await?;
     for m in owned {
         let owners = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(m.organization_id))
             .filter(membership::Column::Role.eq("owner"))
-            .count(&txn)
+            .count(db)
             .await?;
         if owners <= 1 {
             return Err(AccountError::LastOwner);
         }
     }
-    // Memberships, staff roles, tokens, access records, bookings and the calendar feed go with
-    // the user (ON DELETE CASCADE).
-    user::Entity::delete_by_id(user_id).exec(&txn).await?;
+    crate::booking::service::withdraw_everything(db, ctx, user).await?;
+
+    let txn = crate::core::db::begin_write(db).await?;
+    crate::booking::service::forget_resident(&txn, user_id).await?;
+    membership::Entity::delete_many()
+        .filter(membership::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    staff_role::Entity::delete_many()
+        .filter(staff_role::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    entities::access_record::Entity::delete_many()
+        .filter(entities::access_record::Column::SubjectUserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    crate::notifications::feed::remove(&txn, user_id).await?;
+    let now = Utc::now();
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Email,
+            Expr::value(format!("{user_id}@erased.invalid")),
+        )
+        .col_expr(user::Column::DisplayName, Expr::value(""))
+        .col_expr(user::Column::PasswordHash, Expr::value(""))
+        .col_expr(user::Column::Locale, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .col_expr(user::Column::DeletedAt, Expr::value(Some(now)))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
     crate::core::outbox::record(
         &txn,
-        city_id,
+        ctx.city_id,
         "account",
         user_id,
         "account.deleted",

@@ -97,8 +97,8 @@ pub struct BookingFacts {
 }
 
 impl BookingFacts {
-    /// Reads a booking and what belongs to it; `None` when it is gone (the account was
-    /// deleted with its bookings).
+    /// Reads a booking and what belongs to it; `None` when it is gone, or its resident's
+    /// account was erased (there is nobody to write to).
     pub async fn load<C: ConnectionTrait>(
         conn: &C,
         booking_id: Uuid,
@@ -118,7 +118,11 @@ impl BookingFacts {
         else {
             return Ok(None);
         };
-        let Some(resident) = user::Entity::find_by_id(booking.user_id).one(conn).await? else {
+        let Some(resident) = user::Entity::find_by_id(booking.user_id)
+            .one(conn)
+            .await?
+            .filter(|u| u.deleted_at.is_none())
+        else {
             return Ok(None);
         };
         let Some(city) = city::Entity::find_by_id(booking.city_id).one(conn).await? else {
@@ -181,7 +185,10 @@ impl BookingFacts {
             .filter_map(|booking| {
                 let offer = offers.get(&booking.offer_id)?.clone();
                 let listing = listings.get(&offer.listing_id)?.clone();
-                let resident = residents.get(&booking.user_id)?.clone();
+                let resident = residents
+                    .get(&booking.user_id)
+                    .filter(|u| u.deleted_at.is_none())?
+                    .clone();
                 let city = cities.get(&booking.city_id)?.clone();
                 Some((
                     booking.id,

@@ -120,6 +120,8 @@ async fn load_user(state: &AppState, user_id: Uuid, via: Via) -> Result<Option<A
         .limit(1)
         .to_owned();
     let row: Option<(Uuid, String, String, Option<String>)> = user::Entity::find_by_id(user_id)
+        // An erased account's sessions and tokens end with it.
+        .filter(user::Column::DeletedAt.is_null())
         .select_only()
         .column(user::Column::Id)
         .column(user::Column::Email)

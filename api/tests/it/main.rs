@@ -7,6 +7,7 @@ mod accounts;
 mod booking;
 mod booking_pages;
 mod config;
+mod erasure;
 mod generate;
 mod health;
 mod listings;

@@ -17,6 +17,7 @@ fn user(email: &str) -> entities::user::ActiveModel {
         locale: Set(None),
         created_at: Set(Utc::now()),
         updated_at: Set(Utc::now()),
+        deleted_at: Set(None),
     }
 }
 

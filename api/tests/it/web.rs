@@ -170,8 +170,11 @@ async fn register_login_logout_and_my_data(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The erased account keeps a row without personal data (tests/it/erasure.rs).
+    use sea_orm::{ColumnTrait, QueryFilter};
     assert_eq!(
         entities::user::Entity::find()
+            .filter(entities::user::Column::DeletedAt.is_null())
             .count(&app.state.db)
             .await
             .unwrap(),
