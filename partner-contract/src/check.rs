@@ -2,9 +2,11 @@
 //! API over HTTP and lists what it gets wrong, each with a clear message.
 //!
 //! It validates every answer against the published document ([`crate::spec_json`]),
-//! status and schema, and walks the lifecycle: token, health, offers, availability, hold,
-//! idempotent replay, confirm, status, cancel, reschedule, a full slot. It creates real
-//! holds and cancels every one it made: run it against a test system.
+//! status and schema, and walks the lifecycle: token, health, offers, availability, hold
+//! (without resident data), idempotent replay, confirmations refused for a missing or an
+//! unasked-for resident field, confirm (with the resident data the offer asks for),
+//! status, cancel, reschedule, a full slot. It creates real holds and cancels every one
+//! it made: run it against a test system.
 
 use std::time::{Duration, Instant};
 
@@ -220,6 +222,9 @@ struct Candidate {
     start: String,
     remaining: u64,
     approval: bool,
+    /// The offer's `resident_fields`.
+    fields: Vec<String>,
+    /// The resident data its confirmation carries.
     resident: Value,
 }
 
@@ -443,6 +448,8 @@ impl Checker {
                 "availability",
                 "hold",
                 "idempotent-replay",
+                "confirm-resident-missing",
+                "confirm-extra-field",
                 "confirm",
                 "status",
                 "cancel",
@@ -458,6 +465,8 @@ impl Checker {
             for c in [
                 "hold",
                 "idempotent-replay",
+                "confirm-resident-missing",
+                "confirm-extra-field",
                 "confirm",
                 "status",
                 "cancel",
@@ -810,7 +819,8 @@ impl Checker {
             let offer_id = o["offer_id"].as_str().unwrap_or_default().to_string();
             let meta = offers.iter().find(|x| x["offer_id"] == json!(offer_id));
             let approval = meta.is_some_and(|m| m["confirmation"] == json!("approval"));
-            let resident = resident_for(meta);
+            let fields = resident_fields(meta);
+            let resident = resident_for(&fields);
             let mut last: Option<DateTime<FixedOffset>> = None;
             for s in o["slots"].as_array().into_iter().flatten() {
                 slots_total += 1;
@@ -852,6 +862,7 @@ impl Checker {
                             start: start.to_string(),
                             remaining: r,
                             approval,
+                            fields: fields.clone(),
                             resident: resident.clone(),
                         });
                     }
@@ -878,13 +889,13 @@ impl Checker {
         self.findings.iter().find(|f| f.check == check)
     }
 
+    /// A hold: no resident data, which only the confirmation carries.
     fn hold_body(&mut self, c: &Candidate, seats: u64) -> Value {
         json!({
             "offer_id": c.offer_id,
             "start": c.start,
             "seats": seats,
             "client_token": self.client_token(),
-            "resident": c.resident,
         })
     }
 
@@ -947,7 +958,14 @@ impl Checker {
             Ok(a) => a,
             Err(e) => {
                 self.fail("hold", e);
-                for ch in ["idempotent-replay", "confirm", "status", "cancel"] {
+                for ch in [
+                    "idempotent-replay",
+                    "confirm-resident-missing",
+                    "confirm-extra-field",
+                    "confirm",
+                    "status",
+                    "cancel",
+                ] {
                     self.skip(ch, "needs a hold");
                 }
                 return;
@@ -1046,17 +1064,63 @@ impl Checker {
             Err(e) => self.fail("idempotency-key-reused", e),
         }
         let Some(id) = booking_id else {
-            for ch in ["confirm", "status", "cancel"] {
+            for ch in [
+                "confirm-resident-missing",
+                "confirm-extra-field",
+                "confirm",
+                "status",
+                "cancel",
+            ] {
                 self.skip(ch, "the hold answered no booking_id");
             }
             return;
         };
-        // Confirm.
+        // Confirmations whose resident data does not fit the offer are refused.
+        let (body, field) = without_a_field(&c);
+        self.refused_confirm(
+            token,
+            &id,
+            "confirm-resident-missing",
+            &body,
+            &field,
+            &format!(
+                "a confirmation without `{field}` answered a 422 validation problem naming it"
+            ),
+        )
+        .await;
+        match with_an_extra_field(&c) {
+            Some((body, field)) => {
+                self.refused_confirm(
+                    token,
+                    &id,
+                    "confirm-extra-field",
+                    &body,
+                    &field,
+                    &format!(
+                        "a confirmation with `{field}`, which the offer does not ask for, \
+                         answered a 422 validation problem naming it"
+                    ),
+                )
+                .await
+            }
+            None => self.skip(
+                "confirm-extra-field",
+                format!("`{}` asks for every resident field", c.offer_id),
+            ),
+        }
+        // Confirm, with the resident data the offer asks for.
         let expected = if c.approval { "pending" } else { "confirmed" };
         let key = self.key();
         let path = format!("/bookings/{id}/confirm");
+        let body = json!({ "resident": c.resident });
         match self
-            .call(reqwest::Method::POST, &path, Some(token), Some(&key), None)
+            .call(
+                reqwest::Method::POST,
+                &path,
+                Some(token),
+                Some(&key),
+                Some(&body),
+            )
             .await
         {
             Ok(a) => {
@@ -1105,6 +1169,95 @@ impl Checker {
         }
         self.expect_status(token, &id, "status-after-cancel", "cancelled")
             .await;
+    }
+
+    /// Sends a confirmation whose resident data does not fit the offer: it must answer
+    /// a 422 `validation` problem naming `field` and leave the booking `held`.
+    async fn refused_confirm(
+        &mut self,
+        token: &str,
+        id: &str,
+        check: &str,
+        body: &Value,
+        field: &str,
+        pass: &str,
+    ) {
+        let key = self.key();
+        let path = format!("/bookings/{id}/confirm");
+        let a = match self
+            .call(
+                reqwest::Method::POST,
+                &path,
+                Some(token),
+                Some(&key),
+                Some(body),
+            )
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => return self.fail(check, e),
+        };
+        if self.expect(check, "confirm_booking", &a, 422).is_err() {
+            if a.status < 300 {
+                if let Some(f) = self.findings.last_mut() {
+                    f.message.push_str(&format!(
+                        " (it took a confirmation of {}; resident data must be exactly the \
+                         offer's `resident_fields`)",
+                        body
+                    ));
+                }
+            }
+            return;
+        }
+        let v = a.json.clone().unwrap_or(Value::Null);
+        // A refused confirmation changes nothing.
+        let after = match self
+            .call(
+                reqwest::Method::GET,
+                &format!("/bookings/{id}"),
+                Some(token),
+                None,
+                None,
+            )
+            .await
+        {
+            Ok(g) => g
+                .json
+                .and_then(|g| g["status"].as_str().map(str::to_string)),
+            Err(_) => None,
+        };
+        if let Some(status) = after.filter(|s| s != "held") {
+            return self.fail(
+                check,
+                format!(
+                    "the refused confirmation changed the booking: it is {status}, expected held"
+                ),
+            );
+        }
+        let code = v["type"]
+            .as_str()
+            .map(|t| t.rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        let named = v["errors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["field"] == json!(field)));
+        if code != "validation" {
+            self.record(
+                check,
+                Outcome::Warn,
+                format!("{pass}, but the problem type ends in `{code}`, expected `validation`"),
+            );
+        } else if !named {
+            self.record(
+                check,
+                Outcome::Warn,
+                format!(
+                    "answered a 422 validation problem, but its `errors` do not name `{field}`"
+                ),
+            );
+        } else {
+            self.pass(check, pass);
+        }
     }
 
     async fn expect_status(&mut self, token: &str, id: &str, check: &str, expected: &str) {
@@ -1285,20 +1438,62 @@ impl Checker {
     }
 }
 
-/// The resident data an offer asks for, nothing more.
-fn resident_for(offer: Option<&Value>) -> Value {
-    let fields: Vec<&str> = offer
+/// An offer's `resident_fields`.
+fn resident_fields(offer: Option<&Value>) -> Vec<String> {
+    offer
         .and_then(|o| o["resident_fields"].as_array())
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let mut r = json!({"name": "Conformance Check"});
-    if fields.contains(&"email") {
-        r["email"] = json!("conformance-check@example.org");
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A made-up value of a resident field.
+fn sample(field: &str) -> Value {
+    match field {
+        "email" => json!("conformance-check@example.org"),
+        "phone" => json!("+358401234567"),
+        _ => json!("Conformance Check"),
     }
-    if fields.contains(&"phone") {
-        r["phone"] = json!("+358401234567");
+}
+
+/// The resident data an offer asks for, nothing more.
+fn resident_for(fields: &[String]) -> Value {
+    let mut r = json!({"name": sample("name")});
+    for f in ["email", "phone"] {
+        if fields.iter().any(|x| x == f) {
+            r[f] = sample(f);
+        }
     }
     r
+}
+
+/// A confirmation body lacking one field the offer asks for (its phone or email, or
+/// else the name), and that field's path.
+fn without_a_field(c: &Candidate) -> (Value, String) {
+    let mut resident = c.resident.clone();
+    let field = ["phone", "email"]
+        .into_iter()
+        .find(|f| resident.get(*f).is_some())
+        .unwrap_or("name");
+    if let Some(r) = resident.as_object_mut() {
+        r.remove(field);
+    }
+    (json!({ "resident": resident }), format!("resident.{field}"))
+}
+
+/// A confirmation body with a field the offer does not ask for, and that field's path;
+/// `None` when it asks for all of them.
+fn with_an_extra_field(c: &Candidate) -> Option<(Value, String)> {
+    let field = ["email", "phone"]
+        .into_iter()
+        .find(|f| !c.fields.iter().any(|x| x == f))?;
+    let mut resident = c.resident.clone();
+    resident[field] = sample(field);
+    Some((json!({ "resident": resident }), format!("resident.{field}")))
 }
 
 fn lenient_u64(v: &Value) -> Option<u64> {
@@ -1537,6 +1732,46 @@ mod tests {
             errors("Booking", b2),
             ["$.seats: expected an integer, got null"]
         );
+    }
+
+    #[test]
+    fn confirmations_leave_out_or_add_one_resident_field() {
+        let candidate = |fields: &[&str]| {
+            let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+            Candidate {
+                offer_id: "o".into(),
+                start: "2025-01-01T10:00:00Z".into(),
+                remaining: 1,
+                approval: false,
+                resident: resident_for(&fields),
+                fields,
+            }
+        };
+        let all = candidate(&["name", "email", "phone"]);
+        assert_eq!(
+            all.resident,
+            json!({"name": "Conformance Check", "email": "conformance-check@example.org", "phone": "+358401234567"})
+        );
+        let (body, field) = without_a_field(&all);
+        assert_eq!(field, "resident.phone");
+        assert!(body["resident"].get("phone").is_none());
+        assert!(body["resident"]["email"].is_string());
+        assert!(with_an_extra_field(&all).is_none());
+
+        let name_only = candidate(&["name"]);
+        assert_eq!(name_only.resident, json!({"name": "Conformance Check"}));
+        let (body, field) = without_a_field(&name_only);
+        assert_eq!(
+            (body, field.as_str()),
+            (json!({"resident": {}}), "resident.name")
+        );
+        let (body, field) = with_an_extra_field(&name_only).unwrap();
+        assert_eq!(field, "resident.email");
+        assert_eq!(body["resident"]["email"], "conformance-check@example.org");
+
+        let email = candidate(&["name", "email"]);
+        assert_eq!(without_a_field(&email).1, "resident.email");
+        assert_eq!(with_an_extra_field(&email).unwrap().1, "resident.phone");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub mod webhook;
 pub use check::{check, check_with, CheckOptions, CheckReport, Finding, Outcome};
 
 /// The contract's version.
-pub const VERSION: &str = "1.0.0";
+pub const VERSION: &str = "2.0.0";
 
 /// The one OAuth2 scope of the Partner Booking API.
 pub const SCOPE: &str = "bookings";

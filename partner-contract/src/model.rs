@@ -32,7 +32,8 @@ pub enum Confirmation {
     Approval,
 }
 
-/// Data about the resident that an offer needs. `name` is always shared.
+/// Data about the resident that an offer needs, sent with the confirmation. `name` is
+/// always shared.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
@@ -151,8 +152,8 @@ pub struct Offer {
     #[oai(skip_serializing_if_is_none)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership: Option<MembershipPlan>,
-    /// The resident data a hold must carry; `name` is always among them. The portal
-    /// shares nothing else.
+    /// The resident data a confirmation must carry; `name` is always among them. The
+    /// portal shares nothing else, and nothing at all before the resident confirms.
     pub resident_fields: Vec<ResidentField>,
 }
 
@@ -216,8 +217,8 @@ pub struct AvailabilityResponse {
     pub unknown_offer_ids: Vec<String>,
 }
 
-/// The resident data a booking shares, nothing more: `name` always, `email` and `phone`
-/// only when the offer lists them in `resident_fields`.
+/// The resident data a confirmation shares, exactly what the offer asks for: `name`
+/// always, `email` and `phone` only when the offer lists them in `resident_fields`.
 #[derive(Object, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resident {
     /// The resident's name as they gave it.
@@ -237,7 +238,8 @@ fn one() -> u32 {
     1
 }
 
-/// A request to hold seats.
+/// A request to hold seats. It carries no personal data: the resident's data is sent
+/// only with the confirmation, a `ConfirmRequest`.
 #[derive(Object, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HoldRequest {
     /// The offer to book.
@@ -259,8 +261,114 @@ pub struct HoldRequest {
     /// `duplicate-client-token`).
     #[oai(validator(min_length = 1, max_length = 200))]
     pub client_token: String,
-    /// The resident's data this booking shares.
+}
+
+/// A request to confirm a held booking: the resident has agreed to share their data
+/// with the business, and this is the first time the partner receives it.
+#[derive(Object, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmRequest {
+    /// The resident's data, exactly the fields the booked offer lists in
+    /// `resident_fields`: `name` always, `email` and `phone` only when listed. A confirm
+    /// without it, without one of those fields, or with a field the offer does not list
+    /// answers 422 `validation` naming the field.
     pub resident: Resident,
+}
+
+impl ResidentField {
+    /// The name on the wire and in `Resident`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResidentField::Name => "name",
+            ResidentField::Email => "email",
+            ResidentField::Phone => "phone",
+        }
+    }
+}
+
+impl ConfirmRequest {
+    /// Reads a confirmation's JSON body (`None`: no body) the way the contract asks a
+    /// partner to, for an offer asking for `fields`: the resident must be there with
+    /// every field the offer lists (`name` always) and nothing else. Every offending
+    /// field is named, as `resident` or `resident.<field>`, for a 422 `validation`
+    /// problem ([`crate::problem::Problem::validation`]).
+    pub fn from_body(
+        body: Option<&serde_json::Value>,
+        fields: &[ResidentField],
+    ) -> Result<ConfirmRequest, Vec<crate::problem::FieldError>> {
+        use serde_json::Value;
+        let error = |field: &str, message: &str| crate::problem::FieldError {
+            field: field.to_string(),
+            message: message.to_string(),
+        };
+        let resident = match body.map(|b| b.get("resident").unwrap_or(&Value::Null)) {
+            None | Some(Value::Null) => {
+                return Err(vec![error(
+                    "resident",
+                    "a confirmation must carry the resident's data the offer asks for",
+                )])
+            }
+            Some(Value::Object(r)) => r,
+            Some(_) => return Err(vec![error("resident", "must be an object")]),
+        };
+        let mut errors = Vec::new();
+        for key in resident.keys() {
+            if !["name", "email", "phone"].contains(&key.as_str()) {
+                errors.push(error(
+                    &format!("resident.{key}"),
+                    "is not resident data an offer can ask for; do not send it",
+                ));
+            }
+        }
+        let mut text = |field: ResidentField, max: usize| -> Option<String> {
+            let name = field.as_str();
+            let path = format!("resident.{name}");
+            let wanted = field == ResidentField::Name || fields.contains(&field);
+            match resident.get(name).unwrap_or(&Value::Null) {
+                Value::Null if wanted => {
+                    errors.push(error(
+                        &path,
+                        &format!("this offer needs the resident's {name}"),
+                    ));
+                    None
+                }
+                Value::Null => None,
+                _ if !wanted => {
+                    errors.push(error(
+                        &path,
+                        &format!(
+                            "this offer does not ask for the resident's {name}; do not send it"
+                        ),
+                    ));
+                    None
+                }
+                Value::String(s) if s.trim().is_empty() => {
+                    errors.push(error(&path, "must not be blank"));
+                    None
+                }
+                Value::String(s) if s.chars().count() > max => {
+                    errors.push(error(&path, &format!("must be at most {max} characters")));
+                    None
+                }
+                Value::String(s) => Some(s.clone()),
+                _ => {
+                    errors.push(error(&path, "must be a string"));
+                    None
+                }
+            }
+        };
+        let name = text(ResidentField::Name, 200);
+        let email = text(ResidentField::Email, 254);
+        let phone = text(ResidentField::Phone, 40);
+        if email.as_deref().is_some_and(|e| !e.contains('@')) {
+            errors.push(error("resident.email", "is not an email address"));
+        }
+        match name {
+            Some(name) if errors.is_empty() => Ok(ConfirmRequest {
+                resident: Resident { name, email, phone },
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// A request to move a booking to another slot of the same offer.
@@ -440,12 +548,109 @@ mod tests {
         assert_eq!(event.to_json().unwrap(), v);
         assert_eq!(v["type"], "booking.held");
         let hold: HoldRequest = serde_json::from_value(serde_json::json!({
-            "offer_id": "o", "start": "2025-03-30T10:00:00+03:00",
-            "client_token": "c", "resident": {"name": "A"}
+            "offer_id": "o", "start": "2025-03-30T10:00:00+03:00", "client_token": "c"
         }))
         .unwrap();
         assert_eq!(hold.seats, 1);
-        let parsed = HoldRequest::parse_from_json(Some(serde_json::to_value(&hold).unwrap()));
+        let v = serde_json::to_value(&hold).unwrap();
+        assert!(
+            v.get("resident").is_none(),
+            "a hold carries no resident: {v}"
+        );
+        let parsed = HoldRequest::parse_from_json(Some(v));
         assert_eq!(parsed.unwrap(), hold);
+        let confirm = ConfirmRequest {
+            resident: Resident {
+                name: "A".into(),
+                email: None,
+                phone: Some("+358401234567".into()),
+            },
+        };
+        let v = serde_json::to_value(&confirm).unwrap();
+        assert_eq!(confirm.to_json().unwrap(), v);
+        assert_eq!(
+            v,
+            serde_json::json!({"resident": {"name": "A", "phone": "+358401234567"}})
+        );
+        assert_eq!(ConfirmRequest::parse_from_json(Some(v)).unwrap(), confirm);
+    }
+
+    fn fields_named(body: Option<serde_json::Value>, fields: &[ResidentField]) -> Vec<String> {
+        ConfirmRequest::from_body(body.as_ref(), fields)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_confirmation_carries_exactly_the_resident_fields_of_the_offer() {
+        use serde_json::json;
+        use ResidentField::*;
+        let full = json!({"resident": {"name": "Aino", "email": "aino@example.org", "phone": "+358401234567"}});
+        let ok = ConfirmRequest::from_body(Some(&full), &[Name, Email, Phone]).unwrap();
+        assert_eq!(ok.resident.email.as_deref(), Some("aino@example.org"));
+        assert_eq!(ok.resident.phone.as_deref(), Some("+358401234567"));
+        let name_only = json!({"resident": {"name": "Aino"}});
+        let ok = ConfirmRequest::from_body(Some(&name_only), &[Name]).unwrap();
+        assert_eq!(
+            ok.resident,
+            Resident {
+                name: "Aino".into(),
+                email: None,
+                phone: None
+            }
+        );
+        // `null` is the same as leaving a field out.
+        let nulls = json!({"resident": {"name": "Aino", "email": null, "phone": null}});
+        assert!(ConfirmRequest::from_body(Some(&nulls), &[Name]).is_ok());
+
+        // No body, no resident, or no required field: each is named.
+        assert_eq!(fields_named(None, &[Name]), ["resident"]);
+        assert_eq!(fields_named(Some(json!({})), &[Name]), ["resident"]);
+        assert_eq!(
+            fields_named(Some(json!({"resident": null})), &[Name]),
+            ["resident"]
+        );
+        assert_eq!(
+            fields_named(Some(json!({"resident": "Aino"})), &[Name]),
+            ["resident"]
+        );
+        assert_eq!(
+            fields_named(Some(json!({"resident": {}})), &[Name]),
+            ["resident.name"]
+        );
+        assert_eq!(
+            fields_named(Some(name_only.clone()), &[Name, Email, Phone]),
+            ["resident.email", "resident.phone"]
+        );
+        assert_eq!(
+            fields_named(
+                Some(json!({"resident": {"name": " ", "email": "nope"}})),
+                &[Name, Email]
+            ),
+            ["resident.name", "resident.email"]
+        );
+        assert_eq!(
+            fields_named(Some(json!({"resident": {"name": 7}})), &[Name]),
+            ["resident.name"]
+        );
+        assert_eq!(
+            fields_named(
+                Some(json!({"resident": {"name": "x".repeat(201)}})),
+                &[Name]
+            ),
+            ["resident.name"]
+        );
+
+        // A field the offer does not ask for is refused, never taken.
+        assert_eq!(fields_named(Some(full), &[Name, Phone]), ["resident.email"]);
+        assert_eq!(
+            fields_named(
+                Some(json!({"resident": {"name": "Aino", "birthday": "1990-01-01"}})),
+                &[Name]
+            ),
+            ["resident.birthday"]
+        );
     }
 }

@@ -49,6 +49,24 @@ impl Problem {
         }
     }
 
+    /// A `validation` problem (422) naming each offending field.
+    pub fn validation(errors: Vec<FieldError>) -> Problem {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Problem {
+            errors,
+            ..Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "The request has invalid fields",
+            )
+        }
+        .detail(detail)
+    }
+
     /// Adds the explanation.
     pub fn detail(mut self, detail: impl Into<String>) -> Problem {
         self.detail = Some(detail.into());
@@ -83,6 +101,27 @@ mod tests {
         let back: Problem = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
         assert_eq!(back, p);
         assert_eq!(back.detail.as_deref(), Some("Only 2 seats left."));
+    }
+
+    #[test]
+    fn validation_problems_name_each_field() {
+        let p = Problem::validation(vec![
+            FieldError {
+                field: "resident.email".into(),
+                message: "is required".into(),
+            },
+            FieldError {
+                field: "resident.phone".into(),
+                message: "is not asked for".into(),
+            },
+        ]);
+        assert_eq!(p.status, 422);
+        assert_eq!(p.code(), "validation");
+        assert_eq!(p.errors.len(), 2);
+        assert_eq!(
+            p.detail.as_deref(),
+            Some("resident.email: is required; resident.phone: is not asked for")
+        );
     }
 
     #[test]

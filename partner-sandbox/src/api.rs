@@ -4,16 +4,20 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use poem::web::Data;
+use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::param::{Header, Path};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaRequest, Registry};
 use poem_openapi::types::ToJSON;
-use poem_openapi::{ApiResponse, OpenApi, Tags};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ApiResponse, ExtractParamOptions, OpenApi, Tags,
+};
 use serde_json::{json, Value};
 
 use crate::errors::ApiError;
 use crate::model::{
-    AvailabilityRequest, AvailabilityResponse, Booking, Health, HealthStatus, HoldRequest,
-    OfferList, RescheduleRequest,
+    AvailabilityRequest, AvailabilityResponse, Booking, ConfirmRequest, Health, HealthStatus,
+    HoldRequest, OfferList, RescheduleRequest,
 };
 use crate::oauth::{PartnerAuth, PartnerScopes};
 use crate::server::Shared;
@@ -85,6 +89,54 @@ fn change_response(outcome: Outcome, replayed: bool) -> Result<ChangeResponse, A
     }
 }
 
+/// The body of a confirmation as received: its JSON, or `None` when there is none. The
+/// store reads it against the booked offer ([`ConfirmRequest::from_body`]), so that a
+/// confirmation without the resident's data is a 422 naming the missing field rather than
+/// an unreadable request; the document shows [`ConfirmRequest`] as the required body.
+pub(crate) struct ConfirmBody(Option<Value>);
+
+impl<'a> ApiExtractor<'a> for ConfirmBody {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Json<ConfirmRequest> as ApiExtractor>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        <Json<ConfirmRequest> as ApiExtractor>::request_meta()
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        if let Some(ct) = request.content_type() {
+            if !Json::<ConfirmRequest>::check_content_type(ct) {
+                return Err(poem_openapi::error::ContentTypeError::NotSupported {
+                    content_type: ct.to_string(),
+                }
+                .into());
+            }
+        }
+        let bytes = <Vec<u8> as FromRequest>::from_request(request, body).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ConfirmBody(None));
+        }
+        serde_json::from_slice(&bytes)
+            .map(|v| ConfirmBody(Some(v)))
+            .map_err(|e| {
+                poem_openapi::error::ParseRequestPayloadError {
+                    reason: e.to_string(),
+                }
+                .into()
+            })
+    }
+}
+
 pub(crate) struct PartnerApi;
 
 #[OpenApi]
@@ -113,8 +165,8 @@ impl PartnerApi {
     /// List the bookable offers
     ///
     /// Every offer the partner takes bookings for through the portal: its kind, how it is
-    /// confirmed and which resident data a hold must carry. The business links each to an
-    /// offer on its portal listing by `offer_id`.
+    /// confirmed and which resident data its confirmation carries (`resident_fields`). The
+    /// business links each to an offer on its portal listing by `offer_id`.
     #[oai(
         path = "/partner/v1/offers",
         method = "get",
@@ -157,11 +209,11 @@ impl PartnerApi {
 
     /// Hold seats
     ///
-    /// Reserves `seats` in one slot of an offer for the resident until `hold_expires_at`
-    /// (status `held`). Confirm before then, or the hold expires (status `expired`, a
-    /// `booking.expired` webhook) and the seats are free again. A slot without enough
-    /// seats left answers 409 `slot-full`. The body carries only the resident data the
-    /// offer lists in `resident_fields`.
+    /// Reserves `seats` in one slot of an offer until `hold_expires_at` (status `held`).
+    /// Confirm before then, or the hold expires (status `expired`, a `booking.expired`
+    /// webhook) and the seats are free again. A slot without enough seats left answers
+    /// 409 `slot-full`. The hold carries no personal data: nothing about the resident is
+    /// sent before they confirm, and then only with the confirmation.
     #[oai(
         path = "/partner/v1/holds",
         method = "post",
@@ -216,10 +268,20 @@ impl PartnerApi {
 
     /// Confirm a held booking
     ///
-    /// `held` becomes `confirmed`, or `pending` for offers with `confirmation: approval`
-    /// (the business decides later; a `booking.confirmed` or `booking.rejected` webhook
-    /// follows). Confirming a `confirmed` or `pending` booking again changes nothing and
-    /// answers 200. An expired hold answers 409 `hold-expired`.
+    /// The resident has confirmed and agreed to share their data: `held` becomes
+    /// `confirmed`, or `pending` for offers with `confirmation: approval` (the business
+    /// decides later; a `booking.confirmed` or `booking.rejected` webhook follows).
+    ///
+    /// The body carries the resident's data, the first the partner receives: exactly the
+    /// fields the offer lists in `resident_fields` (`name` always). A confirmation without
+    /// a body, without `resident` or without one of those fields, or with a field the
+    /// offer does not list, answers 422 `validation` naming each field (`resident`,
+    /// `resident.email`, …) and changes nothing; the partner never stores a field the
+    /// offer does not ask for. Store the resident only from a successful confirmation.
+    ///
+    /// Confirming a `confirmed` or `pending` booking again (with a valid body) changes
+    /// nothing, the stored resident data included, and answers 200. An expired hold
+    /// answers 409 `hold-expired`.
     #[oai(
         path = "/partner/v1/bookings/:booking_id/confirm",
         method = "post",
@@ -237,15 +299,21 @@ impl PartnerApi {
         /// repeat with the same key and body answers the first response again; with
         /// another body or operation, 422 `idempotency-key-reused`. Kept ≥ 24 hours.
         key: Header<String>,
+        /// The resident's data, exactly as the offer's `resident_fields` ask for it.
+        body: ConfirmBody,
     ) -> Result<ChangeResponse, ApiError> {
         let now = Utc::now();
         let id = booking_id.0;
-        let fingerprint = json!({"op": "confirm_booking", "booking_id": id});
+        let fingerprint = json!({
+            "op": "confirm_booking",
+            "booking_id": id,
+            "body": body.0.clone().unwrap_or(Value::Null),
+        });
         let (outcome, replayed) =
             shared
                 .store()
                 .idempotent(&auth.0.client_id, &key.0, fingerprint, now, |store| {
-                    store.confirm(&shared.config, &auth.0.client_id, &id, now)
+                    store.confirm(&shared.config, &auth.0.client_id, &id, body.0.as_ref(), now)
                 });
         change_response(outcome, replayed)
     }

@@ -29,9 +29,10 @@ pub struct CatalogueOffer {
     pub name: String,
     /// A longer description.
     pub description: Option<String>,
-    /// Resident data a hold must carry besides the name.
+    /// Whether a confirmation must carry the resident's email address (besides the
+    /// name, which it always carries).
     pub needs_email: bool,
-    /// Whether a hold must carry a phone number.
+    /// Whether a confirmation must carry the resident's phone number.
     pub needs_phone: bool,
     /// When it can be booked.
     pub schedule: Schedule,
@@ -102,15 +103,22 @@ impl CatalogueOffer {
         }
     }
 
-    /// The offer as the API describes it.
-    pub fn to_api(&self) -> Offer {
-        let mut resident_fields = vec![ResidentField::Name];
+    /// The resident data a confirmation of it carries: the name, and the email address
+    /// and phone number when it needs them.
+    pub fn resident_fields(&self) -> Vec<ResidentField> {
+        let mut fields = vec![ResidentField::Name];
         if self.needs_email {
-            resident_fields.push(ResidentField::Email);
+            fields.push(ResidentField::Email);
         }
         if self.needs_phone {
-            resident_fields.push(ResidentField::Phone);
+            fields.push(ResidentField::Phone);
         }
+        fields
+    }
+
+    /// The offer as the API describes it.
+    pub fn to_api(&self) -> Offer {
+        let resident_fields = self.resident_fields();
         let (duration_minutes, membership) = match &self.schedule {
             Schedule::Sessions {
                 duration_minutes, ..

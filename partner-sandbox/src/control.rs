@@ -164,7 +164,18 @@ fn list_bookings(req: &Request, shared: Data<&Arc<Shared>>) -> Response {
     if let Some(r) = denied(req, &shared) {
         return r;
     }
-    Json(json!({ "bookings": shared.bookings() })).into_response()
+    // The business's view: each booking with the resident data it received (`null`
+    // until the booking is confirmed).
+    let list: Vec<Value> = shared
+        .bookings_with_residents()
+        .into_iter()
+        .map(|(b, resident)| {
+            let mut v = serde_json::to_value(b).unwrap_or(Value::Null);
+            v["resident"] = serde_json::to_value(resident).unwrap_or(Value::Null);
+            v
+        })
+        .collect();
+    Json(json!({ "bookings": list })).into_response()
 }
 
 #[derive(Deserialize, Default)]

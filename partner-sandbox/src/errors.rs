@@ -59,19 +59,10 @@ impl SandboxProblem for Problem {
     }
 
     fn invalid(field: &str, message: impl Into<String>) -> Problem {
-        let message = message.into();
-        Problem {
-            errors: vec![FieldError {
-                field: field.to_string(),
-                message: message.clone(),
-            }],
-            ..Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "The request has invalid fields",
-            )
-        }
-        .detail(format!("{field}: {message}"))
+        Problem::validation(vec![FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }])
     }
 
     fn unavailable(detail: impl Into<String>) -> Problem {

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Mode, SandboxConfig};
 use crate::delivery::{self, Outgoing, WebhookRecord};
-use crate::model::{Booking, BookingStatus};
+use crate::model::{Booking, BookingStatus, Resident};
 use crate::oauth::{self, Grant};
 use crate::store::Store;
 use crate::{control, errors, faults, spec};
@@ -141,6 +141,12 @@ impl Shared {
         let mut store = self.store();
         store.sweep(&self.config.catalogue, Utc::now());
         store.all()
+    }
+
+    pub(crate) fn bookings_with_residents(&self) -> Vec<(Booking, Option<Resident>)> {
+        let mut store = self.store();
+        store.sweep(&self.config.catalogue, Utc::now());
+        store.all_with_residents()
     }
 }
 
@@ -341,6 +347,17 @@ impl Sandbox {
     /// One booking.
     pub fn booking(&self, id: &str) -> Option<Booking> {
         self.bookings().into_iter().find(|b| b.booking_id == id)
+    }
+
+    /// The resident data the sandbox stores for a booking, as the business would see it:
+    /// `None` for an unknown booking and for one that was never confirmed (a hold carries
+    /// no personal data); after the confirmation, exactly the offer's `resident_fields`.
+    pub fn resident(&self, booking_id: &str) -> Option<Resident> {
+        self.shared
+            .bookings_with_residents()
+            .into_iter()
+            .find(|(b, _)| b.booking_id == booking_id)
+            .and_then(|(_, r)| r)
     }
 
     /// The business approves a `pending` booking: it becomes `confirmed` (webhook sent).

@@ -17,9 +17,10 @@ the partner pushes status changes back with signed webhooks.
 ## Base URL and versioning
 
 The business enters its **base URL** in the portal (e.g. `https://booking.example.com`);
-every path below is relative to it and starts with `/partner/v1`. Changes within `v1`
-only add optional request fields, response fields and enum values: ignore what you do
-not know.
+every path below is relative to it and starts with `/partner/v1`. This document's
+version (`info.version`) follows semantic versioning: a minor or patch version only adds
+optional request fields, response fields and enum values (ignore what you do not know);
+a major version changes what an implementation must do, and *Changes* below says what.
 
 ## Authentication: OAuth2 client credentials
 
@@ -45,9 +46,10 @@ answer per client and key for at least 24 hours:
   `idempotency-key-in-flight`;
 * a write without the header answers `400` `idempotency-key-missing`.
 
-The portal retries writes after timeouts, `5xx` and connection errors with the same key,
-so a retried hold never books twice; repeating a hold whose answer was lost is also how it
-learns the booking id of that hold. In addition `client_token` (the portal's own
+The portal retries writes after timeouts, `5xx` and connection errors with the same key
+and the same body (a retried confirmation carries the same resident data), so a retried
+hold never books twice; repeating a hold whose answer was lost is also how it learns the
+booking id of that hold. In addition `client_token` (the portal's own
 reference of the booking) is unique per booking: a second hold with a `client_token`
 that already has a booking answers `409` `duplicate-client-token`.
 
@@ -59,12 +61,12 @@ as taken until the hold is confirmed, cancelled or expires.
 
 ## Booking lifecycle
 
-`POST /holds` → `held` (seats reserved until `hold_expires_at`) → `POST /confirm` →
-`confirmed`, or `pending` for offers with `confirmation: approval` (memberships), which
-the business later turns into `confirmed` or `rejected`. An unconfirmed hold becomes
-`expired`. `held`, `pending` and `confirmed` bookings can be cancelled (`cancelled`) or
-moved to another slot of the same offer (`POST /reschedule`). `cancelled`, `expired` and
-`rejected` are final.
+`POST /holds` → `held` (seats reserved until `hold_expires_at`; no personal data yet) →
+`POST /confirm` with the resident's data → `confirmed`, or `pending` for offers with
+`confirmation: approval` (memberships), which the business later turns into `confirmed`
+or `rejected`. An unconfirmed hold becomes `expired`. `held`, `pending` and `confirmed`
+bookings can be cancelled (`cancelled`) or moved to another slot of the same offer
+(`POST /reschedule`). `cancelled`, `expired` and `rejected` are final.
 
 ## Webhooks
 
@@ -104,11 +106,33 @@ a stable code the portal acts on (`/problems/slot-full`). Codes: `bad-request`,
 All instants are RFC 3339 with an offset; the partner answers in its own time zone
 (`time_zone` of `GET /offers`). Slots are identified by their exact `start` instant.
 
-## Privacy
+## Privacy: consent before sharing
 
-The portal shares only the resident data an offer lists in `resident_fields`, and the
-partner never returns it: bookings and webhooks identify the resident by nothing but the
-booking. Keep resident data only as long as the booking needs it.
+The portal promises residents that their data reaches a business only when they confirm
+a booking, never while a time is merely held. So a hold (`POST /holds`) carries **no
+personal data**: only the offer, the slot, the seats and the portal's `client_token`.
+The resident's data arrives with the confirmation (`POST /bookings/{booking_id}/confirm`,
+body `ConfirmRequest`): exactly the fields the offer lists in `resident_fields` — `name`
+always, `email` and `phone` only when listed. A confirmation without it (no body, no
+`resident`, or a listed field missing) answers `422` `validation` with `errors` naming
+each field (`resident`, `resident.name`, `resident.email`, `resident.phone`); so does one
+carrying a field the offer does not list: the partner refuses it rather than dropping it,
+and never stores it. A refused confirmation changes nothing; the hold stays `held`.
+
+Store resident data only from a successful confirmation: a held, expired or never
+confirmed booking has none. The partner never returns it: bookings and webhooks identify
+the resident by nothing but the booking. Keep it only as long as the booking needs it.
+
+## Changes
+
+**2.0.0** (breaking; consent before sharing): `HoldRequest` no longer has `resident`; a
+hold carries no personal data. `POST /bookings/{booking_id}/confirm` now takes a
+required JSON body, `ConfirmRequest` (`{"resident": {"name", "email"?, "phone"?}}`),
+checked against the offer's `resident_fields` as described under *Privacy*;
+`resident_fields` now says what the confirmation carries. The paths stay under
+`/partner/v1`.
+
+**1.0.0**: the first published version.
 
 ## Testing your implementation
 

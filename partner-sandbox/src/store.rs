@@ -2,6 +2,10 @@
 //!
 //! Everything lives in memory behind one mutex: each operation runs start to end under
 //! the lock, so capacity checks and idempotency records never race.
+//!
+//! A booking's resident data arrives with its confirmation, never with the hold: a held
+//! booking has none, and a confirmed or pending one has exactly the fields its offer
+//! asks for.
 
 use std::collections::HashMap;
 
@@ -16,7 +20,8 @@ use crate::delivery::Outgoing;
 use crate::errors::SandboxProblem;
 use crate::model::{
     AvailabilityRequest, AvailabilityResponse, Booking, BookingEventData, BookingStatus,
-    Confirmation, EventType, HoldRequest, OfferAvailability, Slot, WebhookEvent,
+    ConfirmRequest, Confirmation, EventType, HoldRequest, OfferAvailability, Resident,
+    ResidentField, Slot, WebhookEvent,
 };
 use crate::problem::Problem;
 
@@ -47,6 +52,9 @@ struct Record {
     client_id: String,
     confirmation: Confirmation,
     approve_at: Option<DateTime<Utc>>,
+    /// The resident's data, from the confirmation; `None` while held (and for a hold
+    /// that was never confirmed).
+    resident: Option<Resident>,
 }
 
 /// Bookings and idempotency records.
@@ -317,6 +325,7 @@ impl Store {
                 client_id: client_id.to_string(),
                 confirmation: offer.confirmation(),
                 approve_at: None,
+                resident: None,
             },
         );
         self.order.push(id.clone());
@@ -325,12 +334,15 @@ impl Store {
         Outcome::Created(booking)
     }
 
-    /// Confirms a held booking: `confirmed`, or `pending` for offers on approval.
+    /// Confirms a held booking with the resident's data (`body`, read against the
+    /// offer's `resident_fields`): `confirmed`, or `pending` for offers on approval. The
+    /// resident is stored here and only here.
     pub(crate) fn confirm(
         &mut self,
         cfg: &SandboxConfig,
         client_id: &str,
         id: &str,
+        body: Option<&Value>,
         now: DateTime<Utc>,
     ) -> Outcome {
         let cat = &cfg.catalogue;
@@ -339,8 +351,18 @@ impl Store {
             Ok(r) => r,
             Err(p) => return Outcome::Failed(p),
         };
+        let fields = cat
+            .offer(&rec.booking.offer_id)
+            .map(CatalogueOffer::resident_fields)
+            .unwrap_or_else(|| vec![ResidentField::Name]);
+        let req = match ConfirmRequest::from_body(body, &fields) {
+            Ok(r) => r,
+            Err(errors) => return Outcome::Failed(Problem::validation(errors)),
+        };
         match rec.booking.status {
             BookingStatus::Held => {
+                self.bookings.get_mut(id).expect("known booking").resident = Some(req.resident);
+                let rec = &self.bookings[id];
                 if rec.confirmation == Confirmation::Approval {
                     let b = self.transition(cat, id, BookingStatus::Pending, None, now);
                     let rec = self.bookings.get_mut(id).expect("known booking");
@@ -474,6 +496,17 @@ impl Store {
             .collect()
     }
 
+    /// Every booking with the resident data stored for it, oldest first.
+    pub(crate) fn all_with_residents(&self) -> Vec<(Booking, Option<Resident>)> {
+        self.order
+            .iter()
+            .map(|id| {
+                let r = &self.bookings[id];
+                (r.booking.clone(), r.resident.clone())
+            })
+            .collect()
+    }
+
     /// The business's decision on a booking, or expiry of a hold: moves it to `status`
     /// if the lifecycle allows.
     pub(crate) fn decide(
@@ -516,33 +549,6 @@ fn check_hold<'a>(cat: &'a Catalogue, req: &HoldRequest) -> Result<&'a Catalogue
     let offer = cat
         .offer(&req.offer_id)
         .ok_or_else(|| Problem::invalid("offer_id", "no such offer"))?;
-    if req.resident.name.trim().is_empty() {
-        return Err(Problem::invalid("resident.name", "must not be blank"));
-    }
-    if offer.needs_email
-        && req
-            .resident
-            .email
-            .as_deref()
-            .is_none_or(|e| !e.contains('@'))
-    {
-        return Err(Problem::invalid(
-            "resident.email",
-            "this offer needs the resident's email address",
-        ));
-    }
-    if offer.needs_phone
-        && req
-            .resident
-            .phone
-            .as_deref()
-            .is_none_or(|p| p.trim().is_empty())
-    {
-        return Err(Problem::invalid(
-            "resident.phone",
-            "this offer needs the resident's phone number",
-        ));
-    }
     if offer.kind() == crate::model::OfferKind::Membership && req.seats != 1 {
         return Err(Problem::invalid("seats", "a membership is for one person"));
     }
@@ -572,4 +578,86 @@ fn invalid_transition(status: BookingStatus, to: &str) -> Problem {
 /// An instant in the catalogue's time zone, with its offset.
 pub(crate) fn local(cat: &Catalogue, t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&cat.time_zone).fixed_offset()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn held(store: &mut Store, cfg: &SandboxConfig, offer: &str, now: DateTime<Utc>) -> String {
+        let o = cfg.catalogue.offer(offer).unwrap();
+        let slot = cfg
+            .catalogue
+            .slots(o, now, now + Duration::days(40), now)
+            .remove(0);
+        let req = HoldRequest {
+            offer_id: offer.into(),
+            start: local(&cfg.catalogue, slot.start),
+            seats: 1,
+            client_token: uuid::Uuid::new_v4().to_string(),
+        };
+        match store.hold(cfg, "portal", req, now) {
+            Outcome::Created(b) => b.booking_id,
+            o => panic!("{o:?}"),
+        }
+    }
+
+    fn named(outcome: Outcome) -> Vec<String> {
+        match outcome {
+            Outcome::Failed(p) => {
+                assert_eq!((p.status, p.code()), (422, "validation"), "{p:?}");
+                p.errors.into_iter().map(|e| e.field).collect()
+            }
+            o => panic!("not refused: {o:?}"),
+        }
+    }
+
+    #[test]
+    fn a_confirmation_without_the_offers_resident_fields_is_refused_and_changes_nothing() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut store = Store::new(tx);
+        let cfg = SandboxConfig::default();
+        let now = Utc::now();
+        // The trainer intro asks for the name and a phone number.
+        let id = held(&mut store, &cfg, "sandbox-gym.intro", now);
+        assert!(store.bookings[&id].resident.is_none(), "a hold has none");
+        let confirm = |store: &mut Store, body: Option<Value>| {
+            store.confirm(&cfg, "portal", &id, body.as_ref(), now)
+        };
+        assert_eq!(named(confirm(&mut store, None)), ["resident"]);
+        assert_eq!(
+            named(confirm(
+                &mut store,
+                Some(json!({"resident": {"name": "Aino"}}))
+            )),
+            ["resident.phone"]
+        );
+        assert_eq!(
+            named(confirm(
+                &mut store,
+                Some(
+                    json!({"resident": {"name": "Aino", "phone": "+358401234567", "email": "a@example.org"}})
+                )
+            )),
+            ["resident.email"]
+        );
+        let rec = &store.bookings[&id];
+        assert_eq!(rec.booking.status, BookingStatus::Held);
+        assert!(rec.resident.is_none());
+
+        let ok = confirm(
+            &mut store,
+            Some(json!({"resident": {"name": "Aino", "phone": "+358401234567"}})),
+        );
+        assert!(matches!(ok, Outcome::Ok(ref b) if b.status == BookingStatus::Confirmed));
+        assert_eq!(
+            store.bookings[&id].resident,
+            Some(Resident {
+                name: "Aino".into(),
+                email: None,
+                phone: Some("+358401234567".into()),
+            })
+        );
+    }
 }

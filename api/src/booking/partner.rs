@@ -2,6 +2,11 @@
 //! record of each booking (what the resident sees, what was shared, the outbox events)
 //! and the partner keeps the seats.
 //!
+//! Consent before sharing: the hold carries no personal data. The resident's data (the
+//! contact fields the offer asks for, as stored on the booking) goes to the partner only
+//! with the confirmation, when the resident confirms; that is when the access log
+//! records the partner's system as a reader.
+//!
 //! Every partner write is sent with an `Idempotency-Key` derived from the booking, so a
 //! retry never books twice. Before a write the booking is marked with the call
 //! (`partner_pending`); the mark is cleared when the partner's answer is applied. When
@@ -216,8 +221,6 @@ fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Er
     }
 }
 
-/// The hold request of a booking: built from the booking alone, so that the
-/// reconciliation job can repeat it byte for byte under the same `Idempotency-Key`.
 /// The time zone of the partner's calendar (as its offer list said when the offer was
 /// linked), in which a membership's start date begins.
 pub fn partner_tz(ctx: &Ctx, o: &offer::Model) -> chrono_tz::Tz {
@@ -240,11 +243,40 @@ fn partner_start(ctx: &Ctx, o: &offer::Model, b: &booking::Model) -> DateTime<Fi
     local(ctx, b.starts_at)
 }
 
-fn hold_body(
+/// The hold request of a booking: no personal data, only the offer, the time, the seats
+/// and the booking's id. Built from the booking alone, so that the reconciliation job
+/// can repeat it byte for byte under the same `Idempotency-Key`.
+pub fn hold_body(
     ctx: &Ctx,
     o: &offer::Model,
     b: &booking::Model,
 ) -> Result<serde_json::Value, BookingError> {
+    Ok(serde_json::json!({
+        "offer_id": offer_ref(o)?,
+        "start": partner_start(ctx, o, b),
+        "seats": b.seats,
+        "client_token": b.id.to_string(),
+    }))
+}
+
+/// The resident fields a booking shares with the partner: the name, and the email and
+/// phone it holds only when its offer asked for them.
+fn shared_fields(b: &booking::Model) -> Vec<&'static str> {
+    let mut fields = vec!["name"];
+    if b.contact_email.is_some() {
+        fields.push("email");
+    }
+    if b.contact_phone.is_some() {
+        fields.push("phone");
+    }
+    fields
+}
+
+/// The confirmation request of a booking: the resident's data, the first the partner
+/// receives, exactly the contact fields stored on the booking (which are the ones its
+/// offer asks for). Built from the booking alone, like [`hold_body`], so that a retry
+/// and the reconciliation job send the same body under the same `Idempotency-Key`.
+pub fn confirm_body(b: &booking::Model) -> serde_json::Value {
     let mut resident = serde_json::json!({ "name": b.contact_name });
     if let Some(e) = &b.contact_email {
         resident["email"] = e.clone().into();
@@ -252,13 +284,7 @@ fn hold_body(
     if let Some(p) = &b.contact_phone {
         resident["phone"] = p.clone().into();
     }
-    Ok(serde_json::json!({
-        "offer_id": offer_ref(o)?,
-        "start": partner_start(ctx, o, b),
-        "seats": b.seats,
-        "client_token": b.id.to_string(),
-        "resident": resident,
-    }))
+    serde_json::json!({ "resident": resident })
 }
 
 fn key(call: &str, b: &booking::Model) -> String {
@@ -284,7 +310,8 @@ pub async fn send_hold(
         .await
 }
 
-/// Confirms a booking's hold at the partner.
+/// Confirms a booking's hold at the partner, sending the resident's data
+/// ([`confirm_body`]); also used by the reconciliation job, which repeats it as it was.
 pub async fn send_confirm(
     ctx: &Ctx,
     c: &Conn,
@@ -296,7 +323,7 @@ pub async fn send_confirm(
             c,
             reqwest::Method::POST,
             &format!("/bookings/{}/confirm", urlencode(r)),
-            Body::Json(&serde_json::json!({})),
+            Body::Json(&confirm_body(b)),
             Some(&key("confirm", b)),
         )
         .await
@@ -445,6 +472,7 @@ pub async fn create(
     let (conn_model, c) = connection_of(db, ctx, &o).await?;
 
     let now = Utc::now();
+    // What the booking will share with the partner when the resident confirms.
     let mut fields = vec!["name"];
     if contact.email.is_some() {
         fields.push("email");
@@ -488,20 +516,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    // The resident's data goes to the partner's system with the hold.
-    crate::privacy::service::record_access(
-        &txn,
-        ctx.city_id,
-        user.id,
-        &partner_reader(&conn_model),
-        crate::msg!(
-            "access-booking",
-            booking = b.id.to_string(),
-            fields = fields.join(", ")
-        ),
-        crate::msg!("access-purpose-partner-sent"),
-    )
-    .await?;
+    // Nothing of the resident goes with the hold: their data is sent, and the access
+    // recorded, when they confirm.
     txn.commit().await?;
 
     let pb = match send_hold(ctx, &c, &o, &b).await {
@@ -604,8 +620,12 @@ pub async fn confirm(
         ledger::expire_holds(db, ctx, None).await?;
         return Err(BookingError::HoldExpired);
     }
-    let (_, c) = connection_of(db, ctx, &v.offer).await?;
-    // Marked first: the sweeper leaves the hold alone while the partner decides.
+    let (conn_model, c) = connection_of(db, ctx, &v.offer).await?;
+    // Marked first: the sweeper leaves the hold alone while the partner decides. The
+    // confirmation carries the resident's data to the partner's system, recorded in
+    // their access log with the mark (a retry, here or by the reconciliation job,
+    // resends the same data).
+    let txn = crate::core::db::begin_write(db).await?;
     let marked = booking::Entity::update_many()
         .col_expr(booking::Column::PartnerPending, Expr::value("confirm"))
         .col_expr(
@@ -615,11 +635,25 @@ pub async fn confirm(
         .filter(booking::Column::Id.eq(v.booking.id))
         .filter(booking::Column::Status.eq("held"))
         .filter(booking::Column::PartnerPending.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     if marked.rows_affected != 1 {
         return Err(BookingError::Changed);
     }
+    crate::privacy::service::record_access(
+        &txn,
+        ctx.city_id,
+        v.booking.user_id,
+        &partner_reader(&conn_model),
+        crate::msg!(
+            "access-booking",
+            booking = v.booking.id.to_string(),
+            fields = shared_fields(&v.booking).join(", ")
+        ),
+        crate::msg!("access-purpose-partner-sent"),
+    )
+    .await?;
+    txn.commit().await?;
     match send_confirm(ctx, &c, &v.booking).await {
         Ok(pb) => {
             let txn = crate::core::db::begin_write(db).await?;

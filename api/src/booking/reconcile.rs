@@ -5,7 +5,8 @@
 //!   `Idempotency-Key` (which answers the first outcome, or makes it now) and cancelled,
 //!   so the partner keeps no hold nobody owns.
 //! - `confirm`: the partner's view decides; a hold still open there is confirmed, as the
-//!   resident asked.
+//!   resident asked, with the same request as the first attempt (the resident's data
+//!   from the booking, the same `Idempotency-Key`).
 //! - `cancel`: the cancellation is sent again until the partner has it.
 //! - `reschedule`: the partner's view decides.
 //!

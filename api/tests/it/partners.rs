@@ -563,6 +563,204 @@ async fn book_through_the_partner(app: TestApp) {
 }
 crate::on_both!(book_through_the_partner);
 
+/// The access records naming the partner's system as a reader of a resident's data.
+async fn partner_reads(app: &TestApp, user: Uuid) -> Vec<entities::access_record::Model> {
+    entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(user))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| {
+            a.actor_module
+                .as_deref()
+                .is_some_and(|m| m.contains("Our booking system"))
+        })
+        .collect()
+}
+
+/// Consent before sharing: the resident's name, email and phone reach the business only
+/// when they confirm, never with the hold; then exactly the fields the offer asks for.
+/// A retried confirmation (the same `Idempotency-Key`) sends the same body and changes
+/// nothing, and the reconciliation job, resending a confirmation whose answer was lost,
+/// sends the resident too.
+async fn residents_are_shared_on_confirmation_only(app: TestApp) {
+    let f = fixture(&app, "Consent").await;
+    // The trainer intro asks for the name and a phone number, not the email address.
+    let offer = partner_offer(&app, &f, "appointment", "sandbox-gym.intro").await;
+    let times = slots(&app, &offer).await;
+    assert!(times.len() >= 3, "{times:?}");
+    let resident = app.register("Resident").await;
+    let contact = json!({"name": "Resi Dent", "email": "r@example.org", "phone": "+358401234567"});
+    let expected = partner_sandbox::model::Resident {
+        name: "Resi Dent".into(),
+        email: None,
+        phone: Some("+358401234567".into()),
+    };
+
+    // Held: the partner keeps the seat and knows nothing about the resident.
+    let (status, h) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": times[0]["starts_at"], "hold": true, "contact": contact}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{h}");
+    assert_eq!(h["status"], "held");
+    let id = h["id"].as_str().unwrap().to_string();
+    let held = row(&app, &id).await;
+    let partner_id = held.partner_ref.clone().expect("held at the partner");
+    assert_eq!(
+        f.sandbox.booking(&partner_id).unwrap().status.as_str(),
+        "held"
+    );
+    assert_eq!(
+        f.sandbox.resident(&partner_id),
+        None,
+        "no data with the hold"
+    );
+    assert!(partner_reads(&app, resident.id).await.is_empty());
+    // What the portal sends (and the reconciliation job repeats): no personal data in
+    // the hold; in the confirmation, the name and phone the offer asks for.
+    let o = entities::offer::Entity::find_by_id(offer.parse::<Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let hold = api::booking::partner::hold_body(&ctx(&app), &o, &held).unwrap();
+    assert!(hold.get("resident").is_none(), "{hold}");
+    for personal in ["Resi Dent", "r@example.org", "+358401234567"] {
+        assert!(!hold.to_string().contains(personal), "{hold}");
+    }
+    assert_eq!(
+        api::booking::partner::confirm_body(&held),
+        json!({"resident": {"name": "Resi Dent", "phone": "+358401234567"}})
+    );
+
+    // Confirmed: the partner has exactly the offer's fields, and the access log says so.
+    let (status, c) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{id}/confirm"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "confirmed");
+    assert_eq!(f.sandbox.resident(&partner_id), Some(expected.clone()));
+    let reads = partner_reads(&app, resident.id).await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0].resource.contains("name, phone"), "{reads:?}");
+    assert!(reads[0].resource.contains(&id), "{reads:?}");
+
+    // The same confirmation again, under the same Idempotency-Key: the partner takes it
+    // as the same request (a different body would be refused as another one), answers
+    // as before, and nothing is doubled or changed.
+    f.sandbox
+        .wait_for_webhooks(2, Duration::from_secs(10))
+        .await;
+    let hooks = f.sandbox.webhooks().len();
+    let bookings = f.sandbox.bookings().len();
+    let m = entities::partner_connection::Entity::find_by_id(f.connection.parse::<Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let conn = api::partners::connections::open(&app.state.partners, &m).unwrap();
+    let confirmed = row(&app, &id).await;
+    let again = api::booking::partner::send_confirm(&ctx(&app), &conn, &confirmed)
+        .await
+        .expect("the same request, answered again");
+    assert_eq!(again.status.as_str(), "confirmed");
+    assert_eq!(again.booking_id, partner_id);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(f.sandbox.resident(&partner_id), Some(expected.clone()));
+    assert_eq!(f.sandbox.bookings().len(), bookings);
+    assert_eq!(f.sandbox.webhooks().len(), hooks, "no new event");
+    assert_eq!(row(&app, &id).await, confirmed);
+    let events = app.outbox_events(&id).await;
+    assert_eq!(
+        events.iter().filter(|e| *e == "booking.confirmed").count(),
+        1,
+        "{events:?}"
+    );
+    assert_eq!(partner_reads(&app, resident.id).await.len(), 1);
+
+    // A hold the resident gives back never shares anything.
+    let (status, h2) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": times[2]["starts_at"], "hold": true, "contact": contact}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{h2}");
+    let id2 = h2["id"].as_str().unwrap().to_string();
+    let (status, x) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{id2}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{x}");
+    let p2 = row(&app, &id2).await.partner_ref.unwrap();
+    assert_eq!(f.sandbox.booking(&p2).unwrap().status.as_str(), "cancelled");
+    assert_eq!(f.sandbox.resident(&p2), None);
+    assert_eq!(partner_reads(&app, resident.id).await.len(), 1);
+
+    // A confirmation that does not reach the partner: the reconciliation job sends it
+    // when the partner is back, with the resident's data.
+    let (status, h3) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": times[1]["starts_at"], "hold": true, "contact": contact}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{h3}");
+    let id3 = h3["id"].as_str().unwrap().to_string();
+    let p3 = row(&app, &id3).await.partner_ref.unwrap();
+    f.sandbox.set_webhook_target(None);
+    f.sandbox.set_mode(Mode::Down);
+    let (status, p) = post(
+        &app,
+        &resident,
+        &format!("/api/v1/bookings/{id3}/confirm"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(
+        row(&app, &id3).await.partner_pending.as_deref(),
+        Some("confirm")
+    );
+    assert_eq!(f.sandbox.resident(&p3), None, "nothing reached the partner");
+    f.sandbox.set_mode(Mode::Normal);
+    app.state.partners.forget(f.connection.parse().unwrap());
+    settle_one(&app).await;
+    let settled = row(&app, &id3).await;
+    assert_eq!(settled.status, "confirmed");
+    assert!(settled.partner_pending.is_none());
+    assert_eq!(f.sandbox.resident(&p3), Some(expected.clone()));
+    // What the job sent is what the request sends: the same key and body replay.
+    let again = api::booking::partner::send_confirm(&ctx(&app), &conn, &settled)
+        .await
+        .expect("the same request, answered again");
+    assert_eq!(again.status.as_str(), "confirmed");
+    assert_eq!(f.sandbox.resident(&p3), Some(expected));
+    let confirms = f
+        .sandbox
+        .requests()
+        .iter()
+        .filter(|r| **r == format!("POST /partner/v1/bookings/{p3}/confirm"))
+        .count();
+    assert!(confirms >= 2, "sent while down, by the job and again");
+    assert_eq!(partner_reads(&app, resident.id).await.len(), 2);
+}
+on_both_with!(
+    residents_are_shared_on_confirmation_only,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);
+
 async fn membership_and_webhooks(app: TestApp) {
     let f = fixture(&app, "Members").await;
     let (offer, start_date) = monthly_membership(&app, &f).await;

@@ -172,26 +172,16 @@ async fn hold_confirm_read_cancel() {
     let slots = app.slots(&token, "sandbox-gym.yoga", 28).await;
     assert_eq!(slots[0]["remaining"], 10);
 
-    let c = app
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &token,
-            Some(&key()),
-            None,
-        )
-        .await;
+    let c = app.confirm(&token, &id, &key(), &yoga_confirm()).await;
     assert_eq!(c.status, 200, "{}", c.text);
     assert_eq!(c.body["status"], "confirmed");
     assert!(c.body.get("hold_expires_at").is_none());
+    assert!(
+        c.body.get("resident").is_none(),
+        "resident data is never echoed"
+    );
     // Confirming again changes nothing.
-    let again = app
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &token,
-            Some(&key()),
-            None,
-        )
-        .await;
+    let again = app.confirm(&token, &id, &key(), &yoga_confirm()).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["status"], "confirmed");
     let g = app.get(&format!("/bookings/{id}"), &token).await;
@@ -220,19 +210,148 @@ async fn hold_confirm_read_cancel() {
         .await;
     assert_eq!(x2.status, 200);
     assert_eq!(x2.body["status"], "cancelled");
-    let c2 = app
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &token,
-            Some(&key()),
-            None,
-        )
-        .await;
+    let c2 = app.confirm(&token, &id, &key(), &yoga_confirm()).await;
     c2.assert_problem(409, "invalid-transition");
     assert_eq!(
         app.sandbox.booking(&id).unwrap().status.as_str(),
         "cancelled"
     );
+}
+
+/// Consent before sharing: a hold carries no resident data and the sandbox stores none
+/// for it; the confirmation carries exactly the offer's `resident_fields`, and one that
+/// does not is refused with a 422 naming each field and changes nothing.
+#[tokio::test]
+async fn the_resident_comes_with_the_confirmation_only() {
+    let app = spawn_with(|c| c.approval_delay = None).await;
+    let token = app.token().await;
+    let monday = app.slot(&token, "sandbox-gym.monthly", 0).await;
+    let h = app.hold(&token, &key(), &membership_hold(&monday)).await;
+    assert_eq!(h.status, 201, "{}", h.text);
+    let id = h.body["booking_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.sandbox.resident(&id),
+        None,
+        "a hold has no resident data"
+    );
+    let listed = app.control(reqwest::Method::GET, "/bookings", None).await;
+    assert_eq!(
+        listed.body["bookings"][0]["resident"],
+        serde_json::Value::Null
+    );
+
+    let path = format!("/bookings/{id}/confirm");
+    let refused = |a: &Answer, fields: &[&str]| {
+        a.assert_problem(422, "validation");
+        let named: Vec<&str> = a.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(named, fields, "{}", a.text);
+    };
+    // No body, no resident, or without the fields the membership asks for.
+    refused(
+        &app.post(&path, &token, Some(&key()), None).await,
+        &["resident"],
+    );
+    refused(
+        &app.confirm(&token, &id, &key(), &json!({})).await,
+        &["resident"],
+    );
+    refused(
+        &app.confirm(&token, &id, &key(), &json!({"resident": {}}))
+            .await,
+        &["resident.name", "resident.email", "resident.phone"],
+    );
+    refused(
+        &app.confirm(&token, &id, &key(), &yoga_confirm()).await,
+        &["resident.email", "resident.phone"],
+    );
+    let mut no_phone = membership_confirm();
+    no_phone["resident"]["phone"] = json!(" ");
+    refused(
+        &app.confirm(&token, &id, &key(), &no_phone).await,
+        &["resident.phone"],
+    );
+    // A body that is not JSON cannot be read at all.
+    let not_json = read(
+        app.http
+            .post(app.api(&path))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key())
+            .header("content-type", "application/json")
+            .body("{")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    not_json.assert_problem(400, "bad-request");
+    // A refusal is replayed under its key like any answer, and changed nothing.
+    let k = key();
+    refused(
+        &app.confirm(&token, &id, &k, &yoga_confirm()).await,
+        &["resident.email", "resident.phone"],
+    );
+    let again = app.confirm(&token, &id, &k, &yoga_confirm()).await;
+    refused(&again, &["resident.email", "resident.phone"]);
+    assert_eq!(app.sandbox.booking(&id).unwrap().status.as_str(), "held");
+    assert_eq!(app.sandbox.resident(&id), None);
+
+    // The confirmation with exactly the offer's fields: stored, and only now.
+    let c = app
+        .confirm(&token, &id, &key(), &membership_confirm())
+        .await;
+    assert_eq!(c.status, 200, "{}", c.text);
+    assert_eq!(c.body["status"], "pending");
+    let stored = app.sandbox.resident(&id).expect("stored on confirmation");
+    assert_eq!(
+        serde_json::to_value(&stored).unwrap(),
+        membership_confirm()["resident"]
+    );
+    // Confirming again changes nothing, the stored data included.
+    let other = json!({"resident": {"name": "Someone Else", "email": "else@example.org", "phone": "+358409999999"}});
+    let again = app.confirm(&token, &id, &key(), &other).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(app.sandbox.resident(&id), Some(stored));
+
+    // A field the offer does not ask for is refused, never stored.
+    let yoga = app.slot(&token, "sandbox-gym.yoga", 0).await;
+    let y = app.hold(&token, &key(), &yoga_hold(&yoga, 1)).await;
+    let yid = y.body["booking_id"].as_str().unwrap().to_string();
+    let mut extra = yoga_confirm();
+    extra["resident"]["email"] = json!("aino@example.org");
+    refused(
+        &app.confirm(&token, &yid, &key(), &extra).await,
+        &["resident.email"],
+    );
+    assert_eq!(app.sandbox.resident(&yid), None);
+    let mut unknown = yoga_confirm();
+    unknown["resident"]["address"] = json!("Mannerheimintie 1");
+    refused(
+        &app.confirm(&token, &yid, &key(), &unknown).await,
+        &["resident.address"],
+    );
+    let c = app.confirm(&token, &yid, &key(), &yoga_confirm()).await;
+    assert_eq!(c.body["status"], "confirmed", "{}", c.text);
+    let stored = app.sandbox.resident(&yid).unwrap();
+    assert_eq!((stored.email, stored.phone), (None, None));
+
+    // A hold that still carries a resident (as contract 1.0.0 had it) is held, and
+    // nothing of it is kept.
+    let mut old = yoga_hold(&yoga, 1);
+    old["resident"] = json!({"name": "Aino Virtanen", "email": "aino@example.org"});
+    let o = app.hold(&token, &key(), &old).await;
+    assert_eq!(o.status, 201, "{}", o.text);
+    let oid = o.body["booking_id"].as_str().unwrap();
+    assert_eq!(app.sandbox.resident(oid), None);
+
+    // An unknown booking is not found, body or not.
+    app.post("/bookings/bk_nope/confirm", &token, Some(&key()), None)
+        .await
+        .assert_problem(404, "not-found");
 }
 
 #[tokio::test]
@@ -263,12 +382,12 @@ async fn holds_are_validated() {
         201
     );
 
+    // An offer that needs an email address is held without one: the hold carries no
+    // resident data.
     let kettlebell = app.slot(&token, "sandbox-gym.kettlebell", 0).await;
-    let mut no_email = yoga_hold(&kettlebell, 1);
-    no_email["offer_id"] = json!("sandbox-gym.kettlebell");
-    let a = app.hold(&token, &key(), &no_email).await;
-    a.assert_problem(422, "validation");
-    assert_eq!(a.body["errors"][0]["field"], "resident.email");
+    let mut kettlebell_hold = yoga_hold(&kettlebell, 1);
+    kettlebell_hold["offer_id"] = json!("sandbox-gym.kettlebell");
+    assert_eq!(app.hold(&token, &key(), &kettlebell_hold).await.status, 201);
 
     let monday = app.slot(&token, "sandbox-gym.monthly", 0).await;
     let mut two = membership_hold(&monday);
@@ -283,7 +402,7 @@ async fn holds_are_validated() {
             .assert_problem(400, "bad-request");
     }
     let mut blank = yoga_hold(&yoga, 1);
-    blank["resident"]["name"] = json!("");
+    blank["client_token"] = json!("");
     app.hold(&token, &key(), &blank)
         .await
         .assert_problem(400, "bad-request");
@@ -340,10 +459,13 @@ async fn the_same_key_replays_and_another_body_is_refused() {
         .assert_problem(422, "idempotency-key-reused");
     // A confirm replays its own first answer even after the booking moved on.
     let ck = key();
-    let c1 = app
-        .post(&format!("/bookings/{id}/confirm"), &token, Some(&ck), None)
-        .await;
+    let c1 = app.confirm(&token, id, &ck, &yoga_confirm()).await;
     assert_eq!(c1.body["status"], "confirmed");
+    // The same key with other resident data is another request.
+    let other_resident = json!({"resident": {"name": "Someone Else"}});
+    app.confirm(&token, id, &ck, &other_resident)
+        .await
+        .assert_problem(422, "idempotency-key-reused");
     let x = app
         .post(
             &format!("/bookings/{id}/cancel"),
@@ -353,12 +475,15 @@ async fn the_same_key_replays_and_another_body_is_refused() {
         )
         .await;
     assert_eq!(x.body["status"], "cancelled");
-    let c2 = app
-        .post(&format!("/bookings/{id}/confirm"), &token, Some(&ck), None)
-        .await;
+    let c2 = app.confirm(&token, id, &ck, &yoga_confirm()).await;
     assert_eq!(c2.status, 200);
     assert_eq!(c2.body, c1.body);
     assert_eq!(c2.header("idempotent-replayed"), Some("true"));
+    assert_eq!(
+        app.sandbox.resident(id).unwrap().name,
+        "Aino Virtanen",
+        "the replay changed nothing"
+    );
     // Errors are replayed too.
     let mut bad = body.clone();
     bad["offer_id"] = json!("nope");
@@ -465,14 +590,10 @@ async fn an_unconfirmed_hold_expires_and_frees_its_seats() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let g = app.get(&format!("/bookings/{id}"), &token).await;
     assert_eq!(g.body["status"], "expired");
-    app.post(
-        &format!("/bookings/{id}/confirm"),
-        &token,
-        Some(&key()),
-        None,
-    )
-    .await
-    .assert_problem(409, "hold-expired");
+    app.confirm(&token, &id, &key(), &intro_confirm())
+        .await
+        .assert_problem(409, "hold-expired");
+    assert_eq!(app.sandbox.resident(&id), None, "never confirmed");
     app.post(
         &format!("/bookings/{id}/cancel"),
         &token,
@@ -496,13 +617,7 @@ async fn reschedule_moves_to_a_free_slot_of_the_same_offer() {
     let a2 = app.slot(&token, "sandbox-gym.intro", 2).await;
     let mine = app.hold(&token, &key(), &intro_hold(&a0)).await;
     let id = mine.body["booking_id"].as_str().unwrap().to_string();
-    app.post(
-        &format!("/bookings/{id}/confirm"),
-        &token,
-        Some(&key()),
-        None,
-    )
-    .await;
+    app.confirm(&token, &id, &key(), &intro_confirm()).await;
     assert_eq!(app.hold(&token, &key(), &intro_hold(&a2)).await.status, 201);
 
     let path = format!("/bookings/{id}/reschedule");
@@ -558,12 +673,7 @@ async fn memberships_wait_for_approval() {
     let start = DateTime::parse_from_rfc3339(&monday).unwrap();
     assert!((28..=31).contains(&(end - start).num_days()));
     let c = app
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &token,
-            Some(&key()),
-            None,
-        )
+        .confirm(&token, &id, &key(), &membership_confirm())
         .await;
     assert_eq!(c.body["status"], "pending");
     assert_eq!(
@@ -587,13 +697,8 @@ async fn the_business_approves_or_rejects_by_hand() {
         let body = membership_hold(&first);
         let h = app.hold(&token, &key(), &body).await;
         let id = h.body["booking_id"].as_str().unwrap().to_string();
-        app.post(
-            &format!("/bookings/{id}/confirm"),
-            &token,
-            Some(&key()),
-            None,
-        )
-        .await;
+        app.confirm(&token, &id, &key(), &membership_confirm())
+            .await;
         ids.push(id);
     }
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -31,6 +31,8 @@ async fn a_conforming_partner_passes_every_check() {
         "hold",
         "idempotent-replay",
         "idempotency-key-reused",
+        "confirm-resident-missing",
+        "confirm-extra-field",
         "confirm",
         "status",
         "cancel",
@@ -110,6 +112,14 @@ async fn a_wrong_partner_gets_each_violation_named() {
     failed(
         "idempotency-key-reused",
         "expected `application/problem+json`",
+    );
+    failed(
+        "confirm-resident-missing",
+        "Content-Type is `text/plain`, expected `application/problem+json`",
+    );
+    failed(
+        "confirm-extra-field",
+        "Content-Type is `text/plain`, expected `application/problem+json`",
     );
     failed("confirm", "$.status is missing");
     failed("status", "$.status is missing");

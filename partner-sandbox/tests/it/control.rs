@@ -108,13 +108,8 @@ async fn bookings_can_be_decided_and_inspected() {
         )
         .await;
     a.assert_problem(409, "invalid-transition");
-    app.post(
-        &format!("/bookings/{id}/confirm"),
-        &token,
-        Some(&key()),
-        None,
-    )
-    .await;
+    app.confirm(&token, &id, &key(), &membership_confirm())
+        .await;
     let a = app
         .control(
             reqwest::Method::POST,
@@ -149,7 +144,14 @@ async fn bookings_can_be_decided_and_inspected() {
         .await;
     r.assert_problem(404, "not-found");
     let list = app.control(reqwest::Method::GET, "/bookings", None).await;
-    assert_eq!(list.body["bookings"].as_array().unwrap().len(), 2);
+    let listed = list.body["bookings"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    // The business sees the resident data of the confirmed membership, and none for the
+    // hold that was never confirmed.
+    assert_eq!(listed[0]["booking_id"], id.as_str());
+    assert_eq!(listed[0]["resident"], membership_confirm()["resident"]);
+    assert_eq!(listed[1]["booking_id"], yid);
+    assert_eq!(listed[1]["resident"], serde_json::Value::Null);
     let stats = app.control(reqwest::Method::GET, "/stats", None).await;
     assert_eq!(stats.body["tokens_issued"], 1);
     assert_eq!(stats.body["bookings"], 2);

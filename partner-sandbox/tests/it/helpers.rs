@@ -178,6 +178,17 @@ impl App {
         self.post("/holds", token, Some(key), Some(body)).await
     }
 
+    /// Confirms booking `id` with `body` (e.g. [`yoga_confirm`]).
+    pub async fn confirm(&self, token: &str, id: &str, key: &str, body: &Value) -> Answer {
+        self.post(
+            &format!("/bookings/{id}/confirm"),
+            token,
+            Some(key),
+            Some(body),
+        )
+        .await
+    }
+
     pub async fn control(
         &self,
         method: reqwest::Method,
@@ -195,35 +206,48 @@ impl App {
     }
 }
 
-/// A hold body for a yoga class (name only).
+/// A hold body for a yoga class. Holds carry no resident data: that comes with the
+/// confirmation ([`yoga_confirm`]).
 pub fn yoga_hold(start: &str, seats: u32) -> Value {
     json!({
         "offer_id": "sandbox-gym.yoga",
         "start": start,
         "seats": seats,
         "client_token": format!("ct-{}", key()),
-        "resident": {"name": "Aino Virtanen"},
     })
 }
 
-/// A hold body for the one-place trainer intro (name and phone).
+/// A hold body for the one-place trainer intro.
 pub fn intro_hold(start: &str) -> Value {
     json!({
         "offer_id": "sandbox-gym.intro",
         "start": start,
         "client_token": format!("ct-{}", key()),
-        "resident": {"name": "Aino Virtanen", "phone": "+358401234567"},
     })
 }
 
-/// A hold body for the monthly membership (name, email, phone).
+/// A hold body for the monthly membership.
 pub fn membership_hold(start: &str) -> Value {
     json!({
         "offer_id": "sandbox-gym.monthly",
         "start": start,
         "client_token": format!("ct-{}", key()),
-        "resident": {"name": "Aino Virtanen", "email": "aino@example.org", "phone": "+358401234567"},
     })
+}
+
+/// The confirmation of a yoga class: it asks for the name only.
+pub fn yoga_confirm() -> Value {
+    json!({"resident": {"name": "Aino Virtanen"}})
+}
+
+/// The confirmation of the trainer intro: name and phone.
+pub fn intro_confirm() -> Value {
+    json!({"resident": {"name": "Aino Virtanen", "phone": "+358401234567"}})
+}
+
+/// The confirmation of the monthly membership: name, email and phone.
+pub fn membership_confirm() -> Value {
+    json!({"resident": {"name": "Aino Virtanen", "email": "aino@example.org", "phone": "+358401234567"}})
 }
 
 /// A webhook as received.

@@ -22,13 +22,7 @@ async fn every_status_change_is_pushed_signed_and_in_order() {
     let body = yoga_hold(&start, 1);
     let h = app.hold(&token, &key(), &body).await;
     let id = h.body["booking_id"].as_str().unwrap().to_string();
-    app.post(
-        &format!("/bookings/{id}/confirm"),
-        &token,
-        Some(&key()),
-        None,
-    )
-    .await;
+    app.confirm(&token, &id, &key(), &yoga_confirm()).await;
     let other = app.slot(&token, "sandbox-gym.yoga", 1).await;
     app.post(
         &format!("/bookings/{id}/reschedule"),
@@ -130,13 +124,8 @@ async fn expiry_and_approval_are_pushed_too() {
     let monday = app.slot(&token, "sandbox-gym.monthly", 0).await;
     let m = app.hold(&token, &key(), &membership_hold(&monday)).await;
     let id = m.body["booking_id"].as_str().unwrap();
-    app.post(
-        &format!("/bookings/{id}/confirm"),
-        &token,
-        Some(&key()),
-        None,
-    )
-    .await;
+    app.confirm(&token, &id, &key(), &membership_confirm())
+        .await;
     let got = receiver.wait_for(5).await;
     let mut types: Vec<String> = got
         .iter()
