@@ -121,7 +121,10 @@ and never stores it. A refused confirmation changes nothing; the hold stays `hel
 
 Store resident data only from a successful confirmation: a held, expired or never
 confirmed booking has none. The partner never returns it: bookings and webhooks identify
-the resident by nothing but the booking. Keep it only as long as the booking needs it.
+the resident by nothing but the booking. Keep it only as long as the booking needs it:
+a booking that will not take place (`cancelled`, `rejected`, `expired`) keeps none. The
+portal cancels every upcoming booking of a resident who erases their account; that
+cancellation is also the resident's request to delete their data.
 
 ## Changes
 

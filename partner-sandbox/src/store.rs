@@ -161,6 +161,13 @@ impl Store {
             rec.approve_at = None;
         }
         rec.booking.updated_at = local(cat, now);
+        // A booking that will not take place keeps no resident data.
+        if matches!(
+            status,
+            BookingStatus::Cancelled | BookingStatus::Rejected | BookingStatus::Expired
+        ) {
+            rec.resident = None;
+        }
         let b = rec.booking.clone();
         self.emit(cat, &b, EventType::for_status(status), Some(prev));
         b

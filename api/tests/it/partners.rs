@@ -584,6 +584,58 @@ async fn partner_reads(app: &TestApp, user: Uuid) -> Vec<entities::access_record
 /// A retried confirmation (the same `Idempotency-Key`) sends the same body and changes
 /// nothing, and the reconciliation job, resending a confirmation whose answer was lost,
 /// sends the resident too.
+/// Erasing an account cancels its upcoming partner bookings by the partner's cancel call:
+/// the partner's booking is cancelled and keeps no resident data, the portal's booking
+/// keeps no contact.
+async fn erasing_an_account_cancels_its_partner_bookings(app: TestApp) {
+    let f = fixture(&app, "Erase").await;
+    let offer = partner_offer(&app, &f, "appointment", "sandbox-gym.intro").await;
+    let times = slots(&app, &offer).await;
+    let resident = app.register("Leaving").await;
+    let contact = json!({"name": "Lea Ving", "phone": "+358409876543"});
+    let (status, b) = book(
+        &app,
+        &resident,
+        &json!({"offer_id": offer, "starts_at": times[0]["starts_at"], "contact": contact}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed");
+    let id = b["id"].as_str().unwrap().to_string();
+    let partner_id = row(&app, &id).await.partner_ref.unwrap();
+    assert!(f.sandbox.resident(&partner_id).is_some());
+
+    let r = resident
+        .client
+        .delete(app.url("/api/v1/accounts/me"))
+        .json(&json!({"password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        f.sandbox.booking(&partner_id).unwrap().status.as_str(),
+        "cancelled",
+        "cancelled at the partner by its cancel call"
+    );
+    assert_eq!(
+        f.sandbox.resident(&partner_id),
+        None,
+        "the partner keeps no data"
+    );
+    let mine = row(&app, &id).await;
+    assert_eq!(mine.status, "cancelled");
+    assert_eq!(
+        (
+            mine.contact_name.as_str(),
+            mine.contact_email,
+            mine.contact_phone
+        ),
+        ("", None, None)
+    );
+}
+crate::on_both!(erasing_an_account_cancels_its_partner_bookings);
+
 async fn residents_are_shared_on_confirmation_only(app: TestApp) {
     let f = fixture(&app, "Consent").await;
     // The trainer intro asks for the name and a phone number, not the email address.

@@ -119,6 +119,11 @@ async fn bookings_can_be_decided_and_inspected() {
         .await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["status"], "confirmed");
+    // While confirmed, the business sees the resident data of the membership.
+    let list = app.control(reqwest::Method::GET, "/bookings", None).await;
+    let confirmed = &list.body["bookings"][0];
+    assert_eq!(confirmed["booking_id"], id.as_str());
+    assert_eq!(confirmed["resident"], membership_confirm()["resident"]);
     let x = app
         .control(
             reqwest::Method::POST,
@@ -146,10 +151,10 @@ async fn bookings_can_be_decided_and_inspected() {
     let list = app.control(reqwest::Method::GET, "/bookings", None).await;
     let listed = list.body["bookings"].as_array().unwrap();
     assert_eq!(listed.len(), 2);
-    // The business sees the resident data of the confirmed membership, and none for the
-    // hold that was never confirmed.
+    // No resident data for the membership the business cancelled (it had some while
+    // confirmed) nor for the hold that was never confirmed.
     assert_eq!(listed[0]["booking_id"], id.as_str());
-    assert_eq!(listed[0]["resident"], membership_confirm()["resident"]);
+    assert_eq!(listed[0]["resident"], serde_json::Value::Null);
     assert_eq!(listed[1]["booking_id"], yid);
     assert_eq!(listed[1]["resident"], serde_json::Value::Null);
     let stats = app.control(reqwest::Method::GET, "/stats", None).await;
