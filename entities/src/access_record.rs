@@ -12,6 +12,9 @@ pub struct Model {
     pub actor_user_id: Option<Uuid>,
     pub actor_organization_id: Option<Uuid>,
     pub actor_module: Option<String>,
+    /// The role the reader read in: `owner` or `staff` of the organization, `admin` or
+    /// `editor` of the city; none for a module (and for entries written before roles).
+    pub actor_role: Option<String>,
     pub resource: String,
     pub purpose: String,
     pub created_at: DateTimeUtc,

@@ -304,7 +304,7 @@ impl MyDataApi {
     /// Everything the portal holds about you, as JSON.
     #[oai(path = "/me/export", method = "get", operation_id = "export_my_data")]
     async fn export(&self, state: Data<&AppState>, auth: Auth) -> Result<Exported, ApiError> {
-        let doc = service::export(&state.db, auth.user().id).await?;
+        let doc = service::export(&state.db, auth.user().id, state.city.timezone).await?;
         Ok(Exported::Ok(
             Json(doc),
             "attachment; filename=\"my-city-portal-data.json\"".to_string(),

@@ -7,7 +7,7 @@ use minijinja::context;
 use poem::http::{header, StatusCode};
 use poem::web::{Data, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::error::AccountError;
 use crate::core::error::ErrorCode;
@@ -18,7 +18,7 @@ use crate::web::auth::{self, LoginGate};
 use crate::web::extract::{expired_page, CheckedForm, PageUser, ProtectedForm};
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
-use entities::{access_record, membership, organization, user};
+use entities::{membership, organization, user};
 
 #[derive(serde::Deserialize, Default)]
 pub struct LoginForm {
@@ -381,14 +381,10 @@ async fn account(
         .all(&state.db)
         .await
         .unwrap_or_default();
-    let log = access_record::Entity::find()
-        .filter(access_record::Column::SubjectUserId.eq(u.id))
-        .order_by_desc(access_record::Column::CreatedAt)
-        .limit(50)
-        .all(&state.db)
+    let tz = state.city.timezone;
+    let log = crate::privacy::log::entries(&state.db, &state.i18n, l, tz, u.id)
         .await
         .unwrap_or_default();
-    let tz = state.city.timezone;
     render(
         state,
         pc,
@@ -403,11 +399,23 @@ async fn account(
                 role => ms.iter().find(|m| m.organization_id == o.id).map(|m| m.role.clone()),
             }).collect::<Vec<_>>(),
             access_log => log.iter().map(|a| {
-                let local = a.created_at.with_timezone(&tz);
+                let (first, last) = (a.first_at.with_timezone(&tz), a.at.with_timezone(&tz));
+                let times = if a.count > 1 {
+                    format!("{}–{}", first.format("%H:%M"), last.format("%H:%M"))
+                } else {
+                    last.format("%H:%M").to_string()
+                };
                 context! {
-                    at => format!("{} {}", i18n::format_date(l, local.date_naive()), local.format("%H:%M")),
-                    resource => crate::privacy::service::shown(&a.resource, |m| state.i18n.message(l, m)),
-                    purpose => crate::privacy::service::shown(&a.purpose, |m| state.i18n.message(l, m)),
+                    at => format!("{} {times}", i18n::format_date(l, last.date_naive())),
+                    count => a.count,
+                    times_read => (a.count > 1).then(|| state.i18n.t(l, "access-times", Some(&{
+                        let mut args = fluent_bundle::FluentArgs::new();
+                        args.set("count", a.count);
+                        args
+                    }))),
+                    who => a.who.clone(),
+                    resource => a.what.clone(),
+                    purpose => a.why.clone(),
                 }
             }).collect::<Vec<_>>(),
             errors,
@@ -420,7 +428,7 @@ pub async fn export_download(
     PageUser { user: u, .. }: PageUser,
     state: Data<&AppState>,
 ) -> Response {
-    match super::service::export(&state.db, u.id).await {
+    match super::service::export(&state.db, u.id, state.city.timezone).await {
         Ok(doc) => Response::builder()
             .content_type("application/json; charset=utf-8")
             .header(

@@ -226,7 +226,12 @@ pub async fn create_admin(
 pub async fn export(
     db: &DatabaseConnection,
     user_id: Uuid,
+    tz: chrono_tz::Tz,
 ) -> Result<serde_json::Value, AccountError> {
+    let i18n = crate::core::i18n::I18n::embedded();
+    let words = |stored: &str| {
+        crate::privacy::log::shown(i18n, crate::core::locale::Locale::En, tz, stored)
+    };
     let u = user::Entity::find_by_id(user_id)
         .one(db)
         .await?
@@ -283,8 +288,9 @@ pub async fn export(
         "access_log": access.iter().map(|a| serde_json::json!({
             "at": a.created_at, "actor_user_id": a.actor_user_id, "actor_organization_id": a.actor_organization_id,
             "actor_module": a.actor_module,
-            "resource": crate::privacy::service::shown(&a.resource, |m| crate::core::i18n::I18n::embedded().api_text(m)),
-            "purpose": crate::privacy::service::shown(&a.purpose, |m| crate::core::i18n::I18n::embedded().api_text(m)),
+            "actor_role": a.actor_role,
+            "resource": words(&a.resource),
+            "purpose": words(&a.purpose),
         })).collect::<Vec<_>>(),
         "bookings": booking.bookings,
         "consents": booking.consents,
@@ -342,10 +348,10 @@ pub async fn delete_account(
             return Err(AccountError::LastOwner);
         }
     }
-    crate::booking::service::withdraw_everything(db, ctx, user).await?;
+    crate::booking::erasure::withdraw_everything(db, ctx, user).await?;
 
     let txn = crate::core::db::begin_write(db).await?;
-    crate::booking::service::forget_resident(&txn, user_id).await?;
+    crate::booking::erasure::forget_resident(&txn, user_id).await?;
     membership::Entity::delete_many()
         .filter(membership::Column::UserId.eq(user_id))
         .exec(&txn)

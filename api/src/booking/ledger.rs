@@ -390,22 +390,31 @@ pub(crate) async fn business_reader(
     {
         return Err(BookingError::not_found("offer"));
     }
-    Ok(match l.organization_id {
-        Some(org)
-            if crate::listings::service::is_member(db, org, user.id)
-                .await
-                .map_err(BookingError::from)? =>
-        {
-            crate::privacy::service::Reader::Organization {
-                user: user.id,
-                organization: org,
-            }
+    let membership = match l.organization_id {
+        Some(org) => {
+            entities::membership::Entity::find()
+                .filter(entities::membership::Column::OrganizationId.eq(org))
+                .filter(entities::membership::Column::UserId.eq(user.id))
+                .one(db)
+                .await?
         }
-        _ => crate::privacy::service::Reader::CityStaff(user.id),
+        None => None,
+    };
+    Ok(match membership {
+        Some(m) => crate::privacy::service::Reader::Organization {
+            user: user.id,
+            organization: m.organization_id,
+            role: m.role,
+        },
+        None => crate::privacy::service::Reader::CityStaff {
+            user: user.id,
+            role: user.staff_role.map_or("editor", |r| r.as_str()),
+        },
     })
 }
 
-pub(crate) fn shared_fields(b: &booking::Model) -> String {
+/// The contact fields a booking shares (`name` always).
+pub(crate) fn shared_fields(b: &booking::Model) -> Vec<&'static str> {
     let mut f = vec!["name"];
     if b.contact_email.is_some() {
         f.push("email");
@@ -413,7 +422,24 @@ pub(crate) fn shared_fields(b: &booking::Model) -> String {
     if b.contact_phone.is_some() {
         f.push("phone");
     }
-    f.join(", ")
+    f
+}
+
+/// What a read of a booking's contact is, for the access log: the fields, the offer and
+/// its time, shown in the resident's words (`privacy::log`).
+pub(crate) fn access_resource(
+    b: &booking::Model,
+    o: &offer::Model,
+) -> crate::core::message::Message {
+    crate::msg!(
+        "access-booking-data",
+        booking = b.id.to_string(),
+        fields = shared_fields(b).join(","),
+        kind = o.kind.clone(),
+        at = b.starts_at.to_rfc3339(),
+        offer_de = o.name_de.clone(),
+        offer_en = o.name_en.clone(),
+    )
 }
 
 /// Takes one seat of the slot at `target` in `txn` (creating an appointment's slot row on

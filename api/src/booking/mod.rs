@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod availability;
+pub mod erasure;
 pub mod error;
 pub mod export;
 pub mod idempotency;

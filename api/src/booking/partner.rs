@@ -261,17 +261,6 @@ pub fn hold_body(
 
 /// The resident fields a booking shares with the partner: the name, and the email and
 /// phone it holds only when its offer asked for them.
-fn shared_fields(b: &booking::Model) -> Vec<&'static str> {
-    let mut fields = vec!["name"];
-    if b.contact_email.is_some() {
-        fields.push("email");
-    }
-    if b.contact_phone.is_some() {
-        fields.push("phone");
-    }
-    fields
-}
-
 /// The confirmation request of a booking: the resident's data, the first the partner
 /// receives, exactly the contact fields stored on the booking (which are the ones its
 /// offer asks for). Built from the booking alone, like [`hold_body`], so that a retry
@@ -645,11 +634,7 @@ pub async fn confirm(
         ctx.city_id,
         v.booking.user_id,
         &partner_reader(&conn_model),
-        crate::msg!(
-            "access-booking",
-            booking = v.booking.id.to_string(),
-            fields = shared_fields(&v.booking).join(", ")
-        ),
+        ledger::access_resource(&v.booking, &v.offer),
         crate::msg!("access-purpose-partner-sent"),
     )
     .await?;

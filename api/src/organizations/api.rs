@@ -180,7 +180,10 @@ impl OrganizationsApi {
                     &txn,
                     state.city.id,
                     m.user_id,
-                    &privacy::service::Reader::CityStaff(auth.user().id),
+                    &privacy::service::Reader::CityStaff {
+                        user: auth.user().id,
+                        role: auth.user().staff_role.map_or("admin", |r| r.as_str()),
+                    },
                     crate::msg!("access-member-data", organization = &org.name),
                     crate::msg!("access-purpose-member-review"),
                 )

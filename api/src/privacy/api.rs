@@ -2,28 +2,37 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
 
-use super::service::shown;
-use crate::core::i18n::I18n;
+use super::log;
 use crate::core::problem::ApiError;
+use crate::web::api_locale::{self, ApiLocale};
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::Auth;
 use crate::web::state::AppState;
-use entities::{access_record, organization, user};
 
-/// One read of your data by someone else.
+/// Reads of your data by someone else: one entry per reader, thing and reason on one day.
 #[derive(Object)]
 pub struct AccessEntry {
+    /// The latest read.
     pub at: DateTime<Utc>,
+    /// The earliest read of this entry (the same day, in the city's time zone).
+    pub first_at: DateTime<Utc>,
+    /// How many reads the entry stands for.
+    pub count: u32,
     /// `city_staff`, `organization` or `module`.
     pub reader_kind: String,
-    /// Who: the organization's or module's name, or the staff member's name.
+    /// The organization's or module's name, or the staff member's name.
     pub reader: String,
-    /// What was read.
+    /// The role the reader read in: `owner` or `staff` of the organization, `admin` or
+    /// `editor` of the city.
+    #[oai(skip_serializing_if_is_none)]
+    pub reader_role: Option<String>,
+    /// Who, in words: the organization with the member and their role.
+    pub who: String,
+    /// What was read, in words.
     pub resource: String,
     /// Why.
     pub purpose: String,
@@ -35,8 +44,11 @@ pub struct PrivacyApi;
 impl PrivacyApi {
     /// Who read my data
     ///
-    /// Every read of your data by city staff, an organization or a module, newest first
-    /// (at most 500).
+    /// Every read of your data by city staff, an organization or a module, newest first;
+    /// reads of the same thing by the same reader for the same reason on one day are one
+    /// entry with a `count` (the account page shows the same entries). The texts are in
+    /// `locale` (`de` or `en`), else in the language `Accept-Language` prefers, else in
+    /// English.
     #[oai(
         path = "/accounts/me/access-log",
         method = "get",
@@ -45,58 +57,33 @@ impl PrivacyApi {
     async fn access_log(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         auth: Auth,
+        /// The texts' language; default: `Accept-Language`, else English.
+        locale: Query<Option<ApiLocale>>,
     ) -> Result<Json<Vec<AccessEntry>>, ApiError> {
-        let records = access_record::Entity::find()
-            .filter(access_record::Column::SubjectUserId.eq(auth.user().id))
-            .order_by_desc(access_record::Column::CreatedAt)
-            .limit(500)
-            .all(&state.db)
-            .await?;
-        let org_ids: Vec<Uuid> = records
-            .iter()
-            .filter_map(|r| r.actor_organization_id)
-            .collect();
-        let user_ids: Vec<Uuid> = records.iter().filter_map(|r| r.actor_user_id).collect();
-        let orgs = organization::Entity::find()
-            .filter(organization::Column::Id.is_in(org_ids))
-            .all(&state.db)
-            .await?;
-        let users = user::Entity::find()
-            .filter(user::Column::Id.is_in(user_ids))
-            .all(&state.db)
-            .await?;
-        // In English as the API has always answered, whatever the resident's language.
-        let i18n = I18n::embedded();
+        let l = api_locale::resolve(locale.0, req);
+        let entries = log::entries(
+            &state.db,
+            &state.i18n,
+            l,
+            state.city.timezone,
+            auth.user().id,
+        )
+        .await?;
         Ok(Json(
-            records
+            entries
                 .into_iter()
-                .map(|r| {
-                    let (kind, name) = if let Some(m) = &r.actor_module {
-                        ("module", m.clone())
-                    } else if let Some(o) = r.actor_organization_id {
-                        (
-                            "organization",
-                            orgs.iter()
-                                .find(|x| x.id == o)
-                                .map(|x| x.name.clone())
-                                .unwrap_or_default(),
-                        )
-                    } else {
-                        let staff = r
-                            .actor_user_id
-                            .and_then(|u| users.iter().find(|x| x.id == u))
-                            .map(|x| x.display_name.clone())
-                            .unwrap_or_default();
-                        ("city_staff", staff)
-                    };
-                    AccessEntry {
-                        at: r.created_at,
-                        reader_kind: kind.to_string(),
-                        reader: name,
-                        resource: shown(&r.resource, |m| i18n.api_text(m)),
-                        purpose: shown(&r.purpose, |m| i18n.api_text(m)),
-                    }
+                .map(|e| AccessEntry {
+                    at: e.at,
+                    first_at: e.first_at,
+                    count: e.count,
+                    reader_kind: e.reader_kind.to_string(),
+                    reader: e.reader,
+                    reader_role: e.reader_role,
+                    who: e.who,
+                    resource: e.what,
+                    purpose: e.why,
                 })
                 .collect(),
         ))

@@ -2,4 +2,5 @@
 //! organization, a module) is recorded, and the resident can see the record.
 
 pub mod api;
+pub mod log;
 pub mod service;

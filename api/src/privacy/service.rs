@@ -24,24 +24,18 @@ fn bounded(mut m: Message) -> Message {
     m
 }
 
-/// A stored access text in the words `render` gives a message (a page's language, or
-/// the API's English); a text stored before the access log held messages is shown as
-/// stored.
-pub fn shown(stored: &str, render: impl Fn(&Message) -> String) -> String {
-    match Message::from_json(stored) {
-        Some(m) => render(&m),
-        None => stored.to_string(),
-    }
-}
-
-/// Who read a resident's data.
+/// Who read a resident's data, with the role they read in.
 #[derive(Clone, Debug)]
 pub enum Reader {
-    /// A city staff member acting as such.
-    CityStaff(Uuid),
-    /// A member of an organization acting for it.
-    Organization { user: Uuid, organization: Uuid },
-    /// An e-government module.
+    /// A city staff member acting as such (`admin` or `editor`).
+    CityStaff { user: Uuid, role: &'static str },
+    /// A member of an organization acting for it (`owner` or `staff`).
+    Organization {
+        user: Uuid,
+        organization: Uuid,
+        role: String,
+    },
+    /// An e-government module or a business's booking system.
     Module(String),
 }
 
@@ -56,10 +50,14 @@ pub async fn record_access<C: ConnectionTrait>(
     resource: Message,
     purpose: Message,
 ) -> Result<(), sea_orm::DbErr> {
-    let (actor_user, actor_org, actor_module) = match reader {
-        Reader::CityStaff(u) => (Some(*u), None, None),
-        Reader::Organization { user, organization } => (Some(*user), Some(*organization), None),
-        Reader::Module(m) => (None, None, Some(m.clone())),
+    let (actor_user, actor_org, actor_module, actor_role) = match reader {
+        Reader::CityStaff { user, role } => (Some(*user), None, None, Some(role.to_string())),
+        Reader::Organization {
+            user,
+            organization,
+            role,
+        } => (Some(*user), Some(*organization), None, Some(role.clone())),
+        Reader::Module(m) => (None, None, Some(m.clone()), None),
     };
     access_record::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -68,6 +66,7 @@ pub async fn record_access<C: ConnectionTrait>(
         actor_user_id: Set(actor_user),
         actor_organization_id: Set(actor_org),
         actor_module: Set(actor_module),
+        actor_role: Set(actor_role),
         resource: Set(bounded(resource).to_json()),
         purpose: Set(bounded(purpose).to_json()),
         created_at: Set(Utc::now()),
@@ -85,13 +84,35 @@ mod tests {
     use crate::msg;
 
     #[test]
-    fn access_texts_are_shown_in_the_language_asked_and_in_the_api_english() {
+    fn access_texts_are_shown_in_the_language_asked() {
+        use crate::privacy::log::shown;
         let i = I18n::embedded();
+        let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
         let cases = [
             (
-                msg!("access-booking", booking = "b-1", fields = "name, phone"),
-                "Buchung b-1 (name, phone)",
-                "booking b-1 (name, phone)",
+                msg!(
+                    "access-booking-data",
+                    booking = "b-1",
+                    fields = "name,email",
+                    kind = "appointment",
+                    at = "2026-12-07T08:00:00+00:00",
+                    offer_de = "Personalausweis beantragen",
+                    offer_en = "Apply for an ID card",
+                ),
+                "Ihr Name und Ihre E-Mail-Adresse, für Ihren Termin „Personalausweis beantragen“ am 07.12.2026, 09:00",
+                "your name and email address, for your appointment “Apply for an ID card” on 7 Dec 2026, 09:00",
+            ),
+            (
+                msg!(
+                    "access-booking-data",
+                    fields = "name,email,phone",
+                    kind = "class",
+                    at = "2026-07-01T16:30:00+00:00",
+                    offer_de = "Yoga",
+                    offer_en = "",
+                ),
+                "Ihr Name, Ihre E-Mail-Adresse und Ihre Telefonnummer, für Ihren Kurs „Yoga“ am 01.07.2026, 18:30",
+                "your name, email address and phone number, for your class “Yoga” on 1 Jul 2026, 18:30",
             ),
             (
                 msg!("access-purpose-booking-list", offer = "Yoga"),
@@ -101,41 +122,26 @@ mod tests {
             (
                 msg!("access-purpose-booking-marked", status = "no_show"),
                 "als nicht erschienen vermerkt",
-                "booking marked no_show",
-            ),
-            (
-                msg!("access-purpose-partner-sent"),
-                "mit der Buchung an das Buchungssystem des Unternehmens übermittelt",
-                "sent with the booking to the business's booking system",
+                "marked as a no-show",
             ),
             (
                 msg!("access-member-data", organization = "Bäckerei {x} GmbH"),
                 "Name und E-Mail-Adresse als Mitglied von Bäckerei {x} GmbH",
-                "name and email as member of Bäckerei {x} GmbH",
-            ),
-            (
-                msg!("access-purpose-member-review"),
-                "Stadtverwaltung: Prüfung der Mitglieder einer Organisation",
-                "city administration: review of an organization's members",
+                "name and email address as a member of Bäckerei {x} GmbH",
             ),
         ];
-        for (m, de, api) in cases {
+        for (m, de, en) in cases {
             let stored = bounded(m).to_json();
-            assert_eq!(shown(&stored, |m| i.message(Locale::De, m)), de);
-            assert_eq!(shown(&stored, |m| i.api_text(m)), api);
+            assert_eq!(shown(i, Locale::De, tz, &stored), de);
+            assert_eq!(shown(i, Locale::En, tz, &stored), en);
         }
+        // Texts stored before messages, and messages of the old booking form, stay readable.
         assert_eq!(
-            i.message(
-                Locale::En,
-                &msg!("access-purpose-booking-marked", status = "completed")
-            ),
-            "marked as attended"
-        );
-        // Texts stored before stay as they are.
-        assert_eq!(
-            shown("booking b-1 (name)", |m| i.message(Locale::De, m)),
+            shown(i, Locale::De, tz, "booking b-1 (name)"),
             "booking b-1 (name)"
         );
+        let old = msg!("access-booking", booking = "b-1", fields = "name, phone").to_json();
+        assert_eq!(shown(i, Locale::De, tz, &old), "Buchung b-1 (name, phone)");
     }
 
     #[test]

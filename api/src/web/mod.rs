@@ -1,5 +1,6 @@
 //! The web layer: application state, extractors, rendering and the HTTP wiring.
 
+pub mod api_locale;
 pub mod api_tags;
 pub mod app;
 pub mod assets;

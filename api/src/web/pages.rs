@@ -227,34 +227,15 @@ pub fn locale(req: &Request, default: Locale) -> Locale {
     if let Some(l) = auth::cookie(req, "lang").and_then(|c| c.parse().ok()) {
         return l;
     }
-    if let Some(header) = req
-        .headers()
+    accept_language(req).unwrap_or(default)
+}
+
+/// The language a request's `Accept-Language` prefers among the portal's, if any.
+pub fn accept_language(req: &Request) -> Option<Locale> {
+    req.headers()
         .get("accept-language")
         .and_then(|h| h.to_str().ok())
-    {
-        let mut best: Option<(f32, Locale)> = None;
-        for part in header.split(',') {
-            let mut it = part.trim().split(';');
-            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or("");
-            if let Ok(l) = primary.parse::<Locale>() {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, l));
-                }
-            }
-        }
-        if let Some((_, l)) = best {
-            return l;
-        }
-    }
-    default
+        .and_then(crate::core::locale::preferred)
 }
 
 /// One query parameter.

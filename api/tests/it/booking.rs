@@ -781,10 +781,16 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
     let entries = log.as_array().unwrap();
     assert_eq!(entries.len(), 1, "{log}");
     assert_eq!(entries[0]["reader"], "Kampaamo GmbH");
-    assert!(entries[0]["resource"]
-        .as_str()
-        .unwrap()
-        .contains(ba["id"].as_str().unwrap()));
+    assert_eq!(entries[0]["reader_role"], "owner");
+    assert_eq!(entries[0]["who"], "Kampaamo GmbH (Kampaamo, owner)");
+    assert_eq!(entries[0]["count"], 1);
+    // What, in words: the fields and the booking's offer and time (no ids).
+    let what = entries[0]["resource"].as_str().unwrap();
+    assert!(
+        what.starts_with("your name and email address, for your class “Haircut course” on "),
+        "{what}"
+    );
+    assert!(!what.contains(ba["id"].as_str().unwrap()), "{what}");
 
     // Approve one, reject the other (its seat is released).
     let decide = |booking: &Value, decision: &str| {
@@ -846,7 +852,7 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
     assert_eq!(stored.len(), 2, "listed, then approved: {stored:?}");
     let booking_id = ba["id"].as_str().unwrap();
     let what: Value = serde_json::from_str(&stored[0].resource).unwrap();
-    assert_eq!(what["key"], "access-booking");
+    assert_eq!(what["key"], "access-booking-data");
     assert_eq!(what["args"]["booking"], booking_id);
     let why: Value = serde_json::from_str(&stored[1].purpose).unwrap();
     assert_eq!(
@@ -862,7 +868,14 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
         .text()
         .await
         .unwrap();
-    assert!(page.contains(&format!("Buchung {booking_id} (")), "{page}");
+    assert!(
+        page.contains("Ihr Name und Ihre E-Mail-Adresse, für Ihren Kurs „Haircut course“ am "),
+        "{page}"
+    );
+    assert!(
+        page.contains("Kampaamo GmbH (Kampaamo, Inhaber*in)"),
+        "{page}"
+    );
     assert!(page.contains("Buchung bestätigt"), "{page}");
     assert!(page.contains("Buchungsliste von "), "{page}");
     assert!(!page.contains("&quot;key&quot;"), "{page}");
@@ -875,17 +888,128 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
         .json()
         .await
         .unwrap();
-    assert_eq!(log[0]["purpose"], "booking marked confirmed");
+    assert_eq!(log[0]["purpose"], "booking confirmed");
     assert!(log[0]["resource"]
         .as_str()
         .unwrap()
-        .starts_with(&format!("booking {booking_id} (")));
+        .starts_with("your name and email address, for your class “Haircut course” on "));
+    // The same in German when the client asks for it.
+    let de: Value = a
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .header("accept-language", "de-DE,de;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(de[0]["purpose"], "Buchung bestätigt");
+    assert_eq!(de[0]["who"], "Kampaamo GmbH (Kampaamo, Inhaber*in)");
     assert!(log[1]["purpose"]
         .as_str()
         .unwrap()
         .starts_with("list of bookings of "));
 }
 on_both!(the_business_sees_and_decides_and_the_resident_sees_who_read);
+
+/// Reads of the same booking by the same reader for the same reason on one day are one
+/// entry with a count, on the page and in the API alike; another day is another entry.
+async fn the_access_log_counts_repeated_reads_once_a_day(app: TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let (owner, listing) = published_listing(&app, "Lukija").await;
+    let (offer, starts_at) = class_offer(&app, &owner, &listing, 3).await;
+    let id = offer.as_str();
+    let me = app.register("Gelesen").await;
+    let (status, b) = book(
+        &app,
+        &me,
+        "r1",
+        &json!({"offer_id": id, "starts_at": starts_at}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    for _ in 0..3 {
+        let r = owner
+            .client
+            .get(app.url(&format!("/api/v1/offers/{id}/bookings")))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+    let api = |lang: &'static str| {
+        let c = me.client.clone();
+        let url = app.url(&format!("/api/v1/accounts/me/access-log?locale={lang}"));
+        async move {
+            let v: Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            v.as_array().unwrap().clone()
+        }
+    };
+    let log = api("en").await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["count"], 3);
+    assert_eq!(log[0]["who"], "Lukija GmbH (Lukija, owner)");
+    assert!(log[0]["first_at"].as_str().unwrap() <= log[0]["at"].as_str().unwrap());
+
+    // One of the reads was yesterday: two entries, the newest first.
+    let first = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(me.id))
+        .order_by_asc(entities::access_record::Column::CreatedAt)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    entities::access_record::Entity::update_many()
+        .col_expr(
+            entities::access_record::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(first.created_at - chrono::Duration::days(1)),
+        )
+        .filter(entities::access_record::Column::Id.eq(first.id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let log = api("de").await;
+    assert_eq!(
+        log.iter()
+            .map(|e| e["count"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [2, 1]
+    );
+    assert_eq!(log[0]["who"], "Lukija GmbH (Lukija, Inhaber*in)");
+    assert!(
+        log[0]["resource"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ihr Name, für Ihren Kurs „Yoga am Abend“ am "),
+        "{log:?}"
+    );
+    // The page shows the same entries.
+    let page = me
+        .client
+        .get(app.url("/account?lang=de"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = page
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    assert_eq!(table.matches("<tr>").count(), 2, "{table}");
+    assert_eq!(table.matches("2-mal gelesen").count(), 1, "{table}");
+    assert_eq!(
+        table.matches("Lukija GmbH (Lukija, Inhaber*in)").count(),
+        2,
+        "{table}"
+    );
+}
+on_both!(the_access_log_counts_repeated_reads_once_a_day);
 
 /// Forces a held booking's hold to have run out (instead of waiting the claim window).
 /// A hold shows the business that a time is held, nothing more: no name, email or phone
@@ -966,7 +1090,12 @@ async fn a_hold_shares_nothing_until_the_resident_confirms(app: TestApp) {
         let url = app.url("/api/v1/accounts/me/access-log");
         async move {
             let v: Value = c.get(url).send().await.unwrap().json().await.unwrap();
-            v.as_array().unwrap().len()
+            // Reads, however they are grouped.
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["count"].as_u64().unwrap())
+                .sum::<u64>()
         }
     };
     let items = business_list().await;
@@ -1020,7 +1149,8 @@ async fn a_hold_shares_nothing_until_the_resident_confirms(app: TestApp) {
     let html = business_page().await;
     assert!(html.contains("Erika Mustermann") && html.contains(phone));
     assert!(!html.contains(released.email.as_str()) && !html.contains(lapsed.email.as_str()));
-    // Two reads of the confirmed booking (API and page) are logged; the others never.
+    // Two reads of the confirmed booking (API and page) are logged (one entry of the
+    // day with a count); the others never.
     assert_eq!(access_log(&erika).await, 2);
     assert_eq!(access_log(&released).await, 0);
     assert_eq!(access_log(&lapsed).await, 0);

@@ -164,6 +164,26 @@ account-deleted = Ihr Konto und seine Daten sind gelöscht.
 access-when = Wann
 access-what = Was
 access-why = Warum
+access-who = Wer
+access-times = { $count ->
+    [one] einmal gelesen
+   *[other] { $count }-mal gelesen
+}
+access-who-city = Stadtverwaltung
+access-role-owner = Inhaber*in
+access-role-staff = Mitarbeiter*in
+access-role-admin = Administrator*in
+access-role-editor = Redakteur*in
+access-fields-name = Ihr Name
+access-fields-name-email = Ihr Name und Ihre E-Mail-Adresse
+access-fields-name-phone = Ihr Name und Ihre Telefonnummer
+access-fields-name-email-phone = Ihr Name, Ihre E-Mail-Adresse und Ihre Telefonnummer
+access-booking-data = { $fields }, für { $kind ->
+    [appointment] Ihren Termin
+    [class] Ihren Kurs
+    [membership] Ihre Mitgliedschaft
+   *[other] Ihre Buchung
+} „{ $offer }“ am { $when }
 logged-out = Sie sind abgemeldet.
 
 ## Privacy

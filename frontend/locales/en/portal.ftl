@@ -168,6 +168,26 @@ account-deleted = Your account and its data are deleted.
 access-when = When
 access-what = What
 access-why = Why
+access-who = Who
+access-times = { $count ->
+    [one] read once
+   *[other] read { $count } times
+}
+access-who-city = City administration
+access-role-owner = owner
+access-role-staff = staff
+access-role-admin = administrator
+access-role-editor = editor
+access-fields-name = your name
+access-fields-name-email = your name and email address
+access-fields-name-phone = your name and phone number
+access-fields-name-email-phone = your name, email address and phone number
+access-booking-data = { $fields }, for your { $kind ->
+    [appointment] appointment
+    [class] class
+    [membership] membership
+   *[other] booking
+} “{ $offer }” on { $when }
 logged-out = You are logged out.
 
 ## Privacy
@@ -601,13 +621,9 @@ problem-title-conflict = This is not possible right now
 problem-title-validation = Some entries need correcting
 problem-title-error = Something went wrong
 access-member-data = name and email address as a member of { $organization }
-    .api = name and email as member of { $organization }
 access-purpose-member-review = city administration: review of an organization's members
-    .api = city administration: review of an organization's members
 access-booking = booking { $booking } ({ $fields })
-    .api = booking { $booking } ({ $fields })
 access-purpose-booking-list = list of bookings of { $offer }
-    .api = list of bookings of { $offer }
 access-purpose-booking-marked = { $status ->
     [confirmed] booking confirmed
     [rejected] booking rejected
@@ -617,7 +633,6 @@ access-purpose-booking-marked = { $status ->
 }
     .api = booking marked { $status }
 access-purpose-partner-sent = sent with the booking to the business's booking system
-    .api = sent with the booking to the business's booking system
 
 ## Errors
 not-found-title = Page not found

@@ -98,7 +98,7 @@ async fn wrong_breaks_the_contract_in_ways_a_checker_can_name() {
     assert_eq!(missing.status, 404);
     assert!(missing.content_type().starts_with("text/plain"));
     let id = h1.body["booking_id"].as_str().unwrap();
-    let c = app.confirm(&token, &id, &key(), &intro_confirm()).await;
+    let c = app.confirm(&token, id, &key(), &intro_confirm()).await;
     assert_eq!(c.body, json!({"ok": true}));
     let g = app.get(&format!("/bookings/{id}"), &token).await;
     assert!(g.body.get("status").is_none());

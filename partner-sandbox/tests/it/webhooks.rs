@@ -124,8 +124,7 @@ async fn expiry_and_approval_are_pushed_too() {
     let monday = app.slot(&token, "sandbox-gym.monthly", 0).await;
     let m = app.hold(&token, &key(), &membership_hold(&monday)).await;
     let id = m.body["booking_id"].as_str().unwrap();
-    app.confirm(&token, &id, &key(), &membership_confirm())
-        .await;
+    app.confirm(&token, id, &key(), &membership_confirm()).await;
     let got = receiver.wait_for(5).await;
     let mut types: Vec<String> = got
         .iter()
