@@ -137,6 +137,7 @@ impl SearchApi {
     async fn search(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         /// Words to look for (at most 200 characters).
         q: Query<Option<String>>,
         kind: Query<Option<ListingKind>>,
@@ -153,7 +154,8 @@ impl SearchApi {
         radius_m: Query<Option<u32>>,
         /// `relevance` (default), `distance` (needs `near`) or `name`.
         sort: Query<Option<String>>,
-        /// `de` or `en`: the language of names and snippets.
+        /// `de` or `en`: the language of names and snippets; default: the language
+        /// `Accept-Language` prefers, else the city's.
         locale: Query<Option<String>>,
         /// Page number, from 1 (at most 500).
         page: Query<Option<u32>>,
@@ -212,7 +214,9 @@ impl SearchApi {
             },
         };
         let locale = match locale.0.as_deref() {
-            None => state.config.city.default_locale,
+            None => {
+                crate::web::pages::accept_language(req).unwrap_or(state.config.city.default_locale)
+            }
             Some(l) => parse_locale(&mut errors, l),
         };
         let page = page.0.unwrap_or(1);
@@ -287,9 +291,10 @@ impl SearchApi {
     async fn suggest(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         /// What has been typed (1-100 characters).
         q: Query<String>,
-        /// `de` or `en`.
+        /// `de` or `en`; default: the language `Accept-Language` prefers, else the city's.
         locale: Query<Option<String>>,
     ) -> Result<Json<Suggestions>, ApiError> {
         let mut errors = Errors::default();
@@ -298,7 +303,9 @@ impl SearchApi {
             errors.add("q", msg!("v-search-suggest-q", min = 1, max = 100));
         }
         let locale = match locale.0.as_deref() {
-            None => state.config.city.default_locale,
+            None => {
+                crate::web::pages::accept_language(req).unwrap_or(state.config.city.default_locale)
+            }
             Some(l) => parse_locale(&mut errors, l),
         };
         errors.into_result(())?;

@@ -271,7 +271,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
     Route::new()
         .nest(
             "/api/v1",
-            api.around(move |ep, req| limit_body(ep, req, max_body)),
+            api.around(move |ep, req| limit_body(ep, req, max_body))
+                .around(vary_language),
         )
         .at("/api/v1/openapi.json", get(spec_endpoint))
         .at(
@@ -470,6 +471,17 @@ pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
 
 /// Refuses request bodies over `max` bytes with 413, whether announced by
 /// `Content-Length` or streamed in chunks, before any handler reads them.
+/// Tells caches that an API answer may differ by `Accept-Language` (its localized texts
+/// follow the header when `locale` is absent), keeping any `Vary` already set.
+async fn vary_language<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let mut resp = next.call(req).await?.into_response();
+    resp.headers_mut().append(
+        poem::http::header::VARY,
+        poem::http::HeaderValue::from_static("Accept-Language"),
+    );
+    Ok(resp)
+}
+
 async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
     let too_large = || {
         problem::Problem::new(

@@ -10,6 +10,7 @@ mod config;
 mod erasure;
 mod generate;
 mod health;
+mod languages;
 mod listings;
 mod meili;
 mod migrations;
