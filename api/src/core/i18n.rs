@@ -235,6 +235,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn counts_take_the_plural_form_of_the_language() {
+        let i = I18n::embedded();
+        let limit = |v: i64, l: Locale| i.message(l, &crate::msg!("booking-policy-limit", n = v));
+        assert_eq!(
+            limit(1, Locale::De),
+            "Höchstens eine aktive Buchung pro Person."
+        );
+        assert_eq!(
+            limit(2, Locale::De),
+            "Höchstens 2 aktive Buchungen pro Person."
+        );
+        assert_eq!(
+            limit(1, Locale::En),
+            "At most one active booking per person."
+        );
+        assert_eq!(
+            limit(3, Locale::En),
+            "At most 3 active bookings per person."
+        );
+        let wait =
+            |v: i64, l: Locale| i.message(l, &crate::msg!("error-rate-limited", minutes = v));
+        assert_eq!(
+            wait(1, Locale::En),
+            "Too many failed logins. Please wait a minute."
+        );
+        assert_eq!(
+            wait(15, Locale::De),
+            "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie 15 Minuten."
+        );
+        let soon = |v: i64| i.message(Locale::En, &crate::msg!("v-booking-lead-time", n = v));
+        assert_eq!(
+            soon(1),
+            "This time is too soon: book at least one minute ahead."
+        );
+        assert_eq!(
+            soon(30),
+            "This time is too soon: book at least 30 minutes ahead."
+        );
+    }
+
+    #[test]
     fn both_languages_have_every_message() {
         for (name, de, en) in FILES {
             let (de, en) = (I18n::keys(de), I18n::keys(en));

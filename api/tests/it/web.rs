@@ -216,10 +216,11 @@ async fn the_login_page_says_when_to_try_again(app: TestApp) {
     let retry = retry_after(&locked);
     assert_rest_of_window(retry, api::web::auth::LOGIN_WINDOW, started);
     let html = locked.text().await.unwrap();
-    assert!(
-        html.contains(&format!("Please wait {} minutes.", retry.div_ceil(60))),
-        "{html}"
-    );
+    let wait = match retry.div_ceil(60) {
+        1 => "Please wait a minute.".to_string(),
+        n => format!("Please wait {n} minutes."),
+    };
+    assert!(html.contains(&wait), "{html}");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let later = attempt("correct horse battery").await.unwrap();
     assert_eq!(later.status(), StatusCode::TOO_MANY_REQUESTS);

@@ -54,8 +54,14 @@ v-booking-dst-gap = Diese Uhrzeit gibt es an dem Tag nicht (Zeitumstellung).
 v-booking-dst-gap-session = Diese Uhrzeit gibt es an dem Tag nicht (Zeitumstellung).
 v-booking-past = Dieses Datum liegt in der Vergangenheit.
 v-booking-only-memberships = Ein Startdatum gibt es nur bei Mitgliedschaften; wählen Sie eine Zeit.
-v-booking-lead-time = Diese Zeit ist zu bald: Buchen Sie mindestens { $n } Minuten im Voraus.
-v-booking-horizon = Diese Zeit liegt zu weit voraus: höchstens { $n } Tage.
+v-booking-lead-time = { $n ->
+    [one] Diese Zeit ist zu bald: Buchen Sie mindestens eine Minute im Voraus.
+   *[other] Diese Zeit ist zu bald: Buchen Sie mindestens { $n } Minuten im Voraus.
+}
+v-booking-horizon = { $n ->
+    [one] Diese Zeit liegt zu weit voraus: höchstens einen Tag.
+   *[other] Diese Zeit liegt zu weit voraus: höchstens { $n } Tage.
+}
 v-booking-not-a-time = Diese Zeit kann nicht (mehr) gebucht werden. Bitte wählen Sie eine andere.
 v-booking-not-a-session = Diese Zeit kann nicht (mehr) gebucht werden. Bitte wählen Sie eine andere.
 v-booking-phone = Geben Sie eine Telefonnummer an (nur Ziffern, Leerzeichen und + - / ( )).

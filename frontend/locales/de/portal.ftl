@@ -132,7 +132,10 @@ field-display-name = Ihr Name
 field-display-name-hint = So begrüßt Sie das Portal.
 error-summary = Bitte korrigieren Sie Folgendes:
 error-invalid-credentials = E-Mail-Adresse oder Passwort ist falsch.
-error-rate-limited = Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie { $minutes } Minuten.
+error-rate-limited = { $minutes ->
+    [one] Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie eine Minute.
+   *[other] Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie { $minutes } Minuten.
+}
 error-email-taken = Zu dieser E-Mail-Adresse gibt es schon ein Konto. Bitte melden Sie sich an.
 error-csrf = Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.
 account-title = Mein Konto
@@ -394,7 +397,10 @@ booking-policy-membership-period = Eine Mitgliedschaft läuft mindestens einen v
 booking-policy-cancel-until-start = Sie können online bis zum Beginn absagen.
 booking-policy-cancel-until = Sie können online bis { $span } vor Beginn absagen.
 booking-policy-lead-time = Buchen Sie mindestens { $span } im Voraus.
-booking-policy-limit = Höchstens { $n } aktive Buchungen pro Person.
+booking-policy-limit = { $n ->
+    [one] Höchstens eine aktive Buchung pro Person.
+   *[other] Höchstens { $n } aktive Buchungen pro Person.
+}
 booking-policy-shares = Weitergegeben an { $who }: { $what }.
 booking-shares-name = Ihr Name
 booking-shares-name-email = Ihr Name und Ihre E-Mail-Adresse

@@ -86,9 +86,15 @@ v-booking-past = This date is in the past.
     .api = is in the past
 v-booking-only-memberships = Only memberships have a start date; choose a time.
     .api = only for memberships; give starts_at
-v-booking-lead-time = This time is too soon: book at least { $n } minutes ahead.
+v-booking-lead-time = { $n ->
+    [one] This time is too soon: book at least one minute ahead.
+   *[other] This time is too soon: book at least { $n } minutes ahead.
+}
     .api = must be at least { $n } minutes from now
-v-booking-horizon = This time is too far ahead: at most { $n } days.
+v-booking-horizon = { $n ->
+    [one] This time is too far ahead: at most one day.
+   *[other] This time is too far ahead: at most { $n } days.
+}
     .api = must be at most { $n } days ahead
 v-booking-not-a-time = This time cannot be booked (any more). Please choose another.
     .api = not a bookable time of this offer

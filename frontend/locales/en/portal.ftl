@@ -132,7 +132,10 @@ field-display-name = Your name
 field-display-name-hint = How the portal greets you.
 error-summary = Please correct the following:
 error-invalid-credentials = Email or password is wrong.
-error-rate-limited = Too many failed logins. Please wait { $minutes } minutes.
+error-rate-limited = { $minutes ->
+    [one] Too many failed logins. Please wait a minute.
+   *[other] Too many failed logins. Please wait { $minutes } minutes.
+}
 error-email-taken = An account with this email exists. Log in instead.
 error-csrf = The form expired. Please submit it again.
 account-title = My account
@@ -398,7 +401,10 @@ booking-policy-membership-period = A membership runs at least for one full perio
 booking-policy-cancel-until-start = You can cancel online until the start.
 booking-policy-cancel-until = You can cancel online until { $span } before the start.
 booking-policy-lead-time = Book at least { $span } ahead.
-booking-policy-limit = At most { $n } active bookings per person.
+booking-policy-limit = { $n ->
+    [one] At most one active booking per person.
+   *[other] At most { $n } active bookings per person.
+}
 booking-policy-shares = Shared with { $who }: { $what }.
 booking-shares-name = your name
 booking-shares-name-email = your name and email address
