@@ -174,7 +174,11 @@ test('a resident books a class, confirms what is shared, and cancels it, without
     assert.equal(file.status(), 200);
     assert.match(file.headers()['content-type'], /^text\/calendar/);
     assert.match(await file.text(), /BEGIN:VCALENDAR/);
-    await submitWith(page, upcoming.locator('form[action$="/cancel"] button'));
+    // Cancelling asks first, on a page of its own (no script needed).
+    await followLink(page, upcoming.locator('a[href$="/cancel"]'));
+    assert.equal(await h1Text(page), msg('de', 'booking-cancel-title'));
+    assert.ok((await page.locator('main dl').innerText()).includes(`Rückenfit ${word}`));
+    await submitWith(page, page.locator('main form[action$="/cancel"] button'));
     assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'booking-done-cancelled'));
     assert.equal(await page.locator('main section[aria-labelledby="h-upcoming"] li.booking').count(), 0);
     const past = page.locator('main section[aria-labelledby="h-past"] li.booking');

@@ -369,7 +369,9 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at(
             "/account/bookings/:id/cancel",
-            poem::post(crate::booking::pages::cancel).data(ReturnTo("/account/bookings/{id}")),
+            get(crate::booking::pages::cancel_page)
+                .post(crate::booking::pages::cancel)
+                .data(ReturnTo("/account/bookings/{id}")),
         )
         .at(
             "/account/bookings/:id/reschedule",

@@ -92,6 +92,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/booking.html"),
     ),
     (
+        "booking_cancel.html",
+        include_str!("../../../frontend/templates/booking_cancel.html"),
+    ),
+    (
         "my_bookings.html",
         include_str!("../../../frontend/templates/my_bookings.html"),
     ),

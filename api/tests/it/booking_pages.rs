@@ -273,7 +273,20 @@ async fn resident_books_through_the_pages(app: TestApp) {
         upcoming.contains("<strong class=\"status\">Confirmed</strong>"),
         "{upcoming}"
     );
-    assert!(upcoming.contains(&format!("action=\"{review}/cancel\"")));
+    // Cancelling asks first: a link to the question, whose form cancels.
+    assert!(upcoming.contains(&format!("href=\"{review}/cancel\"")));
+    let (status, question) = get_html(c, &app.url(&format!("{review}/cancel?lang=en"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(question.contains("Cancel this booking?"), "{question}");
+    assert!(question.contains("Evening yoga"), "{question}");
+    assert!(
+        question.contains(&format!("action=\"{review}/cancel\"")),
+        "{question}"
+    );
+    assert!(
+        question.contains(&format!("href=\"{review}\"")),
+        "a way back: {question}"
+    );
     assert!(upcoming.contains("You can cancel until"));
     // The account page leads there.
     let (_, account) = get_html(c, &app.url("/account")).await;
@@ -283,12 +296,20 @@ async fn resident_books_through_the_pages(app: TestApp) {
     let r = submit(
         c,
         &app,
-        "/account/bookings",
+        &format!("{review}/cancel"),
         &format!("{review}/cancel"),
         &[],
     )
     .await;
     assert_eq!(redirected(r).await, "/account/bookings?done=cancelled");
+    // Nothing left to cancel: the question leads to the booking's page.
+    let r = c
+        .get(app.url(&format!("{review}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], review.as_str());
     let (_, html) = get_html(c, &app.url("/account/bookings?lang=en")).await;
     let past = &html[html.find("id=\"h-past\"").unwrap()..];
     assert!(

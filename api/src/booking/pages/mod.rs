@@ -863,6 +863,38 @@ pub async fn confirm(
     .await
 }
 
+/// `GET /account/bookings/{id}/cancel`: asks before cancelling (what is given up, who is
+/// told), with the form that cancels and a way back; no script needed. A booking that
+/// can no longer be cancelled shows its page, which says why.
+#[handler]
+pub async fn cancel_page(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let v = match parse_booking_id(&id) {
+        Ok(id) => service::mine(&state.db, &state.booking_ctx(), &u, id).await,
+        Err(p) => Err(p),
+    };
+    let v = match v {
+        Ok(v) => v,
+        Err(p) => return error_page(&state, &pc, req, &p),
+    };
+    let b = booking_item(&state, pc.locale, &v);
+    if !b.get_attr("cancellable").is_ok_and(|c| c.is_true()) {
+        return see_other(format!("/account/bookings/{}", v.booking.id));
+    }
+    render(
+        &state,
+        &pc,
+        req,
+        "booking_cancel.html",
+        StatusCode::OK,
+        context! { b },
+    )
+}
+
 /// `POST /account/bookings/{id}/cancel`: cancels a booking, or releases a hold.
 #[handler]
 pub async fn cancel(
