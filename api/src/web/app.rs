@@ -26,7 +26,7 @@ use crate::privacy::api::PrivacyApi;
 use crate::search::api::SearchApi;
 use crate::web::extract::ReturnTo;
 use crate::web::state::AppState;
-use crate::web::{health, pages};
+use crate::web::{health, pages, trust};
 
 type Apis = (
     ListingsApi,
@@ -291,7 +291,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/search", get(crate::search::pages::search_page))
         .at("/listings/:slug", get(crate::listings::pages::listing_page))
         .at("/services/:slug", get(crate::listings::pages::service_page))
-        .at("/privacy", get(pages::privacy))
+        .at("/privacy", get(trust::privacy))
+        .at("/impressum", get(trust::impressum))
+        .at("/accessibility", get(trust::accessibility))
+        .at("/favicon.svg", get(trust::favicon_svg))
+        .at("/favicon.ico", get(trust::favicon_ico))
         .at(
             "/login",
             get(crate::accounts::pages::login_form).post(crate::accounts::pages::login_submit),

@@ -27,6 +27,11 @@ const STATIC: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("../../../frontend/static/leaflet.css"),
     ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../../frontend/static/favicon.svg"),
+    ),
 ];
 
 /// A static file with its fingerprinted name.
@@ -47,10 +52,13 @@ impl Assets {
     pub fn load(theme_dir: Option<&std::path::Path>) -> Assets {
         let mut by_fingerprint = HashMap::new();
         let mut by_name = HashMap::new();
-        for (name, content_type, embedded) in STATIC {
+        let files = STATIC.iter().map(|(name, content_type, embedded)| {
             let body = theme_dir
                 .and_then(|d| std::fs::read(d.join("static").join(name)).ok())
                 .unwrap_or_else(|| embedded.to_vec());
+            (*name, *content_type, body)
+        });
+        for (name, content_type, body) in files {
             let hash = hex::encode(&Sha256::digest(&body)[..6]);
             let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
             let fingerprinted = format!("{stem}.{hash}.{ext}");
@@ -73,6 +81,12 @@ impl Assets {
     /// The file with this fingerprinted name.
     pub fn get(&self, fingerprinted: &str) -> Option<&Arc<Asset>> {
         self.by_fingerprint.get(fingerprinted)
+    }
+
+    /// The file a template asks for by this name (e.g. `favicon.svg`).
+    pub fn by_name(&self, name: &str) -> Option<&Arc<Asset>> {
+        let url = self.by_name.get(name)?;
+        self.by_fingerprint.get(url.strip_prefix("/static/")?)
     }
 
     /// The URL of a static file, e.g. `/static/site.3f2a9c1b0d4e.css`.

@@ -22,4 +22,5 @@ mod partners;
 mod pool;
 mod problems;
 mod search;
+mod trust;
 mod web;
