@@ -56,6 +56,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/accessibility.html"),
     ),
     (
+        "docs.html",
+        include_str!("../../../frontend/templates/docs.html"),
+    ),
+    (
         "login.html",
         include_str!("../../../frontend/templates/login.html"),
     ),

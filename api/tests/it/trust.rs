@@ -2,8 +2,8 @@
 //! data make true (mail server or none, partner booking systems or none, the periods
 //! configured) and never a secret or a variable's name; the imprint and the
 //! accessibility statement from the operator's configuration; every page's description,
-//! language alternates and canonical address, the sitemap with both languages;
-//! and the favicon.
+//! language alternates and canonical address, the sitemap with both languages; the
+//! favicon; and `/docs` without inline script under the pages' CSP.
 
 use api::core::i18n::I18n;
 use api::core::locale::Locale;
@@ -567,4 +567,81 @@ async fn the_favicon_answers() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/svg+xml");
     assert!(r.text().await.unwrap().starts_with("<svg"));
+}
+
+/// `/docs` has no inline script or style: each script and stylesheet is a file of this
+/// server, which the page's CSP (the pages' own, script-src 'self') allows; they load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_docs_need_no_inline_script() {
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let c = client();
+    let r = c.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let directive = |name: &str| -> Vec<String> {
+        csp.split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in {csp}"))
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(directive("script-src"), ["'self'"], "{csp}");
+    assert_eq!(directive("style-src"), ["'self'"], "{csp}");
+    assert!(directive("connect-src").contains(&"'self'".to_string()));
+    let html = r.text().await.unwrap();
+    assert!(html.to_ascii_lowercase().starts_with("<!doctype html>"));
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(
+        !html.contains("<style") && !html.contains(" style="),
+        "{html}"
+    );
+    let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+    assert!(scripts.len() >= 2, "{html}");
+    let mut files: Vec<String> = Vec::new();
+    for s in scripts {
+        let tag = s.split('>').next().unwrap();
+        let src = tag
+            .split("src=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .unwrap_or_else(|| panic!("an inline script: <script{tag}>"));
+        assert!(
+            src.starts_with('/') && !src.starts_with("//"),
+            "same origin: {src}"
+        );
+        // Nothing between the tags.
+        assert!(s.split_once('>').unwrap().1.starts_with("</script>"), "{s}");
+        files.push(src.to_string());
+    }
+    for l in html.split("<link rel=\"stylesheet\" href=\"").skip(1) {
+        files.push(l.split('"').next().unwrap().to_string());
+    }
+    assert!(files.iter().any(|f| f.contains("swagger-ui-bundle.")));
+    assert!(files
+        .iter()
+        .any(|f| f.contains("swagger-ui.") && f.ends_with(".css")));
+    for f in files {
+        let r = c.get(app.url(&f)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{f}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(
+            ct.starts_with("text/javascript") || ct.starts_with("text/css"),
+            "{f}: {ct}"
+        );
+        assert!(r.bytes().await.unwrap().len() > 100, "{f}");
+    }
+    // The page's start-up loads the published document, which answers on this origin.
+    let r = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Other pages keep the same policy.
+    let r = c.get(app.url("/privacy")).send().await.unwrap();
+    assert_eq!(
+        r.headers()["content-security-policy"].to_str().unwrap(),
+        csp
+    );
 }
