@@ -786,6 +786,28 @@ mod tests {
     }
 
     #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(
+            excerpt("  Fresh\n bread  daily. ", 40),
+            "Fresh bread daily."
+        );
+        assert_eq!(excerpt("Fresh bread every day.", 12), "Fresh bread…");
+        assert!(excerpt("Frische Brötchen jeden Morgen", 14).chars().count() <= 14);
+        assert_eq!(excerpt("Donaudampfschifffahrt", 6), "Donau…");
+    }
+
+    #[test]
+    fn language_addresses_keep_the_other_parameters() {
+        let req = |uri: &str| Request::builder().uri(uri.parse().unwrap()).finish();
+        assert_eq!(lang_path(&req("/privacy"), None), "/privacy");
+        assert_eq!(lang_path(&req("/privacy?lang=en"), None), "/privacy");
+        assert_eq!(
+            lang_path(&req("/search?lang=xx&q=a+b"), Some(Locale::De)),
+            "/search?q=a+b&lang=de"
+        );
+    }
+
+    #[test]
     fn templates_escape_output_and_translate() {
         let i18n = Arc::new(I18n::load(None).unwrap());
         let env = templates(i18n, Arc::new(Assets::load(None)), None);
