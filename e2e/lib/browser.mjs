@@ -133,6 +133,10 @@ export function watchPage(page) {
     // Leaving a page cancels its pending fetches (e.g. a type-ahead request
     // when the form is submitted): not a failure of the page.
     if (error === 'net::ERR_ABORTED' && ['fetch', 'xhr'].includes(req.resourceType())) return;
+    // So does the browser's own fetch of the page's icon, which it makes last.
+    if (error === 'net::ERR_ABORTED' && /^\/(static\/)?favicon(\.[0-9a-f]+)?\.(svg|ico)$/.test(new URL(req.url()).pathname)) {
+      return;
+    }
     problems.push(`request failed: ${req.url()} (${error})`);
   });
   page.on('response', (res) => {

@@ -16,6 +16,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::core::email::Email;
 use crate::core::locale::Locale;
 use crate::core::secrets::{SecretsKey, SecretsKeySource};
 
@@ -34,6 +35,7 @@ pub struct Config {
     pub partners: PartnersConfig,
     pub notifications: NotificationsConfig,
     pub outbox: OutboxConfig,
+    pub operator: OperatorConfig,
     /// The log filter in `RUST_LOG` syntax (`LOG`).
     pub log: String,
 }
@@ -173,6 +175,30 @@ pub struct OutboxConfig {
     pub retention: Option<Duration>,
 }
 
+/// Who operates the portal, as the imprint (§ 5 DDG), the privacy page and the
+/// accessibility statement name them. Without `OPERATOR_NAME` every field holds demo
+/// values that say they are demo data, and `is_demo` is true.
+#[derive(Clone, Debug)]
+pub struct OperatorConfig {
+    /// The body that operates the portal (`OPERATOR_NAME`).
+    pub name: String,
+    /// Its postal address; a line break or `;` starts a new line (`OPERATOR_ADDRESS`).
+    pub address: Vec<String>,
+    /// Its contact email (`OPERATOR_EMAIL`).
+    pub email: Email,
+    /// Its phone number (`OPERATOR_PHONE`).
+    pub phone: Option<String>,
+    /// Who represents it, e.g. the mayor (`OPERATOR_REPRESENTATIVE`).
+    pub representative: Option<String>,
+    /// Its VAT identification number, if it has one (`OPERATOR_VAT_ID`).
+    pub vat_id: Option<String>,
+    /// Where feedback on accessibility goes (`ACCESSIBILITY_CONTACT_EMAIL`; default
+    /// the operator's email).
+    pub accessibility_email: Email,
+    /// Whether these are the demo values (`OPERATOR_NAME` unset).
+    pub is_demo: bool,
+}
+
 /// A configuration variable that could not be used.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {var}: {message}")]
@@ -228,6 +254,7 @@ impl Config {
             partners: PartnersConfig::read(&vars, &database)?,
             notifications: NotificationsConfig::read(&vars)?,
             outbox: OutboxConfig::read(&vars)?,
+            operator: OperatorConfig::read(&vars)?,
             log: vars.parse("LOG", text)?.unwrap_or_else(|| "info".into()),
             server,
             database,
@@ -584,6 +611,66 @@ impl OutboxConfig {
     }
 }
 
+impl OperatorConfig {
+    fn read(vars: &Vars) -> Result<OperatorConfig, ConfigError> {
+        let name = vars.parse("OPERATOR_NAME", line(200))?;
+        let is_demo = name.is_none();
+        let demo = |v: &str| if is_demo { Some(v.to_string()) } else { None };
+        let address = vars
+            .parse("OPERATOR_ADDRESS", |v| {
+                let lines: Vec<String> = v
+                    .split(['\n', ';'])
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                if lines.len() > 8 || lines.iter().any(|l| line(200)(l).is_err()) {
+                    Err("at most 8 lines (separated by ;) of at most 200 characters".into())
+                } else {
+                    Ok(lines)
+                }
+            })?
+            .unwrap_or_else(|| {
+                ["Demo Street 1 (demo data)", "00000 Demo City"]
+                    .map(String::from)
+                    .to_vec()
+            });
+        let email = vars
+            .parse("OPERATOR_EMAIL", email_address)?
+            .unwrap_or_else(|| Email::parse("operator@demo.invalid").expect("a valid address"));
+        Ok(OperatorConfig {
+            name: name.unwrap_or_else(|| "Demo City (demo data, not a real operator)".into()),
+            address,
+            phone: vars
+                .parse("OPERATOR_PHONE", |v| {
+                    if v.chars().count() <= 40
+                        && v.chars()
+                            .all(|c| c.is_ascii_digit() || " +-()/".contains(c))
+                    {
+                        Ok(v.to_string())
+                    } else {
+                        Err(format!("'{v}' is not a phone number like +49 30 1234567"))
+                    }
+                })?
+                .or_else(|| demo("+49 000 0000000")),
+            representative: vars
+                .parse("OPERATOR_REPRESENTATIVE", line(200))?
+                .or_else(|| demo("Erika Mustermann, Mayor (demo data)")),
+            vat_id: vars.parse("OPERATOR_VAT_ID", |v| {
+                if (4..=20).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    Ok(v.to_string())
+                } else {
+                    Err(format!("'{v}' is not a VAT number like DE123456789"))
+                }
+            })?,
+            accessibility_email: vars
+                .parse("ACCESSIBILITY_CONTACT_EMAIL", email_address)?
+                .unwrap_or_else(|| email.clone()),
+            email,
+            is_demo,
+        })
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Parsers of single values, for `Vars::parse`. Their messages may repeat the value,
 // except where it can hold a secret.
@@ -591,6 +678,22 @@ impl OutboxConfig {
 /// Any text.
 fn text(v: &str) -> Result<String, String> {
     Ok(v.to_string())
+}
+
+/// One line of at most `max` characters, without control characters.
+fn line(max: usize) -> impl Fn(&str) -> Result<String, String> {
+    move |v| {
+        if v.chars().count() > max || v.chars().any(char::is_control) {
+            Err(format!("one line of at most {max} characters"))
+        } else {
+            Ok(v.to_string())
+        }
+    }
+}
+
+/// An email address.
+fn email_address(v: &str) -> Result<Email, String> {
+    Email::parse(v).ok_or_else(|| format!("'{v}' is not an email address"))
 }
 
 fn boolean(v: &str) -> Result<bool, String> {
@@ -803,7 +906,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 32, "{names:?}");
+        assert_eq!(names.len(), 39, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
@@ -850,6 +953,12 @@ mod tests {
             ("REMINDER_HOURS", "a day"),
             ("OUTBOX_RETENTION_DAYS", "forever"),
             ("OUTBOX_RETENTION_DAYS", "3651"),
+            ("OPERATOR_NAME", "two\u{7}lines"),
+            ("OPERATOR_ADDRESS", "1;2;3;4;5;6;7;8;9"),
+            ("OPERATOR_EMAIL", "not an address"),
+            ("OPERATOR_PHONE", "call me maybe"),
+            ("OPERATOR_VAT_ID", "DE 123"),
+            ("ACCESSIBILITY_CONTACT_EMAIL", "nobody"),
         ] {
             let e = cfg(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);
@@ -967,6 +1076,39 @@ mod tests {
             let e = cfg(&[("SMTP_URL", bad)]).unwrap_err();
             assert!(!e.to_string().contains("hunter2"), "{e}");
         }
+    }
+
+    #[test]
+    fn the_operator_is_demo_data_until_named() {
+        let demo = cfg(&[]).unwrap().operator;
+        assert!(demo.is_demo);
+        assert!(demo.name.contains("demo data"), "{}", demo.name);
+        assert!(demo.address.iter().any(|l| l.contains("demo data")));
+        assert_eq!(demo.accessibility_email, demo.email);
+        assert!(demo.email.as_str().ends_with(".invalid"));
+        let c = cfg(&[
+            ("OPERATOR_NAME", "Stadt Musterstadt"),
+            ("OPERATOR_ADDRESS", "Rathausplatz 1; 12345 Musterstadt"),
+            ("OPERATOR_EMAIL", "Poststelle@Musterstadt.example"),
+            ("OPERATOR_VAT_ID", "DE123456789"),
+            (
+                "ACCESSIBILITY_CONTACT_EMAIL",
+                "barrierefrei@musterstadt.example",
+            ),
+        ])
+        .unwrap()
+        .operator;
+        assert!(!c.is_demo);
+        assert_eq!(c.name, "Stadt Musterstadt");
+        assert_eq!(c.address, ["Rathausplatz 1", "12345 Musterstadt"]);
+        assert_eq!(c.email.as_str(), "poststelle@musterstadt.example");
+        assert_eq!(c.phone, None);
+        assert_eq!(c.representative, None);
+        assert_eq!(c.vat_id.as_deref(), Some("DE123456789"));
+        assert_eq!(
+            c.accessibility_email.as_str(),
+            "barrierefrei@musterstadt.example"
+        );
     }
 
     #[test]

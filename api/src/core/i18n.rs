@@ -9,8 +9,8 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use crate::core::locale::Locale;
 use crate::core::message::{Arg, Message};
 
-/// The translation files of each language: the interface (`portal`) and the errors of
-/// each capability (`errors-<capability>`), in this order.
+/// The translation files of each language: the interface (`portal`), the trust pages
+/// (`trust`) and the errors of each capability (`errors-<capability>`), in this order.
 macro_rules! locale_files {
     ($($name:literal),* $(,)?) => {
         &[$(
@@ -26,6 +26,7 @@ macro_rules! locale_files {
 /// `(name, German, English)` of every translation file.
 pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "portal",
+    "trust",
     "errors-common",
     "errors-listings",
     "errors-organizations",

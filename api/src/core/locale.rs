@@ -11,6 +11,9 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// Every language of the portal.
+    pub const ALL: [Locale; 2] = [Locale::De, Locale::En];
+
     /// The BCP 47 code.
     pub fn as_str(self) -> &'static str {
         match self {

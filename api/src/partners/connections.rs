@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -407,6 +407,50 @@ pub async fn list(
         .order_by_asc(partner_connection::Column::Name)
         .all(db)
         .await?)
+}
+
+/// The partner connections of this city that residents book through: those with an
+/// offer that is or was bookable (not a draft), as (connection name, organization name),
+/// for the privacy page.
+pub async fn in_use(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+) -> Result<Vec<(String, String)>, DbErr> {
+    let ids: Vec<Uuid> = offer::Entity::find()
+        .select_only()
+        .column(offer::Column::PartnerConnectionId)
+        .filter(offer::Column::PartnerConnectionId.is_not_null())
+        .filter(offer::Column::Status.ne("draft"))
+        .distinct()
+        .into_tuple::<Option<Uuid>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let conns = partner_connection::Entity::find()
+        .filter(partner_connection::Column::Id.is_in(ids))
+        .order_by_asc(partner_connection::Column::Name)
+        .all(db)
+        .await?;
+    let orgs: std::collections::HashMap<Uuid, String> = organization::Entity::find()
+        .filter(organization::Column::CityId.eq(city_id))
+        .filter(
+            organization::Column::Id
+                .is_in(conns.iter().map(|c| c.organization_id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    Ok(conns
+        .into_iter()
+        .filter_map(|c| orgs.get(&c.organization_id).map(|o| (c.name, o.clone())))
+        .collect())
 }
 
 /// A connection a member of its organization may use (e.g. to link an offer).

@@ -26,7 +26,7 @@ use crate::privacy::api::PrivacyApi;
 use crate::search::api::SearchApi;
 use crate::web::extract::ReturnTo;
 use crate::web::state::AppState;
-use crate::web::{health, pages};
+use crate::web::{health, pages, trust};
 
 type Apis = (
     ListingsApi,
@@ -202,15 +202,30 @@ fn spec_endpoint() -> Response {
         .body(spec_json())
 }
 
+/// `/docs`: Swagger UI on the published document. Its script, stylesheet and start-up
+/// are files of this server (see `web::assets`), so the page keeps the pages'
+/// Content-Security-Policy: no inline script or style.
 #[poem::handler]
-fn docs_endpoint() -> poem::web::Html<String> {
-    static DOCS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let html = DOCS.get_or_init(|| {
-        let api = api_service();
-        // The UI embeds the document; embed the published one.
-        api.swagger_ui_html().replace(&api.spec(), &spec_json())
+fn docs_endpoint(state: poem::web::Data<&AppState>) -> Response {
+    let base = state
+        .config
+        .server
+        .public_url
+        .as_str()
+        .trim_end_matches('/');
+    let html = state.templates.get_template("docs.html").and_then(|t| {
+        t.render(minijinja::context! {
+            city_name => state.city.name.clone(),
+            canonical => format!("{base}/docs"),
+        })
     });
-    poem::web::Html(html.clone())
+    match html {
+        Ok(h) => poem::web::Html(h).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "the /docs page failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// Connects, migrates, seeds reference data and (on first start) the demo city.
@@ -292,7 +307,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/search", get(crate::search::pages::search_page))
         .at("/listings/:slug", get(crate::listings::pages::listing_page))
         .at("/services/:slug", get(crate::listings::pages::service_page))
-        .at("/privacy", get(pages::privacy))
+        .at("/privacy", get(trust::privacy))
+        .at("/impressum", get(trust::impressum))
+        .at("/accessibility", get(trust::accessibility))
+        .at("/favicon.svg", get(trust::favicon_svg))
+        .at("/favicon.ico", get(trust::favicon_ico))
         .at(
             "/login",
             get(crate::accounts::pages::login_form).post(crate::accounts::pages::login_submit),

@@ -10,3 +10,4 @@ pub mod health;
 pub mod json_body;
 pub mod pages;
 pub mod state;
+pub mod trust;

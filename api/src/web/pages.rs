@@ -48,6 +48,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/privacy.html"),
     ),
     (
+        "impressum.html",
+        include_str!("../../../frontend/templates/impressum.html"),
+    ),
+    (
+        "accessibility.html",
+        include_str!("../../../frontend/templates/accessibility.html"),
+    ),
+    (
+        "docs.html",
+        include_str!("../../../frontend/templates/docs.html"),
+    ),
+    (
         "login.html",
         include_str!("../../../frontend/templates/login.html"),
     ),
@@ -215,11 +227,38 @@ pub fn templates(
             Ok(i18n.t(locale, key, (!pairs.is_empty()).then_some(&args)))
         },
     );
+    env.add_filter("excerpt", excerpt);
     // Asset URLs are built from fixed names and hex digests: nothing to escape.
     env.add_function("asset", move |name: &str| {
         minijinja::Value::from_safe_string(assets.url(name))
     });
     env
+}
+
+/// The start of a text, at most `max` characters, cut at a word and marked with "…"
+/// when cut; white space runs become one space (for page descriptions).
+pub fn excerpt(text: &str, max: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let whole = words.join(" ");
+    if whole.chars().count() <= max {
+        return whole;
+    }
+    let mut out = String::new();
+    for w in words {
+        let len = out.chars().count() + usize::from(!out.is_empty()) + w.chars().count();
+        if len + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = whole.chars().take(max.saturating_sub(1)).collect();
+    }
+    out.push('…');
+    out
 }
 
 /// The interface language: `?lang=`, then the `lang` cookie, then `Accept-Language`,
@@ -252,6 +291,13 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 
 /// The current URL with `lang` set to `l` (other parameters kept).
 fn with_lang(req: &Request, l: Locale) -> String {
+    lang_path(req, Some(l))
+}
+
+/// This request's path and query without `lang`, then with `lang=l` if given: the
+/// address of this page in language `l`, or (`None`) in the language the visitor's
+/// cookie or browser chooses.
+fn lang_path(req: &Request, l: Option<Locale>) -> String {
     let mut ser = url::form_urlencoded::Serializer::new(String::new());
     if let Some(q) = req.uri().query() {
         for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
@@ -260,8 +306,15 @@ fn with_lang(req: &Request, l: Locale) -> String {
             }
         }
     }
-    ser.append_pair("lang", l.as_str());
-    format!("{}?{}", req.uri().path(), ser.finish())
+    if let Some(l) = l {
+        ser.append_pair("lang", l.as_str());
+    }
+    let query = ser.finish();
+    if query.is_empty() {
+        req.uri().path().to_string()
+    } else {
+        format!("{}?{query}", req.uri().path())
+    }
 }
 
 /// Name of the cookie that holds the form-protection token.
@@ -322,15 +375,27 @@ pub fn render(
     status: StatusCode,
     ctx: minijinja::Value,
 ) -> Response {
-    let canonical = format!(
-        "{}{}",
-        state
-            .config
-            .server
-            .public_url
-            .as_str()
-            .trim_end_matches('/'),
-        req.uri().path()
+    // Each language has its own address (`?lang=`), which always shows that language;
+    // the address without it (x-default) lets the cookie or the browser choose.
+    let base = state
+        .config
+        .server
+        .public_url
+        .as_str()
+        .trim_end_matches('/');
+    let alternate = |l: Option<Locale>| format!("{base}{}", lang_path(req, l));
+    let canonical = alternate(Some(pc.locale));
+    let meta_key = format!("meta-{}", name.trim_end_matches(".html"));
+    let mut meta_args = fluent_bundle::FluentArgs::new();
+    meta_args.set("city", state.city.name.clone());
+    let meta_description = state.i18n.t(
+        pc.locale,
+        if state.i18n.has(pc.locale, &meta_key) {
+            &meta_key
+        } else {
+            "meta-default"
+        },
+        Some(&meta_args),
     );
     let full = context! {
         locale => pc.locale.as_str(),
@@ -340,6 +405,10 @@ pub fn render(
         csrf => pc.csrf.clone(),
         path => req.uri().path().to_string(),
         canonical => canonical,
+        alternate_de => alternate(Some(Locale::De)),
+        alternate_en => alternate(Some(Locale::En)),
+        alternate_default => alternate(None),
+        meta_description => meta_description,
         lang_de_url => with_lang(req, Locale::De),
         lang_en_url => with_lang(req, Locale::En),
         ..ctx
@@ -532,37 +601,6 @@ pub async fn home(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Respons
     )
 }
 
-#[handler]
-pub async fn privacy(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
-    render(
-        &state,
-        &pc,
-        req,
-        "privacy.html",
-        StatusCode::OK,
-        context! { tile_host => tile_host(&state.config.theme.map_tile_url) },
-    )
-}
-
-/// The host (and port) of the map tile server, as the privacy page names it.
-fn tile_host(tile_url: &str) -> String {
-    let probe = tile_url
-        .replace("{z}", "0")
-        .replace("{x}", "0")
-        .replace("{y}", "0")
-        .replace("{s}", "a")
-        .replace("{r}", "");
-    url::Url::parse(&probe)
-        .ok()
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            })
-        })
-        .unwrap_or_default()
-}
-
 /// The HTML 404 page.
 pub async fn not_found(state: &AppState, req: &Request) -> Response {
     let pc = PageCtx::new(state, req).await;
@@ -612,9 +650,34 @@ pub async fn sitemap(state: Data<&AppState>) -> Response {
         .all(&state.db)
         .await
         .unwrap_or_default();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for path in ["/", "/search", "/privacy"] {
-        xml.push_str(&format!("<url><loc>{base}{path}</loc></url>\n"));
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+    );
+    // Each page in both languages (`?lang=`), each entry naming every version of it.
+    // Paths are fixed or slugs ([a-z0-9-]): nothing to escape.
+    let mut add = |path: &str, lastmod: Option<String>| {
+        let lastmod = lastmod
+            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .unwrap_or_default();
+        let mut links = String::new();
+        for l in Locale::ALL {
+            links.push_str(&format!(
+                "<xhtml:link rel=\"alternate\" hreflang=\"{0}\" href=\"{base}{path}?lang={0}\"/>",
+                l.as_str()
+            ));
+        }
+        links.push_str(&format!(
+            "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{base}{path}\"/>"
+        ));
+        for l in Locale::ALL {
+            xml.push_str(&format!(
+                "<url><loc>{base}{path}?lang={}</loc>{lastmod}{links}</url>\n",
+                l.as_str()
+            ));
+        }
+    };
+    for path in ["/", "/search", "/privacy", "/impressum", "/accessibility"] {
+        add(path, None);
     }
     for (slug, kind, updated) in rows {
         let prefix = if kind == "municipal_service" {
@@ -622,11 +685,10 @@ pub async fn sitemap(state: Data<&AppState>) -> Response {
         } else {
             "listings"
         };
-        // Slugs are [a-z0-9-]: nothing to escape.
-        xml.push_str(&format!(
-            "<url><loc>{base}/{prefix}/{slug}</loc><lastmod>{}</lastmod></url>\n",
-            updated.format("%Y-%m-%d")
-        ));
+        add(
+            &format!("/{prefix}/{slug}"),
+            Some(updated.format("%Y-%m-%d").to_string()),
+        );
     }
     xml.push_str("</urlset>\n");
     Response::builder()
@@ -705,6 +767,28 @@ mod tests {
         assert_eq!(
             with_lang(&r, Locale::En),
             "/search?q=b%C3%A4cker&page=2&lang=en"
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(
+            excerpt("  Fresh\n bread  daily. ", 40),
+            "Fresh bread daily."
+        );
+        assert_eq!(excerpt("Fresh bread every day.", 12), "Fresh bread…");
+        assert!(excerpt("Frische Brötchen jeden Morgen", 14).chars().count() <= 14);
+        assert_eq!(excerpt("Donaudampfschifffahrt", 6), "Donau…");
+    }
+
+    #[test]
+    fn language_addresses_keep_the_other_parameters() {
+        let req = |uri: &str| Request::builder().uri(uri.parse().unwrap()).finish();
+        assert_eq!(lang_path(&req("/privacy"), None), "/privacy");
+        assert_eq!(lang_path(&req("/privacy?lang=en"), None), "/privacy");
+        assert_eq!(
+            lang_path(&req("/search?lang=xx&q=a+b"), Some(Locale::De)),
+            "/search?q=a+b&lang=de"
         );
     }
 

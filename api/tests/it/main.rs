@@ -23,4 +23,5 @@ mod partners;
 mod pool;
 mod problems;
 mod search;
+mod trust;
 mod web;

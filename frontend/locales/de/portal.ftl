@@ -190,20 +190,6 @@ access-booking-data = { $fields }, für { $kind ->
 logged-out = Sie sind abgemeldet.
 
 ## Privacy
-privacy-title = Wie wir mit Ihren Daten umgehen
-privacy-intro = Dieses Portal betreibt die Stadt für ihre Einwohnerinnen und Einwohner. Hier steht in einfachen Worten, was mit Ihren Daten geschieht.
-privacy-1-title = Wir speichern nur, was nötig ist
-privacy-1-text = Zum Suchen brauchen Sie kein Konto, und wir speichern nichts über Sie. Ein Konto enthält Ihre E-Mail-Adresse, Ihren Namen und ein Passwort, das wir nicht lesen können (es wird nur als Einweg-Prüfwert gespeichert).
-privacy-2-title = Betriebe sehen nur, was eine Buchung braucht
-privacy-2-text = Buchen kommt bald. Dann sehen Sie vor dem Bestätigen genau, welche Ihrer Daten an wen gehen: immer Ihren Namen, E-Mail oder Telefon nur, wenn das Angebot sie braucht.
-privacy-3-title = Jeder Zugriff wird protokolliert, und Sie sehen ihn
-privacy-3-text = Wenn Beschäftigte der Stadt, ein Betrieb oder ein städtisches Modul Ihre Daten liest, halten wir fest, wer, wann und warum. Dieses Protokoll finden Sie unter „Mein Konto“.
-privacy-4-title = Ihre Daten bleiben Ihre Daten
-privacy-4-text = Sie können alles exportieren, was wir über Sie speichern, und Ihr Konto mit allen Daten löschen.
-privacy-5-title = Kein Tracking
-privacy-5-text = Keine Werbung, keine Tracker Dritter, keine Analyse-Cookies. Wir setzen nur die Cookies, die das Portal braucht: Ihre Anmeldung, Ihre Sprache und einen Schutz für Formulare.
-privacy-6-title = Karten kommen von einem Kachelserver
-privacy-6-text = Karten bestehen aus Bildkacheln, die Ihr Browser direkt vom Kartenserver lädt, den die Stadt eingestellt hat (die Einstellung MAP_TILE_URL), derzeit { $host }. Wie jede Website sieht dieser Server Ihre IP-Adresse und welchen Kartenausschnitt Sie ansehen (welche Kacheln in welcher Zoomstufe), und dass Sie von diesem Portal kommen, aber nicht von welcher Seite. Das Portal übermittelt ihm sonst nichts: kein Konto, keine Suchbegriffe, keine Cookies. Auf Ergebnisseiten lädt die Karte nur, wenn Sie sie anfordern; ohne JavaScript lädt gar keine Karte und keine Kachel.
 
 ## Dashboard and editor
 nav-manage = Mein Betrieb

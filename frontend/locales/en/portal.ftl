@@ -194,20 +194,6 @@ access-booking-data = { $fields }, for your { $kind ->
 logged-out = You are logged out.
 
 ## Privacy
-privacy-title = How we handle your data
-privacy-intro = This portal is run by the city for its residents. Here is, in plain words, what happens with your data.
-privacy-1-title = We only keep what we need
-privacy-1-text = To search, you need no account and we store nothing about you. An account holds your email address, your name and a password we can't read (it is stored as a one-way hash).
-privacy-2-title = Businesses see only what a booking needs
-privacy-2-text = Booking is coming soon. When it comes, you will see before you confirm exactly which of your data goes to whom: your name always, your email or phone only if the offer needs them.
-privacy-3-title = Every access is logged, and you can see it
-privacy-3-text = When city staff, a business or a city module reads your data, we record who, when and why. You find this log under “My account”.
-privacy-4-title = Your data stays yours
-privacy-4-text = You can export everything we hold about you, and delete your account with all its data.
-privacy-5-title = No tracking
-privacy-5-text = No advertising, no third-party trackers, no analytics cookies. We set only the cookies the portal needs: your login session, your language and a form-protection token.
-privacy-6-title = Maps load from a tile server
-privacy-6-text = Maps are made of image tiles that your browser loads directly from the map tile server the city has configured (the setting MAP_TILE_URL), currently { $host }. Like any website, that server sees your IP address and which area of the map you look at (which tiles, at which zoom), and that you came from this portal, but not from which page. The portal sends it nothing else: no account, no search words, no cookies. On results pages the map loads only when you ask for it; without JavaScript no map and no tile loads at all.
 
 ## Dashboard and editor
 nav-manage = My business
