@@ -242,9 +242,14 @@ test('my account lists my organizations and who read my data', async () => {
     assert.ok((await orgs.innerText()).includes(msg('de', 'account-role-owner')), 'with my role');
     const log = page.locator('main table');
     assert.equal(await log.count(), 1, 'the access log is a table');
-    assert.equal(await log.locator('thead th[scope="col"]').count(), 3, 'with column headers');
+    assert.equal(await log.locator('thead th[scope="col"]').count(), 4, 'with column headers: when, who, what, why');
     const rows = await log.locator('tbody tr').allInnerTexts();
     assert.ok(rows.some((r) => r.includes(orgName)), `the admin's read is in my access log: ${JSON.stringify(rows)}`);
+    // Who read it, with their role, in the page's language.
+    assert.ok(
+      rows.some((r) => r.includes(msg('de', 'access-who-city')) && r.includes(msg('de', 'access-role-admin'))),
+      `the reader and their role: ${JSON.stringify(rows)}`,
+    );
   } finally {
     await context.close();
   }

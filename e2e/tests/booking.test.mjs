@@ -301,9 +301,9 @@ test('a business adds a class, sees a request with what it shares, and approves 
     assert.equal((await page.locator(`main tr#b-${booking.id} .status`).innerText()).trim(), msg('de', 'offer-booking-status-confirmed'));
     assert.equal(await page.locator(`main tr#b-${booking.id} button`).count(), 0);
     assert.equal((await resident.get(`/api/v1/bookings/${booking.id}`)).status, 'confirmed');
-    // Reading it is in the resident's access log.
+    // Reading it is in the resident's access log, in words: the business, the offer.
     const log = await resident.get('/api/v1/accounts/me/access-log');
-    assert.ok(JSON.stringify(log).includes(booking.id), 'the access log names the booking');
+    assert.ok(log.some((e) => e.reader_kind === 'organization' && e.resource.includes(`Lauftreff ${word}`)), JSON.stringify(log));
     assertNoProblems(problems, context, 'business booking pages');
   } finally {
     await close();
