@@ -594,6 +594,16 @@ async fn admins_reading_members_is_logged_for_the_member(app: TestApp) {
 }
 on_both!(admins_reading_members_is_logged_for_the_member);
 
+/// Posts `body` (none when null) as `u` and checks the answer's status.
+async fn post_as(app: &TestApp, u: &User, path: &str, body: Value, status: StatusCode) {
+    let mut req = u.client.post(app.url(path));
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), status, "{path}");
+}
+
 /// The export holds everything the portal keeps about a resident: one resident uses every
 /// feature (an organization, a token, the calendar feed, bookings confirmed, held and
 /// released, a waitlist place, a business reading their data, the notifications about
@@ -641,14 +651,14 @@ async fn the_export_holds_everything_about_the_resident(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
-    let r = me
-        .client
-        .post(app.url("/api/v1/waitlist"))
-        .json(&json!({"offer_id": full_id, "starts_at": full_at, "contact": contact}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    post_as(
+        &app,
+        &me,
+        "/api/v1/waitlist",
+        json!({"offer_id": full_id, "starts_at": full_at, "contact": contact}),
+        StatusCode::CREATED,
+    )
+    .await;
     let (s, released) = book(
         &app,
         &me,
@@ -657,40 +667,42 @@ async fn the_export_holds_everything_about_the_resident(app: TestApp) {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{released}");
-    let r = me
-        .client
-        .post(app.url(&format!(
+    post_as(
+        &app,
+        &me,
+        &format!(
             "/api/v1/bookings/{}/cancel",
             released["id"].as_str().unwrap()
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+        ),
+        Value::Null,
+        StatusCode::OK,
+    )
+    .await;
     // An organization, a token, the calendar feed.
-    let r = me
-        .client
-        .post(app.url("/api/v1/organizations"))
-        .json(&json!({"name": "Eevan Kahvila"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let r = me
-        .client
-        .post(app.url("/api/v1/accounts/me/tokens"))
-        .json(&json!({"name": "my script"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let r = me
-        .client
-        .post(app.url("/api/v1/accounts/me/calendar-feed"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    post_as(
+        &app,
+        &me,
+        "/api/v1/organizations",
+        json!({"name": "Eevan Kahvila"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_as(
+        &app,
+        &me,
+        "/api/v1/accounts/me/tokens",
+        json!({"name": "my script"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post_as(
+        &app,
+        &me,
+        "/api/v1/accounts/me/calendar-feed",
+        Value::Null,
+        StatusCode::CREATED,
+    )
+    .await;
     // The business reads its bookings: an access record.
     let r = owner
         .client
