@@ -22,6 +22,7 @@ mod m20261124_000014_index_outbox_pending;
 mod m20261125_000015_access_records_as_messages;
 mod m20261206_000016_add_booking_shared_at;
 mod m20261206_000017_add_user_deleted_at;
+mod m20261207_000018_refold_search_text;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000015_access_records_as_messages::Migration),
             Box::new(m20261206_000016_add_booking_shared_at::Migration),
             Box::new(m20261206_000017_add_user_deleted_at::Migration),
+            Box::new(m20261207_000018_refold_search_text::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::error::SearchError;
 use crate::core::locale::Locale;
 use crate::listings::model::{GeoPoint, ListingKind, LocalizedText};
-use crate::listings::service::fold;
+use crate::listings::service::fold_search as fold;
 use entities::{listing, listing_category, opening_hours_exception, opening_hours_rule};
 
 /// How results are ordered.
