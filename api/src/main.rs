@@ -224,9 +224,19 @@ async fn notifier(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Migrates the database and fills the search columns a migration emptied (their text
+/// is folded by Rust code), as a starting server does before it answers.
+async fn migrate_db(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    api::core::db::migrate(db).await?;
+    api::listings::service::backfill_search_columns(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("filling search columns: {e}"))?;
+    Ok(())
+}
+
 async fn migrate(config: Config) -> anyhow::Result<()> {
     let db = api::core::db::connect(config.database.url.expose_secret()).await?;
-    api::core::db::migrate(&db).await?;
+    migrate_db(&db).await?;
     println!("migrations applied");
     Ok(())
 }
@@ -235,7 +245,7 @@ async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
     let bytes =
         std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let db = api::core::db::connect(config.database.url.expose_secret()).await?;
-    api::core::db::migrate(&db).await?;
+    migrate_db(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config.city).await?;
     api::demo::seed::seed_taxonomy(&db).await?;
     let summary = api::demo::seed::import_osm(&db, city.id, bytes, true).await?;
@@ -245,7 +255,7 @@ async fn import_osm(config: Config, file: PathBuf) -> anyhow::Result<()> {
 
 async fn reindex(config: Config) -> anyhow::Result<()> {
     let db = api::core::db::connect(config.database.url.expose_secret()).await?;
-    api::core::db::migrate(&db).await?;
+    migrate_db(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config.city).await?;
     let engine = api::search::engine::SearchEngine::from_config(&config.search, city.timezone)?;
     let target = engine
@@ -271,7 +281,7 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
 
 async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Result<()> {
     let db = api::core::db::connect(config.database.url.expose_secret()).await?;
-    api::core::db::migrate(&db).await?;
+    migrate_db(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config.city).await?;
     api::demo::seed::seed_taxonomy(&db).await?;
     let started = std::time::Instant::now();
@@ -287,7 +297,7 @@ async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Res
 
 async fn create_admin(config: Config, email: String) -> anyhow::Result<()> {
     let db = api::core::db::connect(config.database.url.expose_secret()).await?;
-    api::core::db::migrate(&db).await?;
+    migrate_db(&db).await?;
     let city = api::demo::seed::ensure_city(&db, &config.city).await?;
     let password = std::env::var("ADMIN_PASSWORD")
         .ok()

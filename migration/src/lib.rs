@@ -23,6 +23,7 @@ mod m20261125_000015_access_records_as_messages;
 mod m20261206_000016_add_booking_shared_at;
 mod m20261206_000017_add_user_deleted_at;
 mod m20261206_000018_add_access_actor_role;
+mod m20261207_000019_refold_search_text;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_add_booking_shared_at::Migration),
             Box::new(m20261206_000017_add_user_deleted_at::Migration),
             Box::new(m20261206_000018_add_access_actor_role::Migration),
+            Box::new(m20261207_000019_refold_search_text::Migration),
         ]
     }
 }

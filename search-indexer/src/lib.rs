@@ -1,6 +1,7 @@
 //! The search side of City Portal: the document built from a listing, the index
 //! settings, typed queries and their filters, the outbox consumer that keeps the index
-//! in sync, and the zero-downtime reindex.
+//! in sync, and the zero-downtime reindex; and what the database search of the server
+//! shares with it: the synonyms and the text rules.
 
 pub mod consumer;
 pub mod document;
@@ -8,7 +9,9 @@ pub mod query;
 pub mod reindex;
 pub mod search;
 pub mod settings;
+pub mod synonyms;
 pub mod testing;
+pub mod text;
 
 use std::time::Duration;
 

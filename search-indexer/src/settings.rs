@@ -55,57 +55,12 @@ pub const RANKING_RULES: &[&str] = &[
 /// Numbers and codes are matched exactly: a typo in a postcode is another place.
 pub const NO_TYPOS_ON: &[&str] = &["postcode", "phone"];
 
-/// Words a resident would use interchangeably, German and English.
-pub const SYNONYMS: &[&[&str]] = &[
-    &["fitnessstudio", "gym", "fitness", "fitnesscenter"],
-    &[
-        "bürgeramt",
-        "bürgerbüro",
-        "citizens office",
-        "bürgerservice",
-    ],
-    &["arzt", "ärztin", "doctor", "physician", "praxis"],
-    &["zahnarzt", "zahnärztin", "dentist"],
-    &["apotheke", "pharmacy", "chemist"],
-    &["bibliothek", "bücherei", "library"],
-    &[
-        "kita",
-        "kindertagesstätte",
-        "kindergarten",
-        "day care",
-        "daycare",
-    ],
-    &["schwimmbad", "hallenbad", "swimming pool", "pool"],
-    &["friseur", "frisör", "hairdresser", "barber"],
-    &["bäckerei", "bakery"],
-    &["restaurant", "gaststätte"],
-    &["café", "cafe", "kaffee", "coffee"],
-    &["supermarkt", "supermarket", "lebensmittel", "grocery"],
-    &["krankenhaus", "klinik", "hospital", "clinic"],
-    &["personalausweis", "ausweis", "id card", "identity card"],
-    &["reisepass", "pass", "passport"],
-    &["führerschein", "driving licence", "driver's license"],
-    &["anmeldung", "wohnsitz", "registration", "residence"],
-    &["verein", "club"],
-    &["tierarzt", "vet", "veterinarian"],
-];
+/// Words a resident would use interchangeably (the list both engines use).
+pub use crate::synonyms::GROUPS as SYNONYMS;
 
 /// The synonym map: every word of a group maps to all the others.
 pub fn synonyms() -> HashMap<String, Vec<String>> {
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for group in SYNONYMS {
-        for word in *group {
-            map.insert(
-                word.to_string(),
-                group
-                    .iter()
-                    .filter(|w| *w != word)
-                    .map(|w| w.to_string())
-                    .collect(),
-            );
-        }
-    }
-    map
+    crate::synonyms::map()
 }
 
 /// The most results a search can page through (500 pages of 100).
@@ -205,5 +160,36 @@ mod tests {
         assert!(s["citizens office"].contains(&"bürgeramt".to_string()));
         assert!(s["arzt"].contains(&"doctor".to_string()));
         assert!(!s["arzt"].contains(&"arzt".to_string()));
+    }
+
+    #[test]
+    fn the_index_gets_the_shared_synonym_list() {
+        let s = serde_json::to_value(listing_settings()).unwrap();
+        let synonyms = s["synonyms"].as_object().unwrap();
+        let entries: usize = crate::synonyms::GROUPS.iter().map(|g| g.len()).sum();
+        assert_eq!(synonyms.len(), entries, "one key per entry of every group");
+        for group in crate::synonyms::GROUPS {
+            for word in *group {
+                let others: Vec<&str> = synonyms[*word]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect();
+                assert_eq!(others.len(), group.len() - 1, "{word}");
+                assert!(group
+                    .iter()
+                    .filter(|w| *w != word)
+                    .all(|w| others.contains(w)));
+            }
+        }
+        assert!(synonyms["ummelden"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("wohnsitz anmelden")));
+        assert!(synonyms["kahvila"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("café")));
     }
 }

@@ -394,27 +394,24 @@ fn event_payload(m: &listing::Model) -> serde_json::Value {
     })
 }
 
-/// Folds text for the database search (shared with the search documents).
-pub use search_indexer::document::fold;
+/// Folds text for the database search, stored text and queries alike.
+pub use search_indexer::text::fold_search;
 
-/// The folded name and full text stored for the database search.
+/// The folded names and the full text stored for the database search, both made by
+/// [`search_indexer::text::search_text`] (the folding its queries use): the names alone,
+/// and the text in sections by weight, names, then category labels and tags, then
+/// descriptions and address.
 pub fn search_columns(data: &ListingData) -> (String, String) {
-    let name = fold(&format!("{} {}", data.name.de, data.name.en));
-    let mut parts: Vec<&str> = vec![
-        &data.name.de,
-        &data.name.en,
-        &data.description.de,
-        &data.description.en,
-    ];
-    parts.extend(data.tags.iter().map(String::as_str));
-    let labels: Vec<&str> = data
+    let names = format!("{} {}", data.name.de, data.name.en);
+    let mut keys: Vec<&str> = data
         .categories
         .iter()
         .filter_map(|k| super::taxonomy::find(k))
         .flat_map(|c| [c.label_de, c.label_en])
         .collect();
-    parts.extend(labels);
-    parts.extend(
+    keys.extend(data.tags.iter().map(String::as_str));
+    let mut rest: Vec<&str> = vec![&data.description.de, &data.description.en];
+    rest.extend(
         [
             &data.district,
             &data.address.street,
@@ -425,7 +422,10 @@ pub fn search_columns(data: &ListingData) -> (String, String) {
         .flatten()
         .map(String::as_str),
     );
-    (name, fold(&parts.join(" ")))
+    (
+        search_indexer::text::search_text(&[&names]),
+        search_indexer::text::search_text(&[names, keys.join(" "), rest.join(" ")]),
+    )
 }
 
 /// Writes the content columns of `data` into an active model.
@@ -923,8 +923,12 @@ mod tests {
 
     #[test]
     fn folding() {
-        assert_eq!(fold("Bürgeramt  MITTE – Straße"), "burgeramt mitte strasse");
-        assert_eq!(fold("Café/Bar"), "cafe bar");
+        assert_eq!(
+            fold_search("Bürgeramt  MITTE – Straße"),
+            "burgeramt mitte strasse"
+        );
+        assert_eq!(fold_search("Buergeramt"), fold_search("Bürgeramt"));
+        assert_eq!(fold_search("Café/Bar"), "cafe bar");
     }
 
     #[test]

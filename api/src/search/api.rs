@@ -25,8 +25,8 @@ pub struct SearchHit {
     pub kind: ListingKind,
     /// The name in the requested language (falling back to the other).
     pub name: String,
-    /// A part of the description: its start, or (from Meilisearch) the words around
-    /// the match.
+    /// A part of the description: the words around the first match (its start when
+    /// the match is elsewhere), cut between words, with `…` where text is left out.
     pub snippet: String,
     /// Where `name` and `snippet` matched the query.
     pub highlights: Vec<Highlight>,

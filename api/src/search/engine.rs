@@ -15,8 +15,9 @@ use search_indexer::query::{SearchParams, SortBy};
 
 use super::error::SearchError;
 use super::service::{
-    distance_m, search_db, FacetCount, Facets, Hit, SearchQuery, SearchResult, Sort,
+    distance_m, search_db_with, FacetCount, Facets, Hit, SearchQuery, SearchResult, Sort,
 };
+use super::vocabulary::Vocabularies;
 use crate::core::config::SearchConfig;
 use crate::listings::model::ListingKind;
 use sea_orm::DatabaseConnection;
@@ -34,6 +35,8 @@ pub struct SearchEngine {
     pub meili: Option<Target>,
     /// Wakes the in-server indexer after a write.
     pub wake: Arc<Notify>,
+    /// The words of the cities' listings, for the database search's typo corrections.
+    pub words: Vocabularies,
     open_until: Mutex<Option<Instant>>,
     last_error: Mutex<Option<String>>,
 }
@@ -56,6 +59,7 @@ impl SearchEngine {
         Ok(SearchEngine {
             meili,
             wake: Arc::new(Notify::new()),
+            words: Vocabularies::default(),
             open_until: Mutex::new(None),
             last_error: Mutex::new(None),
         })
@@ -116,7 +120,7 @@ impl SearchEngine {
                 }
             }
         }
-        search_db(db, city.id, city.timezone, q).await
+        search_db_with(db, city.id, city.timezone, q, &self.words).await
     }
 }
 

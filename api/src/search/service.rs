@@ -1,6 +1,8 @@
 //! The database engine of the search: the same typed query the Meilisearch engine will
-//! answer, with folded-text matching (no typo tolerance), filters, facet counts and
-//! sorting, on SQLite and PostgreSQL.
+//! answer, with filters, facet counts and sorting, on SQLite and PostgreSQL. Its words
+//! ([`super::plan`]: folded, with synonyms and one typo forgiven in a long word) are
+//! found through the trigram indexes and ranked here in Rust, so that both databases
+//! give the same results in the same order.
 
 use chrono::{Datelike, Timelike, Utc};
 use sea_orm::sea_query::{Alias, Condition, Expr, Func, Order, Query, SimpleExpr};
@@ -11,15 +13,21 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::error::SearchError;
+use super::plan::{Plan, Score};
+use super::text::{highlight, snippet};
+use super::vocabulary::Vocabularies;
 use crate::core::locale::Locale;
 use crate::listings::model::{GeoPoint, ListingKind, LocalizedText};
-use crate::listings::service::fold;
+use crate::listings::service::fold_search;
 use entities::{listing, listing_category, opening_hours_exception, opening_hours_rule};
 
 /// How results are ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Sort {
-    /// Name matches first, then the rest, each by name.
+    /// The best matches first (see [`Score`]): in the name before the category labels
+    /// and tags before the description, whole words before beginnings before the
+    /// inside of words, exact words before typo corrections; equal ones by name.
+    /// Without words: by name.
     #[default]
     Relevance,
     /// Nearest first; needs `near`.
@@ -134,56 +142,10 @@ pub struct SearchResult {
 
 const METRES_PER_DEGREE: f64 = 111_320.0;
 
-/// The words of a query, folded; at most 8, so a pasted essay stays cheap.
+/// The words of a query, folded as the stored search text is; at most 8, so a pasted
+/// essay stays cheap.
 pub fn tokens(q: &str) -> Vec<String> {
-    fold(q)
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .take(8)
-        .map(String::from)
-        .collect()
-}
-
-/// The character ranges of `text` where a query token matches, compared folded (so
-/// "burger" marks "Bürger"); overlapping ranges are merged.
-pub fn highlight(text: &str, tokens: &[String]) -> Vec<(usize, usize)> {
-    if tokens.is_empty() {
-        return Vec::new();
-    }
-    // The folded text, and for each of its bytes the index of the original character.
-    let mut folded = String::with_capacity(text.len());
-    let mut origin: Vec<usize> = Vec::with_capacity(text.len());
-    for (i, c) in text.chars().enumerate() {
-        let mut buf = [0u8; 4];
-        let piece = deunicode::deunicode(c.encode_utf8(&mut buf)).to_lowercase();
-        for b in piece.chars().filter(|c| c.is_ascii_alphanumeric()) {
-            folded.push(b);
-            origin.push(i);
-        }
-        if !piece.chars().any(|c| c.is_ascii_alphanumeric()) {
-            folded.push(' ');
-            origin.push(i);
-        }
-    }
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for t in tokens {
-        let mut from = 0;
-        while let Some(pos) = folded[from..].find(t.as_str()) {
-            let start = from + pos;
-            let end = start + t.len();
-            ranges.push((origin[start], origin[end - 1] + 1));
-            from = end;
-        }
-    }
-    ranges.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for r in ranges {
-        match merged.last_mut() {
-            Some(last) if r.0 <= last.1 => last.1 = last.1.max(r.1),
-            _ => merged.push(r),
-        }
-    }
-    merged
+    super::plan::words(q)
 }
 
 /// Squared distance in "metres at this latitude" units, as SQL over the listing's
@@ -253,8 +215,8 @@ fn open_now_condition(now: chrono::NaiveDateTime) -> Condition {
     )
 }
 
-/// Words this long and longer are looked up in the trigram index `listings_fts` on
-/// SQLite (the trigram tokenizer finds nothing shorter).
+/// Patterns this long and longer (in characters, spaces included) are looked up in the
+/// trigram index `listings_fts` on SQLite (the trigram tokenizer finds nothing shorter).
 pub const FTS_MIN_WORD: usize = 3;
 
 /// Whether the SQLite of this process has FTS5 with the trigram tokenizer, that is,
@@ -312,35 +274,44 @@ fn sqlite_code_is(e: &sea_orm::DbErr, code: &str) -> bool {
     }
 }
 
-/// The WHERE clause of a search: published listings of the city matching every filter.
-/// With `fts` (SQLite with `listings_fts`), words of [`FTS_MIN_WORD`] or more
-/// characters are matched through the trigram index, which finds the same listings as
-/// `LIKE '%word%'` on the folded text: a phrase of trigrams matches exactly where the
-/// word occurs as a substring (both sides are folded to lower-case `[a-z0-9 ]`).
+/// The WHERE clause of a search: published listings of the city matching every clause
+/// of the plan (any of its patterns: a stored search text containing it) and every
+/// filter. With `fts` (SQLite with `listings_fts`), clauses whose patterns are all of
+/// [`FTS_MIN_WORD`] or more characters are matched through the trigram index, which
+/// finds the same listings as `LIKE '%pattern%'`: a phrase of trigrams matches exactly
+/// where the pattern occurs (both sides are folded to lower-case `[a-z0-9 |]`).
 pub fn condition(
     city_id: Uuid,
     q: &SearchQuery,
+    plan: &Plan,
     now_local: chrono::NaiveDateTime,
     fts: bool,
 ) -> Condition {
     let mut c = Condition::all()
         .add(listing::Column::CityId.eq(city_id))
         .add(listing::Column::Status.eq("published"));
-    let (indexed, short): (Vec<String>, Vec<String>) = tokens(&q.q)
-        .into_iter()
-        .partition(|t| fts && t.len() >= FTS_MIN_WORD);
+    let mut indexed: Vec<String> = Vec::new();
+    for clause in &plan.clauses {
+        let patterns = clause.patterns();
+        if fts && patterns.iter().all(|p| p.len() >= FTS_MIN_WORD) {
+            // Every pattern as a quoted string, any of them; patterns are [a-z0-9 ]
+            // only, and the whole query is a bound value.
+            let any: Vec<String> = patterns.iter().map(|p| format!("\"{p}\"")).collect();
+            indexed.push(format!("({})", any.join(" OR ")));
+        } else {
+            // Patterns are folded to [a-z0-9 ]: no LIKE wildcards come from user text.
+            let mut any = Condition::any();
+            for p in patterns {
+                any = any.add(listing::Column::SearchText.like(format!("%{p}%")));
+            }
+            c = c.add(any);
+        }
+    }
     if !indexed.is_empty() {
-        // Every word as a quoted string, all of them required; tokens are [a-z0-9]
-        // only, and the query is a bound value.
-        let query: Vec<String> = indexed.iter().map(|t| format!("\"{t}\"")).collect();
         c = c.add(Expr::cust_with_values(
             r#""listings"."rowid" IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)"#,
-            [query.join(" ")],
+            [indexed.join(" AND ")],
         ));
-    }
-    for t in short {
-        // Tokens are folded to [a-z0-9]: no LIKE wildcards can come from user text.
-        c = c.add(listing::Column::SearchText.like(format!("%{t}%")));
     }
     if let Some(kind) = q.kind {
         c = c.add(listing::Column::Kind.eq(kind.as_str()));
@@ -378,6 +349,59 @@ pub fn condition(
     c
 }
 
+/// One page of the matches of `cond` ranked by how well they match the plan: every
+/// match's names and search text are read and scored ([`Plan::score`]); equal scores
+/// by the folded name in the language `l`, then by slug (unique in the city), so that
+/// SQLite and PostgreSQL (whatever their collations) give the same order.
+async fn ranked_page(
+    db: &DatabaseConnection,
+    cond: Condition,
+    plan: &Plan,
+    l: &str,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<listing::Model>, SearchError> {
+    let rows: Vec<(Uuid, String, String, String, Option<String>)> = listing::Entity::find()
+        .select_only()
+        .column(listing::Column::Id)
+        .column(listing::Column::Slug)
+        .column(listing::Column::NameDe)
+        .column(listing::Column::NameEn)
+        .column(listing::Column::SearchText)
+        .filter(cond)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut ranked: Vec<(Score, String, String, Uuid)> = rows
+        .into_iter()
+        .map(|(id, slug, de, en, text)| {
+            let name = LocalizedText { de, en };
+            (
+                plan.score(text.as_deref().unwrap_or_default()),
+                fold_search(name.get(l)),
+                slug,
+                id,
+            )
+        })
+        .collect();
+    ranked.sort_unstable();
+    let page: Vec<Uuid> = ranked
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|r| r.3)
+        .collect();
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut models = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(page.clone()))
+        .all(db)
+        .await?;
+    models.sort_by_key(|m| page.iter().position(|id| *id == m.id));
+    Ok(models)
+}
+
 /// One group of the matches by kind and district, with how many of them are open now
 /// and wheelchair accessible.
 type Group = (String, Option<String>, i64, i64, i64);
@@ -413,15 +437,35 @@ fn count_where(cond: impl sea_orm::sea_query::IntoCondition) -> SimpleExpr {
     Func::sum(case).into()
 }
 
-/// Answers a search from the database.
+/// Answers a search from the database, with the city's words read anew for this one
+/// search (see [`search_db_with`]).
 pub async fn search_db(
     db: &DatabaseConnection,
     city_id: Uuid,
     tz: chrono_tz::Tz,
     q: &SearchQuery,
 ) -> Result<SearchResult, SearchError> {
+    search_db_with(db, city_id, tz, q, &Vocabularies::default()).await
+}
+
+/// Answers a search from the database; `words` keeps the words of the city's listings
+/// for typo corrections between searches.
+pub async fn search_db_with(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    tz: chrono_tz::Tz,
+    q: &SearchQuery,
+    words: &Vocabularies,
+) -> Result<SearchResult, SearchError> {
     let now = Utc::now().with_timezone(&tz).naive_local();
-    let cond = condition(city_id, q, now, sqlite_fts(db).await?);
+    let plan = if Plan::needs_words(&q.q) {
+        let city = words.of(db, city_id).await?;
+        let w = city.read();
+        Plan::new(&q.q, Some(&w))
+    } else {
+        Plan::new(&q.q, None)
+    };
+    let cond = condition(city_id, q, &plan, now, sqlite_fts(db).await?);
     // The total and every count over the listings (kind, district, open now,
     // wheelchair) in one pass over the matches: grouped by kind and district, summed
     // up here.
@@ -465,31 +509,34 @@ pub async fn search_db(
     } else {
         listing::Column::NameDe
     };
-    let mut find = listing::Entity::find().filter(cond.clone());
-    match (q.sort, q.near) {
+    let l = q.locale.as_str();
+    let models = match (q.sort, q.near) {
         (Sort::Distance, Some(p)) => {
-            find = find
+            listing::Entity::find()
+                .filter(cond.clone())
                 .order_by(Expr::col(listing::Column::Lat).is_null(), Order::Asc)
-                .order_by(distance_sq_expr(p), Order::Asc);
+                .order_by(distance_sq_expr(p), Order::Asc)
+                .order_by_asc(name_col)
+                .order_by_asc(listing::Column::Slug)
+                .offset(q.offset)
+                .limit(q.limit)
+                .all(db)
+                .await?
         }
-        (Sort::Relevance, _) if !q.q.trim().is_empty() => {
-            let phrase = fold(&q.q);
-            let rank = Expr::case(listing::Column::SearchName.like(format!("{phrase}%")), 0)
-                .case(listing::Column::SearchName.like(format!("% {phrase}%")), 1)
-                .case(listing::Column::SearchName.like(format!("%{phrase}%")), 2)
-                .finally(3);
-            let rank: SimpleExpr = rank.into();
-            find = find.order_by(rank, Order::Asc);
+        (Sort::Relevance, _) if !plan.clauses.is_empty() => {
+            ranked_page(db, cond.clone(), &plan, l, q.offset, q.limit).await?
         }
-        _ => {}
-    }
-    let models = find
-        .order_by_asc(name_col)
-        .order_by_asc(listing::Column::Id)
-        .offset(q.offset)
-        .limit(q.limit)
-        .all(db)
-        .await?;
+        _ => {
+            listing::Entity::find()
+                .filter(cond.clone())
+                .order_by_asc(name_col)
+                .order_by_asc(listing::Column::Slug)
+                .offset(q.offset)
+                .limit(q.limit)
+                .all(db)
+                .await?
+        }
+    };
 
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let cats = if q.hits_only {
@@ -500,8 +547,6 @@ pub async fn search_db(
             .all(db)
             .await?
     };
-    let l = q.locale.as_str();
-    let words = tokens(&q.q);
     let hits = models
         .into_iter()
         .map(|m| {
@@ -516,13 +561,13 @@ pub async fn search_db(
             let snippet: String = if q.hits_only {
                 String::new()
             } else {
-                desc.get(l).chars().take(180).collect()
+                snippet(desc.get(l), plan.typed(), plan.terms())
             };
             let location = m.lat.zip(m.lng);
             let name = name.get(l).to_string();
             Hit {
-                name_highlights: highlight(&name, &words),
-                snippet_highlights: highlight(&snippet, &words),
+                name_highlights: highlight(&name, plan.terms()),
+                snippet_highlights: highlight(&snippet, plan.terms()),
                 id: m.id,
                 kind: if m.kind == "municipal_service" {
                     "municipal_service"
@@ -599,12 +644,33 @@ mod tests {
     use super::*;
     use sea_orm::{DbBackend, QueryTrait};
 
+    fn now() -> chrono::NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+    }
+
+    fn sql(q: &SearchQuery, fts: bool) -> String {
+        listing::Entity::find()
+            .filter(condition(
+                Uuid::nil(),
+                q,
+                &Plan::new(&q.q, None),
+                now(),
+                fts,
+            ))
+            .build(DbBackend::Sqlite)
+            .to_string()
+    }
+
     #[test]
     fn tokens_are_folded_and_bounded() {
         assert_eq!(
             tokens("  Bürger-Amt  MITTE "),
             vec!["burger", "amt", "mitte"]
         );
+        assert_eq!(tokens("Buergeramt"), tokens("Bürgeramt"));
         assert_eq!(tokens(&"a ".repeat(50)).len(), 8);
         assert!(tokens("%_'\"").is_empty());
     }
@@ -612,37 +678,18 @@ mod tests {
     #[test]
     fn hostile_text_never_reaches_the_sql() {
         let q = SearchQuery {
-            q: "x\" OR status = \"draft' OR '1'='1".into(),
+            q: "x\" OR status = \"draft' OR '1'='1 %_".into(),
             district: Some("Mitte' OR '1'='1".into()),
             ..Default::default()
         };
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap();
-        let sql = listing::Entity::find()
-            .filter(condition(Uuid::nil(), &q, now, false))
-            .build(DbBackend::Sqlite)
-            .to_string();
-        // The text only appears as folded tokens in LIKE patterns; the district as a
+        let sql = sql(&q, false);
+        // The text only appears as folded words in LIKE patterns; the district as a
         // quoted, escaped literal.
         assert!(sql.contains("LIKE '%status%'"), "{sql}");
+        assert!(sql.contains("LIKE '% x%'"), "{sql}");
         assert!(!sql.contains("OR status ="), "{sql}");
+        assert!(!sql.contains("%_"), "{sql}");
         assert!(sql.contains("'Mitte'' OR ''1''=''1'"), "{sql}");
-    }
-
-    #[test]
-    fn highlights_match_folded_words() {
-        let t = |q: &str| tokens(q);
-        assert_eq!(highlight("Bürgeramt Mitte", &t("burger")), vec![(0, 6)]);
-        assert_eq!(highlight("Straße 5", &t("strasse")), vec![(0, 6)]);
-        assert_eq!(highlight("Gym and GYM", &t("gym")), vec![(0, 3), (8, 11)]);
-        // Overlapping tokens merge; no token, no highlight.
-        assert_eq!(
-            highlight("Fitnessstudio", &t("fitness studio")),
-            vec![(0, 13)]
-        );
-        assert!(highlight("Anything", &[]).is_empty());
     }
 
     #[test]
@@ -666,31 +713,38 @@ mod sql_tests {
     use sea_orm::{DbBackend, QueryTrait};
 
     #[test]
-    fn words_of_three_or_more_characters_use_the_trigram_index_on_sqlite() {
+    fn patterns_of_three_or_more_characters_use_the_trigram_index_on_sqlite() {
         let q = SearchQuery {
-            q: "Café ab Kamppi".into(),
+            q: "Café ab Kamppi a".into(),
             ..Default::default()
         };
+        let plan = Plan::new(&q.q, None);
         let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
             .unwrap()
             .and_hms_opt(10, 0, 0)
             .unwrap();
         let sql = |fts| {
             listing::Entity::find()
-                .filter(condition(Uuid::nil(), &q, now, fts))
+                .filter(condition(Uuid::nil(), &q, &plan, now, fts))
                 .build(DbBackend::Sqlite)
                 .to_string()
         };
         let with = sql(true);
+        // One index lookup for every clause: "cafe" or its synonyms, " ab" (the
+        // beginning of a word), "kamppi"; "a" alone is too short for it.
         assert!(
-            with.contains(r#"MATCH '"cafe" "kamppi"'"#),
-            "one index lookup for both long words: {with}"
+            with.contains(
+                r#"MATCH '("cafe" OR " kaffee" OR " coffee" OR " kahvila") AND (" ab") AND ("kamppi")'"#
+            ),
+            "{with}"
         );
-        assert!(with.contains("LIKE '%ab%'"), "{with}");
+        assert!(with.contains("LIKE '% a%'"), "{with}");
         assert!(!with.contains("LIKE '%cafe%'"), "{with}");
         let without = sql(false);
         assert!(!without.contains("MATCH"), "{without}");
         assert!(without.contains("LIKE '%cafe%'"), "{without}");
+        assert!(without.contains("LIKE '% kahvila%'"), "{without}");
+        assert!(without.contains("LIKE '% ab%'"), "{without}");
     }
 
     #[test]

@@ -372,3 +372,550 @@ async fn two_indexers_on_postgres_claim_disjoint_deliveries() {
     }
     assert_eq!(seen.len(), 300, "every delivery handled exactly once");
 }
+
+// ---------------------------------------------------------------- a search residents can use
+
+/// Creates and publishes a business listing: `business_body` with `changes` merged in.
+async fn publish(app: &TestApp, owner: &User, org: uuid::Uuid, changes: Value) -> String {
+    let mut body = business_body(org, "Zzyzx");
+    for (k, v) in changes.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let r = owner
+        .client
+        .post(app.url("/api/v1/listings"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let l: Value = r.json().await.unwrap();
+    let id = l["id"].as_str().unwrap().to_string();
+    let r = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/publish")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    id
+}
+
+fn slugs(r: &Value) -> Vec<String> {
+    r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["slug"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// One typo is forgiven in a word of five or more letters (a letter missing, added,
+/// replaced, or two swapped), also in a word being typed and towards a listing saved
+/// a moment ago; shorter words must be typed exactly (a beginning is enough).
+async fn typos_are_forgiven_in_long_words(app: TestApp) {
+    app.load_demo().await;
+    // Every gym, by its category label "Fitnessstudios" / "Gyms & fitness".
+    let gyms = get(&app, "category=sport.gym&per_page=100").await;
+    let n = gyms["estimated_total"].as_u64().unwrap();
+    assert!(n > 0);
+    for q in [
+        "fitness", "fitnss", "fitnes", "fitneess", "fitnses", "ftness",
+    ] {
+        let r = get(&app, &format!("q={q}&category=sport.gym&per_page=100")).await;
+        assert_eq!(r["estimated_total"], n, "{q}");
+    }
+    assert_eq!(
+        get(&app, "q=ftinss").await["estimated_total"],
+        0,
+        "two typos"
+    );
+
+    let exact = get(&app, "q=B%C3%BCrgeramt&kind=municipal_service&per_page=50").await;
+    assert!(exact["estimated_total"].as_u64().unwrap() >= 5, "{exact}");
+    for q in [
+        "Bürgerammt",
+        "Bürgeramd",
+        "Bürgreamt",
+        "Brgeramt",
+        "buergerammt",
+    ] {
+        let r = get(
+            &app,
+            &format!("q={}&kind=municipal_service&per_page=50", enc(q)),
+        )
+        .await;
+        assert_eq!(slugs(&r), slugs(&exact), "{q}");
+    }
+    // The typo is marked where the word it stands for is.
+    let r = get(&app, "q=fitnss&per_page=50").await;
+    let marked = r["hits"].as_array().unwrap().iter().any(|h| {
+        let name: Vec<char> = h["name"].as_str().unwrap().chars().collect();
+        h["highlights"].as_array().unwrap().iter().any(|m| {
+            m["field"] == "name"
+                && name[m["start"].as_u64().unwrap() as usize..m["end"].as_u64().unwrap() as usize]
+                    .iter()
+                    .collect::<String>()
+                    .to_lowercase()
+                    == "fitness"
+        })
+    });
+    assert!(marked, "{r}");
+
+    // Short words: exactly, or their beginning.
+    assert!(
+        get(&app, "q=gym").await["estimated_total"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(get(&app, "q=gymm").await["estimated_total"], 0);
+    assert_eq!(
+        get(&app, "q=Reis&kind=municipal_service").await["hits"][0]["slug"],
+        "passport"
+    );
+
+    // A listing saved now is corrected towards at the next search.
+    let (owner, org) = app.business_owner("Typo").await;
+    let id = publish(
+        &app,
+        &owner,
+        org,
+        json!({"name": {"de": "Xylophonwerkstatt", "en": "Xylophone workshop"}}),
+    )
+    .await;
+    let r = get(&app, "q=Xylophonwerkstat").await;
+    assert_eq!(r["hits"][0]["id"], id.as_str(), "{r}");
+    let r = get(&app, "q=Xylophonwerkstattt%20Hauptstrase").await;
+    assert_eq!(r["hits"][0]["id"], id.as_str(), "a typo in each word: {r}");
+}
+on_both!(typos_are_forgiven_in_long_words);
+
+/// Umlauts and ß fold both ways: Buergeramt = Bürgeramt = Burgeramt, strasse = Straße,
+/// in what is stored and in what is asked.
+async fn umlauts_and_sharp_s_fold_both_ways(app: TestApp) {
+    app.load_demo().await;
+    let umlaut = get(&app, "q=B%C3%BCrgeramt&per_page=50").await;
+    assert!(umlaut["estimated_total"].as_u64().unwrap() >= 5);
+    for q in ["Buergeramt", "Burgeramt", "BUERGERAMT", "b%C3%BCrgeramt"] {
+        assert_eq!(
+            slugs(&get(&app, &format!("q={q}&per_page=50")).await),
+            slugs(&umlaut),
+            "{q}"
+        );
+    }
+
+    let (owner, org) = app.business_owner("Fold").await;
+    let id = publish(
+        &app,
+        &owner,
+        org,
+        json!({
+            "name": {"de": "Zzyzx Bäckerei Grünstraße", "en": "Zzyzx Bakery"},
+            "address": {"street": "Quäkergäßchen 7", "postcode": "10115", "city": "Testhausen"},
+        }),
+    )
+    .await;
+    for q in [
+        "zzyzx baeckerei",
+        "zzyzx backerei",
+        "Zzyzx Bäckerei",
+        "gruenstrasse",
+        "Grünstraße",
+        "grunstraße",
+        "zzyzx straße",
+        "zzyzx strasse",
+        "Quaekergaesschen",
+        "quakergasschen",
+        "Quäkergäßchen",
+        "QUAEKERGAESSCHEN 7",
+    ] {
+        let r = get(&app, &format!("q={}", enc(q))).await;
+        assert_eq!(r["estimated_total"], 1, "{q}: {r}");
+        assert_eq!(r["hits"][0]["id"], id.as_str(), "{q}");
+    }
+    // Marked in the spelling it is written in.
+    let r = get(&app, "q=gruenstrasse&locale=de").await;
+    let h = &r["hits"][0]["highlights"][0];
+    assert_eq!(h["field"], "name");
+    let name: Vec<char> = r["hits"][0]["name"].as_str().unwrap().chars().collect();
+    let marked: String = name
+        [h["start"].as_u64().unwrap() as usize..h["end"].as_u64().unwrap() as usize]
+        .iter()
+        .collect();
+    assert_eq!(marked, "Grünstraße");
+}
+on_both!(umlauts_and_sharp_s_fold_both_ways);
+
+/// The synonyms of the shared list (the Meilisearch settings have the same): German,
+/// English and Finnish words for the same thing find each other.
+async fn synonyms_of_the_shared_list(app: TestApp) {
+    app.load_demo().await;
+    // "ummelden" (to re-register) finds "Wohnsitz anmelden" first.
+    let r = get(&app, "q=ummelden").await;
+    assert_eq!(r["hits"][0]["slug"], "register-residence", "{r}");
+    assert_eq!(r["hits"][0]["name"], "Wohnsitz anmelden");
+    let r = get(
+        &app,
+        "q=citizens%20office&locale=en&kind=municipal_service&per_page=50",
+    )
+    .await;
+    let amt = get(&app, "q=B%C3%BCrgeramt&kind=municipal_service&per_page=50").await;
+    let (mut a, mut b) = (slugs(&r), slugs(&amt));
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "citizens office = Bürgeramt");
+
+    // Finnish: "kahvilla" ("at the café") is one letter from "kahvila", a synonym of
+    // café: the cafés are found by whichever name they have.
+    let cafes = get(&app, "q=cafe&per_page=1").await["estimated_total"]
+        .as_u64()
+        .unwrap();
+    let kahvilla = get(&app, "q=kahvilla&per_page=100").await;
+    let n = kahvilla["estimated_total"].as_u64().unwrap();
+    assert!(cafes > 10 && n * 10 >= cafes * 9, "{cafes} {n}");
+    let names: Vec<String> = kahvilla["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap().to_lowercase())
+        .collect();
+    for word in ["kahvila", "café", "cafe", "coffee"] {
+        assert!(names.iter().any(|n| n.contains(word)), "{word}: {names:?}");
+    }
+
+    // A word of a group finds a listing that only has another.
+    let (owner, org) = app.business_owner("Syn").await;
+    let id = publish(
+        &app,
+        &owner,
+        org,
+        json!({
+            "name": {"de": "Zzyzx Fitnessstudio", "en": "Zzyzx Fitnessstudio"},
+            "tags": [],
+        }),
+    )
+    .await;
+    for q in ["zzyzx gym", "zzyzx kuntosali", "zzyzx fitness"] {
+        let r = get(&app, &format!("q={}", enc(q))).await;
+        assert_eq!(r["hits"][0]["id"], id.as_str(), "{q}: {r}");
+    }
+}
+on_both!(synonyms_of_the_shared_list);
+
+/// Ranking: a match in the name (a whole word before a word's beginning) before one in
+/// the category labels and tags before one in the description; for "Bürgeramt" the
+/// citizens' office's services before a business that merely mentions it.
+async fn best_matches_first(app: TestApp) {
+    app.load_demo().await;
+    let (owner, org) = app.business_owner("Rank").await;
+    let listing = |name: &str, tags: Value, description: &str| {
+        json!({
+            "name": {"de": name, "en": name},
+            "description": {"de": description, "en": description},
+            "tags": tags,
+        })
+    };
+    // Created in an order that is neither the ranking nor alphabetical.
+    let in_text = publish(
+        &app,
+        &owner,
+        org,
+        listing(
+            "Aal Tanzschule",
+            json!([]),
+            "Kurse mit Quokka und Freunden.",
+        ),
+    )
+    .await;
+    let in_tags = publish(
+        &app,
+        &owner,
+        org,
+        listing("Beta Cafe", json!(["quokka"]), ""),
+    )
+    .await;
+    let start = publish(&app, &owner, org, listing("Quokkaland", json!([]), "")).await;
+    let word = publish(&app, &owner, org, listing("Zeta Quokka", json!([]), "")).await;
+    let inside = publish(&app, &owner, org, listing("Superquokka", json!([]), "")).await;
+    let fuzzy = publish(&app, &owner, org, listing("Quokke Bar", json!([]), "")).await;
+    let r = get(&app, "q=quokka").await;
+    let ids: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![&word, &start, &inside, &in_tags, &in_text, &fuzzy],
+        "{r}"
+    );
+    // Pages continue the same order.
+    let p2 = get(&app, "q=quokka&per_page=2&page=2").await;
+    let ids2: Vec<&str> = p2["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids2, vec![&inside, &in_tags]);
+    assert_eq!(p2["estimated_total"], 6);
+
+    let mentions = publish(
+        &app,
+        &owner,
+        org,
+        listing(
+            "Aaa Fotostudio",
+            json!(["passfoto"]),
+            "Biometrische Passfotos für das Bürgeramt, sofort zum Mitnehmen.",
+        ),
+    )
+    .await;
+    let r = get(&app, "q=B%C3%BCrgeramt&per_page=50").await;
+    let hits = r["hits"].as_array().unwrap();
+    assert_eq!(hits.last().unwrap()["id"], mentions.as_str(), "{r}");
+    for h in &hits[..hits.len() - 1] {
+        assert_eq!(h["kind"], "municipal_service", "{r}");
+        assert!(h["categories"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("admin.citizens-office")));
+    }
+    // The services that also name it in their description come first.
+    let first: Vec<String> = slugs(&r).into_iter().take(3).collect();
+    assert!(
+        first.contains(&"register-residence".to_string()),
+        "{first:?}"
+    );
+}
+on_both!(best_matches_first);
+
+/// Snippets are cut between words, with an ellipsis where text is left out, around the
+/// match, in the API and on the page.
+async fn snippets_are_cut_between_words(app: TestApp) {
+    app.load_demo().await;
+    let r = get(&app, "q=Personalausweis&locale=de&per_page=50").await;
+    let hits = r["hits"].as_array().unwrap();
+    assert!(hits.len() >= 2);
+    let mut cut = 0;
+    for h in hits {
+        let snippet = h["snippet"].as_str().unwrap();
+        assert!(snippet.chars().count() <= 180, "{snippet}");
+        let listing: Value = client()
+            .get(app.url(&format!("/api/v1/listings/{}", h["id"].as_str().unwrap())))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let text = listing["description"]["de"].as_str().unwrap().trim();
+        let core = snippet.trim_start_matches('…').trim_end_matches('…');
+        let at = text
+            .find(core)
+            .unwrap_or_else(|| panic!("{core:?} in {text:?}"));
+        let before = text[..at].chars().next_back();
+        let after = text[at + core.len()..].chars().next();
+        assert!(
+            !before.is_some_and(char::is_alphanumeric),
+            "mid-word start: {snippet}"
+        );
+        assert!(
+            !after.is_some_and(char::is_alphanumeric),
+            "mid-word end: {snippet}"
+        );
+        assert_eq!(snippet.starts_with('…'), at > 0, "{snippet}");
+        assert_eq!(
+            snippet.ends_with('…'),
+            at + core.len() < text.len(),
+            "{snippet}"
+        );
+        if snippet.contains('…') {
+            cut += 1;
+        }
+        // Around the match: the word is in the snippet when it is in the description.
+        if text.contains("Personalausweis") {
+            assert!(snippet.contains("Personalausweis"), "{snippet}");
+            assert!(h["highlights"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["field"] == "snippet"));
+        }
+    }
+    assert!(cut > 0, "long descriptions are cut: {r}");
+
+    // The page shows the same snippets.
+    let html = client()
+        .get(app.url("/search?q=Personalausweis&lang=de"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains('…'), "{html}");
+    assert!(html.contains("<mark>Personalausweis</mark>"), "{html}");
+}
+on_both!(snippets_are_cut_between_words);
+
+/// Queries of any shape are answered, never with a 500: punctuation only, SQL wildcards
+/// and quotes, 1,000 characters, many long words.
+async fn any_query_is_answered(app: TestApp) {
+    let (owner, org) = app.business_owner("Odd").await;
+    publish(&app, &owner, org, json!({})).await;
+    let long_words = "Fitnessstudio Bürgeramt Straßenbahn Kahvilla Ravintola Apotheke \
+                      Schwimmbad Bibliothek Personalausweis Reisepass";
+    for q in [
+        "%",
+        "_",
+        "%_%",
+        "'",
+        "\"",
+        "\"'; DROP TABLE listings; --",
+        "***",
+        "…",
+        "🙂🙂",
+        "a",
+        " ",
+        "x%_y",
+        long_words,
+        &"ä".repeat(1000),
+        &"zzyzx ".repeat(170),
+        &"Fitnss".repeat(170),
+    ] {
+        for path in [
+            "/api/v1/search?q=",
+            "/api/v1/search/suggest?q=",
+            "/search?q=",
+        ] {
+            if path.contains("suggest") && q.trim().is_empty() {
+                continue;
+            }
+            let r = client()
+                .get(app.url(&format!("{path}{}", enc(q))))
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                r.status() == StatusCode::OK || r.status() == StatusCode::UNPROCESSABLE_ENTITY,
+                "{path}{q}: {}",
+                r.status()
+            );
+        }
+    }
+    // Wildcards match themselves only: nothing, not everything.
+    assert_eq!(get(&app, "q=x%25_y").await["estimated_total"], 0);
+}
+on_both!(any_query_is_answered);
+
+/// SQLite and PostgreSQL find the same listings in the same order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_results_in_the_same_order_on_both_databases() {
+    let sqlite = spawn(Backend::Sqlite).await.unwrap();
+    let Some(postgres) = spawn(Backend::Postgres).await else {
+        return;
+    };
+    sqlite.load_demo().await;
+    postgres.load_demo().await;
+    for q in [
+        "q=B%C3%BCrgeramt",
+        "q=Buergerammt",
+        "q=fitnss",
+        "q=kahvilla&per_page=50",
+        "q=ravintola&per_page=50&page=2",
+        "q=ummelden",
+        "q=strasse",
+        "q=bar&per_page=50",
+        "q=sushi%20bar",
+        "q=cafe&locale=en&per_page=50",
+        "q=a&per_page=30",
+    ] {
+        let (a, b) = (get(&sqlite, q).await, get(&postgres, q).await);
+        // Listings have their own ids in each database: compare slugs.
+        assert_eq!(slugs(&a), slugs(&b), "{q}");
+        assert_eq!(a["estimated_total"], b["estimated_total"], "{q}");
+        assert_eq!(a["facets"]["kind"], b["facets"]["kind"], "{q}");
+        let snippets = |r: &Value| -> Vec<Value> {
+            r["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| json!([h["snippet"], h["highlights"]]))
+                .collect()
+        };
+        assert_eq!(snippets(&a), snippets(&b), "{q}");
+    }
+}
+
+/// The search text written before this version (folded without umlaut spellings, in one
+/// piece) is emptied by the migration and written anew by the server at start, so the
+/// listings already there are found the new way.
+async fn search_text_is_written_anew_after_the_migration(app: TestApp) {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, EntityTrait};
+    let db = &app.state.db;
+    api::demo::generate::generate(db, app.state.city.id, 20, 5, false)
+        .await
+        .unwrap();
+    let before: Vec<entities::listing::Model> =
+        entities::listing::Entity::find().all(db).await.unwrap();
+    assert!(before
+        .iter()
+        .all(|l| l.search_text.as_deref().unwrap().contains(" | ")));
+    // As an older version left it.
+    db.execute_unprepared("UPDATE listings SET search_text = 'old text', search_name = 'old'")
+        .await
+        .unwrap();
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000019_refold_search_text")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    Migrator::up(db, None).await.unwrap();
+    let emptied = entities::listing::Entity::find().all(db).await.unwrap();
+    assert!(emptied
+        .iter()
+        .all(|l| l.search_text.is_none() && l.search_name.is_none()));
+    let n = api::listings::service::backfill_search_columns(db)
+        .await
+        .unwrap();
+    assert_eq!(n, before.len());
+    let after: Vec<entities::listing::Model> =
+        entities::listing::Entity::find().all(db).await.unwrap();
+    let text = |v: &[entities::listing::Model]| {
+        let mut t: Vec<(uuid::Uuid, Option<String>, Option<String>)> = v
+            .iter()
+            .map(|l| (l.id, l.search_name.clone(), l.search_text.clone()))
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(text(&after), text(&before));
+    let word = before[0]
+        .name_de
+        .split(' ')
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_string();
+    let r = get(&app, &format!("q={}", enc(&word))).await;
+    assert!(r["estimated_total"].as_u64().unwrap() >= 1, "{word}");
+}
+on_both!(search_text_is_written_anew_after_the_migration);
