@@ -27,6 +27,10 @@ macro_rules! locale_files {
 pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "portal",
     "trust",
+    "account",
+    "appointments",
+    "places",
+    "review",
     "errors-common",
     "errors-listings",
     "errors-organizations",

@@ -1,0 +1,1 @@
+# The appointments texts (see ../README.md).

@@ -1,0 +1,1 @@
+# The places texts (see ../README.md).

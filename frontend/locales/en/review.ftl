@@ -1,0 +1,1 @@
+# The review texts (see ../README.md).
