@@ -138,8 +138,6 @@ async function openPageType(name, lang, { a11y = false, viewport } = {}) {
     if (spec.path) assert.equal(new URL(page.url()).pathname, new URL(spec.path, 'http://x').pathname, 'no redirect');
     assert.equal(await htmlLang(page), lang);
     await spec.check?.(page);
-    // Check the page as it ends up: with its map drawn (enhance.js, Leaflet, local tiles).
-    if ((await page.locator('[data-map]:not([data-map-on-demand])').count()) > 0) await waitForMap(page);
     return { page, spec, close: () => context.close() };
   } catch (err) {
     await context.close();
@@ -162,19 +160,21 @@ for (const lang of LANGS) {
 }
 
 for (const lang of LANGS) {
-  test(`axe: no WCAG violations on the search page with its map shown (${lang})`, async () => {
-    const { page, close } = await openPageType('search', lang, { a11y: true });
-    try {
-      const button = page.locator('main button', { hasText: msg(lang, 'show-map') });
-      assert.equal(await button.count(), 1, 'a button to show the results on a map');
-      await button.click();
-      await waitForMap(page);
-      if (lang === 'de') await screenshot(page, 'search-map');
-      await checkA11y(page, `search page with map (${lang}) ${new URL(page.url()).search}`);
-    } finally {
-      await close();
-    }
-  });
+  for (const name of ['search', 'listing', 'service']) {
+    test(`axe: no WCAG violations on the ${name} page with its map shown (${lang})`, async () => {
+      const { page, close } = await openPageType(name, lang, { a11y: true });
+      try {
+        const button = page.locator('main button.map-toggle');
+        assert.equal(await button.count(), 1, 'a button to show the map');
+        await button.click();
+        await waitForMap(page);
+        if (lang === 'de') await screenshot(page, `${name}-map`);
+        await checkA11y(page, `${name} page with map (${lang}) ${new URL(page.url()).pathname}${new URL(page.url()).search}`);
+      } finally {
+        await close();
+      }
+    });
+  }
 }
 
 /** Reflow: at 320 CSS px the page scrolls only vertically (WCAG 1.4.10). */

@@ -300,13 +300,14 @@ test('a search that finds nothing shows the empty state with city services to br
   }
 });
 
-test('maps: a service page draws its map from local tiles; a results map loads only when asked for', async () => {
+test('maps: no page asks the tile server (or loads Leaflet) until the resident opens its map; the controls speak the page language and the focus stays on the button', async () => {
   const { service, q } = await serviceQuery('de');
   const listing = await suite.api.listing(service.slug);
   assert.ok(listing.location, `${service.slug} has a location`);
   const api = await suite.api.search({ q, locale: 'de', per_page: PER_PAGE });
   const located = api.hits.filter((h) => h.location).length;
   assert.ok(located > 0, 'some results have a location');
+  const tileHost = new URL(suite.tiles.url.replace(/\{[xyz]\}/g, '0')).host;
 
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE' });
   const leaflet = [];
@@ -314,26 +315,47 @@ test('maps: a service page draws its map from local tiles; a results map loads o
     if (/\/static\/leaflet\./.test(new URL(r.url()).pathname)) leaflet.push(r.url());
   });
   try {
-    const before = suite.tiles.tileRequests.length;
-    await goto(page, listingPath('municipal_service', service.slug), { expectStatus: 200 });
-    const tiles = await waitForMap(page);
-    assert.ok(tiles > 0, 'the service map shows tiles');
-    assert.ok(suite.tiles.tileRequests.length > before, 'the tiles come from MAP_TILE_URL');
-    assert.equal(await page.locator('[data-map] .leaflet-interactive').count(), 1, 'one marker for the service');
+    for (const [path, label, markers] of [
+      [listingPath('municipal_service', service.slug), msg('de', 'map-show-one'), 1],
+      [`/search?${new URLSearchParams({ q })}`, msg('de', 'show-map'), located],
+    ]) {
+      leaflet.length = 0;
+      const before = suite.tiles.tileRequests.length;
+      await goto(page, path, { expectStatus: 200 });
+      const button = page.locator('main button.map-toggle');
+      assert.equal(await button.count(), 1, `${path}: one button for the map`);
+      assert.equal((await button.innerText()).trim(), label);
+      assert.equal(await button.getAttribute('aria-expanded'), 'false');
+      const note = page.locator(`[id="${await button.getAttribute('aria-describedby')}"]`);
+      assert.ok((await note.innerText()).includes(tileHost), `${path}: the button's description names the tile server`);
+      await page.waitForTimeout(300);
+      assert.equal(suite.tiles.tileRequests.length, before, `${path}: no tile requested before the map is asked for`);
+      assert.deepEqual(leaflet, [], `${path}: Leaflet is not loaded before the map is asked for`);
+      assert.equal(await page.locator('.leaflet-container').count(), 0, `${path}: no map yet`);
 
-    // The results page loads Leaflet only after "show map" is pressed.
-    leaflet.length = 0;
-    await goto(page, `/search?${new URLSearchParams({ q })}`, { expectStatus: 200 });
-    const button = page.locator('main button', { hasText: msg('de', 'show-map') });
-    assert.equal(await button.count(), 1, 'a "show map" button');
-    assert.deepEqual(leaflet, [], 'Leaflet is not loaded before the map is asked for');
-    assert.equal(await page.locator('.leaflet-container').count(), 0, 'no map yet');
-    await button.click();
-    await waitForMap(page);
-    assert.ok(leaflet.length > 0, 'Leaflet loads from the portal on demand');
-    assert.ok(leaflet.every((u) => new URL(u).origin === suite.portal.baseUrl), 'Leaflet comes from the portal itself');
-    assert.equal(await page.locator('[data-map] .leaflet-interactive').count(), located, 'a marker for each located result');
-    assert.equal(await button.count(), 0, 'the button is gone once the map shows');
+      await button.focus();
+      await page.keyboard.press('Enter');
+      const tiles = await waitForMap(page);
+      assert.ok(tiles > 0, `${path}: the map shows tiles`);
+      assert.ok(suite.tiles.tileRequests.length > before, 'the tiles come from MAP_TILE_URL');
+      assert.ok(leaflet.length > 0 && leaflet.every((u) => new URL(u).origin === suite.portal.baseUrl), 'Leaflet comes from the portal itself');
+      assert.equal(await page.locator('[data-map] .leaflet-interactive').count(), markers, `${path}: a marker for each located place`);
+      assert.equal(await button.getAttribute('aria-expanded'), 'true');
+      assert.equal((await button.innerText()).trim(), msg('de', 'map-hide'));
+      assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('map-toggle')), true, 'the focus stays on the button');
+      // Leaflet's controls in German.
+      assert.equal(await page.locator('[data-map] .leaflet-control-zoom-in').getAttribute('title'), msg('de', 'map-zoom-in'));
+      assert.equal(await page.locator('[data-map] .leaflet-control-zoom-out').getAttribute('title'), msg('de', 'map-zoom-out'));
+      assert.ok((await page.locator('[data-map] .leaflet-control-attribution').innerText()).includes(msg('de', 'map-attribution')));
+      await page.locator('[data-map] .leaflet-interactive').first().click({ force: true });
+      await page.locator('[data-map] .leaflet-popup-close-button').waitFor();
+      assert.equal(await page.locator('[data-map] .leaflet-popup-close-button').getAttribute('aria-label'), msg('de', 'map-close-popup'));
+
+      // The same button hides it again.
+      await button.click();
+      assert.equal(await page.locator('[data-map]').isVisible(), false, `${path}: the map hides again`);
+      assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    }
     assertNoProblems(problems, context, 'maps');
   } finally {
     await close();

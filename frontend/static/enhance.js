@@ -2,7 +2,8 @@
 // - Focus on a form's error summary, so that it is read first and the links to the
 //   fields are one Tab away.
 // - Type-ahead suggestions on inputs marked data-suggest.
-// - Maps (Leaflet, loaded from this server on demand) on elements marked data-map.
+// - Maps (Leaflet, loaded from this server) on elements marked data-map, each drawn
+//   only when the resident asks for it.
 (function () {
   "use strict";
 
@@ -70,20 +71,35 @@
     try { return JSON.parse(el.getAttribute("data-points") || "[]"); } catch (e) { return []; }
   }
 
+  // Leaflet's own texts, in the page's language (the element carries them).
+  function label(el, name, fallback) {
+    return el.getAttribute("data-label-" + name) || fallback;
+  }
+
   function draw(el) {
     var pts = points(el);
-    if (!pts.length) return;
-    loadLeaflet(el).then(function (L) {
+    if (!pts.length) return Promise.resolve(null);
+    return loadLeaflet(el).then(function (L) {
       el.classList.add("map-ready");
       // Named as a map only now that there is one: without script the element stays
       // an empty, hidden div with nothing to announce.
       el.setAttribute("role", "region");
       el.setAttribute("aria-label", el.getAttribute("data-map-label") || "Map");
-      var map = L.map(el, { scrollWheelZoom: false });
+      var map = L.map(el, { scrollWheelZoom: false, zoomControl: false });
+      L.control.zoom({
+        zoomInTitle: label(el, "zoom-in", "Zoom in"),
+        zoomOutTitle: label(el, "zoom-out", "Zoom out")
+      }).addTo(map);
+      map.attributionControl.setPrefix("<a href=\"https://leafletjs.com\">Leaflet</a>");
       L.tileLayer(el.getAttribute("data-tiles"), {
         maxZoom: 19,
-        attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>"
+        attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">" +
+          label(el, "attribution", "OpenStreetMap contributors").replace(/[<>&"]/g, "") + "</a>"
       }).addTo(map);
+      map.on("popupopen", function (e) {
+        var close = e.popup.getElement() && e.popup.getElement().querySelector(".leaflet-popup-close-button");
+        if (close) close.setAttribute("aria-label", label(el, "close", "Close"));
+      });
       var bounds = [];
       pts.forEach(function (p) {
         var m = L.circleMarker([p.lat, p.lng], { radius: 8, weight: 2 }).addTo(map);
@@ -97,23 +113,47 @@
       });
       if (bounds.length === 1) map.setView(bounds[0], 17);
       else map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
-    }).catch(function () {});
+      return map;
+    }).catch(function () { return null; });
   }
 
-  Array.prototype.forEach.call(maps, function (el) {
-    if (el.hasAttribute("data-map-on-demand")) {
-      // Results pages: the map (and Leaflet) load only when asked for, keeping the
-      // first page load small.
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = el.getAttribute("data-button-label") || "Map";
-      button.addEventListener("click", function () {
-        button.remove();
-        draw(el);
-      });
-      el.parentNode.insertBefore(button, el);
-    } else {
-      draw(el);
+  // Every map loads (Leaflet, and the tiles from the tile server: a third party that
+  // sees the resident's address) only when the resident asks for it. The button stays
+  // where it is and keeps the focus; it shows and hides the map (aria-expanded).
+  Array.prototype.forEach.call(maps, function (el, i) {
+    if (!el.id) el.id = "map-" + (i + 1);
+    var openLabel = el.getAttribute("data-button-label") || "Map";
+    var hideLabel = el.getAttribute("data-hide-label") || openLabel;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "map-toggle";
+    button.textContent = openLabel;
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", el.id);
+    var note = el.getAttribute("data-note") && document.getElementById(el.getAttribute("data-note"));
+    if (note) {
+      note.hidden = false;
+      button.setAttribute("aria-describedby", note.id);
     }
+    var map = null;
+    var drawing = null;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      if (open) {
+        el.hidden = true;
+        button.setAttribute("aria-expanded", "false");
+        button.textContent = openLabel;
+        return;
+      }
+      el.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+      button.textContent = hideLabel;
+      if (map) {
+        map.invalidateSize();
+      } else if (!drawing) {
+        drawing = draw(el).then(function (m) { map = m; });
+      }
+    });
+    el.parentNode.insertBefore(button, el);
   });
 })();

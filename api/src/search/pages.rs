@@ -343,6 +343,7 @@ pub async fn search_page(state: Data<&AppState>, req: &Request, pc: PageCtx) -> 
             suggestions,
             engine => result.engine,
             tile_url => state.config.theme.map_tile_url.clone(),
+            tile_host => crate::web::trust::tile_host(&state.config.theme.map_tile_url),
             map_points => {
                 let pts: Vec<serde_json::Value> = result.hits.iter().filter_map(|h| h.location.map(|(lat, lng)| serde_json::json!({
                     "lat": lat, "lng": lng, "name": h.name,

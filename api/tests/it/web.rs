@@ -419,12 +419,26 @@ async fn public_pages(app: TestApp) {
         );
         assert_eq!(table.matches(today).count(), 1);
         // The map's container is named as a map only by the script that draws it.
-        let map = between(&html, "<div class=\"map\" data-map", ">");
+        // It is hidden until asked for (the script adds the button), and names the
+        // tile server in a note the button refers to.
+        let map = between(&html, "<div class=\"map\" id=\"map\" data-map hidden", ">");
         assert!(
             !map.contains("role=") && !map.contains("aria-label="),
             "{map}"
         );
         assert!(map.contains("data-map-label="), "{map}");
+        assert!(map.contains("data-note=\"map-note\""), "{map}");
+        let note = between(
+            &html,
+            "<p class=\"hint map-note\" id=\"map-note\" hidden>",
+            "</p>",
+        );
+        let host = url::Url::parse(&app.state.config.theme.map_tile_url.replace(['{', '}'], ""))
+            .unwrap()
+            .host_str()
+            .unwrap()
+            .to_string();
+        assert!(note.contains(&host), "{note}");
     }
 
     // The privacy page says where map tiles come from and what that server sees.

@@ -672,3 +672,12 @@ offer-partner-ref = Kennung des Angebots im Buchungssystem
 offer-partner-ref-hint = So, wie Ihr Buchungssystem das Angebot nennt, z. B. sandbox-gym.yoga. Nötig, wenn das Angebot über ein Buchungssystem gebucht wird.
 offer-partner-down = Das Buchungssystem { $names } hat gerade nicht geantwortet, daher können seine Angebote nicht angezeigt werden. Geben Sie unten die Kennung des Angebots in diesem System ein oder versuchen Sie es später erneut.
 offer-partner-unchecked = Das Buchungssystem hat nicht geantwortet, daher kann das Angebot gerade nicht geprüft werden. Es wurde nichts gespeichert: Bitte versuchen Sie es später erneut.
+
+## Maps: drawn only when asked for (the tile server sees the visitor's address)
+map-show-one = Karte anzeigen
+map-hide = Karte ausblenden
+map-third-party = Die Karte lädt ihre Bilder von { $host }; dieser Server sieht dann Ihre IP-Adresse.
+map-zoom-in = Vergrößern
+map-zoom-out = Verkleinern
+map-close-popup = Schließen
+map-attribution = OpenStreetMap-Mitwirkende

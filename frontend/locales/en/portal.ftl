@@ -727,3 +727,12 @@ offer-partner-ref = Reference of the offer in the booking system
 offer-partner-ref-hint = As your booking system names the offer, e.g. sandbox-gym.yoga. Needed when the offer books through a booking system.
 offer-partner-down = The booking system { $names } did not answer just now, so its offers cannot be listed. Enter the offer's reference in that system below, or try again later.
 offer-partner-unchecked = The booking system did not answer, so the offer cannot be checked now. Nothing was saved: try again later.
+
+## Maps: drawn only when asked for (the tile server sees the visitor's address)
+map-show-one = Show map
+map-hide = Hide map
+map-third-party = The map loads its images from { $host }, which then sees your IP address.
+map-zoom-in = Zoom in
+map-zoom-out = Zoom out
+map-close-popup = Close
+map-attribution = OpenStreetMap contributors

@@ -332,6 +332,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             map_points => api.location.map(|p| serde_json::json!([{ "lat": p.lat, "lng": p.lng, "name": api.name.get(lang) }]).to_string()),
             osm_map_url => api.location.map(|p| format!("https://www.openstreetmap.org/?mlat={:.5}&mlon={:.5}#map=18/{:.5}/{:.5}", p.lat, p.lng, p.lat, p.lng)),
             tile_url => state.config.theme.map_tile_url.clone(),
+            tile_host => crate::web::trust::tile_host(&state.config.theme.map_tile_url),
             phone => api.contact.phone.clone(),
             email => api.contact.email.clone(),
             website => api.contact.website.clone(),
