@@ -66,7 +66,7 @@ async function openState(page) {
 /** The facet links of a results page under the heading `title`: `[{ text, href }]`. */
 async function facetGroup(page, title) {
   return page.$$eval(
-    'aside.facets h3',
+    'details.refine .facets h2',
     (headings, title) => {
       const h = headings.find((x) => x.textContent.trim() === title);
       const list = h?.nextElementSibling;
@@ -183,7 +183,7 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
         const accessibility = await facetGroup(v, msg('de', 'accessibility'));
         assert.ok(!accessibility.some((f) => f.text.startsWith(msg('de', 'filter-open-now'))), 'not under accessibility');
       });
-      await followLink(v, v.locator('aside.facets a', { hasText: msg('de', 'filter-open-now') }));
+      await followLink(v, v.locator('details.refine .facets a', { hasText: msg('de', 'filter-open-now') }));
       assert.equal(new URL(v.url()).searchParams.get('open_now'), '1');
       assert.deepEqual((await searchHits(v)).map((h) => h.path), [publicHref]);
       await screenshot(v, 'search-open-now');

@@ -82,3 +82,59 @@ test('the listing and offer editors reflow at 320 px, and the hours grid shows i
     }
   }
 });
+
+/** Tab through `main` from its start; the box of each element that takes the focus. */
+async function focusWalk(page, max = 60) {
+  await page.evaluate(() => {
+    const h1 = document.querySelector('main h1');
+    h1.setAttribute('tabindex', '-1');
+    h1.focus();
+  });
+  const seen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || !el.closest('main')) return null;
+      const r = el.getBoundingClientRect();
+      return { what: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} ${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 30)}`, top: r.top + window.scrollY, left: r.left, height: r.height };
+    });
+    if (!at) break;
+    seen.push(at);
+  }
+  return seen;
+}
+
+for (const viewport of [NARROW, { width: 390, height: 844 }]) {
+  test(`the search page at ${viewport.width} px: the results come first, the filters are one list in a disclosure, focus follows what is seen`, async () => {
+    const { page, close } = await suite.page({ viewport, locale: 'de-DE', headers: { 'Accept-Language': 'de' } });
+    try {
+      await goto(page, '/search?q=Ravintola', { expectStatus: 200 });
+      const firstHit = page.locator('main ol.hits > li').first();
+      const top = await firstHit.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+      assert.ok(top < viewport.height, `the first result starts ${Math.round(top)} px down, within the first screen (${viewport.height} px)`);
+      assert.ok((await scrollWidth(page)) <= viewport.width, `no sideways scrolling: ${(await overflowingElements(page, viewport.width)).join(', ')}`);
+      const refine = page.locator('main details.refine');
+      assert.equal(await refine.count(), 1, 'one disclosure for filters and sorting');
+      assert.equal(await refine.getAttribute('open'), null, 'closed on a phone, even with JavaScript');
+      assert.equal(await page.locator('main aside, main select[name="category"], main select[name="district"]').count(), 0, 'no second list of filters');
+      await screenshot(page, `search-phone-${viewport.width}`);
+
+      // Open, the filters come before the results, in the order they are seen.
+      await refine.locator('summary').click();
+      const walk = await focusWalk(page);
+      assert.ok(walk.some((w) => w.what.startsWith('summary')), 'the disclosure takes the focus');
+      assert.ok(walk.some((w) => w.what.startsWith('a ') && /\(\d+\)/.test(w.what)), 'the facet links take the focus');
+      for (let i = 1; i < walk.length; i++) {
+        const [a, b] = [walk[i - 1], walk[i]];
+        const sameLine = Math.abs(a.top - b.top) < Math.max(a.height, b.height) / 2;
+        assert.ok(
+          sameLine ? b.left > a.left : b.top > a.top,
+          `focus order follows the visual order: "${b.what}" (top ${Math.round(b.top)}, left ${Math.round(b.left)}) comes after "${a.what}" (top ${Math.round(a.top)}, left ${Math.round(a.left)})`,
+        );
+      }
+    } finally {
+      await close();
+    }
+  });
+}

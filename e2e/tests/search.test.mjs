@@ -179,13 +179,16 @@ test('the same searches with JavaScript disabled give the same results', async (
       assert.deepEqual(b.map((h) => h.path), apiPaths(api), `the page agrees with the API for "${q}"`);
     }
 
-    // The filters work without scripts too: the form's "apply" button submits them.
+    // The filters work without scripts too: a closed disclosure above the results (so
+    // a phone shows the results first) holds one list of filter links with counts.
     const p = withoutJs.page;
     await goto(p, '/search', { expectStatus: 200 });
-    const form = p.locator('main form[action="/search"]');
-    await form.locator('select[name="kind"]').selectOption('municipal_service');
-    await form.locator('input[name="wheelchair"]').check();
-    await submitWith(p, form.locator('fieldset button[type="submit"]'));
+    const refine = p.locator('main details.refine');
+    assert.equal(await refine.getAttribute('open'), null, 'without JavaScript the filters start closed');
+    await refine.locator('summary').click();
+    await followLink(p, refine.locator('.facets a[href*="kind=municipal_service"]'));
+    await p.locator('main details.refine summary').click();
+    await followLink(p, p.locator('main details.refine .facets a[href*="wheelchair=1"]'));
     const url = new URL(p.url());
     assert.equal(url.searchParams.get('kind'), 'municipal_service');
     assert.equal(url.searchParams.get('wheelchair'), '1');
@@ -193,8 +196,26 @@ test('the same searches with JavaScript disabled give the same results', async (
     assert.ok(api.estimated_total > 0, 'some city services are wheelchair accessible');
     assert.equal(await resultCount(p), api.estimated_total);
     assert.deepEqual((await searchHits(p)).map((h) => h.path), apiPaths(api));
-    assert.equal(await form.locator('select[name="kind"]').inputValue(), 'municipal_service', 'the filter stays selected');
-    assert.ok(await form.locator('input[name="wheelchair"]').isChecked(), 'the checkbox stays checked');
+    assert.equal(
+      (await p.locator('main details.refine summary').innerText()).trim(),
+      `${msg('de', 'refine-summary')} ${msg('de', 'refine-chosen', { count: 2 })}`,
+      'the closed disclosure says how many filters are chosen',
+    );
+    assert.equal(await p.locator('main .active-filters a').count(), 2, 'each chosen filter shows as a link that removes it');
+    // A new search keeps them; sorting too (the sort field belongs to the search form).
+    const form = p.locator('main form#search-form');
+    await form.locator('input[name="q"]').fill(serviceWord);
+    await submitWith(p, form.locator('button[type="submit"]'));
+    const kept = new URL(p.url());
+    assert.equal(kept.searchParams.get('kind'), 'municipal_service', 'a new search keeps the filters');
+    assert.equal(kept.searchParams.get('wheelchair'), '1');
+    await p.locator('main details.refine summary').click();
+    await p.locator('main details.refine select#sort').selectOption('name');
+    await submitWith(p, p.locator('main details.refine button[type="submit"]'));
+    const sorted = new URL(p.url());
+    assert.equal(sorted.searchParams.get('sort'), 'name');
+    assert.equal(sorted.searchParams.get('kind'), 'municipal_service', 'sorting keeps the filters');
+    assert.equal(sorted.searchParams.get("q"), serviceWord);
 
     assertNoProblems(withJs.problems, withJs.context, 'search with JavaScript');
     assertNoProblems(withoutJs.problems, withoutJs.context, 'search without JavaScript');
@@ -214,7 +235,7 @@ test('a category facet narrows the results and shows as current; "next" goes to 
     assert.ok(total > PER_PAGE, `the unfiltered search has several pages (${total})`);
 
     // Category facets: links with counts; pick one that narrows but still spans pages.
-    const facets = await page.$$eval('main aside.facets a[href*="category="]', (as) =>
+    const facets = await page.$$eval('main details.refine .facets a[href*="category="]', (as) =>
       as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim(), current: a.getAttribute('aria-current') })),
     );
     assert.ok(facets.length >= 2, `category facets (found ${facets.length})`);
@@ -224,17 +245,18 @@ test('a category facet narrows the results and shows as current; "next" goes to 
     assert.ok(facet, `a category facet with more than ${PER_PAGE} and fewer than ${total} results`);
     const key = new URL(facet.href, page.url()).searchParams.get('category');
 
-    await followLink(page, page.locator(`main aside.facets a[href="${facet.href}"]`));
+    await followLink(page, page.locator(`main details.refine .facets a[href="${facet.href}"]`));
     let url = new URL(page.url());
     assert.equal(url.searchParams.get('category'), key);
     const narrowed = await resultCount(page);
     assert.equal(narrowed, facet.count, 'the facet said how many results it leaves');
     assert.ok(narrowed < total, 'the facet narrows the results');
-    const current = page.locator('main aside.facets a[aria-current="true"]');
+    const current = page.locator('main details.refine .facets a[aria-current="true"]');
     assert.equal(await current.count(), 1, 'exactly one facet is current');
     assert.equal(new URL(await current.getAttribute('href'), page.url()).searchParams.get('category'), null, 'the current facet link removes its filter');
     assert.equal(numberIn(await current.innerText()), narrowed);
-    assert.equal(await page.locator('main select[name="category"]').inputValue(), key, 'the form shows the filter');
+    assert.equal(await page.locator('main form#search-form input[name="category"]').inputValue(), key, 'a new search keeps the filter');
+    assert.equal(await page.locator('main details.refine').getAttribute('open'), '', 'on a wide screen the script opens the filters');
     const api1 = await suite.api.search({ category: key, locale: 'de', per_page: PER_PAGE });
     const page1 = await searchHits(page);
     assert.equal(page1.length, PER_PAGE);
@@ -261,7 +283,7 @@ test('a category facet narrows the results and shows as current; "next" goes to 
     assert.deepEqual(page2.map((h) => h.path), apiPaths(api2), 'page 2 agrees with the API');
 
     // The current facet, clicked again, removes the filter (and goes back to page 1).
-    await followLink(page, page.locator('main aside.facets a[aria-current="true"]'));
+    await followLink(page, page.locator('main details.refine .facets a[aria-current="true"]'));
     url = new URL(page.url());
     assert.equal(url.searchParams.get('category'), null);
     assert.equal(url.searchParams.get('page'), null);

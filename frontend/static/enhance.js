@@ -45,6 +45,12 @@
     });
   });
 
+  // --- Filters ---------------------------------------------------------------
+  // The search page's filters are a closed disclosure above the results, which on a
+  // phone keeps the results first; on a wide screen they open as a column beside them.
+  var refine = document.querySelector("details.refine");
+  if (refine && window.matchMedia && window.matchMedia("(min-width: 44rem)").matches) refine.open = true;
+
   // --- Maps --------------------------------------------------------------------
   var maps = document.querySelectorAll("[data-map]");
   if (!maps.length) return;

@@ -266,26 +266,6 @@ pub async fn search_page(state: Data<&AppState>, req: &Request, pc: PageCtx) -> 
         }
     }
 
-    let category_options: Vec<_> = taxonomy::CATEGORIES
-        .iter()
-        .map(|c| context! { key => c.key, label => if l == Locale::En { c.label_en } else { c.label_de }, child => c.parent.is_some() })
-        .collect();
-    let mut district_options: Vec<String> = listing::Entity::find()
-        .select_only()
-        .column(listing::Column::District)
-        .distinct()
-        .filter(listing::Column::CityId.eq(state.city.id))
-        .filter(listing::Column::Status.eq("published"))
-        .filter(listing::Column::District.is_not_null())
-        .into_tuple::<Option<String>>()
-        .all(&state.db)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect();
-    district_options.sort();
-
     let suggestions: Vec<_> = if result.hits.is_empty() {
         let name_col = if l == Locale::En {
             listing::Column::NameEn
@@ -338,8 +318,6 @@ pub async fn search_page(state: Data<&AppState>, req: &Request, pc: PageCtx) -> 
             pages,
             prev_url => (page > 1).then(|| params.url_page(page - 1)),
             next_url => (page < last).then(|| params.url_page(page + 1)),
-            category_options,
-            district_options,
             suggestions,
             engine => result.engine,
             tile_url => state.config.theme.map_tile_url.clone(),

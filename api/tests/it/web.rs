@@ -475,11 +475,11 @@ async fn public_pages(app: TestApp) {
         .text()
         .await
         .unwrap();
-    let facets = between(&html, "<aside class=\"facets\"", "</aside>");
+    let facets = between(&html, "<div class=\"facets\">", "</details>");
     let groups: Vec<(&str, &str)> = facets
-        .split("<h3>")
+        .split("<h2>")
         .skip(1)
-        .map(|g| g.split_once("</h3>").unwrap())
+        .map(|g| g.split_once("</h2>").unwrap())
         .collect();
     let group_of = |item: &str| {
         groups

@@ -681,3 +681,8 @@ map-zoom-in = Vergrößern
 map-zoom-out = Verkleinern
 map-close-popup = Schließen
 map-attribution = OpenStreetMap-Mitwirkende
+
+## The search page's filters and sorting, in one disclosure
+refine-summary = Filtern und sortieren
+refine-chosen = ({ $count } gewählt)
+sort-apply = Sortieren

@@ -736,3 +736,8 @@ map-zoom-in = Zoom in
 map-zoom-out = Zoom out
 map-close-popup = Close
 map-attribution = OpenStreetMap contributors
+
+## The search page's filters and sorting, in one disclosure
+refine-summary = Filter and sort
+refine-chosen = ({ $count } chosen)
+sort-apply = Sort
