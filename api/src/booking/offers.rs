@@ -429,10 +429,12 @@ fn bring_list(e: &mut Errors, input: &LocalizedList) -> LocalizedList {
         }
         for (i, item) in list.iter().enumerate() {
             let field = format!("what_to_bring.{lang}[{i}]");
+            let before = e.0.len();
+            // `text` refuses line breaks (control characters): one item, one line.
             match text(e, &field, Some(item), 300) {
-                Some(v) if !v.contains('\n') => target.push(v),
-                Some(_) => e.add(field, msg!("v-booking-one-line")),
-                None => e.add(field, msg!("v-not-empty")),
+                Some(v) => target.push(v),
+                None if e.0.len() == before => e.add(field, msg!("v-not-empty")),
+                None => {}
             }
         }
     }

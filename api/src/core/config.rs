@@ -868,10 +868,16 @@ mod tests {
         assert_eq!(c.city.timezone, chrono_tz::Europe::Berlin);
         assert_eq!(c.city.holidays, None);
         // The demo city's offices follow Berlin's public holidays unless told otherwise.
-        assert_eq!(cfg(&[]).unwrap().city.holidays.map(|r| r.code()), Some("DE-BE"));
+        assert_eq!(
+            cfg(&[]).unwrap().city.holidays.map(|r| r.code()),
+            Some("DE-BE")
+        );
         let c = cfg(&[("CITY_HOLIDAYS", "de-by")]).unwrap();
         assert_eq!(c.city.holidays.map(|r| r.code()), Some("DE-BY"));
-        assert_eq!(cfg(&[("CITY_HOLIDAYS", "none")]).unwrap().city.holidays, None);
+        assert_eq!(
+            cfg(&[("CITY_HOLIDAYS", "none")]).unwrap().city.holidays,
+            None
+        );
         let c = cfg(&[("CITY_TIMEZONE", "Europe/Lisbon")]).unwrap();
         assert_eq!(c.city.timezone, chrono_tz::Europe::Lisbon);
         assert!(!c.server.secure_cookies());

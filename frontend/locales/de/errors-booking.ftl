@@ -95,7 +95,6 @@ v-booking-whole-number = Geben Sie eine ganze Zahl ein, z. B. 30.
 v-booking-date-time = Geben Sie Datum und Uhrzeit ein.
 v-booking-choose-connection = Wählen Sie das Buchungssystem, in dem das Angebot liegt.
 problem-unknown-decision = Diese Entscheidung bietet das Formular nicht an. Bitte laden Sie die Seite neu.
-v-booking-one-line = Schreiben Sie jeden Punkt in eine eigene Zeile.
 problem-title-hold-extended = Die Reservierung wurde schon verlängert
 problem-hold-extended = Eine Reservierung lässt sich einmal verlängern. Bestätigen Sie jetzt, oder wählen Sie die Zeit erneut, wenn sie abgelaufen ist.
 problem-title-hold-not-extendable = Diese Reservierung lässt sich nicht verlängern
