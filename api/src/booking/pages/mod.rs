@@ -703,7 +703,8 @@ fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Valu
         offer_name => localized(l, &o.name_de, &o.name_en),
         kind => o.kind.clone(),
         kind_line => support::kind_line(state, l, o),
-        price => support::price_line(state, l, o),
+        // Under its own heading: the price alone (a membership's is in its kind line).
+        price => offers::price_of(o, l.as_str()).filter(|_| o.kind != "membership"),
         bring => support::bring(l, o),
         listing_name => localized(l, &v.listing.name_de, &v.listing.name_en),
         listing_url => listing_url(&v.listing),
