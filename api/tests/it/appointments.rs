@@ -512,3 +512,67 @@ async fn a_hold_is_extended_once(app: TestApp) {
 }
 
 on_both_with!(a_hold_is_extended_once, Vec::new());
+
+/// The offer editor sets the price, what to bring (one item a line) and the holiday
+/// closing, shows them again, and names the price field when it is too long.
+async fn the_offer_editor_sets_price_and_what_to_bring(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Standesamt").await;
+    let c = &owner.client;
+    let new_page = format!("/manage/listings/{listing}/offers/new?kind=appointment");
+    let action = format!("/manage/listings/{listing}/offers?lang=en");
+    let long = "x".repeat(101);
+    let mut fields = vec![
+        ("kind", "appointment"),
+        ("name_de", "Trautermin"),
+        ("status", "active"),
+        ("duration_minutes", "30"),
+        ("parallel", "2"),
+        ("h0_0_opens", "09:00"),
+        ("h0_0_closes", "12:00"),
+        ("closed_on_holidays", "1"),
+        ("offer_price_de", long.as_str()),
+        ("offer_price_en", "€40.00"),
+        ("bring_de", "Personalausweis\r\n\r\n  Geburtsurkunde  \r\n"),
+        ("bring_en", "ID card\nBirth certificate"),
+    ];
+    let r = crate::booking_pages::submit(c, &app, &new_page, &action, &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"offer_price_de-error\""), "{html}");
+    assert!(html.contains("href=\"#offer_price_de\""), "{html}");
+
+    fields[8] = ("offer_price_de", "40,00 €");
+    let r = crate::booking_pages::submit(c, &app, &new_page, &action, &fields).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let o = entities::offer::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.listing_id.to_string() == listing)
+        .unwrap();
+    assert_eq!(
+        (o.price_de.as_str(), o.price_en.as_str()),
+        ("40,00 €", "€40.00")
+    );
+    assert_eq!(o.what_to_bring_de, "Personalausweis\nGeburtsurkunde");
+    assert_eq!(o.what_to_bring_en, "ID card\nBirth certificate");
+    assert_eq!(o.details["appointment"]["closed_on_holidays"], true);
+    let (_, html) = get_html(c, &app.url(&format!("/manage/offers/{}", o.id))).await;
+    assert!(html.contains("value=\"40,00 €\""), "{html}");
+    assert!(
+        html.contains(">Personalausweis\nGeburtsurkunde</textarea>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"closed_on_holidays\" type=\"checkbox\" value=\"1\" checked"),
+        "{html}"
+    );
+}
+
+on_both_with!(the_offer_editor_sets_price_and_what_to_bring, Vec::new());
