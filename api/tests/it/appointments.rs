@@ -465,6 +465,17 @@ async fn a_hold_is_extended_once(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let (status, p) = post(&app, &resident, &format!("/api/v1/bookings/{bid}/extend")).await;
     assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    // Moving it: the page says what happens before anything does.
+    let (status, html) = get_html(
+        &resident.client,
+        &app.url(&format!("/account/bookings/{bid}/reschedule?lang=en")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Choosing a time below moves your booking there at once"),
+        "{html}"
+    );
 
     // Through the review page, without script.
     let (_, b) = book(
