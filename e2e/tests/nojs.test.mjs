@@ -5,6 +5,7 @@ import test from 'node:test';
 import { followLink, goto, h1Text, submitWith } from '../lib/browser.mjs';
 import { assertNoProblems, htmlLang, listingLinks, localized, searchHits } from '../lib/expect.mjs';
 import { greeting, loginViaForm, logoutViaHeader, newAccount, registerViaForm } from '../lib/flows.mjs';
+import { msg } from '../lib/l10n.mjs';
 import { useSuite } from '../lib/suite.mjs';
 
 const suite = useSuite();
@@ -78,6 +79,93 @@ test('with JavaScript disabled, register, log out and log in work through the fo
     assert.equal(new URL(page.url()).pathname, '/account');
     assert.equal(await h1Text(page), greeting('de', account.displayName));
     assertNoProblems(problems, context, 'no-JS account forms');
+  } finally {
+    await close();
+  }
+});
+
+test('on a phone without JavaScript, a resident books the citizens\' office: Enter books nothing, the hold is kept longer once, what to bring is shown', async () => {
+  const slug = 'register-residence';
+  const [offer] = (await suite.api.get(`/api/v1/listings/${slug}/offers`)).items;
+  assert.ok(offer, 'the service has an appointment offer');
+  const bring = offer.what_to_bring.de;
+  assert.ok(bring.length > 0);
+  const account = newAccount({ displayName: 'Bea Bürger' });
+  const { page, context, problems, close } = await pageWithoutScripts({
+    locale: 'de-DE',
+    viewport: { width: 360, height: 740 },
+  });
+  const posts = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST') posts.push(new URL(r.url()).pathname);
+  });
+  const fitsPhone = async () => {
+    const { scroll, width } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      width: document.documentElement.clientWidth,
+    }));
+    assert.ok(scroll <= width, `${page.url()} reflows at ${width} px (scrolls ${scroll})`);
+  };
+  try {
+    // The service page: how to apply (no placeholder link) and the way to book.
+    await goto(page, `/services/${slug}`, { expectStatus: 200 });
+    await fitsPhone();
+    assert.equal(await page.locator('main a[href^="https://city.example"]').count(), 0, 'no placeholder link');
+    const apply = page.locator('main ul.how-to-apply');
+    assert.ok((await apply.innerText()).includes(msg('de', 'appt-apply-book')));
+    const card = page.locator(`main section.book li#offer-${offer.id}`);
+    assert.ok((await card.innerText()).includes(msg('de', 'appt-price', { price: offer.price.de })));
+    await followLink(page, card.locator('a.button'));
+    // Logging in is asked for; registering comes back to the offer.
+    await followLink(page, page.locator('main a[href^="/register"]'));
+    const form = page.locator('main form[action="/register"]');
+    await form.locator('input[name="display_name"]').fill(account.displayName);
+    await form.locator('input[name="email"]').fill(account.email);
+    await form.locator('input[name="password"]').fill(account.password);
+    await submitWith(page, form.locator('button[type="submit"]'));
+    assert.equal(new URL(page.url()).pathname, `/offers/${offer.id}`);
+    await fitsPhone();
+
+    // A week with free times (the current one may be over or a holiday).
+    for (let i = 0; i < 3 && (await page.locator('main ul.times button[name="starts_at"]').count()) === 0; i++) {
+      await followLink(page, page.locator('main a[rel="next"]'));
+    }
+    const first = page.locator('main ul.times button[name="starts_at"]').first();
+    assert.equal(await first.count(), 1, 'a free time');
+
+    // Enter in the email field submits nothing (it would have booked the first time).
+    const url = page.url();
+    const before = posts.length;
+    await page.locator('#email').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1000);
+    assert.equal(posts.length, before, `Enter posted ${posts.slice(before)}`);
+    assert.equal(page.url(), url);
+
+    // A time: the review shows the fee and what to bring, and the hold can be kept longer once.
+    const res = await submitWith(page, first);
+    assert.equal(res.status(), 200);
+    assert.match(new URL(page.url()).pathname, /^\/account\/bookings\/[0-9a-f-]{36}$/);
+    await fitsPhone();
+    const items = await page.locator('main section.bring li').allInnerTexts();
+    assert.deepEqual(items.map((t) => t.trim()), bring);
+    assert.equal((await page.locator('main dd.price').innerText()).trim(), offer.price.de);
+    const extend = page.locator('main form[action$="/extend"] button');
+    assert.equal(await extend.count(), 1);
+    await submitWith(page, extend);
+    assert.equal((await page.locator('main .notice[role="status"]').innerText()).trim(), msg('de', 'booking-done-extended'));
+    assert.equal(await page.locator('main form[action$="/extend"]').count(), 0, 'extended once only');
+    assert.ok((await page.locator('#hold-time').innerText()).length > 0);
+
+    // Confirm: my bookings lists it with what to bring.
+    await submitWith(page, page.locator('main form[action$="/confirm"] button'));
+    assert.equal(new URL(page.url()).pathname, '/account/bookings');
+    await fitsPhone();
+    const upcoming = page.locator('main section[aria-labelledby="h-upcoming"] li.booking');
+    assert.equal(await upcoming.count(), 1);
+    assert.equal((await upcoming.locator('.status').innerText()).trim(), msg('de', 'booking-status-confirmed'));
+    assert.ok((await upcoming.locator('details.bring').innerText()).includes(msg('de', 'appt-bring-heading')));
+    assertNoProblems(problems, context, 'booking the citizens\' office on a phone without JavaScript');
   } finally {
     await close();
   }

@@ -20,6 +20,8 @@ pub struct Model {
     pub ends_at: Option<DateTimeUtc>,
     pub seats: i32,
     pub hold_expires_at: Option<DateTimeUtc>,
+    /// When the resident extended the hold (a hold is extended once at most).
+    pub hold_extended_at: Option<DateTimeUtc>,
     pub contact_name: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,

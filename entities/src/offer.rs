@@ -36,6 +36,14 @@ pub struct Model {
     /// ...up to this many days ahead.
     pub horizon_days: i32,
     pub partner_connection_id: Option<Uuid>,
+    /// The price as display text ("37,00 €"); empty when none is shown.
+    pub price_de: String,
+    pub price_en: String,
+    /// What to bring to the appointment, one item per line; empty when nothing.
+    #[sea_orm(column_type = "Text")]
+    pub what_to_bring_de: String,
+    #[sea_orm(column_type = "Text")]
+    pub what_to_bring_en: String,
     pub partner_offer_ref: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,

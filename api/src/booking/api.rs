@@ -394,6 +394,29 @@ impl BookingsApi {
         Ok(Json(v.to_api(c.tz)))
     }
 
+    /// Extend a hold
+    ///
+    /// Keeps a held seat longer, by the hold's length again (`BOOKING_HOLD_SECONDS`),
+    /// once per hold and before it runs out. A second extension answers 409
+    /// `/problems/hold-extended`, a hold that ran out 409 `/problems/hold-expired`, and a
+    /// hold a partner's booking system keeps 409 `/problems/hold-not-extendable`.
+    #[oai(
+        path = "/bookings/:id/extend",
+        method = "post",
+        operation_id = "extend_booking_hold"
+    )]
+    async fn extend(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<Booking>, ApiError> {
+        let c = state.booking_ctx();
+        let v =
+            service::extend_hold(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        Ok(Json(v.to_api(c.tz)))
+    }
+
     /// Move a booking to another time
     ///
     /// Same offer, another free time; possible while the booking could be cancelled.

@@ -124,6 +124,7 @@ pub(crate) async fn resolve_target<C: ConnectionTrait>(
             let day = starts_at.with_timezone(&ctx.tz).date_naive();
             let slot = appointment_slots(&hours, a.duration_minutes, ctx.tz, day, day)
                 .into_iter()
+                .filter(|_| !offers::holiday_closed(&a, &hours, ctx.holidays, day))
                 .find(|s| s.start == starts_at);
             match slot {
                 Some(s) => Ok(Some(Target {
@@ -595,6 +596,7 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
             starts_at: Set(slot.starts_at),
             ends_at: Set(Some(slot.ends_at)),
             seats: Set(seats),
+            hold_extended_at: Set(None),
             hold_expires_at: Set(Some(until)),
             contact_name: Set(text("name").unwrap_or_default()),
             contact_email: Set(text("email")),

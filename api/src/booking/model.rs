@@ -67,6 +67,9 @@ pub struct Booking {
     pub ends_at: Option<DateTime<FixedOffset>>,
     /// While `held`: the seat is kept until then.
     pub hold_expires_at: Option<DateTime<FixedOffset>>,
+    /// While `held`: whether `POST /bookings/{id}/extend` can still keep the seat longer
+    /// (once per hold, for bookings the portal keeps).
+    pub hold_extendable: bool,
     /// Until when the resident can cancel; absent once that is past or not applicable.
     pub cancellable_until: Option<DateTime<FixedOffset>>,
     /// Exactly what this booking shares... In a business's view it is absent until the
@@ -108,6 +111,16 @@ impl BookingView {
         self.booking.shared_at.is_some()
     }
 
+    /// Whether the resident can still extend the hold: held, not run out, not extended
+    /// before, kept by the portal (a partner keeps its own holds).
+    pub fn hold_extendable(&self) -> bool {
+        let b = &self.booking;
+        b.status == "held"
+            && b.hold_extended_at.is_none()
+            && b.hold_expires_at.is_some_and(|t| t > Utc::now())
+            && self.offer.partner_connection_id.is_none()
+    }
+
     /// The business's view: the contact only once it is shared.
     pub fn to_business_api(&self, tz: chrono_tz::Tz) -> Booking {
         let mut b = self.to_api(tz);
@@ -142,6 +155,7 @@ impl BookingView {
                 .hold_expires_at
                 .filter(|_| b.status == "held")
                 .map(|t| local(tz, t)),
+            hold_extendable: self.hold_extendable(),
             cancellable_until: cancellable_until(b, &self.offer)
                 .filter(|t| *t > now)
                 .map(|t| local(tz, t)),
@@ -172,6 +186,8 @@ pub struct Ctx {
     pub claim: std::time::Duration,
     pub tz: chrono_tz::Tz,
     pub hold: std::time::Duration,
+    /// The region whose public holidays close offers that follow them.
+    pub holidays: Option<crate::core::holidays::Region>,
     /// Partner connections: secrets key, tokens, circuits.
     pub partners: std::sync::Arc<crate::partners::Partners>,
 }

@@ -19,7 +19,7 @@ use crate::core::identity::AuthUser;
 use crate::core::validate::{text, Errors};
 use crate::listings::hours::{HourMinute, OpeningHours};
 use crate::listings::model::{
-    validate_hours, LocalizedInput, LocalizedText, OpeningHoursInput, Weekday,
+    validate_hours, LocalizedInput, LocalizedList, LocalizedText, OpeningHoursInput, Weekday,
 };
 use crate::listings::service as listings;
 use crate::msg;
@@ -93,6 +93,10 @@ pub struct AppointmentDetails {
     /// When appointments can be booked: weekly hours with dated exceptions, in the
     /// city's local time.
     pub availability: OpeningHoursInput,
+    /// Closed on the public holidays of the city's region (`CITY_HOLIDAYS`) unless a
+    /// dated exception says otherwise (default false).
+    #[oai(default)]
+    pub closed_on_holidays: bool,
 }
 
 fn one() -> u32 {
@@ -146,6 +150,12 @@ pub struct OfferInput {
     /// Name in German and/or English (each 1-200 characters).
     pub name: LocalizedInput,
     pub description: Option<LocalizedInput>,
+    /// The price as display text in German and/or English, e.g. "37,00 €" / "€37.00"
+    /// (each up to 100 characters). Residents see it; the portal never charges.
+    pub price: Option<LocalizedInput>,
+    /// What a resident brings, per language (up to 30 items of 1-300 characters each).
+    #[oai(default)]
+    pub what_to_bring: LocalizedList,
     /// Default `active`.
     pub status: Option<OfferStatus>,
     /// Default `instant`.
@@ -194,6 +204,10 @@ pub struct Offer {
     pub kind: OfferKind,
     pub name: LocalizedText,
     pub description: LocalizedText,
+    /// The price as display text; empty strings when none is shown.
+    pub price: LocalizedText,
+    /// What a resident brings; empty lists when nothing.
+    pub what_to_bring: LocalizedList,
     pub status: OfferStatus,
     pub confirmation: Confirmation,
     /// `native` (the portal keeps the calendar) or `partner` (the business's system).
@@ -219,6 +233,8 @@ pub struct OfferData {
     pub input: OfferInput,
     pub name: LocalizedText,
     pub description: LocalizedText,
+    pub price: LocalizedText,
+    pub what_to_bring: LocalizedList,
     /// Appointment availability, parsed.
     pub hours: Option<OpeningHours>,
     /// Class sessions (UTC start and end).
@@ -247,6 +263,12 @@ impl OfferInput {
             de: text(&mut e, "description.de", desc.de.as_deref(), 2000).unwrap_or_default(),
             en: text(&mut e, "description.en", desc.en.as_deref(), 2000).unwrap_or_default(),
         };
+        let price_in = self.price.clone().unwrap_or_default();
+        let price = LocalizedText {
+            de: text(&mut e, "price.de", price_in.de.as_deref(), 100).unwrap_or_default(),
+            en: text(&mut e, "price.en", price_in.en.as_deref(), 100).unwrap_or_default(),
+        };
+        let what_to_bring = bring_list(&mut e, &self.what_to_bring);
         if let Some(v) = self.cancel_deadline_minutes {
             range(&mut e, "cancel_deadline_minutes", v, 0, 60 * 24 * 30);
         }
@@ -385,10 +407,54 @@ impl OfferInput {
                 en: name_en.unwrap_or_default(),
             },
             description,
+            price,
+            what_to_bring,
             hours,
             sessions,
             input: self,
         })
+    }
+}
+
+/// What to bring, validated: at most 30 items per language, each 1-300 characters.
+fn bring_list(e: &mut Errors, input: &LocalizedList) -> LocalizedList {
+    let mut out = LocalizedList::default();
+    for (lang, list, target) in [
+        ("de", &input.de, &mut out.de),
+        ("en", &input.en, &mut out.en),
+    ] {
+        if list.len() > 30 {
+            e.add(format!("what_to_bring.{lang}"), msg!("v-max-items"));
+            continue;
+        }
+        for (i, item) in list.iter().enumerate() {
+            let field = format!("what_to_bring.{lang}[{i}]");
+            let before = e.0.len();
+            // `text` refuses line breaks (control characters): one item, one line.
+            match text(e, &field, Some(item), 300) {
+                Some(v) => target.push(v),
+                None if e.0.len() == before => e.add(field, msg!("v-not-empty")),
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+/// A stored list (one item per line) as a list.
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// What to bring to an offer, per language.
+pub fn what_to_bring_of(m: &offer::Model) -> LocalizedList {
+    LocalizedList {
+        de: lines(&m.what_to_bring_de),
+        en: lines(&m.what_to_bring_en),
     }
 }
 
@@ -426,6 +492,87 @@ pub fn membership_of(m: &offer::Model) -> Option<MembershipDetails> {
     parse_detail(&m.details, "membership")
 }
 
+/// The partner's offer as it answered when the offer was linked.
+pub fn partner_offer_of(m: &offer::Model) -> Option<partner_contract::model::Offer> {
+    serde_json::from_value(m.details.get("partner")?.clone()).ok()
+}
+
+/// What an offer's kind line says: its length, seats per session (when known), and a
+/// membership's period and price, whether the portal or a partner keeps it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Size {
+    pub duration_minutes: Option<u32>,
+    pub seats: Option<u32>,
+    pub period: Option<MembershipPeriod>,
+}
+
+/// The size of a stored offer (see [`Size`]).
+pub fn size_of(m: &offer::Model) -> Size {
+    if let Some(p) = partner_offer_of(m) {
+        return Size {
+            duration_minutes: p.duration_minutes.filter(|d| *d > 0),
+            // The partner tells seats per session with its availability only.
+            seats: None,
+            period: p
+                .membership
+                .as_ref()
+                .map(|plan| period_of_iso(&plan.period)),
+        };
+    }
+    let api = to_api(m);
+    Size {
+        duration_minutes: api
+            .appointment
+            .as_ref()
+            .map(|a| a.duration_minutes)
+            .or(api.class.as_ref().map(|c| c.duration_minutes)),
+        seats: api.class.as_ref().map(|c| c.seats),
+        period: api.membership.as_ref().map(|m| m.period),
+    }
+}
+
+/// A billing period from an ISO 8601 duration (`P1M`, `P3M`, `P6M`, `P1Y`), monthly when
+/// it is none of those.
+fn period_of_iso(iso: &str) -> MembershipPeriod {
+    match iso.trim().to_ascii_uppercase().as_str() {
+        "P3M" => MembershipPeriod::Quarter,
+        "P6M" => MembershipPeriod::HalfYear,
+        "P1Y" | "P12M" => MembershipPeriod::Year,
+        _ => MembershipPeriod::Month,
+    }
+}
+
+/// The price residents see, in `lang` (`de` or `en`, else the other language): the
+/// offer's price text, else a membership's plan price (the portal's or the partner's).
+pub fn price_of(m: &offer::Model, lang: &str) -> Option<String> {
+    let own = LocalizedText {
+        de: m.price_de.clone(),
+        en: m.price_en.clone(),
+    };
+    let own = own.get(lang).trim();
+    if !own.is_empty() {
+        return Some(own.to_string());
+    }
+    membership_of(m)
+        .map(|p| p.price)
+        .or_else(|| partner_offer_of(m)?.membership.map(|p| p.price_text))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+}
+
+/// Whether an appointment is closed on the local `date` for a public holiday of
+/// `region`: it follows the holidays and has no dated exception of its own that day.
+pub fn holiday_closed(
+    a: &AppointmentDetails,
+    hours: &OpeningHours,
+    region: Option<crate::core::holidays::Region>,
+    date: NaiveDate,
+) -> bool {
+    a.closed_on_holidays
+        && !hours.exceptions.iter().any(|e| e.date == date)
+        && region.is_some_and(|r| r.holiday_on(date).is_some())
+}
+
 /// The appointment availability of a stored offer, parsed.
 pub fn hours_of(m: &offer::Model) -> Option<(AppointmentDetails, OpeningHours)> {
     let a = appointment_of(m)?;
@@ -448,6 +595,11 @@ pub fn to_api(m: &offer::Model) -> Offer {
             de: m.description_de.clone(),
             en: m.description_en.clone(),
         },
+        price: LocalizedText {
+            de: m.price_de.clone(),
+            en: m.price_en.clone(),
+        },
+        what_to_bring: what_to_bring_of(m),
         status: OfferStatus::parse(&m.status),
         confirmation: if m.confirmation == "approval" {
             Confirmation::Approval
@@ -710,7 +862,8 @@ pub(crate) fn apply_partner(am: &mut offer::ActiveModel, f: Option<&PartnerFacts
     }
 }
 
-fn apply(am: &mut offer::ActiveModel, d: &OfferData) {
+/// Sets an offer's fields from validated data.
+pub(crate) fn apply(am: &mut offer::ActiveModel, d: &OfferData) {
     let i = &d.input;
     am.kind = Set(i.kind.as_str().into());
     am.name_de = Set(d.name.de.clone());
@@ -718,6 +871,10 @@ fn apply(am: &mut offer::ActiveModel, d: &OfferData) {
     am.description_de = Set(d.description.de.clone());
     am.description_en = Set(d.description.en.clone());
     am.details = Set(details_json(i));
+    am.price_de = Set(d.price.de.clone());
+    am.price_en = Set(d.price.en.clone());
+    am.what_to_bring_de = Set(d.what_to_bring.de.join("\n"));
+    am.what_to_bring_en = Set(d.what_to_bring.en.join("\n"));
     am.status = Set(i.status.unwrap_or_default().as_str().into());
     am.confirmation = Set(i.confirmation.unwrap_or_default().as_str().into());
     am.cancel_deadline_minutes = Set(i.cancel_deadline_minutes.unwrap_or(0) as i32);

@@ -484,6 +484,7 @@ pub async fn create(
         starts_at: Set(starts_at),
         ends_at: Set(None),
         seats: Set(1),
+        hold_extended_at: Set(None),
         hold_expires_at: Set(Some(
             now + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5)),
         )),

@@ -141,6 +141,7 @@ impl Native<'_> {
             starts_at: Set(target.starts_at),
             ends_at: Set(target.ends_at),
             seats: Set(1),
+            hold_extended_at: Set(None),
             hold_expires_at: Set(input
                 .hold
                 .then(|| now + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5)))),
@@ -298,6 +299,65 @@ pub async fn confirm(
     if !moved {
         expire_holds(db, ctx, Some((v.booking.offer_id, v.booking.starts_at))).await?;
         return Err(BookingError::HoldExpired);
+    }
+    mine(db, ctx, user, id).await
+}
+
+/// The resident keeps a held seat longer: once per hold, by the hold's length again, while
+/// it has not run out (WCAG 2.2.1: a time limit the user can extend). A second extension
+/// answers 409 `hold-extended`; a partner's hold 409 `hold-not-extendable`.
+pub async fn extend_hold(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<BookingView, BookingError> {
+    let v = mine(db, ctx, user, id).await?;
+    let b = &v.booking;
+    let now = Utc::now();
+    match b.status.as_str() {
+        "held" => {}
+        "expired" => return Err(BookingError::HoldExpired),
+        s => {
+            return Err(BookingError::CannotBecome {
+                status: s.to_string(),
+                to: "held",
+            })
+        }
+    }
+    if v.offer.partner_connection_id.is_some() {
+        return Err(BookingError::HoldNotExtendable);
+    }
+    if b.hold_extended_at.is_some() {
+        return Err(BookingError::HoldExtendedAlready);
+    }
+    let Some(until) = b.hold_expires_at.filter(|t| *t > now) else {
+        expire_holds(db, ctx, Some((b.offer_id, b.starts_at))).await?;
+        return Err(BookingError::HoldExpired);
+    };
+    let longer = until + Duration::from_std(ctx.hold).unwrap_or(Duration::minutes(5));
+    // Guarded by the state read: a hold that ran out or was extended meanwhile stays so.
+    let moved = booking::Entity::update_many()
+        .col_expr(booking::Column::HoldExpiresAt, Expr::value(longer))
+        .col_expr(booking::Column::HoldExtendedAt, Expr::value(now))
+        .col_expr(booking::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            booking::Column::Version,
+            Expr::col(booking::Column::Version).add(1),
+        )
+        .filter(booking::Column::Id.eq(b.id))
+        .filter(booking::Column::Status.eq("held"))
+        .filter(booking::Column::HoldExtendedAt.is_null())
+        .filter(booking::Column::HoldExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    if moved.rows_affected != 1 {
+        let again = mine(db, ctx, user, id).await?;
+        return Err(if again.booking.hold_extended_at.is_some() {
+            BookingError::HoldExtendedAlready
+        } else {
+            BookingError::HoldExpired
+        });
     }
     mine(db, ctx, user, id).await
 }
@@ -610,7 +670,8 @@ pub async fn bookable_times(
         let (a, hours) = offers::hours_of(o)
             .ok_or_else(|| BookingError::internal("an appointment without its hours"))?;
         for s in appointment_slots(&hours, a.duration_minutes, tz, from, to) {
-            if !in_window(s.start) {
+            let date = s.start.with_timezone(&tz).date_naive();
+            if !in_window(s.start) || offers::holiday_closed(&a, &hours, ctx.holidays, date) {
                 continue;
             }
             let row = rows.iter().find(|r| r.starts_at == s.start);

@@ -129,6 +129,9 @@ pub async fn join(
         .await?
         .filter(|(o, l)| offers::is_public(o, l))
         .ok_or_else(|| BookingError::invalid("offer_id", msg!("v-booking-no-offer")))?;
+    if o.partner_connection_id.is_some() {
+        return Err(BookingError::PartnerWaitlist);
+    }
     let as_booking = BookingInput {
         offer_id: o.id,
         starts_at: Some(input.starts_at),

@@ -97,6 +97,9 @@ pub struct CityConfig {
     pub default_locale: Locale,
     /// Whether the demo city is loaded on a start with no listings (`DEMO_DATA`).
     pub demo_data: bool,
+    /// The region whose public holidays close appointment offers that follow them
+    /// (`CITY_HOLIDAYS`, e.g. `DE-BE`; `none` for none).
+    pub holidays: Option<crate::core::holidays::Region>,
 }
 
 /// How the portal looks.
@@ -421,8 +424,27 @@ impl CityConfig {
                 format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)")
             })
         })?;
+        let holidays = vars.parse("CITY_HOLIDAYS", |v| {
+            if v.eq_ignore_ascii_case("none") {
+                return Ok(None);
+            }
+            crate::core::holidays::Region::parse(v)
+                .map(Some)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown region '{v}' (use none or one of {})",
+                        crate::core::holidays::Region::known()
+                    )
+                })
+        })?;
         Ok(CityConfig {
             name: name.unwrap_or_else(|| "Demo City".into()),
+            // The demo city's offices are German municipal offices (Berlin's rules).
+            holidays: holidays.unwrap_or_else(|| {
+                demo_data
+                    .then(|| crate::core::holidays::Region::parse("DE-BE"))
+                    .flatten()
+            }),
             // The demo city is built from an extract of Helsinki: its opening hours and
             // the demo gym's classes are Helsinki times.
             timezone: timezone.unwrap_or(if demo_data {
@@ -844,6 +866,18 @@ mod tests {
         // Without the demo city, and set explicitly.
         let c = cfg(&[("DEMO_DATA", "false")]).unwrap();
         assert_eq!(c.city.timezone, chrono_tz::Europe::Berlin);
+        assert_eq!(c.city.holidays, None);
+        // The demo city's offices follow Berlin's public holidays unless told otherwise.
+        assert_eq!(
+            cfg(&[]).unwrap().city.holidays.map(|r| r.code()),
+            Some("DE-BE")
+        );
+        let c = cfg(&[("CITY_HOLIDAYS", "de-by")]).unwrap();
+        assert_eq!(c.city.holidays.map(|r| r.code()), Some("DE-BY"));
+        assert_eq!(
+            cfg(&[("CITY_HOLIDAYS", "none")]).unwrap().city.holidays,
+            None
+        );
         let c = cfg(&[("CITY_TIMEZONE", "Europe/Lisbon")]).unwrap();
         assert_eq!(c.city.timezone, chrono_tz::Europe::Lisbon);
         assert!(!c.server.secure_cookies());
@@ -906,7 +940,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 39, "{names:?}");
+        assert_eq!(names.len(), 40, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
@@ -922,6 +956,7 @@ mod tests {
         for (var, value) in [
             ("BIND_ADDR", "localhost"),
             ("CITY_TIMEZONE", "Mars/Olympus"),
+            ("CITY_HOLIDAYS", "DE-XX"),
             ("CITY_NAME", long_name.as_str()),
             ("DEFAULT_LOCALE", "fr"),
             ("MEILI_URL", "ftp://x"),

@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod email;
 pub mod error;
+pub mod holidays;
 pub mod i18n;
 pub mod identity;
 pub mod locale;

@@ -6,13 +6,15 @@ use std::io::IsTerminal;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::osm::{self, OsmHours, OsmPoi};
 use super::services::{self as seeds, Channel as SeedChannel};
+use crate::booking::model::OfferKind;
+use crate::booking::offers::OfferInput;
 use crate::core::city::CityCtx;
 use crate::core::config::CityConfig;
 use crate::core::email::is_plausible;
@@ -24,7 +26,7 @@ use crate::listings::hours::{self, HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
 use crate::listings::service::{self, load_records, Insert};
 use crate::organizations::{self, OrganizationKind};
-use entities::{category, city, listing, organization};
+use entities::{category, city, listing, offer, organization};
 
 /// The real OpenStreetMap extract the demo city is built from (ODbL, see demo/ATTRIBUTION.md).
 pub const HELSINKI_PBF: &[u8] = include_bytes!("../../../demo/helsinki.osm.pbf");
@@ -250,8 +252,121 @@ pub async fn seed_services(db: &DatabaseConnection, city: &CityCtx) -> anyhow::R
         .map_err(problem_err)?;
         created += 1;
     }
+    seed_appointments(&txn, city).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// The offer of a seeded appointment: the service's name and what to bring, its fee,
+/// the office's opening hours, closed on public holidays.
+pub fn appointment_input(
+    a: &seeds::AppointmentSeed,
+    s: &seeds::ServiceSeed,
+    dept: &seeds::DepartmentSeed,
+) -> OfferInput {
+    use crate::booking::offers::{AppointmentDetails, OfferStatus};
+    let weekly = s
+        .hours
+        .iter()
+        .filter_map(|h| {
+            Some(OpeningRule {
+                weekday: Weekday::from_chrono(hours::weekday_from_index(h.weekday as i16)?),
+                opens: h.opens.to_string(),
+                closes: h.closes.to_string(),
+            })
+        })
+        .collect();
+    OfferInput {
+        kind: OfferKind::Appointment,
+        name: LocalizedInput {
+            de: Some(s.name_de.to_string()),
+            en: Some(s.name_en.to_string()),
+        },
+        description: Some(LocalizedInput {
+            de: Some(format!(
+                "Ein persönlicher Termin im {} an einem von {} Schaltern.",
+                dept.name_de, a.counters
+            )),
+            en: Some(format!(
+                "An appointment in person at the {}, at one of {} counters.",
+                dept.name_en, a.counters
+            )),
+        }),
+        price: Some(LocalizedInput {
+            de: Some(a.price_de.to_string()),
+            en: Some(a.price_en.to_string()),
+        }),
+        what_to_bring: LocalizedList {
+            de: strings(s.what_to_bring_de),
+            en: strings(s.what_to_bring_en),
+        },
+        status: Some(OfferStatus::Active),
+        confirmation: None,
+        // Until two hours before; at most two appointments of a kind at a time.
+        cancel_deadline_minutes: Some(120),
+        max_active_per_resident: Some(2),
+        collect_email: true,
+        collect_phone: false,
+        lead_time_minutes: Some(60),
+        horizon_days: Some(42),
+        appointment: Some(AppointmentDetails {
+            duration_minutes: a.minutes,
+            parallel: a.counters,
+            availability: OpeningHoursInput {
+                weekly,
+                exceptions: Vec::new(),
+            },
+            closed_on_holidays: true,
+        }),
+        class: None,
+        membership: None,
+        partner: None,
+    }
+}
+
+/// Creates the appointment offers of the seeded services that have none yet.
+async fn seed_appointments<C: ConnectionTrait>(conn: &C, city: &CityCtx) -> anyhow::Result<()> {
+    for a in seeds::APPOINTMENTS {
+        let (Some(s), Some(l)) = (
+            seeds::SERVICES.iter().find(|s| s.slug == a.service),
+            listing::Entity::find()
+                .filter(listing::Column::CityId.eq(city.id))
+                .filter(listing::Column::Source.eq(format!("seed:{}", a.service)))
+                .one(conn)
+                .await?,
+        ) else {
+            continue;
+        };
+        let Some(dept) = seeds::DEPARTMENTS.iter().find(|d| d.slug == s.department) else {
+            continue;
+        };
+        let has = offer::Entity::find()
+            .filter(offer::Column::ListingId.eq(l.id))
+            .count(conn)
+            .await?
+            > 0;
+        if has {
+            continue;
+        }
+        let data = appointment_input(a, s, dept)
+            .validate(city.timezone)
+            .map_err(problem_err)?;
+        let now = Utc::now();
+        let mut am = offer::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            listing_id: Set(l.id),
+            provider: Set("native".into()),
+            partner_connection_id: Set(None),
+            partner_offer_ref: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        crate::booking::offers::apply(&mut am, &data);
+        am.insert(conn).await?;
+    }
+    Ok(())
 }
 
 fn problem_err(e: impl Into<Problem>) -> anyhow::Error {

@@ -73,7 +73,8 @@ pub struct ServiceSeed {
     pub processing_time_de: &'static str,
     pub processing_time_en: &'static str,
     pub channels: &'static [Channel],
-    /// An https URL on the city's portal domain, or `None`.
+    /// The https URL of the service's online application, or `None` while there is none
+    /// (the demo city has none: its service pages say how to apply instead).
     pub online_url: Option<&'static str>,
     /// Street and number of the office.
     pub address: &'static str,
@@ -259,8 +260,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Free of charge. Registering late may result in a fine.",
         processing_time_de: "Sofort bei der Vorsprache; online in der Regel innerhalb von 3 Werktagen",
         processing_time_en: "Immediately at your appointment; online usually within 3 working days",
-        channels: &[Channel::InPerson, Channel::Online],
-        online_url: Some("https://city.example/services/register-residence"),
+        channels: &[Channel::InPerson],
+        online_url: None,
         address: "Kansakoulukuja 3",
         postcode: "00100",
         district: "Kamppi",
@@ -309,8 +310,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Free of charge",
         processing_time_de: "Sofort bei der Vorsprache; per Post oder online etwa 1 Woche",
         processing_time_en: "Immediately at your appointment; about 1 week by post or online",
-        channels: &[Channel::InPerson, Channel::Online, Channel::Post],
-        online_url: Some("https://city.example/services/deregister-residence"),
+        channels: &[Channel::InPerson, Channel::Post],
+        online_url: None,
         address: "Kansakoulukuja 3",
         postcode: "00100",
         district: "Kamppi",
@@ -350,8 +351,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Simple certificate: €5.00; extended certificate: €10.00",
         processing_time_de: "Sofort; per Post etwa 1 Woche",
         processing_time_en: "Immediately; about 1 week by post",
-        channels: &[Channel::InPerson, Channel::Online, Channel::Post],
-        online_url: Some("https://city.example/services/residence-certificate"),
+        channels: &[Channel::InPerson, Channel::Post],
+        online_url: None,
         address: "Kansakoulukuja 3",
         postcode: "00100",
         district: "Kamppi",
@@ -482,8 +483,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "€13.00; free of charge on request for volunteers (confirmation from the organisation required)",
         processing_time_de: "In der Regel 1 bis 2 Wochen; das Bundesamt für Justiz versendet das Zeugnis per Post",
         processing_time_en: "Usually 1 to 2 weeks; the Federal Office of Justice sends the certificate by post",
-        channels: &[Channel::InPerson, Channel::Online],
-        online_url: Some("https://city.example/services/certificate-of-good-conduct"),
+        channels: &[Channel::InPerson],
+        online_url: None,
         address: "Kansakoulukuja 3",
         postcode: "00100",
         district: "Kamppi",
@@ -571,12 +572,11 @@ pub const SERVICES: &[ServiceSeed] = &[
         processing_time_de: "Steuerbescheid und Hundesteuermarke in der Regel innerhalb von 2 Wochen per Post",
         processing_time_en: "Tax assessment and tax tag usually within 2 weeks by post",
         channels: &[
-            Channel::Online,
             Channel::InPerson,
             Channel::Post,
             Channel::Email,
         ],
-        online_url: Some("https://city.example/services/dog-licence"),
+        online_url: None,
         address: "Kansakoulukuja 3",
         postcode: "00100",
         district: "Kamppi",
@@ -666,8 +666,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "€60.00 for one year; €120.00 for two years; change of number plate €10.00",
         processing_time_de: "Vor Ort sofort; bei Online-Antrag Zusendung per Post innerhalb von etwa 10 Werktagen",
         processing_time_en: "Immediately at the office; if you apply online, sent by post within about 10 working days",
-        channels: &[Channel::InPerson, Channel::Online, Channel::Post],
-        online_url: Some("https://city.example/services/residents-parking-permit"),
+        channels: &[Channel::InPerson, Channel::Post],
+        online_url: None,
         address: "Kaikukatu 3",
         postcode: "00530",
         district: "Kallio",
@@ -709,8 +709,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "€30.00 administrative fee; plus the cost of the signs if you hire a specialist company",
         processing_time_de: "Etwa 5 bis 10 Werktage",
         processing_time_en: "About 5 to 10 working days",
-        channels: &[Channel::Online, Channel::Email, Channel::Post],
-        online_url: Some("https://city.example/services/temporary-no-parking-zone"),
+        channels: &[Channel::Email, Channel::Post],
+        online_url: None,
         address: "Kaikukatu 3",
         postcode: "00530",
         district: "Kallio",
@@ -753,8 +753,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "€12.00 for the first certificate; €6.00 for each additional copy ordered at the same time; birth confirmations for parental allowance, child benefit and maternity pay are free of charge",
         processing_time_de: "Vor Ort meist sofort; bei Online- oder schriftlichem Antrag etwa 1 bis 2 Wochen",
         processing_time_en: "Usually immediately at the office; about 1 to 2 weeks if you apply online or by post",
-        channels: &[Channel::InPerson, Channel::Online, Channel::Post],
-        online_url: Some("https://city.example/services/birth-certificate"),
+        channels: &[Channel::InPerson, Channel::Post],
+        online_url: None,
         address: "Pohjoisesplanadi 11",
         postcode: "00170",
         district: "Kruununhaka",
@@ -895,8 +895,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Depends on the construction costs, usually 0.5% to 1% of the shell construction costs, minimum €100.00; planning consultation free of charge",
         processing_time_de: "Im vereinfachten Verfahren in der Regel innerhalb von 3 Monaten nach Eingang der vollständigen Unterlagen",
         processing_time_en: "Under the simplified procedure usually within 3 months of receipt of the complete documents",
-        channels: &[Channel::Online, Channel::Post, Channel::InPerson],
-        online_url: Some("https://city.example/services/building-permit"),
+        channels: &[Channel::Post, Channel::InPerson],
+        online_url: None,
         address: "Työpajankatu 8",
         postcode: "00580",
         district: "Sörnäinen",
@@ -944,8 +944,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "€26.00",
         processing_time_de: "Vor Ort sofort; online in der Regel innerhalb von 3 bis 5 Werktagen",
         processing_time_en: "Immediately at the office; online usually within 3 to 5 working days",
-        channels: &[Channel::InPerson, Channel::Online, Channel::Post],
-        online_url: Some("https://city.example/services/business-registration"),
+        channels: &[Channel::InPerson, Channel::Post],
+        online_url: None,
         address: "Unioninkatu 28",
         postcode: "00170",
         district: "Kluuvi",
@@ -993,8 +993,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "€15.00",
         processing_time_de: "Vor Ort sofort; online oder per Post innerhalb weniger Werktage",
         processing_time_en: "Immediately at the office; within a few working days online or by post",
-        channels: &[Channel::InPerson, Channel::Online, Channel::Post],
-        online_url: Some("https://city.example/services/business-deregistration"),
+        channels: &[Channel::InPerson, Channel::Post],
+        online_url: None,
         address: "Unioninkatu 28",
         postcode: "00170",
         district: "Kluuvi",
@@ -1036,8 +1036,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Adults €20.00 per year; reduced rate €10.00; children and young people under 18 free of charge; replacement card €5.00",
         processing_time_de: "Sofort",
         processing_time_en: "Immediately",
-        channels: &[Channel::InPerson, Channel::Online],
-        online_url: Some("https://city.example/services/library-card"),
+        channels: &[Channel::InPerson],
+        online_url: None,
         address: "Töölönlahdenkatu 4",
         postcode: "00100",
         district: "Kluuvi",
@@ -1083,8 +1083,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "The application is free of charge. The monthly parental contribution depends on income, hours of care and the child's age; reductions are available for siblings.",
         processing_time_de: "Zusagen für das neue Kita-Jahr in der Regel ab März; unterjährig je nach freien Plätzen",
         processing_time_en: "Offers for the new childcare year usually from March; during the year depending on available places",
-        channels: &[Channel::Online, Channel::InPerson, Channel::Phone],
-        online_url: Some("https://city.example/services/childcare-place"),
+        channels: &[Channel::InPerson, Channel::Phone],
+        online_url: None,
         address: "Toinen linja 4",
         postcode: "00530",
         district: "Kallio",
@@ -1132,8 +1132,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Free of charge",
         processing_time_de: "In der Regel 6 bis 10 Wochen nach Eingang der vollständigen Unterlagen",
         processing_time_en: "Usually 6 to 10 weeks after all documents have been received",
-        channels: &[Channel::Online, Channel::Post, Channel::InPerson],
-        online_url: Some("https://city.example/services/housing-benefit"),
+        channels: &[Channel::Post, Channel::InPerson],
+        online_url: None,
         address: "Toinen linja 4",
         postcode: "00530",
         district: "Kallio",
@@ -1185,8 +1185,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Issue of a residence permit €100.00; extension €93.00 to €96.00; settlement permit €113.00 to €147.00; certificate of continued validity €13.00; reductions for minors, among others",
         processing_time_de: "Termin nach Eingang des vollständigen Online-Antrags; die Herstellung der Karte dauert etwa 4 bis 6 Wochen",
         processing_time_en: "Appointment after receipt of the complete online application; producing the card takes about 4 to 6 weeks",
-        channels: &[Channel::Online, Channel::InPerson, Channel::Email],
-        online_url: Some("https://city.example/services/residence-permit"),
+        channels: &[Channel::InPerson, Channel::Email],
+        online_url: None,
         address: "Hakaniemenranta 6",
         postcode: "00530",
         district: "Hakaniemi",
@@ -1233,14 +1233,14 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Free of charge",
         processing_time_de: "Eingangsbestätigung sofort; Gefahrenstellen werden in der Regel innerhalb von 24 Stunden gesichert, andere Mängel je nach Dringlichkeit innerhalb von Tagen bis Wochen behoben",
         processing_time_en: "Immediate confirmation of receipt; hazards are usually made safe within 24 hours, other defects are repaired within days to weeks depending on urgency",
-        channels: &[Channel::Online],
-        online_url: Some("https://city.example/services/report-street-defect"),
+        channels: &[Channel::Phone, Channel::Email],
+        online_url: None,
         address: "Sörnäisten rantatie 25",
         postcode: "00500",
         district: "Sörnäinen",
         lat: 60.1838,
         lng: 24.9682,
-        hours: &[],
+        hours: PUBLIC_WORKS_HOURS,
         tags: &[
             "mängelmelder",
             "schlagloch",
@@ -1279,8 +1279,8 @@ pub const SERVICES: &[ServiceSeed] = &[
         fees_en: "Two collections per household and calendar year of up to 3 m³ each are included in the waste fee; each additional collection €50.00",
         processing_time_de: "Abholtermin in der Regel innerhalb von 2 bis 3 Wochen",
         processing_time_en: "Collection usually within 2 to 3 weeks",
-        channels: &[Channel::Online, Channel::Phone, Channel::Email],
-        online_url: Some("https://city.example/services/bulky-waste-collection"),
+        channels: &[Channel::Phone, Channel::Email],
+        online_url: None,
         address: "Sörnäisten rantatie 25",
         postcode: "00500",
         district: "Sörnäinen",
@@ -1300,6 +1300,86 @@ pub const SERVICES: &[ServiceSeed] = &[
         ],
         related: &["report-street-defect", "register-residence"],
     },
+];
+
+/// An appointment the city's offices offer for one of [`SERVICES`]: residents book it
+/// on the portal (a native offer of the service's listing, in the office's opening
+/// hours, closed on public holidays). What to bring comes from the service.
+#[derive(Debug, Clone, Copy)]
+pub struct AppointmentSeed {
+    /// A [`ServiceSeed`] slug.
+    pub service: &'static str,
+    /// Length of one appointment (minutes).
+    pub minutes: u32,
+    /// Counters serving at the same time.
+    pub counters: u32,
+    /// The fee as display text.
+    pub price_de: &'static str,
+    pub price_en: &'static str,
+}
+
+const fn appt(
+    service: &'static str,
+    minutes: u32,
+    counters: u32,
+    price_de: &'static str,
+    price_en: &'static str,
+) -> AppointmentSeed {
+    AppointmentSeed {
+        service,
+        minutes,
+        counters,
+        price_de,
+        price_en,
+    }
+}
+
+pub const APPOINTMENTS: &[AppointmentSeed] = &[
+    appt("register-residence", 15, 6, "kostenlos", "free of charge"),
+    appt(
+        "residence-certificate",
+        10,
+        4,
+        "5,00 € (erweitert 10,00 €)",
+        "€5.00 (extended €10.00)",
+    ),
+    appt(
+        "identity-card",
+        20,
+        6,
+        "46,00 € (unter 24 Jahren 27,60 €)",
+        "€46.00 (under 24: €27.60)",
+    ),
+    appt(
+        "passport",
+        20,
+        6,
+        "70,00 € (unter 24 Jahren 37,50 €)",
+        "€70.00 (under 24: €37.50)",
+    ),
+    appt("certificate-of-good-conduct", 10, 4, "13,00 €", "€13.00"),
+    appt(
+        "dog-licence",
+        15,
+        2,
+        "Anmeldung kostenlos",
+        "registration free of charge",
+    ),
+    appt("driving-licence-exchange", 20, 3, "25,30 €", "€25.30"),
+    appt(
+        "residents-parking-permit",
+        15,
+        3,
+        "60,00 € pro Jahr",
+        "€60.00 a year",
+    ),
+    appt(
+        "marriage-registration",
+        30,
+        2,
+        "40,00 € (mit Auslandsbezug 70,00 €)",
+        "€40.00 (with a foreign element: €70.00)",
+    ),
 ];
 
 #[cfg(test)]
@@ -1537,9 +1617,6 @@ mod tests {
                 s.slug
             );
         }
-        assert!(SERVICES
-            .iter()
-            .any(|s| s.slug == "report-street-defect" && s.hours.is_empty()));
     }
 
     #[test]
@@ -1565,6 +1642,24 @@ mod tests {
                 "{}: online_url must be set exactly when the service is online",
                 s.slug
             );
+        }
+    }
+
+    #[test]
+    fn appointments_name_in_person_services() {
+        let mut seen = HashSet::new();
+        assert!(APPOINTMENTS.len() >= 8);
+        for a in APPOINTMENTS {
+            assert!(seen.insert(a.service), "{} twice", a.service);
+            let s = SERVICES
+                .iter()
+                .find(|s| s.slug == a.service)
+                .unwrap_or_else(|| panic!("{}: no such service", a.service));
+            assert!(s.channels.contains(&Channel::InPerson), "{}", a.service);
+            assert!(!s.hours.is_empty(), "{}", a.service);
+            assert!((10..=30).contains(&a.minutes), "{}", a.service);
+            assert!(a.counters >= 2, "{}", a.service);
+            assert!(!a.price_de.contains(".00") && !a.price_en.contains(",00"));
         }
     }
 

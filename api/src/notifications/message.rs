@@ -301,6 +301,27 @@ fn address(l: &listing::Model) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// What the offer costs and what to bring, as lines ("Price: 37,00 €", "What to bring:",
+/// "- ID card"); none when the offer says neither.
+fn offer_notes(facts: &BookingFacts, i18n: &I18n, locale: Locale) -> Vec<String> {
+    let o = &facts.offer;
+    let mut out = Vec::new();
+    if let Some(p) = crate::booking::offers::price_of(o, locale.as_str()) {
+        out.push(format!("{}: {p}", i18n.t(locale, "appt-price-label", None)));
+    }
+    let list = crate::booking::offers::what_to_bring_of(o);
+    let (first, second) = match locale {
+        Locale::En => (list.en, list.de),
+        Locale::De => (list.de, list.en),
+    };
+    let items = if first.is_empty() { second } else { first };
+    if !items.is_empty() {
+        out.push(format!("{}:", i18n.t(locale, "appt-bring-heading", None)));
+        out.extend(items.iter().map(|i| format!("- {i}")));
+    }
+    out
+}
+
 /// The booking as one calendar event.
 pub fn event(
     facts: &BookingFacts,
@@ -340,7 +361,12 @@ pub fn event(
         when,
         summary: format!("{offer} – {place}"),
         location: address(&facts.listing),
-        description: Some(i18n.t(locale, "ics-description", Some(&args))),
+        description: Some(
+            std::iter::once(i18n.t(locale, "ics-description", Some(&args)))
+                .chain(offer_notes(facts, i18n, locale))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         url: Some(site.link(&format!("{section}/{}", facts.listing.slug))),
         status,
         organizer,
@@ -443,6 +469,13 @@ pub fn compose(
     text.push(format!("{}: {when}", t("mail-when")));
     if let Some(a) = address(&facts.listing) {
         text.push(format!("{}: {a}", t("mail-where")));
+    }
+    if kind.method() == Method::Request {
+        let notes = offer_notes(facts, i18n, locale);
+        if !notes.is_empty() {
+            text.push(String::new());
+            text.extend(notes);
+        }
     }
     text.push(String::new());
     if kind.method() == Method::Request {

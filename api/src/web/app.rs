@@ -130,6 +130,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("list_my_bookings", &[401, 422, 500, 503]),
     ("get_booking", &[401, 404, 500, 503]),
     ("confirm_booking", &[401, 404, 409, 500, 503]),
+    ("extend_booking_hold", &[401, 404, 409, 500, 503]),
     ("cancel_booking", &[401, 404, 409, 500, 503]),
     (
         "reschedule_booking",
@@ -385,6 +386,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at(
             "/account/bookings/:id/confirm",
             poem::post(crate::booking::pages::confirm).data(ReturnTo("/account/bookings/{id}")),
+        )
+        .at(
+            "/account/bookings/:id/extend",
+            poem::post(crate::booking::pages::extend).data(ReturnTo("/account/bookings/{id}")),
         )
         .at(
             "/account/bookings/:id/cancel",

@@ -47,6 +47,7 @@ impl AppState {
             city_id: self.city.id,
             tz: self.city.timezone,
             hold: self.config.booking.hold,
+            holidays: self.config.city.holidays,
             claim: self.config.booking.waitlist_claim,
             partners: self.partners.clone(),
         }

@@ -13,7 +13,7 @@ use crate::helpers::*;
 use crate::on_both;
 
 /// The value of the first `<input name="{name}" value="...">` (or button) in `html`.
-fn input_value(html: &str, name: &str) -> String {
+pub(crate) fn input_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -33,7 +33,7 @@ fn button_values(html: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-async fn get_html(c: &reqwest::Client, url: &str) -> (StatusCode, String) {
+pub(crate) async fn get_html(c: &reqwest::Client, url: &str) -> (StatusCode, String) {
     let r = c.get(url).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }
@@ -43,7 +43,7 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 /// Asserts a redirect after a form (303) and returns where it leads.
-async fn redirected(r: reqwest::Response) -> String {
+pub(crate) async fn redirected(r: reqwest::Response) -> String {
     let status = r.status();
     let to = r
         .headers()
@@ -54,7 +54,7 @@ async fn redirected(r: reqwest::Response) -> String {
 }
 
 /// Posts a form found at `page` (its CSRF token included) to `action`.
-async fn submit(
+pub(crate) async fn submit(
     c: &reqwest::Client,
     app: &TestApp,
     page: &str,

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod appointments;
 mod booking;
 mod booking_pages;
 mod config;

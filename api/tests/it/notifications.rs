@@ -782,3 +782,95 @@ async fn calendar_feed(app: TestApp) {
     assert!(left.is_none());
 }
 on_both!(calendar_feed);
+
+/// The confirmation of a citizens' office appointment says its fee and what to bring,
+/// in the email's text and in its calendar entry (and in the `.ics` download).
+async fn emails_say_price_and_what_to_bring(backend: Backend) {
+    let Some((app, maildir)) = smtp_app(backend, None).await else {
+        return;
+    };
+    api::demo::seed::seed_services(&app.state.db, &app.state.city)
+        .await
+        .unwrap();
+    let service = api::demo::services::SERVICES
+        .iter()
+        .find(|s| s.slug == "identity-card")
+        .unwrap();
+    let seed = api::demo::services::APPOINTMENTS
+        .iter()
+        .find(|a| a.service == "identity-card")
+        .unwrap();
+    let offers: Value = client()
+        .get(app.url("/api/v1/listings/identity-card/offers"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let offer = offers["items"][0]["id"].as_str().unwrap().to_string();
+    let from = Utc::now().date_naive() + chrono::Duration::days(1);
+    let slots: Value = client()
+        .get(app.url(&format!(
+            "/api/v1/offers/{offer}/availability?from={from}&to={}",
+            from + chrono::Duration::days(13)
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let starts_at = slots["slots"][0]["starts_at"].as_str().unwrap().to_string();
+    let resident = app.register("Ines").await;
+    let b = book(&app, &resident, &offer, &starts_at, false).await;
+    let mails = wait_for_mail(&maildir, &resident.email, 1).await;
+    let confirmation = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Buchung bestätigt"))
+        .unwrap_or_else(|| panic!("no confirmation in {mails:?}"));
+    let price = format!("Preis: {}", seed.price_de);
+    assert!(confirmation.text.contains(&price), "{}", confirmation.text);
+    assert!(confirmation.text.contains("Was Sie mitbringen müssen:"));
+    for item in service.what_to_bring_de {
+        assert!(
+            confirmation.text.contains(&format!("- {item}")),
+            "{item} in {}",
+            confirmation.text
+        );
+    }
+    let description = unescape_text(&confirmation.prop("DESCRIPTION"));
+    assert!(description.contains(&price), "{description}");
+    assert!(
+        description.contains(service.what_to_bring_de[0]),
+        "{description}"
+    );
+    let ics = resident
+        .client
+        .get(app.url(&format!(
+            "/api/v1/bookings/{}.ics",
+            b["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let downloaded = content_lines(&ics)
+        .into_iter()
+        .find(|(n, _)| n == "DESCRIPTION")
+        .map(|(_, v)| unescape_text(&v))
+        .unwrap();
+    assert!(downloaded.contains(&price), "{downloaded}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_say_price_and_what_to_bring_on_sqlite() {
+    emails_say_price_and_what_to_bring(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_say_price_and_what_to_bring_on_postgres() {
+    emails_say_price_and_what_to_bring(Backend::Postgres).await;
+}

@@ -1597,3 +1597,73 @@ async fn a_stopped_server_frees_its_partners(app: TestApp) {
     drop(resident);
 }
 crate::on_both!(a_stopped_server_frees_its_partners);
+
+/// A partner-kept class says the length its partner tells (never "0 minutes"), a
+/// partner-kept membership its price; a partner's full class has no waitlist (409
+/// `partner-waitlist`, the contract has none) and its page offers none.
+async fn partner_offers_say_their_size_and_have_no_waitlist(app: TestApp) {
+    let (f, offer, start, resident) = yoga_class(&app, "Kreisstudio").await;
+    let stored = entities::offer::Entity::find_by_id(offer.parse::<Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let partner = api::booking::offers::partner_offer_of(&stored).expect("the partner's offer");
+    let minutes = partner
+        .duration_minutes
+        .expect("the sandbox tells the length");
+    let (membership, _) = monthly_membership(&app, &f).await;
+    let plan = api::booking::offers::partner_offer_of(
+        &entities::offer::Entity::find_by_id(membership.parse::<Uuid>().unwrap())
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .and_then(|o| o.membership)
+    .expect("the partner's plan");
+    let html = client()
+        .get(app.url(&format!("/listings/{}?lang=en", f.listing)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let length = match (minutes % 60, minutes / 60) {
+        (0, 1) => "1 hour".to_string(),
+        (0, h) => format!("{h} hours"),
+        _ => format!("{minutes} minutes"),
+    };
+    assert!(html.contains(&format!("Class, {length}<")), "{html}");
+    assert!(
+        html.contains(&format!("Membership, {}", plan.price_text)),
+        "{html}"
+    );
+    assert!(
+        !html.contains(" 0 minutes") && !html.contains("up to 0"),
+        "{html}"
+    );
+
+    let (status, p) = post(
+        &app,
+        &resident,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["type"], "/problems/partner-waitlist");
+    let html = resident
+        .client
+        .get(app.url(&format!("/offers/{offer}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("/waitlist\""), "{html}");
+}
+
+crate::on_both!(partner_offers_say_their_size_and_have_no_waitlist);

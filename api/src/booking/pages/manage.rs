@@ -33,7 +33,7 @@ use crate::core::locale::Locale;
 use crate::core::message::Message;
 use crate::listings::hours::HourMinute;
 use crate::listings::model::{
-    LocalizedInput, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
+    LocalizedInput, LocalizedList, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use crate::listings::pages::form::{self, FormData, Rows, BLANK_EXCEPTIONS, INTERVALS};
 use crate::listings::service::{self as listings, IfMatch};
@@ -275,6 +275,7 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
             duration_minutes: number(f, "duration_minutes", &mut pre).unwrap_or(0),
             parallel: number(f, "parallel", &mut pre).unwrap_or(1),
             availability: OpeningHoursInput { weekly, exceptions },
+            closed_on_holidays: !f.get("closed_on_holidays").is_empty(),
         }
     });
     let class = (kind == OfferKind::Class).then(|| {
@@ -358,6 +359,14 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
             de: opt(f, "description_de"),
             en: opt(f, "description_en"),
         }),
+        price: Some(LocalizedInput {
+            de: opt(f, "offer_price_de"),
+            en: opt(f, "offer_price_en"),
+        }),
+        what_to_bring: LocalizedList {
+            de: form_lines(&f.get("bring_de")),
+            en: form_lines(&f.get("bring_en")),
+        },
         status: Some(status),
         confirmation: Some(confirmation),
         cancel_deadline_minutes,
@@ -379,6 +388,15 @@ fn parse_form(f: &FormData, kind: OfferKind) -> Parsed {
     }
 }
 
+/// A text area's non-empty lines, trimmed.
+fn form_lines(v: &str) -> Vec<String> {
+    v.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// The form id an offer field path (`appointment.availability.weekly[0].opens`,
 /// `class.sessions[2]`, ...) belongs to.
 fn offer_field(path: &str, rows: &Rows, sessions: &[String]) -> String {
@@ -397,6 +415,10 @@ fn offer_field(path: &str, rows: &Rows, sessions: &[String]) -> String {
         "name.en" => "name_en",
         "description.de" => "description_de",
         "description.en" => "description_en",
+        "price.de" => "offer_price_de",
+        "price.en" => "offer_price_en",
+        p if p.starts_with("what_to_bring.de") => "bring_de",
+        p if p.starts_with("what_to_bring.en") => "bring_en",
         "appointment.duration_minutes" => "duration_minutes",
         "appointment.parallel" => "parallel",
         "appointment" => "duration_minutes",
@@ -467,6 +489,10 @@ async fn offer_values(state: &AppState, o: &offer::Model) -> HashMap<String, Str
     put("name_en", api.name.en.clone());
     put("description_de", api.description.de.clone());
     put("description_en", api.description.en.clone());
+    put("offer_price_de", api.price.de.clone());
+    put("offer_price_en", api.price.en.clone());
+    put("bring_de", api.what_to_bring.de.join("\n"));
+    put("bring_en", api.what_to_bring.en.join("\n"));
     put("status", api.status.as_str().into());
     put("confirmation", api.confirmation.as_str().into());
     put(
@@ -488,6 +514,9 @@ async fn offer_values(state: &AppState, o: &offer::Model) -> HashMap<String, Str
     if let Some(a) = &api.appointment {
         put("duration_minutes", a.duration_minutes.to_string());
         put("parallel", a.parallel.to_string());
+        if a.closed_on_holidays {
+            put("closed_on_holidays", "1".into());
+        }
         for (d, (wd, _)) in WEEKDAYS.iter().enumerate() {
             let day: Vec<&OpeningRule> = a
                 .availability

@@ -62,6 +62,8 @@ async fn offer_card(
         name => localized(l, &o.name_de, &o.name_en),
         description => localized(l, &o.description_de, &o.description_en),
         kind_line => support::kind_line(state, l, o),
+        price => support::price_line(state, l, o),
+        bring => support::bring(l, o),
         policy => support::policy(state, l, o, &who),
         shared_with => who,
         listing_name => localized(l, &listing.name_de, &listing.name_en),
@@ -90,6 +92,37 @@ pub async fn offers_section(
         out.push(offer_card(state, l, o, listing).await);
     }
     out
+}
+
+/// The public holidays (date and name in the page's language) in `window` on which the
+/// listing's appointments are closed: those of the city's region, when an active
+/// appointment offer of the listing follows them.
+pub async fn holiday_closures(
+    state: &AppState,
+    l: Locale,
+    listing: &listing::Model,
+    window: (NaiveDate, NaiveDate),
+) -> Vec<(NaiveDate, String)> {
+    let Some(region) = state.config.city.holidays else {
+        return Vec::new();
+    };
+    let follows = offer::Entity::find()
+        .filter(offer::Column::ListingId.eq(listing.id))
+        .filter(offer::Column::Status.eq("active"))
+        .filter(offer::Column::Kind.eq("appointment"))
+        .all(&state.db)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .any(|o| offers::appointment_of(o).is_some_and(|a| a.closed_on_holidays));
+    if !follows {
+        return Vec::new();
+    }
+    region
+        .between(window.0, window.1)
+        .into_iter()
+        .map(|h| (h.date, localized(l, h.name_de, h.name_en)))
+        .collect()
 }
 
 /// What the time picker is for.
@@ -217,7 +250,8 @@ async fn pick_page(
     };
     // Full times can be waited for (appointments and classes, when booking anew); the
     // times this resident already waits for say so.
-    let waitlist = matches!(pick, Pick::Book) && !membership;
+    // A partner keeps its own seats: no waitlist there (see `PartnerWaitlist`).
+    let waitlist = matches!(pick, Pick::Book) && !membership && o.partner_connection_id.is_none();
     let waiting: Vec<DateTime<Utc>> = if waitlist {
         waitlist::list_mine(&state.db, &state.booking_ctx(), u)
             .await
@@ -669,6 +703,9 @@ fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Valu
         offer_name => localized(l, &o.name_de, &o.name_en),
         kind => o.kind.clone(),
         kind_line => support::kind_line(state, l, o),
+        // Under its own heading: the price alone (a membership's is in its kind line).
+        price => offers::price_of(o, l.as_str()).filter(|_| o.kind != "membership"),
+        bring => support::bring(l, o),
         listing_name => localized(l, &v.listing.name_de, &v.listing.name_en),
         listing_url => listing_url(&v.listing),
         shared_with => b.shared.get("with").and_then(|w| w.as_str()).unwrap_or_default().to_string(),
@@ -679,6 +716,13 @@ fn booking_item(state: &AppState, l: Locale, v: &BookingView) -> minijinja::Valu
         },
         held => held && !lapsed,
         hold_until => b.hold_expires_at.map(|t| support::clock(state.city.timezone, t)),
+        // Whole minutes left, rounded up: "3 minutes" while 2:10 remain.
+        hold_left => b.hold_expires_at.filter(|_| held && !lapsed).map(|t| {
+            let secs = (t - now).num_seconds().max(0);
+            support::span(state, l, ((secs + 59) / 60) as i32)
+        }),
+        hold_extendable => v.hold_extendable(),
+        hold_extended => b.hold_extended_at.is_some(),
         approval => o.confirmation == "approval",
         cancellable => open.is_some() && !lapsed,
         cancellable_until => open.map(|t| support::date_time(state, l, t)),
@@ -861,6 +905,31 @@ pub async fn confirm(
         Ok((v, done))
     })
     .await
+}
+
+/// `POST /account/bookings/{id}/extend`: keeps the held time longer, once; then the
+/// review again, saying until when.
+#[handler]
+pub async fn extend(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    Path(id): Path<String>,
+    CheckedForm(_): CheckedForm<TokenOnly>,
+) -> Response {
+    let c = state.booking_ctx();
+    let id = match parse_booking_id(&id) {
+        Ok(id) => id,
+        Err(p) => return error_page(&state, &pc, req, &p),
+    };
+    match service::extend_hold(&state.db, &c, &u, id).await {
+        Ok(v) => see_other(format!("/account/bookings/{}?done=extended", v.booking.id)),
+        Err(p) if p.status() == 409 => match service::mine(&state.db, &c, &u, id).await {
+            Ok(v) => show_booking(&state, &pc, req, &v, StatusCode::CONFLICT, Some(&p)).await,
+            Err(p) => error_page(&state, &pc, req, &p),
+        },
+        Err(p) => error_page(&state, &pc, req, &p),
+    }
 }
 
 /// `GET /account/bookings/{id}/cancel`: asks before cancelling (what is given up, who is

@@ -129,55 +129,76 @@ pub fn shares_key(email: bool, phone: bool) -> &'static str {
     }
 }
 
-/// An offer's kind and size in words: "Appointment, 30 minutes".
+/// An offer's kind and size in words: "Appointment, 30 minutes", "Class, 60 minutes,
+/// up to 12 people", "Membership, 39 € / month (monthly)". What a partner-kept offer does
+/// not tell is left out rather than shown as 0.
 pub fn kind_line(state: &AppState, l: Locale, o: &offer::Model) -> String {
-    let api = offers::to_api(o);
-    match OfferKind::parse(&o.kind) {
-        Some(OfferKind::Appointment) => t(
+    let size = offers::size_of(o);
+    let duration = size.duration_minutes.map(|d| span(state, l, d as i32));
+    match (OfferKind::parse(&o.kind), duration) {
+        (Some(OfferKind::Appointment), Some(d)) => t(
             state,
             l,
             "booking-kind-appointment-line",
-            &[(
-                "duration",
-                span(
-                    state,
-                    l,
-                    api.appointment.map(|a| a.duration_minutes).unwrap_or(0) as i32,
-                ),
-            )],
+            &[("duration", d)],
         ),
-        Some(OfferKind::Class) => {
-            let c = api.class;
-            t(
+        (Some(OfferKind::Appointment), None) => state.i18n.t(l, "appt-kind-appointment", None),
+        (Some(OfferKind::Class), d) => match (d, size.seats) {
+            (Some(d), Some(n)) => t(
                 state,
                 l,
                 "booking-kind-class-line",
-                &[
-                    (
-                        "duration",
-                        span(
-                            state,
-                            l,
-                            c.as_ref().map(|c| c.duration_minutes).unwrap_or(0) as i32,
-                        ),
-                    ),
-                    ("seats", c.map(|c| c.seats).unwrap_or(0).to_string()),
-                ],
-            )
-        }
+                &[("duration", d), ("seats", n.to_string())],
+            ),
+            (Some(d), None) => t(state, l, "appt-kind-class-duration", &[("duration", d)]),
+            (None, _) => state.i18n.t(l, "appt-kind-class", None),
+        },
         _ => {
-            let m = api.membership;
-            let period = m.as_ref().map(|m| period_str(m.period)).unwrap_or("month");
-            t(
-                state,
-                l,
-                "booking-kind-membership-line",
-                &[
-                    ("price", m.map(|m| m.price).unwrap_or_default()),
-                    ("period", state.i18n.t(l, &format!("period-{period}"), None)),
-                ],
-            )
+            let period = size
+                .period
+                .map(|p| state.i18n.t(l, &format!("period-{}", period_str(p)), None));
+            match (offers::price_of(o, l.as_str()), period) {
+                (Some(price), Some(period)) => t(
+                    state,
+                    l,
+                    "booking-kind-membership-line",
+                    &[("price", price), ("period", period)],
+                ),
+                (Some(price), None) => {
+                    t(state, l, "appt-kind-membership-price", &[("price", price)])
+                }
+                (None, Some(period)) => t(
+                    state,
+                    l,
+                    "appt-kind-membership-period",
+                    &[("period", period)],
+                ),
+                (None, None) => state.i18n.t(l, "appt-kind-membership", None),
+            }
         }
+    }
+}
+
+/// The price of an offer that is not a membership (a membership's is in its kind line).
+pub fn price_line(state: &AppState, l: Locale, o: &offer::Model) -> Option<String> {
+    if o.kind == "membership" {
+        return None;
+    }
+    offers::price_of(o, l.as_str()).map(|p| t(state, l, "appt-price", &[("price", p)]))
+}
+
+/// What to bring to an offer, in the page's language (else the other one).
+pub fn bring(l: Locale, o: &offer::Model) -> Vec<String> {
+    let list = offers::what_to_bring_of(o);
+    let (first, second) = if l == Locale::En {
+        (list.en, list.de)
+    } else {
+        (list.de, list.en)
+    };
+    if first.is_empty() {
+        second
+    } else {
+        first
     }
 }
 

@@ -14,7 +14,7 @@ use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::hours::{HourMinute, OpenState};
-use super::model::{Listing, ListingKind};
+use super::model::{Channel, Listing, ListingKind, ServiceDetails};
 use super::service::ListingRecord;
 use super::taxonomy;
 use crate::core::error::ErrorCode;
@@ -228,19 +228,36 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             })
             .collect()
     };
-    let exceptions: Vec<_> = rec
+    let window = (now.date(), now.date() + chrono::Duration::days(90));
+    let mut exceptions: Vec<_> = rec
         .hours
         .exceptions
         .iter()
-        .filter(|e| e.date >= now.date() && e.date <= now.date() + chrono::Duration::days(90))
+        .filter(|e| e.date >= window.0 && e.date <= window.1)
         .map(|e| {
-            context! {
+            (e.date, context! {
                 date => i18n::format_date(l, e.date),
                 times => match e.hours { Some((o, c)) => format!("{o}–{c}"), None => t("closed-day") },
                 note => e.note.clone(),
-            }
+            })
         })
         .collect();
+    // The public holidays its appointments close on are closures too.
+    for (date, name) in crate::booking::pages::holiday_closures(state, l, &rec.model, window).await
+    {
+        if !rec.hours.exceptions.iter().any(|e| e.date == date) {
+            exceptions.push((
+                date,
+                context! {
+                    date => i18n::format_date(l, date),
+                    times => t("closed-day"),
+                    note => name,
+                },
+            ));
+        }
+    }
+    exceptions.sort_by_key(|(d, _)| *d);
+    let exceptions: Vec<_> = exceptions.into_iter().map(|(_, v)| v).collect();
     let categories: Vec<String> = api
         .categories
         .iter()
@@ -268,21 +285,20 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
     } else {
         Vec::new()
     };
+    let offers = crate::booking::pages::offers_section(state, l, &rec.model).await;
     let service = api.service.as_ref().map(|s| {
-        let bring = if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
-            s.what_to_bring.en.clone()
-        } else {
-            s.what_to_bring.de.clone()
-        };
+        let bring =
+            if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
+                s.what_to_bring.en.clone()
+            } else {
+                s.what_to_bring.de.clone()
+            };
         context! {
             eligibility => s.eligibility.get(lang),
             what_to_bring => bring,
             fees => s.fees.get(lang),
             processing_time => s.processing_time.get(lang),
-            channels => s.channels.iter().map(|c| {
-                let key = serde_json::to_value(c).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-                t(&format!("channel-{key}"))
-            }).collect::<Vec<_>>(),
+            how_to_apply => how_to_apply(state, l, &api, s, department.as_deref()),
             online_url => s.online_url.clone(),
         }
     });
@@ -305,7 +321,6 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         l,
     );
     let languages: Vec<String> = api.languages.iter().map(|c| c.to_uppercase()).collect();
-    let offers = crate::booking::pages::offers_section(state, l, &rec.model).await;
     render(
         state,
         &pc,
@@ -346,6 +361,79 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             offers,
         },
     )
+}
+
+/// How to apply for a municipal service, one sentence per way it accepts: where to go
+/// in person or write to, whom to call or email. An online application shows its link;
+/// one with no application online yet says so rather than linking nowhere.
+fn how_to_apply(
+    state: &AppState,
+    l: Locale,
+    api: &Listing,
+    s: &ServiceDetails,
+    department: Option<&str>,
+) -> Vec<minijinja::Value> {
+    let mut place: Vec<String> = department.map(String::from).into_iter().collect();
+    if let Some(street) = &api.address.street {
+        place.push(street.clone());
+    }
+    match (&api.address.postcode, &api.address.city) {
+        (Some(p), Some(c)) => place.push(format!("{p} {c}")),
+        (Some(p), None) => place.push(p.clone()),
+        (None, Some(c)) => place.push(c.clone()),
+        (None, None) => {}
+    }
+    let place = place.join(", ");
+    let say = |key: &str, name: &str, value: &str| {
+        let mut a = FluentArgs::new();
+        a.set(name.to_string(), value.to_string());
+        state.i18n.t(l, key, Some(&a))
+    };
+    let mut out = Vec::new();
+    for c in &s.channels {
+        let item = match c {
+            Channel::InPerson => context! {
+                channel => "in_person",
+                text => say("appt-apply-in-person", "where", &place),
+            },
+            Channel::Post => context! {
+                channel => "post",
+                text => say("appt-apply-post", "where", &place),
+            },
+            Channel::Phone => match &api.contact.phone {
+                Some(p) => context! {
+                    channel => "phone",
+                    text => say("appt-apply-phone", "phone", p),
+                    href => format!("tel:{}", p.replace(' ', "")),
+                    link => p.clone(),
+                },
+                None => continue,
+            },
+            Channel::Email => match &api.contact.email {
+                Some(e) => context! {
+                    channel => "email",
+                    text => say("appt-apply-email", "email", e),
+                    href => format!("mailto:{e}"),
+                    link => e.clone(),
+                },
+                None => continue,
+            },
+            Channel::Online => match &s.online_url {
+                Some(u) => context! {
+                    channel => "online",
+                    text => state.i18n.t(l, "appt-apply-online", None),
+                    href => u.clone(),
+                    link => state.i18n.t(l, "apply-online", None),
+                },
+                None => context! {
+                    channel => "online",
+                    text => state.i18n.t(l, "appt-apply-online-missing", None),
+                },
+            },
+        };
+        out.push(item);
+    }
+    out
 }
 
 async fn related_services(
