@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account_basics;
 mod accounts;
 mod booking;
 mod booking_pages;

@@ -95,3 +95,4 @@ v-booking-whole-number = Geben Sie eine ganze Zahl ein, z. B. 30.
 v-booking-date-time = Geben Sie Datum und Uhrzeit ein.
 v-booking-choose-connection = Wählen Sie das Buchungssystem, in dem das Angebot liegt.
 problem-unknown-decision = Diese Entscheidung bietet das Formular nicht an. Bitte laden Sie die Seite neu.
+problem-email-unverified = Bestätigen Sie zuerst Ihre E-Mail-Adresse: Öffnen Sie den Link aus unserer E-Mail (Ihre Kontoseite sendet ihn erneut).

@@ -162,3 +162,5 @@ v-booking-choose-connection = Choose the booking system the offer is in.
     .api = choose the booking system the offer is in
 problem-unknown-decision = This decision is not one the form offers. Please reload the page.
     .detail = unknown decision
+problem-email-unverified = Confirm your email address first: follow the link we emailed you (your account page sends it again).
+    .detail = Booking needs a verified email address: follow the link emailed at registration (POST /api/v1/accounts/me/verification sends it again).
