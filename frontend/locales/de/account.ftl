@@ -84,3 +84,7 @@ account-mail-password-changed-text =
     das Passwort Ihres Kontos wurde soeben geändert, und alle anderen Sitzungen wurden beendet.
 
     Waren Sie das nicht? Dann legen Sie sofort unter { $reset } ein neues Passwort fest.
+
+## Die Datenschutzseite (was die per E-Mail gesendeten Links speichern)
+
+privacy-account-links = Außerdem speichert das Portal die Sprache Ihrer E-Mails, ob und wann Ihre E-Mail-Adresse bestätigt wurde und wann Ihr Passwort zuletzt geändert wurde (davor begonnene Sitzungen enden). Links, die es Ihnen per E-Mail sendet – zum Bestätigen einer Adresse ({ $verify }) oder zum Festlegen eines neuen Passworts ({ $reset }) –, gelten einmal; gespeichert wird davon nur ein Einweg-Hash, mit der Adresse, die er bestätigt, bis Sie das Konto löschen. Gegen Missbrauch werden Anfragen nach solchen Links je Adresse (als Einweg-Hash) und je Netzwerkadresse { $window } lang gezählt.

@@ -84,3 +84,7 @@ account-mail-password-changed-text =
     the password of your account was just changed, and every other session was ended.
 
     If it was not you, set a new password at { $reset } right away.
+
+## The privacy page (what the account's emailed links keep)
+
+privacy-account-links = The portal also keeps the language of your emails, whether and when your email address was confirmed, and when your password last changed (sessions begun before it end). Links it emails you — to confirm an address ({ $verify }) or to set a new password ({ $reset }) — work once; only a one-way hash of each is stored, with the address it confirms, until you delete the account. To stop abuse, requests for such links are counted per address (as a one-way hash) and per network address for { $window }.
