@@ -114,8 +114,8 @@ pub struct LinkToken {
 pub struct ProfileChange {
     /// How the portal greets you, 1-120 characters.
     pub display_name: Option<String>,
-    /// The language of your emails and calendar files.
-    pub locale: Option<crate::web::api_locale::ApiLocale>,
+    /// The language of your emails and calendar files: `de` or `en`.
+    pub locale: Option<String>,
 }
 
 /// A new address, confirmed with the password.
@@ -344,13 +344,16 @@ impl AccountsApi {
         body: Json<ProfileChange>,
     ) -> Result<Json<Me>, ApiError> {
         let id = auth.user().id;
-        service::update_profile(
-            &state.db,
-            id,
-            body.0.display_name.as_deref(),
-            body.0.locale.map(Into::into),
-        )
-        .await?;
+        let locale = match body.0.locale.as_deref() {
+            None => None,
+            Some(l) => Some(l.parse().map_err(|_| {
+                AccountError::from(crate::core::error::Invalid::field(
+                    "locale",
+                    crate::msg!("error-locale"),
+                ))
+            })?),
+        };
+        service::update_profile(&state.db, id, body.0.display_name.as_deref(), locale).await?;
         Ok(Json(service::me(&state.db, state.city.id, id).await?))
     }
 

@@ -517,6 +517,12 @@ async fn change_name_language_address_password(s: Smtp) {
         ["display_name"]
     );
 
+    let r = patch(json!({"locale": "fr"})).await.unwrap();
+    let status = r.status().as_u16();
+    let p = problem(r, status).await;
+    assert!((400..500).contains(&status), "{p}");
+    assert_eq!(fields(&p), ["locale"], "{p}");
+
     // The address.
     let new = unique("rosa-neu");
     let change = |email: &str, password: &str| {

@@ -11,3 +11,4 @@ v-token-days = Bitte wählen Sie eine Gültigkeit zwischen 1 und 365 Tagen.
 
 error-link-invalid = Dieser Link ist unbekannt, schon benutzt oder abgelaufen. Fordern Sie einen neuen an.
 error-email-same = Das ist schon Ihre Adresse.
+error-locale = Wählen Sie Deutsch oder Englisch.

@@ -17,3 +17,5 @@ error-link-invalid = This link is unknown, used already or expired. Ask for a ne
     .api = unknown, used or expired: ask for a new link
 error-email-same = This is your address already.
     .api = is the account's address already
+error-locale = Choose German or English.
+    .api = must be `de` or `en`
