@@ -320,7 +320,9 @@ impl Purpose {
     }
 }
 
-/// Stores a new single-use link for the user (its hash) and returns its secret.
+/// Stores a new single-use link for the user (its hash) and returns its secret. The
+/// account's links that were used or have expired go (nothing is kept that no longer
+/// works; the rest go with the account).
 async fn issue<C: ConnectionTrait>(
     conn: &C,
     user_id: Uuid,
@@ -329,6 +331,15 @@ async fn issue<C: ConnectionTrait>(
 ) -> Result<String, AccountError> {
     let secret = crate::core::secrets::random_secret();
     let now = Utc::now();
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(account_token::Column::UsedAt.is_not_null())
+                .add(account_token::Column::ExpiresAt.lte(now)),
+        )
+        .exec(conn)
+        .await?;
     account_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
