@@ -204,7 +204,8 @@ impl AccountsApi {
     ///
     /// Creates the account and logs it in (sets the session cookie). The language of its
     /// emails is the one `Accept-Language` prefers (else the city's); a verification
-    /// link goes to the address, and booking waits until it is followed. An address that
+    /// link goes to the address, and booking waits until it is followed (a portal that
+    /// sends no email verifies at once). An address that
     /// has an account already is answered exactly the same (nothing tells it apart),
     /// while its owner gets an email saying someone tried to register with it.
     #[oai(path = "/register", method = "post", operation_id = "register")]
@@ -216,16 +217,16 @@ impl AccountsApi {
     ) -> Result<SessionStarted, ApiError> {
         let locale =
             crate::web::pages::accept_language(req).unwrap_or(state.config.city.default_locale);
-        match service::register(&state.db, &body.0, locale).await? {
+        let verification = state.postman.delivers();
+        match service::register(&state.db, &body.0, locale, verification).await? {
             service::Registered::New {
                 user,
                 verify_secret,
             } => {
                 let sid = auth::create_session(&state, user.id).await?;
                 let me = service::me(&state.db, state.city.id, user.id).await?;
-                state
-                    .postman
-                    .send_later(vec![service::verify_mail(&user, verify_secret)]);
+                let mail = service::verify_mail(&user, verify_secret);
+                state.postman.send_later(mail.into_iter().collect());
                 Ok(SessionStarted::Created(
                     Json(me),
                     auth::session_cookie(&state, &sid),
@@ -233,7 +234,7 @@ impl AccountsApi {
             }
             service::Registered::Taken { owner } => {
                 state.postman.send_later(vec![service::taken_mail(&owner)]);
-                let me = service::me_as_new(&body.0, locale);
+                let me = service::me_as_new(&body.0, locale, verification);
                 let sid = crate::core::secrets::random_secret();
                 Ok(SessionStarted::Created(
                     Json(me),

@@ -74,6 +74,12 @@ pub struct Mail {
 }
 
 impl Postman {
+    /// Whether messages really go out (`SMTP_URL` is set): without, nobody could follow
+    /// an emailed link, so addresses are not asked to be verified.
+    pub fn delivers(&self) -> bool {
+        matches!(self.mailer, Mailer::Smtp(_))
+    }
+
     /// The language of a message: the account's, else the city's.
     pub fn locale(&self, stored: Option<&str>) -> Locale {
         stored

@@ -318,15 +318,14 @@ pub async fn register_submit(
         password: form.password.clone(),
         display_name: form.display_name.clone(),
     };
-    match super::service::register(&state.db, &r, pc.locale).await {
+    match super::service::register(&state.db, &r, pc.locale, state.postman.delivers()).await {
         Ok(Registered::New {
             user,
             verify_secret,
         }) => match auth::create_session(&state, user.id).await {
             Ok(sid) => {
-                state
-                    .postman
-                    .send_later(vec![service::verify_mail(&user, verify_secret)]);
+                let mail = service::verify_mail(&user, verify_secret);
+                state.postman.send_later(mail.into_iter().collect());
                 with_cookie(see_other(&next), &auth::session_cookie(&state, &sid))
             }
             Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),

@@ -90,14 +90,14 @@ pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result
 
 /// What registering answers for an address that has an account already: the shape of
 /// a new account's [`Me`], with a new id and nothing of the existing account.
-pub fn me_as_new(r: &Registration, locale: Locale) -> Me {
+pub fn me_as_new(r: &Registration, locale: Locale, verification: bool) -> Me {
     Me {
         id: Uuid::now_v7(),
         email: crate::core::email::normalize(&r.email),
         display_name: r.display_name.trim().to_string(),
         staff_role: None,
         memberships: Vec::new(),
-        email_verified: false,
+        email_verified: !verification,
         pending_email: None,
         locale: Some(locale.as_str().to_string()),
     }
@@ -145,7 +145,8 @@ impl FindAlsoOrg for sea_orm::Select<membership::Entity> {
 pub enum Registered {
     New {
         user: user::Model,
-        verify_secret: String,
+        /// `None` when the address counts as verified at once (see [`register`]).
+        verify_secret: Option<String>,
     },
     Taken {
         owner: user::Model,
@@ -187,13 +188,15 @@ async fn password_matches(u: &user::Model, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Validates and creates a user with the language `locale` and an unverified address.
-/// An address that has an account already is [`Registered::Taken`], after the same
-/// work as a new one.
+/// Validates and creates a user with the language `locale`. With `verification` its
+/// address waits for the emailed link; without (a portal that sends no email, where
+/// no link could ever arrive) it counts as verified at once. An address that has an
+/// account already is [`Registered::Taken`], after the same work as a new one.
 pub async fn register(
     db: &DatabaseConnection,
     r: &Registration,
     locale: Locale,
+    verification: bool,
 ) -> Result<Registered, AccountError> {
     let mut errors = Errors::default();
     let email = Email::parse(&r.email);
@@ -220,14 +223,17 @@ pub async fn register(
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
-        email_verified_at: Set(None),
+        email_verified_at: Set((!verification).then_some(now)),
         credentials_changed_at: Set(None),
     }
     .insert(&txn)
     .await;
     match created {
         Ok(u) => {
-            let verify_secret = issue(&txn, u.id, Purpose::Verify, Some(&u.email)).await?;
+            let verify_secret = match verification {
+                true => Some(issue(&txn, u.id, Purpose::Verify, Some(&u.email)).await?),
+                false => None,
+            };
             txn.commit().await?;
             Ok(Registered::New {
                 user: u,
@@ -746,16 +752,16 @@ pub fn taken_mail(owner: &user::Model) -> Mail {
     }
 }
 
-/// The verification message of a new account.
-pub fn verify_mail(u: &user::Model, secret: String) -> Mail {
-    Mail {
+/// The verification message of a new account, if it needs one.
+pub fn verify_mail(u: &user::Model, secret: Option<String>) -> Option<Mail> {
+    Some(Mail {
         kind: MailKind::Verify,
         to: u.email.clone(),
         name: u.display_name.clone(),
         locale: u.locale.clone(),
-        secret: Some(secret),
+        secret: Some(secret?),
         other: None,
-    }
+    })
 }
 
 /// Makes an account a city admin, creating it when a password is given.
@@ -783,7 +789,7 @@ pub async fn create_admin(
                 password: password.to_string(),
                 display_name: "City admin".to_string(),
             };
-            let registered = register(db, &r, Locale::En).await.map_err(|e| {
+            let registered = register(db, &r, Locale::En, false).await.map_err(|e| {
                 let p = crate::core::problem::Problem::from(e);
                 anyhow::anyhow!("{}", p.detail.unwrap_or(p.title))
             })?;

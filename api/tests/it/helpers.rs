@@ -340,7 +340,8 @@ impl TestApp {
         u
     }
 
-    /// Registers a new account (logged in) whose address is not verified yet.
+    /// Registers a new account (logged in) whose address is not verified yet (on a
+    /// portal that sends email; one without verifies at once).
     pub async fn register_unverified(&self, name: &str) -> User {
         let client = client();
         let email = format!(
