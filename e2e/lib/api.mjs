@@ -21,9 +21,11 @@ export class ApiError extends Error {
 
 export class ApiClient {
   /** @param {string} baseUrl the portal's base URL, e.g. `portal.baseUrl` */
-  constructor(baseUrl, { token } = {}) {
+  constructor(baseUrl, { token, mailbox } = {}) {
     this.baseUrl = baseUrl;
     this.token = token ?? null;
+    /** The portal's mailbox: registering follows the emailed verification link. */
+    this.mailbox = mailbox ?? null;
     /** @type {Map<string,string>} cookies set by the portal */
     this.cookies = new Map();
   }
@@ -149,15 +151,27 @@ export class ApiClient {
 
   // --- accounts and organizations -----------------------------------------
 
-  /** Register a new account (and keep its session cookie). Defaults make a unique one. */
-  async register({ email, password, displayName } = {}) {
+  /**
+   * Register a new account (and keep its session cookie). Defaults make a unique
+   * one. With the portal's mailbox, its address is verified through the emailed
+   * link (unless `verify: false`).
+   */
+  async register({ email, password, displayName, verify = true } = {}) {
     const account = {
       email: email ?? `e2e-${randomUUID()}@example.org`,
       password: password ?? `pw-${randomUUID()}`,
       display_name: displayName ?? 'E2E Tester',
     };
     const me = await this.post('/api/v1/accounts/register', account);
+    if (this.mailbox && verify) await this.verifyEmail(account.email);
     return { ...account, me };
+  }
+
+  /** Follow the verification link emailed to `email` (booking needs it). */
+  async verifyEmail(email) {
+    const link = await this.mailbox.link(email, 'verify');
+    const token = new URL(link).searchParams.get('token');
+    await this.post('/api/v1/accounts/verify', { token });
   }
 
   async login(email, password) {

@@ -74,3 +74,14 @@ export async function logoutViaHeader(page) {
 export function greeting(lang, name) {
   return msg(lang, 'account-greeting', { name });
 }
+
+/**
+ * Follow the verification link the portal emailed to `email` (read from the
+ * portal's mailbox) in `page`, and press its confirm button. Resolves with the
+ * response of the page saying the address is confirmed.
+ */
+export async function verifyEmailViaLink(page, mailbox, email) {
+  const link = new URL(await mailbox.link(email, 'verify'));
+  await goto(page, `${link.pathname}${link.search}`, { expectStatus: 200 });
+  return submitWith(page, page.locator('main form[action="/verify"] button[type="submit"]'));
+}

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startMailbox } from './mailbox.mjs';
 import { portalBin } from './paths.mjs';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -87,6 +88,8 @@ export class Portal {
     this.baseUrl = null;
     this.port = null;
     this.cityName = extraEnv.CITY_NAME ?? DEFAULT_CITY_NAME;
+    /** @type {import('./mailbox.mjs').Mailbox | null} what the portal emails */
+    this.mailbox = null;
     this._tail = '';
     this._stopped = false;
   }
@@ -102,6 +105,7 @@ export class Portal {
       LOG: 'warn',
       DEMO_DATA: 'true',
       CITY_NAME: DEFAULT_CITY_NAME,
+      ...(this.mailbox ? { SMTP_URL: this.mailbox.url } : {}),
       ...this.extraEnv,
     };
   }
@@ -118,6 +122,8 @@ export class Portal {
 
   async start(readyTimeoutMs) {
     this.dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'city-portal-e2e-'));
+    // Every portal mails into its own mailbox (the tests follow the emailed links).
+    this.mailbox ??= await startMailbox();
     this.logFile = path.join(this.dataDir, 'portal.log');
     this.port = await freePort();
     this.baseUrl = `http://127.0.0.1:${this.port}`;
@@ -213,6 +219,7 @@ export class Portal {
         await Promise.race([this._exitPromise, sleep(STOP_TIMEOUT_MS, null, { ref: false })]);
       }
     }
+    if (this.mailbox) await this.mailbox.close();
     if (this.dataDir && !process.env.E2E_KEEP_TMP) {
       await fsp.rm(this.dataDir, { recursive: true, force: true, maxRetries: 3 });
     } else if (this.dataDir) {

@@ -40,7 +40,7 @@ export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
     },
     /** A new API client (e.g. to register an account). */
     client(options) {
-      return new ApiClient(suite.portal.baseUrl, options);
+      return new ApiClient(suite.portal.baseUrl, { mailbox: suite.portal.mailbox, ...options });
     },
   };
 
@@ -55,7 +55,7 @@ export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
     suite.browser = browser.value ?? null;
     if (portal.status === 'rejected') throw portal.reason;
     if (browser.status === 'rejected') throw browser.reason;
-    suite.api = new ApiClient(suite.portal.baseUrl);
+    suite.api = new ApiClient(suite.portal.baseUrl, { mailbox: suite.portal.mailbox });
   });
 
   after(async () => {

@@ -3,7 +3,8 @@
 // the CSRF token; my organizations, the access log and the data export.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { addSessionCookie, goto, h1Text, submitWith } from '../lib/browser.mjs';
+import { checkA11y } from '../lib/axe.mjs';
+import { addSessionCookie, followLink, goto, h1Text, submitWith } from '../lib/browser.mjs';
 import { assertNoProblems } from '../lib/expect.mjs';
 import {
   greeting,
@@ -252,5 +253,54 @@ test('my account lists my organizations and who read my data', async () => {
     );
   } finally {
     await context.close();
+  }
+});
+
+test('forgot the password: ask for a link, follow it from the email, set a new one, log in with it', async () => {
+  const account = newAccount();
+  const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
+  try {
+    await registerViaForm(page, account);
+    await logoutViaHeader(page);
+
+    // The login page links to the reset; the request answers the same for any address.
+    await goto(page, '/login', { expectStatus: 200 });
+    await followLink(page, page.locator('main a[href="/password-reset"]'));
+    assert.equal(await h1Text(page), msg('de', 'reset-title'));
+    await checkA11y(page, 'password reset request');
+    const form = page.locator('main form[action="/password-reset"]');
+    await form.locator('input[name="email"]').fill(account.email);
+    const sent = await submitWith(page, form.locator('button[type="submit"]'));
+    assert.equal(sent.status(), 200);
+    assert.equal((await page.locator('main [role="status"]').innerText()).trim(), msg('de', 'reset-sent'));
+
+    // The emailed link opens the new-password form.
+    const link = await suite.portal.mailbox.link(account.email, 'password-reset/confirm');
+    const token = new URL(link).searchParams.get('token');
+    await goto(page, `/password-reset/confirm?token=${encodeURIComponent(token)}`, { expectStatus: 200 });
+    assert.equal(await h1Text(page), msg('de', 'reset-new-title'));
+    await checkA11y(page, 'set a new password');
+    const newPassword = `new-${account.password}`;
+    const confirm = page.locator('main form[action="/password-reset/confirm"]');
+    // Too short: the error summary names the field.
+    await confirm.locator('input[name="password"]').fill('short');
+    await submitWith(page, confirm.locator('button[type="submit"]'));
+    assert.equal(await page.locator('#error-summary a[href="#password"]').count(), 1);
+    await confirm.locator('input[name="password"]').fill(newPassword);
+    await submitWith(page, confirm.locator('button[type="submit"]'));
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'account-done-password-reset'));
+
+    // The old password is refused, the new one logs in; the link is used up.
+    await loginViaForm(page, account.email, account.password);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await loginViaForm(page, account.email, newPassword);
+    assert.equal(new URL(page.url()).pathname, '/account');
+    await goto(page, `/password-reset/confirm?token=${encodeURIComponent(token)}`, { expectStatus: 410 });
+    assert.equal(await h1Text(page), msg('de', 'link-invalid-title'));
+    await checkA11y(page, 'a used link');
+    assertNoProblems(problems, context, 'password reset journey');
+  } finally {
+    await close();
   }
 });

@@ -5,6 +5,7 @@
 //! reading and writing every table on SQLite and PostgreSQL.
 
 pub mod access_record;
+pub mod account_token;
 pub mod api_token;
 pub mod booking;
 pub mod calendar_feed;

@@ -16,6 +16,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When the account was erased: the row keeps no personal data and cannot log in.
     pub deleted_at: Option<DateTimeUtc>,
+    /// When the address in `email` was verified (a link sent to it was followed).
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// When the password last changed: sessions begun before it are ended.
+    pub credentials_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

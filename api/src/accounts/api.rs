@@ -9,6 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use super::error::AccountError;
 use super::service::{self, Me, Registration};
 use crate::core::identity::Via;
 use crate::core::problem::{ApiError, Problem};
@@ -86,6 +87,103 @@ pub enum Revoked {
     NoContent,
 }
 
+/// An address that may have an account.
+#[derive(Object)]
+pub struct ResetRequest {
+    pub email: String,
+}
+
+/// A reset link's token and the new password.
+#[derive(Object)]
+pub struct ResetConfirm {
+    /// The `token` parameter of the emailed link.
+    pub token: String,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// An emailed link's token.
+#[derive(Object)]
+pub struct LinkToken {
+    /// The `token` parameter of the emailed link.
+    pub token: String,
+}
+
+/// What to change of the account; what is left out stays.
+#[derive(Object)]
+pub struct ProfileChange {
+    /// How the portal greets you, 1-120 characters.
+    pub display_name: Option<String>,
+    /// The language of your emails and calendar files: `de` or `en`.
+    pub locale: Option<String>,
+}
+
+/// A new address, confirmed with the password.
+#[derive(Object)]
+pub struct EmailChange {
+    pub email: String,
+    pub password: String,
+}
+
+/// The current password and the new one.
+#[derive(Object)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 10 characters.
+    pub new_password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum Accepted {
+    /// Accepted: any email goes out in the background.
+    #[oai(status = 202)]
+    Accepted,
+}
+
+#[derive(ApiResponse)]
+pub enum Done {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordChanged {
+    /// Changed; every earlier session ended. A caller with the session cookie gets a
+    /// new one.
+    #[oai(status = 204)]
+    NoContent(#[oai(header = "Set-Cookie")] Option<String>),
+}
+
+/// Sends a reset link, if the address has an account, from a background task: the
+/// request answers the same, and as soon, whether or not it has one.
+pub(crate) fn send_reset_later(state: &AppState, email: String) {
+    let db = state.db.clone();
+    let postman = state.postman.clone();
+    tokio::spawn(async move {
+        match service::request_reset(&db, &email).await {
+            Ok(Some(m)) => postman.send(&m).await,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "a password reset link was not made"),
+        }
+    });
+}
+
+/// 429 when the account asked for too many links within the hour.
+async fn limit_links(state: &AppState, user_id: Uuid) -> Result<(), ApiError> {
+    let keys = service::link_limit_keys(user_id);
+    if let Some(wait) = service::over_limit(&state.store, &keys)
+        .await
+        .map_err(|_| Problem::unavailable("Please try again shortly."))?
+    {
+        return Err(ApiError::rate_limited(
+            wait,
+            "Too many emails asked for. Wait before trying again.",
+        ));
+    }
+    Ok(())
+}
+
 fn token_info(t: &api_token::Model) -> TokenInfo {
     TokenInfo {
         id: t.id,
@@ -104,20 +202,215 @@ pub struct AccountsApi;
 impl AccountsApi {
     /// Register an account
     ///
-    /// Creates the account and logs it in (sets the session cookie).
+    /// Creates the account and logs it in (sets the session cookie). The language of its
+    /// emails is the one `Accept-Language` prefers (else the city's); a verification
+    /// link goes to the address, and booking waits until it is followed (a portal that
+    /// sends no email verifies at once). An address that
+    /// has an account already is answered exactly the same (nothing tells it apart),
+    /// while its owner gets an email saying someone tried to register with it.
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         body: Json<Registration>,
     ) -> Result<SessionStarted, ApiError> {
-        let u = service::register(&state.db, &body.0).await?;
-        let sid = auth::create_session(&state, u.id).await?;
-        let me = service::me(&state.db, state.city.id, u.id).await?;
-        Ok(SessionStarted::Created(
-            Json(me),
-            auth::session_cookie(&state, &sid),
-        ))
+        let locale =
+            crate::web::pages::accept_language(req).unwrap_or(state.config.city.default_locale);
+        let verification = state.postman.delivers();
+        match service::register(&state.db, &body.0, locale, verification).await? {
+            service::Registered::New {
+                user,
+                verify_secret,
+            } => {
+                let sid = auth::create_session(&state, user.id).await?;
+                let me = service::me(&state.db, state.city.id, user.id).await?;
+                let mail = service::verify_mail(&user, verify_secret);
+                state.postman.send_later(mail.into_iter().collect());
+                Ok(SessionStarted::Created(
+                    Json(me),
+                    auth::session_cookie(&state, &sid),
+                ))
+            }
+            service::Registered::Taken { owner } => {
+                state.postman.send_later(vec![service::taken_mail(&owner)]);
+                let me = service::me_as_new(&body.0, locale, verification);
+                let sid = crate::core::secrets::random_secret();
+                Ok(SessionStarted::Created(
+                    Json(me),
+                    auth::session_cookie(&state, &sid),
+                ))
+            }
+        }
+    }
+
+    /// Ask for a password reset link
+    ///
+    /// Emails a link to set a new password (valid one hour, once) if the address has an
+    /// account; answers 202 either way. At most 3 requests per address and 10 per
+    /// client within an hour, then 429 with `Retry-After`.
+    #[oai(
+        path = "/password-reset",
+        method = "post",
+        operation_id = "request_password_reset"
+    )]
+    async fn request_reset(
+        &self,
+        state: Data<&AppState>,
+        req: &poem::Request,
+        body: Json<ResetRequest>,
+    ) -> Result<Accepted, ApiError> {
+        if !crate::core::email::is_plausible(&crate::core::email::normalize(&body.0.email)) {
+            return Err(AccountError::from(crate::core::error::Invalid::field(
+                "email",
+                crate::msg!("error-email-invalid"),
+            ))
+            .into());
+        }
+        let keys = service::reset_limit_keys(&body.0.email, &auth::client_ip(req));
+        if let Some(wait) = service::over_limit(&state.store, &keys)
+            .await
+            .map_err(|_| Problem::unavailable("Please try again shortly."))?
+        {
+            return Err(ApiError::rate_limited(
+                wait,
+                "Too many reset requests. Wait before trying again.",
+            ));
+        }
+        send_reset_later(&state, body.0.email);
+        Ok(Accepted::Accepted)
+    }
+
+    /// Set a new password with a reset link
+    ///
+    /// `token` is the `token` parameter of the emailed link. Ends every session and
+    /// revokes every API token of the account; log in again afterwards. An unknown,
+    /// used or expired link answers 422 naming `token`.
+    #[oai(
+        path = "/password-reset/confirm",
+        method = "post",
+        operation_id = "confirm_password_reset"
+    )]
+    async fn confirm_reset(
+        &self,
+        state: Data<&AppState>,
+        body: Json<ResetConfirm>,
+    ) -> Result<Done, ApiError> {
+        let mail = service::reset_password(&state.db, &body.0.token, &body.0.password).await?;
+        state.postman.send_later(vec![mail]);
+        Ok(Done::NoContent)
+    }
+
+    /// Verify an email address
+    ///
+    /// `token` is the `token` parameter of the emailed link: the account's address is
+    /// verified, or a pending change of address takes effect. An unknown, used or
+    /// expired link answers 422 naming `token`.
+    #[oai(path = "/verify", method = "post", operation_id = "verify_email")]
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        body: Json<LinkToken>,
+    ) -> Result<Done, ApiError> {
+        service::verify(&state.db, &body.0.token).await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Send the verification link again
+    ///
+    /// To the account's address, when it is not verified yet (202 either way). At most
+    /// 5 links per account within an hour, then 429.
+    #[oai(
+        path = "/me/verification",
+        method = "post",
+        operation_id = "resend_verification"
+    )]
+    async fn resend(&self, state: Data<&AppState>, auth: Auth) -> Result<Accepted, ApiError> {
+        limit_links(&state, auth.user().id).await?;
+        if let Some(m) = service::resend_verification(&state.db, auth.user().id).await? {
+            state.postman.send_later(vec![m]);
+        }
+        Ok(Accepted::Accepted)
+    }
+
+    /// Change my name or language
+    ///
+    /// Either or both: `display_name` (1-120 characters), `locale` (the language of
+    /// the account's emails and calendar files).
+    #[oai(path = "/me", method = "patch", operation_id = "update_me")]
+    async fn update_me(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<ProfileChange>,
+    ) -> Result<Json<Me>, ApiError> {
+        let id = auth.user().id;
+        let locale = match body.0.locale.as_deref() {
+            None => None,
+            Some(l) => Some(l.parse().map_err(|_| {
+                AccountError::from(crate::core::error::Invalid::field(
+                    "locale",
+                    crate::msg!("error-locale"),
+                ))
+            })?),
+        };
+        service::update_profile(&state.db, id, body.0.display_name.as_deref(), locale).await?;
+        Ok(Json(service::me(&state.db, state.city.id, id).await?))
+    }
+
+    /// Change my email address
+    ///
+    /// Confirm with the password. The new address gets a verification link (valid 7
+    /// days) and the current one a note of the change; the current address stays the
+    /// login until the link is followed. Answers 202 whether or not the new address
+    /// has an account already (its owner is told instead). At most 5 links per account
+    /// within an hour, then 429.
+    #[oai(path = "/me/email", method = "post", operation_id = "change_email")]
+    async fn change_email(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<EmailChange>,
+    ) -> Result<Accepted, ApiError> {
+        let id = auth.user().id;
+        let mails =
+            service::request_email_change(&state.db, id, &body.0.email, &body.0.password).await?;
+        limit_links(&state, id).await?;
+        state.postman.send_later(mails);
+        Ok(Accepted::Accepted)
+    }
+
+    /// Change my password
+    ///
+    /// Needs the current password. Every session of the account ends; a caller with
+    /// the session cookie gets a new one. API tokens stay valid (revoke them one by
+    /// one).
+    #[oai(
+        path = "/me/password",
+        method = "post",
+        operation_id = "change_password"
+    )]
+    async fn change_password(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<PasswordChange>,
+    ) -> Result<PasswordChanged, ApiError> {
+        let user = auth.user();
+        let mail = service::change_password(
+            &state.db,
+            user.id,
+            &body.0.current_password,
+            &body.0.new_password,
+        )
+        .await?;
+        state.postman.send_later(vec![mail]);
+        if user.via == Via::Session {
+            let sid = auth::create_session(&state, user.id).await?;
+            let cookie = auth::session_cookie(&state, &sid);
+            return Ok(PasswordChanged::NoContent(Some(cookie)));
+        }
+        Ok(PasswordChanged::NoContent(None))
     }
 
     /// Log in

@@ -9,9 +9,6 @@ pub enum AccountError {
     /// 401: the account behind the session or token is gone.
     #[error("not authenticated")]
     Unauthorized,
-    /// 409: an account with this email exists.
-    #[error("the email is taken")]
-    EmailTaken,
     /// 403: API tokens are for members of an organization and city staff.
     #[error("tokens are for members and staff")]
     TokensForMembers,
@@ -43,7 +40,6 @@ impl ErrorCode for AccountError {
     fn code(&self) -> &'static str {
         match self {
             AccountError::Unauthorized => "unauthorized",
-            AccountError::EmailTaken => "email-taken",
             AccountError::TokensForMembers => "forbidden",
             AccountError::LastOwner => "last-owner",
             AccountError::Bookings(e) => e.code(),
@@ -53,7 +49,7 @@ impl ErrorCode for AccountError {
     fn status(&self) -> u16 {
         match self {
             AccountError::Unauthorized => 401,
-            AccountError::EmailTaken | AccountError::LastOwner => 409,
+            AccountError::LastOwner => 409,
             AccountError::TokensForMembers => 403,
             AccountError::Bookings(e) => e.status(),
             AccountError::Common(e) => e.status(),
@@ -83,7 +79,6 @@ impl ErrorCode for AccountError {
     fn message(&self) -> Message {
         Message::new(match self {
             AccountError::Unauthorized => "problem-unauthorized-account",
-            AccountError::EmailTaken => "problem-email-taken",
             AccountError::TokensForMembers => "problem-forbidden-tokens",
             AccountError::LastOwner => "problem-last-owner-account",
             AccountError::Bookings(e) => return e.message(),
@@ -102,7 +97,14 @@ mod tests {
     fn every_account_error_has_a_code_a_status_and_texts() {
         assert_codes(&[
             (AccountError::Unauthorized, 401),
-            (AccountError::EmailTaken, 409),
+            (
+                Invalid::field("token", msg!("error-link-invalid")).into(),
+                422,
+            ),
+            (
+                Invalid::field("email", msg!("error-email-same")).into(),
+                422,
+            ),
             (AccountError::TokensForMembers, 403),
             (AccountError::LastOwner, 409),
             (crate::booking::BookingError::Changed.into(), 409),

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod error;
+pub mod mail;
 pub mod pages;
 pub mod service;
 

@@ -10,6 +10,7 @@ use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::error::AccountError;
+use super::service::{self, Purpose, Registered};
 use crate::core::error::ErrorCode;
 use crate::core::i18n;
 use crate::core::locale::Locale;
@@ -200,13 +201,16 @@ pub async fn login_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> R
     if pc.user.is_some() {
         return see_other(&next);
     }
+    let notice = crate::web::pages::query_param(req, "done")
+        .filter(|d| d == "password-reset")
+        .map(|_| pc.t(&state, "account-done-password-reset"));
     render(
         &state,
         &pc,
         req,
         "login.html",
         StatusCode::OK,
-        context! { email => "", next },
+        context! { email => "", next, notice },
     )
 }
 
@@ -314,11 +318,25 @@ pub async fn register_submit(
         password: form.password.clone(),
         display_name: form.display_name.clone(),
     };
-    match super::service::register(&state.db, &r).await {
-        Ok(u) => match auth::create_session(&state, u.id).await {
-            Ok(sid) => with_cookie(see_other(&next), &auth::session_cookie(&state, &sid)),
+    match super::service::register(&state.db, &r, pc.locale, state.postman.delivers()).await {
+        Ok(Registered::New {
+            user,
+            verify_secret,
+        }) => match auth::create_session(&state, user.id).await {
+            Ok(sid) => {
+                let mail = service::verify_mail(&user, verify_secret);
+                state.postman.send_later(mail.into_iter().collect());
+                with_cookie(see_other(&next), &auth::session_cookie(&state, &sid))
+            }
             Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         },
+        // Answered as a new account would be (a session cookie that leads nowhere),
+        // while the address's owner is told.
+        Ok(Registered::Taken { owner }) => {
+            state.postman.send_later(vec![service::taken_mail(&owner)]);
+            let sid = crate::core::secrets::random_secret();
+            with_cookie(see_other(&next), &auth::session_cookie(&state, &sid))
+        }
         Err(e) => {
             let messages = error_messages(&state, pc.locale, &e, "email");
             let errors: Vec<_> = messages.iter().map(|(f, m)| error(f, m.clone())).collect();
@@ -366,7 +384,31 @@ async fn account(
     status: StatusCode,
     errors: Vec<minijinja::Value>,
 ) -> Response {
+    account_with(state, pc, req, u, status, errors, Kept::default()).await
+}
+
+/// What the account page's forms show again after an error: the fields' errors and
+/// what was typed (never a password).
+#[derive(Default)]
+struct Kept {
+    field_errors: HashMap<String, String>,
+    values: HashMap<String, String>,
+}
+
+async fn account_with(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    u: &crate::core::identity::AuthUser,
+    status: StatusCode,
+    errors: Vec<minijinja::Value>,
+    kept: Kept,
+) -> Response {
     let l = pc.locale;
+    let me = service::me(&state.db, state.city.id, u.id).await.ok();
+    let done = crate::web::pages::query_param(req, "done")
+        .filter(|d| DONE.contains(&d.as_str()))
+        .map(|d| pc.t(state, &format!("account-done-{d}")));
     let ms = membership::Entity::find()
         .filter(membership::Column::UserId.eq(u.id))
         .all(&state.db)
@@ -394,6 +436,12 @@ async fn account(
         context! {
             name => u.display_name.clone(),
             email => u.email.clone(),
+            email_verified => u.email_verified,
+            pending_email => me.as_ref().and_then(|m| m.pending_email.clone()),
+            account_locale => me.as_ref().and_then(|m| m.locale.clone()).unwrap_or_else(|| state.config.city.default_locale.as_str().to_string()),
+            field_errors => kept.field_errors,
+            values => kept.values,
+            done,
             organizations => orgs.iter().map(|o| context! {
                 name => o.name.clone(),
                 role => ms.iter().find(|m| m.organization_id == o.id).map(|m| m.role.clone()),
@@ -469,4 +517,432 @@ pub async fn delete_submit(
             account(&state, &pc, req, &u, status, errors).await
         }
     }
+}
+
+/// The notes the account page shows after a change (`?done=`).
+const DONE: [&str; 5] = ["profile", "email", "password", "verification", "verified"];
+
+/// The account page again after a form's error: `fields` renames the service's field
+/// names to the form's (e.g. `password` to `email_password`); the first is where an
+/// error without a field goes.
+async fn account_form_error(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    u: &crate::core::identity::AuthUser,
+    e: &AccountError,
+    fields: &[(&str, &str)],
+    values: HashMap<String, String>,
+) -> Response {
+    let rename = |f: &str| {
+        fields
+            .iter()
+            .find(|(from, _)| *from == f)
+            .map(|(_, to)| to.to_string())
+            .unwrap_or_else(|| {
+                fields
+                    .first()
+                    .map(|(_, to)| to.to_string())
+                    .unwrap_or_default()
+            })
+    };
+    let messages: Vec<(String, String)> = error_messages(state, pc.locale, e, fields[0].0)
+        .into_iter()
+        .map(|(f, m)| (rename(&f), m))
+        .collect();
+    let errors = messages.iter().map(|(f, m)| error(f, m.clone())).collect();
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let kept = Kept {
+        field_errors: messages.into_iter().collect(),
+        values,
+    };
+    account_with(state, pc, req, u, status, errors, kept).await
+}
+
+/// A page form's answer when it asked too often: the form's page with the error.
+fn too_many(state: &AppState, l: Locale, wait: std::time::Duration) -> String {
+    let mut a = fluent_bundle::FluentArgs::new();
+    a.set("minutes", wait.as_secs().div_ceil(60));
+    state.i18n.t(l, "error-rate-limited", Some(&a))
+}
+
+fn with_retry_after(mut resp: Response, wait: std::time::Duration) -> Response {
+    resp.headers_mut().insert(
+        header::RETRY_AFTER,
+        crate::core::problem::retry_after_secs(wait).into(),
+    );
+    resp
+}
+
+/// The name and language form.
+#[derive(serde::Deserialize, Default)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// The change-of-address form.
+#[derive(serde::Deserialize, Default)]
+pub struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default, rename = "new_email")]
+    email: String,
+    #[serde(default, rename = "email_password")]
+    password: String,
+}
+
+/// The change-of-password form.
+#[derive(serde::Deserialize, Default)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// The reset request form.
+#[derive(serde::Deserialize, Default)]
+pub struct ResetRequestForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The new-password form of a reset link.
+#[derive(serde::Deserialize, Default)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The button that follows a verification link.
+#[derive(serde::Deserialize, Default)]
+pub struct VerifyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+}
+
+crate::web::extract::protected_form!(
+    ProfileForm,
+    EmailForm,
+    PasswordForm,
+    ResetRequestForm,
+    ResetForm,
+    VerifyForm
+);
+
+/// `POST /account/profile`: the name and the language of emails and calendar files.
+#[handler]
+pub async fn profile_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    CheckedForm(f): CheckedForm<ProfileForm>,
+) -> Response {
+    let locale = f.locale.parse::<Locale>().ok();
+    match service::update_profile(&state.db, u.id, Some(&f.display_name), locale).await {
+        Ok(()) => see_other("/account?done=profile#h-profile"),
+        Err(e) => {
+            let values = HashMap::from([("display_name".to_string(), f.display_name.clone())]);
+            account_form_error(
+                &state,
+                &pc,
+                req,
+                &u,
+                &e,
+                &[("display_name", "display_name")],
+                values,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /account/email`: starts changing the address (a link to the new one).
+#[handler]
+pub async fn email_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    CheckedForm(f): CheckedForm<EmailForm>,
+) -> Response {
+    let fields = [("email", "new_email"), ("password", "email_password")];
+    let values = HashMap::from([("new_email".to_string(), f.email.clone())]);
+    match service::request_email_change(&state.db, u.id, &f.email, &f.password).await {
+        Ok(mails) => {
+            match service::over_limit(&state.store, &service::link_limit_keys(u.id)).await {
+                Ok(None) => {}
+                Ok(Some(wait)) => {
+                    let errors = vec![error("new_email", too_many(&state, pc.locale, wait))];
+                    let resp =
+                        account(&state, &pc, req, &u, StatusCode::TOO_MANY_REQUESTS, errors).await;
+                    return with_retry_after(resp, wait);
+                }
+                Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
+            state.postman.send_later(mails);
+            see_other("/account?done=email#h-email")
+        }
+        Err(e) => account_form_error(&state, &pc, req, &u, &e, &fields, values).await,
+    }
+}
+
+/// `POST /account/password`: a new password, with the current one. Other sessions end;
+/// this browser gets a new one.
+#[handler]
+pub async fn password_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    CheckedForm(f): CheckedForm<PasswordForm>,
+) -> Response {
+    let fields = [
+        ("current_password", "current_password"),
+        ("new_password", "new_password"),
+    ];
+    match service::change_password(&state.db, u.id, &f.current_password, &f.new_password).await {
+        Ok(mail) => {
+            state.postman.send_later(vec![mail]);
+            if let Some(old) = auth::session_id_from(req) {
+                let _ = auth::destroy_session(&state, &old).await;
+            }
+            match auth::create_session(&state, u.id).await {
+                Ok(sid) => with_cookie(
+                    see_other("/account?done=password#h-password"),
+                    &auth::session_cookie(&state, &sid),
+                ),
+                Err(_) => see_other("/login"),
+            }
+        }
+        Err(e) => account_form_error(&state, &pc, req, &u, &e, &fields, HashMap::new()).await,
+    }
+}
+
+/// `POST /account/verification`: the verification link again. Comes back to `next`
+/// (e.g. the offer being booked), else the account page.
+#[handler]
+pub async fn resend_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user: u }: PageUser,
+    CheckedForm(_): CheckedForm<crate::web::extract::TokenOnly>,
+) -> Response {
+    match service::over_limit(&state.store, &service::link_limit_keys(u.id)).await {
+        Ok(None) => {}
+        Ok(Some(wait)) => {
+            let errors = vec![error("resend", too_many(&state, pc.locale, wait))];
+            let resp = account(&state, &pc, req, &u, StatusCode::TOO_MANY_REQUESTS, errors).await;
+            return with_retry_after(resp, wait);
+        }
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+    match service::resend_verification(&state.db, u.id).await {
+        Ok(Some(m)) => {
+            state.postman.send_later(vec![m]);
+            see_other("/account?done=verification#h-email")
+        }
+        Ok(None) => see_other("/account#h-email"),
+        Err(e) => Problem::from(e).to_response(),
+    }
+}
+
+/// The page saying a link is unknown, used or expired, with the way to a new one.
+fn link_invalid(state: &AppState, pc: &PageCtx, req: &Request, purpose: Purpose) -> Response {
+    render(
+        state,
+        pc,
+        req,
+        "account_link.html",
+        StatusCode::GONE,
+        context! { state => "invalid", purpose => purpose.as_str() },
+    )
+}
+
+/// `GET /password-reset`: asks for the address.
+#[handler]
+pub async fn reset_request_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
+    render(
+        &state,
+        &pc,
+        req,
+        "password_reset.html",
+        StatusCode::OK,
+        context! { email => "", sent => false },
+    )
+}
+
+/// `POST /password-reset`: the same page for every address ("if it has an account, a
+/// link is on its way"), the link sent in the background.
+#[handler]
+pub async fn reset_request_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    pc: PageCtx,
+    CheckedForm(f): CheckedForm<ResetRequestForm>,
+) -> Response {
+    let again = |status: StatusCode, message: String| {
+        render(
+            &state,
+            &pc,
+            req,
+            "password_reset.html",
+            status,
+            context! {
+                email => f.email.clone(),
+                sent => false,
+                errors => vec![error("email", message.clone())],
+                field_errors => context! { email => message },
+            },
+        )
+    };
+    if !crate::core::email::is_plausible(&crate::core::email::normalize(&f.email)) {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pc.t(&state, "error-email-invalid"),
+        );
+    }
+    let keys = service::reset_limit_keys(&f.email, &auth::client_ip(req));
+    match service::over_limit(&state.store, &keys).await {
+        Ok(None) => {}
+        Ok(Some(wait)) => {
+            let resp = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                too_many(&state, pc.locale, wait),
+            );
+            return with_retry_after(resp, wait);
+        }
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+    super::api::send_reset_later(&state, f.email.clone());
+    render(
+        &state,
+        &pc,
+        req,
+        "password_reset.html",
+        StatusCode::OK,
+        context! { email => "", sent => true },
+    )
+}
+
+/// `GET /password-reset/confirm?token=`: the new-password form of a valid link.
+#[handler]
+pub async fn reset_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
+    let token = crate::web::pages::query_param(req, "token").unwrap_or_default();
+    match service::find_link(&state.db, Purpose::Reset, &token).await {
+        Ok(_) => render(
+            &state,
+            &pc,
+            req,
+            "password_reset_confirm.html",
+            StatusCode::OK,
+            context! { token },
+        ),
+        Err(_) => link_invalid(&state, &pc, req, Purpose::Reset),
+    }
+}
+
+/// `POST /password-reset/confirm`: sets the new password; on to the login.
+#[handler]
+pub async fn reset_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    pc: PageCtx,
+    CheckedForm(f): CheckedForm<ResetForm>,
+) -> Response {
+    match service::reset_password(&state.db, &f.token, &f.password).await {
+        Ok(mail) => {
+            state.postman.send_later(vec![mail]);
+            // Whatever session this browser had is over too.
+            let resp = see_other("/login?done=password-reset");
+            with_cookie(resp, &auth::clear_session_cookie(&state))
+        }
+        Err(e) if e.fields().iter().any(|f| f.field == "token") => {
+            link_invalid(&state, &pc, req, Purpose::Reset)
+        }
+        Err(e) => {
+            let messages = error_messages(&state, pc.locale, &e, "password");
+            let errors: Vec<_> = messages.iter().map(|(f, m)| error(f, m.clone())).collect();
+            let field_errors: HashMap<String, String> = messages.into_iter().collect();
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render(
+                &state,
+                &pc,
+                req,
+                "password_reset_confirm.html",
+                status,
+                context! { token => f.token, errors, field_errors },
+            )
+        }
+    }
+}
+
+/// `GET /verify?token=`: a button that verifies (a link opened by a mail scanner uses
+/// nothing up).
+#[handler]
+pub async fn verify_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
+    let token = crate::web::pages::query_param(req, "token").unwrap_or_default();
+    match service::find_link(&state.db, Purpose::Verify, &token).await {
+        Ok((t, _)) => render(
+            &state,
+            &pc,
+            req,
+            "account_link.html",
+            StatusCode::OK,
+            context! { state => "confirm", purpose => "verify", token, email => t.email },
+        ),
+        Err(_) => link_invalid(&state, &pc, req, Purpose::Verify),
+    }
+}
+
+/// `POST /verify`: verifies the address (or makes the new one the login).
+#[handler]
+pub async fn verify_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    pc: PageCtx,
+    CheckedForm(f): CheckedForm<VerifyForm>,
+) -> Response {
+    match service::verify(&state.db, &f.token).await {
+        Ok(outcome) => {
+            let changed = matches!(outcome, service::Verified::Changed);
+            render(
+                &state,
+                &pc,
+                req,
+                "account_link.html",
+                StatusCode::OK,
+                context! { state => "verified", purpose => "verify", changed },
+            )
+        }
+        Err(e) if e.status() < 500 => link_invalid(&state, &pc, req, Purpose::Verify),
+        Err(e) => Problem::from(e).to_response(),
+    }
+}
+
+/// The page a resident whose address is not verified sees instead of booking: verify
+/// first, with a button sending the link again.
+pub fn verify_first(state: &AppState, pc: &PageCtx, req: &Request, email: &str) -> Response {
+    render(
+        state,
+        pc,
+        req,
+        "account_link.html",
+        StatusCode::FORBIDDEN,
+        context! { state => "unverified", purpose => "verify", email },
+    )
 }

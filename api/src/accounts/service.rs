@@ -5,18 +5,20 @@ use chrono::Utc;
 use poem_openapi::Object;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
 use super::error::AccountError;
+use super::mail::{Kind as MailKind, Mail};
 use crate::core::email::Email;
 use crate::core::error::{CommonError, Invalid};
 use crate::core::identity::AuthUser;
+use crate::core::locale::Locale;
 use crate::core::validate::Errors;
 use crate::msg;
-use entities::{api_token, membership, organization, staff_role, user};
+use entities::{account_token, api_token, membership, organization, staff_role, user};
 
 /// A new account.
 #[derive(Object)]
@@ -47,6 +49,15 @@ pub struct Me {
     /// `editor` or `admin` when the caller is city staff.
     pub staff_role: Option<String>,
     pub memberships: Vec<MyMembership>,
+    /// Whether the address was verified (following the link emailed to it); booking
+    /// needs a verified address.
+    pub email_verified: bool,
+    /// The address the account changes to once its link is followed, if a change is
+    /// pending (until then `email` stays the login).
+    pub pending_email: Option<String>,
+    /// The language of the account's emails and calendar files (`de`, `en`); without
+    /// it, the city's.
+    pub locale: Option<String>,
 }
 
 /// The caller's profile with memberships.
@@ -64,13 +75,32 @@ pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result
         .filter(membership::Column::UserId.eq(user_id))
         .find_also_related_org(db)
         .await?;
+    let pending_email = pending_email(db, &u).await?;
     Ok(Me {
         id: u.id,
         email: u.email,
         display_name: u.display_name,
         staff_role: role.map(|r| r.role),
         memberships,
+        email_verified: u.email_verified_at.is_some(),
+        pending_email,
+        locale: u.locale,
     })
+}
+
+/// What registering answers for an address that has an account already: the shape of
+/// a new account's [`Me`], with a new id and nothing of the existing account.
+pub fn me_as_new(r: &Registration, locale: Locale, verification: bool) -> Me {
+    Me {
+        id: Uuid::now_v7(),
+        email: crate::core::email::normalize(&r.email),
+        display_name: r.display_name.trim().to_string(),
+        staff_role: None,
+        memberships: Vec::new(),
+        email_verified: !verification,
+        pending_email: None,
+        locale: Some(locale.as_str().to_string()),
+    }
 }
 
 trait FindAlsoOrg {
@@ -109,61 +139,629 @@ impl FindAlsoOrg for sea_orm::Select<membership::Entity> {
     }
 }
 
-/// Validates and creates a user; the email must be new.
+/// What registering did: a new account with the secret of its verification link, or
+/// nothing, because the address has an account already (its owner is told by email;
+/// the one registering is answered as if it were new).
+pub enum Registered {
+    New {
+        user: user::Model,
+        /// `None` when the address counts as verified at once (see [`register`]).
+        verify_secret: Option<String>,
+    },
+    Taken {
+        owner: user::Model,
+    },
+}
+
+fn check_password(errors: &mut Errors, field: &str, password: &str) {
+    let pw_len = password.chars().count();
+    if pw_len < 10 {
+        errors.add(field, msg!("error-password-length"));
+    } else if pw_len > 256 {
+        errors.add(field, msg!("v-password-max"));
+    }
+}
+
+fn check_display_name(errors: &mut Errors, name: &str) {
+    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+        errors.add("display_name", msg!("error-display-name"));
+    }
+}
+
+/// Argon2 takes tens of milliseconds of CPU: not on the request threads.
+async fn hash(password: &str) -> Result<String, AccountError> {
+    let password = password.to_string();
+    Ok(
+        tokio::task::spawn_blocking(move || crate::core::secrets::hash_password(&password))
+            .await
+            .map_err(|e| CommonError::Internal(format!("hashing the password: {e}")))?
+            .map_err(|e| CommonError::Internal(format!("hashing the password: {e:?}")))?,
+    )
+}
+
+/// Whether `password` is the account's (off the request threads, as argon2 is slow).
+async fn password_matches(u: &user::Model, password: &str) -> bool {
+    let hash = u.password_hash.clone();
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || crate::core::secrets::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// Validates and creates a user with the language `locale`. With `verification` its
+/// address waits for the emailed link; without (a portal that sends no email, where
+/// no link could ever arrive) it counts as verified at once. An address that has an
+/// account already is [`Registered::Taken`], after the same work as a new one.
 pub async fn register(
     db: &DatabaseConnection,
     r: &Registration,
-) -> Result<user::Model, AccountError> {
+    locale: Locale,
+    verification: bool,
+) -> Result<Registered, AccountError> {
     let mut errors = Errors::default();
     let email = Email::parse(&r.email);
     if email.is_none() {
         errors.add("email", msg!("error-email-invalid"));
     }
-    let pw_len = r.password.chars().count();
-    if pw_len < 10 {
-        errors.add("password", msg!("error-password-length"));
-    } else if pw_len > 256 {
-        errors.add("password", msg!("v-password-max"));
-    }
+    check_password(&mut errors, "password", &r.password);
     let name = r.display_name.trim();
-    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
-        errors.add("display_name", msg!("error-display-name"));
-    }
+    check_display_name(&mut errors, name);
     errors.into_result(())?;
     let Some(email) = email else {
         unreachable!("an address that does not parse is one of the errors above");
     };
-    // Argon2 takes tens of milliseconds of CPU: not on the request threads.
-    let password = r.password.clone();
-    let hash = tokio::task::spawn_blocking(move || crate::core::secrets::hash_password(&password))
-        .await
-        .map_err(|e| CommonError::Internal(format!("hashing the password: {e}")))?
-        .map_err(|e| CommonError::Internal(format!("hashing the password: {e:?}")))?;
+    let hash = hash(&r.password).await?;
     let now = Utc::now();
+    let email = email.into_string();
+    let txn = crate::core::db::begin_write(db).await?;
     let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
-        email: Set(email.into_string()),
+        email: Set(email.clone()),
         password_hash: Set(hash),
         display_name: Set(name.to_string()),
-        locale: Set(None),
+        locale: Set(Some(locale.as_str().to_string())),
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
+        email_verified_at: Set((!verification).then_some(now)),
+        credentials_changed_at: Set(None),
     }
-    .insert(db)
+    .insert(&txn)
     .await;
     match created {
-        Ok(u) => Ok(u),
+        Ok(u) => {
+            let verify_secret = match verification {
+                true => Some(issue(&txn, u.id, Purpose::Verify, Some(&u.email)).await?),
+                false => None,
+            };
+            txn.commit().await?;
+            Ok(Registered::New {
+                user: u,
+                verify_secret,
+            })
+        }
         Err(e)
             if matches!(
                 e.sql_err(),
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
             ) =>
         {
-            Err(AccountError::EmailTaken)
+            drop(txn);
+            let owner = user::Entity::find()
+                .filter(user::Column::Email.eq(email))
+                .one(db)
+                .await?
+                .ok_or_else(|| CommonError::Internal("the taken address vanished".into()))?;
+            Ok(Registered::Taken { owner })
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Password reset requests counted per address and per client within [`LIMIT_WINDOW`].
+pub const RESETS_PER_ADDRESS: u64 = 3;
+pub const RESETS_PER_CLIENT: u64 = 10;
+/// Verification links (again, or for a new address) per account within the window.
+pub const LINKS_PER_ACCOUNT: u64 = 5;
+pub const LIMIT_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Counts a request against each of `keys` (at most `max` per key within
+/// [`LIMIT_WINDOW`]); `Some(retry_after)` when one of them is over its limit. The keys
+/// hold hashes of addresses, never an address.
+pub async fn over_limit(
+    store: &crate::core::store::Store,
+    keys: &[(String, u64)],
+) -> Result<Option<std::time::Duration>, crate::core::store::StoreError> {
+    let mut wait = None;
+    for (key, max) in keys {
+        let n = store.incr_window(key, LIMIT_WINDOW).await?;
+        if n > *max {
+            let (_, ttl) = store.counter(key).await?;
+            wait = Some(ttl.max(std::time::Duration::from_secs(1)));
+        }
+    }
+    Ok(wait)
+}
+
+/// The rate-limit keys of a reset request for `email` from `ip`.
+pub fn reset_limit_keys(email: &str, ip: &str) -> Vec<(String, u64)> {
+    let email = crate::core::email::normalize(email);
+    vec![
+        (
+            format!("reset:acct:{}", crate::core::secrets::sha256_hex(&email)),
+            RESETS_PER_ADDRESS,
+        ),
+        (format!("reset:ip:{ip}"), RESETS_PER_CLIENT),
+    ]
+}
+
+/// The rate-limit key of the links an account asks for.
+pub fn link_limit_keys(user_id: Uuid) -> Vec<(String, u64)> {
+    vec![(format!("links:user:{user_id}"), LINKS_PER_ACCOUNT)]
+}
+
+/// What an emailed link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Verifies an address (the account's, or the new one it changes to).
+    Verify,
+    /// Sets a new password.
+    Reset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Verify => "verify",
+            Purpose::Reset => "reset",
+        }
+    }
+
+    /// How long a link lives: a reset one hour, a verification seven days.
+    pub fn lifetime(self) -> chrono::Duration {
+        match self {
+            Purpose::Verify => chrono::Duration::days(7),
+            Purpose::Reset => chrono::Duration::hours(1),
+        }
+    }
+}
+
+/// Stores a new single-use link for the user (its hash) and returns its secret. The
+/// account's links that were used or have expired go (nothing is kept that no longer
+/// works; the rest go with the account).
+async fn issue<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    purpose: Purpose,
+    email: Option<&str>,
+) -> Result<String, AccountError> {
+    let secret = crate::core::secrets::random_secret();
+    let now = Utc::now();
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(account_token::Column::UsedAt.is_not_null())
+                .add(account_token::Column::ExpiresAt.lte(now)),
+        )
+        .exec(conn)
+        .await?;
+    account_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        purpose: Set(purpose.as_str().to_string()),
+        token_hash: Set(crate::core::secrets::sha256_hex(&secret)),
+        email: Set(email.map(String::from)),
+        created_at: Set(now),
+        expires_at: Set(now + purpose.lifetime()),
+        used_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(secret)
+}
+
+/// The unused, unexpired link with this secret, with its account; an unknown, used or
+/// expired one is an error at the field `token`.
+pub async fn find_link<C: ConnectionTrait>(
+    conn: &C,
+    purpose: Purpose,
+    secret: &str,
+) -> Result<(account_token::Model, user::Model), AccountError> {
+    let invalid = || AccountError::from(Invalid::field("token", msg!("error-link-invalid")));
+    let secret = secret.trim();
+    if secret.is_empty() || secret.len() > 200 {
+        return Err(invalid());
+    }
+    let t = account_token::Entity::find()
+        .filter(account_token::Column::TokenHash.eq(crate::core::secrets::sha256_hex(secret)))
+        .filter(account_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(account_token::Column::UsedAt.is_null())
+        .filter(account_token::Column::ExpiresAt.gt(Utc::now()))
+        .one(conn)
+        .await?
+        .ok_or_else(invalid)?;
+    let u = user::Entity::find_by_id(t.user_id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok((t, u))
+}
+
+/// Marks a link used; an error when another request used it first.
+async fn use_link<C: ConnectionTrait>(
+    conn: &C,
+    t: &account_token::Model,
+) -> Result<(), AccountError> {
+    let done = account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(account_token::Column::Id.eq(t.id))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(Invalid::field("token", msg!("error-link-invalid")).into());
+    }
+    Ok(())
+}
+
+/// The address a pending change would verify: the newest unused, unexpired
+/// verification link for another address than the account's.
+async fn pending_email<C: ConnectionTrait>(
+    conn: &C,
+    u: &user::Model,
+) -> Result<Option<String>, AccountError> {
+    Ok(account_token::Entity::find()
+        .filter(account_token::Column::UserId.eq(u.id))
+        .filter(account_token::Column::Purpose.eq(Purpose::Verify.as_str()))
+        .filter(account_token::Column::UsedAt.is_null())
+        .filter(account_token::Column::ExpiresAt.gt(Utc::now()))
+        .filter(account_token::Column::Email.ne(u.email.clone()))
+        .order_by_desc(account_token::Column::CreatedAt)
+        .one(conn)
+        .await?
+        .and_then(|t| t.email))
+}
+
+/// What following a verification link did.
+pub enum Verified {
+    /// The account's address is verified.
+    Address,
+    /// The account's address changed to the verified one.
+    Changed,
+}
+
+/// Follows a verification link: the account's address is verified, or, for a pending
+/// change, becomes the new one (verified). The link is used up.
+pub async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Verified, AccountError> {
+    let txn = crate::core::db::begin_write(db).await?;
+    let (t, u) = find_link(&txn, Purpose::Verify, secret).await?;
+    use_link(&txn, &t).await?;
+    let now = Utc::now();
+    let to = t.email.clone().unwrap_or_else(|| u.email.clone());
+    let outcome = if to == u.email {
+        Verified::Address
+    } else {
+        Verified::Changed
+    };
+    let updated = user::Entity::update_many()
+        .col_expr(user::Column::Email, Expr::value(to))
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&txn)
+        .await;
+    match updated {
+        Ok(_) => {}
+        // Another account took the new address meanwhile.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            return Err(Invalid::field("token", msg!("error-link-invalid")).into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if matches!(outcome, Verified::Changed) {
+        // The other pending changes of the account end with this one.
+        account_token::Entity::update_many()
+            .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
+            .filter(account_token::Column::UserId.eq(u.id))
+            .filter(account_token::Column::Purpose.eq(Purpose::Verify.as_str()))
+            .filter(account_token::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Marks the account's address verified without a link: accounts the city's admins
+/// create (`create-admin`), who stand for their address themselves.
+pub async fn verify_without_link(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+) -> Result<(), AccountError> {
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(Utc::now())))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(user::Column::EmailVerifiedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A new verification link for the account's own address, when it is not verified yet.
+pub async fn resend_verification(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+) -> Result<Option<Mail>, AccountError> {
+    let u = user::Entity::find_by_id(user_id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AccountError::Unauthorized)?;
+    if u.email_verified_at.is_some() {
+        return Ok(None);
+    }
+    let secret = issue(db, u.id, Purpose::Verify, Some(&u.email)).await?;
+    Ok(Some(Mail {
+        kind: MailKind::Verify,
+        to: u.email.clone(),
+        name: u.display_name.clone(),
+        locale: u.locale.clone(),
+        secret: Some(secret),
+        other: None,
+    }))
+}
+
+/// The reset link for the account with this address, if there is one (none for an
+/// unknown or erased address: the caller answers the same either way).
+pub async fn request_reset(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<Mail>, AccountError> {
+    let Some(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    let Some(u) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.into_string()))
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let secret = issue(db, u.id, Purpose::Reset, None).await?;
+    Ok(Some(Mail {
+        kind: MailKind::Reset,
+        to: u.email.clone(),
+        name: u.display_name.clone(),
+        locale: u.locale.clone(),
+        secret: Some(secret),
+        other: None,
+    }))
+}
+
+/// Sets a new password through a reset link: every reset link of the account is used
+/// up, its sessions end and its API tokens are revoked (whoever knew the old password
+/// is locked out), and the address counts as verified (the link reached it). Returns
+/// the message telling the owner.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    secret: &str,
+    password: &str,
+) -> Result<Mail, AccountError> {
+    let mut errors = Errors::default();
+    check_password(&mut errors, "password", password);
+    errors.into_result(())?;
+    let (_, u) = find_link(db, Purpose::Reset, secret).await?;
+    let hash = hash(password).await?;
+    let txn = crate::core::db::begin_write(db).await?;
+    let (t, u) = match find_link(&txn, Purpose::Reset, secret).await {
+        Ok(found) if found.1.id == u.id => found,
+        Ok(_) | Err(_) => return Err(Invalid::field("token", msg!("error-link-invalid")).into()),
+    };
+    use_link(&txn, &t).await?;
+    let now = Utc::now();
+    account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(account_token::Column::UserId.eq(u.id))
+        .filter(account_token::Column::Purpose.eq(Purpose::Reset.as_str()))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::CredentialsChangedAt, Expr::value(Some(now)))
+        .col_expr(
+            user::Column::EmailVerifiedAt,
+            Expr::value(Some(u.email_verified_at.unwrap_or(now))),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&txn)
+        .await?;
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_token::Column::UserId.eq(u.id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(password_changed_mail(&u))
+}
+
+fn password_changed_mail(u: &user::Model) -> Mail {
+    Mail {
+        kind: MailKind::PasswordChanged,
+        to: u.email.clone(),
+        name: u.display_name.clone(),
+        locale: u.locale.clone(),
+        secret: None,
+        other: None,
+    }
+}
+
+/// Changes the password after checking the current one. Every session begun before
+/// ends (the caller starts a new one for the browser that changed it); API tokens stay
+/// (they are listed on the account page, each revocable). Returns the message telling
+/// the owner.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    current: &str,
+    new: &str,
+) -> Result<Mail, AccountError> {
+    let u = live_user(db, user_id).await?;
+    let mut errors = Errors::default();
+    if !password_matches(&u, current).await {
+        errors.add("current_password", msg!("error-password-wrong"));
+    }
+    check_password(&mut errors, "new_password", new);
+    errors.into_result(())?;
+    let hash = hash(new).await?;
+    let now = Utc::now();
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::CredentialsChangedAt, Expr::value(Some(now)))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(db)
+        .await?;
+    Ok(password_changed_mail(&u))
+}
+
+async fn live_user(db: &DatabaseConnection, user_id: Uuid) -> Result<user::Model, AccountError> {
+    user::Entity::find_by_id(user_id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AccountError::Unauthorized)
+}
+
+/// Changes the name and/or the language of the account's emails and calendar files.
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    display_name: Option<&str>,
+    locale: Option<Locale>,
+) -> Result<(), AccountError> {
+    let mut errors = Errors::default();
+    let name = display_name.map(str::trim);
+    if let Some(n) = name {
+        check_display_name(&mut errors, n);
+    }
+    errors.into_result(())?;
+    let u = live_user(db, user_id).await?;
+    let mut m: user::ActiveModel = u.into();
+    if let Some(n) = name {
+        m.display_name = Set(n.to_string());
+    }
+    if let Some(l) = locale {
+        m.locale = Set(Some(l.as_str().to_string()));
+    }
+    m.updated_at = Set(Utc::now());
+    m.update(db).await?;
+    Ok(())
+}
+
+/// Starts changing the account's address after checking the password: the new address
+/// gets a verification link (or, when another account has it, a note that someone
+/// tried to use it), and the current one a note of the change. The current address
+/// stays the login until the link is followed. Returns the messages to send; the
+/// caller answers the same either way.
+pub async fn request_email_change(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    new_email: &str,
+    password: &str,
+) -> Result<Vec<Mail>, AccountError> {
+    let u = live_user(db, user_id).await?;
+    let mut errors = Errors::default();
+    let email = Email::parse(new_email).map(Email::into_string);
+    match &email {
+        None => errors.add("email", msg!("error-email-invalid")),
+        Some(e) if *e == u.email => errors.add("email", msg!("error-email-same")),
+        Some(_) => {}
+    }
+    if !password_matches(&u, password).await {
+        errors.add("password", msg!("error-password-wrong"));
+    }
+    errors.into_result(())?;
+    let Some(email) = email else {
+        unreachable!("an address that does not parse is one of the errors above");
+    };
+    let owner = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?;
+    let txn = crate::core::db::begin_write(db).await?;
+    // One pending change at a time: an earlier one's link stops working.
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(u.id))
+        .filter(account_token::Column::Purpose.eq(Purpose::Verify.as_str()))
+        .filter(account_token::Column::UsedAt.is_null())
+        .filter(account_token::Column::Email.ne(u.email.clone()))
+        .exec(&txn)
+        .await?;
+    let first = match owner {
+        Some(o) => Mail {
+            kind: MailKind::Taken,
+            to: o.email.clone(),
+            name: o.display_name.clone(),
+            locale: o.locale.clone(),
+            secret: None,
+            other: None,
+        },
+        None => Mail {
+            kind: MailKind::Verify,
+            to: email.clone(),
+            name: u.display_name.clone(),
+            locale: u.locale.clone(),
+            secret: Some(issue(&txn, u.id, Purpose::Verify, Some(&email)).await?),
+            other: None,
+        },
+    };
+    txn.commit().await?;
+    Ok(vec![
+        first,
+        Mail {
+            kind: MailKind::EmailChanging,
+            to: u.email.clone(),
+            name: u.display_name.clone(),
+            locale: u.locale.clone(),
+            secret: None,
+            other: Some(email),
+        },
+    ])
+}
+
+/// The note to the owner of a taken address that someone tried to register with it.
+pub fn taken_mail(owner: &user::Model) -> Mail {
+    Mail {
+        kind: MailKind::Taken,
+        to: owner.email.clone(),
+        name: owner.display_name.clone(),
+        locale: owner.locale.clone(),
+        secret: None,
+        other: None,
+    }
+}
+
+/// The verification message of a new account, if it needs one.
+pub fn verify_mail(u: &user::Model, secret: Option<String>) -> Option<Mail> {
+    Some(Mail {
+        kind: MailKind::Verify,
+        to: u.email.clone(),
+        name: u.display_name.clone(),
+        locale: u.locale.clone(),
+        secret: Some(secret?),
+        other: None,
+    })
 }
 
 /// Makes an account a city admin, creating it when a password is given.
@@ -191,13 +789,19 @@ pub async fn create_admin(
                 password: password.to_string(),
                 display_name: "City admin".to_string(),
             };
-            let u = register(db, &r).await.map_err(|e| {
+            let registered = register(db, &r, Locale::En, false).await.map_err(|e| {
                 let p = crate::core::problem::Problem::from(e);
                 anyhow::anyhow!("{}", p.detail.unwrap_or(p.title))
             })?;
-            (u, true)
+            match registered {
+                Registered::New { user, .. } => (user, true),
+                Registered::Taken { owner } => (owner, false),
+            }
         }
     };
+    verify_without_link(db, u.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("verifying the address: {e}"))?;
     staff_role::Entity::insert(staff_role::ActiveModel {
         id: Set(Uuid::now_v7()),
         city_id: Set(city_id),
@@ -261,6 +865,12 @@ pub async fn export(
         .all(db)
         .await?;
     let feed = crate::notifications::feed::created_at(db, user_id).await?;
+    let pending = pending_email(db, &u).await?;
+    let links = account_token::Entity::find()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .order_by_asc(account_token::Column::CreatedAt)
+        .all(db)
+        .await?;
     let booking = crate::booking::export::for_resident(db, user_id).await?;
     let notifications = crate::notifications::export::for_resident(db, &booking.ids).await?;
     Ok(serde_json::json!({
@@ -272,8 +882,16 @@ pub async fn export(
             "locale": u.locale,
             "created_at": u.created_at,
             "updated_at": u.updated_at,
+            "email_verified_at": u.email_verified_at,
+            "pending_email": pending,
+            "password_changed_at": u.credentials_changed_at,
             "password": "stored only as an argon2id hash, which is not exported",
         },
+        // Their secrets are stored only as hashes, which are not exported.
+        "email_links": links.iter().map(|t| serde_json::json!({
+            "purpose": t.purpose, "email": t.email, "created_at": t.created_at,
+            "expires_at": t.expires_at, "used_at": t.used_at,
+        })).collect::<Vec<_>>(),
         "memberships": ms.iter().map(|m| serde_json::json!({
             "organization": orgs.iter().find(|o| o.id == m.organization_id).map(|o| o.name.clone()),
             "organization_id": m.organization_id,
@@ -307,8 +925,9 @@ pub async fn export(
 /// 1. every active booking that has not started is cancelled and every waitlist place
 ///    given up, through the booking's normal paths (seats freed, a partner's system told);
 /// 2. in one transaction: the bookings a business keeps lose name, email and phone;
-///    waitlist places, stored request answers, memberships, staff roles, tokens, the
-///    calendar feed and the access log about the resident are deleted; the account row
+///    waitlist places, stored request answers, memberships, staff roles, tokens, emailed
+///    links, the calendar feed and the access log about the resident are deleted; the
+///    account row
 ///    keeps no personal data (a placeholder email, no name, no password) and is marked
 ///    deleted, which ends every session and token.
 pub async fn delete_account(
@@ -364,6 +983,10 @@ pub async fn delete_account(
         .filter(api_token::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
     entities::access_record::Entity::delete_many()
         .filter(entities::access_record::Column::SubjectUserId.eq(user_id))
         .exec(&txn)
@@ -378,6 +1001,10 @@ pub async fn delete_account(
         .col_expr(user::Column::DisplayName, Expr::value(""))
         .col_expr(user::Column::PasswordHash, Expr::value(""))
         .col_expr(user::Column::Locale, Expr::value(Option::<String>::None))
+        .col_expr(
+            user::Column::EmailVerifiedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .col_expr(user::Column::DeletedAt, Expr::value(Some(now)))
         .filter(user::Column::Id.eq(user_id))

@@ -299,6 +299,10 @@ impl BookingsApi {
         body: Json<BookingInput>,
     ) -> Result<BookingCreated, ApiError> {
         let user = auth.user();
+        // Before the key is stored: once verified, the same request books.
+        if !user.email_verified {
+            return Err(problem(&BookingError::EmailUnverified).into());
+        }
         let key = idempotency::parse_key(key.0.as_deref()).map_err(|e| problem(&e))?;
         let hash = idempotency::request_hash(
             "POST",

@@ -79,6 +79,9 @@ pub enum BookingError {
     /// 403 `forbidden`: only the listing's organization manages its offers.
     #[error("only the listing's organization manages its offers")]
     OffersForbidden,
+    /// 403 `email-unverified`: booking (and the waitlist) needs a verified address.
+    #[error("the account's email address is not verified")]
+    EmailUnverified,
     /// 409 `partner-pending`: a partner call about this booking is unsettled.
     #[error("a partner call is unsettled")]
     PartnerPending,
@@ -220,6 +223,7 @@ impl ErrorCode for BookingError {
             Self::OfferHasBookings { .. } => "offer-has-bookings",
             Self::StaleVersion { .. } => "stale-version",
             Self::OffersForbidden => "forbidden",
+            Self::EmailUnverified => "email-unverified",
             Self::PartnerPending => "partner-pending",
             Self::PartnerRefused { .. }
             | Self::PartnerNotConfirmed { .. }
@@ -246,7 +250,7 @@ impl ErrorCode for BookingError {
             Self::UnknownDecision | Self::IdempotencyKeyMissing | Self::IdempotencyKeyInvalid => {
                 400
             }
-            Self::OffersForbidden => 403,
+            Self::OffersForbidden | Self::EmailUnverified => 403,
             Self::StaleVersion { .. } => 412,
             Self::IdempotencyKeyReused => 422,
             Self::PartnerUnavailable
@@ -383,6 +387,7 @@ mod tests {
                 412,
             ),
             (E::OffersForbidden, 403),
+            (E::EmailUnverified, 403),
             (E::PartnerPending, 409),
             (E::PartnerRefused { detail: d() }, 409),
             (E::PartnerNotConfirmed { detail: d() }, 409),

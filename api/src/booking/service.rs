@@ -37,6 +37,9 @@ pub async fn create(
     input: &BookingInput,
     claim: Option<&Claim>,
 ) -> Result<(BookingView, String), BookingError> {
+    if !user.email_verified {
+        return Err(BookingError::EmailUnverified);
+    }
     // The offer and the time are read in the booking's own transaction: one pooled
     // connection for the whole booking (sqlx tests every connection given back to the
     // pool with a round trip).

@@ -125,6 +125,9 @@ pub async fn join(
     user: &AuthUser,
     input: &WaitlistInput,
 ) -> Result<WaitlistEntry, BookingError> {
+    if !user.email_verified {
+        return Err(BookingError::EmailUnverified);
+    }
     let (o, _) = offers::find_with_listing(db, ctx.city_id, input.offer_id)
         .await?
         .filter(|(o, l)| offers::is_public(o, l))

@@ -40,6 +40,8 @@ pub struct AuthUser {
     pub display_name: String,
     pub staff_role: Option<StaffRole>,
     pub via: Via,
+    /// Whether the account's email address is verified (booking needs it).
+    pub email_verified: bool,
 }
 
 impl AuthUser {

@@ -70,6 +70,48 @@ impl Mailer {
     }
 }
 
+/// A message of plain text alone (the account's emails: verification, password reset).
+#[derive(Clone, Debug)]
+pub struct Letter {
+    /// What it is, for the log (`verify`, `reset`, ...); never its content.
+    pub kind: &'static str,
+    pub to: Mailbox,
+    pub subject: String,
+    pub text: String,
+}
+
+impl Mailer {
+    /// Sends one plain-text message from `from`. Without `SMTP_URL` the log says that a
+    /// message of this kind was not sent, and to whom (masked): never its text, which
+    /// may hold a single-use link.
+    pub async fn send_letter(&self, from: &Mailbox, m: &Letter) -> Result<(), SendError> {
+        match self {
+            Mailer::Log => {
+                tracing::info!(
+                    target: "city_portal::notifications",
+                    kind = m.kind,
+                    to = %mask(m.to.email.as_ref()),
+                    "account email (SMTP_URL not set: not sent)"
+                );
+                Ok(())
+            }
+            Mailer::Smtp(transport) => {
+                let email = Message::builder()
+                    .from(from.clone())
+                    .to(m.to.clone())
+                    .subject(m.subject.clone())
+                    .singlepart(SinglePart::plain(m.text.clone()))
+                    .map_err(|e| SendError::Permanent(e.to_string()))?;
+                match transport.send(email).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Err(e) => Err(SendError::Temporary(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
 /// The email: the text, and the booking as `booking.ics` (a `text/calendar` part whose
 /// `method` matches the calendar's, as calendar clients expect; in base64, so that its
 /// CRLF line ends arrive as written whatever the mail servers on the way do to lines).

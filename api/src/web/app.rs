@@ -106,10 +106,17 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("list_members", &[401, 404, 422, 500, 503]),
     ("add_member", &[400, 401, 403, 404, 409, 413, 422, 500, 503]),
     ("remove_member", &[401, 403, 404, 409, 422, 500, 503]),
-    ("register", &[400, 409, 413, 422, 500, 503]),
+    ("register", &[400, 413, 422, 500, 503]),
     ("login", &[400, 401, 413, 429, 500, 503]),
     ("logout", &[401, 500, 503]),
     ("get_me", &[401, 500, 503]),
+    ("update_me", &[400, 401, 413, 422, 500, 503]),
+    ("request_password_reset", &[400, 413, 422, 429, 500, 503]),
+    ("confirm_password_reset", &[400, 413, 422, 500, 503]),
+    ("verify_email", &[400, 413, 422, 500, 503]),
+    ("resend_verification", &[401, 429, 500, 503]),
+    ("change_email", &[400, 401, 413, 422, 429, 500, 503]),
+    ("change_password", &[400, 401, 413, 422, 500, 503]),
     ("create_token", &[400, 401, 403, 413, 422, 500, 503]),
     ("list_tokens", &[401, 500, 503]),
     ("revoke_token", &[401, 404, 422, 500, 503]),
@@ -126,7 +133,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         &[400, 401, 403, 404, 412, 413, 422, 500, 503],
     ),
     ("offer_availability", &[401, 404, 422, 500, 503]),
-    ("create_booking", &[400, 401, 409, 413, 422, 500, 503]),
+    ("create_booking", &[400, 401, 403, 409, 413, 422, 500, 503]),
     ("list_my_bookings", &[401, 422, 500, 503]),
     ("get_booking", &[401, 404, 500, 503]),
     ("confirm_booking", &[401, 404, 409, 500, 503]),
@@ -138,7 +145,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ),
     ("list_offer_bookings", &[401, 404, 422, 500, 503]),
     ("decide_booking", &[400, 401, 404, 409, 413, 500, 503]),
-    ("join_waitlist", &[400, 401, 409, 413, 422, 500, 503]),
+    ("join_waitlist", &[400, 401, 403, 409, 413, 422, 500, 503]),
     ("list_my_waitlist", &[401, 500, 503]),
     ("leave_waitlist", &[401, 404, 500, 503]),
     ("get_booking_calendar", &[401, 404, 500, 503]),
@@ -264,8 +271,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             .map_err(|e| anyhow::anyhow!("MEILI_URL: {e}"))?,
     );
     let partners = crate::partners::from_config(&config.partners)?;
+    let postman = Arc::new(crate::accounts::mail::Postman {
+        mailer: crate::notifications::mailer::Mailer::from_config(&config.notifications)?,
+        from: config.notifications.smtp_from.clone(),
+        public_url: config.server.public_url.clone(),
+        i18n: i18n.clone(),
+        city_name: city.name.clone(),
+        default_locale: config.city.default_locale,
+    });
     Ok(AppState {
         partners,
+        postman,
         db,
         store,
         config: Arc::new(config),
@@ -323,6 +339,35 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
                 .post(crate::accounts::pages::register_submit),
         )
         .at("/logout", poem::post(crate::accounts::pages::logout_submit))
+        .at(
+            "/password-reset",
+            get(crate::accounts::pages::reset_request_form)
+                .post(crate::accounts::pages::reset_request_submit),
+        )
+        .at(
+            "/password-reset/confirm",
+            get(crate::accounts::pages::reset_form).post(crate::accounts::pages::reset_submit),
+        )
+        .at(
+            "/verify",
+            get(crate::accounts::pages::verify_form).post(crate::accounts::pages::verify_submit),
+        )
+        .at(
+            "/account/profile",
+            poem::post(crate::accounts::pages::profile_submit).data(ReturnTo("/account")),
+        )
+        .at(
+            "/account/email",
+            poem::post(crate::accounts::pages::email_submit).data(ReturnTo("/account")),
+        )
+        .at(
+            "/account/password",
+            poem::post(crate::accounts::pages::password_submit).data(ReturnTo("/account")),
+        )
+        .at(
+            "/account/verification",
+            poem::post(crate::accounts::pages::resend_submit).data(ReturnTo("/account")),
+        )
         .at("/account", get(crate::accounts::pages::account_page))
         .at(
             "/account/export",

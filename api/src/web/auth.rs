@@ -107,8 +107,14 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
 }
 
 /// The account and its staff role in the city, in one query (and without the password
-/// hash, which only logging in needs).
-async fn load_user(state: &AppState, user_id: Uuid, via: Via) -> Result<Option<AuthUser>, Problem> {
+/// hash, which only logging in needs). A session begun before the password last changed
+/// (`begun`) is over.
+async fn load_user(
+    state: &AppState,
+    user_id: Uuid,
+    via: Via,
+    begun: Option<chrono::DateTime<Utc>>,
+) -> Result<Option<AuthUser>, Problem> {
     let role = Query::select()
         .column(staff_role::Column::Role)
         .from(staff_role::Entity)
@@ -119,7 +125,15 @@ async fn load_user(state: &AppState, user_id: Uuid, via: Via) -> Result<Option<A
         .and_where(staff_role::Column::CityId.eq(state.city.id))
         .limit(1)
         .to_owned();
-    let row: Option<(Uuid, String, String, Option<String>)> = user::Entity::find_by_id(user_id)
+    type Row = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        Option<chrono::DateTime<Utc>>,
+        Option<chrono::DateTime<Utc>>,
+    );
+    let row: Option<Row> = user::Entity::find_by_id(user_id)
         // An erased account's sessions and tokens end with it.
         .filter(user::Column::DeletedAt.is_null())
         .select_only()
@@ -130,16 +144,28 @@ async fn load_user(state: &AppState, user_id: Uuid, via: Via) -> Result<Option<A
             SimpleExpr::SubQuery(None, Box::new(role.into_sub_query_statement())),
             "role",
         )
+        .column(user::Column::EmailVerifiedAt)
+        .column(user::Column::CredentialsChangedAt)
         .into_tuple()
         .one(&state.db)
         .await?;
-    Ok(row.map(|(id, email, display_name, role)| AuthUser {
-        id,
-        email,
-        display_name,
-        staff_role: role.as_deref().and_then(StaffRole::parse),
-        via,
-    }))
+    Ok(
+        row.and_then(|(id, email, display_name, role, verified_at, changed_at)| {
+            if let (Some(begun), Some(changed)) = (begun, changed_at) {
+                if begun < changed {
+                    return None;
+                }
+            }
+            Some(AuthUser {
+                id,
+                email,
+                display_name,
+                staff_role: role.as_deref().and_then(StaffRole::parse),
+                via,
+                email_verified: verified_at.is_some(),
+            })
+        }),
+    )
 }
 
 /// Resolves a session id to its user.
@@ -158,7 +184,7 @@ pub async fn user_from_session(
     let Ok(data) = serde_json::from_str::<SessionData>(&raw) else {
         return Ok(None);
     };
-    load_user(state, data.user_id, Via::Session).await
+    load_user(state, data.user_id, Via::Session, Some(data.created_at)).await
 }
 
 /// Resolves a personal API token to its user.
@@ -187,7 +213,7 @@ pub async fn user_from_token(state: &AppState, token: &str) -> Result<Option<Aut
             .exec(&state.db)
             .await;
     }
-    load_user(state, t.user_id, Via::Token(t.id)).await
+    load_user(state, t.user_id, Via::Token(t.id), None).await
 }
 
 /// The caller, whether by session cookie or bearer token; `None` when anonymous.

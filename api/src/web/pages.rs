@@ -72,6 +72,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/account.html"),
     ),
     (
+        "account_link.html",
+        include_str!("../../../frontend/templates/account_link.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../../../frontend/templates/password_reset.html"),
+    ),
+    (
+        "password_reset_confirm.html",
+        include_str!("../../../frontend/templates/password_reset_confirm.html"),
+    ),
+    (
         "not_found.html",
         include_str!("../../../frontend/templates/not_found.html"),
     ),

@@ -28,6 +28,8 @@ pub struct AppState {
     pub csp: String,
     /// Partner connections' key, tokens and circuits.
     pub partners: Arc<crate::partners::Partners>,
+    /// Sends the account's emails (verification, password reset).
+    pub postman: Arc<crate::accounts::mail::Postman>,
 }
 
 impl AppState {

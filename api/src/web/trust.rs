@@ -95,6 +95,9 @@ pub async fn privacy(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Resp
     let l = pc.locale;
     let c = &state.config;
     let words = |d: Duration| duration_words(&state, l, d);
+    let link_lifetime = |p: crate::accounts::service::Purpose| {
+        p.lifetime().to_std().unwrap_or(Duration::from_secs(3600))
+    };
     let idempotency_keep = crate::booking::idempotency::KEEP
         .to_std()
         .unwrap_or(Duration::from_secs(24 * 3600));
@@ -110,6 +113,9 @@ pub async fn privacy(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Resp
             search_server => c.search.meili_url.is_some(),
             login_window => words(crate::web::auth::LOGIN_WINDOW),
             session_ttl => words(crate::web::auth::SESSION_TTL),
+            verify_link => words(link_lifetime(crate::accounts::service::Purpose::Verify)),
+            reset_link => words(link_lifetime(crate::accounts::service::Purpose::Reset)),
+            reset_window => words(crate::accounts::service::LIMIT_WINDOW),
             sessions_in_redis => c.store.redis_url.is_some(),
             hold => words(c.booking.hold),
             claim => words(c.booking.waitlist_claim),

@@ -329,8 +329,20 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// Registers a new account (logged in through its cookie jar).
+    /// Registers a new account (logged in through its cookie jar) with a verified
+    /// address, as if its owner had followed the emailed link (the way `create-admin`
+    /// verifies; `account_basics.rs` follows real links).
     pub async fn register(&self, name: &str) -> User {
+        let u = self.register_unverified(name).await;
+        api::accounts::service::verify_without_link(&self.state.db, u.id)
+            .await
+            .unwrap();
+        u
+    }
+
+    /// Registers a new account (logged in) whose address is not verified yet (on a
+    /// portal that sends email; one without verifies at once).
+    pub async fn register_unverified(&self, name: &str) -> User {
         let client = client();
         let email = format!(
             "{}-{}@example.org",

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account_basics;
 mod accounts;
 mod appointments;
 mod booking;

@@ -18,6 +18,8 @@ fn user(email: &str) -> entities::user::ActiveModel {
         created_at: Set(Utc::now()),
         updated_at: Set(Utc::now()),
         deleted_at: Set(None),
+        email_verified_at: Set(None),
+        credentials_changed_at: Set(None),
     }
 }
 

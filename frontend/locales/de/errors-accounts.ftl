@@ -3,9 +3,12 @@
 ## (and .api a field message in the API) where it is worded differently.
 
 problem-unauthorized-account = Bitte melden Sie sich an.
-problem-email-taken = Zu dieser E-Mail-Adresse gibt es schon ein Konto. Bitte melden Sie sich an.
 problem-forbidden-tokens = API-Schlüssel gibt es nur für Mitglieder einer Organisation und für die Stadtverwaltung.
 problem-last-owner-account = Sie sind die letzte Inhaberin bzw. der letzte Inhaber einer Organisation. Machen Sie zuerst ein anderes Mitglied zur Inhaberin oder zum Inhaber.
 
 v-token-name = Bitte geben Sie dem Schlüssel einen Namen mit 1 bis 100 Zeichen.
 v-token-days = Bitte wählen Sie eine Gültigkeit zwischen 1 und 365 Tagen.
+
+error-link-invalid = Dieser Link ist unbekannt, schon benutzt oder abgelaufen. Fordern Sie einen neuen an.
+error-email-same = Das ist schon Ihre Adresse.
+error-locale = Wählen Sie Deutsch oder Englisch.

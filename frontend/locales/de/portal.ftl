@@ -136,7 +136,6 @@ error-rate-limited = { $minutes ->
     [one] Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie eine Minute.
    *[other] Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie { $minutes } Minuten.
 }
-error-email-taken = Zu dieser E-Mail-Adresse gibt es schon ein Konto. Bitte melden Sie sich an.
 error-csrf = Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.
 account-title = Mein Konto
 account-greeting = Hallo, { $name }

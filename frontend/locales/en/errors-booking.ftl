@@ -171,3 +171,5 @@ problem-hold-not-extendable = The provider's own booking system keeps this reser
 problem-title-partner-waitlist = No waiting list for this offer
 problem-partner-waitlist = The provider keeps this offer's places in its own booking system, which has no waiting list the portal can use. Choose another time, or ask the provider directly.
     .detail = A partner's booking system keeps this offer's seats; the partner contract has no waitlist and reports no seat freed outside the portal, so the portal cannot keep a waitlist for it.
+problem-email-unverified = Confirm your email address first: follow the link we emailed you (your account page sends it again).
+    .detail = Booking needs a verified email address: follow the link emailed at registration (POST /api/v1/accounts/me/verification sends it again).

@@ -136,7 +136,6 @@ error-rate-limited = { $minutes ->
     [one] Too many failed logins. Please wait a minute.
    *[other] Too many failed logins. Please wait { $minutes } minutes.
 }
-error-email-taken = An account with this email exists. Log in instead.
 error-csrf = The form expired. Please submit it again.
 account-title = My account
 account-greeting = Hello, { $name }

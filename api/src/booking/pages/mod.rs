@@ -375,6 +375,9 @@ pub async fn offer_page(
     PageUser { pc, user: u }: PageUser,
     Path(id): Path<String>,
 ) -> Response {
+    if !u.email_verified {
+        return crate::accounts::pages::verify_first(&state, &pc, req, &u.email);
+    }
     match bookable_offer(&state, Some(&u), &id).await {
         Ok((o, l)) => {
             let from = week_from(req, state.city.timezone);
@@ -504,6 +507,9 @@ pub async fn hold(
     Path(id): Path<String>,
     CheckedForm(f): CheckedForm<PickForm>,
 ) -> Response {
+    if !u.email_verified {
+        return crate::accounts::pages::verify_first(&state, &pc, req, &u.email);
+    }
     let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),
@@ -599,6 +605,9 @@ pub async fn join_waitlist(
     Path(id): Path<String>,
     CheckedForm(f): CheckedForm<PickForm>,
 ) -> Response {
+    if !u.email_verified {
+        return crate::accounts::pages::verify_first(&state, &pc, req, &u.email);
+    }
     let (o, l) = match bookable_offer(&state, Some(&u), &id).await {
         Ok(x) => x,
         Err(p) => return error_page(&state, &pc, req, &p),

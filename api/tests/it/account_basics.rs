@@ -1,0 +1,748 @@
+//! Account basics against a real SMTP server (the aiosmtpd of `scripts/test`): the
+//! verification link gates booking, the password reset by email, a taken address
+//! answered like a new one, changing name, language, address and password, the export
+//! and erasure of the links, and the migration verifying the accounts that existed.
+
+use std::time::Duration;
+
+use mail_parser::MessageParser;
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::booking::{availability, create_offer, published_listing, tomorrow};
+use crate::helpers::*;
+
+/// One plain-text email as received.
+#[derive(Debug, Clone)]
+struct Mail {
+    subject: String,
+    text: String,
+}
+
+impl Mail {
+    /// The link in the text that starts with `prefix` (e.g. `http://.../verify?token=`).
+    fn link(&self, path: &str) -> String {
+        self.text
+            .split_whitespace()
+            .find(|w| w.contains(&format!("/{path}?token=")))
+            .unwrap_or_else(|| panic!("a /{path} link in {}", self.text))
+            .to_string()
+    }
+}
+
+fn live_smtp() -> Option<(String, std::path::PathBuf)> {
+    match (
+        std::env::var("TEST_SMTP_PORT"),
+        std::env::var("TEST_SMTP_MAILDIR"),
+    ) {
+        (Ok(port), Ok(dir)) if !port.is_empty() => {
+            Some((format!("smtp://127.0.0.1:{port}"), dir.into()))
+        }
+        _ if std::env::var("REQUIRE_ALL_BACKENDS").is_ok_and(|v| v == "1") => {
+            panic!("TEST_SMTP_PORT is not set but REQUIRE_ALL_BACKENDS=1")
+        }
+        _ => {
+            println!("skipped: TEST_SMTP_PORT is not set (run scripts/test)");
+            None
+        }
+    }
+}
+
+/// The messages received for `to`, oldest first.
+fn received(maildir: &std::path::Path, to: &str) -> Vec<Mail> {
+    let mut files: Vec<_> = std::fs::read_dir(maildir.join("new"))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    files
+        .iter()
+        .filter_map(|f| std::fs::read(f).ok())
+        .filter_map(|raw| {
+            let m = MessageParser::default().parse(&raw)?;
+            let rcpt = m.header_raw("X-RcptTo").unwrap_or_default();
+            rcpt.contains(to).then(|| Mail {
+                subject: m.subject().unwrap_or_default().to_string(),
+                text: m.body_text(0).unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Waits until `count` messages for `to` arrived (at most 20 s).
+async fn wait_for_mail(maildir: &std::path::Path, to: &str, count: usize) -> Vec<Mail> {
+    for _ in 0..200 {
+        let got = received(maildir, to);
+        if got.len() >= count {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "expected {count} messages for {to}, got {:?}",
+        received(maildir, to)
+    );
+}
+
+/// An app sending by SMTP, and the Maildir it arrives in.
+struct Smtp {
+    app: TestApp,
+    maildir: std::path::PathBuf,
+}
+
+macro_rules! with_smtp {
+    ($scenario:ident) => {
+        mod $scenario {
+            use super::*;
+            async fn run(backend: Backend) {
+                let Some((url, maildir)) = live_smtp() else {
+                    return;
+                };
+                let opts = Opts {
+                    env: vec![
+                        ("SMTP_URL", url),
+                        (
+                            "SMTP_FROM",
+                            "Stadtportal <portal@testhausen.example>".into(),
+                        ),
+                    ],
+                    ..Default::default()
+                };
+                if let Some(app) = spawn_with(backend, opts).await {
+                    super::$scenario(Smtp { app, maildir }).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+fn unique(name: &str) -> String {
+    format!("{name}-{}@example.org", Uuid::new_v4().simple())
+}
+
+fn input_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("a field {name} in: {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// The path and query of a link of the portal.
+fn path_of(link: &str) -> String {
+    let u = url::Url::parse(link).unwrap();
+    format!("{}?{}", u.path(), u.query().unwrap_or_default())
+}
+
+async fn register_with(
+    app: &TestApp,
+    c: &reqwest::Client,
+    email: &str,
+    lang: &str,
+) -> reqwest::Response {
+    c.post(app.url("/api/v1/accounts/register"))
+        .header("Accept-Language", lang)
+        .json(&json!({"email": email, "password": "correct horse battery", "display_name": "Rosa"}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn me(app: &TestApp, c: &reqwest::Client) -> (StatusCode, Value) {
+    let r = c.get(app.url("/api/v1/accounts/me")).send().await.unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn page(c: &reqwest::Client, url: String) -> (StatusCode, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// A class tomorrow with seats; returns its id and start.
+async fn class(app: &TestApp, seats: u32) -> (String, String) {
+    let (owner, listing) = published_listing(app, "Studio").await;
+    let day = tomorrow(app);
+    let offer = create_offer(
+        app,
+        &owner,
+        &listing,
+        json!({"kind": "class", "name": {"en": "Yoga"},
+               "class": {"seats": seats, "duration_minutes": 60, "sessions": [format!("{day}T18:00:00")]}}),
+    )
+    .await;
+    let id = offer["id"].as_str().unwrap().to_string();
+    let starts_at = availability(app, &id, "").await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (id, starts_at)
+}
+
+/// Unverified accounts log in and browse but do not book (API, waitlist, pages) until
+/// the emailed link is followed; the link works once; the account's language (from
+/// `Accept-Language` at registration) is the email's.
+async fn verification_gates_booking(s: Smtp) {
+    let app = &s.app;
+    let c = client();
+    let email = unique("rosa");
+    let r = register_with(app, &c, &email, "de-DE,de;q=0.9").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["email_verified"], false);
+    assert_eq!(body["locale"], "de");
+    let mails = wait_for_mail(&s.maildir, &email, 1).await;
+    assert_eq!(mails[0].subject, "Bestätigen Sie Ihre E-Mail-Adresse");
+    let link = mails[0].link("verify");
+
+    let (offer, starts_at) = class(app, 1).await;
+    let booking = json!({"offer_id": offer, "starts_at": starts_at});
+    let r = c
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", "k-1")
+        .json(&booking)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 403).await;
+    assert_eq!(p["type"], "/problems/email-unverified");
+    let r = c
+        .post(app.url("/api/v1/waitlist"))
+        .json(&booking)
+        .send()
+        .await
+        .unwrap();
+    problem(r, 403).await;
+    // The booking page says so and offers the link again.
+    let (status, html) = page(&c, app.url(&format!("/offers/{offer}?lang=en"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("Confirm your email address first"), "{html}");
+    assert!(html.contains("action=\"/account/verification\""));
+    let resend = c
+        .post(app.url("/account/verification"))
+        .form(&[("csrf", input_value(&html, "csrf"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resend.status(), StatusCode::SEE_OTHER);
+    let mails = wait_for_mail(&s.maildir, &email, 2).await;
+    let second = mails[1].link("verify");
+    assert_ne!(link, second, "a new link each time");
+
+    // Opening the link shows a button; pressing it verifies.
+    let browser = client();
+    let (status, html) = page(&browser, app.url(&path_of(&link))).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let form = [
+        ("csrf", input_value(&html, "csrf")),
+        ("token", input_value(&html, "token")),
+    ];
+    let r = browser
+        .post(app.url("/verify"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, me_now) = me(app, &c).await;
+    assert_eq!(me_now["email_verified"], true);
+    // Used: the same link again is a clear page, not an error.
+    let r = browser
+        .post(app.url("/verify"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::GONE);
+    let (status, _) = page(&browser, app.url(&path_of(&link))).await;
+    assert_eq!(status, StatusCode::GONE);
+    // And the API says which field was wrong.
+    let r = client()
+        .post(app.url("/api/v1/accounts/verify"))
+        .json(&json!({"token": "not-a-token"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(r, 422).await), ["token"]);
+
+    let r = c
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", "k-2")
+        .json(&booking)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+with_smtp!(verification_gates_booking);
+
+async fn request_reset(app: &TestApp, c: &reqwest::Client, email: &str) -> reqwest::Response {
+    c.post(app.url("/api/v1/accounts/password-reset"))
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The reset: the same answer for known and unknown addresses, a link only to the
+/// known one, valid once and for an hour; afterwards every session and API token of
+/// the account is over and only the new password logs in. Rate-limited per address.
+async fn password_reset_by_email(s: Smtp) {
+    let app = &s.app;
+    let (owner, _) = app.business_owner("Olli").await;
+    let token: Value = owner
+        .client
+        .post(app.url("/api/v1/accounts/me/tokens"))
+        .json(&json!({"name": "integration"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["token"].as_str().unwrap().to_string();
+    let nobody = unique("nobody");
+
+    let anon = client();
+    let known = request_reset(app, &anon, &owner.email).await;
+    let unknown = request_reset(app, &anon, &nobody).await;
+    assert_eq!(known.status(), StatusCode::ACCEPTED);
+    assert_eq!(unknown.status(), StatusCode::ACCEPTED);
+    assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
+    // The verification mail of registration came first; then the reset.
+    let mails = wait_for_mail(&s.maildir, &owner.email, 2).await;
+    let reset = mails
+        .iter()
+        .find(|m| m.text.contains("/password-reset/confirm?token="))
+        .unwrap();
+    assert_eq!(
+        reset.subject, "Neues Passwort festlegen",
+        "registered without Accept-Language: the city's language"
+    );
+    let link = reset.link("password-reset/confirm");
+    let secret = url::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .unwrap()
+        .1
+        .to_string();
+    // Only a hash is stored.
+    let rows = entities::account_token::Entity::find()
+        .filter(entities::account_token::Column::Purpose.eq("reset"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_ne!(rows[0].token_hash, secret);
+    let lifetime = rows[0].expires_at - rows[0].created_at;
+    assert_eq!(lifetime, chrono::Duration::hours(1));
+
+    let (status, html) = page(&anon, app.url(&path_of(&link))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("action=\"/password-reset/confirm\""));
+    let confirm = |password: &'static str| {
+        anon.post(app.url("/api/v1/accounts/password-reset/confirm"))
+            .json(&json!({"token": secret, "password": password}))
+            .send()
+    };
+    assert_eq!(
+        fields(&problem(confirm("short").await.unwrap(), 422).await),
+        ["password"]
+    );
+    assert_eq!(
+        confirm("a brand new secret").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    // Used up.
+    assert_eq!(
+        fields(&problem(confirm("yet another secret").await.unwrap(), 422).await),
+        ["token"]
+    );
+    let (status, html) = page(&anon, app.url(&path_of(&link))).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("href=\"/password-reset\""));
+
+    // The owner's session and API token are over.
+    assert_eq!(me(app, &owner.client).await.0, StatusCode::UNAUTHORIZED);
+    let r = client()
+        .get(app.url("/api/v1/accounts/me"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let login = |password: &'static str| {
+        client()
+            .post(app.url("/api/v1/accounts/login"))
+            .json(&json!({"email": owner.email, "password": password}))
+            .send()
+    };
+    assert_eq!(
+        login("correct horse battery").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login("a brand new secret").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let mails = wait_for_mail(&s.maildir, &owner.email, 3).await;
+    assert!(mails
+        .iter()
+        .any(|m| m.subject == "Ihr Passwort wurde geändert"));
+
+    // An expired link is refused like a used one.
+    request_reset(app, &anon, &owner.email).await;
+    let mails = wait_for_mail(&s.maildir, &owner.email, 4).await;
+    let late = mails.last().unwrap().link("password-reset/confirm");
+    entities::account_token::Entity::update_many()
+        .col_expr(
+            entities::account_token::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        page(&anon, app.url(&path_of(&late))).await.0,
+        StatusCode::GONE
+    );
+
+    // Three requests per address and hour; the fourth waits (for any client).
+    let r = request_reset(app, &client(), &owner.email).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = request_reset(app, &client(), &owner.email).await;
+    assert!(retry_after(&r) > 0);
+    problem(r, 429).await;
+    // Nothing ever went to the unknown address.
+    assert!(received(&s.maildir, &nobody).is_empty());
+}
+with_smtp!(password_reset_by_email);
+
+/// Registering a taken address answers exactly like a new registration (API and page)
+/// and logs nobody in, while the owner is told by email.
+async fn taken_address_answers_like_new(s: Smtp) {
+    let app = &s.app;
+    let owner = app.register("Owner").await;
+    let fresh = register_with(app, &client(), &unique("fresh"), "en").await;
+    let taken = register_with(app, &client(), &owner.email.to_uppercase(), "en").await;
+    assert_eq!(fresh.status(), taken.status());
+    let keys = |r: &reqwest::Response| {
+        let mut k: Vec<String> = r.headers().keys().map(|k| k.to_string()).collect();
+        k.retain(|k| k != "date" && k != "content-length");
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&fresh), keys(&taken));
+    let (a, b): (Value, Value) = (fresh.json().await.unwrap(), taken.json().await.unwrap());
+    let shape = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(shape(&a), shape(&b));
+    assert_eq!(b["email"], owner.email.as_str());
+    assert_eq!(b["email_verified"], false);
+    assert_ne!(b["id"].as_str().unwrap(), owner.id.to_string());
+    let mails = wait_for_mail(&s.maildir, &owner.email, 2).await;
+    let note = mails
+        .iter()
+        .find(|m| m.subject == "Jemand wollte Ihre E-Mail-Adresse verwenden");
+    assert!(note.is_some(), "{mails:?}");
+    assert!(note.unwrap().text.contains("/password-reset"));
+
+    // The page: the same redirect for a new and a taken address.
+    let form = |c: reqwest::Client, email: String| async move {
+        let (_, html) = page(&c, app.url("/register")).await;
+        c.post(app.url("/register"))
+            .form(&[
+                ("csrf", input_value(&html, "csrf")),
+                ("email", email),
+                ("password", "correct horse battery".into()),
+                ("display_name", "Page".into()),
+            ])
+            .send()
+            .await
+            .unwrap()
+    };
+    let p1 = form(client(), unique("page")).await;
+    let p2 = form(client(), owner.email.clone()).await;
+    assert_eq!(p1.status(), StatusCode::SEE_OTHER);
+    assert_eq!(p1.status(), p2.status());
+    assert_eq!(p1.headers()["location"], p2.headers()["location"]);
+    assert!(p2.headers().get("set-cookie").is_some());
+    // The owner's password is untouched.
+    let r = client()
+        .post(app.url("/api/v1/accounts/login"))
+        .json(&json!({"email": owner.email, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+with_smtp!(taken_address_answers_like_new);
+
+/// Name and language, address (verified again, the old one told and kept until then),
+/// password (the current one asked; other sessions end, this one goes on); the export
+/// shows the pending change and the links; erasure removes the links.
+async fn change_name_language_address_password(s: Smtp) {
+    let app = &s.app;
+    let u = app.register("Rosa").await;
+    let patch = |body: Value| {
+        u.client
+            .patch(app.url("/api/v1/accounts/me"))
+            .json(&body)
+            .send()
+    };
+    let r = patch(json!({"display_name": "Rosa R.", "locale": "de"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (body["display_name"].as_str(), body["locale"].as_str()),
+        (Some("Rosa R."), Some("de"))
+    );
+    assert_eq!(
+        fields(&problem(patch(json!({"display_name": " "})).await.unwrap(), 422).await),
+        ["display_name"]
+    );
+
+    let r = patch(json!({"locale": "fr"})).await.unwrap();
+    let status = r.status().as_u16();
+    let p = problem(r, status).await;
+    assert!((400..500).contains(&status), "{p}");
+    assert_eq!(fields(&p), ["locale"], "{p}");
+
+    // The address.
+    let new = unique("rosa-neu");
+    let change = |email: &str, password: &str| {
+        u.client
+            .post(app.url("/api/v1/accounts/me/email"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    assert_eq!(
+        fields(&problem(change(&new, "wrong one!!").await.unwrap(), 422).await),
+        ["password"]
+    );
+    assert_eq!(
+        fields(
+            &problem(
+                change(&u.email, "correct horse battery").await.unwrap(),
+                422
+            )
+            .await
+        ),
+        ["email"]
+    );
+    assert_eq!(
+        change(&new, "correct horse battery")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::ACCEPTED
+    );
+    let to_new = wait_for_mail(&s.maildir, &new, 1).await;
+    assert_eq!(
+        to_new[0].subject, "Bestätigen Sie Ihre E-Mail-Adresse",
+        "the account's language"
+    );
+    let to_old = wait_for_mail(&s.maildir, &u.email, 2).await;
+    assert!(
+        to_old
+            .iter()
+            .any(|m| m.subject == "Ihre E-Mail-Adresse wird geändert"),
+        "{to_old:?}"
+    );
+    let (_, m) = me(app, &u.client).await;
+    assert_eq!(
+        (m["email"].as_str(), m["pending_email"].as_str()),
+        (Some(u.email.as_str()), Some(new.as_str()))
+    );
+    let export: Value = u
+        .client
+        .get(app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["account"]["pending_email"], new.as_str());
+    assert!(export["account"]["email_verified_at"].is_string());
+    assert!(export["email_links"].as_array().unwrap().len() >= 2);
+    assert!(!export.to_string().contains("token_hash"));
+    let secret = url::Url::parse(&to_new[0].link("verify"))
+        .unwrap()
+        .query_pairs()
+        .next()
+        .unwrap()
+        .1
+        .to_string();
+    let r = client()
+        .post(app.url("/api/v1/accounts/verify"))
+        .json(&json!({"token": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, m) = me(app, &u.client).await;
+    assert_eq!(
+        (m["email"].as_str(), m["email_verified"].as_bool()),
+        (Some(new.as_str()), Some(true))
+    );
+    assert!(m["pending_email"].is_null());
+
+    // The password.
+    let other = client();
+    let r = other
+        .post(app.url("/api/v1/accounts/login"))
+        .json(&json!({"email": new, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pw = |current: &str, new_pw: &str| {
+        u.client
+            .post(app.url("/api/v1/accounts/me/password"))
+            .json(&json!({"current_password": current, "new_password": new_pw}))
+            .send()
+    };
+    let p = problem(pw("not the one", "short").await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["current_password", "new_password"]);
+    let r = pw("correct horse battery", "another horse battery")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert!(r.headers().get("set-cookie").is_some());
+    assert_eq!(
+        me(app, &u.client).await.0,
+        StatusCode::OK,
+        "this browser goes on"
+    );
+    assert_eq!(
+        me(app, &other).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the other session ended"
+    );
+
+    // Erasure takes the links along.
+    let r = u
+        .client
+        .delete(app.url("/api/v1/accounts/me"))
+        .json(&json!({"password": "another horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let left = entities::account_token::Entity::find()
+        .filter(entities::account_token::Column::UserId.eq(u.id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+with_smtp!(change_name_language_address_password);
+
+/// The account page's forms: name and language, the address, the password, each with
+/// its errors at its fields; the login page links to the reset.
+async fn account_page_forms(app: TestApp) {
+    let u = app.register("Form").await;
+    let (status, html) = page(&u.client, app.url("/account?lang=en")).await;
+    assert_eq!(status, StatusCode::OK);
+    for action in ["/account/profile", "/account/email", "/account/password"] {
+        assert!(html.contains(&format!("action=\"{action}\"")), "{action}");
+    }
+    let csrf = input_value(&html, "csrf");
+    let r = u
+        .client
+        .post(app.url("/account/profile"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("display_name", "Form B"),
+            ("locale", "de"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, m) = me(&app, &u.client).await;
+    assert_eq!(
+        (m["display_name"].as_str(), m["locale"].as_str()),
+        (Some("Form B"), Some("de"))
+    );
+    let r = u
+        .client
+        .post(app.url("/account/password?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", "nope"),
+            ("new_password", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#current_password\"") && html.contains("href=\"#new_password\""));
+    let r = u
+        .client
+        .post(app.url("/account/email?lang=en"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("new_email", "no address"),
+            ("email_password", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#new_email\"") && html.contains("href=\"#email_password\""));
+    let (_, login) = page(&client(), app.url("/login")).await;
+    assert!(login.contains("href=\"/password-reset\""));
+    let (status, _) = page(&client(), app.url("/password-reset/confirm?token=nothing")).await;
+    assert_eq!(status, StatusCode::GONE);
+}
+crate::on_both!(account_page_forms);
+
+/// Accounts that exist when the migration runs count as verified. A portal that sends
+/// no email (this one: no `SMTP_URL`) verifies new accounts at once, as no link could
+/// reach them.
+async fn existing_accounts_are_verified_by_the_migration(app: TestApp) {
+    use migration::MigratorTrait;
+    let u = app.register_unverified("Old").await;
+    let db = &app.state.db;
+    let names: Vec<String> = migration::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000020_add_account_basics")
+        .unwrap();
+    migration::Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    migration::Migrator::up(db, None).await.unwrap();
+    let row = entities::user::Entity::find_by_id(u.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.email_verified_at, Some(row.created_at));
+    let fresh = app.register_unverified("New").await;
+    let (_, m) = me(&app, &fresh.client).await;
+    assert_eq!(m["email_verified"], true, "no email, no verification");
+}
+crate::on_both!(existing_accounts_are_verified_by_the_migration);
