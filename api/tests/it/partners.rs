@@ -1970,3 +1970,75 @@ async fn two_cancellations_at_once_offer_each_entry_once(app: TestApp) {
     assert_eq!(third["position"], 1);
 }
 crate::on_both!(two_cancellations_at_once_offer_each_entry_once);
+
+/// The partner does not answer when a seat is given back: the resident's cancellation
+/// stands, the seat is taken for the first in line and its hold stays marked; once the
+/// partner is back the reconciliation job passes the cancellation on and places the
+/// hold, and only then is the seat offered.
+async fn an_unanswered_waitlist_hold_is_placed_by_the_reconciliation(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Spaeter").await;
+    let second = app.register("Second").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+
+    f.sandbox.set_webhook_target(None);
+    f.sandbox.set_mode(Mode::Down);
+    let (status, c) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "cancelled");
+    let taken = entry(&app, &second, &offer).await;
+    assert_eq!(taken["status"], "offered", "{taken}");
+    let held_id = taken["booking_id"].as_str().unwrap().to_string();
+    let held = row(&app, &held_id).await;
+    assert_eq!(held.partner_pending.as_deref(), Some("waitlist-hold"));
+    assert!(held.partner_ref.is_none());
+    // Not told yet: nothing is held for them at the partner.
+    assert!(offered_events(&app, &taken).await.is_empty());
+
+    f.sandbox.set_mode(Mode::Normal);
+    app.state.partners.forget(f.connection.parse().unwrap());
+    for _ in 0..80 {
+        api::booking::reconcile::round(&app.state.db, &ctx(&app))
+            .await
+            .unwrap();
+        if row(&app, &held_id).await.partner_pending.is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let held = row(&app, &held_id).await;
+    assert!(held.partner_pending.is_none(), "{held:?}");
+    assert_eq!(held.status, "held");
+    let partner_ref = held.partner_ref.expect("held at the partner");
+    assert_eq!(
+        f.sandbox.booking(&partner_ref).unwrap().status.as_str(),
+        "held"
+    );
+    assert!(f.sandbox.resident(&partner_ref).is_none());
+    let first_ref = row(&app, &first_booking).await.partner_ref.unwrap();
+    assert_eq!(
+        f.sandbox.booking(&first_ref).unwrap().status.as_str(),
+        "cancelled"
+    );
+    let offered = entry(&app, &second, &offer).await;
+    assert_eq!(offered["status"], "offered");
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+}
+on_both_with!(
+    an_unanswered_waitlist_hold_is_placed_by_the_reconciliation,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);
