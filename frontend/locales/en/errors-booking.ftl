@@ -168,4 +168,3 @@ problem-hold-extended = A reservation can be extended once. Confirm now, or choo
 problem-title-hold-not-extendable = This reservation cannot be extended
 problem-hold-not-extendable = The provider's own booking system keeps this reservation and does not extend it. Confirm before it runs out, or choose the time again.
     .detail = A partner's booking system keeps this hold; the portal cannot extend it.
-    .detail = A partner's booking system keeps this offer's seats; the partner contract has no waitlist and reports no seat freed outside the portal, so the portal cannot keep a waitlist for it.
