@@ -2042,3 +2042,76 @@ on_both_with!(
     an_unanswered_waitlist_hold_is_placed_by_the_reconciliation,
     vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
 );
+
+/// A seat offered from the waitlist and not confirmed in time goes on to the next in
+/// line, held at the partner for them.
+async fn an_unclaimed_partner_seat_goes_to_the_next_in_line(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Weiter").await;
+    let second = app.register("Second").await;
+    let third = app.register("Third").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    for u in [&second, &third] {
+        let (status, e) = post(
+            &app,
+            u,
+            "/api/v1/waitlist",
+            json!({"offer_id": offer, "starts_at": start}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{e}");
+    }
+    let (status, c) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    let offered = entry(&app, &second, &offer).await;
+    let held_id = offered["booking_id"].as_str().unwrap().to_string();
+    let partner_ref = row(&app, &held_id).await.partner_ref.unwrap();
+
+    // The claim window runs out (at the partner too).
+    f.sandbox
+        .expire_hold(&partner_ref)
+        .expect("the hold expires");
+    entities::booking::Entity::update_many()
+        .col_expr(
+            entities::booking::Column::HoldExpiresAt,
+            sea_orm::sea_query::Expr::value(Some(
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+            )),
+        )
+        .filter(entities::booking::Column::Id.eq(held_id.parse::<Uuid>().unwrap()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let mut next = Value::Null;
+    for _ in 0..80 {
+        api::booking::ledger::expire_holds(&app.state.db, &ctx(&app), None)
+            .await
+            .unwrap();
+        api::booking::reconcile::round(&app.state.db, &ctx(&app))
+            .await
+            .unwrap();
+        next = entry(&app, &third, &offer).await;
+        if next["status"] == "offered" && !offered_events(&app, &next).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(next["status"], "offered", "{next}");
+    assert_eq!(entry(&app, &second, &offer).await["status"], "expired");
+    assert_eq!(row(&app, &held_id).await.status, "expired");
+    let b = row(&app, next["booking_id"].as_str().unwrap()).await;
+    assert_eq!(b.status, "held");
+    assert_eq!(b.user_id, third.id);
+    let r = b.partner_ref.expect("held at the partner");
+    assert_eq!(f.sandbox.booking(&r).unwrap().status.as_str(), "held");
+}
+on_both_with!(
+    an_unclaimed_partner_seat_goes_to_the_next_in_line,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);
