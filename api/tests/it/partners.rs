@@ -2115,3 +2115,39 @@ on_both_with!(
     an_unclaimed_partner_seat_goes_to_the_next_in_line,
     vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
 );
+
+/// Moving a partner booking to another session gives its seat to the waitlist of the
+/// session it leaves.
+async fn moving_a_partner_booking_offers_its_old_seat(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Umzug").await;
+    let second = app.register("Second").await;
+    let later = slots(&app, &offer).await[1]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let (status, b) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/reschedule"),
+        json!({"starts_at": later}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let offered = entry(&app, &second, &offer).await;
+    assert_eq!(offered["status"], "offered", "{offered}");
+    let held = row(&app, offered["booking_id"].as_str().unwrap()).await;
+    assert_eq!(held.status, "held");
+    assert!(held.partner_ref.is_some());
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+}
+crate::on_both!(moving_a_partner_booking_offers_its_old_seat);
