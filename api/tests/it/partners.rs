@@ -2151,3 +2151,40 @@ async fn moving_a_partner_booking_offers_its_old_seat(app: TestApp) {
     assert_eq!(offered_events(&app, &offered).await.len(), 1);
 }
 crate::on_both!(moving_a_partner_booking_offers_its_old_seat);
+
+/// The business cancels a portal booking in its own system: its webhook gives the seat
+/// to the first in line, held at the partner for them.
+async fn a_seat_the_partner_frees_goes_to_the_waitlist(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Hinweis").await;
+    let second = app.register("Second").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let first_ref = row(&app, &first_booking).await.partner_ref.unwrap();
+    f.sandbox
+        .cancel_by_business(&first_ref, Some("Trainer ill".into()))
+        .expect("the business cancels");
+    wait_status(&app, &first_booking, "cancelled").await;
+    let mut offered = Value::Null;
+    for _ in 0..100 {
+        offered = entry(&app, &second, &offer).await;
+        if !offered_events(&app, &offered).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(offered["status"], "offered", "{offered}");
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+    let held = row(&app, offered["booking_id"].as_str().unwrap()).await;
+    let r = held.partner_ref.expect("held at the partner");
+    assert_eq!(f.sandbox.booking(&r).unwrap().status.as_str(), "held");
+    assert!(f.sandbox.resident(&r).is_none());
+}
+crate::on_both!(a_seat_the_partner_frees_goes_to_the_waitlist);
