@@ -202,7 +202,12 @@ async fn settle(
                     }
                 }
             }
+            // A hold nobody owns kept a seat the session's waitlist may be waiting for.
+            let freed = made.as_ref().is_some_and(|pb| pb.status.occupies_seats());
             let txn = crate::core::db::begin_write(db).await?;
+            if freed {
+                ledger::offer_partner_seat(&txn, ctx, b.offer_id, b.starts_at).await?;
+            }
             if let Some(pb) = made {
                 booking::Entity::update_many()
                     .col_expr(
@@ -218,6 +223,9 @@ async fn settle(
             }
             clear_pending(&txn, b.id, call).await?;
             txn.commit().await?;
+            if freed {
+                place_waitlist_holds(db, ctx, b.offer_id, b.starts_at).await;
+            }
             Ok(true)
         }
         Some("confirm") | Some("reschedule") => {
