@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::booking_pages::{get_html, input_value, redirected};
 use crate::helpers::*;
 use crate::on_both_with;
 
@@ -1791,9 +1792,30 @@ async fn a_full_partner_class_has_a_waitlist(app: TestApp) {
         .text()
         .await
         .unwrap();
+    let marker = format!("formaction=\"/offers/{offer}/waitlist\" name=\"starts_at\" value=\"");
+    let at = html.find(&marker).expect("a waitlist button") + marker.len();
+    let value = html[at..at + html[at..].find('"').unwrap()].to_string();
+    // Joined from the page as from the API.
+    let r = looker
+        .client
+        .post(app.url(&format!("/offers/{offer}/waitlist")))
+        .form(&[
+            ("csrf", input_value(&html, "csrf").as_str()),
+            ("key", &input_value(&html, "key")),
+            ("starts_at", &value),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = redirected(r).await;
     assert!(
-        html.contains(&format!("formaction=\"/offers/{offer}/waitlist\"")),
-        "{html}"
+        to.starts_with("/account/bookings?done=waitlist-joined#w-"),
+        "{to}"
+    );
+    let (_, mine) = get_html(&looker.client, &app.url("/account/bookings?lang=en")).await;
+    assert!(
+        mine.contains("Waiting: you are number 3 in line."),
+        "{mine}"
     );
 
     // The first cancels: the seat is held at the partner for the second in line.
