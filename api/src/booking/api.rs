@@ -586,10 +586,12 @@ pub struct WaitlistApi;
 impl WaitlistApi {
     /// Join the waitlist of a full time
     ///
-    /// For a full appointment time or class session. When a seat is given back, the
-    /// first in line gets it held as a booking (`status: held`) and is notified, and has
-    /// `WAITLIST_CLAIM_MINUTES` to confirm it; then it goes to the next. A time with a
-    /// free seat answers 409 `/problems/not-full` (book it instead).
+    /// For a full appointment time or class session, also one a business's own booking
+    /// system keeps. When a seat is given back, the first in line gets it held as a
+    /// booking (`status: held`) and is notified, and has `WAITLIST_CLAIM_MINUTES` to
+    /// confirm it (at most as long as the partner holds it); then it goes to the next.
+    /// Nothing is sent to a partner before the resident confirms. A time with a free
+    /// seat answers 409 `/problems/not-full` (book it instead).
     #[oai(path = "/waitlist", method = "post", operation_id = "join_waitlist")]
     async fn join(
         &self,

@@ -26,10 +26,6 @@ pub enum BookingError {
     /// 409 `hold-not-extendable`: a partner keeps this hold and cannot extend it.
     #[error("the partner's hold cannot be extended")]
     HoldNotExtendable,
-    /// 409 `partner-waitlist`: a partner's booking system keeps the seats; the partner
-    /// contract has no waitlist and tells the portal of no seat freed elsewhere.
-    #[error("a partner's offer has no waitlist")]
-    PartnerWaitlist,
     /// 409 `already-booked`: the resident has a booking (or a waitlist place) at this time.
     #[error("already booked at this time")]
     AlreadyBooked,
@@ -207,7 +203,6 @@ impl ErrorCode for BookingError {
             Self::HoldExpired => "hold-expired",
             Self::HoldExtendedAlready => "hold-extended",
             Self::HoldNotExtendable => "hold-not-extendable",
-            Self::PartnerWaitlist => "partner-waitlist",
             Self::AlreadyBooked => "already-booked",
             Self::BookingLimit { .. } => "booking-limit",
             Self::CancellationDeadline { .. } => "cancellation-deadline",
@@ -344,7 +339,6 @@ mod tests {
             (E::HoldExpired, 409),
             (E::HoldExtendedAlready, 409),
             (E::HoldNotExtendable, 409),
-            (E::PartnerWaitlist, 409),
             (E::AlreadyBooked, 409),
             (E::BookingLimit { max: 2 }, 409),
             (

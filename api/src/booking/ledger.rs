@@ -297,6 +297,9 @@ pub(crate) async fn transition<C: ConnectionTrait>(
     if ACTIVE.contains(&from) && !ACTIVE.contains(&to) {
         if let Some(slot) = b.slot_id {
             super::ledger::release_seat(conn, ctx, slot, b.seats).await?;
+        } else if b.partner_ref.is_some() {
+            // A seat the partner held for this booking (one it never had frees none).
+            offer_partner_seat(conn, ctx, b.offer_id, b.starts_at).await?;
         }
     }
     crate::core::outbox::record(
@@ -569,23 +572,8 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
             .one(conn)
             .await?
             .ok_or_else(|| BookingError::internal("a row read before is gone"))?;
-        let contact = e.contact.clone().unwrap_or_default();
+        let (contact, shared) = waiting_contact(conn, &e, &l).await?;
         let text = |k: &str| contact.get(k).and_then(|v| v.as_str()).map(String::from);
-        let mut fields = vec!["name"];
-        if text("email").is_some() {
-            fields.push("email");
-        }
-        if text("phone").is_some() {
-            fields.push("phone");
-        }
-        let with = match l.organization_id {
-            Some(org) => entities::organization::Entity::find_by_id(org)
-                .one(conn)
-                .await?
-                .map(|o| o.name),
-            None => None,
-        }
-        .unwrap_or_else(|| l.name_de.clone());
         booking::ActiveModel {
             id: Set(booking_id),
             city_id: Set(ctx.city_id),
@@ -601,7 +589,7 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
             contact_name: Set(text("name").unwrap_or_default()),
             contact_email: Set(text("email")),
             contact_phone: Set(text("phone")),
-            shared: Set(serde_json::json!({ "with": with, "fields": fields })),
+            shared: Set(shared),
             // A seat held for the next in line shares nothing until they confirm.
             shared_at: Set(None),
             partner_ref: Set(None),
@@ -640,6 +628,146 @@ pub(crate) async fn release_seat<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// The contact details a waiting resident agreed to share, and the booking's record of
+/// what it shares with whom (`{with, fields}`).
+async fn waiting_contact<C: ConnectionTrait>(
+    conn: &C,
+    e: &waitlist_entry::Model,
+    l: &listing::Model,
+) -> Result<(serde_json::Value, serde_json::Value), BookingError> {
+    let contact = e.contact.clone().unwrap_or_default();
+    let mut fields = vec!["name"];
+    for k in ["email", "phone"] {
+        if contact.get(k).and_then(|v| v.as_str()).is_some() {
+            fields.push(k);
+        }
+    }
+    let with = match l.organization_id {
+        Some(org) => entities::organization::Entity::find_by_id(org)
+            .one(conn)
+            .await?
+            .map(|o| o.name),
+        None => None,
+    }
+    .unwrap_or_else(|| l.name_de.clone());
+    Ok((
+        contact,
+        serde_json::json!({ "with": with, "fields": fields }),
+    ))
+}
+
+/// The partner call that places the hold of a seat given to the first in line on a
+/// partner session's waitlist (see [`offer_partner_seat`]).
+pub const WAITLIST_HOLD: &str = "waitlist-hold";
+
+/// A seat of a partner session was given back through the portal: it goes to the first
+/// in line on the session's waitlist, if anyone waits.
+///
+/// The partner keeps the seats, so the seat cannot simply be handed over here: in `conn`
+/// (the transaction that gives the seat back) the entry is taken (`offered`, by a
+/// compare-and-set: of two give-backs at once each takes another entry) and a held
+/// booking is recorded for them, marked with the partner call [`WAITLIST_HOLD`]. The
+/// hold itself (no personal data, as every hold) is placed after the commit
+/// (`partner::place_waitlist_holds`), or, when the server stops before that, by the
+/// reconciliation job; only then is the resident told (`waitlist.offered`). When the
+/// partner refuses it (someone outside the portal took the seat) the entry is back in
+/// line at its place. Returns the new booking's id.
+pub(crate) async fn offer_partner_seat<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &Ctx,
+    offer_id: Uuid,
+    starts_at: DateTime<Utc>,
+) -> Result<Option<Uuid>, BookingError> {
+    let now = Utc::now();
+    if starts_at <= now {
+        return Ok(None);
+    }
+    // A partner session's waitlist hangs on the portal's row of that session.
+    let Some(slot) = offer_slot::Entity::find()
+        .filter(offer_slot::Column::OfferId.eq(offer_id))
+        .filter(offer_slot::Column::StartsAt.eq(starts_at))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    loop {
+        let Some(e) = waitlist_entry::Entity::find()
+            .filter(waitlist_entry::Column::SlotId.eq(slot.id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .order_by_asc(waitlist_entry::Column::CreatedAt)
+            .order_by_asc(waitlist_entry::Column::Id)
+            .one(conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let until =
+            (now + Duration::from_std(ctx.claim).unwrap_or(Duration::hours(1))).min(slot.starts_at);
+        let booking_id = Uuid::new_v4();
+        let taken = waitlist_entry::Entity::update_many()
+            .col_expr(waitlist_entry::Column::Status, Expr::value("offered"))
+            .col_expr(waitlist_entry::Column::OfferedUntil, Expr::value(until))
+            .col_expr(waitlist_entry::Column::BookingId, Expr::value(booking_id))
+            .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
+            .filter(waitlist_entry::Column::Id.eq(e.id))
+            .filter(waitlist_entry::Column::Status.eq("waiting"))
+            .exec(conn)
+            .await?;
+        if taken.rows_affected != 1 {
+            continue;
+        }
+        let o = offer::Entity::find_by_id(offer_id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| BookingError::internal("a row read before is gone"))?;
+        let l = listing::Entity::find_by_id(o.listing_id)
+            .one(conn)
+            .await?
+            .ok_or_else(|| BookingError::internal("a row read before is gone"))?;
+        let (contact, mut shared) = waiting_contact(conn, &e, &l).await?;
+        if let Some(c) = o.partner_connection_id {
+            if let Some(m) = entities::partner_connection::Entity::find_by_id(c)
+                .one(conn)
+                .await?
+            {
+                shared["via"] = m.name.into();
+            }
+        }
+        let text = |k: &str| contact.get(k).and_then(|v| v.as_str()).map(String::from);
+        booking::ActiveModel {
+            id: Set(booking_id),
+            city_id: Set(ctx.city_id),
+            offer_id: Set(o.id),
+            // The partner keeps the seat: the booking takes none of the portal's row.
+            slot_id: Set(None),
+            user_id: Set(e.user_id),
+            status: Set("held".into()),
+            starts_at: Set(slot.starts_at),
+            ends_at: Set(Some(slot.ends_at)),
+            seats: Set(1),
+            hold_extended_at: Set(None),
+            hold_expires_at: Set(Some(until)),
+            contact_name: Set(text("name").unwrap_or_default()),
+            contact_email: Set(text("email")),
+            contact_phone: Set(text("phone")),
+            shared: Set(shared),
+            // Shared with the partner when the resident confirms, not with the hold.
+            shared_at: Set(None),
+            partner_ref: Set(None),
+            partner_pending: Set(Some(WAITLIST_HOLD.into())),
+            partner_pending_since: Set(Some(now)),
+            partner_checked_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+        return Ok(Some(booking_id));
+    }
 }
 
 /// Marks a booking with a partner call whose outcome is not settled yet, unless another

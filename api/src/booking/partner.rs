@@ -209,7 +209,7 @@ fn target(
     Some(t)
 }
 
-fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Errors) {
+pub(crate) fn check_window(o: &offer::Model, t: DateTime<Utc>, field: &str, errors: &mut Errors) {
     let now = Utc::now();
     if t < now + Duration::minutes(o.lead_time_minutes as i64) {
         errors.add(
@@ -407,6 +407,8 @@ pub async fn apply_remote<C: ConnectionTrait>(
             .exec(conn)
             .await?;
         if moved && done.rows_affected == 1 {
+            // The seat of the time it leaves goes to that time's waitlist.
+            ledger::offer_partner_seat(conn, ctx, b.offer_id, b.starts_at).await?;
             crate::core::outbox::record(
                 conn,
                 ctx.city_id,
@@ -715,6 +717,7 @@ pub async fn cancel(
             txn.commit().await?;
         }
     }
+    place_waitlist_holds(db, ctx, b.offer_id, b.starts_at).await;
     reload(db, v).await
 }
 
@@ -766,6 +769,7 @@ pub async fn reschedule(
             let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &v.offer, b, &pb, Some("reschedule")).await?;
             txn.commit().await?;
+            place_waitlist_holds(db, ctx, b.offer_id, b.starts_at).await;
             reload(db, v).await
         }
         Err(PartnerError::Refused {
@@ -866,4 +870,165 @@ pub async fn postpone(db: &DatabaseConnection, b: &booking::Model) -> Result<(),
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Places the partner holds of the seats given to the first in line on the waitlist of
+/// one session ([`ledger::offer_partner_seat`]), right after the seat was given back.
+/// A hold the partner does not answer for is left to the reconciliation job.
+pub async fn place_waitlist_holds(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    offer_id: Uuid,
+    starts_at: DateTime<Utc>,
+) {
+    let due = booking::Entity::find()
+        .filter(booking::Column::OfferId.eq(offer_id))
+        .filter(booking::Column::StartsAt.eq(starts_at))
+        .filter(booking::Column::PartnerPending.eq(ledger::WAITLIST_HOLD))
+        .all(db)
+        .await;
+    for b in due.unwrap_or_default() {
+        if let Err(p) = settle_waitlist_hold(db, ctx, &b).await {
+            tracing::warn!(booking = %b.id, error = %p, "placing a waitlist hold failed");
+        }
+    }
+}
+
+/// Places (or, repeated under the same `Idempotency-Key`, learns the outcome of) the
+/// partner hold of a seat given to the first in line, and applies it: the resident's
+/// held booking, which they confirm through the normal confirmation (the first time
+/// their data reaches the partner), and `waitlist.offered`; or, when the partner refuses
+/// (the seat went to someone outside the portal), the entry back in line at its place.
+/// False while the partner does not answer (the mark stays for the next round).
+pub async fn settle_waitlist_hold(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    b: &booking::Model,
+) -> Result<bool, BookingError> {
+    use entities::waitlist_entry;
+    let o = offer::Entity::find_by_id(b.offer_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| BookingError::not_found("offer"))?;
+    let (_, c) = connection_of(db, ctx, &o).await?;
+    let made = match send_hold(ctx, &c, &o, b).await {
+        Ok(pb) if pb.status.occupies_seats() => Some(pb),
+        Ok(_) | Err(PartnerError::Refused { .. }) => None,
+        Err(e) => {
+            failed(&c, "waitlist hold", &e);
+            return Ok(false);
+        }
+    };
+    let txn = crate::core::db::begin_write(db).await?;
+    // Of two settlers at once (the request that gave the seat back and a
+    // reconciliation round, or two rounds), the one that clears the mark applies.
+    let mine = booking::Entity::update_many()
+        .col_expr(
+            booking::Column::PartnerPending,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            booking::Column::PartnerPendingSince,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(booking::Column::Id.eq(b.id))
+        .filter(booking::Column::PartnerPending.eq(ledger::WAITLIST_HOLD))
+        .exec(&txn)
+        .await?;
+    if mine.rows_affected != 1 {
+        return Ok(true);
+    }
+    let entry = waitlist_entry::Entity::find()
+        .filter(waitlist_entry::Column::BookingId.eq(b.id))
+        .one(&txn)
+        .await?;
+    let now = Utc::now();
+    match made {
+        Some(pb) => {
+            apply_remote(&txn, ctx, &o, b, &pb, None).await?;
+            // The resident has the claim window from now (the hold may have been placed
+            // late), within the partner's hold and before the session starts.
+            let mut until = (now + Duration::from_std(ctx.claim).unwrap_or(Duration::hours(1)))
+                .min(b.starts_at);
+            if let Some(h) = pb.hold_expires_at {
+                until = until.min(h.with_timezone(&Utc));
+            }
+            let offered = entry.as_ref().is_some_and(|e| e.status == "offered");
+            booking::Entity::update_many()
+                .col_expr(booking::Column::HoldExpiresAt, Expr::value(Some(until)))
+                .filter(booking::Column::Id.eq(b.id))
+                .exec(&txn)
+                .await?;
+            let held = booking::Entity::find_by_id(b.id)
+                .one(&txn)
+                .await?
+                .is_some_and(|h| h.status == "held");
+            match entry {
+                Some(e) if offered && held => {
+                    waitlist_entry::Entity::update_many()
+                        .col_expr(waitlist_entry::Column::OfferedUntil, Expr::value(until))
+                        .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
+                        .filter(waitlist_entry::Column::Id.eq(e.id))
+                        .exec(&txn)
+                        .await?;
+                    crate::core::outbox::record(
+                        &txn,
+                        ctx.city_id,
+                        "waitlist",
+                        e.id,
+                        "waitlist.offered",
+                        serde_json::json!({
+                            "booking_id": b.id,
+                            "offer_id": o.id,
+                            "user_id": e.user_id,
+                            "starts_at": b.starts_at,
+                            "offered_until": until,
+                        }),
+                    )
+                    .await?;
+                }
+                _ => {
+                    // The resident left the line meanwhile: the hold goes back to the
+                    // partner (the reconciliation job sends the cancellation, and once
+                    // the partner has it, offers the seat to the next in line).
+                    booking::Entity::update_many()
+                        .col_expr(booking::Column::Status, Expr::value("cancelled"))
+                        .col_expr(booking::Column::UpdatedAt, Expr::value(now))
+                        .filter(booking::Column::Id.eq(b.id))
+                        .filter(booking::Column::Status.eq("held"))
+                        .exec(&txn)
+                        .await?;
+                    mark_pending(&txn, b.id, "cancel").await?;
+                }
+            }
+        }
+        None => {
+            // Nothing was held: the booking ends unseen (no booking event: nobody was
+            // told of it) and the resident is back in line where they were.
+            booking::Entity::update_many()
+                .col_expr(booking::Column::Status, Expr::value("expired"))
+                .col_expr(booking::Column::UpdatedAt, Expr::value(now))
+                .filter(booking::Column::Id.eq(b.id))
+                .filter(booking::Column::Status.eq("held"))
+                .exec(&txn)
+                .await?;
+            waitlist_entry::Entity::update_many()
+                .col_expr(waitlist_entry::Column::Status, Expr::value("waiting"))
+                .col_expr(
+                    waitlist_entry::Column::OfferedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    waitlist_entry::Column::BookingId,
+                    Expr::value(Option::<Uuid>::None),
+                )
+                .col_expr(waitlist_entry::Column::UpdatedAt, Expr::value(now))
+                .filter(waitlist_entry::Column::BookingId.eq(b.id))
+                .filter(waitlist_entry::Column::Status.eq("offered"))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(true)
 }

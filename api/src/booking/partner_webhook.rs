@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
 use uuid::Uuid;
 
 use super::error::BookingError;
-use super::partner::apply_remote;
+use super::partner::{apply_remote, place_waitlist_holds};
 use crate::core::problem::Problem;
 use crate::msg;
 use crate::partners::connections;
@@ -173,5 +173,9 @@ async fn handle(
     // A call of the portal's own still under way keeps its mark: it applies its answer.
     apply_remote(&txn, &ctx, &o, &b, &pb, None).await?;
     txn.commit().await?;
+    // A seat the partner gave back goes to the session's waitlist (the partner calls
+    // that takes are not made while the partner waits for this answer).
+    let db = state.db.clone();
+    tokio::spawn(async move { place_waitlist_holds(&db, &ctx, b.offer_id, b.starts_at).await });
     Ok(answer("applied").into_response())
 }

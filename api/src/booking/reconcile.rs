@@ -9,6 +9,9 @@
 //!   from the booking, the same `Idempotency-Key`).
 //! - `cancel`: the cancellation is sent again until the partner has it.
 //! - `reschedule`: the partner's view decides.
+//! - `waitlist-hold`: the hold of a seat given to the first in line on a waitlist is
+//!   placed (again under its `Idempotency-Key`), and offered to them, or the entry goes
+//!   back in line when the partner refuses it.
 //!
 //! Several servers may share one database and each runs this job: a round claims the
 //! bookings it settles (a lease on `partner_pending_since`, see
@@ -24,10 +27,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use super::error::BookingError;
 use super::ledger::{self, clear_pending};
 use super::partner::{
-    apply_remote, claim_pending, connection_of, fetch, postpone, send_cancel, send_confirm,
-    send_hold,
+    apply_remote, claim_pending, connection_of, fetch, place_waitlist_holds, postpone, send_cancel,
+    send_confirm, send_hold, settle_waitlist_hold,
 };
-use crate::booking::model::Ctx;
+use crate::booking::model::{self, Ctx};
 use crate::partners::client::PartnerError;
 use entities::{booking, offer};
 use partner_contract::model::Booking as PartnerBooking;
@@ -199,7 +202,12 @@ async fn settle(
                     }
                 }
             }
+            // A hold nobody owns kept a seat the session's waitlist may be waiting for.
+            let freed = made.as_ref().is_some_and(|pb| pb.status.occupies_seats());
             let txn = crate::core::db::begin_write(db).await?;
+            if freed {
+                ledger::offer_partner_seat(&txn, ctx, b.offer_id, b.starts_at).await?;
+            }
             if let Some(pb) = made {
                 booking::Entity::update_many()
                     .col_expr(
@@ -215,6 +223,9 @@ async fn settle(
             }
             clear_pending(&txn, b.id, call).await?;
             txn.commit().await?;
+            if freed {
+                place_waitlist_holds(db, ctx, b.offer_id, b.starts_at).await;
+            }
             Ok(true)
         }
         Some("confirm") | Some("reschedule") => {
@@ -268,6 +279,13 @@ async fn settle(
             }
             let txn = crate::core::db::begin_write(db).await?;
             apply_remote(&txn, ctx, &o, b, &pb, Some(call)).await?;
+            // A booking over here before the partner had the cancellation gave its
+            // seat back only now: it goes to the session's waitlist (one still active
+            // here offered it with its move above).
+            let freed = !kept && !model::ACTIVE.contains(&b.status.as_str());
+            if freed {
+                ledger::offer_partner_seat(&txn, ctx, b.offer_id, b.starts_at).await?;
+            }
             if kept {
                 // The resident is told (the notification `partner-kept`): the business
                 // may still expect them.
@@ -282,8 +300,10 @@ async fn settle(
                 .await?;
             }
             txn.commit().await?;
+            place_waitlist_holds(db, ctx, b.offer_id, b.starts_at).await;
             Ok(true)
         }
+        Some(ledger::WAITLIST_HOLD) => settle_waitlist_hold(db, ctx, b).await,
         _ => {
             clear_pending(db, b.id, call).await?;
             Ok(true)

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use poem_openapi::Object;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -18,8 +18,9 @@ use uuid::Uuid;
 
 use super::error::BookingError;
 use super::ledger;
-use super::model::{BookingInput, ContactInput, Ctx, ACTIVE};
+use super::model::{BookingInput, ContactInput, Ctx, OfferKind, ACTIVE};
 use super::offers;
+use super::partner;
 use super::service;
 use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
@@ -132,9 +133,61 @@ pub async fn join(
         .await?
         .filter(|(o, l)| offers::is_public(o, l))
         .ok_or_else(|| BookingError::invalid("offer_id", msg!("v-booking-no-offer")))?;
-    if o.partner_connection_id.is_some() {
-        return Err(BookingError::PartnerWaitlist);
-    }
+    let (slot_id, contact_json) = if o.partner_connection_id.is_some() {
+        partner_session(db, ctx, user, &o, input).await?
+    } else {
+        native_slot(db, ctx, user, &o, input).await?
+    };
+    let now = Utc::now();
+    let existing = waitlist_entry::Entity::find()
+        .filter(waitlist_entry::Column::SlotId.eq(slot_id))
+        .filter(waitlist_entry::Column::UserId.eq(user.id))
+        .one(db)
+        .await?;
+    let entry = match existing {
+        Some(e) if e.status == "waiting" || e.status == "offered" => e,
+        Some(e) => {
+            // Back in line, at its end.
+            let mut am: waitlist_entry::ActiveModel = e.into();
+            am.status = Set("waiting".into());
+            am.offered_until = Set(None);
+            am.booking_id = Set(None);
+            am.contact = Set(Some(contact_json));
+            am.created_at = Set(now);
+            am.updated_at = Set(now);
+            am.update(db).await?
+        }
+        None => {
+            waitlist_entry::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                slot_id: Set(slot_id),
+                user_id: Set(user.id),
+                status: Set("waiting".into()),
+                offered_until: Set(None),
+                booking_id: Set(None),
+                contact: Set(Some(contact_json)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    to_api(db, ctx, entry).await
+}
+
+fn shared_contact(c: &super::model::BookingContact) -> serde_json::Value {
+    serde_json::json!({ "name": c.name, "email": c.email, "phone": c.phone })
+}
+
+/// The full native time to wait for, and the contact details to share.
+async fn native_slot(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    user: &AuthUser,
+    o: &offer::Model,
+    input: &WaitlistInput,
+) -> Result<(Uuid, serde_json::Value), BookingError> {
     let as_booking = BookingInput {
         offer_id: o.id,
         starts_at: Some(input.starts_at),
@@ -143,8 +196,8 @@ pub async fn join(
         contact: input.contact.clone(),
     };
     let mut errors = Errors::default();
-    let target = ledger::resolve_target(db, ctx, &o, &as_booking, &mut errors).await?;
-    let contact = ledger::contact(user, &o, &input.contact, &mut errors).await?;
+    let target = ledger::resolve_target(db, ctx, o, &as_booking, &mut errors).await?;
+    let contact = ledger::contact(user, o, &input.contact, &mut errors).await?;
     let target = errors
         .into_result(target)?
         .ok_or_else(|| BookingError::internal("a valid booking without a target"))?;
@@ -172,47 +225,83 @@ pub async fn join(
     if mine > 0 {
         return Err(BookingError::AlreadyBooked);
     }
-    let now = Utc::now();
-    let contact_json = serde_json::json!({
-        "name": contact.name,
-        "email": contact.email,
-        "phone": contact.phone,
-    });
-    let existing = waitlist_entry::Entity::find()
-        .filter(waitlist_entry::Column::SlotId.eq(slot.id))
-        .filter(waitlist_entry::Column::UserId.eq(user.id))
-        .one(db)
-        .await?;
-    let entry = match existing {
-        Some(e) if e.status == "waiting" || e.status == "offered" => e,
-        Some(e) => {
-            // Back in line, at its end.
-            let mut am: waitlist_entry::ActiveModel = e.into();
-            am.status = Set("waiting".into());
-            am.offered_until = Set(None);
-            am.booking_id = Set(None);
-            am.contact = Set(Some(contact_json));
-            am.created_at = Set(now);
-            am.updated_at = Set(now);
-            am.update(db).await?
-        }
-        None => {
-            waitlist_entry::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                slot_id: Set(slot.id),
-                user_id: Set(user.id),
-                status: Set("waiting".into()),
-                offered_until: Set(None),
-                booking_id: Set(None),
-                contact: Set(Some(contact_json)),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(db)
-            .await?
-        }
+    Ok((slot.id, shared_contact(&contact)))
+}
+
+/// A full session of an offer a partner keeps, and the contact details to share.
+///
+/// The partner's availability tells whether it is full. Its waitlist hangs on a row of
+/// the portal's own (`offer_slots`, made here on the first joining), which is never
+/// bookable (`cancelled`, no capacity: the partner keeps the seats) and only anchors
+/// the line; see [`ledger::offer_partner_seat`] for how a seat given back reaches it.
+/// Nothing goes to the partner when joining.
+async fn partner_session(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    user: &AuthUser,
+    o: &offer::Model,
+    input: &WaitlistInput,
+) -> Result<(Uuid, serde_json::Value), BookingError> {
+    if OfferKind::parse(&o.kind) == Some(OfferKind::Membership) {
+        return Err(BookingError::invalid(
+            "offer_id",
+            msg!("v-booking-no-waitlist"),
+        ));
+    }
+    let mut errors = Errors::default();
+    let t = input.starts_at.with_timezone(&Utc);
+    partner::check_window(o, t, "starts_at", &mut errors);
+    let contact = ledger::contact(user, o, &input.contact, &mut errors).await?;
+    errors.into_result(())?;
+    let day = input.starts_at.with_timezone(&ctx.tz).date_naive();
+    let Some(session) = partner::times(db, ctx, o, day, day)
+        .await?
+        .into_iter()
+        .find(|s| s.start == t)
+    else {
+        return Err(BookingError::invalid(
+            "starts_at",
+            msg!("v-booking-not-a-session"),
+        ));
     };
-    to_api(db, ctx, entry).await
+    if session.remaining.unwrap_or(0) > 0 {
+        return Err(BookingError::NotFull);
+    }
+    let mine = booking::Entity::find()
+        .filter(booking::Column::UserId.eq(user.id))
+        .filter(booking::Column::OfferId.eq(o.id))
+        .filter(booking::Column::StartsAt.eq(t))
+        .filter(booking::Column::Status.is_in(ACTIVE))
+        .count(db)
+        .await?;
+    if mine > 0 {
+        return Err(BookingError::AlreadyBooked);
+    }
+    offer_slot::Entity::insert(offer_slot::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        offer_id: Set(o.id),
+        starts_at: Set(t),
+        ends_at: Set(session.end.unwrap_or(t)),
+        capacity: Set(0),
+        booked: Set(0),
+        status: Set("cancelled".into()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([offer_slot::Column::OfferId, offer_slot::Column::StartsAt])
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
+    .exec_without_returning(db)
+    .await?;
+    let slot = offer_slot::Entity::find()
+        .filter(offer_slot::Column::OfferId.eq(o.id))
+        .filter(offer_slot::Column::StartsAt.eq(t))
+        .one(db)
+        .await?
+        .ok_or_else(|| BookingError::internal("a row written before is gone"))?;
+    Ok((slot.id, shared_contact(&contact)))
 }
 
 /// The user's waitlist entries, newest first.

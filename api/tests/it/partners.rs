@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::booking_pages::{get_html, input_value, redirected};
 use crate::helpers::*;
 use crate::on_both_with;
 
@@ -1599,10 +1600,9 @@ async fn a_stopped_server_frees_its_partners(app: TestApp) {
 crate::on_both!(a_stopped_server_frees_its_partners);
 
 /// A partner-kept class says the length its partner tells (never "0 minutes"), a
-/// partner-kept membership its price; a partner's full class has no waitlist (409
-/// `partner-waitlist`, the contract has none) and its page offers none.
-async fn partner_offers_say_their_size_and_have_no_waitlist(app: TestApp) {
-    let (f, offer, start, resident) = yoga_class(&app, "Kreisstudio").await;
+/// partner-kept membership its price.
+async fn partner_offers_say_their_size(app: TestApp) {
+    let (f, offer, _, _) = yoga_class(&app, "Kreisstudio").await;
     let stored = entities::offer::Entity::find_by_id(offer.parse::<Uuid>().unwrap())
         .one(&app.state.db)
         .await
@@ -1644,17 +1644,146 @@ async fn partner_offers_say_their_size_and_have_no_waitlist(app: TestApp) {
         !html.contains(" 0 minutes") && !html.contains("up to 0"),
         "{html}"
     );
+}
 
-    let (status, p) = post(
-        &app,
-        &resident,
-        "/api/v1/waitlist",
-        json!({"offer_id": offer, "starts_at": start}),
+crate::on_both!(partner_offers_say_their_size);
+
+/// Takes every seat of a session left at the partner, as someone booking outside the
+/// portal would (a hold of the partner's own API); returns the partner's booking id.
+async fn fill_outside(app: &TestApp, f: &Fixture, offer: &str, start: &str) -> String {
+    let left = slots(app, offer)
+        .await
+        .into_iter()
+        .find(|s| s["starts_at"] == start)
+        .expect("the session")["remaining"]
+        .as_u64()
+        .unwrap();
+    assert!(left > 0);
+    // At most 10 seats a hold (the contract's limit).
+    let mut last = String::new();
+    for n in (0..left).step_by(10) {
+        last = outside_hold(f, start, (left - n).min(10)).await;
+    }
+    last
+}
+
+async fn outside_hold(f: &Fixture, start: &str, seats: u64) -> String {
+    let token: Value = client()
+        .post(f.sandbox.token_url())
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "city-portal"),
+            ("client_secret", "s3cret-of-the-portal"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let resp = client()
+        .post(f.sandbox.url("/partner/v1/holds"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(&json!({
+            "offer_id": "sandbox-gym.yoga",
+            "start": start,
+            "seats": seats,
+            "client_token": Uuid::new_v4().to_string(),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let b: Value = resp.json().await.unwrap();
+    b["booking_id"].as_str().unwrap().to_string()
+}
+
+/// The user's waitlist entry for the offer.
+async fn entry(app: &TestApp, user: &User, offer: &str) -> Value {
+    let v: Value = user
+        .client
+        .get(app.url("/api/v1/waitlist"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["offer_id"] == offer)
+        .cloned()
+        .expect("an entry for the offer")
+}
+
+/// The `waitlist.offered` events of a waitlist entry.
+async fn offered_events(app: &TestApp, entry: &Value) -> Vec<entities::outbox_event::Model> {
+    entities::outbox_event::Entity::find()
+        .filter(entities::outbox_event::Column::EventType.eq("waitlist.offered"))
+        .filter(
+            entities::outbox_event::Column::AggregateId.eq(entry["id"]
+                .as_str()
+                .unwrap()
+                .parse::<Uuid>()
+                .unwrap()),
+        )
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// A resident's confirmed booking of the session; its id.
+async fn booked(app: &TestApp, user: &User, offer: &str, start: &str) -> String {
+    let (status, b) = book(
+        app,
+        user,
+        &json!({"offer_id": offer, "starts_at": start, "contact": {}}),
     )
     .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed");
+    b["id"].as_str().unwrap().to_string()
+}
+
+/// A full partner class has a waitlist: joining needs it full at the partner and sends
+/// nothing there; a seat given back through the portal is held at the partner for the
+/// first in line (a hold without their data) and offered to them; the partner has their
+/// data only once they confirm; the next in line moves up, and may leave.
+async fn a_full_partner_class_has_a_waitlist(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Warteliste").await;
+    let second = app.register("Second").await;
+    let third = app.register("Third").await;
+    let looker = app.register("Looking").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+
+    let join = json!({"offer_id": offer, "starts_at": start});
+    let (status, p) = post(&app, &second, "/api/v1/waitlist", join.clone()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{p}");
-    assert_eq!(p["type"], "/problems/partner-waitlist");
-    let html = resident
+    assert_eq!(p["type"], "/problems/not-full");
+
+    fill_outside(&app, &f, &offer, &start).await;
+    let before = f.sandbox.requests().len();
+    let (status, e2) = post(&app, &second, "/api/v1/waitlist", join.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{e2}");
+    assert_eq!(e2["status"], "waiting");
+    assert_eq!(e2["position"], 1);
+    let (status, e3) = post(&app, &third, "/api/v1/waitlist", join.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{e3}");
+    assert_eq!(e3["position"], 2);
+    // Joining asked the partner's availability only: no hold, nothing of the resident.
+    assert!(f.sandbox.requests()[before..]
+        .iter()
+        .all(|r| !r.contains("/holds") && !r.contains("/bookings")));
+    // The one who booked waits for nothing.
+    let (status, p) = post(&app, &first, "/api/v1/waitlist", join.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["type"], "/problems/already-booked");
+
+    // The page offers the waitlist for the full session.
+    let html = looker
         .client
         .get(app.url(&format!("/offers/{offer}?lang=en")))
         .send()
@@ -1663,7 +1792,421 @@ async fn partner_offers_say_their_size_and_have_no_waitlist(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(!html.contains("/waitlist\""), "{html}");
-}
+    let marker = format!("formaction=\"/offers/{offer}/waitlist\" name=\"starts_at\" value=\"");
+    let at = html.find(&marker).expect("a waitlist button") + marker.len();
+    let value = html[at..at + html[at..].find('"').unwrap()].to_string();
+    // Joined from the page as from the API.
+    let r = looker
+        .client
+        .post(app.url(&format!("/offers/{offer}/waitlist")))
+        .form(&[
+            ("csrf", input_value(&html, "csrf").as_str()),
+            ("key", &input_value(&html, "key")),
+            ("starts_at", &value),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = redirected(r).await;
+    assert!(
+        to.starts_with("/account/bookings?done=waitlist-joined#w-"),
+        "{to}"
+    );
+    let (_, mine) = get_html(&looker.client, &app.url("/account/bookings?lang=en")).await;
+    assert!(
+        mine.contains("Waiting: you are number 3 in line."),
+        "{mine}"
+    );
 
-crate::on_both!(partner_offers_say_their_size_and_have_no_waitlist);
+    // The first cancels: the seat is held at the partner for the second in line.
+    let (status, c) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "cancelled");
+    let offered = entry(&app, &second, &offer).await;
+    assert_eq!(offered["status"], "offered", "{offered}");
+    assert!(offered["offered_until"].is_string());
+    let held_id = offered["booking_id"].as_str().unwrap().to_string();
+    let held = row(&app, &held_id).await;
+    assert_eq!(held.status, "held");
+    assert_eq!(held.user_id, second.id);
+    assert!(held.partner_pending.is_none());
+    assert!(held.shared_at.is_none());
+    let partner_ref = held.partner_ref.clone().expect("held at the partner");
+    assert_eq!(
+        f.sandbox.booking(&partner_ref).unwrap().status.as_str(),
+        "held"
+    );
+    assert!(f.sandbox.resident(&partner_ref).is_none());
+    assert!(partner_reads(&app, second.id).await.is_empty());
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+    let waiting = entry(&app, &third, &offer).await;
+    assert_eq!(waiting["status"], "waiting");
+    assert_eq!(waiting["position"], 1);
+
+    // They confirm as any booking: now the partner has their name.
+    let (status, b) = post(
+        &app,
+        &second,
+        &format!("/api/v1/bookings/{held_id}/confirm"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "confirmed");
+    assert_eq!(
+        f.sandbox
+            .resident(&partner_ref)
+            .expect("sent on confirmation")
+            .name,
+        "Second"
+    );
+    assert_eq!(partner_reads(&app, second.id).await.len(), 1);
+    assert_eq!(entry(&app, &second, &offer).await["status"], "claimed");
+
+    // The third leaves the line.
+    let resp = third
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/waitlist/{}",
+            waiting["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(entry(&app, &third, &offer).await["status"], "left");
+}
+crate::on_both!(a_full_partner_class_has_a_waitlist);
+
+/// The partner refuses the hold for the first in line (someone outside the portal took
+/// the seat first): they keep their place, and nothing was offered to them.
+async fn a_refused_partner_hold_keeps_the_place(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Vergeben").await;
+    let second = app.register("Second").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+
+    // The business cancels the first's booking in its own system (the portal hears of it
+    // only later), and its seat goes to someone outside the portal.
+    f.sandbox.set_webhook_target(None);
+    let first_ref = row(&app, &first_booking).await.partner_ref.unwrap();
+    f.sandbox
+        .cancel_by_business(&first_ref, None)
+        .expect("the business cancels");
+    outside_hold(&f, &start, 1).await;
+
+    // The first cancels through the portal: the seat is offered, the partner refuses.
+    let (status, c) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    let still = entry(&app, &second, &offer).await;
+    assert_eq!(still["status"], "waiting", "{still}");
+    assert_eq!(still["position"], 1);
+    assert!(still["booking_id"].is_null());
+    assert!(offered_events(&app, &still).await.is_empty());
+    let tried = entities::booking::Entity::find()
+        .filter(entities::booking::Column::UserId.eq(second.id))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tried.len(), 1);
+    assert_eq!(tried[0].status, "expired");
+    assert!(tried[0].partner_pending.is_none());
+    assert!(tried[0].partner_ref.is_none());
+}
+crate::on_both!(a_refused_partner_hold_keeps_the_place);
+
+/// Two seats given back at once go to two residents in line, each once.
+async fn two_cancellations_at_once_offer_each_entry_once(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Gleichzeitig").await;
+    let other = app.register("Also").await;
+    let waiters = [
+        app.register("Waitone").await,
+        app.register("Waittwo").await,
+        app.register("Waitthree").await,
+    ];
+    let bookings = [
+        booked(&app, &first, &offer, &start).await,
+        booked(&app, &other, &offer, &start).await,
+    ];
+    fill_outside(&app, &f, &offer, &start).await;
+    for w in &waiters {
+        let (status, e) = post(
+            &app,
+            w,
+            "/api/v1/waitlist",
+            json!({"offer_id": offer, "starts_at": start}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{e}");
+    }
+    let cancels: Vec<_> = [&first, &other]
+        .into_iter()
+        .zip(bookings.iter())
+        .map(|(u, id)| {
+            let c = u.client.clone();
+            let url = app.url(&format!("/api/v1/bookings/{id}/cancel"));
+            tokio::spawn(async move { c.post(url).json(&json!({})).send().await.unwrap() })
+        })
+        .collect();
+    for c in cancels {
+        assert_eq!(c.await.unwrap().status(), StatusCode::OK);
+    }
+    let mut held = Vec::new();
+    for w in &waiters[..2] {
+        let e = entry(&app, w, &offer).await;
+        assert_eq!(e["status"], "offered", "{e}");
+        assert_eq!(offered_events(&app, &e).await.len(), 1);
+        let mine = entities::booking::Entity::find()
+            .filter(entities::booking::Column::UserId.eq(w.id))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1, "one booking held for each");
+        assert_eq!(mine[0].status, "held");
+        assert_eq!(e["booking_id"], mine[0].id.to_string());
+        held.push(mine[0].partner_ref.clone().expect("held at the partner"));
+    }
+    assert_ne!(held[0], held[1]);
+    let third = entry(&app, &waiters[2], &offer).await;
+    assert_eq!(third["status"], "waiting");
+    assert_eq!(third["position"], 1);
+}
+crate::on_both!(two_cancellations_at_once_offer_each_entry_once);
+
+/// The partner does not answer when a seat is given back: the resident's cancellation
+/// stands, the seat is taken for the first in line and its hold stays marked; once the
+/// partner is back the reconciliation job passes the cancellation on and places the
+/// hold, and only then is the seat offered.
+async fn an_unanswered_waitlist_hold_is_placed_by_the_reconciliation(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Spaeter").await;
+    let second = app.register("Second").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+
+    f.sandbox.set_webhook_target(None);
+    f.sandbox.set_mode(Mode::Down);
+    let (status, c) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["status"], "cancelled");
+    let taken = entry(&app, &second, &offer).await;
+    assert_eq!(taken["status"], "offered", "{taken}");
+    let held_id = taken["booking_id"].as_str().unwrap().to_string();
+    let held = row(&app, &held_id).await;
+    assert_eq!(held.partner_pending.as_deref(), Some("waitlist-hold"));
+    assert!(held.partner_ref.is_none());
+    // Not told yet: nothing is held for them at the partner.
+    assert!(offered_events(&app, &taken).await.is_empty());
+
+    f.sandbox.set_mode(Mode::Normal);
+    app.state.partners.forget(f.connection.parse().unwrap());
+    for _ in 0..80 {
+        api::booking::reconcile::round(&app.state.db, &ctx(&app))
+            .await
+            .unwrap();
+        if row(&app, &held_id).await.partner_pending.is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let held = row(&app, &held_id).await;
+    assert!(held.partner_pending.is_none(), "{held:?}");
+    assert_eq!(held.status, "held");
+    let partner_ref = held.partner_ref.expect("held at the partner");
+    assert_eq!(
+        f.sandbox.booking(&partner_ref).unwrap().status.as_str(),
+        "held"
+    );
+    assert!(f.sandbox.resident(&partner_ref).is_none());
+    let first_ref = row(&app, &first_booking).await.partner_ref.unwrap();
+    assert_eq!(
+        f.sandbox.booking(&first_ref).unwrap().status.as_str(),
+        "cancelled"
+    );
+    let offered = entry(&app, &second, &offer).await;
+    assert_eq!(offered["status"], "offered");
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+}
+on_both_with!(
+    an_unanswered_waitlist_hold_is_placed_by_the_reconciliation,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);
+
+/// A seat offered from the waitlist and not confirmed in time goes on to the next in
+/// line, held at the partner for them.
+async fn an_unclaimed_partner_seat_goes_to_the_next_in_line(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Weiter").await;
+    let second = app.register("Second").await;
+    let third = app.register("Third").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    for u in [&second, &third] {
+        let (status, e) = post(
+            &app,
+            u,
+            "/api/v1/waitlist",
+            json!({"offer_id": offer, "starts_at": start}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{e}");
+    }
+    let (status, c) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    let offered = entry(&app, &second, &offer).await;
+    let held_id = offered["booking_id"].as_str().unwrap().to_string();
+    let partner_ref = row(&app, &held_id).await.partner_ref.unwrap();
+
+    // The claim window runs out (at the partner too).
+    f.sandbox
+        .expire_hold(&partner_ref)
+        .expect("the hold expires");
+    entities::booking::Entity::update_many()
+        .col_expr(
+            entities::booking::Column::HoldExpiresAt,
+            sea_orm::sea_query::Expr::value(Some(
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+            )),
+        )
+        .filter(entities::booking::Column::Id.eq(held_id.parse::<Uuid>().unwrap()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let mut next = Value::Null;
+    for _ in 0..80 {
+        api::booking::ledger::expire_holds(&app.state.db, &ctx(&app), None)
+            .await
+            .unwrap();
+        api::booking::reconcile::round(&app.state.db, &ctx(&app))
+            .await
+            .unwrap();
+        next = entry(&app, &third, &offer).await;
+        if next["status"] == "offered" && !offered_events(&app, &next).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(next["status"], "offered", "{next}");
+    assert_eq!(entry(&app, &second, &offer).await["status"], "expired");
+    assert_eq!(row(&app, &held_id).await.status, "expired");
+    let b = row(&app, next["booking_id"].as_str().unwrap()).await;
+    assert_eq!(b.status, "held");
+    assert_eq!(b.user_id, third.id);
+    let r = b.partner_ref.expect("held at the partner");
+    assert_eq!(f.sandbox.booking(&r).unwrap().status.as_str(), "held");
+}
+on_both_with!(
+    an_unclaimed_partner_seat_goes_to_the_next_in_line,
+    vec![("PARTNER_TIMEOUT_MS", "400".to_string())]
+);
+
+/// Moving a partner booking to another session gives its seat to the waitlist of the
+/// session it leaves.
+async fn moving_a_partner_booking_offers_its_old_seat(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Umzug").await;
+    let second = app.register("Second").await;
+    let later = slots(&app, &offer).await[1]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let (status, b) = post(
+        &app,
+        &first,
+        &format!("/api/v1/bookings/{first_booking}/reschedule"),
+        json!({"starts_at": later}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let offered = entry(&app, &second, &offer).await;
+    assert_eq!(offered["status"], "offered", "{offered}");
+    let held = row(&app, offered["booking_id"].as_str().unwrap()).await;
+    assert_eq!(held.status, "held");
+    assert!(held.partner_ref.is_some());
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+}
+crate::on_both!(moving_a_partner_booking_offers_its_old_seat);
+
+/// The business cancels a portal booking in its own system: its webhook gives the seat
+/// to the first in line, held at the partner for them.
+async fn a_seat_the_partner_frees_goes_to_the_waitlist(app: TestApp) {
+    let (f, offer, start, first) = yoga_class(&app, "Hinweis").await;
+    let second = app.register("Second").await;
+    let first_booking = booked(&app, &first, &offer, &start).await;
+    fill_outside(&app, &f, &offer, &start).await;
+    let (status, e) = post(
+        &app,
+        &second,
+        "/api/v1/waitlist",
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let first_ref = row(&app, &first_booking).await.partner_ref.unwrap();
+    f.sandbox
+        .cancel_by_business(&first_ref, Some("Trainer ill".into()))
+        .expect("the business cancels");
+    wait_status(&app, &first_booking, "cancelled").await;
+    let mut offered = Value::Null;
+    for _ in 0..100 {
+        offered = entry(&app, &second, &offer).await;
+        if !offered_events(&app, &offered).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(offered["status"], "offered", "{offered}");
+    assert_eq!(offered_events(&app, &offered).await.len(), 1);
+    let held = row(&app, offered["booking_id"].as_str().unwrap()).await;
+    let r = held.partner_ref.expect("held at the partner");
+    assert_eq!(f.sandbox.booking(&r).unwrap().status.as_str(), "held");
+    assert!(f.sandbox.resident(&r).is_none());
+}
+crate::on_both!(a_seat_the_partner_frees_goes_to_the_waitlist);

@@ -99,6 +99,4 @@ problem-title-hold-extended = Die Reservierung wurde schon verlängert
 problem-hold-extended = Eine Reservierung lässt sich einmal verlängern. Bestätigen Sie jetzt, oder wählen Sie die Zeit erneut, wenn sie abgelaufen ist.
 problem-title-hold-not-extendable = Diese Reservierung lässt sich nicht verlängern
 problem-hold-not-extendable = Das eigene Buchungssystem des Anbieters hält diese Reservierung und verlängert sie nicht. Bestätigen Sie, bevor sie abläuft, oder wählen Sie die Zeit erneut.
-problem-title-partner-waitlist = Keine Warteliste für dieses Angebot
-problem-partner-waitlist = Der Anbieter verwaltet die Plätze dieses Angebots in seinem eigenen Buchungssystem, das keine Warteliste für das Portal hat. Wählen Sie eine andere Zeit oder fragen Sie direkt beim Anbieter.
 problem-email-unverified = Bestätigen Sie zuerst Ihre E-Mail-Adresse: Öffnen Sie den Link aus unserer E-Mail (Ihre Kontoseite sendet ihn erneut).

@@ -250,8 +250,7 @@ async fn pick_page(
     };
     // Full times can be waited for (appointments and classes, when booking anew); the
     // times this resident already waits for say so.
-    // A partner keeps its own seats: no waitlist there (see `PartnerWaitlist`).
-    let waitlist = matches!(pick, Pick::Book) && !membership && o.partner_connection_id.is_none();
+    let waitlist = matches!(pick, Pick::Book) && !membership;
     let waiting: Vec<DateTime<Utc>> = if waitlist {
         waitlist::list_mine(&state.db, &state.booking_ctx(), u)
             .await
