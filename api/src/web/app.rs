@@ -99,6 +99,11 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         &[400, 401, 403, 404, 412, 413, 422, 500, 503],
     ),
     ("restore_listing", &[400, 401, 403, 404, 409, 412, 500, 503]),
+    ("approve_listing", &[400, 401, 403, 404, 409, 412, 500, 503]),
+    (
+        "reject_listing",
+        &[400, 401, 403, 404, 409, 412, 413, 422, 500, 503],
+    ),
     ("delete_listing", &[400, 401, 403, 404, 412, 500, 503]),
     ("list_categories", &[500]),
     ("create_organization", &[400, 401, 403, 413, 422, 500, 503]),
@@ -433,6 +438,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
                 .data(ReturnTo("/manage/partner-connections/{id}")),
         )
         .at("/admin", get(crate::listings::pages::manage::admin))
+        .at(
+            "/admin/organizations",
+            get(crate::listings::pages::manage::admin_organizations),
+        )
         .at(
             "/admin/listings/:id/status",
             poem::post(crate::listings::pages::manage::change_status).data(ReturnTo("/admin")),

@@ -22,6 +22,7 @@ mod partner_pages;
 mod partners;
 mod pool;
 mod problems;
+mod review;
 mod search;
 mod trust;
 mod web;
