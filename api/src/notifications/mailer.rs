@@ -70,6 +70,46 @@ impl Mailer {
     }
 }
 
+impl Mailer {
+    /// Sends a plain-text message without a calendar file (the emails to a business);
+    /// `kind` and `booking` name it in the log, never the recipient or the text.
+    pub async fn send_text(
+        &self,
+        from: &Mailbox,
+        to: &Mailbox,
+        subject: &str,
+        text: &str,
+        kind: &str,
+        booking: uuid::Uuid,
+    ) -> Result<(), SendError> {
+        match self {
+            Mailer::Log => {
+                tracing::info!(
+                    target: "city_portal::notifications",
+                    kind,
+                    booking = %booking,
+                    to = %mask(to.email.as_ref()),
+                    "notification (SMTP_URL not set: logged, not sent)"
+                );
+                Ok(())
+            }
+            Mailer::Smtp(transport) => {
+                let email = Message::builder()
+                    .from(from.clone())
+                    .to(to.clone())
+                    .subject(subject)
+                    .singlepart(SinglePart::plain(text.to_string()))
+                    .map_err(|e| SendError::Permanent(e.to_string()))?;
+                match transport.send(email).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Err(e) => Err(SendError::Temporary(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
 /// The email: the text, and the booking as `booking.ics` (a `text/calendar` part whose
 /// `method` matches the calendar's, as calendar clients expect; in base64, so that its
 /// CRLF line ends arrive as written whatever the mail servers on the way do to lines).

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod booking;
 mod booking_pages;
+mod business_mail;
 mod config;
 mod erasure;
 mod generate;

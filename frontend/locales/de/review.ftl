@@ -45,3 +45,11 @@ manage-waiting-offer = { $name }: { $count ->
 
 ## City services
 review-official-service = Offizieller Dienst von { $city }
+
+## Emails to a business
+mail-business-requested-subject = Neue Buchungsanfrage: { $offer }
+mail-business-requested-intro = eine Einwohnerin oder ein Einwohner möchte { $offer } ({ $place }) für { $when } buchen. Die Anfrage wartet auf Ihre Entscheidung.
+mail-business-requested-action = Annehmen oder ablehnen: { $url }
+mail-business-cancelled-subject = Buchung storniert: { $offer }, { $when }
+mail-business-cancelled-intro = eine Einwohnerin oder ein Einwohner hat die Buchung von { $offer } ({ $place }) für { $when } storniert. Der Platz ist wieder frei.
+mail-business-cancelled-action = Ihre Buchungen dieses Angebots: { $url }

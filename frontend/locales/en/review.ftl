@@ -47,3 +47,11 @@ manage-waiting-offer = { $name }: { $count ->
 
 ## City services
 review-official-service = Official service of { $city }
+
+## Emails to a business
+mail-business-requested-subject = New booking request: { $offer }
+mail-business-requested-intro = a resident asks to book { $offer } ({ $place }) for { $when }. The request waits for your decision.
+mail-business-requested-action = Accept or decline it: { $url }
+mail-business-cancelled-subject = Booking cancelled: { $offer }, { $when }
+mail-business-cancelled-intro = a resident has cancelled their booking of { $offer } ({ $place }) for { $when }. The place is free again.
+mail-business-cancelled-action = Your bookings of this offer: { $url }
