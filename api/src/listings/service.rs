@@ -1025,6 +1025,76 @@ pub async fn delete(
     Ok(())
 }
 
+/// Checks the names of businesses' listings against the reserved terms as configured
+/// now (at start, so that a term added to `RESERVED_NAMES`, or a listing written
+/// before the check existed, is caught): a name holding one that staff did not approve
+/// gets its terms, and a published one waits for review again, out of public view.
+/// Returns how many listings were flagged.
+pub async fn check_reserved_names(
+    db: &DatabaseConnection,
+    reserved: &ReservedNames,
+) -> Result<usize, ListingError> {
+    let candidates = listing::Entity::find()
+        .filter(listing::Column::Kind.eq(ListingKind::Business.as_str()))
+        .filter(listing::Column::OrganizationId.is_not_null())
+        .filter(listing::Column::ReviewTerms.is_null())
+        .all(db)
+        .await?;
+    let mut flagged = 0;
+    for m in candidates {
+        let data = ListingData {
+            name: LocalizedText {
+                de: m.name_de.clone(),
+                en: m.name_en.clone(),
+            },
+            ..Default::default()
+        };
+        let Some(terms) = review_terms(reserved, &data, m.approved_name.as_deref()) else {
+            continue;
+        };
+        let now = Utc::now();
+        let txn = crate::core::db::begin_write(db).await?;
+        let mut upd = listing::Entity::update_many()
+            .col_expr(listing::Column::ReviewTerms, Expr::value(terms))
+            .filter(listing::Column::Id.eq(m.id))
+            .filter(listing::Column::Version.eq(m.version));
+        let published = m.status == ListingStatus::Published.as_str();
+        if published {
+            upd = upd
+                .col_expr(
+                    listing::Column::Status,
+                    Expr::value(ListingStatus::Draft.as_str()),
+                )
+                .col_expr(listing::Column::ReviewRequestedAt, Expr::value(now))
+                .col_expr(
+                    listing::Column::PublishedAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .col_expr(listing::Column::UpdatedAt, Expr::value(now))
+                .col_expr(
+                    listing::Column::Version,
+                    Expr::col(listing::Column::Version).add(1),
+                );
+        }
+        if upd.exec(&txn).await?.rows_affected == 1 && published {
+            if let Some(changed) = listing::Entity::find_by_id(m.id).one(&txn).await? {
+                outbox::record(
+                    &txn,
+                    changed.city_id,
+                    "listing",
+                    changed.id,
+                    "listing.review_requested",
+                    event_payload(&changed),
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+        flagged += 1;
+    }
+    Ok(flagged)
+}
+
 /// Fills the search columns of listings written before they existed.
 pub async fn backfill_search_columns(db: &DatabaseConnection) -> Result<usize, ListingError> {
     let mut done = 0;

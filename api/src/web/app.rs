@@ -242,6 +242,16 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     crate::listings::service::backfill_search_columns(&db)
         .await
         .map_err(|e| anyhow::anyhow!("filling search columns: {e}"))?;
+    let reserved = crate::listings::review::ReservedNames::new(&config.listings.reserved_names);
+    let flagged = crate::listings::service::check_reserved_names(&db, &reserved)
+        .await
+        .map_err(|e| anyhow::anyhow!("checking reserved names: {e}"))?;
+    if flagged > 0 {
+        tracing::info!(
+            flagged,
+            "business listings with reserved names wait for review"
+        );
+    }
     if config.city.demo_data {
         demo::seed::load_demo_if_empty(&db, &city).await?;
     }

@@ -469,3 +469,55 @@ async fn staff_review_queue_pages_and_organizations(app: TestApp) {
     assert_ne!(r.status(), StatusCode::OK);
 }
 on_both!(staff_review_queue_pages_and_organizations);
+
+/// A listing published before its name was reserved (or before the check existed) is
+/// checked at start: it waits for review, out of public view.
+async fn published_names_are_checked_again_at_start(app: TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (owner, org) = app.business_owner("Legacy").await;
+    let (created, etag) = app
+        .create_listing(&owner, org, "Schnellservice Mitte")
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let slug = created["slug"].as_str().unwrap().to_string();
+    let r = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/publish")))
+        .header("If-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "published");
+    // Its name as it was stored before names were checked.
+    entities::listing::Entity::update_many()
+        .col_expr(
+            entities::listing::Column::NameDe,
+            sea_orm::sea_query::Expr::value("Stadtverwaltung Schnellservice"),
+        )
+        .filter(entities::listing::Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let flagged =
+        api::listings::service::check_reserved_names(&app.state.db, &app.state.reserved_names())
+            .await
+            .unwrap();
+    assert_eq!(flagged, 1);
+    app.state.listing_cache.clear();
+    assert_eq!(public_status(&app, &id, &slug).await, (404, 404));
+    let (_, mine) = get_json(&owner.client, app.url(&format!("/api/v1/listings/{id}"))).await;
+    assert_eq!(mine["status"], "pending_review");
+    assert_eq!(mine["review_terms"], json!(["Stadtverwaltung"]));
+    assert!(app
+        .outbox_events(&id)
+        .await
+        .contains(&"listing.review_requested".to_string()));
+    // Once flagged, a second start changes nothing.
+    assert_eq!(
+        api::listings::service::check_reserved_names(&app.state.db, &app.state.reserved_names())
+            .await
+            .unwrap(),
+        0
+    );
+}
+on_both!(published_names_are_checked_again_at_start);
