@@ -253,3 +253,80 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
     await close();
   }
 });
+
+// A business takes a name with one of the city's reserved terms: publishing it waits
+// for city staff; staff find it in /admin's review queue and approve it; then it is
+// public. axe checks the editor with its review notice, /admin with the queue, and
+// /admin/organizations.
+test('a reserved name waits for the city, which approves it in its review queue', async () => {
+  const account = newAccount({ displayName: 'Rudi Rathaus' });
+  const word = `Quitte${randomUUID().slice(0, 8)}`;
+  const nameDe = `Bürgeramt Schnelltermin ${word}`;
+  const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
+  try {
+    await registerViaForm(page, account);
+    await goto(page, '/manage', { expectStatus: 200 });
+    await page.locator('#org-name').fill(`Termin ${word} GmbH`);
+    await submitWith(page, page.locator('main form[action="/manage/organizations"] button[type="submit"]'));
+    const org = page.locator('main section.org', { hasText: `Termin ${word} GmbH` });
+    await followLink(page, org.locator('a.button[href$="/listings/new"]'));
+    // The city's own categories are not offered to a business.
+    assert.equal(await page.locator('#category_1 option[value^="admin."]').count(), 0);
+    await page.locator('#name_de').fill(nameDe);
+    await page.locator('#category_1').selectOption('services.other');
+    await submitWith(page, page.locator('main form.editor button[type="submit"]'));
+    const editorPath = new URL(page.url()).pathname;
+    const listingId = editorPath.split('/').at(-1);
+
+    // Publishing waits for review, and the owner is told why.
+    await submitWith(page, page.locator('main .status-bar button[value="publish"]'));
+    assert.equal((await page.locator('main .notice[role="status"]').innerText()).trim(), msg('de', 'done-review-requested'));
+    const bar = (await page.locator('main .status-bar').innerText()).replace(/\s+/g, ' ');
+    assert.ok(bar.includes(msg('de', 'status-pending_review')), bar);
+    assert.ok((await page.locator('#review-state').innerText()).includes('Bürgeramt'));
+    await checkA11y(page, 'listing editor waiting for review');
+    assert.equal((await suite.api.search({ q: word })).estimated_total, 0, 'not public while it waits');
+
+    // City staff approve it in the queue.
+    const adminEmail = `admin-${word.toLowerCase()}@city.example`;
+    await suite.portal.createAdmin(adminEmail, 'admin-password-1');
+    const staff = await suite.page({ locale: 'de-DE', a11y: true });
+    try {
+      const s = staff.page;
+      await loginViaForm(s, adminEmail, 'admin-password-1');
+      await goto(s, '/admin?kind=business', { expectStatus: 200 });
+      const queued = s.locator(`main li#r-${listingId}`);
+      assert.equal(await queued.count(), 1, 'the listing is in the review queue');
+      assert.ok((await queued.innerText()).includes(`Termin ${word} GmbH`));
+      await checkA11y(s, 'admin with the review queue');
+      await screenshot(s, 'admin-review');
+      await submitWith(s, queued.locator('button[value="approve"]'));
+      const back = new URL(s.url());
+      assert.equal(back.pathname, '/admin');
+      assert.equal(back.searchParams.get('kind'), 'business', 'the filter is kept');
+      assert.equal((await s.locator('main .notice').innerText()).trim(), msg('de', 'done-approve'));
+      assert.equal(await s.locator(`main li#r-${listingId}`).count(), 0, 'no longer waiting');
+
+      await goto(s, '/admin/organizations', { expectStatus: 200 });
+      const orgSection = s.locator('main section.org', { hasText: `Termin ${word} GmbH` });
+      assert.ok((await orgSection.innerText()).includes('Rudi Rathaus'));
+      assert.ok((await orgSection.innerText()).includes(nameDe));
+      await checkA11y(s, 'admin organizations');
+      assertNoProblems(staff.problems, staff.context, 'admin review');
+    } finally {
+      await staff.close();
+    }
+
+    // Now it is public.
+    await eventually('the approved listing is found by public search', async () => {
+      assert.equal((await suite.api.search({ q: word })).estimated_total, 1);
+    });
+    await goto(page, editorPath, { expectStatus: 200 });
+    const publicHref = await page.locator('main .status-bar a[href^="/listings/"]').getAttribute('href');
+    await goto(page, publicHref, { expectStatus: 200 });
+    assert.equal(await h1Text(page), nameDe);
+    assertNoProblems(problems, context, 'reserved name flow');
+  } finally {
+    await close();
+  }
+});

@@ -111,7 +111,8 @@ test('home has a GET search form, category tiles that open the search, and a pri
     const url = new URL(page.url());
     assert.equal(url.pathname, '/search');
     assert.equal(url.searchParams.get('category'), key);
-    assert.equal(await page.locator('main select[name="category"]').inputValue(), key, 'the category is selected in the form');
+    assert.equal(await page.locator('main form#search-form input[name="category"]').inputValue(), key, 'a new search keeps the category');
+    assert.equal(await page.locator('main .active-filters a').count(), 1, 'the category shows as a chosen filter');
     assert.equal(await resultCount(page), api.estimated_total, `results for category ${key}`);
     assert.ok(api.estimated_total > 0, `category ${key} has results`);
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { followLink, goto, h1Text, submitWith } from '../lib/browser.mjs';
 import { assertNoProblems, htmlLang, listingLinks, localized, searchHits } from '../lib/expect.mjs';
-import { greeting, loginViaForm, logoutViaHeader, newAccount, registerViaForm } from '../lib/flows.mjs';
+import { greeting, loginViaForm, logoutViaHeader, newAccount, registerViaForm, verifyEmailViaLink } from '../lib/flows.mjs';
 import { msg } from '../lib/l10n.mjs';
 import { useSuite } from '../lib/suite.mjs';
 
@@ -125,6 +125,11 @@ test('on a phone without JavaScript, a resident books the citizens\' office: Ent
     await submitWith(page, form.locator('button[type="submit"]'));
     assert.equal(new URL(page.url()).pathname, `/offers/${offer.id}`);
     await fitsPhone();
+    // Booking waits for the address: follow the emailed link, then come back.
+    assert.equal(await h1Text(page), msg('de', 'link-unverified-title'));
+    await verifyEmailViaLink(page, suite.portal.mailbox, account.email);
+    await fitsPhone();
+    await goto(page, `/offers/${offer.id}`, { expectStatus: 200 });
 
     // A week with free times (the current one may be over or a holiday).
     for (let i = 0; i < 3 && (await page.locator('main ul.times button[name="starts_at"]').count()) === 0; i++) {

@@ -12,7 +12,8 @@ pub struct Model {
     /// `business` | `municipal_service`
     pub kind: String,
     pub slug: String,
-    /// `draft` | `published` | `suspended`
+    /// `draft` | `published` | `suspended`; a draft whose owner asked to publish a
+    /// reserved name (`review_requested_at`) is shown as `pending_review`.
     pub status: String,
     pub name_de: String,
     pub name_en: String,
@@ -55,6 +56,16 @@ pub struct Model {
     /// Lowercase, ASCII-folded names, descriptions, tags, categories and place.
     #[sea_orm(column_type = "Text", nullable)]
     pub search_text: Option<String>,
+    /// The city's reserved terms the name holds, comma-separated, unless staff approved
+    /// this name.
+    pub review_terms: Option<String>,
+    /// When the owner asked to publish a name that waits for staff's review.
+    pub review_requested_at: Option<DateTimeUtc>,
+    /// Why city staff refused the name (the owner sees it).
+    pub review_note: Option<String>,
+    /// The folded names city staff approved.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub approved_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,8 @@ pub struct Model {
     pub listing_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub category_key: String,
+    /// The place the owner gave it among the listing's categories, from 0.
+    pub position: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

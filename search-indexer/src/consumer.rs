@@ -127,6 +127,8 @@ pub async fn load_sources_of<C: ConnectionTrait>(
     let mut cats: HashMap<Uuid, Vec<String>> = HashMap::new();
     for c in listing_category::Entity::find()
         .filter(listing_category::Column::ListingId.is_in(ids.clone()))
+        .order_by_asc(listing_category::Column::Position)
+        .order_by_asc(listing_category::Column::CategoryKey)
         .all(conn)
         .await?
     {

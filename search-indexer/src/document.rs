@@ -261,6 +261,10 @@ pub(crate) mod tests_support {
             published_at: Some(now),
             search_name: None,
             search_text: None,
+            review_terms: None,
+            review_requested_at: None,
+            review_note: None,
+            approved_name: None,
         }
     }
 

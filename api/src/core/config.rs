@@ -124,7 +124,26 @@ pub struct ListingsConfig {
     /// is read again; writes through this process clear it at once. Zero turns it off
     /// (`LISTING_CACHE_MS`).
     pub cache: Duration,
+    /// Terms a business's listing name may only carry after city staff reviewed it
+    /// (`RESERVED_NAMES`, comma-separated).
+    pub reserved_names: Vec<String>,
 }
+
+/// The reserved terms of the demo city, used when `RESERVED_NAMES` is not set.
+pub const DEMO_RESERVED_NAMES: &[&str] = &[
+    "Bürgeramt",
+    "Bürgerbüro",
+    "Bürgerservice",
+    "Rathaus",
+    "Stadtverwaltung",
+    "Standesamt",
+    "Ordnungsamt",
+    "Ausländerbehörde",
+    "citizens' office",
+    "city hall",
+    "town hall",
+    "city administration",
+];
 
 /// Booking.
 #[derive(Clone, Debug)]
@@ -530,6 +549,20 @@ impl ListingsConfig {
                     duration_in(0, 60_000, Unit::Milliseconds),
                 )?
                 .unwrap_or(Duration::from_millis(1000)),
+            reserved_names: vars
+                .parse("RESERVED_NAMES", |v| {
+                    let terms: Vec<String> = v
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from)
+                        .collect();
+                    if terms.iter().any(|t| t.chars().count() > 100) {
+                        return Err("each term must be at most 100 characters".to_string());
+                    }
+                    Ok(terms)
+                })?
+                .unwrap_or_else(|| DEMO_RESERVED_NAMES.iter().map(|t| t.to_string()).collect()),
         })
     }
 }
@@ -857,6 +890,7 @@ mod tests {
         assert_eq!(c.theme.primary_color, "#0b5cad");
         assert_eq!(c.theme.tile_origin(), "https://tile.openstreetmap.org");
         assert_eq!(c.listings.cache, Duration::from_millis(1000));
+        assert_eq!(c.listings.reserved_names, DEMO_RESERVED_NAMES);
         assert_eq!(c.booking.hold, Duration::from_secs(300));
         assert_eq!(c.booking.waitlist_claim, Duration::from_secs(3600));
         assert_eq!(c.partners.timeout, Duration::from_secs(5));
@@ -906,6 +940,7 @@ mod tests {
             ("BIND_ADDR", "0.0.0.0:9000"),
             ("MAX_BODY_BYTES", "2048"),
             ("LISTING_CACHE_MS", "0"),
+            ("RESERVED_NAMES", " Rathaus, , Stadtwerke "),
             ("BOOKING_HOLD_SECONDS", "60"),
             ("WAITLIST_CLAIM_MINUTES", "2"),
             ("PARTNER_TIMEOUT_MS", "250"),
@@ -924,6 +959,7 @@ mod tests {
         assert_eq!(c.server.max_body_bytes, 2048);
         assert!(c.server.trust_forwarded_for);
         assert_eq!(c.listings.cache, Duration::ZERO);
+        assert_eq!(c.listings.reserved_names, ["Rathaus", "Stadtwerke"]);
         assert_eq!(c.booking.hold, Duration::from_secs(60));
         assert_eq!(c.booking.waitlist_claim, Duration::from_secs(120));
         assert_eq!(c.partners.timeout, Duration::from_millis(250));
@@ -940,7 +976,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 40, "{names:?}");
+        assert_eq!(names.len(), 41, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {

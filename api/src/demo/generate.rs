@@ -375,9 +375,13 @@ pub async fn generate(
                 g.data
                     .categories
                     .iter()
+                    // The position keeps its default: generated listings have no
+                    // owner's order, and the generator also fills databases migrated
+                    // only part of the way (the migration tests).
                     .map(|c| listing_category::ActiveModel {
                         listing_id: Set(id),
                         category_key: Set(c.clone()),
+                        ..Default::default()
                     }),
             );
             rules.extend(

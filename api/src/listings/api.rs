@@ -45,6 +45,13 @@ pub struct SuspendRequest {
     pub reason: String,
 }
 
+/// Why city staff refuse a listing's name.
+#[derive(Object, Clone, Debug)]
+pub struct RejectRequest {
+    /// 3-500 characters, shown to the listing's organization.
+    pub reason: String,
+}
+
 #[derive(ApiResponse)]
 pub enum ListingResponse {
     /// The listing.
@@ -184,7 +191,10 @@ impl ListingsApi {
     /// Create a listing
     ///
     /// A business listing for an organization you are a member of, or (city staff) a
-    /// municipal service. It starts as a draft.
+    /// municipal service. It starts as a draft. A business listing may not take the
+    /// city administration's categories (`admin.*`); one whose name holds a reserved
+    /// term of the city lists the terms in `review_terms` and, when published, waits
+    /// for city staff's review (`pending_review`).
     #[oai(path = "/listings", method = "post", operation_id = "create_listing")]
     async fn create(
         &self,
@@ -192,7 +202,14 @@ impl ListingsApi {
         auth: Auth,
         body: Json<NewListing>,
     ) -> Result<ListingCreated, ApiError> {
-        let rec = service::create(&state.db, state.city.id, auth.user(), body.0).await?;
+        let rec = service::create(
+            &state.db,
+            state.city.id,
+            &state.reserved_names(),
+            auth.user(),
+            body.0,
+        )
+        .await?;
         let location = format!("/api/v1/listings/{}", rec.model.id);
         let tag = service::etag(rec.model.version);
         Ok(ListingCreated::Created(Json(rec.to_api()), tag, location))
@@ -200,7 +217,9 @@ impl ListingsApi {
 
     /// Update a listing
     ///
-    /// Replaces all editable fields. Send the ETag you read as `If-Match`.
+    /// Replaces all editable fields. Send the ETag you read as `If-Match`. A business
+    /// listing renamed to a name holding a reserved term of the city (and not approved
+    /// before) leaves the public pages until city staff approve it.
     #[oai(
         path = "/listings/:id",
         method = "put",
@@ -220,6 +239,7 @@ impl ListingsApi {
         let rec = service::update(
             &state.db,
             state.city.id,
+            &state.reserved_names(),
             auth.user(),
             &id.0,
             m.as_ref(),
@@ -230,6 +250,9 @@ impl ListingsApi {
     }
 
     /// Publish a listing
+    ///
+    /// A business listing whose name holds a reserved term of the city (`review_terms`)
+    /// becomes `pending_review` instead: public once city staff approve it.
     #[oai(
         path = "/listings/:id/publish",
         method = "post",
@@ -344,6 +367,73 @@ impl ListingsApi {
             &id.0,
             m.as_ref(),
             service::Transition::Restore,
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Approve a listing's name (city staff)
+    ///
+    /// A listing waiting for review (`pending_review`) is published; its name needs no
+    /// review again until it changes.
+    #[oai(
+        path = "/listings/:id/approve",
+        method = "post",
+        operation_id = "approve_listing"
+    )]
+    async fn approve(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+    ) -> Result<ListingResponse, ApiError> {
+        let m = if_match(if_match_header.0)?;
+        let rec = service::transition(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            service::Transition::Approve,
+        )
+        .await?;
+        Ok(ok(rec))
+    }
+
+    /// Refuse a listing's name (city staff)
+    ///
+    /// A listing waiting for review goes back to draft; the reason is shown to its
+    /// organization as `review_note`.
+    #[oai(
+        path = "/listings/:id/reject",
+        method = "post",
+        operation_id = "reject_listing"
+    )]
+    async fn reject(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        /// The ETag last read; optional.
+        #[oai(name = "If-Match")]
+        if_match_header: Header<Option<String>>,
+        body: Json<RejectRequest>,
+    ) -> Result<ListingResponse, ApiError> {
+        let reason = body.0.reason.trim().to_string();
+        if !(3..=500).contains(&reason.chars().count()) {
+            return Err(Invalid::field("reason", msg!("v-review-reason")).into());
+        }
+        let m = if_match(if_match_header.0)?;
+        let rec = service::transition(
+            &state.db,
+            state.city.id,
+            auth.user(),
+            &id.0,
+            m.as_ref(),
+            service::Transition::Reject { reason },
         )
         .await?;
         Ok(ok(rec))

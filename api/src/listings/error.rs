@@ -27,6 +27,12 @@ pub enum ListingError {
     /// 403: only city staff restore listings.
     #[error("only city staff restore listings")]
     StaffRestore,
+    /// 403: only city staff review the names of listings.
+    #[error("only city staff review listings")]
+    StaffReview,
+    /// 409: only a listing waiting for review is approved or refused.
+    #[error("the listing is not waiting for review")]
+    NotPendingReview,
     /// 403: the caller may not change this listing.
     #[error("may not change the listing")]
     MayNotChange,
@@ -78,8 +84,10 @@ impl ErrorCode for ListingError {
             | ListingError::StaffCreateServices
             | ListingError::StaffSuspend
             | ListingError::StaffRestore
+            | ListingError::StaffReview
             | ListingError::MayNotChange
             | ListingError::MayNotDelete => "forbidden",
+            ListingError::NotPendingReview => "not-pending-review",
             ListingError::Suspended => "suspended",
             ListingError::NotSuspended => "not-suspended",
             ListingError::Common(e) => e.code(),
@@ -94,9 +102,12 @@ impl ErrorCode for ListingError {
             | ListingError::StaffCreateServices
             | ListingError::StaffSuspend
             | ListingError::StaffRestore
+            | ListingError::StaffReview
             | ListingError::MayNotChange
             | ListingError::MayNotDelete => 403,
-            ListingError::Suspended | ListingError::NotSuspended => 409,
+            ListingError::Suspended
+            | ListingError::NotSuspended
+            | ListingError::NotPendingReview => 409,
             ListingError::Common(e) => e.status(),
         }
     }
@@ -130,6 +141,8 @@ impl ErrorCode for ListingError {
             ListingError::StaffCreateServices => "problem-forbidden-staff-create-services",
             ListingError::StaffSuspend => "problem-forbidden-staff-suspend",
             ListingError::StaffRestore => "problem-forbidden-staff-restore",
+            ListingError::StaffReview => "problem-forbidden-staff-review",
+            ListingError::NotPendingReview => "problem-not-pending-review",
             ListingError::MayNotChange => "problem-forbidden-may-not-change",
             ListingError::MayNotDelete => "problem-forbidden-may-not-delete",
             ListingError::Suspended => "problem-suspended",
@@ -160,6 +173,8 @@ mod tests {
             (ListingError::StaffCreateServices, 403),
             (ListingError::StaffSuspend, 403),
             (ListingError::StaffRestore, 403),
+            (ListingError::StaffReview, 403),
+            (ListingError::NotPendingReview, 409),
             (ListingError::MayNotChange, 403),
             (ListingError::MayNotDelete, 403),
             (ListingError::Suspended, 409),
@@ -173,6 +188,14 @@ mod tests {
             (Invalid::field("cursor", msg!("v-cursor")).into(), 422),
             (
                 Invalid::field("reason", msg!("v-suspend-reason")).into(),
+                422,
+            ),
+            (
+                Invalid::field("categories[0]", msg!("v-category-city-only")).into(),
+                422,
+            ),
+            (
+                Invalid::field("reason", msg!("v-review-reason")).into(),
                 422,
             ),
             (ListingError::from(sea_orm::DbErr::Custom("x".into())), 500),

@@ -6,6 +6,7 @@ pub mod error;
 pub mod hours;
 pub mod model;
 pub mod pages;
+pub mod review;
 pub mod service;
 pub mod taxonomy;
 

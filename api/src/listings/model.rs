@@ -41,6 +41,9 @@ impl ListingKind {
 #[oai(rename_all = "snake_case")]
 pub enum ListingStatus {
     Draft,
+    /// The owner asked to publish a name holding one of the city's reserved terms:
+    /// not public until city staff approve it.
+    PendingReview,
     Published,
     Suspended,
 }
@@ -49,8 +52,16 @@ impl ListingStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             ListingStatus::Draft => "draft",
+            ListingStatus::PendingReview => "pending_review",
             ListingStatus::Published => "published",
             ListingStatus::Suspended => "suspended",
+        }
+    }
+    /// The status of a stored listing: a draft waiting for review is `PendingReview`.
+    pub fn of(m: &entities::listing::Model) -> ListingStatus {
+        match ListingStatus::parse(&m.status) {
+            ListingStatus::Draft if m.review_requested_at.is_some() => ListingStatus::PendingReview,
+            s => s,
         }
     }
     pub fn parse(s: &str) -> ListingStatus {
@@ -279,6 +290,11 @@ pub struct Listing {
     pub source: String,
     /// Why a moderator suspended it.
     pub suspended_reason: Option<String>,
+    /// The city's reserved terms its name holds (set in `RESERVED_NAMES`): a business
+    /// listing with any is not public until city staff approve the name.
+    pub review_terms: Vec<String>,
+    /// Why city staff refused the name in review.
+    pub review_note: Option<String>,
     /// Increases with every change; the ETag is `"<version>"`.
     pub version: i32,
     pub created_at: DateTime<Utc>,

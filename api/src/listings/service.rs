@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::error::ListingError;
 use super::hours::{self, DatedException, HourMinute, OpeningHours, WeeklyRule};
 use super::model::*;
+use super::review::{self, ReservedNames};
 use crate::core::error::Invalid;
 use crate::core::identity::AuthUser;
 use crate::core::outbox;
@@ -112,7 +113,7 @@ impl ListingRecord {
             id: m.id,
             slug: m.slug.clone(),
             kind: ListingKind::parse(&m.kind).unwrap_or(ListingKind::Business),
-            status: ListingStatus::parse(&m.status),
+            status: ListingStatus::of(m),
             organization_id: m.organization_id,
             name: LocalizedText {
                 de: m.name_de.clone(),
@@ -172,6 +173,12 @@ impl ListingRecord {
                 .and_then(|v| serde_json::from_value(v.clone()).ok()),
             source: m.source.clone(),
             suspended_reason: m.suspended_reason.clone(),
+            review_terms: m
+                .review_terms
+                .as_deref()
+                .map(|t| t.split(',').map(String::from).collect())
+                .unwrap_or_default(),
+            review_note: m.review_note.clone(),
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -180,7 +187,7 @@ impl ListingRecord {
     }
 
     pub fn status(&self) -> ListingStatus {
-        ListingStatus::parse(&self.model.status)
+        ListingStatus::of(&self.model)
     }
 
     pub fn kind(&self) -> ListingKind {
@@ -200,6 +207,7 @@ pub async fn load_records<C: ConnectionTrait>(
     let mut cats: HashMap<Uuid, Vec<String>> = HashMap::new();
     for c in listing_category::Entity::find()
         .filter(listing_category::Column::ListingId.is_in(ids.clone()))
+        .order_by_asc(listing_category::Column::Position)
         .order_by_asc(listing_category::Column::CategoryKey)
         .all(conn)
         .await?
@@ -474,10 +482,11 @@ pub async fn replace_children<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     if !data.categories.is_empty() {
-        listing_category::Entity::insert_many(data.categories.iter().map(|c| {
+        listing_category::Entity::insert_many(data.categories.iter().zip(0..).map(|(c, i)| {
             listing_category::ActiveModel {
                 listing_id: Set(listing_id),
                 category_key: Set(c.clone()),
+                position: Set(i),
             }
         }))
         .exec(conn)
@@ -563,14 +572,52 @@ pub async fn insert<C: ConnectionTrait>(
     Ok(m)
 }
 
+/// Whether the listing is a business's own (an organization owns it), to which the
+/// rules against passing oneself off as the city apply; city services and the city's
+/// imports are not checked.
+fn business_owned(kind: ListingKind, organization_id: Option<Uuid>) -> bool {
+    kind == ListingKind::Business && organization_id.is_some()
+}
+
+/// A business's listing may not take the city administration's categories.
+fn check_categories(data: &ListingData) -> Result<(), ListingError> {
+    let mut errors = crate::core::validate::Errors::default();
+    for (i, c) in data.categories.iter().enumerate() {
+        if review::is_city_category(c) {
+            errors.add(format!("categories[{i}]"), msg!("v-category-city-only"));
+        }
+    }
+    errors.into_result(()).map_err(ListingError::from)
+}
+
+/// The reserved terms a business's listing name holds that wait for staff's review,
+/// comma-separated; none when staff approved exactly these names.
+fn review_terms(
+    reserved: &ReservedNames,
+    data: &ListingData,
+    approved: Option<&str>,
+) -> Option<String> {
+    let names = [data.name.de.as_str(), data.name.en.as_str()];
+    if approved.is_some_and(|a| a == ReservedNames::folded(&names)) {
+        return None;
+    }
+    let terms = reserved.found_in(&names);
+    (!terms.is_empty()).then(|| terms.join(","))
+}
+
 /// Creates a listing for the user, checking who may create what.
 pub async fn create(
     db: &DatabaseConnection,
     city_id: Uuid,
+    reserved: &ReservedNames,
     user: &AuthUser,
     new: NewListing,
 ) -> Result<ListingRecord, ListingError> {
     let data = new.fields.validate(new.kind)?;
+    let checked = business_owned(new.kind, new.organization_id);
+    if checked {
+        check_categories(&data)?;
+    }
     match new.kind {
         ListingKind::Business => {
             let Some(org_id) = new.organization_id else {
@@ -620,6 +667,20 @@ pub async fn create(
         },
     )
     .await?;
+    let mut m = m;
+    let terms = if checked {
+        review_terms(reserved, &data, None)
+    } else {
+        None
+    };
+    if terms.is_some() {
+        listing::Entity::update_many()
+            .col_expr(listing::Column::ReviewTerms, Expr::value(terms.clone()))
+            .filter(listing::Column::Id.eq(m.id))
+            .exec(&txn)
+            .await?;
+        m.review_terms = terms;
+    }
     txn.commit().await?;
     Ok(load_records(db, vec![m])
         .await?
@@ -666,10 +727,14 @@ fn check_if_match(if_match: Option<&IfMatch>, current: i32) -> Result<(), Listin
     }
 }
 
-/// Replaces the editable fields; `If-Match` is required.
+/// Replaces the editable fields; `If-Match` is required. A business's listing renamed
+/// to a name holding a reserved term waits for review again (a published one leaves
+/// the public pages until staff approve it); one waiting whose new name holds none is
+/// published.
 pub async fn update(
     db: &DatabaseConnection,
     city_id: Uuid,
+    reserved: &ReservedNames,
     user: &AuthUser,
     id: &str,
     if_match: Option<&IfMatch>,
@@ -678,13 +743,36 @@ pub async fn update(
     let if_match = if_match.ok_or(ListingError::IfMatchRequired)?;
     let rec = editable(db, city_id, user, id).await?;
     let data = fields.validate(rec.kind())?;
+    let checked = business_owned(rec.kind(), rec.model.organization_id);
+    if checked {
+        check_categories(&data)?;
+    }
     check_if_match(Some(if_match), rec.model.version)?;
+    let now = Utc::now();
     let txn = crate::core::db::begin_write(db).await?;
     let mut am = listing::ActiveModel {
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
         ..Default::default()
     };
     apply_data(&mut am, &data);
+    if checked {
+        let terms = review_terms(reserved, &data, rec.model.approved_name.as_deref());
+        match (rec.status(), terms.is_some()) {
+            (ListingStatus::Published, true) => {
+                am.status = Set(ListingStatus::Draft.as_str().to_string());
+                am.published_at = Set(None);
+                am.review_requested_at = Set(Some(now));
+                am.review_note = Set(None);
+            }
+            (ListingStatus::PendingReview, false) => {
+                am.status = Set(ListingStatus::Published.as_str().to_string());
+                am.published_at = Set(Some(now));
+                am.review_requested_at = Set(None);
+            }
+            _ => {}
+        }
+        am.review_terms = Set(terms);
+    }
     let res = listing::Entity::update_many()
         .set(am)
         .col_expr(
@@ -726,11 +814,20 @@ pub async fn update(
 pub enum Transition {
     Publish,
     Unpublish,
-    Suspend { reason: String },
+    Suspend {
+        reason: String,
+    },
     Restore,
+    /// City staff approve the name of a listing waiting for review: it is published.
+    Approve,
+    /// City staff refuse the name: the listing goes back to draft with the reason.
+    Reject {
+        reason: String,
+    },
 }
 
-/// Applies a status change; `If-Match` is honoured when given.
+/// Applies a status change; `If-Match` is honoured when given. Publishing a business's
+/// listing whose name holds a reserved term asks city staff to review it instead.
 pub async fn transition(
     db: &DatabaseConnection,
     city_id: Uuid,
@@ -750,8 +847,23 @@ pub async fn transition(
                 return Err(ListingError::Suspended);
             }
             match t {
+                Transition::Publish if rec.model.review_terms.is_some() => {
+                    (ListingStatus::PendingReview, "listing.review_requested")
+                }
                 Transition::Publish => (ListingStatus::Published, "listing.published"),
                 _ => (ListingStatus::Draft, "listing.unpublished"),
+            }
+        }
+        Transition::Approve | Transition::Reject { .. } => {
+            if !user.is_staff() {
+                return Err(ListingError::StaffReview);
+            }
+            if status != ListingStatus::PendingReview {
+                return Err(ListingError::NotPendingReview);
+            }
+            match t {
+                Transition::Approve => (ListingStatus::Published, "listing.review_approved"),
+                _ => (ListingStatus::Draft, "listing.review_rejected"),
             }
         }
         Transition::Suspend { .. } => {
@@ -767,7 +879,7 @@ pub async fn transition(
             if status != ListingStatus::Suspended {
                 return Err(ListingError::NotSuspended);
             }
-            let to = if rec.model.published_at.is_some() {
+            let to = if rec.model.published_at.is_some() && rec.model.review_terms.is_none() {
                 ListingStatus::Published
             } else {
                 ListingStatus::Draft
@@ -780,13 +892,26 @@ pub async fn transition(
         // Nothing changes: no new version and no event.
         return Ok(rec);
     }
-    if to == ListingStatus::Published && rec.categories.is_empty() {
+    if matches!(to, ListingStatus::Published | ListingStatus::PendingReview)
+        && rec.categories.is_empty()
+    {
         return Err(Invalid::field("categories", msg!("v-category-before-publish")).into());
     }
     let now = Utc::now();
     let txn = crate::core::db::begin_write(db).await?;
+    // Waiting for review is stored as a draft with the time of the request, so that
+    // everything that shows only published listings hides it as it hides a draft.
+    let stored = match to {
+        ListingStatus::PendingReview => ListingStatus::Draft,
+        s => s,
+    };
+    let never = Option::<chrono::DateTime<Utc>>::None;
     let mut upd = listing::Entity::update_many()
-        .col_expr(listing::Column::Status, Expr::value(to.as_str()))
+        .col_expr(listing::Column::Status, Expr::value(stored.as_str()))
+        .col_expr(
+            listing::Column::ReviewRequestedAt,
+            Expr::value((to == ListingStatus::PendingReview).then_some(now)),
+        )
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             listing::Column::Version,
@@ -795,14 +920,30 @@ pub async fn transition(
         .filter(listing::Column::Id.eq(rec.model.id))
         .filter(listing::Column::Version.eq(rec.model.version));
     match &t {
+        Transition::Publish if to == ListingStatus::PendingReview => {
+            upd = upd.col_expr(listing::Column::ReviewNote, Expr::value(never_text()));
+        }
         Transition::Publish => {
             upd = upd.col_expr(listing::Column::PublishedAt, Expr::value(now));
         }
         Transition::Unpublish => {
-            upd = upd.col_expr(
-                listing::Column::PublishedAt,
-                Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            );
+            upd = upd.col_expr(listing::Column::PublishedAt, Expr::value(never));
+        }
+        Transition::Approve => {
+            let names = [rec.model.name_de.as_str(), rec.model.name_en.as_str()];
+            upd = upd
+                .col_expr(listing::Column::PublishedAt, Expr::value(now))
+                .col_expr(listing::Column::ReviewTerms, Expr::value(never_text()))
+                .col_expr(listing::Column::ReviewNote, Expr::value(never_text()))
+                .col_expr(
+                    listing::Column::ApprovedName,
+                    Expr::value(ReservedNames::folded(&names)),
+                );
+        }
+        Transition::Reject { reason } => {
+            upd = upd
+                .col_expr(listing::Column::PublishedAt, Expr::value(never))
+                .col_expr(listing::Column::ReviewNote, Expr::value(reason.clone()));
         }
         Transition::Suspend { reason } => {
             upd = upd.col_expr(
@@ -829,7 +970,7 @@ pub async fn transition(
         .await?
         .ok_or_else(|| ListingError::not_found("listing"))?;
     let mut payload = event_payload(&m);
-    if let Transition::Suspend { reason } = &t {
+    if let Transition::Suspend { reason } | Transition::Reject { reason } = &t {
         payload["reason"] = serde_json::json!(reason);
     }
     outbox::record(&txn, city_id, "listing", m.id, event, payload).await?;
@@ -839,6 +980,10 @@ pub async fn transition(
         categories: rec.categories,
         hours: rec.hours,
     })
+}
+
+fn never_text() -> Option<String> {
+    None
 }
 
 /// Deletes a listing and everything hanging off it.
@@ -878,6 +1023,76 @@ pub async fn delete(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Checks the names of businesses' listings against the reserved terms as configured
+/// now (at start, so that a term added to `RESERVED_NAMES`, or a listing written
+/// before the check existed, is caught): a name holding one that staff did not approve
+/// gets its terms, and a published one waits for review again, out of public view.
+/// Returns how many listings were flagged.
+pub async fn check_reserved_names(
+    db: &DatabaseConnection,
+    reserved: &ReservedNames,
+) -> Result<usize, ListingError> {
+    let candidates = listing::Entity::find()
+        .filter(listing::Column::Kind.eq(ListingKind::Business.as_str()))
+        .filter(listing::Column::OrganizationId.is_not_null())
+        .filter(listing::Column::ReviewTerms.is_null())
+        .all(db)
+        .await?;
+    let mut flagged = 0;
+    for m in candidates {
+        let data = ListingData {
+            name: LocalizedText {
+                de: m.name_de.clone(),
+                en: m.name_en.clone(),
+            },
+            ..Default::default()
+        };
+        let Some(terms) = review_terms(reserved, &data, m.approved_name.as_deref()) else {
+            continue;
+        };
+        let now = Utc::now();
+        let txn = crate::core::db::begin_write(db).await?;
+        let mut upd = listing::Entity::update_many()
+            .col_expr(listing::Column::ReviewTerms, Expr::value(terms))
+            .filter(listing::Column::Id.eq(m.id))
+            .filter(listing::Column::Version.eq(m.version));
+        let published = m.status == ListingStatus::Published.as_str();
+        if published {
+            upd = upd
+                .col_expr(
+                    listing::Column::Status,
+                    Expr::value(ListingStatus::Draft.as_str()),
+                )
+                .col_expr(listing::Column::ReviewRequestedAt, Expr::value(now))
+                .col_expr(
+                    listing::Column::PublishedAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .col_expr(listing::Column::UpdatedAt, Expr::value(now))
+                .col_expr(
+                    listing::Column::Version,
+                    Expr::col(listing::Column::Version).add(1),
+                );
+        }
+        if upd.exec(&txn).await?.rows_affected == 1 && published {
+            if let Some(changed) = listing::Entity::find_by_id(m.id).one(&txn).await? {
+                outbox::record(
+                    &txn,
+                    changed.city_id,
+                    "listing",
+                    changed.id,
+                    "listing.review_requested",
+                    event_payload(&changed),
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+        flagged += 1;
+    }
+    Ok(flagged)
 }
 
 /// Fills the search columns of listings written before they existed.

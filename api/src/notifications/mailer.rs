@@ -85,22 +85,59 @@ impl Mailer {
     /// message of this kind was not sent, and to whom (masked): never its text, which
     /// may hold a single-use link.
     pub async fn send_letter(&self, from: &Mailbox, m: &Letter) -> Result<(), SendError> {
+        self.send_plain(from, &m.to, &m.subject, &m.text, m.kind, None)
+            .await
+    }
+
+    /// Sends a plain-text message without a calendar file (the emails to a business);
+    /// `kind` and `booking` name it in the log, never the recipient or the text.
+    pub async fn send_text(
+        &self,
+        from: &Mailbox,
+        to: &Mailbox,
+        subject: &str,
+        text: &str,
+        kind: &str,
+        booking: uuid::Uuid,
+    ) -> Result<(), SendError> {
+        self.send_plain(from, to, subject, text, kind, Some(booking))
+            .await
+    }
+
+    async fn send_plain(
+        &self,
+        from: &Mailbox,
+        to: &Mailbox,
+        subject: &str,
+        text: &str,
+        kind: &str,
+        booking: Option<uuid::Uuid>,
+    ) -> Result<(), SendError> {
         match self {
             Mailer::Log => {
-                tracing::info!(
-                    target: "city_portal::notifications",
-                    kind = m.kind,
-                    to = %mask(m.to.email.as_ref()),
-                    "account email (SMTP_URL not set: not sent)"
-                );
+                match booking {
+                    Some(booking) => tracing::info!(
+                        target: "city_portal::notifications",
+                        kind,
+                        booking = %booking,
+                        to = %mask(to.email.as_ref()),
+                        "notification (SMTP_URL not set: logged, not sent)"
+                    ),
+                    None => tracing::info!(
+                        target: "city_portal::notifications",
+                        kind,
+                        to = %mask(to.email.as_ref()),
+                        "account email (SMTP_URL not set: not sent)"
+                    ),
+                }
                 Ok(())
             }
             Mailer::Smtp(transport) => {
                 let email = Message::builder()
                     .from(from.clone())
-                    .to(m.to.clone())
-                    .subject(m.subject.clone())
-                    .singlepart(SinglePart::plain(m.text.clone()))
+                    .to(to.clone())
+                    .subject(subject)
+                    .singlepart(SinglePart::plain(text.to_string()))
                     .map_err(|e| SendError::Permanent(e.to_string()))?;
                 match transport.send(email).await {
                     Ok(_) => Ok(()),

@@ -239,7 +239,7 @@ async fn by_id<E: EntityTrait, C: ConnectionTrait>(
 }
 
 /// The text in `locale`, else the other language.
-fn pick(locale: Locale, de: &str, en: &str) -> String {
+pub(super) fn pick(locale: Locale, de: &str, en: &str) -> String {
     let (first, second) = match locale {
         Locale::De => (de, en),
         Locale::En => (en, de),
@@ -384,7 +384,7 @@ pub fn calendar_status(status: &str) -> Status {
 }
 
 /// "25.11.2026, 18:00–19:00" in the city's time zone (a day alone for memberships).
-fn when_text(
+pub(super) fn when_text(
     locale: Locale,
     tz: chrono_tz::Tz,
     start: DateTime<Utc>,

@@ -6,12 +6,14 @@
 //! with backoff, never dropped; see [`crate::core::outbox::Deliveries`]) and sends a
 //! confirmation, a "request received", a reschedule notice, a cancellation (also for
 //! rejected and expired bookings) and, for `waitlist.offered`, the offer of a freed seat.
-//! A periodic job sends each confirmed booking one reminder `REMINDER_HOURS` before it
+//! For a booking request and a resident's cancellation, the business's members get an
+//! email too ([`business`]). A periodic job sends each confirmed booking one reminder `REMINDER_HOURS` before it
 //! starts; the row it claims in `notifications_sent` first keeps a second server from
 //! sending it again. Messages go out by SMTP when `SMTP_URL` is set and to the log
 //! otherwise.
 
 pub mod api;
+pub mod business;
 pub mod error;
 pub mod export;
 pub mod feed;

@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::business::{compose_business, BusinessFacts, BusinessKind};
 use super::mailer::{Mailer, SendError};
 use super::message::{self, BookingFacts, Kind, Site};
 use crate::core::config::Config;
@@ -168,6 +169,59 @@ impl Notifier {
         Ok(true)
     }
 
+    /// Sends the emails to the business a booking event asks for, once per booking and
+    /// kind (a claim in `notifications_sent`, given back when the mail server fails).
+    async fn notify_business(&self, c: &Claimed) -> Result<(), Failure> {
+        let e = &c.event;
+        if e.aggregate_type != "booking" {
+            return Ok(());
+        }
+        let Some(kind) = BusinessKind::for_event(&e.event_type, e.payload["from"].as_str()) else {
+            return Ok(());
+        };
+        let Some(facts) =
+            BusinessFacts::load(&self.db, e.aggregate_id, self.default_locale).await?
+        else {
+            return Ok(());
+        };
+        if !facts.still_true(kind) || facts.recipients.is_empty() {
+            return Ok(());
+        }
+        if !claim_key_once(&self.db, e.aggregate_id, kind.as_str()).await? {
+            return Ok(());
+        }
+        let sent = async {
+            for m in compose_business(kind, &facts, &self.site, &self.i18n) {
+                self.mailer
+                    .send_text(
+                        &self.site.from,
+                        &m.recipient.mailbox,
+                        &m.subject,
+                        &m.text,
+                        kind.as_str(),
+                        e.aggregate_id,
+                    )
+                    .await?;
+            }
+            Ok::<(), Failure>(())
+        }
+        .await;
+        let key = (e.aggregate_id, kind.as_str().to_string());
+        if let Err(Failure::Temporary(_)) = &sent {
+            notification_sent::Entity::delete_by_id(key)
+                .exec(&self.db)
+                .await?;
+        } else {
+            notification_sent::Entity::update_many()
+                .col_expr(notification_sent::Column::SentAt, Expr::value(Utc::now()))
+                .filter(notification_sent::Column::BookingId.eq(key.0))
+                .filter(notification_sent::Column::Kind.eq(key.1))
+                .exec(&self.db)
+                .await?;
+        }
+        sent
+    }
+
     /// The booking an event is about, and the message it asks for.
     fn message_for(c: &Claimed) -> Result<Option<Wanted>, Failure> {
         let e = &c.event;
@@ -234,6 +288,10 @@ impl Notifier {
                     .map(|_| ()),
                 Ok(None) => Ok(()),
                 Err(e) => Err(e),
+            };
+            let outcome = match outcome {
+                Ok(()) => self.notify_business(c).await,
+                e => e,
             };
             match outcome {
                 Ok(()) => done.push(c.event.id),
@@ -411,9 +469,18 @@ impl Notifier {
 /// Claims the once-only message `kind` of a booking for this server; `false` when it
 /// was claimed (or sent) already. The primary key (booking, kind) decides.
 async fn claim_once(db: &DatabaseConnection, booking_id: Uuid, kind: Kind) -> Result<bool, DbErr> {
+    claim_key_once(db, booking_id, kind.as_str()).await
+}
+
+/// [`claim_once`] for any message key (the business's emails have their own).
+async fn claim_key_once(
+    db: &DatabaseConnection,
+    booking_id: Uuid,
+    kind: &str,
+) -> Result<bool, DbErr> {
     let inserted = notification_sent::Entity::insert(notification_sent::ActiveModel {
         booking_id: Set(booking_id),
-        kind: Set(kind.as_str().to_string()),
+        kind: Set(kind.to_string()),
         claimed_at: Set(Utc::now()),
         sent_at: Set(None),
     })

@@ -544,6 +544,8 @@ pub async fn search_db_with(
     } else {
         listing_category::Entity::find()
             .filter(listing_category::Column::ListingId.is_in(ids))
+            .order_by_asc(listing_category::Column::Position)
+            .order_by_asc(listing_category::Column::CategoryKey)
             .all(db)
             .await?
     };

@@ -99,6 +99,11 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         &[400, 401, 403, 404, 412, 413, 422, 500, 503],
     ),
     ("restore_listing", &[400, 401, 403, 404, 409, 412, 500, 503]),
+    ("approve_listing", &[400, 401, 403, 404, 409, 412, 500, 503]),
+    (
+        "reject_listing",
+        &[400, 401, 403, 404, 409, 412, 413, 422, 500, 503],
+    ),
     ("delete_listing", &[400, 401, 403, 404, 412, 500, 503]),
     ("list_categories", &[500]),
     ("create_organization", &[400, 401, 403, 413, 422, 500, 503]),
@@ -245,6 +250,16 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     crate::listings::service::backfill_search_columns(&db)
         .await
         .map_err(|e| anyhow::anyhow!("filling search columns: {e}"))?;
+    let reserved = crate::listings::review::ReservedNames::new(&config.listings.reserved_names);
+    let flagged = crate::listings::service::check_reserved_names(&db, &reserved)
+        .await
+        .map_err(|e| anyhow::anyhow!("checking reserved names: {e}"))?;
+    if flagged > 0 {
+        tracing::info!(
+            flagged,
+            "business listings with reserved names wait for review"
+        );
+    }
     if config.city.demo_data {
         demo::seed::load_demo_if_empty(&db, &city).await?;
     }
@@ -483,6 +498,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
                 .data(ReturnTo("/manage/partner-connections/{id}")),
         )
         .at("/admin", get(crate::listings::pages::manage::admin))
+        .at(
+            "/admin/organizations",
+            get(crate::listings::pages::manage::admin_organizations),
+        )
         .at(
             "/admin/listings/:id/status",
             poem::post(crate::listings::pages::manage::change_status).data(ReturnTo("/admin")),

@@ -104,6 +104,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/admin.html"),
     ),
     (
+        "admin_organizations.html",
+        include_str!("../../../frontend/templates/admin_organizations.html"),
+    ),
+    (
+        "pagination.html",
+        include_str!("../../../frontend/templates/pagination.html"),
+    ),
+    (
+        "listing_review.html",
+        include_str!("../../../frontend/templates/listing_review.html"),
+    ),
+    (
         "booking_offers.html",
         include_str!("../../../frontend/templates/booking_offers.html"),
     ),

@@ -43,6 +43,11 @@ impl AppState {
         }
     }
 
+    /// The city's reserved terms that business listing names wait for review with.
+    pub fn reserved_names(&self) -> crate::listings::review::ReservedNames {
+        crate::listings::review::ReservedNames::new(&self.config.listings.reserved_names)
+    }
+
     /// The booking services' context of this server.
     pub fn booking_ctx(&self) -> crate::booking::model::Ctx {
         crate::booking::model::Ctx {

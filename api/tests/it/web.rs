@@ -2,7 +2,7 @@
 //! listing pages with JSON-LD, discoverability and static assets.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 use crate::on_both;
@@ -300,6 +300,12 @@ async fn public_pages(app: TestApp) {
     assert!(html.contains("What to bring") && html.contains("Fees"));
     let ld = json_ld(&html);
     assert_eq!(ld["@type"], "GovernmentService");
+    // The city provides it, and the page says so: no business can look like this.
+    assert_eq!(
+        ld["provider"],
+        json!({"@type": "GovernmentOrganization", "name": "Testhausen", "url": app.state.config.server.public_url.as_str()})
+    );
+    assert!(html.contains("Official service of Testhausen"), "{html}");
     assert!(
         ld["availableChannel"]["serviceLocation"]["openingHoursSpecification"]
             .as_array()

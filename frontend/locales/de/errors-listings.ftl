@@ -13,6 +13,8 @@ problem-forbidden-may-not-change = Sie dürfen diesen Eintrag nicht ändern.
 problem-forbidden-may-not-delete = Sie dürfen diesen Eintrag nicht löschen.
 problem-suspended = Dieser Eintrag ist gesperrt. Nur die Stadtverwaltung kann ihn wiederherstellen.
 problem-not-suspended = Nur ein gesperrter Eintrag kann wiederhergestellt werden.
+problem-forbidden-staff-review = Nur die Stadtverwaltung prüft die Namen von Einträgen.
+problem-not-pending-review = Dieser Eintrag wartet nicht auf eine Prüfung.
 
 v-limit = Bitte wählen Sie eine Seitengröße zwischen 1 und 100.
 v-cursor = Dieser Seitenlink ist nicht mehr gültig. Bitte beginnen Sie wieder auf der ersten Seite.

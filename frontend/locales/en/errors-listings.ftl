@@ -20,6 +20,10 @@ problem-forbidden-may-not-delete = You may not delete this listing.
 problem-suspended = This listing is suspended. Only city staff can restore it.
     .detail = A suspended listing can only be restored by city staff.
 problem-not-suspended = Only a suspended listing can be restored.
+problem-forbidden-staff-review = Only city staff review the names of listings.
+    .detail = Only city staff approve or refuse listings waiting for review.
+problem-not-pending-review = This listing is not waiting for review.
+    .detail = Only a listing with status pending_review can be approved or refused.
 
 v-limit = Choose a page size between 1 and 100.
     .api = must be between 1 and 100

@@ -61,6 +61,7 @@ pub fn json_ld(
     rec: &ListingRecord,
     api: &Listing,
     page_url: &str,
+    site_url: &str,
     city: &str,
     department: Option<&str>,
     l: Locale,
@@ -115,7 +116,8 @@ pub fn json_ld(
             "url": page_url,
             "name": api.name.get(lang),
             "areaServed": { "@type": "City", "name": city },
-            "provider": { "@type": "GovernmentOrganization", "name": department.unwrap_or(city) },
+            // The city provides every city service; its department operates it.
+            "provider": { "@type": "GovernmentOrganization", "name": city, "url": site_url },
             "availableChannel": {
                 "@type": "ServiceChannel",
                 "serviceUrl": api.service.as_ref().and_then(|s| s.online_url.clone()),
@@ -141,6 +143,10 @@ pub fn json_ld(
     }
     if let Some(v) = &api.contact.email {
         doc["email"] = v.clone().into();
+    }
+    if let (ListingKind::MunicipalService, Some(d)) = (api.kind, department) {
+        doc["serviceOperator"] =
+            serde_json::json!({ "@type": "GovernmentOrganization", "name": d });
     }
     if api.kind == ListingKind::Business {
         if let Some(v) = &api.contact.website {
@@ -316,6 +322,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         &rec,
         &api,
         &page_url,
+        state.config.server.public_url.as_str(),
         &state.city.name,
         department.as_deref(),
         l,
