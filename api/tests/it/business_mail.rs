@@ -24,6 +24,12 @@ fn received(maildir: &std::path::Path, to: &str) -> Vec<(String, String)> {
         .filter_map(|f| {
             let raw = std::fs::read(f).ok()?;
             let m = MessageParser::default().parse(&raw)?;
+            // The account's own emails (the verification link sent on registering) are
+            // not the business's.
+            let text = m.body_text(0).unwrap_or_default();
+            if text.contains("/verify?") {
+                return None;
+            }
             m.header_raw("X-RcptTo")?.contains(to).then(|| {
                 (
                     m.subject().unwrap_or_default().to_string(),
