@@ -499,6 +499,8 @@ pub async fn import_osm(
     }
     txn.commit().await?;
     bar.finish_and_clear();
+    // The search's full-text index, in one segment again after the bulk write.
+    crate::search::optimize_fts(db).await?;
     Ok(out)
 }
 
