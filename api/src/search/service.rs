@@ -418,7 +418,7 @@ async fn ranked_matches(
     l: &str,
     open_now: SimpleExpr,
 ) -> Result<(Vec<Uuid>, Vec<Group>), SearchError> {
-    let rows: Vec<Match> = listing::Entity::find()
+    let find = listing::Entity::find()
         .select_only()
         .column(listing::Column::Id)
         .column(listing::Column::Slug)
@@ -430,9 +430,8 @@ async fn ranked_matches(
         .column(listing::Column::Wheelchair)
         .column_as(open_now, "open_now")
         .filter(cond)
-        .into_model()
-        .all(db)
-        .await?;
+        .into_model::<Match>();
+    let rows: Vec<Match> = find.all(db).await?;
     let mut groups: std::collections::BTreeMap<(String, Option<String>), (i64, i64, i64)> =
         Default::default();
     let mut ranked: Vec<(Score, String, String, Uuid)> = Vec::with_capacity(rows.len());
@@ -458,6 +457,37 @@ async fn ranked_matches(
         .map(|((kind, district), (n, open, wheelchair))| (kind, district, n, open, wheelchair))
         .collect();
     Ok((ranked.into_iter().map(|r| r.3).collect(), groups))
+}
+
+/// The most category values counted.
+const CATEGORY_FACETS: u64 = 40;
+
+/// How many of these listings each category has, most first (equal counts by key), at
+/// most [`CATEGORY_FACETS`]: asked in chunks, well below the bound values a statement
+/// may have on SQLite and PostgreSQL.
+async fn category_counts(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+) -> Result<Vec<(String, i64)>, SearchError> {
+    let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+    for chunk in ids.chunks(5000) {
+        let rows: Vec<(String, i64)> = listing_category::Entity::find()
+            .select_only()
+            .column(listing_category::Column::CategoryKey)
+            .column_as(Expr::col(listing_category::Column::ListingId).count(), "n")
+            .filter(listing_category::Column::ListingId.is_in(chunk.to_vec()))
+            .group_by(listing_category::Column::CategoryKey)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (key, n) in rows {
+            *counts.entry(key).or_default() += n;
+        }
+    }
+    let mut counts: Vec<(String, i64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts.truncate(CATEGORY_FACETS as usize);
+    Ok(counts)
 }
 
 /// The listings of these ids, in this order.
@@ -552,15 +582,16 @@ pub async fn search_db_with(
     } else {
         Expr::case(open_now_condition(now), 1).finally(0).into()
     };
-    let (models, groups) = if q.sort == Sort::Relevance && !plan.clauses.is_empty() {
+    let (models, groups, matches) = if q.sort == Sort::Relevance && !plan.clauses.is_empty() {
         // Words: every match is read once, ranked here and counted.
         let (ranked, groups) = ranked_matches(db, cond.clone(), &plan, l, open_now).await?;
         let page: Vec<Uuid> = ranked
-            .into_iter()
+            .iter()
             .skip(q.offset as usize)
             .take(q.limit as usize)
+            .copied()
             .collect();
-        (in_order(db, &page).await?, groups)
+        (in_order(db, &page).await?, groups, Some(ranked))
     } else {
         // The total and every count over the listings (kind, district, open now,
         // wheelchair) in one pass over the matches: grouped by kind and district,
@@ -611,7 +642,7 @@ pub async fn search_db_with(
             .limit(q.limit)
             .all(db)
             .await?;
-        (models, groups)
+        (models, groups, None)
     };
     let total: u64 = groups.iter().map(|g| g.2 as u64).sum();
 
@@ -676,25 +707,31 @@ pub async fn search_db_with(
         });
     }
 
-    let category_rows: Vec<(String, i64)> = listing_category::Entity::find()
-        .select_only()
-        .column(listing_category::Column::CategoryKey)
-        .column_as(Expr::col(listing_category::Column::ListingId).count(), "n")
-        .filter(
-            listing_category::Column::ListingId.in_subquery(
-                Query::select()
-                    .column(listing::Column::Id)
-                    .from(listing::Entity)
-                    .cond_where(cond.clone())
-                    .to_owned(),
-            ),
-        )
-        .group_by(listing_category::Column::CategoryKey)
-        .order_by(Expr::col(Alias::new("n")), Order::Desc)
-        .limit(40)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let category_rows: Vec<(String, i64)> = match &matches {
+        // The matches are known: their categories, without finding them again.
+        Some(ids) => category_counts(db, ids).await?,
+        None => {
+            listing_category::Entity::find()
+                .select_only()
+                .column(listing_category::Column::CategoryKey)
+                .column_as(Expr::col(listing_category::Column::ListingId).count(), "n")
+                .filter(
+                    listing_category::Column::ListingId.in_subquery(
+                        Query::select()
+                            .column(listing::Column::Id)
+                            .from(listing::Entity)
+                            .cond_where(cond.clone())
+                            .to_owned(),
+                    ),
+                )
+                .group_by(listing_category::Column::CategoryKey)
+                .order_by(Expr::col(Alias::new("n")), Order::Desc)
+                .limit(CATEGORY_FACETS)
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+    };
     let facets = Facets {
         kind: facet(groups.iter().map(|g| (Some(g.0.as_str()), g.2)), 5),
         district: facet(groups.iter().map(|g| (g.1.as_deref(), g.2)), 30),
