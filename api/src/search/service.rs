@@ -404,21 +404,49 @@ struct Match {
     district: Option<String>,
     wheelchair: Option<String>,
     open_now: i32,
+    /// Its category keys, separated by spaces.
+    categories: Option<String>,
 }
+
+/// What [`ranked_matches`] found: the ids of every match, best first, and their counts.
+struct Ranked {
+    ids: Vec<Uuid>,
+    groups: Vec<Group>,
+    /// Category keys and how many matches have each, most first (equal counts by key),
+    /// at most [`CATEGORY_FACETS`].
+    categories: Vec<(String, i64)>,
+}
+
+/// The most category values counted.
+const CATEGORY_FACETS: u64 = 40;
 
 /// Every match of `cond` (one read of the listings, the trigram index asked once),
 /// ranked by how well it matches the plan ([`Plan::score`]); equal scores by the folded
 /// name in the language `l`, then by slug (unique in the city), so that SQLite and
-/// PostgreSQL (whatever their collations) give the same order. With the groups of the
-/// counts, as the grouped query of the other orders gives them.
+/// PostgreSQL (whatever their collations) give the same order. With the counts the
+/// facets need (categories unless `hits_only`), as the grouped queries of the other
+/// orders give them.
 async fn ranked_matches(
     db: &DatabaseConnection,
     cond: Condition,
     plan: &Plan,
     l: &str,
     open_now: SimpleExpr,
-) -> Result<(Vec<Uuid>, Vec<Group>), SearchError> {
-    let find = listing::Entity::find()
+    hits_only: bool,
+) -> Result<Ranked, SearchError> {
+    // Each match's categories, in the same read.
+    let categories: SimpleExpr = if hits_only {
+        Expr::cust("NULL")
+    } else if db.get_database_backend() == DbBackend::Postgres {
+        Expr::cust(
+            r#"(SELECT string_agg("category_key", ' ') FROM "listing_categories" WHERE "listing_categories"."listing_id" = "listings"."id")"#,
+        )
+    } else {
+        Expr::cust(
+            r#"(SELECT group_concat("category_key", ' ') FROM "listing_categories" WHERE "listing_categories"."listing_id" = "listings"."id")"#,
+        )
+    };
+    let rows: Vec<Match> = listing::Entity::find()
         .select_only()
         .column(listing::Column::Id)
         .column(listing::Column::Slug)
@@ -429,17 +457,25 @@ async fn ranked_matches(
         .column(listing::Column::District)
         .column(listing::Column::Wheelchair)
         .column_as(open_now, "open_now")
+        .column_as(categories, "categories")
         .filter(cond)
-        .into_model::<Match>();
-    let rows: Vec<Match> = find.all(db).await?;
+        .into_model()
+        .all(db)
+        .await?;
     let mut groups: std::collections::BTreeMap<(String, Option<String>), (i64, i64, i64)> =
         Default::default();
+    let mut categories: std::collections::HashMap<String, i64> = Default::default();
     let mut ranked: Vec<(Score, String, String, Uuid)> = Vec::with_capacity(rows.len());
     for m in rows {
         let g = groups.entry((m.kind, m.district)).or_default();
         g.0 += 1;
         g.1 += i64::from(m.open_now != 0);
         g.2 += i64::from(m.wheelchair.as_deref() == Some("yes"));
+        for key in m.categories.as_deref().unwrap_or_default().split(' ') {
+            if !key.is_empty() {
+                *categories.entry(key.to_string()).or_default() += 1;
+            }
+        }
         let name = LocalizedText {
             de: m.name_de,
             en: m.name_en,
@@ -452,42 +488,17 @@ async fn ranked_matches(
         ));
     }
     ranked.sort_unstable();
-    let groups = groups
-        .into_iter()
-        .map(|((kind, district), (n, open, wheelchair))| (kind, district, n, open, wheelchair))
-        .collect();
-    Ok((ranked.into_iter().map(|r| r.3).collect(), groups))
-}
-
-/// The most category values counted.
-const CATEGORY_FACETS: u64 = 40;
-
-/// How many of these listings each category has, most first (equal counts by key), at
-/// most [`CATEGORY_FACETS`]: asked in chunks, well below the bound values a statement
-/// may have on SQLite and PostgreSQL.
-async fn category_counts(
-    db: &DatabaseConnection,
-    ids: &[Uuid],
-) -> Result<Vec<(String, i64)>, SearchError> {
-    let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
-    for chunk in ids.chunks(5000) {
-        let rows: Vec<(String, i64)> = listing_category::Entity::find()
-            .select_only()
-            .column(listing_category::Column::CategoryKey)
-            .column_as(Expr::col(listing_category::Column::ListingId).count(), "n")
-            .filter(listing_category::Column::ListingId.is_in(chunk.to_vec()))
-            .group_by(listing_category::Column::CategoryKey)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (key, n) in rows {
-            *counts.entry(key).or_default() += n;
-        }
-    }
-    let mut counts: Vec<(String, i64)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    counts.truncate(CATEGORY_FACETS as usize);
-    Ok(counts)
+    let mut categories: Vec<(String, i64)> = categories.into_iter().collect();
+    categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    categories.truncate(CATEGORY_FACETS as usize);
+    Ok(Ranked {
+        ids: ranked.into_iter().map(|r| r.3).collect(),
+        groups: groups
+            .into_iter()
+            .map(|((kind, district), (n, open, wheelchair))| (kind, district, n, open, wheelchair))
+            .collect(),
+        categories,
+    })
 }
 
 /// The listings of these ids, in this order.
@@ -582,16 +593,21 @@ pub async fn search_db_with(
     } else {
         Expr::case(open_now_condition(now), 1).finally(0).into()
     };
-    let (models, groups, matches) = if q.sort == Sort::Relevance && !plan.clauses.is_empty() {
+    let (models, groups, categories) = if q.sort == Sort::Relevance && !plan.clauses.is_empty() {
         // Words: every match is read once, ranked here and counted.
-        let (ranked, groups) = ranked_matches(db, cond.clone(), &plan, l, open_now).await?;
+        let ranked = ranked_matches(db, cond.clone(), &plan, l, open_now, q.hits_only).await?;
         let page: Vec<Uuid> = ranked
+            .ids
             .iter()
             .skip(q.offset as usize)
             .take(q.limit as usize)
             .copied()
             .collect();
-        (in_order(db, &page).await?, groups, Some(ranked))
+        (
+            in_order(db, &page).await?,
+            ranked.groups,
+            Some(ranked.categories),
+        )
     } else {
         // The total and every count over the listings (kind, district, open now,
         // wheelchair) in one pass over the matches: grouped by kind and district,
@@ -707,9 +723,9 @@ pub async fn search_db_with(
         });
     }
 
-    let category_rows: Vec<(String, i64)> = match &matches {
-        // The matches are known: their categories, without finding them again.
-        Some(ids) => category_counts(db, ids).await?,
+    let category_rows: Vec<(String, i64)> = match categories {
+        // Counted as the matches were read.
+        Some(counted) => counted,
         None => {
             listing_category::Entity::find()
                 .select_only()
