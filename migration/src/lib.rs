@@ -24,6 +24,7 @@ mod m20261206_000016_add_booking_shared_at;
 mod m20261206_000017_add_user_deleted_at;
 mod m20261206_000018_add_access_actor_role;
 mod m20261207_000019_refold_search_text;
+mod m20261207_000022_create_places;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_add_user_deleted_at::Migration),
             Box::new(m20261206_000018_add_access_actor_role::Migration),
             Box::new(m20261207_000019_refold_search_text::Migration),
+            Box::new(m20261207_000022_create_places::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::address;
 use super::form::{self, FormData, BLANK_EXCEPTIONS, INTERVALS};
 use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
@@ -347,6 +348,9 @@ async fn editor(
                 public_url => format!("/{}/{}", if r.model.kind == "municipal_service" { "services" } else { "listings" }, r.model.slug),
                 reason => r.model.suspended_reason.clone(),
             }),
+            address_found => values.get("address_found").cloned(),
+            address_choices => values.get("address_choices").map(|c| c.lines().map(String::from).collect::<Vec<_>>()),
+            coordinates_open => field_errors.contains_key("lat") || field_errors.contains_key("lng"),
             v => values.clone(),
             e => field_errors,
             errors => summary.into_iter().map(|(field, message)| context! { field, message }).collect::<Vec<_>>(),
@@ -437,6 +441,13 @@ pub async fn create_listing(
     CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
     let action = format!("/manage/organizations/{org}/listings");
+    if let Some((status, values, e, list)) = address::lookup(&state, pc.locale, &f).await {
+        let kind = ListingKind::Business;
+        return editor(
+            &state, &pc, req, status, kind, action, None, values, e, list,
+        )
+        .await;
+    }
     let fields = match validated(&state, pc.locale, &f, ListingKind::Business) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
@@ -509,6 +520,10 @@ pub async fn update_listing(
     };
     let action = format!("/manage/listings/{}", rec.model.id);
     let kind = rec.kind();
+    if let Some((status, values, e, list)) = address::lookup(&state, pc.locale, &f).await {
+        let rec = Some(&rec);
+        return editor(&state, &pc, req, status, kind, action, rec, values, e, list).await;
+    }
     let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
@@ -736,6 +751,13 @@ pub async fn create_service(
     CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
     let kind = ListingKind::MunicipalService;
+    if let Some((status, values, e, list)) = address::lookup(&state, pc.locale, &f).await {
+        let action = "/admin/services".to_string();
+        return editor(
+            &state, &pc, req, status, kind, action, None, values, e, list,
+        )
+        .await;
+    }
     let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
