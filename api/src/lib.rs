@@ -16,5 +16,6 @@ pub mod listings;
 pub mod notifications;
 pub mod organizations;
 pub mod partners;
+pub mod places;
 pub mod privacy;
 pub mod search;

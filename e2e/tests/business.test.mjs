@@ -110,10 +110,12 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
     await page.locator('#name_en').fill(nameEn);
     await page.locator('#category_1').selectOption(category);
     await page.locator('#street').fill('Queen Street 1');
+    // The coordinates are an advanced option, folded away under the address search.
+    await page.locator('details.coordinates > summary').click();
     await page.locator('#lat').fill('-36.8485');
     await page.locator('#lng').fill('174.7633');
     await page.locator('#website').fill('ftp://example.org');
-    let res = await submitWith(page, page.locator('main form.editor button[type="submit"]'));
+    let res = await submitWith(page, page.locator('main form.editor > button[type="submit"]'));
     assert.equal(res.status(), 422);
     const summary = page.locator('#error-summary');
     assert.equal((await summary.locator('a[href="#website"]').innerText()).trim(), msg('de', 'v-url'));
@@ -124,7 +126,7 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
     await screenshot(page, 'listing-editor-errors');
 
     await page.locator('#website').fill('https://example.org/');
-    await submitWith(page, page.locator('main form.editor button[type="submit"]'));
+    await submitWith(page, page.locator('main form.editor > button[type="submit"]'));
     const editorPath = new URL(page.url()).pathname;
     assert.match(editorPath, /^\/manage\/listings\/[0-9a-f-]{36}$/);
     const listingId = editorPath.split('/').at(-1);
@@ -164,7 +166,7 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
       await clearWeeklyHours(page);
       await page.locator(`#h${now.weekday}_0_opens`).fill('00:00');
       await page.locator(`#h${now.weekday}_0_closes`).fill('23:59');
-      await submitWith(page, page.locator('main form.editor button[type="submit"]'));
+      await submitWith(page, page.locator('main form.editor > button[type="submit"]'));
       assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'done-saved'));
 
       await goto(v, publicHref, { expectStatus: 200 });
@@ -194,7 +196,7 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
       await clearWeeklyHours(page);
       await page.locator(`#h${tomorrow}_0_opens`).fill('10:00');
       await page.locator(`#h${tomorrow}_0_closes`).fill('11:00');
-      await submitWith(page, page.locator('main form.editor button[type="submit"]'));
+      await submitWith(page, page.locator('main form.editor > button[type="submit"]'));
       assert.equal((await page.locator('main .notice').innerText()).trim(), msg('de', 'done-saved'));
       // (If midnight passed meanwhile, "tomorrow" became today.)
       const after = cityNow();

@@ -175,3 +175,38 @@ test('on a phone without JavaScript, a resident books the citizens\' office: Ent
     await close();
   }
 });
+
+test('with JavaScript disabled, a place typed into the search form sorts the nearest results first', async () => {
+  // A district of the demo city, as the places API knows it, and the search's own
+  // order by distance from it.
+  const { places } = await suite.api.get('/api/v1/places?q=Kluuvi&limit=1');
+  assert.equal(places.length, 1, 'the demo city has the district Kluuvi');
+  const place = places[0];
+  const { lat, lng } = place.location;
+  const expected = await suite.api.search({ near: `${lat},${lng}`, sort: 'distance', locale: 'de', per_page: 20 });
+  const { page, context, problems, close } = await pageWithoutScripts();
+  try {
+    await goto(page, '/search', { expectStatus: 200 });
+    // The place and the order are in the disclosure above the results.
+    const refine = page.locator('main details.refine');
+    await refine.locator('summary').click();
+    assert.equal(await page.locator('button[data-locate]').isVisible(), false, 'no location button without script');
+    await page.getByLabel(msg('de', 'near-label')).fill(place.name.toLowerCase());
+    await refine.locator('select[name="sort"]').selectOption('distance');
+    await submitWith(page, refine.locator('button[type="submit"]'));
+    assert.equal(new URL(page.url()).searchParams.get('near'), place.name.toLowerCase());
+    assert.ok(
+      (await page.locator('main p.near').textContent()).includes(`In der Nähe von ${place.label}`),
+      'the page says which place it understood',
+    );
+    const hits = await searchHits(page);
+    assert.deepEqual(
+      hits.slice(0, 5).map((h) => h.path.split('/').pop()),
+      expected.hits.slice(0, 5).map((h) => h.slug),
+      'the nearest results come first',
+    );
+    assertNoProblems(problems, context, 'no-JS place search');
+  } finally {
+    await close();
+  }
+});

@@ -25,6 +25,7 @@ pub mod outbox_delivery;
 pub mod outbox_event;
 pub mod partner_connection;
 pub mod partner_webhook_event;
+pub mod place;
 pub mod staff_role;
 pub mod taxonomy;
 pub mod user;

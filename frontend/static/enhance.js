@@ -1,7 +1,11 @@
 // Progressive enhancement only: every page works without this file.
 // - Focus on a form's error summary, so that it is read first and the links to the
 //   fields are one Tab away.
-// - Type-ahead suggestions on inputs marked data-suggest.
+// - Type-ahead suggestions on inputs marked data-suggest, place suggestions on inputs
+//   marked data-places.
+// - "Use my location" buttons (data-locate, hidden without script): the browser's
+//   position into the place field named by data-locate, then the form is sent.
+// - The search page's filters opened beside the results on a wide screen.
 // - Maps (Leaflet, loaded from this server) on elements marked data-map, each drawn
 //   only when the resident asks for it.
 (function () {
@@ -50,6 +54,55 @@
   // phone keeps the results first; on a wide screen they open as a column beside them.
   var refine = document.querySelector("details.refine");
   if (refine && window.matchMedia && window.matchMedia("(min-width: 44rem)").matches) refine.open = true;
+
+  // --- Places ----------------------------------------------------------------
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-places]"), function (input, n) {
+    var list = document.createElement("datalist");
+    list.id = "places-" + n;
+    input.setAttribute("list", list.id);
+    input.parentNode.appendChild(list);
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) return;
+      timer = setTimeout(function () {
+        fetch("/api/v1/places?limit=8&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { places: [] }; })
+          .then(function (data) {
+            list.textContent = "";
+            (data.places || []).forEach(function (p) {
+              var o = document.createElement("option");
+              o.value = p.name;
+              o.label = p.label;
+              list.appendChild(o);
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  });
+
+  if ("geolocation" in navigator) {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-locate]"), function (button) {
+      var field = document.getElementById(button.getAttribute("data-locate"));
+      if (!field || !field.form) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          field.value = pos.coords.latitude.toFixed(5) + "," + pos.coords.longitude.toFixed(5);
+          var sort = field.form.elements.sort;
+          if (sort) sort.value = "distance";
+          field.form.submit();
+        }, function () {
+          button.disabled = false;
+          var note = document.getElementById(button.getAttribute("data-locate-error"));
+          if (note) note.hidden = false;
+        }, { maximumAge: 60000, timeout: 15000 });
+      });
+    });
+  }
 
   // --- Maps --------------------------------------------------------------------
   var maps = document.querySelectorAll("[data-map]");

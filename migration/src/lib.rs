@@ -26,6 +26,7 @@ mod m20261206_000018_add_access_actor_role;
 mod m20261207_000019_refold_search_text;
 mod m20261207_000020_add_account_basics;
 mod m20261207_000021_add_offer_price_and_hold_extension;
+mod m20261207_000022_create_places;
 mod m20261207_000023_add_listing_review;
 
 /// All migrations in order.
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_refold_search_text::Migration),
             Box::new(m20261207_000020_add_account_basics::Migration),
             Box::new(m20261207_000021_add_offer_price_and_hold_extension::Migration),
+            Box::new(m20261207_000022_create_places::Migration),
             Box::new(m20261207_000023_add_listing_review::Migration),
         ]
     }

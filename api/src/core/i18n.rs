@@ -38,6 +38,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-booking",
     "errors-partners",
     "errors-search",
+    "errors-places",
     "errors-privacy",
     "errors-notifications",
 );

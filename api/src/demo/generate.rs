@@ -428,12 +428,14 @@ pub async fn generate(
 
 /// Refreshes the planner statistics after a bulk insert: `ANALYZE` on PostgreSQL (its
 /// autovacuum would get there later), `ANALYZE` and `PRAGMA optimize` on SQLite (which
-/// never gathers them by itself).
+/// never gathers them by itself), where the search's full-text index is also merged
+/// into one segment.
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     match db.get_database_backend() {
         DbBackend::Sqlite => {
             db.execute_unprepared("ANALYZE").await?;
             db.execute_unprepared("PRAGMA optimize").await?;
+            crate::search::optimize_fts(db).await?;
         }
         _ => {
             db.execute_unprepared("ANALYZE").await?;

@@ -10,5 +10,6 @@ pub mod gym;
 #[path = "gym_without_partner.rs"]
 pub mod gym;
 pub mod osm;
+pub mod osm_places;
 pub mod seed;
 pub mod services;

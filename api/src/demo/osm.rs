@@ -13,6 +13,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use opening_hours::{OpeningHours, RuleKind};
 use osmpbf::{Element, ElementReader};
 
+use super::osm_places::{OsmPlaces, PlacesCollector};
 use crate::listings::taxonomy;
 
 /// Tags of which at least one makes a named element a point of interest.
@@ -50,7 +51,8 @@ pub struct OsmPoi {
     pub postcode: Option<String>,
     /// `addr:city`.
     pub city: Option<String>,
-    /// First of `addr:suburb`, `addr:district`, `addr:quarter`.
+    /// First of `addr:suburb`, `addr:district`, `addr:quarter`; else the district its
+    /// point lies in ([`super::osm_places::Districts::at`]).
     pub district: Option<String>,
     /// First http(s) URL of `website` or `contact:website` (normalised); other schemes are dropped.
     pub website: Option<String>,
@@ -95,6 +97,8 @@ pub struct OsmReadSummary {
     pub ways_skipped: u64,
     /// POIs whose opening hours came out as [`OsmHours::Unparseable`].
     pub hours_unparseable: usize,
+    /// Addresses, streets, squares and districts, and the districts' areas.
+    pub places: OsmPlaces,
 }
 
 /// Whether an element with these tags is a point of interest: it has a
@@ -104,7 +108,8 @@ pub fn is_qualifying(tags: &dyn Fn(&str) -> Option<String>) -> bool {
     named && POI_KEYS.iter().any(|k| tags(k).is_some())
 }
 
-/// Reads all qualifying nodes and ways of an OSM PBF stream. Relations are ignored.
+/// Reads all qualifying nodes and ways of an OSM PBF stream, and the places a resident
+/// may type ([`OsmPlaces`]; relations are read for district boundaries and squares).
 ///
 /// Pass a buffered reader (`Cursor`, `BufReader`). Node coordinates of the whole
 /// file are kept in memory to place ways, which suits city-sized extracts, not
@@ -135,6 +140,8 @@ pub fn read_pois<R: Read + Send>(
                 Element::Way(w) => {
                     state.summary.ways_seen += 1;
                     let tags: Vec<(&str, &str)> = w.tags().collect();
+                    let refs: Vec<i64> = w.refs().collect();
+                    state.places.way(w.id(), &refs, &tags);
                     if is_qualifying(&getter(&tags)) {
                         let owned = tags
                             .iter()
@@ -143,11 +150,19 @@ pub fn read_pois<R: Read + Send>(
                         state.pending_ways.push(PendingWay {
                             id: w.id(),
                             tags: owned,
-                            refs: w.refs().collect(),
+                            refs,
                         });
                     }
                 }
-                Element::Relation(_) => {}
+                Element::Relation(r) => {
+                    let tags: Vec<(&str, &str)> = r.tags().collect();
+                    let members = r
+                        .members()
+                        .filter(|m| m.member_type == osmpbf::RelMemberType::Way)
+                        .map(|m| (m.member_id, m.role().map(|r| r != "inner").unwrap_or(true)))
+                        .collect();
+                    state.places.relation(&tags, members);
+                }
             }
         })
         .context("reading OSM PBF data")?;
@@ -173,6 +188,7 @@ struct ReadState {
     /// does not depend on nodes preceding ways (the usual, but not guaranteed,
     /// order).
     pending_ways: Vec<PendingWay>,
+    places: PlacesCollector,
 }
 
 /// A qualifying way whose position is not known yet.
@@ -189,6 +205,7 @@ impl ReadState {
         if tags.is_empty() {
             return;
         }
+        self.places.node(decimicro(lat), decimicro(lng), tags);
         let get = getter(tags);
         if is_qualifying(&get) {
             let (lat, lng) = (decimicro(lat), decimicro(lng));
@@ -200,6 +217,7 @@ impl ReadState {
     /// Places the pending ways and returns the summary (without `hours_unparseable`).
     fn finish(self) -> OsmReadSummary {
         let mut summary = self.summary;
+        summary.places = self.places.finish(&self.coords);
         for mut way in self.pending_ways {
             // A closed way repeats its first node; count it once in the mean.
             if way.refs.len() > 1 && way.refs.first() == way.refs.last() {
@@ -226,6 +244,9 @@ impl ReadState {
             summary
                 .pois
                 .push(build_poi(source, lat, lng, &getter(&tags)));
+        }
+        for poi in summary.pois.iter_mut().filter(|p| p.district.is_none()) {
+            poi.district = summary.places.districts.at(poi.lat, poi.lng);
         }
         summary
     }
@@ -519,6 +540,40 @@ mod tests {
             .filter(|p| p.opening_hours == OsmHours::Unparseable)
             .count();
         assert_eq!(unparseable, s.hours_unparseable);
+    }
+
+    #[test]
+    fn reads_the_places_and_districts_of_the_extract() {
+        use crate::demo::osm_places::OsmPlaceKind::*;
+        let s = read_helsinki();
+        let find = |kind, name: &str| {
+            s.places
+                .places
+                .iter()
+                .find(|p| p.kind == kind && p.name == name)
+                .unwrap_or_else(|| panic!("{name} is missing"))
+        };
+        // Boundaries (level 10) and district nodes.
+        for d in ["Kluuvi", "Kamppi", "Punavuori", "Kallio", "Hakaniemi"] {
+            find(District, d);
+        }
+        find(Square, "Senaatintori");
+        let street = find(Street, "Mannerheimintie");
+        assert!(street.district.is_some());
+        let addresses = s.places.places.iter().filter(|p| p.kind == Address).count();
+        assert!(addresses > 500, "{addresses} addresses");
+        // Within Kluuvi's boundary (Helsinki central station).
+        assert_eq!(
+            s.places.districts.at(60.1710, 24.9414).as_deref(),
+            Some("Kluuvi")
+        );
+        // Nearly every point of interest gets a district (the extract's edges aside).
+        let without = s.pois.iter().filter(|p| p.district.is_none()).count();
+        assert!(
+            without * 20 < s.pois.len(),
+            "{without} of {} without",
+            s.pois.len()
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::osm::{self, OsmHours, OsmPoi};
+use super::osm_places::{OsmPlaceKind, OsmPlaces};
 use super::services::{self as seeds, Channel as SeedChannel};
 use crate::booking::model::OfferKind;
 use crate::booking::offers::OfferInput;
@@ -26,6 +27,8 @@ use crate::listings::hours::{self, HourMinute, OpeningHours, WeeklyRule};
 use crate::listings::model::*;
 use crate::listings::service::{self, load_records, Insert};
 use crate::organizations::{self, OrganizationKind};
+use crate::places::service::NewPlace;
+use crate::places::PlaceKind;
 use entities::{category, city, listing, offer, organization};
 
 /// The real OpenStreetMap extract the demo city is built from (ODbL, see demo/ATTRIBUTION.md).
@@ -473,14 +476,16 @@ pub struct ImportSummary {
     pub updated: usize,
     pub unchanged: usize,
     pub hours_unparseable: usize,
+    /// Addresses, streets, squares and districts stored for the place field.
+    pub places: usize,
 }
 
 impl std::fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "imported {} points of interest: {} created, {} updated, {} unchanged; {} opening_hours values could not be parsed (kept as text)",
-            self.read, self.created, self.updated, self.unchanged, self.hours_unparseable
+            "imported {} points of interest: {} created, {} updated, {} unchanged; {} opening_hours values could not be parsed (kept as text); {} places (addresses, streets, squares, districts) stored",
+            self.read, self.created, self.updated, self.unchanged, self.hours_unparseable, self.places
         )
     }
 }
@@ -612,9 +617,50 @@ pub async fn import_osm(
             }
         }
     }
+    crate::places::service::replace_all(&txn, city_id, &new_places(&summary.places)).await?;
+    out.places = summary.places.places.len();
     txn.commit().await?;
     bar.finish_and_clear();
+    // The search's full-text index, in one segment again after the bulk write.
+    crate::search::optimize_fts(db).await?;
     Ok(out)
+}
+
+/// The places to store for an extract's places.
+fn new_places(p: &OsmPlaces) -> Vec<NewPlace> {
+    p.places
+        .iter()
+        .map(|p| NewPlace {
+            kind: match p.kind {
+                OsmPlaceKind::District => PlaceKind::District,
+                OsmPlaceKind::Square => PlaceKind::Square,
+                OsmPlaceKind::Street => PlaceKind::Street,
+                OsmPlaceKind::Address => PlaceKind::Address,
+            },
+            name: p.name.clone(),
+            district: p.district.clone(),
+            lat: p.lat,
+            lng: p.lng,
+        })
+        .collect()
+}
+
+/// A demo city loaded before places were stored gets the demo extract's places (its
+/// listings stay as they are until the next `import-osm`).
+pub async fn load_demo_places_if_missing(
+    db: &DatabaseConnection,
+    city: &CityCtx,
+) -> anyhow::Result<()> {
+    if crate::places::service::any(db, city.id).await? {
+        return Ok(());
+    }
+    let summary =
+        tokio::task::spawn_blocking(|| osm::read_pois(std::io::Cursor::new(HELSINKI_PBF), &|_| {}))
+            .await??;
+    let places = new_places(&summary.places);
+    crate::places::service::replace_all(db, city.id, &places).await?;
+    tracing::info!(places = places.len(), "stored the demo city's places");
+    Ok(())
 }
 
 /// On first start with an empty city: the services and the OSM businesses.

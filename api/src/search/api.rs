@@ -14,6 +14,7 @@ use crate::core::validate::Errors;
 use crate::listings::model::{GeoPoint, ListingKind};
 use crate::listings::taxonomy;
 use crate::msg;
+use crate::places::{self, PlaceText};
 use crate::web::api_tags::ApiTags;
 use crate::web::state::AppState;
 
@@ -148,7 +149,10 @@ impl SearchApi {
         open_now: Query<Option<bool>>,
         /// Only wheelchair-accessible listings.
         wheelchair: Query<Option<bool>>,
-        /// `latitude,longitude`, for distances and `sort=distance`.
+        /// Where to measure distances from (and `sort=distance`): `latitude,longitude`,
+        /// or a place of the city as typed — a street address, a street, a square or a
+        /// district, resolved as `GET /places` resolves it (its best match). A place
+        /// that matches nothing is a 422 naming `near`.
         near: Query<Option<String>>,
         /// With `near`: only results within this many metres (1-50000).
         radius_m: Query<Option<u32>>,
@@ -173,24 +177,32 @@ impl SearchApi {
                 errors.add("category", msg!("v-unknown-category", c = c));
             }
         }
-        let near = match near.0.as_deref() {
-            None => None,
-            Some(v) => {
-                let parsed = v.split_once(',').and_then(|(a, b)| {
-                    Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
-                });
-                match parsed {
-                    Some((lat, lng))
-                        if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) =>
-                    {
-                        Some(GeoPoint { lat, lng })
-                    }
-                    _ => {
-                        errors.add("near", msg!("v-search-near"));
+        let near = match near.0.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => match super::pages::coordinates(v) {
+                Some(Ok(p)) => Some(p),
+                Some(Err(())) => {
+                    errors.add("near", msg!("v-search-near"));
+                    None
+                }
+                // Not coordinates: a place of the city, found locally.
+                None => match PlaceText::parse(v) {
+                    Err(m) => {
+                        errors.add("near", m);
                         None
                     }
-                }
-            }
+                    Ok(text) => match places::resolve(&state.db, state.city.id, &text).await? {
+                        Some(p) => Some(GeoPoint {
+                            lat: p.lat,
+                            lng: p.lng,
+                        }),
+                        None => {
+                            errors.add("near", msg!("v-place-unknown", place = text.as_str()));
+                            None
+                        }
+                    },
+                },
+            },
         };
         if let Some(r) = radius_m.0 {
             if !(1..=50_000).contains(&r) {
@@ -202,7 +214,9 @@ impl SearchApi {
         let sort = match sort.0.as_deref() {
             None => Sort::Relevance,
             Some(s) => match Sort::parse(s) {
-                Some(Sort::Distance) if near.is_none() => {
+                Some(Sort::Distance)
+                    if near.is_none() && errors.0.iter().all(|e| e.field != "near") =>
+                {
                     errors.add("sort", msg!("v-search-distance-needs-near"));
                     Sort::Relevance
                 }

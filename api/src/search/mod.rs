@@ -14,7 +14,7 @@ pub mod vocabulary;
 
 pub use error::SearchError;
 pub use service::{
-    distance_m, repair_fts, search_db, search_db_with, tokens, FacetCount, Facets, Hit,
-    SearchQuery, SearchResult, Sort,
+    distance_m, optimize_fts, repair_fts, search_db, search_db_with, tokens, FacetCount, Facets,
+    Hit, SearchQuery, SearchResult, Sort,
 };
 pub use text::highlight;

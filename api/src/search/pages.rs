@@ -14,6 +14,7 @@ use crate::core::i18n;
 use crate::core::locale::Locale;
 use crate::listings::model::{GeoPoint, ListingKind};
 use crate::listings::taxonomy;
+use crate::places::{self, PlaceText};
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::listing;
@@ -90,14 +91,7 @@ impl Params {
 
     /// The typed search; values that do not parse are ignored.
     pub fn to_query(&self, locale: Locale) -> SearchQuery {
-        let near = self.get("near").and_then(|v| {
-            let (lat, lng) = v.split_once(',')?;
-            let p = GeoPoint {
-                lat: lat.trim().parse().ok()?,
-                lng: lng.trim().parse().ok()?,
-            };
-            ((-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lng)).then_some(p)
-        });
+        let near = self.get("near").and_then(coordinates).and_then(Result::ok);
         let page = self
             .get("page")
             .and_then(|p| p.parse::<u64>().ok())
@@ -124,6 +118,18 @@ impl Params {
     }
 }
 
+/// `latitude,longitude`: `None` when the text is not two numbers with a comma (a place
+/// name, then), `Err` when they are out of range.
+pub fn coordinates(v: &str) -> Option<Result<GeoPoint, ()>> {
+    let (lat, lng) = v.split_once(',')?;
+    let p = GeoPoint {
+        lat: lat.trim().parse().ok()?,
+        lng: lng.trim().parse().ok()?,
+    };
+    let valid = (-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lng);
+    Some(if valid { Ok(p) } else { Err(()) })
+}
+
 fn category_label(key: &str, l: Locale) -> String {
     taxonomy::find(key)
         .map(|c| {
@@ -141,7 +147,32 @@ fn category_label(key: &str, l: Locale) -> String {
 pub async fn search_page(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     let l = pc.locale;
     let params = Params::from_request(req);
-    let query = params.to_query(l);
+    let mut query = params.to_query(l);
+    // A typed place (not coordinates): found among the city's places, here on the
+    // server, so that the field works without script.
+    let mut near_label = None;
+    let mut near_unknown = None;
+    let mut near_is_location = false;
+    if let Some(text) = params.get("near") {
+        match coordinates(text) {
+            Some(Ok(_)) => near_is_location = true,
+            Some(Err(())) => near_unknown = Some(text.to_string()),
+            None => match PlaceText::parse(text) {
+                Ok(t) => match places::resolve(&state.db, state.city.id, &t).await {
+                    Ok(Some(p)) => {
+                        query.near = Some(GeoPoint {
+                            lat: p.lat,
+                            lng: p.lng,
+                        });
+                        near_label = Some(p.label());
+                    }
+                    Ok(None) => near_unknown = Some(text.to_string()),
+                    Err(e) => tracing::error!(error = ?e, "place lookup failed"),
+                },
+                Err(_) => near_unknown = Some(text.to_string()),
+            },
+        }
+    }
     let result = match state.search.search(&state.db, &state.city, &query).await {
         Ok(r) => r,
         Err(e) => {
@@ -310,6 +341,9 @@ pub async fn search_page(state: Data<&AppState>, req: &Request, pc: PageCtx) -> 
             wheelchair => query.wheelchair,
             sort => query.sort.as_str(),
             near => params.get("near"),
+            near_label,
+            near_unknown,
+            near_is_location,
             total => result.total,
             hits,
             first_rank => query.offset + 1,

@@ -37,45 +37,55 @@ pub struct Term {
     pub mode: Mode,
     /// A correction of a typo (or a synonym of one): ranks after every exact form.
     pub fuzzy: bool,
+    /// ` text `: the text as a whole word of a padded text.
+    whole: String,
 }
 
 impl Term {
-    fn new(text: impl Into<String>, mode: Mode, fuzzy: bool) -> Term {
+    pub fn new(text: impl Into<String>, mode: Mode, fuzzy: bool) -> Term {
+        let text = text.into();
         Term {
-            text: text.into(),
+            whole: format!(" {text} "),
+            text,
             mode,
             fuzzy,
         }
     }
 
+    /// ` text`: the text at a word's beginning in a padded text.
+    fn start(&self) -> &str {
+        &self.whole[..self.whole.len() - 1]
+    }
+
     /// The text to look for in a stored search text (padded with spaces, see
     /// [`search_indexer::text::search_text`]): ` word ` for a whole word, ` word` for a
     /// beginning, `word` anywhere.
-    pub fn pattern(&self) -> String {
+    pub fn pattern(&self) -> &str {
         match self.mode {
-            Mode::Anywhere => self.text.clone(),
-            Mode::WordStart => format!(" {}", self.text),
-            Mode::Word => format!(" {} ", self.text),
+            Mode::Anywhere => &self.text,
+            Mode::WordStart => self.start(),
+            Mode::Word => &self.whole,
         }
     }
 
     /// How well it stands in a padded section: 0 as a whole word, 1 at a word's
     /// beginning, 2 inside a word; `None` where it is not.
     fn level_in(&self, section: &str) -> Option<u32> {
-        let t = &self.text;
-        let whole = || section.contains(&format!(" {t} "));
-        let start = || section.contains(&format!(" {t}"));
+        let whole = || section.contains(self.whole.as_str());
+        let start = || section.contains(self.start());
         match self.mode {
             Mode::Word => whole().then_some(0),
             Mode::WordStart => {
-                if whole() {
+                if !start() {
+                    None
+                } else if whole() {
                     Some(0)
                 } else {
-                    start().then_some(1)
+                    Some(1)
                 }
             }
             Mode::Anywhere => {
-                if !section.contains(t.as_str()) {
+                if !section.contains(self.text.as_str()) {
                     None
                 } else if whole() {
                     Some(0)
@@ -113,19 +123,30 @@ impl Clause {
     /// without any that contains another (a text containing it contains the other, so
     /// it finds nothing more), without repeats.
     pub fn patterns(&self) -> Vec<String> {
-        let all: Vec<String> = self.terms.iter().map(Term::pattern).collect();
-        let mut out: Vec<String> = Vec::new();
-        for (i, p) in all.iter().enumerate() {
-            let implied = all
-                .iter()
-                .enumerate()
-                .any(|(j, q)| j != i && q != p && p.contains(q.as_str()));
-            if !implied && !out.contains(p) {
-                out.push(p.clone());
-            }
-        }
-        out
+        minimal(self.terms.iter().map(Term::pattern).collect())
     }
+
+    /// The texts of its forms without the spaces that make them words or beginnings,
+    /// minimal as [`Clause::patterns`]: what a trigram index finds a superset of the
+    /// matches by, with fewer and rarer trigrams (` ma` begins many words).
+    pub fn texts(&self) -> Vec<String> {
+        minimal(self.terms.iter().map(|t| t.text.as_str()).collect())
+    }
+}
+
+/// The strings that contain none of the others, each once.
+fn minimal(all: Vec<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, p) in all.iter().enumerate() {
+        let implied = all
+            .iter()
+            .enumerate()
+            .any(|(j, q)| j != i && q != p && p.contains(q));
+        if !implied && !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
+        }
+    }
+    out
 }
 
 /// All words of a query: a listing matches when it matches every clause.
@@ -418,6 +439,7 @@ mod tests {
             ],
         };
         assert_eq!(c.patterns(), vec!["fitnes".to_string(), " gym".to_string()]);
+        assert_eq!(c.texts(), vec!["fitnes".to_string(), "gym".to_string()]);
     }
 
     #[test]

@@ -25,10 +25,16 @@ fn folded(text: &str) -> Folded {
     from.push((0, 0));
     let mut prev = ' ';
     let mut n = 0;
+    let mut buf = [0u8; 4];
+    let mut piece = String::new();
     for (i, c) in text.chars().enumerate() {
         n = i + 1;
-        let mut buf = [0u8; 4];
-        let piece = deunicode::deunicode(c.encode_utf8(&mut buf)).to_lowercase();
+        piece.clear();
+        if c.is_ascii() {
+            piece.push(c.to_ascii_lowercase());
+        } else {
+            piece.push_str(&deunicode::deunicode(c.encode_utf8(&mut buf)).to_lowercase());
+        }
         for p in piece.chars() {
             if p.is_ascii_alphanumeric() {
                 // As `fold_search`: an e after a, o or u inside a word is dropped; the
@@ -64,7 +70,7 @@ fn find(f: &Folded, term: &Term, out: &mut Vec<(usize, usize)>) {
     let pattern = term.pattern();
     let lead = usize::from(term.mode != Mode::Anywhere);
     let mut at = 0;
-    while let Some(pos) = f.text[at..].find(&pattern) {
+    while let Some(pos) = f.text[at..].find(pattern) {
         let start = at + pos + lead;
         let end = start + term.text.len();
         out.push((f.from[start].0, f.from[end - 1].1));
@@ -175,11 +181,7 @@ mod tests {
     use search_indexer::text::fold_search;
 
     fn t(text: &str, mode: Mode) -> Term {
-        Term {
-            text: text.into(),
-            mode,
-            fuzzy: false,
-        }
+        Term::new(text, mode, false)
     }
 
     #[test]

@@ -77,13 +77,18 @@ impl Words {
         let mut found: HashMap<(&str, bool), u32> = HashMap::new();
         let n = typed.len();
         for (w, &count) in &self.counts {
-            if w.len() + 1 < n || w.contains(typed) {
+            if w.len() + 1 < n {
                 continue;
             }
-            if within_one_edit(typed, w) {
-                *found.entry((w.as_str(), true)).or_default() += count;
+            let fix = if within_one_edit(typed, w) {
+                (w.as_str(), true)
             } else if let Some(p) = typo_prefix(typed, w) {
-                *found.entry((p, false)).or_default() += count;
+                (p, false)
+            } else {
+                continue;
+            };
+            if !w.contains(typed) {
+                *found.entry(fix).or_default() += count;
             }
         }
         found

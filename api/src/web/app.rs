@@ -22,6 +22,7 @@ use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::notifications::api::{CalendarApi, CalendarFeedApi};
 use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
+use crate::places::api::PlacesApi;
 use crate::privacy::api::PrivacyApi;
 use crate::search::api::SearchApi;
 use crate::web::extract::ReturnTo;
@@ -32,6 +33,7 @@ type Apis = (
     ListingsApi,
     CategoriesApi,
     SearchApi,
+    PlacesApi,
     OrganizationsApi,
     AccountsApi,
     MyDataApi,
@@ -52,6 +54,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             ListingsApi,
             CategoriesApi,
             SearchApi,
+            PlacesApi,
             OrganizationsApi,
             AccountsApi,
             MyDataApi,
@@ -130,6 +133,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("delete_my_account", &[400, 401, 409, 413, 422, 500, 503]),
     ("search", &[422, 500]),
     ("suggest", &[422, 500]),
+    ("find_places", &[422, 500, 503]),
     ("list_offers", &[401, 404, 500, 503]),
     ("create_offer", &[400, 401, 403, 404, 413, 422, 500, 503]),
     ("get_offer", &[401, 404, 500, 503]),
@@ -262,6 +266,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     }
     if config.city.demo_data {
         demo::seed::load_demo_if_empty(&db, &city).await?;
+        demo::seed::load_demo_places_if_missing(&db, &city).await?;
     }
     let store = match &config.store.redis_url {
         Some(url) => Store::redis(url.expose_secret(), &config.store.key_prefix)

@@ -23,6 +23,7 @@ mod osm_import;
 mod outbox;
 mod partner_pages;
 mod partners;
+mod places;
 mod pool;
 mod problems;
 mod review;

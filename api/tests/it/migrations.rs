@@ -45,6 +45,7 @@ async fn up_down_up(backend: Backend) {
         "partner_webhook_events",
         "calendar_feeds",
         "notifications_sent",
+        "places",
     ] {
         assert!(
             full.contains(&t.to_string()),

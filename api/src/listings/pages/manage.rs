@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::address;
 use super::form::{self, FormData, BLANK_EXCEPTIONS, INTERVALS};
 use crate::core::error::ErrorCode;
 use crate::core::identity::AuthUser;
@@ -398,6 +399,9 @@ async fn editor(
                 review_terms => r.model.review_terms.clone(),
                 review_note => r.model.review_note.clone(),
             }),
+            address_found => values.get("address_found").cloned(),
+            address_choices => values.get("address_choices").map(|c| c.lines().map(String::from).collect::<Vec<_>>()),
+            coordinates_open => field_errors.contains_key("lat") || field_errors.contains_key("lng"),
             v => values.clone(),
             e => field_errors,
             errors => summary.into_iter().map(|(field, message)| context! { field, message }).collect::<Vec<_>>(),
@@ -488,6 +492,13 @@ pub async fn create_listing(
     CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
     let action = format!("/manage/organizations/{org}/listings");
+    if let Some((status, values, e, list)) = address::lookup(&state, pc.locale, &f).await {
+        let kind = ListingKind::Business;
+        return editor(
+            &state, &pc, req, status, kind, action, None, values, e, list,
+        )
+        .await;
+    }
     let fields = match validated(&state, pc.locale, &f, ListingKind::Business) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
@@ -560,6 +571,10 @@ pub async fn update_listing(
     };
     let action = format!("/manage/listings/{}", rec.model.id);
     let kind = rec.kind();
+    if let Some((status, values, e, list)) = address::lookup(&state, pc.locale, &f).await {
+        let rec = Some(&rec);
+        return editor(&state, &pc, req, status, kind, action, rec, values, e, list).await;
+    }
     let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
         Err((status, e, list)) => {
@@ -1046,6 +1061,13 @@ pub async fn create_service(
     CheckedForm(f): CheckedForm<FormData>,
 ) -> Response {
     let kind = ListingKind::MunicipalService;
+    if let Some((status, values, e, list)) = address::lookup(&state, pc.locale, &f).await {
+        let action = "/admin/services".to_string();
+        return editor(
+            &state, &pc, req, status, kind, action, None, values, e, list,
+        )
+        .await;
+    }
     let fields = match validated(&state, pc.locale, &f, kind) {
         Ok(fields) => fields,
         Err((status, e, list)) => {

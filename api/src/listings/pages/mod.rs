@@ -2,6 +2,7 @@
 //! `/services/{slug}` (a municipal service), with schema.org JSON-LD; and how the
 //! pages of listings and organizations word an error in the page's language.
 
+pub mod address;
 pub mod form;
 pub mod manage;
 
