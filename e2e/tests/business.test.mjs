@@ -276,7 +276,7 @@ test('a reserved name waits for the city, which approves it in its review queue'
     assert.equal(await page.locator('#category_1 option[value^="admin."]').count(), 0);
     await page.locator('#name_de').fill(nameDe);
     await page.locator('#category_1').selectOption('services.other');
-    await submitWith(page, page.locator('main form.editor button[type="submit"]'));
+    await submitWith(page, page.locator('main form.editor > button[type="submit"]'));
     const editorPath = new URL(page.url()).pathname;
     const listingId = editorPath.split('/').at(-1);
 
