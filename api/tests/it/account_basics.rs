@@ -3,9 +3,6 @@
 //! answered like a new one, changing name, language, address and password, the export
 //! and erasure of the links, and the migration verifying the accounts that existed.
 
-use std::time::Duration;
-
-use mail_parser::MessageParser;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -13,6 +10,7 @@ use uuid::Uuid;
 
 use crate::booking::{availability, create_offer, published_listing, tomorrow};
 use crate::helpers::*;
+use crate::mailbox::{self, live_smtp};
 
 /// One plain-text email as received.
 #[derive(Debug, Clone)]
@@ -32,57 +30,22 @@ impl Mail {
     }
 }
 
-fn live_smtp() -> Option<(String, std::path::PathBuf)> {
-    match (
-        std::env::var("TEST_SMTP_PORT"),
-        std::env::var("TEST_SMTP_MAILDIR"),
-    ) {
-        (Ok(port), Ok(dir)) if !port.is_empty() => {
-            Some((format!("smtp://127.0.0.1:{port}"), dir.into()))
-        }
-        _ if std::env::var("REQUIRE_ALL_BACKENDS").is_ok_and(|v| v == "1") => {
-            panic!("TEST_SMTP_PORT is not set but REQUIRE_ALL_BACKENDS=1")
-        }
-        _ => {
-            println!("skipped: TEST_SMTP_PORT is not set (run scripts/test)");
-            None
-        }
-    }
+/// A received message's subject and text.
+fn read_mail(m: &mail_parser::Message<'_>) -> Option<Mail> {
+    Some(Mail {
+        subject: m.subject().unwrap_or_default().to_string(),
+        text: m.body_text(0).unwrap_or_default().to_string(),
+    })
 }
 
 /// The messages received for `to`, oldest first.
 fn received(maildir: &std::path::Path, to: &str) -> Vec<Mail> {
-    let mut files: Vec<_> = std::fs::read_dir(maildir.join("new"))
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    files
-        .iter()
-        .filter_map(|f| std::fs::read(f).ok())
-        .filter_map(|raw| {
-            let m = MessageParser::default().parse(&raw)?;
-            let rcpt = m.header_raw("X-RcptTo").unwrap_or_default();
-            rcpt.contains(to).then(|| Mail {
-                subject: m.subject().unwrap_or_default().to_string(),
-                text: m.body_text(0).unwrap_or_default().to_string(),
-            })
-        })
-        .collect()
+    mailbox::received(maildir, to, read_mail)
 }
 
 /// Waits until `count` messages for `to` arrived (at most 20 s).
 async fn wait_for_mail(maildir: &std::path::Path, to: &str, count: usize) -> Vec<Mail> {
-    for _ in 0..200 {
-        let got = received(maildir, to);
-        if got.len() >= count {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "expected {count} messages for {to}, got {:?}",
-        received(maildir, to)
-    );
+    mailbox::wait_for(maildir, to, count, read_mail).await
 }
 
 /// An app sending by SMTP, and the Maildir it arrives in.

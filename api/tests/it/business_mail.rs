@@ -3,74 +3,24 @@
 //! own language, with no personal data of the resident; a hold's cancellation (which the
 //! business never saw) sends nothing. The dashboard counts the waiting requests.
 
-use std::time::Duration;
-
-use mail_parser::MessageParser;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::*;
+use crate::mailbox::{self, live_smtp};
 
-/// The subjects and texts of the messages the SMTP server received for `to`.
-fn received(maildir: &std::path::Path, to: &str) -> Vec<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(maildir.join("new"))
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    files
-        .iter()
-        .filter_map(|f| {
-            let raw = std::fs::read(f).ok()?;
-            let m = MessageParser::default().parse(&raw)?;
-            // The account's own emails (the verification link sent on registering) are
-            // not the business's.
-            let text = m.body_text(0).unwrap_or_default();
-            if text.contains("/verify?") {
-                return None;
-            }
-            m.header_raw("X-RcptTo")?.contains(to).then(|| {
-                (
-                    m.subject().unwrap_or_default().to_string(),
-                    m.body_text(0).unwrap_or_default().to_string(),
-                )
-            })
-        })
-        .collect()
+/// A received message's subject and text; the account's own emails (the verification
+/// link sent on registering) are not the business's.
+fn read_mail(m: &mail_parser::Message<'_>) -> Option<(String, String)> {
+    let text = m.body_text(0).unwrap_or_default().to_string();
+    (!text.contains("/verify?")).then(|| (m.subject().unwrap_or_default().to_string(), text))
 }
 
 /// Waits until `count` messages for `to` arrived (at most 20 s).
 async fn wait_for(maildir: &std::path::Path, to: &str, count: usize) -> Vec<(String, String)> {
-    for _ in 0..200 {
-        let got = received(maildir, to);
-        if got.len() >= count {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "expected {count} messages for {to}: {:?}",
-        received(maildir, to)
-    );
-}
-
-fn live_smtp() -> Option<(String, std::path::PathBuf)> {
-    match (
-        std::env::var("TEST_SMTP_PORT"),
-        std::env::var("TEST_SMTP_MAILDIR"),
-    ) {
-        (Ok(port), Ok(dir)) => Some((format!("smtp://127.0.0.1:{port}"), dir.into())),
-        _ if std::env::var("REQUIRE_ALL_BACKENDS").as_deref() == Ok("1") => {
-            panic!("TEST_SMTP_PORT is not set but REQUIRE_ALL_BACKENDS=1")
-        }
-        _ => {
-            println!(
-                "skipped: TEST_SMTP_PORT is not set (run scripts/test to start an SMTP server)"
-            );
-            None
-        }
-    }
+    mailbox::wait_for(maildir, to, count, read_mail).await
 }
 
 async fn book(app: &TestApp, user: &User, offer: &str, starts_at: &Value, hold: bool) -> Value {

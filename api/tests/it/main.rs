@@ -15,6 +15,7 @@ mod generate;
 mod health;
 mod languages;
 mod listings;
+mod mailbox;
 mod meili;
 mod migrations;
 mod notifications;

@@ -7,37 +7,16 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MimeHeaders;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::*;
+use crate::mailbox::{self, live_smtp};
 use crate::on_both;
 use api::notifications::ics::{content_lines, unescape_text};
-
-/// The test SMTP server: its URL and its Maildir; `None` (with one printed line) when
-/// `scripts/test` did not start one.
-fn live_smtp() -> Option<(String, std::path::PathBuf)> {
-    match (
-        std::env::var("TEST_SMTP_PORT"),
-        std::env::var("TEST_SMTP_MAILDIR"),
-    ) {
-        (Ok(port), Ok(dir)) if !port.is_empty() => {
-            Some((format!("smtp://127.0.0.1:{port}"), dir.into()))
-        }
-        _ if std::env::var("REQUIRE_ALL_BACKENDS").is_ok_and(|v| v == "1") => {
-            panic!("TEST_SMTP_PORT is not set but REQUIRE_ALL_BACKENDS=1")
-        }
-        _ => {
-            println!(
-                "skipped: TEST_SMTP_PORT is not set (run scripts/test to start an SMTP server)"
-            );
-            None
-        }
-    }
-}
 
 /// One received email, as the tests look at it.
 #[derive(Debug, Clone)]
@@ -59,67 +38,41 @@ impl Mail {
     }
 }
 
+/// A received email with a calendar file (the account's own emails, such as the
+/// verification link, carry none and are left out), sent to `to`.
+fn read_mail(m: &mail_parser::Message<'_>, to: &str) -> Option<Mail> {
+    let to_header = m
+        .to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(to_header, to, "sent to the resident");
+    let calendar = m.attachments().find(|p| {
+        p.content_type()
+            .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+    })?;
+    assert_eq!(calendar.attachment_name(), Some("booking.ics"));
+    Some(Mail {
+        subject: m.subject().unwrap_or_default().to_string(),
+        text: m.body_text(0).unwrap_or_default().to_string(),
+        ics: String::from_utf8(calendar.contents().to_vec()).unwrap(),
+        ics_method: calendar
+            .content_type()
+            .and_then(|c| c.attribute("method"))
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
 /// The messages the SMTP server received for `to`, oldest first.
 fn received(maildir: &std::path::Path, to: &str) -> Vec<Mail> {
-    let mut files: Vec<_> = std::fs::read_dir(maildir.join("new"))
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    let mut out = Vec::new();
-    for f in files {
-        let Ok(raw) = std::fs::read(&f) else { continue };
-        let Some(m) = MessageParser::default().parse(&raw) else {
-            continue;
-        };
-        let rcpt = m.header_raw("X-RcptTo").unwrap_or_default();
-        if !rcpt.contains(to) {
-            continue;
-        }
-        let to_header = m
-            .to()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .unwrap_or_default()
-            .to_string();
-        assert_eq!(to_header, to, "sent to the resident");
-        // The account's own emails (the verification link) carry no calendar.
-        let Some(calendar) = m.attachments().find(|p| {
-            p.content_type()
-                .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
-        }) else {
-            continue;
-        };
-        assert_eq!(calendar.attachment_name(), Some("booking.ics"));
-        out.push(Mail {
-            subject: m.subject().unwrap_or_default().to_string(),
-            text: m.body_text(0).unwrap_or_default().to_string(),
-            ics: String::from_utf8(calendar.contents().to_vec()).unwrap(),
-            ics_method: calendar
-                .content_type()
-                .and_then(|c| c.attribute("method"))
-                .unwrap_or_default()
-                .to_string(),
-        });
-    }
-    out
+    mailbox::received(maildir, to, |m| read_mail(m, to))
 }
 
 /// Waits until `count` messages for `to` arrived (at most 20 s) and returns them.
 async fn wait_for_mail(maildir: &std::path::Path, to: &str, count: usize) -> Vec<Mail> {
-    for _ in 0..200 {
-        let got = received(maildir, to);
-        if got.len() >= count {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "expected {count} messages for {to}, got {:?}",
-        received(maildir, to)
-            .iter()
-            .map(|m| &m.subject)
-            .collect::<Vec<_>>()
-    );
+    mailbox::wait_for(maildir, to, count, |m| read_mail(m, to)).await
 }
 
 /// A published listing of a new business with a class of five seats tomorrow at 18:00
