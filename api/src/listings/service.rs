@@ -1034,18 +1034,38 @@ pub async fn check_reserved_names(
     db: &DatabaseConnection,
     reserved: &ReservedNames,
 ) -> Result<usize, ListingError> {
-    let candidates = listing::Entity::find()
+    /// What the check reads of a listing (run on every start: the names, not the rows).
+    #[derive(sea_orm::FromQueryResult)]
+    struct Candidate {
+        id: Uuid,
+        name_de: String,
+        name_en: String,
+        approved_name: Option<String>,
+        status: String,
+        version: i32,
+    }
+    let candidates: Vec<Candidate> = listing::Entity::find()
+        .select_only()
+        .columns([
+            listing::Column::Id,
+            listing::Column::NameDe,
+            listing::Column::NameEn,
+            listing::Column::ApprovedName,
+            listing::Column::Status,
+            listing::Column::Version,
+        ])
         .filter(listing::Column::Kind.eq(ListingKind::Business.as_str()))
         .filter(listing::Column::OrganizationId.is_not_null())
         .filter(listing::Column::ReviewTerms.is_null())
+        .into_model()
         .all(db)
         .await?;
     let mut flagged = 0;
     for m in candidates {
         let data = ListingData {
             name: LocalizedText {
-                de: m.name_de.clone(),
-                en: m.name_en.clone(),
+                de: m.name_de,
+                en: m.name_en,
             },
             ..Default::default()
         };
