@@ -92,12 +92,8 @@ impl BusinessFacts {
         booking_id: Uuid,
         fallback: Locale,
     ) -> Result<Option<BusinessFacts>, DbErr> {
-        let Some(booking) = booking::Entity::find_by_id(booking_id).one(conn).await? else {
-            return Ok(None);
-        };
-        let Some(offer) = offer::Entity::find_by_id(booking.offer_id)
-            .one(conn)
-            .await?
+        let Some((booking, offer, listing)) =
+            super::message::booking_offer_listing(conn, booking_id).await?
         else {
             return Ok(None);
         };
@@ -105,12 +101,6 @@ impl BusinessFacts {
         if offer.partner_connection_id.is_some() {
             return Ok(None);
         }
-        let Some(listing) = listing::Entity::find_by_id(offer.listing_id)
-            .one(conn)
-            .await?
-        else {
-            return Ok(None);
-        };
         let Some(org_id) = listing.organization_id else {
             return Ok(None);
         };

@@ -96,6 +96,26 @@ pub struct BookingFacts {
     pub city: city::Model,
 }
 
+/// A booking with its offer and the offer's listing; `None` when any of them is gone.
+pub(super) async fn booking_offer_listing<C: ConnectionTrait>(
+    conn: &C,
+    booking_id: Uuid,
+) -> Result<Option<(booking::Model, offer::Model, listing::Model)>, DbErr> {
+    let Some(booking) = booking::Entity::find_by_id(booking_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let Some(offer) = offer::Entity::find_by_id(booking.offer_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let listing = listing::Entity::find_by_id(offer.listing_id)
+        .one(conn)
+        .await?;
+    Ok(listing.map(|l| (booking, offer, l)))
+}
+
 impl BookingFacts {
     /// Reads a booking and what belongs to it; `None` when it is gone, or its resident's
     /// account was erased (there is nobody to write to).
@@ -103,19 +123,7 @@ impl BookingFacts {
         conn: &C,
         booking_id: Uuid,
     ) -> Result<Option<BookingFacts>, DbErr> {
-        let Some(booking) = booking::Entity::find_by_id(booking_id).one(conn).await? else {
-            return Ok(None);
-        };
-        let Some(offer) = offer::Entity::find_by_id(booking.offer_id)
-            .one(conn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let Some(listing) = listing::Entity::find_by_id(offer.listing_id)
-            .one(conn)
-            .await?
-        else {
+        let Some((booking, offer, listing)) = booking_offer_listing(conn, booking_id).await? else {
             return Ok(None);
         };
         let Some(resident) = user::Entity::find_by_id(booking.user_id)
