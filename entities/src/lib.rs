@@ -29,4 +29,5 @@ pub mod place;
 pub mod staff_role;
 pub mod taxonomy;
 pub mod user;
+pub mod user_identity;
 pub mod waitlist_entry;

@@ -3,7 +3,10 @@
 
 pub mod api;
 pub mod error;
+pub mod identities;
 pub mod mail;
+pub mod oidc;
+pub mod oidc_pages;
 pub mod pages;
 pub mod service;
 

@@ -361,10 +361,17 @@ pub async fn logout_submit(
     req: &Request,
     CheckedForm(_): CheckedForm<LogoutForm>,
 ) -> Response {
+    let mut to = None;
     if let Some(sid) = auth::session_id_from(req) {
+        let login = auth::session_city_login(&state, &sid).await;
         let _ = auth::destroy_session(&state, &sid).await;
+        // A session begun by the city login ends the provider's session too.
+        to = super::oidc_pages::logout_target(&state, login).await;
     }
-    with_cookie(see_other("/"), &auth::clear_session_cookie(&state))
+    with_cookie(
+        see_other(to.as_deref().unwrap_or("/")),
+        &auth::clear_session_cookie(&state),
+    )
 }
 
 #[handler]
@@ -423,6 +430,28 @@ async fn account_with(
         .all(&state.db)
         .await
         .unwrap_or_default();
+    let city_login = match &state.city_login {
+        Some(c) => {
+            let link = super::identities::of_user(&state.db, u.id)
+                .await
+                .ok()
+                .flatten();
+            let has_password = user::Entity::find_by_id(u.id)
+                .one(&state.db)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|m| super::identities::has_password(&m));
+            Some(context! {
+                name => c.config.display_name.clone(),
+                linked => link.is_some(),
+                linked_on => link.map(|x| i18n::format_date(l, x.linked_at.with_timezone(&state.city.timezone).date_naive())),
+                acr => u.acr.clone(),
+                has_password,
+            })
+        }
+        None => None,
+    };
     let tz = state.city.timezone;
     let log = crate::privacy::log::entries(&state.db, &state.i18n, l, tz, u.id)
         .await
@@ -439,6 +468,13 @@ async fn account_with(
             email_verified => u.email_verified,
             pending_email => me.as_ref().and_then(|m| m.pending_email.clone()),
             account_locale => me.as_ref().and_then(|m| m.locale.clone()).unwrap_or_else(|| state.config.city.default_locale.as_str().to_string()),
+            city_login,
+            export_step_up => state.city_login.as_ref().and_then(|c| {
+                c.config
+                    .level_for("account-export")
+                    .filter(|level| !c.config.satisfies(u.acr.as_deref(), level))
+                    .map(|_| "/auth/oidc/step-up?action=account-export&next=%2Faccount%2Fexport")
+            }),
             field_errors => kept.field_errors,
             values => kept.values,
             done,
@@ -473,9 +509,16 @@ async fn account_with(
 
 #[handler]
 pub async fn export_download(
-    PageUser { user: u, .. }: PageUser,
+    PageUser { user: u, pc }: PageUser,
     state: Data<&AppState>,
+    req: &Request,
 ) -> Response {
+    if let Some(step_up) =
+        super::oidc_pages::step_up_needed(&state, &pc, req, &u, "account-export", "/account/export")
+            .await
+    {
+        return step_up;
+    }
     match super::service::export(&state.db, u.id, state.city.timezone).await {
         Ok(doc) => Response::builder()
             .content_type("application/json; charset=utf-8")
@@ -496,6 +539,18 @@ pub async fn delete_submit(
     PageUser { pc, user: u }: PageUser,
     CheckedForm(form): CheckedForm<DeleteForm>,
 ) -> Response {
+    if let Some(step_up) = super::oidc_pages::step_up_needed(
+        &state,
+        &pc,
+        req,
+        &u,
+        "account-delete",
+        "/account#h-delete",
+    )
+    .await
+    {
+        return step_up;
+    }
     match super::service::delete_account(&state.db, &state.booking_ctx(), &u, &form.password).await
     {
         Ok(()) => {
@@ -520,7 +575,15 @@ pub async fn delete_submit(
 }
 
 /// The notes the account page shows after a change (`?done=`).
-const DONE: [&str; 5] = ["profile", "email", "password", "verification", "verified"];
+const DONE: [&str; 7] = [
+    "profile",
+    "email",
+    "password",
+    "verification",
+    "verified",
+    "oidc-linked",
+    "oidc-unlinked",
+];
 
 /// The account page again after a form's error: `fields` renames the service's field
 /// names to the form's (e.g. `password` to `email_password`); the first is where an
@@ -555,6 +618,24 @@ async fn account_form_error(
     let kept = Kept {
         field_errors: messages.into_iter().collect(),
         values,
+    };
+    account_with(state, pc, req, u, status, errors, kept).await
+}
+
+/// The account page again with one form's error at `field`.
+pub async fn account_with_error(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    u: &crate::core::identity::AuthUser,
+    status: StatusCode,
+    field: &str,
+    message: String,
+) -> Response {
+    let errors = vec![error(field, message.clone())];
+    let kept = Kept {
+        field_errors: HashMap::from([(field.to_string(), message)]),
+        values: HashMap::new(),
     };
     account_with(state, pc, req, u, status, errors, kept).await
 }
@@ -945,4 +1026,47 @@ pub fn verify_first(state: &AppState, pc: &PageCtx, req: &Request, email: &str) 
         StatusCode::FORBIDDEN,
         context! { state => "unverified", purpose => "verify", email },
     )
+}
+
+/// `POST /account/oidc/link`: a logged-in resident links their city account; the
+/// password is asked first.
+#[handler]
+pub async fn account_link_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user }: PageUser,
+    CheckedForm(form): CheckedForm<super::oidc_pages::PasswordForm>,
+) -> Response {
+    if state.city_login.is_none() {
+        return super::oidc_pages::not_configured(&state, &pc, req);
+    }
+    if let Err((status, m)) =
+        super::oidc_pages::check_password(&state, &pc, req, &user.email, &form.password).await
+    {
+        return account_with_error(&state, &pc, req, &user, status, "oidc_password", m).await;
+    }
+    super::oidc_pages::start_link(&state, &pc, req, user.id).await
+}
+
+/// `POST /account/oidc/unlink`: remove the city login (the account keeps its password).
+#[handler]
+pub async fn account_unlink_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    PageUser { pc, user }: PageUser,
+    CheckedForm(_): CheckedForm<LogoutForm>,
+) -> Response {
+    match super::identities::unlink(&state.db, user.id).await {
+        Ok(()) => see_other("/account?done=oidc-unlinked"),
+        Err(e) => {
+            use crate::core::error::ErrorCode;
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let m = e
+                .fields()
+                .first()
+                .map(|f| state.i18n.message(pc.locale, &f.message))
+                .unwrap_or_else(|| state.i18n.message(pc.locale, &e.message()));
+            account_with_error(&state, &pc, req, &user, status, "oidc_unlink", m).await
+        }
+    }
 }

@@ -871,6 +871,7 @@ pub async fn export(
         .order_by_asc(account_token::Column::CreatedAt)
         .all(db)
         .await?;
+    let city_login = super::identities::of_user(db, user_id).await?;
     let booking = crate::booking::export::for_resident(db, user_id).await?;
     let notifications = crate::notifications::export::for_resident(db, &booking.ids).await?;
     Ok(serde_json::json!({
@@ -885,8 +886,17 @@ pub async fn export(
             "email_verified_at": u.email_verified_at,
             "pending_email": pending,
             "password_changed_at": u.credentials_changed_at,
-            "password": "stored only as an argon2id hash, which is not exported",
+            "password": if super::identities::has_password(&u) {
+                "stored only as an argon2id hash, which is not exported"
+            } else {
+                "none: the account logs in with the city login"
+            },
         },
+        // Only the provider and the resident's identifier there are kept.
+        "city_login": city_login.map(|l| serde_json::json!({
+            "issuer": l.issuer, "subject": l.subject, "linked_at": l.linked_at,
+            "last_login_at": l.last_login_at,
+        })),
         // Their secrets are stored only as hashes, which are not exported.
         "email_links": links.iter().map(|t| serde_json::json!({
             "purpose": t.purpose, "email": t.email, "created_at": t.created_at,
@@ -944,11 +954,15 @@ pub async fn delete_account(
         .ok_or(AccountError::Unauthorized)?;
     let hash = u.password_hash.clone();
     let password = password.to_string();
-    let valid = tokio::task::spawn_blocking(move || {
-        crate::core::secrets::verify_password(&password, &hash)
-    })
-    .await
-    .unwrap_or(false);
+    let valid = if super::identities::has_password(&u) {
+        tokio::task::spawn_blocking(move || crate::core::secrets::verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
+    } else {
+        // An account made by the city login has no password: a session begun by the
+        // city login proves who is asking.
+        user.city_login
+    };
     if !valid {
         return Err(Invalid::field("password", msg!("error-password-wrong")).into());
     }
@@ -985,6 +999,10 @@ pub async fn delete_account(
         .await?;
     account_token::Entity::delete_many()
         .filter(account_token::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    entities::user_identity::Entity::delete_many()
+        .filter(entities::user_identity::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
     entities::access_record::Entity::delete_many()

@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::core::email::Email;
+use crate::core::identity::StaffRole;
 use crate::core::locale::Locale;
 use crate::core::secrets::{SecretsKey, SecretsKeySource};
 
@@ -36,6 +37,8 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     pub outbox: OutboxConfig,
     pub operator: OperatorConfig,
+    /// The city login through the city's OpenID Provider; `None` when off.
+    pub oidc: Option<OidcConfig>,
     /// The log filter in `RUST_LOG` syntax (`LOG`).
     pub log: String,
 }
@@ -221,6 +224,165 @@ pub struct OperatorConfig {
     pub is_demo: bool,
 }
 
+/// The city login: residents log in with the city's account at its OpenID Provider
+/// (OpenID Connect, authorization code flow with PKCE). Off unless `OIDC_ISSUER_URL`
+/// is set.
+#[derive(Clone, Debug)]
+pub struct OidcConfig {
+    /// The provider's issuer identifier; its discovery document is read from
+    /// `<issuer>/.well-known/openid-configuration` (`OIDC_ISSUER_URL`). https, or http
+    /// on a loopback address for development.
+    pub issuer: Url,
+    /// The portal's client id at the provider (`OIDC_CLIENT_ID`).
+    pub client_id: String,
+    /// Its client secret (`OIDC_CLIENT_SECRET`); without one the portal is a public
+    /// client (PKCE only).
+    pub client_secret: Option<SecretString>,
+    /// The scopes asked for (`OIDC_SCOPES`, default `openid email profile`; `openid`
+    /// is always included).
+    pub scopes: Vec<String>,
+    /// What the login button calls the provider (`OIDC_DISPLAY_NAME`, default "city
+    /// account").
+    pub display_name: String,
+    /// The provider's assurance levels (`acr` values), lowest first
+    /// (`OIDC_ACR_LEVELS`, e.g. `basic substantial high`).
+    pub acr_levels: Vec<String>,
+    /// Actions that need at least a level, as `action=level` pairs (`OIDC_STEP_UP`,
+    /// e.g. `account-export=substantial account-delete=substantial`). Actions:
+    /// [`STEP_UP_ACTIONS`].
+    pub step_up: Vec<(String, String)>,
+    /// A claim holding the resident's groups whose values map to city staff roles
+    /// (`OIDC_ROLES_CLAIM`, e.g. `groups`); off by default.
+    pub roles_claim: Option<String>,
+    /// Which group gives which role, as `group=role` pairs (`OIDC_ROLE_MAP`, e.g.
+    /// `city-admins=admin city-editors=editor`).
+    pub role_map: Vec<(String, StaffRole)>,
+}
+
+/// The actions `OIDC_STEP_UP` can ask a higher assurance level for.
+pub const STEP_UP_ACTIONS: [&str; 3] = ["account-export", "account-delete", "admin"];
+
+impl OidcConfig {
+    fn read(vars: &Vars) -> Result<Option<OidcConfig>, ConfigError> {
+        let issuer = vars.parse("OIDC_ISSUER_URL", |v| {
+            let url = http_url(v)?;
+            let loopback = match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d == "localhost",
+                None => false,
+            };
+            if url.scheme() != "https" && !loopback {
+                return Err(format!(
+                    "'{v}' must be an https URL (http only on loopback)"
+                ));
+            }
+            if url.query().is_some() || url.fragment().is_some() {
+                return Err(format!("'{v}' must have no query or fragment"));
+            }
+            Ok(url)
+        })?;
+        let client_id = vars.parse("OIDC_CLIENT_ID", line(255))?;
+        let client_secret = vars.parse("OIDC_CLIENT_SECRET", |v| Ok(SecretString::from(v)))?;
+        let scopes = vars.parse("OIDC_SCOPES", |v| {
+            let scopes: Vec<String> = v.split_whitespace().map(String::from).collect();
+            if scopes.iter().any(|s| {
+                s.chars()
+                    .any(|c| !c.is_ascii_graphic() || c == '"' || c == '\\')
+            }) {
+                return Err(format!("'{v}' is not a space-separated list of scopes"));
+            }
+            Ok(scopes)
+        })?;
+        let display_name = vars.parse("OIDC_DISPLAY_NAME", line(60))?;
+        let acr_levels = vars.parse("OIDC_ACR_LEVELS", |v| {
+            Ok(v.split_whitespace().map(String::from).collect::<Vec<_>>())
+        })?;
+        let step_up = vars.parse("OIDC_STEP_UP", |v| {
+            v.split_whitespace()
+                .map(|pair| match pair.split_once('=') {
+                    Some((action, level))
+                        if STEP_UP_ACTIONS.contains(&action) && !level.is_empty() =>
+                    {
+                        Ok((action.to_string(), level.to_string()))
+                    }
+                    _ => Err(format!(
+                        "'{pair}' is not action=level with an action of {}",
+                        STEP_UP_ACTIONS.join(", ")
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        let roles_claim = vars.parse("OIDC_ROLES_CLAIM", line(100))?;
+        let role_map = vars.parse("OIDC_ROLE_MAP", |v| {
+            v.split_whitespace()
+                .map(|pair| {
+                    pair.split_once('=')
+                        .and_then(|(group, role)| {
+                            StaffRole::parse(role).map(|r| (group.to_string(), r))
+                        })
+                        .filter(|(group, _)| !group.is_empty())
+                        .ok_or_else(|| format!("'{pair}' is not group=editor or group=admin"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        let Some(issuer) = issuer else {
+            if client_id.is_some() {
+                return Err(err("OIDC_ISSUER_URL", "missing: OIDC_CLIENT_ID is set"));
+            }
+            return Ok(None);
+        };
+        let client_id =
+            client_id.ok_or_else(|| err("OIDC_CLIENT_ID", "missing: OIDC_ISSUER_URL is set"))?;
+        let acr_levels = acr_levels.unwrap_or_default();
+        let step_up = step_up.unwrap_or_default();
+        if let Some((_, level)) = step_up.iter().find(|(_, l)| !acr_levels.contains(l)) {
+            return Err(err(
+                "OIDC_STEP_UP",
+                format!("'{level}' is not one of OIDC_ACR_LEVELS"),
+            ));
+        }
+        let role_map = role_map.unwrap_or_default();
+        if roles_claim.is_some() == role_map.is_empty() {
+            return Err(err(
+                "OIDC_ROLE_MAP",
+                "OIDC_ROLES_CLAIM and OIDC_ROLE_MAP are set together or not at all",
+            ));
+        }
+        let mut scopes = scopes.unwrap_or_else(|| vec!["email".into(), "profile".into()]);
+        scopes.retain(|s| s != "openid");
+        Ok(Some(OidcConfig {
+            issuer,
+            client_id,
+            client_secret,
+            scopes,
+            display_name: display_name.unwrap_or_else(|| "city account".into()),
+            acr_levels,
+            step_up,
+            roles_claim,
+            role_map,
+        }))
+    }
+
+    /// The level an action needs, if any.
+    pub fn level_for(&self, action: &str) -> Option<&str> {
+        self.step_up
+            .iter()
+            .find(|(a, _)| a == action)
+            .map(|(_, l)| l.as_str())
+    }
+
+    /// Whether the level `got` is at least `needed` (by `OIDC_ACR_LEVELS`' order; an
+    /// unknown level satisfies nothing).
+    pub fn satisfies(&self, got: Option<&str>, needed: &str) -> bool {
+        let rank = |l: &str| self.acr_levels.iter().position(|x| x == l);
+        match (got.and_then(rank), rank(needed)) {
+            (Some(g), Some(n)) => g >= n,
+            _ => false,
+        }
+    }
+}
+
 /// A configuration variable that could not be used.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {var}: {message}")]
@@ -277,6 +439,7 @@ impl Config {
             notifications: NotificationsConfig::read(&vars)?,
             outbox: OutboxConfig::read(&vars)?,
             operator: OperatorConfig::read(&vars)?,
+            oidc: OidcConfig::read(&vars)?,
             log: vars.parse("LOG", text)?.unwrap_or_else(|| "info".into()),
             server,
             database,
@@ -976,7 +1139,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 41, "{names:?}");
+        assert_eq!(names.len(), 50, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {

@@ -42,6 +42,11 @@ pub struct AuthUser {
     pub via: Via,
     /// Whether the account's email address is verified (booking needs it).
     pub email_verified: bool,
+    /// The assurance level (`acr`) of the city login that began the session, if one
+    /// did.
+    pub acr: Option<String>,
+    /// Whether the session was begun by the city login.
+    pub city_login: bool,
 }
 
 impl AuthUser {

@@ -299,9 +299,16 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         city_name: city.name.clone(),
         default_locale: config.city.default_locale,
     });
+    let city_login = config.oidc.clone().map(|c| {
+        Arc::new(crate::accounts::oidc::CityLogin::new(
+            c,
+            &config.server.public_url,
+        ))
+    });
     Ok(AppState {
         partners,
         postman,
+        city_login,
         db,
         store,
         config: Arc::new(config),
@@ -359,6 +366,31 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
                 .post(crate::accounts::pages::register_submit),
         )
         .at("/logout", poem::post(crate::accounts::pages::logout_submit))
+        .at(
+            "/auth/oidc/login",
+            get(crate::accounts::oidc_pages::login_start),
+        )
+        .at(
+            "/auth/oidc/callback",
+            get(crate::accounts::oidc_pages::callback),
+        )
+        .at(
+            "/auth/oidc/step-up",
+            get(crate::accounts::oidc_pages::step_up_start),
+        )
+        .at(
+            "/auth/oidc/link",
+            get(crate::accounts::oidc_pages::link_form)
+                .post(crate::accounts::oidc_pages::link_submit),
+        )
+        .at(
+            "/account/oidc/link",
+            poem::post(crate::accounts::pages::account_link_submit).data(ReturnTo("/account")),
+        )
+        .at(
+            "/account/oidc/unlink",
+            poem::post(crate::accounts::pages::account_unlink_submit).data(ReturnTo("/account")),
+        )
         .at(
             "/password-reset",
             get(crate::accounts::pages::reset_request_form)

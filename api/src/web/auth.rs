@@ -33,14 +33,38 @@ fn session_key(session_id: &str) -> String {
 struct SessionData {
     user_id: Uuid,
     created_at: chrono::DateTime<Utc>,
+    /// A city login's assurance level (`acr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    acr: Option<String>,
+    /// A city login's ID token, for ending the provider's session on logout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+/// A session's city login: its level and ID token.
+#[derive(Clone, Debug, Default)]
+pub struct CityLoginSession {
+    pub acr: Option<String>,
+    pub id_token: Option<String>,
 }
 
 /// Creates a session for the user and returns its id (the cookie value).
 pub async fn create_session(state: &AppState, user_id: Uuid) -> Result<String, Problem> {
+    create_session_with(state, user_id, CityLoginSession::default()).await
+}
+
+/// Creates a session begun by a city login.
+pub async fn create_session_with(
+    state: &AppState,
+    user_id: Uuid,
+    login: CityLoginSession,
+) -> Result<String, Problem> {
     let id = random_secret();
     let data = serde_json::to_string(&SessionData {
         user_id,
         created_at: Utc::now(),
+        acr: login.acr,
+        id_token: login.id_token,
     })
     .expect("session serializes");
     state
@@ -49,6 +73,16 @@ pub async fn create_session(state: &AppState, user_id: Uuid) -> Result<String, P
         .await
         .map_err(store_problem)?;
     Ok(id)
+}
+
+/// The city login of a session, if it was begun by one.
+pub async fn session_city_login(state: &AppState, session_id: &str) -> Option<CityLoginSession> {
+    let raw = state.store.get(&session_key(session_id)).await.ok()??;
+    let data: SessionData = serde_json::from_str(&raw).ok()?;
+    (data.acr.is_some() || data.id_token.is_some()).then_some(CityLoginSession {
+        acr: data.acr,
+        id_token: data.id_token,
+    })
 }
 
 /// Ends a session.
@@ -114,6 +148,7 @@ async fn load_user(
     user_id: Uuid,
     via: Via,
     begun: Option<chrono::DateTime<Utc>>,
+    login: Option<CityLoginSession>,
 ) -> Result<Option<AuthUser>, Problem> {
     let role = Query::select()
         .column(staff_role::Column::Role)
@@ -163,6 +198,8 @@ async fn load_user(
                 staff_role: role.as_deref().and_then(StaffRole::parse),
                 via,
                 email_verified: verified_at.is_some(),
+                acr: login.as_ref().and_then(|l| l.acr.clone()),
+                city_login: login.is_some(),
             })
         }),
     )
@@ -184,7 +221,17 @@ pub async fn user_from_session(
     let Ok(data) = serde_json::from_str::<SessionData>(&raw) else {
         return Ok(None);
     };
-    load_user(state, data.user_id, Via::Session, Some(data.created_at)).await
+    load_user(
+        state,
+        data.user_id,
+        Via::Session,
+        Some(data.created_at),
+        data.id_token.is_some().then_some(CityLoginSession {
+            acr: data.acr,
+            id_token: None,
+        }),
+    )
+    .await
 }
 
 /// Resolves a personal API token to its user.
@@ -213,7 +260,7 @@ pub async fn user_from_token(state: &AppState, token: &str) -> Result<Option<Aut
             .exec(&state.db)
             .await;
     }
-    load_user(state, t.user_id, Via::Token(t.id), None).await
+    load_user(state, t.user_id, Via::Token(t.id), None, None).await
 }
 
 /// The caller, whether by session cookie or bearer token; `None` when anonymous.

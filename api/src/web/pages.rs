@@ -72,6 +72,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/account.html"),
     ),
     (
+        "oidc_error.html",
+        include_str!("../../../frontend/templates/oidc_error.html"),
+    ),
+    (
+        "oidc_link.html",
+        include_str!("../../../frontend/templates/oidc_link.html"),
+    ),
+    (
         "account_link.html",
         include_str!("../../../frontend/templates/account_link.html"),
     ),
@@ -427,6 +435,7 @@ pub fn render(
         logo_url => state.config.theme.logo_url.clone(),
         user => pc.user.as_ref().map(|u| context! { name => u.display_name.clone(), staff => u.is_staff() }),
         csrf => pc.csrf.clone(),
+        city_login_name => state.city_login.as_ref().map(|c| c.config.display_name.clone()),
         path => req.uri().path().to_string(),
         canonical => canonical,
         alternate_de => alternate(Some(Locale::De)),

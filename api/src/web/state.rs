@@ -30,6 +30,8 @@ pub struct AppState {
     pub partners: Arc<crate::partners::Partners>,
     /// Sends the account's emails (verification, password reset).
     pub postman: Arc<crate::accounts::mail::Postman>,
+    /// The city login (OpenID Connect), when configured.
+    pub city_login: Option<Arc<crate::accounts::oidc::CityLogin>>,
 }
 
 impl AppState {

@@ -46,6 +46,7 @@ async fn up_down_up(backend: Backend) {
         "calendar_feeds",
         "notifications_sent",
         "places",
+        "user_identities",
     ] {
         assert!(
             full.contains(&t.to_string()),
