@@ -48,9 +48,12 @@ export async function freePort() {
  * @param {Record<string,string>} [options.env] extra or overriding variables
  *   (e.g. `{ CITY_NAME: 'Testburg', DEFAULT_LOCALE: 'en' }`)
  * @param {number} [options.readyTimeoutMs] how long to wait for readiness
+ * @param {(baseUrl: string) => Promise<Record<string,string>>} [options.setup] called
+ *   once the portal's address is known, before it starts: further variables (e.g. a
+ *   client registered at an OpenID Provider for exactly this address)
  * @returns {Promise<Portal>}
  */
-export async function startPortal({ env = {}, readyTimeoutMs = READY_TIMEOUT_MS } = {}) {
+export async function startPortal({ env = {}, readyTimeoutMs = READY_TIMEOUT_MS, setup } = {}) {
   const bin = portalBin();
   try {
     await fsp.access(bin, fs.constants.X_OK);
@@ -62,7 +65,8 @@ export async function startPortal({ env = {}, readyTimeoutMs = READY_TIMEOUT_MS 
   }
   let lastError;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    const portal = new Portal(bin, env);
+    const portal = new Portal(bin, { ...env });
+    portal.setup = setup ?? null;
     try {
       await portal.start(readyTimeoutMs);
       return portal;
@@ -127,6 +131,7 @@ export class Portal {
     this.logFile = path.join(this.dataDir, 'portal.log');
     this.port = await freePort();
     this.baseUrl = `http://127.0.0.1:${this.port}`;
+    if (this.setup) Object.assign(this.extraEnv, await this.setup(this.baseUrl));
 
     const log = fs.createWriteStream(this.logFile);
     const child = spawn(this.bin, ['serve'], {

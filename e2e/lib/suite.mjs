@@ -19,8 +19,10 @@ import { startTileServer } from './tiles.mjs';
  * @param {object} [options]
  * @param {Record<string,string>} [options.portalEnv] extra portal variables
  * @param {boolean} [options.browser=true] also launch Chromium
+ * @param {(baseUrl: string) => Promise<Record<string,string>>} [options.portalSetup]
+ *   further portal variables once its address is known (see `startPortal`)
  */
-export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
+export function useSuite({ portalEnv = {}, browser: withBrowser = true, portalSetup } = {}) {
   const suite = {
     /** @type {import('./portal.mjs').Portal} */
     portal: null,
@@ -48,7 +50,7 @@ export function useSuite({ portalEnv = {}, browser: withBrowser = true } = {}) {
     suite.tiles = await startTileServer();
     // Start both at once: the portal's demo import and Chromium's start overlap.
     const [portal, browser] = await Promise.allSettled([
-      startPortal({ env: { MAP_TILE_URL: suite.tiles.url, ...portalEnv } }),
+      startPortal({ env: { MAP_TILE_URL: suite.tiles.url, ...portalEnv }, setup: portalSetup }),
       withBrowser ? launchBrowser() : Promise.resolve(null),
     ]);
     suite.portal = portal.value ?? null;

@@ -282,7 +282,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config.theme.dir.as_deref(),
     ));
     let templates = pages::templates(i18n.clone(), assets.clone(), config.theme.dir.clone());
-    let csp = pages::content_security_policy(&config.theme.tile_origin());
+    let provider_origin = config
+        .oidc
+        .as_ref()
+        .map(|o| o.issuer.origin().ascii_serialization());
+    let csp =
+        pages::content_security_policy(&config.theme.tile_origin(), provider_origin.as_deref());
     let listing_cache = Arc::new(crate::listings::cache::ListingCache::new(
         config.listings.cache,
     ));

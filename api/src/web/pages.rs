@@ -502,10 +502,18 @@ pub fn render(
 
 /// The Content-Security-Policy of every page: no inline or third-party scripts; map
 /// tiles may come from the configured tile server.
-pub fn content_security_policy(tile_origin: &str) -> String {
+///
+/// With the city login, forms may also lead to its provider (`form_origin`): linking
+/// the city account and logging out answer with a redirect there, and browsers apply
+/// `form-action` to a form's redirects too.
+pub fn content_security_policy(tile_origin: &str, form_origin: Option<&str>) -> String {
+    let forms = match form_origin {
+        Some(o) => format!("'self' {o}"),
+        None => "'self'".to_string(),
+    };
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {tile_origin}; \
-         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         connect-src 'self'; object-src 'none'; base-uri 'self'; form-action {forms}; frame-ancestors 'none'"
     )
 }
 

@@ -215,7 +215,7 @@ async fn first_login_creates_the_account_and_the_second_finds_it(rp: Rp) {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("action=\"/auth/oidc/login\""), "{page}");
+    assert!(page.contains("href=\"/auth/oidc/login\""), "{page}");
     assert!(page.contains("Testhausen-Konto"));
     let cb = city_login_callback(&c, &rp, &login, "basic").await;
     assert!(cb.contains("iss="), "RFC 9207: {cb}");
@@ -814,7 +814,7 @@ async fn provider_down_never_blocks_local_login() {
     let r = c.get(app.url("/login")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    assert!(html.contains("action=\"/auth/oidc/login\""));
+    assert!(html.contains("href=\"/auth/oidc/login\""));
     let r = c.get(app.url("/auth/oidc/login")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     let page = r.text().await.unwrap();
