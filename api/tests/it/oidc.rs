@@ -741,6 +741,19 @@ async fn staff_roles_follow_the_mapped_groups(rp: Rp) {
     let c = client();
     let cb = city_login_callback(&c, &rp, &admin, "basic").await;
     c.get(&cb).send().await.unwrap();
+    // Staff pages need the level "high" here: the step-up first, then the page.
+    let r = c.get(rp.app.url("/admin")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&r),
+        "/auth/oidc/step-up?action=admin&next=%2Fadmin"
+    );
+    let r = c.get(rp.app.url(&location(&r))).send().await.unwrap();
+    let to = location(&r);
+    assert!(to.contains("acr_values=high"), "{to}");
+    let cb = through_provider(&c, &rp, &to, &admin, "high").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/admin");
     let r = c.get(rp.app.url("/admin")).send().await.unwrap();
     assert_eq!(
         r.status(),
@@ -789,6 +802,7 @@ on_both_rp!(
         ("OIDC_SCOPES", "email profile groups"),
         ("OIDC_ROLES_CLAIM", "groups"),
         ("OIDC_ROLE_MAP", "city-admins=admin"),
+        ("OIDC_STEP_UP", "admin=high"),
     ]
 );
 
