@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkA11y } from '../lib/axe.mjs';
 import { followLink, goto, h1Text, submitWith } from '../lib/browser.mjs';
 import { assertNoProblems, listingPath, resultCount, searchHits } from '../lib/expect.mjs';
-import { loginViaForm, logoutViaHeader, newAccount, registerViaForm } from '../lib/flows.mjs';
+import { loginViaForm, logoutViaHeader, newAccount, registerAndLogIn } from '../lib/flows.mjs';
 import { msg } from '../lib/l10n.mjs';
 import { screenshot } from '../lib/shots.mjs';
 import { useSuite } from '../lib/suite.mjs';
@@ -85,7 +85,7 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
   try {
     // Register, log out, log in again.
-    await registerViaForm(page, account);
+    await registerAndLogIn(page, suite.portal.mailbox, account);
     assert.equal(new URL(page.url()).pathname, '/account');
     await logoutViaHeader(page);
     await loginViaForm(page, account.email, account.password);
@@ -266,7 +266,7 @@ test('a reserved name waits for the city, which approves it in its review queue'
   const nameDe = `Bürgeramt Schnelltermin ${word}`;
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
   try {
-    await registerViaForm(page, account);
+    await registerAndLogIn(page, suite.portal.mailbox, account);
     await goto(page, '/manage', { expectStatus: 200 });
     await page.locator('#org-name').fill(`Termin ${word} GmbH`);
     await submitWith(page, page.locator('main form[action="/manage/organizations"] button[type="submit"]'));
