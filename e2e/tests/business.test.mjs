@@ -287,6 +287,16 @@ test('a reserved name waits for the city, which approves it in its review queue'
     assert.ok(bar.includes(msg('de', 'status-pending_review')), bar);
     assert.ok((await page.locator('#review-state').innerText()).includes('Bürgeramt'));
     await checkA11y(page, 'listing editor waiting for review');
+    // The owner sees the same preview; a visitor gets nothing.
+    await followLink(page, page.locator(`main .status-bar a[href="/manage/listings/${listingId}/preview"]`));
+    assert.equal(await h1Text(page), nameDe);
+    const visitor = await suite.page({ locale: 'de-DE' });
+    try {
+      await goto(visitor.page, `/manage/listings/${listingId}/preview`, { expectStatus: 404 });
+    } finally {
+      await visitor.close();
+    }
+    await goto(page, editorPath, { expectStatus: 200 });
     assert.equal((await suite.api.search({ q: word })).estimated_total, 0, 'not public while it waits');
 
     // City staff approve it in the queue.
@@ -302,6 +312,14 @@ test('a reserved name waits for the city, which approves it in its review queue'
       assert.ok((await queued.innerText()).includes(`Termin ${word} GmbH`));
       await checkA11y(s, 'admin with the review queue');
       await screenshot(s, 'admin-review');
+      // Staff look at the page before they approve it: marked as not public.
+      await followLink(s, queued.locator(`a[href="/manage/listings/${listingId}/preview"]`));
+      assert.equal(await h1Text(s), nameDe);
+      assert.equal((await s.locator('main .notice.preview strong').innerText()).trim(), msg('de', 'preview-pending_review'));
+      assert.equal(await s.locator('meta[name="robots"][content="noindex"]').count(), 1, 'kept from search engines');
+      await checkA11y(s, 'preview of a listing waiting for review');
+      await screenshot(s, 'listing-preview');
+      await goto(s, '/admin?kind=business', { expectStatus: 200 });
       await submitWith(s, queued.locator('button[value="approve"]'));
       const back = new URL(s.url());
       assert.equal(back.pathname, '/admin');
