@@ -88,21 +88,6 @@ pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result
     })
 }
 
-/// What registering answers for an address that has an account already: the shape of
-/// a new account's [`Me`], with a new id and nothing of the existing account.
-pub fn me_as_new(r: &Registration, locale: Locale, verification: bool) -> Me {
-    Me {
-        id: Uuid::now_v7(),
-        email: crate::core::email::normalize(&r.email),
-        display_name: r.display_name.trim().to_string(),
-        staff_role: None,
-        memberships: Vec::new(),
-        email_verified: !verification,
-        pending_email: None,
-        locale: Some(locale.as_str().to_string()),
-    }
-}
-
 trait FindAlsoOrg {
     async fn find_also_related_org(
         self,
