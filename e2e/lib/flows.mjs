@@ -78,10 +78,42 @@ export function greeting(lang, name) {
 /**
  * Follow the verification link the portal emailed to `email` (read from the
  * portal's mailbox) in `page`, and press its confirm button. Resolves with the
- * response of the page saying the address is confirmed.
+ * response of the page it lands on: the login form with the address filled in
+ * (a browser not logged in to the account), or the page saying the address is
+ * confirmed (the account's own browser).
  */
 export async function verifyEmailViaLink(page, mailbox, email) {
   const link = new URL(await mailbox.link(email, 'verify'));
   await goto(page, `${link.pathname}${link.search}`, { expectStatus: 200 });
   return submitWith(page, page.locator('main form[action="/verify"] button[type="submit"]'));
+}
+
+/**
+ * After the registration form on a portal that emails (the e2e portal does):
+ * the "check your mailbox" page, the emailed link, its confirm button, and the
+ * login form it leads to (the address filled in), with the password. Resolves
+ * with the response of the page the login lands on (where the registration
+ * began, else my account).
+ */
+export async function finishRegistration(page, mailbox, account) {
+  const sent = page.locator('main [role="status"]');
+  assert.ok((await sent.innerText()).includes(account.email), 'the "check your mailbox" page names the address');
+  assert.equal(await logoutButton(page).count(), 0, 'registering logs nobody in');
+  const confirmed = await verifyEmailViaLink(page, mailbox, account.email);
+  assert.equal(confirmed.status(), 200);
+  const form = loginForm(page);
+  assert.equal(await form.locator('input[name="email"]').inputValue(), account.email, 'the address is filled in');
+  await assertCsrfField(form);
+  await form.locator('input[name="password"]').fill(account.password);
+  return submitWith(page, form.locator('button[type="submit"]'));
+}
+
+/**
+ * Register through the form and finish like a resident (see
+ * `finishRegistration`): logged in, on my account (or where `next` leads).
+ */
+export async function registerAndLogIn(page, mailbox, account) {
+  const res = await registerViaForm(page, account);
+  assert.equal(res.status(), 200, 'the "check your mailbox" page');
+  return finishRegistration(page, mailbox, account);
 }

@@ -136,7 +136,7 @@ export class Mailbox {
    */
   async link(address, path, { timeoutMs = 15_000 } = {}) {
     const deadline = Date.now() + timeoutMs;
-    const re = new RegExp(`https?://\\S+/${path}\\?token=[A-Za-z0-9_-]+`);
+    const re = new RegExp(`https?://\\S+/${path}\\?token=[A-Za-z0-9_-]+\\S*`);
     while (Date.now() < deadline) {
       for (const m of this.to(address).reverse()) {
         const found = re.exec(m.text)?.[0];

@@ -6,7 +6,7 @@ import test from 'node:test';
 import { checkA11y } from '../lib/axe.mjs';
 import { addSessionCookie, goto, submitWith } from '../lib/browser.mjs';
 import { htmlLang, localized, overflowingElements, scrollWidth, searchHits, waitForMap } from '../lib/expect.mjs';
-import { registrationForm } from '../lib/flows.mjs';
+import { newAccount, registerViaForm, registrationForm, verifyEmailViaLink } from '../lib/flows.mjs';
 import { msg } from '../lib/l10n.mjs';
 import { screenshot } from '../lib/shots.mjs';
 import { useSuite } from '../lib/suite.mjs';
@@ -56,6 +56,33 @@ async function registerWithErrors(page) {
   return res;
 }
 
+/** Registered through the form: the "check your mailbox" page (nobody logged in). */
+async function registerSent(page) {
+  const res = await registerViaForm(page, newAccount());
+  assert.equal(res.status(), 200);
+  assert.equal(await page.locator('main [role="status"]').count(), 1, 'the page says where the email went');
+  return res;
+}
+
+/** The page an emailed verification link opens: "confirm your address" with its button. */
+async function verifyConfirm(page) {
+  const { email } = await suite.client().register({ verify: false });
+  const link = new URL(await suite.portal.mailbox.link(email, 'verify'));
+  const res = await goto(page, `${link.pathname}${link.search}`, { expectStatus: 200 });
+  assert.equal(await page.locator('main form[action="/verify"]').count(), 1, 'the confirm button');
+  return res;
+}
+
+/** The confirm button pressed: the login form with the address filled in and a notice. */
+async function verifiedLogin(page) {
+  const { email } = await suite.client().register({ verify: false });
+  const res = await verifyEmailViaLink(page, suite.portal.mailbox, email);
+  assert.equal(res.status(), 200);
+  assert.equal(await page.locator('main form[action="/login"] input[name="email"]').inputValue(), email);
+  assert.equal(await page.locator('main .notice[role="status"]').count(), 1, 'the notice that the address is confirmed');
+  return res;
+}
+
 /** The page types to check, resolved once against the demo data. */
 let pagesPromise;
 function pageTypes() {
@@ -99,6 +126,9 @@ function pageTypes() {
       { name: 'login', path: '/login' },
       { name: 'register', path: '/register' },
       { name: 'register-errors', arrive: registerWithErrors },
+      { name: 'register-sent', arrive: registerSent },
+      { name: 'verify-confirm', arrive: verifyConfirm },
+      { name: 'verify-login', arrive: verifiedLogin },
       { name: 'account', path: '/account', session: owner.cookieHeader() },
       { name: 'not-found', path: '/listings/does-not-exist', status: 404 },
     ];
@@ -117,6 +147,9 @@ const PAGE_TYPES = [
   'login',
   'register',
   'register-errors',
+  'register-sent',
+  'verify-confirm',
+  'verify-login',
   'account',
   'not-found',
 ];

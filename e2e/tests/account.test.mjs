@@ -12,7 +12,9 @@ import {
   loginViaForm,
   logoutButton,
   logoutViaHeader,
+  finishRegistration,
   newAccount,
+  registerAndLogIn,
   registerViaForm,
   registrationForm,
 } from '../lib/flows.mjs';
@@ -43,16 +45,29 @@ async function assertLoggedInHeader(page) {
   assert.equal(await nav.locator('a[href="/login"], a[href="/register"]').count(), 0, 'no login/register links when logged in');
 }
 
-test('register → my account greets me → log out → log in again with the form → my account', async () => {
+test('register → check the mailbox → the emailed link → log in → my account greets me → log out → log in again', async () => {
   const account = newAccount();
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE' });
   try {
     await goto(page, '/', { expectStatus: 200 });
     await assertLoggedOutHeader(page);
 
+    // Registering logs nobody in: the same "check your mailbox" page whether or
+    // not the address has an account.
     const registered = await registerViaForm(page, account);
     assert.equal(registered.status(), 200);
-    assert.equal(new URL(page.url()).pathname, '/account', 'registering lands on my account');
+    assert.equal(await h1Text(page), msg('de', 'link-sent-title'));
+    await assertLoggedOutHeader(page);
+    assert.equal((await context.cookies()).find((c) => c.name === 'cp_session'), undefined, 'no session yet');
+    // Before the link, the right password is refused like a wrong one.
+    const early = await loginViaForm(page, account.email, account.password);
+    assert.equal(early.status(), 401);
+    assert.equal((await page.locator('main .error-summary a').innerText()).trim(), msg('de', 'login-refused-or-unconfirmed'));
+    await registerViaForm(page, { ...account, password: `other-${account.password}` });
+    assert.equal(await h1Text(page), msg('de', 'link-sent-title'));
+    const finished = await finishRegistration(page, suite.portal.mailbox, account);
+    assert.equal(finished.status(), 200);
+    assert.equal(new URL(page.url()).pathname, '/account', 'the link and the login lead to my account');
     assert.equal(await h1Text(page), greeting('de', account.displayName));
     assert.ok((await page.locator('main').innerText()).includes(account.email), 'my account shows my email');
     await assertLoggedInHeader(page);
@@ -166,6 +181,8 @@ test('a too-short password: error summary linking to the password field, name an
     // Typing a good password there completes the registration.
     await page.keyboard.type('a-long-enough-password');
     await submitWith(page, form.locator('button[type="submit"]'));
+    assert.equal(await h1Text(page), msg('de', 'link-sent-title'));
+    await finishRegistration(page, suite.portal.mailbox, { ...account, password: 'a-long-enough-password' });
     assert.equal(new URL(page.url()).pathname, '/account');
     assert.equal(await h1Text(page), greeting('de', account.displayName));
     assertNoProblems(problems, context, 'registration errors');
@@ -185,7 +202,8 @@ test('a wrong password on /login shows the error summary and keeps the email', a
     const summary = page.locator('main .error-summary');
     assert.equal(await summary.getAttribute('role'), 'alert');
     const link = summary.locator('a[href="#email"]');
-    assert.equal((await link.innerText()).trim(), msg('de', 'error-invalid-credentials'));
+    // The portal emails: the message also covers an address not confirmed yet.
+    assert.equal((await link.innerText()).trim(), msg('de', 'login-refused-or-unconfirmed'));
     assert.equal(await loginForm(page).locator('input[name="email"]').inputValue(), email);
     assert.equal(await loginForm(page).locator('input[name="password"]').inputValue(), '');
     assert.equal((await context.cookies()).find((c) => c.name === 'cp_session'), undefined, 'not logged in');
@@ -260,7 +278,7 @@ test('forgot the password: ask for a link, follow it from the email, set a new o
   const account = newAccount();
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
   try {
-    await registerViaForm(page, account);
+    await registerAndLogIn(page, suite.portal.mailbox, account);
     await logoutViaHeader(page);
 
     // The login page links to the reset; the request answers the same for any address.

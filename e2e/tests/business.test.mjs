@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkA11y } from '../lib/axe.mjs';
 import { followLink, goto, h1Text, submitWith } from '../lib/browser.mjs';
 import { assertNoProblems, listingPath, resultCount, searchHits } from '../lib/expect.mjs';
-import { loginViaForm, logoutViaHeader, newAccount, registerViaForm } from '../lib/flows.mjs';
+import { loginViaForm, logoutViaHeader, newAccount, registerAndLogIn } from '../lib/flows.mjs';
 import { msg } from '../lib/l10n.mjs';
 import { screenshot } from '../lib/shots.mjs';
 import { useSuite } from '../lib/suite.mjs';
@@ -85,7 +85,7 @@ test('a business lists itself, changes its hours, and the city suspends it', asy
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
   try {
     // Register, log out, log in again.
-    await registerViaForm(page, account);
+    await registerAndLogIn(page, suite.portal.mailbox, account);
     assert.equal(new URL(page.url()).pathname, '/account');
     await logoutViaHeader(page);
     await loginViaForm(page, account.email, account.password);
@@ -266,7 +266,7 @@ test('a reserved name waits for the city, which approves it in its review queue'
   const nameDe = `Bürgeramt Schnelltermin ${word}`;
   const { page, context, problems, close } = await suite.page({ locale: 'de-DE', a11y: true });
   try {
-    await registerViaForm(page, account);
+    await registerAndLogIn(page, suite.portal.mailbox, account);
     await goto(page, '/manage', { expectStatus: 200 });
     await page.locator('#org-name').fill(`Termin ${word} GmbH`);
     await submitWith(page, page.locator('main form[action="/manage/organizations"] button[type="submit"]'));
@@ -287,6 +287,16 @@ test('a reserved name waits for the city, which approves it in its review queue'
     assert.ok(bar.includes(msg('de', 'status-pending_review')), bar);
     assert.ok((await page.locator('#review-state').innerText()).includes('Bürgeramt'));
     await checkA11y(page, 'listing editor waiting for review');
+    // The owner sees the same preview; a visitor gets nothing.
+    await followLink(page, page.locator(`main .status-bar a[href="/manage/listings/${listingId}/preview"]`));
+    assert.equal(await h1Text(page), nameDe);
+    const visitor = await suite.page({ locale: 'de-DE' });
+    try {
+      await goto(visitor.page, `/manage/listings/${listingId}/preview`, { expectStatus: 404 });
+    } finally {
+      await visitor.close();
+    }
+    await goto(page, editorPath, { expectStatus: 200 });
     assert.equal((await suite.api.search({ q: word })).estimated_total, 0, 'not public while it waits');
 
     // City staff approve it in the queue.
@@ -302,6 +312,14 @@ test('a reserved name waits for the city, which approves it in its review queue'
       assert.ok((await queued.innerText()).includes(`Termin ${word} GmbH`));
       await checkA11y(s, 'admin with the review queue');
       await screenshot(s, 'admin-review');
+      // Staff look at the page before they approve it: marked as not public.
+      await followLink(s, queued.locator(`a[href="/manage/listings/${listingId}/preview"]`));
+      assert.equal(await h1Text(s), nameDe);
+      assert.equal((await s.locator('main .notice.preview strong').innerText()).trim(), msg('de', 'preview-pending_review'));
+      assert.equal(await s.locator('meta[name="robots"][content="noindex"]').count(), 1, 'kept from search engines');
+      await checkA11y(s, 'preview of a listing waiting for review');
+      await screenshot(s, 'listing-preview');
+      await goto(s, '/admin?kind=business', { expectStatus: 200 });
       await submitWith(s, queued.locator('button[value="approve"]'));
       const back = new URL(s.url());
       assert.equal(back.pathname, '/admin');

@@ -16,7 +16,7 @@ use crate::core::problem::{ApiError, Problem};
 use crate::web::api_tags::ApiTags;
 use crate::web::auth::{self, Auth, LoginGate};
 use crate::web::state::AppState;
-use entities::{api_token, user};
+use entities::api_token;
 
 /// Email and password.
 #[derive(Object)]
@@ -58,12 +58,30 @@ pub struct CreatedToken {
 
 #[derive(ApiResponse)]
 pub enum SessionStarted {
-    /// Registered and logged in; the session cookie is set.
-    #[oai(status = 201)]
-    Created(Json<Me>, #[oai(header = "Set-Cookie")] String),
     /// Logged in; a new session cookie is set.
     #[oai(status = 200)]
     Ok(Json<Me>, #[oai(header = "Set-Cookie")] String),
+}
+
+/// A registration waiting for its emailed link.
+#[derive(Object)]
+pub struct PendingRegistration {
+    /// The address an email went to (as the portal writes it): follow its link, then
+    /// log in.
+    pub email: String,
+}
+
+#[derive(ApiResponse)]
+pub enum RegisterResponse {
+    /// Registered and logged in (a portal that sends no email, where addresses count
+    /// as verified at once); the session cookie is set.
+    #[oai(status = 201)]
+    Created(Json<Me>, #[oai(header = "Set-Cookie")] String),
+    /// An email is on its way to the address: follow its link, then log in. Nobody is
+    /// logged in, and the answer is the same whether or not the address has an account
+    /// already.
+    #[oai(status = 202)]
+    Accepted(Json<PendingRegistration>),
 }
 
 #[derive(ApiResponse)]
@@ -169,6 +187,44 @@ pub(crate) fn send_reset_later(state: &AppState, email: String) {
     });
 }
 
+/// Sends the account a new verification link from a background task (unless it asked
+/// for too many within the hour): a login with the right password of an address never
+/// confirmed answers like a wrong one, and this is how its owner gets in.
+pub(crate) fn send_verification_later(state: &AppState, user_id: Uuid) {
+    let db = state.db.clone();
+    let store = state.store.clone();
+    let postman = state.postman.clone();
+    tokio::spawn(async move {
+        match service::over_limit(&store, &service::link_limit_keys(user_id)).await {
+            Ok(None) => {}
+            Ok(Some(_)) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "a verification link was not made");
+                return;
+            }
+        }
+        match service::resend_verification(&db, user_id).await {
+            Ok(Some(m)) => postman.send(&m).await,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "a verification link was not made"),
+        }
+    });
+}
+
+/// The English detail of a refused login: on a portal that verifies addresses, an
+/// address never confirmed is refused alike.
+pub(crate) fn login_refused(state: &AppState) -> Problem {
+    let detail = match state.postman.delivers() {
+        true => "Email or password is wrong, or the address is not verified yet (with the right password, the verification link is sent again)",
+        false => "Email or password is wrong",
+    };
+    Problem::new(
+        poem::http::StatusCode::UNAUTHORIZED,
+        "invalid-credentials",
+        detail,
+    )
+}
+
 /// 429 when the account asked for too many links within the hour.
 async fn limit_links(state: &AppState, user_id: Uuid) -> Result<(), ApiError> {
     let keys = service::link_limit_keys(user_id);
@@ -202,45 +258,52 @@ pub struct AccountsApi;
 impl AccountsApi {
     /// Register an account
     ///
-    /// Creates the account and logs it in (sets the session cookie). The language of its
-    /// emails is the one `Accept-Language` prefers (else the city's); a verification
-    /// link goes to the address, and booking waits until it is followed (a portal that
-    /// sends no email verifies at once). An address that
-    /// has an account already is answered exactly the same (nothing tells it apart),
-    /// while its owner gets an email saying someone tried to register with it.
+    /// On a portal that sends email (the usual case), answers 202: a verification link
+    /// goes to the address, and once it is followed the account logs in with `login`
+    /// (until then a login answers like a wrong password). An address that has an
+    /// account already is answered exactly the same (status, headers and body, after
+    /// the same work), while its owner gets an email saying someone tried to register
+    /// with it. A portal that sends no email cannot keep that secret: it answers 201,
+    /// logs the new account in (its address counts as verified) and answers a taken
+    /// address 422 at `email`. The language of the account's emails is the one
+    /// `Accept-Language` prefers (else the city's).
     #[oai(path = "/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
         state: Data<&AppState>,
         req: &poem::Request,
         body: Json<Registration>,
-    ) -> Result<SessionStarted, ApiError> {
+    ) -> Result<RegisterResponse, ApiError> {
         let locale =
             crate::web::pages::accept_language(req).unwrap_or(state.config.city.default_locale);
         let verification = state.postman.delivers();
+        let pending = || {
+            RegisterResponse::Accepted(Json(PendingRegistration {
+                email: crate::core::email::normalize(&body.0.email),
+            }))
+        };
         match service::register(&state.db, &body.0, locale, verification).await? {
             service::Registered::New {
                 user,
                 verify_secret,
-            } => {
+            } if verification => {
+                let mail = service::verify_mail(&user, verify_secret, None);
+                state.postman.send_later(mail.into_iter().collect());
+                Ok(pending())
+            }
+            service::Registered::New { user, .. } => {
                 let sid = auth::create_session(&state, user.id).await?;
                 let me = service::me(&state.db, state.city.id, user.id).await?;
-                let mail = service::verify_mail(&user, verify_secret);
-                state.postman.send_later(mail.into_iter().collect());
-                Ok(SessionStarted::Created(
+                Ok(RegisterResponse::Created(
                     Json(me),
                     auth::session_cookie(&state, &sid),
                 ))
             }
-            service::Registered::Taken { owner } => {
+            service::Registered::Taken { owner } if verification => {
                 state.postman.send_later(vec![service::taken_mail(&owner)]);
-                let me = service::me_as_new(&body.0, locale, verification);
-                let sid = crate::core::secrets::random_secret();
-                Ok(SessionStarted::Created(
-                    Json(me),
-                    auth::session_cookie(&state, &sid),
-                ))
+                Ok(pending())
             }
+            service::Registered::Taken { .. } => Err(service::taken_without_email().into()),
         }
     }
 
@@ -304,8 +367,9 @@ impl AccountsApi {
     /// Verify an email address
     ///
     /// `token` is the `token` parameter of the emailed link: the account's address is
-    /// verified, or a pending change of address takes effect. An unknown, used or
-    /// expired link answers 422 naming `token`.
+    /// verified (a new account can log in from then on), or a pending change of address
+    /// takes effect. Logs nobody in. An unknown, used or expired link answers 422
+    /// naming `token`.
     #[oai(path = "/verify", method = "post", operation_id = "verify_email")]
     async fn verify(
         &self,
@@ -417,7 +481,10 @@ impl AccountsApi {
     ///
     /// Starts a new session (a fresh session id, whatever cookie was sent). After 10
     /// failed attempts for an account or from an address within 15 minutes, answers 429
-    /// with `Retry-After`.
+    /// with `Retry-After`. On a portal that sends email, an account whose address was
+    /// never verified is refused like a wrong password (else a login would tell who
+    /// registered which address), and with the right password its verification link
+    /// goes out again.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -433,30 +500,18 @@ impl AccountsApi {
                 "Too many failed logins. Wait before trying again.",
             ));
         }
-        let found = user::Entity::find()
-            .filter(user::Column::Email.eq(email.clone()))
-            .one(&state.db)
-            .await?;
-        let password = body.0.password.clone();
-        let hash = found
-            .as_ref()
-            .map(|u| u.password_hash.clone())
-            .unwrap_or_else(|| crate::core::secrets::dummy_hash().to_string());
-        // argon2 is deliberately slow: keep it off the async workers.
-        let valid = tokio::task::spawn_blocking(move || {
-            crate::core::secrets::verify_password(&password, &hash)
-        })
-        .await
-        .unwrap_or(false);
-        let Some(u) = found.filter(|_| valid) else {
-            auth::record_login_failure(&state, &email, &ip).await?;
-            return Err(Problem::new(
-                poem::http::StatusCode::UNAUTHORIZED,
-                "invalid-credentials",
-                "Email or password is wrong",
-            )
-            .into());
-        };
+        let verification = state.postman.delivers();
+        let u =
+            match service::check_login(&state.db, &email, &body.0.password, verification).await? {
+                service::LoginCheck::Valid(u) => u,
+                refused => {
+                    if let service::LoginCheck::Unconfirmed(u) = refused {
+                        send_verification_later(&state, u.id);
+                    }
+                    auth::record_login_failure(&state, &email, &ip).await?;
+                    return Err(login_refused(&state).into());
+                }
+            };
         // A new session id on every login defeats session fixation.
         if let Some(old) = auth::session_id_from(req) {
             auth::destroy_session(&state, &old).await?;

@@ -71,6 +71,9 @@ pub struct Mail {
     pub secret: Option<String>,
     /// The other address (the new one of an address change), shown masked.
     pub other: Option<String>,
+    /// The page of the portal a verification link leads on to once followed (e.g. the
+    /// offer being booked when the resident registered); a path of this site.
+    pub next: Option<String>,
 }
 
 impl Postman {
@@ -120,6 +123,9 @@ impl Postman {
                 .join(path)
                 .map_err(|e| format!("the link: {e}"))?;
             url.query_pairs_mut().append_pair("token", secret);
+            if let Some(next) = m.next.as_deref().filter(|_| m.kind == Kind::Verify) {
+                url.query_pairs_mut().append_pair("next", next);
+            }
             args.set("link", FluentValue::from(url.to_string()));
         }
         let t = |key: &str| self.i18n.t(locale, key, Some(&args));

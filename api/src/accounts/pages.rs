@@ -19,7 +19,7 @@ use crate::web::auth::{self, LoginGate};
 use crate::web::extract::{expired_page, CheckedForm, PageUser, ProtectedForm};
 use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
-use entities::{membership, organization, user};
+use entities::{membership, organization};
 
 #[derive(serde::Deserialize, Default)]
 pub struct LoginForm {
@@ -162,6 +162,17 @@ fn next_page(next: Option<&str>) -> String {
         .to_string()
 }
 
+/// `?next=...` for a link that keeps `next` (nothing for the default, my account).
+fn next_query(next: &str) -> String {
+    match next {
+        "/account" => String::new(),
+        n => format!(
+            "?next={}",
+            url::form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+        ),
+    }
+}
+
 /// A redirect after a successful form (303: the browser follows with GET).
 fn see_other(to: &str) -> Response {
     Redirect::see_other(to.to_string()).into_response()
@@ -253,28 +264,29 @@ pub async fn login_submit(
             )
         }
     }
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
-        .one(&state.db)
-        .await
-        .ok()
-        .flatten();
-    let hash = found
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| crate::core::secrets::dummy_hash().to_string());
-    let password = form.password.clone();
-    let valid = tokio::task::spawn_blocking(move || {
-        crate::core::secrets::verify_password(&password, &hash)
-    })
-    .await
-    .unwrap_or(false);
-    let Some(u) = found.filter(|_| valid) else {
-        let _ = auth::record_login_failure(&state, &email, &ip).await;
-        return again(
-            StatusCode::UNAUTHORIZED,
-            vec![error("email", pc.t(&state, "error-invalid-credentials"))],
-        );
+    let verification = state.postman.delivers();
+    let u = match service::check_login(&state.db, &email, &form.password, verification).await {
+        Ok(service::LoginCheck::Valid(u)) => u,
+        Ok(refused) => {
+            if let service::LoginCheck::Unconfirmed(u) = refused {
+                super::api::send_verification_later(&state, u.id);
+            }
+            let _ = auth::record_login_failure(&state, &email, &ip).await;
+            let message = match verification {
+                true => "login-refused-or-unconfirmed",
+                false => "error-invalid-credentials",
+            };
+            return again(
+                StatusCode::UNAUTHORIZED,
+                vec![error("email", pc.t(&state, message))],
+            );
+        }
+        Err(_) => {
+            return again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                vec![error("email", pc.t(&state, "error-summary"))],
+            )
+        }
     };
     if let Some(old) = auth::session_id_from(req) {
         let _ = auth::destroy_session(&state, &old).await;
@@ -318,24 +330,42 @@ pub async fn register_submit(
         password: form.password.clone(),
         display_name: form.display_name.clone(),
     };
-    match super::service::register(&state.db, &r, pc.locale, state.postman.delivers()).await {
+    let verification = state.postman.delivers();
+    // With email, registering logs nobody in: a new address and a taken one get the
+    // same page, and the emailed link leads on (to `next`, after logging in).
+    let sent = || {
+        let email = crate::core::email::normalize(&form.email);
+        let register_again = format!("/register{}", next_query(&next));
+        render(
+            &state,
+            &pc,
+            req,
+            "account_link.html",
+            StatusCode::OK,
+            context! { state => "sent", purpose => "verify", email, register_again },
+        )
+    };
+    let registered = super::service::register(&state.db, &r, pc.locale, verification).await;
+    let registered = match registered {
+        Ok(Registered::Taken { .. }) if !verification => Err(service::taken_without_email()),
+        other => other,
+    };
+    match registered {
         Ok(Registered::New {
             user,
             verify_secret,
-        }) => match auth::create_session(&state, user.id).await {
-            Ok(sid) => {
-                let mail = service::verify_mail(&user, verify_secret);
-                state.postman.send_later(mail.into_iter().collect());
-                with_cookie(see_other(&next), &auth::session_cookie(&state, &sid))
-            }
+        }) if verification => {
+            let mail = service::verify_mail(&user, verify_secret, Some(&next));
+            state.postman.send_later(mail.into_iter().collect());
+            sent()
+        }
+        Ok(Registered::New { user, .. }) => match auth::create_session(&state, user.id).await {
+            Ok(sid) => with_cookie(see_other(&next), &auth::session_cookie(&state, &sid)),
             Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         },
-        // Answered as a new account would be (a session cookie that leads nowhere),
-        // while the address's owner is told.
         Ok(Registered::Taken { owner }) => {
             state.postman.send_later(vec![service::taken_mail(&owner)]);
-            let sid = crate::core::secrets::random_secret();
-            with_cookie(see_other(&next), &auth::session_cookie(&state, &sid))
+            sent()
         }
         Err(e) => {
             let messages = error_messages(&state, pc.locale, &e, "email");
@@ -715,6 +745,9 @@ pub struct VerifyForm {
     csrf: String,
     #[serde(default)]
     token: String,
+    /// Where to go on (a path of this site), from the emailed link.
+    #[serde(default)]
+    next: String,
 }
 
 crate::web::extract::protected_form!(
@@ -972,11 +1005,12 @@ pub async fn reset_submit(
     }
 }
 
-/// `GET /verify?token=`: a button that verifies (a link opened by a mail scanner uses
-/// nothing up).
+/// `GET /verify?token=&next=`: a button that verifies (a link opened by a mail scanner
+/// uses nothing up).
 #[handler]
 pub async fn verify_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
     let token = crate::web::pages::query_param(req, "token").unwrap_or_default();
+    let next = next_page(crate::web::pages::query_param(req, "next").as_deref());
     match service::find_link(&state.db, Purpose::Verify, &token).await {
         Ok((t, _)) => render(
             &state,
@@ -984,13 +1018,16 @@ pub async fn verify_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> 
             req,
             "account_link.html",
             StatusCode::OK,
-            context! { state => "confirm", purpose => "verify", token, email => t.email },
+            context! { state => "confirm", purpose => "verify", token, email => t.email, next },
         ),
         Err(_) => link_invalid(&state, &pc, req, Purpose::Verify),
     }
 }
 
-/// `POST /verify`: verifies the address (or makes the new one the login).
+/// `POST /verify`: verifies the address (or makes the new one the login). The browser
+/// logged in to the account goes on as before; any other gets the login form with the
+/// address filled in, leading on to `next`: the link proves the mailbox, the password
+/// proves the account (a mistyped address's link must not open someone's account).
 #[handler]
 pub async fn verify_submit(
     state: Data<&AppState>,
@@ -998,16 +1035,28 @@ pub async fn verify_submit(
     pc: PageCtx,
     CheckedForm(f): CheckedForm<VerifyForm>,
 ) -> Response {
+    let next = next_page(Some(&f.next));
     match service::verify(&state.db, &f.token).await {
-        Ok(outcome) => {
-            let changed = matches!(outcome, service::Verified::Changed);
+        Ok(v) if pc.user.as_ref().is_some_and(|u| u.id == v.user_id) => render(
+            &state,
+            &pc,
+            req,
+            "account_link.html",
+            StatusCode::OK,
+            context! { state => "verified", purpose => "verify", changed => v.changed, next },
+        ),
+        Ok(v) => {
+            let key = match v.changed {
+                true => "link-verified-changed-login",
+                false => "link-verified-login",
+            };
             render(
                 &state,
                 &pc,
                 req,
-                "account_link.html",
+                "login.html",
                 StatusCode::OK,
-                context! { state => "verified", purpose => "verify", changed },
+                context! { email => v.email, next, notice => pc.t(&state, key) },
             )
         }
         Err(e) if e.status() < 500 => link_invalid(&state, &pc, req, Purpose::Verify),

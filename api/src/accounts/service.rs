@@ -88,21 +88,6 @@ pub async fn me(db: &DatabaseConnection, city_id: Uuid, user_id: Uuid) -> Result
     })
 }
 
-/// What registering answers for an address that has an account already: the shape of
-/// a new account's [`Me`], with a new id and nothing of the existing account.
-pub fn me_as_new(r: &Registration, locale: Locale, verification: bool) -> Me {
-    Me {
-        id: Uuid::now_v7(),
-        email: crate::core::email::normalize(&r.email),
-        display_name: r.display_name.trim().to_string(),
-        staff_role: None,
-        memberships: Vec::new(),
-        email_verified: !verification,
-        pending_email: None,
-        locale: Some(locale.as_str().to_string()),
-    }
-}
-
 trait FindAlsoOrg {
     async fn find_also_related_org(
         self,
@@ -140,8 +125,9 @@ impl FindAlsoOrg for sea_orm::Select<membership::Entity> {
 }
 
 /// What registering did: a new account with the secret of its verification link, or
-/// nothing, because the address has an account already (its owner is told by email;
-/// the one registering is answered as if it were new).
+/// nothing, because the address has an account already (with verification, its owner
+/// is told by email and the one registering is answered as if it were new; see
+/// [`taken_without_email`] for a portal without).
 pub enum Registered {
     New {
         user: user::Model,
@@ -424,12 +410,14 @@ async fn pending_email<C: ConnectionTrait>(
         .and_then(|t| t.email))
 }
 
-/// What following a verification link did.
-pub enum Verified {
-    /// The account's address is verified.
-    Address,
-    /// The account's address changed to the verified one.
-    Changed,
+/// What following a verification link did, to which account and address.
+pub struct Verified {
+    pub user_id: Uuid,
+    /// The account's address (its login) now.
+    pub email: String,
+    /// Whether the address changed to the verified one (else the account's own address
+    /// is verified).
+    pub changed: bool,
 }
 
 /// Follows a verification link: the account's address is verified, or, for a pending
@@ -440,10 +428,10 @@ pub async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Verified, A
     use_link(&txn, &t).await?;
     let now = Utc::now();
     let to = t.email.clone().unwrap_or_else(|| u.email.clone());
-    let outcome = if to == u.email {
-        Verified::Address
-    } else {
-        Verified::Changed
+    let outcome = Verified {
+        user_id: u.id,
+        changed: to != u.email,
+        email: to.clone(),
     };
     let updated = user::Entity::update_many()
         .col_expr(user::Column::Email, Expr::value(to))
@@ -465,7 +453,7 @@ pub async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Verified, A
         }
         Err(e) => return Err(e.into()),
     }
-    if matches!(outcome, Verified::Changed) {
+    if outcome.changed {
         // The other pending changes of the account end with this one.
         account_token::Entity::update_many()
             .col_expr(account_token::Column::UsedAt, Expr::value(Some(now)))
@@ -515,6 +503,7 @@ pub async fn resend_verification(
         locale: u.locale.clone(),
         secret: Some(secret),
         other: None,
+        next: None,
     }))
 }
 
@@ -543,6 +532,7 @@ pub async fn request_reset(
         locale: u.locale.clone(),
         secret: Some(secret),
         other: None,
+        next: None,
     }))
 }
 
@@ -603,6 +593,7 @@ fn password_changed_mail(u: &user::Model) -> Mail {
         locale: u.locale.clone(),
         secret: None,
         other: None,
+        next: None,
     }
 }
 
@@ -716,6 +707,7 @@ pub async fn request_email_change(
             locale: o.locale.clone(),
             secret: None,
             other: None,
+            next: None,
         },
         None => Mail {
             kind: MailKind::Verify,
@@ -724,6 +716,7 @@ pub async fn request_email_change(
             locale: u.locale.clone(),
             secret: Some(issue(&txn, u.id, Purpose::Verify, Some(&email)).await?),
             other: None,
+            next: None,
         },
     };
     txn.commit().await?;
@@ -736,6 +729,7 @@ pub async fn request_email_change(
             locale: u.locale.clone(),
             secret: None,
             other: Some(email),
+            next: None,
         },
     ])
 }
@@ -749,11 +743,13 @@ pub fn taken_mail(owner: &user::Model) -> Mail {
         locale: owner.locale.clone(),
         secret: None,
         other: None,
+        next: None,
     }
 }
 
-/// The verification message of a new account, if it needs one.
-pub fn verify_mail(u: &user::Model, secret: Option<String>) -> Option<Mail> {
+/// The verification message of a new account, if it needs one; its link leads on to
+/// `next` (a path of this site) once followed.
+pub fn verify_mail(u: &user::Model, secret: Option<String>, next: Option<&str>) -> Option<Mail> {
     Some(Mail {
         kind: MailKind::Verify,
         to: u.email.clone(),
@@ -761,6 +757,59 @@ pub fn verify_mail(u: &user::Model, secret: Option<String>) -> Option<Mail> {
         locale: u.locale.clone(),
         secret: Some(secret?),
         other: None,
+        next: next.map(String::from),
+    })
+}
+
+/// What registering an address that has an account answers on a portal that sends no
+/// email: without a mailbox to finish in, whoever registers learns at once whether
+/// they are in (logged in, or not), so the portal says it plainly.
+pub fn taken_without_email() -> AccountError {
+    Invalid::field("email", msg!("error-email-taken")).into()
+}
+
+/// What a login attempt found.
+pub enum LoginCheck {
+    /// The password is the account's: log in.
+    Valid(user::Model),
+    /// No such account, or a wrong password.
+    Refused,
+    /// The right password of an account whose address was never confirmed, on a portal
+    /// that verifies addresses: refused like a wrong password (else logging in would
+    /// tell whoever registered a taken address that it was taken), while a new link
+    /// may go to the address.
+    Unconfirmed(user::Model),
+}
+
+/// Checks a login's email and password (the same work, a password hash, whether the
+/// account exists or not). With `verification`, an address never confirmed does not
+/// log in (see [`LoginCheck::Unconfirmed`]).
+pub async fn check_login(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    verification: bool,
+) -> Result<LoginCheck, AccountError> {
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(crate::core::email::normalize(email)))
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    let hash = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| crate::core::secrets::dummy_hash().to_string());
+    let password = password.to_string();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let valid = tokio::task::spawn_blocking(move || {
+        crate::core::secrets::verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false);
+    Ok(match found.filter(|_| valid) {
+        None => LoginCheck::Refused,
+        Some(u) if verification && u.email_verified_at.is_none() => LoginCheck::Unconfirmed(u),
+        Some(u) => LoginCheck::Valid(u),
     })
 }
 

@@ -703,6 +703,25 @@ async fn find_for_write<C: ConnectionTrait>(
     Ok(rec)
 }
 
+/// A listing whose page (public or not yet) the user may preview: the members of its
+/// organization and city staff (who review it). For anyone else, and anonymous
+/// visitors, it is not found, so that a listing not public stays unknown.
+pub async fn previewable<C: ConnectionTrait>(
+    conn: &C,
+    city_id: Uuid,
+    user: Option<&AuthUser>,
+    id: &str,
+) -> Result<ListingRecord, ListingError> {
+    let not_found = || ListingError::not_found("listing");
+    let user = user.ok_or_else(not_found)?;
+    let rec = find(conn, city_id, id).await?.ok_or_else(not_found)?;
+    if user.is_staff() || can_edit(conn, user, &rec.model).await? {
+        Ok(rec)
+    } else {
+        Err(not_found())
+    }
+}
+
 /// A listing the user may change, answered as the whole API answers "exists but not
 /// yours": not found when they may not see it (its existence stays hidden), forbidden
 /// when they see it (published) but may not change it. The listing, offer and

@@ -463,6 +463,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
                 .post(crate::listings::pages::manage::update_listing),
         )
         .at(
+            "/manage/listings/:id/preview",
+            get(crate::listings::pages::preview_page),
+        )
+        .at(
             "/manage/listings/:id/status",
             poem::post(crate::listings::pages::manage::change_status)
                 .data(ReturnTo("/manage/listings/{id}")),

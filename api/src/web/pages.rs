@@ -631,6 +631,8 @@ pub async fn home(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Respons
         "home.html",
         StatusCode::OK,
         context! {
+            // After erasing the account (`/?deleted=1`).
+            deleted => query_param(req, "deleted").is_some_and(|v| v == "1"),
             stats_businesses => i18n::format_count(l, businesses),
             stats_services => i18n::format_count(l, services_count),
             services => services.iter().map(item).collect::<Vec<_>>(),

@@ -1,6 +1,6 @@
 //! Account basics against a real SMTP server (the aiosmtpd of `scripts/test`): the
-//! verification link gates booking, the password reset by email, a taken address
-//! answered like a new one, changing name, language, address and password, the export
+//! verification link gates login and booking, the password reset by email, a taken
+//! address answered like a new one, changing name, language, address and password, the export
 //! and erasure of the links, and the migration verifying the accounts that existed.
 
 use reqwest::StatusCode;
@@ -151,22 +151,83 @@ async fn class(app: &TestApp, seats: u32) -> (String, String) {
     (id, starts_at)
 }
 
-/// Unverified accounts log in and browse but do not book (API, waitlist, pages) until
-/// the emailed link is followed; the link works once; the account's language (from
-/// `Accept-Language` at registration) is the email's.
+async fn login(
+    app: &TestApp,
+    c: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    c.post(app.url("/api/v1/accounts/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The value of the form field `name` (whatever attributes come between).
+fn field_value(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("a field {name} in: {html}"));
+    let start = at + html[at..].find("value=\"").unwrap() + "value=\"".len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// With email, registering logs nobody in, and until the emailed link is followed a
+/// login with the right password is refused like a wrong one (the link goes out
+/// again). A session of an account not verified (one begun before registering stopped
+/// logging in) browses but does not book (API, waitlist, pages). Following the link in
+/// another browser leads to the login form with the address filled in; the link works
+/// once; the account's language (from `Accept-Language` at registration) is the
+/// email's.
 async fn verification_gates_booking(s: Smtp) {
     let app = &s.app;
     let c = client();
     let email = unique("rosa");
     let r = register_with(app, &c, &email, "de-DE,de;q=0.9").await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "nobody is logged in"
+    );
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body["email_verified"], false);
-    assert_eq!(body["locale"], "de");
+    assert_eq!(body, json!({ "email": email }));
+    assert_eq!(me(app, &c).await.0, StatusCode::UNAUTHORIZED);
     let mails = wait_for_mail(&s.maildir, &email, 1).await;
     assert_eq!(mails[0].subject, "Bestätigen Sie Ihre E-Mail-Adresse");
     let link = mails[0].link("verify");
 
+    // The right password before the link: refused like a wrong one, the link again.
+    let right = login(app, &c, &email, "correct horse battery").await;
+    assert!(right.headers().get("set-cookie").is_none());
+    let right = problem(right, 401).await;
+    let wrong = problem(login(app, &client(), &email, "not the password").await, 401).await;
+    assert_eq!(right, wrong);
+    let mails = wait_for_mail(&s.maildir, &email, 2).await;
+    let second = mails[1].link("verify");
+    assert_ne!(link, second, "a new link each time");
+
+    // A session of the account while its address waits.
+    let id = app.user_id(&email).await;
+    let sid = api::web::auth::create_session(&app.state, id)
+        .await
+        .unwrap();
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &api::web::auth::session_cookie(&app.state, &sid),
+        &app.base.parse().unwrap(),
+    );
+    let c = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (status, m) = me(app, &c).await;
+    assert_eq!(
+        (status, &m["email_verified"]),
+        (StatusCode::OK, &json!(false))
+    );
+    assert_eq!(m["locale"], "de");
     let (offer, starts_at) = class(app, 1).await;
     let booking = json!({"offer_id": offer, "starts_at": starts_at});
     let r = c
@@ -197,13 +258,13 @@ async fn verification_gates_booking(s: Smtp) {
         .await
         .unwrap();
     assert_eq!(resend.status(), StatusCode::SEE_OTHER);
-    let mails = wait_for_mail(&s.maildir, &email, 2).await;
-    let second = mails[1].link("verify");
-    assert_ne!(link, second, "a new link each time");
+    let mails = wait_for_mail(&s.maildir, &email, 3).await;
+    let third = mails[2].link("verify");
 
-    // Opening the link shows a button; pressing it verifies.
+    // Another browser opens the link: a button; pressing it verifies and shows the
+    // login form with the address filled in, which logs in.
     let browser = client();
-    let (status, html) = page(&browser, app.url(&path_of(&link))).await;
+    let (status, html) = page(&browser, app.url(&format!("{}&lang=en", path_of(&third)))).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let form = [
         ("csrf", input_value(&html, "csrf")),
@@ -216,8 +277,28 @@ async fn verification_gates_booking(s: Smtp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let (_, me_now) = me(app, &c).await;
-    assert_eq!(me_now["email_verified"], true);
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "the link logs nobody in"
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("action=\"/login\""), "{html}");
+    assert!(html.contains("Your email address is confirmed. Log in to continue."));
+    assert_eq!(field_value(&html, "email"), email);
+    let r = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", input_value(&html, "csrf")),
+            ("email", email.clone()),
+            ("password", "correct horse battery".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/account");
+    assert_eq!(me(app, &browser).await.1["email_verified"], true);
+    assert_eq!(me(app, &c).await.1["email_verified"], true);
     // Used: the same link again is a clear page, not an error.
     let r = browser
         .post(app.url("/verify"))
@@ -226,7 +307,7 @@ async fn verification_gates_booking(s: Smtp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::GONE);
-    let (status, _) = page(&browser, app.url(&path_of(&link))).await;
+    let (status, _) = page(&browser, app.url(&path_of(&third))).await;
     assert_eq!(status, StatusCode::GONE);
     // And the API says which field was wrong.
     let r = client()
@@ -391,13 +472,17 @@ async fn password_reset_by_email(s: Smtp) {
 }
 with_smtp!(password_reset_by_email);
 
-/// Registering a taken address answers exactly like a new registration (API and page)
-/// and logs nobody in, while the owner is told by email.
+/// Registering a taken address answers exactly like a new registration, API and page
+/// (status, headers, cookies, body but the address typed), logs nobody in, and the
+/// owner is told by email; the new address's link leads, through the login, on to
+/// the page the registration began from.
 async fn taken_address_answers_like_new(s: Smtp) {
     let app = &s.app;
     let owner = app.register("Owner").await;
-    let fresh = register_with(app, &client(), &unique("fresh"), "en").await;
+    let fresh_email = unique("fresh");
+    let fresh = register_with(app, &client(), &fresh_email.to_uppercase(), "en").await;
     let taken = register_with(app, &client(), &owner.email.to_uppercase(), "en").await;
+    assert_eq!(fresh.status(), StatusCode::ACCEPTED);
     assert_eq!(fresh.status(), taken.status());
     let keys = |r: &reqwest::Response| {
         let mut k: Vec<String> = r.headers().keys().map(|k| k.to_string()).collect();
@@ -406,51 +491,109 @@ async fn taken_address_answers_like_new(s: Smtp) {
         k
     };
     assert_eq!(keys(&fresh), keys(&taken));
+    assert!(fresh.headers().get("set-cookie").is_none());
+    assert!(taken.headers().get("set-cookie").is_none());
     let (a, b): (Value, Value) = (fresh.json().await.unwrap(), taken.json().await.unwrap());
-    let shape = |v: &Value| {
-        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-        k.sort();
-        k
-    };
-    assert_eq!(shape(&a), shape(&b));
-    assert_eq!(b["email"], owner.email.as_str());
-    assert_eq!(b["email_verified"], false);
-    assert_ne!(b["id"].as_str().unwrap(), owner.id.to_string());
+    assert_eq!(a, json!({ "email": fresh_email }));
+    assert_eq!(b, json!({ "email": owner.email }));
     let mails = wait_for_mail(&s.maildir, &owner.email, 2).await;
     let note = mails
         .iter()
         .find(|m| m.subject == "Jemand wollte Ihre E-Mail-Adresse verwenden");
     assert!(note.is_some(), "{mails:?}");
     assert!(note.unwrap().text.contains("/password-reset"));
+    assert_eq!(wait_for_mail(&s.maildir, &fresh_email, 1).await.len(), 1);
 
-    // The page: the same redirect for a new and a taken address.
-    let form = |c: reqwest::Client, email: String| async move {
-        let (_, html) = page(&c, app.url("/register")).await;
-        c.post(app.url("/register"))
+    // The page, from one browser: the same answer for a new and a taken address.
+    let next = "/search?q=yoga";
+    let browser = client();
+    let (_, html) = page(
+        &browser,
+        app.url("/register?lang=en&next=%2Fsearch%3Fq%3Dyoga"),
+    )
+    .await;
+    let csrf = input_value(&html, "csrf");
+    assert_eq!(input_value(&html, "next"), "/search?q=yoga");
+    let form = |email: String| {
+        browser
+            .post(app.url("/register"))
             .form(&[
-                ("csrf", input_value(&html, "csrf")),
+                ("csrf", csrf.clone()),
                 ("email", email),
                 ("password", "correct horse battery".into()),
                 ("display_name", "Page".into()),
+                ("next", next.into()),
             ])
             .send()
-            .await
-            .unwrap()
     };
-    let p1 = form(client(), unique("page")).await;
-    let p2 = form(client(), owner.email.clone()).await;
-    assert_eq!(p1.status(), StatusCode::SEE_OTHER);
+    let page_email = unique("page");
+    let p1 = form(page_email.clone()).await.unwrap();
+    let p2 = form(owner.email.to_uppercase()).await.unwrap();
+    assert_eq!(p1.status(), StatusCode::OK);
     assert_eq!(p1.status(), p2.status());
-    assert_eq!(p1.headers()["location"], p2.headers()["location"]);
-    assert!(p2.headers().get("set-cookie").is_some());
+    assert_eq!(keys(&p1), keys(&p2));
+    assert!(p1.headers().get("set-cookie").is_none());
+    assert!(p2.headers().get("set-cookie").is_none());
+    let (h1, h2) = (p1.text().await.unwrap(), p2.text().await.unwrap());
+    assert!(
+        h1.contains("Check your mailbox") && h1.contains(&page_email),
+        "{h1}"
+    );
+    assert_eq!(
+        h1.replace(&page_email, "ADDRESS"),
+        h2.replace(&owner.email, "ADDRESS"),
+        "the same page but the address"
+    );
+    assert_eq!(me(app, &browser).await.0, StatusCode::UNAUTHORIZED);
+    let mails = wait_for_mail(&s.maildir, &owner.email, 3).await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject == "Jemand wollte Ihre E-Mail-Adresse verwenden")
+            .count(),
+        2
+    );
     // The owner's password is untouched.
-    let r = client()
-        .post(app.url("/api/v1/accounts/login"))
-        .json(&json!({"email": owner.email, "password": "correct horse battery"}))
+    assert_eq!(
+        login(app, &client(), &owner.email, "correct horse battery")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // The new address's link: confirm, log in, on to where the registration began.
+    let link = wait_for_mail(&s.maildir, &page_email, 1).await[0].link("verify");
+    let (status, html) = page(&browser, app.url(&path_of(&link))).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(input_value(&html, "next"), next);
+    let r = browser
+        .post(app.url("/verify"))
+        .form(&[
+            ("csrf", input_value(&html, "csrf")),
+            ("token", input_value(&html, "token")),
+            ("next", input_value(&html, "next")),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_value(&html, "email"), page_email);
+    assert_eq!(input_value(&html, "next"), next);
+    let r = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", input_value(&html, "csrf")),
+            ("email", page_email.clone()),
+            ("password", "correct horse battery".into()),
+            ("next", input_value(&html, "next")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], next);
+    assert_eq!(me(app, &browser).await.1["email"], page_email.as_str());
 }
 with_smtp!(taken_address_answers_like_new);
 
@@ -709,3 +852,41 @@ async fn existing_accounts_are_verified_by_the_migration(app: TestApp) {
     assert_eq!(m["email_verified"], true, "no email, no verification");
 }
 crate::on_both!(existing_accounts_are_verified_by_the_migration);
+
+/// A portal that sends no email cannot keep a taken address secret (whoever registers
+/// is logged in at once, or not): it says so, at the field, on the API and the page,
+/// and logs nobody in.
+async fn without_email_a_taken_address_is_said_plainly(app: TestApp) {
+    let owner = app.register("Owner").await;
+    let r = register_with(&app, &client(), &owner.email.to_uppercase(), "en").await;
+    assert!(r.headers().get("set-cookie").is_none());
+    let p = problem(r, 422).await;
+    assert_eq!(fields(&p), ["email"]);
+    assert_eq!(p["errors"][0]["message"], "has an account already");
+    let browser = client();
+    let (_, html) = page(&browser, app.url("/register?lang=en")).await;
+    let r = browser
+        .post(app.url("/register"))
+        .form(&[
+            ("csrf", input_value(&html, "csrf")),
+            ("email", owner.email.clone()),
+            ("password", "correct horse battery".into()),
+            ("display_name", "Page".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.headers().get("set-cookie").is_none());
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#email\""), "{html}");
+    assert!(
+        html.contains("This address has an account already."),
+        "{html}"
+    );
+    assert_eq!(me(&app, &browser).await.0, StatusCode::UNAUTHORIZED);
+    // A new address registers and is logged in at once.
+    let fresh = app.register_unverified("Fresh").await;
+    assert_eq!(me(&app, &fresh.client).await.1["email_verified"], true);
+}
+crate::on_both!(without_email_a_taken_address_is_said_plainly);

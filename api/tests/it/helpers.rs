@@ -317,6 +317,15 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// A unique address for a test account named `name`.
+pub fn unique_email(name: &str) -> String {
+    format!(
+        "{}-{}@example.org",
+        name.to_lowercase(),
+        Uuid::new_v4().simple()
+    )
+}
+
 /// A logged-in user.
 pub struct User {
     pub id: Uuid,
@@ -330,33 +339,45 @@ impl TestApp {
     }
 
     /// Registers a new account (logged in through its cookie jar) with a verified
-    /// address, as if its owner had followed the emailed link (the way `create-admin`
-    /// verifies; `account_basics.rs` follows real links).
+    /// address. On a portal that sends email, registering logs nobody in: the address is
+    /// verified as if its owner had followed the emailed link (the way `create-admin`
+    /// verifies; `account_basics.rs` follows real links), then the account logs in.
     pub async fn register(&self, name: &str) -> User {
-        let u = self.register_unverified(name).await;
-        api::accounts::service::verify_without_link(&self.state.db, u.id)
+        if !self.state.postman.delivers() {
+            let u = self.register_unverified(name).await;
+            api::accounts::service::verify_without_link(&self.state.db, u.id)
+                .await
+                .unwrap();
+            return u;
+        }
+        let client = client();
+        let email = unique_email(name);
+        let resp = self.post_registration(&client, &email, name).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "register {name}");
+        let id = self.user_id(&email).await;
+        api::accounts::service::verify_without_link(&self.state.db, id)
             .await
             .unwrap();
-        u
-    }
-
-    /// Registers a new account (logged in) whose address is not verified yet (on a
-    /// portal that sends email; one without verifies at once).
-    pub async fn register_unverified(&self, name: &str) -> User {
-        let client = client();
-        let email = format!(
-            "{}-{}@example.org",
-            name.to_lowercase(),
-            Uuid::new_v4().simple()
-        );
         let resp = client
-            .post(self.url("/api/v1/accounts/register"))
-            .json(
-                &json!({"email": email, "password": "correct horse battery", "display_name": name}),
-            )
+            .post(self.url("/api/v1/accounts/login"))
+            .json(&json!({"email": email, "password": "correct horse battery"}))
             .send()
             .await
             .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "log in {name}");
+        User { id, email, client }
+    }
+
+    /// Registers a new account (logged in) on a portal that sends no email, where its
+    /// address counts as verified at once.
+    pub async fn register_unverified(&self, name: &str) -> User {
+        assert!(
+            !self.state.postman.delivers(),
+            "with email, registering logs nobody in"
+        );
+        let client = client();
+        let email = unique_email(name);
+        let resp = self.post_registration(&client, &email, name).await;
         assert_eq!(resp.status(), StatusCode::CREATED, "register {name}");
         let body: Value = resp.json().await.unwrap();
         User {
@@ -364,6 +385,34 @@ impl TestApp {
             email,
             client,
         }
+    }
+
+    async fn post_registration(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        name: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/v1/accounts/register"))
+            .json(
+                &json!({"email": email, "password": "correct horse battery", "display_name": name}),
+            )
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The id of the account with this address.
+    pub async fn user_id(&self, email: &str) -> Uuid {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entities::user::Entity::find()
+            .filter(entities::user::Column::Email.eq(email.to_lowercase()))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("an account for {email}"))
+            .id
     }
 
     /// Registers a city admin (through the same code path as `create-admin`).

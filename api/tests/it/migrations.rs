@@ -584,3 +584,165 @@ async fn bookings_written_before_shared_at_are_marked(app: TestApp) {
     );
 }
 crate::on_both!(bookings_written_before_shared_at_are_marked);
+
+/// The columns of `table`, sorted.
+async fn columns(db: &DatabaseConnection, table: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => format!("SELECT name AS c FROM pragma_table_info('{table}')"),
+        _ => format!(
+            "SELECT column_name::text AS c FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = '{table}'"
+        ),
+    };
+    let mut cols: Vec<String> = db
+        .query_all(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "c").unwrap())
+        .collect();
+    cols.sort();
+    cols
+}
+
+/// Migration 23 adds a listing's review columns (empty for the listings there) and the
+/// place of each of its categories (0 for those there); down takes the columns away
+/// again and keeps every listing and category; up again brings them back, and the
+/// listing reads as before.
+async fn listing_review_columns_come_and_go(app: TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use serde_json::json;
+    let db = &app.state.db;
+    let (owner, org) = app.business_owner("Kahvila").await;
+    let mut body = business_body(org, "Kahvila Aalto");
+    body["categories"] = json!(["food.cafe", "food.bakery"]);
+    let resp = owner
+        .client
+        .post(app.url("/api/v1/listings"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::CREATED);
+    let created: serde_json::Value = resp.json().await.unwrap();
+    let id: uuid::Uuid = created["id"].as_str().unwrap().parse().unwrap();
+    let review = [
+        "approved_name",
+        "review_note",
+        "review_requested_at",
+        "review_terms",
+    ];
+    let listing_columns = columns(db, "listings").await;
+    for c in review {
+        assert!(listing_columns.contains(&c.to_string()), "{c} after up");
+    }
+    assert!(columns(db, "listing_categories")
+        .await
+        .contains(&"position".to_string()));
+
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000023_add_listing_review")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    let before = columns(db, "listings").await;
+    for c in review {
+        assert!(!before.contains(&c.to_string()), "{c} is gone after down");
+    }
+    assert_eq!(
+        columns(db, "listing_categories").await,
+        ["category_key", "listing_id"]
+    );
+    // Nothing else went: the listing and its categories are there.
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                DbBackend::Postgres => "SELECT slug, status FROM listings WHERE id = $1",
+                _ => "SELECT slug, status FROM listings WHERE id = ?",
+            },
+            [id.into()],
+        ))
+        .await
+        .unwrap()
+        .expect("the listing survives down");
+    assert_eq!(
+        row.try_get::<String>("", "slug").unwrap(),
+        created["slug"].as_str().unwrap()
+    );
+    assert_eq!(row.try_get::<String>("", "status").unwrap(), "draft");
+    let kept = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                DbBackend::Postgres => {
+                    "SELECT COUNT(*) AS n FROM listing_categories WHERE listing_id = $1"
+                }
+                _ => "SELECT COUNT(*) AS n FROM listing_categories WHERE listing_id = ?",
+            },
+            [id.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(kept, 2, "the categories survive down");
+
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(columns(db, "listings").await, listing_columns);
+    let fresh = api::core::db::connect(&app.database_url).await.unwrap();
+    let l = entities::listing::Entity::find_by_id(id)
+        .one(&fresh)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            l.review_terms,
+            l.review_requested_at,
+            l.review_note,
+            l.approved_name
+        ),
+        (None, None, None, None),
+        "no review for a listing written before"
+    );
+    let cats = entities::listing_category::Entity::find()
+        .filter(entities::listing_category::Column::ListingId.eq(id))
+        .order_by_asc(entities::listing_category::Column::CategoryKey)
+        .all(&fresh)
+        .await
+        .unwrap();
+    assert_eq!(
+        cats.iter()
+            .map(|c| (c.category_key.as_str(), c.position))
+            .collect::<Vec<_>>(),
+        [("food.bakery", 0), ("food.cafe", 0)],
+        "categories written before get the default place"
+    );
+    let r = owner
+        .client
+        .get(app.url(&format!("/api/v1/listings/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let read: serde_json::Value = r.json().await.unwrap();
+    let mut read_cats: Vec<&str> = read["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    read_cats.sort();
+    assert_eq!(read_cats, ["food.bakery", "food.cafe"]);
+}
+crate::on_both!(listing_review_columns_come_and_go);

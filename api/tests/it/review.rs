@@ -521,3 +521,131 @@ async fn published_names_are_checked_again_at_start(app: TestApp) {
     );
 }
 on_both!(published_names_are_checked_again_at_start);
+
+/// A listing waiting for review has a preview of its page for city staff (linked from
+/// the review queue) and its organization's members (linked from the editor): marked
+/// as not public, kept from search engines, not in search or the sitemap. Anyone else,
+/// logged in or not, gets the 404 of a listing that does not exist.
+async fn staff_and_members_preview_a_listing_waiting_for_review(app: TestApp) {
+    let (owner, org) = app.business_owner("Vorschau").await;
+    let staff = app.admin().await;
+    let resident = app.register("Nachbar").await;
+    let (other_owner, _) = app.business_owner("Andere").await;
+    let (created, _) = app.create_listing(&owner, org, IMPOSTOR).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let slug = created["slug"].as_str().unwrap().to_string();
+    let r = post(
+        &owner,
+        &app,
+        &format!("/api/v1/listings/{id}/publish"),
+        json!({}),
+    )
+    .await;
+    let waiting: Value = r.json().await.unwrap();
+    assert_eq!(waiting["status"], "pending_review");
+    let preview = app.url(&format!("/manage/listings/{id}/preview?lang=en"));
+
+    for (who, c) in [("staff", &staff.client), ("owner", &owner.client)] {
+        let r = c.get(&preview).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{who}");
+        assert_eq!(r.headers()["x-robots-tag"], "noindex", "{who}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<h1>{IMPOSTOR}</h1>")),
+            "{who}: {html}"
+        );
+        assert!(
+            html.contains("Not public – waiting for review by the city."),
+            "{who}: {html}"
+        );
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+        assert!(!html.contains("application/ld+json"), "no schema.org data");
+    }
+    // The queue and the editor link to it.
+    let queue = staff
+        .client
+        .get(app.url("/admin?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&format!("href=\"/manage/listings/{id}/preview\"")));
+    let editor = owner
+        .client
+        .get(app.url(&format!("/manage/listings/{id}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(editor.contains(&format!("href=\"/manage/listings/{id}/preview\"")));
+
+    // Anyone else: the 404 of a listing that does not exist.
+    let missing = app.url(&format!(
+        "/manage/listings/{}/preview?lang=en",
+        uuid::Uuid::now_v7()
+    ));
+    let nothing = client().get(&missing).send().await.unwrap();
+    assert_eq!(nothing.status(), StatusCode::NOT_FOUND);
+    let nothing = nothing.text().await.unwrap();
+    let anonymous = client();
+    for (who, c) in [
+        ("anonymous", &anonymous),
+        ("a resident", &resident.client),
+        ("another business", &other_owner.client),
+    ] {
+        let r = c.get(&preview).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{who}");
+        let html = r.text().await.unwrap();
+        assert!(!html.contains(IMPOSTOR), "{who}");
+        assert_eq!(
+            html.lines()
+                .filter(|l| l.contains("<h1"))
+                .collect::<Vec<_>>(),
+            nothing
+                .lines()
+                .filter(|l| l.contains("<h1"))
+                .collect::<Vec<_>>(),
+            "{who}"
+        );
+    }
+    // Still not public: not its page, not search, not the sitemap.
+    assert_eq!(public_status(&app, &id, &slug).await, (404, 404));
+    assert!(!found(&app, "Bürgeramt").await.contains(&slug));
+    let sitemap = client()
+        .get(app.url("/sitemap.xml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!sitemap.contains(&slug));
+
+    // Once approved, the preview says it is public.
+    let r = post(
+        &staff,
+        &app,
+        &format!("/api/v1/listings/{id}/approve"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let html = owner
+        .client
+        .get(&preview)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("A preview: this listing is public."),
+        "{html}"
+    );
+}
+on_both!(staff_and_members_preview_a_listing_waiting_for_review);

@@ -170,6 +170,20 @@ async fn register_login_logout_and_my_data(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The home page it leads to says so.
+    let home = r.headers()["location"].to_str().unwrap().to_string();
+    let html = c
+        .get(app.url(&format!("{home}&lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Your account and its data are deleted."),
+        "{home}: {html}"
+    );
     // The erased account keeps a row without personal data (tests/it/erasure.rs).
     use sea_orm::{ColumnTrait, QueryFilter};
     assert_eq!(

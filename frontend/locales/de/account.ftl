@@ -22,6 +22,15 @@ link-verified-text = Danke: Ihre E-Mail-Adresse ist bestätigt. Sie können jetz
 link-verified-changed = Danke: Ihre neue E-Mail-Adresse ist bestätigt und ab jetzt Ihre Anmeldung.
 link-unverified-title = Bestätigen Sie zuerst Ihre E-Mail-Adresse
 link-unverified-text = Bevor Sie buchen, bestätigen Sie bitte Ihre E-Mail-Adresse: Öffnen Sie den Link, den wir an { $email } gesendet haben. Nichts angekommen? Senden Sie ihn erneut.
+link-sent-title = Bitte sehen Sie in Ihr Postfach
+link-sent-text = Wir haben eine E-Mail an { $email } gesendet. Folgen Sie dem Link darin, um weiterzumachen (er gilt sieben Tage).
+link-sent-spam = Nach ein paar Minuten noch nichts da? Sehen Sie im Spam-Ordner nach.
+link-sent-wrong = Adresse vertippt?
+link-sent-again = Noch einmal registrieren
+link-continue = Weiter
+link-verified-login = Ihre E-Mail-Adresse ist bestätigt. Melden Sie sich an, um weiterzumachen.
+link-verified-changed-login = Ihre neue E-Mail-Adresse ist bestätigt und ab jetzt Ihre Anmeldung. Melden Sie sich an, um weiterzumachen.
+login-refused-or-unconfirmed = E-Mail oder Passwort ist falsch – oder die Adresse ist noch nicht bestätigt. Gerade registriert? Folgen Sie dem Link aus unserer E-Mail; eine Anmeldung mit dem richtigen Passwort sendet ihn erneut.
 
 ## Die Kontoseite
 

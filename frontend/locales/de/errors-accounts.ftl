@@ -12,3 +12,4 @@ v-token-days = Bitte wählen Sie eine Gültigkeit zwischen 1 und 365 Tagen.
 error-link-invalid = Dieser Link ist unbekannt, schon benutzt oder abgelaufen. Fordern Sie einen neuen an.
 error-email-same = Das ist schon Ihre Adresse.
 error-locale = Wählen Sie Deutsch oder Englisch.
+error-email-taken = Diese Adresse hat schon ein Konto. Melden Sie sich an oder legen Sie ein neues Passwort fest, falls Sie es vergessen haben.

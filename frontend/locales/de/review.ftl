@@ -53,3 +53,12 @@ mail-business-requested-action = Annehmen oder ablehnen: { $url }
 mail-business-cancelled-subject = Buchung storniert: { $offer }, { $when }
 mail-business-cancelled-intro = eine Einwohnerin oder ein Einwohner hat die Buchung von { $offer } ({ $place }) für { $when } storniert. Der Platz ist wieder frei.
 mail-business-cancelled-action = Ihre Buchungen dieses Angebots: { $url }
+
+## Die Vorschau der Seite eines Eintrags (für die Mitglieder seiner Organisation und die Stadtverwaltung)
+review-preview = Vorschau
+preview-pending_review = Nicht öffentlich – wartet auf die Prüfung durch die Stadt.
+preview-draft = Nicht öffentlich – ein Entwurf.
+preview-suspended = Nicht öffentlich – von der Stadt gesperrt.
+preview-published = Eine Vorschau: Dieser Eintrag ist öffentlich.
+preview-text = So sehen Bürgerinnen und Bürger die Seite, sobald sie öffentlich ist. Die Suche und Suchmaschinen finden sie nicht.
+preview-edit = Eintrag bearbeiten

@@ -22,6 +22,15 @@ link-verified-text = Thank you: your email address is confirmed. You can book no
 link-verified-changed = Thank you: your new email address is confirmed and is your login from now on.
 link-unverified-title = Confirm your email address first
 link-unverified-text = Before you book, confirm your email address: follow the link we sent to { $email }. Nothing arrived? Send it again.
+link-sent-title = Check your mailbox
+link-sent-text = We have sent an email to { $email }. Follow the link in it to go on (it works for seven days).
+link-sent-spam = Nothing there after a few minutes? Look in your spam folder.
+link-sent-wrong = Mistyped the address?
+link-sent-again = Register again
+link-continue = Continue
+link-verified-login = Your email address is confirmed. Log in to continue.
+link-verified-changed-login = Your new email address is confirmed and is your login from now on. Log in to continue.
+login-refused-or-unconfirmed = Email or password is wrong – or the address is not confirmed yet. Registered recently? Follow the link we emailed you; logging in with the right password sends it again.
 
 ## The account page
 

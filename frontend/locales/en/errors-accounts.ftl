@@ -19,3 +19,5 @@ error-email-same = This is your address already.
     .api = is the account's address already
 error-locale = Choose German or English.
     .api = must be `de` or `en`
+error-email-taken = This address has an account already. Log in, or set a new password if you forgot it.
+    .api = has an account already

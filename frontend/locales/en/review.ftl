@@ -55,3 +55,12 @@ mail-business-requested-action = Accept or decline it: { $url }
 mail-business-cancelled-subject = Booking cancelled: { $offer }, { $when }
 mail-business-cancelled-intro = a resident has cancelled their booking of { $offer } ({ $place }) for { $when }. The place is free again.
 mail-business-cancelled-action = Your bookings of this offer: { $url }
+
+## The preview of a listing's page (its organization's members and city staff)
+review-preview = Preview
+preview-pending_review = Not public – waiting for review by the city.
+preview-draft = Not public – a draft.
+preview-suspended = Not public – suspended by the city.
+preview-published = A preview: this listing is public.
+preview-text = This is the page as residents will see it once it is public. Search and search engines do not find it.
+preview-edit = Edit the listing

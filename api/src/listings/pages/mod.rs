@@ -185,6 +185,20 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         return Redirect::permanent(format!("/{prefix}/{}", rec.model.slug)).into_response();
     }
     let pc = PageCtx::new(state, req).await;
+    page(state, req, &pc, &rec, false).await
+}
+
+/// A listing's page: the public one, or (`preview`) the same page of a listing that may
+/// not be public, for its organization's members and city staff: marked as not public,
+/// kept out of search engines (`noindex`, and no schema.org data to pick up).
+async fn page(
+    state: &AppState,
+    req: &Request,
+    pc: &PageCtx,
+    rec: &ListingRecord,
+    preview: bool,
+) -> Response {
+    let want = rec.kind();
     let l = pc.locale;
     let lang = l.as_str();
     let t = |k: &str| state.i18n.t(l, k, None);
@@ -288,7 +302,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         _ => None,
     };
     let related = if want == ListingKind::MunicipalService {
-        related_services(state, &rec, l).await
+        related_services(state, rec, l).await
     } else {
         Vec::new()
     };
@@ -320,7 +334,7 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         req.uri().path()
     );
     let ld = json_ld(
-        &rec,
+        rec,
         &api,
         &page_url,
         state.config.server.public_url.as_str(),
@@ -329,13 +343,21 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
         l,
     );
     let languages: Vec<String> = api.languages.iter().map(|c| c.to_uppercase()).collect();
-    render(
+    let preview = preview.then(|| {
+        let status = rec.status();
+        context! {
+            status => status.as_str(),
+            edit_url => format!("/manage/listings/{}", rec.model.id),
+        }
+    });
+    let mut resp = render(
         state,
-        &pc,
+        pc,
         req,
         "listing.html",
         StatusCode::OK,
         context! {
+            preview,
             kind => api.kind.as_str(),
             name => api.name.get(lang),
             description => api.description.get(lang),
@@ -368,7 +390,14 @@ async fn show(state: &AppState, req: &Request, slug: &str, want: ListingKind) ->
             json_ld => ld,
             offers,
         },
-    )
+    );
+    if preview.is_some() {
+        resp.headers_mut().insert(
+            "x-robots-tag",
+            poem::http::HeaderValue::from_static("noindex"),
+        );
+    }
+    resp
 }
 
 /// How to apply for a municipal service, one sentence per way it accepts: where to go
@@ -495,6 +524,28 @@ pub async fn listing_page(
     Path(slug): Path<String>,
 ) -> Response {
     show(&state, req, &slug, ListingKind::Business).await
+}
+
+/// `GET /manage/listings/{id}/preview`: the page of a listing as residents would see it,
+/// for the members of its organization and city staff (who approve what waits for
+/// review) even when it is not public; anyone else gets the 404 of a listing that does
+/// not exist.
+#[handler]
+pub async fn preview_page(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+) -> Response {
+    let pc = PageCtx::new(&state, req).await;
+    match super::service::previewable(&state.db, state.city.id, pc.user.as_ref(), &id).await {
+        Ok(rec) => page(&state, req, &pc, &rec, true).await,
+        Err(e) => {
+            if e.status() >= 500 {
+                tracing::error!(code = e.code(), error = ?e.internal(), "listing preview");
+            }
+            not_found(&state, req).await
+        }
+    }
 }
 
 #[handler]
