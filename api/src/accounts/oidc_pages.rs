@@ -563,6 +563,12 @@ pub async fn link_submit(
     if let Err(e) = identities::link(&state.db, u.id, &v).await {
         return account_error(&state, &pc, req, &e);
     }
+    // The provider verified this very address.
+    if u.email_verified_at.is_none() {
+        if let Err(e) = super::service::verify_without_link(&state.db, u.id).await {
+            return account_error(&state, &pc, req, &e);
+        }
+    }
     if let Some(login) = state.city_login.clone() {
         map_roles(&state, &login, u.id, &v.groups).await;
     }

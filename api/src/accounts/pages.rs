@@ -466,7 +466,7 @@ async fn account_with(
                 .await
                 .ok()
                 .flatten();
-            let has_password = user::Entity::find_by_id(u.id)
+            let has_password = entities::user::Entity::find_by_id(u.id)
                 .one(&state.db)
                 .await
                 .ok()
