@@ -10,6 +10,9 @@
 // "unverified-" has an unverified address, one starting with "admin-" is in the
 // group "city-admins". The login form lets the tester choose the assurance level.
 //
+// As the OpenID Connect spec has it (and oidc-provider by default), the scopes'
+// claims (email, name, groups) come from the UserInfo endpoint, not the ID token.
+//
 // Clients register themselves (dynamic registration, RFC 7591), so that every test
 // server registers its own exact redirect URI.
 //
@@ -56,7 +59,6 @@ const provider = new Provider(issuer, {
     groups: ['groups'],
     acr: null,
   },
-  conformIdTokenClaims: false,
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: false },

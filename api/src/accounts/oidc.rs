@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
-    CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
-    CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+    CoreClientAuthMethod, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreResponseMode,
+    CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthenticationContextClass, AuthorizationCode,
@@ -355,7 +356,7 @@ impl CityLogin {
                 }
                 other => OidcError::Unavailable(other.to_string()),
             })?;
-        use openidconnect::TokenResponse;
+        use openidconnect::{OAuth2TokenResponse, TokenResponse};
         let id_token = response
             .id_token()
             .ok_or_else(|| OidcError::Token("no ID token".into()))?
@@ -383,19 +384,48 @@ impl CityLogin {
                 return Err(OidcError::Level);
             }
         }
-        let email = claims
+        let mut email = claims
             .email()
             .filter(|_| claims.email_verified() == Some(true))
             .map(|e| e.as_str().to_string());
-        let name = claims
+        let mut name = claims
             .name()
             .and_then(|n| n.get(None))
             .map(|n| n.as_str().to_string());
         let raw = id_token.to_string();
-        let groups = match &self.config.roles_claim {
+        let mut groups = match &self.config.roles_claim {
             Some(claim) => claim_strings(&raw, claim),
             None => Vec::new(),
         };
+        // Many providers put the scopes' claims only in the UserInfo response
+        // (OpenID Connect Core 5.4): ask it, for the same subject, what the ID token
+        // did not say.
+        let wants_groups = self.config.roles_claim.is_some() && groups.is_empty();
+        if email.is_none() || name.is_none() || wants_groups {
+            if let Ok(request) = client.user_info(
+                response.access_token().clone(),
+                Some(claims.subject().clone()),
+            ) {
+                let info: openidconnect::UserInfoClaims<AllClaims, CoreGenderClaim> = request
+                    .request_async(&self.http)
+                    .await
+                    .map_err(|e| OidcError::Unavailable(format!("userinfo: {e}")))?;
+                if email.is_none() && info.email_verified() == Some(true) {
+                    email = info.email().map(|e| e.as_str().to_string());
+                }
+                if name.is_none() {
+                    name = info
+                        .name()
+                        .and_then(|n| n.get(None))
+                        .map(|n| n.as_str().to_string());
+                }
+                if wants_groups {
+                    if let Some(claim) = &self.config.roles_claim {
+                        groups = strings(info.additional_claims().0.get(claim));
+                    }
+                }
+            }
+        }
         Ok(Verified {
             issuer,
             subject: claims.subject().as_str().to_string(),
@@ -440,7 +470,12 @@ fn claim_strings(jwt: &str, claim: &str) -> Vec<String> {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return Vec::new();
     };
-    match value.get(claim) {
+    strings(value.get(claim))
+}
+
+/// A claim's value as strings: a string or an array of strings.
+fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
+    match value {
         Some(serde_json::Value::String(s)) => vec![s.clone()],
         Some(serde_json::Value::Array(a)) => a
             .iter()
@@ -449,6 +484,12 @@ fn claim_strings(jwt: &str, claim: &str) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// Every claim beyond the standard ones (the UserInfo response's groups).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(transparent)]
+struct AllClaims(std::collections::HashMap<String, serde_json::Value>);
+impl openidconnect::AdditionalClaims for AllClaims {}
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
