@@ -126,6 +126,11 @@ pub async fn privacy(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Resp
             reminder => words(Duration::from_secs(u64::from(c.notifications.reminder_hours) * 3600)),
             events_retention => c.outbox.retention.map(words),
             tile_host => tile_host(&c.theme.map_tile_url),
+            city_login => c.oidc.as_ref().map(|o| context! {
+                name => o.display_name.clone(),
+                host => o.issuer.host_str().unwrap_or_default().to_string(),
+                roles => o.roles_claim.is_some(),
+            }),
         },
     )
 }

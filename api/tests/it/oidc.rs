@@ -206,16 +206,32 @@ async fn user_by_email(rp: &Rp, email: &str) -> Option<entities::user::Model> {
 async fn first_login_creates_the_account_and_the_second_finds_it(rp: Rp) {
     let login = new_login();
     let c = client();
-    // The login page offers the city login beside the form (a plain form, no script).
-    let page = c
-        .get(rp.app.url("/login"))
+    // The login page offers the city login beside the form (a link, no script).
+    let r = c.get(rp.app.url("/login")).send().await.unwrap();
+    // Forms may lead to the provider (linking, logout redirect there), no further.
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains(&format!("form-action 'self' {};", rp.issuer)),
+        "{csp}"
+    );
+    let page = r.text().await.unwrap();
+    assert!(page.contains("href=\"/auth/oidc/login\""), "{page}");
+    // The privacy page says what the city login keeps.
+    let privacy = c
+        .get(rp.app.url("/privacy?lang=en"))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(page.contains("href=\"/auth/oidc/login\""), "{page}");
+    assert!(
+        privacy.contains("Logging in with Testhausen-Konto") && privacy.contains("127.0.0.1"),
+        "{privacy}"
+    );
     assert!(page.contains("Testhausen-Konto"));
     let cb = city_login_callback(&c, &rp, &login, "basic").await;
     assert!(cb.contains("iss="), "RFC 9207: {cb}");

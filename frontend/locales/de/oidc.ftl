@@ -49,3 +49,7 @@ oidc-refused-title = Das Stadtkonto konnte nicht verwendet werden
 oidc-no-email-title = Ihr Stadtkonto hat keine bestätigte E-Mail-Adresse
 oidc-no-email-text = Das Portal braucht eine bestätigte E-Mail-Adresse für Buchungsbestätigungen, und { $name } hat keine übermittelt. Bestätigen Sie Ihre Adresse dort, oder registrieren Sie sich hier mit Ihrer E-Mail-Adresse.
 error-password-wrong-oidc = Das Passwort ist nicht richtig.
+
+privacy-city-login-title = Anmeldung mit { $name }
+privacy-city-login-text = Wenn Sie sich mit { $name } anmelden (von der Stadt unter { $host } betrieben), erhält und speichert das Portal nur die Kennung, unter der der Anbieter Sie führt, Ihre bestätigte E-Mail-Adresse und Ihren Namen (den Sie hier ändern können) sowie wann Sie die Verknüpfung angelegt und zuletzt genutzt haben. Ihre Sitzung speichert außerdem das Vertrauensniveau der Anmeldung und das Anmelde-Token des Anbieters, bis Sie sich abmelden, damit die Abmeldung hier auch die Anmeldung dort beendet. Lösen Sie die Verknüpfung auf Ihrer Kontoseite oder löschen Sie Ihr Konto, wird die Verknüpfung entfernt.
+privacy-city-login-roles = Für Beschäftigte der Stadt bestimmen die Gruppen, die { $name } meldet, bei jeder Anmeldung ihre Rolle in diesem Portal; Gruppen von Bürgerinnen und Bürgern werden nicht gespeichert.

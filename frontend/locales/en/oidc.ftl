@@ -49,3 +49,7 @@ oidc-refused-title = The city account could not be used
 oidc-no-email-title = Your city account has no confirmed email address
 oidc-no-email-text = The portal needs a confirmed email address for booking confirmations, and { $name } did not send one. Confirm your address there, or register with your email address here.
 error-password-wrong-oidc = The password is not correct.
+
+privacy-city-login-title = Logging in with { $name }
+privacy-city-login-text = If you log in with { $name } (run by the city at { $host }), the portal receives and keeps only the provider's identifier for you, your verified email address and your name (which you can change here), and when you linked and last used it. Your session also keeps the login's assurance level and the provider's login token until you log out, so that logging out here ends the login there too. Unlinking on your account page or deleting your account removes the link.
+privacy-city-login-roles = For the city's staff, the groups { $name } reports decide their role on this portal at each login; residents' groups are not stored.
