@@ -19,7 +19,8 @@
 // To test that the portal refuses bad ID tokens, `POST /_test/tamper` with
 // {"client_id": ..., "mode": ...} changes the ID token of that client's next token
 // response: other-key (signed by a key the provider never published), other-aud,
-// expired, wrong-nonce, wrong-iss. Everything else is the provider unchanged.
+// expired, wrong-nonce, wrong-iss, or rotated (signed by a new key, which the JWKS
+// publishes from then on: a key rotation). Everything else is the provider unchanged.
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -35,6 +36,11 @@ async function signingKey(kid) {
 
 const published = await signingKey(`test-${randomUUID()}`);
 const unpublished = await signingKey(`other-${randomUUID()}`);
+// A key the provider starts publishing (beside its first) once a test asks for a key
+// rotation, and signs that test's next ID token with.
+const rotated = await signingKey(`rotated-${randomUUID()}`);
+let rotatedPublished = false;
+const publicJwk = ({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use });
 
 function claimsOf(login) {
   const claims = {
@@ -93,6 +99,7 @@ provider.use(async (ctx, next) => {
   const now = Math.floor(Date.now() / 1000);
   switch (mode) {
     case 'other-key': key = unpublished; break;
+    case 'rotated': rotatedPublished = true; key = rotated; break;
     case 'other-aud': claims.aud = 'someone-else'; break;
     case 'expired': claims.iat = now - 7200; claims.exp = now - 3600; break;
     case 'wrong-nonce': claims.nonce = 'not-the-nonce'; break;
@@ -180,6 +187,11 @@ createServer(async (req, res) => {
       const { client_id: clientId, mode } = JSON.parse(raw);
       tampering.set(clientId, mode);
       res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/jwks' && rotatedPublished) {
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+      res.end(JSON.stringify({ keys: [publicJwk(published), publicJwk(rotated)] }));
       return;
     }
     if (url.pathname === '/_test/health') {

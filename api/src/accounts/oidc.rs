@@ -41,7 +41,7 @@ use crate::core::store::Store;
 /// How long discovery (and the keys) are kept before being read again.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
 /// The least time between two reads of the keys on an unknown key id.
-const KEYS_REFRESH_MIN: Duration = Duration::from_secs(10);
+const KEYS_REFRESH_MIN: Duration = Duration::from_secs(5);
 /// How long a started login may take at the provider.
 pub const PENDING_TTL: Duration = Duration::from_secs(600);
 /// The cookie binding a started login to the browser that started it.

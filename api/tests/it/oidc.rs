@@ -418,6 +418,27 @@ async fn bad_answers_are_refused_without_a_session(rp: Rp) {
         assert!(html.contains("data-code=\"oidc-token\""), "{mode}: {html}");
         assert!(!logged_in(&c, &rp).await, "{mode}");
     }
+    // The provider rotates its keys: a token signed by the new one is accepted once
+    // the keys are read again (at most every 5 seconds, against forged tokens).
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let c = client();
+    let rotation = new_login();
+    let cb = city_login_callback(&c, &rp, &rotation, "basic").await;
+    reqwest::Client::new()
+        .post(format!("{}/_test/tamper", rp.issuer))
+        .json(&json!({"client_id": rp.client_id, "mode": "rotated"}))
+        .send()
+        .await
+        .unwrap();
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "a rotated key is fetched"
+    );
+    assert!(has_session_cookie(&r));
+    assert!(logged_in(&c, &rp).await);
+
     // Nothing was created by any of them.
     assert!(user_by_email(&rp, &format!("{login}@citizens.example"))
         .await
