@@ -347,6 +347,37 @@ async fn issue<C: ConnectionTrait>(
     Ok(secret)
 }
 
+/// Deletes the emailed links that were used or have expired: they open nothing any
+/// more, and a link to a new address holds that address. The number deleted.
+pub async fn purge_links(db: &DatabaseConnection) -> Result<u64, AccountError> {
+    let done = account_token::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(account_token::Column::UsedAt.is_not_null())
+                .add(account_token::Column::ExpiresAt.lte(Utc::now())),
+        )
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// Purges used and expired links at start and then hourly. Several servers may run it.
+pub async fn run_link_purge(db: DatabaseConnection) {
+    loop {
+        match purge_links(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                links = n,
+                "accounts: used and expired emailed links deleted"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "accounts: deleting old emailed links failed; will retry")
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
 /// The unused, unexpired link with this secret, with its account; an unknown, used or
 /// expired one is an error at the field `token`.
 pub async fn find_link<C: ConnectionTrait>(

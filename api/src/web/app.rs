@@ -735,6 +735,9 @@ impl Bound {
                 keep,
             ))
         });
+        let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
+            self.state.db.clone(),
+        ));
         // SQLite: a full-text index that no longer matches the listings is rebuilt.
         let db = self.state.db.clone();
         let fts_check = tokio::spawn(async move {
@@ -745,11 +748,16 @@ impl Bound {
         // Deliveries being sent are leased: another server or the next start sends them;
         // pending index updates stay in the outbox for the next start.
         let tasks = BackgroundTasks(
-            [Some(sweeper), Some(reconciler), Some(fts_check)]
-                .into_iter()
-                .chain([retention, notifications, indexer])
-                .flatten()
-                .collect(),
+            [
+                Some(sweeper),
+                Some(reconciler),
+                Some(fts_check),
+                Some(link_purge),
+            ]
+            .into_iter()
+            .chain([retention, notifications, indexer])
+            .flatten()
+            .collect(),
         );
         let app = routes(self.state);
         let served = Server::new_with_acceptor(self.acceptor)

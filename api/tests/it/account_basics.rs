@@ -890,3 +890,48 @@ async fn without_email_a_taken_address_is_said_plainly(app: TestApp) {
     assert_eq!(me(&app, &fresh.client).await.1["email_verified"], true);
 }
 crate::on_both!(without_email_a_taken_address_is_said_plainly);
+
+/// Used and expired emailed links are deleted (hourly, and at start); a live one stays.
+async fn used_and_expired_links_are_purged(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let u = app.register("Purge").await;
+    let now = chrono::Utc::now();
+    let link = |hash: &str, expires: chrono::DateTime<chrono::Utc>, used: bool| {
+        entities::account_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(u.id),
+            purpose: Set("verify".into()),
+            token_hash: Set(hash.repeat(64)),
+            email: Set(Some("new-address@example.org".into())),
+            created_at: Set(now - chrono::Duration::days(8)),
+            expires_at: Set(expires),
+            used_at: Set(used.then_some(now - chrono::Duration::days(1))),
+        }
+    };
+    let db = &app.state.db;
+    link("a", now - chrono::Duration::hours(1), false)
+        .insert(db)
+        .await
+        .unwrap();
+    link("b", now + chrono::Duration::days(1), true)
+        .insert(db)
+        .await
+        .unwrap();
+    let live = link("c", now + chrono::Duration::days(1), false)
+        .insert(db)
+        .await
+        .unwrap();
+    let purged = api::accounts::service::purge_links(db).await.unwrap();
+    assert!(purged >= 2, "{purged}");
+    let left = entities::account_token::Entity::find()
+        .filter(entities::account_token::Column::UserId.eq(u.id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        left.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![live.id],
+        "only the live link stays"
+    );
+}
+crate::on_both!(used_and_expired_links_are_purged);
