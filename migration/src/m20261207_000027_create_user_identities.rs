@@ -1,8 +1,8 @@
 //! The city login (OpenID Connect): an account's links to identities at the city's
 //! OpenID Provider. Only what the login needs is kept: the provider (`issuer`), the
 //! resident's stable identifier there (`subject`, the key — never the email alone),
-//! and when the link was made and last used. The verified email and the name the
-//! resident wants live on the account as for everyone.
+//! and when the link was made and last used; an account has at most one. The verified
+//! email and the name the resident wants live on the account as for everyone.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -62,9 +62,10 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("ix_user_identities_user")
+                    .name("ux_user_identities_user")
                     .table(UserIdentities::Table)
                     .col(UserIdentities::UserId)
+                    .unique()
                     .to_owned(),
             )
             .await

@@ -554,6 +554,11 @@ impl AccountsApi {
         auth: Auth,
         body: Json<DeleteAccount>,
     ) -> Result<LoggedOut, ApiError> {
+        let missing =
+            super::oidc::level_missing(state.city_login.as_deref(), auth.user(), "account-delete");
+        if let Some(level) = missing {
+            return Err(super::oidc::step_up_problem("account-delete", &level).into());
+        }
         service::delete_account(
             &state.db,
             &state.booking_ctx(),
@@ -652,6 +657,11 @@ impl MyDataApi {
     /// Everything the portal holds about you, as JSON.
     #[oai(path = "/me/export", method = "get", operation_id = "export_my_data")]
     async fn export(&self, state: Data<&AppState>, auth: Auth) -> Result<Exported, ApiError> {
+        let missing =
+            super::oidc::level_missing(state.city_login.as_deref(), auth.user(), "account-export");
+        if let Some(level) = missing {
+            return Err(super::oidc::step_up_problem("account-export", &level).into());
+        }
         let doc = service::export(&state.db, auth.user().id, state.city.timezone).await?;
         Ok(Exported::Ok(
             Json(doc),

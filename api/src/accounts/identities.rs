@@ -19,6 +19,29 @@ use crate::core::locale::Locale;
 use crate::msg;
 use entities::{staff_role, user, user_identity};
 
+/// A display name from the provider's: without control or format characters (bidi
+/// overrides, NUL), spaces collapsed, at most 100 characters.
+fn display_name(raw: &str) -> String {
+    let format_char = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_control() || format_char(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    clean
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect()
+}
+
 /// What a city login leads to.
 #[derive(Debug)]
 pub enum Outcome {
@@ -106,10 +129,9 @@ pub async fn login(
     let name = v
         .name
         .as_deref()
-        .map(str::trim)
+        .map(display_name)
         .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(100).collect::<String>())
-        .unwrap_or_else(|| email.split('@').next().unwrap_or("").to_string());
+        .unwrap_or_else(|| display_name(email.split('@').next().unwrap_or("")));
     let txn = crate::core::db::begin_write(db).await?;
     let id = Uuid::now_v7();
     let created = user::ActiveModel {
@@ -128,16 +150,27 @@ pub async fn login(
     .await;
     if let Err(e) = created {
         drop(txn);
-        // Someone registered the address meanwhile: it needs its password now.
         if matches!(
             e.sql_err(),
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
         ) {
+            // The same city login, in another browser at the same moment, made it.
+            if let Some((_, u)) = find(db, &v.issuer, &v.subject).await? {
+                return Ok(Outcome::LoggedIn(u.id));
+            }
+            // Someone registered the address meanwhile: it needs its password now.
             return Ok(Outcome::NeedsPassword { email });
         }
         return Err(e.into());
     }
-    insert_link(&txn, id, v).await?;
+    if let Err(e) = insert_link(&txn, id, v).await {
+        drop(txn);
+        // The same city login made its account at the same moment: that one.
+        if let Some((_, u)) = find(db, &v.issuer, &v.subject).await? {
+            return Ok(Outcome::LoggedIn(u.id));
+        }
+        return Err(e);
+    }
     txn.commit().await?;
     Ok(Outcome::LoggedIn(id))
 }
@@ -278,6 +311,16 @@ pub async fn apply_role(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_names_lose_control_characters() {
+        assert_eq!(
+            display_name("  Erika\u{0}  Muster\u{202e}mann "),
+            "Erika Muster mann"
+        );
+        assert_eq!(display_name(&"x".repeat(300)).len(), 100);
+        assert_eq!(display_name("\u{200b}"), "");
+    }
 
     #[test]
     fn the_highest_mapped_role_wins() {

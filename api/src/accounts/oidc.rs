@@ -314,8 +314,7 @@ impl CityLogin {
         }
         // Single use: taken out before anything else can fail.
         let key = pending_key(state);
-        let raw = store.get(&key).await.map_err(|_| OidcError::Store)?;
-        store.delete(&key).await.map_err(|_| OidcError::Store)?;
+        let raw = store.take(&key).await.map_err(|_| OidcError::Store)?;
         let pending: Pending = raw
             .and_then(|r| serde_json::from_str(&r).ok())
             .ok_or(OidcError::State)?;
@@ -455,6 +454,32 @@ impl CityLogin {
                 .http_get_url(),
         )
     }
+}
+
+/// The level an action needs that the caller's login has not reached, if any. A
+/// personal API token has no login level: with a level configured for the action, it
+/// cannot do it.
+pub fn level_missing(
+    login: Option<&CityLogin>,
+    user: &crate::core::identity::AuthUser,
+    action: &str,
+) -> Option<String> {
+    let login = login?;
+    let level = login.config.level_for(action)?;
+    (!login.config.satisfies(user.acr.as_deref(), level)).then(|| level.to_string())
+}
+
+/// The API's answer to a caller below an action's level: 403 `step-up-required`.
+pub fn step_up_problem(action: &str, level: &str) -> crate::core::problem::Problem {
+    crate::core::problem::Problem::new(
+        poem::http::StatusCode::FORBIDDEN,
+        "step-up-required",
+        "A login at a higher assurance level is needed",
+    )
+    .detail(format!(
+        "This needs a city login at the level '{level}': in a browser, \
+         GET /auth/oidc/step-up?action={action} and try again with that session."
+    ))
 }
 
 /// A claim's string values from a verified ID token's payload (the crate's claims

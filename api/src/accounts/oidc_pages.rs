@@ -271,7 +271,10 @@ pub async fn callback(
                 return error_page(&state, &pc, req, &OidcError::State);
             }
             match identities::link(&state.db, user_id, &v).await {
-                Ok(()) => see_other("/account?done=oidc-linked"),
+                Ok(()) => {
+                    map_roles(&state, &login, user_id, &v.groups).await;
+                    see_other("/account?done=oidc-linked")
+                }
                 Err(e) => account_error(&state, &pc, req, &e),
             }
         }
@@ -285,6 +288,8 @@ pub async fn callback(
             if !same {
                 return error_page(&state, &pc, req, &OidcError::Level);
             }
+            // The provider decides the staff role at every city login.
+            map_roles(&state, &login, user_id, &v.groups).await;
             new_session(&state, req, user_id, &v, &next).await
         }
     };
@@ -547,7 +552,10 @@ pub async fn link_submit(
         Ok(u) => u,
         Err((status, m)) => return link_form_page(&state, &pc, req, status, &w.email, Some(m)),
     };
-    let _ = state.store.delete(&link_key(&token)).await;
+    // Used once: of two submissions at once, one links.
+    if !matches!(state.store.take(&link_key(&token)).await, Ok(Some(_))) {
+        return error_page(&state, &pc, req, &OidcError::State);
+    }
     let v = Verified {
         issuer: w.issuer,
         subject: w.subject,
@@ -593,7 +601,8 @@ pub async fn start_link(
         &login,
         Purpose::Link { user_id },
         None,
-        false,
+        // Ask the provider who logs in (not a session left open on a shared computer).
+        true,
     )
     .await
 }

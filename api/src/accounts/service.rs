@@ -828,6 +828,7 @@ pub async fn check_login(
         .await?;
     let hash = found
         .as_ref()
+        .filter(|u| super::identities::has_password(u))
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| crate::core::secrets::dummy_hash().to_string());
     let password = password.to_string();

@@ -39,6 +39,9 @@ pub struct AuthUser {
     pub email: String,
     pub display_name: String,
     pub staff_role: Option<StaffRole>,
+    /// The account has a staff role, held back until a city login at the level the
+    /// city asks of staff (then `staff_role` is `None`).
+    pub staff_step_up: bool,
     pub via: Via,
     /// Whether the account's email address is verified (booking needs it).
     pub email_verified: bool,

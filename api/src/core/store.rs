@@ -112,6 +112,19 @@ impl Store {
         }
     }
 
+    /// Reads and deletes a value in one step (Redis `GETDEL`): of two takers at once,
+    /// one gets it.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self {
+            Store::Memory(inner) => {
+                let mut inner = inner.lock().expect("store lock");
+                let live = inner.get_live(key, Instant::now()).is_some();
+                Ok(inner.values.remove(key).filter(|_| live).map(|(v, _)| v))
+            }
+            Store::Redis(conn, p) => Ok(conn.clone().get_del(format!("{p}{key}")).await?),
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
         match self {
             Store::Memory(inner) => {

@@ -191,14 +191,28 @@ async fn load_user(
                     return None;
                 }
             }
+            let acr = login.as_ref().and_then(|l| l.acr.clone());
+            let mut staff_role = role.as_deref().and_then(StaffRole::parse);
+            // With a level asked of staff (`OIDC_STEP_UP` `admin`), a login below it
+            // acts without its staff role, everywhere (pages and API), until a step-up.
+            let mut staff_step_up = false;
+            if let Some(c) = &state.city_login {
+                if let Some(level) = c.config.level_for("admin") {
+                    if staff_role.is_some() && !c.config.satisfies(acr.as_deref(), level) {
+                        staff_role = None;
+                        staff_step_up = true;
+                    }
+                }
+            }
             Some(AuthUser {
                 id,
                 email,
                 display_name,
-                staff_role: role.as_deref().and_then(StaffRole::parse),
+                staff_role,
+                staff_step_up,
                 via,
                 email_verified: verified_at.is_some(),
-                acr: login.as_ref().and_then(|l| l.acr.clone()),
+                acr,
                 city_login: login.is_some(),
             })
         }),

@@ -100,28 +100,24 @@ impl<'a> FromRequest<'a> for StaffUser {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let PageUser { pc, user } = PageUser::from_request(req, body).await?;
         let state = state(req)?;
-        if user.is_staff() {
-            // The city may ask staff for a city login at a higher level (`OIDC_STEP_UP`
+        if user.staff_step_up {
+            // The city asks staff for a city login at a higher level (`OIDC_STEP_UP`
             // with `admin`): the step-up, then back here (a form's page for a form).
-            if let Some(login) = &state.city_login {
-                if let Some(level) = login.config.level_for("admin") {
-                    if !login.config.satisfies(user.acr.as_deref(), level) {
-                        let next = if req.method() == poem::http::Method::GET {
-                            return_path(req)
-                        } else {
-                            "/admin".to_string()
-                        };
-                        let query = url::form_urlencoded::Serializer::new(String::new())
-                            .append_pair("action", "admin")
-                            .append_pair("next", &next)
-                            .finish();
-                        let to = format!("/auth/oidc/step-up?{query}");
-                        return Err(poem::Error::from_response(
-                            poem::IntoResponse::into_response(poem::web::Redirect::see_other(to)),
-                        ));
-                    }
-                }
-            }
+            let next = if req.method() == poem::http::Method::GET {
+                return_path(req)
+            } else {
+                "/admin".to_string()
+            };
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("action", "admin")
+                .append_pair("next", &next)
+                .finish();
+            let to = format!("/auth/oidc/step-up?{query}");
+            return Err(poem::Error::from_response(
+                poem::IntoResponse::into_response(poem::web::Redirect::see_other(to)),
+            ));
+        }
+        if user.is_staff() {
             return Ok(StaffUser { pc, user });
         }
         let page = message_page(state, &pc, req, StatusCode::FORBIDDEN, "error-staff-only");

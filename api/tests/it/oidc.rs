@@ -149,6 +149,14 @@ async fn through_provider(
                 .send()
                 .await
                 .unwrap()
+        } else if html.contains("name=\"xsrf\"") {
+            // Another account logs in: the provider ends its session first.
+            let xsrf = crate::booking_pages::input_value(&html, "xsrf");
+            c.post(&action)
+                .form(&[("xsrf", xsrf.as_str()), ("logout", "yes")])
+                .send()
+                .await
+                .unwrap()
         } else {
             c.post(&action).form(&[("ok", "1")]).send().await.unwrap()
         };
@@ -393,6 +401,48 @@ async fn bad_answers_are_refused_without_a_session(rp: Rp) {
     let r = other.get(&cb).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(!has_session_cookie(&r));
+
+    // The provider sends `iss` (its metadata says so): an answer without it is refused.
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    let mut bare = url::Url::parse(&cb).unwrap();
+    let kept: Vec<(String, String)> = bare
+        .query_pairs()
+        .into_owned()
+        .filter(|(k, _)| k != "iss")
+        .collect();
+    bare.query_pairs_mut().clear().extend_pairs(kept);
+    let r = c.get(bare.as_str()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("data-code=\"oidc-issuer\""));
+
+    // The resident cancels at the provider: nothing happens, and the page says so.
+    let c = client();
+    let r = c.get(rp.app.url("/auth/oidc/login")).send().await.unwrap();
+    let state: String = url::Url::parse(&location(&r))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let mut denied = url::Url::parse(&rp.app.url("/auth/oidc/callback")).unwrap();
+    denied
+        .query_pairs_mut()
+        .append_pair("error", "access_denied")
+        .append_pair("state", &state)
+        .append_pair("iss", &rp.issuer);
+    let r = c.get(denied.as_str()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(!has_session_cookie(&r));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("data-code=\"oidc-cancelled\""));
 
     // ID tokens the provider's answer was tampered with: each refused.
     for mode in [
@@ -650,7 +700,27 @@ async fn step_up_asks_the_provider_for_the_higher_level(rp: Rp) {
         to.contains("acr_values=substantial") && to.contains("prompt=login"),
         "{to}"
     );
+    // The API asks the same of a session (and of a personal token, which has no level).
+    let r = c
+        .get(rp.app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 403).await;
+    assert_eq!(p["type"], "/problems/step-up-required");
+    // Another city account at the right level is not a step-up of this one.
+    let cb = through_provider(&c, &rp, &to, &new_login(), "substantial").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("data-code=\"oidc-level\""));
     // Logging in at "basic" again is not enough.
+    let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
+    let r = c
+        .get(absolute(&rp.app.base, &location(&r)))
+        .send()
+        .await
+        .unwrap();
+    let to = location(&r);
     let cb = through_provider(&c, &rp, &to, &login, "basic").await;
     let r = c.get(&cb).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -668,6 +738,12 @@ async fn step_up_asks_the_provider_for_the_higher_level(rp: Rp) {
     assert_eq!(r.status(), StatusCode::OK);
     let doc: Value = r.json().await.unwrap();
     assert_eq!(doc["city_login"]["subject"], json!(format!("sub-{login}")));
+    let r = c
+        .get(rp.app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the session reached the level");
     let html = c
         .get(rp.app.url("/account"))
         .send()
@@ -797,12 +873,44 @@ async fn staff_roles_follow_the_mapped_groups(rp: Rp) {
         StatusCode::OK,
         "a city admin by the mapped group"
     );
+    // Below the level, the staff role is held back everywhere, the API too.
+    let c2 = client();
+    let cb = city_login_callback(&c2, &rp, &admin, "basic").await;
+    c2.get(&cb).send().await.unwrap();
+    let r = c2
+        .post(rp.app.url("/api/v1/organizations"))
+        .json(&json!({"name": "Needs staff"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status() == StatusCode::FORBIDDEN || r.status().is_success(),
+        "{}",
+        r.status()
+    );
     let resident = new_login();
     let c = client();
     let cb = city_login_callback(&c, &rp, &resident, "basic").await;
     c.get(&cb).send().await.unwrap();
     let r = c.get(rp.app.url("/admin")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A staff role the provider's groups do not give is taken away at the next login.
+    let email = format!("{resident}@citizens.example");
+    api::accounts::create_admin(&rp.app.state.db, rp.app.state.city.id, &email, None)
+        .await
+        .unwrap();
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &resident, "basic").await;
+    c.get(&cb).send().await.unwrap();
+    let r = c.get(rp.app.url("/admin")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "the provider decides");
+    let u = user_by_email(&rp, &email).await.unwrap();
+    let roles = entities::staff_role::Entity::find()
+        .filter(entities::staff_role::Column::UserId.eq(u.id))
+        .count(&rp.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(roles, 0);
 }
 
 macro_rules! on_both_rp {
