@@ -73,6 +73,8 @@
 #   BENCH_SAMPLES       sequential requests per query and engine (default 5)
 #   BENCH_PORT          first port to try                       (default 18381)
 #   BENCH_POSTGRES_URL  see above                                (`none` skips PostgreSQL)
+#   BENCH_PARTS=4       only part 4, the database fallback, even with a Meilisearch
+#                       (without one it is all that runs anyway)
 #   BENCH_REV           build and measure this commit (a clean `git archive` export,
 #                       built in target/bench-search-rev) instead of the working tree
 #   BENCH_KEEP_TMP=1    keep the temp dir (databases, logs, wrk output, documents)
@@ -280,7 +282,12 @@ start_server() {
 # ---------------------------------------------------------------------------
 MEILI_SKIP=""
 MEILI_ORIGIN=""
-if [[ -n "${MEILI_URL:-}" ]]; then
+if [[ "${BENCH_PARTS:-}" == 4 ]]; then
+    MEILI_SKIP="BENCH_PARTS=4: the database fallback alone"
+    log "skipping parts 1-3: $MEILI_SKIP"
+elif [[ -n "${BENCH_PARTS:-}" ]]; then
+    die "BENCH_PARTS: only 4 (the database fallback alone) or unset (every part) is known"
+elif [[ -n "${MEILI_URL:-}" ]]; then
     MEILI="${MEILI_URL%/}"
     MEILI_KEY="${MEILI_API_KEY:-}"
     MEILI_ORIGIN="MEILI_URL from the environment"
