@@ -73,6 +73,8 @@
 #   BENCH_SAMPLES       sequential requests per query and engine (default 5)
 #   BENCH_PORT          first port to try                       (default 18381)
 #   BENCH_POSTGRES_URL  see above                                (`none` skips PostgreSQL)
+#   BENCH_PARTS=4       only part 4, the database fallback, even with a Meilisearch
+#                       (without one it is all that runs anyway)
 #   BENCH_REV           build and measure this commit (a clean `git archive` export,
 #                       built in target/bench-search-rev) instead of the working tree
 #   BENCH_KEEP_TMP=1    keep the temp dir (databases, logs, wrk output, documents)
@@ -280,7 +282,12 @@ start_server() {
 # ---------------------------------------------------------------------------
 MEILI_SKIP=""
 MEILI_ORIGIN=""
-if [[ -n "${MEILI_URL:-}" ]]; then
+if [[ "${BENCH_PARTS:-}" == 4 ]]; then
+    MEILI_SKIP="BENCH_PARTS=4: the database fallback alone"
+    log "skipping parts 1-3: $MEILI_SKIP"
+elif [[ -n "${BENCH_PARTS:-}" ]]; then
+    die "BENCH_PARTS: only 4 (the database fallback alone) or unset (every part) is known"
+elif [[ -n "${MEILI_URL:-}" ]]; then
     MEILI="${MEILI_URL%/}"
     MEILI_KEY="${MEILI_API_KEY:-}"
     MEILI_ORIGIN="MEILI_URL from the environment"
@@ -1245,8 +1252,11 @@ mkdir -p "$(dirname "$OUT")"
     echo "  the FTS5 table \`listings_fts\` for words of 3 or more characters, shorter ones with"
     echo "  \`LIKE\`; PostgreSQL: \`LIKE\` on a \`pg_trgm\` GIN index) and counts the total and the"
     echo "  kind, district, open-now and wheelchair facets in one grouped query, the categories"
-    echo "  in a second; it still sorts and counts all matches, so its cost grows with the"
-    echo "  number of listings a query matches (a query without words matches them all)."
+    echo "  in a second (with words: all counted and scored in the one read of the matches,"
+    echo "  only those that can reach the page sorted); open now is two sets of listings read"
+    echo "  once per search; without words it reads the covering index of migration 24. It"
+    echo "  still counts every match, so its cost grows with the number of listings a query"
+    echo "  matches (a query without words matches them all)."
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 log "wrote ${OUT#"$ROOT"/}"

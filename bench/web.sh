@@ -3,8 +3,9 @@
 #
 #   bench/web.sh
 #
-# What it measures, against the release binary with the demo city loaded
-# (SQLite in a fresh temp dir, sessions in memory, no Redis, no Meilisearch):
+# What it measures, against the release binary with the demo city loaded (sessions
+# in memory, no Redis, no Meilisearch: the database search), on SQLite in a fresh temp
+# dir and then, for the server latency, on PostgreSQL in a fresh database:
 #
 #   1. Bytes transferred on a first, cold load of `/search?q=...` in Chromium
 #      (Debian's /usr/bin/chromium driven by e2e/node_modules/playwright-core; a
@@ -17,6 +18,14 @@
 #   2. Server latency p50/p99 of `GET /search?q=...` and `GET /listings/{slug}`
 #      under load: `wrk --latency` with a few connections, as a browser asks
 #      (Accept: text/html, Accept-Encoding: gzip, deflate, br). Target: p50 <= 20 ms.
+#      The same runs again with the server on PostgreSQL (the same search words),
+#      unless BENCH_POSTGRES_URL=none.
+#
+# PostgreSQL: BENCH_POSTGRES_URL (a URL whose user may create databases), else
+# TEST_POSTGRES_URL, else the private test PostgreSQL of `scripts/test --services-only`
+# (started if needed), as bench/search.sh; BENCH_POSTGRES_URL=none skips it. The
+# benchmark creates its own database there (the demo city imported into it on start)
+# and drops it at the end.
 #
 # It builds with `cargo build --release -p api` (waits if another cargo holds the
 # lock), installs `wrk` (and `jq`, `curl`) with apt-get if missing, runs `npm ci`
@@ -39,6 +48,7 @@
 #                       built in target/bench-web-rev) instead of the working tree
 #   BENCH_KEEP_TMP=1    keep the temp dir (database, server log, wrk output)
 #   CHROMIUM            the browser                             (default /usr/bin/chromium)
+#   BENCH_POSTGRES_URL  see above                                (`none` skips PostgreSQL)
 #   BENCH_OUT           the results file (default bench/results/web.md)
 set -euo pipefail
 
@@ -92,8 +102,10 @@ build_portal bench-web-rev
 # ---------------------------------------------------------------------------
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/city-portal-bench-web.XXXXXX")"
 SERVER_PID=""
+PG_DB=""   # the PostgreSQL database created for the second server
+PSQL=""
 
-cleanup() {
+stop_server() {
     if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         log "stopping the server (pid $SERVER_PID)"
         kill -INT "$SERVER_PID" 2>/dev/null || true
@@ -104,6 +116,15 @@ cleanup() {
         kill -KILL "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
+    SERVER_PID=""
+}
+
+cleanup() {
+    stop_server
+    if [[ -n "$PG_DB" && -n "$PSQL" ]]; then
+        log "dropping the PostgreSQL database $PG_DB"
+        "$PSQL" -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
     if [[ "${BENCH_KEEP_TMP:-0}" == 1 ]]; then
         log "kept $TMP"
     else
@@ -113,34 +134,81 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$FIRST_PORT
-while port_in_use "$PORT"; do
-    PORT=$((PORT + 1))
-    ((PORT < FIRST_PORT + 100)) || die "no free port in $FIRST_PORT..$((FIRST_PORT + 99))"
-done
-BASE="http://127.0.0.1:$PORT"
+# start_server NAME DATABASE_URL: the portal with the demo city on a free port (the
+# demo city is imported on the first start); sets BASE, SERVER_PID and STARTUP_S.
+start_server() {
+    local name=$1 db=$2
+    PORT=$FIRST_PORT
+    while port_in_use "$PORT"; do
+        PORT=$((PORT + 1))
+        ((PORT < FIRST_PORT + 100)) || die "no free port in $FIRST_PORT..$((FIRST_PORT + 99))"
+    done
+    BASE="http://127.0.0.1:$PORT"
+    SERVER_LOG="$TMP/server-$name.log"
+    log "starting $BIN on $BASE ($name)"
+    (
+        cd "$TMP"
+        exec env -u REDIS_URL -u REDIS_KEY_PREFIX -u MEILI_URL -u MEILI_API_KEY \
+            -u PUBLIC_URL -u MAX_BODY_BYTES -u CONFIG_FILE -u THEME_DIR -u LISTING_CACHE_MS \
+            BIND_ADDR="127.0.0.1:$PORT" \
+            DATABASE_URL="$db" PARTNER_SECRETS_KEY="$PARTNER_KEY" \
+            LOG=warn DEMO_DATA=true DEFAULT_LOCALE=de MAP_TILE_URL="$TILE_URL" \
+            "$BIN" serve
+    ) </dev/null >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
 
-log "starting $BIN on $BASE (database in $TMP)"
-(
-    cd "$TMP"
-    exec env -u REDIS_URL -u REDIS_KEY_PREFIX -u MEILI_URL -u MEILI_API_KEY \
-        -u PUBLIC_URL -u MAX_BODY_BYTES -u CONFIG_FILE -u THEME_DIR -u LISTING_CACHE_MS \
-        BIND_ADDR="127.0.0.1:$PORT" \
-        DATABASE_URL="sqlite://$TMP/bench.db?mode=rwc" \
-        LOG=warn DEMO_DATA=true DEFAULT_LOCALE=de MAP_TILE_URL="$TILE_URL" \
-        "$BIN" serve
-) </dev/null >"$TMP/server.log" 2>&1 &
-SERVER_PID=$!
+    local start_ns
+    start_ns=$(date +%s%N)
+    until curl -fsS -o /dev/null --max-time 2 "$BASE/readyz" 2>/dev/null; do
+        kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited during start-up"
+        (($(date +%s%N) - start_ns < START_TIMEOUT * 1000000000)) \
+            || die "the server was not ready after ${START_TIMEOUT}s"
+        sleep 0.2
+    done
+    STARTUP_S=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN { printf "%.1f", ns / 1e9 }')
+    log "ready after ${STARTUP_S}s"
+}
 
-start_ns=$(date +%s%N)
-until curl -fsS -o /dev/null --max-time 2 "$BASE/readyz" 2>/dev/null; do
-    kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited during start-up"
-    (($(date +%s%N) - start_ns < START_TIMEOUT * 1000000000)) \
-        || die "the server was not ready after ${START_TIMEOUT}s"
-    sleep 0.2
-done
-STARTUP_S=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN { printf "%.1f", ns / 1e9 }')
-log "ready after ${STARTUP_S}s"
+# The key partner secrets would be encrypted with (PostgreSQL requires one).
+PARTNER_KEY=$(head -c 32 /dev/urandom | base64)
+
+# PostgreSQL for the second server, as bench/search.sh finds it.
+PG_SKIP=""
+PG_ORIGIN=""
+PG_ADMIN=""
+PG_V=""
+if [[ "${BENCH_POSTGRES_URL:-}" == none ]]; then
+    PG_SKIP="BENCH_POSTGRES_URL=none"
+elif [[ -n "${BENCH_POSTGRES_URL:-}" ]]; then
+    PG_ADMIN="$BENCH_POSTGRES_URL"
+    PG_ORIGIN="BENCH_POSTGRES_URL"
+elif [[ -n "${TEST_POSTGRES_URL:-}" ]]; then
+    PG_ADMIN="$TEST_POSTGRES_URL"
+    PG_ORIGIN="TEST_POSTGRES_URL (scripts/test)"
+else
+    log "starting the test PostgreSQL: scripts/test --services-only"
+    # A dummy MEILI_URL keeps scripts/test from starting a Meilisearch of its own.
+    if services=$(MEILI_URL=http://127.0.0.1:9 "$ROOT/scripts/test" --services-only 2>"$TMP/services.log"); then
+        PG_ADMIN=$(bash -c "$(grep '^export TEST_POSTGRES_URL=' <<<"$services")"'; printf %s "$TEST_POSTGRES_URL"')
+        PG_ORIGIN="the private test PostgreSQL of scripts/test --services-only"
+    fi
+    [[ -n "$PG_ADMIN" ]] || PG_SKIP="no PostgreSQL: BENCH_POSTGRES_URL and TEST_POSTGRES_URL are unset and scripts/test --services-only failed"
+fi
+if [[ -n "$PG_ADMIN" ]]; then
+    PSQL=$(command -v psql || true)
+    if [[ -z "$PSQL" ]]; then
+        for p in /usr/lib/postgresql/*/bin/psql; do [[ -x "$p" ]] && PSQL="$p"; done
+    fi
+    [[ -n "$PSQL" ]] || apt_install postgresql-client
+    PSQL=${PSQL:-$(command -v psql)}
+    PG_V=$("$PSQL" -X -tA "$PG_ADMIN" -c 'SHOW server_version' 2>/dev/null) \
+        || die "cannot connect to PostgreSQL ($PG_ORIGIN)"
+    PG_V="PostgreSQL ${PG_V%% *}"
+fi
+[[ -z "$PG_SKIP" ]] || log "skipping PostgreSQL: $PG_SKIP"
+
+start_server sqlite "sqlite://$TMP/bench.db?mode=rwc"
+SQLITE_STARTUP_S=$STARTUP_S
 
 # The search words: given, or a word of a demo business name with 10 to 300 results.
 urlencode() { jq -rn --arg v "$1" '$v | @uri'; }
@@ -245,39 +313,65 @@ to_ms() {
 WRK_HEADERS=(-H 'Accept: text/html,application/xhtml+xml' -H 'Accept-Encoding: gzip, deflate, br' -H 'Accept-Language: de-DE,de;q=0.9')
 ROUTES=("search|GET /search?q=$QUERY|$SEARCH_PATH" "listing|GET /listings/{slug}|$LISTING_PATH"
     "all|GET /search (extra: no words, every listing)|/search")
-LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
-    for r in "${ROUTES[@]}"; do
-        IFS='|' read -r _ label path <<<"$r"
-        log "warm-up $WARMUP: $label"
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${WRK_HEADERS[@]}" "$BASE$path" >/dev/null || die "wrk failed (warm-up)"
-    done
-fi
 met() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; then echo yes; else echo "**no**"; fi; }
 RUN_ROWS=()
 declare -A P50S
 run_no=0
-for round in 1 2; do
-    for r in "${ROUTES[@]}"; do
-        IFS='|' read -r key label path <<<"$r"
-        run_no=$((run_no + 1))
-        out="$TMP/wrk-$run_no-$key.txt"
-        log "run $run_no: $label, round $round ($DURATION, $CONNECTIONS connections)"
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${WRK_HEADERS[@]}" "$BASE$path" >"$out" \
-            || die "wrk failed: $(cat "$out")"
-        rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$out")
-        p50raw=$(awk '$1 == "50%" { print $2 }' "$out")
-        p99raw=$(awk '$1 == "99%" { print $2 }' "$out")
-        [[ -n "$rps" && -n "$p50raw" && -n "$p99raw" ]] || die "cannot parse wrk output: $(cat "$out")"
-        non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out")
-        [[ -z "$non2xx" ]] || die "$label: $non2xx answers were not 2xx/3xx: $(cat "$out")"
-        p50=$(to_ms "$p50raw")
-        p99=$(to_ms "$p99raw")
-        P50S[$key]="${P50S[$key]:-} $p50"
-        log "  $rps req/s, p50 $p50 ms, p99 $p99 ms"
-        RUN_ROWS+=("| $run_no | \`$label\` | $round | $(printf '%.0f' "$rps") | $p50 | $p99 | ≤ $P50_TARGET_MS ms | $(met "$p50" "$P50_TARGET_MS") |")
+# latency_runs DB_LABEL DB_KEY: the alternating wrk runs of every route against BASE.
+latency_runs() {
+    local db_label=$1 db_key=$2 r key label path round out rps p50raw p99raw non2xx p50 p99
+    if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
+        for r in "${ROUTES[@]}"; do
+            IFS='|' read -r _ label path <<<"$r"
+            log "warm-up $WARMUP: $label ($db_label)"
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${WRK_HEADERS[@]}" "$BASE$path" >/dev/null || die "wrk failed (warm-up)"
+        done
+    fi
+    for round in 1 2; do
+        for r in "${ROUTES[@]}"; do
+            IFS='|' read -r key label path <<<"$r"
+            run_no=$((run_no + 1))
+            out="$TMP/wrk-$run_no-$db_key-$key.txt"
+            log "run $run_no: $label on $db_label, round $round ($DURATION, $CONNECTIONS connections)"
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${WRK_HEADERS[@]}" "$BASE$path" >"$out" \
+                || die "wrk failed: $(cat "$out")"
+            rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$out")
+            p50raw=$(awk '$1 == "50%" { print $2 }' "$out")
+            p99raw=$(awk '$1 == "99%" { print $2 }' "$out")
+            [[ -n "$rps" && -n "$p50raw" && -n "$p99raw" ]] || die "cannot parse wrk output: $(cat "$out")"
+            non2xx=$(awk -F: '/Non-2xx or 3xx responses/ { gsub(/ /, "", $2); print $2 }' "$out")
+            [[ -z "$non2xx" ]] || die "$label: $non2xx answers were not 2xx/3xx: $(cat "$out")"
+            p50=$(to_ms "$p50raw")
+            p99=$(to_ms "$p99raw")
+            P50S[$db_key-$key]="${P50S[$db_key-$key]:-} $p50"
+            log "  $rps req/s, p50 $p50 ms, p99 $p99 ms"
+            RUN_ROWS+=("| $run_no | $db_label | \`$label\` | $round | $(printf '%.0f' "$rps") | $p50 | $p99 | ≤ $P50_TARGET_MS ms | $(met "$p50" "$P50_TARGET_MS") |")
+        done
     done
-done
+}
+LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+DBS=(sqlite)
+latency_runs SQLite sqlite
+stop_server
+PG_STARTUP_S=""
+PG_HITS=""
+if [[ -n "$PG_ADMIN" ]]; then
+    PG_DB="city_portal_bench_web_$(date +%s)_$RANDOM"
+    "$PSQL" -X -q "$PG_ADMIN" -c "CREATE DATABASE $PG_DB" >/dev/null || die "CREATE DATABASE $PG_DB failed"
+    PG_URL=$(jq -rn --arg u "$PG_ADMIN" --arg d "$PG_DB" '$u | sub("/[^/?]*(?<rest>\\?.*)?$"; "/" + $d + (.rest // ""))')
+    start_server postgres "$PG_URL"
+    PG_STARTUP_S=$STARTUP_S
+    PG_HITS=$(curl -fsS --max-time 10 "$BASE/api/v1/search?q=$(urlencode "$QUERY")&per_page=1" | jq '.estimated_total')
+    [[ "$PG_HITS" == "$HITS" ]] || die "the search finds $PG_HITS results on PostgreSQL, $HITS on SQLite"
+    for path in "$SEARCH_PATH" "$LISTING_PATH"; do
+        curl -fsS -o /dev/null --max-time 10 -H 'Accept: text/html' "$BASE$path" || die "GET $path does not answer 2xx on PostgreSQL"
+    done
+    DBS+=(postgres)
+    latency_runs PostgreSQL postgres
+    stop_server
+    "$PSQL" -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null || log "dropping $PG_DB failed"
+    PG_DB=""
+fi
 median_of() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------------------
@@ -310,7 +404,8 @@ mkdir -p "$(dirname "$OUT")"
     echo "| machine | $NPROC CPUs (nproc), $CPU, $MEM_TOTAL RAM, $OS, Linux $(uname -r) |"
     echo "| load average (1, 5, 15 min) before / after the load runs | $LOADAVG_BEFORE / $LOADAVG |"
     echo "| tools | $PORTAL_V (release build), $BROWSER_V, playwright-core $PW_V, node $(node --version), $WRK_V |"
-    echo "| server | 127.0.0.1, SQLite in a fresh temp dir, demo city imported on start (ready after ${STARTUP_S}s), sessions in memory, no Redis, no Meilisearch (database search), \`LOG=warn\`, default listing cache |"
+    echo "| server | 127.0.0.1, demo city imported on start, sessions in memory, no Redis, no Meilisearch (database search), \`LOG=warn\`, default listing cache |"
+    echo "| databases | SQLite in a fresh temp dir (ready after ${SQLITE_STARTUP_S}s); $(if [[ -n "$PG_STARTUP_S" ]]; then echo "$PG_V: a fresh database (dropped at the end) on $PG_ORIGIN (ready after ${PG_STARTUP_S}s)"; else echo "PostgreSQL skipped: $PG_SKIP"; fi) |"
     echo "| pages | \`$SEARCH_PATH\` ($HITS results), \`$LISTING_PATH\` |"
     echo
     echo "## Summary"
@@ -319,12 +414,16 @@ mkdir -p "$(dirname "$OUT")"
     echo "|---|---|---|---|"
     echo "| Cold first load of \`$SEARCH_PATH\` in Chromium: bytes transferred (encoded bodies + response headers) | $(kb "$T_TOTAL") KB in $T_COUNT requests ($(kb "$T_BODY") KB bodies, $(kb "$T_HEAD") KB headers) | ≤ $BYTES_TARGET_KB KB | $bytes_met |"
     echo "| Third-party requests on that load (other than map tiles) | $T_THIRD (map tiles: $T_TILES) | none | $third_met |"
-    for key in search listing all; do
-        p=$(median_of "${P50S[$key]}")
-        label="GET /search?q=$QUERY"
-        [[ "$key" == listing ]] && label="GET /listings/{slug}"
-        [[ "$key" == all ]] && label="GET /search (extra: no words, every listing)"
-        echo "| Server latency p50 of \`$label\` under load (median of the runs) | $p ms | ≤ $P50_TARGET_MS ms | $(met "$p" "$P50_TARGET_MS") |"
+    for db in "${DBS[@]}"; do
+        db_label=SQLite
+        [[ "$db" == postgres ]] && db_label=PostgreSQL
+        for key in search listing all; do
+            p=$(median_of "${P50S[$db-$key]}")
+            label="GET /search?q=$QUERY"
+            [[ "$key" == listing ]] && label="GET /listings/{slug}"
+            [[ "$key" == all ]] && label="GET /search (extra: no words, every listing)"
+            echo "| Server latency p50 of \`$label\` under load on $db_label (median of the runs) | $p ms | ≤ $P50_TARGET_MS ms | $(met "$p" "$P50_TARGET_MS") |"
+        done
     done
     echo
     echo "## Cold load, request by request"
@@ -337,10 +436,11 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "\`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\` per run, after a $WARMUP warm-up per route, with the"
     echo "headers of a browser (\`Accept: text/html\`, \`Accept-Encoding: gzip, deflate, br\`,"
-    echo "\`Accept-Language: de\`), so answers are rendered in German and compressed. Alternating, in this order."
+    echo "\`Accept-Language: de\`), so answers are rendered in German and compressed. Alternating, in this order,"
+    echo "first on SQLite, then on PostgreSQL (a second server, the demo city imported into a fresh database)."
     echo
-    echo "| # | route | round | requests/s | p50 (ms) | p99 (ms) | target (p50) | met |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| # | database | route | round | requests/s | p50 (ms) | p99 (ms) | target (p50) | met |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${RUN_ROWS[@]}"
     echo
     echo "## Notes"

@@ -34,6 +34,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    // Reads through a memory map of the file (shared by the
+                    // connections, the page cache of the system) instead of a read
+                    // call per page into each connection's own 2 MB cache: a search
+                    // over many listings spent a third of its time in those calls.
+                    .pragma("mmap_size", MMAP_SIZE.to_string())
             });
         // A file has no connection to lose: no test before each use.
         opts.test_before_acquire(false);
@@ -42,6 +47,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     }
     Ok(Database::connect(opts).await?)
 }
+
+/// SQLite's memory map of the database file, in bytes (at most; a smaller file is
+/// mapped whole).
+pub const MMAP_SIZE: u64 = 256 * 1024 * 1024;
 
 /// How long a pooled PostgreSQL connection may sit unused before it is tested (a
 /// round trip) when next taken from the pool.
@@ -194,6 +203,7 @@ mod tests {
                 ("foreign_keys", "1"),
                 ("busy_timeout", "10000"),
                 ("synchronous", "1"),
+                ("mmap_size", &super::MMAP_SIZE.to_string()),
             ] {
                 let row = txn
                     .query_one(Statement::from_string(

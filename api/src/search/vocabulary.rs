@@ -15,7 +15,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use search_indexer::text::{typo_prefix, within_one_edit};
@@ -150,10 +154,23 @@ impl Vocabularies {
             .select_only()
             .column(listing::Column::Status)
             .column(listing::Column::UpdatedAt)
-            .column(listing::Column::SearchText)
-            .filter(listing::Column::CityId.eq(city_id));
+            .column(listing::Column::SearchText);
         if let (true, Some(newest)) = (seen.built, seen.newest) {
             find = find.filter(listing::Column::UpdatedAt.gt(newest.min(Utc::now() - LOOKBACK)));
+            // The changed listings through `ix_listings_updated_at`: on SQLite the
+            // unary + keeps the planner off the indexes that begin with the city
+            // (through which it would read every listing of the city, one city being
+            // all of them, when it has no statistics of them).
+            find = if db.get_database_backend() == DbBackend::Sqlite {
+                find.filter(Expr::cust_with_values(
+                    r#"+"listings"."city_id" = ?"#,
+                    [city_id],
+                ))
+            } else {
+                find.filter(listing::Column::CityId.eq(city_id))
+            };
+        } else {
+            find = find.filter(listing::Column::CityId.eq(city_id));
         }
         let rows: Vec<(String, DateTime<Utc>, Option<String>)> = find.into_tuple().all(db).await?;
         if !rows.is_empty() {

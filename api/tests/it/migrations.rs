@@ -746,3 +746,77 @@ async fn listing_review_columns_come_and_go(app: TestApp) {
     assert_eq!(read_cats, ["food.bakery", "food.cafe"]);
 }
 crate::on_both!(listing_review_columns_come_and_go);
+
+/// The names of the indexes of a table.
+async fn indexes(db: &DatabaseConnection, table: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT name AS i FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        }
+        _ => "SELECT indexname AS i FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1",
+    };
+    db.query_all(Statement::from_sql_and_values(backend, sql, [table.into()]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "i").unwrap())
+        .collect()
+}
+
+/// Migration 24 indexes what the database search counts and filters over many matches
+/// (the listings' facets, the rules of a weekday), and a count over the city's listings
+/// reads the first instead of their rows; down drops both.
+async fn search_facets_are_indexed(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(test_db) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let db = api::core::db::connect(&test_db.url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    assert!(indexes(&db, "listings")
+        .await
+        .contains(&"ix_listings_search_facets".to_string()));
+    assert!(indexes(&db, "opening_hours_rules")
+        .await
+        .contains(&"ix_opening_hours_rules_weekday".to_string()));
+    if backend == Backend::Sqlite {
+        // With the planner's statistics (generate-listings refreshes them after its bulk
+        // load), a count over the city's listings reads the covering index alone.
+        db.execute_unprepared("ANALYZE").await.unwrap();
+        let plan: Vec<String> = db
+            .query_all(Statement::from_string(
+                DbBackend::Sqlite,
+                "EXPLAIN QUERY PLAN SELECT kind, district, count(id) FROM listings \
+                 WHERE city_id = 'c' AND status = 'published' AND lat BETWEEN 1 AND 2 \
+                 GROUP BY kind, district",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|d| d.contains("COVERING INDEX ix_listings_search_facets")),
+            "{plan:?}"
+        );
+    }
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert!(!indexes(&db, "listings")
+        .await
+        .contains(&"ix_listings_search_facets".to_string()));
+    assert!(!indexes(&db, "opening_hours_rules")
+        .await
+        .contains(&"ix_opening_hours_rules_weekday".to_string()));
+}
+
+#[tokio::test]
+async fn search_facets_are_indexed_on_sqlite() {
+    search_facets_are_indexed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn search_facets_are_indexed_on_postgres() {
+    search_facets_are_indexed(Backend::Postgres).await;
+}
