@@ -679,5 +679,7 @@ pub async fn load_demo_if_empty(
     tracing::info!(services, "seeded the city's municipal services");
     let summary = import_osm(db, city.id, HELSINKI_PBF.to_vec(), true).await?;
     tracing::info!("{summary}");
+    // Without statistics SQLite's planner would not pick the search's covering index.
+    super::generate::analyze(db).await?;
     Ok(Some(summary))
 }

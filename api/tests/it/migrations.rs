@@ -802,7 +802,18 @@ async fn search_facets_are_indexed(backend: Backend) {
             "{plan:?}"
         );
     }
-    Migrator::down(&db, Some(1)).await.unwrap();
+    // Down to before migration 24 (later ones go first).
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000024_index_search_facets")
+        .unwrap();
+    Migrator::down(&db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
     assert!(!indexes(&db, "listings")
         .await
         .contains(&"ix_listings_search_facets".to_string()));
