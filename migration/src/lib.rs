@@ -28,6 +28,7 @@ mod m20261207_000020_add_account_basics;
 mod m20261207_000021_add_offer_price_and_hold_extension;
 mod m20261207_000022_create_places;
 mod m20261207_000023_add_listing_review;
+mod m20261207_000026_create_oauth;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_add_offer_price_and_hold_extension::Migration),
             Box::new(m20261207_000022_create_places::Migration),
             Box::new(m20261207_000023_add_listing_review::Migration),
+            Box::new(m20261207_000026_create_oauth::Migration),
         ]
     }
 }

@@ -427,6 +427,7 @@ async fn account_with(
     let log = crate::privacy::log::entries(&state.db, &state.i18n, l, tz, u.id)
         .await
         .unwrap_or_default();
+    let apps = crate::oauth::pages::apps_of(state, l, u.id).await;
     render(
         state,
         pc,
@@ -466,6 +467,7 @@ async fn account_with(
                     purpose => a.why.clone(),
                 }
             }).collect::<Vec<_>>(),
+            apps,
             errors,
         },
     )
@@ -520,7 +522,14 @@ pub async fn delete_submit(
 }
 
 /// The notes the account page shows after a change (`?done=`).
-const DONE: [&str; 5] = ["profile", "email", "password", "verification", "verified"];
+const DONE: [&str; 6] = [
+    "profile",
+    "email",
+    "password",
+    "verification",
+    "verified",
+    "apps",
+];
 
 /// The account page again after a form's error: `fields` renames the service's field
 /// names to the form's (e.g. `password` to `email_password`); the first is where an

@@ -31,6 +31,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "appointments",
     "places",
     "review",
+    "oauth",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -41,6 +42,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-places",
     "errors-privacy",
     "errors-notifications",
+    "errors-oauth",
 );
 
 /// The loaded translations of every supported locale.
