@@ -350,7 +350,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .nest(
             "/api/v1",
             api.around(move |ep, req| limit_body(ep, req, max_body))
-                .around(vary_language),
+                .around(vary_language)
+                .around(crate::web::auth::record_app_use),
         )
         .at("/api/v1/openapi.json", get(spec_endpoint))
         .at(

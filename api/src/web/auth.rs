@@ -251,20 +251,66 @@ pub async fn app_from_token(
         return Ok(None);
     };
     user.staff_role = None;
-    crate::privacy::service::record_access(
-        &state.db,
-        state.city.id,
-        user_id,
-        &crate::privacy::service::Reader::App(access.client_name),
-        crate::msg!(
-            "access-app-request",
-            method = req.method().as_str(),
-            path = req.original_uri().path()
-        ),
-        crate::msg!("access-purpose-app"),
-    )
-    .await?;
+    let used = AppUseRecord {
+        user: user_id,
+        app: access.client_name,
+        method: req.method().as_str().to_string(),
+        path: req.original_uri().path().to_string(),
+    };
+    match req.data::<AppUse>() {
+        // Recorded when the answer is a success (see [`record_app_use`]).
+        Some(cell) => *cell.0.lock().expect("not poisoned") = Some(used),
+        None => used.record(state).await?,
+    }
     Ok(Some(AppCaller::Resident(user)))
+}
+
+/// A request an app made for a resident, to record in their access log.
+struct AppUseRecord {
+    user: Uuid,
+    app: String,
+    method: String,
+    path: String,
+}
+
+impl AppUseRecord {
+    async fn record(self, state: &AppState) -> Result<(), sea_orm::DbErr> {
+        crate::privacy::service::record_access(
+            &state.db,
+            state.city.id,
+            self.user,
+            &crate::privacy::service::Reader::App(self.app),
+            crate::msg!("access-app-request", method = self.method, path = self.path),
+            crate::msg!("access-purpose-app"),
+        )
+        .await
+    }
+}
+
+/// Where resolving an app's token notes its use during an API request.
+#[derive(Clone, Default)]
+pub struct AppUse(std::sync::Arc<std::sync::Mutex<Option<AppUseRecord>>>);
+
+/// Middleware of the API: an app's request for a resident that succeeded is recorded
+/// in the resident's access log, naming the app. A refused one (no scope, not found, a
+/// conflict) read nothing of theirs and is not recorded.
+pub async fn record_app_use<E: poem::Endpoint>(
+    next: E,
+    mut req: Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let cell = AppUse::default();
+    req.set_data(cell.clone());
+    let state = req.data::<AppState>().cloned();
+    let resp = next.call(req).await?.into_response();
+    let used = cell.0.lock().expect("not poisoned").take();
+    if let (true, Some(used), Some(state)) = (resp.status().is_success(), used, state) {
+        if let Err(e) = used.record(&state).await {
+            tracing::error!(error = %e, "recording an app's access");
+            return Err(Problem::from(e).into());
+        }
+    }
+    Ok(resp)
 }
 
 /// The bearer token of the `Authorization` header, if one is sent.

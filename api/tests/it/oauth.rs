@@ -480,6 +480,23 @@ async fn code_flow_with_pkce_and_consent(app: TestApp) {
     );
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["type"], "/problems/insufficient-scope");
+    // The access log has the read of the bookings, not the refused request.
+    let log: Value = resident
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log?locale=en"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let texts: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["your data through GET /api/v1/bookings"], "{log}");
     // Nor what no app may do (operations without the OAuth2 scheme).
     let r = api_get(&app, &access, "/api/v1/accounts/me/export").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
