@@ -14,6 +14,7 @@ pub mod booking;
 pub mod demo;
 pub mod listings;
 pub mod notifications;
+pub mod oauth;
 pub mod organizations;
 pub mod partners;
 pub mod places;

@@ -29,6 +29,7 @@ mod m20261207_000021_add_offer_price_and_hold_extension;
 mod m20261207_000022_create_places;
 mod m20261207_000023_add_listing_review;
 mod m20261207_000024_index_search_facets;
+mod m20261207_000026_create_oauth;
 mod m20261207_000027_create_user_identities;
 
 /// All migrations in order.
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_create_places::Migration),
             Box::new(m20261207_000023_add_listing_review::Migration),
             Box::new(m20261207_000024_index_search_facets::Migration),
+            Box::new(m20261207_000026_create_oauth::Migration),
             Box::new(m20261207_000027_create_user_identities::Migration),
         ]
     }

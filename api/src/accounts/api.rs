@@ -13,8 +13,9 @@ use super::error::AccountError;
 use super::service::{self, Me, Registration};
 use crate::core::identity::Via;
 use crate::core::problem::{ApiError, Problem};
+use crate::core::scope::Scope;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{self, Auth, LoginGate};
+use crate::web::auth::{self, AppAuth, Auth, LoginGate};
 use crate::web::state::AppState;
 use entities::api_token;
 
@@ -574,9 +575,13 @@ impl AccountsApi {
 
     /// Read my account
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<Me>, ApiError> {
+    async fn me(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::AccountRead")] auth: AppAuth,
+    ) -> Result<Json<Me>, ApiError> {
         Ok(Json(
-            service::me(&state.db, state.city.id, auth.user().id).await?,
+            service::me(&state.db, state.city.id, auth.user(Scope::AccountRead)?.id).await?,
         ))
     }
 

@@ -486,6 +486,7 @@ async fn account_with(
     let log = crate::privacy::log::entries(&state.db, &state.i18n, l, tz, u.id)
         .await
         .unwrap_or_default();
+    let apps = crate::oauth::pages::apps_of(state, l, u.id).await;
     render(
         state,
         pc,
@@ -532,6 +533,7 @@ async fn account_with(
                     purpose => a.why.clone(),
                 }
             }).collect::<Vec<_>>(),
+            apps,
             errors,
         },
     )
@@ -605,7 +607,7 @@ pub async fn delete_submit(
 }
 
 /// The notes the account page shows after a change (`?done=`).
-const DONE: [&str; 7] = [
+const DONE: [&str; 8] = [
     "profile",
     "email",
     "password",
@@ -613,6 +615,7 @@ const DONE: [&str; 7] = [
     "verified",
     "oidc-linked",
     "oidc-unlinked",
+    "apps",
 ];
 
 /// The account page again after a form's error: `fields` renames the service's field

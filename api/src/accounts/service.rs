@@ -955,6 +955,7 @@ pub async fn export(
     let city_login = super::identities::of_user(db, user_id).await?;
     let booking = crate::booking::export::for_resident(db, user_id).await?;
     let notifications = crate::notifications::export::for_resident(db, &booking.ids).await?;
+    let apps = crate::oauth::service::grants_of(db, user_id).await?;
     Ok(serde_json::json!({
         "exported_at": Utc::now(),
         "account": {
@@ -994,6 +995,12 @@ pub async fn export(
             "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
             "last_used_at": t.last_used_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at,
         })).collect::<Vec<_>>(),
+        // The apps allowed to act for the resident; their tokens are stored only as
+        // hashes, which are not exported.
+        "app_grants": apps.iter().map(|g| serde_json::json!({
+            "app": g.app, "client_id": g.client_id, "scopes": g.scopes.to_string_list(),
+            "granted_at": g.created_at, "updated_at": g.updated_at, "last_used_at": g.last_used_at,
+        })).collect::<Vec<_>>(),
         "access_log": access.iter().map(|a| serde_json::json!({
             "at": a.created_at, "actor_user_id": a.actor_user_id, "actor_organization_id": a.actor_organization_id,
             "actor_module": a.actor_module,
@@ -1017,7 +1024,8 @@ pub async fn export(
 ///    given up, through the booking's normal paths (seats freed, a partner's system told);
 /// 2. in one transaction: the bookings a business keeps lose name, email and phone;
 ///    waitlist places, stored request answers, memberships, staff roles, tokens, emailed
-///    links, the calendar feed and the access log about the resident are deleted; the
+///    links, the calendar feed, the apps' grants with their tokens and the access log
+///    about the resident are deleted; the
 ///    account row
 ///    keeps no personal data (a placeholder email, no name, no password) and is marked
 ///    deleted, which ends every session and token.
@@ -1091,6 +1099,7 @@ pub async fn delete_account(
         .exec(&txn)
         .await?;
     crate::notifications::feed::remove(&txn, user_id).await?;
+    crate::oauth::service::erase_user(&txn, user_id).await?;
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(

@@ -18,11 +18,12 @@ use super::service::{self, Decision};
 use super::waitlist::{self, WaitlistEntry, WaitlistInput};
 use crate::core::error::ErrorCode;
 use crate::core::problem::{ApiError, FieldError, Problem};
+use crate::core::scope::Scope;
 use crate::listings::api::{decode_cursor, encode_cursor};
 use crate::listings::service::IfMatch;
 use crate::msg;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{self, Auth};
+use crate::web::auth::{self, AppAuth};
 use crate::web::json_body::PreJson;
 use crate::web::state::AppState;
 
@@ -151,7 +152,7 @@ impl OffersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         /// Listing id or slug.
         id: Path<String>,
         body: Json<OfferInput>,
@@ -161,7 +162,7 @@ impl OffersApi {
             &state.partners,
             state.city.id,
             state.city.timezone,
-            auth.user(),
+            auth.user(Scope::ListingsWrite)?,
             &id.0,
             body.0,
         )
@@ -195,7 +196,7 @@ impl OffersApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read (optional).
         #[oai(name = "If-Match")]
@@ -209,7 +210,7 @@ impl OffersApi {
             &state.partners,
             state.city.id,
             state.city.timezone,
-            auth.user(),
+            auth.user(Scope::ListingsWrite)?,
             id,
             if_match.as_ref(),
             body.0,
@@ -292,13 +293,13 @@ impl BookingsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         /// A unique key for this booking (1-255 visible ASCII characters).
         #[oai(name = "Idempotency-Key")]
         key: Header<Option<String>>,
         body: Json<BookingInput>,
     ) -> Result<BookingCreated, ApiError> {
-        let user = auth.user();
+        let user = auth.user(Scope::BookingsWrite)?;
         // Before the key is stored: once verified, the same request books.
         if !user.email_verified {
             return Err(problem(&BookingError::EmailUnverified).into());
@@ -337,7 +338,7 @@ impl BookingsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsRead")] auth: AppAuth,
         /// From `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
         /// Page size, 1-100 (default 50).
@@ -353,8 +354,14 @@ impl BookingsApi {
         }
         let after = cursor.0.as_deref().map(decode_cursor).transpose()?;
         let c = state.booking_ctx();
-        let (views, more) =
-            service::list_mine(&state.db, &c, auth.user(), after, limit as u64).await?;
+        let (views, more) = service::list_mine(
+            &state.db,
+            &c,
+            auth.user(Scope::BookingsRead)?,
+            after,
+            limit as u64,
+        )
+        .await?;
         Ok(Json(BookingPage {
             next_cursor: if more {
                 views.last().map(|v| encode_cursor(v.booking.id))
@@ -370,11 +377,17 @@ impl BookingsApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsRead")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = state.booking_ctx();
-        let v = service::mine(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::mine(
+            &state.db,
+            &c,
+            auth.user(Scope::BookingsRead)?,
+            parse_id(&id.0, "booking")?,
+        )
+        .await?;
         Ok(Json(v.to_api(c.tz)))
     }
 
@@ -390,11 +403,17 @@ impl BookingsApi {
     async fn confirm(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = state.booking_ctx();
-        let v = service::confirm(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::confirm(
+            &state.db,
+            &c,
+            auth.user(Scope::BookingsWrite)?,
+            parse_id(&id.0, "booking")?,
+        )
+        .await?;
         Ok(Json(v.to_api(c.tz)))
     }
 
@@ -412,12 +431,17 @@ impl BookingsApi {
     async fn extend(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = state.booking_ctx();
-        let v =
-            service::extend_hold(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::extend_hold(
+            &state.db,
+            &c,
+            auth.user(Scope::BookingsWrite)?,
+            parse_id(&id.0, "booking")?,
+        )
+        .await?;
         Ok(Json(v.to_api(c.tz)))
     }
 
@@ -433,7 +457,7 @@ impl BookingsApi {
     async fn reschedule(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         id: Path<String>,
         body: Json<RescheduleInput>,
     ) -> Result<Json<Booking>, ApiError> {
@@ -441,7 +465,7 @@ impl BookingsApi {
         let v = service::reschedule(
             &state.db,
             &c,
-            auth.user(),
+            auth.user(Scope::BookingsWrite)?,
             parse_id(&id.0, "booking")?,
             body.0.starts_at,
         )
@@ -462,11 +486,17 @@ impl BookingsApi {
     async fn cancel(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<Booking>, ApiError> {
         let c = state.booking_ctx();
-        let v = service::cancel(&state.db, &c, auth.user(), parse_id(&id.0, "booking")?).await?;
+        let v = service::cancel(
+            &state.db,
+            &c,
+            auth.user(Scope::BookingsWrite)?,
+            parse_id(&id.0, "booking")?,
+        )
+        .await?;
         Ok(Json(v.to_api(c.tz)))
     }
 }
@@ -493,7 +523,7 @@ impl BusinessBookingsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
         /// First local date (default: today).
         from: Query<Option<NaiveDate>>,
@@ -519,7 +549,7 @@ impl BusinessBookingsApi {
         let views = service::for_business(
             &state.db,
             &c,
-            auth.user(),
+            auth.user(Scope::OrganizationsManage)?,
             parse_id(&id.0, "offer")?,
             start(from),
             start(to + Duration::days(1)),
@@ -543,7 +573,7 @@ impl BusinessBookingsApi {
     async fn decide(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
         body: Json<DecisionInput>,
     ) -> Result<Json<Booking>, ApiError> {
@@ -551,7 +581,7 @@ impl BusinessBookingsApi {
         let v = service::decide(
             &state.db,
             &c,
-            auth.user(),
+            auth.user(Scope::OrganizationsManage)?,
             parse_id(&id.0, "booking")?,
             body.0.decision,
         )
@@ -596,10 +626,16 @@ impl WaitlistApi {
     async fn join(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         body: Json<WaitlistInput>,
     ) -> Result<WaitlistJoined, ApiError> {
-        let e = waitlist::join(&state.db, &state.booking_ctx(), auth.user(), &body.0).await?;
+        let e = waitlist::join(
+            &state.db,
+            &state.booking_ctx(),
+            auth.user(Scope::BookingsWrite)?,
+            &body.0,
+        )
+        .await?;
         Ok(WaitlistJoined::Created(Json(e)))
     }
 
@@ -608,9 +644,14 @@ impl WaitlistApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsRead")] auth: AppAuth,
     ) -> Result<Json<WaitlistList>, ApiError> {
-        let items = waitlist::list_mine(&state.db, &state.booking_ctx(), auth.user()).await?;
+        let items = waitlist::list_mine(
+            &state.db,
+            &state.booking_ctx(),
+            auth.user(Scope::BookingsRead)?,
+        )
+        .await?;
         Ok(Json(WaitlistList { items }))
     }
 
@@ -623,11 +664,17 @@ impl WaitlistApi {
     async fn leave(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<WaitlistLeft, ApiError> {
         let id = parse_id(&id.0, "waitlist entry")?;
-        waitlist::leave(&state.db, &state.booking_ctx(), auth.user(), id).await?;
+        waitlist::leave(
+            &state.db,
+            &state.booking_ctx(),
+            auth.user(Scope::BookingsWrite)?,
+            id,
+        )
+        .await?;
         Ok(WaitlistLeft::NoContent)
     }
 }

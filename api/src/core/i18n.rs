@@ -32,6 +32,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "places",
     "review",
     "oidc",
+    "oauth",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -43,6 +44,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-privacy",
     "errors-notifications",
     "errors-oidc",
+    "errors-oauth",
 );
 
 /// The loaded translations of every supported locale.

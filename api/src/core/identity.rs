@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+use crate::core::scope::{Scope, ScopeSet};
+
 /// A city staff role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StaffRole {
@@ -30,6 +32,16 @@ impl StaffRole {
 pub enum Via {
     Session,
     Token(Uuid),
+    /// An OAuth access token an app holds for the resident (see [`AppGrant`]).
+    App(AppGrant),
+}
+
+/// The app a resident let act for them, and with which scopes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppGrant {
+    pub client_id: Uuid,
+    pub client_name: String,
+    pub scopes: ScopeSet,
 }
 
 /// The authenticated caller.
@@ -56,5 +68,14 @@ impl AuthUser {
     /// City staff (editor or admin) of this city.
     pub fn is_staff(&self) -> bool {
         self.staff_role.is_some()
+    }
+
+    /// Whether the caller may do what `scope` covers: the session and personal API
+    /// tokens may do everything, an app only what the resident granted it.
+    pub fn allows(&self, scope: Scope) -> bool {
+        match &self.via {
+            Via::App(app) => app.scopes.contains(scope),
+            Via::Session | Via::Token(_) => true,
+        }
     }
 }

@@ -46,6 +46,31 @@ pub struct Problem {
     #[oai(skip)]
     #[serde(skip)]
     pub retry_after: Option<u64>,
+    /// For a 403 of an OAuth token without the scope needed: the RFC 6750 challenge,
+    /// sent as `WWW-Authenticate` (not part of the body).
+    #[oai(skip)]
+    #[serde(skip)]
+    pub challenge: Option<Challenge>,
+}
+
+/// The `WWW-Authenticate` challenge of a 403 (small, so that every `Problem` stays small).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Challenge {
+    /// RFC 6750 3.1 `insufficient_scope`, with the scope needed if one would do.
+    InsufficientScope(Option<crate::core::scope::Scope>),
+}
+
+impl Challenge {
+    /// The header's value.
+    pub fn header(self) -> String {
+        match self {
+            Challenge::InsufficientScope(Some(s)) => format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                s.as_str()
+            ),
+            Challenge::InsufficientScope(None) => "Bearer error=\"insufficient_scope\"".to_string(),
+        }
+    }
 }
 
 impl Problem {
@@ -58,6 +83,7 @@ impl Problem {
             detail: None,
             errors: Vec::new(),
             retry_after: None,
+            challenge: None,
         }
     }
 
@@ -123,6 +149,27 @@ impl Problem {
             "You are not allowed to do this",
         )
         .detail(detail)
+    }
+
+    /// 403 for an OAuth access token that lacks `scope` (RFC 6750 3.1), or that is a
+    /// module's own token where a resident is needed (no scope given then).
+    pub fn insufficient_scope(scope: Option<crate::core::scope::Scope>) -> Problem {
+        let detail = match scope {
+            Some(s) => format!(
+                "This needs an access token with the scope `{}`.",
+                s.as_str()
+            ),
+            None => "This needs an access token an app holds for a resident.".to_string(),
+        };
+        Problem {
+            challenge: Some(Challenge::InsufficientScope(scope)),
+            ..Problem::new(
+                StatusCode::FORBIDDEN,
+                "insufficient-scope",
+                "The access token does not allow this",
+            )
+            .detail(detail)
+        }
     }
 
     pub fn not_found(what: &str) -> Problem {
@@ -216,6 +263,13 @@ impl Problem {
                 poem::http::HeaderValue::from_static(CHALLENGE),
             );
         }
+        if let Some(v) = self
+            .challenge
+            .and_then(|c| poem::http::HeaderValue::from_str(&c.header()).ok())
+        {
+            resp.headers_mut()
+                .insert(poem::http::header::WWW_AUTHENTICATE, v);
+        }
         resp
     }
 }
@@ -308,9 +362,13 @@ pub enum ApiError {
     /// Authentication is required or failed; `WWW-Authenticate` names the scheme.
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
-    /// Authenticated, but not allowed.
+    /// Authenticated, but not allowed; for an OAuth access token without the scope
+    /// needed, `WWW-Authenticate` says `error="insufficient_scope"` and the scope.
     #[oai(status = 403, content_type = "application/problem+json")]
-    Forbidden(Json<Problem>),
+    Forbidden(
+        Json<Problem>,
+        #[oai(header = "WWW-Authenticate")] Option<String>,
+    ),
     /// No such resource (or it is not visible to you).
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
@@ -352,7 +410,10 @@ impl From<Problem> for ApiError {
         match p.status {
             400 => ApiError::BadRequest(Json(p)),
             401 => ApiError::Unauthorized(Json(p), CHALLENGE.to_string()),
-            403 => ApiError::Forbidden(Json(p)),
+            403 => {
+                let challenge = p.challenge.map(Challenge::header);
+                ApiError::Forbidden(Json(p), challenge)
+            }
             404 => ApiError::NotFound(Json(p)),
             409 => ApiError::Conflict(Json(p)),
             412 => ApiError::PreconditionFailed(Json(p)),

@@ -14,9 +14,10 @@ use super::model::*;
 use super::service::{self, IfMatch, ListFilter, ListingRecord};
 use crate::core::error::Invalid;
 use crate::core::problem::ApiError;
+use crate::core::scope::Scope;
 use crate::msg;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{self, Auth};
+use crate::web::auth::{self, AppAuth, Auth};
 use crate::web::state::AppState;
 use entities::category;
 
@@ -199,14 +200,14 @@ impl ListingsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         body: Json<NewListing>,
     ) -> Result<ListingCreated, ApiError> {
         let rec = service::create(
             &state.db,
             state.city.id,
             &state.reserved_names(),
-            auth.user(),
+            auth.user(Scope::ListingsWrite)?,
             body.0,
         )
         .await?;
@@ -228,7 +229,7 @@ impl ListingsApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; required.
         #[oai(name = "If-Match")]
@@ -240,7 +241,7 @@ impl ListingsApi {
             &state.db,
             state.city.id,
             &state.reserved_names(),
-            auth.user(),
+            auth.user(Scope::ListingsWrite)?,
             &id.0,
             m.as_ref(),
             body.0,
@@ -261,7 +262,7 @@ impl ListingsApi {
     async fn publish(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; optional.
         #[oai(name = "If-Match")]
@@ -271,7 +272,7 @@ impl ListingsApi {
         let rec = service::transition(
             &state.db,
             state.city.id,
-            auth.user(),
+            auth.user(Scope::ListingsWrite)?,
             &id.0,
             m.as_ref(),
             service::Transition::Publish,
@@ -291,7 +292,7 @@ impl ListingsApi {
     async fn unpublish(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; optional.
         #[oai(name = "If-Match")]
@@ -301,7 +302,7 @@ impl ListingsApi {
         let rec = service::transition(
             &state.db,
             state.city.id,
-            auth.user(),
+            auth.user(Scope::ListingsWrite)?,
             &id.0,
             m.as_ref(),
             service::Transition::Unpublish,
@@ -448,14 +449,21 @@ impl ListingsApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; optional.
         #[oai(name = "If-Match")]
         if_match_header: Header<Option<String>>,
     ) -> Result<Deleted, ApiError> {
         let m = if_match(if_match_header.0)?;
-        service::delete(&state.db, state.city.id, auth.user(), &id.0, m.as_ref()).await?;
+        service::delete(
+            &state.db,
+            state.city.id,
+            auth.user(Scope::ListingsWrite)?,
+            &id.0,
+            m.as_ref(),
+        )
+        .await?;
         Ok(Deleted::NoContent)
     }
 }

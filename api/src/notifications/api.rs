@@ -13,8 +13,9 @@ use super::feed::{self, CALENDAR_CONTENT_TYPE};
 use super::message::Site;
 use crate::core::identity::AuthUser;
 use crate::core::problem::{ApiError, Problem};
+use crate::core::scope::Scope;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::{self, Auth};
+use crate::web::auth::{self, AppAuth, Auth};
 use crate::web::state::AppState;
 
 fn site(state: &AppState) -> Site {
@@ -77,10 +78,10 @@ impl CalendarApi {
     async fn booking_calendar(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::BookingsRead")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<CalendarFile, ApiError> {
-        let body = booking_calendar(&state, auth.user(), &id.0).await?;
+        let body = booking_calendar(&state, auth.user(Scope::BookingsRead)?, &id.0).await?;
         Ok(CalendarFile::Ok(PlainText(body), disposition(&id.0)))
     }
 }

@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use super::service::{self, MemberRole, OrganizationKind};
 use crate::core::problem::ApiError;
+use crate::core::scope::Scope;
 use crate::privacy;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::Auth;
+use crate::web::auth::AppAuth;
 use crate::web::state::AppState;
 use entities::{membership, organization, user};
 
@@ -88,13 +89,13 @@ impl OrganizationsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         body: Json<NewOrganization>,
     ) -> Result<OrganizationCreated, ApiError> {
         let kind = body.0.kind.unwrap_or(OrganizationKind::Business);
         let org = service::register_organization(
             state.organizations_ctx(),
-            auth.user(),
+            auth.user(Scope::OrganizationsManage)?,
             &body.0.name,
             kind,
         )
@@ -117,10 +118,10 @@ impl OrganizationsApi {
     async fn mine(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
     ) -> Result<Json<Vec<Organization>>, ApiError> {
         let ms = membership::Entity::find()
-            .filter(membership::Column::UserId.eq(auth.user().id))
+            .filter(membership::Column::UserId.eq(auth.user(Scope::OrganizationsManage)?.id))
             .all(&state.db)
             .await?;
         let orgs = organization::Entity::find()
@@ -157,11 +158,15 @@ impl OrganizationsApi {
     async fn members(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<Uuid>,
     ) -> Result<Json<Vec<Member>>, ApiError> {
-        let (org, mine) =
-            service::visible_org(state.organizations_ctx(), auth.user(), id.0).await?;
+        let (org, mine) = service::visible_org(
+            state.organizations_ctx(),
+            auth.user(Scope::OrganizationsManage)?,
+            id.0,
+        )
+        .await?;
         let ms = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(id.0))
             .order_by_asc(membership::Column::CreatedAt)
@@ -181,8 +186,11 @@ impl OrganizationsApi {
                     state.city.id,
                     m.user_id,
                     &privacy::service::Reader::CityStaff {
-                        user: auth.user().id,
-                        role: auth.user().staff_role.map_or("admin", |r| r.as_str()),
+                        user: auth.user(Scope::OrganizationsManage)?.id,
+                        role: auth
+                            .user(Scope::OrganizationsManage)?
+                            .staff_role
+                            .map_or("admin", |r| r.as_str()),
                     },
                     crate::msg!("access-member-data", organization = &org.name),
                     crate::msg!("access-purpose-member-review"),
@@ -214,14 +222,14 @@ impl OrganizationsApi {
     async fn add_member(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<Uuid>,
         body: Json<NewMember>,
     ) -> Result<MemberAdded, ApiError> {
         let email = service::member_email(&body.0.email)?;
         let m = service::add_member(
             state.organizations_ctx(),
-            auth.user(),
+            auth.user(Scope::OrganizationsManage)?,
             id.0,
             &email,
             body.0.role,
@@ -246,11 +254,17 @@ impl OrganizationsApi {
     async fn remove_member(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<Uuid>,
         user_id: Path<Uuid>,
     ) -> Result<MemberRemoved, ApiError> {
-        service::remove_member(state.organizations_ctx(), auth.user(), id.0, user_id.0).await?;
+        service::remove_member(
+            state.organizations_ctx(),
+            auth.user(Scope::OrganizationsManage)?,
+            id.0,
+            user_id.0,
+        )
+        .await?;
         Ok(MemberRemoved::NoContent)
     }
 }

@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::connections::{self, Connection, ConnectionInput};
 use super::error::PartnerConnectionError;
 use crate::core::problem::ApiError;
+use crate::core::scope::Scope;
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::Auth;
+use crate::web::auth::AppAuth;
 use crate::web::state::AppState;
 
 /// An organization's partner connections.
@@ -83,11 +84,17 @@ impl PartnerConnectionsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<ConnectionList>, ApiError> {
         let org = parse_id(&id.0, "organization")?;
-        let items = connections::list(&state.db, state.city.id, auth.user(), org).await?;
+        let items = connections::list(
+            &state.db,
+            state.city.id,
+            auth.user(Scope::OrganizationsManage)?,
+            org,
+        )
+        .await?;
         Ok(Json(ConnectionList {
             items: items
                 .iter()
@@ -110,7 +117,7 @@ impl PartnerConnectionsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
         body: Json<ConnectionInput>,
     ) -> Result<ConnectionCreated, ApiError> {
@@ -119,7 +126,7 @@ impl PartnerConnectionsApi {
             &state.db,
             &state.partners,
             state.city.id,
-            auth.user(),
+            auth.user(Scope::OrganizationsManage)?,
             org,
             &body.0,
         )
@@ -139,11 +146,17 @@ impl PartnerConnectionsApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<Connection>, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
-        let m = connections::usable(&state.db, state.city.id, auth.user(), id).await?;
+        let m = connections::usable(
+            &state.db,
+            state.city.id,
+            auth.user(Scope::OrganizationsManage)?,
+            id,
+        )
+        .await?;
         Ok(Json(connections::to_api(
             &m,
             &state.config.server.public_url,
@@ -161,7 +174,7 @@ impl PartnerConnectionsApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
         body: Json<ConnectionInput>,
     ) -> Result<Json<Connection>, ApiError> {
@@ -170,7 +183,7 @@ impl PartnerConnectionsApi {
             &state.db,
             &state.partners,
             state.city.id,
-            auth.user(),
+            auth.user(Scope::OrganizationsManage)?,
             id,
             &body.0,
         )
@@ -192,11 +205,18 @@ impl PartnerConnectionsApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Deleted, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
-        connections::delete(&state.db, &state.partners, state.city.id, auth.user(), id).await?;
+        connections::delete(
+            &state.db,
+            &state.partners,
+            state.city.id,
+            auth.user(Scope::OrganizationsManage)?,
+            id,
+        )
+        .await?;
         Ok(Deleted::NoContent)
     }
 
@@ -212,11 +232,17 @@ impl PartnerConnectionsApi {
     async fn offers(
         &self,
         state: Data<&AppState>,
-        auth: Auth,
+        #[oai(scope = "Scope::OrganizationsManage")] auth: AppAuth,
         id: Path<String>,
     ) -> Result<Json<PartnerOfferList>, ApiError> {
         let id = parse_id(&id.0, "partner connection")?;
-        let m = connections::usable(&state.db, state.city.id, auth.user(), id).await?;
+        let m = connections::usable(
+            &state.db,
+            state.city.id,
+            auth.user(Scope::OrganizationsManage)?,
+            id,
+        )
+        .await?;
         let c = connections::open(&state.partners, &m)?;
         let list = connections::partner_offers(&state.partners, &c)
             .await

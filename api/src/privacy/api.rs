@@ -8,9 +8,10 @@ use poem_openapi::{Object, OpenApi};
 
 use super::log;
 use crate::core::problem::ApiError;
+use crate::core::scope::Scope;
 use crate::web::api_locale::{self, ApiLocale};
 use crate::web::api_tags::ApiTags;
-use crate::web::auth::Auth;
+use crate::web::auth::AppAuth;
 use crate::web::state::AppState;
 
 /// Reads of your data by someone else: one entry per reader, thing and reason on one day.
@@ -58,7 +59,7 @@ impl PrivacyApi {
         &self,
         state: Data<&AppState>,
         req: &poem::Request,
-        auth: Auth,
+        #[oai(scope = "Scope::AccountRead")] auth: AppAuth,
         /// The texts' language; default: `Accept-Language`, else English.
         locale: Query<Option<ApiLocale>>,
     ) -> Result<Json<Vec<AccessEntry>>, ApiError> {
@@ -68,7 +69,7 @@ impl PrivacyApi {
             &state.i18n,
             l,
             state.city.timezone,
-            auth.user().id,
+            auth.user(Scope::AccountRead)?.id,
         )
         .await?;
         Ok(Json(

@@ -29,7 +29,7 @@ pub struct Entry {
     pub first_at: DateTime<Utc>,
     /// How many reads the line stands for.
     pub count: u32,
-    /// `city_staff`, `organization` or `module`.
+    /// `city_staff`, `organization`, `module` or `app`.
     pub reader_kind: &'static str,
     /// The organization's or module's name, or (for city staff) the staff member's.
     pub reader: String,
@@ -90,25 +90,31 @@ pub async fn entries<C: ConnectionTrait>(
         let role = r
             .actor_role
             .as_deref()
+            .filter(|role| *role != "app")
             .map(|role| i18n.t(l, &format!("access-role-{role}"), None));
-        let (kind, reader, who) = if let Some(m) = &r.actor_module {
-            ("module", m.clone(), m.clone())
-        } else if let Some(o) = r.actor_organization_id {
-            let name = orgs
-                .iter()
-                .find(|x| x.id == o)
-                .map(|x| x.name.clone())
-                .unwrap_or_default();
-            let who = with_person(&name, &person, role.as_deref());
-            ("organization", name, who)
-        } else {
-            let who = with_person(
-                &i18n.t(l, "access-who-city", None),
-                &person,
-                role.as_deref(),
-            );
-            ("city_staff", person.clone(), who)
-        };
+        let (kind, reader, who) =
+            if let (Some(m), Some("app")) = (&r.actor_module, r.actor_role.as_deref()) {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("app", m.clone());
+                ("app", m.clone(), i18n.t(l, "access-who-app", Some(&args)))
+            } else if let Some(m) = &r.actor_module {
+                ("module", m.clone(), m.clone())
+            } else if let Some(o) = r.actor_organization_id {
+                let name = orgs
+                    .iter()
+                    .find(|x| x.id == o)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default();
+                let who = with_person(&name, &person, role.as_deref());
+                ("organization", name, who)
+            } else {
+                let who = with_person(
+                    &i18n.t(l, "access-who-city", None),
+                    &person,
+                    role.as_deref(),
+                );
+                ("city_staff", person.clone(), who)
+            };
         groups.push((
             key,
             Entry {
@@ -117,7 +123,7 @@ pub async fn entries<C: ConnectionTrait>(
                 count: 1,
                 reader_kind: kind,
                 reader,
-                reader_role: r.actor_role.clone(),
+                reader_role: r.actor_role.clone().filter(|role| role != "app"),
                 who,
                 what: shown(i18n, l, tz, &r.resource),
                 why: shown(i18n, l, tz, &r.purpose),

@@ -37,6 +37,8 @@ pub enum Reader {
     },
     /// An e-government module or a business's booking system.
     Module(String),
+    /// An app the resident let act for them (OAuth), by its name.
+    App(String),
 }
 
 /// Records that `reader` read `resource` of `subject` for `purpose`. Both are messages
@@ -58,6 +60,8 @@ pub async fn record_access<C: ConnectionTrait>(
             role,
         } => (Some(*user), Some(*organization), None, Some(role.clone())),
         Reader::Module(m) => (None, None, Some(m.clone()), None),
+        // An app is named like a module, with the role `app` telling them apart.
+        Reader::App(name) => (None, None, Some(name.clone()), Some("app".to_string())),
     };
     access_record::ActiveModel {
         id: Set(Uuid::now_v7()),

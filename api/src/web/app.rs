@@ -20,6 +20,7 @@ use crate::core::{db, problem};
 use crate::demo;
 use crate::listings::api::{CategoriesApi, ListingsApi};
 use crate::notifications::api::{CalendarApi, CalendarFeedApi};
+use crate::oauth::OAuthClientsApi;
 use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
 use crate::places::api::PlacesApi;
@@ -45,6 +46,7 @@ type Apis = (
     CalendarApi,
     CalendarFeedApi,
     PartnerConnectionsApi,
+    OAuthClientsApi,
 );
 
 /// The API with its OpenAPI description.
@@ -66,6 +68,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
+            OAuthClientsApi,
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -73,7 +76,12 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
     .description(
         "Find everything local — businesses and the city's own services — and manage \
          listings. Errors are RFC 9457 problem+json documents with a stable `type`. Writes to a \
-         listing return an `ETag` and take `If-Match`. Lists use cursor pagination.",
+         listing return an `ETag` and take `If-Match`. Lists use cursor pagination. \
+         Apps act for residents with OAuth 2.0 access tokens (see \
+         `/.well-known/oauth-authorization-server`): each operation open to apps names the \
+         scope it needs under the `OAuth2` scheme, and answers 403 `insufficient-scope` \
+         without it; operations without that scheme are not open to apps. The session and \
+         personal API tokens are not limited by scopes.",
     )
     .url_prefix("/api/v1")
 }
@@ -173,6 +181,13 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ),
     ("delete_partner_connection", &[401, 403, 404, 409, 500, 503]),
     ("list_partner_offers", &[401, 404, 500, 503]),
+    ("create_oauth_client", &[400, 401, 403, 413, 422, 500]),
+    ("list_oauth_clients", &[401, 403, 500]),
+    (
+        "rotate_oauth_client_secret",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
+    ("disable_oauth_client", &[401, 403, 404, 500]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -185,6 +200,17 @@ fn prune_errors(spec: &str) -> String {
                 .into_iter()
                 .flat_map(|o| o.values_mut())
             {
+                // OpenAPI 3.0 lists scopes only for OAuth2 schemes; the session and
+                // personal tokens are not limited by scopes.
+                if let Some(security) = op["security"].as_array_mut() {
+                    for requirement in security.iter_mut().filter_map(|r| r.as_object_mut()) {
+                        for (scheme, scopes) in requirement.iter_mut() {
+                            if scheme != "OAuth2" {
+                                *scopes = serde_json::json!([]);
+                            }
+                        }
+                    }
+                }
                 let id = op["operationId"].as_str().unwrap_or_default().to_string();
                 let allowed = OPERATION_ERRORS
                     .iter()
@@ -336,7 +362,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .nest(
             "/api/v1",
             api.around(move |ep, req| limit_body(ep, req, max_body))
-                .around(vary_language),
+                .around(vary_language)
+                .around(crate::web::auth::record_app_use),
         )
         .at("/api/v1/openapi.json", get(spec_endpoint))
         .at(
@@ -352,6 +379,36 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::notifications::api::feed_endpoint),
         )
         .at("/docs", get(docs_endpoint))
+        .at(
+            "/.well-known/oauth-authorization-server",
+            get(crate::oauth::protocol::metadata),
+        )
+        .at(
+            "/oauth/authorize",
+            get(crate::oauth::pages::authorize).post(crate::oauth::pages::consent),
+        )
+        .at(
+            "/account/apps/:id/revoke",
+            poem::post(crate::oauth::pages::revoke_grant).data(ReturnTo("/account")),
+        )
+        .at(
+            "/admin/oauth-clients",
+            get(crate::oauth::pages::admin_clients).post(crate::oauth::pages::admin_create),
+        )
+        .at(
+            "/admin/oauth-clients/:id/secret",
+            poem::post(crate::oauth::pages::admin_rotate).data(ReturnTo("/admin/oauth-clients")),
+        )
+        .at(
+            "/admin/oauth-clients/:id/disable",
+            poem::post(crate::oauth::pages::admin_disable).data(ReturnTo("/admin/oauth-clients")),
+        )
+        .at("/oauth/token", poem::post(crate::oauth::protocol::token))
+        .at("/oauth/revoke", poem::post(crate::oauth::protocol::revoke))
+        .at(
+            "/oauth/introspect",
+            poem::post(crate::oauth::protocol::introspect),
+        )
         .at("/", get(pages::home))
         .at("/search", get(crate::search::pages::search_page))
         .at("/listings/:slug", get(crate::listings::pages::listing_page))

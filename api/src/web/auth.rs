@@ -11,8 +11,9 @@ use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::core::identity::{AuthUser, StaffRole, Via};
+use crate::core::identity::{AppGrant, AuthUser, StaffRole, Via};
 use crate::core::problem::Problem;
+use crate::core::scope::Scope;
 use crate::core::secrets::{random_secret, sha256_hex};
 use crate::web::state::AppState;
 use entities::{api_token, staff_role, user};
@@ -250,6 +251,9 @@ pub async fn user_from_session(
 
 /// Resolves a personal API token to its user.
 pub async fn user_from_token(state: &AppState, token: &str) -> Result<Option<AuthUser>, Problem> {
+    if token.starts_with(crate::oauth::service::ACCESS_PREFIX) {
+        return Ok(None);
+    }
     let now = Utc::now();
     let Some(t) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
@@ -277,17 +281,129 @@ pub async fn user_from_token(state: &AppState, token: &str) -> Result<Option<Aut
     load_user(state, t.user_id, Via::Token(t.id), None, None).await
 }
 
-/// The caller, whether by session cookie or bearer token; `None` when anonymous.
-pub async fn optional_user(req: &Request) -> Result<Option<AuthUser>, Problem> {
-    let state = req.data::<AppState>().expect("state is attached");
-    if let Some(header) = req.headers().get(poem::http::header::AUTHORIZATION) {
-        let value = header.to_str().unwrap_or("");
-        let token = value
+/// What an OAuth access token stands for.
+pub enum AppCaller {
+    /// An app acting for the resident, with the scopes they granted.
+    Resident(AuthUser),
+    /// A module acting for itself (client credentials).
+    Module(crate::oauth::service::Access),
+}
+
+/// Resolves an OAuth access token. An app acting for a resident never acts with the
+/// resident's city staff role. Each use for a resident is recorded in their access log,
+/// naming the app.
+pub async fn app_from_token(
+    state: &AppState,
+    req: &Request,
+    token: &str,
+) -> Result<Option<AppCaller>, Problem> {
+    let Some(access) = crate::oauth::service::access(&state.db, token).await? else {
+        return Ok(None);
+    };
+    let Some(user_id) = access.user_id else {
+        return Ok(Some(AppCaller::Module(access)));
+    };
+    let grant = AppGrant {
+        client_id: access.client_id,
+        client_name: access.client_name.clone(),
+        scopes: access.scopes.clone(),
+    };
+    let Some(mut user) = load_user(state, user_id, Via::App(grant), None, None).await? else {
+        return Ok(None);
+    };
+    user.staff_role = None;
+    user.staff_step_up = false;
+    let used = AppUseRecord {
+        user: user_id,
+        app: access.client_name,
+        method: req.method().as_str().to_string(),
+        path: req.original_uri().path().to_string(),
+    };
+    match req.data::<AppUse>() {
+        // Recorded when the answer is a success (see [`record_app_use`]).
+        Some(cell) => *cell.0.lock().expect("not poisoned") = Some(used),
+        None => used.record(state).await?,
+    }
+    Ok(Some(AppCaller::Resident(user)))
+}
+
+/// A request an app made for a resident, to record in their access log.
+struct AppUseRecord {
+    user: Uuid,
+    app: String,
+    method: String,
+    path: String,
+}
+
+impl AppUseRecord {
+    async fn record(self, state: &AppState) -> Result<(), sea_orm::DbErr> {
+        crate::privacy::service::record_access(
+            &state.db,
+            state.city.id,
+            self.user,
+            &crate::privacy::service::Reader::App(self.app),
+            crate::msg!("access-app-request", method = self.method, path = self.path),
+            crate::msg!("access-purpose-app"),
+        )
+        .await
+    }
+}
+
+/// Where resolving an app's token notes its use during an API request.
+#[derive(Clone, Default)]
+pub struct AppUse(std::sync::Arc<std::sync::Mutex<Option<AppUseRecord>>>);
+
+/// Middleware of the API: an app's request for a resident that succeeded is recorded
+/// in the resident's access log, naming the app. A refused one (no scope, not found, a
+/// conflict) read nothing of theirs and is not recorded.
+pub async fn record_app_use<E: poem::Endpoint>(
+    next: E,
+    mut req: Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let cell = AppUse::default();
+    req.set_data(cell.clone());
+    let state = req.data::<AppState>().cloned();
+    let resp = next.call(req).await?.into_response();
+    let used = cell.0.lock().expect("not poisoned").take();
+    if let (true, Some(used), Some(state)) = (resp.status().is_success(), used, state) {
+        if let Err(e) = used.record(&state).await {
+            tracing::error!(error = %e, "recording an app's access");
+            return Err(Problem::from(e).into());
+        }
+    }
+    Ok(resp)
+}
+
+/// The bearer token of the `Authorization` header, if one is sent.
+fn bearer_of(req: &Request) -> Option<Result<String, Problem>> {
+    let header = req.headers().get(poem::http::header::AUTHORIZATION)?;
+    let value = header.to_str().unwrap_or("");
+    Some(
+        value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
-            .ok_or_else(Problem::unauthorized)?;
+            .map(|t| t.trim().to_string())
+            .ok_or_else(Problem::unauthorized),
+    )
+}
+
+/// The caller, whether by session cookie or bearer token (a personal API token, or an
+/// app's OAuth access token for a resident); `None` when anonymous. A module's own
+/// token reads as anonymous: it has no resident.
+pub async fn optional_user(req: &Request) -> Result<Option<AuthUser>, Problem> {
+    let state = req.data::<AppState>().expect("state is attached");
+    if let Some(token) = bearer_of(req) {
+        let token = token?;
+        if token.starts_with(crate::oauth::service::ACCESS_PREFIX) {
+            return match app_from_token(state, req, &token).await? {
+                Some(AppCaller::Resident(u)) => Ok(Some(u)),
+                Some(AppCaller::Module(_)) => Ok(None),
+                None => Err(Problem::unauthorized()),
+            };
+        }
         // A presented but invalid token is an error, never silently anonymous.
-        return match user_from_token(state, token.trim()).await? {
+        return match user_from_token(state, &token).await? {
             Some(u) => Ok(Some(u)),
             None => Err(Problem::unauthorized()),
         };
@@ -313,6 +429,36 @@ async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<AuthUser> {
         None => Err(Problem::unauthorized().into()),
     }
 }
+
+async fn check_app(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let state = req.data::<AppState>().expect("state is attached");
+    match app_from_token(state, req, bearer.token.trim()).await? {
+        Some(AppCaller::Resident(u)) => Ok(u),
+        // A module's own token is valid, but no operation for residents accepts it.
+        Some(AppCaller::Module(_)) => Err(Problem::insufficient_scope(None).into()),
+        None => Err(Problem::unauthorized().into()),
+    }
+}
+
+/// An OAuth access token of an app acting for a resident, with the scopes they granted
+/// (`Authorization: Bearer <token>`). Tokens come from `/oauth/token`; see
+/// `/.well-known/oauth-authorization-server`.
+#[derive(SecurityScheme)]
+#[oai(
+    ty = "oauth2",
+    rename = "OAuth2",
+    flows(
+        authorization_code(
+            authorization_url = "/oauth/authorize",
+            token_url = "/oauth/token",
+            refresh_url = "/oauth/token",
+            scopes = "Scope"
+        ),
+        client_credentials(token_url = "/oauth/token", scopes = "Scope"),
+    ),
+    checker = "check_app"
+)]
+pub struct AppToken(AuthUser);
 
 /// A personal API token: `Authorization: Bearer <token>`.
 #[derive(SecurityScheme)]
@@ -342,6 +488,33 @@ impl Auth {
         match self {
             Auth::Bearer(b) => &b.0,
             Auth::Session(s) => &s.0,
+        }
+    }
+}
+
+/// A personal API token, an app's OAuth access token, or the session cookie: for the
+/// operations an app may call for a resident. Each declares in the spec the scope it
+/// needs and asks for it with [`AppAuth::user`].
+#[derive(SecurityScheme)]
+pub enum AppAuth {
+    Bearer(BearerToken),
+    App(AppToken),
+    Session(SessionCookie),
+}
+
+impl AppAuth {
+    /// The caller, if they may do what `scope` covers; an app without it gets 403
+    /// `insufficient_scope` (RFC 6750 3.1).
+    pub fn user(&self, scope: Scope) -> Result<&AuthUser, Problem> {
+        let u = match self {
+            AppAuth::Bearer(b) => &b.0,
+            AppAuth::App(a) => &a.0,
+            AppAuth::Session(s) => &s.0,
+        };
+        if u.allows(scope) {
+            Ok(u)
+        } else {
+            Err(Problem::insufficient_scope(Some(scope)))
         }
     }
 }

@@ -80,6 +80,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/oidc_link.html"),
     ),
     (
+        "account_apps.html",
+        include_str!("../../../frontend/templates/account_apps.html"),
+    ),
+    (
+        "admin_oauth_clients.html",
+        include_str!("../../../frontend/templates/admin_oauth_clients.html"),
+    ),
+    (
+        "oauth_consent.html",
+        include_str!("../../../frontend/templates/oauth_consent.html"),
+    ),
+    (
         "account_link.html",
         include_str!("../../../frontend/templates/account_link.html"),
     ),

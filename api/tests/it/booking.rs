@@ -51,7 +51,12 @@ pub(crate) fn tomorrow(app: &TestApp) -> chrono::NaiveDate {
 }
 
 /// A class with one session tomorrow at 18:00 local time with `seats` seats.
-async fn class_offer(app: &TestApp, owner: &User, listing: &str, seats: u32) -> (String, String) {
+pub(crate) async fn class_offer(
+    app: &TestApp,
+    owner: &User,
+    listing: &str,
+    seats: u32,
+) -> (String, String) {
     let day = tomorrow(app);
     let offer = create_offer(
         app,

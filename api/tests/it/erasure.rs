@@ -304,6 +304,56 @@ async fn erasing_an_account_leaves_nothing(backend: Backend) {
     assert_eq!(seats_left(2).await, 2);
 
     let db = api::core::db::connect(&s.db.url).await.unwrap();
+    // An app the resident let act for them (a grant with a code, as the consent page
+    // leaves it).
+    let my_id: Uuid = send(me.get(s.url("/api/v1/accounts/me")), StatusCode::OK).await["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let grants_of = |db: DatabaseConnection| async move {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        entities::oauth_grant::Entity::find()
+            .filter(entities::oauth_grant::Column::UserId.eq(my_id))
+            .count(&db)
+            .await
+            .unwrap()
+            + entities::oauth_code::Entity::find()
+                .filter(entities::oauth_code::Column::UserId.eq(my_id))
+                .count(&db)
+                .await
+                .unwrap()
+    };
+    {
+        use api::oauth::service::{issue_code, register_client, Consent, NewClient};
+        use sea_orm::EntityTrait;
+        let city = entities::city::Entity::find()
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let new = NewClient::parse(
+            "Terminfinder",
+            "public",
+            &["bookings:read".to_string()],
+            &["http://127.0.0.1:9/cb".to_string()],
+        )
+        .unwrap();
+        let (app, _) = register_client(&db, city.id, new).await.unwrap();
+        issue_code(
+            &db,
+            Consent {
+                client: &app,
+                user_id: my_id,
+                redirect_uri: "http://127.0.0.1:9/cb",
+                scopes: &app.scopes,
+                code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(grants_of(db.clone()).await, 2);
     let before = dump(&db).await;
     assert!(
         before.iter().any(|(_, rows)| rows.contains(&phone)),
@@ -325,6 +375,8 @@ async fn erasing_an_account_leaves_nothing(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 
+    // The app's grant is gone with its code.
+    assert_eq!(grants_of(db.clone()).await, 0);
     // The seats are free again; the session and the token are dead.
     assert_eq!(seats_left(0).await, 3);
     assert_eq!(seats_left(2).await, 3);

@@ -19,6 +19,7 @@ mod mailbox;
 mod meili;
 mod migrations;
 mod notifications;
+mod oauth;
 mod oidc;
 mod openapi;
 mod osm_import;
