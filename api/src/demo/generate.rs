@@ -22,8 +22,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -419,29 +418,11 @@ pub async fn generate(
         bar.set_position(created);
     }
     bar.finish_and_clear();
-    analyze(db).await?;
+    super::seed::analyze(db).await?;
     Ok(GenerateSummary {
         created,
         templates: templates.len(),
     })
-}
-
-/// Refreshes the planner statistics after a bulk insert: `ANALYZE` on PostgreSQL (its
-/// autovacuum would get there later), `ANALYZE` and `PRAGMA optimize` on SQLite (which
-/// never gathers them by itself), where the search's full-text index is also merged
-/// into one segment.
-pub async fn analyze(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Sqlite => {
-            db.execute_unprepared("ANALYZE").await?;
-            db.execute_unprepared("PRAGMA optimize").await?;
-            crate::search::optimize_fts(db).await?;
-        }
-        _ => {
-            db.execute_unprepared("ANALYZE").await?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -680,6 +680,24 @@ pub async fn load_demo_if_empty(
     let summary = import_osm(db, city.id, HELSINKI_PBF.to_vec(), true).await?;
     tracing::info!("{summary}");
     // Without statistics SQLite's planner would not pick the search's covering index.
-    super::generate::analyze(db).await?;
+    analyze(db).await?;
     Ok(Some(summary))
+}
+
+/// Refreshes the planner statistics after a bulk insert: `ANALYZE` on PostgreSQL (its
+/// autovacuum would get there later), `ANALYZE` and `PRAGMA optimize` on SQLite (which
+/// never gathers them by itself), where the search's full-text index is also merged
+/// into one segment.
+pub async fn analyze(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            db.execute_unprepared("ANALYZE").await?;
+            db.execute_unprepared("PRAGMA optimize").await?;
+            crate::search::optimize_fts(db).await?;
+        }
+        _ => {
+            db.execute_unprepared("ANALYZE").await?;
+        }
+    }
+    Ok(())
 }
