@@ -18,6 +18,9 @@ use crate::core::locale::Locale;
 use crate::core::scope::{Scope, ScopeSet};
 use crate::web::state::AppState;
 
+/// The largest form body the token, revocation and introspection endpoints read.
+const FORM_LIMIT: usize = 64 * 1024;
+
 /// The issuer: the portal's public address without a trailing slash (RFC 8414 2).
 pub fn issuer(state: &AppState) -> String {
     state
@@ -85,8 +88,9 @@ async fn form(req: &Request, body: Body) -> Result<HashMap<String, String>, Toke
     if !is_form {
         return Err(TokenError::InvalidRequest("content-type"));
     }
+    // These endpoints answer without authentication: their bodies are small forms.
     let bytes = body
-        .into_vec()
+        .into_bytes_limit(FORM_LIMIT)
         .await
         .map_err(|_| TokenError::InvalidRequest("body"))?;
     parameters(&bytes).map_err(TokenError::InvalidRequest)

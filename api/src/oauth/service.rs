@@ -576,15 +576,18 @@ async fn revoke_family(conn: &impl ConnectionTrait, family: Uuid) -> Result<(), 
     Ok(())
 }
 
+/// Issues an access token with `scopes` and a refresh token with `refresh_scopes` (the
+/// grant's whole scope: RFC 6749 6), in the transaction that spent the code or the
+/// refresh token, so that a second use waiting on it sees the new tokens to revoke.
 async fn issue_pair(
-    db: &DatabaseConnection,
+    txn: sea_orm::DatabaseTransaction,
     holder: &Holder,
     scopes: &ScopeSet,
+    refresh_scopes: &ScopeSet,
 ) -> Result<TokenResponse, TokenError> {
     let now = Utc::now();
-    let txn = db.begin().await?;
     let access = insert_token(&txn, "access", holder, scopes, now).await?;
-    let refresh = insert_token(&txn, "refresh", holder, scopes, now).await?;
+    let refresh = insert_token(&txn, "refresh", holder, refresh_scopes, now).await?;
     if let Some(grant) = holder.grant_id {
         oauth_grant::Entity::update_many()
             .col_expr(oauth_grant::Column::LastUsedAt, Expr::value(now))
@@ -639,20 +642,24 @@ pub async fn exchange_code(
     if !verifier_well_formed(verifier) || !pkce_matches(verifier, &found.code_challenge) {
         return Err(TokenError::InvalidGrant("verifier"));
     }
-    // Single use, also against a concurrent exchange of the same code.
+    // Single use, also against a concurrent exchange of the same code: spent and its
+    // tokens issued in one transaction; a second exchange waits for it, finds the code
+    // spent, and revokes what the first issued.
+    let txn = crate::core::db::begin_write(db).await?;
     let taken = oauth_code::Entity::update_many()
         .col_expr(oauth_code::Column::UsedAt, Expr::value(Utc::now()))
         .filter(oauth_code::Column::Id.eq(found.id))
         .filter(oauth_code::Column::UsedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     if taken.rows_affected != 1 {
+        drop(txn);
         revoke_family(db, found.family_id).await?;
         return Err(TokenError::InvalidGrant("code-reused"));
     }
     // The resident may have revoked the grant since.
     if oauth_grant::Entity::find_by_id(found.grant_id)
-        .one(db)
+        .one(&txn)
         .await?
         .is_none()
     {
@@ -665,7 +672,7 @@ pub async fn exchange_code(
         user_id: Some(found.user_id),
         family_id: Some(found.family_id),
     };
-    issue_pair(db, &holder, &scopes).await
+    issue_pair(txn, &holder, &scopes, &scopes).await
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token (RFC 6749
@@ -699,14 +706,17 @@ pub async fn refresh(
     }
     let granted = ScopeSet::parse(&found.scopes).unwrap_or_default();
     let scopes = requested_scopes(scope, &granted)?;
+    // Spent and replaced in one transaction (see `exchange_code`).
+    let txn = crate::core::db::begin_write(db).await?;
     let taken = oauth_token::Entity::update_many()
         .col_expr(oauth_token::Column::UsedAt, Expr::value(Utc::now()))
         .filter(oauth_token::Column::Id.eq(found.id))
         .filter(oauth_token::Column::UsedAt.is_null())
         .filter(oauth_token::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     if taken.rows_affected != 1 {
+        drop(txn);
         if let Some(f) = found.family_id {
             revoke_family(db, f).await?;
         }
@@ -718,7 +728,7 @@ pub async fn refresh(
         user_id: found.user_id,
         family_id: found.family_id,
     };
-    issue_pair(db, &holder, &scopes).await
+    issue_pair(txn, &holder, &scopes, &granted).await
 }
 
 /// Revokes a token the client holds (RFC 7009 2.1). A refresh token takes the tokens of

@@ -388,17 +388,17 @@ fn bearer_of(req: &Request) -> Option<Result<String, Problem>> {
     )
 }
 
-/// The caller, whether by session cookie or bearer token (a personal API token, or an
-/// app's OAuth access token for a resident); `None` when anonymous. A module's own
-/// token reads as anonymous: it has no resident.
+/// The caller, whether by session cookie or personal API token; `None` when anonymous.
+/// The operations that read the caller this way are not open to apps (they declare no
+/// OAuth2 scope): a valid app or module token gives no more than no token (public data
+/// only), so an app never reads what its scopes do not cover.
 pub async fn optional_user(req: &Request) -> Result<Option<AuthUser>, Problem> {
     let state = req.data::<AppState>().expect("state is attached");
     if let Some(token) = bearer_of(req) {
         let token = token?;
         if token.starts_with(crate::oauth::service::ACCESS_PREFIX) {
             return match app_from_token(state, req, &token).await? {
-                Some(AppCaller::Resident(u)) => Ok(Some(u)),
-                Some(AppCaller::Module(_)) => Ok(None),
+                Some(_) => Ok(None),
                 None => Err(Problem::unauthorized()),
             };
         }

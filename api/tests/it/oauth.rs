@@ -1047,3 +1047,94 @@ async fn admin_page_registers_rotates_and_disables(app: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 on_both!(admin_page_registers_rotates_and_disables);
+
+/// RFC 6749 6 and RFC 9700 4.14.2 under concurrency: a refresh token keeps the grant's
+/// whole scope after a narrowed refresh; of two refreshes with the same token at once
+/// exactly one succeeds, and the reuse revokes what the winner got. An app token on an
+/// operation not open to apps reads no more than no token; the token endpoint reads at
+/// most a small form.
+async fn refresh_races_scopes_and_limits(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = register_client(
+        &app,
+        &admin,
+        json!({
+            "name": "Renn-App", "kind": "public",
+            "scopes": ["bookings:read", "account:read"],
+            "redirect_uris": [REDIRECT],
+        }),
+    )
+    .await;
+    let (owner, org) = app.business_owner("Eda").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let http = http();
+    let (code, verifier) =
+        code_for(&app, &client, &owner, &["bookings:read", "account:read"]).await;
+    let first = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    // Narrowed once, the next refresh may ask for the whole grant again.
+    let narrow = client
+        .exchange_refresh_token(first.refresh_token().unwrap())
+        .add_scope(Scope::new("bookings:read".into()))
+        .request_async(&http)
+        .await
+        .unwrap();
+    let whole = client
+        .exchange_refresh_token(narrow.refresh_token().unwrap())
+        .add_scope(Scope::new("account:read".into()))
+        .add_scope(Scope::new("bookings:read".into()))
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_eq!(whole.scopes().unwrap().len(), 2);
+
+    // Two refreshes with the same token at once.
+    let rt = whole.refresh_token().unwrap().clone();
+    let (a, b) = tokio::join!(
+        client.exchange_refresh_token(&rt).request_async(&http),
+        client.exchange_refresh_token(&rt).request_async(&http),
+    );
+    let winners: Vec<_> = [a, b].into_iter().filter_map(Result::ok).collect();
+    assert_eq!(winners.len(), 1, "exactly one refresh wins");
+    let got = winners[0].access_token().secret().clone();
+    assert_eq!(
+        api_get(&app, &got, "/api/v1/bookings").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the reuse revoked the winner's tokens too"
+    );
+
+    // An operation without the OAuth2 scheme: the app sees what anyone sees.
+    let (code, verifier) = code_for(&app, &client, &owner, &["bookings:read"]).await;
+    let t = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let (listing, _) = app.create_listing(&owner, org, "Entwurf Eda").await;
+    let path = format!("/api/v1/listings/{}", listing["id"].as_str().unwrap());
+    let r = owner.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the owner sees the draft");
+    let r = api_get(&app, t.access_token().secret(), &path).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "the app does not");
+
+    // A huge form is refused before it is read whole.
+    let r = http
+        .post(app.url("/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=refresh_token&x={}",
+            "a".repeat(200_000)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+}
+on_both!(refresh_races_scopes_and_limits);
