@@ -15,7 +15,7 @@ use crate::core::identity::AuthUser;
 use crate::core::secrets::{random_secret, sha256_hex};
 use crate::web::auth::{self, CityLoginSession, LoginGate};
 use crate::web::extract::{CheckedForm, PageUser, ProtectedForm};
-use crate::web::pages::{query_param, render, PageCtx};
+use crate::web::pages::{next_page, query_param, render, PageCtx};
 use crate::web::state::AppState;
 use entities::user;
 
@@ -56,19 +56,6 @@ fn with_cookie(mut resp: Response, c: &str) -> Response {
 
 fn see_other(to: &str) -> Response {
     Redirect::see_other(to.to_string()).into_response()
-}
-
-/// `next` if it is a path of this site, else `/account`.
-fn next_page(next: Option<&str>) -> String {
-    next.map(str::trim)
-        .filter(|n| {
-            n.starts_with('/')
-                && !n.starts_with("//")
-                && n.len() <= 500
-                && !n.chars().any(|c| c == '\\' || c.is_control())
-        })
-        .unwrap_or("/account")
-        .to_string()
 }
 
 /// The error page: what happened, and that the local login still works.

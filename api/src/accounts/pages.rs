@@ -17,7 +17,7 @@ use crate::core::locale::Locale;
 use crate::core::problem::Problem;
 use crate::web::auth::{self, LoginGate};
 use crate::web::extract::{expired_page, CheckedForm, PageUser, ProtectedForm};
-use crate::web::pages::{render, PageCtx};
+use crate::web::pages::{next_page, render, PageCtx};
 use crate::web::state::AppState;
 use entities::{membership, organization};
 
@@ -146,20 +146,6 @@ fn login_page(
 
 fn error(field: &str, message: String) -> minijinja::Value {
     context! { field => field.to_string(), message }
-}
-
-/// Where to go after logging in or registering: `next` if it is a path of this site,
-/// else my account.
-fn next_page(next: Option<&str>) -> String {
-    next.map(str::trim)
-        .filter(|n| {
-            n.starts_with('/')
-                && !n.starts_with("//")
-                && n.len() <= 500
-                && !n.chars().any(|c| c == '\\' || c.is_control())
-        })
-        .unwrap_or("/account")
-        .to_string()
 }
 
 /// `?next=...` for a link that keeps `next` (nothing for the default, my account).

@@ -795,6 +795,20 @@ pub fn error_texts<E: ErrorCode + ?Sized>(
     (title, text)
 }
 
+/// Where to go after logging in or registering: `next` if it is a path of this site,
+/// else my account.
+pub fn next_page(next: Option<&str>) -> String {
+    next.map(str::trim)
+        .filter(|n| {
+            n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 500
+                && !n.chars().any(|c| c == '\\' || c.is_control())
+        })
+        .unwrap_or("/account")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
