@@ -361,8 +361,10 @@ pub async fn purge_links(db: &DatabaseConnection) -> Result<u64, AccountError> {
     Ok(done.rows_affected)
 }
 
-/// Purges used and expired links at start and then hourly. Several servers may run it.
+/// Purges used and expired links a minute after start (not during the start's own
+/// writes, which SQLite serialises) and then hourly. Several servers may run it.
 pub async fn run_link_purge(db: DatabaseConnection) {
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     loop {
         match purge_links(&db).await {
             Ok(0) => {}
