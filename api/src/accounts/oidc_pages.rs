@@ -4,9 +4,9 @@
 //! script needed.
 
 use minijinja::context;
-use poem::http::{header, StatusCode};
-use poem::web::{Data, Query, Redirect};
-use poem::{handler, IntoResponse, Request, Response};
+use poem::http::StatusCode;
+use poem::web::{Data, Query};
+use poem::{handler, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::identities::{self, Outcome};
@@ -15,7 +15,7 @@ use crate::core::identity::AuthUser;
 use crate::core::secrets::{random_secret, sha256_hex};
 use crate::web::auth::{self, CityLoginSession, LoginGate};
 use crate::web::extract::{CheckedForm, PageUser, ProtectedForm};
-use crate::web::pages::{next_page, query_param, render, PageCtx};
+use crate::web::pages::{next_page, query_param, render, see_other, with_cookie, PageCtx};
 use crate::web::state::AppState;
 use entities::user;
 
@@ -45,17 +45,6 @@ fn cookie(state: &AppState, name: &str, value: &str, max_age: u64) -> String {
         ""
     };
     format!("{name}={value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-}
-
-fn with_cookie(mut resp: Response, c: &str) -> Response {
-    if let Ok(v) = c.parse() {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::see_other(to.to_string()).into_response()
 }
 
 /// The error page: what happened, and that the local login still works.
@@ -326,13 +315,9 @@ async fn new_session(
         id_token: Some(v.id_token.clone()),
     };
     match auth::create_session_with(state, user_id, login).await {
-        Ok(sid) => with_cookie_root(see_other(next), &auth::session_cookie(state, &sid)),
+        Ok(sid) => with_cookie(see_other(next), &auth::session_cookie(state, &sid)),
         Err(p) => p.to_response(),
     }
-}
-
-fn with_cookie_root(resp: Response, c: &str) -> Response {
-    with_cookie(resp, c)
 }
 
 /// With roles mapped from the provider, the login's groups decide the staff role.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use minijinja::context;
 use poem::http::{header, StatusCode};
-use poem::web::{Data, Redirect};
+use poem::web::Data;
 use poem::{handler, IntoResponse, Request, Response};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -17,7 +17,7 @@ use crate::core::locale::Locale;
 use crate::core::problem::Problem;
 use crate::web::auth::{self, LoginGate};
 use crate::web::extract::{expired_page, CheckedForm, PageUser, ProtectedForm};
-use crate::web::pages::{next_page, render, PageCtx};
+use crate::web::pages::{next_page, render, see_other, with_cookie, PageCtx};
 use crate::web::state::AppState;
 use entities::{membership, organization};
 
@@ -157,18 +157,6 @@ fn next_query(next: &str) -> String {
             url::form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
         ),
     }
-}
-
-/// A redirect after a successful form (303: the browser follows with GET).
-fn see_other(to: &str) -> Response {
-    Redirect::see_other(to.to_string()).into_response()
-}
-
-fn with_cookie(mut resp: Response, cookie: &str) -> Response {
-    if let Ok(v) = cookie.parse() {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
 }
 
 /// An account error in the page's language, as form errors: each invalid field with its

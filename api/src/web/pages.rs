@@ -795,6 +795,19 @@ pub fn error_texts<E: ErrorCode + ?Sized>(
     (title, text)
 }
 
+/// A redirect after a successful form (303: the browser follows with GET).
+pub fn see_other(to: &str) -> Response {
+    poem::web::Redirect::see_other(to.to_string()).into_response()
+}
+
+/// The response with one more `Set-Cookie`.
+pub fn with_cookie(mut resp: Response, cookie: &str) -> Response {
+    if let Ok(v) = cookie.parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
 /// Where to go after logging in or registering: `next` if it is a path of this site,
 /// else my account.
 pub fn next_page(next: Option<&str>) -> String {
