@@ -796,8 +796,8 @@ pub fn error_texts<E: ErrorCode + ?Sized>(
 }
 
 /// A redirect after a successful form (303: the browser follows with GET).
-pub fn see_other(to: &str) -> Response {
-    poem::web::Redirect::see_other(to.to_string()).into_response()
+pub fn see_other(to: impl Into<String>) -> Response {
+    poem::web::Redirect::see_other(to.into()).into_response()
 }
 
 /// The response with one more `Set-Cookie`.

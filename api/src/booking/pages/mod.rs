@@ -591,7 +591,7 @@ pub async fn hold(
             Err(p) => return error_page(&state, &pc, req, &p),
         }
     }
-    see_other("/account/bookings?done=pending".into())
+    see_other("/account/bookings?done=pending")
 }
 
 /// `POST /offers/{id}/waitlist`: joins the waitlist of a full time, with the contact
@@ -655,7 +655,7 @@ pub async fn leave_waitlist(
         return error_page(&state, &pc, req, &BookingError::not_found("waitlist entry"));
     };
     match waitlist::leave(&state.db, &state.booking_ctx(), &u, id).await {
-        Ok(()) => see_other("/account/bookings?done=waitlist-left".into()),
+        Ok(()) => see_other("/account/bookings?done=waitlist-left"),
         Err(p) => error_page(&state, &pc, req, &p),
     }
 }
@@ -1056,7 +1056,7 @@ pub async fn reschedule(
         _ => Err(Invalid(pre).into()),
     };
     match result {
-        Ok(_) => see_other("/account/bookings?done=rescheduled".into()),
+        Ok(_) => see_other("/account/bookings?done=rescheduled"),
         Err(p) if p.status() < 500 => {
             pick_page(
                 &state,

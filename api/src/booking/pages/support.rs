@@ -7,8 +7,8 @@ use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::Redirect;
-use poem::{IntoResponse, Request, Response};
+
+use poem::{Request, Response};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::booking::model::OfferKind;
@@ -306,10 +306,7 @@ pub fn error_page<E: ErrorCode + ?Sized>(
     )
 }
 
-/// A redirect after a form (303: the browser follows with GET).
-pub fn see_other(to: String) -> Response {
-    Redirect::see_other(to).into_response()
-}
+pub use crate::web::pages::see_other;
 
 /// A `done=` flash of a redirect: a short word, nothing else.
 pub fn flash(req: &Request) -> Option<String> {

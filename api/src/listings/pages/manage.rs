@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Path, Redirect};
-use poem::{handler, IntoResponse, Request, Response};
+use poem::web::{Data, Path};
+use poem::{handler, Request, Response};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -27,13 +27,9 @@ use crate::organizations::{self, MemberRole, OrganizationKind};
 use crate::web::extract::{
     message_page, protected_form, CheckedForm, PageUser, StaffUser, TokenOnly,
 };
-use crate::web::pages::{render, PageCtx};
+use crate::web::pages::{render, see_other, PageCtx};
 use crate::web::state::AppState;
 use entities::{booking, listing, membership, offer, organization, user};
-
-fn see_other(to: String) -> Response {
-    Redirect::see_other(to).into_response()
-}
 
 /// A page showing an error (403, 404, 409 ...) in the page's language.
 async fn problem_page(
@@ -739,7 +735,7 @@ pub async fn change_status(
         }
         "delete" => {
             return match service::delete(&state.db, state.city.id, &u, &id, None).await {
-                Ok(()) => see_other("/manage?done=deleted".into()),
+                Ok(()) => see_other("/manage?done=deleted"),
                 Err(p) => problem_page(&state, &pc, req, &p).await,
             };
         }
