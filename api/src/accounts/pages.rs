@@ -477,7 +477,7 @@ async fn account_with(
             export_step_up => state.city_login.as_ref().and_then(|c| {
                 c.config
                     .level_for("account-export")
-                    .filter(|level| !c.config.satisfies(u.acr.as_deref(), level))
+                    .filter(|level| !c.config.reached(u.acr.as_deref(), u.acr_at, level))
                     .map(|_| "/auth/oidc/step-up?action=account-export&next=%2Faccount%2Fexport")
             }),
             field_errors => kept.field_errors,
