@@ -610,7 +610,8 @@ pub fn step_up_problem(action: &str, level: &str) -> crate::core::problem::Probl
         "A login at a higher assurance level is needed",
     )
     .detail(format!(
-        "This needs a city login at the level '{level}': in a browser, \
+        "This needs a recent city login at the level '{level}' (a level counts only \
+         for a while after the login): in a browser, \
          GET /auth/oidc/step-up?action={action} and try again with that session."
     ))
 }
