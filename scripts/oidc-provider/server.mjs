@@ -21,7 +21,8 @@
 // response: other-key (signed by a key the provider never published), other-aud,
 // expired, wrong-nonce, wrong-iss, or rotated (signed by a new key, which the JWKS
 // publishes from then on: a key rotation); old-auth-time (the login an hour ago) or
-// no-auth-time (none said); other-azp (authorized party another client); old-iat or
+// no-auth-time (none said); other-azp (authorized party another client); several-aud
+// (this client and another, which the portal does not trust, as audiences); old-iat or
 // future-iat (issued an hour ago or ahead); wrong-at-hash or at-hash (an access token
 // hash that does not or does match); unknown-acr (a level the portal does not know).
 // The mode userinfo-other-sub instead changes the next UserInfo response of that
@@ -120,6 +121,7 @@ provider.use(async (ctx, next) => {
     case 'old-auth-time': claims.auth_time = now - 3600; break;
     case 'no-auth-time': delete claims.auth_time; break;
     case 'other-azp': claims.azp = 'someone-else'; break;
+    case 'several-aud': claims.aud = [clientId, 'someone-else']; claims.azp = clientId; break;
     case 'old-iat': claims.iat = now - 3600; break;
     case 'future-iat': claims.iat = now + 3600; claims.exp = now + 7200; break;
     case 'wrong-at-hash': claims.at_hash = randomBytes(16).toString('base64url'); break;

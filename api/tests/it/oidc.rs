@@ -534,6 +534,7 @@ async fn bad_answers_are_refused_without_a_session(rp: Rp) {
         "wrong-nonce",
         "wrong-iss",
         "other-azp",
+        "several-aud",
         "old-iat",
         "future-iat",
         "wrong-at-hash",
