@@ -318,13 +318,15 @@ impl CityLogin {
 
     /// Starts a login: remembers it under a new `state` and returns the provider's
     /// authorization URL and the state (for the browser's cookie). `acr` asks for a
-    /// level; `again` makes the provider ask for the login again (a step-up).
+    /// level; `again` makes the provider ask for the login again (a step-up);
+    /// `locale` asks for the provider's pages in the resident's language.
     pub async fn begin(
         &self,
         store: &Store,
         purpose: Purpose,
         acr: Option<&str>,
         again: bool,
+        locale: &str,
     ) -> Result<(Url, String), OidcError> {
         let m = self.metadata(false).await?;
         let client = self.client(m);
@@ -337,7 +339,8 @@ impl CityLogin {
                 move || CsrfToken::new(state_for_url),
                 Nonce::new_random,
             )
-            .set_pkce_challenge(challenge);
+            .set_pkce_challenge(challenge)
+            .add_ui_locale(openidconnect::LanguageTag::new(locale.to_string()));
         for s in &self.config.scopes {
             request = request.add_scope(Scope::new(s.clone()));
         }
@@ -560,8 +563,8 @@ impl CityLogin {
     }
 
     /// Where to send the browser to end the provider's session too (RP-initiated
-    /// logout), when the provider supports it; `None` otherwise.
-    pub async fn logout_url(&self, id_token: &str) -> Option<Url> {
+    /// logout), when the provider supports it, its pages in `locale`; `None` otherwise.
+    pub async fn logout_url(&self, id_token: &str, locale: &str) -> Option<Url> {
         let m = self.metadata(false).await.ok()?;
         let end = m.additional_metadata().end_session_endpoint.clone()?;
         // RP-Initiated Logout 2.1: the endpoint MUST use https (as the issuer: http
@@ -581,6 +584,7 @@ impl CityLogin {
                 .set_post_logout_redirect_uri(PostLogoutRedirectUrl::from_url(
                     self.post_logout.clone(),
                 ))
+                .add_ui_locale(openidconnect::LanguageTag::new(locale.to_string()))
                 .http_get_url(),
         )
     }

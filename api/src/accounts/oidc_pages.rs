@@ -108,7 +108,10 @@ async fn start(
     acr: Option<&str>,
     again: bool,
 ) -> Response {
-    match login.begin(&state.store, purpose, acr, again).await {
+    match login
+        .begin(&state.store, purpose, acr, again, pc.locale.as_str())
+        .await
+    {
         Ok((url, st)) => with_cookie(
             see_other(url.as_str()),
             &cookie(state, STATE_COOKIE, &st, PENDING_TTL.as_secs()),
@@ -743,8 +746,15 @@ pub async fn start_link(
 
 /// Where logout sends the browser: the provider's logout (ending its session too)
 /// when the session began with a city login and the provider supports it.
-pub async fn logout_target(state: &AppState, session: Option<CityLoginSession>) -> Option<String> {
+pub async fn logout_target(
+    state: &AppState,
+    session: Option<CityLoginSession>,
+    locale: crate::core::locale::Locale,
+) -> Option<String> {
     let login = state.city_login.as_ref()?;
     let id_token = session?.id_token?;
-    login.logout_url(&id_token).await.map(|u| u.to_string())
+    login
+        .logout_url(&id_token, locale.as_str())
+        .await
+        .map(|u| u.to_string())
 }

@@ -363,6 +363,7 @@ pub async fn register_submit(
 pub async fn logout_submit(
     state: Data<&AppState>,
     req: &Request,
+    pc: PageCtx,
     CheckedForm(_): CheckedForm<LogoutForm>,
 ) -> Response {
     let mut to = None;
@@ -370,7 +371,7 @@ pub async fn logout_submit(
         let login = auth::session_city_login(&state, &sid).await;
         let _ = auth::destroy_session(&state, &sid).await;
         // A session begun by the city login ends the provider's session too.
-        to = super::oidc_pages::logout_target(&state, login).await;
+        to = super::oidc_pages::logout_target(&state, login, pc.locale).await;
     }
     with_cookie(
         see_other(to.as_deref().unwrap_or("/")),

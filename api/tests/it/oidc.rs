@@ -184,6 +184,8 @@ async fn city_login_callback(c: &reqwest::Client, rp: &Rp, login: &str, acr: &st
     assert_eq!(q["code_challenge_method"], "S256");
     assert!(q.contains_key("code_challenge") && q.contains_key("nonce") && q.contains_key("state"));
     assert_eq!(q["redirect_uri"], rp.app.url("/auth/oidc/callback"));
+    // The provider's pages in the resident's language on the portal.
+    assert!(["de", "en"].contains(&q["ui_locales"].as_str()), "{to}");
     through_provider(c, rp, &to, login, acr).await
 }
 
@@ -959,6 +961,10 @@ async fn logout_ends_the_providers_session_too(rp: Rp) {
     assert!(q.contains_key("id_token_hint"), "{to}");
     assert_eq!(q["post_logout_redirect_uri"], rp.app.url("/"));
     assert_eq!(q["client_id"], rp.client_id);
+    assert_eq!(
+        q["ui_locales"], "de",
+        "the provider's pages in the resident's language"
+    );
     assert!(!logged_in(&c, &rp).await, "the portal's session is over");
     // The provider asks to confirm, then sends the browser back to the portal.
     let page = c.get(&to).send().await.unwrap();
