@@ -1181,6 +1181,29 @@ async fn a_new_account_waits_for_the_residents_yes(rp: Rp) {
         .await
         .unwrap();
     assert_eq!(me["id"], json!(u.id.to_string()));
+
+    // The address registered here while the page waited: its password is asked for,
+    // no second account is made.
+    let late = new_login();
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &late, "basic").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/auth/oidc/confirm");
+    let local = local_account(&rp, &late).await;
+    let r = decide(&c, &rp, "create").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/auth/oidc/link");
+    assert!(!has_session_cookie(&r));
+    let count = entities::user::Entity::find()
+        .filter(entities::user::Column::Email.eq(format!("{late}@citizens.example")))
+        .count(&rp.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    assert_eq!(identities_of_subject(&rp, &format!("sub-{late}")).await, 0);
+    assert!(user_by_email(&rp, &format!("{late}@citizens.example"))
+        .await
+        .is_some_and(|u| u.id == local));
 }
 
 /// A raised level lasts `OIDC_STEP_UP_SECONDS` after the login at the provider, not
