@@ -18,6 +18,8 @@ if (!issuer) {
   console.log('skipped: the city login browser tests need TEST_OIDC_ISSUER (scripts/test starts a provider)');
 }
 const PROVIDER_NAME = 'Testhausen-Konto';
+/** The portal's client id at the provider (for its `/_test/tamper`). */
+let clientId = '';
 
 const suite = issuer
   ? useSuite({
@@ -33,6 +35,7 @@ const suite = issuer
         });
         assert.equal(r.status, 201, 'client registration at the provider');
         const client = await r.json();
+        clientId = client.client_id;
         return {
           PUBLIC_URL: base,
           OIDC_ISSUER_URL: issuer,
@@ -40,6 +43,7 @@ const suite = issuer
           OIDC_CLIENT_SECRET: client.client_secret,
           OIDC_DISPLAY_NAME: PROVIDER_NAME,
           OIDC_ACR_LEVELS: 'basic substantial high',
+          OIDC_STEP_UP: 'account-export=substantial',
         };
       },
     })
@@ -181,3 +185,55 @@ test('the city login pages pass axe: the login page with the button, a refused a
     await close();
   }
 });
+
+for (const javaScriptEnabled of [true, false]) {
+  const how = javaScriptEnabled ? 'with' : 'without';
+  test(`a step-up the provider answers with an old login is refused, and the page says so (${how} JavaScript)`, { skip: !issuer }, async () => {
+    const { page, problems, close } = await suite.page({ locale: 'en-GB', javaScriptEnabled, a11y: javaScriptEnabled });
+    try {
+      const login = `e2e${randomUUID().replaceAll('-', '')}`;
+      await goto(page, '/auth/oidc/login', {});
+      await page.waitForURL((u) => u.toString().startsWith(issuer));
+      await page.fill('#login', login);
+      await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+      await Promise.all([
+        page.waitForURL((u) => u.toString().startsWith(suite.portal.baseUrl)),
+        page.click('button[type=submit]'),
+      ]);
+      await Promise.all([
+        page.waitForURL((u) => new URL(u).pathname === '/account'),
+        page.click('main button[value=create]'),
+      ]);
+      // The export needs "substantial": its link leads to the provider, which must ask
+      // for a new login (prompt=login, max_age=0).
+      const exportLink = page.locator('main a[href^="/auth/oidc/step-up"]');
+      assert.equal(await exportLink.count(), 1, 'the export asks for the higher level');
+      await Promise.all([page.waitForURL((u) => u.toString().startsWith(issuer)), exportLink.click()]);
+      const asked = new URL(page.url());
+      if (asked.pathname === '/auth') {
+        assert.equal(asked.searchParams.get('max_age'), '0');
+      }
+      await page.fill('#login', login);
+      await page.selectOption('#acr', 'substantial');
+      // The provider answers as if the resident had logged in an hour ago.
+      const set = await fetch(`${issuer}/_test/tamper`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: clientId, mode: 'old-auth-time' }),
+      });
+      assert.equal(set.status, 204);
+      await Promise.all([
+        page.waitForURL((u) => u.toString().startsWith(suite.portal.baseUrl)),
+        page.click('button[type=submit]'),
+      ]);
+      assert.equal(await h1Text(page), msg('en', 'oidc-stale-title'));
+      assert.equal(await page.locator('#oidc-error').getAttribute('data-code'), 'oidc-stale');
+      assertNoProblems(problems.filter((p) => !/403/.test(String(p))), page, 'the refused step-up');
+      if (javaScriptEnabled) await checkA11y(page, 'a step-up without a new login');
+      const exported = await page.request.get('/account/export', { maxRedirects: 0 });
+      assert.equal(exported.status(), 303, 'still below the level');
+    } finally {
+      await close();
+    }
+  });
+}
