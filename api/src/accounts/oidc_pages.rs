@@ -37,7 +37,7 @@ fn new_key(token: &str) -> String {
 /// the password of the account with its address, or for the resident to confirm the
 /// new account (then `name` is what it would be called).
 #[derive(serde::Serialize, serde::Deserialize)]
-struct WaitingLink {
+struct WaitingLogin {
     issuer: String,
     subject: String,
     email: String,
@@ -380,7 +380,7 @@ async fn outcome_page(
     next: String,
     outcome: Outcome,
 ) -> Response {
-    let waiting = |email: String, name: Option<String>, v: Verified, next: String| WaitingLink {
+    let waiting = |email: String, name: Option<String>, v: Verified, next: String| WaitingLogin {
         issuer: v.issuer,
         subject: v.subject,
         email,
@@ -431,7 +431,7 @@ async fn keep_waiting(
     state: &AppState,
     pc: &PageCtx,
     req: &Request,
-    w: WaitingLink,
+    w: WaitingLogin,
     key: fn(&str) -> String,
     cookie_name: &str,
     page: &str,
@@ -454,7 +454,7 @@ async fn keep_waiting(
     )
 }
 
-async fn waiting_new(state: &AppState, req: &Request) -> Option<(String, WaitingLink)> {
+async fn waiting_new(state: &AppState, req: &Request) -> Option<(String, WaitingLogin)> {
     let token = auth::cookie(req, NEW_COOKIE)?;
     let raw = state.store.get(&new_key(&token)).await.ok()??;
     Some((token, serde_json::from_str(&raw).ok()?))
@@ -509,7 +509,7 @@ pub async fn confirm_submit(
     let clear = cookie(&state, NEW_COOKIE, "", 0);
     let taken = match auth::cookie(req, NEW_COOKIE) {
         Some(token) => match state.store.take(&new_key(&token)).await {
-            Ok(raw) => raw.and_then(|r| serde_json::from_str::<WaitingLink>(&r).ok()),
+            Ok(raw) => raw.and_then(|r| serde_json::from_str::<WaitingLogin>(&r).ok()),
             Err(_) => return error_page(&state, &pc, req, &OidcError::Store),
         },
         None => None,
@@ -559,7 +559,7 @@ pub async fn confirm_submit(
     with_cookie(resp, &clear)
 }
 
-async fn waiting_link(state: &AppState, req: &Request) -> Option<(String, WaitingLink)> {
+async fn waiting_link(state: &AppState, req: &Request) -> Option<(String, WaitingLogin)> {
     let token = auth::cookie(req, LINK_COOKIE)?;
     let raw = state.store.get(&link_key(&token)).await.ok()??;
     Some((token, serde_json::from_str(&raw).ok()?))
