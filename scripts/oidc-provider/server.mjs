@@ -20,9 +20,15 @@
 // {"client_id": ..., "mode": ...} changes the ID token of that client's next token
 // response: other-key (signed by a key the provider never published), other-aud,
 // expired, wrong-nonce, wrong-iss, or rotated (signed by a new key, which the JWKS
-// publishes from then on: a key rotation). Everything else is the provider unchanged.
+// publishes from then on: a key rotation); old-auth-time (the login an hour ago) or
+// no-auth-time (none said); other-azp (authorized party another client); several-aud
+// (this client and another, which the portal does not trust, as audiences); old-iat or
+// future-iat (issued an hour ago or ahead); wrong-at-hash or at-hash (an access token
+// hash that does not or does match); unknown-acr (a level the portal does not know).
+// The mode userinfo-other-sub instead changes the next UserInfo response of that
+// client: it names another subject. Everything else is the provider unchanged.
 import { createServer } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
@@ -89,10 +95,18 @@ const tampering = new Map();
 
 provider.use(async (ctx, next) => {
   await next();
+  if (ctx.oidc?.route === 'userinfo' && ctx.status === 200 && ctx.body?.sub) {
+    const clientId = ctx.oidc.client?.clientId;
+    if (tampering.get(clientId) === 'userinfo-other-sub') {
+      tampering.delete(clientId);
+      ctx.body = { ...ctx.body, sub: `${ctx.body.sub}-someone-else` };
+    }
+    return;
+  }
   if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !ctx.body?.id_token) return;
   const clientId = ctx.oidc.client?.clientId;
   const mode = tampering.get(clientId);
-  if (!mode) return;
+  if (!mode || mode.startsWith('userinfo-')) return;
   tampering.delete(clientId);
   const claims = jose.decodeJwt(ctx.body.id_token);
   let key = published;
@@ -104,6 +118,17 @@ provider.use(async (ctx, next) => {
     case 'expired': claims.iat = now - 7200; claims.exp = now - 3600; break;
     case 'wrong-nonce': claims.nonce = 'not-the-nonce'; break;
     case 'wrong-iss': claims.iss = 'http://127.0.0.1:1/evil'; break;
+    case 'old-auth-time': claims.auth_time = now - 3600; break;
+    case 'no-auth-time': delete claims.auth_time; break;
+    case 'other-azp': claims.azp = 'someone-else'; break;
+    case 'several-aud': claims.aud = [clientId, 'someone-else']; claims.azp = clientId; break;
+    case 'old-iat': claims.iat = now - 3600; break;
+    case 'future-iat': claims.iat = now + 3600; claims.exp = now + 7200; break;
+    case 'wrong-at-hash': claims.at_hash = randomBytes(16).toString('base64url'); break;
+    case 'at-hash':
+      claims.at_hash = createHash('sha256').update(ctx.body.access_token).digest().subarray(0, 16).toString('base64url');
+      break;
+    case 'unknown-acr': claims.acr = 'made-up'; break;
     default: return;
   }
   const signer = await jose.importJWK(key, 'RS256');

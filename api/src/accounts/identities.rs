@@ -1,5 +1,6 @@
-//! Accounts and their city logins: the first login creates an account from the
-//! verified claims, later logins find it by the provider's `sub`; an existing local
+//! Accounts and their city logins: the first login offers an account made from the
+//! verified claims (created once the resident confirms), later logins find it by the
+//! provider's `sub`; an existing local
 //! account is linked only after its password is given; a resident can unlink while the
 //! account keeps a way in.
 
@@ -47,6 +48,9 @@ fn display_name(raw: &str) -> String {
 pub enum Outcome {
     /// The account (found by its link, or new).
     LoggedIn(Uuid),
+    /// No account has this city login or its address: one can be made with these
+    /// (exactly what would be stored), once the resident confirms.
+    New { email: String, name: String },
     /// An account with the verified address exists and is not linked: its password
     /// must be given before the city login is linked to it.
     NeedsPassword { email: String },
@@ -95,14 +99,10 @@ pub async fn of_user<C: ConnectionTrait>(
         .await?)
 }
 
-/// Logs in with a verified city login: the linked account, or a new one made from
-/// the verified address and the name (the address must be verified and not be an
-/// existing account's, which needs its password first).
-pub async fn login(
-    db: &DatabaseConnection,
-    v: &Verified,
-    locale: Locale,
-) -> Result<Outcome, AccountError> {
+/// Logs in with a verified city login: the linked account; or, for a verified address
+/// that is no account's, the account that [`create`] would make (nothing is stored
+/// yet); or an existing account with the address, which needs its password first.
+pub async fn login(db: &DatabaseConnection, v: &Verified) -> Result<Outcome, AccountError> {
     let now = Utc::now();
     if let Some((link, u)) = find(db, &v.issuer, &v.subject).await? {
         user_identity::ActiveModel {
@@ -132,6 +132,25 @@ pub async fn login(
         .map(display_name)
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| display_name(email.split('@').next().unwrap_or("")));
+    Ok(Outcome::New { email, name })
+}
+
+/// Creates the account a city login's [`Outcome::New`] offered, once the resident
+/// confirmed, with its link. Meanwhile the same city login may have made it (in
+/// another browser: that one), or someone may have registered the address (it needs
+/// its password now).
+pub async fn create(
+    db: &DatabaseConnection,
+    v: &Verified,
+    email: &str,
+    name: &str,
+    locale: Locale,
+) -> Result<Outcome, AccountError> {
+    let now = Utc::now();
+    if let Some((_, u)) = find(db, &v.issuer, &v.subject).await? {
+        return Ok(Outcome::LoggedIn(u.id));
+    }
+    let (email, name) = (email.to_string(), name.to_string());
     let txn = crate::core::db::begin_write(db).await?;
     let id = Uuid::now_v7();
     let created = user::ActiveModel {

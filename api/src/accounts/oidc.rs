@@ -8,13 +8,18 @@
 //! 3.1.3.7 list, which are easy to get subtly wrong by hand. What the crate leaves to
 //! the relying party is here: `state` bound to the browser (a cookie) and single use,
 //! the `iss` authorization response parameter (RFC 9207), discovery cached and the
-//! keys fetched again on an unknown key id, the `acr` a step-up asked for.
+//! keys fetched again on an unknown key id, and the rest of Core 3.1.3.7 and 3.1.3.8:
+//! `azp`, `iat` within the login, the `acr` a step-up asked for, a fresh `auth_time`
+//! when a new login was demanded (`max_age=0`), `at_hash` when present; and the
+//! UserInfo response's `sub` (5.3.2).
 //!
 //! Kept from the provider (data minimisation): the issuer and `sub` (the key of the
 //! link, never the email alone), a verified email and a name for new accounts, and the
 //! login's `acr` in the session. Groups are read only when staff roles are mapped.
 
 use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
 
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
@@ -23,11 +28,12 @@ use openidconnect::core::{
     CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalProviderMetadata, AuthenticationContextClass, AuthorizationCode,
+    AccessTokenHash, AdditionalProviderMetadata, AuthenticationContextClass, AuthorizationCode,
     ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl, LogoutRequest, Nonce,
     PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadata, RedirectUrl,
     Scope, SignatureVerificationError,
 };
+use openidconnect::{JsonWebKey, JwsSigningAlgorithm};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -46,6 +52,8 @@ const KEYS_REFRESH_MIN: Duration = Duration::from_secs(5);
 pub const PENDING_TTL: Duration = Duration::from_secs(600);
 /// The cookie binding a started login to the browser that started it.
 pub const STATE_COOKIE: &str = "cp_oidc";
+/// How far the provider's clock may be off the portal's.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::seconds(60);
 
 /// The provider metadata fields the portal reads beyond the core ones.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -58,6 +66,16 @@ pub struct ExtraMetadata {
     pub authorization_response_iss_parameter_supported: Option<bool>,
 }
 impl AdditionalProviderMetadata for ExtraMetadata {}
+
+/// The crate's client as the portal sets it up (from discovery, with the redirect URI).
+type CityClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 
 pub type Metadata = ProviderMetadata<
     ExtraMetadata,
@@ -95,6 +113,10 @@ pub enum OidcError {
     /// The login's level is below the one asked for.
     #[error("the login's assurance level is too low")]
     Level,
+    /// A new login was demanded (`max_age=0`) but the ID token says of none: its
+    /// `auth_time` is missing or before the request (OpenID Connect Core 3.1.2.1).
+    #[error("the provider did not ask for the login again")]
+    Stale,
     /// The session store failed.
     #[error("the session store is unavailable")]
     Store,
@@ -111,6 +133,7 @@ impl OidcError {
             OidcError::Issuer => "oidc-issuer",
             OidcError::Token(_) => "oidc-token",
             OidcError::Level => "oidc-level",
+            OidcError::Stale => "oidc-stale",
             OidcError::Store => "oidc-unavailable",
         }
     }
@@ -119,7 +142,7 @@ impl OidcError {
     pub fn status(&self) -> u16 {
         match self {
             OidcError::Unavailable(_) | OidcError::Store => 503,
-            OidcError::Provider(_) | OidcError::Level => 403,
+            OidcError::Provider(_) | OidcError::Level | OidcError::Stale => 403,
             _ => 400,
         }
     }
@@ -144,6 +167,13 @@ struct Pending {
     nonce: String,
     purpose: Purpose,
     acr: Option<String>,
+    /// When the login was started (Unix seconds): the ID token must be issued after
+    /// it, and a demanded new login must have happened after it.
+    #[serde(default)]
+    started_at: i64,
+    /// Whether a new login was demanded (`prompt=login` and `max_age=0`).
+    #[serde(default)]
+    fresh: bool,
 }
 
 /// What a successful callback verified.
@@ -155,6 +185,8 @@ pub struct Verified {
     pub email: Option<String>,
     pub name: Option<String>,
     pub acr: Option<String>,
+    /// When the resident authenticated at the provider (`auth_time`), if it said.
+    pub auth_time: Option<DateTime<Utc>>,
     /// The configured roles claim's values (empty unless roles are mapped).
     pub groups: Vec<String>,
     /// The ID token, kept in the session for RP-initiated logout.
@@ -189,7 +221,8 @@ impl CityLogin {
         let base = public_url.as_str().trim_end_matches('/');
         let redirect =
             RedirectUrl::new(format!("{base}/auth/oidc/callback")).expect("PUBLIC_URL makes a URL");
-        let post_logout = public_url.join("/").expect("PUBLIC_URL makes a URL");
+        // `PUBLIC_URL/` as registered, under the portal's path if it has one.
+        let post_logout = Url::parse(&format!("{base}/")).expect("PUBLIC_URL makes a URL");
         let http = reqwest::Client::builder()
             // Following redirects would open the client to SSRF.
             .redirect(reqwest::redirect::Policy::none())
@@ -214,7 +247,8 @@ impl CityLogin {
                 return Ok(m.clone());
             }
         }
-        let issuer = IssuerUrl::new(self.config.issuer.as_str().trim_end_matches('/').into())
+        // Exactly as configured (Discovery 4.3): a trailing slash is part of it.
+        let issuer = IssuerUrl::new(self.config.issuer_id.clone())
             .map_err(|e| OidcError::Unavailable(e.to_string()))?;
         let m = Metadata::discover_async(issuer, &self.http)
             .await
@@ -223,17 +257,7 @@ impl CityLogin {
         Ok(m)
     }
 
-    fn client(
-        &self,
-        m: Metadata,
-    ) -> openidconnect::core::CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    > {
+    fn client(&self, m: Metadata) -> CityClient {
         CoreClient::from_provider_metadata(
             m,
             ClientId::new(self.config.client_id.clone()),
@@ -245,15 +269,64 @@ impl CityLogin {
         .set_redirect_uri(self.redirect.clone())
     }
 
+    /// The ID token verifier of Core 3.1.3.7 (the crate's: signature, `iss`, `aud`,
+    /// `exp`, nonce) with `iat` between the login's start and now.
+    fn id_token_verifier<'c>(
+        &self,
+        client: &'c CityClient,
+        started: DateTime<Utc>,
+    ) -> openidconnect::core::CoreIdTokenVerifier<'c> {
+        client
+            .id_token_verifier()
+            .set_issue_time_verifier_fn(move |iat| {
+                if iat < started - CLOCK_SKEW {
+                    Err("iat is before the login began".into())
+                } else if iat > Utc::now() + CLOCK_SKEW {
+                    Err("iat is in the future".into())
+                } else {
+                    Ok(())
+                }
+            })
+    }
+
+    /// The access token's hash as the ID token's `at_hash` must be (Core 3.2.2.9): by
+    /// the ID token's algorithm, with its key (the client secret for an HMAC).
+    fn access_token_hash(
+        &self,
+        id_token: &openidconnect::core::CoreIdToken,
+        verifier: &openidconnect::core::CoreIdTokenVerifier<'_>,
+        access_token: &openidconnect::AccessToken,
+    ) -> Result<AccessTokenHash, OidcError> {
+        let bad = |e: String| OidcError::Token(format!("at_hash: {e}"));
+        let alg = id_token.signing_alg().map_err(|e| bad(e.to_string()))?;
+        let hash = if alg.uses_shared_secret() {
+            let secret = self
+                .config
+                .client_secret
+                .as_ref()
+                .ok_or_else(|| bad("no client secret".into()))?;
+            let key = CoreJsonWebKey::new_symmetric(secret.expose_secret().as_bytes().to_vec());
+            AccessTokenHash::from_token(access_token, alg, &key)
+        } else {
+            let key = id_token
+                .signing_key(verifier)
+                .map_err(|e| bad(e.to_string()))?;
+            AccessTokenHash::from_token(access_token, alg, key)
+        };
+        hash.map_err(|e| bad(e.to_string()))
+    }
+
     /// Starts a login: remembers it under a new `state` and returns the provider's
     /// authorization URL and the state (for the browser's cookie). `acr` asks for a
-    /// level; `again` makes the provider ask for the login again (a step-up).
+    /// level; `again` makes the provider ask for the login again (a step-up);
+    /// `locale` asks for the provider's pages in the resident's language.
     pub async fn begin(
         &self,
         store: &Store,
         purpose: Purpose,
         acr: Option<&str>,
         again: bool,
+        locale: &str,
     ) -> Result<(Url, String), OidcError> {
         let m = self.metadata(false).await?;
         let client = self.client(m);
@@ -266,7 +339,8 @@ impl CityLogin {
                 move || CsrfToken::new(state_for_url),
                 Nonce::new_random,
             )
-            .set_pkce_challenge(challenge);
+            .set_pkce_challenge(challenge)
+            .add_ui_locale(openidconnect::LanguageTag::new(locale.to_string()));
         for s in &self.config.scopes {
             request = request.add_scope(Scope::new(s.clone()));
         }
@@ -275,8 +349,13 @@ impl CityLogin {
         if let Some(level) = acr.or(self.config.acr_levels.first().map(String::as_str)) {
             request = request.add_auth_context_value(AuthenticationContextClass::new(level.into()));
         }
+        // A new login, not a session left open at the provider: `prompt=login`, and
+        // `max_age=0`, which makes the provider say when it happened (`auth_time`,
+        // OpenID Connect Core 3.1.2.1), checked on the way back.
         if again {
-            request = request.add_prompt(openidconnect::core::CoreAuthPrompt::Login);
+            request = request
+                .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
+                .set_max_age(Duration::ZERO);
         }
         let (url, _, nonce) = request.url();
         let pending = Pending {
@@ -284,6 +363,8 @@ impl CityLogin {
             nonce: nonce.secret().clone(),
             purpose,
             acr: acr.map(String::from),
+            started_at: Utc::now().timestamp(),
+            fresh: again,
         };
         store
             .set(
@@ -361,23 +442,59 @@ impl CityLogin {
             .ok_or_else(|| OidcError::Token("no ID token".into()))?
             .clone();
         let nonce = Nonce::new(pending.nonce.clone());
-        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
-            Ok(c) => c.clone(),
+        let started = DateTime::from_timestamp(pending.started_at, 0).unwrap_or_default();
+        let verify = |client: &CityClient| {
+            id_token
+                .claims(&self.id_token_verifier(client, started), &nonce)
+                .cloned()
+        };
+        let (claims, keys) = match verify(&client) {
+            Ok(c) => (c, client.clone()),
             Err(ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
             )) => {
                 // The provider may have rotated its keys: read them again, once.
                 let fresh = self.client(self.metadata(true).await?);
-                let verifier = fresh.id_token_verifier();
-                let claims = id_token
-                    .claims(&verifier, &nonce)
-                    .map_err(|e| OidcError::Token(e.to_string()))?
-                    .clone();
-                claims
+                let claims = verify(&fresh).map_err(|e| OidcError::Token(e.to_string()))?;
+                (claims, fresh)
             }
             Err(e) => return Err(OidcError::Token(e.to_string())),
         };
-        let acr = claims.auth_context_ref().map(|a| a.as_str().to_string());
+        // Core 3.1.3.7 items 4 and 5: several audiences need an authorized party, and
+        // an authorized party must be this client.
+        match claims.authorized_party() {
+            Some(azp) if azp.as_str() != self.config.client_id => {
+                return Err(OidcError::Token("azp is another client".into()))
+            }
+            None if claims.audiences().len() > 1 => {
+                return Err(OidcError::Token("several audiences and no azp".into()))
+            }
+            _ => {}
+        }
+        // Core 3.1.3.8: an `at_hash` must be the access token's.
+        if let Some(expected) = claims.access_token_hash() {
+            let verifier = self.id_token_verifier(&keys, started);
+            let actual = self.access_token_hash(&id_token, &verifier, response.access_token())?;
+            if &actual != expected {
+                return Err(OidcError::Token("at_hash does not match".into()));
+            }
+        }
+        let auth_time = claims.auth_time();
+        // Core 3.1.2.1 and 3.1.3.7 item 13: with `max_age` asked, `auth_time` is
+        // required, and a login from before the request is not the new one demanded.
+        if pending.fresh {
+            let now = Utc::now();
+            match auth_time {
+                Some(t) if t >= started - CLOCK_SKEW && t <= now + CLOCK_SKEW => {}
+                _ => return Err(OidcError::Stale),
+            }
+        }
+        // Core 3.1.3.7 item 12: with levels configured, only a level the portal knows
+        // counts (an unknown one satisfies nothing and is not shown).
+        let acr = claims
+            .auth_context_ref()
+            .map(|a| a.as_str().to_string())
+            .filter(|a| self.config.acr_levels.is_empty() || self.config.acr_levels.contains(a));
         if let Some(wanted) = &pending.acr {
             if !self.config.satisfies(acr.as_deref(), wanted) {
                 return Err(OidcError::Level);
@@ -405,10 +522,17 @@ impl CityLogin {
                 response.access_token().clone(),
                 Some(claims.subject().clone()),
             ) {
+                // The crate checks the response's `sub` against the ID token's (Core
+                // 5.3.2); another subject's answer is refused, never used.
                 let info: openidconnect::UserInfoClaims<AllClaims, CoreGenderClaim> = request
                     .request_async(&self.http)
                     .await
-                    .map_err(|e| OidcError::Unavailable(format!("userinfo: {e}")))?;
+                    .map_err(|e| match e {
+                        openidconnect::UserInfoError::ClaimsVerification(e) => {
+                            OidcError::Token(format!("userinfo: {e}"))
+                        }
+                        other => OidcError::Unavailable(format!("userinfo: {other}")),
+                    })?;
                 if email.is_none() && info.email_verified() == Some(true) {
                     email = info.email().map(|e| e.as_str().to_string());
                 }
@@ -431,6 +555,7 @@ impl CityLogin {
             email,
             name,
             acr,
+            auth_time,
             groups,
             id_token: raw,
             purpose: pending.purpose,
@@ -438,10 +563,18 @@ impl CityLogin {
     }
 
     /// Where to send the browser to end the provider's session too (RP-initiated
-    /// logout), when the provider supports it; `None` otherwise.
-    pub async fn logout_url(&self, id_token: &str) -> Option<Url> {
+    /// logout), when the provider supports it, its pages in `locale`; `None` otherwise.
+    pub async fn logout_url(&self, id_token: &str, locale: &str) -> Option<Url> {
         let m = self.metadata(false).await.ok()?;
         let end = m.additional_metadata().end_session_endpoint.clone()?;
+        // RP-Initiated Logout 2.1: the endpoint MUST use https (as the issuer: http
+        // only on loopback, for development); the browser is not sent elsewhere.
+        if !secure_endpoint(&end) {
+            tracing::warn!(
+                "the provider's end_session_endpoint is not https; logging out here only"
+            );
+            return None;
+        }
         let end = openidconnect::EndSessionUrl::new(end).ok()?;
         let token: openidconnect::core::CoreIdToken = id_token.parse().ok()?;
         Some(
@@ -451,6 +584,7 @@ impl CityLogin {
                 .set_post_logout_redirect_uri(PostLogoutRedirectUrl::from_url(
                     self.post_logout.clone(),
                 ))
+                .add_ui_locale(openidconnect::LanguageTag::new(locale.to_string()))
                 .http_get_url(),
         )
     }
@@ -466,7 +600,10 @@ pub fn level_missing(
 ) -> Option<String> {
     let login = login?;
     let level = login.config.level_for(action)?;
-    (!login.config.satisfies(user.acr.as_deref(), level)).then(|| level.to_string())
+    (!login
+        .config
+        .reached(user.acr.as_deref(), user.acr_at, level))
+    .then(|| level.to_string())
 }
 
 /// The API's answer to a caller below an action's level: 403 `step-up-required`.
@@ -477,7 +614,8 @@ pub fn step_up_problem(action: &str, level: &str) -> crate::core::problem::Probl
         "A login at a higher assurance level is needed",
     )
     .detail(format!(
-        "This needs a city login at the level '{level}': in a browser, \
+        "This needs a recent city login at the level '{level}' (a level counts only \
+         for a while after the login): in a browser, \
          GET /auth/oidc/step-up?action={action} and try again with that session."
     ))
 }
@@ -516,6 +654,21 @@ fn strings(value: Option<&serde_json::Value>) -> Vec<String> {
 struct AllClaims(std::collections::HashMap<String, serde_json::Value>);
 impl openidconnect::AdditionalClaims for AllClaims {}
 
+/// Whether a provider's endpoint may receive the browser: https, or http on a
+/// loopback address (development, like `OIDC_ISSUER_URL`).
+fn secure_endpoint(url: &str) -> bool {
+    let Ok(url) = Url::parse(url) else {
+        return false;
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -539,6 +692,39 @@ mod tests {
         assert_eq!(claim_strings(&one, "role"), ["admins"]);
         assert!(claim_strings(&one, "groups").is_empty());
         assert!(claim_strings("not a jwt", "groups").is_empty());
+    }
+
+    #[test]
+    fn logout_goes_only_to_a_secure_endpoint() {
+        assert!(secure_endpoint("https://login.city.example/logout"));
+        assert!(secure_endpoint("http://127.0.0.1:4567/session/end"));
+        assert!(!secure_endpoint("http://login.city.example/logout"));
+        assert!(!secure_endpoint("javascript:alert(1)"));
+        assert!(!secure_endpoint("not a url"));
+    }
+
+    #[test]
+    fn the_post_logout_redirect_keeps_the_portals_path() {
+        let config = OidcConfig {
+            issuer: Url::parse("https://login.city.example/").unwrap(),
+            issuer_id: "https://login.city.example/".into(),
+            client_id: "portal".into(),
+            client_secret: None,
+            scopes: Vec::new(),
+            display_name: "city account".into(),
+            acr_levels: Vec::new(),
+            step_up: Vec::new(),
+            step_up_max_age: Duration::from_secs(900),
+            roles_claim: None,
+            role_map: Vec::new(),
+        };
+        let public = Url::parse("https://city.example/portal").unwrap();
+        let login = CityLogin::new(config, &public);
+        assert_eq!(login.post_logout.as_str(), "https://city.example/portal/");
+        assert_eq!(
+            login.redirect.as_str(),
+            "https://city.example/portal/auth/oidc/callback"
+        );
     }
 
     #[test]

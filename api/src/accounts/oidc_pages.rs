@@ -1,7 +1,7 @@
-//! The city login's pages: start a login at the provider, its callback, linking an
-//! existing account (with its password), unlinking, step-up to a higher assurance
-//! level, and the error page that says what happened. Plain links and forms; no
-//! script needed.
+//! The city login's pages: start a login at the provider, its callback, the page
+//! that asks before a new account is made, linking an existing account (with its
+//! password), unlinking, step-up to a higher assurance level, and the error page that
+//! says what happened. Plain links and forms; no script needed.
 
 use minijinja::context;
 use poem::http::StatusCode;
@@ -21,18 +21,31 @@ use entities::user;
 
 /// The cookie naming a verified city login that waits for an account's password.
 const LINK_COOKIE: &str = "cp_oidc_link";
+/// The cookie naming a verified city login that waits for the resident to confirm a
+/// new account.
+const NEW_COOKIE: &str = "cp_oidc_new";
 
 fn link_key(token: &str) -> String {
     format!("oidc:link:{}", sha256_hex(token))
 }
 
-/// A verified city login waiting for the password of the account with its address.
+fn new_key(token: &str) -> String {
+    format!("oidc:new:{}", sha256_hex(token))
+}
+
+/// A verified city login waiting, server-side and for at most [`PENDING_TTL`]: for
+/// the password of the account with its address, or for the resident to confirm the
+/// new account (then `name` is what it would be called).
 #[derive(serde::Serialize, serde::Deserialize)]
-struct WaitingLink {
+struct WaitingLogin {
     issuer: String,
     subject: String,
     email: String,
+    #[serde(default)]
+    name: Option<String>,
     acr: Option<String>,
+    #[serde(default)]
+    auth_time: Option<chrono::DateTime<chrono::Utc>>,
     id_token: String,
     groups: Vec<String>,
     next: String,
@@ -95,7 +108,10 @@ async fn start(
     acr: Option<&str>,
     again: bool,
 ) -> Response {
-    match login.begin(&state.store, purpose, acr, again).await {
+    match login
+        .begin(&state.store, purpose, acr, again, pc.locale.as_str())
+        .await
+    {
         Ok((url, st)) => with_cookie(
             see_other(url.as_str()),
             &cookie(state, STATE_COOKIE, &st, PENDING_TTL.as_secs()),
@@ -205,7 +221,10 @@ pub async fn step_up_needed(
 ) -> Option<Response> {
     let login = state.city_login.as_ref()?;
     let level = login.config.level_for(action)?;
-    if login.config.satisfies(user.acr.as_deref(), level) {
+    if login
+        .config
+        .reached(user.acr.as_deref(), user.acr_at, level)
+    {
         return None;
     }
     if identities::of_user(&state.db, user.id)
@@ -312,6 +331,7 @@ async fn new_session(
     }
     let login = CityLoginSession {
         acr: v.acr.clone(),
+        acr_at: v.auth_time,
         id_token: Some(v.id_token.clone()),
     };
     match auth::create_session_with(state, user_id, login).await {
@@ -343,39 +363,50 @@ async fn logged_in(
     v: Verified,
     next: String,
 ) -> Response {
-    match identities::login(&state.db, &v, pc.locale).await {
-        Ok(Outcome::LoggedIn(user_id)) => {
+    match identities::login(&state.db, &v).await {
+        Ok(outcome) => outcome_page(state, pc, req, login, v, next, outcome).await,
+        Err(e) => account_error(state, pc, req, &e),
+    }
+}
+
+/// Where a city login leads: the session, the page confirming a new account, the
+/// page asking for an existing account's password, or why none can be made.
+async fn outcome_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    login: &CityLogin,
+    v: Verified,
+    next: String,
+    outcome: Outcome,
+) -> Response {
+    let waiting = |email: String, name: Option<String>, v: Verified, next: String| WaitingLogin {
+        issuer: v.issuer,
+        subject: v.subject,
+        email,
+        name,
+        acr: v.acr,
+        auth_time: v.auth_time,
+        id_token: v.id_token,
+        groups: v.groups,
+        next,
+    };
+    match outcome {
+        Outcome::LoggedIn(user_id) => {
             map_roles(state, login, user_id, &v.groups).await;
             new_session(state, req, user_id, &v, &next).await
         }
-        Ok(Outcome::NeedsPassword { email }) => {
-            let token = random_secret();
-            let waiting = WaitingLink {
-                issuer: v.issuer,
-                subject: v.subject,
-                email,
-                acr: v.acr,
-                id_token: v.id_token,
-                groups: v.groups,
-                next,
-            };
-            let stored = state
-                .store
-                .set(
-                    &link_key(&token),
-                    &serde_json::to_string(&waiting).expect("serializes"),
-                    PENDING_TTL,
-                )
-                .await;
-            if stored.is_err() {
-                return error_page(state, pc, req, &OidcError::Store);
-            }
-            with_cookie(
-                see_other("/auth/oidc/link"),
-                &cookie(state, LINK_COOKIE, &token, PENDING_TTL.as_secs()),
-            )
+        // Nothing is stored before the resident says so: a login started by another
+        // site and finished silently by the provider must not make an account.
+        Outcome::New { email, name } => {
+            let w = waiting(email, Some(name), v, next);
+            keep_waiting(state, pc, req, w, new_key, NEW_COOKIE, "/auth/oidc/confirm").await
         }
-        Ok(Outcome::NoVerifiedEmail) => {
+        Outcome::NeedsPassword { email } => {
+            let w = waiting(email, None, v, next);
+            keep_waiting(state, pc, req, w, link_key, LINK_COOKIE, "/auth/oidc/link").await
+        }
+        Outcome::NoVerifiedEmail => {
             let e = OidcError::Provider("no_verified_email".into());
             let name = login.config.display_name.clone();
             let mut args = fluent_bundle::FluentArgs::new();
@@ -391,11 +422,144 @@ async fn logged_in(
                 context! { title, text, code => "oidc-no-email" },
             )
         }
-        Err(e) => account_error(state, pc, req, &e),
     }
 }
 
-async fn waiting_link(state: &AppState, req: &Request) -> Option<(String, WaitingLink)> {
+/// Keeps a verified city login server-side under a new token (in a cookie for this
+/// browser only) and sends the browser to the page that continues it.
+async fn keep_waiting(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    w: WaitingLogin,
+    key: fn(&str) -> String,
+    cookie_name: &str,
+    page: &str,
+) -> Response {
+    let token = random_secret();
+    let stored = state
+        .store
+        .set(
+            &key(&token),
+            &serde_json::to_string(&w).expect("serializes"),
+            PENDING_TTL,
+        )
+        .await;
+    if stored.is_err() {
+        return error_page(state, pc, req, &OidcError::Store);
+    }
+    with_cookie(
+        see_other(page),
+        &cookie(state, cookie_name, &token, PENDING_TTL.as_secs()),
+    )
+}
+
+async fn waiting_new(state: &AppState, req: &Request) -> Option<(String, WaitingLogin)> {
+    let token = auth::cookie(req, NEW_COOKIE)?;
+    let raw = state.store.get(&new_key(&token)).await.ok()??;
+    Some((token, serde_json::from_str(&raw).ok()?))
+}
+
+/// `GET /auth/oidc/confirm`: before a new account is made from a city login, what the
+/// portal would store, and whether the resident wants it.
+#[handler]
+pub async fn confirm_form(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Response {
+    let Some((_, w)) = waiting_new(&state, req).await else {
+        return error_page(&state, &pc, req, &OidcError::State);
+    };
+    let provider = state
+        .city_login
+        .as_ref()
+        .map(|c| c.config.display_name.clone())
+        .unwrap_or_default();
+    render(
+        &state,
+        &pc,
+        req,
+        "oidc_confirm.html",
+        StatusCode::OK,
+        context! { provider, name => w.name, email => w.email },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    /// `create`; anything else cancels.
+    #[serde(default)]
+    decision: String,
+}
+
+impl ProtectedForm for ConfirmForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /auth/oidc/confirm`: create the account and log in, or cancel (nothing is
+/// stored). The waiting login is used once, either way.
+#[handler]
+pub async fn confirm_submit(
+    state: Data<&AppState>,
+    req: &Request,
+    pc: PageCtx,
+    CheckedForm(form): CheckedForm<ConfirmForm>,
+) -> Response {
+    let clear = cookie(&state, NEW_COOKIE, "", 0);
+    let taken = match auth::cookie(req, NEW_COOKIE) {
+        Some(token) => match state.store.take(&new_key(&token)).await {
+            Ok(raw) => raw.and_then(|r| serde_json::from_str::<WaitingLogin>(&r).ok()),
+            Err(_) => return error_page(&state, &pc, req, &OidcError::Store),
+        },
+        None => None,
+    };
+    let Some(w) = taken else {
+        return with_cookie(error_page(&state, &pc, req, &OidcError::State), &clear);
+    };
+    let Some(login) = state.city_login.clone() else {
+        return not_configured(&state, &pc, req);
+    };
+    if form.decision != "create" {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("name", login.config.display_name.clone());
+        let title = state
+            .i18n
+            .t(pc.locale, "oidc-new-cancelled-title", Some(&args));
+        let text = state
+            .i18n
+            .t(pc.locale, "oidc-new-cancelled-text", Some(&args));
+        let page = render(
+            &state,
+            &pc,
+            req,
+            "oidc_error.html",
+            StatusCode::OK,
+            context! { title, text, code => "oidc-new-cancelled" },
+        );
+        return with_cookie(page, &clear);
+    }
+    let name = w.name.clone().unwrap_or_default();
+    let next = w.next.clone();
+    let v = Verified {
+        issuer: w.issuer,
+        subject: w.subject,
+        email: Some(w.email.clone()),
+        name: w.name,
+        acr: w.acr,
+        auth_time: w.auth_time,
+        groups: w.groups,
+        id_token: w.id_token,
+        purpose: Purpose::Login { next: next.clone() },
+    };
+    let resp = match identities::create(&state.db, &v, &w.email, &name, pc.locale).await {
+        Ok(outcome) => outcome_page(&state, &pc, req, &login, v, next, outcome).await,
+        Err(e) => account_error(&state, &pc, req, &e),
+    };
+    with_cookie(resp, &clear)
+}
+
+async fn waiting_link(state: &AppState, req: &Request) -> Option<(String, WaitingLogin)> {
     let token = auth::cookie(req, LINK_COOKIE)?;
     let raw = state.store.get(&link_key(&token)).await.ok()??;
     Some((token, serde_json::from_str(&raw).ok()?))
@@ -534,6 +698,7 @@ pub async fn link_submit(
         email: Some(w.email),
         name: None,
         acr: w.acr,
+        auth_time: w.auth_time,
         groups: w.groups,
         id_token: w.id_token,
         purpose: Purpose::Login {
@@ -581,8 +746,15 @@ pub async fn start_link(
 
 /// Where logout sends the browser: the provider's logout (ending its session too)
 /// when the session began with a city login and the provider supports it.
-pub async fn logout_target(state: &AppState, session: Option<CityLoginSession>) -> Option<String> {
+pub async fn logout_target(
+    state: &AppState,
+    session: Option<CityLoginSession>,
+    locale: crate::core::locale::Locale,
+) -> Option<String> {
     let login = state.city_login.as_ref()?;
     let id_token = session?.id_token?;
-    login.logout_url(&id_token).await.map(|u| u.to_string())
+    login
+        .logout_url(&id_token, locale.as_str())
+        .await
+        .map(|u| u.to_string())
 }

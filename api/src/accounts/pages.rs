@@ -363,6 +363,7 @@ pub async fn register_submit(
 pub async fn logout_submit(
     state: Data<&AppState>,
     req: &Request,
+    pc: PageCtx,
     CheckedForm(_): CheckedForm<LogoutForm>,
 ) -> Response {
     let mut to = None;
@@ -370,7 +371,7 @@ pub async fn logout_submit(
         let login = auth::session_city_login(&state, &sid).await;
         let _ = auth::destroy_session(&state, &sid).await;
         // A session begun by the city login ends the provider's session too.
-        to = super::oidc_pages::logout_target(&state, login).await;
+        to = super::oidc_pages::logout_target(&state, login, pc.locale).await;
     }
     with_cookie(
         see_other(to.as_deref().unwrap_or("/")),
@@ -477,7 +478,7 @@ async fn account_with(
             export_step_up => state.city_login.as_ref().and_then(|c| {
                 c.config
                     .level_for("account-export")
-                    .filter(|level| !c.config.satisfies(u.acr.as_deref(), level))
+                    .filter(|level| !c.config.reached(u.acr.as_deref(), u.acr_at, level))
                     .map(|_| "/auth/oidc/step-up?action=account-export&next=%2Faccount%2Fexport")
             }),
             field_errors => kept.field_errors,

@@ -233,6 +233,10 @@ pub struct OidcConfig {
     /// `<issuer>/.well-known/openid-configuration` (`OIDC_ISSUER_URL`). https, or http
     /// on a loopback address for development.
     pub issuer: Url,
+    /// The issuer identifier exactly as configured: discovery and the ID token's `iss`
+    /// must match it character for character (a trailing slash included), which the
+    /// parsed URL cannot tell.
+    pub issuer_id: String,
     /// The portal's client id at the provider (`OIDC_CLIENT_ID`).
     pub client_id: String,
     /// Its client secret (`OIDC_CLIENT_SECRET`); without one the portal is a public
@@ -251,6 +255,9 @@ pub struct OidcConfig {
     /// e.g. `account-export=substantial account-delete=substantial`). Actions:
     /// [`STEP_UP_ACTIONS`].
     pub step_up: Vec<(String, String)>,
+    /// How long after the login at the provider its level counts for those actions
+    /// (`OIDC_STEP_UP_SECONDS`, default 15 minutes); then they ask for a new login.
+    pub step_up_max_age: Duration,
     /// A claim holding the resident's groups whose values map to city staff roles
     /// (`OIDC_ROLES_CLAIM`, e.g. `groups`); off by default.
     pub roles_claim: Option<String>,
@@ -280,7 +287,7 @@ impl OidcConfig {
             if url.query().is_some() || url.fragment().is_some() {
                 return Err(format!("'{v}' must have no query or fragment"));
             }
-            Ok(url)
+            Ok((url, v.to_string()))
         })?;
         let client_id = vars.parse("OIDC_CLIENT_ID", line(255))?;
         let client_secret = vars.parse("OIDC_CLIENT_SECRET", |v| Ok(SecretString::from(v)))?;
@@ -313,6 +320,12 @@ impl OidcConfig {
                 })
                 .collect::<Result<Vec<_>, _>>()
         })?;
+        let step_up_max_age = vars
+            .parse(
+                "OIDC_STEP_UP_SECONDS",
+                duration_in(1, 86_400, Unit::Seconds),
+            )?
+            .unwrap_or(Duration::from_secs(15 * 60));
         let roles_claim = vars.parse("OIDC_ROLES_CLAIM", line(100))?;
         let role_map = vars.parse("OIDC_ROLE_MAP", |v| {
             v.split_whitespace()
@@ -326,7 +339,7 @@ impl OidcConfig {
                 })
                 .collect::<Result<Vec<_>, _>>()
         })?;
-        let Some(issuer) = issuer else {
+        let Some((issuer, issuer_id)) = issuer else {
             if client_id.is_some() {
                 return Err(err("OIDC_ISSUER_URL", "missing: OIDC_CLIENT_ID is set"));
             }
@@ -353,12 +366,14 @@ impl OidcConfig {
         scopes.retain(|s| s != "openid");
         Ok(Some(OidcConfig {
             issuer,
+            issuer_id,
             client_id,
             client_secret,
             scopes,
             display_name: display_name.unwrap_or_else(|| "city account".into()),
             acr_levels,
             step_up,
+            step_up_max_age,
             roles_claim,
             role_map,
         }))
@@ -370,6 +385,25 @@ impl OidcConfig {
             .iter()
             .find(|(a, _)| a == action)
             .map(|(_, l)| l.as_str())
+    }
+
+    /// Whether a login at the level `got`, authenticated at the provider at `at`, may
+    /// do an action that needs `needed` now: the level is high enough and the login
+    /// not older than [`OidcConfig::step_up_max_age`] (so a raised level does not last
+    /// the whole session). A login the provider gave no time for counts for nothing.
+    pub fn reached(
+        &self,
+        got: Option<&str>,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        needed: &str,
+    ) -> bool {
+        let now = chrono::Utc::now();
+        let max_age =
+            chrono::Duration::from_std(self.step_up_max_age).unwrap_or(chrono::Duration::MAX);
+        // A minute's leeway for the provider's clock running ahead.
+        let recent =
+            at.is_some_and(|at| at <= now + chrono::Duration::minutes(1) && now - at <= max_age);
+        recent && self.satisfies(got, needed)
     }
 
     /// Whether the level `got` is at least `needed` (by `OIDC_ACR_LEVELS`' order; an
@@ -1139,7 +1173,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 50, "{names:?}");
+        assert_eq!(names.len(), 51, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
@@ -1351,5 +1385,50 @@ mod tests {
             .unwrap()
             .server
             .secure_cookies());
+    }
+
+    #[test]
+    fn the_city_login_keeps_the_issuer_as_written_and_limits_a_level_in_time() {
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("OIDC_ISSUER_URL", "https://login.city.example/"),
+                ("OIDC_CLIENT_ID", "portal"),
+                ("OIDC_ACR_LEVELS", "basic substantial"),
+            ];
+            pairs.extend_from_slice(extra);
+            cfg(&pairs).unwrap().oidc.unwrap()
+        };
+        // OpenID Connect Discovery 4.3: the issuer matches exactly, a trailing slash too.
+        let o = with(&[]);
+        assert_eq!(o.issuer_id, "https://login.city.example/");
+        let o = cfg(&[
+            ("OIDC_ISSUER_URL", "https://login.city.example"),
+            ("OIDC_CLIENT_ID", "portal"),
+        ])
+        .unwrap()
+        .oidc
+        .unwrap();
+        assert_eq!(o.issuer_id, "https://login.city.example");
+        assert_eq!(o.step_up_max_age, Duration::from_secs(900));
+        let o = with(&[("OIDC_STEP_UP_SECONDS", "60")]);
+        assert_eq!(o.step_up_max_age, Duration::from_secs(60));
+        assert_eq!(
+            cfg(&[
+                ("OIDC_ISSUER_URL", "https://login.city.example"),
+                ("OIDC_CLIENT_ID", "portal"),
+                ("OIDC_STEP_UP_SECONDS", "0"),
+            ])
+            .unwrap_err()
+            .var,
+            "OIDC_STEP_UP_SECONDS"
+        );
+        let now = chrono::Utc::now();
+        let ago = |s: i64| Some(now - chrono::Duration::seconds(s));
+        assert!(o.reached(Some("substantial"), ago(10), "substantial"));
+        assert!(o.reached(Some("substantial"), ago(10), "basic"));
+        assert!(!o.reached(Some("basic"), ago(10), "substantial"));
+        assert!(!o.reached(Some("substantial"), ago(61), "substantial"));
+        assert!(!o.reached(Some("substantial"), None, "substantial"));
+        assert!(!o.reached(Some("substantial"), ago(-3600), "substantial"));
     }
 }

@@ -32,6 +32,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "places",
     "review",
     "oidc",
+    "oidcfix",
     "oauth",
     "errors-common",
     "errors-listings",

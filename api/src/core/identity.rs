@@ -60,6 +60,8 @@ pub struct AuthUser {
     /// The assurance level (`acr`) of the city login that began the session, if one
     /// did.
     pub acr: Option<String>,
+    /// When that login authenticated at the provider (its `auth_time`), if it said.
+    pub acr_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether the session was begun by the city login.
     pub city_login: bool,
 }

@@ -441,6 +441,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::accounts::oidc_pages::step_up_start),
         )
         .at(
+            "/auth/oidc/confirm",
+            get(crate::accounts::oidc_pages::confirm_form)
+                .post(crate::accounts::oidc_pages::confirm_submit),
+        )
+        .at(
             "/auth/oidc/link",
             get(crate::accounts::oidc_pages::link_form)
                 .post(crate::accounts::oidc_pages::link_submit),

@@ -37,15 +37,21 @@ struct SessionData {
     /// A city login's assurance level (`acr`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     acr: Option<String>,
+    /// When the city login authenticated the resident at the provider (`auth_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    acr_at: Option<chrono::DateTime<Utc>>,
     /// A city login's ID token, for ending the provider's session on logout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id_token: Option<String>,
 }
 
-/// A session's city login: its level and ID token.
+/// A session's city login: its level, when it authenticated, and its ID token.
 #[derive(Clone, Debug, Default)]
 pub struct CityLoginSession {
     pub acr: Option<String>,
+    /// The provider's `auth_time`: a level counts for the actions that need it only
+    /// for `OIDC_STEP_UP_SECONDS` after it.
+    pub acr_at: Option<chrono::DateTime<Utc>>,
     pub id_token: Option<String>,
 }
 
@@ -65,6 +71,7 @@ pub async fn create_session_with(
         user_id,
         created_at: Utc::now(),
         acr: login.acr,
+        acr_at: login.acr_at,
         id_token: login.id_token,
     })
     .expect("session serializes");
@@ -82,6 +89,7 @@ pub async fn session_city_login(state: &AppState, session_id: &str) -> Option<Ci
     let data: SessionData = serde_json::from_str(&raw).ok()?;
     (data.acr.is_some() || data.id_token.is_some()).then_some(CityLoginSession {
         acr: data.acr,
+        acr_at: data.acr_at,
         id_token: data.id_token,
     })
 }
@@ -193,13 +201,14 @@ async fn load_user(
                 }
             }
             let acr = login.as_ref().and_then(|l| l.acr.clone());
+            let acr_at = login.as_ref().and_then(|l| l.acr_at);
             let mut staff_role = role.as_deref().and_then(StaffRole::parse);
             // With a level asked of staff (`OIDC_STEP_UP` `admin`), a login below it
             // acts without its staff role, everywhere (pages and API), until a step-up.
             let mut staff_step_up = false;
             if let Some(c) = &state.city_login {
                 if let Some(level) = c.config.level_for("admin") {
-                    if staff_role.is_some() && !c.config.satisfies(acr.as_deref(), level) {
+                    if staff_role.is_some() && !c.config.reached(acr.as_deref(), acr_at, level) {
                         staff_role = None;
                         staff_step_up = true;
                     }
@@ -214,6 +223,7 @@ async fn load_user(
                 via,
                 email_verified: verified_at.is_some(),
                 acr,
+                acr_at,
                 city_login: login.is_some(),
             })
         }),
@@ -243,6 +253,7 @@ pub async fn user_from_session(
         Some(data.created_at),
         data.id_token.is_some().then_some(CityLoginSession {
             acr: data.acr,
+            acr_at: data.acr_at,
             id_token: None,
         }),
     )

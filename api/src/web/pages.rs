@@ -76,6 +76,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/oidc_error.html"),
     ),
     (
+        "oidc_confirm.html",
+        include_str!("../../../frontend/templates/oidc_confirm.html"),
+    ),
+    (
         "oidc_link.html",
         include_str!("../../../frontend/templates/oidc_link.html"),
     ),

@@ -184,6 +184,8 @@ async fn city_login_callback(c: &reqwest::Client, rp: &Rp, login: &str, acr: &st
     assert_eq!(q["code_challenge_method"], "S256");
     assert!(q.contains_key("code_challenge") && q.contains_key("nonce") && q.contains_key("state"));
     assert_eq!(q["redirect_uri"], rp.app.url("/auth/oidc/callback"));
+    // The provider's pages in the resident's language on the portal.
+    assert!(["de", "en"].contains(&q["ui_locales"].as_str()), "{to}");
     through_provider(c, rp, &to, login, acr).await
 }
 
@@ -192,6 +194,58 @@ fn has_session_cookie(r: &reqwest::Response) -> bool {
         v.to_str().unwrap_or("").starts_with("cp_session=")
             && !v.to_str().unwrap_or("").starts_with("cp_session=;")
     })
+}
+
+/// The page asking before a new account is made: its form's CSRF token.
+async fn confirm_page(c: &reqwest::Client, rp: &Rp) -> String {
+    let r = c
+        .get(rp.app.url("/auth/oidc/confirm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("action=\"/auth/oidc/confirm\""), "{html}");
+    crate::booking_pages::input_value(&html, "csrf")
+}
+
+/// Answers the page asking before a new account is made (`create` or `cancel`).
+async fn decide(c: &reqwest::Client, rp: &Rp, decision: &str) -> reqwest::Response {
+    let csrf = confirm_page(c, rp).await;
+    c.post(rp.app.url("/auth/oidc/confirm"))
+        .form(&[("csrf", csrf.as_str()), ("decision", decision)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Follows the callback; a first login's new account is confirmed on its page.
+async fn finish_login(c: &reqwest::Client, rp: &Rp, cb: &str) -> reqwest::Response {
+    let r = c.get(cb).send().await.unwrap();
+    if r.status() == StatusCode::SEE_OTHER && location(&r) == "/auth/oidc/confirm" {
+        assert!(!has_session_cookie(&r));
+        return decide(c, rp, "create").await;
+    }
+    r
+}
+
+/// The provider changes its next answer to this portal's client (see server.mjs).
+async fn tamper(rp: &Rp, mode: &str) {
+    let set = reqwest::Client::new()
+        .post(format!("{}/_test/tamper", rp.issuer))
+        .json(&json!({"client_id": rp.client_id, "mode": mode}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+}
+
+async fn identities_of_subject(rp: &Rp, subject: &str) -> u64 {
+    entities::user_identity::Entity::find()
+        .filter(entities::user_identity::Column::Subject.eq(subject))
+        .count(&rp.app.state.db)
+        .await
+        .unwrap()
 }
 
 async fn logged_in(c: &reqwest::Client, rp: &Rp) -> bool {
@@ -243,7 +297,36 @@ async fn first_login_creates_the_account_and_the_second_finds_it(rp: Rp) {
     assert!(page.contains("Testhausen-Konto"));
     let cb = city_login_callback(&c, &rp, &login, "basic").await;
     assert!(cb.contains("iss="), "RFC 9207: {cb}");
+    // Nothing is stored before the resident says yes: the page says what would be.
     let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/auth/oidc/confirm");
+    assert!(!has_session_cookie(&r));
+    assert!(!logged_in(&c, &rp).await);
+    let email = format!("{login}@citizens.example");
+    assert!(user_by_email(&rp, &email).await.is_none());
+    assert_eq!(identities_of_subject(&rp, &format!("sub-{login}")).await, 0);
+    let page = c
+        .get(rp.app.url("/auth/oidc/confirm?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("id=\"oidc-confirm-name\">{login}<"))
+            && page.contains(&format!("id=\"oidc-confirm-email\">{email}<"))
+            && page.contains("href=\"/privacy#h-city-login\"")
+            && page.contains("value=\"create\"")
+            && page.contains("value=\"cancel\""),
+        "{page}"
+    );
+    assert!(
+        user_by_email(&rp, &email).await.is_none(),
+        "showing stores nothing"
+    );
+    let r = decide(&c, &rp, "create").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(has_session_cookie(&r));
     assert_eq!(location(&r), "/account");
@@ -258,7 +341,6 @@ async fn first_login_creates_the_account_and_the_second_finds_it(rp: Rp) {
     assert!(account.contains("id=\"oidc-level\">basic<"), "{account}");
     assert!(account.contains(&format!("{login}@citizens.example")));
 
-    let email = format!("{login}@citizens.example");
     let u = user_by_email(&rp, &email).await.expect("the account");
     assert!(
         u.email_verified_at.is_some(),
@@ -445,29 +527,42 @@ async fn bad_answers_are_refused_without_a_session(rp: Rp) {
         .contains("data-code=\"oidc-cancelled\""));
 
     // ID tokens the provider's answer was tampered with: each refused.
+    // OpenID Connect Core 3.1.3.7 (signature, iss, aud, azp, exp, iat, nonce),
+    // 3.1.3.8 (at_hash) and 5.3.2 (the UserInfo response's sub is the ID token's).
     for mode in [
         "other-key",
         "other-aud",
         "expired",
         "wrong-nonce",
         "wrong-iss",
+        "other-azp",
+        "several-aud",
+        "old-iat",
+        "future-iat",
+        "wrong-at-hash",
+        "userinfo-other-sub",
     ] {
         let c = client();
         let cb = city_login_callback(&c, &rp, &login, "basic").await;
-        let set = reqwest::Client::new()
-            .post(format!("{}/_test/tamper", rp.issuer))
-            .json(&json!({"client_id": rp.client_id, "mode": mode}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(set.status(), StatusCode::NO_CONTENT);
+        tamper(&rp, mode).await;
         let r = c.get(&cb).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{mode}");
         assert!(!has_session_cookie(&r), "{mode}");
         let html = r.text().await.unwrap();
         assert!(html.contains("data-code=\"oidc-token\""), "{mode}: {html}");
         assert!(!logged_in(&c, &rp).await, "{mode}");
+        assert_eq!(
+            identities_of_subject(&rp, &format!("sub-{login}")).await,
+            0,
+            "{mode}"
+        );
     }
+    // An `at_hash` that is the access token's is fine.
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    tamper(&rp, "at-hash").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/auth/oidc/confirm", "a matching at_hash");
     // The provider rotates its keys: a token signed by the new one is accepted once
     // the keys are read again (at most every 5 seconds, against forged tokens).
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
@@ -480,7 +575,8 @@ async fn bad_answers_are_refused_without_a_session(rp: Rp) {
         .send()
         .await
         .unwrap();
-    let r = c.get(&cb).send().await.unwrap();
+    // (the rotated key's login is a first one: confirmed below)
+    let r = finish_login(&c, &rp, &cb).await;
     assert_eq!(
         r.status(),
         StatusCode::SEE_OTHER,
@@ -488,6 +584,24 @@ async fn bad_answers_are_refused_without_a_session(rp: Rp) {
     );
     assert!(has_session_cookie(&r));
     assert!(logged_in(&c, &rp).await);
+    // A level the portal does not know counts for nothing and is not shown.
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &rotation, "basic").await;
+    tamper(&rp, "unknown-acr").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/account");
+    let html = c
+        .get(rp.app.url("/account?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"oidc-level\">not logged in with the city account<"),
+        "{html}"
+    );
 
     // Nothing was created by any of them.
     assert!(user_by_email(&rp, &format!("{login}@citizens.example"))
@@ -659,7 +773,7 @@ async fn a_local_account_is_linked_only_with_its_password(rp: Rp) {
     let only = new_login();
     let c3 = client();
     let cb = city_login_callback(&c3, &rp, &only, "basic").await;
-    c3.get(&cb).send().await.unwrap();
+    finish_login(&c3, &rp, &cb).await;
     let html = c3
         .get(rp.app.url("/account"))
         .send()
@@ -683,7 +797,7 @@ async fn step_up_asks_the_provider_for_the_higher_level(rp: Rp) {
     let login = new_login();
     let c = client();
     let cb = city_login_callback(&c, &rp, &login, "basic").await;
-    c.get(&cb).send().await.unwrap();
+    finish_login(&c, &rp, &cb).await;
     // The export needs "substantial": the portal sends the resident back to the
     // provider, asking for it and for a new login.
     let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
@@ -696,8 +810,11 @@ async fn step_up_asks_the_provider_for_the_higher_level(rp: Rp) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = location(&r);
     assert!(to.starts_with(&rp.issuer));
+    // A new login, not the provider's open session (OpenID Connect Core 3.1.2.1).
     assert!(
-        to.contains("acr_values=substantial") && to.contains("prompt=login"),
+        to.contains("acr_values=substantial")
+            && to.contains("prompt=login")
+            && to.contains("max_age=0"),
         "{to}"
     );
     // The API asks the same of a session (and of a personal token, which has no level).
@@ -713,6 +830,27 @@ async fn step_up_asks_the_provider_for_the_higher_level(rp: Rp) {
     let r = c.get(&cb).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("data-code=\"oidc-level\""));
+    // The provider answers without asking again (an old `auth_time`), or without
+    // saying when (none): refused, the session stays as it was.
+    for mode in ["old-auth-time", "no-auth-time"] {
+        let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
+        let r = c
+            .get(absolute(&rp.app.base, &location(&r)))
+            .send()
+            .await
+            .unwrap();
+        let cb = through_provider(&c, &rp, &location(&r), &login, "substantial").await;
+        tamper(&rp, mode).await;
+        let r = c.get(&cb).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{mode}");
+        assert!(!has_session_cookie(&r), "{mode}");
+        assert!(
+            r.text().await.unwrap().contains("data-code=\"oidc-stale\""),
+            "{mode}"
+        );
+        let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{mode}: still below");
+    }
     // Logging in at "basic" again is not enough.
     let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
     let r = c
@@ -791,7 +929,7 @@ async fn logout_ends_the_providers_session_too(rp: Rp) {
     let login = new_login();
     let c = client();
     let cb = city_login_callback(&c, &rp, &login, "basic").await;
-    c.get(&cb).send().await.unwrap();
+    finish_login(&c, &rp, &cb).await;
     let html = c
         .get(rp.app.url("/account"))
         .send()
@@ -813,7 +951,20 @@ async fn logout_ends_the_providers_session_too(rp: Rp) {
         to.starts_with(&format!("{}/session/end", rp.issuer)),
         "{to}"
     );
-    assert!(to.contains("id_token_hint="));
+    // RP-Initiated Logout 1.0: the ID token as the hint, and back to PUBLIC_URL/ as
+    // registered.
+    let q: std::collections::HashMap<String, String> = url::Url::parse(&to)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert!(q.contains_key("id_token_hint"), "{to}");
+    assert_eq!(q["post_logout_redirect_uri"], rp.app.url("/"));
+    assert_eq!(q["client_id"], rp.client_id);
+    assert_eq!(
+        q["ui_locales"], "de",
+        "the provider's pages in the resident's language"
+    );
     assert!(!logged_in(&c, &rp).await, "the portal's session is over");
     // The provider asks to confirm, then sends the browser back to the portal.
     let page = c.get(&to).send().await.unwrap();
@@ -853,7 +1004,7 @@ async fn staff_roles_follow_the_mapped_groups(rp: Rp) {
     let admin = format!("admin-{}", Uuid::new_v4().simple());
     let c = client();
     let cb = city_login_callback(&c, &rp, &admin, "basic").await;
-    c.get(&cb).send().await.unwrap();
+    finish_login(&c, &rp, &cb).await;
     // Staff pages need the level "high" here: the step-up first, then the page.
     let r = c.get(rp.app.url("/admin")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -891,7 +1042,7 @@ async fn staff_roles_follow_the_mapped_groups(rp: Rp) {
     let resident = new_login();
     let c = client();
     let cb = city_login_callback(&c, &rp, &resident, "basic").await;
-    c.get(&cb).send().await.unwrap();
+    finish_login(&c, &rp, &cb).await;
     let r = c.get(rp.app.url("/admin")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A staff role the provider's groups do not give is taken away at the next login.
@@ -911,6 +1062,193 @@ async fn staff_roles_follow_the_mapped_groups(rp: Rp) {
         .await
         .unwrap();
     assert_eq!(roles, 0);
+}
+
+/// A city login started by another site and finished silently by the provider makes
+/// no account: the resident decides on the portal's page, which stores nothing until
+/// then, and is answered once.
+async fn a_new_account_waits_for_the_residents_yes(rp: Rp) {
+    let login = new_login();
+    let email = format!("{login}@citizens.example");
+    let subject = format!("sub-{login}");
+    let nothing_stored = |what: &'static str| {
+        let rp = &rp;
+        let email = email.clone();
+        let subject = subject.clone();
+        async move {
+            assert!(user_by_email(rp, &email).await.is_none(), "{what}");
+            assert_eq!(identities_of_subject(rp, &subject).await, 0, "{what}");
+        }
+    };
+    // The page needs the waiting login of this browser.
+    let c = client();
+    let r = c
+        .get(rp.app.url("/auth/oidc/confirm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("data-code=\"oidc-state\""));
+
+    // Cancel: nothing stored, and the waiting login is gone.
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/auth/oidc/confirm");
+    nothing_stored("before the answer").await;
+    // Another browser cannot answer for this one.
+    let other = client();
+    let r = other
+        .get(rp.app.url("/auth/oidc/confirm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Without the form's CSRF token: refused, nothing stored.
+    let r = c
+        .post(rp.app.url("/auth/oidc/confirm"))
+        .form(&[("csrf", "forged"), ("decision", "create")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    nothing_stored("a forged form").await;
+    let csrf = confirm_page(&c, &rp).await;
+    let r = c
+        .post(rp.app.url("/auth/oidc/confirm?lang=en"))
+        .form(&[("csrf", csrf.as_str()), ("decision", "cancel")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!has_session_cookie(&r));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("data-code=\"oidc-new-cancelled\""), "{page}");
+    nothing_stored("cancelled").await;
+    assert!(!logged_in(&c, &rp).await);
+    // Replayed: refused cleanly (the login waits no more), nothing stored.
+    let r = c
+        .post(rp.app.url("/auth/oidc/confirm"))
+        .form(&[("csrf", csrf.as_str()), ("decision", "create")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("data-code=\"oidc-state\""));
+    nothing_stored("a replayed yes after cancel").await;
+
+    // Yes: the account and its link, once; a replay of the yes is refused.
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/auth/oidc/confirm");
+    let csrf = confirm_page(&c, &rp).await;
+    let yes = [("csrf", csrf.as_str()), ("decision", "create")];
+    let r = c
+        .post(rp.app.url("/auth/oidc/confirm"))
+        .form(&yes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/account");
+    assert!(has_session_cookie(&r));
+    let u = user_by_email(&rp, &email).await.expect("the account");
+    assert_eq!(identities_of_subject(&rp, &subject).await, 1);
+    let r = c
+        .post(rp.app.url("/auth/oidc/confirm"))
+        .form(&yes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let count = entities::user::Entity::find()
+        .filter(entities::user::Column::Email.eq(email.clone()))
+        .count(&rp.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    // The next city login finds it, without asking.
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/account");
+    let me: Value = c
+        .get(rp.app.url("/api/v1/accounts/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["id"], json!(u.id.to_string()));
+
+    // The address registered here while the page waited: its password is asked for,
+    // no second account is made.
+    let late = new_login();
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &late, "basic").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/auth/oidc/confirm");
+    let local = local_account(&rp, &late).await;
+    let r = decide(&c, &rp, "create").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/auth/oidc/link");
+    assert!(!has_session_cookie(&r));
+    let count = entities::user::Entity::find()
+        .filter(entities::user::Column::Email.eq(format!("{late}@citizens.example")))
+        .count(&rp.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    assert_eq!(identities_of_subject(&rp, &format!("sub-{late}")).await, 0);
+    assert!(user_by_email(&rp, &format!("{late}@citizens.example"))
+        .await
+        .is_some_and(|u| u.id == local));
+}
+
+/// A raised level lasts `OIDC_STEP_UP_SECONDS` after the login at the provider, not
+/// the whole session: then the action asks again.
+async fn a_raised_level_lasts_only_a_while(rp: Rp) {
+    let login = new_login();
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    finish_login(&c, &rp, &cb).await;
+    let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
+    let r = c
+        .get(absolute(&rp.app.base, &location(&r)))
+        .send()
+        .await
+        .unwrap();
+    let cb = through_provider(&c, &rp, &location(&r), &login, "substantial").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), "/account/export");
+    let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    // Still logged in, and the level still shown, but the export asks again.
+    let r = c.get(rp.app.url("/account/export")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&r),
+        "/auth/oidc/step-up?action=account-export&next=%2Faccount%2Fexport"
+    );
+    let r = c
+        .get(rp.app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 403).await;
+    assert_eq!(p["type"], "/problems/step-up-required");
+    let html = c
+        .get(rp.app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"oidc-level\">substantial<"));
+    assert!(html.contains("/auth/oidc/step-up?action=account-export"));
 }
 
 macro_rules! on_both_rp {
@@ -941,6 +1279,14 @@ on_both_rp!(
     &[("OIDC_STEP_UP", "account-export=substantial")]
 );
 on_both_rp!(logout_ends_the_providers_session_too, &[]);
+on_both_rp!(a_new_account_waits_for_the_residents_yes, &[]);
+on_both_rp!(
+    a_raised_level_lasts_only_a_while,
+    &[
+        ("OIDC_STEP_UP", "account-export=substantial"),
+        ("OIDC_STEP_UP_SECONDS", "4"),
+    ]
+);
 on_both_rp!(
     staff_roles_follow_the_mapped_groups,
     &[
