@@ -33,6 +33,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "review",
     "oidc",
     "oauth",
+    "modules",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -45,6 +46,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-notifications",
     "errors-oidc",
     "errors-oauth",
+    "errors-modules",
 );
 
 /// The loaded translations of every supported locale.
