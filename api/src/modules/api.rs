@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
+use poem_openapi::auth::Bearer;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -359,6 +360,43 @@ pub fn register_items(items: Vec<service::Public>) -> Vec<RegisterModule> {
         .collect()
 }
 
+/// The module a request comes from: found by its access token's client.
+pub struct ModuleCaller {
+    pub module: Module,
+    pub scopes: crate::core::scope::ScopeSet,
+}
+
+/// A module's own access token is valid (issued by client credentials, unexpired, not
+/// revoked, its client enabled) and its client is an active module's.
+async fn check_module(req: &poem::Request, bearer: Bearer) -> poem::Result<ModuleCaller> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| poem::Error::from(Problem::internal()))?;
+    let access = crate::oauth::service::access(&state.db, bearer.token.trim())
+        .await
+        .map_err(Problem::from)?;
+    let Some(access) = access.filter(|a| a.user_id.is_none()) else {
+        return Err(Problem::unauthorized().into());
+    };
+    let module = service::of_client(&state.db, access.client_id)
+        .await
+        .map_err(Problem::from)?
+        .filter(|m| m.status == service::ModuleStatus::Active);
+    match module {
+        Some(module) => Ok(ModuleCaller {
+            module,
+            scopes: access.scopes,
+        }),
+        None => Err(Problem::unauthorized().into()),
+    }
+}
+
+/// A module's own OAuth access token (client credentials at `/oauth/token`):
+/// `Authorization: Bearer <token>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", rename = "ModuleToken", checker = "check_module")]
+pub struct ModuleToken(ModuleCaller);
+
 fn admin(user: &AuthUser) -> Result<(), Problem> {
     if user.staff_role == Some(StaffRole::Admin) {
         Ok(())
@@ -493,7 +531,32 @@ impl ModulesApi {
         body: Json<Value>,
     ) -> Result<ManifestUpdated, ApiError> {
         admin(auth.user())?;
-        let (m, outcome) = service::update(ctx(&state), &id.0, &body.0, auth.user().id)
+        let (m, outcome) = service::update(ctx(&state), &id.0, &body.0, Some(auth.user().id))
+            .await
+            .map_err(problem)?;
+        Ok(match outcome {
+            UpdateOutcome::Applied => ManifestUpdated::Applied(Json(m.into())),
+            UpdateOutcome::Pending => ManifestUpdated::Pending(Json(m.into())),
+        })
+    }
+
+    /// A module updates its own manifest
+    ///
+    /// With the module's own access token (any of its scopes). As for an admin's update:
+    /// one that widens what the module gets waits for the city's review (202), one that
+    /// only narrows or changes texts is in force at once (200).
+    #[oai(
+        path = "/module/manifest",
+        method = "put",
+        operation_id = "update_own_module_manifest"
+    )]
+    async fn update_own(
+        &self,
+        state: Data<&AppState>,
+        auth: ModuleToken,
+        body: Json<Value>,
+    ) -> Result<ManifestUpdated, ApiError> {
+        let (m, outcome) = service::update(ctx(&state), &auth.0.module.slug, &body.0, None)
             .await
             .map_err(problem)?;
         Ok(match outcome {

@@ -696,7 +696,7 @@ pub async fn admin_update(
         return expired_page(&state, &pc, req);
     }
     let result = match manifest_json(&state, &pc, &form) {
-        Ok(raw) => service::update(ctx(&state), &id, &raw, user.id).await,
+        Ok(raw) => service::update(ctx(&state), &id, &raw, Some(user.id)).await,
         Err(errors) => {
             return module_page(
                 &state,

@@ -344,7 +344,7 @@ fn version_row(
     m: &Manifest,
     state: &str,
     widens: &[String],
-    by: Uuid,
+    by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> module_version::ActiveModel {
     let applied = state == "approved";
@@ -355,9 +355,9 @@ fn version_row(
         manifest: Set(m.to_json().to_string()),
         state: Set(state.to_string()),
         widens: Set(serde_json::to_string(widens).expect("strings serialize")),
-        submitted_by: Set(Some(by)),
+        submitted_by: Set(by),
         submitted_at: Set(now),
-        decided_by: Set(applied.then_some(by)),
+        decided_by: Set(if applied { by } else { None }),
         decided_at: Set(applied.then_some(now)),
         note: Set(None),
         applied_at: Set(applied.then_some(now)),
@@ -413,7 +413,7 @@ pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, Mod
             _ => e.into(),
         });
     }
-    version_row(id, 1, &m, "pending", &[], by, now)
+    version_row(id, 1, &m, "pending", &[], Some(by), now)
         .insert(&txn)
         .await?;
     txn.commit().await?;
@@ -508,12 +508,13 @@ async fn supersede_pending(
 /// A new manifest for a module. Against the version in force, one that widens what the
 /// module gets waits for review (replacing any other one waiting); one that only narrows
 /// or changes texts is in force at once, narrowing the client's scopes if they shrink.
-/// A module never approved gets the new manifest for review.
+/// A module never approved gets the new manifest for review. `by` is the admin who
+/// sent it, or none when the module sent it itself with its token.
 pub async fn update(
     ctx: Ctx<'_>,
     slug: &str,
     raw: &Value,
-    by: Uuid,
+    by: Option<Uuid>,
 ) -> Result<(Module, UpdateOutcome), ModuleError> {
     let current = row(ctx.db, ctx.city_id, slug).await?;
     let status = ModuleStatus::parse(&current.status);

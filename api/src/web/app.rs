@@ -199,6 +199,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         "update_module_manifest",
         &[400, 401, 403, 404, 409, 413, 422, 500],
     ),
+    (
+        "update_own_module_manifest",
+        &[400, 401, 409, 413, 422, 500],
+    ),
     ("approve_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
     ("refuse_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
     ("pause_module", &[401, 403, 404, 409, 500]),

@@ -1092,3 +1092,73 @@ async fn the_schema_and_example_are_served(app: TestApp) {
     assert_eq!(v, example());
 }
 on_both!(the_schema_and_example_are_served);
+
+/// A module sends its own manifest update with its token; widening waits all the same.
+async fn a_module_updates_its_own_manifest(app: TestApp) {
+    let admin = setup(&app).await;
+    let c = active(&app, &admin, introspecting()).await;
+    let put = |token: Option<String>, body: Value| {
+        let mut r = client().put(app.url("/api/v1/module/manifest")).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let own = access_token(&app, &c, Some("module:cases:read")).await;
+    let mut texts = introspecting();
+    texts["contact"]["email"] = json!("parken@stadt.example");
+    let m = ok_json(put(Some(own.clone()), texts).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(m["manifest"]["contact"]["email"], "parken@stadt.example");
+    let mut wider = introspecting();
+    wider["services"][0]["data"] = json!(["name", "phone"]);
+    let m = ok_json(
+        put(Some(own.clone()), wider).await.unwrap(),
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    assert_eq!(m["pending"]["widens"], json!(["services[0].data[1]"]));
+    let h = ok_json(
+        send(
+            &app,
+            &admin,
+            reqwest::Method::GET,
+            "/api/v1/admin/modules/parking-permits/versions",
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        h["items"][2]["submitted_by"].is_null(),
+        "sent by the module"
+    );
+    // Not the module's own token: refused.
+    problem(put(None, introspecting()).await.unwrap(), 401).await;
+    let r = admin
+        .client
+        .put(app.url("/api/v1/module/manifest"))
+        .json(&introspecting())
+        .send()
+        .await
+        .unwrap();
+    problem(r, 401).await;
+    // Another module's id in the body is not another module.
+    let mut other = introspecting();
+    other["id"] = json!("someone-else");
+    assert_eq!(
+        fields(&problem(put(Some(own.clone()), other).await.unwrap(), 422).await),
+        ["id"]
+    );
+    // Paused, its tokens stop.
+    send(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/v1/admin/modules/parking-permits/pause",
+        None,
+    )
+    .await;
+    problem(put(Some(own), introspecting()).await.unwrap(), 401).await;
+}
+on_both!(a_module_updates_its_own_manifest);
