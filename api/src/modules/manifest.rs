@@ -502,19 +502,6 @@ pub fn subscribes(events: &[String], event: &str) -> bool {
         .any(|e| e == event || *e == format!("{family}.*"))
 }
 
-/// The resident data a module receives by the manifest, per service.
-pub fn data_of(m: &Manifest) -> Vec<((String, Capability), BTreeSet<DataCategory>)> {
-    m.services
-        .iter()
-        .map(|s| {
-            (
-                (s.listing.clone(), s.capability),
-                s.data.iter().copied().collect(),
-            )
-        })
-        .collect()
-}
-
 /// What `new` widens over `old`, the manifest in force, as field paths of `new`; empty
 /// when the update only narrows or changes texts (names, purposes, legal bases, the
 /// contact, the LeiKa key), which then applies at once. Widening is: a service added; a

@@ -24,7 +24,6 @@ use uuid::Uuid;
 use super::error::ModuleError;
 use super::manifest::{self, Capability, DataCategory, Manifest};
 use crate::core::error::{FieldMessage, Invalid};
-use crate::core::scope::ScopeSet;
 use crate::msg;
 use crate::oauth::service as oauth;
 use entities::{listing, module, module_service, module_version, organization};
@@ -914,11 +913,6 @@ pub async fn public_register(ctx: Ctx<'_>) -> Result<Vec<Public>, ModuleError> {
         });
     }
     Ok(out)
-}
-
-/// The scopes a manifest asks for, for display.
-pub fn scopes_of(m: &Manifest) -> ScopeSet {
-    m.scope_set()
 }
 
 /// Erasure: an erased staff member's account no longer names who submitted or decided a
