@@ -3,7 +3,7 @@
 //! This crate is the server, in three layers (see the README's "Architecture"):
 //! [`core`] (configuration, database, outbox, problems, translations; it imports no
 //! capability), the capabilities (`listings`, `organizations`, `accounts`, `booking`,
-//! `partners`, `notifications`, `search`, `privacy`), and [`web`] (the application
+//! `partners`, `notifications`, `search`, `privacy`, `modules`), and [`web`] (the application
 //! state, extractors, rendering and the HTTP wiring).
 
 pub mod core;
@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod booking;
 pub mod demo;
 pub mod listings;
+pub mod modules;
 pub mod notifications;
 pub mod oauth;
 pub mod organizations;

@@ -1102,6 +1102,7 @@ pub async fn delete_account(
         .await?;
     crate::notifications::feed::remove(&txn, user_id).await?;
     crate::oauth::service::erase_user(&txn, user_id).await?;
+    crate::modules::service::erase_user(&txn, user_id).await?;
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(

@@ -29,17 +29,40 @@ pub enum Scope {
     /// (`POST /oauth/introspect`).
     #[oai(rename = "tokens:introspect")]
     TokensIntrospect,
+    /// For modules: read the applications and reports of the module's own services (their
+    /// status and timeline, not the resident's data).
+    #[oai(rename = "module:cases:read")]
+    ModuleCasesRead,
+    /// For modules: move the module's own cases through their statuses.
+    #[oai(rename = "module:cases:status")]
+    ModuleCasesStatus,
+    /// For modules: post messages, questions and documents to the module's own cases.
+    #[oai(rename = "module:cases:messages")]
+    ModuleCasesMessages,
+    /// For modules: publish and update the descriptions of the module's own services.
+    #[oai(rename = "module:services:write")]
+    ModuleServicesWrite,
+    /// For modules: read the resident data a resident agreed to send for one of the
+    /// module's cases, and only the categories its approved manifest names; every read
+    /// is recorded in the resident's access log.
+    #[oai(rename = "module:resident-data:read")]
+    ModuleResidentDataRead,
 }
 
 impl Scope {
     /// Every scope, in the order pages list them.
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 11] = [
         Scope::AccountRead,
         Scope::BookingsRead,
         Scope::BookingsWrite,
         Scope::ListingsWrite,
         Scope::OrganizationsManage,
         Scope::TokensIntrospect,
+        Scope::ModuleCasesRead,
+        Scope::ModuleCasesStatus,
+        Scope::ModuleCasesMessages,
+        Scope::ModuleServicesWrite,
+        Scope::ModuleResidentDataRead,
     ];
 
     /// The scope's name, e.g. `bookings:read`.
@@ -60,7 +83,15 @@ impl Scope {
     /// Whether a module may hold it for itself (client credentials) rather than only for
     /// a resident.
     pub fn is_for_modules(self) -> bool {
-        matches!(self, Scope::TokensIntrospect)
+        matches!(
+            self,
+            Scope::TokensIntrospect
+                | Scope::ModuleCasesRead
+                | Scope::ModuleCasesStatus
+                | Scope::ModuleCasesMessages
+                | Scope::ModuleServicesWrite
+                | Scope::ModuleResidentDataRead
+        )
     }
 }
 
@@ -105,6 +136,11 @@ impl ScopeSet {
 
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
         self.0.iter().copied()
+    }
+
+    /// The scopes of `self` that `other` lacks.
+    pub fn difference(&self, other: &ScopeSet) -> ScopeSet {
+        ScopeSet(self.0.difference(&other.0).copied().collect())
     }
 }
 

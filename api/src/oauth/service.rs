@@ -339,6 +339,58 @@ pub async fn disable_client(
     })
 }
 
+/// Enables a disabled client again (a resumed module): it can get tokens again; the
+/// tokens revoked when it was disabled stay revoked.
+pub async fn enable_client(
+    conn: &impl ConnectionTrait,
+    city_id: Uuid,
+    id: Uuid,
+) -> Result<(), OAuthError> {
+    client(conn, city_id, id)
+        .await?
+        .ok_or(OAuthError::NotFound("client"))?;
+    oauth_client::Entity::update_many()
+        .col_expr(
+            oauth_client::Column::DisabledAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(oauth_client::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the scopes a client may ask for (a module's approved scopes). When that takes a
+/// scope away, the tokens it holds stop working at once, so that none keeps a scope the
+/// client no longer has; it asks for new ones.
+pub async fn set_client_scopes(
+    conn: &impl ConnectionTrait,
+    city_id: Uuid,
+    id: Uuid,
+    scopes: &ScopeSet,
+) -> Result<(), OAuthError> {
+    let c = client(conn, city_id, id)
+        .await?
+        .ok_or(OAuthError::NotFound("client"))?;
+    oauth_client::Entity::update_many()
+        .col_expr(
+            oauth_client::Column::Scopes,
+            Expr::value(scopes.to_string_list()),
+        )
+        .filter(oauth_client::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if !c.scopes.is_subset(scopes) {
+        oauth_token::Entity::update_many()
+            .col_expr(oauth_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(oauth_token::Column::ClientId.eq(id))
+            .filter(oauth_token::Column::RevokedAt.is_null())
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // Client authentication (RFC 6749 2.3)
 

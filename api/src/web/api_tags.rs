@@ -16,4 +16,7 @@ pub enum ApiTags {
     Booking,
     /// An organization's own booking system, connected through the Partner Booking API.
     Partners,
+    /// The city's e-government modules: the public register, and their registration and
+    /// review by city admins.
+    Modules,
 }

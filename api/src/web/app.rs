@@ -19,6 +19,7 @@ use crate::core::store::Store;
 use crate::core::{db, problem};
 use crate::demo;
 use crate::listings::api::{CategoriesApi, ListingsApi};
+use crate::modules::api::ModulesApi;
 use crate::notifications::api::{CalendarApi, CalendarFeedApi};
 use crate::oauth::OAuthClientsApi;
 use crate::organizations::OrganizationsApi;
@@ -46,7 +47,8 @@ type Apis = (
     CalendarApi,
     CalendarFeedApi,
     PartnerConnectionsApi,
-    OAuthClientsApi,
+    // A tuple holds at most 16; the rest are grouped.
+    (OAuthClientsApi, ModulesApi),
 );
 
 /// The API with its OpenAPI description.
@@ -68,7 +70,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
-            OAuthClientsApi,
+            (OAuthClientsApi, ModulesApi),
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -188,6 +190,24 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         &[400, 401, 403, 404, 409, 413, 422, 500],
     ),
     ("disable_oauth_client", &[401, 403, 404, 500]),
+    ("list_modules", &[500]),
+    ("register_module", &[400, 401, 403, 409, 413, 422, 500]),
+    ("list_admin_modules", &[401, 403, 500]),
+    ("get_admin_module", &[401, 403, 404, 500]),
+    ("list_module_versions", &[401, 403, 404, 500]),
+    (
+        "update_module_manifest",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
+    (
+        "update_own_module_manifest",
+        &[400, 401, 409, 413, 422, 500],
+    ),
+    ("approve_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
+    ("refuse_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
+    ("pause_module", &[401, 403, 404, 409, 500]),
+    ("resume_module", &[401, 403, 404, 409, 500]),
+    ("remove_module", &[401, 403, 404, 409, 500]),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -402,6 +422,47 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at(
             "/admin/oauth-clients/:id/disable",
             poem::post(crate::oauth::pages::admin_disable).data(ReturnTo("/admin/oauth-clients")),
+        )
+        .at(
+            "/api/v1/module-manifest.schema.json",
+            get(crate::modules::pages::manifest_schema),
+        )
+        .at(
+            "/api/v1/module-manifest.example.json",
+            get(crate::modules::pages::manifest_example),
+        )
+        .at("/modules", get(crate::modules::pages::public_register))
+        .at(
+            "/admin/modules",
+            get(crate::modules::pages::admin_list).post(crate::modules::pages::admin_register),
+        )
+        .at(
+            "/admin/modules/:id",
+            get(crate::modules::pages::admin_module),
+        )
+        .at(
+            "/admin/modules/:id/approve",
+            poem::post(crate::modules::pages::admin_approve).data(ReturnTo("/admin/modules/{id}")),
+        )
+        .at(
+            "/admin/modules/:id/refuse",
+            poem::post(crate::modules::pages::admin_refuse).data(ReturnTo("/admin/modules/{id}")),
+        )
+        .at(
+            "/admin/modules/:id/manifest",
+            poem::post(crate::modules::pages::admin_update).data(ReturnTo("/admin/modules/{id}")),
+        )
+        .at(
+            "/admin/modules/:id/pause",
+            poem::post(crate::modules::pages::admin_pause).data(ReturnTo("/admin/modules/{id}")),
+        )
+        .at(
+            "/admin/modules/:id/resume",
+            poem::post(crate::modules::pages::admin_resume).data(ReturnTo("/admin/modules/{id}")),
+        )
+        .at(
+            "/admin/modules/:id/remove",
+            poem::post(crate::modules::pages::admin_remove).data(ReturnTo("/admin/modules/{id}")),
         )
         .at("/oauth/token", poem::post(crate::oauth::protocol::token))
         .at("/oauth/revoke", poem::post(crate::oauth::protocol::revoke))

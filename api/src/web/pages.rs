@@ -92,6 +92,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/admin_oauth_clients.html"),
     ),
     (
+        "admin_modules.html",
+        include_str!("../../../frontend/templates/admin_modules.html"),
+    ),
+    (
+        "admin_module.html",
+        include_str!("../../../frontend/templates/admin_module.html"),
+    ),
+    (
+        "module_review.html",
+        include_str!("../../../frontend/templates/module_review.html"),
+    ),
+    (
+        "modules.html",
+        include_str!("../../../frontend/templates/modules.html"),
+    ),
+    (
         "oauth_consent.html",
         include_str!("../../../frontend/templates/oauth_consent.html"),
     ),

@@ -18,6 +18,7 @@ mod listings;
 mod mailbox;
 mod meili;
 mod migrations;
+mod modules;
 mod notifications;
 mod oauth;
 mod oidc;

@@ -47,6 +47,9 @@ async fn up_down_up(backend: Backend) {
         "notifications_sent",
         "places",
         "user_identities",
+        "modules",
+        "module_versions",
+        "module_services",
     ] {
         assert!(
             full.contains(&t.to_string()),

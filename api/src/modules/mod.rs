@@ -1,0 +1,11 @@
+//! E-government modules: systems the city runs for its services (a permit workflow, a
+//! street-defect tracker, an appointment system), each described by a manifest
+//! (`openapi/module-manifest.schema.json`), reviewed and approved by the city's admins,
+//! given an OAuth client with exactly the approved scopes, and listed in a public
+//! register with exactly the resident data each receives.
+
+pub mod api;
+pub mod error;
+pub mod manifest;
+pub mod pages;
+pub mod service;
