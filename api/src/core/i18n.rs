@@ -33,6 +33,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "review",
     "oidc",
     "oauth",
+    "oauthfix",
     "errors-common",
     "errors-listings",
     "errors-organizations",

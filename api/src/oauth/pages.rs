@@ -416,13 +416,28 @@ async fn clients_page(
         .iter()
         .map(|s| context! { name => s.as_str(), text => pc.t(state, &s.message_key()) })
         .collect();
+    // Each field's errors beside it (several redirect URIs may each have one).
+    let mut field_errors: std::collections::BTreeMap<String, String> = Default::default();
+    for e in &errors {
+        let (Ok(field), Ok(message)) = (
+            e.get_attr("field").map(|v| v.to_string()),
+            e.get_attr("message").map(|v| v.to_string()),
+        ) else {
+            continue;
+        };
+        let joined = field_errors.entry(field).or_default();
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(&message);
+    }
     render(
         state,
         pc,
         req,
         "admin_oauth_clients.html",
         status,
-        context! { clients, all_scopes, form, errors, secret },
+        context! { clients, all_scopes, form, errors, field_errors, secret },
     )
 }
 

@@ -5,10 +5,10 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -118,6 +118,13 @@ impl NewClient {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             errors.push(("name", msg!("v-oauth-client-name", max = 100)));
+        } else if crate::core::validate::has_control_chars(name, false)
+            || name.chars().any(invisible_or_bidi)
+        {
+            // A NUL is more than PostgreSQL stores; a line break, an invisible
+            // character or a bidi override would make the name on the consent page
+            // read as something else.
+            errors.push(("name", msg!("v-control-chars")));
         }
         let kind = ClientKind::parse(kind);
         if kind.is_none() {
@@ -130,11 +137,23 @@ impl NewClient {
             Ok(_) => {}
         }
         for (i, uri) in redirect_uris.iter().enumerate() {
-            if !redirect_uri_acceptable(uri) {
+            let index = i as i64;
+            if uri.len() > MAX_REDIRECT_URI {
                 errors.push((
                     "redirect_uris",
-                    msg!("v-oauth-redirect-uri", index = i as i64),
+                    msg!(
+                        "v-oauth-redirect-uri-long",
+                        index = index,
+                        max = MAX_REDIRECT_URI
+                    ),
                 ));
+            } else if crate::core::validate::has_control_chars(uri, false) {
+                errors.push((
+                    "redirect_uris",
+                    msg!("v-oauth-redirect-uri-control", index = index),
+                ));
+            } else if !redirect_uri_acceptable(uri) {
+                errors.push(("redirect_uris", msg!("v-oauth-redirect-uri", index = index)));
             }
         }
         if kind == Some(ClientKind::Public) && redirect_uris.is_empty() {
@@ -166,11 +185,22 @@ impl NewClient {
     }
 }
 
+/// Zero-width characters and bidi controls (Unicode format characters a name could hide
+/// behind).
+fn invisible_or_bidi(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// The longest redirect URI a client may register, in bytes.
+pub const MAX_REDIRECT_URI: usize = 500;
+
 /// A redirect URI the city may register: absolute, without a fragment (RFC 6749
-/// 3.1.2), over HTTPS, or plain HTTP only to this machine (RFC 8252 7.3), at most 500
-/// bytes and without whitespace (they are stored one a line).
+/// 3.1.2), over HTTPS, or plain HTTP only to this machine (RFC 8252 7.3), at most
+/// [`MAX_REDIRECT_URI`] bytes and without whitespace or control characters (they are
+/// stored one a line, and the URL parser would quietly drop or encode some of them, so
+/// that what is stored would not be what is matched).
 pub fn redirect_uri_acceptable(uri: &str) -> bool {
-    if uri.len() > 500 || uri.chars().any(char::is_whitespace) {
+    if uri.len() > MAX_REDIRECT_URI || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
     let Ok(u) = url::Url::parse(uri) else {
@@ -508,42 +538,54 @@ pub struct Consent<'a> {
 
 /// Records the resident's grant (adding the scopes to one they gave the app before)
 /// and issues a single-use code for it, valid for [`CODE_TTL`].
+///
+/// The grant is one per resident and app, whatever two consent pages answered at once:
+/// it is created if missing (a concurrent first consent finds the other's row instead
+/// of failing on the unique index) and then, locked, widened by the scopes just given.
+/// Widened, not replaced: a code for the scopes of one consent must stay within the
+/// grant that another consent given at the same moment leaves behind.
 pub async fn issue_code(db: &DatabaseConnection, c: Consent<'_>) -> Result<String, sea_orm::DbErr> {
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let existing = oauth_grant::Entity::find()
+    let txn = crate::core::db::begin_write(db).await?;
+    oauth_grant::Entity::insert(oauth_grant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        client_id: Set(c.client.id),
+        user_id: Set(c.user_id),
+        scopes: Set(c.scopes.to_string_list()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_used_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([oauth_grant::Column::ClientId, oauth_grant::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    let g = oauth_grant::Entity::find()
         .filter(oauth_grant::Column::ClientId.eq(c.client.id))
         .filter(oauth_grant::Column::UserId.eq(c.user_id))
+        .lock_exclusive()
         .one(&txn)
-        .await?;
-    let grant_id = match existing {
-        Some(g) => {
-            let scopes = ScopeSet::parse(&g.scopes)
-                .unwrap_or_default()
-                .union(c.scopes);
-            let id = g.id;
-            let mut a: oauth_grant::ActiveModel = g.into();
-            a.scopes = Set(scopes.to_string_list());
-            a.updated_at = Set(now);
-            a.update(&txn).await?;
-            id
-        }
-        None => {
-            let id = Uuid::now_v7();
-            oauth_grant::ActiveModel {
-                id: Set(id),
-                client_id: Set(c.client.id),
-                user_id: Set(c.user_id),
-                scopes: Set(c.scopes.to_string_list()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                last_used_at: Set(None),
-            }
-            .insert(&txn)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the grant just written".into()))?;
+    let grant_id = g.id;
+    let scopes = ScopeSet::parse(&g.scopes)
+        .unwrap_or_default()
+        .union(c.scopes);
+    if scopes.to_string_list() != g.scopes {
+        oauth_grant::Entity::update_many()
+            .col_expr(
+                oauth_grant::Column::Scopes,
+                Expr::value(scopes.to_string_list()),
+            )
+            .col_expr(oauth_grant::Column::UpdatedAt, Expr::value(now))
+            .filter(oauth_grant::Column::Id.eq(grant_id))
+            .exec(&txn)
             .await?;
-            id
-        }
-    };
+    }
     let code = format!("{CODE_PREFIX}{}", random_secret());
     oauth_code::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -337,6 +337,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         ))
     });
     Ok(AppState {
+        access_log: crate::privacy::writer::AccessWriter::start(db.clone()),
         partners,
         postman,
         city_login,
@@ -363,7 +364,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/api/v1",
             api.around(move |ep, req| limit_body(ep, req, max_body))
                 .around(vary_language)
-                .around(crate::web::auth::record_app_use),
+                .around(crate::web::auth::record_app_use)
+                .around(crate::web::auth::bearer_challenge),
         )
         .at("/api/v1/openapi.json", get(spec_endpoint))
         .at(
