@@ -59,8 +59,10 @@ pub struct OAuthClientInput {
     pub kind: String,
     /// The scopes it may ask for (see the `OAuth2` security scheme).
     pub scopes: Vec<String>,
-    /// Absolute HTTPS URIs without a fragment (plain HTTP only on loopback), at most
-    /// 10; a public client needs at least one.
+    /// Absolute HTTPS URIs without a fragment, at most 10; a public client needs at
+    /// least one. Plain HTTP only for a native app's loopback IP redirect URI,
+    /// `http://127.0.0.1/...` or `http://[::1]/...` (not `localhost`), which matches
+    /// with any port at the time of the request (RFC 8252 7.3).
     #[oai(default)]
     pub redirect_uris: Vec<String>,
 }

@@ -92,9 +92,13 @@ impl Client {
         }
     }
 
-    /// Whether `uri` is one of its redirect URIs, compared byte for byte.
+    /// Whether `uri` is one of its redirect URIs, compared byte for byte (RFC 6749
+    /// 3.1.2.3, RFC 9700 2.1), except for a loopback IP redirect URI, whose port may be
+    /// any at the time of the request (RFC 8252 7.3).
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|r| r == uri)
+        self.redirect_uris
+            .iter()
+            .any(|r| r == uri || loopback_matches(r, uri))
     }
 }
 
@@ -185,6 +189,37 @@ impl NewClient {
     }
 }
 
+/// A loopback IP redirect URI split around its port: `http://127.0.0.1` or
+/// `http://[::1]` written exactly so, an optional port, and the rest (path and query),
+/// which must begin with `/` or `?` or be empty. Other spellings of the loopback
+/// address (`127.1`, `localhost`) are no loopback IP redirect URI here (RFC 8252 7.3
+/// names the literals; 8.3 advises against `localhost`, which may resolve elsewhere).
+fn loopback_parts(uri: &str) -> Option<(&'static str, &str)> {
+    let after_scheme = uri.strip_prefix("http://")?;
+    let (host, after_host) = ["127.0.0.1", "[::1]"]
+        .into_iter()
+        .find_map(|h| after_scheme.strip_prefix(h).map(|rest| (h, rest)))?;
+    let rest = match after_host.strip_prefix(':') {
+        Some(p) => {
+            let end = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
+            p[..end].parse::<u16>().ok().filter(|port| *port != 0)?;
+            &p[end..]
+        }
+        None => after_host,
+    };
+    (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')).then_some((host, rest))
+}
+
+/// RFC 8252 7.3: a request's loopback IP redirect URI matches a registered one that
+/// differs only in the port (the app listens on whatever port the system gives it);
+/// scheme, address literal, path and query must be the same byte for byte.
+fn loopback_matches(registered: &str, requested: &str) -> bool {
+    match (loopback_parts(registered), loopback_parts(requested)) {
+        (Some(r), Some(q)) => r == q,
+        _ => false,
+    }
+}
+
 /// Zero-width characters and bidi controls (Unicode format characters a name could hide
 /// behind).
 fn invisible_or_bidi(c: char) -> bool {
@@ -211,12 +246,11 @@ pub fn redirect_uri_acceptable(uri: &str) -> bool {
     }
     match u.scheme() {
         "https" => u.host().is_some(),
-        "http" => match u.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d == "localhost",
-            None => false,
-        },
+        // Plain HTTP only as a loopback IP redirect URI, written as RFC 8252 7.3 does:
+        // not `localhost` (8.3: NOT RECOMMENDED, it may resolve to another interface or
+        // be caught by a firewall) and not `127.1` or another spelling the URL parser
+        // would turn into the literal, so that what is stored is what is matched.
+        "http" => loopback_parts(uri).is_some(),
         _ => false,
     }
 }
@@ -979,11 +1013,82 @@ mod tests {
     fn rfc6749_3_1_2_redirect_uris_are_absolute_without_fragment() {
         assert!(redirect_uri_acceptable("https://app.example/cb"));
         assert!(redirect_uri_acceptable("http://127.0.0.1:8080/cb"));
-        assert!(redirect_uri_acceptable("http://localhost/cb"));
+        assert!(redirect_uri_acceptable("http://[::1]:8080/cb"));
+        assert!(redirect_uri_acceptable("http://127.0.0.1/cb"));
+        assert!(
+            !redirect_uri_acceptable("http://localhost/cb"),
+            "RFC 8252 8.3"
+        );
+        assert!(!redirect_uri_acceptable("http://127.1/cb"));
+        assert!(!redirect_uri_acceptable("http://127.0.0.1:0/cb"));
+        assert!(!redirect_uri_acceptable("http://127.0.0.1.example/cb"));
+        assert!(!redirect_uri_acceptable("http://127.0.0.1@evil.example/cb"));
         assert!(!redirect_uri_acceptable("http://app.example/cb"));
         assert!(!redirect_uri_acceptable("https://app.example/cb#x"));
         assert!(!redirect_uri_acceptable("/cb"));
         assert!(!redirect_uri_acceptable("javascript:alert(1)"));
         assert!(!redirect_uri_acceptable("https://app.example/c b"));
+    }
+
+    /// RFC 8252 7.3: any port at request time for a loopback IP redirect URI; the rest
+    /// exactly as registered; never for `https`, another host or `localhost`.
+    #[test]
+    fn rfc8252_7_3_loopback_redirect_uris_match_on_any_port() {
+        assert!(loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:51004/cb"
+        ));
+        assert!(loopback_matches(
+            "http://127.0.0.1:8080/cb",
+            "http://127.0.0.1:9/cb"
+        ));
+        assert!(loopback_matches(
+            "http://127.0.0.1:8080/cb",
+            "http://127.0.0.1/cb"
+        ));
+        assert!(loopback_matches(
+            "http://[::1]:1/cb?x=1",
+            "http://[::1]:61023/cb?x=1"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/cb/"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/CB"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://[::1]:5/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/cb?x"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:99999/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5@evil.example/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://localhost/cb",
+            "http://localhost:5/cb"
+        ));
+        assert!(!loopback_matches(
+            "https://127.0.0.1/cb",
+            "https://127.0.0.1:5/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1.evil.example:5/cb"
+        ));
     }
 }

@@ -1481,3 +1481,105 @@ async fn client_fields_refuse_control_characters(app: TestApp) {
     );
 }
 on_both!(client_fields_refuse_control_characters);
+
+/// RFC 8252 7.3: a native app registers a loopback IP redirect URI and, at the time of
+/// the request, listens on whatever port it got: any port is allowed, the path exactly
+/// as registered; the token request names the same URI as the authorization request.
+/// `localhost` is refused at registration (RFC 8252 8.3).
+async fn loopback_redirect_uris_take_any_port(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = register_client(
+        &app,
+        &admin,
+        json!({
+            "name": "Desktop-App", "kind": "public", "scopes": ["bookings:read"],
+            "redirect_uris": ["http://127.0.0.1/callback", "http://[::1]:8080/cb"],
+        }),
+    )
+    .await;
+    let resident = app.register("Jonas").await;
+    let http = http();
+    for redirect in [
+        "http://127.0.0.1:51004/callback",
+        "http://127.0.0.1/callback",
+        "http://[::1]:61023/cb",
+    ] {
+        let client = oauth_client(&app, &reg, redirect);
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state) = client
+            .authorize_url(CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .add_scope(Scope::new("bookings:read".into()))
+            .url();
+        let back = consent(&app, &resident, url.as_str(), "allow").await;
+        assert!(back.as_str().starts_with(redirect), "{back}");
+        assert_eq!(
+            query(&back, "state").as_deref(),
+            Some(state.secret().as_str())
+        );
+        let code = AuthorizationCode::new(query(&back, "code").unwrap());
+        // The token request must name the URI of the authorization request, port and
+        // all (RFC 6749 4.1.3): another port is refused ...
+        let other = oauth_client(&app, &reg, "http://127.0.0.1:1/callback");
+        let (_, wrong) = PkceCodeChallenge::new_random_sha256();
+        if redirect.contains("127.0.0.1:51004") {
+            let r = other
+                .exchange_code(code.clone())
+                .set_pkce_verifier(wrong)
+                .request_async(&http)
+                .await;
+            assert_eq!(error_of(r), BasicErrorResponseType::InvalidGrant);
+            continue;
+        }
+        // ... the same one works.
+        let tok = client
+            .exchange_code(code)
+            .set_pkce_verifier(verifier)
+            .request_async(&http)
+            .await
+            .unwrap();
+        assert!(tok.access_token().secret().starts_with("cpo_"));
+    }
+    // Anything but the port must match: path, case, trailing slash, query, address.
+    for redirect in [
+        "http://127.0.0.1:51004/callback/",
+        "http://127.0.0.1:51004/Callback",
+        "http://127.0.0.1:51004/callback?x=1",
+        "http://[::1]:51004/callback",
+        "http://localhost:51004/callback",
+        "http://127.1:51004/callback",
+        "https://127.0.0.1:51004/callback",
+        "http://127.0.0.1:51004@evil.example/callback",
+    ] {
+        let url = format!(
+            "{}?response_type=code&client_id={}&redirect_uri={}&scope=bookings%3Aread&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"),
+            reg.id,
+            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        );
+        let r = resident.client.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{redirect}");
+        assert!(r.headers().get("location").is_none(), "{redirect}");
+    }
+    // localhost is not registered (RFC 8252 8.3), nor HTTP elsewhere.
+    for uri in [
+        "http://localhost/cb",
+        "http://localhost:8080/cb",
+        "http://127.1/cb",
+    ] {
+        let r = admin
+            .client
+            .post(app.url("/api/v1/oauth-clients"))
+            .json(&json!({
+                "name": "Lokal", "kind": "public", "scopes": ["bookings:read"],
+                "redirect_uris": [uri],
+            }))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 422).await;
+        assert_eq!(fields(&p), ["redirect_uris"], "{uri}");
+    }
+}
+on_both!(loopback_redirect_uris_take_any_port);
