@@ -386,6 +386,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::oauth::protocol::metadata),
         )
         .at(
+            "/.well-known/oauth-authorization-server/*path",
+            get(crate::oauth::protocol::metadata_for_path),
+        )
+        .at(
             "/oauth/authorize",
             get(crate::oauth::pages::authorize).post(crate::oauth::pages::consent),
         )

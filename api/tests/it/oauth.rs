@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::on_both;
+use crate::{on_both, on_both_with};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
@@ -1583,3 +1583,75 @@ async fn loopback_redirect_uris_take_any_port(app: TestApp) {
     }
 }
 on_both!(loopback_redirect_uris_take_any_port);
+
+/// RFC 8414 3.1: with a path in `PUBLIC_URL` (`http://stadt.example/portal`, behind a
+/// reverse proxy that strips it), the metadata is at `/.well-known/oauth-authorization-
+/// server/portal` (the well-known string between host and path), also under the
+/// portal's own path, and not for another path. Its `issuer` is the issuer with the
+/// path, and it is the very `iss` of the authorization response (RFC 9207 2) and of
+/// introspection, as clients compare them (RFC 8414 3.3).
+async fn metadata_of_an_issuer_with_a_path(app: TestApp) {
+    let iss = "http://stadt.example/portal";
+    assert_eq!(issuer(&app), iss);
+    for path in [
+        "/.well-known/oauth-authorization-server/portal",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let resp = http().get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let m: Value = resp.json().await.unwrap();
+        assert_eq!(m["issuer"], iss, "{path}");
+        assert_eq!(
+            m["authorization_endpoint"],
+            format!("{iss}/oauth/authorize")
+        );
+        assert_eq!(m["token_endpoint"], format!("{iss}/oauth/token"));
+    }
+    for path in [
+        "/.well-known/oauth-authorization-server/other",
+        "/.well-known/oauth-authorization-server/portal/x",
+        "/.well-known/oauth-authorization-server/porta",
+    ] {
+        let resp = http().get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // The authorization response's iss (checked in `code_for`) and introspection's.
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Pfad-App").await;
+    let resident = app.register("Klara").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let (code, verifier) = code_for(&app, &client, &resident, &["bookings:read"]).await;
+    let tok = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap();
+    let module = register_client(
+        &app,
+        &admin,
+        json!({"name": "Prüf-Modul", "kind": "confidential", "scopes": ["tokens:introspect"]}),
+    )
+    .await;
+    let own = oauth_client(&app, &module, REDIRECT)
+        .exchange_client_credentials()
+        .request_async(&http())
+        .await
+        .unwrap();
+    let intro: Value = http()
+        .post(app.url("/oauth/introspect"))
+        .bearer_auth(own.access_token().secret())
+        .form(&[("token", tok.access_token().secret().as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intro["active"], true, "{intro}");
+    assert_eq!(intro["iss"], iss);
+}
+on_both_with!(
+    metadata_of_an_issuer_with_a_path,
+    vec![("PUBLIC_URL", "http://stadt.example/portal/".to_string())]
+);
