@@ -403,6 +403,123 @@ pub async fn disable_client(
     })
 }
 
+/// Changes the scopes a client may ask for. Narrowing takes effect at once for what
+/// it holds: each resident's grant keeps only the scopes still allowed (a grant left
+/// with none is removed with its codes and tokens, as if the resident had taken it
+/// back), and each live token and unspent code keeps only those too (one left with
+/// none is revoked or removed). Tokens are narrowed, not all revoked: an app keeps
+/// doing what it still may without asking the resident again. A token's use is also
+/// checked against the client's scopes of the moment (see [`access`]), so a token
+/// issued while this runs cannot outgrow them either. Widening changes no grant: the
+/// residents have not agreed to more.
+pub async fn set_client_scopes(
+    db: &DatabaseConnection,
+    city_id: Uuid,
+    id: Uuid,
+    scopes: &[String],
+) -> Result<Client, OAuthError> {
+    let allowed = match ScopeSet::parse(&scopes.join(" ")) {
+        Err(unknown) => {
+            return Err(Invalid::field("scopes", msg!("v-oauth-scope", scope = unknown)).into())
+        }
+        Ok(s) if s.is_empty() => {
+            return Err(Invalid::field("scopes", msg!("v-oauth-scopes-empty")).into())
+        }
+        Ok(s) => s,
+    };
+    let txn = crate::core::db::begin_write(db).await?;
+    let c = client(&txn, city_id, id)
+        .await?
+        .ok_or(OAuthError::NotFound("client"))?;
+    let now = Utc::now();
+    oauth_client::Entity::update_many()
+        .col_expr(
+            oauth_client::Column::Scopes,
+            Expr::value(allowed.to_string_list()),
+        )
+        .filter(oauth_client::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let narrowed = |stored: &str| {
+        ScopeSet::parse(stored)
+            .unwrap_or_default()
+            .intersection(&allowed)
+    };
+    let mut emptied = Vec::new();
+    for g in oauth_grant::Entity::find()
+        .filter(oauth_grant::Column::ClientId.eq(id))
+        .all(&txn)
+        .await?
+    {
+        let kept = narrowed(&g.scopes);
+        if kept.is_empty() {
+            emptied.push(g.id);
+        } else if kept.to_string_list() != g.scopes {
+            oauth_grant::Entity::update_many()
+                .col_expr(
+                    oauth_grant::Column::Scopes,
+                    Expr::value(kept.to_string_list()),
+                )
+                .col_expr(oauth_grant::Column::UpdatedAt, Expr::value(now))
+                .filter(oauth_grant::Column::Id.eq(g.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    if !emptied.is_empty() {
+        delete_grants(&txn, emptied).await?;
+    }
+    for t in oauth_token::Entity::find()
+        .filter(oauth_token::Column::ClientId.eq(id))
+        .filter(oauth_token::Column::RevokedAt.is_null())
+        .filter(oauth_token::Column::ExpiresAt.gt(now))
+        .all(&txn)
+        .await?
+    {
+        let kept = narrowed(&t.scopes);
+        let update = oauth_token::Entity::update_many().filter(oauth_token::Column::Id.eq(t.id));
+        if kept.is_empty() {
+            update
+                .col_expr(oauth_token::Column::RevokedAt, Expr::value(now))
+                .exec(&txn)
+                .await?;
+        } else if kept.to_string_list() != t.scopes {
+            update
+                .col_expr(
+                    oauth_token::Column::Scopes,
+                    Expr::value(kept.to_string_list()),
+                )
+                .exec(&txn)
+                .await?;
+        }
+    }
+    for code in oauth_code::Entity::find()
+        .filter(oauth_code::Column::ClientId.eq(id))
+        .filter(oauth_code::Column::UsedAt.is_null())
+        .all(&txn)
+        .await?
+    {
+        let kept = narrowed(&code.scopes);
+        if kept.is_empty() {
+            oauth_code::Entity::delete_by_id(code.id).exec(&txn).await?;
+        } else if kept.to_string_list() != code.scopes {
+            oauth_code::Entity::update_many()
+                .col_expr(
+                    oauth_code::Column::Scopes,
+                    Expr::value(kept.to_string_list()),
+                )
+                .filter(oauth_code::Column::Id.eq(code.id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(Client {
+        scopes: allowed,
+        ..c
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Client authentication (RFC 6749 2.3)
 
@@ -741,7 +858,13 @@ pub async fn exchange_code(
     {
         return Err(TokenError::InvalidGrant("code"));
     }
-    let scopes = ScopeSet::parse(&found.scopes).unwrap_or_default();
+    // Never more than the client may hold now (see `set_client_scopes`).
+    let scopes = ScopeSet::parse(&found.scopes)
+        .unwrap_or_default()
+        .intersection(&c.scopes);
+    if scopes.is_empty() {
+        return Err(TokenError::InvalidGrant("code"));
+    }
     let holder = Holder {
         client_id: c.id,
         grant_id: Some(found.grant_id),
@@ -780,7 +903,13 @@ pub async fn refresh(
     if found.revoked_at.is_some() || found.expires_at <= Utc::now() {
         return Err(TokenError::InvalidGrant("refresh"));
     }
-    let granted = ScopeSet::parse(&found.scopes).unwrap_or_default();
+    // Never more than the client may hold now (see `set_client_scopes`).
+    let granted = ScopeSet::parse(&found.scopes)
+        .unwrap_or_default()
+        .intersection(&c.scopes);
+    if granted.is_empty() {
+        return Err(TokenError::InvalidGrant("refresh"));
+    }
     let scopes = requested_scopes(scope, &granted)?;
     // Spent and replaced in one transaction (see `exchange_code`).
     let txn = crate::core::db::begin_write(db).await?;
@@ -871,7 +1000,10 @@ pub async fn access(
             client_id: c.id,
             client_name: c.name,
             user_id: t.user_id,
-            scopes: ScopeSet::parse(&t.scopes).unwrap_or_default(),
+            // Never more than the client may hold now (see `set_client_scopes`).
+            scopes: ScopeSet::parse(&t.scopes)
+                .unwrap_or_default()
+                .intersection(&ScopeSet::parse(&c.scopes).unwrap_or_default()),
             expires_at: t.expires_at,
         })
     }))

@@ -188,6 +188,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         &[400, 401, 403, 404, 409, 413, 422, 500],
     ),
     ("disable_oauth_client", &[401, 403, 404, 500]),
+    (
+        "set_oauth_client_scopes",
+        &[400, 401, 403, 404, 413, 422, 500],
+    ),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.

@@ -1655,3 +1655,128 @@ on_both_with!(
     metadata_of_an_issuer_with_a_path,
     vec![("PUBLIC_URL", "http://stadt.example/portal/".to_string())]
 );
+
+/// The code flow for `scopes` through to the tokens.
+async fn token_of(
+    app: &TestApp,
+    client: &Client,
+    resident: &User,
+    scopes: &[&str],
+) -> BasicTokenResponse {
+    let (code, verifier) = code_for(app, client, resident, scopes).await;
+    client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap()
+}
+
+/// Narrowing a client's scopes takes effect at once: grants keep only what is still
+/// allowed (one left empty is removed), live access tokens stop working for the scopes
+/// taken away (one left with none is revoked), and a refresh gives no more; widening
+/// again gives residents' grants nothing they did not agree to.
+async fn narrowing_a_clients_scopes_narrows_grants_and_tokens(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Schmal-App").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let http = http();
+    let (anna, bert) = (app.register("Anna").await, app.register("Bert").await);
+    let a = token_of(&app, &client, &anna, &["bookings:read", "account:read"]).await;
+    let b = token_of(&app, &client, &bert, &["account:read"]).await;
+    let a_access = a.access_token().secret().clone();
+    let b_access = b.access_token().secret().clone();
+    assert_eq!(
+        api_get(&app, &a_access, "/api/v1/accounts/me")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let put = |scopes: Value| {
+        admin
+            .client
+            .put(app.url(&format!("/api/v1/oauth-clients/{}/scopes", reg.id)))
+            .json(&json!({ "scopes": scopes }))
+            .send()
+    };
+    // Checked like registration.
+    let p = problem(put(json!([])).await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["scopes"]);
+    let p = problem(put(json!(["bookings:nope"])).await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["scopes"]);
+    let r = anna
+        .client
+        .put(app.url(&format!("/api/v1/oauth-clients/{}/scopes", reg.id)))
+        .json(&json!({"scopes": ["bookings:read"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = put(json!(["bookings:read", "bookings:write"]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(c["scopes"], json!(["bookings:read", "bookings:write"]));
+
+    // Anna's token works for what is left, not for what was taken away.
+    assert_eq!(
+        api_get(&app, &a_access, "/api/v1/bookings").await.status(),
+        StatusCode::OK
+    );
+    let r = api_get(&app, &a_access, "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_scope\", scope=\"account:read\""
+    );
+    // Bert's had nothing left: revoked, and his grant is gone.
+    let r = api_get(&app, &b_access, "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"invalid_token\""
+    );
+    let refreshed = client
+        .exchange_refresh_token(b.refresh_token().unwrap())
+        .request_async(&http)
+        .await;
+    assert_eq!(error_of(refreshed), BasicErrorResponseType::InvalidGrant);
+    let grants = entities::oauth_grant::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(
+        (grants[0].user_id, grants[0].scopes.as_str()),
+        (anna.id, "bookings:read")
+    );
+    // Anna's refresh gives only what is left.
+    let t = client
+        .exchange_refresh_token(a.refresh_token().unwrap())
+        .request_async(&http)
+        .await
+        .unwrap();
+    let scopes: Vec<&str> = t.scopes().unwrap().iter().map(|s| s.as_str()).collect();
+    assert_eq!(scopes, ["bookings:read"]);
+
+    // Widening again: the grant and the tokens stay as narrow as they are.
+    assert_eq!(
+        put(json!(["bookings:read", "account:read"]))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let r = api_get(&app, t.access_token().secret(), "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let grant = entities::oauth_grant::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(grant.scopes, "bookings:read");
+}
+on_both!(narrowing_a_clients_scopes_narrows_grants_and_tokens);
