@@ -410,6 +410,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             poem::post(crate::oauth::pages::admin_rotate).data(ReturnTo("/admin/oauth-clients")),
         )
         .at(
+            "/admin/oauth-clients/:id/scopes",
+            poem::post(crate::oauth::pages::admin_set_scopes)
+                .data(ReturnTo("/admin/oauth-clients")),
+        )
+        .at(
             "/admin/oauth-clients/:id/disable",
             poem::post(crate::oauth::pages::admin_disable).data(ReturnTo("/admin/oauth-clients")),
         )

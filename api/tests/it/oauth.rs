@@ -1780,3 +1780,56 @@ async fn narrowing_a_clients_scopes_narrows_grants_and_tokens(app: TestApp) {
     assert_eq!(grant.scopes, "bookings:read");
 }
 on_both!(narrowing_a_clients_scopes_narrows_grants_and_tokens);
+
+/// The admin page changes a client's scopes too; none is refused beside that client's
+/// scopes.
+async fn admin_page_changes_a_clients_scopes(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Seiten-App").await;
+    let page = admin
+        .client
+        .get(app.url("/admin/oauth-clients?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(
+        "action=\"/admin/oauth-clients/{}/scopes\"",
+        reg.id
+    )));
+    let csrf = hidden(&page, "csrf");
+    let url = app.url(&format!("/admin/oauth-clients/{}/scopes", reg.id));
+    let r = admin
+        .client
+        .post(&url)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!(
+            "id=\"scopes-{}-error\">Choose at least one scope.",
+            reg.id
+        )),
+        "{html}"
+    );
+    let r = admin
+        .client
+        .post(&url)
+        .form(&[("csrf", csrf.as_str()), ("scope", "bookings:read")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = entities::oauth_client::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.scopes, "bookings:read");
+}
+on_both!(admin_page_changes_a_clients_scopes);
