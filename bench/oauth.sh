@@ -38,6 +38,8 @@
 #   BENCH_DATABASE_URL  a database URL instead of a fresh SQLite file
 #   BENCH_PORT          first port to try                (default 18480)
 #   BENCH_REV           a commit to build instead of the working tree
+#   BENCH_BIN           a release binary to run instead of building (BENCH_BIN_REV:
+#                       the commit it was built from)
 #   BENCH_KEEP_TMP=1    keep the temp dir
 
 set -euo pipefail
