@@ -32,7 +32,17 @@ apt_install() {
 # another cargo holds the lock) from the working tree, or with BENCH_REV set from a
 # clean export of that commit built in target/REV_DIR (so that the checkout's
 # target/release is never touched); sets SRC, TARGET, COMMIT and BIN.
+#
+# With BENCH_BIN set, that release binary is used as it is, without building;
+# BENCH_BIN_REV names the commit it was built from (reported as the commit).
 build_portal() {
+    if [[ -n "${BENCH_BIN:-}" ]]; then
+        [[ -x "$BENCH_BIN" ]] || die "BENCH_BIN: no binary at $BENCH_BIN"
+        BIN="$BENCH_BIN"
+        COMMIT="${BENCH_BIN_REV:-unknown} (a release binary built before, BENCH_BIN)"
+        log "using $BIN, built from $COMMIT"
+        return
+    fi
     if [[ -z "${BENCH_REV:-}" ]]; then
         SRC="$ROOT"
         TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"

@@ -35,6 +35,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "oidcfix",
     "oauth",
     "modules",
+    "oauthfix",
     "errors-common",
     "errors-listings",
     "errors-organizations",

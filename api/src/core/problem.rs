@@ -347,6 +347,10 @@ impl<E: ErrorCode> From<E> for ApiError {
 /// browser's session cookie works too, but is no HTTP authentication scheme).
 pub const CHALLENGE: &str = "Bearer";
 
+/// The `WWW-Authenticate` challenge of a 401 to a request whose bearer token was not
+/// accepted (RFC 6750 3.1).
+pub const INVALID_TOKEN_CHALLENGE: &str = "Bearer error=\"invalid_token\"";
+
 /// The `Retry-After` of a wait: whole seconds, rounded up (a limit that opens in 0.2 s
 /// says 1, never 0).
 pub fn retry_after_secs(d: std::time::Duration) -> u64 {
@@ -359,7 +363,9 @@ pub enum ApiError {
     /// The request could not be read (malformed JSON, a wrong type, a missing header).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
-    /// Authentication is required or failed; `WWW-Authenticate` names the scheme.
+    /// Authentication is required or failed; `WWW-Authenticate` names the scheme, and
+    /// says `error="invalid_token"` when the bearer token sent is expired, revoked or
+    /// unknown (RFC 6750 3.1).
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
     /// Authenticated, but not allowed; for an OAuth access token without the scope

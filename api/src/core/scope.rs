@@ -134,6 +134,10 @@ impl ScopeSet {
         ScopeSet(self.0.union(&other.0).copied().collect())
     }
 
+    pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
+        ScopeSet(self.0.intersection(&other.0).copied().collect())
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
         self.0.iter().copied()
     }

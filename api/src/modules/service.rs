@@ -483,7 +483,7 @@ async fn put_in_force(
     }
     bind_services(conn, module.id, m, r, now).await?;
     if let Some(c) = client_id {
-        oauth::set_client_scopes(conn, ctx.city_id, c, &m.scope_set()).await?;
+        oauth::apply_client_scopes(conn, ctx.city_id, c, &m.scope_set()).await?;
     }
     Ok(())
 }

@@ -59,8 +59,10 @@ pub struct OAuthClientInput {
     pub kind: String,
     /// The scopes it may ask for (see the `OAuth2` security scheme).
     pub scopes: Vec<String>,
-    /// Absolute HTTPS URIs without a fragment (plain HTTP only on loopback), at most
-    /// 10; a public client needs at least one.
+    /// Absolute HTTPS URIs without a fragment, at most 10; a public client needs at
+    /// least one. Plain HTTP only for a native app's loopback IP redirect URI,
+    /// `http://127.0.0.1/...` or `http://[::1]/...` (not `localhost`), which matches
+    /// with any port at the time of the request (RFC 8252 7.3).
     #[oai(default)]
     pub redirect_uris: Vec<String>,
 }
@@ -72,6 +74,13 @@ pub struct OAuthClientCreated {
     pub client: OAuthClient,
     #[oai(skip_serializing_if_is_none)]
     pub client_secret: Option<String>,
+}
+
+/// The scopes a client may ask for from now on.
+#[derive(Object)]
+pub struct ScopesInput {
+    /// At least one (see the `OAuth2` security scheme).
+    pub scopes: Vec<String>,
 }
 
 /// How long the secrets in use keep working after the new one.
@@ -194,6 +203,31 @@ impl OAuthClientsApi {
             client_secret: secret,
             previous_expire_at: until,
         }))
+    }
+
+    /// Change a client's scopes
+    ///
+    /// City admins only. Narrowing takes effect at once: residents' grants, the
+    /// client's live tokens and unspent codes keep only the scopes still allowed (one
+    /// left with none is revoked). Widening changes no grant: residents agree to more
+    /// on the consent page.
+    #[oai(
+        path = "/oauth-clients/:id/scopes",
+        method = "put",
+        operation_id = "set_oauth_client_scopes"
+    )]
+    async fn set_scopes(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<ScopesInput>,
+    ) -> Result<Json<OAuthClient>, ApiError> {
+        admin(auth.user())?;
+        let c =
+            service::set_client_scopes(&state.db, state.city.id, client_id(&id.0)?, &body.0.scopes)
+                .await?;
+        Ok(Json(c.into()))
     }
 
     /// Disable a client

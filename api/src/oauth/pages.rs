@@ -416,13 +416,28 @@ async fn clients_page(
         .iter()
         .map(|s| context! { name => s.as_str(), text => pc.t(state, &s.message_key()) })
         .collect();
+    // Each field's errors beside it (several redirect URIs may each have one).
+    let mut field_errors: std::collections::BTreeMap<String, String> = Default::default();
+    for e in &errors {
+        let (Ok(field), Ok(message)) = (
+            e.get_attr("field").map(|v| v.to_string()),
+            e.get_attr("message").map(|v| v.to_string()),
+        ) else {
+            continue;
+        };
+        let joined = field_errors.entry(field).or_default();
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(&message);
+    }
     render(
         state,
         pc,
         req,
         "admin_oauth_clients.html",
         status,
-        context! { clients, all_scopes, form, errors, secret },
+        context! { clients, all_scopes, form, errors, field_errors, secret },
     )
 }
 
@@ -624,6 +639,86 @@ pub async fn admin_disable(
         }
         Err(e) => {
             tracing::error!(error = %e, "disabling an OAuth client");
+            message_page(
+                &state,
+                &pc,
+                req,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "problem-internal",
+            )
+        }
+    }
+}
+
+/// `POST /admin/oauth-clients/:id/scopes`: the scopes the client may ask for from now
+/// on; narrowing narrows its grants and tokens at once (see
+/// `service::set_client_scopes`). The scopes are checkboxes of one name, so the body is
+/// read as pairs, and its CSRF token is checked here.
+#[handler]
+pub async fn admin_set_scopes(
+    state: Data<&AppState>,
+    req: &Request,
+    poem::web::Path(id): poem::web::Path<String>,
+    crate::web::extract::StaffUser { pc, user }: crate::web::extract::StaffUser,
+    body: poem::Body,
+) -> Response {
+    if let Some(denied) = admin_only(&state, &pc, req, &user) {
+        return denied;
+    }
+    let bytes = body.into_vec().await.unwrap_or_default();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let csrf = pairs
+        .iter()
+        .find(|(n, _)| n == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    if !crate::web::extract::token_matches(req, csrf) {
+        return crate::web::extract::expired_page(&state, &pc, req);
+    }
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return message_page(&state, &pc, req, StatusCode::NOT_FOUND, "problem-not-found");
+    };
+    let scopes: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "scope")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match service::set_client_scopes(&state.db, state.city.id, id, &scopes).await {
+        Ok(c) => Redirect::see_other(format!("/admin/oauth-clients#c-{}", c.id)).into_response(),
+        Err(super::error::OAuthError::NotFound(_)) => {
+            message_page(&state, &pc, req, StatusCode::NOT_FOUND, "problem-not-found")
+        }
+        Err(super::error::OAuthError::Invalid(invalid)) => {
+            // Beside this client's scopes, not the new client's.
+            let errors = invalid
+                .0
+                .iter()
+                .map(|f| {
+                    context! {
+                        field => format!("scopes-{id}"),
+                        message => state.i18n.message(pc.locale, &f.message),
+                    }
+                })
+                .collect();
+            let form = ClientForm {
+                kind: "confidential".into(),
+                ..ClientForm::default()
+            };
+            clients_page(
+                &state,
+                &pc,
+                req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "changing an OAuth client's scopes");
             message_page(
                 &state,
                 &pc,

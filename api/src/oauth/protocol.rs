@@ -21,21 +21,46 @@ use crate::web::state::AppState;
 /// The largest form body the token, revocation and introspection endpoints read.
 const FORM_LIMIT: usize = 64 * 1024;
 
-/// The issuer: the portal's public address without a trailing slash (RFC 8414 2).
+/// The issuer: the portal's public address, scheme, host, port and path, without a
+/// trailing slash, query or fragment (RFC 8414 2). The same string is the metadata's
+/// `issuer`, the authorization response's `iss` (RFC 9207 2) and introspection's `iss`,
+/// so that a client comparing them finds them identical (RFC 8414 3.3).
 pub fn issuer(state: &AppState) -> String {
-    state
-        .config
-        .server
-        .public_url
-        .as_str()
-        .trim_end_matches('/')
-        .to_string()
+    let u = &state.config.server.public_url;
+    format!(
+        "{}{}",
+        u.origin().ascii_serialization(),
+        u.path().trim_end_matches('/')
+    )
+}
+
+/// `GET /.well-known/oauth-authorization-server/{path}`: the metadata where RFC 8414 3.1
+/// puts it for an issuer with a path (`PUBLIC_URL` `https://city.example/portal` has
+/// it at `https://city.example/.well-known/oauth-authorization-server/portal`, which the
+/// reverse proxy forwards here unchanged); another path is not this issuer's.
+#[handler]
+pub fn metadata_for_path(
+    state: Data<&AppState>,
+    poem::web::Path(path): poem::web::Path<String>,
+) -> Response {
+    let issuer_path = state.config.server.public_url.path().trim_matches('/');
+    if issuer_path.is_empty() || path.trim_end_matches('/') != issuer_path {
+        return crate::core::problem::Problem::not_found("issuer").to_response();
+    }
+    metadata_of(&state)
 }
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414 3).
+/// For an issuer without a path this is the RFC 8414 3.1 location; with one, it is the
+/// address under the portal's own path (`{PUBLIC_URL}/.well-known/...`), which some
+/// clients try, as OpenID Connect Discovery places it (RFC 8414 5).
 #[handler]
 pub fn metadata(state: Data<&AppState>) -> Response {
-    let iss = issuer(&state);
+    metadata_of(&state)
+}
+
+fn metadata_of(state: &AppState) -> Response {
+    let iss = issuer(state);
     let scopes: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
     let body = json!({
         "issuer": iss,

@@ -5,10 +5,10 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -92,9 +92,13 @@ impl Client {
         }
     }
 
-    /// Whether `uri` is one of its redirect URIs, compared byte for byte.
+    /// Whether `uri` is one of its redirect URIs, compared byte for byte (RFC 6749
+    /// 3.1.2.3, RFC 9700 2.1), except for a loopback IP redirect URI, whose port may be
+    /// any at the time of the request (RFC 8252 7.3).
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|r| r == uri)
+        self.redirect_uris
+            .iter()
+            .any(|r| r == uri || loopback_matches(r, uri))
     }
 }
 
@@ -118,6 +122,13 @@ impl NewClient {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             errors.push(("name", msg!("v-oauth-client-name", max = 100)));
+        } else if crate::core::validate::has_control_chars(name, false)
+            || name.chars().any(invisible_or_bidi)
+        {
+            // A NUL is more than PostgreSQL stores; a line break, an invisible
+            // character or a bidi override would make the name on the consent page
+            // read as something else.
+            errors.push(("name", msg!("v-control-chars")));
         }
         let kind = ClientKind::parse(kind);
         if kind.is_none() {
@@ -130,11 +141,23 @@ impl NewClient {
             Ok(_) => {}
         }
         for (i, uri) in redirect_uris.iter().enumerate() {
-            if !redirect_uri_acceptable(uri) {
+            let index = i as i64;
+            if uri.len() > MAX_REDIRECT_URI {
                 errors.push((
                     "redirect_uris",
-                    msg!("v-oauth-redirect-uri", index = i as i64),
+                    msg!(
+                        "v-oauth-redirect-uri-long",
+                        index = index,
+                        max = MAX_REDIRECT_URI
+                    ),
                 ));
+            } else if crate::core::validate::has_control_chars(uri, false) {
+                errors.push((
+                    "redirect_uris",
+                    msg!("v-oauth-redirect-uri-control", index = index),
+                ));
+            } else if !redirect_uri_acceptable(uri) {
+                errors.push(("redirect_uris", msg!("v-oauth-redirect-uri", index = index)));
             }
         }
         if kind == Some(ClientKind::Public) && redirect_uris.is_empty() {
@@ -166,11 +189,53 @@ impl NewClient {
     }
 }
 
+/// A loopback IP redirect URI split around its port: `http://127.0.0.1` or
+/// `http://[::1]` written exactly so, an optional port, and the rest (path and query),
+/// which must begin with `/` or `?` or be empty. Other spellings of the loopback
+/// address (`127.1`, `localhost`) are no loopback IP redirect URI here (RFC 8252 7.3
+/// names the literals; 8.3 advises against `localhost`, which may resolve elsewhere).
+fn loopback_parts(uri: &str) -> Option<(&'static str, &str)> {
+    let after_scheme = uri.strip_prefix("http://")?;
+    let (host, after_host) = ["127.0.0.1", "[::1]"]
+        .into_iter()
+        .find_map(|h| after_scheme.strip_prefix(h).map(|rest| (h, rest)))?;
+    let rest = match after_host.strip_prefix(':') {
+        Some(p) => {
+            let end = p.find(|c: char| !c.is_ascii_digit()).unwrap_or(p.len());
+            p[..end].parse::<u16>().ok().filter(|port| *port != 0)?;
+            &p[end..]
+        }
+        None => after_host,
+    };
+    (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')).then_some((host, rest))
+}
+
+/// RFC 8252 7.3: a request's loopback IP redirect URI matches a registered one that
+/// differs only in the port (the app listens on whatever port the system gives it);
+/// scheme, address literal, path and query must be the same byte for byte.
+fn loopback_matches(registered: &str, requested: &str) -> bool {
+    match (loopback_parts(registered), loopback_parts(requested)) {
+        (Some(r), Some(q)) => r == q,
+        _ => false,
+    }
+}
+
+/// Zero-width characters and bidi controls (Unicode format characters a name could hide
+/// behind).
+fn invisible_or_bidi(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// The longest redirect URI a client may register, in bytes.
+pub const MAX_REDIRECT_URI: usize = 500;
+
 /// A redirect URI the city may register: absolute, without a fragment (RFC 6749
-/// 3.1.2), over HTTPS, or plain HTTP only to this machine (RFC 8252 7.3), at most 500
-/// bytes and without whitespace (they are stored one a line).
+/// 3.1.2), over HTTPS, or plain HTTP only to this machine (RFC 8252 7.3), at most
+/// [`MAX_REDIRECT_URI`] bytes and without whitespace or control characters (they are
+/// stored one a line, and the URL parser would quietly drop or encode some of them, so
+/// that what is stored would not be what is matched).
 pub fn redirect_uri_acceptable(uri: &str) -> bool {
-    if uri.len() > 500 || uri.chars().any(char::is_whitespace) {
+    if uri.len() > MAX_REDIRECT_URI || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
     let Ok(u) = url::Url::parse(uri) else {
@@ -181,12 +246,11 @@ pub fn redirect_uri_acceptable(uri: &str) -> bool {
     }
     match u.scheme() {
         "https" => u.host().is_some(),
-        "http" => match u.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d == "localhost",
-            None => false,
-        },
+        // Plain HTTP only as a loopback IP redirect URI, written as RFC 8252 7.3 does:
+        // not `localhost` (8.3: NOT RECOMMENDED, it may resolve to another interface or
+        // be caught by a firewall) and not `127.1` or another spelling the URL parser
+        // would turn into the literal, so that what is stored is what is matched.
+        "http" => loopback_parts(uri).is_some(),
         _ => false,
     }
 }
@@ -360,35 +424,134 @@ pub async fn enable_client(
     Ok(())
 }
 
-/// Sets the scopes a client may ask for (a module's approved scopes). When that takes a
-/// scope away, the tokens it holds stop working at once, so that none keeps a scope the
-/// client no longer has; it asks for new ones.
+/// Changes the scopes a client may ask for. Narrowing takes effect at once for what
+/// it holds: each resident's grant keeps only the scopes still allowed (a grant left
+/// with none is removed with its codes and tokens, as if the resident had taken it
+/// back), and each live token and unspent code keeps only those too (one left with
+/// none is revoked or removed). Tokens are narrowed, not all revoked: an app keeps
+/// doing what it still may without asking the resident again. A token's use is also
+/// checked against the client's scopes of the moment (see [`access`]), so a token
+/// issued while this runs cannot outgrow them either. Widening changes no grant: the
+/// residents have not agreed to more.
 pub async fn set_client_scopes(
-    conn: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     city_id: Uuid,
     id: Uuid,
-    scopes: &ScopeSet,
-) -> Result<(), OAuthError> {
-    let c = client(conn, city_id, id)
+    scopes: &[String],
+) -> Result<Client, OAuthError> {
+    let allowed = match ScopeSet::parse(&scopes.join(" ")) {
+        Err(unknown) => {
+            return Err(Invalid::field("scopes", msg!("v-oauth-scope", scope = unknown)).into())
+        }
+        Ok(s) if s.is_empty() => {
+            return Err(Invalid::field("scopes", msg!("v-oauth-scopes-empty")).into())
+        }
+        Ok(s) => s,
+    };
+    let txn = crate::core::db::begin_write(db).await?;
+    let c = apply_client_scopes(&txn, city_id, id, &allowed).await?;
+    txn.commit().await?;
+    Ok(c)
+}
+
+/// [`set_client_scopes`] inside the caller's transaction, with scopes already checked
+/// (a module's approved scopes are set in the transaction that puts its manifest in
+/// force).
+pub async fn apply_client_scopes(
+    txn: &impl ConnectionTrait,
+    city_id: Uuid,
+    id: Uuid,
+    allowed: &ScopeSet,
+) -> Result<Client, OAuthError> {
+    let c = client(txn, city_id, id)
         .await?
         .ok_or(OAuthError::NotFound("client"))?;
+    let now = Utc::now();
     oauth_client::Entity::update_many()
         .col_expr(
             oauth_client::Column::Scopes,
-            Expr::value(scopes.to_string_list()),
+            Expr::value(allowed.to_string_list()),
         )
         .filter(oauth_client::Column::Id.eq(id))
-        .exec(conn)
+        .exec(txn)
         .await?;
-    if !c.scopes.is_subset(scopes) {
-        oauth_token::Entity::update_many()
-            .col_expr(oauth_token::Column::RevokedAt, Expr::value(Utc::now()))
-            .filter(oauth_token::Column::ClientId.eq(id))
-            .filter(oauth_token::Column::RevokedAt.is_null())
-            .exec(conn)
-            .await?;
+    let narrowed = |stored: &str| {
+        ScopeSet::parse(stored)
+            .unwrap_or_default()
+            .intersection(allowed)
+    };
+    let mut emptied = Vec::new();
+    for g in oauth_grant::Entity::find()
+        .filter(oauth_grant::Column::ClientId.eq(id))
+        .all(txn)
+        .await?
+    {
+        let kept = narrowed(&g.scopes);
+        if kept.is_empty() {
+            emptied.push(g.id);
+        } else if kept.to_string_list() != g.scopes {
+            oauth_grant::Entity::update_many()
+                .col_expr(
+                    oauth_grant::Column::Scopes,
+                    Expr::value(kept.to_string_list()),
+                )
+                .col_expr(oauth_grant::Column::UpdatedAt, Expr::value(now))
+                .filter(oauth_grant::Column::Id.eq(g.id))
+                .exec(txn)
+                .await?;
+        }
     }
-    Ok(())
+    if !emptied.is_empty() {
+        delete_grants(txn, emptied).await?;
+    }
+    for t in oauth_token::Entity::find()
+        .filter(oauth_token::Column::ClientId.eq(id))
+        .filter(oauth_token::Column::RevokedAt.is_null())
+        .filter(oauth_token::Column::ExpiresAt.gt(now))
+        .all(txn)
+        .await?
+    {
+        let kept = narrowed(&t.scopes);
+        let update = oauth_token::Entity::update_many().filter(oauth_token::Column::Id.eq(t.id));
+        if kept.is_empty() {
+            update
+                .col_expr(oauth_token::Column::RevokedAt, Expr::value(now))
+                .exec(txn)
+                .await?;
+        } else if kept.to_string_list() != t.scopes {
+            update
+                .col_expr(
+                    oauth_token::Column::Scopes,
+                    Expr::value(kept.to_string_list()),
+                )
+                .exec(txn)
+                .await?;
+        }
+    }
+    for code in oauth_code::Entity::find()
+        .filter(oauth_code::Column::ClientId.eq(id))
+        .filter(oauth_code::Column::UsedAt.is_null())
+        .all(txn)
+        .await?
+    {
+        let kept = narrowed(&code.scopes);
+        if kept.is_empty() {
+            oauth_code::Entity::delete_by_id(code.id).exec(txn).await?;
+        } else if kept.to_string_list() != code.scopes {
+            oauth_code::Entity::update_many()
+                .col_expr(
+                    oauth_code::Column::Scopes,
+                    Expr::value(kept.to_string_list()),
+                )
+                .filter(oauth_code::Column::Id.eq(code.id))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(Client {
+        scopes: allowed.clone(),
+        ..c
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -560,42 +723,54 @@ pub struct Consent<'a> {
 
 /// Records the resident's grant (adding the scopes to one they gave the app before)
 /// and issues a single-use code for it, valid for [`CODE_TTL`].
+///
+/// The grant is one per resident and app, whatever two consent pages answered at once:
+/// it is created if missing (a concurrent first consent finds the other's row instead
+/// of failing on the unique index) and then, locked, widened by the scopes just given.
+/// Widened, not replaced: a code for the scopes of one consent must stay within the
+/// grant that another consent given at the same moment leaves behind.
 pub async fn issue_code(db: &DatabaseConnection, c: Consent<'_>) -> Result<String, sea_orm::DbErr> {
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let existing = oauth_grant::Entity::find()
+    let txn = crate::core::db::begin_write(db).await?;
+    oauth_grant::Entity::insert(oauth_grant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        client_id: Set(c.client.id),
+        user_id: Set(c.user_id),
+        scopes: Set(c.scopes.to_string_list()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_used_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([oauth_grant::Column::ClientId, oauth_grant::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    let g = oauth_grant::Entity::find()
         .filter(oauth_grant::Column::ClientId.eq(c.client.id))
         .filter(oauth_grant::Column::UserId.eq(c.user_id))
+        .lock_exclusive()
         .one(&txn)
-        .await?;
-    let grant_id = match existing {
-        Some(g) => {
-            let scopes = ScopeSet::parse(&g.scopes)
-                .unwrap_or_default()
-                .union(c.scopes);
-            let id = g.id;
-            let mut a: oauth_grant::ActiveModel = g.into();
-            a.scopes = Set(scopes.to_string_list());
-            a.updated_at = Set(now);
-            a.update(&txn).await?;
-            id
-        }
-        None => {
-            let id = Uuid::now_v7();
-            oauth_grant::ActiveModel {
-                id: Set(id),
-                client_id: Set(c.client.id),
-                user_id: Set(c.user_id),
-                scopes: Set(c.scopes.to_string_list()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                last_used_at: Set(None),
-            }
-            .insert(&txn)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("the grant just written".into()))?;
+    let grant_id = g.id;
+    let scopes = ScopeSet::parse(&g.scopes)
+        .unwrap_or_default()
+        .union(c.scopes);
+    if scopes.to_string_list() != g.scopes {
+        oauth_grant::Entity::update_many()
+            .col_expr(
+                oauth_grant::Column::Scopes,
+                Expr::value(scopes.to_string_list()),
+            )
+            .col_expr(oauth_grant::Column::UpdatedAt, Expr::value(now))
+            .filter(oauth_grant::Column::Id.eq(grant_id))
+            .exec(&txn)
             .await?;
-            id
-        }
-    };
+    }
     let code = format!("{CODE_PREFIX}{}", random_secret());
     oauth_code::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -717,7 +892,13 @@ pub async fn exchange_code(
     {
         return Err(TokenError::InvalidGrant("code"));
     }
-    let scopes = ScopeSet::parse(&found.scopes).unwrap_or_default();
+    // Never more than the client may hold now (see `set_client_scopes`).
+    let scopes = ScopeSet::parse(&found.scopes)
+        .unwrap_or_default()
+        .intersection(&c.scopes);
+    if scopes.is_empty() {
+        return Err(TokenError::InvalidGrant("code"));
+    }
     let holder = Holder {
         client_id: c.id,
         grant_id: Some(found.grant_id),
@@ -756,7 +937,13 @@ pub async fn refresh(
     if found.revoked_at.is_some() || found.expires_at <= Utc::now() {
         return Err(TokenError::InvalidGrant("refresh"));
     }
-    let granted = ScopeSet::parse(&found.scopes).unwrap_or_default();
+    // Never more than the client may hold now (see `set_client_scopes`).
+    let granted = ScopeSet::parse(&found.scopes)
+        .unwrap_or_default()
+        .intersection(&c.scopes);
+    if granted.is_empty() {
+        return Err(TokenError::InvalidGrant("refresh"));
+    }
     let scopes = requested_scopes(scope, &granted)?;
     // Spent and replaced in one transaction (see `exchange_code`).
     let txn = crate::core::db::begin_write(db).await?;
@@ -847,7 +1034,10 @@ pub async fn access(
             client_id: c.id,
             client_name: c.name,
             user_id: t.user_id,
-            scopes: ScopeSet::parse(&t.scopes).unwrap_or_default(),
+            // Never more than the client may hold now (see `set_client_scopes`).
+            scopes: ScopeSet::parse(&t.scopes)
+                .unwrap_or_default()
+                .intersection(&ScopeSet::parse(&c.scopes).unwrap_or_default()),
             expires_at: t.expires_at,
         })
     }))
@@ -989,11 +1179,82 @@ mod tests {
     fn rfc6749_3_1_2_redirect_uris_are_absolute_without_fragment() {
         assert!(redirect_uri_acceptable("https://app.example/cb"));
         assert!(redirect_uri_acceptable("http://127.0.0.1:8080/cb"));
-        assert!(redirect_uri_acceptable("http://localhost/cb"));
+        assert!(redirect_uri_acceptable("http://[::1]:8080/cb"));
+        assert!(redirect_uri_acceptable("http://127.0.0.1/cb"));
+        assert!(
+            !redirect_uri_acceptable("http://localhost/cb"),
+            "RFC 8252 8.3"
+        );
+        assert!(!redirect_uri_acceptable("http://127.1/cb"));
+        assert!(!redirect_uri_acceptable("http://127.0.0.1:0/cb"));
+        assert!(!redirect_uri_acceptable("http://127.0.0.1.example/cb"));
+        assert!(!redirect_uri_acceptable("http://127.0.0.1@evil.example/cb"));
         assert!(!redirect_uri_acceptable("http://app.example/cb"));
         assert!(!redirect_uri_acceptable("https://app.example/cb#x"));
         assert!(!redirect_uri_acceptable("/cb"));
         assert!(!redirect_uri_acceptable("javascript:alert(1)"));
         assert!(!redirect_uri_acceptable("https://app.example/c b"));
+    }
+
+    /// RFC 8252 7.3: any port at request time for a loopback IP redirect URI; the rest
+    /// exactly as registered; never for `https`, another host or `localhost`.
+    #[test]
+    fn rfc8252_7_3_loopback_redirect_uris_match_on_any_port() {
+        assert!(loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:51004/cb"
+        ));
+        assert!(loopback_matches(
+            "http://127.0.0.1:8080/cb",
+            "http://127.0.0.1:9/cb"
+        ));
+        assert!(loopback_matches(
+            "http://127.0.0.1:8080/cb",
+            "http://127.0.0.1/cb"
+        ));
+        assert!(loopback_matches(
+            "http://[::1]:1/cb?x=1",
+            "http://[::1]:61023/cb?x=1"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/cb/"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/CB"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://[::1]:5/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5/cb?x"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:99999/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:5@evil.example/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://localhost/cb",
+            "http://localhost:5/cb"
+        ));
+        assert!(!loopback_matches(
+            "https://127.0.0.1/cb",
+            "https://127.0.0.1:5/cb"
+        ));
+        assert!(!loopback_matches(
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1.evil.example:5/cb"
+        ));
     }
 }

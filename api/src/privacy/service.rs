@@ -52,6 +52,20 @@ pub async fn record_access<C: ConnectionTrait>(
     resource: Message,
     purpose: Message,
 ) -> Result<(), sea_orm::DbErr> {
+    access_record_of(city_id, subject, reader, resource, purpose)
+        .insert(conn)
+        .await?;
+    Ok(())
+}
+
+/// The access record of a read, not yet stored (see [`record_access`]).
+pub fn access_record_of(
+    city_id: Uuid,
+    subject: Uuid,
+    reader: &Reader,
+    resource: Message,
+    purpose: Message,
+) -> access_record::ActiveModel {
     let (actor_user, actor_org, actor_module, actor_role) = match reader {
         Reader::CityStaff { user, role } => (Some(*user), None, None, Some(role.to_string())),
         Reader::Organization {
@@ -75,9 +89,6 @@ pub async fn record_access<C: ConnectionTrait>(
         purpose: Set(bounded(purpose).to_json()),
         created_at: Set(Utc::now()),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

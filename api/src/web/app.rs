@@ -208,6 +208,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("pause_module", &[401, 403, 404, 409, 500]),
     ("resume_module", &[401, 403, 404, 409, 500]),
     ("remove_module", &[401, 403, 404, 409, 500]),
+    (
+        "set_oauth_client_scopes",
+        &[400, 401, 403, 404, 413, 422, 500],
+    ),
 ];
 
 /// Keeps, for every operation, only the error responses it can answer with.
@@ -357,6 +361,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         ))
     });
     Ok(AppState {
+        access_log: crate::privacy::writer::AccessWriter::start(db.clone()),
         partners,
         postman,
         city_login,
@@ -383,7 +388,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/api/v1",
             api.around(move |ep, req| limit_body(ep, req, max_body))
                 .around(vary_language)
-                .around(crate::web::auth::record_app_use),
+                .around(crate::web::auth::record_app_use)
+                .around(crate::web::auth::bearer_challenge),
         )
         .at("/api/v1/openapi.json", get(spec_endpoint))
         .at(
@@ -404,6 +410,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::oauth::protocol::metadata),
         )
         .at(
+            "/.well-known/oauth-authorization-server/*path",
+            get(crate::oauth::protocol::metadata_for_path),
+        )
+        .at(
             "/oauth/authorize",
             get(crate::oauth::pages::authorize).post(crate::oauth::pages::consent),
         )
@@ -418,6 +428,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at(
             "/admin/oauth-clients/:id/secret",
             poem::post(crate::oauth::pages::admin_rotate).data(ReturnTo("/admin/oauth-clients")),
+        )
+        .at(
+            "/admin/oauth-clients/:id/scopes",
+            poem::post(crate::oauth::pages::admin_set_scopes)
+                .data(ReturnTo("/admin/oauth-clients")),
         )
         .at(
             "/admin/oauth-clients/:id/disable",

@@ -348,15 +348,14 @@ struct AppUseRecord {
 
 impl AppUseRecord {
     async fn record(self, state: &AppState) -> Result<(), sea_orm::DbErr> {
-        crate::privacy::service::record_access(
-            &state.db,
+        let record = crate::privacy::service::access_record_of(
             state.city.id,
             self.user,
             &crate::privacy::service::Reader::App(self.app),
             crate::msg!("access-app-request", method = self.method, path = self.path),
             crate::msg!("access-purpose-app"),
-        )
-        .await
+        );
+        state.access_log.record(record).await
     }
 }
 
@@ -386,6 +385,45 @@ pub async fn record_app_use<E: poem::Endpoint>(
     Ok(resp)
 }
 
+/// Middleware of the API: the challenge of a refused bearer token (RFC 6750 3). A 401 to
+/// a request that sent one says the token is the trouble (3.1 `invalid_token`: expired,
+/// revoked, malformed or unknown), so that the client gets a new one; a 401 to one that
+/// sent none keeps the bare `Bearer` challenge (no error code without credentials). A
+/// valid app or module token on an operation no app may call is no invalid token: that
+/// is 403 `insufficient_scope` (no scope would do), or the app would refresh in vain.
+pub async fn bearer_challenge<E: poem::Endpoint>(
+    next: E,
+    req: Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let token = bearer_of(&req)
+        .and_then(Result::ok)
+        .filter(|t| !t.is_empty());
+    let state = req.data::<AppState>().cloned();
+    let mut resp = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => crate::core::problem::catch_all(e).await,
+    };
+    let (Some(token), Some(state)) = (token, state) else {
+        return Ok(resp);
+    };
+    if resp.status() != poem::http::StatusCode::UNAUTHORIZED {
+        return Ok(resp);
+    }
+    if crate::oauth::service::access(&state.db, &token)
+        .await
+        .map_err(Problem::from)?
+        .is_some()
+    {
+        return Ok(Problem::insufficient_scope(None).to_response());
+    }
+    resp.headers_mut().insert(
+        poem::http::header::WWW_AUTHENTICATE,
+        poem::http::HeaderValue::from_static(crate::core::problem::INVALID_TOKEN_CHALLENGE),
+    );
+    Ok(resp)
+}
+
 /// The bearer token of the `Authorization` header, if one is sent.
 fn bearer_of(req: &Request) -> Option<Result<String, Problem>> {
     let header = req.headers().get(poem::http::header::AUTHORIZATION)?;
@@ -409,7 +447,13 @@ pub async fn optional_user(req: &Request) -> Result<Option<AuthUser>, Problem> {
         let token = token?;
         if token.starts_with(crate::oauth::service::ACCESS_PREFIX) {
             return match app_from_token(state, req, &token).await? {
-                Some(_) => Ok(None),
+                // Nothing of the resident's is read: nothing to record.
+                Some(_) => {
+                    if let Some(cell) = req.data::<AppUse>() {
+                        cell.0.lock().expect("not poisoned").take();
+                    }
+                    Ok(None)
+                }
                 None => Err(Problem::unauthorized()),
             };
         }

@@ -32,6 +32,8 @@ pub struct AppState {
     pub postman: Arc<crate::accounts::mail::Postman>,
     /// The city login (OpenID Connect), when configured.
     pub city_login: Option<Arc<crate::accounts::oidc::CityLogin>>,
+    /// Stores the access records of apps' requests, grouped (see `privacy::writer`).
+    pub access_log: crate::privacy::writer::AccessWriter,
 }
 
 impl AppState {

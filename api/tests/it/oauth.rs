@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::on_both;
+use crate::{on_both, on_both_with};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
@@ -112,9 +112,8 @@ fn hidden(html: &str, name: &str) -> String {
     html[start..end].replace("&amp;", "&")
 }
 
-/// The resident opens the authorize URL, sees the consent page, and answers; returns
-/// the redirect's `Location`.
-async fn consent(app: &TestApp, resident: &User, url: &str, decision: &str) -> url::Url {
+/// The resident opens the authorize URL and sees the consent page; returns its form.
+async fn consent_form(resident: &User, url: &str, decision: &str) -> Vec<(String, String)> {
     let page = resident.client.get(url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
@@ -132,15 +131,27 @@ async fn consent(app: &TestApp, resident: &User, url: &str, decision: &str) -> u
         .map(|f| (f.to_string(), hidden(&html, f)))
         .collect();
     form.push(("decision".into(), decision.into()));
+    form
+}
+
+/// The resident sends the consent page's form; returns the redirect's `Location`.
+async fn send_consent(app: &TestApp, resident: &User, form: &[(String, String)]) -> url::Url {
     let resp = resident
         .client
         .post(app.url("/oauth/authorize"))
-        .form(&form)
+        .form(form)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap()
+}
+
+/// The resident opens the authorize URL, sees the consent page, and answers; returns
+/// the redirect's `Location`.
+async fn consent(app: &TestApp, resident: &User, url: &str, decision: &str) -> url::Url {
+    let form = consent_form(resident, url, decision).await;
+    send_consent(app, resident, &form).await
 }
 
 /// The issuer: the portal's public address (RFC 8414 2).
@@ -367,9 +378,14 @@ async fn client_credentials_with_and_without_the_right_scope(app: TestApp) {
         intro.headers()["www-authenticate"],
         "Bearer error=\"insufficient_scope\", scope=\"tokens:introspect\""
     );
-    // A module's own token has no resident: no operation for residents takes it.
+    // A module's own token has no resident: no operation for residents takes it. The
+    // token is valid, so no scope would do (RFC 6750 3.1), not `invalid_token`.
     let r = api_get(&app, &other_access, "/api/v1/bookings").await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_scope\""
+    );
 
     // Rotation: the new secret works, and the old one for the overlap given.
     let rot: Value = admin
@@ -445,7 +461,7 @@ async fn client_credentials_with_and_without_the_right_scope(app: TestApp) {
 }
 on_both!(client_credentials_with_and_without_the_right_scope);
 
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// The code flow with PKCE and consent (RFC 6749 4.1, RFC 7636 4.6); the app reads
 /// only what its scopes allow (RFC 6750 3.1); a reused code is refused and the tokens
@@ -497,9 +513,14 @@ async fn code_flow_with_pkce_and_consent(app: TestApp) {
         .map(|e| e["resource"].as_str().unwrap())
         .collect();
     assert_eq!(texts, ["your data through GET /api/v1/bookings"], "{log}");
-    // Nor what no app may do (operations without the OAuth2 scheme).
+    // Nor what no app may do (operations without the OAuth2 scheme): the token is
+    // valid, so no scope would do (RFC 6750 3.1), not `invalid_token`.
     let r = api_get(&app, &access, "/api/v1/accounts/me/export").await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_scope\""
+    );
 
     // The code again: refused, and the tokens it gave are revoked.
     let (_, verifier2) = PkceCodeChallenge::new_random_sha256();
@@ -1138,3 +1159,677 @@ async fn refresh_races_scopes_and_limits(app: TestApp) {
     assert_eq!(body["error"], "invalid_request");
 }
 on_both!(refresh_races_scopes_and_limits);
+
+/// Every read by an app is recorded before its answer, also when many come at once (the
+/// records are stored in groups, see `privacy::writer`): 200 concurrent reads, 200
+/// records, and the access log counts 200.
+async fn concurrent_app_reads_are_each_recorded(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Zähl-App").await;
+    let resident = app.register("Greta").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let http = http();
+    let (code, verifier) = code_for(&app, &client, &resident, &["account:read"]).await;
+    let tok = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let access = tok.access_token().secret().clone();
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (http, url, access) = (http.clone(), app.url("/api/v1/accounts/me"), access.clone());
+        reads.spawn(async move {
+            http.get(url)
+                .bearer_auth(access)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(status) = reads.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    let stored = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(resident.id))
+        .filter(entities::access_record::Column::ActorRole.eq("app"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 200);
+    let log: Value = resident
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let counted: u64 = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["reader_kind"] == "app")
+        .map(|e| e["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 200, "{log}");
+}
+on_both!(concurrent_app_reads_are_each_recorded);
+
+/// Two first consents for the same resident and app at once (two tabs): both get a
+/// code, not `server_error`; there is one grant, with the scopes of both.
+async fn concurrent_first_consents_make_one_grant(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Doppel-App").await;
+    let resident = app.register("Hanna").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let http = http();
+    for round in 0..5 {
+        let mut forms = Vec::new();
+        for scope in ["bookings:read", "account:read"] {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let (url, _) = client
+                .authorize_url(CsrfToken::new_random)
+                .set_pkce_challenge(challenge)
+                .add_scope(Scope::new(scope.into()))
+                .url();
+            forms.push((
+                consent_form(&resident, url.as_str(), "allow").await,
+                verifier,
+            ));
+        }
+        let (a, b) = tokio::join!(
+            send_consent(&app, &resident, &forms[0].0),
+            send_consent(&app, &resident, &forms[1].0)
+        );
+        for (back, (_, verifier)) in [a, b].into_iter().zip(forms) {
+            assert_eq!(query(&back, "error"), None, "round {round}: {back}");
+            let code = AuthorizationCode::new(query(&back, "code").unwrap());
+            let tok = client
+                .exchange_code(code)
+                .set_pkce_verifier(verifier)
+                .request_async(&http)
+                .await
+                .unwrap();
+            assert!(tok.access_token().secret().starts_with("cpo_"));
+        }
+        let grants: Vec<_> = entities::oauth_grant::Entity::find()
+            .filter(entities::oauth_grant::Column::UserId.eq(resident.id))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(grants.len(), 1, "round {round}");
+        assert_eq!(grants[0].scopes, "account:read bookings:read");
+        // The next round begins with no grant: a first consent again.
+        let page = resident
+            .client
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap();
+        let csrf = hidden(&page.text().await.unwrap(), "csrf");
+        let r = resident
+            .client
+            .post(app.url(&format!("/account/apps/{}/revoke", grants[0].id)))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+}
+on_both!(concurrent_first_consents_make_one_grant);
+
+/// RFC 6750 3 and 3.1: a 401 to a bearer token that is unknown, expired or revoked says
+/// `error="invalid_token"`, whether the token looks like an app's or a personal one; a
+/// 401 without credentials carries the bare challenge; a token without the scope needed
+/// gets 403 `insufficient_scope` with the scope.
+async fn refused_bearer_tokens_carry_their_challenge(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Abgelaufen-App").await;
+    let resident = app.register("Ida").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let http = http();
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let (code, verifier) = code_for(&app, &client, &resident, &["bookings:read"]).await;
+        let tok = client
+            .exchange_code(code)
+            .set_pkce_verifier(verifier)
+            .request_async(&http)
+            .await
+            .unwrap();
+        tokens.push(tok.access_token().secret().clone());
+    }
+    let (expired, revoked) = (&tokens[0], &tokens[1]);
+    for t in [expired, revoked] {
+        assert_eq!(
+            api_get(&app, t, "/api/v1/bookings").await.status(),
+            StatusCode::OK
+        );
+    }
+    // One expires (as if ten minutes had passed), the other is revoked (RFC 7009).
+    use sea_orm::sea_query::Expr;
+    entities::oauth_token::Entity::update_many()
+        .col_expr(
+            entities::oauth_token::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(entities::oauth_token::Column::TokenHash.eq(city_portal_sha256(expired)))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    revoke(&app, &reg, revoked, "access_token").await;
+    let unknown_app = format!("cpo_{}", "x".repeat(43));
+    let unknown_personal = format!("cpt_{}", "x".repeat(43));
+    for (what, token) in [
+        ("expired", expired.as_str()),
+        ("revoked", revoked.as_str()),
+        ("unknown app token", unknown_app.as_str()),
+        ("unknown personal token", unknown_personal.as_str()),
+        ("garbage", "not-a-token"),
+    ] {
+        for path in ["/api/v1/bookings", "/api/v1/accounts/me/export"] {
+            let r = api_get(&app, token, path).await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{what} on {path}");
+            assert_eq!(
+                r.headers()["www-authenticate"],
+                "Bearer error=\"invalid_token\"",
+                "{what} on {path}"
+            );
+            assert!(r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/problem+json"));
+        }
+    }
+    // No credentials: the bare challenge, no error code (RFC 6750 3).
+    let r = http.get(app.url("/api/v1/bookings")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    // A valid token without the scope: 403 naming the scope (RFC 6750 3.1).
+    let (code, verifier) = code_for(&app, &client, &resident, &["bookings:read"]).await;
+    let tok = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    let r = api_get(&app, tok.access_token().secret(), "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_scope\", scope=\"account:read\""
+    );
+}
+on_both!(refused_bearer_tokens_carry_their_challenge);
+
+fn city_portal_sha256(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+/// Control characters and overlong values in a client's name or redirect URIs are
+/// refused with 422 naming the field (the API) and beside the field (the admin page);
+/// a NUL never reaches the database (PostgreSQL refuses it in text).
+async fn client_fields_refuse_control_characters(app: TestApp) {
+    let admin = app.admin().await;
+    let post = |body: Value| {
+        admin
+            .client
+            .post(app.url("/api/v1/oauth-clients"))
+            .json(&body)
+            .send()
+    };
+    let ok_uri = "https://app.example/cb";
+    let long_uri = format!("https://app.example/{}", "a".repeat(500));
+    let cases: Vec<(&str, String, String)> = vec![
+        ("name", "App\u{0}Name".into(), ok_uri.into()),
+        ("name", "App\u{7}".into(), ok_uri.into()),
+        ("name", "Zeile\neins".into(), ok_uri.into()),
+        ("name", "Rechts\u{202e}links".into(), ok_uri.into()),
+        ("name", "a".repeat(101), ok_uri.into()),
+        (
+            "redirect_uris",
+            "App".into(),
+            "https://app.example/c\u{0}b".into(),
+        ),
+        (
+            "redirect_uris",
+            "App".into(),
+            "https://app.example/c\u{1b}b".into(),
+        ),
+        (
+            "redirect_uris",
+            "App".into(),
+            "https://app.example/c\u{7f}b".into(),
+        ),
+        ("redirect_uris", "App".into(), long_uri.clone()),
+    ];
+    for (field, name, uri) in &cases {
+        let r = post(json!({
+            "name": name, "kind": "public", "scopes": ["bookings:read"],
+            "redirect_uris": [uri],
+        }))
+        .await
+        .unwrap();
+        let p = problem(r, 422).await;
+        assert_eq!(fields(&p), [field.to_string()], "{name:?} {uri:?}: {p}");
+    }
+    let none = entities::oauth_client::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(none, 0, "nothing was stored");
+
+    // The admin page: the messages beside the fields, the typing kept.
+    let page = admin
+        .client
+        .get(app.url("/admin/oauth-clients?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    let uris = format!("https://app.example/ok\nhttps://app.example/c\u{0}b\n{long_uri}");
+    let r = admin
+        .client
+        .post(app.url("/admin/oauth-clients"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Bürger\u{0}App"),
+            ("kind", "public"),
+            ("scope", "bookings:read"),
+            ("redirect_uris", uris.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"name-error\""), "{html}");
+    assert!(
+        html.contains("aria-describedby=\"redirect_uris-error\""),
+        "{html}"
+    );
+    let beside = &html[html.find("id=\"redirect_uris-error\"").unwrap()..];
+    let beside = &beside[..beside.find("</p>").unwrap()];
+    assert!(
+        beside.contains("Redirect address 1 contains control characters"),
+        "{beside}"
+    );
+    assert!(
+        beside.contains("Redirect address 2 is longer than 500"),
+        "{beside}"
+    );
+    let name_error = &html[html.find("id=\"name-error\"").unwrap()..];
+    assert!(
+        name_error.starts_with("id=\"name-error\">Remove control characters"),
+        "{name_error}"
+    );
+    assert_eq!(
+        entities::oauth_client::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+}
+on_both!(client_fields_refuse_control_characters);
+
+/// RFC 8252 7.3: a native app registers a loopback IP redirect URI and, at the time of
+/// the request, listens on whatever port it got: any port is allowed, the path exactly
+/// as registered; the token request names the same URI as the authorization request.
+/// `localhost` is refused at registration (RFC 8252 8.3).
+async fn loopback_redirect_uris_take_any_port(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = register_client(
+        &app,
+        &admin,
+        json!({
+            "name": "Desktop-App", "kind": "public", "scopes": ["bookings:read"],
+            "redirect_uris": ["http://127.0.0.1/callback", "http://[::1]:8080/cb"],
+        }),
+    )
+    .await;
+    let resident = app.register("Jonas").await;
+    let http = http();
+    for redirect in [
+        "http://127.0.0.1:51004/callback",
+        "http://127.0.0.1/callback",
+        "http://[::1]:61023/cb",
+    ] {
+        let client = oauth_client(&app, &reg, redirect);
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state) = client
+            .authorize_url(CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .add_scope(Scope::new("bookings:read".into()))
+            .url();
+        let back = consent(&app, &resident, url.as_str(), "allow").await;
+        assert!(back.as_str().starts_with(redirect), "{back}");
+        assert_eq!(
+            query(&back, "state").as_deref(),
+            Some(state.secret().as_str())
+        );
+        let code = AuthorizationCode::new(query(&back, "code").unwrap());
+        // The token request must name the URI of the authorization request, port and
+        // all (RFC 6749 4.1.3): another port is refused ...
+        let other = oauth_client(&app, &reg, "http://127.0.0.1:1/callback");
+        let (_, wrong) = PkceCodeChallenge::new_random_sha256();
+        if redirect.contains("127.0.0.1:51004") {
+            let r = other
+                .exchange_code(code.clone())
+                .set_pkce_verifier(wrong)
+                .request_async(&http)
+                .await;
+            assert_eq!(error_of(r), BasicErrorResponseType::InvalidGrant);
+            continue;
+        }
+        // ... the same one works.
+        let tok = client
+            .exchange_code(code)
+            .set_pkce_verifier(verifier)
+            .request_async(&http)
+            .await
+            .unwrap();
+        assert!(tok.access_token().secret().starts_with("cpo_"));
+    }
+    // Anything but the port must match: path, case, trailing slash, query, address.
+    for redirect in [
+        "http://127.0.0.1:51004/callback/",
+        "http://127.0.0.1:51004/Callback",
+        "http://127.0.0.1:51004/callback?x=1",
+        "http://[::1]:51004/callback",
+        "http://localhost:51004/callback",
+        "http://127.1:51004/callback",
+        "https://127.0.0.1:51004/callback",
+        "http://127.0.0.1:51004@evil.example/callback",
+    ] {
+        let url = format!(
+            "{}?response_type=code&client_id={}&redirect_uri={}&scope=bookings%3Aread&code_challenge={}&code_challenge_method=S256",
+            app.url("/oauth/authorize"),
+            reg.id,
+            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        );
+        let r = resident.client.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{redirect}");
+        assert!(r.headers().get("location").is_none(), "{redirect}");
+    }
+    // localhost is not registered (RFC 8252 8.3), nor HTTP elsewhere.
+    for uri in [
+        "http://localhost/cb",
+        "http://localhost:8080/cb",
+        "http://127.1/cb",
+    ] {
+        let r = admin
+            .client
+            .post(app.url("/api/v1/oauth-clients"))
+            .json(&json!({
+                "name": "Lokal", "kind": "public", "scopes": ["bookings:read"],
+                "redirect_uris": [uri],
+            }))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 422).await;
+        assert_eq!(fields(&p), ["redirect_uris"], "{uri}");
+    }
+}
+on_both!(loopback_redirect_uris_take_any_port);
+
+/// RFC 8414 3.1: with a path in `PUBLIC_URL` (`http://stadt.example/portal`, behind a
+/// reverse proxy that strips it), the metadata is at `/.well-known/oauth-authorization-
+/// server/portal` (the well-known string between host and path), also under the
+/// portal's own path, and not for another path. Its `issuer` is the issuer with the
+/// path, and it is the very `iss` of the authorization response (RFC 9207 2) and of
+/// introspection, as clients compare them (RFC 8414 3.3).
+async fn metadata_of_an_issuer_with_a_path(app: TestApp) {
+    let iss = "http://stadt.example/portal";
+    assert_eq!(issuer(&app), iss);
+    for path in [
+        "/.well-known/oauth-authorization-server/portal",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let resp = http().get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let m: Value = resp.json().await.unwrap();
+        assert_eq!(m["issuer"], iss, "{path}");
+        assert_eq!(
+            m["authorization_endpoint"],
+            format!("{iss}/oauth/authorize")
+        );
+        assert_eq!(m["token_endpoint"], format!("{iss}/oauth/token"));
+    }
+    for path in [
+        "/.well-known/oauth-authorization-server/other",
+        "/.well-known/oauth-authorization-server/portal/x",
+        "/.well-known/oauth-authorization-server/porta",
+    ] {
+        let resp = http().get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // The authorization response's iss (checked in `code_for`) and introspection's.
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Pfad-App").await;
+    let resident = app.register("Klara").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let (code, verifier) = code_for(&app, &client, &resident, &["bookings:read"]).await;
+    let tok = client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap();
+    let module = register_client(
+        &app,
+        &admin,
+        json!({"name": "Prüf-Modul", "kind": "confidential", "scopes": ["tokens:introspect"]}),
+    )
+    .await;
+    let own = oauth_client(&app, &module, REDIRECT)
+        .exchange_client_credentials()
+        .request_async(&http())
+        .await
+        .unwrap();
+    let intro: Value = http()
+        .post(app.url("/oauth/introspect"))
+        .bearer_auth(own.access_token().secret())
+        .form(&[("token", tok.access_token().secret().as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(intro["active"], true, "{intro}");
+    assert_eq!(intro["iss"], iss);
+}
+on_both_with!(
+    metadata_of_an_issuer_with_a_path,
+    vec![("PUBLIC_URL", "http://stadt.example/portal/".to_string())]
+);
+
+/// The code flow for `scopes` through to the tokens.
+async fn token_of(
+    app: &TestApp,
+    client: &Client,
+    resident: &User,
+    scopes: &[&str],
+) -> BasicTokenResponse {
+    let (code, verifier) = code_for(app, client, resident, scopes).await;
+    client
+        .exchange_code(code)
+        .set_pkce_verifier(verifier)
+        .request_async(&http())
+        .await
+        .unwrap()
+}
+
+/// Narrowing a client's scopes takes effect at once: grants keep only what is still
+/// allowed (one left empty is removed), live access tokens stop working for the scopes
+/// taken away (one left with none is revoked), and a refresh gives no more; widening
+/// again gives residents' grants nothing they did not agree to.
+async fn narrowing_a_clients_scopes_narrows_grants_and_tokens(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Schmal-App").await;
+    let client = oauth_client(&app, &reg, REDIRECT);
+    let http = http();
+    let (anna, bert) = (app.register("Anna").await, app.register("Bert").await);
+    let a = token_of(&app, &client, &anna, &["bookings:read", "account:read"]).await;
+    let b = token_of(&app, &client, &bert, &["account:read"]).await;
+    let a_access = a.access_token().secret().clone();
+    let b_access = b.access_token().secret().clone();
+    assert_eq!(
+        api_get(&app, &a_access, "/api/v1/accounts/me")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let put = |scopes: Value| {
+        admin
+            .client
+            .put(app.url(&format!("/api/v1/oauth-clients/{}/scopes", reg.id)))
+            .json(&json!({ "scopes": scopes }))
+            .send()
+    };
+    // Checked like registration.
+    let p = problem(put(json!([])).await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["scopes"]);
+    let p = problem(put(json!(["bookings:nope"])).await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["scopes"]);
+    let r = anna
+        .client
+        .put(app.url(&format!("/api/v1/oauth-clients/{}/scopes", reg.id)))
+        .json(&json!({"scopes": ["bookings:read"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = put(json!(["bookings:read", "bookings:write"]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(c["scopes"], json!(["bookings:read", "bookings:write"]));
+
+    // Anna's token works for what is left, not for what was taken away.
+    assert_eq!(
+        api_get(&app, &a_access, "/api/v1/bookings").await.status(),
+        StatusCode::OK
+    );
+    let r = api_get(&app, &a_access, "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_scope\", scope=\"account:read\""
+    );
+    // Bert's had nothing left: revoked, and his grant is gone.
+    let r = api_get(&app, &b_access, "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"invalid_token\""
+    );
+    let refreshed = client
+        .exchange_refresh_token(b.refresh_token().unwrap())
+        .request_async(&http)
+        .await;
+    assert_eq!(error_of(refreshed), BasicErrorResponseType::InvalidGrant);
+    let grants = entities::oauth_grant::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(
+        (grants[0].user_id, grants[0].scopes.as_str()),
+        (anna.id, "bookings:read")
+    );
+    // Anna's refresh gives only what is left.
+    let t = client
+        .exchange_refresh_token(a.refresh_token().unwrap())
+        .request_async(&http)
+        .await
+        .unwrap();
+    let scopes: Vec<&str> = t.scopes().unwrap().iter().map(|s| s.as_str()).collect();
+    assert_eq!(scopes, ["bookings:read"]);
+
+    // Widening again: the grant and the tokens stay as narrow as they are.
+    assert_eq!(
+        put(json!(["bookings:read", "account:read"]))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let r = api_get(&app, t.access_token().secret(), "/api/v1/accounts/me").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let grant = entities::oauth_grant::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(grant.scopes, "bookings:read");
+}
+on_both!(narrowing_a_clients_scopes_narrows_grants_and_tokens);
+
+/// The admin page changes a client's scopes too; none is refused beside that client's
+/// scopes.
+async fn admin_page_changes_a_clients_scopes(app: TestApp) {
+    let admin = app.admin().await;
+    let reg = app_client(&app, &admin, "Seiten-App").await;
+    let page = admin
+        .client
+        .get(app.url("/admin/oauth-clients?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(
+        "action=\"/admin/oauth-clients/{}/scopes\"",
+        reg.id
+    )));
+    let csrf = hidden(&page, "csrf");
+    let url = app.url(&format!("/admin/oauth-clients/{}/scopes", reg.id));
+    let r = admin
+        .client
+        .post(&url)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!(
+            "id=\"scopes-{}-error\">Choose at least one scope.",
+            reg.id
+        )),
+        "{html}"
+    );
+    let r = admin
+        .client
+        .post(&url)
+        .form(&[("csrf", csrf.as_str()), ("scope", "bookings:read")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = entities::oauth_client::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.scopes, "bookings:read");
+}
+on_both!(admin_page_changes_a_clients_scopes);

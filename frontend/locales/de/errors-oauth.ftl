@@ -6,7 +6,7 @@ v-oauth-client-name = Geben Sie dem Client einen Namen mit höchstens { $max } Z
 v-oauth-client-kind = Wählen Sie, ob der Client vertraulich oder öffentlich ist.
 v-oauth-scope = „{ $scope }“ ist keine Berechtigung dieses Portals.
 v-oauth-scopes-empty = Wählen Sie mindestens eine Berechtigung.
-v-oauth-redirect-uri = Rücksprungadresse { $index } ist keine absolute HTTPS-Adresse ohne Fragment (einfaches HTTP nur für diesen Rechner).
+v-oauth-redirect-uri = Rücksprungadresse { $index } ist keine absolute HTTPS-Adresse ohne Fragment (einfaches HTTP nur als http://127.0.0.1 oder http://[::1], mit beliebigem Port).
 v-oauth-redirect-uris-public = Ein öffentlicher Client braucht mindestens eine Rücksprungadresse.
 v-oauth-redirect-uris-many = Geben Sie höchstens { $max } Rücksprungadressen an.
 
