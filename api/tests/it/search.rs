@@ -992,3 +992,26 @@ on_both_with!(
     typo_words_follow_changes,
     vec![("LISTING_CACHE_MS", "4000".to_string())]
 );
+
+/// On PostgreSQL the demo import leaves nothing in the pending list of the search's
+/// trigram index (GIN's fast update): a word search would read all of it for every
+/// word until a vacuum came by.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_import_leaves_the_trigram_index_nothing_pending() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let Some(app) = spawn(Backend::Postgres).await else {
+        return;
+    };
+    app.load_demo().await;
+    let row = app
+        .state
+        .db
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT gin_clean_pending_list('ix_listings_search_text_trgm'::regclass) AS pages",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "pages").unwrap(), 0);
+}
