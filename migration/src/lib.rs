@@ -31,6 +31,7 @@ mod m20261207_000023_add_listing_review;
 mod m20261207_000024_index_search_facets;
 mod m20261207_000026_create_oauth;
 mod m20261207_000027_create_user_identities;
+mod m20261207_000028_drop_listings_city_status_kind;
 mod m20261207_000029_create_modules;
 
 /// All migrations in order.
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_index_search_facets::Migration),
             Box::new(m20261207_000026_create_oauth::Migration),
             Box::new(m20261207_000027_create_user_identities::Migration),
+            Box::new(m20261207_000028_drop_listings_city_status_kind::Migration),
             Box::new(m20261207_000029_create_modules::Migration),
         ]
     }

@@ -3,16 +3,22 @@
 //! from the beginning of one) is searched as that word too.
 //!
 //! Each server process keeps them in memory, one set per city. The first search that
-//! needs them reads the search text of every listing of the city; every later one reads
-//! only the listings changed since (by `updated_at`, indexed), so a listing saved by
-//! any process is corrected towards at the next search. Changes are read again for
-//! [`LOOKBACK`] after they happened, for a transaction that commits a little after
-//! another, later one, or a server whose clock is a little behind. Words of listings
-//! that are deleted or no longer published stay until the process restarts: a
-//! correction towards them finds nothing more than the word itself would.
+//! needs them reads the search text of every listing of the city; a later one reads
+//! only the listings changed since (by `updated_at`, indexed), and only when the words
+//! are older than their lifetime (the listing cache's, `LISTING_CACHE_MS`) or this
+//! process has handled a write request since they were read ([`Vocabularies::changed`],
+//! called where the listing cache is cleared): a listing saved through this server is
+//! corrected towards at the next search, one saved by another process within the
+//! lifetime. Changes are read again for [`LOOKBACK`] before the previous read, for a
+//! transaction that commits a little after another, later one, or a server whose clock
+//! is a little behind. Words of listings that are deleted or no longer published stay
+//! until the process restarts: a correction towards them finds nothing more than the
+//! word itself would.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -30,7 +36,7 @@ use entities::listing;
 /// at least four.
 const MIN_LEN: usize = 4;
 
-/// How long after a change it is read again.
+/// How long before the previous read a change is read again.
 pub const LOOKBACK: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 
 /// A set of words with the number of texts each was added from.
@@ -107,9 +113,19 @@ impl Words {
 }
 
 /// The words of each city, kept up to date.
-#[derive(Default)]
 pub struct Vocabularies {
     cities: std::sync::Mutex<HashMap<Uuid, Arc<CityWords>>>,
+    /// How long words read stay current without a write request of this process.
+    lifetime: Duration,
+    /// How many write requests this process has handled.
+    writes: AtomicU64,
+}
+
+impl Default for Vocabularies {
+    /// Words read anew for every search that needs them.
+    fn default() -> Self {
+        Vocabularies::new(Duration::ZERO)
+    }
 }
 
 /// The words of one city.
@@ -125,6 +141,9 @@ struct Seen {
     built: bool,
     /// The newest `updated_at` read.
     newest: Option<DateTime<Utc>>,
+    /// When the last read began (this process's clocks), and the number of write
+    /// requests handled before it.
+    last_read: Option<(Instant, DateTime<Utc>, u64)>,
 }
 
 impl CityWords {
@@ -135,7 +154,24 @@ impl CityWords {
 }
 
 impl Vocabularies {
-    /// The words of a city, after reading the listings changed since the last call.
+    /// Words that stay current for `lifetime` unless this process handles a write
+    /// request ([`Vocabularies::changed`]); zero reads the changes for every search.
+    pub fn new(lifetime: Duration) -> Vocabularies {
+        Vocabularies {
+            cities: Default::default(),
+            lifetime,
+            writes: AtomicU64::new(0),
+        }
+    }
+
+    /// Says that this process has handled a request that may have changed listings
+    /// (after its transaction committed): the next search reads the changes.
+    pub fn changed(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The words of a city, after reading the listings changed since the last read
+    /// when the words are older than their lifetime or this process wrote since.
     pub async fn of(
         &self,
         db: &DatabaseConnection,
@@ -148,15 +184,28 @@ impl Vocabularies {
             .entry(city_id)
             .or_default()
             .clone();
+        // Read before the database is: a write request that ends meanwhile makes the
+        // next search read again.
+        let writes = self.writes.load(Ordering::Acquire);
         // One reader at a time per city; the others wait for its words.
         let mut seen = city.seen.lock().await;
+        let current = seen.last_read.is_some_and(|(at, _, before)| {
+            seen.built && before == writes && at.elapsed() < self.lifetime
+        });
+        if current {
+            drop(seen);
+            return Ok(city);
+        }
+        let started = (Instant::now(), Utc::now());
         let mut find = listing::Entity::find()
             .select_only()
             .column(listing::Column::Status)
             .column(listing::Column::UpdatedAt)
             .column(listing::Column::SearchText);
-        if let (true, Some(newest)) = (seen.built, seen.newest) {
-            find = find.filter(listing::Column::UpdatedAt.gt(newest.min(Utc::now() - LOOKBACK)));
+        if let (true, Some(newest), Some((_, previous, _))) =
+            (seen.built, seen.newest, seen.last_read)
+        {
+            find = find.filter(listing::Column::UpdatedAt.gt(newest.min(previous - LOOKBACK)));
             // The changed listings through `ix_listings_updated_at`: on SQLite the
             // unary + keeps the planner off the indexes that begin with the city
             // (through which it would read every listing of the city, one city being
@@ -185,6 +234,7 @@ impl Vocabularies {
             }
         }
         seen.built = true;
+        seen.last_read = Some((started.0, started.1, writes));
         drop(seen);
         Ok(city)
     }

@@ -341,10 +341,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let listing_cache = Arc::new(crate::listings::cache::ListingCache::new(
         config.listings.cache,
     ));
-    let search = Arc::new(
+    let mut search =
         crate::search::engine::SearchEngine::from_config(&config.search, city.timezone)
-            .map_err(|e| anyhow::anyhow!("MEILI_URL: {e}"))?,
-    );
+            .map_err(|e| anyhow::anyhow!("MEILI_URL: {e}"))?;
+    // The typo corrections' words live as long as the listings cached for reading, and
+    // are read again after a write request as the cache is cleared.
+    search.words = crate::search::vocabulary::Vocabularies::new(config.listings.cache);
+    let search = Arc::new(search);
     let partners = crate::partners::from_config(&config.partners)?;
     let postman = Arc::new(crate::accounts::mail::Postman {
         mailer: crate::notifications::mailer::Mailer::from_config(&config.notifications)?,
@@ -724,8 +727,9 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
 }
 
 /// Middleware: after every request that may have changed something (any method but
-/// GET, HEAD and OPTIONS), clears this process's listing cache and wakes the in-server
-/// search indexer, so that the change is read and searchable at once.
+/// GET, HEAD and OPTIONS), clears this process's listing cache, has the database
+/// search read the words of changed listings again, and wakes the in-server search
+/// indexer, so that the change is read and searchable at once.
 pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
     let unsafe_method = !matches!(
         *req.method(),
@@ -737,6 +741,7 @@ pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
     let res = next.call(req).await.map(IntoResponse::into_response);
     if let Some(state) = state {
         state.listing_cache.clear();
+        state.search.words.changed();
         // The write may have queued search index updates: handle them now.
         state.search.wake.notify_one();
     }

@@ -919,3 +919,99 @@ async fn search_text_is_written_anew_after_the_migration(app: TestApp) {
     assert!(r["estimated_total"].as_u64().unwrap() >= 1, "{word}");
 }
 on_both!(search_text_is_written_anew_after_the_migration);
+
+/// The words of the typo corrections are kept between searches for as long as the
+/// listing cache keeps listings (`LISTING_CACHE_MS`, 4 s here), and read again at once
+/// after a write through this server: a listing published, then renamed, after a
+/// search is corrected towards by the next search; a change this server did not make
+/// (another process; here the database written directly) after at most that time.
+async fn typo_words_follow_changes(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    assert_eq!(get(&app, "q=Kakaduwerkstadt").await["estimated_total"], 0);
+
+    let (owner, org) = app.business_owner("Werkstatt").await;
+    let id = publish(
+        &app,
+        &owner,
+        org,
+        json!({"name": {"de": "Kakaduwerkstatt", "en": "Kakaduwerkstatt"}}),
+    )
+    .await;
+    let r = get(&app, "q=Kakaduwerkstadt").await;
+    assert_eq!(
+        r["hits"][0]["id"],
+        id.as_str(),
+        "published after a search: {r}"
+    );
+
+    let r = owner
+        .client
+        .put(app.url(&format!("/api/v1/listings/{id}")))
+        .header("If-Match", "*")
+        .json(&business_body(org, "Quastenwerkstatt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let read = std::time::Instant::now();
+    let r = get(&app, "q=Quastenwerkstadt").await;
+    assert_eq!(
+        r["hits"][0]["id"],
+        id.as_str(),
+        "renamed after a search: {r}"
+    );
+
+    // Another process writes: a word that only the database has.
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let row = entities::listing::Entity::find_by_id(uuid)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let text = format!("{}gibbonwerkstatt ", row.search_text.clone().unwrap());
+    let mut am: entities::listing::ActiveModel = row.into();
+    am.search_text = Set(Some(text));
+    am.updated_at = Set(chrono::Utc::now());
+    am.update(&app.state.db).await.unwrap();
+    // The word itself is found (the search reads the listings), its typo not yet: the
+    // words were read less than their lifetime ago, and this server wrote nothing since.
+    let r = get(&app, "q=Gibbonwerkstatt").await;
+    assert_eq!(r["hits"][0]["id"], id.as_str(), "{r}");
+    if read.elapsed() < std::time::Duration::from_secs(3) {
+        assert_eq!(
+            get(&app, "q=Gibbonwerkstadt").await["estimated_total"],
+            0,
+            "the words are kept between searches"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(4200)).await;
+    let r = get(&app, "q=Gibbonwerkstadt").await;
+    assert_eq!(r["hits"][0]["id"], id.as_str(), "after their lifetime: {r}");
+}
+on_both_with!(
+    typo_words_follow_changes,
+    vec![("LISTING_CACHE_MS", "4000".to_string())]
+);
+
+/// On PostgreSQL the demo import leaves nothing in the pending list of the search's
+/// trigram index (GIN's fast update): a word search would read all of it for every
+/// word until a vacuum came by.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_import_leaves_the_trigram_index_nothing_pending() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let Some(app) = spawn(Backend::Postgres).await else {
+        return;
+    };
+    app.load_demo().await;
+    let row = app
+        .state
+        .db
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT gin_clean_pending_list('ix_listings_search_text_trgm'::regclass) AS pages",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "pages").unwrap(), 0);
+}
