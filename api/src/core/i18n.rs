@@ -34,6 +34,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "oidc",
     "oidcfix",
     "oauth",
+    "appforms",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -46,6 +47,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-notifications",
     "errors-oidc",
     "errors-oauth",
+    "errors-appforms",
 );
 
 /// The loaded translations of every supported locale.
