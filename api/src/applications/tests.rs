@@ -733,6 +733,28 @@ fn the_partial_renders_labels_hints_and_errors_tied_to_their_fields() {
     assert!(html.contains("Please choose the file again"));
     assert!(html.contains(r#"type="checkbox" id="confirm" name="confirm" value="true" checked"#));
 
+    // A group's error is described on its fieldset and linked to its first input.
+    let sent = sent_with(
+        &[("zone", Some("nord")), ("address-postcode", Some("?"))],
+        Some(pdf("a.pdf")),
+    );
+    let Err(Invalid(errs)) = s.validate(&sent, today()) else {
+        panic!("invalid")
+    };
+    let html = render(
+        &FormView::new(&s, Locale::De, &i18n, &sent, &errs, today()),
+        Locale::De,
+    );
+    assert_accessible(&html);
+    assert!(html.contains(r#"<fieldset class="field has-error" aria-describedby="zone-error">"#));
+    assert!(html.contains(r##"<a href="#zone-0">Wählen Sie eine der Möglichkeiten.</a>"##));
+    assert!(html.contains(r#"id="zone-0" name="zone" value="mitte" required aria-invalid="true""#));
+    assert!(html.contains(
+        r#"<fieldset class="field address has-error" aria-describedby="address-error">"#
+    ));
+    assert!(html.contains(r##"<a href="#address-street">Geben Sie eine Postleitzahl an"##));
+    assert!(html.contains(r#"value="?" autocomplete="postal-code" required aria-invalid="true""#));
+
     // A form without a file is sent urlencoded.
     let view = FormView::new(
         &numbers_form(),
