@@ -130,17 +130,17 @@ impl DateBound {
             if rest.is_empty() {
                 return Some(DateBound::FromToday(0));
             }
-            let (sign, digits) = rest.split_at(1);
+            let (sign, digits) = match (rest.strip_prefix('+'), rest.strip_prefix('-')) {
+                (Some(d), _) => (1, d),
+                (_, Some(d)) => (-1, d),
+                _ => return None,
+            };
             if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit())
             {
                 return None;
             }
             let n: i64 = digits.parse().ok()?;
-            return match sign {
-                "+" => Some(DateBound::FromToday(n)),
-                "-" => Some(DateBound::FromToday(-n)),
-                _ => None,
-            };
+            return Some(DateBound::FromToday(sign * n));
         }
         parse_date(s).map(DateBound::Fixed)
     }

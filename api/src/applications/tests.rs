@@ -420,6 +420,22 @@ fn forms_outside_the_subset_are_refused_naming_the_json_path() {
         refused(&|s| s["properties"]["start"]["x-min-date"] = json!("tomorrow")),
         one("/properties/start/x-min-date", "v-form-schema-invalid")
     );
+    for bound in ["todayé", "today+", "today*3", "today+999999", "2026-02-30"] {
+        assert_eq!(
+            refused(&|s| s["properties"]["start"]["x-max-date"] = json!(bound)),
+            one("/properties/start/x-max-date", "v-form-schema-invalid"),
+            "{bound}"
+        );
+    }
+    let mut earlier = example();
+    earlier["properties"]["start"]["x-min-date"] = json!("today-3");
+    let earlier = FormSpec::parse(&earlier).unwrap();
+    let sent = |d: &'static str| sent_with(&[("start", Some(d))], Some(pdf("a.pdf")));
+    assert!(earlier.validate(&sent("2026-12-04"), today()).is_ok());
+    assert_eq!(
+        errors(earlier.validate(&sent("2026-12-03"), today()))["start"],
+        "v-form-date-min"
+    );
     assert_eq!(
         refused(&|s| s["properties"]["plate"]["pattern"] = json!("([a-z")),
         one("/properties/plate/pattern", "v-form-schema-invalid")
