@@ -628,6 +628,8 @@ proptest! {
         let mut schema = example();
         for (k, v) in keys.iter().zip(values.iter()) {
             schema["properties"]["plate"][k] = json!(v);
+            schema["properties"]["start"]["x-min-date"] = json!(v);
+            schema["properties"]["zone"]["x-enum-labels"][v] = json!(k);
             schema[k] = json!(v);
         }
         let _ = FormSpec::parse(&schema);
