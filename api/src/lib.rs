@@ -10,6 +10,7 @@ pub mod core;
 pub mod web;
 
 pub mod accounts;
+pub mod applications;
 pub mod booking;
 pub mod demo;
 pub mod listings;

@@ -36,6 +36,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "oauth",
     "modules",
     "oauthfix",
+    "appforms",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -49,6 +50,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-oidc",
     "errors-oauth",
     "errors-modules",
+    "errors-appforms",
 );
 
 /// The loaded translations of every supported locale.

@@ -203,6 +203,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "partner_connection.html",
         include_str!("../../../frontend/templates/partner_connection.html"),
     ),
+    (
+        "application_form.html",
+        include_str!("../../../frontend/templates/application_form.html"),
+    ),
 ];
 
 /// Serves a fingerprinted file for a year; its name changes whenever its content does.
