@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::applications::form::FormSpec;
 use crate::core::error::{FieldMessage, Invalid};
 use crate::core::message::Message;
 use crate::core::scope::{Scope, ScopeSet};
@@ -196,10 +197,8 @@ pub struct ServiceDecl {
     /// The lowest login assurance level (`acr`) a resident needs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_acr: Option<String>,
-    /// For `application`: the form, a JSON Schema of the documented subset.
-    // TODO(modules part 2): check the form against the documented JSON Schema subset
-    // (types, formats, enums, dates, addresses, uploads with size and type limits,
-    // labels and help in de/en). Until then any object is accepted and stored as sent.
+    /// For `application`: the form, a JSON Schema of the documented subset
+    /// (`openapi/module-form-subset.md`), checked by [`FormSpec::parse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<Value>,
 }
@@ -240,6 +239,23 @@ impl Manifest {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).expect("a manifest serializes")
     }
+}
+
+/// A JSON pointer within a form (`/properties/plate/maxLength`) as the rest of a field
+/// path (`.properties.plate.maxLength`; array positions as `[0]`).
+fn pointer_path(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|seg| {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                format!("[{seg}]")
+            } else {
+                format!(".{seg}")
+            }
+        })
+        .collect()
 }
 
 fn field(path: impl Into<String>, message: Message) -> FieldMessage {
@@ -391,8 +407,27 @@ fn control_characters(v: &Value, path: &str, out: &mut Vec<FieldMessage>) {
 
 /// An address the portal may call: https, or plain http only on this machine (as for
 /// OAuth redirect URIs).
+/// Whether a module's address (base, webhook, contact page) is one the portal will
+/// use: https, or plain http only on this machine's loopback (`localhost`, 127.0.0.0/8,
+/// `::1`) for a module developer's own runs; no credentials in it, no fragment. These
+/// are addresses the portal calls, not OAuth redirect URIs, so `localhost` is fine.
 fn url_acceptable(u: &str) -> bool {
-    crate::oauth::service::redirect_uri_acceptable(u)
+    if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let Ok(url) = url::Url::parse(u) else {
+        return false;
+    };
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        _ => false,
+    }
 }
 
 /// Whether `jwk` is an RSA public key of at least 2048 bits with a usable exponent.
@@ -467,6 +502,16 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
                 format!("services[{i}].form"),
                 msg!("v-module-form-not-application"),
             ));
+        }
+        if let (Capability::Application, Some(form)) = (s.capability, &s.form) {
+            if let Err(problems) = FormSpec::parse(form) {
+                errors.extend(problems.into_iter().map(|p| {
+                    field(
+                        format!("services[{i}].form{}", pointer_path(&p.pointer)),
+                        p.message,
+                    )
+                }));
+            }
         }
     }
     let capabilities: BTreeSet<Capability> = m.services.iter().map(|s| s.capability).collect();
@@ -656,6 +701,35 @@ mod tests {
     }
 
     #[test]
+    fn a_form_outside_the_documented_subset_is_named_by_its_path() {
+        let mut v = example();
+        let form = &mut v["services"][0]["form"];
+        form["properties"]["plate"]["type"] = json!("array");
+        form["properties"]["zone"]["oneOf"] = json!([]);
+        let f = fields_of(&v);
+        assert!(!f.is_empty());
+        assert!(
+            f.iter()
+                .all(|p| p.starts_with("services[0].form.properties.")),
+            "{f:?}"
+        );
+        assert!(
+            f.iter()
+                .any(|p| p.starts_with("services[0].form.properties.plate")),
+            "{f:?}"
+        );
+        assert!(
+            f.iter()
+                .any(|p| p.starts_with("services[0].form.properties.zone")),
+            "{f:?}"
+        );
+        assert_eq!(
+            pointer_path("/properties/a~1b/enum/2"),
+            ".properties.a/b.enum[2]"
+        );
+    }
+
+    #[test]
     fn plain_http_only_on_loopback() {
         let mut v = example();
         v["base_url"] = json!("http://parking.module.example");
@@ -663,6 +737,17 @@ mod tests {
         v["base_url"] = json!("http://127.0.0.1:9000");
         v["webhook_url"] = json!("http://localhost:9000/hook");
         assert!(fields_of(&v).is_empty());
+        v["webhook_url"] = json!("http://[::1]:9000/hook");
+        assert!(fields_of(&v).is_empty());
+        for bad in [
+            "http://10.0.0.1/hook",
+            "ftp://parking.module.example/hook",
+            "https://user:secret@parking.module.example/hook",
+            "https://parking.module.example/hook#x",
+        ] {
+            v["webhook_url"] = json!(bad);
+            assert_eq!(fields_of(&v), ["webhook_url"], "{bad}");
+        }
     }
 
     #[test]
