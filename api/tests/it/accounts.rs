@@ -182,12 +182,19 @@ async fn every_401_names_its_scheme(app: TestApp) {
     );
     let p = problem(wrong, 401).await;
     assert_eq!(p["type"], "/problems/invalid-credentials");
-    for (what, req) in [
-        ("no credentials", c.get(app.url("/api/v1/accounts/me"))),
+    // Without credentials the bare scheme; with a token that is not valid, also why
+    // (RFC 6750 3 and 3.1).
+    for (what, req, challenge) in [
+        (
+            "no credentials",
+            c.get(app.url("/api/v1/accounts/me")),
+            "Bearer",
+        ),
         (
             "a bad token",
             c.get(app.url("/api/v1/accounts/me"))
                 .bearer_auth("cp_not-a-token"),
+            "Bearer error=\"invalid_token\"",
         ),
     ] {
         let r = req.send().await.unwrap();
@@ -195,7 +202,7 @@ async fn every_401_names_its_scheme(app: TestApp) {
             r.headers()
                 .get("www-authenticate")
                 .map(|v| v.to_str().unwrap()),
-            Some("Bearer"),
+            Some(challenge),
             "{what}"
         );
         problem(r, 401).await;
