@@ -23,11 +23,10 @@ use entities::{staff_role, user, user_identity};
 /// A display name from the provider's: without control or format characters (bidi
 /// overrides, NUL), spaces collapsed, at most 100 characters.
 fn display_name(raw: &str) -> String {
-    let format_char = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
     let clean: String = raw
         .chars()
         .map(|c| {
-            if c.is_control() || format_char(c) {
+            if c.is_control() || crate::core::validate::is_invisible_or_bidi(c) {
                 ' '
             } else {
                 c

@@ -273,13 +273,7 @@ impl OidcConfig {
     fn read(vars: &Vars) -> Result<Option<OidcConfig>, ConfigError> {
         let issuer = vars.parse("OIDC_ISSUER_URL", |v| {
             let url = http_url(v)?;
-            let loopback = match url.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                Some(url::Host::Domain(d)) => d == "localhost",
-                None => false,
-            };
-            if url.scheme() != "https" && !loopback {
+            if !crate::core::validate::https_or_loopback_http(&url) {
                 return Err(format!(
                     "'{v}' must be an https URL (http only on loopback)"
                 ));

@@ -67,6 +67,30 @@ pub fn long_text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) 
 }
 
 /// An absolute http(s) URL with a host; other schemes (javascript:, data:, ftp:) fail.
+/// Whether `url` is https, or plain http to this machine's loopback (`localhost`,
+/// 127.0.0.0/8, `::1`, for development): the rule for the addresses the portal calls or
+/// sends browsers to (a provider's endpoints, a module's addresses). OAuth redirect URIs
+/// have their stricter own (RFC 8252).
+pub fn https_or_loopback_http(url: &url::Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => loopback,
+        _ => false,
+    }
+}
+
+/// Zero-width characters and bidi controls: Unicode format characters a name could
+/// hide behind.
+pub fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
 pub fn is_http_url(s: &str) -> bool {
     match url::Url::parse(s) {
         Ok(u) => {

@@ -17,6 +17,7 @@ use crate::applications::form::FormSpec;
 use crate::core::error::{FieldMessage, Invalid};
 use crate::core::message::Message;
 use crate::core::scope::{Scope, ScopeSet};
+use crate::core::validate::has_control_chars;
 use crate::msg;
 
 /// The committed JSON Schema of the manifest.
@@ -381,10 +382,7 @@ fn control_characters(v: &Value, path: &str, out: &mut Vec<FieldMessage>) {
             let multiline = path.contains(".purpose.")
                 || path.contains(".legal_basis.")
                 || path.contains(".form");
-            let bad = s
-                .chars()
-                .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t' | '\r')));
-            if bad && out.len() < 20 {
+            if has_control_chars(s, multiline) && out.len() < 20 {
                 out.push(field(path, msg!("v-module-control-characters")));
             }
         }
@@ -395,7 +393,7 @@ fn control_characters(v: &Value, path: &str, out: &mut Vec<FieldMessage>) {
         }
         Value::Object(o) => {
             for (k, x) in o {
-                if k.chars().any(char::is_control) && out.len() < 20 {
+                if has_control_chars(k, false) && out.len() < 20 {
                     out.push(field(path, msg!("v-module-control-characters")));
                 }
                 control_characters(x, &join(path, k), out);
@@ -405,8 +403,6 @@ fn control_characters(v: &Value, path: &str, out: &mut Vec<FieldMessage>) {
     }
 }
 
-/// An address the portal may call: https, or plain http only on this machine (as for
-/// OAuth redirect URIs).
 /// Whether a module's address (base, webhook, contact page) is one the portal will
 /// use: https, or plain http only on this machine's loopback (`localhost`, 127.0.0.0/8,
 /// `::1`) for a module developer's own runs; no credentials in it, no fragment. These
@@ -421,13 +417,7 @@ fn url_acceptable(u: &str) -> bool {
     if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
         return false;
     }
-    match (url.scheme(), url.host()) {
-        ("https", Some(_)) => true,
-        ("http", Some(url::Host::Domain(d))) => d.eq_ignore_ascii_case("localhost"),
-        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
-        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
-        _ => false,
-    }
+    crate::core::validate::https_or_loopback_http(&url)
 }
 
 /// Whether `jwk` is an RSA public key of at least 2048 bits with a usable exponent.

@@ -123,7 +123,9 @@ impl NewClient {
         if name.is_empty() || name.chars().count() > 100 {
             errors.push(("name", msg!("v-oauth-client-name", max = 100)));
         } else if crate::core::validate::has_control_chars(name, false)
-            || name.chars().any(invisible_or_bidi)
+            || name
+                .chars()
+                .any(crate::core::validate::is_invisible_or_bidi)
         {
             // A NUL is more than PostgreSQL stores; a line break, an invisible
             // character or a bidi override would make the name on the consent page
@@ -218,12 +220,6 @@ fn loopback_matches(registered: &str, requested: &str) -> bool {
         (Some(r), Some(q)) => r == q,
         _ => false,
     }
-}
-
-/// Zero-width characters and bidi controls (Unicode format characters a name could hide
-/// behind).
-fn invisible_or_bidi(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// The longest redirect URI a client may register, in bytes.
