@@ -246,6 +246,26 @@ async fn versions_of(
         .await
 }
 
+/// Only the versions [`assemble`] keeps: the approved one and the one waiting (what a
+/// Module API request needs, without the whole history).
+async fn in_force_versions_of(
+    conn: &impl ConnectionTrait,
+    m: &module::Model,
+) -> Result<Vec<module_version::Model>, sea_orm::DbErr> {
+    let wanted: Vec<i32> = [m.approved_version, m.pending_version]
+        .into_iter()
+        .flatten()
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    module_version::Entity::find()
+        .filter(module_version::Column::ModuleId.eq(m.id))
+        .filter(module_version::Column::Version.is_in(wanted))
+        .all(conn)
+        .await
+}
+
 fn assemble(m: module::Model, versions: &[module_version::Model]) -> Module {
     let pick = |v: Option<i32>| {
         v.and_then(|n| versions.iter().find(|x| x.version == n))
@@ -282,7 +302,7 @@ async fn row(
 /// One module of the city, by its id (the manifest's).
 pub async fn get(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
     let m = row(ctx.db, ctx.city_id, slug).await?;
-    let versions = versions_of(ctx.db, m.id).await?;
+    let versions = in_force_versions_of(ctx.db, &m).await?;
     Ok(assemble(m, &versions))
 }
 
@@ -333,7 +353,7 @@ pub async fn of_client(
     else {
         return Ok(None);
     };
-    let versions = versions_of(conn, m.id).await?;
+    let versions = in_force_versions_of(conn, &m).await?;
     Ok(Some(assemble(m, &versions)))
 }
 
