@@ -18,15 +18,18 @@ use entities::{outbox_delivery, outbox_event};
 pub const SEARCH: &str = search_indexer::consumer::CONSUMER;
 /// The booking notifications' consumer name.
 pub const NOTIFICATIONS: &str = "notifications";
+/// The consumer that delivers events to the city's modules (their webhooks).
+pub const MODULES: &str = "modules";
 
 /// Every consumer of the outbox (those [`consumers_for`] names).
-pub const CONSUMERS: [&str; 2] = [SEARCH, NOTIFICATIONS];
+pub const CONSUMERS: [&str; 3] = [SEARCH, NOTIFICATIONS, MODULES];
 
 /// The consumers that receive events about an aggregate type.
 pub fn consumers_for(aggregate_type: &str) -> &'static [&'static str] {
     match aggregate_type {
         "listing" => &[SEARCH],
         "booking" | "waitlist" => &[NOTIFICATIONS],
+        "application" | "report" => &[MODULES],
         _ => &[],
     }
 }
