@@ -17,7 +17,13 @@ pub struct Model {
     pub actor_role: Option<String>,
     pub resource: String,
     pub purpose: String,
+    /// The time of the (first) read.
     pub created_at: DateTimeUtc,
+    /// How many reads of the same thing by the same reader for the same reason, within
+    /// a quarter of an hour of the first, the record stands for.
+    pub reads: i32,
+    /// The latest of those reads; none when the record stands for one.
+    pub last_read_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1004,7 +1004,8 @@ pub async fn export(
             "granted_at": g.created_at, "updated_at": g.updated_at, "last_used_at": g.last_used_at,
         })).collect::<Vec<_>>(),
         "access_log": access.iter().map(|a| serde_json::json!({
-            "at": a.created_at, "actor_user_id": a.actor_user_id, "actor_organization_id": a.actor_organization_id,
+            "at": a.created_at, "reads": a.reads, "last_read_at": a.last_read_at,
+            "actor_user_id": a.actor_user_id, "actor_organization_id": a.actor_organization_id,
             "actor_module": a.actor_module,
             "actor_role": a.actor_role,
             "resource": words(&a.resource),

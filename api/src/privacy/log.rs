@@ -17,7 +17,8 @@ use crate::core::locale::Locale;
 use crate::core::message::{Arg, Message};
 use entities::{access_record, organization, user};
 
-/// How many reads a log shows at most (the newest), before grouping.
+/// How many access records (each one read, or repeated reads counted on the first) a
+/// log shows at most, the newest, before grouping.
 pub const MAX_READS: u64 = 2000;
 
 /// One line of the access log.
@@ -76,9 +77,12 @@ pub async fn entries<C: ConnectionTrait>(
             purpose: r.purpose.clone(),
             day: r.created_at.with_timezone(&tz).date_naive(),
         };
+        let reads = u32::try_from(r.reads.max(1)).unwrap_or(1);
+        let latest = r.last_read_at.unwrap_or(r.created_at).max(r.created_at);
         if let Some((_, e)) = groups.iter_mut().find(|(k, _)| *k == key) {
-            e.count += 1;
+            e.count += reads;
             e.first_at = r.created_at;
+            e.at = e.at.max(latest);
             continue;
         }
         let person = r
@@ -118,9 +122,9 @@ pub async fn entries<C: ConnectionTrait>(
         groups.push((
             key,
             Entry {
-                at: r.created_at,
+                at: latest,
                 first_at: r.created_at,
-                count: 1,
+                count: reads,
                 reader_kind: kind,
                 reader,
                 reader_role: r.actor_role.clone().filter(|role| role != "app"),

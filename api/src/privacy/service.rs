@@ -88,6 +88,8 @@ pub fn access_record_of(
         resource: Set(bounded(resource).to_json()),
         purpose: Set(bounded(purpose).to_json()),
         created_at: Set(Utc::now()),
+        reads: Set(1),
+        last_read_at: Set(None),
     }
 }
 

@@ -385,6 +385,9 @@ async fn old_access_records_become_messages(app: TestApp) {
             resource: Set(resource.to_string()),
             purpose: Set(purpose.to_string()),
             created_at: Set(start + chrono::Duration::minutes(i as i64)),
+            // Nor these (migration 30).
+            reads: sea_orm::ActiveValue::NotSet,
+            last_read_at: sea_orm::ActiveValue::NotSet,
         };
         // Without reading the row back: the entity has columns this schema has not yet.
         entities::access_record::Entity::insert(row)
