@@ -1215,8 +1215,16 @@ async fn concurrent_app_reads_are_each_recorded(app: TestApp) {
     assert_eq!(sum(&again), 250);
     // The repeats went onto the records there were (one more at most: a new quarter of
     // an hour may have begun meanwhile).
-    assert!(again.len() <= stored.len() + 1, "{} then {}", stored.len(), again.len());
-    let repeated = again.iter().find(|r| r.reads > 1).expect("a counted record");
+    assert!(
+        again.len() <= stored.len() + 1,
+        "{} then {}",
+        stored.len(),
+        again.len()
+    );
+    let repeated = again
+        .iter()
+        .find(|r| r.reads > 1)
+        .expect("a counted record");
     assert!(repeated.last_read_at.unwrap() >= repeated.created_at);
     let log: Value = resident
         .client
