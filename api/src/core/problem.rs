@@ -41,8 +41,8 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_empty)]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
-    /// For a 429: seconds until the limit that was hit lets requests through again, sent
-    /// as `Retry-After` (not part of the body).
+    /// For a 429: seconds until the limit that was hit lets requests through again; for
+    /// a 503: when to try again. Sent as `Retry-After` (not part of the body).
     #[oai(skip)]
     #[serde(skip)]
     pub retry_after: Option<u64>,
@@ -231,13 +231,17 @@ impl Problem {
         .detail("The error was logged. Please try again later.")
     }
 
+    /// 503: a dependency is away for a moment; `Retry-After: 1`.
     pub fn unavailable(detail: impl Into<String>) -> Problem {
-        Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "Temporarily unavailable",
-        )
-        .detail(detail)
+        Problem {
+            retry_after: Some(1),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Temporarily unavailable",
+            )
+            .detail(detail)
+        }
     }
 
     fn status_code(&self) -> StatusCode {
@@ -251,7 +255,7 @@ impl Problem {
             .status(self.status_code())
             .content_type("application/problem+json")
             .body(body);
-        if let (429, Some(secs)) = (self.status, self.retry_after) {
+        if let (429 | 503, Some(secs)) = (self.status, self.retry_after) {
             resp.headers_mut().insert(
                 poem::http::header::RETRY_AFTER,
                 poem::http::HeaderValue::from(secs),
@@ -399,9 +403,10 @@ pub enum ApiError {
     /// An unexpected error; details are logged, never shown.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// A dependency is unavailable.
+    /// A dependency is unavailable for a moment; retry after the given number of
+    /// seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] String),
 }
 
 impl ApiError {
@@ -432,7 +437,10 @@ impl From<Problem> for ApiError {
                 let secs = p.retry_after.unwrap_or(1);
                 ApiError::TooManyRequests(Json(p), secs.to_string())
             }
-            503 => ApiError::Unavailable(Json(p)),
+            503 => {
+                let secs = p.retry_after.unwrap_or(1);
+                ApiError::Unavailable(Json(p), secs.to_string())
+            }
             _ => ApiError::Internal(Json(Problem::internal())),
         }
     }

@@ -1,19 +1,92 @@
 //! A small key-value store with expiry for sessions and rate limits: Redis when
 //! `REDIS_URL` is set (shared by every replica), process memory otherwise.
+//!
+//! Redis going away costs seconds, not minutes: every command has [`COMMAND_TIMEOUT`];
+//! a lost connection is made again on the next command, once, without waiting between
+//! attempts; and while Redis does not answer, commands fail at once (the callers answer
+//! 503 with `Retry-After`) but for one every [`PROBE_EVERY`], which tries Redis again,
+//! so that everything works again within a fraction of a second of its return.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
+/// The longest a Redis command (with making its connection) may take.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
+/// While Redis is away, how often a command still tries it.
+pub const PROBE_EVERY: Duration = Duration::from_millis(200);
+
 /// Where sessions and counters live.
 #[derive(Clone)]
 pub enum Store {
     Memory(Arc<Mutex<MemoryInner>>),
-    /// A connection and the prefix of every key (several portals may share one Redis).
-    Redis(ConnectionManager, Arc<str>),
+    Redis(Arc<RedisStore>),
+}
+
+/// A Redis connection, the prefix of every key (several portals may share one Redis),
+/// and whether Redis answered lately.
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: Box<str>,
+    /// Set when a command failed for want of Redis, cleared by the next that succeeds.
+    down: AtomicBool,
+    /// When a command last tried Redis while it was away (ms since `started`).
+    last_probe_ms: AtomicU64,
+    started: Instant,
+}
+
+impl RedisStore {
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    /// Runs one command: at once [`StoreError::Unavailable`] while Redis is away (but
+    /// for a probe now and then), else within [`COMMAND_TIMEOUT`].
+    async fn run<T>(
+        &self,
+        command: impl Future<Output = redis::RedisResult<T>>,
+        probe: bool,
+    ) -> Result<T, StoreError> {
+        if self.down.load(Ordering::Acquire) && !probe && !self.claim_probe() {
+            return Err(StoreError::Unavailable);
+        }
+        match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
+            Ok(Ok(v)) => {
+                self.down.store(false, Ordering::Release);
+                Ok(v)
+            }
+            Ok(Err(e)) => {
+                if e.is_io_error()
+                    || e.is_timeout()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()
+                {
+                    self.down.store(true, Ordering::Release);
+                }
+                Err(StoreError::Redis(e))
+            }
+            Err(_) => {
+                self.down.store(true, Ordering::Release);
+                Err(StoreError::Timeout)
+            }
+        }
+    }
+
+    /// Whether this command may try Redis while it is away: one every [`PROBE_EVERY`].
+    fn claim_probe(&self) -> bool {
+        let now = self.started.elapsed().as_millis() as u64;
+        let last = self.last_probe_ms.load(Ordering::Acquire);
+        now.saturating_sub(last) >= PROBE_EVERY.as_millis() as u64
+            && self
+                .last_probe_ms
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+    }
 }
 
 #[derive(Default)]
@@ -42,8 +115,14 @@ impl MemoryInner {
 
 /// A store error: Redis could not be reached or answered wrongly.
 #[derive(Debug, thiserror::Error)]
-#[error("session store: {0}")]
-pub struct StoreError(#[from] redis::RedisError);
+pub enum StoreError {
+    #[error("session store: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("session store: no answer within {} ms", COMMAND_TIMEOUT.as_millis())]
+    Timeout,
+    #[error("session store: Redis did not answer lately; not tried again yet")]
+    Unavailable,
+}
 
 impl Store {
     pub fn memory() -> Store {
@@ -53,12 +132,21 @@ impl Store {
     /// Connects to Redis; fails when it does not answer.
     pub async fn redis(url: &str, prefix: &str) -> Result<Store, StoreError> {
         let client = redis::Client::open(url)?;
+        // A lost connection is made again by the next command, once (no retries with
+        // waits in between: the manager's default backoff waits up to a minute, and
+        // every command would wait with it).
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(2))
-            .set_response_timeout(Duration::from_secs(2))
-            .set_number_of_retries(2);
+            .set_connection_timeout(COMMAND_TIMEOUT)
+            .set_response_timeout(COMMAND_TIMEOUT)
+            .set_number_of_retries(0);
         let manager = ConnectionManager::new_with_config(client, config).await?;
-        let store = Store::Redis(manager, Arc::from(prefix));
+        let store = Store::Redis(Arc::new(RedisStore {
+            conn: manager,
+            prefix: prefix.into(),
+            down: AtomicBool::new(false),
+            last_probe_ms: AtomicU64::new(0),
+            started: Instant::now(),
+        }));
         store.ping().await?;
         Ok(store)
     }
@@ -70,12 +158,16 @@ impl Store {
         }
     }
 
+    /// Asks Redis whether it is there, also while it was away lately (a readiness
+    /// check is a probe), within [`COMMAND_TIMEOUT`].
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Memory(_) => Ok(()),
-            Store::Redis(conn, _) => {
-                let mut conn = conn.clone();
-                let _: String = redis::cmd("PING").query_async(&mut conn).await?;
+            Store::Redis(r) => {
+                let mut conn = r.conn.clone();
+                let _: String = r
+                    .run(redis::cmd("PING").query_async(&mut conn), true)
+                    .await?;
                 Ok(())
             }
         }
@@ -87,7 +179,7 @@ impl Store {
                 let mut inner = inner.lock().expect("store lock");
                 Ok(inner.get_live(key, Instant::now()).map(|(v, _)| v.clone()))
             }
-            Store::Redis(conn, p) => Ok(conn.clone().get(format!("{p}{key}")).await?),
+            Store::Redis(r) => r.run(r.conn.clone().get(r.key(key)), false).await,
         }
     }
 
@@ -102,12 +194,10 @@ impl Store {
                 inner.note_write(now);
                 Ok(())
             }
-            Store::Redis(conn, p) => {
-                let _: () = conn
-                    .clone()
-                    .set_ex(format!("{p}{key}"), value, ttl.as_secs().max(1))
-                    .await?;
-                Ok(())
+            Store::Redis(r) => {
+                let mut conn = r.conn.clone();
+                r.run(conn.set_ex(r.key(key), value, ttl.as_secs().max(1)), false)
+                    .await
             }
         }
     }
@@ -121,7 +211,7 @@ impl Store {
                 let live = inner.get_live(key, Instant::now()).is_some();
                 Ok(inner.values.remove(key).filter(|_| live).map(|(v, _)| v))
             }
-            Store::Redis(conn, p) => Ok(conn.clone().get_del(format!("{p}{key}")).await?),
+            Store::Redis(r) => r.run(r.conn.clone().get_del(r.key(key)), false).await,
         }
     }
 
@@ -131,10 +221,7 @@ impl Store {
                 inner.lock().expect("store lock").values.remove(key);
                 Ok(())
             }
-            Store::Redis(conn, p) => {
-                let _: () = conn.clone().del(format!("{p}{key}")).await?;
-                Ok(())
-            }
+            Store::Redis(r) => r.run(r.conn.clone().del(r.key(key)), false).await,
         }
     }
 
@@ -149,13 +236,14 @@ impl Store {
                     None => (0, Duration::ZERO),
                 })
             }
-            Store::Redis(conn, p) => {
-                let key = format!("{p}{key}");
-                let mut conn = conn.clone();
-                let (value, ttl): (Option<u64>, i64) = redis::pipe()
-                    .get(&key)
-                    .ttl(&key)
-                    .query_async(&mut conn)
+            Store::Redis(r) => {
+                let key = r.key(key);
+                let mut conn = r.conn.clone();
+                let (value, ttl): (Option<u64>, i64) = r
+                    .run(
+                        redis::pipe().get(&key).ttl(&key).query_async(&mut conn),
+                        false,
+                    )
                     .await?;
                 Ok((value.unwrap_or(0), Duration::from_secs(ttl.max(0) as u64)))
             }
@@ -185,19 +273,18 @@ impl Store {
                 inner.note_write(now);
                 Ok(next)
             }
-            Store::Redis(conn, p) => {
-                let key = format!("{p}{key}");
-                let mut conn = conn.clone();
-                let (n,): (u64,) = redis::pipe()
-                    .atomic()
+            Store::Redis(r) => {
+                let key = r.key(key);
+                let mut conn = r.conn.clone();
+                let mut pipe = redis::pipe();
+                pipe.atomic()
                     .incr(&key, 1)
                     .cmd("EXPIRE")
                     .arg(&key)
                     .arg(window.as_secs().max(1))
                     .arg("NX")
-                    .ignore()
-                    .query_async(&mut conn)
-                    .await?;
+                    .ignore();
+                let (n,): (u64,) = r.run(pipe.query_async(&mut conn), false).await?;
                 Ok(n)
             }
         }

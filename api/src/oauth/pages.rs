@@ -147,6 +147,9 @@ pub async fn authorize(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Re
         Ok(ar) => ar,
         Err(r) => return refused(&state, &pc, req, r),
     };
+    if pc.user.is_none() && pc.sessions_unavailable {
+        return crate::web::extract::sessions_away(&state, &pc, req);
+    }
     if pc.user.is_none() {
         return to_login(&here(req));
     }

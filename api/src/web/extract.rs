@@ -73,7 +73,8 @@ pub fn return_path(req: &Request) -> String {
 }
 
 /// A logged-in visitor with the page context. A logged-out one is redirected to the
-/// login page, which comes back to [`return_path`] afterwards.
+/// login page, which comes back to [`return_path`] afterwards; one whose session cannot
+/// be read now (the session store is away) gets a 503 page.
 pub struct PageUser {
     pub pc: PageCtx,
     pub user: AuthUser,
@@ -81,9 +82,13 @@ pub struct PageUser {
 
 impl<'a> FromRequest<'a> for PageUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let pc = PageCtx::new(state(req)?, req).await;
+        let state = state(req)?;
+        let pc = PageCtx::new(state, req).await;
         match pc.user.clone() {
             Some(user) => Ok(PageUser { pc, user }),
+            None if pc.sessions_unavailable => {
+                Err(poem::Error::from_response(sessions_away(state, &pc, req)))
+            }
             None => Err(poem::Error::from_response(to_login(&return_path(req)))),
         }
     }
@@ -199,6 +204,23 @@ pub fn token_matches(req: &Request, submitted: &str) -> bool {
 /// The 403 page of a form sent without this browser's token.
 pub fn expired_page(state: &AppState, pc: &PageCtx, req: &Request) -> Response {
     message_page(state, pc, req, StatusCode::FORBIDDEN, "error-csrf")
+}
+
+/// The answer to a page that needs the visitor's session while the session store is
+/// away: 503 with `Retry-After`, saying to try again in a moment.
+pub fn sessions_away(state: &AppState, pc: &PageCtx, req: &Request) -> Response {
+    let mut page = message_page(
+        state,
+        pc,
+        req,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "error-sessions-unavailable",
+    );
+    page.headers_mut().insert(
+        poem::http::header::RETRY_AFTER,
+        poem::http::HeaderValue::from_static("1"),
+    );
+    page
 }
 
 /// A page with the status's title and the message `key`.

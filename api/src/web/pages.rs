@@ -392,15 +392,22 @@ pub const CSRF_COOKIE: &str = "cp_csrf";
 pub struct PageCtx {
     pub locale: Locale,
     pub user: Option<AuthUser>,
+    /// The visitor has a session, but the session store does not answer (Redis away):
+    /// public pages show as to anyone; pages of the visitor's own answer 503 (see
+    /// `extract::sessions_away`), not the login form.
+    pub sessions_unavailable: bool,
     pub csrf: String,
     csrf_is_new: bool,
 }
 
 impl PageCtx {
     pub async fn new(state: &AppState, req: &Request) -> PageCtx {
-        let user = match auth::session_id_from(req) {
-            Some(sid) => auth::user_from_session(state, &sid).await.ok().flatten(),
-            None => None,
+        let (user, sessions_unavailable) = match auth::session_id_from(req) {
+            Some(sid) => match auth::user_from_session(state, &sid).await {
+                Ok(user) => (user, false),
+                Err(p) => (None, p.status == 503),
+            },
+            None => (None, false),
         };
         let (csrf, csrf_is_new) = match auth::cookie(req, CSRF_COOKIE).filter(|v| v.len() == 43) {
             Some(v) => (v, false),
@@ -409,6 +416,7 @@ impl PageCtx {
         PageCtx {
             locale: locale(req, state.config.city.default_locale),
             user,
+            sessions_unavailable,
             csrf,
             csrf_is_new,
         }

@@ -11,6 +11,7 @@ mod booking_pages;
 mod business_mail;
 mod config;
 mod erasure;
+mod faults;
 mod generate;
 mod health;
 mod languages;

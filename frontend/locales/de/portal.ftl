@@ -265,6 +265,7 @@ org-kind-module_operator = Modulbetreiber
 error-stale = Jemand anderes hat diesen Eintrag inzwischen geändert. Prüfen Sie die aktuelle Fassung unten und speichern Sie erneut.
 error-reason = Geben Sie einen Grund mit 3 bis 500 Zeichen an.
 error-staff-only = Diese Seite ist für Beschäftigte der Stadt.
+error-sessions-unavailable = Ihre Sitzung kann gerade nicht gelesen werden. Bitte versuchen Sie es gleich noch einmal; Sie bleiben angemeldet.
 error-unknown-action = Diese Aktion ist unbekannt. Bitte gehen Sie zurück und versuchen Sie es erneut.
 
 ## Booking (residents)

@@ -269,6 +269,7 @@ org-kind-module_operator = module operator
 error-stale = Someone else changed this listing meanwhile. Check the current version below and save again.
 error-reason = Give a reason of 3 to 500 characters.
 error-staff-only = This page is for city staff.
+error-sessions-unavailable = Your session cannot be read at the moment. Please try again in a moment; you stay logged in.
 error-unknown-action = This action is not known. Go back and try again.
 
 ## Booking (residents)
