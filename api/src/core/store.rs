@@ -66,15 +66,24 @@ impl RedisStore {
                     || e.is_connection_dropped()
                     || e.is_connection_refusal()
                 {
-                    self.down.store(true, Ordering::Release);
+                    self.went_away();
                 }
                 Err(StoreError::Redis(e))
             }
             Err(_) => {
-                self.down.store(true, Ordering::Release);
+                self.went_away();
                 Err(StoreError::Timeout)
             }
         }
+    }
+
+    /// Notes that Redis did not answer: the next probe comes [`PROBE_EVERY`] after this
+    /// failure (not after the failed command's start, which would make every command
+    /// after a timeout a probe).
+    fn went_away(&self) {
+        self.last_probe_ms
+            .store(self.started.elapsed().as_millis() as u64, Ordering::Release);
+        self.down.store(true, Ordering::Release);
     }
 
     /// Whether this command may try Redis while it is away: one every [`PROBE_EVERY`].
