@@ -52,6 +52,9 @@ pub struct ServerConfig {
     pub public_url: Url,
     /// The largest request body `/api/v1` accepts (`MAX_BODY_BYTES`).
     pub max_body_bytes: usize,
+    /// The largest body of a page's form, not multipart (`FORM_MAX_BYTES`, 64 KiB by
+    /// default).
+    pub form_max_bytes: usize,
     /// Behind a reverse proxy: take the client address from the last entry of
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer
     /// (`TRUST_FORWARDED_FOR`).
@@ -510,6 +513,9 @@ impl ServerConfig {
             max_body_bytes: vars
                 .parse("MAX_BODY_BYTES", number_in(1024, 64 * 1024 * 1024, "bytes"))?
                 .unwrap_or(1024 * 1024),
+            form_max_bytes: vars
+                .parse("FORM_MAX_BYTES", number_in(1024, 16 * 1024 * 1024, "bytes"))?
+                .unwrap_or(64 * 1024),
             trust_forwarded_for: vars.parse("TRUST_FORWARDED_FOR", boolean)?.unwrap_or(false),
         })
     }
@@ -1069,6 +1075,7 @@ mod tests {
         assert_eq!(c.server.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.server.public_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.server.max_body_bytes, 1024 * 1024);
+        assert_eq!(c.server.form_max_bytes, 64 * 1024);
         assert!(!c.server.trust_forwarded_for);
         assert_eq!(c.database.url.expose_secret(), DEFAULT_DATABASE_URL);
         assert!(c.store.redis_url.is_none() && c.search.meili_url.is_none());
@@ -1130,6 +1137,7 @@ mod tests {
         let c = cfg(&[
             ("BIND_ADDR", "0.0.0.0:9000"),
             ("MAX_BODY_BYTES", "2048"),
+            ("FORM_MAX_BYTES", "4096"),
             ("LISTING_CACHE_MS", "0"),
             ("RESERVED_NAMES", " Rathaus, , Stadtwerke "),
             ("BOOKING_HOLD_SECONDS", "60"),
@@ -1148,6 +1156,7 @@ mod tests {
         assert_eq!(c.server.bind_addr.to_string(), "0.0.0.0:9000");
         assert_eq!(c.server.public_url.as_str(), "http://0.0.0.0:9000/");
         assert_eq!(c.server.max_body_bytes, 2048);
+        assert_eq!(c.server.form_max_bytes, 4096);
         assert!(c.server.trust_forwarded_for);
         assert_eq!(c.listings.cache, Duration::ZERO);
         assert_eq!(c.listings.reserved_names, ["Rathaus", "Stadtwerke"]);

@@ -10,7 +10,6 @@ use poem::{get, EndpointExt, IntoEndpoint, Route, Server};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use poem_openapi::OpenApiService;
 use secrecy::ExposeSecret;
-use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
 use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
@@ -386,11 +385,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 pub fn routes(state: AppState) -> impl poem::Endpoint {
     let api = api_service();
     let max_body = state.config.server.max_body_bytes;
+    let form_max = state.config.server.form_max_bytes;
     Route::new()
         .nest(
             "/api/v1",
-            api.around(move |ep, req| limit_body(ep, req, max_body))
-                .around(vary_language)
+            api.around(vary_language)
                 .around(crate::web::auth::record_app_use)
                 .around(crate::web::auth::bearer_challenge),
         )
@@ -717,6 +716,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
                 .overriding("X-Frame-Options", "DENY"),
         )
         .with(CatchPanic::new().with_handler(|_| problem::Problem::internal().to_response()))
+        .around(crate::web::edge::plain_text)
+        .around(move |ep, req| crate::web::edge::bounded_bodies(ep, req, max_body, form_max))
         .catch_all_error(problem::catch_all)
         .around(pages::with_csp)
         .around(after_writes)
@@ -748,8 +749,6 @@ pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
     res
 }
 
-/// Refuses request bodies over `max` bytes with 413, whether announced by
-/// `Content-Length` or streamed in chunks, before any handler reads them.
 /// Tells caches that an API answer may differ by `Accept-Language` (its localized texts
 /// follow the header when `locale` is absent), keeping any `Vary` already set.
 async fn vary_language<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
@@ -759,46 +758,6 @@ async fn vary_language<E: Endpoint>(next: E, req: Request) -> poem::Result<Respo
         poem::http::HeaderValue::from_static("Accept-Language"),
     );
     Ok(resp)
-}
-
-async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> poem::Result<Response> {
-    let too_large = || {
-        problem::Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "The request body is too large",
-        )
-        .detail(format!("The request body may be at most {max} bytes."))
-    };
-    let declared = req
-        .headers()
-        .get(poem::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(len) if len > max as u64 => return Err(too_large().into()),
-        Some(_) => {}
-        None if req
-            .headers()
-            .contains_key(poem::http::header::TRANSFER_ENCODING) =>
-        {
-            let mut buf = Vec::new();
-            req.take_body()
-                .into_async_read()
-                .take(max as u64 + 1)
-                .read_to_end(&mut buf)
-                .await
-                .map_err(|e| {
-                    problem::Problem::bad_request(format!("could not read the body: {e}"))
-                })?;
-            if buf.len() > max {
-                return Err(too_large().into());
-            }
-            req.set_body(buf);
-        }
-        None => {}
-    }
-    next.call(req).await.map(IntoResponse::into_response)
 }
 
 /// A server bound to its address, ready to run.

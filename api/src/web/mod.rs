@@ -5,6 +5,7 @@ pub mod api_tags;
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod edge;
 pub mod extract;
 pub mod health;
 pub mod json_body;

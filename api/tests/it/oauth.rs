@@ -1438,17 +1438,17 @@ async fn client_fields_refuse_control_characters(app: TestApp) {
         ("name", "Rechts\u{202e}links".into(), ok_uri.into()),
         ("name", "a".repeat(101), ok_uri.into()),
         (
-            "redirect_uris",
+            "redirect_uris[0]",
             "App".into(),
             "https://app.example/c\u{0}b".into(),
         ),
         (
-            "redirect_uris",
+            "redirect_uris[0]",
             "App".into(),
             "https://app.example/c\u{1b}b".into(),
         ),
         (
-            "redirect_uris",
+            "redirect_uris[0]",
             "App".into(),
             "https://app.example/c\u{7f}b".into(),
         ),
@@ -1481,13 +1481,14 @@ async fn client_fields_refuse_control_characters(app: TestApp) {
         .await
         .unwrap();
     let csrf = hidden(&page, "csrf");
-    let uris = format!("https://app.example/ok\nhttps://app.example/c\u{0}b\n{long_uri}");
+    // (Not NUL, which no page's form gets past the edge with: see `problems.rs`.)
+    let uris = format!("https://app.example/ok\nhttps://app.example/c\u{1b}b\n{long_uri}");
     let r = admin
         .client
         .post(app.url("/admin/oauth-clients"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("name", "Bürger\u{0}App"),
+            ("name", "Bürger\u{7}App"),
             ("kind", "public"),
             ("scope", "bookings:read"),
             ("redirect_uris", uris.as_str()),

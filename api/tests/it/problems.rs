@@ -58,3 +58,144 @@ async fn unique_violation_is_a_conflict_not_a_500(app: TestApp) {
     assert!(!p.detail.unwrap_or_default().contains("no_such_column"));
 }
 on_both!(unique_violation_is_a_conflict_not_a_500);
+
+/// Control characters never reach a handler (NUL was a 500 on PostgreSQL, which refuses
+/// it in text): in a path segment 404, in a query parameter, a JSON field or a form
+/// field 422 naming it; a JSON object with a key twice 400; nothing stored.
+async fn control_characters_and_duplicate_keys_are_refused_at_the_edge(app: TestApp) {
+    let http = client();
+    let get = |path: &str| http.get(app.url(path)).send();
+    let r = get("/api/v1/listings/a%00b").await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = get("/listings/caf%1Bx").await.unwrap();
+    assert_eq!(r.status(), 404);
+    let p = problem(get("/api/v1/search?district=%00").await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["district"]);
+    let p = problem(get("/search?q=a%00").await.unwrap(), 422).await;
+    assert_eq!(fields(&p), ["q"]);
+
+    // JSON: the login's email with NUL, a nested field with an escape character.
+    let r = http
+        .post(app.url("/api/v1/accounts/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"email": "a\u0000@example.org", "password": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(r, 422).await), ["email"]);
+    let (owner, org) = app.business_owner("Edge").await;
+    let mut body = business_body(org, "Kante");
+    body["name"]["en"] = serde_json::json!("Edge\u{1b}[31m");
+    let r = owner
+        .client
+        .post(app.url("/api/v1/listings"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(r, 422).await), ["name.en"]);
+    // A key twice: which one counts would depend on the parser.
+    let r = owner
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Erste", "name": "Zweite"}"#)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("`name`"), "{p}");
+    // A page's form with NUL: a page naming the field, in the page's language.
+    let r = http
+        .post(app.url("/login?lang=en"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept-language", "en")
+        .body("email=a%00%40example.org&password=x&csrf=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("email"), "{html}");
+    assert!(html.contains("(NUL)"), "{html}");
+    // Nothing was stored.
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let stored = entities::organization::Entity::find()
+        .filter(entities::organization::Column::Name.is_in(["Erste", "Zweite"]))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    let listings = entities::listing::Entity::find()
+        .filter(entities::listing::Column::NameDe.eq("Kante"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(listings, 0);
+    // Text with line breaks and tabs in a body is fine.
+    let r = http
+        .post(app.url("/api/v1/accounts/login"))
+        .json(&serde_json::json!({"email": "nobody@example.org", "password": "two\nlines\t"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+on_both!(control_characters_and_duplicate_keys_are_refused_at_the_edge);
+
+/// A page's form body over `FORM_MAX_BYTES` is refused with 413 before it is read
+/// (announced by its length) or as soon as the limit is passed (chunked); the API keeps
+/// its own, larger limit.
+async fn form_bodies_are_bounded(app: TestApp) {
+    let http = client();
+    let big = format!("email=a%40b.de&password={}", "x".repeat(100 * 1024));
+    let r = http
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/payload-too-large");
+    // Streamed without a length (chunked, by hand over a socket).
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = app.base.trim_start_matches("http://").to_string();
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /register HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        for chunk in big.as_bytes().chunks(8192) {
+            let framed = format!("{:x}\r\n", chunk.len());
+            // The server may answer and close before the last chunk: stop writing then.
+            if s.write_all(framed.as_bytes()).await.is_err()
+                || s.write_all(chunk).await.is_err()
+                || s.write_all(b"\r\n").await.is_err()
+            {
+                break;
+            }
+        }
+        let _ = s.write_all(b"0\r\n\r\n").await;
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    }
+    // The same size is no problem for the API (1 MiB by default): it answers as usual.
+    let r = client()
+        .post(app.url("/api/v1/accounts/login"))
+        .json(&serde_json::json!({"email": "a@b.de", "password": "x".repeat(100 * 1024)}))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 413);
+}
+on_both!(form_bodies_are_bounded);

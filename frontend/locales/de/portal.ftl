@@ -266,6 +266,7 @@ error-stale = Jemand anderes hat diesen Eintrag inzwischen geändert. Prüfen Si
 error-reason = Geben Sie einen Grund mit 3 bis 500 Zeichen an.
 error-staff-only = Diese Seite ist für Beschäftigte der Stadt.
 error-sessions-unavailable = Ihre Sitzung kann gerade nicht gelesen werden. Bitte versuchen Sie es gleich noch einmal; Sie bleiben angemeldet.
+error-form-nul = Das Feld „{ $field }“ enthält ein Zeichen, das kein Text enthalten darf (NUL). Gehen Sie zurück, entfernen Sie es und senden Sie das Formular erneut.
 error-unknown-action = Diese Aktion ist unbekannt. Bitte gehen Sie zurück und versuchen Sie es erneut.
 
 ## Booking (residents)

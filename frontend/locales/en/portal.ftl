@@ -270,6 +270,7 @@ error-stale = Someone else changed this listing meanwhile. Check the current ver
 error-reason = Give a reason of 3 to 500 characters.
 error-staff-only = This page is for city staff.
 error-sessions-unavailable = Your session cannot be read at the moment. Please try again in a moment; you stay logged in.
+error-form-nul = The field “{ $field }” contains a character that no text may contain (NUL). Go back, remove it and send the form again.
 error-unknown-action = This action is not known. Go back and try again.
 
 ## Booking (residents)

@@ -1,0 +1,477 @@
+//! What every request passes before a handler sees it: its body bounded, and its text
+//! free of control characters.
+//!
+//! - **Bodies** (see [`bounded_bodies`]): the API's (`MAX_BODY_BYTES`) and the pages'
+//!   forms (`FORM_MAX_BYTES`, much smaller) are refused with 413 when larger, whether
+//!   announced by `Content-Length` (before a byte is read) or streamed in chunks (read
+//!   no further than the limit). Multipart bodies (a module form's uploads) are bounded
+//!   by their own form's limit where they are read.
+//! - **Text** (see [`plain_text`]): a control character (NUL, escape, DEL and the like;
+//!   in bodies tab and line breaks are allowed) in a path segment answers 404 (no such
+//!   thing can exist), in a query parameter or a field of a JSON or API form body 422
+//!   naming it; NUL in a page's form a 422 page naming the field (other control
+//!   characters there are for the page's handler to show beside the field); a JSON
+//!   object with the same key twice answers 400. PostgreSQL refuses NUL in
+//!   text, so before this such input was a 500 there; now it never reaches a handler.
+//!   The OAuth protocol's endpoints and Open311 answer in their own error formats and
+//!   check their input themselves.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use poem::http::{header, Method, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use tokio::io::AsyncReadExt;
+
+use crate::core::problem::{FieldError, Problem};
+use crate::core::validate::has_control_chars;
+
+/// The largest body a page's form may have by default (`FORM_MAX_BYTES`).
+pub const DEFAULT_FORM_MAX_BYTES: usize = 64 * 1024;
+
+/// 413, closing the connection: the rest of the body is not read, so the connection
+/// cannot carry another request (the header tells the client not to try).
+fn too_large(max: usize) -> Response {
+    let mut resp = Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "The request body is too large",
+    )
+    .detail(format!("The request body may be at most {max} bytes."))
+    .to_response();
+    resp.headers_mut().insert(
+        header::CONNECTION,
+        poem::http::HeaderValue::from_static("close"),
+    );
+    resp
+}
+
+fn content_type(req: &Request) -> &str {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn is_multipart(req: &Request) -> bool {
+    content_type(req)
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+}
+
+/// Refuses bodies over `max` bytes with 413 (see the module's documentation). Reads a
+/// chunked body (at most `max` + 1 bytes) and hands it on.
+pub async fn limit_body<E: Endpoint>(
+    next: &E,
+    mut req: Request,
+    max: usize,
+) -> poem::Result<Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > max as u64 => return Ok(too_large(max)),
+        Some(_) => {}
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let mut buf = Vec::new();
+            req.take_body()
+                .into_async_read()
+                .take(max as u64 + 1)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(|e| Problem::bad_request(format!("could not read the body: {e}")))?;
+            if buf.len() > max {
+                return Ok(too_large(max));
+            }
+            req.set_body(buf);
+        }
+        None => {}
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// The OAuth protocol's endpoints, which read their forms themselves (at most 64 KiB)
+/// and must answer every error in OAuth's own format (RFC 6749 5.2), not as problems.
+fn speaks_oauth(path: &str) -> bool {
+    matches!(path, "/oauth/token" | "/oauth/revoke" | "/oauth/introspect")
+}
+
+/// Open311 GeoReport v2 answers errors in its own format (a list of `code` and
+/// `description`, JSON or XML); its handlers check their text themselves.
+fn speaks_open311(path: &str) -> bool {
+    path.starts_with("/open311/")
+}
+
+/// Middleware of the whole site: the API's bodies bounded by `api_max`, every other
+/// body but a multipart one or an OAuth endpoint's by `form_max`.
+pub async fn bounded_bodies<E: Endpoint>(
+    next: E,
+    req: Request,
+    api_max: usize,
+    form_max: usize,
+) -> poem::Result<Response> {
+    if req.uri().path().starts_with("/api/") {
+        limit_body(&next, req, api_max).await
+    } else if is_multipart(&req) || speaks_oauth(req.uri().path()) {
+        next.call(req).await.map(IntoResponse::into_response)
+    } else {
+        limit_body(&next, req, form_max).await
+    }
+}
+
+/// What is wrong with a request's text, if anything.
+#[derive(Debug, PartialEq)]
+pub enum Finding {
+    /// A path segment has a control character.
+    Path,
+    /// This field (query parameter, form field or JSON path) has one.
+    Control(String),
+    /// A JSON object has this key twice (the JSON path of the second).
+    Duplicate(String),
+}
+
+/// A control character where text must be one line (paths, query parameters, keys).
+fn control_in_line(s: &str) -> bool {
+    has_control_chars(s, false)
+}
+
+/// A control character other than tab and line breaks (bodies' values).
+fn control_in_text(s: &str) -> bool {
+    has_control_chars(s, true)
+}
+
+/// The first problem of the path and the query.
+pub fn check_uri(path: &str, query: Option<&str>) -> Option<Finding> {
+    // Decoded as a form would be (a `+` becomes a space, which is no control character;
+    // `&` and `=` split the path, whose parts are all looked at).
+    if url::form_urlencoded::parse(path.as_bytes())
+        .any(|(k, v)| control_in_line(&k) || control_in_line(&v))
+    {
+        return Some(Finding::Path);
+    }
+    let query = query?;
+    url::form_urlencoded::parse(query.as_bytes()).find_map(|(k, v)| {
+        (control_in_line(&k) || control_in_line(&v)).then(|| Finding::Control(printable(&k)))
+    })
+}
+
+/// The first problem of a form body (`application/x-www-form-urlencoded`). A page's
+/// form is checked for NUL alone (no text may hold it, and PostgreSQL cannot store it):
+/// the pages' handlers check their fields for other control characters themselves and
+/// say so beside the field, keeping what was typed.
+pub fn check_form(body: &[u8], nul_only: bool) -> Option<Finding> {
+    url::form_urlencoded::parse(body).find_map(|(k, v)| {
+        let bad = if nul_only {
+            k.contains('\0') || v.contains('\0')
+        } else {
+            control_in_line(&k) || control_in_text(&v)
+        };
+        bad.then(|| Finding::Control(printable(&k)))
+    })
+}
+
+/// The first problem of a JSON body; none for a body that is not JSON at all (the
+/// handler says what is wrong with it).
+pub fn check_json(body: &[u8]) -> Option<Finding> {
+    let found = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let _ = Scan {
+        path: String::new(),
+        found: &found,
+    }
+    .deserialize(&mut de);
+    found.into_inner()
+}
+
+/// A field's name fit to be named in an answer: control characters shown as `?`, at
+/// most 100 characters.
+fn printable(name: &str) -> String {
+    name.chars()
+        .take(100)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// Walks a JSON document without building it, noting the first control character in a
+/// string and the first key seen twice in one object (a parser that keeps the last of
+/// two keys and one that keeps the first would read different requests).
+struct Scan<'a> {
+    path: String,
+    found: &'a RefCell<Option<Finding>>,
+}
+
+impl Scan<'_> {
+    fn at(&self, step: String) -> Self {
+        Scan {
+            path: step,
+            found: self.found,
+        }
+    }
+
+    fn stop<T, E: serde::de::Error>(&self, finding: Finding) -> Result<T, E> {
+        *self.found.borrow_mut() = Some(finding);
+        Err(E::custom("refused"))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Scan<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Scan<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        if control_in_text(v) {
+            let field = if self.path.is_empty() {
+                "body".to_string()
+            } else {
+                self.path.clone()
+            };
+            return self.stop(Finding::Control(field));
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while seq
+            .next_element_seed(self.at(format!("{}[{i}]", self.path)))?
+            .is_some()
+        {
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let path = if self.path.is_empty() {
+                printable(&key)
+            } else {
+                format!("{}.{}", self.path, printable(&key))
+            };
+            if control_in_line(&key) {
+                return self.stop(Finding::Control(path));
+            }
+            if !seen.insert(key.into_owned()) {
+                return self.stop(Finding::Duplicate(path));
+            }
+            map.next_value_seed(self.at(path))?;
+        }
+        Ok(())
+    }
+}
+
+/// The answer to a finding.
+fn refusal(finding: Finding) -> Problem {
+    match finding {
+        Finding::Path => Problem::not_found("resource"),
+        Finding::Control(field) => Problem::validation(vec![FieldError {
+            field,
+            message: "must not contain control characters".into(),
+        }]),
+        Finding::Duplicate(field) => Problem::bad_request(format!(
+            "The JSON body has the key `{field}` more than once."
+        )),
+    }
+}
+
+/// Middleware of the whole site (inside [`bounded_bodies`], so a body it reads is
+/// bounded): refuses control characters in paths, query parameters and the fields of
+/// JSON and form bodies, and JSON objects with a key twice (see the module's
+/// documentation).
+pub async fn plain_text<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    let path = req.uri().path();
+    if speaks_oauth(path) || speaks_open311(path) {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
+    if let Some(finding) = check_uri(req.uri().path(), req.uri().query()) {
+        return Err(refusal(finding).into());
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
+    let kind = content_type(&req).to_ascii_lowercase();
+    let json = kind.starts_with("application/json")
+        || (kind.starts_with("application/")
+            && kind.split(';').next().unwrap_or("").ends_with("+json"));
+    let form = kind.starts_with("application/x-www-form-urlencoded");
+    if !json && !form {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
+    let body = req
+        .take_body()
+        .into_bytes()
+        .await
+        .map_err(|e| Problem::bad_request(format!("could not read the body: {e}")))?;
+    let page = !req.uri().path().starts_with("/api/");
+    let finding = if json {
+        check_json(&body)
+    } else {
+        check_form(&body, page)
+    };
+    match finding {
+        Some(Finding::Control(field)) if page && form => {
+            return Ok(refused_form(&req, &field).await);
+        }
+        Some(finding) => return Err(refusal(finding).into()),
+        None => {}
+    }
+    req.set_body(body);
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// A page's form with NUL in a field: a page in the visitor's language naming the
+/// field (the browser's Back keeps what was typed).
+async fn refused_form(req: &Request, field: &str) -> Response {
+    let Some(state) = req.data::<crate::web::state::AppState>() else {
+        return refusal(Finding::Control(field.to_string())).to_response();
+    };
+    let pc = crate::web::pages::PageCtx::new(state, req).await;
+    let title = pc.t(state, "problem-title-validation");
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("field", field.to_string());
+    let text = state.i18n.t(pc.locale, "error-form-nul", Some(&args));
+    crate::web::pages::render(
+        state,
+        &pc,
+        req,
+        "message.html",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        minijinja::context! { title, text },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_control_characters_are_named_by_their_path() {
+        assert_eq!(check_json(br#"{"name": "Caf\u00e9", "n": 1}"#), None);
+        assert_eq!(
+            check_json(br#"{"description": "two\nlines\tand a tab\r\n"}"#),
+            None
+        );
+        assert_eq!(
+            check_json(br#"{"email": "a\u0000@b.de"}"#),
+            Some(Finding::Control("email".into()))
+        );
+        assert_eq!(
+            check_json(br#"{"name": {"de": "ok", "en": "esc\u001b[31m"}}"#),
+            Some(Finding::Control("name.en".into()))
+        );
+        assert_eq!(
+            check_json(br#"{"weekly": [{"opens": "09:00"}, {"opens": "1\u007f0"}]}"#),
+            Some(Finding::Control("weekly[1].opens".into()))
+        );
+        assert_eq!(
+            check_json(br#"["x", "\u0000"]"#),
+            Some(Finding::Control("[1]".into()))
+        );
+        assert_eq!(
+            check_json(br#""\u0000""#),
+            Some(Finding::Control("body".into()))
+        );
+        // A key: shown with its control character replaced.
+        assert_eq!(
+            check_json(br#"{"a\u0000b": 1}"#),
+            Some(Finding::Control("a?b".into()))
+        );
+    }
+
+    #[test]
+    fn json_keys_twice_are_found_at_any_depth() {
+        assert_eq!(
+            check_json(br#"{"name": "a", "name": "b"}"#),
+            Some(Finding::Duplicate("name".into()))
+        );
+        assert_eq!(
+            check_json(br#"{"x": [{"k": 1, "k": 2}]}"#),
+            Some(Finding::Duplicate("x[0].k".into()))
+        );
+        // The same key in two objects is no duplicate.
+        assert_eq!(check_json(br#"[{"k": 1}, {"k": 2}]"#), None);
+        // Escaped forms of the same key are the same key.
+        assert_eq!(
+            check_json(br#"{"ab": 1, "a\u0062": 2}"#),
+            Some(Finding::Duplicate("ab".into()))
+        );
+    }
+
+    #[test]
+    fn what_is_not_json_is_left_to_the_handler() {
+        assert_eq!(check_json(b"{not json"), None);
+        assert_eq!(check_json(b""), None);
+        // Nesting past the parser's limit is not a finding either.
+        let deep = "[".repeat(10_000);
+        assert_eq!(check_json(deep.as_bytes()), None);
+    }
+
+    #[test]
+    fn paths_queries_and_forms() {
+        assert_eq!(check_uri("/listings/caf%C3%A9", Some("q=Caf%C3%A9")), None);
+        assert_eq!(
+            check_uri("/api/v1/listings/a%00b", None),
+            Some(Finding::Path)
+        );
+        assert_eq!(check_uri("/listings/a%1Bb", None), Some(Finding::Path));
+        assert_eq!(
+            check_uri("/api/v1/search", Some("q=x&district=%00")),
+            Some(Finding::Control("district".into()))
+        );
+        // A line break where a query's text must be one line.
+        assert_eq!(
+            check_uri("/search", Some("q=a%0Ab")),
+            Some(Finding::Control("q".into()))
+        );
+        assert_eq!(check_form(b"name=Anna&note=two%0D%0Alines", false), None);
+        assert_eq!(
+            check_form(b"email=a%00%40b.de&password=x", false),
+            Some(Finding::Control("email".into()))
+        );
+        assert_eq!(
+            check_form(b"email=a%07%40b.de&password=x", false),
+            Some(Finding::Control("email".into()))
+        );
+        // A page's form: NUL alone (its handler checks the rest beside the field).
+        assert_eq!(check_form(b"email=a%07%40b.de&password=x", true), None);
+        assert_eq!(
+            check_form(b"email=a%00%40b.de&password=x", true),
+            Some(Finding::Control("email".into()))
+        );
+    }
+}
