@@ -487,13 +487,16 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
                 msg!("v-module-service-twice"),
             ));
         }
-        if s.capability != Capability::Application && s.form.is_some() {
+        // An application asks its form; a report service may ask more than the
+        // place and description (its Open311 attributes).
+        if s.capability == Capability::Appointment && s.form.is_some() {
             errors.push(field(
                 format!("services[{i}].form"),
                 msg!("v-module-form-not-application"),
             ));
         }
-        if let (Capability::Application, Some(form)) = (s.capability, &s.form) {
+        if let (Capability::Application | Capability::Report, Some(form)) = (s.capability, &s.form)
+        {
             if let Err(problems) = FormSpec::parse(form) {
                 errors.extend(problems.into_iter().map(|p| {
                     field(

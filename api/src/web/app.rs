@@ -26,6 +26,7 @@ use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
 use crate::places::api::PlacesApi;
 use crate::privacy::api::PrivacyApi;
+use crate::reports::api::ReportsApi;
 use crate::search::api::SearchApi;
 use crate::web::extract::ReturnTo;
 use crate::web::state::AppState;
@@ -48,7 +49,7 @@ type Apis = (
     CalendarFeedApi,
     PartnerConnectionsApi,
     // A tuple holds at most 16; the rest are grouped.
-    (OAuthClientsApi, ModulesApi),
+    (OAuthClientsApi, ModulesApi, ReportsApi),
 );
 
 /// The API with its OpenAPI description.
@@ -70,7 +71,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
-            (OAuthClientsApi, ModulesApi),
+            (OAuthClientsApi, ModulesApi, ReportsApi),
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -208,6 +209,16 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("pause_module", &[401, 403, 404, 409, 500]),
     ("resume_module", &[401, 403, 404, 409, 500]),
     ("remove_module", &[401, 403, 404, 409, 500]),
+    ("list_module_reports", &[401, 403, 422, 500]),
+    ("get_module_report", &[401, 403, 404, 500]),
+    (
+        "set_module_report_status",
+        &[400, 401, 403, 404, 413, 422, 500],
+    ),
+    (
+        "comment_module_report",
+        &[400, 401, 403, 404, 413, 422, 500],
+    ),
     (
         "set_oauth_client_scopes",
         &[400, 401, 403, 404, 413, 422, 500],
@@ -450,6 +461,19 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::modules::pages::manifest_example),
         )
         .at("/modules", get(crate::modules::pages::public_register))
+        .at(
+            "/open311/v2/:file",
+            get(crate::reports::open311::resource).post(crate::reports::open311::resource),
+        )
+        .at(
+            "/open311/v2/services/:file",
+            get(crate::reports::open311::definition),
+        )
+        .at(
+            "/open311/v2/requests/:file",
+            get(crate::reports::open311::one),
+        )
+        .at("/reports/:id/photo", get(crate::reports::pages::photo))
         .at(
             "/admin/modules",
             get(crate::modules::pages::admin_list).post(crate::modules::pages::admin_register),
