@@ -770,10 +770,15 @@ mod tests {
         report["capability"] = json!("report");
         report["listing"] = json!("report-street-defect");
         v["services"].as_array_mut().unwrap().push(report);
+        let mut appointment = v["services"][0].clone();
+        appointment["capability"] = json!("appointment");
+        appointment["listing"] = json!("register-residence");
+        v["services"].as_array_mut().unwrap().push(appointment);
         assert_eq!(
             fields_of(&v),
-            ["services[1]", "services[2].form"],
-            "events of a capability the manifest serves are fine"
+            ["services[1]", "services[3].form"],
+            "events of a capability the manifest serves are fine, and a report service \
+             may ask more (its Open311 attributes)"
         );
     }
 

@@ -475,6 +475,17 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at("/reports/:id/photo", get(crate::reports::pages::photo))
         .at(
+            "/admin/open311-keys",
+            get(crate::reports::pages::admin_keys)
+                .post(crate::reports::pages::admin_issue_key)
+                .data(ReturnTo("/admin/open311-keys")),
+        )
+        .at(
+            "/admin/open311-keys/:id/revoke",
+            poem::post(crate::reports::pages::admin_revoke_key)
+                .data(ReturnTo("/admin/open311-keys")),
+        )
+        .at(
             "/admin/modules",
             get(crate::modules::pages::admin_list).post(crate::modules::pages::admin_register),
         )

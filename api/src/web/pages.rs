@@ -92,6 +92,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/admin_oauth_clients.html"),
     ),
     (
+        "admin_open311_keys.html",
+        include_str!("../../../frontend/templates/admin_open311_keys.html"),
+    ),
+    (
         "admin_modules.html",
         include_str!("../../../frontend/templates/admin_modules.html"),
     ),

@@ -949,3 +949,169 @@ async fn modules_read_their_reports_and_post_updates(app: TestApp) {
     assert!(later.as_array().unwrap().is_empty());
 }
 on_both!(modules_read_their_reports_and_post_updates);
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{name} in the page"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let s = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {html}"))
+        + start.len();
+    let e = html[s..].find(end).unwrap() + s;
+    &html[s..e]
+}
+
+/// City admins issue a key on their page (shown once), apps post with it, revoking it
+/// ends that; residents and editors cannot see the page; the CLI prints a working key.
+async fn admins_issue_and_revoke_keys(app: TestApp) {
+    let (admin, _creds) = with_module(&app).await;
+    let resident = app.register("Resident").await;
+    let r = resident
+        .client
+        .get(app.url("/admin/open311-keys"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = admin
+        .client
+        .get(app.url("/admin/open311-keys"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("No app has a key yet."));
+    let csrf = hidden(&page, "csrf");
+    // A name is needed; a forged form is refused.
+    let r = admin
+        .client
+        .post(app.url("/admin/open311-keys"))
+        .header("Accept-Language", "en")
+        .form(&[("csrf", csrf.as_str()), ("app_name", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Give the app a name"));
+    let r = admin
+        .client
+        .post(app.url("/admin/open311-keys"))
+        .form(&[("csrf", "forged"), ("app_name", "Evil")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = admin
+        .client
+        .post(app.url("/admin/open311-keys"))
+        .header("Accept-Language", "en")
+        .form(&[("csrf", csrf.as_str()), ("app_name", "Mängelmelder <app>")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Mängelmelder &lt;app&gt;"));
+    let key = between(&html, "<code id=\"new-key\">", "</code>").to_string();
+    assert!(key.starts_with("o311_"), "{key}");
+    // Only its hash is stored.
+    let stored = api::reports::service::keys(api::reports::service::Ctx {
+        db: &app.state.db,
+        city_id: app.state.city.id,
+    })
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0].key_hash, key);
+    assert!(!stored[0].key_hash.contains(&key));
+    // Shown once: the list shows only its beginning.
+    let list = admin
+        .client
+        .get(app.url("/admin/open311-keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains(&key));
+    assert!(list.contains(&key[..12]));
+    let form = [
+        ("api_key", key.as_str()),
+        ("service_code", "report-street-defect"),
+        ("lat", "60.17"),
+        ("long", "24.94"),
+        ("attribute[kind]", "pothole"),
+    ];
+    assert_eq!(
+        post_request(&app, "json", &form).await.status(),
+        StatusCode::CREATED
+    );
+    let id = stored[0].id;
+    let r = admin
+        .client
+        .post(app.url(&format!("/admin/open311-keys/{id}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_request(&app, "json", &form).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let list = admin
+        .client
+        .get(app.url("/admin/open311-keys"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Revoked on"));
+
+    // `city-portal open311 key <app-name>` prints a key that works.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_city-portal"))
+        .args(["open311", "key", "Street app"])
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .env_clear()
+        .env("DATABASE_URL", &app.database_url)
+        .env("DEMO_DATA", "false")
+        .env("CITY_NAME", "Testhausen")
+        .env(
+            "PARTNER_SECRETS_KEY",
+            "dGVzdC1rZXktb2YtMzItYnl0ZXMtZm9yLWFlcy1nY20=",
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let cli_key = printed.trim();
+    assert!(cli_key.starts_with("o311_"), "{printed}");
+    assert!(stderr.contains("Street app"));
+    let form = [
+        ("api_key", cli_key),
+        ("service_code", "report-street-defect"),
+        ("lat", "60.17"),
+        ("long", "24.94"),
+        ("attribute[kind]", "crack"),
+    ];
+    assert_eq!(
+        post_request(&app, "json", &form).await.status(),
+        StatusCode::CREATED
+    );
+}
+on_both!(admins_issue_and_revoke_keys);

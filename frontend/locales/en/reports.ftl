@@ -22,3 +22,18 @@ access-report-data = { $fields ->
    *[location] the place
   } of your report { $report }
 access-purpose-report = dealing with your report ({ $module })
+admin-open311-title = Open311 API keys
+admin-open311-intro = Third-party apps report issues to the city's services over Open311 GeoReport v2 with a key of their own. Reading reports needs no key. The endpoint:
+admin-open311-admins-only = Only the city's admins issue Open311 API keys.
+admin-open311-key-once = The key of “{ $name }”, shown this once (only its hash is stored): give it to the app's makers now.
+admin-open311-create = Issue a key
+admin-open311-app-name = Name of the app
+admin-open311-create-button = Issue key
+admin-open311-keys = Keys
+admin-open311-prefix = Begins with
+admin-open311-created = Issued
+admin-open311-last-used = Last used
+admin-open311-never = never
+admin-open311-revoked = Revoked on { $date }: the app can no longer post reports.
+admin-open311-revoke = Revoke
+admin-open311-none = No app has a key yet.
