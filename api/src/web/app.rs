@@ -474,6 +474,14 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::reports::open311::one),
         )
         .at("/reports/:id/photo", get(crate::reports::pages::photo))
+        .at("/reports", get(crate::reports::pages::public_reports))
+        .at(
+            "/services/:slug/report",
+            get(crate::reports::pages::report_form)
+                .post(crate::reports::pages::report_submit)
+                .data(ReturnTo("/services/{slug}/report")),
+        )
+        .at("/account/reports", get(crate::reports::pages::my_reports))
         .at(
             "/admin/open311-keys",
             get(crate::reports::pages::admin_keys)

@@ -1115,3 +1115,372 @@ async fn admins_issue_and_revoke_keys(app: TestApp) {
     );
 }
 on_both!(admins_issue_and_revoke_keys);
+
+/// A few places of the city for the address search.
+async fn places(app: &TestApp) {
+    use api::places::service::{replace_all, NewPlace, PlaceKind};
+    replace_all(
+        &app.state.db,
+        app.state.city.id,
+        &[
+            NewPlace {
+                kind: PlaceKind::Address,
+                name: "Mannerheimintie 5".into(),
+                district: Some("Kluuvi".into()),
+                lat: 60.1686,
+                lng: 24.9414,
+            },
+            NewPlace {
+                kind: PlaceKind::Street,
+                name: "Aleksanterinkatu".into(),
+                district: Some("Kluuvi".into()),
+                lat: 60.1688,
+                lng: 24.9470,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+}
+
+/// A tiny valid PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0D, 0x49, 0x44, 0x41, 0x54,
+    0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+async fn send_report(
+    app: &TestApp,
+    user: &User,
+    csrf: &str,
+    texts: &[(&str, &str)],
+    photo: Option<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf.to_string());
+    for (k, v) in texts {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = photo {
+        form = form.part(
+            "report_photo",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str("image/png")
+                .unwrap(),
+        );
+    }
+    user.client
+        .post(app.url("/services/report-street-defect/report"))
+        .header("Accept-Language", "en")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A resident reports by address without JavaScript (the service page offers it),
+/// with a photo; bad input comes back beside its fields; My reports and the public list
+/// show it (the list nothing about the reporter); the module's read is in the resident's
+/// access log; its status change shows on My reports; export has it; erasure keeps it
+/// without the reporter.
+async fn residents_report_and_follow(app: TestApp) {
+    let (_admin, creds) = with_module(&app).await;
+    places(&app).await;
+    let resident = app.register("Reporter").await;
+    // The service page offers it; a service without a report module does not.
+    let page = client()
+        .get(app.url("/services/report-street-defect"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/services/report-street-defect/report\""));
+    let other = client()
+        .get(app.url("/services/passport"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!other.contains("/report\""));
+    let r = client()
+        .get(app.url("/services/passport/report"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "logged out: to the login"
+    );
+    let r = resident
+        .client
+        .get(app.url("/services/passport/report"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let form = resident
+        .client
+        .get(app.url("/services/report-street-defect/report"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let form = form.text().await.unwrap();
+    assert!(form.contains("name=\"kind\""), "the service's own question");
+    let csrf = hidden(&form, "csrf");
+
+    // Bad input, each beside its field, what was typed kept.
+    let r = send_report(
+        &app,
+        &resident,
+        &csrf,
+        &[
+            ("report_address", "Nowhere street 99"),
+            ("report_description", ""),
+            ("kind", "sinkhole"),
+        ],
+        Some(("pothole.png", b"MZ this is an executable".to_vec())),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for id in [
+        "report_address-error",
+        "report_description-error",
+        "report_photo-error",
+        "kind-error",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(html.contains("value=\"Nowhere street 99\""));
+    assert!(html.contains("A photo must be a JPEG or PNG picture."));
+    let r = send_report(
+        &app,
+        &resident,
+        &csrf,
+        &[("report_description", "x"), ("kind", "pothole")],
+        Some(("big.png", vec![0x89; 5 * 1024 * 1024 + 10])),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("A photo may be at most 5 MB."));
+    assert!(html.contains("id=\"report_address-error\""), "no place");
+    let r = send_report(
+        &app,
+        &resident,
+        &csrf,
+        &[
+            ("report_lat", "95"),
+            ("report_lng", "24.9"),
+            ("report_description", "x"),
+            ("kind", "pothole"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = send_report(
+        &app,
+        &resident,
+        "forged",
+        &[
+            ("report_address", "Mannerheimintie 5"),
+            ("report_description", "x"),
+            ("kind", "pothole"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // By address, with a photo.
+    let r = send_report(
+        &app,
+        &resident,
+        &csrf,
+        &[
+            ("report_address", "mannerheimintie 5"),
+            ("report_description", "Deep pothole by the tram stop"),
+            ("kind", "pothole"),
+            ("blocking", "true"),
+        ],
+        Some(("C:\\photos\\pothole.png", PNG.to_vec())),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/account/reports?sent=1#r-"), "{to}");
+    let id = to.rsplit("#r-").next().unwrap().to_string();
+    assert_eq!(app.outbox_events(&id).await, vec!["report.submitted"]);
+    let mine = resident
+        .client
+        .get(app.url("/account/reports?sent=1"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains(&format!("id=\"r-{id}\"")));
+    assert!(mine.contains("Deep pothole by the tram stop"));
+    assert!(mine.contains("Mannerheimintie 5, Kluuvi"));
+    assert!(mine.contains("your report was sent"));
+    // Only their own.
+    let other = app.register("Other").await;
+    let theirs = other
+        .client
+        .get(app.url("/account/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!theirs.contains(&id));
+    // The public list and Open311: the report, its place and photo, never the reporter.
+    let public = client()
+        .get(app.url("/reports"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), StatusCode::OK);
+    let public = public.text().await.unwrap();
+    assert!(public.contains("Deep pothole by the tram stop"));
+    assert!(public.contains("data-map"), "a map on request");
+    assert!(!public.contains(&resident.email));
+    assert!(!public.contains("Reporter"));
+    let photo = client()
+        .get(app.url(&format!("/reports/{id}/photo")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/png");
+    assert_eq!(photo.bytes().await.unwrap().as_ref(), PNG);
+    let o = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(o[0]["address"], "Mannerheimintie 5, Kluuvi");
+    assert_eq!(o[0]["lat"], 60.1686);
+    assert!(o[0]["media_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/reports/{id}/photo")));
+    assert!(!o.to_string().contains(&resident.email));
+
+    // The module reads it with the resident's data: the access log names it.
+    let token = access_token(&app, &creds, None).await;
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/reports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["reporter"]["email"], resident.email.as_str());
+    assert_eq!(one["report"]["channel"], "portal");
+    assert_eq!(
+        one["report"]["attributes"],
+        json!({"kind": "pothole", "blocking": true})
+    );
+    let log: Value = resident
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log?locale=en"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &log[0];
+    assert_eq!(entry["reader_kind"], "module");
+    assert_eq!(entry["reader"], "street-defects");
+    assert!(
+        entry["resource"]
+            .as_str()
+            .unwrap()
+            .starts_with("your name, email address and the place of your report"),
+        "{entry}"
+    );
+    // Its status change shows on My reports.
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/reports/{id}/status")))
+        .bearer_auth(&token)
+        .json(&json!({"state": "action_scheduled", "note": "Repair on Monday"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let mine = resident
+        .client
+        .get(app.url("/account/reports"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("Action scheduled"));
+    assert!(mine.contains("Repair on Monday"));
+
+    // The export has it; erasure keeps the report but not who sent it.
+    let export: Value = resident
+        .client
+        .get(app.url("/api/v1/accounts/me/export"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(export["reports"][0]["id"], id.as_str());
+    assert_eq!(
+        export["reports"][0]["updates"][0]["state"],
+        "action_scheduled"
+    );
+    let r = resident
+        .client
+        .delete(app.url("/api/v1/accounts/me"))
+        .json(&json!({"password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let kept = api::reports::service::get(
+        api::reports::service::Ctx {
+            db: &app.state.db,
+            city_id: app.state.city.id,
+        },
+        id.parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.reporter_user_id, None);
+    assert_eq!(kept.description, "Deep pothole by the tram stop");
+    let public = client()
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Deep pothole by the tram stop"));
+}
+on_both!(residents_report_and_follow);
