@@ -1484,3 +1484,62 @@ async fn residents_report_and_follow(app: TestApp) {
     assert!(public.contains("Deep pothole by the tram stop"));
 }
 on_both!(residents_report_and_follow);
+
+/// An Open311 client library from PyPI (`georeport`, in the virtual environment
+/// `scripts/test` makes: TEST_OPEN311_PYTHON) lists the services and reads a definition,
+/// posts a request and reads it back, in JSON and XML, through the running server.
+async fn an_open311_client_library_from_pypi(app: TestApp) {
+    let Some(python) = std::env::var_os("TEST_OPEN311_PYTHON") else {
+        println!(
+            "skipped: TEST_OPEN311_PYTHON is not set (scripts/test makes the Open311 client's virtual environment)"
+        );
+        return;
+    };
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "georeport").await;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scripts/open311-client/check.py"
+    );
+    let endpoint = app.url("/open311/v2");
+    let city = app.state.city.slug.clone();
+    let out = tokio::process::Command::new(python)
+        .args([
+            script,
+            &endpoint,
+            &key,
+            &city,
+            "report-street-defect",
+            "kind=crack",
+        ])
+        .output()
+        .await
+        .expect("the virtual environment's python runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the client failed: {stderr}");
+    let seen: Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(seen["services"], json!(["report-street-defect"]));
+    assert_eq!(seen["attributes"], json!(["kind", "lane", "blocking"]));
+    assert_eq!(seen["status"], "open");
+    // It is stored as the client sent it, with the client's personal data for the
+    // module only.
+    let id = seen["service_request_id"].as_str().unwrap();
+    let r = api::reports::service::get(
+        api::reports::service::Ctx {
+            db: &app.state.db,
+            city_id: app.state.city.id,
+        },
+        id.parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.description, "Reported by the georeport client <&>");
+    assert_eq!(r.reporter_email.as_deref(), Some("client@example.org"));
+    assert_eq!(r.device_id.as_deref(), Some("python-georeport"));
+    // An unticked yes/no question is a no, as on the form.
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.attributes).unwrap(),
+        json!({"kind": "crack", "blocking": false})
+    );
+}
+on_both!(an_open311_client_library_from_pypi);
