@@ -1030,7 +1030,8 @@ pub async fn export(
 /// 2. in one transaction: the bookings a business keeps lose name, email and phone;
 ///    waitlist places, stored request answers, memberships, staff roles, tokens, emailed
 ///    links, the calendar feed, the apps' grants with their tokens and the access log
-///    about the resident are deleted; the
+///    about the resident are deleted; the resident's issue reports stay for the city
+///    without saying who sent them; the
 ///    account row
 ///    keeps no personal data (a placeholder email, no name, no password) and is marked
 ///    deleted, which ends every session and token.
