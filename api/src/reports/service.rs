@@ -216,6 +216,16 @@ pub async fn service_of_listing(
     ctx: Ctx<'_>,
     listing_id: Uuid,
 ) -> Result<Option<ReportService>, ReportError> {
+    // Most services take no reports: one indexed look-up says so before the modules
+    // and their manifests are read.
+    let served = entities::module_service::Entity::find()
+        .filter(entities::module_service::Column::ListingId.eq(listing_id))
+        .filter(entities::module_service::Column::Capability.eq(Capability::Report.as_str()))
+        .one(ctx.db)
+        .await?;
+    if served.is_none() {
+        return Ok(None);
+    }
     Ok(services(ctx)
         .await?
         .into_iter()
