@@ -1543,3 +1543,74 @@ async fn an_open311_client_library_from_pypi(app: TestApp) {
     );
 }
 on_both!(an_open311_client_library_from_pypi);
+
+/// An app may say where by address alone: a known one gets the place's coordinates and
+/// name from the city's places; an unknown one (or an `address_id`) is kept as sent,
+/// without coordinates, as the specification allows.
+async fn apps_post_by_address(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    places(&app).await;
+    let key = api_key(&app, "Address app").await;
+    let mut ids = Vec::new();
+    for place in [
+        ("address_string", "Mannerheimintie 5, Helsinki"),
+        ("address_string", "Somewhere unknown 1"),
+        ("address_id", "parcel-4711"),
+    ] {
+        let created = json_of(
+            post_request(
+                &app,
+                "json",
+                &[
+                    ("api_key", &key),
+                    ("service_code", "report-street-defect"),
+                    place,
+                    ("attribute[kind]", "crack"),
+                ],
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        ids.push(
+            created[0]["service_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let read = |id: String| {
+        let app = &app;
+        async move {
+            json_of(
+                get(app, &format!("/open311/v2/requests/{id}.json")).await,
+                StatusCode::OK,
+            )
+            .await[0]
+                .clone()
+        }
+    };
+    let known = read(ids[0].clone()).await;
+    assert_eq!(known["address"], "Mannerheimintie 5, Kluuvi");
+    assert_eq!(known["lat"], 60.1686);
+    assert_eq!(known["long"], 24.9414);
+    let unknown = read(ids[1].clone()).await;
+    assert_eq!(unknown["address"], "Somewhere unknown 1");
+    assert_eq!(unknown["lat"], Value::Null);
+    let by_id = read(ids[2].clone()).await;
+    assert_eq!(by_id["address_id"], "parcel-4711");
+    // The XML of a request without coordinates has them empty.
+    let x = xml_paths(
+        &xml_of(
+            get(&app, &format!("/open311/v2/requests/{}.xml", ids[2])).await,
+            StatusCode::OK,
+        )
+        .await,
+    );
+    assert_eq!(xml_text(&x, "service_requests/request/lat"), vec![""]);
+    assert_eq!(
+        xml_text(&x, "service_requests/request/address_id"),
+        vec!["parcel-4711"]
+    );
+}
+on_both!(apps_post_by_address);
