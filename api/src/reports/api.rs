@@ -137,7 +137,8 @@ pub struct ReportReporter {
 #[derive(Object)]
 pub struct ModuleReportUpdate {
     pub id: Uuid,
-    /// `status` or `comment`.
+    /// `status` or `comment` (the module's), or `reporter_comment` (what the reporter
+    /// added for the module; not shown publicly).
     pub kind: String,
     pub state: String,
     #[oai(skip_serializing_if_is_none)]
@@ -377,7 +378,7 @@ impl ReportsApi {
                     .map_err(|e| problem(e.into()))?;
             }
         }
-        let updates = service::updates(ctx(&state), Some(&[r.id]), None, None)
+        let updates = service::updates(ctx(&state), Some(&[r.id]), None, None, false)
             .await
             .map_err(problem)?;
         Ok(Json(ModuleReportDetail {

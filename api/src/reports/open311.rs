@@ -892,6 +892,7 @@ async fn updates(state: &AppState, format: Format, p: &Params) -> Result<Respons
         (!ids.is_empty()).then_some(ids.as_slice()),
         from,
         to,
+        true,
     )
     .await?;
     let node = Node::List(

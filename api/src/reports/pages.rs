@@ -669,28 +669,36 @@ async fn listing_names(
         .collect()
 }
 
-/// `GET /account/reports`: the resident's reports, each with what the city answered.
-#[poem::handler]
-pub async fn my_reports(
-    state: Data<&AppState>,
+/// A reporter's note that came back with an error: the report, what was typed, why.
+struct CommentError {
+    report: Uuid,
+    text: String,
+    message: String,
+}
+
+async fn my_reports_page(
+    state: &AppState,
+    pc: &crate::web::pages::PageCtx,
     req: &poem::Request,
-    crate::web::extract::PageUser { pc, user }: crate::web::extract::PageUser,
+    user: Uuid,
+    status: StatusCode,
+    error: Option<CommentError>,
 ) -> Response {
     let l = pc.locale;
     let f = service::Filter {
-        reporter: Some(user.id),
+        reporter: Some(user),
         limit: service::MAX_RESULTS,
         ..Default::default()
     };
-    let rows = service::find(ctx(&state), &f).await.unwrap_or_default();
+    let rows = service::find(ctx(state), &f).await.unwrap_or_default();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let photos = service::with_photo(ctx(&state), &ids)
+    let photos = service::with_photo(ctx(state), &ids)
         .await
         .unwrap_or_default();
-    let updates = service::updates(ctx(&state), Some(&ids), None, None)
+    let updates = service::updates(ctx(state), Some(&ids), None, None, false)
         .await
         .unwrap_or_default();
-    let names = listing_names(&state, l, &rows).await;
+    let names = listing_names(state, l, &rows).await;
     let tz = state.city.timezone;
     let reports: Vec<minijinja::Value> = rows
         .iter()
@@ -704,25 +712,120 @@ pub async fn my_reports(
                         date => crate::core::i18n::format_date(l, u.created_at.with_timezone(&tz).date_naive()),
                         state => state.i18n.t(l, &st.message_key(), None),
                         comment => u.kind == "comment",
+                        mine => u.kind == service::REPORTER_COMMENT,
                         description => u.description.clone(),
                     }
                 })
                 .collect();
+            let err = error.as_ref().filter(|e| e.report == r.id);
             minijinja::context! {
-                report => report_view(&state, l, r, &names, photos.contains(&r.id)),
+                report => report_view(state, l, r, &names, photos.contains(&r.id)),
                 timeline,
+                comment_text => err.map(|e| e.text.clone()),
+                comment_error => err.map(|e| e.message.clone()),
             }
         })
         .collect();
     let sent = crate::web::pages::query_param(req, "sent").is_some();
+    let added = crate::web::pages::query_param(req, "added").is_some();
     crate::web::pages::render(
-        &state,
-        &pc,
+        state,
+        pc,
         req,
         "my_reports.html",
-        StatusCode::OK,
-        minijinja::context! { reports, sent },
+        status,
+        minijinja::context! { reports, sent, added },
     )
+}
+
+/// `GET /account/reports`: the resident's reports, each with what the city answered.
+#[poem::handler]
+pub async fn my_reports(
+    state: Data<&AppState>,
+    req: &poem::Request,
+    crate::web::extract::PageUser { pc, user }: crate::web::extract::PageUser,
+) -> Response {
+    my_reports_page(&state, &pc, req, user.id, StatusCode::OK, None).await
+}
+
+/// What the "add information" form sends.
+#[derive(serde::Deserialize, Default)]
+pub struct CommentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+}
+crate::web::extract::protected_form!(CommentForm);
+
+/// `POST /account/reports/:id/comments`: the reporter adds information for the module.
+#[poem::handler]
+pub async fn add_comment(
+    state: Data<&AppState>,
+    req: &poem::Request,
+    Path(id): Path<String>,
+    crate::web::extract::PageUser { pc, user }: crate::web::extract::PageUser,
+    crate::web::extract::CheckedForm(form): crate::web::extract::CheckedForm<CommentForm>,
+) -> Response {
+    let Ok(report) = Uuid::parse_str(&id) else {
+        return crate::web::extract::message_page(
+            &state,
+            &pc,
+            req,
+            StatusCode::NOT_FOUND,
+            "problem-not-found",
+        );
+    };
+    let mut errors = crate::core::validate::Errors::default();
+    let text = crate::core::validate::long_text(
+        &mut errors,
+        "text",
+        Some(&form.text),
+        service::MAX_DESCRIPTION,
+    );
+    if text.is_empty() && errors.is_empty() {
+        errors.add("text", crate::msg!("v-report-update-empty"));
+    }
+    if let Some(e) = errors.0.first() {
+        let message = state.i18n.message(pc.locale, &e.message);
+        return my_reports_page(
+            &state,
+            &pc,
+            req,
+            user.id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(CommentError {
+                report,
+                text: form
+                    .text
+                    .chars()
+                    .take(service::MAX_DESCRIPTION + 100)
+                    .collect(),
+                message,
+            }),
+        )
+        .await;
+    }
+    match service::reporter_comment(ctx(&state), user.id, report, text).await {
+        Ok(_) => crate::web::pages::see_other(format!("/account/reports?added=1#r-{report}")),
+        Err(super::error::ReportError::NotFound) => crate::web::extract::message_page(
+            &state,
+            &pc,
+            req,
+            StatusCode::NOT_FOUND,
+            "problem-not-found",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "storing a reporter's note");
+            crate::web::extract::message_page(
+                &state,
+                &pc,
+                req,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "problem-internal",
+            )
+        }
+    }
 }
 
 /// `GET /reports`: the city's open reports, newest first, and a map of them on request;

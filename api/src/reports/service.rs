@@ -463,14 +463,19 @@ pub async fn photo(ctx: Ctx<'_>, id: Uuid) -> Result<report_photo::Model, Report
 }
 
 /// The updates of the reports `ids` (all of the city's when `None`) within the range,
-/// oldest first, at most [`MAX_RESULTS`].
+/// oldest first, at most [`MAX_RESULTS`]; `public`: only the modules' (what Open311
+/// shows), not what reporters added for the module.
 pub async fn updates(
     ctx: Ctx<'_>,
     ids: Option<&[Uuid]>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
+    public: bool,
 ) -> Result<Vec<report_update::Model>, ReportError> {
     let mut q = report_update::Entity::find().filter(report_update::Column::CityId.eq(ctx.city_id));
+    if public {
+        q = q.filter(report_update::Column::Kind.ne(REPORTER_COMMENT));
+    }
     if let Some(ids) = ids {
         q = q.filter(report_update::Column::ReportId.is_in(ids.to_vec()));
     }
@@ -498,8 +503,9 @@ pub struct NewUpdate {
     pub service_notice: Option<String>,
 }
 
-/// Stores a module's update of its report and the report's new state, with the
-/// `report.commented` event, in one transaction.
+/// Stores a module's update of its report and the report's new state, in one
+/// transaction. (No event: the module made it; Open311's `servicerequestupdates` and the
+/// reporter's My reports show it.)
 pub async fn post_update(
     ctx: Ctx<'_>,
     module_id: Uuid,
@@ -550,6 +556,40 @@ pub async fn post_update(
     }
     .insert(&txn)
     .await?;
+    txn.commit().await?;
+    Ok(update)
+}
+
+/// A reporter adds information to their own open report: stored as an update of kind
+/// `reporter_comment` (for the module, not in the public updates), with the
+/// `report.commented` event for the module in the same transaction.
+pub async fn reporter_comment(
+    ctx: Ctx<'_>,
+    user_id: Uuid,
+    id: Uuid,
+    text: String,
+) -> Result<report_update::Model, ReportError> {
+    let txn = crate::core::db::begin_write(ctx.db).await?;
+    let r = report::Entity::find_by_id(id)
+        .filter(report::Column::CityId.eq(ctx.city_id))
+        .filter(report::Column::ReporterUserId.eq(user_id))
+        .one(&txn)
+        .await?
+        .ok_or(ReportError::NotFound)?;
+    let now = Utc::now();
+    let update = report_update::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        report_id: Set(id),
+        city_id: Set(ctx.city_id),
+        module_id: Set(None),
+        kind: Set(REPORTER_COMMENT.to_string()),
+        status: Set(r.status.clone()),
+        state: Set(r.state.clone()),
+        description: Set(Some(text)),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
     outbox::record(
         &txn,
         ctx.city_id,
@@ -560,15 +600,17 @@ pub async fn post_update(
             "report_id": id,
             "update_id": update.id,
             "service_code": r.service_code,
-            "status": state.status(),
-            "state": state.as_str(),
-            "updated_datetime": now,
+            "module": r.module_id,
+            "commented_datetime": now,
         }),
     )
     .await?;
     txn.commit().await?;
     Ok(update)
 }
+
+/// The kind of an update a reporter wrote.
+pub const REPORTER_COMMENT: &str = "reporter_comment";
 
 /// The resident's reports for their export: what they reported, where, and what came of
 /// it.

@@ -483,6 +483,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         )
         .at("/account/reports", get(crate::reports::pages::my_reports))
         .at(
+            "/account/reports/:id/comments",
+            poem::post(crate::reports::pages::add_comment).data(ReturnTo("/account/reports")),
+        )
+        .at(
             "/admin/open311-keys",
             get(crate::reports::pages::admin_keys)
                 .post(crate::reports::pages::admin_issue_key)

@@ -881,15 +881,8 @@ async fn modules_read_their_reports_and_post_updates(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
-    assert_eq!(
-        app.outbox_events(&id).await,
-        vec![
-            "report.submitted",
-            "report.commented",
-            "report.commented",
-            "report.commented"
-        ]
-    );
+    // The module made these: nothing goes back to it.
+    assert_eq!(app.outbox_events(&id).await, vec!["report.submitted"]);
 
     // Open311 shows the outcome, and FixMyStreet's updates list each step.
     let req = json_of(
@@ -1438,6 +1431,80 @@ async fn residents_report_and_follow(app: TestApp) {
         .unwrap();
     assert!(mine.contains("Action scheduled"));
     assert!(mine.contains("Repair on Monday"));
+
+    // The reporter adds information for the module: the event tells the module; the
+    // note is not public.
+    let csrf = hidden(&mine, "csrf");
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/reports/{id}/comments")))
+        .header("Accept-Language", "en")
+        .form(&[("csrf", csrf.as_str()), ("text", "   ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("id=\"text-{id}-error\"")));
+    let r = other
+        .client
+        .post(app.url(&format!("/account/reports/{id}/comments")))
+        .form(&[
+            ("csrf", hidden(&theirs, "csrf").as_str()),
+            ("text", "Not mine"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/reports/{id}/comments")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("text", "It got deeper after the rain"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.outbox_events(&id).await,
+        vec!["report.submitted", "report.commented"]
+    );
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/reports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let last = one["updates"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "reporter_comment");
+    assert_eq!(last["description"], "It got deeper after the rain");
+    let public_updates = get(&app, "/open311/v2/servicerequestupdates.json")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public_updates.contains("Repair on Monday"));
+    assert!(!public_updates.contains("deeper after the rain"));
+    let mine = resident
+        .client
+        .get(app.url("/account/reports"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("It got deeper after the rain"));
 
     // The export has it; erasure keeps the report but not who sent it.
     let export: Value = resident
