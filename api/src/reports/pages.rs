@@ -552,11 +552,22 @@ pub async fn report_submit(
             Some(
                 kind @ (crate::applications::upload::FileType::Jpeg
                 | crate::applications::upload::FileType::Png),
-            ) => Some(service::Photo {
-                content_type: kind.mime(),
-                file_name: crate::applications::upload::display_name(p.file_name.as_deref(), kind),
-                bytes: p.bytes.clone(),
-            }),
+            ) => match super::photo::strip_metadata(kind, &p.bytes) {
+                // Shown publicly: without the place, time and device the camera wrote
+                // into it.
+                Some(bytes) => Some(service::Photo {
+                    content_type: kind.mime(),
+                    file_name: crate::applications::upload::display_name(
+                        p.file_name.as_deref(),
+                        kind,
+                    ),
+                    bytes,
+                }),
+                None => {
+                    errors.add(F_PHOTO, msg!("v-report-photo-type"));
+                    None
+                }
+            },
             _ => {
                 errors.add(F_PHOTO, msg!("v-report-photo-type"));
                 None

@@ -1136,10 +1136,10 @@ async fn places(app: &TestApp) {
     .unwrap();
 }
 
-/// A tiny valid PNG.
+/// A 1×1 PNG (signature, IHDR, IDAT, IEND).
 const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
-    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0D, 0x49, 0x44, 0x41, 0x54,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0A, 0x49, 0x44, 0x41, 0x54,
     0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E,
     0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
@@ -1681,3 +1681,76 @@ async fn apps_post_by_address(app: TestApp) {
     );
 }
 on_both!(apps_post_by_address);
+
+/// A JPEG's parts: a marker with its data.
+fn jpeg_segment(marker: u8, data: &[u8]) -> Vec<u8> {
+    let mut s = vec![0xFF, marker];
+    s.extend_from_slice(&((data.len() + 2) as u16).to_be_bytes());
+    s.extend_from_slice(data);
+    s
+}
+
+/// A photo is shown publicly: what the phone wrote into it (the place to a few metres,
+/// the device) is gone before it is stored; a JPEG that is not one is refused.
+async fn photos_lose_their_metadata(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    places(&app).await;
+    let resident = app.register("Photographer").await;
+    let form = resident
+        .client
+        .get(app.url("/services/report-street-defect/report"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+    let picture = [
+        jpeg_segment(0xDB, &[0; 65]),
+        jpeg_segment(0xDA, &[1, 1, 0, 0, 63, 0]),
+        vec![0x12, 0x34, 0x56, 0xFF, 0xD9],
+    ]
+    .concat();
+    let jpeg = [
+        vec![0xFF, 0xD8],
+        jpeg_segment(
+            0xE1,
+            b"Exif\0\0GPS 60.16861N 24.94139E Phone serial SN-4711",
+        ),
+        jpeg_segment(0xFE, b"Photographer's comment"),
+        picture.clone(),
+    ]
+    .concat();
+    let texts = [
+        ("report_address", "Aleksanterinkatu"),
+        ("report_description", "Loose paving stone"),
+        ("kind", "crack"),
+    ];
+    // Claimed a JPEG, cut short: refused.
+    let r = send_report(
+        &app,
+        &resident,
+        &csrf,
+        &texts,
+        Some(("cut.jpg", jpeg[..30].to_vec())),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = send_report(&app, &resident, &csrf, &texts, Some(("IMG_0001.JPG", jpeg))).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let id = to.rsplit("#r-").next().unwrap();
+    let photo = client()
+        .get(app.url(&format!("/reports/{id}/photo")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    assert_eq!(photo.headers()["x-content-type-options"], "nosniff");
+    let bytes = photo.bytes().await.unwrap();
+    assert_eq!(bytes.as_ref(), [vec![0xFF, 0xD8], picture].concat());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("GPS") && !text.contains("SN-4711") && !text.contains("comment"));
+}
+on_both!(photos_lose_their_metadata);
