@@ -21,4 +21,5 @@ pub mod organizations;
 pub mod partners;
 pub mod places;
 pub mod privacy;
+pub mod reports;
 pub mod search;

@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: PartnerCommand,
     },
+    /// Open311 GeoReport v2 (`/open311/v2`): API keys for third-party apps.
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
     /// Make an existing account a city admin, or create it with a password read from
     /// the environment variable ADMIN_PASSWORD (never from the command line).
     CreateAdmin {
@@ -91,6 +96,16 @@ enum PartnerCommand {
         /// The OAuth2 client id.
         #[arg(long, env = "PARTNER_CLIENT_ID")]
         client_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum Open311Command {
+    /// Issue an API key to the app APP_NAME and print it (only its hash is stored; it is
+    /// shown this once). City admins see and revoke keys at /admin/open311-keys.
+    Key {
+        /// The app's name, as admins will see it.
+        app_name: String,
     },
 }
 
@@ -159,6 +174,9 @@ async fn main() {
         Command::Reindex => reindex(config).await,
         Command::Notifier => notifier(config).await,
         Command::GenerateListings { count, seed } => generate_listings(config, count, seed).await,
+        Command::Open311 {
+            command: Open311Command::Key { app_name },
+        } => open311_key(config, app_name).await,
         Command::Openapi | Command::Partner { .. } => unreachable!("handled above"),
     };
     if let Err(e) = result {
@@ -291,6 +309,33 @@ async fn generate_listings(config: Config, count: u64, seed: u64) -> anyhow::Res
         summary.created,
         summary.templates,
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn open311_key(config: Config, app_name: String) -> anyhow::Result<()> {
+    let db = api::core::db::connect(config.database.url.expose_secret()).await?;
+    migrate_db(&db).await?;
+    let city = api::demo::seed::ensure_city(&db, &config.city).await?;
+    let ctx = api::reports::service::Ctx {
+        db: &db,
+        city_id: city.id,
+    };
+    let issued = api::reports::service::issue_key(ctx, &app_name, None)
+        .await
+        .map_err(|e| match e {
+            api::reports::error::ReportError::Invalid(_) => {
+                anyhow::anyhow!(
+                    "the app's name must be 1 to 100 characters without control characters"
+                )
+            }
+            other => anyhow::anyhow!("{other}"),
+        })?;
+    // The key alone on standard output, so that a script can take it.
+    println!("{}", issued.secret);
+    eprintln!(
+        "issued an Open311 API key to \"{}\" (shown this once; revoke it at /admin/open311-keys)",
+        issued.key.app_name
     );
     Ok(())
 }

@@ -172,8 +172,28 @@
       });
       if (bounds.length === 1) map.setView(bounds[0], 17);
       else map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
+      pickPlace(L, el, map);
       return map;
     }).catch(function () { return null; });
+  }
+
+  // A map inside a form with inputs marked data-pick="lat" and "lng" (the report
+  // form) lets the resident point at a place: a click sets them and shows a marker.
+  // Without JavaScript the form asks for the address instead.
+  function pickPlace(L, el, map) {
+    var form = el.closest("form");
+    var lat = form && form.querySelector("[data-pick=lat]");
+    var lng = form && form.querySelector("[data-pick=lng]");
+    if (!lat || !lng) return;
+    var hint = form.querySelector("[data-pick-hint]");
+    if (hint) hint.hidden = false;
+    var marker = null;
+    map.on("click", function (e) {
+      lat.value = e.latlng.lat.toFixed(6);
+      lng.value = e.latlng.lng.toFixed(6);
+      if (marker) marker.setLatLng(e.latlng);
+      else marker = L.circleMarker(e.latlng, { radius: 10, weight: 3 }).addTo(map);
+    });
   }
 
   // Every map loads (Leaflet, and the tiles from the tile server: a third party that

@@ -958,6 +958,7 @@ pub async fn export(
     let booking = crate::booking::export::for_resident(db, user_id).await?;
     let notifications = crate::notifications::export::for_resident(db, &booking.ids).await?;
     let apps = crate::oauth::service::grants_of(db, user_id).await?;
+    let reports = crate::reports::service::export_for_resident(db, user_id).await?;
     Ok(serde_json::json!({
         "exported_at": Utc::now(),
         "account": {
@@ -1016,6 +1017,8 @@ pub async fn export(
         "waitlist": booking.waitlist,
         "notifications": notifications,
         "stored_requests": booking.stored_requests,
+        // The issues the resident reported, with what the city's modules answered.
+        "reports": reports,
         // Its address is not kept (only a hash of its token), so it cannot be exported.
         "calendar_feed": { "active": feed.is_some(), "created_at": feed },
     }))
@@ -1028,7 +1031,8 @@ pub async fn export(
 /// 2. in one transaction: the bookings a business keeps lose name, email and phone;
 ///    waitlist places, stored request answers, memberships, staff roles, tokens, emailed
 ///    links, the calendar feed, the apps' grants with their tokens and the access log
-///    about the resident are deleted; the
+///    about the resident are deleted; the resident's issue reports stay for the city
+///    without saying who sent them; the
 ///    account row
 ///    keeps no personal data (a placeholder email, no name, no password) and is marked
 ///    deleted, which ends every session and token.
@@ -1104,6 +1108,7 @@ pub async fn delete_account(
     crate::notifications::feed::remove(&txn, user_id).await?;
     crate::oauth::service::erase_user(&txn, user_id).await?;
     crate::modules::service::erase_user(&txn, user_id).await?;
+    crate::reports::service::erase_user(&txn, user_id).await?;
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(

@@ -395,7 +395,7 @@ async fn check_module(req: &poem::Request, bearer: Bearer) -> poem::Result<Modul
 /// `Authorization: Bearer <token>`.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", rename = "ModuleToken", checker = "check_module")]
-pub struct ModuleToken(ModuleCaller);
+pub struct ModuleToken(pub ModuleCaller);
 
 fn admin(user: &AuthUser) -> Result<(), Problem> {
     if user.staff_role == Some(StaffRole::Admin) {

@@ -487,13 +487,16 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
                 msg!("v-module-service-twice"),
             ));
         }
-        if s.capability != Capability::Application && s.form.is_some() {
+        // An application asks its form; a report service may ask more than the
+        // place and description (its Open311 attributes).
+        if s.capability == Capability::Appointment && s.form.is_some() {
             errors.push(field(
                 format!("services[{i}].form"),
                 msg!("v-module-form-not-application"),
             ));
         }
-        if let (Capability::Application, Some(form)) = (s.capability, &s.form) {
+        if let (Capability::Application | Capability::Report, Some(form)) = (s.capability, &s.form)
+        {
             if let Err(problems) = FormSpec::parse(form) {
                 errors.extend(problems.into_iter().map(|p| {
                     field(
@@ -767,10 +770,15 @@ mod tests {
         report["capability"] = json!("report");
         report["listing"] = json!("report-street-defect");
         v["services"].as_array_mut().unwrap().push(report);
+        let mut appointment = v["services"][0].clone();
+        appointment["capability"] = json!("appointment");
+        appointment["listing"] = json!("register-residence");
+        v["services"].as_array_mut().unwrap().push(appointment);
         assert_eq!(
             fields_of(&v),
-            ["services[1]", "services[2].form"],
-            "events of a capability the manifest serves are fine"
+            ["services[1]", "services[3].form"],
+            "events of a capability the manifest serves are fine, and a report service \
+             may ask more (its Open311 attributes)"
         );
     }
 

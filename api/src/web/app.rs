@@ -25,6 +25,7 @@ use crate::organizations::OrganizationsApi;
 use crate::partners::api::PartnerConnectionsApi;
 use crate::places::api::PlacesApi;
 use crate::privacy::api::PrivacyApi;
+use crate::reports::api::ReportsApi;
 use crate::search::api::SearchApi;
 use crate::web::extract::ReturnTo;
 use crate::web::state::AppState;
@@ -47,7 +48,7 @@ type Apis = (
     CalendarFeedApi,
     PartnerConnectionsApi,
     // A tuple holds at most 16; the rest are grouped.
-    (OAuthClientsApi, ModulesApi),
+    (OAuthClientsApi, ModulesApi, ReportsApi),
 );
 
 /// The API with its OpenAPI description.
@@ -69,7 +70,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
-            (OAuthClientsApi, ModulesApi),
+            (OAuthClientsApi, ModulesApi, ReportsApi),
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -207,6 +208,16 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("pause_module", &[401, 403, 404, 409, 500]),
     ("resume_module", &[401, 403, 404, 409, 500]),
     ("remove_module", &[401, 403, 404, 409, 500]),
+    ("list_module_reports", &[401, 403, 422, 500]),
+    ("get_module_report", &[401, 403, 404, 500]),
+    (
+        "set_module_report_status",
+        &[400, 401, 403, 404, 413, 422, 500],
+    ),
+    (
+        "comment_module_report",
+        &[400, 401, 403, 404, 413, 422, 500],
+    ),
     (
         "set_oauth_client_scopes",
         &[400, 401, 403, 404, 413, 422, 500],
@@ -449,6 +460,42 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             get(crate::modules::pages::manifest_example),
         )
         .at("/modules", get(crate::modules::pages::public_register))
+        .at(
+            "/open311/v2/:file",
+            get(crate::reports::open311::resource).post(crate::reports::open311::resource),
+        )
+        .at(
+            "/open311/v2/services/:file",
+            get(crate::reports::open311::definition),
+        )
+        .at(
+            "/open311/v2/requests/:file",
+            get(crate::reports::open311::one),
+        )
+        .at("/reports/:id/photo", get(crate::reports::pages::photo))
+        .at("/reports", get(crate::reports::pages::public_reports))
+        .at(
+            "/services/:slug/report",
+            get(crate::reports::pages::report_form)
+                .post(crate::reports::pages::report_submit)
+                .data(ReturnTo("/services/{slug}/report")),
+        )
+        .at("/account/reports", get(crate::reports::pages::my_reports))
+        .at(
+            "/account/reports/:id/comments",
+            poem::post(crate::reports::pages::add_comment).data(ReturnTo("/account/reports")),
+        )
+        .at(
+            "/admin/open311-keys",
+            get(crate::reports::pages::admin_keys)
+                .post(crate::reports::pages::admin_issue_key)
+                .data(ReturnTo("/admin/open311-keys")),
+        )
+        .at(
+            "/admin/open311-keys/:id/revoke",
+            poem::post(crate::reports::pages::admin_revoke_key)
+                .data(ReturnTo("/admin/open311-keys")),
+        )
         .at(
             "/admin/modules",
             get(crate::modules::pages::admin_list).post(crate::modules::pages::admin_register),

@@ -101,13 +101,14 @@ fn speaks_oauth(path: &str) -> bool {
 }
 
 /// Open311 GeoReport v2 answers errors in its own format (a list of `code` and
-/// `description`, JSON or XML); its handlers check their text themselves.
+/// `description`, JSON or XML); its handlers bound their bodies and check their text
+/// themselves.
 fn speaks_open311(path: &str) -> bool {
     path.starts_with("/open311/")
 }
 
 /// Middleware of the whole site: the API's bodies bounded by `api_max`, every other
-/// body but a multipart one or an OAuth endpoint's by `form_max`.
+/// body but a multipart one, an OAuth endpoint's or Open311's by `form_max`.
 pub async fn bounded_bodies<E: Endpoint>(
     next: E,
     req: Request,
@@ -116,7 +117,10 @@ pub async fn bounded_bodies<E: Endpoint>(
 ) -> poem::Result<Response> {
     if req.uri().path().starts_with("/api/") {
         limit_body(&next, req, api_max).await
-    } else if is_multipart(&req) || speaks_oauth(req.uri().path()) {
+    } else if is_multipart(&req)
+        || speaks_oauth(req.uri().path())
+        || speaks_open311(req.uri().path())
+    {
         next.call(req).await.map(IntoResponse::into_response)
     } else {
         limit_body(&next, req, form_max).await

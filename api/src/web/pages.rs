@@ -92,6 +92,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../frontend/templates/admin_oauth_clients.html"),
     ),
     (
+        "report_form.html",
+        include_str!("../../../frontend/templates/report_form.html"),
+    ),
+    (
+        "my_reports.html",
+        include_str!("../../../frontend/templates/my_reports.html"),
+    ),
+    (
+        "reports.html",
+        include_str!("../../../frontend/templates/reports.html"),
+    ),
+    (
+        "admin_open311_keys.html",
+        include_str!("../../../frontend/templates/admin_open311_keys.html"),
+    ),
+    (
         "admin_modules.html",
         include_str!("../../../frontend/templates/admin_modules.html"),
     ),

@@ -31,6 +31,7 @@ mod partners;
 mod places;
 mod pool;
 mod problems;
+mod reports;
 mod review;
 mod search;
 mod trust;

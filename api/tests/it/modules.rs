@@ -25,14 +25,14 @@ fn introspecting() -> Value {
 }
 
 /// The demo city's departments and municipal services, and a city admin.
-async fn setup(app: &TestApp) -> User {
+pub(crate) async fn setup(app: &TestApp) -> User {
     api::demo::seed::seed_services(&app.state.db, &app.state.city)
         .await
         .unwrap();
     app.admin().await
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     user: &User,
     method: reqwest::Method,
@@ -46,14 +46,14 @@ async fn send(
     r.send().await.unwrap()
 }
 
-async fn ok_json(resp: reqwest::Response, status: StatusCode) -> Value {
+pub(crate) async fn ok_json(resp: reqwest::Response, status: StatusCode) -> Value {
     let got = resp.status();
     let v: Value = resp.json().await.unwrap_or(Value::Null);
     assert_eq!(got, status, "{v}");
     v
 }
 
-async fn register(app: &TestApp, admin: &User, manifest: Value) -> Value {
+pub(crate) async fn register(app: &TestApp, admin: &User, manifest: Value) -> Value {
     ok_json(
         send(
             app,
@@ -69,7 +69,12 @@ async fn register(app: &TestApp, admin: &User, manifest: Value) -> Value {
 }
 
 /// Approves `version`; returns the module and the secret (on the first approval).
-async fn approve(app: &TestApp, admin: &User, id: &str, version: i64) -> (Value, Option<String>) {
+pub(crate) async fn approve(
+    app: &TestApp,
+    admin: &User,
+    id: &str,
+    version: i64,
+) -> (Value, Option<String>) {
     let v = ok_json(
         send(
             app,
@@ -87,13 +92,13 @@ async fn approve(app: &TestApp, admin: &User, id: &str, version: i64) -> (Value,
 }
 
 /// A module's credentials.
-struct Creds {
-    id: String,
-    secret: String,
+pub(crate) struct Creds {
+    pub(crate) id: String,
+    pub(crate) secret: String,
 }
 
 /// Registers and approves a manifest; returns the client's credentials.
-async fn active(app: &TestApp, admin: &User, manifest: Value) -> Creds {
+pub(crate) async fn active(app: &TestApp, admin: &User, manifest: Value) -> Creds {
     let id = manifest["id"].as_str().unwrap().to_string();
     register(app, admin, manifest).await;
     let (m, secret) = approve(app, admin, &id, 1).await;
@@ -105,7 +110,7 @@ async fn active(app: &TestApp, admin: &User, manifest: Value) -> Creds {
 }
 
 /// The token endpoint's answer to a client-credentials request (RFC 6749 4.4).
-async fn token(app: &TestApp, c: &Creds, scope: Option<&str>) -> (StatusCode, Value) {
+pub(crate) async fn token(app: &TestApp, c: &Creds, scope: Option<&str>) -> (StatusCode, Value) {
     let mut form = vec![("grant_type", "client_credentials")];
     if let Some(s) = scope {
         form.push(("scope", s));
@@ -121,7 +126,7 @@ async fn token(app: &TestApp, c: &Creds, scope: Option<&str>) -> (StatusCode, Va
     (status, r.json().await.unwrap())
 }
 
-async fn access_token(app: &TestApp, c: &Creds, scope: Option<&str>) -> String {
+pub(crate) async fn access_token(app: &TestApp, c: &Creds, scope: Option<&str>) -> String {
     let (status, v) = token(app, c, scope).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     v["access_token"].as_str().unwrap().to_string()

@@ -307,6 +307,20 @@ async fn page(
         Vec::new()
     };
     let offers = crate::booking::pages::offers_section(state, l, &rec.model).await;
+    // A service a module takes reports for offers its report form.
+    let report_url = if want == ListingKind::MunicipalService {
+        let ctx = crate::reports::service::Ctx {
+            db: &state.db,
+            city_id: state.city.id,
+        };
+        crate::reports::service::service_of_listing(ctx, rec.model.id)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| format!("/services/{}/report", s.code))
+    } else {
+        None
+    };
     let service = api.service.as_ref().map(|s| {
         let bring =
             if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
@@ -389,6 +403,7 @@ async fn page(
             from_osm => api.source.starts_with("osm:"),
             json_ld => ld,
             offers,
+            report_url,
         },
     );
     if preview.is_some() {
