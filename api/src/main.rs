@@ -126,13 +126,22 @@ async fn partner_check(url: String, token_url: Option<String>, client_id: String
     }
 }
 
-fn init_logging(filter: &str) {
+/// Logs to standard error: text (coloured only on a terminal, so a container's log
+/// holds no escape codes) or one JSON object per line (`LOG_FORMAT=json`). A request's
+/// lines carry its id (the `request` span, see `web::edge::request_id`).
+fn init_logging(filter: &str, format: api::core::config::LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        api::core::config::LogFormat::Json => builder.json().init(),
+        api::core::config::LogFormat::Text => {
+            builder.with_ansi(std::io::stderr().is_terminal()).init()
+        }
+    }
 }
 
 fn config_or_exit() -> Config {
@@ -165,7 +174,7 @@ async fn main() {
         std::process::exit(partner_check(url, token_url, client_id).await);
     }
     let config = config_or_exit();
-    init_logging(&config.log);
+    init_logging(&config.log, config.log_format);
     let result = match command {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(config).await,

@@ -41,6 +41,26 @@ pub struct Config {
     pub oidc: Option<OidcConfig>,
     /// The log filter in `RUST_LOG` syntax (`LOG`).
     pub log: String,
+    /// How log lines are written (`LOG_FORMAT`): `text` (the default) or `json`, one
+    /// JSON object per line, for a log collector.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines; coloured only when written to a terminal.
+    Text,
+    /// One JSON object per line (`timestamp`, `level`, `fields`, `target`, `span` …).
+    Json,
+}
+
+fn log_format(v: &str) -> Result<LogFormat, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err("must be `text` or `json`".into()),
+    }
 }
 
 /// Listening and answering HTTP.
@@ -472,6 +492,9 @@ impl Config {
             operator: OperatorConfig::read(&vars)?,
             oidc: OidcConfig::read(&vars)?,
             log: vars.parse("LOG", text)?.unwrap_or_else(|| "info".into()),
+            log_format: vars
+                .parse("LOG_FORMAT", log_format)?
+                .unwrap_or(LogFormat::Text),
             server,
             database,
         })
@@ -1075,6 +1098,7 @@ mod tests {
         assert_eq!(c.server.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.server.public_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.server.max_body_bytes, 1024 * 1024);
+        assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.server.form_max_bytes, 64 * 1024);
         assert!(!c.server.trust_forwarded_for);
         assert_eq!(c.database.url.expose_secret(), DEFAULT_DATABASE_URL);

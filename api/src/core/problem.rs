@@ -22,7 +22,10 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// An RFC 9457 problem details object.
+/// An RFC 9457 problem details object. Its body also carries `request_id`, the
+/// request's `X-Request-Id` (set by the site's middleware, `web::edge::request_id`, so
+/// not a field here), which every log line of the request names: what to quote when
+/// asking the operator about an error.
 #[derive(Object, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// A stable URI reference identifying the problem type, e.g. `/problems/validation`.

@@ -768,6 +768,12 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .catch_all_error(problem::catch_all)
         .around(pages::with_csp)
         .around(after_writes)
+        // One type from here on: the layers' types nested inside one another would
+        // pass the compiler's depth limit.
+        .map_to_response()
+        .boxed()
+        // Inside the compression: a problem's body gets its id before it is compressed.
+        .around(crate::web::edge::request_id)
         .with(Compression::new())
         .around(health::track)
         .data(state)

@@ -379,6 +379,61 @@ async fn refused_form(req: &Request, field: &str) -> Response {
     )
 }
 
+/// A request's id: the caller's `X-Request-Id` when it is a plain token (1 to 64 of
+/// `A-Z a-z 0-9 - _ .`), else a new one.
+pub fn request_id_of(req: &Request) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
+}
+
+/// A request's id, as `health::track` chose it for its log lines.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Middleware of the whole site (inside the compression, so that it can read a
+/// problem's body): every request's id ([`request_id_of`], as `health::track` chose it
+/// for the request's log lines) is answered as `X-Request-Id` and put into the body of
+/// a problem (`request_id`).
+pub async fn request_id<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let id = match req.data::<RequestId>() {
+        Some(RequestId(id)) => id.clone(),
+        None => request_id_of(&req),
+    };
+    let mut resp = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => e.into_response(),
+    };
+    let problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if problem {
+        let body = resp.take_body().into_bytes().await.unwrap_or_default();
+        let with_id = match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(serde_json::Value::Object(mut o)) => {
+                o.insert("request_id".into(), serde_json::Value::String(id.clone()));
+                serde_json::to_vec(&o).unwrap_or_else(|_| body.to_vec())
+            }
+            _ => body.to_vec(),
+        };
+        resp.headers_mut().remove(header::CONTENT_LENGTH);
+        resp.set_body(with_id);
+    }
+    if let Ok(v) = poem::http::HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    Ok(resp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

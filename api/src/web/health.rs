@@ -28,26 +28,41 @@ fn page_route(path: &str) -> &'static str {
     }
 }
 
-/// Middleware recording every request.
-pub async fn track<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+/// Middleware recording every request: its metrics, and (target `access`, at debug
+/// level: `LOG=info,access=debug`) one line with its method, route, status and time,
+/// never its path or query (they may hold a name, a search or a token). Every log line
+/// of the request is in its `request` span, with its id (see `edge::request_id`).
+pub async fn track<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    use tracing::Instrument;
     let start = Instant::now();
     let method = req.method().to_string();
     let path_label = page_route(req.uri().path());
     let sink = req.data::<AppState>().map(|s| s.metrics.clone());
-    let res = next.call(req).await.map(IntoResponse::into_response);
-    let (status, op) = match &res {
-        Ok(r) => (r.status(), r.data::<OperationId>().map(|o| o.0)),
-        Err(e) => (e.status(), e.data::<OperationId>().map(|o| o.0)),
-    };
-    if let Some(m) = sink {
-        m.observe(
-            op.unwrap_or(path_label),
-            &method,
-            status.as_u16(),
-            start.elapsed(),
+    let id = crate::web::edge::request_id_of(&req);
+    let span = tracing::info_span!("request", id = %id);
+    req.set_data(crate::web::edge::RequestId(id));
+    async move {
+        let res = next.call(req).await.map(IntoResponse::into_response);
+        let (status, op) = match &res {
+            Ok(r) => (r.status(), r.data::<OperationId>().map(|o| o.0)),
+            Err(e) => (e.status(), e.data::<OperationId>().map(|o| o.0)),
+        };
+        let route = op.unwrap_or(path_label);
+        tracing::debug!(
+            target: "access",
+            method = %method,
+            route,
+            status = status.as_u16(),
+            ms = start.elapsed().as_millis() as u64,
+            "answered"
         );
+        if let Some(m) = sink {
+            m.observe(route, &method, status.as_u16(), start.elapsed());
+        }
+        res
     }
-    res
+    .instrument(span)
+    .await
 }
 
 #[handler]

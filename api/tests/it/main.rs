@@ -24,6 +24,7 @@ mod notifications;
 mod oauth;
 mod oidc;
 mod openapi;
+mod ops;
 mod osm_import;
 mod outbox;
 mod partner_pages;
