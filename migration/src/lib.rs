@@ -33,6 +33,7 @@ mod m20261207_000026_create_oauth;
 mod m20261207_000027_create_user_identities;
 mod m20261207_000028_drop_listings_city_status_kind;
 mod m20261207_000029_create_modules;
+mod m20261207_000031_create_applications;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_create_user_identities::Migration),
             Box::new(m20261207_000028_drop_listings_city_status_kind::Migration),
             Box::new(m20261207_000029_create_modules::Migration),
+            Box::new(m20261207_000031_create_applications::Migration),
         ]
     }
 }

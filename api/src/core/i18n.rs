@@ -37,6 +37,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "modules",
     "oauthfix",
     "appforms",
+    "applications",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -51,6 +52,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-oauth",
     "errors-modules",
     "errors-appforms",
+    "errors-applications",
 );
 
 /// The loaded translations of every supported locale.

@@ -307,6 +307,16 @@ async fn page(
         Vec::new()
     };
     let offers = crate::booking::pages::offers_section(state, l, &rec.model).await;
+    // A module takes applications for it online: the form is one link away.
+    let apply_url = if want == ListingKind::MunicipalService
+        && crate::applications::service::offered(&state.db, rec.model.id)
+            .await
+            .unwrap_or(false)
+    {
+        Some(format!("/services/{}/apply", rec.model.slug))
+    } else {
+        None
+    };
     let service = api.service.as_ref().map(|s| {
         let bring =
             if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
@@ -389,6 +399,7 @@ async fn page(
             from_osm => api.source.starts_with("osm:"),
             json_ld => ld,
             offers,
+            apply_url,
         },
     );
     if preview.is_some() {
