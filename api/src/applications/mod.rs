@@ -13,6 +13,7 @@ pub mod api;
 pub mod error;
 pub mod form;
 pub mod multipart;
+pub mod notify;
 pub mod pages;
 pub mod seal;
 pub mod service;

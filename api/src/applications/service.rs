@@ -936,16 +936,19 @@ pub async fn set_status(
         Status::Refused => ("decided", Some("refused")),
         s => (s.as_str(), None),
     };
-    event_row(id, kind, "module", decision, message, file_id, now)
-        .insert(&txn)
-        .await?;
+    let ev = event_row(id, kind, "module", decision, message, file_id, now);
+    let event_id = *ev.id.as_ref();
+    ev.insert(&txn).await?;
     crate::core::outbox::record(
         &txn,
         city_id,
         AGGREGATE,
         id,
         "application.status_changed",
-        payload(&a, json!({ "status": change.to.as_str() })),
+        payload(
+            &a,
+            json!({ "status": change.to.as_str(), "event_id": event_id }),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -977,9 +980,9 @@ pub async fn post_message(
         Some(d) => Some(insert_document(&txn, id, d, now).await?),
         None => None,
     };
-    event_row(id, "message", "module", None, message, file_id, now)
-        .insert(&txn)
-        .await?;
+    let ev = event_row(id, "message", "module", None, message, file_id, now);
+    let event_id = *ev.id.as_ref();
+    ev.insert(&txn).await?;
     application::Entity::update_many()
         .col_expr(application::Column::UpdatedAt, Expr::value(now))
         .filter(application::Column::Id.eq(id))
@@ -991,7 +994,7 @@ pub async fn post_message(
         AGGREGATE,
         id,
         "application.message",
-        payload(&a, json!({})),
+        payload(&a, json!({ "event_id": event_id })),
     )
     .await?;
     txn.commit().await?;

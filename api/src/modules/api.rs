@@ -401,6 +401,13 @@ async fn check_module(req: &poem::Request, bearer: Bearer) -> poem::Result<Modul
 #[oai(ty = "bearer", rename = "ModuleToken", checker = "check_module")]
 pub struct ModuleToken(ModuleCaller);
 
+impl ModuleToken {
+    /// The module the token belongs to, and the token's scopes.
+    pub fn caller(&self) -> &ModuleCaller {
+        &self.0
+    }
+}
+
 fn admin(user: &AuthUser) -> Result<(), Problem> {
     if user.staff_role == Some(StaffRole::Admin) {
         Ok(())

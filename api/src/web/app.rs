@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
+use crate::applications::api::ModuleApplicationsApi;
 use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
 use crate::core::config::Config;
 use crate::core::store::Store;
@@ -48,7 +49,7 @@ type Apis = (
     CalendarFeedApi,
     PartnerConnectionsApi,
     // A tuple holds at most 16; the rest are grouped.
-    (OAuthClientsApi, ModulesApi),
+    (OAuthClientsApi, ModulesApi, ModuleApplicationsApi),
 );
 
 /// The API with its OpenAPI description.
@@ -70,7 +71,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
-            (OAuthClientsApi, ModulesApi),
+            (OAuthClientsApi, ModulesApi, ModuleApplicationsApi),
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -195,6 +196,17 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("list_admin_modules", &[401, 403, 500]),
     ("get_admin_module", &[401, 403, 404, 500]),
     ("list_module_deliveries", &[401, 403, 404, 500]),
+    ("list_module_applications", &[401, 403, 422, 500]),
+    ("get_module_application", &[401, 403, 404, 500]),
+    ("get_module_application_file", &[401, 403, 404, 500]),
+    (
+        "set_module_application_status",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
+    (
+        "post_module_application_message",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
     ("list_module_versions", &[401, 403, 404, 500]),
     (
         "update_module_manifest",

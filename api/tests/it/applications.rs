@@ -654,3 +654,372 @@ async fn hostile_input_is_refused_and_nothing_stored(app: TestApp) {
     assert!(rx.received().is_empty());
 }
 on_both!(hostile_input_is_refused_and_nothing_stored);
+
+/// The portal with the test SMTP server, or `None` when there is none.
+async fn spawn_mail(backend: Backend) -> Option<(TestApp, std::path::PathBuf)> {
+    let (url, maildir) = crate::mailbox::live_smtp()?;
+    let app = spawn_with(
+        backend,
+        Opts {
+            env: vec![
+                ("SMTP_URL", url),
+                (
+                    "SMTP_FROM",
+                    "Stadtportal Testhausen <portal@testhausen.example>".into(),
+                ),
+            ],
+            ..Default::default()
+        },
+    )
+    .await?;
+    Some((app, maildir))
+}
+
+/// The subject and text of the emails about applications sent to `to`.
+async fn wait_for_mail(maildir: &std::path::Path, to: &str, n: usize) -> Vec<(String, String)> {
+    crate::mailbox::wait_for(maildir, to, n, |m| {
+        let subject = m.subject().unwrap_or_default().to_string();
+        subject
+            .contains("application")
+            .then(|| (subject, m.body_text(0).unwrap_or_default().to_string()))
+    })
+    .await
+}
+
+async fn send_status(app: &TestApp, token: &str, id: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(app.url(&format!("/api/v1/module/applications/{id}/status")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn access_records(app: &TestApp, user: uuid::Uuid) -> Vec<entities::access_record::Model> {
+    entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(user))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn the_module_moves_the_case_and_the_resident_follows(
+    app: TestApp,
+    maildir: std::path::PathBuf,
+) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, false)).await;
+    let resident = app.register("Mia").await;
+    // The resident reads the portal in English: the emails come in English.
+    resident
+        .client
+        .get(app.url("/?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    let id = apply(&app, &resident).await;
+    rx.wait_for(1).await;
+
+    // A scope not granted: 403, nothing changed.
+    let read_only = module_token(&app, &creds, Some("module:cases:read")).await;
+    let r = send_status(&app, &read_only, &id, json!({"status": "received"})).await;
+    let p = problem(r, 403).await;
+    assert_eq!(p["type"], "/problems/insufficient-scope", "{p}");
+    // Without module:resident-data:read, no resident data and no access record.
+    let before = access_records(&app, resident.id).await.len();
+    let list: Value = client()
+        .get(app.url("/api/v1/module/applications"))
+        .bearer_auth(&read_only)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["id"], id, "{list}");
+    assert!(list["items"][0].get("data").is_none());
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/applications/{id}")))
+        .bearer_auth(&read_only)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(one.get("data").is_none(), "{one}");
+    assert_eq!(access_records(&app, resident.id).await.len(), before);
+
+    // With it: exactly what the resident agreed to, and the read in their log.
+    let token = module_token(&app, &creds, None).await;
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/applications/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["data"]["answers"]["plate"], "S-AB 1234", "{one}");
+    assert_eq!(one["data"]["resident"], json!({"name": "Mia"}));
+    let records = access_records(&app, resident.id).await;
+    assert_eq!(records.len(), before + 1);
+    let last = records.iter().max_by_key(|r| r.created_at).unwrap();
+    assert_eq!(last.actor_module.as_deref(), Some("parking-permits"));
+    assert!(
+        last.resource.contains(&id),
+        "names the case: {}",
+        last.resource
+    );
+    assert!(
+        last.purpose.contains("residents' parking permit"),
+        "{}",
+        last.purpose
+    );
+    // The attachment, with the same rule.
+    let file_id = one["files"][0]["id"].as_str().unwrap().to_string();
+    let r = client()
+        .get(app.url(&format!("/api/v1/module/applications/{id}/files/{file_id}")))
+        .bearer_auth(&read_only)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client()
+        .get(app.url(&format!("/api/v1/module/applications/{id}/files/{file_id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+
+    // Only legal steps.
+    let p = problem(
+        send_status(&app, &token, &id, json!({"status": "closed"})).await,
+        409,
+    )
+    .await;
+    assert_eq!(p["type"], "/problems/application-transition", "{p}");
+    let p = problem(
+        send_status(&app, &token, &id, json!({"status": "withdrawn"})).await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["status"]);
+    for s in ["received", "in_progress"] {
+        let r = send_status(&app, &token, &id, json!({"status": s})).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{s}: {}",
+            r.text().await.unwrap()
+        );
+    }
+    let p = problem(
+        send_status(&app, &token, &id, json!({"status": "needs_information"})).await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["question"]);
+    let r = send_status(
+        &app,
+        &token,
+        &id,
+        json!({"status": "needs_information", "question": "Is the car registered in Stuttgart?"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The resident sees the question and answers it (a plain form).
+    let page = resident
+        .client
+        .get(app.url(&format!("/account/applications/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Is the car registered in Stuttgart?"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "csrf");
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/applications/{id}/answer")))
+        .form(&[("csrf", csrf.as_str()), ("answer", "Yes, since 2024.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let got = rx.wait_for(2).await;
+    let answered = verified(&creds, &got[1]);
+    assert_eq!(answered["type"], "application.answered");
+    assert_eq!(answered["data"]["answer"], "Yes, since 2024.");
+
+    // A document that is not what it claims: 422 naming it.
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let p = problem(
+        send_status(
+            &app,
+            &token,
+            &id,
+            json!({"status": "approved", "document": {"file_name": "permit.pdf", "content_type": "application/pdf", "data": b64(&png)}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["document"]);
+    let r = send_status(
+        &app,
+        &token,
+        &id,
+        json!({"status": "approved", "message": "Your permit is attached.",
+               "document": {"file_name": "../permit.pdf", "content_type": "application/pdf", "data": b64(PDF)}}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let case: Value = r.json().await.unwrap();
+    assert_eq!(case["status"], "approved");
+
+    // The timeline, the document, and no withdrawing after the decision.
+    let page = resident
+        .client
+        .get(app.url(&format!("/account/applications/{id}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [
+        "You sent the application",
+        "The office received it",
+        "The office asked a question",
+        "You answered",
+        "Approved",
+        "Your permit is attached.",
+    ] {
+        assert!(page.contains(text), "{text} in {page}");
+    }
+    assert!(!page.contains("/withdraw\""), "no withdrawing once decided");
+    let doc = page
+        .split("href=\"")
+        .find(|s| s.contains("/files/"))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = resident.client.get(app.url(&doc)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/applications/{id}/withdraw")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = send_status(&app, &token, &id, json!({"status": "closed"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // An email in the resident's language on each status change.
+    let mails = wait_for_mail(&maildir, &resident.email, 5).await;
+    let subjects: Vec<&str> = mails.iter().map(|(s, _)| s.as_str()).collect();
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.ends_with("Received by the office")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.iter().any(|s| s.ends_with("Approved")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.iter().any(|s| s.ends_with("Closed")),
+        "{subjects:?}"
+    );
+    let approved = mails.iter().find(|(s, _)| s.ends_with("Approved")).unwrap();
+    assert!(approved.1.contains("Your permit is attached."));
+    assert!(approved.1.contains(&format!("/account/applications/{id}")));
+
+    // The export holds the case.
+    let export =
+        api::accounts::service::export(&app.state.db, resident.id, app.state.city.timezone)
+            .await
+            .unwrap();
+    assert_eq!(export["applications"][0]["id"], id);
+    assert_eq!(export["applications"][0]["answers"]["plate"], "S-AB 1234");
+    assert_eq!(export["applications"][0]["status"], "closed");
+}
+
+mod the_module_moves_the_case_and_the_resident_follows {
+    use crate::helpers::Backend;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        if let Some((app, dir)) = super::spawn_mail(Backend::Sqlite).await {
+            super::the_module_moves_the_case_and_the_resident_follows(app, dir).await;
+        }
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some((app, dir)) = super::spawn_mail(Backend::Postgres).await {
+            super::the_module_moves_the_case_and_the_resident_follows(app, dir).await;
+        }
+    }
+}
+
+async fn the_resident_withdraws_and_the_module_is_told(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, false)).await;
+    let resident = app.register("Wim").await;
+    let id = apply(&app, &resident).await;
+    rx.wait_for(1).await;
+    // A confirm page without JavaScript, then the withdrawal.
+    let page = resident
+        .client
+        .get(app.url(&format!("/account/applications/{id}/withdraw")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/applications/{id}/withdraw")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let got = rx.wait_for(2).await;
+    let body = verified(&creds, &got[1]);
+    assert_eq!(body["type"], "application.withdrawn");
+    assert_eq!(body["data"]["status"], "withdrawn");
+    // The module cannot move a withdrawn case.
+    let token = module_token(&app, &creds, None).await;
+    let r = send_status(&app, &token, &id, json!({"status": "received"})).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Another resident sees nothing of it.
+    let other = app.register("Otto").await;
+    let r = other
+        .client
+        .get(app.url(&format!("/account/applications/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Erasure takes the case with it.
+    api::applications::service::erase_user(&app.state.db, resident.id)
+        .await
+        .unwrap();
+    assert_eq!(count_applications(&app).await, 0);
+}
+on_both!(the_resident_withdraws_and_the_module_is_told);

@@ -83,7 +83,7 @@ access-application-sent = { $what ->
     [answer] Ihre Antwort
    *[application] Ihr Antrag
     } zu „{ $service_de }“ ({ $fields_de })
-access-application-read = Ihr Antrag zu „{ $service_de }“ ({ $fields_de })
+access-application-read = Ihr Antrag zu „{ $service_de }“ ({ $fields_de }), Vorgang { $case }
 access-purpose-application = { $purpose_de }
 admin-module-webhook-secret = Signaturgeheimnis der Webhooks
 admin-module-deliveries = Zustellungen an seinen Webhook

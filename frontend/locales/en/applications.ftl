@@ -83,7 +83,7 @@ access-application-sent = { $what ->
     [answer] your answer
    *[application] your application
     } for “{ $service_en }” ({ $fields_en })
-access-application-read = your application for “{ $service_en }” ({ $fields_en })
+access-application-read = your application for “{ $service_en }” ({ $fields_en }), case { $case }
 access-purpose-application = { $purpose_en }
 admin-module-webhook-secret = Webhook signing secret
 admin-module-deliveries = Deliveries to its webhook
