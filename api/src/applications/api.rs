@@ -23,6 +23,7 @@ use crate::modules::manifest::Capability;
 use crate::msg;
 use crate::privacy::service::{access_record_of, Reader};
 use crate::web::api_tags::ApiTags;
+use crate::web::auth::Auth;
 use crate::web::state::AppState;
 
 fn problem(e: ApplicationError) -> ApiError {
@@ -473,4 +474,216 @@ impl ModuleApplicationsApi {
         .map_err(problem)?;
         Ok(Json(view(&c, false)))
     }
+}
+
+/// A file a resident attaches: its name, the type it claims and its bytes (base64). The
+/// portal sniffs the bytes; a file that is not what it claims is the field's error.
+#[derive(Object)]
+pub struct FileInput {
+    pub file_name: String,
+    pub content_type: String,
+    /// The bytes, base64 (standard alphabet, padded).
+    pub data: String,
+}
+
+/// A resident's application through the API: the answers by the form's field names
+/// (an address as `{street, postcode, city}`, a file as a [`FileInput`] object), and
+/// the profile fields to send (`name`, `email`; only those the service receives).
+#[derive(Object)]
+pub struct ApplicationInput {
+    pub answers: std::collections::BTreeMap<String, Value>,
+    #[oai(default)]
+    pub share: Vec<String>,
+}
+
+/// A case the resident sent.
+#[derive(Object)]
+pub struct SentApplication {
+    pub id: Uuid,
+    pub status: String,
+    /// Its page, with the timeline.
+    pub url: String,
+}
+
+#[derive(ApiResponse)]
+pub enum ApplicationCreated {
+    /// Sent: stored, and on its way to the module.
+    #[oai(status = 201)]
+    Created(Json<SentApplication>),
+}
+
+/// The answers as the form's fields would send them.
+fn submitted(
+    spec: &super::form::FormSpec,
+    answers: &std::collections::BTreeMap<String, Value>,
+) -> Result<
+    (
+        super::form::Submitted,
+        Vec<crate::core::error::FieldMessage>,
+    ),
+    ApplicationError,
+> {
+    use super::form::{address_name, Kind, Submitted, ADDRESS_PARTS};
+    let mut sent = Submitted::default();
+    let mut wrong = Vec::new();
+    for f in spec.fields() {
+        let Some(v) = answers.get(&f.name) else {
+            continue;
+        };
+        match (&f.kind, v) {
+            (Kind::Address, Value::Object(parts)) => {
+                for p in ADDRESS_PARTS {
+                    if let Some(Value::String(t)) = parts.get(p) {
+                        sent.add_text(address_name(&f.name, p), t.clone());
+                    }
+                }
+            }
+            (Kind::File { max_bytes, .. }, Value::Object(o)) => {
+                let data = o.get("data").and_then(Value::as_str).unwrap_or_default();
+                let bytes =
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data.trim())
+                        .map_err(|_| {
+                            ApplicationError::from(crate::core::error::Invalid::field(
+                                f.name.clone(),
+                                msg!("v-form-invalid"),
+                            ))
+                        })?;
+                if bytes.len() as u64 > *max_bytes {
+                    sent.add_oversize(f.name.clone());
+                    continue;
+                }
+                sent.add_file(
+                    f.name.clone(),
+                    super::upload::Upload {
+                        file_name: o
+                            .get("file_name")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        content_type: o
+                            .get("content_type")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                        bytes,
+                    },
+                );
+            }
+            (_, Value::String(t)) => sent.add_text(f.name.clone(), t.clone()),
+            (_, Value::Bool(b)) => sent.add_text(f.name.clone(), b.to_string()),
+            (_, Value::Number(n)) => sent.add_text(f.name.clone(), n.to_string()),
+            // Anything else is not an answer to this field.
+            _ => wrong.push(crate::core::error::FieldMessage {
+                field: f.name.clone(),
+                message: msg!("v-form-invalid"),
+            }),
+        }
+    }
+    for k in answers.keys() {
+        if !spec.fields().iter().any(|f| &f.name == k) {
+            wrong.push(crate::core::error::FieldMessage {
+                field: k.clone(),
+                message: msg!("v-form-invalid"),
+            });
+        }
+    }
+    Ok((sent, wrong))
+}
+
+pub struct ResidentApplicationsApi;
+
+#[OpenApi(tag = "ApiTags::Modules")]
+impl ResidentApplicationsApi {
+    /// Apply for a service online
+    ///
+    /// A logged-in resident (session or personal token) sends the service's form
+    /// (`GET /api/v1/modules` names the services; the form is the manifest's): it is
+    /// checked against the module's schema — every bad answer a 422 naming its field —
+    /// stored, and delivered to the module. The service's login level (`min_acr`)
+    /// applies. The portal's pages show the resident what goes to whom first; an app
+    /// sending this must do the same.
+    #[oai(
+        path = "/services/:slug/applications",
+        method = "post",
+        operation_id = "apply_for_service"
+    )]
+    async fn apply(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        slug: Path<String>,
+        body: Json<ApplicationInput>,
+    ) -> Result<ApplicationCreated, ApiError> {
+        let user = auth.user();
+        let offer = service::offer(&state.db, state.city.id, &slug.0)
+            .await
+            .map_err(problem)?;
+        if let Some(level) = &offer.decl.min_acr {
+            let met = state
+                .city_login
+                .as_ref()
+                .is_some_and(|l| l.config.satisfies(user.acr.as_deref(), level));
+            if !met {
+                return Err(Problem::forbidden(format!(
+                    "This service needs a city login at the level {level}."
+                ))
+                .into());
+            }
+        }
+        let (sent, wrong) = submitted(&offer.spec, &body.0.answers).map_err(problem)?;
+        let today = Utc::now().with_timezone(&state.city.timezone).date_naive();
+        let answers = offer.spec.validate(&sent, today);
+        let share = service::parse_share(&offer, &body.0.share);
+        let (answers, share) = match (answers, share) {
+            (Ok(a), Ok(s)) if wrong.is_empty() => (a, s),
+            (a, s) => {
+                let mut fields = wrong;
+                if let Err(i) = a {
+                    // A field of the wrong type is named once.
+                    let named: Vec<String> = fields.iter().map(|f| f.field.clone()).collect();
+                    fields.extend(i.0.into_iter().filter(|f| !named.contains(&f.field)));
+                }
+                if let Err(i) = s {
+                    fields.extend(i.0);
+                }
+                return Err(problem(crate::core::error::Invalid(fields).into()));
+            }
+        };
+        let resident = service::Resident {
+            id: user.id,
+            name: user.display_name.clone(),
+            email: user.email.clone(),
+        };
+        let locale = user_locale(&state, user.id).await;
+        let id = service::create_draft(
+            &state.db,
+            state.city.id,
+            &offer,
+            &resident,
+            &share,
+            answers,
+            locale,
+        )
+        .await
+        .map_err(problem)?;
+        service::submit(&state.db, state.city.id, user.id, id)
+            .await
+            .map_err(problem)?;
+        Ok(ApplicationCreated::Created(Json(SentApplication {
+            id,
+            status: service::Status::Submitted.as_str().into(),
+            url: format!("/account/applications/{id}"),
+        })))
+    }
+}
+
+/// The resident's language for emails: their preference, else the city's.
+async fn user_locale(state: &AppState, user_id: Uuid) -> Locale {
+    use sea_orm::EntityTrait;
+    entities::user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|u| u.locale)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(state.config.city.default_locale)
 }

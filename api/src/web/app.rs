@@ -13,7 +13,7 @@ use secrecy::ExposeSecret;
 use tokio::io::AsyncReadExt;
 
 use crate::accounts::{AccountsApi, MyDataApi};
-use crate::applications::api::ModuleApplicationsApi;
+use crate::applications::api::{ModuleApplicationsApi, ResidentApplicationsApi};
 use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
 use crate::core::config::Config;
 use crate::core::store::Store;
@@ -49,7 +49,12 @@ type Apis = (
     CalendarFeedApi,
     PartnerConnectionsApi,
     // A tuple holds at most 16; the rest are grouped.
-    (OAuthClientsApi, ModulesApi, ModuleApplicationsApi),
+    (
+        OAuthClientsApi,
+        ModulesApi,
+        ModuleApplicationsApi,
+        ResidentApplicationsApi,
+    ),
 );
 
 /// The API with its OpenAPI description.
@@ -71,7 +76,12 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
-            (OAuthClientsApi, ModulesApi, ModuleApplicationsApi),
+            (
+                OAuthClientsApi,
+                ModulesApi,
+                ModuleApplicationsApi,
+                ResidentApplicationsApi,
+            ),
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -197,6 +207,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("get_admin_module", &[401, 403, 404, 500]),
     ("list_module_deliveries", &[401, 403, 404, 500]),
     ("list_module_applications", &[401, 403, 422, 500]),
+    (
+        "apply_for_service",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
     ("get_module_application", &[401, 403, 404, 500]),
     ("get_module_application_file", &[401, 403, 404, 500]),
     (

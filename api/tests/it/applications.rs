@@ -1023,3 +1023,81 @@ async fn the_resident_withdraws_and_the_module_is_told(app: TestApp) {
     assert_eq!(count_applications(&app).await, 0);
 }
 on_both!(the_resident_withdraws_and_the_module_is_told);
+
+async fn the_api_takes_an_application_and_names_each_bad_field(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, false)).await;
+    let resident = app.register("Ada").await;
+    let path = "/api/v1/services/residents-parking-permit/applications";
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let good = json!({
+        "answers": {
+            "plate": "S-AB 1234",
+            "zone": "ost",
+            "address": {"street": "Königstraße 1", "postcode": "70173", "city": "Stuttgart"},
+            "proof": {"file_name": "proof.pdf", "content_type": "application/pdf", "data": b64(PDF)},
+            "start": start_day(),
+            "confirm": true
+        },
+        "share": ["email"]
+    });
+    // Not logged in.
+    let r = client()
+        .post(app.url(path))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Wrong types, an unknown field, a file that is not what it claims, profile data
+    // the service does not receive: each named.
+    let mut bad = good.clone();
+    bad["answers"]["zone"] = json!(["mitte"]);
+    bad["answers"]["start"] = json!("tomorrow");
+    bad["answers"]["confirm"] = json!(false);
+    bad["answers"]["extra"] = json!("x");
+    bad["answers"]["proof"]["data"] = json!(b64(b"GIF89a not a pdf"));
+    bad["share"] = json!(["phone"]);
+    let r = resident
+        .client
+        .post(app.url(path))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    let mut f = fields(&p);
+    f.sort();
+    assert_eq!(
+        f,
+        ["confirm", "extra", "proof", "share", "start", "zone"],
+        "{p}"
+    );
+    assert_eq!(count_applications(&app).await, 0, "nothing stored");
+    // A service without an online application.
+    let r = resident
+        .client
+        .post(app.url("/api/v1/services/identity-card/applications"))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 404).await;
+    assert_eq!(p["type"], "/problems/application-not-offered");
+    // The good one: sent and delivered.
+    let r = resident
+        .client
+        .post(app.url(path))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let got = rx.wait_for(1).await;
+    let body = verified(&creds, &got[0]);
+    assert_eq!(body["data"]["application_id"], v["id"]);
+    assert_eq!(body["data"]["resident"], json!({"email": resident.email}));
+    assert_eq!(body["data"]["answers"]["zone"], "ost");
+}
+on_both!(the_api_takes_an_application_and_names_each_bad_field);
