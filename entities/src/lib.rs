@@ -7,6 +7,9 @@
 pub mod access_record;
 pub mod account_token;
 pub mod api_token;
+pub mod application;
+pub mod application_event;
+pub mod application_file;
 pub mod booking;
 pub mod calendar_feed;
 pub mod category;
@@ -16,6 +19,7 @@ pub mod listing;
 pub mod listing_category;
 pub mod membership;
 pub mod module;
+pub mod module_delivery;
 pub mod module_service;
 pub mod module_version;
 pub mod notification_sent;

@@ -22,6 +22,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub paused_at: Option<DateTimeUtc>,
     pub removed_at: Option<DateTimeUtc>,
+    /// The webhook signing secret (`whsec_…`), encrypted with the portal's secrets key;
+    /// made at the first approval.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub webhook_secret_enc: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,6 +34,7 @@ mod m20261207_000027_create_user_identities;
 mod m20261207_000028_drop_listings_city_status_kind;
 mod m20261207_000029_create_modules;
 mod m20261207_000030_count_access_reads;
+mod m20261207_000031_create_applications;
 mod m20261207_000032_create_reports;
 
 /// All migrations in order.
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_drop_listings_city_status_kind::Migration),
             Box::new(m20261207_000029_create_modules::Migration),
             Box::new(m20261207_000030_count_access_reads::Migration),
+            Box::new(m20261207_000031_create_applications::Migration),
             Box::new(m20261207_000032_create_reports::Migration),
         ]
     }

@@ -151,7 +151,14 @@ pub async fn step_up_start(
     };
     let next = next_page(query_param(req, "next").as_deref());
     let action = query_param(req, "action").unwrap_or_default();
-    let Some(level) = login.config.level_for(&action).map(String::from) else {
+    // An action's level by `OIDC_STEP_UP`, or a level a service asks for (a module's
+    // `min_acr`), if the city login knows it.
+    let level = login
+        .config
+        .level_for(&action)
+        .map(String::from)
+        .or_else(|| query_param(req, "level").filter(|l| login.config.acr_levels.contains(l)));
+    let Some(level) = level else {
         return see_other(&next);
     };
     if identities::of_user(&state.db, user.id)
@@ -227,6 +234,38 @@ pub async fn step_up_needed(
     {
         return None;
     }
+    step_up_to(state, pc, req, user, ("action", action), level, next).await
+}
+
+/// For a service whose module asks for the login level `level` (`min_acr`): the
+/// step-up when the session's login is below it, or the page saying a linked city
+/// account is needed (or that there is no city login). `None` when the level is met.
+pub async fn level_needed(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    user: &AuthUser,
+    level: &str,
+    next: &str,
+) -> Option<Response> {
+    let Some(login) = state.city_login.as_ref() else {
+        return Some(level_page(state, pc, req, level, false));
+    };
+    if login.config.satisfies(user.acr.as_deref(), level) {
+        return None;
+    }
+    step_up_to(state, pc, req, user, ("level", level), level, next).await
+}
+
+async fn step_up_to(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    user: &AuthUser,
+    ask: (&str, &str),
+    level: &str,
+    next: &str,
+) -> Option<Response> {
     if identities::of_user(&state.db, user.id)
         .await
         .ok()
@@ -236,7 +275,7 @@ pub async fn step_up_needed(
         return Some(level_page(state, pc, req, level, false));
     }
     let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("action", action)
+        .append_pair(ask.0, ask.1)
         .append_pair("next", next)
         .finish();
     let to = format!("/auth/oidc/step-up?{query}");

@@ -959,6 +959,12 @@ pub async fn export(
     let notifications = crate::notifications::export::for_resident(db, &booking.ids).await?;
     let apps = crate::oauth::service::grants_of(db, user_id).await?;
     let reports = crate::reports::service::export_for_resident(db, user_id).await?;
+    let applications = crate::applications::service::export(db, user_id)
+        .await
+        .map_err(|e| match e {
+            crate::applications::error::ApplicationError::Db(d) => AccountError::from(d),
+            other => AccountError::from(sea_orm::DbErr::Custom(other.to_string())),
+        })?;
     Ok(serde_json::json!({
         "exported_at": Utc::now(),
         "account": {
@@ -1019,6 +1025,9 @@ pub async fn export(
         "stored_requests": booking.stored_requests,
         // The issues the resident reported, with what the city's modules answered.
         "reports": reports,
+        // Applications to the city's modules with their timelines; answers in clear
+        // while the portal holds them so (sealed ones only as the module's ciphertext).
+        "applications": applications,
         // Its address is not kept (only a hash of its token), so it cannot be exported.
         "calendar_feed": { "active": feed.is_some(), "created_at": feed },
     }))
@@ -1030,9 +1039,10 @@ pub async fn export(
 ///    given up, through the booking's normal paths (seats freed, a partner's system told);
 /// 2. in one transaction: the bookings a business keeps lose name, email and phone;
 ///    waitlist places, stored request answers, memberships, staff roles, tokens, emailed
-///    links, the calendar feed, the apps' grants with their tokens and the access log
-///    about the resident are deleted; the resident's issue reports stay for the city
-///    without saying who sent them; the
+///    links, the calendar feed, the apps' grants with their tokens, the applications
+///    (with their timelines and files) and the access log about the resident are
+///    deleted; the resident's issue reports stay for the city without saying who sent
+///    them; the
 ///    account row
 ///    keeps no personal data (a placeholder email, no name, no password) and is marked
 ///    deleted, which ends every session and token.
@@ -1109,6 +1119,7 @@ pub async fn delete_account(
     crate::oauth::service::erase_user(&txn, user_id).await?;
     crate::modules::service::erase_user(&txn, user_id).await?;
     crate::reports::service::erase_user(&txn, user_id).await?;
+    crate::applications::service::erase_user(&txn, user_id).await?;
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(

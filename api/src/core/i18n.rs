@@ -38,6 +38,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "oauthfix",
     "appforms",
     "reports",
+    "applications",
     "errors-common",
     "errors-listings",
     "errors-organizations",
@@ -53,6 +54,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "errors-modules",
     "errors-appforms",
     "errors-reports",
+    "errors-applications",
 );
 
 /// The loaded translations of every supported locale.

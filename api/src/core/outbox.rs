@@ -29,7 +29,9 @@ pub fn consumers_for(aggregate_type: &str) -> &'static [&'static str] {
     match aggregate_type {
         "listing" => &[SEARCH],
         "booking" | "waitlist" => &[NOTIFICATIONS],
-        "application" | "report" => &[MODULES],
+        // Residents are emailed about their applications' changes.
+        "application" => &[MODULES, NOTIFICATIONS],
+        "report" => &[MODULES],
         _ => &[],
     }
 }

@@ -194,6 +194,10 @@ pub struct ApprovedModule {
     pub module: AdminModule,
     #[oai(skip_serializing_if_is_none)]
     pub client_secret: Option<String>,
+    /// The webhook signing secret (`whsec_…`, Standard Webhooks), with the client
+    /// secret on the first approval: shown this once.
+    #[oai(skip_serializing_if_is_none)]
+    pub webhook_secret: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -397,12 +401,46 @@ async fn check_module(req: &poem::Request, bearer: Bearer) -> poem::Result<Modul
 #[oai(ty = "bearer", rename = "ModuleToken", checker = "check_module")]
 pub struct ModuleToken(pub ModuleCaller);
 
+impl ModuleToken {
+    /// The module the token belongs to, and the token's scopes.
+    pub fn caller(&self) -> &ModuleCaller {
+        &self.0
+    }
+}
+
 fn admin(user: &AuthUser) -> Result<(), Problem> {
     if user.staff_role == Some(StaffRole::Admin) {
         Ok(())
     } else {
         Err(Problem::forbidden("Only the city's admins manage modules."))
     }
+}
+
+/// One attempt to deliver an event to a module's webhook.
+#[derive(Object)]
+pub struct DeliveryAttempt {
+    /// The `webhook-id` (the same on every attempt of one event).
+    pub webhook_id: String,
+    /// The event type, e.g. `application.submitted`.
+    pub event_type: String,
+    /// The case (application, report, booking) it is about.
+    pub aggregate_id: Uuid,
+    /// 1, 2, ... per event.
+    pub attempt: i32,
+    /// The module's HTTP status; none when it could not be reached.
+    #[oai(skip_serializing_if_is_none)]
+    pub status_code: Option<i32>,
+    /// Why it failed.
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
+    pub duration_ms: i32,
+    pub at: DateTime<Utc>,
+}
+
+/// A module's delivery log, newest first.
+#[derive(Object)]
+pub struct DeliveryLog {
+    pub items: Vec<DeliveryAttempt>,
 }
 
 pub struct ModulesApi;
@@ -591,9 +629,18 @@ impl ModulesApi {
         )
         .await
         .map_err(problem)?;
+        let webhook_secret = match secret {
+            Some(_) => Some(
+                super::delivery::new_webhook_secret(&state.db, state.partners.key(), m.id)
+                    .await
+                    .map_err(|e| problem(ModuleError::Db(e)))?,
+            ),
+            None => None,
+        };
         Ok(Json(ApprovedModule {
             module: m.into(),
             client_secret: secret,
+            webhook_secret,
         }))
     }
 
@@ -662,6 +709,44 @@ impl ModulesApi {
         admin(auth.user())?;
         let m = service::resume(ctx(&state), &id.0).await.map_err(problem)?;
         Ok(Json(m.into()))
+    }
+
+    /// A module's delivery log
+    ///
+    /// City admins only. The latest 200 attempts to deliver events to the module's
+    /// webhook, newest first: each with its `webhook-id`, the module's answer and how
+    /// long it took.
+    #[oai(
+        path = "/admin/modules/:id/deliveries",
+        method = "get",
+        operation_id = "list_module_deliveries"
+    )]
+    async fn deliveries(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<DeliveryLog>, ApiError> {
+        admin(auth.user())?;
+        let m = service::get(ctx(&state), &id.0).await.map_err(problem)?;
+        let items = super::delivery::log(&state.db, m.id, 200)
+            .await
+            .map_err(|e| problem(ModuleError::Db(e)))?;
+        Ok(Json(DeliveryLog {
+            items: items
+                .into_iter()
+                .map(|d| DeliveryAttempt {
+                    webhook_id: d.webhook_id,
+                    event_type: d.event_type,
+                    aggregate_id: d.aggregate_id,
+                    attempt: d.attempt,
+                    status_code: d.status_code,
+                    error: d.error,
+                    duration_ms: d.duration_ms,
+                    at: d.created_at,
+                })
+                .collect(),
+        }))
     }
 
     /// Remove a module

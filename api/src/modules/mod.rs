@@ -5,6 +5,7 @@
 //! register with exactly the resident data each receives.
 
 pub mod api;
+pub mod delivery;
 pub mod error;
 pub mod manifest;
 pub mod pages;

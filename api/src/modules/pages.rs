@@ -402,6 +402,8 @@ fn review(
 struct ShownSecret {
     client_id: String,
     value: String,
+    /// The webhook signing secret (`whsec_…`).
+    webhook: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -472,6 +474,24 @@ async fn module_page(
         .current()
         .map(|x| x.name.get(pc.locale).to_string())
         .unwrap_or_else(|| m.slug.clone());
+    let deliveries: Vec<minijinja::Value> = super::delivery::log(&state.db, m.id, 50)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            context! {
+                at => date_time(state, pc, d.created_at),
+                event_type => d.event_type,
+                webhook_id => d.webhook_id,
+                case => d.aggregate_id.to_string(),
+                attempt => d.attempt,
+                status_code => d.status_code,
+                error => d.error,
+                ok => d.status_code.is_some_and(|c| (200..300).contains(&c)),
+                duration_ms => d.duration_ms,
+            }
+        })
+        .collect();
     render(
         state,
         pc,
@@ -489,6 +509,7 @@ async fn module_page(
             history,
             secret,
             notice,
+            deliveries,
             manifest => form.0,
             errors => form.1,
         },
@@ -604,9 +625,23 @@ pub async fn admin_approve(
     let version = f.version.parse().unwrap_or(-1);
     match service::approve(ctx(&state), &id, version, user.id, client_name(&state)).await {
         Ok((m, secret)) => {
+            let webhook = match &secret {
+                Some(_) => {
+                    match super::delivery::new_webhook_secret(&state.db, state.partners.key(), m.id)
+                        .await
+                    {
+                        Ok(w) => w,
+                        Err(e) => {
+                            return error_page(&state, &pc, req, &ModuleError::Db(e));
+                        }
+                    }
+                }
+                None => String::new(),
+            };
             let shown = secret.map(|value| ShownSecret {
                 client_id: m.client_id.map(|c| c.to_string()).unwrap_or_default(),
                 value,
+                webhook,
             });
             let mut resp = module_page(
                 &state,

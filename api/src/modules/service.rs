@@ -422,6 +422,7 @@ pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, Mod
         updated_at: Set(now),
         paused_at: Set(None),
         removed_at: Set(None),
+        webhook_secret_enc: Set(None),
     }
     .insert(&txn)
     .await;

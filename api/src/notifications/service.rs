@@ -222,6 +222,32 @@ impl Notifier {
         sent
     }
 
+    /// The email to the resident an application event asks for (the module changed
+    /// their case or wrote to them).
+    async fn notify_application(&self, c: &Claimed) -> Result<(), Failure> {
+        let Some(n) = crate::applications::notify::compose(
+            &self.db,
+            &self.i18n,
+            &self.site.public_url,
+            &c.event,
+        )
+        .await?
+        else {
+            return Ok(());
+        };
+        self.mailer
+            .send_text(
+                &self.site.from,
+                &n.to,
+                &n.subject,
+                &n.text,
+                "application",
+                n.application_id,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The booking an event is about, and the message it asks for.
     fn message_for(c: &Claimed) -> Result<Option<Wanted>, Failure> {
         let e = &c.event;
@@ -286,7 +312,7 @@ impl Notifier {
                     .notify_with(kind, id, facts.get(&id), until)
                     .await
                     .map(|_| ()),
-                Ok(None) => Ok(()),
+                Ok(None) => self.notify_application(c).await,
                 Err(e) => Err(e),
             };
             let outcome = match outcome {

@@ -12,6 +12,7 @@ use poem_openapi::OpenApiService;
 use secrecy::ExposeSecret;
 
 use crate::accounts::{AccountsApi, MyDataApi};
+use crate::applications::api::{ModuleApplicationsApi, ResidentApplicationsApi};
 use crate::booking::api::{BookingsApi, BusinessBookingsApi, OffersApi, WaitlistApi};
 use crate::core::config::Config;
 use crate::core::store::Store;
@@ -48,7 +49,13 @@ type Apis = (
     CalendarFeedApi,
     PartnerConnectionsApi,
     // A tuple holds at most 16; the rest are grouped.
-    (OAuthClientsApi, ModulesApi, ReportsApi),
+    (
+        OAuthClientsApi,
+        ModulesApi,
+        ModuleApplicationsApi,
+        ResidentApplicationsApi,
+        ReportsApi,
+    ),
 );
 
 /// The API with its OpenAPI description.
@@ -70,7 +77,13 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             CalendarApi,
             CalendarFeedApi,
             PartnerConnectionsApi,
-            (OAuthClientsApi, ModulesApi, ReportsApi),
+            (
+                OAuthClientsApi,
+                ModulesApi,
+                ModuleApplicationsApi,
+                ResidentApplicationsApi,
+                ReportsApi,
+            ),
         ),
         "City Portal API",
         env!("CARGO_PKG_VERSION"),
@@ -194,6 +207,22 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("register_module", &[400, 401, 403, 409, 413, 422, 500]),
     ("list_admin_modules", &[401, 403, 500]),
     ("get_admin_module", &[401, 403, 404, 500]),
+    ("list_module_deliveries", &[401, 403, 404, 500]),
+    ("list_module_applications", &[401, 403, 422, 500]),
+    (
+        "apply_for_service",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
+    ("get_module_application", &[401, 403, 404, 500]),
+    ("get_module_application_file", &[401, 403, 404, 500]),
+    (
+        "set_module_application_status",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
+    (
+        "post_module_application_message",
+        &[400, 401, 403, 404, 409, 413, 422, 500],
+    ),
     ("list_module_versions", &[401, 403, 404, 500]),
     (
         "update_module_manifest",
@@ -671,6 +700,43 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/account/waitlist/:id/leave",
             poem::post(crate::booking::pages::leave_waitlist).data(ReturnTo("/account/bookings")),
         )
+        .at(
+            "/services/:slug/apply",
+            get(crate::applications::pages::apply_page)
+                .post(crate::applications::pages::apply_submit),
+        )
+        .at(
+            "/account/applications",
+            get(crate::applications::pages::my_applications),
+        )
+        .at(
+            "/account/applications/:id",
+            get(crate::applications::pages::application_page),
+        )
+        .at(
+            "/account/applications/:id/review",
+            get(crate::applications::pages::review_page),
+        )
+        .at(
+            "/account/applications/:id/submit",
+            poem::post(crate::applications::pages::submit)
+                .data(ReturnTo("/account/applications/{id}/review")),
+        )
+        .at(
+            "/account/applications/:id/answer",
+            poem::post(crate::applications::pages::answer)
+                .data(ReturnTo("/account/applications/{id}")),
+        )
+        .at(
+            "/account/applications/:id/withdraw",
+            get(crate::applications::pages::withdraw_page)
+                .post(crate::applications::pages::withdraw)
+                .data(ReturnTo("/account/applications/{id}")),
+        )
+        .at(
+            "/account/applications/:id/files/:file",
+            get(crate::applications::pages::document),
+        )
         .at("/account/bookings", get(crate::booking::pages::my_bookings))
         .at(
             "/account/bookings/:id",
@@ -890,6 +956,10 @@ impl Bound {
                 keep,
             ))
         });
+        let module_deliveries = crate::modules::delivery::spawn(
+            self.state.db.clone(),
+            self.state.partners.key().clone(),
+        );
         let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
             self.state.db.clone(),
         ));
@@ -908,6 +978,7 @@ impl Bound {
                 Some(reconciler),
                 Some(fts_check),
                 Some(link_purge),
+                Some(module_deliveries),
             ]
             .into_iter()
             .chain([retention, notifications, indexer])

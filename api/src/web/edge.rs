@@ -107,8 +107,15 @@ fn speaks_open311(path: &str) -> bool {
     path.starts_with("/open311/")
 }
 
+/// A module's application form, which reads its body within its own form's limit
+/// (`FormSpec::max_body_bytes`, larger for long answers than the pages' forms).
+fn bounded_by_its_form(path: &str) -> bool {
+    path.starts_with("/services/") && path.ends_with("/apply")
+}
+
 /// Middleware of the whole site: the API's bodies bounded by `api_max`, every other
-/// body but a multipart one, an OAuth endpoint's or Open311's by `form_max`.
+/// body but a multipart one, an OAuth endpoint's, Open311's or an application form's
+/// by `form_max`.
 pub async fn bounded_bodies<E: Endpoint>(
     next: E,
     req: Request,
@@ -120,6 +127,7 @@ pub async fn bounded_bodies<E: Endpoint>(
     } else if is_multipart(&req)
         || speaks_oauth(req.uri().path())
         || speaks_open311(req.uri().path())
+        || bounded_by_its_form(req.uri().path())
     {
         next.call(req).await.map(IntoResponse::into_response)
     } else {

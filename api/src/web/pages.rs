@@ -223,6 +223,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "application_form.html",
         include_str!("../../../frontend/templates/application_form.html"),
     ),
+    (
+        "application_apply.html",
+        include_str!("../../../frontend/templates/application_apply.html"),
+    ),
+    (
+        "application_who.html",
+        include_str!("../../../frontend/templates/application_who.html"),
+    ),
+    (
+        "application_review.html",
+        include_str!("../../../frontend/templates/application_review.html"),
+    ),
+    (
+        "my_applications.html",
+        include_str!("../../../frontend/templates/my_applications.html"),
+    ),
+    (
+        "application.html",
+        include_str!("../../../frontend/templates/application.html"),
+    ),
+    (
+        "application_withdraw.html",
+        include_str!("../../../frontend/templates/application_withdraw.html"),
+    ),
 ];
 
 /// Serves a fingerprinted file for a year; its name changes whenever its content does.

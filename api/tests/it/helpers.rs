@@ -507,9 +507,13 @@ pub async fn problem(resp: reqwest::Response, status: u16) -> Value {
         "application/problem+json",
         "errors are problem+json"
     );
-    let body: Value = resp.json().await.unwrap();
+    let id = resp.headers()["x-request-id"].to_str().unwrap().to_string();
+    let mut body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], status);
     assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
+    // Every problem names its request; the rest of the body is what tests compare.
+    assert_eq!(body["request_id"], id.as_str(), "{body}");
+    body.as_object_mut().unwrap().remove("request_id");
     body
 }
 

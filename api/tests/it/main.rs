@@ -5,6 +5,7 @@ mod helpers;
 
 mod account_basics;
 mod accounts;
+mod applications;
 mod appointments;
 mod booking;
 mod booking_pages;

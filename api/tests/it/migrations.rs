@@ -50,6 +50,10 @@ async fn up_down_up(backend: Backend) {
         "modules",
         "module_versions",
         "module_services",
+        "applications",
+        "application_events",
+        "application_files",
+        "module_deliveries",
     ] {
         assert!(
             full.contains(&t.to_string()),

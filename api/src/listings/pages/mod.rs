@@ -321,6 +321,16 @@ async fn page(
     } else {
         None
     };
+    // A module takes applications for it online: the form is one link away.
+    let apply_url = if want == ListingKind::MunicipalService
+        && crate::applications::service::offered(&state.db, rec.model.id)
+            .await
+            .unwrap_or(false)
+    {
+        Some(format!("/services/{}/apply", rec.model.slug))
+    } else {
+        None
+    };
     let service = api.service.as_ref().map(|s| {
         let bring =
             if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
@@ -404,6 +414,7 @@ async fn page(
             json_ld => ld,
             offers,
             report_url,
+            apply_url,
         },
     );
     if preview.is_some() {

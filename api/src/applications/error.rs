@@ -1,0 +1,131 @@
+//! What applying, following and handling a case can fail with.
+
+use crate::core::error::{ErrorCode, FieldMessage, Invalid};
+use crate::core::message::Arg;
+
+/// An error of applications.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplicationError {
+    /// 422: fields are invalid (named: a form field, `status`, `question`, ...).
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// 404: no such application (or not the caller's).
+    #[error("no such application")]
+    NotFound,
+    /// 404: the service takes no applications online.
+    #[error("no online application")]
+    NotOffered,
+    /// 409: the case cannot go from `from` to `to`.
+    #[error("no transition from {from} to {to}")]
+    Transition { from: String, to: String },
+    /// 409: the case is `status`, which does not allow this.
+    #[error("application is {0}")]
+    State(String),
+    /// 413: the request body is larger than the form allows.
+    #[error("too large")]
+    TooLarge,
+    /// 400: the body is not well-formed.
+    #[error("malformed: {0}")]
+    Malformed(String),
+    /// 500: the answers could not be sealed to the module's key (logged).
+    #[error("sealing: {0}")]
+    Seal(String),
+    /// The database failed (500, logged).
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl From<super::multipart::ReadError> for ApplicationError {
+    fn from(e: super::multipart::ReadError) -> ApplicationError {
+        match e {
+            super::multipart::ReadError::TooLarge => ApplicationError::TooLarge,
+            super::multipart::ReadError::Malformed(m) => ApplicationError::Malformed(m),
+        }
+    }
+}
+
+impl ErrorCode for ApplicationError {
+    fn code(&self) -> &'static str {
+        match self {
+            ApplicationError::Invalid(i) => i.code(),
+            ApplicationError::NotFound => "not-found",
+            ApplicationError::NotOffered => "application-not-offered",
+            ApplicationError::Transition { .. } => "application-transition",
+            ApplicationError::State(_) => "application-state",
+            ApplicationError::TooLarge => "application-too-large",
+            ApplicationError::Malformed(_) => "application-malformed",
+            ApplicationError::Seal(_) | ApplicationError::Db(_) => "internal",
+        }
+    }
+    fn status(&self) -> u16 {
+        match self {
+            ApplicationError::Invalid(i) => i.status(),
+            ApplicationError::NotFound | ApplicationError::NotOffered => 404,
+            ApplicationError::Transition { .. } | ApplicationError::State(_) => 409,
+            ApplicationError::TooLarge => 413,
+            ApplicationError::Malformed(_) => 400,
+            ApplicationError::Seal(_) | ApplicationError::Db(_) => 500,
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, Arg)> {
+        match self {
+            ApplicationError::NotFound => vec![("what", "application".into())],
+            ApplicationError::Transition { from, to } => {
+                vec![("from", from.clone().into()), ("to", to.clone().into())]
+            }
+            ApplicationError::State(s) => vec![("status", s.clone().into())],
+            _ => Vec::new(),
+        }
+    }
+    fn fields(&self) -> &[FieldMessage] {
+        match self {
+            ApplicationError::Invalid(i) => i.fields(),
+            _ => &[],
+        }
+    }
+    fn internal(&self) -> Option<String> {
+        match self {
+            ApplicationError::Db(e) => Some(e.to_string()),
+            ApplicationError::Seal(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::problem::assert_codes;
+    use crate::msg;
+
+    #[test]
+    fn every_application_error_has_a_code_a_status_and_texts() {
+        assert_codes(&[
+            (ApplicationError::NotFound, 404),
+            (ApplicationError::NotOffered, 404),
+            (
+                ApplicationError::Transition {
+                    from: "submitted".into(),
+                    to: "closed".into(),
+                },
+                409,
+            ),
+            (ApplicationError::State("approved".into()), 409),
+            (ApplicationError::TooLarge, 413),
+            (ApplicationError::Malformed("x".into()), 400),
+            (ApplicationError::Seal("x".into()), 500),
+        ]);
+        let every_field_message = [
+            msg!("v-application-status"),
+            msg!("v-application-text"),
+            msg!("v-application-document"),
+            msg!("v-application-share"),
+        ];
+        assert_codes(
+            &every_field_message
+                .into_iter()
+                .map(|m| (ApplicationError::Invalid(Invalid::field("x", m)), 422))
+                .collect::<Vec<_>>(),
+        );
+    }
+}

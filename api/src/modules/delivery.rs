@@ -1,0 +1,378 @@
+//! Delivering events to the city's modules: the outbox consumer [`outbox::MODULES`]
+//! posts every event of a module's cases (`application.*`, `report.*`, `booking.*`) to
+//! the webhook of the module concerned — named by the event payload's `module_id` — if
+//! its manifest in force subscribes to the event type.
+//!
+//! Each webhook is signed per Standard Webhooks (`webhook-id` the same on every retry,
+//! `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`
+//! with the module's `whsec_` secret, made at its first approval). The body is
+//! `{"type", "timestamp", "data"}`; `data` is built when it is sent (the outbox holds no
+//! personal data), for applications by [`applications::service::webhook_data`] (sealed
+//! to the module's key when its manifest has one, and after a delivery the portal keeps
+//! only the ciphertext). A failure is retried with backoff and nothing is dropped; the
+//! outbox hands out a case's events in order, each one only after the one before it
+//! reached the module. Every attempt is in `module_deliveries`, which city admins read.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::manifest::{self, Manifest};
+use super::service::ModuleStatus;
+use crate::applications;
+use crate::applications::seal::ModuleKey;
+use crate::core::outbox::{self, Claimed, Deliveries};
+use crate::core::secrets::SecretsKey;
+use crate::msg;
+use entities::{module, module_delivery, module_version};
+use partner_contract::webhook::{self, Secret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+
+/// The outbox deliveries of the modules' webhooks.
+pub const DELIVERIES: Deliveries = Deliveries {
+    consumer: outbox::MODULES,
+    batch: 20,
+    // Far longer than one batch of webhooks may take (each at most [`TIMEOUT`]).
+    lease: Duration::from_secs(600),
+};
+
+/// How long a module has to answer a webhook.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A module's new webhook signing secret: stored encrypted on the module, shown this once.
+pub async fn new_webhook_secret(
+    db: &DatabaseConnection,
+    key: &SecretsKey,
+    module_id: Uuid,
+) -> Result<String, DbErr> {
+    let secret = Secret::generate().to_whsec();
+    let m = module::Entity::find_by_id(module_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("module".into()))?;
+    let mut am: module::ActiveModel = m.into();
+    am.webhook_secret_enc = Set(Some(key.encrypt(&SecretString::from(secret.clone()))));
+    am.update(db).await?;
+    Ok(secret)
+}
+
+/// The `webhook-id` of an event: the same on every attempt.
+pub fn webhook_id(event_id: i32) -> String {
+    format!("msg_{event_id}")
+}
+
+/// Sends the modules' webhooks.
+#[derive(Clone)]
+pub struct Deliverer {
+    pub db: DatabaseConnection,
+    pub key: SecretsKey,
+    pub http: reqwest::Client,
+}
+
+/// What became of one delivery.
+enum Outcome {
+    /// Delivered (or nothing to deliver): done.
+    Done,
+    /// Not now (the module failed or is paused): retried later.
+    Retry(String),
+}
+
+impl Deliverer {
+    pub fn new(db: DatabaseConnection, key: SecretsKey) -> Deliverer {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Deliverer { db, key, http }
+    }
+
+    /// Claims and handles one batch; returns how many deliveries it handled.
+    pub async fn process_batch(&self) -> Result<usize, DbErr> {
+        let claimed = DELIVERIES.claim(&self.db).await?;
+        let mut done = Vec::new();
+        for c in &claimed {
+            match self.deliver(c).await {
+                Ok(Outcome::Done) => done.push(c.event.id),
+                Ok(Outcome::Retry(error)) => DELIVERIES.failed(&self.db, c, &error).await?,
+                Err(e) => {
+                    tracing::warn!(event = c.event.id, error = %e, "module delivery failed; will retry");
+                    DELIVERIES.failed(&self.db, c, &e.to_string()).await?;
+                }
+            }
+        }
+        DELIVERIES.done_many(&self.db, &done).await?;
+        Ok(claimed.len())
+    }
+
+    async fn deliver(&self, c: &Claimed) -> Result<Outcome, applications::error::ApplicationError> {
+        let e = &c.event;
+        let Some(module_id) = e.payload["module_id"]
+            .as_str()
+            .and_then(|s| s.parse::<Uuid>().ok())
+        else {
+            return Ok(Outcome::Done); // about no module
+        };
+        let Some(m) = module::Entity::find_by_id(module_id).one(&self.db).await? else {
+            return Ok(Outcome::Done);
+        };
+        match ModuleStatus::parse(&m.status) {
+            ModuleStatus::Active => {}
+            // Paused: it gets its events when resumed.
+            ModuleStatus::Paused => return Ok(Outcome::Retry("the module is paused".into())),
+            _ => return Ok(Outcome::Done),
+        }
+        let Some(manifest) = in_force(&self.db, &m).await? else {
+            return Ok(Outcome::Done);
+        };
+        // Only the events of the published vocabulary, and only those it subscribes to.
+        let public = manifest::EVENTS.contains(&e.event_type.as_str());
+        if !public || !manifest::subscribes(&manifest.events, &e.event_type) {
+            return Ok(Outcome::Done);
+        }
+        let key = match &manifest.encryption_key {
+            Some(jwk) => Some(
+                ModuleKey::from_jwk(jwk)
+                    .map_err(|e| applications::error::ApplicationError::Seal(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let (data, kept) = match e.aggregate_type.as_str() {
+            applications::service::AGGREGATE => {
+                match applications::service::webhook_data(
+                    &self.db,
+                    e.aggregate_id,
+                    &e.event_type,
+                    &e.payload,
+                    key.as_ref(),
+                )
+                .await?
+                {
+                    Some(d) => d,
+                    None => return Ok(Outcome::Done), // the case is gone (erased)
+                }
+            }
+            // Reports and bookings carry what the module gets in their payload.
+            _ => {
+                let mut data = e.payload.clone();
+                if let Some(o) = data.as_object_mut() {
+                    o.remove("module_id");
+                }
+                (data, None)
+            }
+        };
+        let Some(secret) = m
+            .webhook_secret_enc
+            .as_deref()
+            .and_then(|s| self.key.decrypt(s).ok())
+            .and_then(|s| Secret::parse(s.expose_secret()).ok())
+        else {
+            tracing::error!(module = %m.slug, "the module's webhook secret cannot be opened");
+            return Ok(Outcome::Retry("no webhook secret".into()));
+        };
+        let body = json!({
+            "type": e.event_type,
+            "timestamp": e.created_at,
+            "data": data,
+        })
+        .to_string();
+        let id = webhook_id(e.id);
+        let now = Utc::now();
+        let ts = now.timestamp();
+        let started = Instant::now();
+        let sent = self
+            .http
+            .post(&manifest.webhook_url)
+            .header("content-type", "application/json")
+            .header(HEADER_ID, &id)
+            .header(HEADER_TIMESTAMP, ts.to_string())
+            .header(
+                HEADER_SIGNATURE,
+                webhook::sign(&secret, &id, ts, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await;
+        let took = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+        let (status, error) = match &sent {
+            Ok(r) if r.status().is_success() => (Some(r.status().as_u16() as i32), None),
+            Ok(r) => (
+                Some(r.status().as_u16() as i32),
+                Some(format!("the module answered {}", r.status().as_u16())),
+            ),
+            Err(err) if err.is_timeout() => {
+                (None, Some("the module did not answer in time".into()))
+            }
+            Err(_) => (None, Some("the module could not be reached".into())),
+        };
+        module_delivery::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            module_id: Set(m.id),
+            event_id: Set(e.id),
+            webhook_id: Set(id),
+            event_type: Set(e.event_type.clone()),
+            aggregate_id: Set(e.aggregate_id),
+            attempt: Set(c.delivery.attempts + 1),
+            status_code: Set(status),
+            error: Set(error.clone()),
+            duration_ms: Set(took),
+            created_at: Set(now),
+        }
+        .insert(&self.db)
+        .await?;
+        if let Some(error) = error {
+            return Ok(Outcome::Retry(error));
+        }
+        if e.aggregate_type == applications::service::AGGREGATE {
+            if let Some(kept) = kept {
+                applications::service::keep_sealed(&self.db, e.aggregate_id, kept).await?;
+            }
+            if e.event_type == "application.submitted" {
+                applications::service::mark_delivered(&self.db, e.aggregate_id).await?;
+            }
+            if matches!(
+                e.event_type.as_str(),
+                "application.submitted" | "application.answered"
+            ) {
+                self.record_sent(&m, &manifest, e.aggregate_id, &e.event_type)
+                    .await?;
+            }
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// The resident's access log names the module that received their data.
+    async fn record_sent(
+        &self,
+        m: &module::Model,
+        manifest: &Manifest,
+        application_id: Uuid,
+        event_type: &str,
+    ) -> Result<(), DbErr> {
+        let Some(a) = entities::application::Entity::find_by_id(application_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        let listing = entities::listing::Entity::find_by_id(a.listing_id)
+            .one(&self.db)
+            .await?;
+        let decl = listing.as_ref().and_then(|l| {
+            manifest
+                .services
+                .iter()
+                .find(|s| s.listing == l.slug && s.capability == manifest::Capability::Application)
+        });
+        let i18n = crate::core::i18n::I18n::embedded();
+        let words = |l: crate::core::locale::Locale| {
+            serde_json::from_str::<Vec<String>>(&a.data_categories)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|c| manifest::DataCategory::parse(c))
+                .map(|c| i18n.t(l, &c.message_key(), None))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let resource = msg!(
+            "access-application-sent",
+            fields_de = words(crate::core::locale::Locale::De),
+            fields_en = words(crate::core::locale::Locale::En),
+            what = if event_type == "application.answered" {
+                "answer"
+            } else {
+                "application"
+            },
+            service_de = listing
+                .as_ref()
+                .map(|l| l.name_de.clone())
+                .unwrap_or_default(),
+            service_en = listing
+                .as_ref()
+                .map(|l| l.name_en.clone())
+                .unwrap_or_default(),
+        );
+        let purpose = msg!(
+            "access-purpose-application",
+            purpose_de = decl.map(|d| d.purpose.de.clone()).unwrap_or_default(),
+            purpose_en = decl.map(|d| d.purpose.en.clone()).unwrap_or_default(),
+        );
+        crate::privacy::service::record_access(
+            &self.db,
+            a.city_id,
+            a.user_id,
+            &crate::privacy::service::Reader::Module(m.slug.clone()),
+            resource,
+            purpose,
+        )
+        .await
+    }
+
+    /// Runs until `stop` resolves: handles deliveries as they come (polling every
+    /// 500 ms when idle), backing off while the database fails.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut failures: i32 = 0;
+        loop {
+            let pause = match self.process_batch().await {
+                Ok(n) if n > 0 => {
+                    failures = 0;
+                    Duration::from_millis(0)
+                }
+                Ok(_) => {
+                    failures = 0;
+                    Duration::from_millis(500)
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(error = %e, "module deliveries: the database failed; will retry");
+                    search_indexer::consumer::backoff(failures)
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+}
+
+/// The manifest in force of a module.
+async fn in_force(db: &DatabaseConnection, m: &module::Model) -> Result<Option<Manifest>, DbErr> {
+    let Some(v) = m.approved_version else {
+        return Ok(None);
+    };
+    Ok(module_version::Entity::find()
+        .filter(module_version::Column::ModuleId.eq(m.id))
+        .filter(module_version::Column::Version.eq(v))
+        .one(db)
+        .await?
+        .and_then(|v| serde_json::from_str(&v.manifest).ok()))
+}
+
+/// Starts the deliveries inside the server.
+pub fn spawn(db: DatabaseConnection, key: SecretsKey) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(Deliverer::new(db, key).run(std::future::pending()))
+}
+
+/// A module's delivery log, newest first.
+pub async fn log(
+    db: &DatabaseConnection,
+    module_id: Uuid,
+    limit: u64,
+) -> Result<Vec<module_delivery::Model>, DbErr> {
+    module_delivery::Entity::find()
+        .filter(module_delivery::Column::ModuleId.eq(module_id))
+        .order_by_desc(module_delivery::Column::CreatedAt)
+        .order_by_desc(module_delivery::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -1,0 +1,11 @@
+## Fehler bei Anträgen (Issue 16): problem-<code> und die Meldungen zu Feldern (v-application-...).
+
+problem-application-not-offered = Diese Leistung kann nicht online beantragt werden.
+problem-application-transition = Ein Vorgang kann nicht von „{ $from }“ nach „{ $to }“ gehen.
+problem-application-state = Das ist nicht möglich, solange der Antrag „{ $status }“ ist.
+problem-application-too-large = Was Sie gesendet haben, ist größer, als dieses Formular erlaubt.
+problem-application-malformed = Was Sie gesendet haben, ließ sich nicht als dieses Formular lesen.
+v-application-status = Diesen Stand darf ein Modul nicht setzen.
+v-application-text = Schreiben Sie 1 bis { $max } Zeichen ohne Steuerzeichen.
+v-application-document = Das Dokument muss eine PDF-, JPEG- oder PNG-Datei von höchstens 10 MB sein, die ist, was sie vorgibt.
+v-application-share = Sie können aus Ihrem Profil nur senden, was diese Leistung erfragt.
