@@ -172,7 +172,7 @@ impl MigrationTrait for Migration {
                     // Open311 `service_code`, kept as sent.
                     .col(uuid(Reports::ListingId))
                     .col(uuid_null(Reports::ModuleId))
-                    .col(string_len(Reports::ServiceCode, 64))
+                    .col(string_len(Reports::ServiceCode, 160))
                     // `open` | `closed` (Open311), and the detailed state: `open`,
                     // `investigating`, `in_progress`, `action_scheduled`, `fixed`,
                     // `duplicate`, `not_councils_responsibility`, `no_further_action`,
@@ -237,6 +237,29 @@ impl MigrationTrait for Migration {
                     .name("ix_reports_city_created")
                     .table(Reports::Table)
                     .col(Reports::CityId)
+                    .col(Reports::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        // The Module API lists a module's reports, newest first.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_reports_module_created")
+                    .table(Reports::Table)
+                    .col(Reports::ModuleId)
+                    .col(Reports::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        // `GET requests?status=open` and the public list of open reports.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_reports_city_status_created")
+                    .table(Reports::Table)
+                    .col(Reports::CityId)
+                    .col(Reports::Status)
                     .col(Reports::CreatedAt)
                     .to_owned(),
             )

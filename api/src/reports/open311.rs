@@ -31,8 +31,10 @@ use entities::report;
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 /// When this endpoint's interface last changed (discovery's `changeset`).
 pub const CHANGESET: &str = "2026-12-07T00:00:00Z";
-/// The largest `POST requests` body read (form-encoded; photos come by `media_url`).
-pub const MAX_POST_BYTES: usize = 64 * 1024;
+pub use super::error::MAX_POST_BYTES;
+
+/// How many requests one API key may post in a minute.
+pub const POSTS_PER_MINUTE: u64 = 30;
 
 /// The representation asked for by the file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,37 +232,73 @@ fn error_response(state: &AppState, format: Format, e: &ReportError) -> Response
     answer(status, format, "errors", &node)
 }
 
+/// The most values a list parameter (`service_request_id`, `service_code`, `status`)
+/// may carry.
+pub const MAX_LIST: usize = 1000;
+
 /// The parameters of a request: the query's, and for a POST the form body's. The first
-/// value of a name counts; a list parameter is comma-separated.
+/// value of a name counts, but a list parameter gathers every value of its name, each
+/// comma-separated.
 #[derive(Default)]
-struct Params(BTreeMap<String, String>);
+struct Params {
+    first: BTreeMap<String, String>,
+    all: BTreeMap<String, Vec<String>>,
+}
 
 impl Params {
-    fn parse(raw: &[u8], into: &mut Params) {
+    /// Adds the pairs of `raw`; a name or value with a control character (but tab and
+    /// line breaks in a value) is refused, naming it: the database cannot carry NUL and
+    /// nothing here needs the others.
+    fn parse(raw: &[u8], into: &mut Params) -> Result<(), Invalid> {
         for (k, v) in url::form_urlencoded::parse(raw) {
-            into.0
+            if has_control_chars(&k, false) || has_control_chars(&v, true) {
+                let name: String = k.chars().filter(|c| !c.is_control()).collect();
+                return Err(Invalid::field(name, msg!("v-control-chars")));
+            }
+            into.first
+                .entry(k.to_string())
+                .or_insert_with(|| v.to_string());
+            into.all
                 .entry(k.into_owned())
-                .or_insert_with(|| v.into_owned());
+                .or_default()
+                .push(v.into_owned());
         }
+        Ok(())
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.first
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.trim().is_empty())
     }
 
-    fn list(&self, name: &str) -> Vec<String> {
-        self.get(name)
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// Every value of `name` (and of `name[]`), split at commas; at most [`MAX_LIST`].
+    fn list(&self, name: &str) -> Result<Vec<String>, Invalid> {
+        let mut out = Vec::new();
+        for key in [name.to_string(), format!("{name}[]")] {
+            for v in self.all.get(&key).into_iter().flatten() {
+                for s in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    if out.len() == MAX_LIST {
+                        return Err(Invalid::field(
+                            name,
+                            msg!("v-report-list-too-long", max = MAX_LIST),
+                        ));
+                    }
+                    out.push(s.to_string());
+                }
+            }
+        }
+        Ok(out)
     }
+}
+
+/// The query's parameters, or the error answer.
+fn query_params(state: &AppState, req: &Request, format: Format) -> Result<Params, Box<Response>> {
+    let mut p = Params::default();
+    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p)
+        .map_err(|e| Box::new(error_response(state, format, &e.into())))?;
+    Ok(p)
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
@@ -351,22 +389,28 @@ pub async fn resource(
     let Some((name, format)) = Format::split(&file) else {
         return not_found(&state);
     };
-    let mut p = Params::default();
-    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p);
+    let mut p = match query_params(&state, req, format) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let post = req.method() == poem::http::Method::POST;
     if post {
-        match read_body(body).await {
+        let form = req
+            .content_type()
+            .and_then(|t| t.split(';').next())
+            .map(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if form != Some(true) {
+            return error_response(&state, format, &ReportError::ContentType);
+        }
+        let parsed = match read_body(body).await {
             Some(bytes) => Params::parse(&bytes, &mut p),
-            None => {
-                return error_response(
-                    &state,
-                    format,
-                    &ReportError::Invalid(Invalid::field(
-                        "body",
-                        msg!("v-max-chars", max = MAX_POST_BYTES),
-                    )),
-                )
-            }
+            None => return error_response(&state, format, &ReportError::TooLarge),
+        };
+        if let Err(e) = parsed {
+            return error_response(&state, format, &e.into());
         }
     }
     if let Err(e) = check_jurisdiction(&state, &p) {
@@ -412,8 +456,10 @@ pub async fn definition(
     let Some((code, format)) = Format::split(&file) else {
         return not_found(&state);
     };
-    let mut p = Params::default();
-    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p);
+    let p = match query_params(&state, req, format) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let result = async {
         check_jurisdiction(&state, &p)?;
         let svc = service::service(ctx(&state), code).await?;
@@ -438,8 +484,10 @@ pub async fn one(state: Data<&AppState>, Path(file): Path<String>, req: &Request
     let Some((id, format)) = Format::split(&file) else {
         return not_found(&state);
     };
-    let mut p = Params::default();
-    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p);
+    let p = match query_params(&state, req, format) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let result = async {
         check_jurisdiction(&state, &p)?;
         let id = Uuid::parse_str(id).map_err(|_| ReportError::NotFound)?;
@@ -669,7 +717,7 @@ async fn requests(
         limit: service::MAX_RESULTS,
         ..Default::default()
     };
-    let ids = p.list("service_request_id");
+    let ids = p.list("service_request_id")?;
     if !ids.is_empty() {
         for id in &ids {
             match Uuid::parse_str(id) {
@@ -680,8 +728,20 @@ async fn requests(
             }
         }
     } else {
-        f.codes = p.list("service_code");
-        for s in p.list("status") {
+        let codes = p.list("service_code")?;
+        if !codes.is_empty() {
+            // Only codes of real services reach the database; none of them, no request.
+            let known = service::services(ctx(state)).await?;
+            f.codes = codes
+                .into_iter()
+                .filter(|c| known.iter().any(|s| &s.code == c))
+                .collect();
+            if f.codes.is_empty() {
+                let node = Node::List("request", Vec::new());
+                return Ok(answer(StatusCode::OK, format, "service_requests", &node));
+            }
+        }
+        for s in p.list("status")? {
             match s.to_ascii_lowercase().as_str() {
                 "open" => f.statuses.push("open"),
                 "closed" => f.statuses.push("closed"),
@@ -704,12 +764,14 @@ fn field(errors: &mut Errors, p: &Params, name: &str, max: usize) -> Option<Stri
 
 /// `attribute[code]=value` (and `attribute[code][]=value` for lists) of a POST.
 fn attribute_pairs(p: &Params) -> Vec<(String, String)> {
-    p.0.iter()
-        .filter_map(|(k, v)| {
+    p.all
+        .iter()
+        .filter_map(|(k, vs)| {
             let code = k.strip_prefix("attribute[")?;
             let code = code.strip_suffix("[]").unwrap_or(code).strip_suffix(']')?;
-            Some((code.to_string(), v.clone()))
+            Some(vs.iter().map(move |v| (code.to_string(), v.clone())))
         })
+        .flatten()
         .collect()
 }
 
@@ -862,6 +924,18 @@ async fn create(
         Reporter::App { account_id, .. } => account_id.clone(),
         Reporter::Resident(_) => None,
     };
+    // Each key creates at most POSTS_PER_MINUTE reports a minute.
+    let window = std::time::Duration::from_secs(60);
+    match state
+        .store
+        .incr_window(&format!("open311-post:{}", key.id), window)
+        .await
+    {
+        Ok(n) if n > POSTS_PER_MINUTE => return Err(ReportError::RateLimited),
+        Ok(_) => {}
+        // The store is down: the key is valid, the post goes through.
+        Err(e) => tracing::warn!(error = %e, "open311: the rate limit's store failed"),
+    }
     let r = service::submit(ctx(state), &svc, new).await?;
     let _ = req;
     let node = Node::List(
@@ -882,11 +956,13 @@ async fn create(
 
 async fn updates(state: &AppState, format: Format, p: &Params) -> Result<Response, ReportError> {
     let (from, to) = range(state, p)?;
-    let ids: Vec<Uuid> = p
-        .list("service_request_id")
-        .iter()
-        .filter_map(|s| Uuid::parse_str(s).ok())
-        .collect();
+    let mut ids: Vec<Uuid> = Vec::new();
+    for s in p.list("service_request_id")? {
+        match Uuid::parse_str(&s) {
+            Ok(u) => ids.push(u),
+            Err(_) => return Err(Invalid::field("service_request_id", msg!("v-report-id")).into()),
+        }
+    }
     let rows = service::updates(
         ctx(state),
         (!ids.is_empty()).then_some(ids.as_slice()),

@@ -240,12 +240,16 @@ impl Sent {
     }
 }
 
+/// The most a report form's body may carry altogether: the photo and the texts.
+const MAX_FORM_BYTES: u64 = service::MAX_PHOTO_BYTES + 256 * 1024;
+
 /// Reads the report form (`multipart/form-data`): the photo up to its limit, every other
-/// part as a short text; at most 64 parts.
+/// part as a short text; at most 64 parts and [`MAX_FORM_BYTES`] in all.
 async fn read_form(mut body: poem::web::Multipart) -> Result<Sent, ()> {
     use tokio::io::AsyncReadExt;
     let mut sent = Sent::default();
     let mut parts = 0;
+    let mut total: u64 = 0;
     while let Some(part) = body.next_field().await.map_err(|_| ())? {
         parts += 1;
         if parts > 64 {
@@ -266,6 +270,10 @@ async fn read_form(mut body: poem::web::Multipart) -> Result<Sent, ()> {
             .read_to_end(&mut bytes)
             .await
             .map_err(|_| ())?;
+        total += bytes.len() as u64;
+        if total > MAX_FORM_BYTES {
+            return Err(());
+        }
         if bytes.len() as u64 > limit {
             sent.oversize.push(name);
             continue;

@@ -681,14 +681,14 @@ async fn hostile_posts_are_refused(app: TestApp) {
         "attribute[lane]",
     )
     .await;
-    // A body over the limit.
+    // A body over the limit: 413.
     let huge = "d".repeat(70 * 1024);
     let e = json_of(
         post_request(&app, "json", &[("api_key", &key), ("description", &huge)]).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
-    assert_eq!(e[0]["code"], 400);
+    assert_eq!(e[0]["code"], 413);
     // Queries.
     for (q, field) in [
         ("start_date=yesterday", "start_date"),
@@ -1754,3 +1754,241 @@ async fn photos_lose_their_metadata(app: TestApp) {
     assert!(!text.contains("GPS") && !text.contains("SN-4711") && !text.contains("comment"));
 }
 on_both!(photos_lose_their_metadata);
+
+/// The errors of an Open311 JSON error answer with `status`: each description.
+async fn o311_errors(r: reqwest::Response, status: StatusCode) -> Vec<String> {
+    let e = json_of(r, status).await;
+    e.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["code"], status.as_u16());
+            x["description"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Control characters in any parameter (query or form, name or value), overlong lists,
+/// malformed ids, bodies over 64 KiB and bodies that are not form-encoded are refused in
+/// Open311's own error format (JSON or XML) before anything reaches the database.
+async fn open311_checks_its_own_input(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    for path in [
+        "/open311/v2/requests.json?service_code=%00",
+        "/open311/v2/requests.json?status=open%01",
+        "/open311/v2/requests.json?service_request_id=%00",
+        "/open311/v2/servicerequestupdates.json?service_request_id=%00",
+        "/open311/v2/services.json?jurisdiction_id=%00",
+        "/open311/v2/services/report-street-defect.json?jurisdiction_id=x%00",
+        "/open311/v2/requests/00000000-0000-0000-0000-000000000000.json?a%00=1",
+        "/open311/v2/discovery.json?x=%1b",
+    ] {
+        let d = o311_errors(get(&app, path).await, StatusCode::BAD_REQUEST).await;
+        assert!(
+            d[0].ends_with(": must not contain control characters"),
+            "{path}: {d:?}"
+        );
+    }
+    let xml = xml_of(
+        get(&app, "/open311/v2/requests.xml?service_code=%00").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    let paths = xml_paths(&xml);
+    assert_eq!(xml_text(&paths, "errors/error/code"), ["400"]);
+    assert_eq!(
+        xml_text(&paths, "errors/error/description"),
+        ["service_code: must not contain control characters"]
+    );
+    // A form field with NUL, and a name with one.
+    for (k, v) in [
+        ("description", "hole\0"),
+        ("first_name", "\u{7}"),
+        ("x\0", "1"),
+    ] {
+        let d = o311_errors(
+            post_request(
+                &app,
+                "json",
+                &[
+                    ("api_key", key.as_str()),
+                    ("service_code", "report-street-defect"),
+                    ("attribute[kind]", "pothole"),
+                    ("lat", "60.17"),
+                    ("long", "24.94"),
+                    (k, v),
+                ],
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert!(d[0].contains("control characters"), "{k}: {d:?}");
+    }
+    // Lists: at most 1,000 values; a malformed id is an error, in updates too.
+    let many = vec!["report-street-defect"; 1001].join(",");
+    let d = o311_errors(
+        get(
+            &app,
+            &format!("/open311/v2/requests.json?service_code={many}"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(d, ["service_code: may list at most 1000 values"]);
+    let thousand = vec!["report-street-defect"; 1000].join(",");
+    json_of(
+        get(
+            &app,
+            &format!("/open311/v2/requests.json?service_code={thousand}"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let d = o311_errors(
+        get(
+            &app,
+            "/open311/v2/servicerequestupdates.json?service_request_id=not-an-id",
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(d, ["service_request_id: is not a service_request_id"]);
+    // Codes of no service, however long, find nothing (and never reach the database).
+    let long = "x".repeat(5000);
+    let list = json_of(
+        get(
+            &app,
+            &format!("/open311/v2/requests.json?service_code=nope,{long}"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list, json!([]));
+    // A body over 64 KiB: 413, in the format asked for.
+    let big = "a".repeat(65 * 1024);
+    let d = o311_errors(
+        post_request(
+            &app,
+            "json",
+            &[("api_key", key.as_str()), ("description", big.as_str())],
+        )
+        .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    assert!(d[0].contains("64 KiB"), "{d:?}");
+    let xml = xml_of(
+        client()
+            .post(app.url("/open311/v2/requests.xml"))
+            .form(&[("api_key", key.as_str()), ("description", big.as_str())])
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    assert_eq!(xml_text(&xml_paths(&xml), "errors/error/code"), ["413"]);
+    // Not form-encoded: 415, saying what to send.
+    let d = o311_errors(
+        client()
+            .post(app.url("/open311/v2/requests.json"))
+            .header("content-type", "application/json")
+            .body(r#"{"api_key":"x"}"#)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
+    assert!(d[0].contains("application/x-www-form-urlencoded"), "{d:?}");
+    // Still well: a proper post goes through.
+    json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+                ("description", "Hole\nby the school"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+on_both!(open311_checks_its_own_input);
+
+/// One API key creates at most POSTS_PER_MINUTE reports a minute; then 429 in Open311's
+/// format; another key is not affected.
+async fn open311_posts_are_rate_limited_per_key(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "Busy app").await;
+    let other = api_key(&app, "Quiet app").await;
+    let form = |k: &str| {
+        vec![
+            ("api_key", k.to_string()),
+            ("service_code", "report-street-defect".to_string()),
+            ("attribute[kind]", "pothole".to_string()),
+            ("lat", "60.17".to_string()),
+            ("long", "24.94".to_string()),
+        ]
+    };
+    let post = |k: String| {
+        let form = form(&k);
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            post_request(app, "json", &f).await
+        }
+    };
+    for _ in 0..api::reports::open311::POSTS_PER_MINUTE {
+        assert_eq!(post(key.clone()).await.status(), StatusCode::CREATED);
+    }
+    let d = o311_errors(post(key.clone()).await, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(d[0].contains("api_key"), "{d:?}");
+    assert_eq!(post(other.clone()).await.status(), StatusCode::CREATED);
+}
+on_both!(open311_posts_are_rate_limited_per_key);
+
+/// The resident's report form has an overall budget: many parts each under its own limit
+/// but together far over the photo's size are refused, not read on.
+async fn the_report_form_has_an_overall_budget(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let resident = app.register("Reporter").await;
+    let form = resident
+        .client
+        .get(app.url("/services/report-street-defect/report"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+    let filler = "a".repeat(60 * 1024);
+    let mut texts = vec![("report_description", "Hole")];
+    let names: Vec<String> = (0..60).map(|i| format!("extra{i}")).collect();
+    for n in &names {
+        texts.push((n.as_str(), filler.as_str()));
+    }
+    let photo = vec![0u8; 5 * 1024 * 1024];
+    let r = send_report(&app, &resident, &csrf, &texts, Some(("big.png", photo))).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let reports = entities::report::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(reports, 0);
+}
+on_both!(the_report_form_has_an_overall_budget);

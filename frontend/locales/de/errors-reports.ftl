@@ -19,7 +19,12 @@ v-report-date-range = Eine Suche umfasst höchstens 90 Tage.
 v-report-status-filter = Wählen Sie offen oder erledigt.
 v-report-id = Das ist keine Nummer einer Meldung.
 v-report-app-name = Geben Sie der App einen Namen mit 1 bis 100 Zeichen.
+v-report-list-too-long = Geben Sie höchstens { $max } an.
+v-report-datetime = Das ist kein Datum.
 
 problem-report-service-unknown = Diese Leistung nimmt keine Meldungen an.
 problem-open311-api-key = Der API-Schlüssel fehlt, ist unbekannt oder widerrufen.
 problem-open311-jurisdiction = Das ist nicht die Zuständigkeit dieser Stadt.
+problem-open311-body-too-large = Die Anfrage ist zu groß.
+problem-open311-content-type = Die Anfrage ist nicht als Formular kodiert.
+problem-open311-rate-limited = Zu viele Anfragen.
