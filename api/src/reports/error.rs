@@ -115,7 +115,6 @@ mod tests {
             msg!("v-report-media-url"),
             msg!("v-report-photo-type"),
             msg!("v-report-photo-size", max = "5"),
-            msg!("v-report-attribute-unknown"),
             msg!("v-report-state"),
             msg!("v-report-update-empty"),
             msg!("v-report-date"),

@@ -5,7 +5,7 @@
 //! list (a `code` and a `description` each) with the HTTP status of the first.
 //!
 //! `jurisdiction_id` is optional (the portal serves one city); when sent it must be the
-//! city's slug. Nothing a request shows names or identifies who reported it.
+//! city's slug or the host of the portal's public address. Nothing a request shows names or identifies who reported it.
 
 use std::collections::BTreeMap;
 
@@ -178,6 +178,8 @@ fn answer(status: StatusCode, format: Format, root: &str, node: &Node) -> Respon
         .status(status)
         .content_type(ty)
         .header("Access-Control-Allow-Origin", "*")
+        // Names and descriptions follow the client's language.
+        .header("Vary", "Accept-Language")
         .body(body)
 }
 
@@ -328,14 +330,40 @@ fn w3c(state: &AppState, t: DateTime<Utc>) -> String {
 /// the city's midnight).
 fn parse_w3c(state: &AppState, raw: &str) -> Option<DateTime<Utc>> {
     let raw = raw.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Some(t.with_timezone(&Utc));
+    if let Some(t) = parse_datetime(raw) {
+        return Some(t);
     }
     let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
     tz(state)
         .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// A W3C date and time (`2026-12-07T09:30:00Z`, `2026-12-07T09:30+01:00`): seconds and
+/// their fraction optional; an offset's `+` that arrived as a space (an unencoded query)
+/// counts as `+`.
+fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
+    let fixed;
+    let raw = match raw.rsplit_once(' ') {
+        Some((a, b)) if a.contains('T') && b.len() == 5 && b.as_bytes()[2] == b':' => {
+            fixed = format!("{a}+{b}");
+            fixed.as_str()
+        }
+        _ => raw,
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%MZ"] {
+        if let Ok(t) = DateTime::parse_from_str(raw, f) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    let raw = raw.strip_suffix('Z')?;
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// From when until when a query looks (either open).
@@ -369,11 +397,17 @@ fn range(state: &AppState, p: &Params) -> Result<Range, Invalid> {
     errors.into_result((from, to))
 }
 
-/// `jurisdiction_id`, when sent, must be the city's.
+/// `jurisdiction_id`, when sent, must be the city's: its slug or the host of the
+/// portal's public address (as other Open311 servers name theirs).
 fn check_jurisdiction(state: &AppState, p: &Params) -> Result<(), ReportError> {
-    match p.get("jurisdiction_id") {
-        Some(j) if j.trim() != state.city.slug => Err(ReportError::Jurisdiction),
-        _ => Ok(()),
+    let Some(j) = p.get("jurisdiction_id").map(str::trim) else {
+        return Ok(());
+    };
+    let host = state.config.server.public_url.host_str();
+    if j == state.city.slug || host.is_some_and(|h| j.eq_ignore_ascii_case(h)) {
+        Ok(())
+    } else {
+        Err(ReportError::Jurisdiction)
     }
 }
 
@@ -422,7 +456,7 @@ pub async fn resource(
         ("requests", false) => requests(&state, req, format, &p).await,
         ("requests", true) => create(&state, req, format, &p).await,
         ("servicerequestupdates", false) => updates(&state, format, &p).await,
-        _ => return not_found(&state),
+        _ => return error_response(&state, format, &ReportError::NotFound),
     };
     match result {
         Ok(r) => r,
@@ -848,7 +882,7 @@ async fn parse_post(
     if media_url.as_deref().is_some_and(|u| !is_http_url(u)) {
         errors.add("media_url", msg!("v-report-media-url"));
     }
-    let attributes = attribute_answers(svc, attribute_pairs(p), &mut errors);
+    let attributes = attribute_answers(svc, tz(state), attribute_pairs(p), &mut errors);
     errors.into_result(())?;
     Ok(NewReport {
         description,
@@ -875,27 +909,35 @@ async fn parse_post(
 /// named `attribute[code]`.
 pub fn attribute_answers(
     svc: &ReportService,
+    tz: chrono_tz::Tz,
     pairs: Vec<(String, String)>,
     errors: &mut Errors,
 ) -> Value {
     let Some(form) = &svc.form else {
-        for (code, _) in pairs {
-            errors.add(
-                format!("attribute[{code}]"),
-                msg!("v-report-attribute-unknown"),
-            );
-        }
         return Value::Object(Map::new());
     };
-    for (code, _) in &pairs {
-        if !form.fields().iter().any(|f| &f.name == code) {
-            errors.add(
-                format!("attribute[{code}]"),
-                msg!("v-report-attribute-unknown"),
-            );
+    // Codes the service does not ask are ignored (an app may send what another city's
+    // service asked); `false` is a boolean's no; a datetime counts by its day in the city.
+    let mut kept = Vec::new();
+    for (code, value) in pairs {
+        let Some(f) = form.fields().iter().find(|f| f.name == code) else {
+            continue;
+        };
+        match &f.kind {
+            Kind::Boolean { .. } if value.trim().eq_ignore_ascii_case("false") => continue,
+            Kind::Boolean { .. } if value.trim().eq_ignore_ascii_case("true") => {
+                kept.push((code, "true".to_string()))
+            }
+            Kind::Date { .. } => {
+                let day = parse_datetime(value.trim())
+                    .map(|t| t.with_timezone(&tz).date_naive().to_string())
+                    .unwrap_or(value);
+                kept.push((code, day));
+            }
+            _ => kept.push((code, value)),
         }
     }
-    let sent = Submitted::from_pairs(pairs);
+    let sent = Submitted::from_pairs(kept);
     match form.validate(&sent, Utc::now().date_naive()) {
         Ok(answers) => answers.data,
         Err(Invalid(fields)) => {
@@ -955,7 +997,12 @@ async fn create(
 }
 
 async fn updates(state: &AppState, format: Format, p: &Params) -> Result<Response, ReportError> {
-    let (from, to) = range(state, p)?;
+    // Without dates: the newest updates.
+    let (from, to) = if p.get("start_date").is_none() && p.get("end_date").is_none() {
+        (None, None)
+    } else {
+        range(state, p)?
+    };
     let mut ids: Vec<Uuid> = Vec::new();
     for s in p.list("service_request_id")? {
         match Uuid::parse_str(&s) {
@@ -1021,6 +1068,19 @@ mod tests {
             n.to_json(),
             serde_json::json!([{"id": "1", "n": null, "lat": 60.5}])
         );
+    }
+
+    #[test]
+    fn w3c_datetimes_with_or_without_seconds() {
+        let t = |s: &str| parse_datetime(s).map(|t| t.to_rfc3339());
+        let want = Some("2026-12-07T08:30:00+00:00".to_string());
+        assert_eq!(t("2026-12-07T09:30:00+01:00"), want);
+        assert_eq!(t("2026-12-07T09:30+01:00"), want);
+        assert_eq!(t("2026-12-07T09:30 01:00"), want);
+        assert_eq!(t("2026-12-07T08:30Z"), want);
+        assert_eq!(t("2026-12-07T08:30:00.000Z"), want);
+        assert_eq!(t("2026-12-07"), None);
+        assert_eq!(t("yesterday"), None);
     }
 
     #[test]

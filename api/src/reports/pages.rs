@@ -594,7 +594,8 @@ pub async fn report_submit(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let mut attribute_errors = Errors::default();
-    let attributes = super::open311::attribute_answers(&svc, pairs, &mut attribute_errors);
+    let attributes =
+        super::open311::attribute_answers(&svc, state.city.timezone, pairs, &mut attribute_errors);
     // On the page each of the service's questions is its own field.
     for e in attribute_errors.0 {
         let field = e

@@ -463,7 +463,7 @@ pub async fn photo(ctx: Ctx<'_>, id: Uuid) -> Result<report_photo::Model, Report
 }
 
 /// The updates of the reports `ids` (all of the city's when `None`) within the range,
-/// oldest first, at most [`MAX_RESULTS`]; `public`: only the modules' (what Open311
+/// oldest first, at most [`MAX_RESULTS`] (the first after `from`, else the newest); `public`: only the modules' (what Open311
 /// shows), not what reporters added for the module.
 pub async fn updates(
     ctx: Ctx<'_>,
@@ -485,11 +485,23 @@ pub async fn updates(
     if let Some(to) = to {
         q = q.filter(report_update::Column::CreatedAt.lte(to));
     }
-    Ok(q.order_by_asc(report_update::Column::CreatedAt)
-        .order_by_asc(report_update::Column::Id)
+    if from.is_some() {
+        return Ok(q
+            .order_by_asc(report_update::Column::CreatedAt)
+            .order_by_asc(report_update::Column::Id)
+            .limit(MAX_RESULTS)
+            .all(ctx.db)
+            .await?);
+    }
+    // Open at the start: the newest MAX_RESULTS, still oldest first.
+    let mut rows = q
+        .order_by_desc(report_update::Column::CreatedAt)
+        .order_by_desc(report_update::Column::Id)
         .limit(MAX_RESULTS)
         .all(ctx.db)
-        .await?)
+        .await?;
+    rows.reverse();
+    Ok(rows)
 }
 
 /// What a module posts about one of its reports: a new state, a note, or both.
@@ -541,7 +553,11 @@ pub async fn post_update(
     if u.service_notice.is_some() {
         row.service_notice = Set(u.service_notice.clone());
     }
-    row.updated_at = Set(now);
+    // Once closed, a request's updated_datetime is its closing: notes on a closed
+    // request (still closed after) do not move it; reopening does.
+    if !(r.status == "closed" && state.status() == "closed") {
+        row.updated_at = Set(now);
+    }
     row.update(&txn).await?;
     let update = report_update::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -667,11 +667,13 @@ async fn hostile_posts_are_refused(app: TestApp) {
         "attribute[kind]",
     )
     .await;
+    // An attribute the service does not ask is ignored (open311_takes_what_clients_send);
+    // a boolean's value other than true or false is not.
     refused(
         &app,
         &key,
-        &[place[0], place[1], ("attribute[evil]", "1")],
-        "attribute[evil]",
+        &[place[0], place[1], ("attribute[blocking]", "maybe")],
+        "attribute[blocking]",
     )
     .await;
     refused(
@@ -1992,3 +1994,184 @@ async fn the_report_form_has_an_overall_budget(app: TestApp) {
     assert_eq!(reports, 0);
 }
 on_both!(the_report_form_has_an_overall_budget);
+
+/// Where Open311 clients differ: a boolean's `false`, attributes the service does not
+/// ask (ignored), repeated and `[]` list parameters, W3C dates without seconds and with a
+/// `+` that arrived as a space, the portal's host as `jurisdiction_id`, an unknown
+/// resource answered in the format asked for, `Vary: Accept-Language`, updates without
+/// dates beyond 90 days, and a closed request's updated_datetime kept by later notes.
+async fn open311_takes_what_clients_send(app: TestApp) {
+    let (_admin, creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("attribute[blocking]", "false"),
+                ("attribute[asked_elsewhere]", "42"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = access_token(&app, &creds, None).await;
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/reports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = one.to_string();
+    assert!(text.contains("pothole"), "{text}");
+    assert!(!text.contains("asked_elsewhere"), "{text}");
+    // Repeated and [] parameters; dates without seconds, `+` as a space.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M");
+    for q in [
+        "status=open&status=closed".to_string(),
+        "status[]=open&service_code=report-street-defect&service_code=other".to_string(),
+        format!("start_date={yesterday}+01:00"),
+        format!("start_date={yesterday}%2B01:00"),
+        format!("start_date={yesterday}Z"),
+    ] {
+        let list = json_of(
+            get(&app, &format!("/open311/v2/requests.json?{q}")).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(list[0]["service_request_id"], id.as_str(), "{q}");
+    }
+    // The jurisdiction: the city's slug or the portal's host.
+    let host = app
+        .state
+        .config
+        .server
+        .public_url
+        .host_str()
+        .unwrap()
+        .to_string();
+    for j in [app.state.city.slug.clone(), host] {
+        let r = get(
+            &app,
+            &format!("/open311/v2/services.json?jurisdiction_id={j}"),
+        )
+        .await;
+        assert_eq!(
+            r.headers()["vary"].to_str().unwrap(),
+            "Accept-Language",
+            "{j}"
+        );
+        json_of(r, StatusCode::OK).await;
+    }
+    let e = json_of(
+        get(
+            &app,
+            "/open311/v2/services.json?jurisdiction_id=elsewhere.example",
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(e[0]["code"], 404);
+    // An unknown resource, in the format asked for.
+    let xml = xml_of(
+        get(&app, "/open311/v2/nothing.xml").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(xml_text(&xml_paths(&xml), "errors/error/code"), ["404"]);
+    // Closed, then a note: updated_datetime stays the closing's.
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/reports/{id}/status")))
+        .bearer_auth(&token)
+        .json(&json!({"state": "fixed", "note": "Filled."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let closed = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(closed[0]["status"], "closed");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/reports/{id}/comments")))
+        .bearer_auth(&token)
+        .json(&json!({"text": "Checked again."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let later = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(later[0]["updated_datetime"], closed[0]["updated_datetime"]);
+    // Updates without dates: the newest, however old (here one moved back 200 days).
+    {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let first = entities::report_update::Entity::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        let mut m: entities::report_update::ActiveModel = first.into();
+        m.created_at = Set(chrono::Utc::now() - chrono::Duration::days(200));
+        m.update(&app.state.db).await.unwrap();
+    }
+    let ups = json_of(
+        get(&app, "/open311/v2/servicerequestupdates.json").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ups.as_array().unwrap().len(), 2, "{ups}");
+    let recent = json_of(
+        get(
+            &app,
+            &format!("/open311/v2/servicerequestupdates.json?start_date={yesterday}Z"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(recent.as_array().unwrap().len(), 1, "{recent}");
+}
+on_both!(open311_takes_what_clients_send);
+
+/// A report service may ask for a file or an address but not require one: Open311 apps
+/// could never send it.
+#[test]
+fn report_services_cannot_require_files_or_addresses() {
+    let mut m = street_defects();
+    m["services"][0]["form"]["properties"]["where"] = json!({
+        "type": "object",
+        "x-address": true,
+        "x-title": {"de": "Wo", "en": "Where"}
+    });
+    m["services"][0]["form"]["x-order"] = json!(["kind", "lane", "blocking", "where"]);
+    assert!(api::modules::manifest::parse(&m).is_ok());
+    m["services"][0]["form"]["required"] = json!(["kind", "where"]);
+    let Err(api::modules::manifest::ManifestError::Invalid(i)) = api::modules::manifest::parse(&m)
+    else {
+        panic!("a required address was taken");
+    };
+    assert_eq!(i.0[0].field, "services[0].form.required");
+}

@@ -11,7 +11,6 @@ v-report-phone = Das ist keine Telefonnummer.
 v-report-media-url = Das ist keine http- oder https-Adresse.
 v-report-photo-type = Ein Foto muss ein JPEG- oder PNG-Bild sein.
 v-report-photo-size = Ein Foto darf höchstens { $max } MB groß sein.
-v-report-attribute-unknown = Danach fragt diese Leistung nicht.
 v-report-state = Das ist kein Stand einer Meldung.
 v-report-update-empty = Schreiben Sie etwas.
 v-report-date = Das ist kein Datum mit Uhrzeit.
@@ -20,7 +19,7 @@ v-report-status-filter = Wählen Sie offen oder erledigt.
 v-report-id = Das ist keine Nummer einer Meldung.
 v-report-app-name = Geben Sie der App einen Namen mit 1 bis 100 Zeichen.
 v-report-list-too-long = Geben Sie höchstens { $max } an.
-v-report-datetime = Das ist kein Datum.
+v-report-form-required-field = Eine Meldeleistung darf eine Datei oder Adresse ({ $field }) erfragen, aber nicht verlangen: Open311-Apps können sie nicht senden.
 
 problem-report-service-unknown = Diese Leistung nimmt keine Meldungen an.
 problem-open311-api-key = Der API-Schlüssel fehlt, ist unbekannt oder widerrufen.
