@@ -75,8 +75,6 @@ enum Reports {
     ReporterFirstName,
     ReporterLastName,
     ReporterPhone,
-    DeviceId,
-    AccountId,
     KeyId,
     ServiceNotice,
     ExpectedAt,
@@ -194,8 +192,6 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Reports::ReporterFirstName, 100))
                     .col(string_len_null(Reports::ReporterLastName, 100))
                     .col(string_len_null(Reports::ReporterPhone, 40))
-                    .col(string_len_null(Reports::DeviceId, 100))
-                    .col(string_len_null(Reports::AccountId, 100))
                     // The API key of the app that sent it (none from the portal).
                     .col(uuid_null(Reports::KeyId))
                     .col(text_null(Reports::ServiceNotice))

@@ -127,10 +127,6 @@ pub struct ReportReporter {
     pub email: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub phone: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub device_id: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub account_id: Option<String>,
 }
 
 /// One status change or comment.
@@ -351,8 +347,6 @@ impl ReportsApi {
             if data.contains(&DataCategory::Phone) {
                 who.phone = r.reporter_phone.clone();
             }
-            who.device_id = r.device_id.clone();
-            who.account_id = r.account_id.clone();
             reporter = Some(who);
         }
         if let Some(subject) = r.reporter_user_id {

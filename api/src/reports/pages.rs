@@ -89,7 +89,8 @@ async fn keys_page(
         .public_url
         .as_str()
         .trim_end_matches('/');
-    crate::web::pages::render(
+    let secret_shown = shown.is_some();
+    let mut page = crate::web::pages::render(
         state,
         pc,
         req,
@@ -100,7 +101,15 @@ async fn keys_page(
             shown => shown.map(|(name, key)| minijinja::context! { name, key }),
             endpoint => format!("{base}/open311/v2"),
         },
-    )
+    );
+    if secret_shown {
+        // The new key is shown once: no cache (the browser's, a proxy's) may keep it.
+        page.headers_mut().insert(
+            poem::http::header::CACHE_CONTROL,
+            poem::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    page
 }
 
 /// `GET /admin/open311-keys`: the apps' API keys, and a form to issue one.

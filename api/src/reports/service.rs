@@ -244,8 +244,6 @@ pub enum Reporter {
         first_name: Option<String>,
         last_name: Option<String>,
         phone: Option<String>,
-        device_id: Option<String>,
-        account_id: Option<String>,
     },
 }
 
@@ -298,26 +296,15 @@ pub async fn submit(
 ) -> Result<report::Model, ReportError> {
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let (user, key, email, first, last, phone, device, account) = match r.reporter {
-        Reporter::Resident(u) => (Some(u), None, None, None, None, None, None, None),
+    let (user, key, email, first, last, phone) = match r.reporter {
+        Reporter::Resident(u) => (Some(u), None, None, None, None, None),
         Reporter::App {
             key_id,
             email,
             first_name,
             last_name,
             phone,
-            device_id,
-            account_id,
-        } => (
-            None,
-            Some(key_id),
-            email,
-            first_name,
-            last_name,
-            phone,
-            device_id,
-            account_id,
-        ),
+        } => (None, Some(key_id), email, first_name, last_name, phone),
     };
     let txn = crate::core::db::begin_write(ctx.db).await?;
     let row = report::ActiveModel {
@@ -341,8 +328,6 @@ pub async fn submit(
         reporter_first_name: Set(first),
         reporter_last_name: Set(last),
         reporter_phone: Set(phone),
-        device_id: Set(device),
-        account_id: Set(account),
         key_id: Set(key),
         service_notice: Set(None),
         expected_at: Set(None),
