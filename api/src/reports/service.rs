@@ -649,6 +649,8 @@ pub async fn export_for_resident(
                     "attributes": serde_json::from_str::<Value>(&r.attributes).unwrap_or(Value::Null),
                     "photo": photos.iter().find(|p| p.report_id == r.id).map(|p| json!({
                         "file_name": p.file_name, "content_type": p.content_type, "bytes": p.bytes.len(),
+                        // Where the resident fetches it (on the portal's address).
+                        "url": format!("/reports/{}/photo", r.id),
                     })),
                     "requested_at": r.created_at,
                     "updated_at": r.updated_at,
@@ -664,6 +666,31 @@ pub async fn export_for_resident(
 /// Erasure: the resident's reports stay for the city (the issue is still there), but no
 /// longer say who sent them.
 pub async fn erase_user(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), sea_orm::DbErr> {
+    // The report stays for the city (the place, the service's answers, what the module
+    // did), but what the resident wrote and photographed goes.
+    let ids: Vec<Uuid> = report::Entity::find()
+        .filter(report::Column::ReporterUserId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if !ids.is_empty() {
+        report_photo::Entity::delete_many()
+            .filter(report_photo::Column::ReportId.is_in(ids.clone()))
+            .exec(conn)
+            .await?;
+        report_update::Entity::delete_many()
+            .filter(report_update::Column::ReportId.is_in(ids.clone()))
+            .filter(report_update::Column::Kind.eq(REPORTER_COMMENT))
+            .exec(conn)
+            .await?;
+        report::Entity::update_many()
+            .col_expr(report::Column::Description, Expr::value(String::new()))
+            .filter(report::Column::Id.is_in(ids))
+            .exec(conn)
+            .await?;
+    }
     report::Entity::update_many()
         .col_expr(
             report::Column::ReporterUserId,

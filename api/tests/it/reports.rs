@@ -1521,6 +1521,13 @@ async fn residents_report_and_follow(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(export["reports"][0]["id"], id.as_str());
+    // The photo, where the resident fetches it.
+    let photo_url = export["reports"][0]["photo"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let photo = client().get(app.url(&photo_url)).send().await.unwrap();
+    assert_eq!(photo.bytes().await.unwrap().as_ref(), PNG);
     assert_eq!(
         export["reports"][0]["updates"][0]["state"],
         "action_scheduled"
@@ -1542,8 +1549,11 @@ async fn residents_report_and_follow(app: TestApp) {
     )
     .await
     .unwrap();
+    // The report stays for the city, but not who sent it, nor what they wrote or
+    // photographed.
     assert_eq!(kept.reporter_user_id, None);
-    assert_eq!(kept.description, "Deep pothole by the tram stop");
+    assert_eq!(kept.description, "");
+    assert_eq!(kept.service_code, "report-street-defect");
     let public = client()
         .get(app.url("/reports"))
         .send()
@@ -1552,7 +1562,30 @@ async fn residents_report_and_follow(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(public.contains("Deep pothole by the tram stop"));
+    assert!(!public.contains("Deep pothole by the tram stop"));
+    assert!(public.contains(&id));
+    let photo = client().get(app.url(&photo_url)).send().await.unwrap();
+    assert_eq!(photo.status(), StatusCode::NOT_FOUND);
+    use sea_orm::EntityTrait;
+    let notes = format!(
+        "{:?}",
+        entities::report_update::Entity::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+    );
+    assert!(!notes.contains("It got deeper after the rain"));
+    // The privacy page says so.
+    let privacy = client()
+        .get(app.url("/privacy"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(privacy.contains("your description, your photo and the notes you added are deleted"));
 }
 on_both!(residents_report_and_follow);
 
