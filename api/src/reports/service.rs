@@ -710,6 +710,55 @@ pub async fn erase_user(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()
     Ok(())
 }
 
+/// How long the contact details an app sent with a report (email, names, phone) are
+/// kept: long enough for the module to ask back while it handles the report.
+pub const APP_CONTACT_RETENTION_DAYS: i64 = 180;
+
+/// Clears the contact details apps sent with reports made before `before`; the
+/// reports stay. The number of reports cleared.
+pub async fn purge_app_contacts(
+    db: &DatabaseConnection,
+    before: DateTime<Utc>,
+) -> Result<u64, sea_orm::DbErr> {
+    let none = || Expr::value(Option::<String>::None);
+    let r = report::Entity::update_many()
+        .col_expr(report::Column::ReporterEmail, none())
+        .col_expr(report::Column::ReporterFirstName, none())
+        .col_expr(report::Column::ReporterLastName, none())
+        .col_expr(report::Column::ReporterPhone, none())
+        .filter(report::Column::CreatedAt.lt(before))
+        .filter(
+            sea_orm::Condition::any()
+                .add(report::Column::ReporterEmail.is_not_null())
+                .add(report::Column::ReporterFirstName.is_not_null())
+                .add(report::Column::ReporterLastName.is_not_null())
+                .add(report::Column::ReporterPhone.is_not_null()),
+        )
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+/// Clears apps' contact details past [`APP_CONTACT_RETENTION_DAYS`] a minute after
+/// start and then hourly. Several servers may run it.
+pub async fn run_contact_purge(db: DatabaseConnection) {
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    loop {
+        let before = Utc::now() - chrono::Duration::days(APP_CONTACT_RETENTION_DAYS);
+        match purge_app_contacts(&db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                reports = n,
+                "reports: apps' contact details past retention cleared"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "reports: clearing apps' old contact details failed; will retry")
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
 /// An Open311 API key and, when just made, the key itself (shown this once).
 pub struct IssuedKey {
     pub key: open311_key::Model,

@@ -887,6 +887,9 @@ impl Bound {
         let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
             self.state.db.clone(),
         ));
+        let contact_purge = tokio::spawn(crate::reports::service::run_contact_purge(
+            self.state.db.clone(),
+        ));
         // SQLite: a full-text index that no longer matches the listings is rebuilt.
         let db = self.state.db.clone();
         let fts_check = tokio::spawn(async move {
@@ -902,6 +905,7 @@ impl Bound {
                 Some(reconciler),
                 Some(fts_check),
                 Some(link_purge),
+                Some(contact_purge),
             ]
             .into_iter()
             .chain([retention, notifications, indexer])

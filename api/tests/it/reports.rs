@@ -1586,6 +1586,10 @@ async fn residents_report_and_follow(app: TestApp) {
         .await
         .unwrap();
     assert!(privacy.contains("your description, your photo and the notes you added are deleted"));
+    assert!(privacy.contains(&format!(
+        "deleted {} days after the report",
+        api::reports::service::APP_CONTACT_RETENTION_DAYS
+    )));
 }
 on_both!(residents_report_and_follow);
 
@@ -2269,3 +2273,76 @@ async fn device_and_account_ids_are_not_kept(app: TestApp) {
     assert!(!stored.contains("device-4711") && !stored.contains("acct-0815"));
 }
 on_both!(device_and_account_ids_are_not_kept);
+
+/// The contact details an app sent with a report are kept for
+/// APP_CONTACT_RETENTION_DAYS: the retention job clears them on older reports (the
+/// reports stay) and keeps them on newer ones.
+async fn apps_contact_details_are_kept_for_a_while(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    let mut ids = Vec::new();
+    for who in ["old@example.org", "new@example.org"] {
+        let created = json_of(
+            post_request(
+                &app,
+                "json",
+                &[
+                    ("api_key", key.as_str()),
+                    ("service_code", "report-street-defect"),
+                    ("attribute[kind]", "pothole"),
+                    ("lat", "60.17"),
+                    ("long", "24.94"),
+                    ("email", who),
+                    ("first_name", "Maija"),
+                    ("phone", "+358 40 1234567"),
+                ],
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        ids.push(
+            created[0]["service_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let days = api::reports::service::APP_CONTACT_RETENTION_DAYS;
+    let old_id: uuid::Uuid = ids[0].parse().unwrap();
+    let old = entities::report::Entity::find_by_id(old_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: entities::report::ActiveModel = old.into();
+    m.created_at = Set(chrono::Utc::now() - chrono::Duration::days(days + 1));
+    m.update(&app.state.db).await.unwrap();
+    let before = chrono::Utc::now() - chrono::Duration::days(days);
+    let n = api::reports::service::purge_app_contacts(&app.state.db, before)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let rows = entities::report::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        if r.id == old_id {
+            assert_eq!(r.reporter_email, None);
+            assert_eq!(r.reporter_first_name, None);
+            assert_eq!(r.reporter_phone, None);
+        } else {
+            assert_eq!(r.reporter_email.as_deref(), Some("new@example.org"));
+            assert_eq!(r.reporter_first_name.as_deref(), Some("Maija"));
+        }
+    }
+    // Nothing left to clear.
+    let n = api::reports::service::purge_app_contacts(&app.state.db, before)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+on_both!(apps_contact_details_are_kept_for_a_while);
