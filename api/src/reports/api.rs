@@ -248,9 +248,43 @@ impl ReportsApi {
             f.codes.push(c);
         }
         let rows = service::find(ctx(&state), &f).await.map_err(problem)?;
-        Ok(Json(ModuleReportList {
-            items: rows.iter().map(ModuleReport::from).collect(),
-        }))
+        // Answers that are an email address or a phone number are personal data: the
+        // list leaves them out (one report, read with its scope, has them).
+        let services = service::services(ctx(&state)).await.map_err(problem)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let mut item = ModuleReport::from(r);
+                let personal = services
+                    .iter()
+                    .find(|s| s.code == r.service_code)
+                    .and_then(|s| s.form.as_ref())
+                    .map(|form| {
+                        form.fields()
+                            .iter()
+                            .filter(|f| {
+                                matches!(
+                                    f.kind,
+                                    crate::applications::form::Kind::Text {
+                                        format: Some(
+                                            crate::applications::form::TextFormat::Email
+                                                | crate::applications::form::TextFormat::Tel
+                                        ),
+                                        ..
+                                    }
+                                )
+                            })
+                            .map(|f| f.name.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                if let Value::Object(answers) = &mut item.attributes {
+                    answers.retain(|k, _| !personal.contains(k));
+                }
+                item
+            })
+            .collect();
+        Ok(Json(ModuleReportList { items }))
     }
 
     /// A module reads one of its reports

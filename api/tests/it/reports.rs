@@ -2346,3 +2346,63 @@ async fn apps_contact_details_are_kept_for_a_while(app: TestApp) {
     assert_eq!(n, 0);
 }
 on_both!(apps_contact_details_are_kept_for_a_while);
+
+/// A report form's answers that are an email address or a phone number are personal
+/// data: the Module API's list leaves them out; the report itself has them.
+async fn personal_answers_stay_out_of_the_module_list(app: TestApp) {
+    let admin = setup(&app).await;
+    let mut m = street_defects();
+    let form = &mut m["services"][0]["form"];
+    form["properties"]["callback"] = json!({
+        "type": "string",
+        "format": "email",
+        "maxLength": 254,
+        "x-title": {"de": "Rückfragen an", "en": "Questions to"}
+    });
+    form["x-order"] = json!(["kind", "lane", "blocking", "callback"]);
+    let creds = active(&app, &admin, m).await;
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("attribute[callback]", "neighbour@example.org"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created[0]["service_request_id"].as_str().unwrap();
+    let token = access_token(&app, &creds, None).await;
+    let list: Value = client()
+        .get(app.url("/api/v1/module/reports"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["items"][0]["attributes"],
+        json!({"kind": "pothole", "blocking": false})
+    );
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/reports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(one.to_string().contains("neighbour@example.org"), "{one}");
+}
+on_both!(personal_answers_stay_out_of_the_module_list);
