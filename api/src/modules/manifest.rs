@@ -791,9 +791,15 @@ mod tests {
         v["services"].as_array_mut().unwrap().push(appointment);
         assert_eq!(
             fields_of(&v),
-            ["services[1]", "services[3].form"],
+            [
+                "services[1]",
+                "services[2].form.required",
+                "services[2].form.required",
+                "services[3].form"
+            ],
             "events of a capability the manifest serves are fine, and a report service \
-             may ask more (its Open311 attributes)"
+             may ask more (its Open311 attributes), but not require a file or an address \
+             (the example's form requires one of each)"
         );
     }
 
