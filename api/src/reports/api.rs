@@ -27,7 +27,7 @@ use crate::msg;
 use crate::privacy::service::{access_record_of, Reader};
 use crate::web::api_tags::ApiTags;
 use crate::web::state::AppState;
-use entities::{report, user};
+use entities::report;
 
 fn ctx(state: &AppState) -> Ctx<'_> {
     Ctx {
@@ -351,16 +351,9 @@ impl ReportsApi {
         let mut read_fields: Vec<&str> = Vec::new();
         if auth.0.scopes.contains(Scope::ModuleResidentDataRead) {
             let mut who = ReportReporter::default();
-            let resident = match r.reporter_user_id {
-                Some(u) => {
-                    use sea_orm::EntityTrait;
-                    user::Entity::find_by_id(u)
-                        .one(&state.db)
-                        .await
-                        .map_err(|e| problem(e.into()))?
-                }
-                None => None,
-            };
+            let resident = service::reporter_of(ctx(&state), &r)
+                .await
+                .map_err(problem)?;
             if data.contains(&DataCategory::Name) {
                 who.first_name = r.reporter_first_name.clone();
                 who.last_name = r.reporter_last_name.clone();

@@ -146,23 +146,18 @@ fn element(out: &mut String, tag: &str, inner: &str) {
     out.push('>');
 }
 
-/// XML character data: the five special characters escaped, and the characters XML 1.0
-/// cannot carry at all (controls but tab and line breaks, U+FFFE, U+FFFF) left out.
+/// XML character data: the special characters escaped (as the pages escape HTML), and
+/// the characters XML 1.0 cannot carry at all (controls but tab and line breaks, U+FFFE,
+/// U+FFFF) left out.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let carried: String = s
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || !(c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+        })
+        .collect();
+    crate::web::pages::escape_html(&carried)
 }
 
 /// An answer in the format asked for.
@@ -683,14 +678,7 @@ async fn request_list(
         .public_url
         .as_str()
         .trim_end_matches('/');
-    let listing_ids: Vec<Uuid> = rows.iter().map(|r| r.listing_id).collect();
-    let listings = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        entities::listing::Entity::find()
-            .filter(entities::listing::Column::Id.is_in(listing_ids))
-            .all(&state.db)
-            .await?
-    };
+    let listings = service::listings_of(ctx(state), &rows).await?;
     let services = service::services(ctx(state)).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let photos = service::with_photo(ctx(state), &ids).await?;
@@ -817,15 +805,12 @@ async fn parse_post(
     p: &Params,
 ) -> Result<NewReport, ReportError> {
     let mut errors = Errors::default();
-    let description = p.get("description").unwrap_or("").trim().to_string();
-    if description.chars().count() > service::MAX_DESCRIPTION {
-        errors.add(
-            "description",
-            msg!("v-max-chars", max = service::MAX_DESCRIPTION),
-        );
-    } else if has_control_chars(&description, true) {
-        errors.add("description", msg!("v-control-chars"));
-    }
+    let description = crate::core::validate::long_text(
+        &mut errors,
+        "description",
+        p.get("description"),
+        service::MAX_DESCRIPTION,
+    );
     let (mut lat, mut lng) = (None, None);
     match (p.get("lat"), p.get("long")) {
         (Some(a), Some(o)) => {
@@ -1047,7 +1032,7 @@ mod tests {
     fn xml_escapes_and_drops_what_xml_cannot_carry() {
         assert_eq!(
             escape("a<b>&\"c' \u{0}\u{1b}x\ty\u{FFFF}"),
-            "a&lt;b&gt;&amp;&quot;c&apos; x\ty"
+            "a&lt;b&gt;&amp;&quot;c&#x27; x\ty"
         );
         let n = Node::List(
             "request",

@@ -365,24 +365,7 @@ async fn form_page(
         })
         .collect();
     // The map starts at the service's own place, else the city's first place.
-    let center = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let listing = entities::listing::Entity::find_by_id(svc.listing_id)
-            .one(&state.db)
-            .await
-            .ok()
-            .flatten();
-        match listing.and_then(|l| l.lat.zip(l.lng)) {
-            Some(p) => Some(p),
-            None => entities::place::Entity::find()
-                .filter(entities::place::Column::CityId.eq(state.city.id))
-                .one(&state.db)
-                .await
-                .ok()
-                .flatten()
-                .map(|p| (p.lat, p.lng)),
-        }
-    };
+    let center = service::map_center(ctx(state), svc).await.ok().flatten();
     crate::web::pages::render(
         state,
         pc,
@@ -681,10 +664,7 @@ async fn listing_names(
     l: crate::core::locale::Locale,
     rows: &[entities::report::Model],
 ) -> Vec<(uuid::Uuid, String)> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    entities::listing::Entity::find()
-        .filter(entities::listing::Column::Id.is_in(rows.iter().map(|r| r.listing_id)))
-        .all(&state.db)
+    service::listings_of(ctx(state), rows)
         .await
         .unwrap_or_default()
         .into_iter()

@@ -710,6 +710,46 @@ pub async fn erase_user(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()
     Ok(())
 }
 
+/// The listings (the services reported to) of `rows`.
+pub async fn listings_of(
+    ctx: Ctx<'_>,
+    rows: &[report::Model],
+) -> Result<Vec<entities::listing::Model>, ReportError> {
+    Ok(entities::listing::Entity::find()
+        .filter(entities::listing::Column::Id.is_in(rows.iter().map(|r| r.listing_id)))
+        .all(ctx.db)
+        .await?)
+}
+
+/// The resident who sent a report, if one did and still has an account.
+pub async fn reporter_of(
+    ctx: Ctx<'_>,
+    r: &report::Model,
+) -> Result<Option<entities::user::Model>, ReportError> {
+    match r.reporter_user_id {
+        Some(u) => Ok(entities::user::Entity::find_by_id(u).one(ctx.db).await?),
+        None => Ok(None),
+    }
+}
+
+/// Where a service's map starts: its listing's place, else the city's first place.
+pub async fn map_center(
+    ctx: Ctx<'_>,
+    svc: &ReportService,
+) -> Result<Option<(f64, f64)>, ReportError> {
+    let listing = entities::listing::Entity::find_by_id(svc.listing_id)
+        .one(ctx.db)
+        .await?;
+    if let Some(p) = listing.and_then(|l| l.lat.zip(l.lng)) {
+        return Ok(Some(p));
+    }
+    Ok(entities::place::Entity::find()
+        .filter(entities::place::Column::CityId.eq(ctx.city_id))
+        .one(ctx.db)
+        .await?
+        .map(|p| (p.lat, p.lng)))
+}
+
 /// How long the contact details an app sent with a report (email, names, phone) are
 /// kept: long enough for the module to ask back while it handles the report.
 pub const APP_CONTACT_RETENTION_DAYS: i64 = 180;
