@@ -26,7 +26,8 @@ pub async fn photo(state: Data<&AppState>, Path(id): Path<String>) -> Response {
         Ok(p) => Response::builder()
             .content_type(p.content_type)
             .header("X-Content-Type-Options", "nosniff")
-            .header("Cache-Control", "public, max-age=86400")
+            // An hour at most: erasure deletes a resident's photo, and caches should follow.
+            .header("Cache-Control", "public, max-age=3600")
             .body(p.bytes),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }

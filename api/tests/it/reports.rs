@@ -1527,6 +1527,7 @@ async fn residents_report_and_follow(app: TestApp) {
         .unwrap()
         .to_string();
     let photo = client().get(app.url(&photo_url)).send().await.unwrap();
+    assert_eq!(photo.headers()["cache-control"], "public, max-age=3600");
     assert_eq!(photo.bytes().await.unwrap().as_ref(), PNG);
     assert_eq!(
         export["reports"][0]["updates"][0]["state"],
