@@ -31,8 +31,6 @@ pub struct Model {
     pub reporter_first_name: Option<String>,
     pub reporter_last_name: Option<String>,
     pub reporter_phone: Option<String>,
-    pub device_id: Option<String>,
-    pub account_id: Option<String>,
     pub key_id: Option<Uuid>,
     pub service_notice: Option<String>,
     pub expected_at: Option<DateTimeUtc>,

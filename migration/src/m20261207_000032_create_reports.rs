@@ -75,8 +75,6 @@ enum Reports {
     ReporterFirstName,
     ReporterLastName,
     ReporterPhone,
-    DeviceId,
-    AccountId,
     KeyId,
     ServiceNotice,
     ExpectedAt,
@@ -172,7 +170,7 @@ impl MigrationTrait for Migration {
                     // Open311 `service_code`, kept as sent.
                     .col(uuid(Reports::ListingId))
                     .col(uuid_null(Reports::ModuleId))
-                    .col(string_len(Reports::ServiceCode, 64))
+                    .col(string_len(Reports::ServiceCode, 160))
                     // `open` | `closed` (Open311), and the detailed state: `open`,
                     // `investigating`, `in_progress`, `action_scheduled`, `fixed`,
                     // `duplicate`, `not_councils_responsibility`, `no_further_action`,
@@ -194,8 +192,6 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Reports::ReporterFirstName, 100))
                     .col(string_len_null(Reports::ReporterLastName, 100))
                     .col(string_len_null(Reports::ReporterPhone, 40))
-                    .col(string_len_null(Reports::DeviceId, 100))
-                    .col(string_len_null(Reports::AccountId, 100))
                     // The API key of the app that sent it (none from the portal).
                     .col(uuid_null(Reports::KeyId))
                     .col(text_null(Reports::ServiceNotice))
@@ -237,6 +233,29 @@ impl MigrationTrait for Migration {
                     .name("ix_reports_city_created")
                     .table(Reports::Table)
                     .col(Reports::CityId)
+                    .col(Reports::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        // The Module API lists a module's reports, newest first.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_reports_module_created")
+                    .table(Reports::Table)
+                    .col(Reports::ModuleId)
+                    .col(Reports::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        // `GET requests?status=open` and the public list of open reports.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_reports_city_status_created")
+                    .table(Reports::Table)
+                    .col(Reports::CityId)
+                    .col(Reports::Status)
                     .col(Reports::CreatedAt)
                     .to_owned(),
             )

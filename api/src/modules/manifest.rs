@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::applications::form::FormSpec;
+use crate::applications::form::{FormSpec, Kind};
 use crate::core::error::{FieldMessage, Invalid};
 use crate::core::message::Message;
 use crate::core::scope::{Scope, ScopeSet};
@@ -497,13 +497,28 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
         }
         if let (Capability::Application | Capability::Report, Some(form)) = (s.capability, &s.form)
         {
-            if let Err(problems) = FormSpec::parse(form) {
-                errors.extend(problems.into_iter().map(|p| {
-                    field(
-                        format!("services[{i}].form{}", pointer_path(&p.pointer)),
-                        p.message,
-                    )
-                }));
+            match FormSpec::parse(form) {
+                Err(problems) => {
+                    errors.extend(problems.into_iter().map(|p| {
+                        field(
+                            format!("services[{i}].form{}", pointer_path(&p.pointer)),
+                            p.message,
+                        )
+                    }));
+                }
+                // Open311 cannot carry files or addresses: a report service may ask
+                // them, but not require them, or apps could never report to it.
+                Ok(spec) if s.capability == Capability::Report => {
+                    for f in spec.fields() {
+                        if f.required && matches!(f.kind, Kind::File { .. } | Kind::Address) {
+                            errors.push(field(
+                                format!("services[{i}].form.required"),
+                                msg!("v-report-form-required-field", field = f.name.clone()),
+                            ));
+                        }
+                    }
+                }
+                Ok(_) => {}
             }
         }
     }
@@ -776,9 +791,15 @@ mod tests {
         v["services"].as_array_mut().unwrap().push(appointment);
         assert_eq!(
             fields_of(&v),
-            ["services[1]", "services[3].form"],
+            [
+                "services[1]",
+                "services[2].form.required",
+                "services[2].form.required",
+                "services[3].form"
+            ],
             "events of a capability the manifest serves are fine, and a report service \
-             may ask more (its Open311 attributes)"
+             may ask more (its Open311 attributes), but not require a file or an address \
+             (the example's form requires one of each)"
         );
     }
 

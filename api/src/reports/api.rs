@@ -27,7 +27,7 @@ use crate::msg;
 use crate::privacy::service::{access_record_of, Reader};
 use crate::web::api_tags::ApiTags;
 use crate::web::state::AppState;
-use entities::{report, user};
+use entities::report;
 
 fn ctx(state: &AppState) -> Ctx<'_> {
     Ctx {
@@ -127,10 +127,6 @@ pub struct ReportReporter {
     pub email: Option<String>,
     #[oai(skip_serializing_if_is_none)]
     pub phone: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub device_id: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    pub account_id: Option<String>,
 }
 
 /// One status change or comment.
@@ -252,9 +248,43 @@ impl ReportsApi {
             f.codes.push(c);
         }
         let rows = service::find(ctx(&state), &f).await.map_err(problem)?;
-        Ok(Json(ModuleReportList {
-            items: rows.iter().map(ModuleReport::from).collect(),
-        }))
+        // Answers that are an email address or a phone number are personal data: the
+        // list leaves them out (one report, read with its scope, has them).
+        let services = service::services(ctx(&state)).await.map_err(problem)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let mut item = ModuleReport::from(r);
+                let personal = services
+                    .iter()
+                    .find(|s| s.code == r.service_code)
+                    .and_then(|s| s.form.as_ref())
+                    .map(|form| {
+                        form.fields()
+                            .iter()
+                            .filter(|f| {
+                                matches!(
+                                    f.kind,
+                                    crate::applications::form::Kind::Text {
+                                        format: Some(
+                                            crate::applications::form::TextFormat::Email
+                                                | crate::applications::form::TextFormat::Tel
+                                        ),
+                                        ..
+                                    }
+                                )
+                            })
+                            .map(|f| f.name.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                if let Value::Object(answers) = &mut item.attributes {
+                    answers.retain(|k, _| !personal.contains(k));
+                }
+                item
+            })
+            .collect();
+        Ok(Json(ModuleReportList { items }))
     }
 
     /// A module reads one of its reports
@@ -321,16 +351,9 @@ impl ReportsApi {
         let mut read_fields: Vec<&str> = Vec::new();
         if auth.0.scopes.contains(Scope::ModuleResidentDataRead) {
             let mut who = ReportReporter::default();
-            let resident = match r.reporter_user_id {
-                Some(u) => {
-                    use sea_orm::EntityTrait;
-                    user::Entity::find_by_id(u)
-                        .one(&state.db)
-                        .await
-                        .map_err(|e| problem(e.into()))?
-                }
-                None => None,
-            };
+            let resident = service::reporter_of(ctx(&state), &r)
+                .await
+                .map_err(problem)?;
             if data.contains(&DataCategory::Name) {
                 who.first_name = r.reporter_first_name.clone();
                 who.last_name = r.reporter_last_name.clone();
@@ -351,8 +374,6 @@ impl ReportsApi {
             if data.contains(&DataCategory::Phone) {
                 who.phone = r.reporter_phone.clone();
             }
-            who.device_id = r.device_id.clone();
-            who.account_id = r.account_id.clone();
             reporter = Some(who);
         }
         if let Some(subject) = r.reporter_user_id {

@@ -3,6 +3,10 @@
 use crate::core::error::{ErrorCode, FieldMessage, Invalid};
 use crate::core::message::Arg;
 
+/// The largest Open311 `POST requests` body read (form-encoded; photos come by
+/// `media_url`).
+pub const MAX_POST_BYTES: usize = 64 * 1024;
+
 /// An error of the reports.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -21,6 +25,15 @@ pub enum ReportError {
     /// 404: the jurisdiction is not this city's.
     #[error("unknown jurisdiction")]
     Jurisdiction,
+    /// 413 (Open311): a `POST requests` body over its limit.
+    #[error("body too large")]
+    TooLarge,
+    /// 415 (Open311): a `POST requests` body that is not form-encoded.
+    #[error("unsupported content type")]
+    ContentType,
+    /// 429 (Open311): an API key posted too many requests in a minute.
+    #[error("rate limited")]
+    RateLimited,
     /// The database failed (500, logged).
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
@@ -34,6 +47,9 @@ impl ErrorCode for ReportError {
             ReportError::NotFound => "not-found",
             ReportError::BadKey => "open311-api-key",
             ReportError::Jurisdiction => "open311-jurisdiction",
+            ReportError::TooLarge => "open311-body-too-large",
+            ReportError::ContentType => "open311-content-type",
+            ReportError::RateLimited => "open311-rate-limited",
             ReportError::Db(_) => "internal",
         }
     }
@@ -42,12 +58,16 @@ impl ErrorCode for ReportError {
             ReportError::Invalid(i) => i.status(),
             ReportError::NoService | ReportError::NotFound | ReportError::Jurisdiction => 404,
             ReportError::BadKey => 403,
+            ReportError::TooLarge => 413,
+            ReportError::ContentType => 415,
+            ReportError::RateLimited => 429,
             ReportError::Db(_) => 500,
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
             ReportError::NotFound => vec![("what", "report".into())],
+            ReportError::TooLarge => vec![("max", (MAX_POST_BYTES / 1024).into())],
             _ => Vec::new(),
         }
     }
@@ -78,6 +98,9 @@ mod tests {
             (ReportError::NotFound, 404),
             (ReportError::BadKey, 403),
             (ReportError::Jurisdiction, 404),
+            (ReportError::TooLarge, 413),
+            (ReportError::ContentType, 415),
+            (ReportError::RateLimited, 429),
             (ReportError::Db(sea_orm::DbErr::Custom("x".into())), 500),
         ]);
         let every_field_message = [
@@ -92,7 +115,6 @@ mod tests {
             msg!("v-report-media-url"),
             msg!("v-report-photo-type"),
             msg!("v-report-photo-size", max = "5"),
-            msg!("v-report-attribute-unknown"),
             msg!("v-report-state"),
             msg!("v-report-update-empty"),
             msg!("v-report-date"),
@@ -100,6 +122,7 @@ mod tests {
             msg!("v-report-status-filter"),
             msg!("v-report-id"),
             msg!("v-report-app-name"),
+            msg!("v-report-list-too-long", max = 1000),
         ];
         assert_codes(
             &every_field_message

@@ -5,7 +5,7 @@
 //! list (a `code` and a `description` each) with the HTTP status of the first.
 //!
 //! `jurisdiction_id` is optional (the portal serves one city); when sent it must be the
-//! city's slug. Nothing a request shows names or identifies who reported it.
+//! city's slug or the host of the portal's public address. Nothing a request shows names or identifies who reported it.
 
 use std::collections::BTreeMap;
 
@@ -31,8 +31,10 @@ use entities::report;
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 /// When this endpoint's interface last changed (discovery's `changeset`).
 pub const CHANGESET: &str = "2026-12-07T00:00:00Z";
-/// The largest `POST requests` body read (form-encoded; photos come by `media_url`).
-pub const MAX_POST_BYTES: usize = 64 * 1024;
+pub use super::error::MAX_POST_BYTES;
+
+/// How many requests one API key may post in a minute.
+pub const POSTS_PER_MINUTE: u64 = 30;
 
 /// The representation asked for by the file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,23 +146,18 @@ fn element(out: &mut String, tag: &str, inner: &str) {
     out.push('>');
 }
 
-/// XML character data: the five special characters escaped, and the characters XML 1.0
-/// cannot carry at all (controls but tab and line breaks, U+FFFE, U+FFFF) left out.
+/// XML character data: the special characters escaped (as the pages escape HTML), and
+/// the characters XML 1.0 cannot carry at all (controls but tab and line breaks, U+FFFE,
+/// U+FFFF) left out.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let carried: String = s
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || !(c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+        })
+        .collect();
+    crate::web::pages::escape_html(&carried)
 }
 
 /// An answer in the format asked for.
@@ -176,6 +173,8 @@ fn answer(status: StatusCode, format: Format, root: &str, node: &Node) -> Respon
         .status(status)
         .content_type(ty)
         .header("Access-Control-Allow-Origin", "*")
+        // Names and descriptions follow the client's language.
+        .header("Vary", "Accept-Language")
         .body(body)
 }
 
@@ -230,37 +229,73 @@ fn error_response(state: &AppState, format: Format, e: &ReportError) -> Response
     answer(status, format, "errors", &node)
 }
 
+/// The most values a list parameter (`service_request_id`, `service_code`, `status`)
+/// may carry.
+pub const MAX_LIST: usize = 1000;
+
 /// The parameters of a request: the query's, and for a POST the form body's. The first
-/// value of a name counts; a list parameter is comma-separated.
+/// value of a name counts, but a list parameter gathers every value of its name, each
+/// comma-separated.
 #[derive(Default)]
-struct Params(BTreeMap<String, String>);
+struct Params {
+    first: BTreeMap<String, String>,
+    all: BTreeMap<String, Vec<String>>,
+}
 
 impl Params {
-    fn parse(raw: &[u8], into: &mut Params) {
+    /// Adds the pairs of `raw`; a name or value with a control character (but tab and
+    /// line breaks in a value) is refused, naming it: the database cannot carry NUL and
+    /// nothing here needs the others.
+    fn parse(raw: &[u8], into: &mut Params) -> Result<(), Invalid> {
         for (k, v) in url::form_urlencoded::parse(raw) {
-            into.0
+            if has_control_chars(&k, false) || has_control_chars(&v, true) {
+                let name: String = k.chars().filter(|c| !c.is_control()).collect();
+                return Err(Invalid::field(name, msg!("v-control-chars")));
+            }
+            into.first
+                .entry(k.to_string())
+                .or_insert_with(|| v.to_string());
+            into.all
                 .entry(k.into_owned())
-                .or_insert_with(|| v.into_owned());
+                .or_default()
+                .push(v.into_owned());
         }
+        Ok(())
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.first
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.trim().is_empty())
     }
 
-    fn list(&self, name: &str) -> Vec<String> {
-        self.get(name)
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// Every value of `name` (and of `name[]`), split at commas; at most [`MAX_LIST`].
+    fn list(&self, name: &str) -> Result<Vec<String>, Invalid> {
+        let mut out = Vec::new();
+        for key in [name.to_string(), format!("{name}[]")] {
+            for v in self.all.get(&key).into_iter().flatten() {
+                for s in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    if out.len() == MAX_LIST {
+                        return Err(Invalid::field(
+                            name,
+                            msg!("v-report-list-too-long", max = MAX_LIST),
+                        ));
+                    }
+                    out.push(s.to_string());
+                }
+            }
+        }
+        Ok(out)
     }
+}
+
+/// The query's parameters, or the error answer.
+fn query_params(state: &AppState, req: &Request, format: Format) -> Result<Params, Box<Response>> {
+    let mut p = Params::default();
+    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p)
+        .map_err(|e| Box::new(error_response(state, format, &e.into())))?;
+    Ok(p)
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
@@ -290,14 +325,40 @@ fn w3c(state: &AppState, t: DateTime<Utc>) -> String {
 /// the city's midnight).
 fn parse_w3c(state: &AppState, raw: &str) -> Option<DateTime<Utc>> {
     let raw = raw.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Some(t.with_timezone(&Utc));
+    if let Some(t) = parse_datetime(raw) {
+        return Some(t);
     }
     let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
     tz(state)
         .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// A W3C date and time (`2026-12-07T09:30:00Z`, `2026-12-07T09:30+01:00`): seconds and
+/// their fraction optional; an offset's `+` that arrived as a space (an unencoded query)
+/// counts as `+`.
+fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
+    let fixed;
+    let raw = match raw.rsplit_once(' ') {
+        Some((a, b)) if a.contains('T') && b.len() == 5 && b.as_bytes()[2] == b':' => {
+            fixed = format!("{a}+{b}");
+            fixed.as_str()
+        }
+        _ => raw,
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%MZ"] {
+        if let Ok(t) = DateTime::parse_from_str(raw, f) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    let raw = raw.strip_suffix('Z')?;
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// From when until when a query looks (either open).
@@ -331,11 +392,17 @@ fn range(state: &AppState, p: &Params) -> Result<Range, Invalid> {
     errors.into_result((from, to))
 }
 
-/// `jurisdiction_id`, when sent, must be the city's.
+/// `jurisdiction_id`, when sent, must be the city's: its slug or the host of the
+/// portal's public address (as other Open311 servers name theirs).
 fn check_jurisdiction(state: &AppState, p: &Params) -> Result<(), ReportError> {
-    match p.get("jurisdiction_id") {
-        Some(j) if j.trim() != state.city.slug => Err(ReportError::Jurisdiction),
-        _ => Ok(()),
+    let Some(j) = p.get("jurisdiction_id").map(str::trim) else {
+        return Ok(());
+    };
+    let host = state.config.server.public_url.host_str();
+    if j == state.city.slug || host.is_some_and(|h| j.eq_ignore_ascii_case(h)) {
+        Ok(())
+    } else {
+        Err(ReportError::Jurisdiction)
     }
 }
 
@@ -351,22 +418,28 @@ pub async fn resource(
     let Some((name, format)) = Format::split(&file) else {
         return not_found(&state);
     };
-    let mut p = Params::default();
-    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p);
+    let mut p = match query_params(&state, req, format) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let post = req.method() == poem::http::Method::POST;
     if post {
-        match read_body(body).await {
+        let form = req
+            .content_type()
+            .and_then(|t| t.split(';').next())
+            .map(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if form != Some(true) {
+            return error_response(&state, format, &ReportError::ContentType);
+        }
+        let parsed = match read_body(body).await {
             Some(bytes) => Params::parse(&bytes, &mut p),
-            None => {
-                return error_response(
-                    &state,
-                    format,
-                    &ReportError::Invalid(Invalid::field(
-                        "body",
-                        msg!("v-max-chars", max = MAX_POST_BYTES),
-                    )),
-                )
-            }
+            None => return error_response(&state, format, &ReportError::TooLarge),
+        };
+        if let Err(e) = parsed {
+            return error_response(&state, format, &e.into());
         }
     }
     if let Err(e) = check_jurisdiction(&state, &p) {
@@ -378,7 +451,7 @@ pub async fn resource(
         ("requests", false) => requests(&state, req, format, &p).await,
         ("requests", true) => create(&state, req, format, &p).await,
         ("servicerequestupdates", false) => updates(&state, format, &p).await,
-        _ => return not_found(&state),
+        _ => return error_response(&state, format, &ReportError::NotFound),
     };
     match result {
         Ok(r) => r,
@@ -412,8 +485,10 @@ pub async fn definition(
     let Some((code, format)) = Format::split(&file) else {
         return not_found(&state);
     };
-    let mut p = Params::default();
-    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p);
+    let p = match query_params(&state, req, format) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let result = async {
         check_jurisdiction(&state, &p)?;
         let svc = service::service(ctx(&state), code).await?;
@@ -438,8 +513,10 @@ pub async fn one(state: Data<&AppState>, Path(file): Path<String>, req: &Request
     let Some((id, format)) = Format::split(&file) else {
         return not_found(&state);
     };
-    let mut p = Params::default();
-    Params::parse(req.uri().query().unwrap_or("").as_bytes(), &mut p);
+    let p = match query_params(&state, req, format) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let result = async {
         check_jurisdiction(&state, &p)?;
         let id = Uuid::parse_str(id).map_err(|_| ReportError::NotFound)?;
@@ -601,14 +678,7 @@ async fn request_list(
         .public_url
         .as_str()
         .trim_end_matches('/');
-    let listing_ids: Vec<Uuid> = rows.iter().map(|r| r.listing_id).collect();
-    let listings = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        entities::listing::Entity::find()
-            .filter(entities::listing::Column::Id.is_in(listing_ids))
-            .all(&state.db)
-            .await?
-    };
+    let listings = service::listings_of(ctx(state), &rows).await?;
     let services = service::services(ctx(state)).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let photos = service::with_photo(ctx(state), &ids).await?;
@@ -669,7 +739,7 @@ async fn requests(
         limit: service::MAX_RESULTS,
         ..Default::default()
     };
-    let ids = p.list("service_request_id");
+    let ids = p.list("service_request_id")?;
     if !ids.is_empty() {
         for id in &ids {
             match Uuid::parse_str(id) {
@@ -680,8 +750,20 @@ async fn requests(
             }
         }
     } else {
-        f.codes = p.list("service_code");
-        for s in p.list("status") {
+        let codes = p.list("service_code")?;
+        if !codes.is_empty() {
+            // Only codes of real services reach the database; none of them, no request.
+            let known = service::services(ctx(state)).await?;
+            f.codes = codes
+                .into_iter()
+                .filter(|c| known.iter().any(|s| &s.code == c))
+                .collect();
+            if f.codes.is_empty() {
+                let node = Node::List("request", Vec::new());
+                return Ok(answer(StatusCode::OK, format, "service_requests", &node));
+            }
+        }
+        for s in p.list("status")? {
             match s.to_ascii_lowercase().as_str() {
                 "open" => f.statuses.push("open"),
                 "closed" => f.statuses.push("closed"),
@@ -704,12 +786,14 @@ fn field(errors: &mut Errors, p: &Params, name: &str, max: usize) -> Option<Stri
 
 /// `attribute[code]=value` (and `attribute[code][]=value` for lists) of a POST.
 fn attribute_pairs(p: &Params) -> Vec<(String, String)> {
-    p.0.iter()
-        .filter_map(|(k, v)| {
+    p.all
+        .iter()
+        .filter_map(|(k, vs)| {
             let code = k.strip_prefix("attribute[")?;
             let code = code.strip_suffix("[]").unwrap_or(code).strip_suffix(']')?;
-            Some((code.to_string(), v.clone()))
+            Some(vs.iter().map(move |v| (code.to_string(), v.clone())))
         })
+        .flatten()
         .collect()
 }
 
@@ -721,15 +805,12 @@ async fn parse_post(
     p: &Params,
 ) -> Result<NewReport, ReportError> {
     let mut errors = Errors::default();
-    let description = p.get("description").unwrap_or("").trim().to_string();
-    if description.chars().count() > service::MAX_DESCRIPTION {
-        errors.add(
-            "description",
-            msg!("v-max-chars", max = service::MAX_DESCRIPTION),
-        );
-    } else if has_control_chars(&description, true) {
-        errors.add("description", msg!("v-control-chars"));
-    }
+    let description = crate::core::validate::long_text(
+        &mut errors,
+        "description",
+        p.get("description"),
+        service::MAX_DESCRIPTION,
+    );
     let (mut lat, mut lng) = (None, None);
     match (p.get("lat"), p.get("long")) {
         (Some(a), Some(o)) => {
@@ -780,13 +861,15 @@ async fn parse_post(
     }
     let first_name = field(&mut errors, p, "first_name", 100);
     let last_name = field(&mut errors, p, "last_name", 100);
-    let device_id = field(&mut errors, p, "device_id", 100);
-    let account_id = field(&mut errors, p, "account_id", 100);
+    // Checked, not kept: no data category of a manifest covers them, so no module may
+    // have them (account_id is only echoed back, as the specification has it).
+    let _device_id = field(&mut errors, p, "device_id", 100);
+    let _account_id = field(&mut errors, p, "account_id", 100);
     let media_url = field(&mut errors, p, "media_url", 2000);
     if media_url.as_deref().is_some_and(|u| !is_http_url(u)) {
         errors.add("media_url", msg!("v-report-media-url"));
     }
-    let attributes = attribute_answers(svc, attribute_pairs(p), &mut errors);
+    let attributes = attribute_answers(svc, tz(state), attribute_pairs(p), &mut errors);
     errors.into_result(())?;
     Ok(NewReport {
         description,
@@ -802,8 +885,6 @@ async fn parse_post(
             first_name,
             last_name,
             phone,
-            device_id,
-            account_id,
         },
         photo: None,
     })
@@ -813,27 +894,35 @@ async fn parse_post(
 /// named `attribute[code]`.
 pub fn attribute_answers(
     svc: &ReportService,
+    tz: chrono_tz::Tz,
     pairs: Vec<(String, String)>,
     errors: &mut Errors,
 ) -> Value {
     let Some(form) = &svc.form else {
-        for (code, _) in pairs {
-            errors.add(
-                format!("attribute[{code}]"),
-                msg!("v-report-attribute-unknown"),
-            );
-        }
         return Value::Object(Map::new());
     };
-    for (code, _) in &pairs {
-        if !form.fields().iter().any(|f| &f.name == code) {
-            errors.add(
-                format!("attribute[{code}]"),
-                msg!("v-report-attribute-unknown"),
-            );
+    // Codes the service does not ask are ignored (an app may send what another city's
+    // service asked); `false` is a boolean's no; a datetime counts by its day in the city.
+    let mut kept = Vec::new();
+    for (code, value) in pairs {
+        let Some(f) = form.fields().iter().find(|f| f.name == code) else {
+            continue;
+        };
+        match &f.kind {
+            Kind::Boolean { .. } if value.trim().eq_ignore_ascii_case("false") => continue,
+            Kind::Boolean { .. } if value.trim().eq_ignore_ascii_case("true") => {
+                kept.push((code, "true".to_string()))
+            }
+            Kind::Date { .. } => {
+                let day = parse_datetime(value.trim())
+                    .map(|t| t.with_timezone(&tz).date_naive().to_string())
+                    .unwrap_or(value);
+                kept.push((code, day));
+            }
+            _ => kept.push((code, value)),
         }
     }
-    let sent = Submitted::from_pairs(pairs);
+    let sent = Submitted::from_pairs(kept);
     match form.validate(&sent, Utc::now().date_naive()) {
         Ok(answers) => answers.data,
         Err(Invalid(fields)) => {
@@ -858,10 +947,19 @@ async fn create(
         .ok_or_else(|| Invalid::field("service_code", msg!("v-report-required")))?;
     let svc = service::service(ctx(state), code.trim()).await?;
     let new = parse_post(state, &svc, key.id, p).await?;
-    let account_id = match &new.reporter {
-        Reporter::App { account_id, .. } => account_id.clone(),
-        Reporter::Resident(_) => None,
-    };
+    let account_id = p.get("account_id").map(|a| a.trim().to_string());
+    // Each key creates at most POSTS_PER_MINUTE reports a minute.
+    let window = std::time::Duration::from_secs(60);
+    match state
+        .store
+        .incr_window(&format!("open311-post:{}", key.id), window)
+        .await
+    {
+        Ok(n) if n > POSTS_PER_MINUTE => return Err(ReportError::RateLimited),
+        Ok(_) => {}
+        // The store is down: the key is valid, the post goes through.
+        Err(e) => tracing::warn!(error = %e, "open311: the rate limit's store failed"),
+    }
     let r = service::submit(ctx(state), &svc, new).await?;
     let _ = req;
     let node = Node::List(
@@ -881,12 +979,19 @@ async fn create(
 }
 
 async fn updates(state: &AppState, format: Format, p: &Params) -> Result<Response, ReportError> {
-    let (from, to) = range(state, p)?;
-    let ids: Vec<Uuid> = p
-        .list("service_request_id")
-        .iter()
-        .filter_map(|s| Uuid::parse_str(s).ok())
-        .collect();
+    // Without dates: the newest updates.
+    let (from, to) = if p.get("start_date").is_none() && p.get("end_date").is_none() {
+        (None, None)
+    } else {
+        range(state, p)?
+    };
+    let mut ids: Vec<Uuid> = Vec::new();
+    for s in p.list("service_request_id")? {
+        match Uuid::parse_str(&s) {
+            Ok(u) => ids.push(u),
+            Err(_) => return Err(Invalid::field("service_request_id", msg!("v-report-id")).into()),
+        }
+    }
     let rows = service::updates(
         ctx(state),
         (!ids.is_empty()).then_some(ids.as_slice()),
@@ -927,7 +1032,7 @@ mod tests {
     fn xml_escapes_and_drops_what_xml_cannot_carry() {
         assert_eq!(
             escape("a<b>&\"c' \u{0}\u{1b}x\ty\u{FFFF}"),
-            "a&lt;b&gt;&amp;&quot;c&apos; x\ty"
+            "a&lt;b&gt;&amp;&quot;c&#x27; x\ty"
         );
         let n = Node::List(
             "request",
@@ -945,6 +1050,19 @@ mod tests {
             n.to_json(),
             serde_json::json!([{"id": "1", "n": null, "lat": 60.5}])
         );
+    }
+
+    #[test]
+    fn w3c_datetimes_with_or_without_seconds() {
+        let t = |s: &str| parse_datetime(s).map(|t| t.to_rfc3339());
+        let want = Some("2026-12-07T08:30:00+00:00".to_string());
+        assert_eq!(t("2026-12-07T09:30:00+01:00"), want);
+        assert_eq!(t("2026-12-07T09:30+01:00"), want);
+        assert_eq!(t("2026-12-07T09:30 01:00"), want);
+        assert_eq!(t("2026-12-07T08:30Z"), want);
+        assert_eq!(t("2026-12-07T08:30:00.000Z"), want);
+        assert_eq!(t("2026-12-07"), None);
+        assert_eq!(t("yesterday"), None);
     }
 
     #[test]

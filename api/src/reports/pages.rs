@@ -26,7 +26,8 @@ pub async fn photo(state: Data<&AppState>, Path(id): Path<String>) -> Response {
         Ok(p) => Response::builder()
             .content_type(p.content_type)
             .header("X-Content-Type-Options", "nosniff")
-            .header("Cache-Control", "public, max-age=86400")
+            // An hour at most: erasure deletes a resident's photo, and caches should follow.
+            .header("Cache-Control", "public, max-age=3600")
             .body(p.bytes),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
@@ -89,7 +90,8 @@ async fn keys_page(
         .public_url
         .as_str()
         .trim_end_matches('/');
-    crate::web::pages::render(
+    let secret_shown = shown.is_some();
+    let mut page = crate::web::pages::render(
         state,
         pc,
         req,
@@ -100,7 +102,15 @@ async fn keys_page(
             shown => shown.map(|(name, key)| minijinja::context! { name, key }),
             endpoint => format!("{base}/open311/v2"),
         },
-    )
+    );
+    if secret_shown {
+        // The new key is shown once: no cache (the browser's, a proxy's) may keep it.
+        page.headers_mut().insert(
+            poem::http::header::CACHE_CONTROL,
+            poem::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    page
 }
 
 /// `GET /admin/open311-keys`: the apps' API keys, and a form to issue one.
@@ -240,12 +250,16 @@ impl Sent {
     }
 }
 
+/// The most a report form's body may carry altogether: the photo and the texts.
+const MAX_FORM_BYTES: u64 = service::MAX_PHOTO_BYTES + 256 * 1024;
+
 /// Reads the report form (`multipart/form-data`): the photo up to its limit, every other
-/// part as a short text; at most 64 parts.
+/// part as a short text; at most 64 parts and [`MAX_FORM_BYTES`] in all.
 async fn read_form(mut body: poem::web::Multipart) -> Result<Sent, ()> {
     use tokio::io::AsyncReadExt;
     let mut sent = Sent::default();
     let mut parts = 0;
+    let mut total: u64 = 0;
     while let Some(part) = body.next_field().await.map_err(|_| ())? {
         parts += 1;
         if parts > 64 {
@@ -266,6 +280,10 @@ async fn read_form(mut body: poem::web::Multipart) -> Result<Sent, ()> {
             .read_to_end(&mut bytes)
             .await
             .map_err(|_| ())?;
+        total += bytes.len() as u64;
+        if total > MAX_FORM_BYTES {
+            return Err(());
+        }
         if bytes.len() as u64 > limit {
             sent.oversize.push(name);
             continue;
@@ -348,24 +366,7 @@ async fn form_page(
         })
         .collect();
     // The map starts at the service's own place, else the city's first place.
-    let center = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let listing = entities::listing::Entity::find_by_id(svc.listing_id)
-            .one(&state.db)
-            .await
-            .ok()
-            .flatten();
-        match listing.and_then(|l| l.lat.zip(l.lng)) {
-            Some(p) => Some(p),
-            None => entities::place::Entity::find()
-                .filter(entities::place::Column::CityId.eq(state.city.id))
-                .one(&state.db)
-                .await
-                .ok()
-                .flatten()
-                .map(|p| (p.lat, p.lng)),
-        }
-    };
+    let center = service::map_center(ctx(state), svc).await.ok().flatten();
     crate::web::pages::render(
         state,
         pc,
@@ -586,7 +587,8 @@ pub async fn report_submit(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let mut attribute_errors = Errors::default();
-    let attributes = super::open311::attribute_answers(&svc, pairs, &mut attribute_errors);
+    let attributes =
+        super::open311::attribute_answers(&svc, state.city.timezone, pairs, &mut attribute_errors);
     // On the page each of the service's questions is its own field.
     for e in attribute_errors.0 {
         let field = e
@@ -663,10 +665,7 @@ async fn listing_names(
     l: crate::core::locale::Locale,
     rows: &[entities::report::Model],
 ) -> Vec<(uuid::Uuid, String)> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    entities::listing::Entity::find()
-        .filter(entities::listing::Column::Id.is_in(rows.iter().map(|r| r.listing_id)))
-        .all(&state.db)
+    service::listings_of(ctx(state), rows)
         .await
         .unwrap_or_default()
         .into_iter()

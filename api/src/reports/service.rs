@@ -244,8 +244,6 @@ pub enum Reporter {
         first_name: Option<String>,
         last_name: Option<String>,
         phone: Option<String>,
-        device_id: Option<String>,
-        account_id: Option<String>,
     },
 }
 
@@ -298,26 +296,15 @@ pub async fn submit(
 ) -> Result<report::Model, ReportError> {
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let (user, key, email, first, last, phone, device, account) = match r.reporter {
-        Reporter::Resident(u) => (Some(u), None, None, None, None, None, None, None),
+    let (user, key, email, first, last, phone) = match r.reporter {
+        Reporter::Resident(u) => (Some(u), None, None, None, None, None),
         Reporter::App {
             key_id,
             email,
             first_name,
             last_name,
             phone,
-            device_id,
-            account_id,
-        } => (
-            None,
-            Some(key_id),
-            email,
-            first_name,
-            last_name,
-            phone,
-            device_id,
-            account_id,
-        ),
+        } => (None, Some(key_id), email, first_name, last_name, phone),
     };
     let txn = crate::core::db::begin_write(ctx.db).await?;
     let row = report::ActiveModel {
@@ -341,8 +328,6 @@ pub async fn submit(
         reporter_first_name: Set(first),
         reporter_last_name: Set(last),
         reporter_phone: Set(phone),
-        device_id: Set(device),
-        account_id: Set(account),
         key_id: Set(key),
         service_notice: Set(None),
         expected_at: Set(None),
@@ -371,6 +356,8 @@ pub async fn submit(
         json!({
             "report_id": id,
             "service_code": svc.code,
+            // The modules' delivery finds the module by its id.
+            "module_id": svc.module_id,
             "module": svc.module_slug,
             "status": "open",
             "requested_datetime": now,
@@ -463,7 +450,7 @@ pub async fn photo(ctx: Ctx<'_>, id: Uuid) -> Result<report_photo::Model, Report
 }
 
 /// The updates of the reports `ids` (all of the city's when `None`) within the range,
-/// oldest first, at most [`MAX_RESULTS`]; `public`: only the modules' (what Open311
+/// oldest first, at most [`MAX_RESULTS`] (the first after `from`, else the newest); `public`: only the modules' (what Open311
 /// shows), not what reporters added for the module.
 pub async fn updates(
     ctx: Ctx<'_>,
@@ -485,11 +472,23 @@ pub async fn updates(
     if let Some(to) = to {
         q = q.filter(report_update::Column::CreatedAt.lte(to));
     }
-    Ok(q.order_by_asc(report_update::Column::CreatedAt)
-        .order_by_asc(report_update::Column::Id)
+    if from.is_some() {
+        return Ok(q
+            .order_by_asc(report_update::Column::CreatedAt)
+            .order_by_asc(report_update::Column::Id)
+            .limit(MAX_RESULTS)
+            .all(ctx.db)
+            .await?);
+    }
+    // Open at the start: the newest MAX_RESULTS, still oldest first.
+    let mut rows = q
+        .order_by_desc(report_update::Column::CreatedAt)
+        .order_by_desc(report_update::Column::Id)
         .limit(MAX_RESULTS)
         .all(ctx.db)
-        .await?)
+        .await?;
+    rows.reverse();
+    Ok(rows)
 }
 
 /// What a module posts about one of its reports: a new state, a note, or both.
@@ -541,7 +540,11 @@ pub async fn post_update(
     if u.service_notice.is_some() {
         row.service_notice = Set(u.service_notice.clone());
     }
-    row.updated_at = Set(now);
+    // Once closed, a request's updated_datetime is its closing: notes on a closed
+    // request (still closed after) do not move it; reopening does.
+    if !(r.status == "closed" && state.status() == "closed") {
+        row.updated_at = Set(now);
+    }
     row.update(&txn).await?;
     let update = report_update::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -600,7 +603,7 @@ pub async fn reporter_comment(
             "report_id": id,
             "update_id": update.id,
             "service_code": r.service_code,
-            "module": r.module_id,
+            "module_id": r.module_id,
             "commented_datetime": now,
         }),
     )
@@ -648,6 +651,8 @@ pub async fn export_for_resident(
                     "attributes": serde_json::from_str::<Value>(&r.attributes).unwrap_or(Value::Null),
                     "photo": photos.iter().find(|p| p.report_id == r.id).map(|p| json!({
                         "file_name": p.file_name, "content_type": p.content_type, "bytes": p.bytes.len(),
+                        // Where the resident fetches it (on the portal's address).
+                        "url": format!("/reports/{}/photo", r.id),
                     })),
                     "requested_at": r.created_at,
                     "updated_at": r.updated_at,
@@ -663,6 +668,31 @@ pub async fn export_for_resident(
 /// Erasure: the resident's reports stay for the city (the issue is still there), but no
 /// longer say who sent them.
 pub async fn erase_user(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), sea_orm::DbErr> {
+    // The report stays for the city (the place, the service's answers, what the module
+    // did), but what the resident wrote and photographed goes.
+    let ids: Vec<Uuid> = report::Entity::find()
+        .filter(report::Column::ReporterUserId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if !ids.is_empty() {
+        report_photo::Entity::delete_many()
+            .filter(report_photo::Column::ReportId.is_in(ids.clone()))
+            .exec(conn)
+            .await?;
+        report_update::Entity::delete_many()
+            .filter(report_update::Column::ReportId.is_in(ids.clone()))
+            .filter(report_update::Column::Kind.eq(REPORTER_COMMENT))
+            .exec(conn)
+            .await?;
+        report::Entity::update_many()
+            .col_expr(report::Column::Description, Expr::value(String::new()))
+            .filter(report::Column::Id.is_in(ids))
+            .exec(conn)
+            .await?;
+    }
     report::Entity::update_many()
         .col_expr(
             report::Column::ReporterUserId,
@@ -680,6 +710,95 @@ pub async fn erase_user(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// The listings (the services reported to) of `rows`.
+pub async fn listings_of(
+    ctx: Ctx<'_>,
+    rows: &[report::Model],
+) -> Result<Vec<entities::listing::Model>, ReportError> {
+    Ok(entities::listing::Entity::find()
+        .filter(entities::listing::Column::Id.is_in(rows.iter().map(|r| r.listing_id)))
+        .all(ctx.db)
+        .await?)
+}
+
+/// The resident who sent a report, if one did and still has an account.
+pub async fn reporter_of(
+    ctx: Ctx<'_>,
+    r: &report::Model,
+) -> Result<Option<entities::user::Model>, ReportError> {
+    match r.reporter_user_id {
+        Some(u) => Ok(entities::user::Entity::find_by_id(u).one(ctx.db).await?),
+        None => Ok(None),
+    }
+}
+
+/// Where a service's map starts: its listing's place, else the city's first place.
+pub async fn map_center(
+    ctx: Ctx<'_>,
+    svc: &ReportService,
+) -> Result<Option<(f64, f64)>, ReportError> {
+    let listing = entities::listing::Entity::find_by_id(svc.listing_id)
+        .one(ctx.db)
+        .await?;
+    if let Some(p) = listing.and_then(|l| l.lat.zip(l.lng)) {
+        return Ok(Some(p));
+    }
+    Ok(entities::place::Entity::find()
+        .filter(entities::place::Column::CityId.eq(ctx.city_id))
+        .one(ctx.db)
+        .await?
+        .map(|p| (p.lat, p.lng)))
+}
+
+/// How long the contact details an app sent with a report (email, names, phone) are
+/// kept: long enough for the module to ask back while it handles the report.
+pub const APP_CONTACT_RETENTION_DAYS: i64 = 180;
+
+/// Clears the contact details apps sent with reports made before `before`; the
+/// reports stay. The number of reports cleared.
+pub async fn purge_app_contacts(
+    db: &DatabaseConnection,
+    before: DateTime<Utc>,
+) -> Result<u64, sea_orm::DbErr> {
+    let none = || Expr::value(Option::<String>::None);
+    let r = report::Entity::update_many()
+        .col_expr(report::Column::ReporterEmail, none())
+        .col_expr(report::Column::ReporterFirstName, none())
+        .col_expr(report::Column::ReporterLastName, none())
+        .col_expr(report::Column::ReporterPhone, none())
+        .filter(report::Column::CreatedAt.lt(before))
+        .filter(
+            sea_orm::Condition::any()
+                .add(report::Column::ReporterEmail.is_not_null())
+                .add(report::Column::ReporterFirstName.is_not_null())
+                .add(report::Column::ReporterLastName.is_not_null())
+                .add(report::Column::ReporterPhone.is_not_null()),
+        )
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+/// Clears apps' contact details past [`APP_CONTACT_RETENTION_DAYS`] a minute after
+/// start and then hourly. Several servers may run it.
+pub async fn run_contact_purge(db: DatabaseConnection) {
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    loop {
+        let before = Utc::now() - chrono::Duration::days(APP_CONTACT_RETENTION_DAYS);
+        match purge_app_contacts(&db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                reports = n,
+                "reports: apps' contact details past retention cleared"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "reports: clearing apps' old contact details failed; will retry")
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// An Open311 API key and, when just made, the key itself (shown this once).

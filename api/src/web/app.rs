@@ -963,6 +963,9 @@ impl Bound {
         let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
             self.state.db.clone(),
         ));
+        let contact_purge = tokio::spawn(crate::reports::service::run_contact_purge(
+            self.state.db.clone(),
+        ));
         // SQLite: a full-text index that no longer matches the listings is rebuilt.
         let db = self.state.db.clone();
         let fts_check = tokio::spawn(async move {
@@ -979,6 +982,7 @@ impl Bound {
                 Some(fts_check),
                 Some(link_purge),
                 Some(module_deliveries),
+                Some(contact_purge),
             ]
             .into_iter()
             .chain([retention, notifications, indexer])

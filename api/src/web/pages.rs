@@ -249,6 +249,23 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// `s` with &, <, >, " and ' escaped: safe as HTML text and attribute values, and as
+/// XML character data.
+pub fn escape_html(s: &str) -> String {
+    let mut escaped = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 /// Serves a fingerprinted file for a year; its name changes whenever its content does.
 #[handler]
 pub fn static_file(state: Data<&AppState>, Path(name): Path<String>) -> Response {
@@ -300,19 +317,7 @@ pub fn templates(
         if value.is_undefined() || value.is_none() {
             return Ok(());
         }
-        let text = value.to_string();
-        let mut escaped = String::with_capacity(text.len());
-        for c in text.chars() {
-            match c {
-                '&' => escaped.push_str("&amp;"),
-                '<' => escaped.push_str("&lt;"),
-                '>' => escaped.push_str("&gt;"),
-                '"' => escaped.push_str("&quot;"),
-                '\'' => escaped.push_str("&#x27;"),
-                c => escaped.push(c),
-            }
-        }
-        out.write_str(&escaped)
+        out.write_str(&escape_html(&value.to_string()))
             .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
     });
     env.add_function(

@@ -125,6 +125,7 @@ pub async fn privacy(state: Data<&AppState>, req: &Request, pc: PageCtx) -> Resp
             mail_from => c.notifications.smtp_from.email.to_string(),
             reminder => words(Duration::from_secs(u64::from(c.notifications.reminder_hours) * 3600)),
             events_retention => c.outbox.retention.map(words),
+            report_contact_days => crate::reports::service::APP_CONTACT_RETENTION_DAYS,
             tile_host => tile_host(&c.theme.map_tile_url),
             city_login => c.oidc.as_ref().map(|o| context! {
                 name => o.display_name.clone(),

@@ -667,11 +667,13 @@ async fn hostile_posts_are_refused(app: TestApp) {
         "attribute[kind]",
     )
     .await;
+    // An attribute the service does not ask is ignored (open311_takes_what_clients_send);
+    // a boolean's value other than true or false is not.
     refused(
         &app,
         &key,
-        &[place[0], place[1], ("attribute[evil]", "1")],
-        "attribute[evil]",
+        &[place[0], place[1], ("attribute[blocking]", "maybe")],
+        "attribute[blocking]",
     )
     .await;
     refused(
@@ -681,14 +683,14 @@ async fn hostile_posts_are_refused(app: TestApp) {
         "attribute[lane]",
     )
     .await;
-    // A body over the limit.
+    // A body over the limit: 413.
     let huge = "d".repeat(70 * 1024);
     let e = json_of(
         post_request(&app, "json", &[("api_key", &key), ("description", &huge)]).await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::PAYLOAD_TOO_LARGE,
     )
     .await;
-    assert_eq!(e[0]["code"], 400);
+    assert_eq!(e[0]["code"], 413);
     // Queries.
     for (q, field) in [
         ("start_date=yesterday", "start_date"),
@@ -1013,6 +1015,8 @@ async fn admins_issue_and_revoke_keys(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
+    // Shown once, kept by no cache.
+    assert_eq!(r.headers()["cache-control"], "no-store");
     let html = r.text().await.unwrap();
     assert!(html.contains("Mängelmelder &lt;app&gt;"));
     let key = between(&html, "<code id=\"new-key\">", "</code>").to_string();
@@ -1517,6 +1521,14 @@ async fn residents_report_and_follow(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(export["reports"][0]["id"], id.as_str());
+    // The photo, where the resident fetches it.
+    let photo_url = export["reports"][0]["photo"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let photo = client().get(app.url(&photo_url)).send().await.unwrap();
+    assert_eq!(photo.headers()["cache-control"], "public, max-age=3600");
+    assert_eq!(photo.bytes().await.unwrap().as_ref(), PNG);
     assert_eq!(
         export["reports"][0]["updates"][0]["state"],
         "action_scheduled"
@@ -1538,8 +1550,11 @@ async fn residents_report_and_follow(app: TestApp) {
     )
     .await
     .unwrap();
+    // The report stays for the city, but not who sent it, nor what they wrote or
+    // photographed.
     assert_eq!(kept.reporter_user_id, None);
-    assert_eq!(kept.description, "Deep pothole by the tram stop");
+    assert_eq!(kept.description, "");
+    assert_eq!(kept.service_code, "report-street-defect");
     let public = client()
         .get(app.url("/reports"))
         .send()
@@ -1548,7 +1563,34 @@ async fn residents_report_and_follow(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(public.contains("Deep pothole by the tram stop"));
+    assert!(!public.contains("Deep pothole by the tram stop"));
+    assert!(public.contains(&id));
+    let photo = client().get(app.url(&photo_url)).send().await.unwrap();
+    assert_eq!(photo.status(), StatusCode::NOT_FOUND);
+    use sea_orm::EntityTrait;
+    let notes = format!(
+        "{:?}",
+        entities::report_update::Entity::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+    );
+    assert!(!notes.contains("It got deeper after the rain"));
+    // The privacy page says so.
+    let privacy = client()
+        .get(app.url("/privacy"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(privacy.contains("your description, your photo and the notes you added are deleted"));
+    assert!(privacy.contains(&format!(
+        "deleted {} days after the report",
+        api::reports::service::APP_CONTACT_RETENTION_DAYS
+    )));
 }
 on_both!(residents_report_and_follow);
 
@@ -1602,7 +1644,6 @@ async fn an_open311_client_library_from_pypi(app: TestApp) {
     .unwrap();
     assert_eq!(r.description, "Reported by the georeport client <&>");
     assert_eq!(r.reporter_email.as_deref(), Some("client@example.org"));
-    assert_eq!(r.device_id.as_deref(), Some("python-georeport"));
     // An unticked yes/no question is a no, as on the form.
     assert_eq!(
         serde_json::from_str::<Value>(&r.attributes).unwrap(),
@@ -1754,3 +1795,615 @@ async fn photos_lose_their_metadata(app: TestApp) {
     assert!(!text.contains("GPS") && !text.contains("SN-4711") && !text.contains("comment"));
 }
 on_both!(photos_lose_their_metadata);
+
+/// The errors of an Open311 JSON error answer with `status`: each description.
+async fn o311_errors(r: reqwest::Response, status: StatusCode) -> Vec<String> {
+    let e = json_of(r, status).await;
+    e.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["code"], status.as_u16());
+            x["description"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Control characters in any parameter (query or form, name or value), overlong lists,
+/// malformed ids, bodies over 64 KiB and bodies that are not form-encoded are refused in
+/// Open311's own error format (JSON or XML) before anything reaches the database.
+async fn open311_checks_its_own_input(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    for path in [
+        "/open311/v2/requests.json?service_code=%00",
+        "/open311/v2/requests.json?status=open%01",
+        "/open311/v2/requests.json?service_request_id=%00",
+        "/open311/v2/servicerequestupdates.json?service_request_id=%00",
+        "/open311/v2/services.json?jurisdiction_id=%00",
+        "/open311/v2/services/report-street-defect.json?jurisdiction_id=x%00",
+        "/open311/v2/requests/00000000-0000-0000-0000-000000000000.json?a%00=1",
+        "/open311/v2/discovery.json?x=%1b",
+    ] {
+        let d = o311_errors(get(&app, path).await, StatusCode::BAD_REQUEST).await;
+        assert!(
+            d[0].ends_with(": must not contain control characters"),
+            "{path}: {d:?}"
+        );
+    }
+    let xml = xml_of(
+        get(&app, "/open311/v2/requests.xml?service_code=%00").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    let paths = xml_paths(&xml);
+    assert_eq!(xml_text(&paths, "errors/error/code"), ["400"]);
+    assert_eq!(
+        xml_text(&paths, "errors/error/description"),
+        ["service_code: must not contain control characters"]
+    );
+    // A form field with NUL, and a name with one.
+    for (k, v) in [
+        ("description", "hole\0"),
+        ("first_name", "\u{7}"),
+        ("x\0", "1"),
+    ] {
+        let d = o311_errors(
+            post_request(
+                &app,
+                "json",
+                &[
+                    ("api_key", key.as_str()),
+                    ("service_code", "report-street-defect"),
+                    ("attribute[kind]", "pothole"),
+                    ("lat", "60.17"),
+                    ("long", "24.94"),
+                    (k, v),
+                ],
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert!(d[0].contains("control characters"), "{k}: {d:?}");
+    }
+    // Lists: at most 1,000 values; a malformed id is an error, in updates too.
+    let many = vec!["report-street-defect"; 1001].join(",");
+    let d = o311_errors(
+        get(
+            &app,
+            &format!("/open311/v2/requests.json?service_code={many}"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(d, ["service_code: may list at most 1000 values"]);
+    let thousand = vec!["report-street-defect"; 1000].join(",");
+    json_of(
+        get(
+            &app,
+            &format!("/open311/v2/requests.json?service_code={thousand}"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let d = o311_errors(
+        get(
+            &app,
+            "/open311/v2/servicerequestupdates.json?service_request_id=not-an-id",
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(d, ["service_request_id: is not a service_request_id"]);
+    // Codes of no service, however long, find nothing (and never reach the database).
+    let long = "x".repeat(5000);
+    let list = json_of(
+        get(
+            &app,
+            &format!("/open311/v2/requests.json?service_code=nope,{long}"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list, json!([]));
+    // A body over 64 KiB: 413, in the format asked for.
+    let big = "a".repeat(65 * 1024);
+    let d = o311_errors(
+        post_request(
+            &app,
+            "json",
+            &[("api_key", key.as_str()), ("description", big.as_str())],
+        )
+        .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    assert!(d[0].contains("64 KiB"), "{d:?}");
+    let xml = xml_of(
+        client()
+            .post(app.url("/open311/v2/requests.xml"))
+            .form(&[("api_key", key.as_str()), ("description", big.as_str())])
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    assert_eq!(xml_text(&xml_paths(&xml), "errors/error/code"), ["413"]);
+    // Not form-encoded: 415, saying what to send.
+    let d = o311_errors(
+        client()
+            .post(app.url("/open311/v2/requests.json"))
+            .header("content-type", "application/json")
+            .body(r#"{"api_key":"x"}"#)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
+    assert!(d[0].contains("application/x-www-form-urlencoded"), "{d:?}");
+    // Still well: a proper post goes through.
+    json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+                ("description", "Hole\nby the school"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+on_both!(open311_checks_its_own_input);
+
+/// One API key creates at most POSTS_PER_MINUTE reports a minute; then 429 in Open311's
+/// format; another key is not affected.
+async fn open311_posts_are_rate_limited_per_key(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "Busy app").await;
+    let other = api_key(&app, "Quiet app").await;
+    let form = |k: &str| {
+        vec![
+            ("api_key", k.to_string()),
+            ("service_code", "report-street-defect".to_string()),
+            ("attribute[kind]", "pothole".to_string()),
+            ("lat", "60.17".to_string()),
+            ("long", "24.94".to_string()),
+        ]
+    };
+    let post = |k: String| {
+        let form = form(&k);
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            post_request(app, "json", &f).await
+        }
+    };
+    for _ in 0..api::reports::open311::POSTS_PER_MINUTE {
+        assert_eq!(post(key.clone()).await.status(), StatusCode::CREATED);
+    }
+    let d = o311_errors(post(key.clone()).await, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(d[0].contains("api_key"), "{d:?}");
+    assert_eq!(post(other.clone()).await.status(), StatusCode::CREATED);
+}
+on_both!(open311_posts_are_rate_limited_per_key);
+
+/// The resident's report form has an overall budget: many parts each under its own limit
+/// but together far over the photo's size are refused, not read on.
+async fn the_report_form_has_an_overall_budget(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let resident = app.register("Reporter").await;
+    let form = resident
+        .client
+        .get(app.url("/services/report-street-defect/report"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+    let filler = "a".repeat(60 * 1024);
+    let mut texts = vec![("report_description", "Hole")];
+    let names: Vec<String> = (0..60).map(|i| format!("extra{i}")).collect();
+    for n in &names {
+        texts.push((n.as_str(), filler.as_str()));
+    }
+    let photo = vec![0u8; 5 * 1024 * 1024];
+    let r = send_report(&app, &resident, &csrf, &texts, Some(("big.png", photo))).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let reports = entities::report::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(reports, 0);
+}
+on_both!(the_report_form_has_an_overall_budget);
+
+/// Where Open311 clients differ: a boolean's `false`, attributes the service does not
+/// ask (ignored), repeated and `[]` list parameters, W3C dates without seconds and with a
+/// `+` that arrived as a space, the portal's host as `jurisdiction_id`, an unknown
+/// resource answered in the format asked for, `Vary: Accept-Language`, updates without
+/// dates beyond 90 days, and a closed request's updated_datetime kept by later notes.
+async fn open311_takes_what_clients_send(app: TestApp) {
+    let (_admin, creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("attribute[blocking]", "false"),
+                ("attribute[asked_elsewhere]", "42"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = access_token(&app, &creds, None).await;
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/reports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = one.to_string();
+    assert!(text.contains("pothole"), "{text}");
+    assert!(!text.contains("asked_elsewhere"), "{text}");
+    // Repeated and [] parameters; dates without seconds, `+` as a space.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M");
+    for q in [
+        "status=open&status=closed".to_string(),
+        "status[]=open&service_code=report-street-defect&service_code=other".to_string(),
+        format!("start_date={yesterday}+01:00"),
+        format!("start_date={yesterday}%2B01:00"),
+        format!("start_date={yesterday}Z"),
+    ] {
+        let list = json_of(
+            get(&app, &format!("/open311/v2/requests.json?{q}")).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(list[0]["service_request_id"], id.as_str(), "{q}");
+    }
+    // The jurisdiction: the city's slug or the portal's host.
+    let host = app
+        .state
+        .config
+        .server
+        .public_url
+        .host_str()
+        .unwrap()
+        .to_string();
+    for j in [app.state.city.slug.clone(), host] {
+        let r = get(
+            &app,
+            &format!("/open311/v2/services.json?jurisdiction_id={j}"),
+        )
+        .await;
+        assert_eq!(
+            r.headers()["vary"].to_str().unwrap(),
+            "Accept-Language",
+            "{j}"
+        );
+        json_of(r, StatusCode::OK).await;
+    }
+    let e = json_of(
+        get(
+            &app,
+            "/open311/v2/services.json?jurisdiction_id=elsewhere.example",
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(e[0]["code"], 404);
+    // An unknown resource, in the format asked for.
+    let xml = xml_of(
+        get(&app, "/open311/v2/nothing.xml").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(xml_text(&xml_paths(&xml), "errors/error/code"), ["404"]);
+    // Closed, then a note: updated_datetime stays the closing's.
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/reports/{id}/status")))
+        .bearer_auth(&token)
+        .json(&json!({"state": "fixed", "note": "Filled."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let closed = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(closed[0]["status"], "closed");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/reports/{id}/comments")))
+        .bearer_auth(&token)
+        .json(&json!({"text": "Checked again."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let later = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(later[0]["updated_datetime"], closed[0]["updated_datetime"]);
+    // Updates without dates: the newest, however old (here one moved back 200 days).
+    {
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let first = entities::report_update::Entity::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        let mut m: entities::report_update::ActiveModel = first.into();
+        m.created_at = Set(chrono::Utc::now() - chrono::Duration::days(200));
+        m.update(&app.state.db).await.unwrap();
+    }
+    let ups = json_of(
+        get(&app, "/open311/v2/servicerequestupdates.json").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ups.as_array().unwrap().len(), 2, "{ups}");
+    let recent = json_of(
+        get(
+            &app,
+            &format!("/open311/v2/servicerequestupdates.json?start_date={yesterday}Z"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(recent.as_array().unwrap().len(), 1, "{recent}");
+}
+on_both!(open311_takes_what_clients_send);
+
+/// A report service may ask for a file or an address but not require one: Open311 apps
+/// could never send it.
+#[test]
+fn report_services_cannot_require_files_or_addresses() {
+    let mut m = street_defects();
+    m["services"][0]["form"]["properties"]["where"] = json!({
+        "type": "object",
+        "x-address": true,
+        "x-title": {"de": "Wo", "en": "Where"}
+    });
+    m["services"][0]["form"]["x-order"] = json!(["kind", "lane", "blocking", "where"]);
+    assert!(api::modules::manifest::parse(&m).is_ok());
+    m["services"][0]["form"]["required"] = json!(["kind", "where"]);
+    let Err(api::modules::manifest::ManifestError::Invalid(i)) = api::modules::manifest::parse(&m)
+    else {
+        panic!("a required address was taken");
+    };
+    assert_eq!(i.0[0].field, "services[0].form.required");
+}
+
+/// The device and account ids an app sends match no data category a manifest can
+/// declare: they are checked, the account id is echoed back, and neither is kept or
+/// given to the module, even one with every scope.
+async fn device_and_account_ids_are_not_kept(app: TestApp) {
+    let (_admin, creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+                ("email", "someone@example.org"),
+                ("device_id", "device-4711"),
+                ("account_id", "acct-0815"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created[0]["account_id"], "acct-0815");
+    let id = created[0]["service_request_id"].as_str().unwrap();
+    let token = access_token(&app, &creds, None).await;
+    for path in [
+        format!("/api/v1/module/reports/{id}"),
+        "/api/v1/module/reports".to_string(),
+    ] {
+        let text = client()
+            .get(app.url(&path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text.contains("someone@example.org") || path.ends_with("reports"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("device-4711") && !text.contains("acct-0815"),
+            "{text}"
+        );
+    }
+    use sea_orm::EntityTrait;
+    let row = entities::report::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let stored = format!("{row:?}");
+    assert!(!stored.contains("device-4711") && !stored.contains("acct-0815"));
+}
+on_both!(device_and_account_ids_are_not_kept);
+
+/// The contact details an app sent with a report are kept for
+/// APP_CONTACT_RETENTION_DAYS: the retention job clears them on older reports (the
+/// reports stay) and keeps them on newer ones.
+async fn apps_contact_details_are_kept_for_a_while(app: TestApp) {
+    let (_admin, _creds) = with_module(&app).await;
+    let key = api_key(&app, "Test app").await;
+    let mut ids = Vec::new();
+    for who in ["old@example.org", "new@example.org"] {
+        let created = json_of(
+            post_request(
+                &app,
+                "json",
+                &[
+                    ("api_key", key.as_str()),
+                    ("service_code", "report-street-defect"),
+                    ("attribute[kind]", "pothole"),
+                    ("lat", "60.17"),
+                    ("long", "24.94"),
+                    ("email", who),
+                    ("first_name", "Maija"),
+                    ("phone", "+358 40 1234567"),
+                ],
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        ids.push(
+            created[0]["service_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let days = api::reports::service::APP_CONTACT_RETENTION_DAYS;
+    let old_id: uuid::Uuid = ids[0].parse().unwrap();
+    let old = entities::report::Entity::find_by_id(old_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: entities::report::ActiveModel = old.into();
+    m.created_at = Set(chrono::Utc::now() - chrono::Duration::days(days + 1));
+    m.update(&app.state.db).await.unwrap();
+    let before = chrono::Utc::now() - chrono::Duration::days(days);
+    let n = api::reports::service::purge_app_contacts(&app.state.db, before)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let rows = entities::report::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        if r.id == old_id {
+            assert_eq!(r.reporter_email, None);
+            assert_eq!(r.reporter_first_name, None);
+            assert_eq!(r.reporter_phone, None);
+        } else {
+            assert_eq!(r.reporter_email.as_deref(), Some("new@example.org"));
+            assert_eq!(r.reporter_first_name.as_deref(), Some("Maija"));
+        }
+    }
+    // Nothing left to clear.
+    let n = api::reports::service::purge_app_contacts(&app.state.db, before)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+on_both!(apps_contact_details_are_kept_for_a_while);
+
+/// A report form's answers that are an email address or a phone number are personal
+/// data: the Module API's list leaves them out; the report itself has them.
+async fn personal_answers_stay_out_of_the_module_list(app: TestApp) {
+    let admin = setup(&app).await;
+    let mut m = street_defects();
+    let form = &mut m["services"][0]["form"];
+    form["properties"]["callback"] = json!({
+        "type": "string",
+        "format": "email",
+        "maxLength": 254,
+        "x-title": {"de": "Rückfragen an", "en": "Questions to"}
+    });
+    form["x-order"] = json!(["kind", "lane", "blocking", "callback"]);
+    let creds = active(&app, &admin, m).await;
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("attribute[callback]", "neighbour@example.org"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created[0]["service_request_id"].as_str().unwrap();
+    let token = access_token(&app, &creds, None).await;
+    let list: Value = client()
+        .get(app.url("/api/v1/module/reports"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["items"][0]["attributes"],
+        json!({"kind": "pothole", "blocking": false})
+    );
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/reports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(one.to_string().contains("neighbour@example.org"), "{one}");
+}
+on_both!(personal_answers_stay_out_of_the_module_list);

@@ -72,3 +72,6 @@ my-reports-mine = Ihr Hinweis
 my-reports-add = Etwas ergänzen
 my-reports-add-hint = Nur für die bearbeitende Stelle; nicht öffentlich.
 my-reports-add-send = Hinweis senden
+
+privacy-reports-erasure = Meldungen: Wenn Sie Ihr Konto löschen, bleiben Ihre Meldungen bei der Stadt (der Ort, die Antworten auf die Fragen der Leistung, was getan wurde), nennen Sie aber nicht mehr; Ihre Beschreibung, Ihr Foto und Ihre Ergänzungen werden gelöscht. Ihr Datenexport listet Ihre Meldungen, mit einem Link auf jedes Foto.
+privacy-reports-apps = E-Mail-Adresse, Namen und Telefonnummer, die eine App mit einer Meldung sendet, erhält nur das Modul der Meldung; sie werden { $days } Tage nach der Meldung gelöscht. Geräte- und Konto-Kennungen, die eine App sendet, werden nicht gespeichert.

@@ -72,3 +72,6 @@ my-reports-mine = Your note
 my-reports-add = Add information
 my-reports-add-hint = For the office dealing with it only; not shown publicly.
 my-reports-add-send = Send note
+
+privacy-reports-erasure = Issue reports: when you delete your account, the reports you sent stay with the city (the place, the service's answers, what was done), but no longer say who sent them, and your description, your photo and the notes you added are deleted. Your data export lists your reports, with a link to each photo.
+privacy-reports-apps = The email address, names and phone number an app sends with a report are for the report's module only, and deleted { $days } days after the report; the device and account ids an app sends are not kept.
