@@ -1175,6 +1175,7 @@ mod tests {
             ("CITY_LOGO_URL", "/static/logo.svg"),
             ("MAP_TILE_URL", "https://{s}.tiles.example/{z}/{x}/{y}.png"),
             ("LOG", " warn,api=debug "),
+            ("LOG_FORMAT", "JSON"),
         ])
         .unwrap();
         assert_eq!(c.server.bind_addr.to_string(), "0.0.0.0:9000");
@@ -1194,13 +1195,16 @@ mod tests {
         assert_eq!(c.theme.logo_url.as_deref(), Some("/static/logo.svg"));
         assert_eq!(c.theme.tile_origin(), "https://a.tiles.example");
         assert_eq!(c.log, "warn,api=debug");
+        assert_eq!(c.log_format, LogFormat::Json);
+        let e = cfg(&[("LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(e.to_string().contains("LOG_FORMAT"), "{e}");
     }
 
     /// Every variable is read the same way: empty or blank counts as unset.
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 52, "{names:?}");
+        assert_eq!(names.len(), 53, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
