@@ -471,9 +471,13 @@ async fn one_idempotency_key_sent_100_times_books_once(app: TestApp) {
     // An error is replayed too: a second booking of the same time by the same resident
     // is 409, and so is its repeat.
     let k2 = Uuid::new_v4().to_string();
-    let (s1, p1) = book(&app, &resident, &k2, &body).await;
-    let (s2, p2) = book(&app, &resident, &k2, &body).await;
+    let (s1, mut p1) = book(&app, &resident, &k2, &body).await;
+    let (s2, mut p2) = book(&app, &resident, &k2, &body).await;
     assert_eq!((s1, s2), (StatusCode::CONFLICT, StatusCode::CONFLICT));
+    // The same answer, but for the id of the request that asked (each names its own).
+    let id1 = p1.as_object_mut().unwrap().remove("request_id").unwrap();
+    let id2 = p2.as_object_mut().unwrap().remove("request_id").unwrap();
+    assert_ne!(id1, id2);
     assert_eq!(p1, p2);
     assert_eq!(p1["type"], "/problems/already-booked");
 }
