@@ -27,10 +27,13 @@ function receiver() {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       got.push({ id: req.headers['webhook-id'], signature: req.headers['webhook-signature'], body: JSON.parse(body) });
-      res.writeHead(204).end();
+      // No connection kept open: the test file must be able to end.
+      res.writeHead(204, { Connection: 'close' }).end();
     });
   });
   return new Promise((resolve) => {
+    // Nothing of the receiver keeps the test process alive once the tests are done.
+    server.unref();
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
       resolve({ url: `http://127.0.0.1:${port}/webhooks/portal`, got, close: () => server.close() });
