@@ -107,6 +107,8 @@ struct Counts {
     first: HashMap<Key, Uuid>,
     /// Repeats to add to a record: how many, and the latest.
     repeats: HashMap<Uuid, (i32, DateTime<Utc>)>,
+    /// The quarter `first` was last pruned in.
+    pruned: i64,
 }
 
 impl AccessWriter {
@@ -185,7 +187,11 @@ async fn insert(
 fn remember(counts: &Mutex<Counts>, stored: &[(Key, Uuid)]) {
     let now = Utc::now().timestamp().div_euclid(WINDOW_SECS);
     let mut counts = counts.lock().expect("not poisoned");
-    counts.first.retain(|k, _| k.window >= now);
+    // Forgotten once per quarter, not on every batch (the map may hold many).
+    if counts.pruned < now {
+        counts.first.retain(|k, _| k.window >= now);
+        counts.pruned = now;
+    }
     for (key, id) in stored {
         if key.window >= now && counts.first.len() < MAX_REMEMBERED {
             // Two first reads at once: the later one's record takes the repeats.
