@@ -480,6 +480,7 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
         }
     }
     let mut seen = BTreeSet::new();
+    let mut missing_events: Vec<&str> = Vec::new();
     for (i, s) in m.services.iter().enumerate() {
         if !seen.insert(s.key()) {
             errors.push(field(
@@ -518,9 +519,48 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
                         }
                     }
                 }
-                Ok(_) => {}
+                Ok(spec) => {
+                    // The public register must say everything the module receives: an
+                    // application always sends its answers, and its files if it asks any.
+                    let mut needed = vec![DataCategory::FormAnswers];
+                    if spec.has_files() {
+                        needed.push(DataCategory::Attachments);
+                    }
+                    for c in needed {
+                        if !s.data.contains(&c) {
+                            errors.push(field(
+                                format!("services[{i}].data"),
+                                msg!("v-module-data-undeclared", category = c.as_str()),
+                            ));
+                        }
+                    }
+                }
             }
         }
+        // A report is always about a place.
+        if s.capability == Capability::Report && !s.data.contains(&DataCategory::Location) {
+            errors.push(field(
+                format!("services[{i}].data"),
+                msg!("v-module-data-undeclared", category = "location"),
+            ));
+        }
+        // A service that takes cases must hear of them, or they would wait for ever.
+        let first = match s.capability {
+            Capability::Application => Some("application.submitted"),
+            Capability::Report => Some("report.submitted"),
+            Capability::Appointment => None,
+        };
+        if let Some(event) = first {
+            if !subscribes(&m.events, event) && !missing_events.contains(&event) {
+                missing_events.push(event);
+            }
+        }
+    }
+    for event in missing_events {
+        errors.push(field(
+            "events",
+            msg!("v-module-event-required", event = event),
+        ));
     }
     let capabilities: BTreeSet<Capability> = m.services.iter().map(|s| s.capability).collect();
     for (i, e) in m.events.iter().enumerate() {
@@ -795,11 +835,49 @@ mod tests {
                 "services[1]",
                 "services[2].form.required",
                 "services[2].form.required",
+                "services[2].data",
                 "services[3].form"
             ],
             "events of a capability the manifest serves are fine, and a report service \
              may ask more (its Open311 attributes), but not require a file or an address \
              (the example's form requires one of each)"
+        );
+    }
+
+    #[test]
+    fn what_a_service_always_sends_must_be_declared() {
+        let mut v = example();
+        v["services"][0]["data"] = json!(["name"]);
+        assert_eq!(
+            fields_of(&v),
+            ["services[0].data", "services[0].data"],
+            "an application sends its answers and, with a file field, its files"
+        );
+        let mut v = example();
+        let mut report = v["services"][0].clone();
+        report["capability"] = json!("report");
+        report["data"] = json!(["name"]);
+        report.as_object_mut().unwrap().remove("form");
+        v["services"] = json!([report]);
+        v["events"] = json!(["report.submitted"]);
+        assert_eq!(fields_of(&v), ["services[0].data"], "a report has a place");
+    }
+
+    #[test]
+    fn a_service_taking_cases_must_hear_of_them() {
+        let mut v = example();
+        v["events"] = json!(["application.withdrawn"]);
+        assert_eq!(fields_of(&v), ["events"]);
+        v["events"] = json!(["application.submitted"]);
+        assert!(fields_of(&v).is_empty());
+        v["events"] = json!([]);
+        let mut appointment = v["services"][0].clone();
+        appointment["capability"] = json!("appointment");
+        appointment.as_object_mut().unwrap().remove("form");
+        v["services"] = json!([appointment]);
+        assert!(
+            fields_of(&v).is_empty(),
+            "appointments are booked through the module's own API"
         );
     }
 
@@ -815,11 +893,11 @@ mod tests {
         let old = parse(&example()).unwrap();
         let mut v = example();
         v["name"]["en"] = json!("Parking for residents");
-        v["services"][0]["data"] = json!(["name", "email", "form_answers"]);
+        v["services"][0]["data"] = json!(["name", "email", "form_answers", "attachments"]);
         v["scopes"] = json!(["module:cases:read"]);
         let narrower = parse(&v).unwrap();
         assert!(widens(&old, &narrower, &[]).is_empty());
-        v["services"][0]["data"] = json!(["name", "phone"]);
+        v["services"][0]["data"] = json!(["name", "phone", "form_answers", "attachments"]);
         v["scopes"] = json!(["module:cases:read", "module:services:write"]);
         v["webhook_url"] = json!("https://elsewhere.example/hook");
         let wider = parse(&v).unwrap();

@@ -374,7 +374,8 @@ async fn widening_waits_and_narrowing_applies(app: TestApp) {
     // Narrower: no phone, no write scope, a new English name: in force at once.
     let mut narrower = introspecting();
     narrower["name"]["en"] = json!("Parking for residents");
-    narrower["services"][0]["data"] = json!(["name", "postal_address", "form_answers"]);
+    narrower["services"][0]["data"] =
+        json!(["name", "postal_address", "form_answers", "attachments"]);
     let m = ok_json(
         send(
             &app,
@@ -398,7 +399,10 @@ async fn widening_waits_and_narrowing_applies(app: TestApp) {
     let (_, refused) = token(&app, &c, Some("module:services:write")).await;
     assert_eq!(refused["error"], "invalid_scope");
     let p = &public_register(&app).await[0];
-    assert_eq!(categories(p, 0), ["name", "postal_address", "form_answers"]);
+    assert_eq!(
+        categories(p, 0),
+        ["name", "postal_address", "form_answers", "attachments"]
+    );
     assert_eq!(p["name"]["en"], "Parking for residents");
 
     // A widening update replaced by another before a decision is superseded; the
@@ -1115,7 +1119,7 @@ async fn a_module_updates_its_own_manifest(app: TestApp) {
     let m = ok_json(put(Some(own.clone()), texts).await.unwrap(), StatusCode::OK).await;
     assert_eq!(m["manifest"]["contact"]["email"], "parken@stadt.example");
     let mut wider = introspecting();
-    wider["services"][0]["data"] = json!(["name", "phone"]);
+    wider["services"][0]["data"] = json!(["name", "phone", "form_answers", "attachments"]);
     let m = ok_json(
         put(Some(own.clone()), wider).await.unwrap(),
         StatusCode::ACCEPTED,

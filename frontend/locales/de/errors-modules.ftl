@@ -37,3 +37,5 @@ problem-module-version-stale = Ein neueres Manifest ist eingegangen; prüfen Sie
 problem-module-service-taken = Ein anderes Modul hat inzwischen eine dieser Leistungen übernommen.
 v-module-json = Das Manifest ist kein JSON (Zeile { $line }, Spalte { $column }).
 v-module-too-large = Das Manifest ist größer als { $max } Bytes.
+v-module-data-undeclared = Diese Leistung sendet dem Modul „{ $category }“; das Manifest muss es unter „data“ nennen, damit das öffentliche Verzeichnis alles zeigt.
+v-module-event-required = Das Modul muss „{ $event }“ abonnieren, sonst erfährt es nie von neuen Fällen.

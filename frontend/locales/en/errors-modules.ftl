@@ -72,3 +72,7 @@ v-module-json = The manifest is not JSON (line { $line }, column { $column }).
     .api = is not JSON (line { $line }, column { $column })
 v-module-too-large = The manifest is larger than { $max } bytes.
     .api = may be at most { $max } bytes
+v-module-data-undeclared = This service sends the module “{ $category }”; the manifest must name it in “data” so the public register shows everything.
+    .api = must include '{ $category }': the service always sends it
+v-module-event-required = The module must subscribe to “{ $event }”, or it never hears of new cases.
+    .api = must include '{ $event }' (or its family's '*')
