@@ -18,8 +18,11 @@ pub struct Model {
     pub attempt: i32,
     /// The module's HTTP status; none when it could not be reached.
     pub status_code: Option<i32>,
+    /// Why it failed, or why it was skipped.
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
+    /// `delivered` | `failed` | `skipped`
+    pub outcome: String,
     pub duration_ms: i32,
     pub created_at: DateTimeUtc,
 }

@@ -1187,6 +1187,55 @@ pub async fn mark_delivered(db: &DatabaseConnection, id: Uuid) -> Result<(), sea
     Ok(())
 }
 
+/// Whether the case was withdrawn before its submission reached the module: then neither
+/// the submission nor the withdrawal goes out.
+pub async fn withdrawn_undelivered(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .is_some_and(|a| a.status == Status::Withdrawn.as_str() && a.delivered_at.is_none()))
+}
+
+/// A submitted case whose module was removed before it could take it: closed by the
+/// portal, with a timeline entry saying why and the resident's email, instead of waiting
+/// for ever. Nothing happens to a case no longer `submitted`.
+pub async fn undeliverable(db: &DatabaseConnection, id: Uuid) -> Result<(), ApplicationError> {
+    let Some(a) = application::Entity::find_by_id(id).one(db).await? else {
+        return Ok(());
+    };
+    if a.status != Status::Submitted.as_str() || a.delivered_at.is_some() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    if move_status(&txn, id, Status::Submitted, Status::Closed, now)
+        .await
+        .is_err()
+    {
+        return Ok(()); // the resident withdrew it meanwhile
+    }
+    let ev = event_row(id, "undeliverable", "portal", None, None, None, now);
+    let event_id = *ev.id.as_ref();
+    ev.insert(&txn).await?;
+    crate::core::outbox::record(
+        &txn,
+        a.city_id,
+        AGGREGATE,
+        id,
+        "application.status_changed",
+        payload(
+            &a,
+            json!({ "status": Status::Closed.as_str(), "event_id": event_id }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The resident's applications for their export: every case with its timeline and, while
 /// the portal holds them in plain text, the answers and profile fields sent (files by
 /// name, type and size).

@@ -430,11 +430,36 @@ pub struct DeliveryAttempt {
     /// The module's HTTP status; none when it could not be reached.
     #[oai(skip_serializing_if_is_none)]
     pub status_code: Option<i32>,
-    /// Why it failed.
+    /// `delivered` (the module answered 2xx), `failed` (it did not; retried) or
+    /// `skipped` (not sent, for good; `error` says why).
+    pub outcome: DeliveryOutcome,
+    /// Why it failed; for a skipped event `module-inactive` (the module was removed:
+    /// a submitted application is then closed and its resident told),
+    /// `not-subscribed` or `withdrawn-before-delivery` (neither the submission nor its
+    /// withdrawal is sent).
     #[oai(skip_serializing_if_is_none)]
     pub error: Option<String>,
     pub duration_ms: i32,
     pub at: DateTime<Utc>,
+}
+
+/// What became of a delivery attempt.
+#[derive(poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    Delivered,
+    Failed,
+    Skipped,
+}
+
+impl DeliveryOutcome {
+    fn parse(s: &str) -> DeliveryOutcome {
+        match s {
+            super::delivery::DELIVERED => DeliveryOutcome::Delivered,
+            super::delivery::SKIPPED => DeliveryOutcome::Skipped,
+            _ => DeliveryOutcome::Failed,
+        }
+    }
 }
 
 /// A module's delivery log, newest first.
@@ -741,6 +766,7 @@ impl ModulesApi {
                     aggregate_id: d.aggregate_id,
                     attempt: d.attempt,
                     status_code: d.status_code,
+                    outcome: DeliveryOutcome::parse(&d.outcome),
                     error: d.error,
                     duration_ms: d.duration_ms,
                     at: d.created_at,

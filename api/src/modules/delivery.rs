@@ -81,7 +81,15 @@ enum Outcome {
     Done,
     /// Not now (the module failed or is paused): retried later.
     Retry(String),
+    /// Not sent, for good: logged with why (`module-inactive`, `not-subscribed`,
+    /// `withdrawn-before-delivery`), and done.
+    Skipped(&'static str),
 }
+
+/// A delivery's `outcome` in the log.
+pub const DELIVERED: &str = "delivered";
+pub const FAILED: &str = "failed";
+pub const SKIPPED: &str = "skipped";
 
 impl Deliverer {
     pub fn new(db: DatabaseConnection, key: SecretsKey) -> Deliverer {
@@ -100,6 +108,10 @@ impl Deliverer {
         for c in &claimed {
             match self.deliver(c).await {
                 Ok(Outcome::Done) => done.push(c.event.id),
+                Ok(Outcome::Skipped(why)) => {
+                    self.log_skipped(c, why).await?;
+                    done.push(c.event.id);
+                }
                 Ok(Outcome::Retry(error)) => DELIVERIES.failed(&self.db, c, &error).await?,
                 Err(e) => {
                     tracing::warn!(event = c.event.id, error = %e, "module delivery failed; will retry");
@@ -122,19 +134,40 @@ impl Deliverer {
         let Some(m) = module::Entity::find_by_id(module_id).one(&self.db).await? else {
             return Ok(Outcome::Done);
         };
+        // Only the events of the published vocabulary go to modules; the others are the
+        // portal's own (a status a module set, for the resident's email).
+        if !manifest::EVENTS.contains(&e.event_type.as_str()) {
+            return Ok(Outcome::Done);
+        }
         match ModuleStatus::parse(&m.status) {
             ModuleStatus::Active => {}
             // Paused: it gets its events when resumed.
             ModuleStatus::Paused => return Ok(Outcome::Retry("the module is paused".into())),
-            _ => return Ok(Outcome::Done),
+            // Removed (or never approved): nobody will take the case. The resident is
+            // told rather than left waiting.
+            _ => {
+                if e.event_type == "application.submitted" {
+                    applications::service::undeliverable(&self.db, e.aggregate_id).await?;
+                }
+                return Ok(Outcome::Skipped("module-inactive"));
+            }
         }
         let Some(manifest) = in_force(&self.db, &m).await? else {
-            return Ok(Outcome::Done);
+            // An active module always has one; this is the portal's fault: say so and
+            // keep the event.
+            tracing::error!(module = %m.slug, "an active module without a readable manifest");
+            return Ok(Outcome::Retry(
+                "the manifest in force cannot be read".into(),
+            ));
         };
-        // Only the events of the published vocabulary, and only those it subscribes to.
-        let public = manifest::EVENTS.contains(&e.event_type.as_str());
-        if !public || !manifest::subscribes(&manifest.events, &e.event_type) {
-            return Ok(Outcome::Done);
+        if !manifest::subscribes(&manifest.events, &e.event_type) {
+            return Ok(Outcome::Skipped("not-subscribed"));
+        }
+        // A case withdrawn before it went out is not sent at all, nor its withdrawal.
+        if e.aggregate_type == applications::service::AGGREGATE
+            && applications::service::withdrawn_undelivered(&self.db, e.aggregate_id).await?
+        {
+            return Ok(Outcome::Skipped("withdrawn-before-delivery"));
         }
         let key = match &manifest.encryption_key {
             Some(jwk) => Some(
@@ -221,6 +254,7 @@ impl Deliverer {
             attempt: Set(c.delivery.attempts + 1),
             status_code: Set(status),
             error: Set(error.clone()),
+            outcome: Set(if error.is_some() { FAILED } else { DELIVERED }.into()),
             duration_ms: Set(took),
             created_at: Set(now),
         }
@@ -245,6 +279,34 @@ impl Deliverer {
             }
         }
         Ok(Outcome::Done)
+    }
+
+    /// Logs an event not sent, with why, for the city admins' delivery log.
+    async fn log_skipped(&self, c: &Claimed, why: &str) -> Result<(), DbErr> {
+        let e = &c.event;
+        let Some(module_id) = e.payload["module_id"]
+            .as_str()
+            .and_then(|s| s.parse::<Uuid>().ok())
+        else {
+            return Ok(());
+        };
+        module_delivery::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            module_id: Set(module_id),
+            event_id: Set(e.id),
+            webhook_id: Set(webhook_id(e.id)),
+            event_type: Set(e.event_type.clone()),
+            aggregate_id: Set(e.aggregate_id),
+            attempt: Set(c.delivery.attempts + 1),
+            status_code: Set(None),
+            error: Set(Some(why.into())),
+            outcome: Set(SKIPPED.into()),
+            duration_ms: Set(0),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
     }
 
     /// The resident's access log names the module that received their data.

@@ -487,7 +487,8 @@ async fn module_page(
                 attempt => d.attempt,
                 status_code => d.status_code,
                 error => d.error,
-                ok => d.status_code.is_some_and(|c| (200..300).contains(&c)),
+                ok => d.outcome == super::delivery::DELIVERED,
+                skipped => d.outcome == super::delivery::SKIPPED,
                 duration_ms => d.duration_ms,
             }
         })

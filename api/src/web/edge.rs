@@ -122,7 +122,9 @@ pub async fn bounded_bodies<E: Endpoint>(
     api_max: usize,
     form_max: usize,
 ) -> poem::Result<Response> {
-    if req.uri().path().starts_with("/api/") {
+    if carries_module_document(req.uri().path()) {
+        limit_body(&next, req, api_max.max(MODULE_DOCUMENT_BODY_BYTES)).await
+    } else if req.uri().path().starts_with("/api/") {
         limit_body(&next, req, api_max).await
     } else if is_multipart(&req)
         || speaks_oauth(req.uri().path())
@@ -133,6 +135,19 @@ pub async fn bounded_bodies<E: Endpoint>(
     } else {
         limit_body(&next, req, form_max).await
     }
+}
+
+/// The body a module may send with a document (at most
+/// `applications::service::MAX_DOCUMENT_BYTES`, base64 in JSON: four bytes for three,
+/// and room for the message beside it).
+pub const MODULE_DOCUMENT_BODY_BYTES: usize =
+    crate::applications::service::MAX_DOCUMENT_BYTES.div_ceil(3) * 4 + 64 * 1024;
+
+/// The Module API's operations that carry a document: a case's status and its messages.
+fn carries_module_document(path: &str) -> bool {
+    path.strip_prefix("/api/v1/module/applications/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(id, op)| !id.is_empty() && matches!(op, "status" | "messages"))
 }
 
 /// What is wrong with a request's text, if anything.

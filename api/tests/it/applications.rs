@@ -525,6 +525,187 @@ async fn a_module_that_is_down_gets_it_exactly_once(app: TestApp) {
 }
 on_both!(a_module_that_is_down_gets_it_exactly_once);
 
+/// The delivery log as a city admin reads it, once it has `n` entries (at most 30 s).
+async fn delivery_log(app: &TestApp, admin: &User, module: &str, n: usize) -> Vec<Value> {
+    for _ in 0..300 {
+        let v: Value = admin
+            .client
+            .get(app.url(&format!("/api/v1/admin/modules/{module}/deliveries")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        if items.len() >= n {
+            return items;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{n} delivery log entries expected");
+}
+
+/// What is not sent is logged with why, never dropped silently: a case withdrawn before
+/// it reached the module goes out neither submitted nor withdrawn; a case whose module
+/// was removed before it could take it is closed and its resident told.
+async fn events_not_sent_are_logged_and_the_resident_told(app: TestApp) {
+    let rx = Receiver::start().await;
+    active_module(&app, manifest(&rx.url, false)).await;
+    let admin = app.admin().await;
+    let module = manifest(&rx.url, false)["id"].as_str().unwrap().to_string();
+    rx.down.store(true, Ordering::SeqCst);
+    let resident = app.register("Vera").await;
+    let first = apply(&app, &resident).await;
+    delivery_log(&app, &admin, &module, 1).await;
+    let page = resident
+        .client
+        .get(app.url(&format!("/account/applications/{first}/withdraw")))
+        .send()
+        .await
+        .unwrap();
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/applications/{first}/withdraw")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    rx.down.store(false, Ordering::SeqCst);
+    let skipped = |log: &[Value]| {
+        log.iter()
+            .filter(|d| d["outcome"] == "skipped")
+            .map(|d| {
+                (
+                    d["event_type"].as_str().unwrap().to_string(),
+                    d["error"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut log = Vec::new();
+    for _ in 0..300 {
+        log = delivery_log(&app, &admin, &module, 1).await;
+        if skipped(&log).len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut s = skipped(&log);
+    s.sort();
+    assert_eq!(
+        s,
+        [
+            (
+                "application.submitted".to_string(),
+                "withdrawn-before-delivery".to_string()
+            ),
+            (
+                "application.withdrawn".to_string(),
+                "withdrawn-before-delivery".to_string()
+            ),
+        ],
+        "{log:?}"
+    );
+    assert!(log.iter().all(|d| d["outcome"] != "delivered"), "{log:?}");
+    assert!(
+        rx.received().is_empty(),
+        "nothing of a withdrawn case went out"
+    );
+
+    // The module goes away while a second case waits for it.
+    rx.down.store(true, Ordering::SeqCst);
+    let second = apply(&app, &resident).await;
+    let before = log.len();
+    delivery_log(&app, &admin, &module, before + 1).await;
+    let r = admin
+        .client
+        .delete(app.url(&format!("/api/v1/admin/modules/{module}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    rx.down.store(false, Ordering::SeqCst);
+    let mut status = String::new();
+    for _ in 0..300 {
+        status = entities::application::Entity::find_by_id(second.parse::<uuid::Uuid>().unwrap())
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .status;
+        if status == "closed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "closed", "a case nobody can take is closed");
+    let html = resident
+        .client
+        .get(app.url(&format!("/account/applications/{second}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("no longer connected"), "{html}");
+    let log = delivery_log(&app, &admin, &module, 1).await;
+    assert!(
+        log.iter().any(|d| d["outcome"] == "skipped"
+            && d["error"] == "module-inactive"
+            && d["aggregate_id"] == second.as_str()),
+        "{log:?}"
+    );
+    assert!(rx.received().is_empty());
+}
+on_both!(events_not_sent_are_logged_and_the_resident_told);
+
+/// A module posts documents up to the Module API's 10 MiB (base64 in JSON, over the
+/// API's general body limit); a larger one is refused with 413 and nothing changes.
+async fn a_module_posts_a_document_of_several_megabytes(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, false)).await;
+    let resident = app.register("Dora").await;
+    let id = apply(&app, &resident).await;
+    rx.wait_for(1).await;
+    let token = module_token(&app, &creds, None).await;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let pdf = |size: usize| {
+        let mut b = PDF.to_vec();
+        b.resize(size, b' ');
+        b
+    };
+    let too_big = pdf(api::applications::service::MAX_DOCUMENT_BYTES + 1024 * 1024);
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/applications/{id}/messages")))
+        .bearer_auth(&token)
+        .json(&json!({"message": "Your notice", "document": {"file_name": "notice.pdf", "content_type": "application/pdf", "data": b64(&too_big)}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let big = pdf(6 * 1024 * 1024);
+    let r = client()
+        .post(app.url(&format!("/api/v1/module/applications/{id}/messages")))
+        .bearer_auth(&token)
+        .json(&json!({"message": "Your notice", "document": {"file_name": "notice.pdf", "content_type": "application/pdf", "data": b64(&big)}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let files = entities::application_file::Entity::find()
+        .filter(entities::application_file::Column::FileName.eq("notice.pdf"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].bytes.len(), big.len());
+}
+on_both!(a_module_posts_a_document_of_several_megabytes);
+
 async fn hostile_input_is_refused_and_nothing_stored(app: TestApp) {
     let rx = Receiver::start().await;
     active_module(&app, manifest(&rx.url, false)).await;

@@ -944,3 +944,109 @@ async fn the_old_listing_index_gives_way_on_sqlite() {
 async fn the_old_listing_index_gives_way_on_postgres() {
     the_old_listing_index_gives_way(Backend::Postgres).await;
 }
+
+/// Migration 34 gives every delivery to a module its outcome: those written before are
+/// `failed` when they name an error and `delivered` otherwise; down takes the column
+/// away and keeps the log. And migration 32's Open311 service codes hold 160 characters
+/// on PostgreSQL (SQLite does not limit them).
+async fn module_delivery_outcomes_come_and_go(app: TestApp) {
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    api::demo::seed::seed_services(db, &app.state.city)
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let manifest = crate::applications::manifest("http://127.0.0.1:9/hook", false);
+    let r = admin
+        .client
+        .post(app.url("/api/v1/admin/modules"))
+        .json(&manifest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    use sea_orm::EntityTrait;
+    let module_id = entities::module::Entity::find()
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the module registered")
+        .id;
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000034_module_delivery_outcomes")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    assert!(!columns(db, "module_deliveries")
+        .await
+        .contains(&"outcome".to_string()));
+    let insert = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO module_deliveries (id, module_id, event_id, webhook_id, event_type, \
+             aggregate_id, attempt, status_code, error, duration_ms, created_at) \
+             VALUES ($1, $2, 1, 'msg_1', 'application.submitted', $3, $4, $5, $6, 12, $7)"
+        }
+        _ => {
+            "INSERT INTO module_deliveries (id, module_id, event_id, webhook_id, event_type, \
+             aggregate_id, attempt, status_code, error, duration_ms, created_at) \
+             VALUES (?, ?, 1, 'msg_1', 'application.submitted', ?, ?, ?, ?, 12, ?)"
+        }
+    };
+    let case = uuid::Uuid::now_v7();
+    let failed = uuid::Uuid::now_v7();
+    let delivered = uuid::Uuid::now_v7();
+    for (id, attempt, status, error) in [
+        (failed, 1, Some(503), Some("the module answered 503")),
+        (delivered, 2, Some(204), None),
+    ] {
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            insert,
+            [
+                id.into(),
+                module_id.into(),
+                case.into(),
+                attempt.into(),
+                status.into(),
+                error.map(str::to_string).into(),
+                chrono::Utc::now().into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    }
+    Migrator::up(db, None).await.unwrap();
+    let rows = entities::module_delivery::Entity::find()
+        .all(db)
+        .await
+        .unwrap();
+    let outcome = |id| {
+        rows.iter()
+            .find(|r| r.id == id)
+            .map(|r| r.outcome.clone())
+            .unwrap()
+    };
+    assert_eq!(outcome(failed), "failed");
+    assert_eq!(outcome(delivered), "delivered");
+    assert_eq!(rows.len(), 2, "down kept the log");
+
+    if backend == DbBackend::Postgres {
+        let row = db
+            .query_one(Statement::from_string(
+                backend,
+                "SELECT character_maximum_length AS n FROM information_schema.columns \
+                 WHERE table_name = 'reports' AND column_name = 'service_code'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i32>("", "n").unwrap(), 160);
+    }
+}
+crate::on_both!(module_delivery_outcomes_come_and_go);
