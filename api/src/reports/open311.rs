@@ -226,7 +226,15 @@ fn error_response(state: &AppState, format: Format, e: &ReportError) -> Response
             })
             .collect(),
     );
-    answer(status, format, "errors", &node)
+    let mut resp = answer(status, format, "errors", &node);
+    if matches!(e, ReportError::RateLimited) {
+        // The key's minute started at most this long ago (RFC 9110 §10.2.3).
+        resp.headers_mut().insert(
+            poem::http::header::RETRY_AFTER,
+            poem::http::HeaderValue::from(60u32),
+        );
+    }
+    resp
 }
 
 /// The most values a list parameter (`service_request_id`, `service_code`, `status`)

@@ -1995,7 +1995,14 @@ async fn open311_posts_are_rate_limited_per_key(app: TestApp) {
     for _ in 0..api::reports::open311::POSTS_PER_MINUTE {
         assert_eq!(post(key.clone()).await.status(), StatusCode::CREATED);
     }
-    let d = o311_errors(post(key.clone()).await, StatusCode::TOO_MANY_REQUESTS).await;
+    let limited = post(key.clone()).await;
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let d = o311_errors(limited, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(d[0].contains("api_key"), "{d:?}");
     assert_eq!(post(other.clone()).await.status(), StatusCode::CREATED);
 }

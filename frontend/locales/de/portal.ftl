@@ -3,6 +3,7 @@ skip-to-content = Zum Inhalt springen
 language = Sprache
 nav-main = Hauptnavigation
 nav-search = Suche
+nav-reports = Meldungen
 nav-account = Mein Konto
 nav-login = Anmelden
 nav-register = Registrieren

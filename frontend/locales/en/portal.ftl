@@ -3,6 +3,7 @@ skip-to-content = Skip to content
 language = Language
 nav-main = Main navigation
 nav-search = Search
+nav-reports = Reports
 nav-account = My account
 nav-login = Log in
 nav-register = Register
