@@ -332,6 +332,7 @@ pub async fn create(
             ))
         })?)),
         status: Set(v.status.as_str().into()),
+        module_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
