@@ -294,6 +294,10 @@ async fn owned(
     if !owner {
         return Err(Error::OwnersManage);
     }
+    // A module's connection follows its approvals, pauses and removal, nothing else.
+    if m.module_id.is_some() {
+        return Err(Error::ModuleManaged);
+    }
     Ok(m)
 }
 

@@ -232,7 +232,10 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         "update_own_module_manifest",
         &[400, 401, 409, 413, 422, 500],
     ),
-    ("approve_module", &[400, 401, 403, 404, 409, 413, 422, 500, 503]),
+    (
+        "approve_module",
+        &[400, 401, 403, 404, 409, 413, 422, 500, 503],
+    ),
     ("rotate_module_webhook_secret", &[401, 403, 404, 409, 500]),
     ("refuse_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
     ("pause_module", &[401, 403, 404, 409, 500]),

@@ -316,6 +316,31 @@ async fn appointments_through_a_module(app: TestApp) {
     assert!(connection.module_id.is_some());
     assert_eq!(connection.status, "active");
     assert!(!connection.client_secret_enc.contains(CLIENT_SECRET));
+    // The operator's owners see the connection, but only the module register manages it.
+    let owner = app.register("Owner").await;
+    entities::membership::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        organization_id: Set(connection.organization_id),
+        user_id: Set(owner.id),
+        role: Set("owner".into()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let at = format!("/api/v1/partner-connections/{}", connection.id);
+    let changed =
+        json!({"name": "Mine now", "base_url": "https://elsewhere.example", "client_id": "x"});
+    for (method, body) in [(Method::PUT, Some(changed)), (Method::DELETE, None)] {
+        let p = problem(send(&app, &owner, method, &at, body).await, 409).await;
+        assert!(
+            p["type"]
+                .as_str()
+                .unwrap()
+                .ends_with("partner-connection-of-module"),
+            "{p}"
+        );
+    }
     partner.set_webhook_target(Some(reachable(
         &app,
         &api::partners::connections::webhook_url(
