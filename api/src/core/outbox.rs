@@ -377,3 +377,18 @@ async fn with_events<C: ConnectionTrait>(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_booking_about_a_module_goes_to_the_modules_too() {
+        let plain = serde_json::json!({"offer_id": "o", "status": "confirmed"});
+        assert_eq!(consumers_of("booking", &plain), [NOTIFICATIONS]);
+        let module = serde_json::json!({"offer_id": "o", "module_id": "m"});
+        assert_eq!(consumers_of("booking", &module), [NOTIFICATIONS, MODULES]);
+        // Only bookings: another aggregate's consumers are its own.
+        assert_eq!(consumers_of("listing", &module), [SEARCH]);
+    }
+}

@@ -685,6 +685,43 @@ async fn approval_asks_the_module_first(app: TestApp) {
         StatusCode::CREATED,
     )
     .await;
+    // The review page asks for the credentials; without them (no JavaScript) the form
+    // comes back naming the field beside it.
+    let page = admin
+        .client
+        .get(app.url("/admin/modules/citizens-office-appointments?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"booking_client_id\""),
+        "the approval form asks"
+    );
+    assert!(page.contains("name=\"booking_client_secret\""));
+    let marker = "name=\"csrf\" value=\"";
+    let at = page.find(marker).unwrap() + marker.len();
+    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let r = admin
+        .client
+        .post(app.url("/admin/modules/citizens-office-appointments/approve?lang=en"))
+        .form(&[("csrf", csrf.as_str()), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"booking_client_id-error\""),
+        "beside the field"
+    );
+    assert!(
+        html.contains("href=\"#booking_client_id\""),
+        "in the summary"
+    );
+
     let creds = json!({"booking_client_id": CLIENT_ID, "booking_client_secret": CLIENT_SECRET});
     let p = problem(approve(&app, &admin, 1, creds.clone()).await, 422).await;
     assert_eq!(
