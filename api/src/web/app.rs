@@ -192,7 +192,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("get_partner_connection", &[401, 404, 500, 503]),
     (
         "update_partner_connection",
-        &[400, 401, 403, 404, 413, 422, 500, 503],
+        &[400, 401, 403, 404, 409, 413, 422, 500, 503],
     ),
     ("delete_partner_connection", &[401, 403, 404, 409, 500, 503]),
     ("list_partner_offers", &[401, 404, 500, 503]),
