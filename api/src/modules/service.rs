@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -409,7 +409,7 @@ pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, Mod
     }
     resolve(ctx.db, ctx, &m, None).await?;
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     if module::Entity::find()
         .filter(module::Column::CityId.eq(ctx.city_id))
         .filter(module::Column::Slug.eq(&m.id))
@@ -850,7 +850,7 @@ pub async fn rotate_webhook_secret(
         return Err(ModuleError::State(status.as_str()));
     }
     let (secret, stored) = new_webhook_secret(key);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     module::Entity::update_many()
         .col_expr(
             module::Column::WebhookSecretEnc,
@@ -936,7 +936,7 @@ pub async fn pause(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
     am.status = Set(ModuleStatus::Paused.as_str().to_string());
     am.paused_at = Set(Some(now));
     am.updated_at = Set(now);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     am.update(&txn).await?;
     // Its appointments are not bookable while it is paused.
     appointments::set_active(&txn, current.id, false).await?;
@@ -955,7 +955,7 @@ pub async fn resume(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
         return Err(ModuleError::State(status.as_str()));
     }
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     let mut am: module::ActiveModel = current.clone().into();
     am.status = Set(ModuleStatus::Active.as_str().to_string());
     am.paused_at = Set(None);
@@ -978,7 +978,7 @@ pub async fn remove(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
         return Err(ModuleError::State(status.as_str()));
     }
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     supersede_pending(&txn, &current).await?;
     if let Some(v) = current.approved_version {
         module_version::Entity::update_many()
