@@ -71,6 +71,37 @@ test('without JavaScript an admin registers the example manifest, approves it, s
   }
 });
 
+/** A module booking appointments through its own Partner Booking API, registered and
+ * waiting for review: its page asks for the module's booking credentials. */
+const APPOINTMENTS = {
+  manifest_version: 1,
+  id: 'e2e-appointments',
+  name: { de: 'Termine (Test)', en: 'Appointments (test)' },
+  operator: 'citizens-office',
+  base_url: 'http://127.0.0.1:9',
+  contact: { email: 'termine@example.org' },
+  services: [{
+    listing: 'certificate-of-good-conduct',
+    capability: 'appointment',
+    data: ['name', 'email'],
+    purpose: { de: 'Den Termin vorbereiten', en: 'To prepare the appointment' },
+    legal_basis: { de: 'Art. 6 Abs. 1 lit. e DSGVO', en: 'Art. 6(1)(e) GDPR' },
+    offers: ['conduct.certificate'],
+  }],
+  scopes: [],
+  events: ['booking.*'],
+  webhook_url: 'http://127.0.0.1:9/hook',
+};
+
+async function appointmentsPending() {
+  const a = await admin();
+  const list = await a.get('/api/v1/admin/modules');
+  if (!list.items.some((m) => m.id === APPOINTMENTS.id)) {
+    await a.post('/api/v1/admin/modules', APPOINTMENTS);
+  }
+  return a;
+}
+
 /** The example registered and approved (through the API, if the journey did not). */
 async function approved() {
   const a = await admin();
@@ -84,10 +115,12 @@ async function approved() {
 for (const lang of ['de', 'en']) {
   test(`axe: the module pages have no WCAG violations, and the public register reflows at 320 px (${lang})`, async () => {
     const a = await approved();
+    await appointmentsPending();
     for (const [path, session] of [
       ['/modules', false],
       ['/admin/modules', true],
       [`/admin/modules/${MANIFEST.id}`, true],
+      [`/admin/modules/${APPOINTMENTS.id}`, true],
     ]) {
       const context = await suite.context({
         a11y: true,
@@ -99,6 +132,9 @@ for (const lang of ['de', 'en']) {
         const page = await context.newPage();
         await goto(page, `${path}?lang=${lang}`, { expectStatus: 200 });
         assert.equal(await htmlLang(page), lang);
+        if (path.endsWith(APPOINTMENTS.id)) {
+          assert.equal(await page.locator('#booking_client_id').count(), 1, 'the approval asks for the booking credentials');
+        }
         await checkA11y(page, `${path} (${lang})`);
       } finally {
         await context.close();

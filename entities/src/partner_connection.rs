@@ -20,6 +20,9 @@ pub struct Model {
     pub webhook_secret_enc: String,
     /// `active` | `disabled`
     pub status: String,
+    /// The module whose appointments the portal books through it (its manifest's
+    /// `appointment` services); none for a business's own booking system.
+    pub module_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -36,6 +36,7 @@ mod m20261207_000029_create_modules;
 mod m20261207_000030_count_access_reads;
 mod m20261207_000031_create_applications;
 mod m20261207_000032_create_reports;
+mod m20261207_000033_add_partner_connection_module;
 mod m20261207_000034_module_delivery_outcomes;
 
 /// All migrations in order.
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_count_access_reads::Migration),
             Box::new(m20261207_000031_create_applications::Migration),
             Box::new(m20261207_000032_create_reports::Migration),
+            Box::new(m20261207_000033_add_partner_connection_module::Migration),
             Box::new(m20261207_000034_module_delivery_outcomes::Migration),
         ]
     }

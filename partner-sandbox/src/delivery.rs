@@ -98,7 +98,7 @@ async fn deliver(shared: &Shared, client: &reqwest::Client, index: usize) {
         let secret = if rec.bad_signature {
             Secret::generate()
         } else {
-            shared.config.webhook_secret.clone()
+            shared.webhook_secret()
         };
         let signature = webhook::sign(&secret, &rec.id, ts, rec.body.as_bytes());
         let result = client

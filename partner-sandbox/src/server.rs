@@ -18,6 +18,7 @@ use crate::delivery::{self, Outgoing, WebhookRecord};
 use crate::model::{Booking, BookingStatus, Resident};
 use crate::oauth::{self, Grant};
 use crate::store::Store;
+use crate::webhook::Secret;
 use crate::{control, errors, faults, spec};
 
 /// State shared by the handlers, the background tasks and the [`Sandbox`] handle.
@@ -28,6 +29,8 @@ pub(crate) struct Shared {
     tokens_issued: AtomicU64,
     store: Mutex<Store>,
     webhook_target: Mutex<Option<String>>,
+    /// The secret webhooks are signed with (from the configuration, until changed).
+    webhook_secret: Mutex<Secret>,
     webhooks: Mutex<Vec<WebhookRecord>>,
     /// Every request to the token endpoint and the Partner Booking API, as
     /// `METHOD /path`, oldest first.
@@ -44,6 +47,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// The secret webhooks are signed with now.
+    pub(crate) fn webhook_secret(&self) -> Secret {
+        lock(&self.webhook_secret).clone()
+    }
+
     pub(crate) fn cancel_deadline(&self) -> Option<Duration> {
         *lock(&self.cancel_deadline)
     }
@@ -201,6 +209,7 @@ pub async fn spawn(config: SandboxConfig) -> anyhow::Result<Sandbox> {
         tokens_issued: AtomicU64::new(0),
         store: Mutex::new(Store::new(tx.clone())),
         webhook_target: Mutex::new(config.webhook_url.clone()),
+        webhook_secret: Mutex::new(config.webhook_secret.clone()),
         webhooks: Mutex::new(Vec::new()),
         requests: Mutex::new(Vec::new()),
         cancel_deadline: Mutex::new(None),
@@ -267,7 +276,13 @@ impl Sandbox {
 
     /// The webhook signing secret, `whsec_<base64>`.
     pub fn webhook_secret(&self) -> String {
-        self.shared.config.webhook_secret.to_whsec()
+        self.shared.webhook_secret().to_whsec()
+    }
+
+    /// Signs future webhooks with `secret` (as a partner whose secret the portal made:
+    /// a module signs with its own webhook secret).
+    pub fn set_webhook_secret(&self, secret: Secret) {
+        *lock(&self.shared.webhook_secret) = secret;
     }
 
     /// The current behaviour.

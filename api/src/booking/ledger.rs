@@ -302,16 +302,43 @@ pub(crate) async fn transition<C: ConnectionTrait>(
             offer_partner_seat(conn, ctx, b.offer_id, b.starts_at).await?;
         }
     }
+    let mut payload = serde_json::json!({ "offer_id": b.offer_id, "status": to, "from": from });
+    // A booking through a module's connection is about that module too (its webhook,
+    // `modules::delivery`): the offer's reference and the start, no resident data.
+    if b.slot_id.is_none() {
+        if let Some(o) = offer::Entity::find_by_id(b.offer_id).one(conn).await? {
+            if let Some(module_id) = module_of(conn, &o).await? {
+                payload["module_id"] = module_id.to_string().into();
+                payload["offer_ref"] = o.partner_offer_ref.clone().into();
+                payload["starts_at"] = serde_json::to_value(b.starts_at).unwrap_or_default();
+            }
+        }
+    }
     crate::core::outbox::record(
         conn,
         ctx.city_id,
         "booking",
         b.id,
         &format!("booking.{to}"),
-        serde_json::json!({ "offer_id": b.offer_id, "status": to, "from": from }),
+        payload,
     )
     .await?;
     Ok(true)
+}
+
+/// The module whose connection books an offer (`None` for native offers and a
+/// business's own system): booking events about it go to that module too.
+pub(crate) async fn module_of<C: ConnectionTrait>(
+    conn: &C,
+    o: &offer::Model,
+) -> Result<Option<Uuid>, sea_orm::DbErr> {
+    let Some(id) = o.partner_connection_id else {
+        return Ok(None);
+    };
+    Ok(entities::partner_connection::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .and_then(|c| c.module_id))
 }
 
 /// Expires the holds that ran out (of one slot, or all), giving their seats back.

@@ -777,6 +777,13 @@ async fn partner_facts(
                 msg!("v-booking-partner-connection"),
             )
         })?;
+    // A module's connection books exactly the offers its approved manifest names.
+    if conn.module_id.is_some() {
+        return Err(BookingError::invalid(
+            "partner.connection_id",
+            msg!("v-booking-partner-connection"),
+        ));
+    }
     if Some(conn.organization_id) != l.organization_id {
         return Err(BookingError::invalid(
             "partner.connection_id",

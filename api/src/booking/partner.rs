@@ -85,6 +85,25 @@ pub async fn connection_of(
     Ok((m, c))
 }
 
+/// The offer's connection, active or not, opened for calls: a cancellation carries no
+/// resident data and is passed on through a connection switched off too (a paused or
+/// removed module's), so that a resident can always cancel what they booked.
+pub async fn connection_for_cancel(
+    db: &DatabaseConnection,
+    ctx: &Ctx,
+    o: &offer::Model,
+) -> Result<(partner_connection::Model, Conn), BookingError> {
+    let id = o
+        .partner_connection_id
+        .ok_or_else(|| BookingError::internal("a partner offer without its connection"))?;
+    let m = partner_connection::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(BookingError::PartnerSwitchedOff)?;
+    let c = connections::open(&ctx.partners, &m)?;
+    Ok((m, c))
+}
+
 fn offer_ref(o: &offer::Model) -> Result<&str, BookingError> {
     o.partner_offer_ref
         .as_deref()
@@ -439,9 +458,71 @@ async fn reload(db: &DatabaseConnection, v: BookingView) -> Result<BookingView, 
     Ok(BookingView { booking: b, ..v })
 }
 
-/// The reader the access log names for a partner's system.
-pub fn partner_reader(m: &partner_connection::Model) -> crate::privacy::service::Reader {
-    crate::privacy::service::Reader::Module(format!("partner booking system \"{}\"", m.name))
+/// Who the access log names for data sent through a connection, and why: for a
+/// module's connection the module (by its id, as the Module API's records name it) and
+/// the purpose its manifest in force gives the service of the offer; for a business's
+/// own system, that system.
+pub async fn partner_reader<C: ConnectionTrait>(
+    conn: &C,
+    m: &partner_connection::Model,
+    o: &offer::Model,
+) -> Result<
+    (
+        crate::privacy::service::Reader,
+        crate::core::message::Message,
+    ),
+    sea_orm::DbErr,
+> {
+    use crate::privacy::service::Reader;
+    let business = || {
+        (
+            Reader::Module(format!("partner booking system \"{}\"", m.name)),
+            crate::msg!("access-purpose-partner-sent"),
+        )
+    };
+    let Some(module_id) = m.module_id else {
+        return Ok(business());
+    };
+    let Some(module) = entities::module::Entity::find_by_id(module_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(business());
+    };
+    let manifest = match module.approved_version {
+        Some(v) => entities::module_version::Entity::find()
+            .filter(entities::module_version::Column::ModuleId.eq(module.id))
+            .filter(entities::module_version::Column::Version.eq(v))
+            .one(conn)
+            .await?
+            .and_then(|v| serde_json::from_str::<serde_json::Value>(&v.manifest).ok()),
+        None => None,
+    };
+    // The appointment service that books this offer.
+    let service = manifest.as_ref().and_then(|m| {
+        m["services"].as_array()?.iter().find(|s| {
+            s["capability"] == "appointment"
+                && s["offers"].as_array().is_some_and(|offers| {
+                    offers
+                        .iter()
+                        .any(|x| x.as_str() == o.partner_offer_ref.as_deref())
+                })
+        })
+    });
+    let purpose = |l: &str| {
+        service
+            .and_then(|s| s["purpose"][l].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok((
+        Reader::Module(module.slug.clone()),
+        crate::msg!(
+            "access-purpose-module-booking",
+            purpose_de = purpose("de"),
+            purpose_en = purpose("en"),
+        ),
+    ))
 }
 
 /// Books an offer kept in a partner's system: the booking is recorded, the hold sent,
@@ -558,15 +639,15 @@ pub async fn create(
     };
     let txn = crate::core::db::begin_write(db).await?;
     apply_remote(&txn, ctx, &o, &b, &pb, Some("hold")).await?;
-    crate::core::outbox::record(
-        &txn,
-        ctx.city_id,
-        "booking",
-        b.id,
-        "booking.held",
-        serde_json::json!({ "offer_id": o.id, "status": "held" }),
-    )
-    .await?;
+    let mut payload = serde_json::json!({ "offer_id": o.id, "status": "held" });
+    if let Some(module_id) = ledger::module_of(&txn, &o).await? {
+        // For the module's webhook (`modules::delivery`): no resident data.
+        payload["module_id"] = module_id.to_string().into();
+        payload["offer_ref"] = o.partner_offer_ref.clone().into();
+        payload["starts_at"] = serde_json::to_value(b.starts_at).unwrap_or_default();
+    }
+    crate::core::outbox::record(&txn, ctx.city_id, "booking", b.id, "booking.held", payload)
+        .await?;
     txn.commit().await?;
     let mut v = reload(
         db,
@@ -632,13 +713,14 @@ pub async fn confirm(
     if marked.rows_affected != 1 {
         return Err(BookingError::Changed);
     }
+    let (reader, purpose) = partner_reader(&txn, &conn_model, &v.offer).await?;
     crate::privacy::service::record_access(
         &txn,
         ctx.city_id,
         v.booking.user_id,
-        &partner_reader(&conn_model),
+        &reader,
         ledger::access_resource(&v.booking, &v.offer),
-        crate::msg!("access-purpose-partner-sent"),
+        purpose,
     )
     .await?;
     txn.commit().await?;
@@ -681,7 +763,7 @@ pub async fn cancel(
     let Some(partner_ref) = b.partner_ref.clone() else {
         return Err(busy());
     };
-    let (_, c) = connection_of(db, ctx, &v.offer).await?;
+    let (_, c) = connection_for_cancel(db, ctx, &v.offer).await?;
     if !mark_pending(db, b.id, "cancel").await? {
         return Err(busy());
     }

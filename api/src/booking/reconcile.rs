@@ -27,8 +27,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use super::error::BookingError;
 use super::ledger::{self, clear_pending};
 use super::partner::{
-    apply_remote, claim_pending, connection_of, fetch, place_waitlist_holds, postpone, send_cancel,
-    send_confirm, send_hold, settle_waitlist_hold,
+    apply_remote, claim_pending, connection_for_cancel, connection_of, fetch, place_waitlist_holds,
+    postpone, send_cancel, send_confirm, send_hold, settle_waitlist_hold,
 };
 use crate::booking::model::{self, Ctx};
 use crate::partners::client::PartnerError;
@@ -185,8 +185,13 @@ async fn settle(
         .one(db)
         .await?
         .ok_or_else(|| BookingError::not_found("offer"))?;
-    let (_, c) = connection_of(db, ctx, &o).await?;
     let call = b.partner_pending.as_deref().unwrap_or_default();
+    // A cancellation is passed on through a connection switched off too.
+    let (_, c) = if call == "cancel" {
+        connection_for_cancel(db, ctx, &o).await?
+    } else {
+        connection_of(db, ctx, &o).await?
+    };
     match b.partner_pending.as_deref() {
         Some("hold") => {
             let made = match send_hold(ctx, &c, &o, b).await {

@@ -39,6 +39,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "appforms",
     "reports",
     "applications",
+    "module-appointments",
     "errors-common",
     "errors-listings",
     "errors-organizations",

@@ -36,6 +36,16 @@ pub fn consumers_for(aggregate_type: &str) -> &'static [&'static str] {
     }
 }
 
+/// The consumers of one event: those of its aggregate type, and the modules' webhooks
+/// for a booking about a module's offer (one whose payload names its `module_id`).
+pub fn consumers_of(aggregate_type: &str, payload: &serde_json::Value) -> Vec<&'static str> {
+    let mut out = consumers_for(aggregate_type).to_vec();
+    if aggregate_type == "booking" && payload.get("module_id").is_some() {
+        out.push(MODULES);
+    }
+    out
+}
+
 /// Appends an event; call it inside the transaction of the change it describes.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
@@ -46,7 +56,7 @@ pub async fn record<C: ConnectionTrait>(
     payload: serde_json::Value,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
-    let consumers = consumers_for(aggregate_type);
+    let consumers = consumers_of(aggregate_type, &payload);
     if conn.get_database_backend() == DbBackend::Postgres && !consumers.is_empty() {
         // One statement on PostgreSQL: the event and its deliveries.
         let mut values: Vec<sea_orm::Value> = vec![
@@ -58,7 +68,7 @@ pub async fn record<C: ConnectionTrait>(
             now.into(),
         ];
         let mut rows = Vec::with_capacity(consumers.len());
-        for consumer in consumers {
+        for consumer in &consumers {
             values.push((*consumer).into());
             rows.push(format!("(${})", values.len()));
         }
@@ -97,7 +107,7 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    for consumer in consumers {
+    for consumer in &consumers {
         outbox_delivery::ActiveModel {
             event_id: Set(event.id),
             consumer: Set(consumer.to_string()),
@@ -366,4 +376,19 @@ async fn with_events<C: ConnectionTrait>(
             Some(Claimed { delivery: d, event })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_booking_about_a_module_goes_to_the_modules_too() {
+        let plain = serde_json::json!({"offer_id": "o", "status": "confirmed"});
+        assert_eq!(consumers_of("booking", &plain), [NOTIFICATIONS]);
+        let module = serde_json::json!({"offer_id": "o", "module_id": "m"});
+        assert_eq!(consumers_of("booking", &module), [NOTIFICATIONS, MODULES]);
+        // Only bookings: another aggregate's consumers are its own.
+        assert_eq!(consumers_of("listing", &module), [SEARCH]);
+    }
 }

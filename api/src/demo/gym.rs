@@ -226,6 +226,7 @@ async fn ensure(
                 client_secret_enc: Set(client_secret),
                 webhook_secret_enc: Set(webhook_secret),
                 status: Set("active".into()),
+                module_id: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

@@ -177,6 +177,37 @@ pub struct ManifestHistory {
 pub struct ApproveInput {
     /// The version waiting for review (`pending.version`); another answers 409.
     pub version: i32,
+    /// For a manifest with `appointment` services: the OAuth 2.0 client id the module
+    /// issued the portal for its Partner Booking API (`<base_url>/partner/v1`, token
+    /// endpoint `<base_url>/oauth/token`), 1-200 characters. Required when the module
+    /// has no booking connection yet; given later, it replaces the one stored.
+    pub booking_client_id: Option<String>,
+    /// Its client secret, 1-500 characters; with `booking_client_id`. Stored encrypted,
+    /// never shown again.
+    #[oai(write_only)]
+    pub booking_client_secret: Option<String>,
+}
+
+impl ApproveInput {
+    /// The booking credentials given, if any (one without the other is checked as an
+    /// empty field).
+    pub fn booking(&self) -> Option<super::appointments::BookingCredentials> {
+        if self.booking_client_id.is_none() && self.booking_client_secret.is_none() {
+            return None;
+        }
+        Some(super::appointments::BookingCredentials {
+            client_id: self.booking_client_id.clone().unwrap_or_default(),
+            client_secret: self.booking_client_secret.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// A module's new webhook signing secret, shown this once.
+#[derive(Object)]
+pub struct WebhookSecret {
+    /// `whsec_…` (Standard Webhooks): the portal signs every delivery with it from now
+    /// on, and the module signs its booking webhooks to the portal with it.
+    pub webhook_secret: String,
 }
 
 /// The version refused, and why.
@@ -195,7 +226,9 @@ pub struct ApprovedModule {
     #[oai(skip_serializing_if_is_none)]
     pub client_secret: Option<String>,
     /// The webhook signing secret (`whsec_…`, Standard Webhooks), with the client
-    /// secret on the first approval: shown this once.
+    /// secret on the first approval (and on the first approval of a module that had
+    /// none): shown this once. The portal signs its events to the module with it, and
+    /// the module signs its booking webhooks to the portal with it.
     #[oai(skip_serializing_if_is_none)]
     pub webhook_secret: Option<String>,
 }
@@ -265,6 +298,11 @@ pub struct RegisterService {
     /// The login assurance level a resident needs.
     #[oai(skip_serializing_if_is_none)]
     pub min_acr: Option<String>,
+    /// For `appointment`: the module's Partner Booking API offers residents book on
+    /// the service's page (its data goes to the module only when a resident confirms a
+    /// booking, exactly the categories in `data`).
+    #[oai(skip_serializing_if_is_empty)]
+    pub offers: Vec<String>,
 }
 
 /// The organization that runs a module.
@@ -341,6 +379,7 @@ pub fn register_items(items: Vec<service::Public>) -> Vec<RegisterModule> {
                     purpose: (&s.purpose).into(),
                     legal_basis: (&s.legal_basis).into(),
                     min_acr: s.min_acr.clone(),
+                    offers: s.offers.clone().unwrap_or_default(),
                 })
                 .collect();
             Some(RegisterModule {
@@ -631,7 +670,12 @@ impl ModulesApi {
     /// Approve a module's manifest
     ///
     /// City admins only. The first approval registers the module's OAuth client (client
-    /// credentials, exactly the approved scopes) and answers its secret, this once.
+    /// credentials, exactly the approved scopes) and answers its secret and the webhook
+    /// signing secret, this once. A manifest with `appointment` services needs the
+    /// module's Partner Booking API credentials (`booking_client_id`,
+    /// `booking_client_secret`) unless the portal has them already: the module is asked
+    /// for its offers first (503 when it cannot be, and nothing is approved), then each
+    /// service's offers are put on its listing, bookable like a business's own system.
     #[oai(
         path = "/admin/modules/:id/approve",
         method = "post",
@@ -645,28 +689,50 @@ impl ModulesApi {
         body: Json<ApproveInput>,
     ) -> Result<Json<ApprovedModule>, ApiError> {
         admin(auth.user())?;
-        let (m, secret) = service::approve(
+        let name = client_name(&state);
+        let a = service::approve(
             ctx(&state),
+            &state.partners,
             &id.0,
-            body.0.version,
-            auth.user().id,
-            client_name(&state),
+            service::Approval {
+                version: body.0.version,
+                by: auth.user().id,
+                client_name: &name,
+                booking: body.0.booking(),
+            },
         )
         .await
         .map_err(problem)?;
-        let webhook_secret = match secret {
-            Some(_) => Some(
-                super::delivery::new_webhook_secret(&state.db, state.partners.key(), m.id)
-                    .await
-                    .map_err(|e| problem(ModuleError::Db(e)))?,
-            ),
-            None => None,
-        };
         Ok(Json(ApprovedModule {
-            module: m.into(),
-            client_secret: secret,
-            webhook_secret,
+            module: a.module.into(),
+            client_secret: a.client_secret,
+            webhook_secret: a.webhook_secret,
         }))
+    }
+
+    /// Rotate a module's webhook secret
+    ///
+    /// City admins only; for an approved module (active or paused). A new `whsec_`
+    /// secret, shown this once, signs every delivery from now on (retries of earlier
+    /// events too) and is the one the module signs its booking webhooks with; the old
+    /// one stops working at once.
+    #[oai(
+        path = "/admin/modules/:id/webhook-secret",
+        method = "post",
+        operation_id = "rotate_module_webhook_secret"
+    )]
+    async fn rotate_webhook_secret(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<WebhookSecret>, ApiError> {
+        admin(auth.user())?;
+        let webhook_secret =
+            service::rotate_webhook_secret(ctx(&state), state.partners.key(), &id.0)
+                .await
+                .map_err(problem)?;
+        Ok(Json(WebhookSecret { webhook_secret }))
     }
 
     /// Refuse a module's manifest

@@ -5,9 +5,11 @@
 //!
 //! Each webhook is signed per Standard Webhooks (`webhook-id` the same on every retry,
 //! `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`
-//! with the module's `whsec_` secret, made at its first approval). The body is
+//! with the module's `whsec_` secret, made with its first approval and rotated by the
+//! city's admins). The body is
 //! `{"type", "timestamp", "data"}`; `data` is built when it is sent (the outbox holds no
-//! personal data), for applications by [`applications::service::webhook_data`] (sealed
+//! personal data), for bookings of a module's offers `{booking_id, offer_ref, status,
+//! start}`, for applications by [`applications::service::webhook_data`] (sealed
 //! to the module's key when its manifest has one, and after a delivery the portal keeps
 //! only the ciphertext). A failure is retried with backoff and nothing is dropped; the
 //! outbox hands out a case's events in order, each one only after the one before it
@@ -20,7 +22,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -44,23 +46,6 @@ pub const DELIVERIES: Deliveries = Deliveries {
 
 /// How long a module has to answer a webhook.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A module's new webhook signing secret: stored encrypted on the module, shown this once.
-pub async fn new_webhook_secret(
-    db: &DatabaseConnection,
-    key: &SecretsKey,
-    module_id: Uuid,
-) -> Result<String, DbErr> {
-    let secret = Secret::generate().to_whsec();
-    let m = module::Entity::find_by_id(module_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("module".into()))?;
-    let mut am: module::ActiveModel = m.into();
-    am.webhook_secret_enc = Set(Some(key.encrypt(&SecretString::from(secret.clone()))));
-    am.update(db).await?;
-    Ok(secret)
-}
 
 /// The `webhook-id` of an event: the same on every attempt.
 pub fn webhook_id(event_id: i32) -> String {
@@ -191,7 +176,19 @@ impl Deliverer {
                     None => return Ok(Outcome::Done), // the case is gone (erased)
                 }
             }
-            // Reports and bookings carry what the module gets in their payload.
+            // A booking of the module's offer: which booking, which offer, its status
+            // and start; the resident's data goes only through the Partner Booking API,
+            // with the confirmation they agreed to.
+            "booking" => (
+                json!({
+                    "booking_id": e.aggregate_id,
+                    "offer_ref": e.payload["offer_ref"],
+                    "status": e.payload["status"],
+                    "start": e.payload["starts_at"],
+                }),
+                None,
+            ),
+            // Reports carry what the module gets in their payload.
             _ => {
                 let mut data = e.payload.clone();
                 if let Some(o) = data.as_object_mut() {

@@ -30,6 +30,10 @@ pub enum ModuleError {
     /// 409: another module took one of the services with the same capability meanwhile.
     #[error("service taken")]
     ServiceTaken,
+    /// 503: the module's Partner Booking API could not be asked for its offers (an
+    /// approval of a manifest with appointment services waits for it).
+    #[error("module booking API unreachable")]
+    BookingUnreachable,
     #[error(transparent)]
     OAuth(#[from] OAuthError),
     /// The database failed (500, logged).
@@ -56,6 +60,7 @@ impl ErrorCode for ModuleError {
             ModuleError::State(_) => "module-state",
             ModuleError::StaleVersion => "module-version-stale",
             ModuleError::ServiceTaken => "module-service-taken",
+            ModuleError::BookingUnreachable => "module-booking-unreachable",
             ModuleError::OAuth(e) => e.code(),
             ModuleError::Db(_) => "internal",
         }
@@ -69,6 +74,7 @@ impl ErrorCode for ModuleError {
             | ModuleError::State(_)
             | ModuleError::StaleVersion
             | ModuleError::ServiceTaken => 409,
+            ModuleError::BookingUnreachable => 503,
             ModuleError::OAuth(e) => e.status(),
             ModuleError::Db(_) => 500,
         }
@@ -113,6 +119,7 @@ mod tests {
             (ModuleError::State("paused"), 409),
             (ModuleError::StaleVersion, 409),
             (ModuleError::ServiceTaken, 409),
+            (ModuleError::BookingUnreachable, 503),
             (ModuleError::Db(sea_orm::DbErr::Custom("x".into())), 500),
         ]);
         let every_field_message = [
@@ -144,6 +151,14 @@ mod tests {
             msg!("v-module-service-taken", module = "x"),
             msg!("v-module-reason"),
             msg!("v-module-id-changed"),
+            msg!("v-module-offers-not-appointment"),
+            msg!("v-module-offer-id"),
+            msg!("v-module-booking-required"),
+            msg!("v-module-booking-client-id"),
+            msg!("v-module-booking-client-secret"),
+            msg!("v-module-booking-refused"),
+            msg!("v-module-offer-unknown", offer = "x"),
+            msg!("v-module-offer-data", offer = "x", data = "phone"),
         ];
         assert_codes(
             &every_field_message

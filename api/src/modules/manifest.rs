@@ -30,6 +30,9 @@ pub const EXAMPLE: &str =
 /// The largest manifest accepted, in bytes of JSON.
 pub const MAX_BYTES: usize = 256 * 1024;
 
+/// The most Partner Booking API offers one `appointment` service books.
+pub const MAX_OFFERS: usize = 20;
+
 /// The only manifest format so far.
 pub const MANIFEST_VERSION: u32 = 1;
 
@@ -202,6 +205,11 @@ pub struct ServiceDecl {
     /// (`openapi/module-form-subset.md`), checked by [`FormSpec::parse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<Value>,
+    /// For `appointment` (required there, and only there): the ids of the module's
+    /// Partner Booking API offers (the `offer_id`s of its `GET <base_url>/partner/v1/offers`)
+    /// that residents book on the service's listing, 1 to [`MAX_OFFERS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offers: Option<Vec<String>>,
 }
 
 impl ServiceDecl {
@@ -369,6 +377,8 @@ fn pattern_message(path: &str) -> &'static str {
         "v-module-url"
     } else if path.starts_with("encryption_key") {
         "v-module-jwk-base64url"
+    } else if path.contains(".offers[") {
+        "v-module-offer-id"
     } else {
         "v-module-slug"
     }
@@ -496,6 +506,13 @@ pub fn parse(raw: &Value) -> Result<Manifest, ManifestError> {
                 msg!("v-module-form-not-application"),
             ));
         }
+        // Offers are booked only through an appointment service.
+        if s.capability != Capability::Appointment && s.offers.is_some() {
+            errors.push(field(
+                format!("services[{i}].offers"),
+                msg!("v-module-offers-not-appointment"),
+            ));
+        }
         if let (Capability::Application | Capability::Report, Some(form)) = (s.capability, &s.form)
         {
             match FormSpec::parse(form) {
@@ -600,7 +617,7 @@ pub fn subscribes(events: &[String], event: &str) -> bool {
 /// contact, the LeiKa key), which then applies at once. Widening is: a service added; a
 /// data category added to a service; a scope or an event added; the base or webhook
 /// address changed; the encryption key removed or changed; another operator; a lower
-/// (or no) assurance level; a changed form.
+/// (or no) assurance level; a changed form; changed appointment offers.
 pub fn widens(old: &Manifest, new: &Manifest, acr_levels: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, s) in new.services.iter().enumerate() {
@@ -622,6 +639,11 @@ pub fn widens(old: &Manifest, new: &Manifest, acr_levels: &[String]) -> Vec<Stri
         }
         if s.form != before.form {
             out.push(format!("services[{i}].form"));
+        }
+        // Other offers are other bookings, with the data their confirmations carry.
+        let offers = |o: &Option<Vec<String>>| o.iter().flatten().cloned().collect::<BTreeSet<_>>();
+        if offers(&s.offers) != offers(&before.offers) {
+            out.push(format!("services[{i}].offers"));
         }
     }
     let old_scopes = old.scope_set();
@@ -828,6 +850,7 @@ mod tests {
         let mut appointment = v["services"][0].clone();
         appointment["capability"] = json!("appointment");
         appointment["listing"] = json!("register-residence");
+        appointment["offers"] = json!(["residence.register"]);
         v["services"].as_array_mut().unwrap().push(appointment);
         assert_eq!(
             fields_of(&v),
@@ -842,6 +865,81 @@ mod tests {
              may ask more (its Open311 attributes), but not require a file or an address \
              (the example's form requires one of each)"
         );
+    }
+
+    /// An appointment service, as the citizens' office module would declare it.
+    fn appointment() -> Value {
+        json!({
+            "listing": "register-residence",
+            "capability": "appointment",
+            "data": ["name", "email"],
+            "purpose": {"de": "Termin", "en": "Appointment"},
+            "legal_basis": {"de": "Art. 6 DSGVO", "en": "Art. 6 GDPR"},
+            "offers": ["residence.register", "residence.change"],
+        })
+    }
+
+    #[test]
+    fn an_appointment_service_names_its_offers_and_only_it_does() {
+        let mut v = example();
+        v["services"].as_array_mut().unwrap().push(appointment());
+        v["events"] = json!(["application.*", "booking.confirmed"]);
+        let m = parse(&v).unwrap();
+        assert_eq!(
+            m.services[1].offers.as_deref(),
+            Some(
+                &[
+                    "residence.register".to_string(),
+                    "residence.change".to_string()
+                ][..]
+            )
+        );
+        assert_eq!(m.to_json(), v, "nothing is lost in parsing");
+
+        v["services"][1].as_object_mut().unwrap().remove("offers");
+        assert_eq!(fields_of(&v), ["services[1].offers"], "required there");
+        v["services"][1]["offers"] = json!([]);
+        assert_eq!(fields_of(&v), ["services[1].offers"], "at least one");
+        v["services"][1]["offers"] = json!(["residence register", "ok"]);
+        assert_eq!(fields_of(&v), ["services[1].offers[0]"]);
+        v["services"][1]["offers"] = json!(["a", "a"]);
+        assert_eq!(fields_of(&v), ["services[1].offers"], "each once");
+        v["services"][1]["offers"] = json!((0..=MAX_OFFERS)
+            .map(|i| format!("o{i}"))
+            .collect::<Vec<_>>());
+        assert_eq!(
+            fields_of(&v),
+            ["services[1].offers"],
+            "at most {MAX_OFFERS}"
+        );
+        v["services"][1]["offers"] = json!(["residence.register"]);
+        v["services"][0]["offers"] = json!(["residence.register"]);
+        assert_eq!(
+            fields_of(&v),
+            ["services[0].offers"],
+            "not on an application"
+        );
+    }
+
+    #[test]
+    fn other_offers_widen() {
+        let mut v = example();
+        v["services"].as_array_mut().unwrap().push(appointment());
+        let old = parse(&v).unwrap();
+        v["services"][1]["offers"] = json!(["residence.register"]);
+        let fewer = parse(&v).unwrap();
+        assert_eq!(widens(&old, &fewer, &[]), ["services[1].offers"]);
+        v["services"][1]["offers"] = json!(["residence.change", "residence.register"]);
+        let reordered = parse(&v).unwrap();
+        assert!(widens(&old, &reordered, &[]).is_empty(), "the same offers");
+        v["services"][1]["offers"] = json!(["residence.register", "residence.other"]);
+        assert_eq!(
+            widens(&old, &parse(&v).unwrap(), &[]),
+            ["services[1].offers"]
+        );
+        v["services"][1]["purpose"]["en"] = json!("An appointment");
+        v["services"][1]["offers"] = json!(["residence.register", "residence.change"]);
+        assert!(widens(&old, &parse(&v).unwrap(), &[]).is_empty());
     }
 
     #[test]
@@ -873,6 +971,7 @@ mod tests {
         v["events"] = json!([]);
         let mut appointment = v["services"][0].clone();
         appointment["capability"] = json!("appointment");
+        appointment["offers"] = json!(["counter-1"]);
         appointment.as_object_mut().unwrap().remove("form");
         v["services"] = json!([appointment]);
         assert!(

@@ -5,6 +5,7 @@
 //! register with exactly the resident data each receives.
 
 pub mod api;
+pub mod appointments;
 pub mod delivery;
 pub mod error;
 pub mod manifest;

@@ -124,7 +124,7 @@ fn admin_only(state: &AppState, pc: &PageCtx, req: &Request, user: &AuthUser) ->
 }
 
 fn error_page(state: &AppState, pc: &PageCtx, req: &Request, e: &ModuleError) -> Response {
-    if e.status() >= 500 {
+    if e.status() >= 500 && e.status() != 503 {
         tracing::error!(code = e.code(), error = ?e.internal(), "module register");
         return message_page(
             state,
@@ -362,6 +362,8 @@ fn review(
                 min_acr => s.min_acr.clone(),
                 has_form => s.form.is_some(),
                 form_changed => old.is_some_and(|o| o.form != s.form),
+                offers => s.offers.clone().unwrap_or_default(),
+                offers_changed => old.is_some_and(|o| o.offers != s.offers),
             }
         })
         .collect();
@@ -397,13 +399,13 @@ fn review(
     }
 }
 
-/// A secret to show this once.
+/// Secrets to show this once: the client's (on the first approval) and the webhook
+/// signing secret (`whsec_…`: with the first approval, or rotated).
 #[derive(serde::Serialize)]
 struct ShownSecret {
     client_id: String,
-    value: String,
-    /// The webhook signing secret (`whsec_…`).
-    webhook: String,
+    value: Option<String>,
+    webhook: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -433,11 +435,18 @@ async fn module_page(
             review => review(state, pc, &v.manifest, None, &names),
         }
     });
+    let connected = super::appointments::connection_of(&state.db, m.id)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
     let waiting = m.pending.as_ref().map(|v| {
         context! {
             version => v.version,
             widens => v.widens.clone(),
             first => m.approved.is_none(),
+            books => super::appointments::books(&v.manifest),
+            connected,
             review => review(state, pc, &v.manifest, m.approved.as_ref().map(|a| &a.manifest), &names),
         }
     });
@@ -589,13 +598,18 @@ pub async fn admin_module(
     .await
 }
 
-/// The approval form: the version reviewed.
+/// The approval form: the version reviewed, and for a manifest with appointment
+/// services the module's Partner Booking API credentials (left empty: those stored).
 #[derive(Deserialize)]
 pub struct ApproveForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     version: String,
+    #[serde(default)]
+    booking_client_id: String,
+    #[serde(default)]
+    booking_client_secret: String,
 }
 
 /// The refusal form: the version reviewed and why.
@@ -624,43 +638,31 @@ pub async fn admin_approve(
         return denied;
     }
     let version = f.version.parse().unwrap_or(-1);
-    match service::approve(ctx(&state), &id, version, user.id, client_name(&state)).await {
-        Ok((m, secret)) => {
-            let webhook = match &secret {
-                Some(_) => {
-                    match super::delivery::new_webhook_secret(&state.db, state.partners.key(), m.id)
-                        .await
-                    {
-                        Ok(w) => w,
-                        Err(e) => {
-                            return error_page(&state, &pc, req, &ModuleError::Db(e));
-                        }
-                    }
-                }
-                None => String::new(),
-            };
-            let shown = secret.map(|value| ShownSecret {
-                client_id: m.client_id.map(|c| c.to_string()).unwrap_or_default(),
-                value,
-                webhook,
-            });
-            let mut resp = module_page(
-                &state,
-                &pc,
-                req,
-                &id,
-                StatusCode::OK,
-                shown,
-                Some("admin-module-approved"),
-                (String::new(), Vec::new()),
-            )
-            .await;
-            // A page with a secret is never stored.
-            resp.headers_mut().insert(
-                poem::http::header::CACHE_CONTROL,
-                poem::http::HeaderValue::from_static("no-store"),
-            );
-            resp
+    let booking = (!f.booking_client_id.trim().is_empty() || !f.booking_client_secret.is_empty())
+        .then(|| super::appointments::BookingCredentials {
+            client_id: f.booking_client_id.clone(),
+            client_secret: f.booking_client_secret.clone(),
+        });
+    let name = client_name(&state);
+    let approval = service::Approval {
+        version,
+        by: user.id,
+        client_name: &name,
+        booking,
+    };
+    match service::approve(ctx(&state), &state.partners, &id, approval).await {
+        Ok(a) => {
+            let shown =
+                (a.client_secret.is_some() || a.webhook_secret.is_some()).then(|| ShownSecret {
+                    client_id: a
+                        .module
+                        .client_id
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                    value: a.client_secret,
+                    webhook: a.webhook_secret,
+                });
+            secret_page(&state, &pc, req, &id, shown, "admin-module-approved").await
         }
         Err(e @ ModuleError::Invalid(_)) => {
             let errors = field_errors(&state, &pc, &e);
@@ -673,6 +675,67 @@ pub async fn admin_approve(
                 None,
                 None,
                 (String::new(), errors),
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &pc, req, &e),
+    }
+}
+
+/// The module's page after an action that made secrets: shown this once, never stored.
+async fn secret_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    id: &str,
+    shown: Option<ShownSecret>,
+    notice: &str,
+) -> Response {
+    let mut resp = module_page(
+        state,
+        pc,
+        req,
+        id,
+        StatusCode::OK,
+        shown,
+        Some(notice),
+        (String::new(), Vec::new()),
+    )
+    .await;
+    // A page with a secret is never stored.
+    resp.headers_mut().insert(
+        poem::http::header::CACHE_CONTROL,
+        poem::http::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+/// `POST /admin/modules/:id/webhook-secret`: a new webhook signing secret, shown once.
+#[handler]
+pub async fn admin_rotate_webhook_secret(
+    state: Data<&AppState>,
+    req: &Request,
+    Path(id): Path<String>,
+    StaffUser { pc, user }: StaffUser,
+    CheckedForm(_): CheckedForm<TokenOnly>,
+) -> Response {
+    if let Some(denied) = admin_only(&state, &pc, req, &user) {
+        return denied;
+    }
+    match service::rotate_webhook_secret(ctx(&state), state.partners.key(), &id).await {
+        Ok(webhook) => {
+            let shown = ShownSecret {
+                client_id: String::new(),
+                value: None,
+                webhook: Some(webhook),
+            };
+            secret_page(
+                &state,
+                &pc,
+                req,
+                &id,
+                Some(shown),
+                "module-appt-webhook-rotated",
             )
             .await
         }

@@ -16,16 +16,19 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::appointments::{self, BookingCredentials};
 use super::error::ModuleError;
 use super::manifest::{self, Capability, DataCategory, Manifest};
 use crate::core::error::{FieldMessage, Invalid};
+use crate::core::secrets::SecretsKey;
 use crate::msg;
 use crate::oauth::service as oauth;
+use crate::partners::Partners;
 use entities::{listing, module, module_service, module_version, organization};
 
 /// What the register needs: the database, the city, and the city login's assurance
@@ -139,6 +142,8 @@ impl Module {
 struct Resolved {
     /// Per service, its listing's id.
     listings: Vec<Uuid>,
+    /// The operator organization's id.
+    operator_id: Uuid,
 }
 
 fn field(path: impl Into<String>, message: crate::core::message::Message) -> FieldMessage {
@@ -164,7 +169,10 @@ async fn resolve(
         .filter(organization::Column::Slug.eq(&m.operator))
         .one(conn)
         .await?;
-    if !org.is_some_and(|o| o.kind == "department" || o.kind == "module_operator") {
+    let operator_id = org
+        .filter(|o| o.kind == "department" || o.kind == "module_operator")
+        .map(|o| o.id);
+    if operator_id.is_none() {
         errors.push(field("operator", msg!("v-module-operator")));
     }
     let slugs: Vec<&str> = m.services.iter().map(|s| s.listing.as_str()).collect();
@@ -217,10 +225,12 @@ async fn resolve(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(Resolved { listings })
-    } else {
-        Err(Invalid(errors).into())
+    match operator_id {
+        Some(operator_id) if errors.is_empty() => Ok(Resolved {
+            listings,
+            operator_id,
+        }),
+        _ => Err(Invalid(errors).into()),
     }
 }
 
@@ -399,7 +409,7 @@ pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, Mod
     }
     resolve(ctx.db, ctx, &m, None).await?;
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     if module::Entity::find()
         .filter(module::Column::CityId.eq(ctx.city_id))
         .filter(module::Column::Slug.eq(&m.id))
@@ -509,6 +519,40 @@ async fn put_in_force(
     Ok(())
 }
 
+/// The appointments' part of putting a manifest in force (see
+/// [`appointments::put_in_force`]): without `prepared`, only the offers the manifest no
+/// longer names are archived.
+async fn appointments_in_force(
+    conn: &impl ConnectionTrait,
+    module: &module::Model,
+    m: &Manifest,
+    r: &Resolved,
+    booking: Option<(&appointments::Prepared, &SecretsKey, String, bool)>,
+    webhook_secret_enc: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), ModuleError> {
+    let (prepared, key, name, active) = match booking {
+        Some((p, k, n, a)) => (Some(p), Some(k), n, a),
+        None => (None, None, String::new(), false),
+    };
+    appointments::put_in_force(
+        conn,
+        m,
+        appointments::InForce {
+            module,
+            listings: &r.listings,
+            operator_id: r.operator_id,
+            name,
+            active,
+            webhook_secret_enc,
+            key,
+            now,
+        },
+        prepared,
+    )
+    .await
+}
+
 /// Ends the version waiting for review, if any, as `superseded`.
 async fn supersede_pending(
     conn: &impl ConnectionTrait,
@@ -573,6 +617,8 @@ pub async fn update(
                     .insert(&txn)
                     .await?;
                 put_in_force(&txn, ctx, &current, &m, &r, current.client_id, now).await?;
+                // A narrowing: offers of services gone are withdrawn.
+                appointments_in_force(&txn, &current, &m, &r, None, None, now).await?;
                 am.approved_version = Set(Some(next));
                 am.pending_version = Set(None);
                 UpdateOutcome::Applied
@@ -607,27 +653,62 @@ fn waiting(module: &module::Model, version: i32) -> Result<(), ModuleError> {
     }
 }
 
+/// What the admin decides with an approval.
+pub struct Approval<'a> {
+    /// The version reviewed (the one waiting; another is [`ModuleError::StaleVersion`]).
+    pub version: i32,
+    pub by: Uuid,
+    /// The name of the module's OAuth client (and of its partner connection).
+    pub client_name: &'a (dyn Fn(&Manifest) -> String + Sync),
+    /// The Partner Booking API credentials the module issued the portal: required for
+    /// a manifest with appointment services when the module has no connection yet;
+    /// given later, they replace the connection's.
+    pub booking: Option<BookingCredentials>,
+}
+
+/// An approved module and the secrets shown this once.
+pub struct Approved {
+    pub module: Module,
+    /// The OAuth client's secret, on the first approval.
+    pub client_secret: Option<String>,
+    /// The webhook signing secret (`whsec_…`), when this approval made it: on the first
+    /// approval, and on the first one of a module approved before modules had one.
+    pub webhook_secret: Option<String>,
+}
+
 /// Approves the version waiting for review. The first approval registers the module's
 /// OAuth client (client credentials, exactly the approved scopes) and returns its
-/// secret, this once; a later one gives the client exactly the new scopes.
+/// secret, this once; a later one gives the client exactly the new scopes. A module
+/// without a webhook secret gets one, in the approval's transaction. A manifest with
+/// appointment services has the module's Partner Booking API asked for its offers first
+/// (see [`appointments`]); the approval then puts its connection and offers in place in
+/// the same transaction, or nothing at all.
 pub async fn approve(
     ctx: Ctx<'_>,
+    partners: &Partners,
     slug: &str,
-    version: i32,
-    by: Uuid,
-    client_name: impl Fn(&Manifest) -> String,
-) -> Result<(Module, Option<String>), ModuleError> {
+    a: Approval<'_>,
+) -> Result<Approved, ModuleError> {
     let current = row(ctx.db, ctx.city_id, slug).await?;
-    waiting(&current, version)?;
+    waiting(&current, a.version)?;
     let v = module_version::Entity::find()
         .filter(module_version::Column::ModuleId.eq(current.id))
-        .filter(module_version::Column::Version.eq(version))
+        .filter(module_version::Column::Version.eq(a.version))
         .one(ctx.db)
         .await?
         .ok_or(ModuleError::NotFound)?;
     let v = Version::from_model(v);
     // The listings or the operator may have changed since it came.
     let r = resolve(ctx.db, ctx, &v.manifest, Some(current.id)).await?;
+    // The module is asked before anything is written.
+    let prepared = appointments::prepare(
+        ctx.db,
+        partners,
+        current.id,
+        &v.manifest,
+        a.booking.as_ref(),
+    )
+    .await?;
     let (client_id, secret) = match current.client_id {
         Some(c) => (c, None),
         None => {
@@ -635,7 +716,7 @@ pub async fn approve(
                 ctx.db,
                 ctx.city_id,
                 oauth::NewClient {
-                    name: client_name(&v.manifest),
+                    name: (a.client_name)(&v.manifest),
                     kind: oauth::ClientKind::Confidential,
                     scopes: v.manifest.scope_set(),
                     redirect_uris: Vec::new(),
@@ -645,33 +726,69 @@ pub async fn approve(
             (c.id, secret)
         }
     };
-    let approved = approve_in(ctx, &current, &v, &r, client_id, by).await;
-    if let Err(e) = approved {
-        if secret.is_some() {
-            // The client made for this approval must not outlive its failure.
-            if let Err(d) = oauth::disable_client(ctx.db, ctx.city_id, client_id).await {
-                tracing::error!(error = %d, "disabling the client of a failed approval");
+    let approved = approve_in(
+        ctx,
+        partners.key(),
+        &current,
+        &v,
+        &r,
+        client_id,
+        a.by,
+        prepared.as_ref().map(|p| (p, (a.client_name)(&v.manifest))),
+    )
+    .await;
+    let webhook_secret = match approved {
+        Ok(w) => w,
+        Err(e) => {
+            if secret.is_some() {
+                // The client made for this approval must not outlive its failure.
+                if let Err(d) = oauth::disable_client(ctx.db, ctx.city_id, client_id).await {
+                    tracing::error!(error = %d, "disabling the client of a failed approval");
+                }
             }
+            return Err(e);
         }
-        return Err(e);
-    }
-    Ok((get(ctx, slug).await?, secret))
+    };
+    Ok(Approved {
+        module: get(ctx, slug).await?,
+        client_secret: secret,
+        webhook_secret,
+    })
 }
 
+/// A new webhook signing secret (`whsec_…`) and its stored form.
+fn new_webhook_secret(key: &SecretsKey) -> (String, String) {
+    let secret = partner_contract::webhook::Secret::generate().to_whsec();
+    let stored = key.encrypt(&secrecy::SecretString::from(secret.clone()));
+    (secret, stored)
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn approve_in(
     ctx: Ctx<'_>,
+    key: &SecretsKey,
     current: &module::Model,
     v: &Version,
     r: &Resolved,
     client_id: Uuid,
     by: Uuid,
-) -> Result<(), ModuleError> {
+    booking: Option<(&appointments::Prepared, String)>,
+) -> Result<Option<String>, ModuleError> {
     let now = Utc::now();
     let txn = crate::core::db::begin_write(ctx.db).await?;
     // Only if it is still the version waiting (two admins at once: one wins).
     let status = match ModuleStatus::parse(&current.status) {
         ModuleStatus::Pending | ModuleStatus::Refused => ModuleStatus::Active,
         s => s,
+    };
+    // Every approved module has a webhook secret (one approved before modules had
+    // them gets it now), made with the approval or not at all.
+    let (shown, stored) = match &current.webhook_secret_enc {
+        Some(s) => (None, s.clone()),
+        None => {
+            let (secret, stored) = new_webhook_secret(key);
+            (Some(secret), stored)
+        }
     };
     let taken = module::Entity::update_many()
         .col_expr(
@@ -682,6 +799,10 @@ async fn approve_in(
         .col_expr(module::Column::ClientId, Expr::value(client_id))
         .col_expr(module::Column::Status, Expr::value(status.as_str()))
         .col_expr(module::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            module::Column::WebhookSecretEnc,
+            Expr::value(Some(stored.clone())),
+        )
         .filter(module::Column::Id.eq(current.id))
         .filter(module::Column::PendingVersion.eq(v.version))
         .exec(&txn)
@@ -699,9 +820,49 @@ async fn approve_in(
         .exec(&txn)
         .await?;
     put_in_force(&txn, ctx, current, &v.manifest, r, Some(client_id), now).await?;
+    appointments_in_force(
+        &txn,
+        current,
+        &v.manifest,
+        r,
+        booking.map(|(p, name)| (p, key, name, status == ModuleStatus::Active)),
+        Some(stored),
+        now,
+    )
+    .await?;
     // A paused module's client stays disabled (setting its scopes does not enable it).
     txn.commit().await?;
-    Ok(())
+    Ok(shown)
+}
+
+/// Rotates a module's webhook signing secret (`whsec_…`): the new one signs every
+/// delivery from now on and is the one the module signs its booking webhooks with (its
+/// partner connection gets it in the same transaction); shown this once. Only a module
+/// that was approved (active or paused) has one.
+pub async fn rotate_webhook_secret(
+    ctx: Ctx<'_>,
+    key: &SecretsKey,
+    slug: &str,
+) -> Result<String, ModuleError> {
+    let current = row(ctx.db, ctx.city_id, slug).await?;
+    let status = ModuleStatus::parse(&current.status);
+    if !matches!(status, ModuleStatus::Active | ModuleStatus::Paused) {
+        return Err(ModuleError::State(status.as_str()));
+    }
+    let (secret, stored) = new_webhook_secret(key);
+    let txn = crate::core::db::begin_write(ctx.db).await?;
+    module::Entity::update_many()
+        .col_expr(
+            module::Column::WebhookSecretEnc,
+            Expr::value(Some(stored.clone())),
+        )
+        .col_expr(module::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(module::Column::Id.eq(current.id))
+        .exec(&txn)
+        .await?;
+    appointments::share_webhook_secret(&txn, current.id, &stored).await?;
+    txn.commit().await?;
+    Ok(secret)
 }
 
 /// A reason for refusing: 1 to 2000 characters, without control characters but line
@@ -775,7 +936,11 @@ pub async fn pause(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
     am.status = Set(ModuleStatus::Paused.as_str().to_string());
     am.paused_at = Set(Some(now));
     am.updated_at = Set(now);
-    am.update(ctx.db).await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
+    am.update(&txn).await?;
+    // Its appointments are not bookable while it is paused.
+    appointments::set_active(&txn, current.id, false).await?;
+    txn.commit().await?;
     if let Some(c) = current.client_id {
         oauth::disable_client(ctx.db, ctx.city_id, c).await?;
     }
@@ -790,7 +955,7 @@ pub async fn resume(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
         return Err(ModuleError::State(status.as_str()));
     }
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     let mut am: module::ActiveModel = current.clone().into();
     am.status = Set(ModuleStatus::Active.as_str().to_string());
     am.paused_at = Set(None);
@@ -799,6 +964,7 @@ pub async fn resume(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
     if let Some(c) = current.client_id {
         oauth::enable_client(&txn, ctx.city_id, c).await?;
     }
+    appointments::set_active(&txn, current.id, true).await?;
     txn.commit().await?;
     get(ctx, slug).await
 }
@@ -812,7 +978,7 @@ pub async fn remove(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
         return Err(ModuleError::State(status.as_str()));
     }
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::core::db::begin_write(ctx.db).await?;
     supersede_pending(&txn, &current).await?;
     if let Some(v) = current.approved_version {
         module_version::Entity::update_many()
@@ -826,6 +992,8 @@ pub async fn remove(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
         .filter(module_service::Column::ModuleId.eq(current.id))
         .exec(&txn)
         .await?;
+    // Its appointments are withdrawn; bookings made stay, and can be cancelled.
+    appointments::withdraw(&txn, current.id).await?;
     let mut am: module::ActiveModel = current.clone().into();
     am.status = Set(ModuleStatus::Removed.as_str().to_string());
     am.pending_version = Set(None);

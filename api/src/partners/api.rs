@@ -165,7 +165,8 @@ impl PartnerConnectionsApi {
 
     /// Change a partner connection
     ///
-    /// For owners. Leave out a secret to keep the stored one.
+    /// For owners. Leave out a secret to keep the stored one. A module's connection is
+    /// managed by the module register (409 `partner-connection-of-module`).
     #[oai(
         path = "/partner-connections/:id",
         method = "put",
@@ -196,7 +197,8 @@ impl PartnerConnectionsApi {
 
     /// Remove a partner connection
     ///
-    /// For owners; refused (409) while offers book through it.
+    /// For owners; refused (409) while offers book through it, and for a module's
+    /// connection (`partner-connection-of-module`).
     #[oai(
         path = "/partner-connections/:id",
         method = "delete",

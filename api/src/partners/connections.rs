@@ -294,6 +294,10 @@ async fn owned(
     if !owner {
         return Err(Error::OwnersManage);
     }
+    // A module's connection follows its approvals, pauses and removal, nothing else.
+    if m.module_id.is_some() {
+        return Err(Error::ModuleManaged);
+    }
     Ok(m)
 }
 
@@ -332,6 +336,7 @@ pub async fn create(
             ))
         })?)),
         status: Set(v.status.as_str().into()),
+        module_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

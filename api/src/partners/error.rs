@@ -20,6 +20,9 @@ pub enum PartnerConnectionError {
     /// 409: offers still book through the connection.
     #[error("{offers} offers book through this connection")]
     InUse { offers: u64 },
+    /// 409: the connection is a module's: the city's module register manages it.
+    #[error("the connection belongs to a module")]
+    ModuleManaged,
     /// 503: the connection's secrets cannot be opened.
     #[error("the partner's secrets cannot be opened")]
     Unreachable,
@@ -62,6 +65,7 @@ impl ErrorCode for PartnerConnectionError {
             Self::Organization(e) => e.code(),
             Self::OwnersAdd | Self::OwnersManage => "forbidden",
             Self::InUse { .. } => "in-use",
+            Self::ModuleManaged => "partner-connection-of-module",
             Self::Unreachable | Self::OffersUnusable => "unavailable",
         }
     }
@@ -70,7 +74,7 @@ impl ErrorCode for PartnerConnectionError {
             Self::Common(e) => e.status(),
             Self::Organization(e) => e.status(),
             Self::OwnersAdd | Self::OwnersManage => 403,
-            Self::InUse { .. } => 409,
+            Self::InUse { .. } | Self::ModuleManaged => 409,
             Self::Unreachable | Self::OffersUnusable => 503,
         }
     }
@@ -103,6 +107,7 @@ impl ErrorCode for PartnerConnectionError {
             Self::OwnersAdd => "problem-forbidden-partner-owners-add",
             Self::OwnersManage => "problem-forbidden-partner-owners-manage",
             Self::InUse { .. } => "problem-in-use",
+            Self::ModuleManaged => "problem-partner-connection-of-module",
             Self::Unreachable => "problem-unavailable-partner-connection",
             Self::OffersUnusable => "problem-unavailable-partner-offers",
         };
@@ -130,6 +135,7 @@ mod tests {
             (PartnerConnectionError::OwnersAdd, 403),
             (PartnerConnectionError::OwnersManage, 403),
             (PartnerConnectionError::InUse { offers: 2 }, 409),
+            (PartnerConnectionError::ModuleManaged, 409),
             (PartnerConnectionError::Unreachable, 503),
             (PartnerConnectionError::OffersUnusable, 503),
             (sea_orm::DbErr::Custom("x".into()).into(), 500),

@@ -192,7 +192,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("get_partner_connection", &[401, 404, 500, 503]),
     (
         "update_partner_connection",
-        &[400, 401, 403, 404, 413, 422, 500, 503],
+        &[400, 401, 403, 404, 409, 413, 422, 500, 503],
     ),
     ("delete_partner_connection", &[401, 403, 404, 409, 500, 503]),
     ("list_partner_offers", &[401, 404, 500, 503]),
@@ -232,7 +232,11 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
         "update_own_module_manifest",
         &[400, 401, 409, 413, 422, 500],
     ),
-    ("approve_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
+    (
+        "approve_module",
+        &[400, 401, 403, 404, 409, 413, 422, 500, 503],
+    ),
+    ("rotate_module_webhook_secret", &[401, 403, 404, 409, 500]),
     ("refuse_module", &[400, 401, 403, 404, 409, 413, 422, 500]),
     ("pause_module", &[401, 403, 404, 409, 500]),
     ("resume_module", &[401, 403, 404, 409, 500]),
@@ -556,6 +560,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at(
             "/admin/modules/:id/remove",
             poem::post(crate::modules::pages::admin_remove).data(ReturnTo("/admin/modules/{id}")),
+        )
+        .at(
+            "/admin/modules/:id/webhook-secret",
+            poem::post(crate::modules::pages::admin_rotate_webhook_secret)
+                .data(ReturnTo("/admin/modules/{id}")),
         )
         .at("/oauth/token", poem::post(crate::oauth::protocol::token))
         .at("/oauth/revoke", poem::post(crate::oauth::protocol::revoke))

@@ -20,6 +20,7 @@ mod listings;
 mod mailbox;
 mod meili;
 mod migrations;
+mod module_appointments;
 mod modules;
 mod notifications;
 mod oauth;

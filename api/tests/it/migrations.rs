@@ -945,6 +945,82 @@ async fn the_old_listing_index_gives_way_on_postgres() {
     the_old_listing_index_gives_way(Backend::Postgres).await;
 }
 
+/// Migration 33 adds `partner_connections.module_id` (empty for a business's own
+/// connection) with a unique index (one connection per module); down drops both and
+/// keeps the connections; up again brings them back, and the connection reads as
+/// before, belonging to no module.
+async fn partner_connection_module_comes_and_goes(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let db = &app.state.db;
+    let (_, org) = app.business_owner("Kuntosali").await;
+    let now = chrono::Utc::now();
+    let key = app.state.partners.key();
+    let id = uuid::Uuid::new_v4();
+    entities::partner_connection::ActiveModel {
+        id: Set(id),
+        organization_id: Set(org),
+        name: Set("Our booking system".into()),
+        base_url: Set("https://booking.example".into()),
+        token_url: Set("https://booking.example/oauth/token".into()),
+        client_id: Set("city-portal".into()),
+        client_secret_enc: Set(key.encrypt(&secrecy::SecretString::from("s".to_string()))),
+        webhook_secret_enc: Set(key.encrypt(&secrecy::SecretString::from("w".to_string()))),
+        status: Set("active".into()),
+        module_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let with = columns(db, "partner_connections").await;
+    assert!(with.contains(&"module_id".to_string()), "{with:?}");
+    assert!(indexes(db, "partner_connections")
+        .await
+        .contains(&"ux_partner_connections_module".to_string()));
+
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000033_add_partner_connection_module")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    let without = columns(db, "partner_connections").await;
+    assert!(!without.contains(&"module_id".to_string()), "{without:?}");
+    assert_eq!(without.len() + 1, with.len(), "only module_id went");
+    assert!(!indexes(db, "partner_connections")
+        .await
+        .contains(&"ux_partner_connections_module".to_string()));
+    let backend = db.get_database_backend();
+    let kept = db
+        .query_one(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM partner_connections".to_string(),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(kept, 1, "the connection survives down");
+
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(columns(db, "partner_connections").await, with);
+    let fresh = api::core::db::connect(&app.database_url).await.unwrap();
+    let c = entities::partner_connection::Entity::find_by_id(id)
+        .one(&fresh)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((c.name.as_str(), c.module_id), ("Our booking system", None));
+}
+crate::on_both!(partner_connection_module_comes_and_goes);
+
 /// Migration 34 gives every delivery to a module its outcome: those written before are
 /// `failed` when they name an error and `delivered` otherwise; down takes the column
 /// away and keeps the log. And migration 32's Open311 service codes hold 160 characters

@@ -22,3 +22,4 @@ v-partners-public = Muss eine öffentliche Adresse sein (keine aus dem internen 
 v-partners-resolve = Dieser Hostname wurde nicht gefunden.
 v-partners-secret-length = Muss 1 bis 500 Zeichen lang sein.
 v-partners-whsec = Muss whsec_ gefolgt von Base64 sein (mindestens 16 Bytes), so wie Ihr Buchungssystem ihn anzeigt.
+problem-partner-connection-of-module = Diese Verbindung gehört zu einem Modul der Stadt: Das Modulregister verwaltet sie.

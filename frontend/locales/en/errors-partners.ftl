@@ -38,3 +38,5 @@ v-partners-secret-length = Must be 1 to 500 characters.
     .api = must be 1-500 characters
 v-partners-whsec = Must be whsec_ followed by base64 (at least 16 bytes), as your booking system shows it.
     .api = must be whsec_ followed by at least 16 bytes in base64
+problem-partner-connection-of-module = This connection belongs to one of the city's modules: the module register manages it.
+    .detail = The connection is a module's: it follows the module's approvals, pauses and removal in the module register, and cannot be changed or removed here.

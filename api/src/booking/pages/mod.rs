@@ -56,7 +56,18 @@ async fn offer_card(
     listing: &listing::Model,
 ) -> minijinja::Value {
     let who = support::recipient(&state.db, listing).await;
+    // A paused (or removed) module's appointments are shown, but not bookable.
+    let paused = match o.partner_connection_id {
+        Some(c) => entities::partner_connection::Entity::find_by_id(c)
+            .one(&state.db)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.module_id.is_some() && c.status != "active"),
+        None => false,
+    };
     context! {
+        paused,
         id => o.id.to_string(),
         kind => o.kind.clone(),
         name => localized(l, &o.name_de, &o.name_en),

@@ -331,6 +331,19 @@ async fn page(
     } else {
         None
     };
+    // A module books its appointments: its offers are one link away.
+    let book_url = if want == ListingKind::MunicipalService && !offers.is_empty() {
+        use sea_orm::PaginatorTrait;
+        let by_module = entities::module_service::Entity::find()
+            .filter(entities::module_service::Column::ListingId.eq(rec.model.id))
+            .filter(entities::module_service::Column::Capability.eq("appointment"))
+            .count(&state.db)
+            .await
+            .unwrap_or(0);
+        (by_module > 0).then_some("#h-book")
+    } else {
+        None
+    };
     let service = api.service.as_ref().map(|s| {
         let bring =
             if l == Locale::En && !s.what_to_bring.en.is_empty() || s.what_to_bring.de.is_empty() {
@@ -415,6 +428,7 @@ async fn page(
             offers,
             report_url,
             apply_url,
+            book_url,
         },
     );
     if preview.is_some() {
