@@ -7,7 +7,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -217,7 +217,7 @@ pub async fn seed_services(db: &DatabaseConnection, city: &CityCtx) -> anyhow::R
         };
         dept_ids.insert(d.slug, (org.id, d));
     }
-    let txn = db.begin().await?;
+    let txn = crate::core::db::begin_write(db).await?;
     let mut created = 0;
     for s in seeds::SERVICES {
         let source = format!("seed:{}", s.slug);
@@ -549,7 +549,7 @@ pub async fn import_osm(
         ..Default::default()
     };
     let bar = progress_bar(Some(summary.pois.len() as u64), show_progress, "importing");
-    let txn = db.begin().await?;
+    let txn = crate::core::db::begin_write(db).await?;
     for p in &summary.pois {
         bar.inc(1);
         let data = poi_data(p);
