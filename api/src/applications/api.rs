@@ -399,7 +399,8 @@ impl ModuleApplicationsApi {
     /// With `module:cases:status`. Legal steps only: `submitted` → `received` →
     /// `in_progress` ⇄ `needs_information` (with a `question`; the resident's answer
     /// puts it back `in_progress`) → `approved` | `refused` (with an optional message
-    /// and document) → `closed`. Another step answers 409 naming both states. The
+    /// and document) → `closed`. Another step answers 409 naming both states and the
+    /// steps allowed from the current one. The
     /// resident is emailed in their language.
     #[oai(
         path = "/module/applications/:id/status",
