@@ -5,8 +5,10 @@
 //! register with exactly the resident data each receives.
 
 pub mod api;
+pub mod check;
 pub mod delivery;
 pub mod error;
+pub mod events;
 pub mod manifest;
 pub mod pages;
 pub mod service;

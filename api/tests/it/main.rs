@@ -20,6 +20,7 @@ mod listings;
 mod mailbox;
 mod meili;
 mod migrations;
+mod module_check;
 mod modules;
 mod notifications;
 mod oauth;
