@@ -414,3 +414,67 @@ async fn the_status_history_of_a_registered_module(app: TestApp) {
 }
 
 on_both!(the_status_history_of_a_registered_module);
+
+/// A module with appointment services implements the Partner Booking API: with its
+/// client, the checker runs `partner check`'s checks against the module's `base_url`
+/// (here the partner sandbox) and its webhook gets the booking events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_appointment_module_gets_the_partner_booking_api_checks() {
+    const SECRET: &str = "module-check-partner-secret";
+    let sandbox = partner_sandbox::spawn(partner_sandbox::SandboxConfig::with_client(
+        "city-portal",
+        SECRET,
+    ))
+    .await
+    .expect("sandbox starts");
+    let module = start(Behaviour::Good, false, |m| {
+        let s = &mut m["services"][0];
+        s["capability"] = json!("appointment");
+        s["listing"] = json!("register-residence");
+        s["data"] = json!(["name", "email"]);
+        s.as_object_mut().unwrap().remove("form");
+        m["events"] = json!(["booking.*"]);
+    })
+    .await;
+    // The module's own API is the sandbox: its manifest says so.
+    let mut o = Options::new(&module.url);
+    o.webhook_secret = Some(module.secret.clone());
+    let mut manifest: Value = client()
+        .get(format!("{}/manifest.json", module.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    manifest["base_url"] = json!(sandbox.base_url());
+    o.manifest = Some(manifest);
+
+    let skipped = check::check(o.clone()).await;
+    let f = skipped.finding("partner-booking-api").unwrap();
+    assert_eq!(f.outcome, Outcome::Skip);
+    assert!(f.message.contains("--client-id"), "{}", f.message);
+
+    o.partner_client = Some(("city-portal".into(), SECRET.into()));
+    let r = check::check(o).await;
+    let partner: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.check.starts_with("partner:"))
+        .collect();
+    assert!(partner.len() > 5, "{}", r.render());
+    assert!(
+        partner.iter().all(|f| f.outcome != Outcome::Fail),
+        "{}",
+        r.render()
+    );
+    assert_eq!(outcome(&r, "manifest-fetch"), Outcome::Skip);
+    for e in ["booking.held", "booking.confirmed", "booking.cancelled"] {
+        assert_eq!(outcome(&r, &format!("webhook {e}")), Outcome::Pass);
+    }
+    // Both runs sent each booking event once.
+    assert_eq!(
+        *module.accepted.lock().unwrap(),
+        ["booking.held", "booking.confirmed", "booking.cancelled"].repeat(2)
+    );
+}
