@@ -478,3 +478,37 @@ async fn an_appointment_module_gets_the_partner_booking_api_checks() {
         ["booking.held", "booking.confirmed", "booking.cancelled"].repeat(2)
     );
 }
+
+/// A real report's event, as the portal delivers it to the module, is signed and is
+/// what the Module API document publishes (as the applications' tests check for theirs).
+async fn a_delivered_report_event_matches_the_document(app: TestApp) {
+    let rx = Receiver::start().await;
+    let mut m = crate::reports::street_defects();
+    m["webhook_url"] = json!(rx.url);
+    let creds = active_module(&app, m).await;
+    let key = crate::reports::api_key(&app, "Mängelmelder").await;
+    let r = crate::reports::post_request(
+        &app,
+        "json",
+        &[
+            ("api_key", &key),
+            ("service_code", "report-street-defect"),
+            ("lat", "60.1699"),
+            ("long", "24.9384"),
+            ("description", "A deep pothole"),
+            ("attribute[kind]", "pothole"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let got = rx.wait_for(1).await;
+    let secret = partner_contract::webhook::Secret::parse(&creds.webhook_secret).unwrap();
+    partner_contract::webhook::verify_headers(&secret, &got[0].headers, &got[0].body)
+        .expect("signed with the module's secret");
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["type"], "report.submitted");
+    assert_eq!(body["data"]["service_code"], "report-street-defect");
+    crate::openapi::assert_module_event(&body);
+}
+
+on_both!(a_delivered_report_event_matches_the_document);
