@@ -221,6 +221,15 @@ async fn module_check(command: ModuleCommand) -> i32 {
                         },
                     };
                 report.findings.push(finding);
+                if let Some(module) = report.module_id.clone() {
+                    let metrics = format!(
+                        "{}/metrics",
+                        config.server.public_url.as_str().trim_end_matches('/')
+                    );
+                    report
+                        .findings
+                        .push(api::modules::check::refused_steps(&metrics, &module).await);
+                }
             }
             Err(e) => eprintln!("status-history not checked: {e}"),
         }

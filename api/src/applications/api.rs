@@ -439,7 +439,13 @@ impl ModuleApplicationsApi {
             change,
         )
         .await
-        .map_err(problem)?;
+        .map_err(|e| {
+            if matches!(e, ApplicationError::Transition { .. }) {
+                // Counted for `city-portal module check` (`/metrics`), by module id.
+                state.metrics.refused_step(&caller.module.slug);
+            }
+            problem(e)
+        })?;
         Ok(Json(view(&c, false)))
     }
 

@@ -1020,3 +1020,58 @@ pub async fn status_history(db: &sea_orm::DatabaseConnection, report: &Report) -
         ),
     }
 }
+
+/// On the portal: how many status steps outside the graph its Module API refused the
+/// module since the server started (its `/metrics` at `metrics_url`, counted by module
+/// id, nothing about the cases). The portal changed nothing for them, but each is a
+/// step the module's back office believes it took.
+pub async fn refused_steps(metrics_url: &str, module: &str) -> Finding {
+    let finding = |outcome, message: String| Finding {
+        check: "refused-status-steps".into(),
+        outcome,
+        message,
+    };
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("an HTTP client");
+    let text = match http.get(metrics_url).send().await {
+        Ok(r) if r.status().is_success() => r.text().await.unwrap_or_default(),
+        Ok(r) => {
+            return finding(
+                Outcome::Skip,
+                format!("{metrics_url} answered {}", r.status().as_u16()),
+            )
+        }
+        Err(_) => {
+            return finding(
+                Outcome::Skip,
+                format!("the portal's {metrics_url} could not be read"),
+            )
+        }
+    };
+    let prefix = format!(
+        "{}{{module=\"{module}\"}} ",
+        crate::core::metrics::REFUSED_STEPS
+    );
+    let n: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    if n == 0 {
+        finding(
+            Outcome::Pass,
+            "the portal refused no status step of this module since it started".into(),
+        )
+    } else {
+        finding(
+            Outcome::Warn,
+            format!(
+                "the portal refused {n} status step(s) outside the graph since it started \
+                 (409 application-transition, naming the steps allowed): move a case only \
+                 along the graph of MODULES.md"
+            ),
+        )
+    }
+}

@@ -365,6 +365,17 @@ async fn the_status_history_of_a_registered_module(app: TestApp) {
         "{p}"
     );
 
+    // The refused step is counted by module, and the checker reads the count.
+    let f = check::refused_steps(&app.url("/metrics"), "parking-permits").await;
+    assert_eq!(f.outcome, Outcome::Warn, "{}", f.message);
+    assert!(
+        f.message.contains("refused 1 status step(s)"),
+        "{}",
+        f.message
+    );
+    let f = check::refused_steps(&app.url("/metrics"), "street-defects").await;
+    assert_eq!(f.outcome, Outcome::Pass, "{}", f.message);
+
     let report = Report {
         url: "http://127.0.0.1".into(),
         module_id: Some("parking-permits".into()),
