@@ -61,11 +61,21 @@ enum Command {
     /// database: run `migrate` or start a server first.
     Notifier,
     /// Print the OpenAPI document of the API (as committed in openapi/openapi.json).
-    Openapi,
+    Openapi {
+        /// Print the Module API instead: what a city's module calls and the webhooks it
+        /// receives (as committed in openapi/module-api.json).
+        #[arg(long)]
+        module: bool,
+    },
     /// Tools for a business's booking system (a partner).
     Partner {
         #[command(subcommand)]
         command: PartnerCommand,
+    },
+    /// Tools for the developers of the city's e-government modules.
+    Module {
+        #[command(subcommand)]
+        command: ModuleCommand,
     },
     /// Open311 GeoReport v2 (`/open311/v2`): API keys for third-party apps.
     Open311 {
@@ -100,6 +110,37 @@ enum PartnerCommand {
 }
 
 #[derive(Subcommand)]
+enum ModuleCommand {
+    /// Check a module at URL against the Module API contract (openapi/module-api.json,
+    /// openapi/MODULES.md) and print what it gets wrong, one line per check; exits 1
+    /// when a check fails. It reads the manifest at URL/manifest.json (or --manifest),
+    /// validates it, and sends the module's webhook signed synthetic events (invented
+    /// data) and forged ones it must refuse. With DATABASE_URL set (on the portal) and
+    /// the module registered there, it also checks its cases' recorded status steps.
+    Check {
+        /// The module's URL; its manifest is published at URL/manifest.json.
+        url: String,
+        /// Read the manifest from this file instead of URL/manifest.json.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        /// The module's webhook secret (whsec_...), shown when the city approved it.
+        #[arg(long, env = "MODULE_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: Option<String>,
+        /// For appointment services: the OAuth2 client id of the module's Partner
+        /// Booking API (the secret from MODULE_CLIENT_SECRET or --client-secret).
+        #[arg(long, env = "MODULE_CLIENT_ID")]
+        client_id: Option<String>,
+        /// The client secret of the module's Partner Booking API.
+        #[arg(long, env = "MODULE_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: Option<String>,
+        /// The token endpoint of the module's Partner Booking API (default:
+        /// BASE_URL/oauth/token).
+        #[arg(long)]
+        token_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Open311Command {
     /// Issue an API key to the app APP_NAME and print it (only its hash is stored; it is
     /// shown this once). City admins see and revoke keys at /admin/open311-keys.
@@ -118,6 +159,81 @@ async fn partner_check(url: String, token_url: Option<String>, client_id: String
     let token_url =
         token_url.unwrap_or_else(|| format!("{}/oauth/token", url.trim_end_matches('/')));
     let report = partner_contract::check(&url, &token_url, &client_id, &secret).await;
+    print!("{}", report.render());
+    if report.passed() {
+        0
+    } else {
+        1
+    }
+}
+
+/// `city-portal module check`: needs no database; with DATABASE_URL it also reads the
+/// registered module's cases.
+async fn module_check(command: ModuleCommand) -> i32 {
+    let ModuleCommand::Check {
+        url,
+        manifest,
+        webhook_secret,
+        client_id,
+        client_secret,
+        token_url,
+    } = command;
+    let mut options = api::modules::check::Options::new(&url);
+    if let Some(file) = manifest {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("cannot read {}: {e}", file.display());
+                return 2;
+            }
+        };
+        match serde_json::from_str(&text) {
+            Ok(v) => options.manifest = Some(v),
+            Err(e) => {
+                eprintln!("{} is not JSON: {e}", file.display());
+                return 2;
+            }
+        }
+    }
+    options.webhook_secret = webhook_secret;
+    options.partner_token_url = token_url;
+    options.partner_client = match (client_id, client_secret) {
+        (Some(id), Some(secret)) => Some((id, secret)),
+        (Some(_), None) => {
+            eprintln!(
+                "MODULE_CLIENT_SECRET: set the client secret of the module's Partner Booking API"
+            );
+            return 2;
+        }
+        _ => None,
+    };
+    let mut report = api::modules::check::check(options).await;
+    if std::env::var_os("DATABASE_URL").is_some() {
+        match Config::from_env() {
+            Ok(config) => {
+                let finding =
+                    match api::core::db::connect(config.database.url.expose_secret()).await {
+                        Ok(db) => api::modules::check::status_history(&db, &report).await,
+                        Err(e) => api::modules::check::Finding {
+                            check: "status-history".into(),
+                            outcome: api::modules::check::Outcome::Skip,
+                            message: format!("the portal's database cannot be opened: {e}"),
+                        },
+                    };
+                report.findings.push(finding);
+                if let Some(module) = report.module_id.clone() {
+                    let metrics = format!(
+                        "{}/metrics",
+                        config.server.public_url.as_str().trim_end_matches('/')
+                    );
+                    report
+                        .findings
+                        .push(api::modules::check::refused_steps(&metrics, &module).await);
+                }
+            }
+            Err(e) => eprintln!("status-history not checked: {e}"),
+        }
+    }
     print!("{}", report.render());
     if report.passed() {
         0
@@ -158,8 +274,12 @@ fn config_or_exit() -> Config {
 async fn main() {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Openapi = command {
-        print!("{}", api::web::app::spec_json());
+    if let Command::Openapi { module } = command {
+        if module {
+            print!("{}", api::web::app::module_spec_json());
+        } else {
+            print!("{}", api::web::app::spec_json());
+        }
         return;
     }
     if let Command::Partner {
@@ -172,6 +292,9 @@ async fn main() {
     } = command
     {
         std::process::exit(partner_check(url, token_url, client_id).await);
+    }
+    if let Command::Module { command } = command {
+        std::process::exit(module_check(command).await);
     }
     let config = config_or_exit();
     init_logging(&config.log, config.log_format);
@@ -186,7 +309,9 @@ async fn main() {
         Command::Open311 {
             command: Open311Command::Key { app_name },
         } => open311_key(config, app_name).await,
-        Command::Openapi | Command::Partner { .. } => unreachable!("handled above"),
+        Command::Openapi { .. } | Command::Partner { .. } | Command::Module { .. } => {
+            unreachable!("handled above")
+        }
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

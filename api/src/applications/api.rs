@@ -399,7 +399,8 @@ impl ModuleApplicationsApi {
     /// With `module:cases:status`. Legal steps only: `submitted` → `received` →
     /// `in_progress` ⇄ `needs_information` (with a `question`; the resident's answer
     /// puts it back `in_progress`) → `approved` | `refused` (with an optional message
-    /// and document) → `closed`. Another step answers 409 naming both states. The
+    /// and document) → `closed`. Another step answers 409 naming both states and the
+    /// steps allowed from the current one. The
     /// resident is emailed in their language.
     #[oai(
         path = "/module/applications/:id/status",
@@ -438,7 +439,13 @@ impl ModuleApplicationsApi {
             change,
         )
         .await
-        .map_err(problem)?;
+        .map_err(|e| {
+            if matches!(e, ApplicationError::Transition { .. }) {
+                // Counted for `city-portal module check` (`/metrics`), by module id.
+                state.metrics.refused_step(&caller.module.slug);
+            }
+            problem(e)
+        })?;
         Ok(Json(view(&c, false)))
     }
 

@@ -15,9 +15,14 @@ pub enum ApplicationError {
     /// 404: the service takes no applications online.
     #[error("no online application")]
     NotOffered,
-    /// 409: the case cannot go from `from` to `to`.
+    /// 409: the case cannot go from `from` to `to`; `allowed` are the steps a module
+    /// may take from `from` (none: the case is over for the module).
     #[error("no transition from {from} to {to}")]
-    Transition { from: String, to: String },
+    Transition {
+        from: String,
+        to: String,
+        allowed: Vec<String>,
+    },
     /// 409: the case is `status`, which does not allow this.
     #[error("application is {0}")]
     State(String),
@@ -70,8 +75,19 @@ impl ErrorCode for ApplicationError {
     fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
             ApplicationError::NotFound => vec![("what", "application".into())],
-            ApplicationError::Transition { from, to } => {
-                vec![("from", from.clone().into()), ("to", to.clone().into())]
+            ApplicationError::Transition { from, to, allowed } => {
+                vec![
+                    ("from", from.clone().into()),
+                    ("to", to.clone().into()),
+                    (
+                        "allowed",
+                        if allowed.is_empty() {
+                            "none".into()
+                        } else {
+                            allowed.join(", ").into()
+                        },
+                    ),
+                ]
             }
             ApplicationError::State(s) => vec![("status", s.clone().into())],
             _ => Vec::new(),
@@ -107,6 +123,7 @@ mod tests {
                 ApplicationError::Transition {
                     from: "submitted".into(),
                     to: "closed".into(),
+                    allowed: vec!["received".into()],
                 },
                 409,
             ),

@@ -104,6 +104,14 @@ impl Status {
         )
     }
 
+    /// The states a module may move a case to from here, in the graph's order.
+    pub fn module_next(self) -> Vec<Status> {
+        Status::ALL
+            .into_iter()
+            .filter(|to| self.module_may_go_to(*to))
+            .collect()
+    }
+
     /// The message id of its name on pages (`application-status-...`).
     pub fn message_key(self) -> String {
         format!("application-status-{}", self.as_str().replace('_', "-"))
@@ -913,20 +921,23 @@ pub async fn set_status(
     }
     let a = of_module(db, module_id, id).await?;
     let from = Status::parse(&a.status).ok_or(ApplicationError::NotFound)?;
+    let transition = || ApplicationError::Transition {
+        from: from.as_str().into(),
+        to: change.to.as_str().into(),
+        allowed: from
+            .module_next()
+            .into_iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
+    };
     if !from.module_may_go_to(change.to) {
-        return Err(ApplicationError::Transition {
-            from: from.as_str().into(),
-            to: change.to.as_str().into(),
-        });
+        return Err(transition());
     }
     let now = Utc::now();
     let txn = db.begin().await?;
     move_status(&txn, id, from, change.to, now)
         .await
-        .map_err(|_| ApplicationError::Transition {
-            from: from.as_str().into(),
-            to: change.to.as_str().into(),
-        })?;
+        .map_err(|_| transition())?;
     let file_id = match change.document {
         Some(d) => Some(insert_document(&txn, id, d, now).await?),
         None => None,

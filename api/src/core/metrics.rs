@@ -20,9 +20,24 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Per module id: the status steps the Module API refused (no personal data).
+    refused_steps: Mutex<BTreeMap<String, u64>>,
 }
 
+/// The metric of the status steps the Module API refused a module.
+pub const REFUSED_STEPS: &str = "module_refused_status_steps_total";
+
 impl Metrics {
+    /// A module asked for a status step outside the graph, and was refused.
+    pub fn refused_step(&self, module: &str) {
+        *self
+            .refused_steps
+            .lock()
+            .expect("metrics lock")
+            .entry(module.to_string())
+            .or_default() += 1;
+    }
+
     pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let mut map = self.series.lock().expect("metrics lock");
@@ -74,6 +89,15 @@ impl Metrics {
                 "http_request_duration_seconds_count{{{labels}}} {}\n",
                 s.count
             ));
+        }
+        drop(map);
+        let refused = self.refused_steps.lock().expect("metrics lock");
+        out.push_str(&format!(
+            "# HELP {REFUSED_STEPS} Status steps outside the case graph the Module API refused, by module.\n"
+        ));
+        out.push_str(&format!("# TYPE {REFUSED_STEPS} counter\n"));
+        for (module, n) in refused.iter() {
+            out.push_str(&format!("{REFUSED_STEPS}{{module=\"{module}\"}} {n}\n"));
         }
         out
     }

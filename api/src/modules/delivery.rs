@@ -193,6 +193,11 @@ impl Deliverer {
                 let mut data = e.payload.clone();
                 if let Some(o) = data.as_object_mut() {
                     o.remove("module_id");
+                    // A booking's events name it only as their aggregate.
+                    if e.aggregate_type == "booking" {
+                        o.entry("booking_id")
+                            .or_insert_with(|| json!(e.aggregate_id));
+                    }
                 }
                 (data, None)
             }

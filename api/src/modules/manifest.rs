@@ -417,7 +417,7 @@ fn control_characters(v: &Value, path: &str, out: &mut Vec<FieldMessage>) {
 /// use: https, or plain http only on this machine's loopback (`localhost`, 127.0.0.0/8,
 /// `::1`) for a module developer's own runs; no credentials in it, no fragment. These
 /// are addresses the portal calls, not OAuth redirect URIs, so `localhost` is fine.
-fn url_acceptable(u: &str) -> bool {
+pub fn url_acceptable(u: &str) -> bool {
     if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
@@ -428,6 +428,16 @@ fn url_acceptable(u: &str) -> bool {
         return false;
     }
     crate::core::validate::https_or_loopback_http(&url)
+}
+
+/// What the committed schema finds wrong with `raw`, each naming its field (at most 50;
+/// what [`parse`] checks first).
+pub fn schema_errors(raw: &Value) -> Vec<FieldMessage> {
+    VALIDATOR
+        .iter_errors(raw)
+        .take(50)
+        .map(|e| schema_error(&e))
+        .collect()
 }
 
 /// Whether `jwk` is an RSA public key of at least 2048 bits with a usable exponent.

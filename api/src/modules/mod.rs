@@ -6,8 +6,10 @@
 
 pub mod api;
 pub mod appointments;
+pub mod check;
 pub mod delivery;
 pub mod error;
+pub mod events;
 pub mod manifest;
 pub mod pages;
 pub mod service;

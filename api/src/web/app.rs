@@ -312,6 +312,22 @@ fn spec_endpoint() -> Response {
         .body(spec_json())
 }
 
+/// The Module API document of this build, as committed in `openapi/module-api.json`:
+/// the module's part of [`spec_json`] with its webhooks.
+pub fn module_spec_json() -> String {
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| super::module_spec::generate(&spec_json()))
+        .clone()
+}
+
+/// The Module API document (`openapi/module-api.json`).
+#[poem::handler]
+fn module_spec_endpoint() -> Response {
+    Response::builder()
+        .content_type("application/json; charset=utf-8")
+        .body(module_spec_json())
+}
+
 /// `/docs`: Swagger UI on the published document. Its script, stylesheet and start-up
 /// are files of this server (see `web::assets`), so the page keeps the pages'
 /// Content-Security-Policy: no inline script or style.
@@ -484,6 +500,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             "/admin/oauth-clients/:id/disable",
             poem::post(crate::oauth::pages::admin_disable).data(ReturnTo("/admin/oauth-clients")),
         )
+        .at("/api/v1/module-api.json", get(module_spec_endpoint))
         .at(
             "/api/v1/module-manifest.schema.json",
             get(crate::modules::pages::manifest_schema),

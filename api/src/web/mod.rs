@@ -9,6 +9,7 @@ pub mod edge;
 pub mod extract;
 pub mod health;
 pub mod json_body;
+pub mod module_spec;
 pub mod pages;
 pub mod state;
 pub mod trust;

@@ -275,7 +275,10 @@ fn verified(c: &Creds, got: &Got) -> Value {
     let mut body = got.body.clone();
     body.push(b' ');
     assert!(partner_contract::webhook::verify_headers(&secret, &got.headers, &body).is_err());
-    serde_json::from_slice(&got.body).unwrap()
+    let body = serde_json::from_slice(&got.body).unwrap();
+    // What the Module API document publishes, nothing more.
+    crate::openapi::assert_module_event(&body);
+    body
 }
 
 /// What the module does with its private key: RFC 7516 §5.2.
@@ -984,6 +987,13 @@ async fn the_module_moves_the_case_and_the_resident_follows(
     )
     .await;
     assert_eq!(p["type"], "/problems/application-transition", "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("from submitted to closed")
+                && d.ends_with("a module can move it to: received.")),
+        "it names the steps allowed: {p}"
+    );
     let p = problem(
         send_status(&app, &token, &id, json!({"status": "withdrawn"})).await,
         422,

@@ -21,6 +21,7 @@ mod mailbox;
 mod meili;
 mod migrations;
 mod module_appointments;
+mod module_check;
 mod modules;
 mod notifications;
 mod oauth;

@@ -1,7 +1,10 @@
 ## Fehler bei Anträgen (Issue 16): problem-<code> und die Meldungen zu Feldern (v-application-...).
 
 problem-application-not-offered = Diese Leistung kann nicht online beantragt werden.
-problem-application-transition = Ein Vorgang kann nicht von „{ $from }“ nach „{ $to }“ gehen.
+problem-application-transition = Ein Vorgang kann nicht von „{ $from }“ nach „{ $to }“ gehen. { $allowed ->
+        [none] Von „{ $from }“ aus geht kein Schritt mehr.
+       *[other] Von „{ $from }“ aus geht es nach: { $allowed }.
+    }
 problem-application-state = Das ist nicht möglich, solange der Antrag „{ $status }“ ist.
 problem-application-too-large = Was Sie gesendet haben, ist größer, als dieses Formular erlaubt.
 problem-application-malformed = Was Sie gesendet haben, ließ sich nicht als dieses Formular lesen.

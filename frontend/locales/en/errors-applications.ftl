@@ -2,8 +2,14 @@
 
 problem-application-not-offered = This service takes no applications online.
     .detail = The service has no online application (no active module serves it).
-problem-application-transition = A case cannot go from “{ $from }” to “{ $to }”.
-    .detail = An application cannot go from { $from } to { $to }.
+problem-application-transition = A case cannot go from “{ $from }” to “{ $to }”. { $allowed ->
+        [none] From “{ $from }” it can go nowhere.
+       *[other] From “{ $from }” it can go to: { $allowed }.
+    }
+    .detail = An application cannot go from { $from } to { $to }. { $allowed ->
+        [none] From { $from } a module can move it nowhere.
+       *[other] From { $from } a module can move it to: { $allowed }.
+    }
 problem-application-state = This is not possible while the application is “{ $status }”.
     .detail = Not possible while the application is { $status }.
 problem-application-too-large = What you sent is larger than this form allows.
