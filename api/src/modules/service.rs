@@ -386,6 +386,16 @@ fn version_row(
 
 /// Registers a module from its manifest; its first version waits for review.
 pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, ModuleError> {
+    register_by(ctx, raw, Some(by)).await
+}
+
+/// [`register`], sent by an account or (`None`) by the server itself: the demo city
+/// registers its example modules so.
+pub async fn register_by(
+    ctx: Ctx<'_>,
+    raw: &Value,
+    by: Option<Uuid>,
+) -> Result<Module, ModuleError> {
     let m = manifest::parse(raw)?;
     // A taken id first: the module would otherwise seem to collide with itself.
     if module::Entity::find()
@@ -433,7 +443,7 @@ pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, Mod
             _ => e.into(),
         });
     }
-    version_row(id, 1, &m, "pending", &[], Some(by), now)
+    version_row(id, 1, &m, "pending", &[], by, now)
         .insert(&txn)
         .await?;
     txn.commit().await?;
@@ -617,6 +627,18 @@ pub async fn approve(
     by: Uuid,
     client_name: impl Fn(&Manifest) -> String,
 ) -> Result<(Module, Option<String>), ModuleError> {
+    approve_by(ctx, slug, version, Some(by), client_name).await
+}
+
+/// [`approve`], decided by an admin or (`None`) by the server itself: the demo city
+/// approves its example modules so.
+pub async fn approve_by(
+    ctx: Ctx<'_>,
+    slug: &str,
+    version: i32,
+    by: Option<Uuid>,
+    client_name: impl Fn(&Manifest) -> String,
+) -> Result<(Module, Option<String>), ModuleError> {
     let current = row(ctx.db, ctx.city_id, slug).await?;
     waiting(&current, version)?;
     let v = module_version::Entity::find()
@@ -664,7 +686,7 @@ async fn approve_in(
     v: &Version,
     r: &Resolved,
     client_id: Uuid,
-    by: Uuid,
+    by: Option<Uuid>,
 ) -> Result<(), ModuleError> {
     let now = Utc::now();
     let txn = crate::core::db::begin_write(ctx.db).await?;
