@@ -4,6 +4,7 @@
 // light and sees the module move it on to fixed. With and without JavaScript.
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { checkA11y } from '../lib/axe.mjs';
 import { addSessionCookie, followLink, goto, submitWith } from '../lib/browser.mjs';
 import { msg } from '../lib/l10n.mjs';
 import { useSuite } from '../lib/suite.mjs';
@@ -99,6 +100,19 @@ test('without JavaScript a resident reports a broken street light and sees the e
       .filter((q) => q.description === description);
     assert.equal(req.status, 'closed');
     assert.ok(req.status_notes.includes('Fixed.'), req.status_notes);
+  } finally {
+    await context.close();
+  }
+});
+
+test('axe: the example module\'s parking permit form (its fee as help) has no WCAG violations', async () => {
+  const r = await resident('A11y Parker');
+  const context = await suite.context({ a11y: true, locale: 'en-GB', headers: { 'Accept-Language': 'en' } });
+  try {
+    await addSessionCookie(context, suite.portal.baseUrl, r.cookieHeader());
+    const page = await context.newPage();
+    await goto(page, '/services/residents-parking-permit/apply?lang=en', { expectStatus: 200 });
+    await checkA11y(page, 'the example module\'s form');
   } finally {
     await context.close();
   }
