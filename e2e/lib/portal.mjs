@@ -108,6 +108,10 @@ export class Portal {
       DATABASE_URL: `sqlite://${this.dataDir}/e2e.db?mode=rwc`,
       LOG: 'warn',
       DEMO_DATA: 'true',
+      // The demo city's example modules take the parking permit and street-defect
+      // services; the suites that register their own modules for them need them off
+      // (examples.test.mjs turns them on).
+      DEMO_MODULES: 'false',
       CITY_NAME: DEFAULT_CITY_NAME,
       ...(this.mailbox ? { SMTP_URL: this.mailbox.url } : {}),
       ...this.extraEnv,

@@ -123,6 +123,9 @@ pub struct CityConfig {
     pub default_locale: Locale,
     /// Whether the demo city is loaded on a start with no listings (`DEMO_DATA`).
     pub demo_data: bool,
+    /// Whether the demo city's example modules (parking permits, street defects) run
+    /// inside the server with the demo data (`DEMO_MODULES`, default on).
+    pub demo_modules: bool,
     /// The region whose public holidays close appointment offers that follow them
     /// (`CITY_HOLIDAYS`, e.g. `DE-BE`; `none` for none).
     pub holidays: Option<crate::core::holidays::Region>,
@@ -658,6 +661,7 @@ impl CityConfig {
             }
         })?;
         let demo_data = vars.parse("DEMO_DATA", boolean)?.unwrap_or(true);
+        let demo_modules = vars.parse("DEMO_MODULES", boolean)?.unwrap_or(true);
         let timezone = vars.parse("CITY_TIMEZONE", |v| {
             v.parse::<chrono_tz::Tz>().map_err(|_| {
                 format!("unknown time zone '{v}' (use an IANA name like Europe/Berlin)")
@@ -695,6 +699,7 @@ impl CityConfig {
                 .parse("DEFAULT_LOCALE", str::parse)?
                 .unwrap_or(Locale::De),
             demo_data,
+            demo_modules,
         })
     }
 }
@@ -1109,6 +1114,7 @@ mod tests {
         assert_eq!(c.city.timezone, chrono_tz::Europe::Helsinki);
         assert_eq!(c.city.default_locale, Locale::De);
         assert!(c.city.demo_data);
+        assert!(c.city.demo_modules);
         assert_eq!(c.theme.primary_color, "#0b5cad");
         assert_eq!(c.theme.tile_origin(), "https://tile.openstreetmap.org");
         assert_eq!(c.listings.cache, Duration::from_millis(1000));
@@ -1204,7 +1210,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 53, "{names:?}");
+        assert_eq!(names.len(), 54, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
@@ -1229,6 +1235,7 @@ mod tests {
             ("REDIS_KEY_PREFIX", "with space"),
             ("DATABASE_URL", "mysql://u:hunter2@h/db"),
             ("DEMO_DATA", "maybe"),
+            ("DEMO_MODULES", "sometimes"),
             ("TRUST_FORWARDED_FOR", "perhaps"),
             ("PARTNER_ALLOW_PRIVATE_NETWORK", "2"),
             ("MAX_BODY_BYTES", "12"),

@@ -696,7 +696,7 @@ impl ModulesApi {
             &id.0,
             service::Approval {
                 version: body.0.version,
-                by: auth.user().id,
+                by: Some(auth.user().id),
                 client_name: &name,
                 booking: body.0.booking(),
             },

@@ -646,7 +646,7 @@ pub async fn admin_approve(
     let name = client_name(&state);
     let approval = service::Approval {
         version,
-        by: user.id,
+        by: Some(user.id),
         client_name: &name,
         booking,
     };

@@ -396,6 +396,16 @@ fn version_row(
 
 /// Registers a module from its manifest; its first version waits for review.
 pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, ModuleError> {
+    register_by(ctx, raw, Some(by)).await
+}
+
+/// [`register`], sent by an account or (`None`) by the server itself: the demo city
+/// registers its example modules so.
+pub async fn register_by(
+    ctx: Ctx<'_>,
+    raw: &Value,
+    by: Option<Uuid>,
+) -> Result<Module, ModuleError> {
     let m = manifest::parse(raw)?;
     // A taken id first: the module would otherwise seem to collide with itself.
     if module::Entity::find()
@@ -443,7 +453,7 @@ pub async fn register(ctx: Ctx<'_>, raw: &Value, by: Uuid) -> Result<Module, Mod
             _ => e.into(),
         });
     }
-    version_row(id, 1, &m, "pending", &[], Some(by), now)
+    version_row(id, 1, &m, "pending", &[], by, now)
         .insert(&txn)
         .await?;
     txn.commit().await?;
@@ -657,7 +667,9 @@ fn waiting(module: &module::Model, version: i32) -> Result<(), ModuleError> {
 pub struct Approval<'a> {
     /// The version reviewed (the one waiting; another is [`ModuleError::StaleVersion`]).
     pub version: i32,
-    pub by: Uuid,
+    /// The city admin deciding; none when the server itself approves (the demo city
+    /// approves its example modules so).
+    pub by: Option<Uuid>,
     /// The name of the module's OAuth client (and of its partner connection).
     pub client_name: &'a (dyn Fn(&Manifest) -> String + Sync),
     /// The Partner Booking API credentials the module issued the portal: required for
@@ -771,7 +783,7 @@ async fn approve_in(
     v: &Version,
     r: &Resolved,
     client_id: Uuid,
-    by: Uuid,
+    by: Option<Uuid>,
     booking: Option<(&appointments::Prepared, String)>,
 ) -> Result<Option<String>, ModuleError> {
     let now = Utc::now();

@@ -966,6 +966,14 @@ impl Bound {
                 None
             }
         };
+        // The demo city's example modules, registered and approved on every start.
+        let demo_examples = match crate::demo::examples::start(&self.state, self.addr).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "demo city: example modules not started");
+                None
+            }
+        };
         let indexer = spawn_indexer(&self.state);
         let sweeper = tokio::spawn(crate::booking::service::run_sweeper(
             self.state.db.clone(),
@@ -1022,6 +1030,9 @@ impl Bound {
         tasks.stop().await;
         if let Some(s) = demo_gym {
             s.stop().await;
+        }
+        if let Some(e) = demo_examples {
+            e.stop().await;
         }
         served
     }

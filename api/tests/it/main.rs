@@ -12,6 +12,7 @@ mod booking_pages;
 mod business_mail;
 mod config;
 mod erasure;
+mod example_modules;
 mod faults;
 mod generate;
 mod health;
