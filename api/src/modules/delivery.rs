@@ -346,6 +346,7 @@ impl Deliverer {
         };
         let resource = msg!(
             "access-application-sent",
+            case = application_id.to_string(),
             fields_de = words(crate::core::locale::Locale::De),
             fields_en = words(crate::core::locale::Locale::En),
             what = if event_type == "application.answered" {

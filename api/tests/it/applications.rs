@@ -406,6 +406,11 @@ async fn apply_and_the_module_gets_the_signed_webhook(app: TestApp) {
     }
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].actor_module.as_deref(), Some("parking-permits"));
+    assert!(
+        records[0].resource.contains(&id),
+        "names the case: {}",
+        records[0].resource
+    );
     let log: Value = resident
         .client
         .get(app.url("/api/v1/accounts/me/access-log"))

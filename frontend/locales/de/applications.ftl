@@ -83,7 +83,7 @@ application-mail-message-body = Guten Tag { $name },
 access-application-sent = { $what ->
     [answer] Ihre Antwort
    *[application] Ihr Antrag
-    } zu „{ $service_de }“ ({ $fields_de })
+    } zu „{ $service_de }“ ({ $fields_de }), Vorgang { $case }
 access-application-read = Ihr Antrag zu „{ $service_de }“ ({ $fields_de }), Vorgang { $case }
 access-purpose-application = { $purpose_de }
 admin-module-webhook-secret = Signaturgeheimnis der Webhooks

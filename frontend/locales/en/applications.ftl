@@ -83,7 +83,7 @@ application-mail-message-body = Hello { $name },
 access-application-sent = { $what ->
     [answer] your answer
    *[application] your application
-    } for “{ $service_en }” ({ $fields_en })
+    } for “{ $service_en }” ({ $fields_en }), case { $case }
 access-application-read = your application for “{ $service_en }” ({ $fields_en }), case { $case }
 access-purpose-application = { $purpose_en }
 admin-module-webhook-secret = Webhook signing secret
