@@ -187,6 +187,9 @@ test('without JavaScript a resident withdraws a case on its confirm page', async
     assert.ok((await page.locator('#profile').innerText()).includes(msg('de', 'application-review-no-profile')));
     await submitWith(page, page.getByRole('button', { name: msg('de', 'application-review-send', { module: 'Bewohnerparken' }) }));
     const id = new URL(page.url()).pathname.split('/').pop();
+    // Once the office has it, its withdrawal is sent too (a case withdrawn before it went
+    // out is sent neither way).
+    await until('the submission', () => rx.got.find((g) => g.body.type === 'application.submitted' && g.body.data.application_id === id));
     await followLink(page, page.getByRole('link', { name: msg('de', 'application-withdraw') }));
     assert.equal(await h1Text(page), msg('de', 'application-withdraw-title'));
     await submitWith(page, page.getByRole('button', { name: msg('de', 'application-withdraw-yes') }));
