@@ -96,10 +96,10 @@ pub async fn connect_postgres(url: &str) -> anyhow::Result<(DatabaseConnection, 
 /// up to the busy timeout for another writer, so that it never reads first and then
 /// fails to upgrade its lock because someone else wrote meanwhile, which SQLite reports
 /// at once instead of waiting. On PostgreSQL it is a plain transaction.
-pub async fn begin_write(
-    db: &DatabaseConnection,
+pub async fn begin_write<C: sea_orm::TransactionTrait>(
+    db: &C,
 ) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use sea_orm::ConnectionTrait;
     let txn = db.begin().await?;
     if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
         txn.execute_unprepared("UPDATE cities SET id = id WHERE 0")

@@ -246,22 +246,8 @@ impl Deliverer {
             }
             Err(_) => (None, Some("the module could not be reached".into())),
         };
-        module_delivery::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            module_id: Set(m.id),
-            event_id: Set(e.id),
-            webhook_id: Set(id),
-            event_type: Set(e.event_type.clone()),
-            aggregate_id: Set(e.aggregate_id),
-            attempt: Set(c.delivery.attempts + 1),
-            status_code: Set(status),
-            error: Set(error.clone()),
-            outcome: Set(if error.is_some() { FAILED } else { DELIVERED }.into()),
-            duration_ms: Set(took),
-            created_at: Set(now),
-        }
-        .insert(&self.db)
-        .await?;
+        let outcome = if error.is_some() { FAILED } else { DELIVERED };
+        log_attempt(&self.db, c, m.id, status, error.clone(), outcome, took, now).await?;
         if let Some(error) = error {
             return Ok(Outcome::Retry(error));
         }
@@ -292,23 +278,17 @@ impl Deliverer {
         else {
             return Ok(());
         };
-        module_delivery::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            module_id: Set(module_id),
-            event_id: Set(e.id),
-            webhook_id: Set(webhook_id(e.id)),
-            event_type: Set(e.event_type.clone()),
-            aggregate_id: Set(e.aggregate_id),
-            attempt: Set(c.delivery.attempts + 1),
-            status_code: Set(None),
-            error: Set(Some(why.into())),
-            outcome: Set(SKIPPED.into()),
-            duration_ms: Set(0),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(())
+        log_attempt(
+            &self.db,
+            c,
+            module_id,
+            None,
+            Some(why.into()),
+            SKIPPED,
+            0,
+            Utc::now(),
+        )
+        .await
     }
 
     /// The resident's access log names the module that received their data.
@@ -407,6 +387,38 @@ impl Deliverer {
             }
         }
     }
+}
+
+/// One row of a module's delivery log: the attempt at `c`'s event and its outcome.
+#[allow(clippy::too_many_arguments)]
+async fn log_attempt(
+    db: &DatabaseConnection,
+    c: &Claimed,
+    module_id: Uuid,
+    status_code: Option<i32>,
+    error: Option<String>,
+    outcome: &str,
+    duration_ms: i32,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let e = &c.event;
+    module_delivery::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        module_id: Set(module_id),
+        event_id: Set(e.id),
+        webhook_id: Set(webhook_id(e.id)),
+        event_type: Set(e.event_type.clone()),
+        aggregate_id: Set(e.aggregate_id),
+        attempt: Set(c.delivery.attempts + 1),
+        status_code: Set(status_code),
+        error: Set(error),
+        outcome: Set(outcome.into()),
+        duration_ms: Set(duration_ms),
+        created_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 /// The manifest in force of a module.

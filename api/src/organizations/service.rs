@@ -76,13 +76,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     name: &str,
     kind: OrganizationKind,
 ) -> Result<organization::Model, OrganizationError> {
-    let txn = db.begin().await?;
-    // It reads the slugs taken, then writes: on SQLite take the write lock first (see
-    // `core::db::begin_write`), or another writer between the two fails it at once.
-    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        txn.execute_unprepared("UPDATE cities SET id = id WHERE 0")
-            .await?;
-    }
+    // It reads the slugs taken, then writes: another writer between the two would fail
+    // it at once on SQLite.
+    let txn = crate::core::db::begin_write(db).await?;
     let base = Slug::from_name(name);
     let taken: Vec<String> = organization::Entity::find()
         .filter(organization::Column::CityId.eq(city_id))
