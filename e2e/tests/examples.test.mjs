@@ -1,7 +1,9 @@
 // The demo city with its example modules running inside the server (DEMO_MODULES): a
 // resident applies for a residents' parking permit and, a few seconds later, sees the
 // module's decision with the permit to download; a resident reports a broken street
-// light and sees the module move it on to fixed. With and without JavaScript.
+// light and sees the module move it on to fixed; a resident books an appointment to
+// certify copies in the citizens' office's own appointment system. With and without
+// JavaScript.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { checkA11y } from '../lib/axe.mjs';
@@ -100,6 +102,39 @@ test('without JavaScript a resident reports a broken street light and sees the e
       .filter((q) => q.description === description);
     assert.equal(req.status, 'closed');
     assert.ok(req.status_notes.includes('Fixed.'), req.status_notes);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without JavaScript a resident books the citizens\' office\'s appointment system through its module, and the access log names the module', async () => {
+  const r = await resident('Copy Booker');
+  const offers = (await suite.api.get('/api/v1/listings/certified-copy/offers')).items.filter((o) => o.provider === 'partner');
+  const offer = offers.find((o) => o.partner.offer_ref === 'copy.certify');
+  assert.ok(offer, `the module's offer is on the listing: ${JSON.stringify(offers)}`);
+  const context = await suite.context({ javaScriptEnabled: false, locale: 'en-GB' });
+  try {
+    await addSessionCookie(context, suite.portal.baseUrl, r.cookieHeader());
+    const page = await context.newPage();
+    await goto(page, '/services/certified-copy?lang=en', { expectStatus: 200 });
+    await followLink(page, page.locator(`main li#offer-${offer.id} a.button`));
+    assert.equal(new URL(page.url()).pathname, `/offers/${offer.id}`);
+    // A week with free times (the office opens on weekdays).
+    for (let i = 0; i < 3 && (await page.locator('main ul.times button[name="starts_at"]').count()) === 0; i++) {
+      await followLink(page, page.locator('main a[rel="next"]'));
+    }
+    const first = page.locator('main ul.times button[name="starts_at"]').first();
+    assert.equal(await first.count(), 1, 'a free time');
+    await submitWith(page, first);
+    assert.match(new URL(page.url()).pathname, /^\/account\/bookings\/[0-9a-f-]{36}$/);
+    await submitWith(page, page.locator('main form[action$="/confirm"] button'));
+    assert.equal(new URL(page.url()).pathname, '/account/bookings');
+    const upcoming = page.locator('main section[aria-labelledby="h-upcoming"] li.booking');
+    assert.equal(await upcoming.count(), 1);
+    assert.equal((await upcoming.locator('.status').innerText()).trim(), msg('en', 'booking-status-confirmed'));
+    // The module's reading is in the resident's access log, named.
+    const log = await r.get('/api/v1/accounts/me/access-log');
+    assert.ok(log.some((e) => e.reader === 'citizens-office-appointments' && e.reader_kind === 'module'), JSON.stringify(log));
   } finally {
     await context.close();
   }

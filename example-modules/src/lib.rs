@@ -16,13 +16,16 @@
 //!   ([`jwe::PrivateKey`]);
 //! - it moves its cases on with the **Module API** (`/api/v1/module/...`).
 //!
-//! Two modules are here:
+//! Three modules are here:
 //!
 //! - [`parking`]: residents' parking permits (an `application` service). It checks the
 //!   number plate by its own rule, asks for the proof of address when none came, and
 //!   approves with a permit document (a generated PDF) or refuses with its reasons.
 //! - [`defects`]: street defects (a `report` service, reached by Open311 apps too). It
 //!   acknowledges each report, schedules and fixes it, posting each step back.
+//! - [`citizens_office`]: the citizens' office's appointments (an `appointment`
+//!   service). It serves the Partner Booking API the portal books through
+//!   ([`citizens_office::AppointmentSystem`]) and takes the `booking.*` events.
 //!
 //! Each runs standalone (`cargo run -p example-modules -- parking-permits --portal ...`,
 //! see the crate's README) or inside the portal's demo city ([`spawn`]).
@@ -31,7 +34,7 @@
 //! # async fn demo() -> anyhow::Result<()> {
 //! use example_modules::{Example, Options};
 //! let bound = example_modules::bind(([127, 0, 0, 1], 0).into()).await?;
-//! // Register `Example::ParkingPermits.manifest(&bound.webhook_url(), None)` in the
+//! // Register `Example::ParkingPermits.manifest(&bound.webhook_url(), None, None)` in the
 //! // portal and approve it; the approval answers the three secrets.
 //! let running = bound.run(Example::ParkingPermits, Options {
 //!     portal: "http://127.0.0.1:8080".into(),
@@ -45,6 +48,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod citizens_office;
 pub mod defects;
 pub mod jwe;
 pub mod parking;
@@ -67,6 +71,9 @@ pub enum Example {
     ParkingPermits,
     /// Street defects ([`defects`]).
     StreetDefects,
+    /// The citizens' office's appointments ([`citizens_office`]): besides this webhook
+    /// receiver it runs a [`citizens_office::AppointmentSystem`].
+    CitizensOffice,
 }
 
 impl Example {
@@ -75,16 +82,30 @@ impl Example {
         match self {
             Example::ParkingPermits => parking::ID,
             Example::StreetDefects => defects::ID,
+            Example::CitizensOffice => citizens_office::ID,
         }
     }
 
     /// Its manifest, with the webhook at `webhook_url` and, for the parking permits,
     /// the public half of `key` to seal submissions to (the street defects receive no
-    /// personal data to seal).
-    pub fn manifest(self, webhook_url: &str, key: Option<&jwe::PrivateKey>) -> serde_json::Value {
+    /// personal data to seal). `api` is the citizens' office's appointment system's
+    /// address ([`citizens_office::AppointmentSystem::base_url`]); the other modules
+    /// serve no API, and their `base_url` is their webhook's origin.
+    pub fn manifest(
+        self,
+        webhook_url: &str,
+        api: Option<&str>,
+        key: Option<&jwe::PrivateKey>,
+    ) -> serde_json::Value {
         match self {
             Example::ParkingPermits => parking::manifest(webhook_url, key),
             Example::StreetDefects => defects::manifest(webhook_url),
+            Example::CitizensOffice => {
+                let origin = webhook_url
+                    .split_once(WEBHOOK_PATH)
+                    .map_or(webhook_url, |(b, _)| b);
+                citizens_office::manifest(api.unwrap_or(origin), webhook_url)
+            }
         }
     }
 }

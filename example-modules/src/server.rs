@@ -10,7 +10,9 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor};
 use poem::{Request, Response, Route};
 
 use crate::webhook::{Inbox, Verdict};
-use crate::{defects, parking, portal::Portal, Context, Example, Options, WEBHOOK_PATH};
+use crate::{
+    citizens_office, defects, parking, portal::Portal, Context, Example, Options, WEBHOOK_PATH,
+};
 
 /// A listening socket, before the module runs on it: its address goes into the
 /// manifest's `webhook_url`.
@@ -121,6 +123,7 @@ async fn receive(example: Example, inbox: &Inbox, cx: Arc<Context>, req: Request
                 let done = match example {
                     Example::ParkingPermits => parking::handle(&cx, &event).await,
                     Example::StreetDefects => defects::handle(&cx, &event).await,
+                    Example::CitizensOffice => citizens_office::handle(&cx, &event).await,
                 };
                 if let Err(e) = done {
                     // A real module keeps the event in a queue of its own and retries.

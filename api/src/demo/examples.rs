@@ -1,21 +1,28 @@
 //! The demo city's example modules (crate `example-modules`), run inside the server on
 //! free loopback ports while the demo data is on (and `DEMO_MODULES` is): residents'
-//! parking permits for the "Residents' parking permit" service, and street defects for
-//! "Report a street defect" (Open311).
+//! parking permits for the "Residents' parking permit" service, street defects for
+//! "Report a street defect" (Open311), and the citizens' office's appointment system
+//! for "Certified copies" (its Partner Booking API; the office's other services keep
+//! the appointments the portal manages itself, seeded with the demo data).
 //!
 //! They are registered from their manifests and approved as a city admin would do it,
 //! through the module register (no one's account: the server itself). Their port
 //! changes with every start, and so does their manifest's `webhook_url`: the new
 //! manifest is approved again, the client gets a new secret and the module a new
-//! webhook secret, handed to the module in this process and nowhere else. A module a
-//! city admin paused or removed is left so.
+//! webhook secret, handed to the module in this process and nowhere else. The
+//! citizens' office's appointment system keeps the booking credentials it issued the
+//! portal (read back from the module's connection), so only its address changes. A
+//! module a city admin paused or removed is left so.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use example_modules::citizens_office::{self, AppointmentSystem};
 use example_modules::{Example, Options, Running};
+use secrecy::ExposeSecret;
 
 use crate::modules::api::{client_name, ctx};
+use crate::modules::appointments::BookingCredentials;
 use crate::modules::error::ModuleError;
 use crate::modules::service::{self, ModuleStatus};
 use crate::web::state::AppState;
@@ -25,22 +32,34 @@ use crate::web::state::AppState;
 pub const DELAY: Duration = Duration::from_secs(2);
 
 /// The example modules running.
-pub struct Examples(Vec<Running>);
+pub struct Examples {
+    running: Vec<Running>,
+    /// The citizens' office's appointment system, when its module runs.
+    office: Option<AppointmentSystem>,
+}
 
 impl Examples {
     /// How many run.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.running.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.running.is_empty()
+    }
+
+    /// The citizens' office's appointment system, when its module runs.
+    pub fn office(&self) -> Option<&AppointmentSystem> {
+        self.office.as_ref()
     }
 
     /// Stops them.
     pub async fn stop(self) {
-        for r in self.0 {
+        for r in self.running {
             r.stop().await;
+        }
+        if let Some(o) = self.office {
+            o.stop().await;
         }
     }
 }
@@ -54,7 +73,7 @@ pub async fn start(state: &AppState, addr: SocketAddr) -> anyhow::Result<Option<
     start_examples(state, addr, DELAY).await.map(Some)
 }
 
-/// Registers (or brings up to date), approves and starts both example modules, each
+/// Registers (or brings up to date), approves and starts the example modules, each
 /// pausing `delay` before every step. Needs the demo city's services.
 pub async fn start_examples(
     state: &AppState,
@@ -66,43 +85,105 @@ pub async fn start_examples(
     } else {
         addr
     };
+    let portal = format!("http://{host}");
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut running = Vec::new();
-    for example in [Example::ParkingPermits, Example::StreetDefects] {
-        let bound = example_modules::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let manifest = example.manifest(&bound.webhook_url(), None);
-        let Some((client_id, client_secret, webhook_secret)) =
-            approved(state, example.id(), &manifest).await?
-        else {
+    let mut office = None;
+    for example in [
+        Example::ParkingPermits,
+        Example::StreetDefects,
+        Example::CitizensOffice,
+    ] {
+        let bound = example_modules::bind(loopback).await?;
+        let (system, booking) = if example == Example::CitizensOffice {
+            let booking = office_credentials(state).await?;
+            let system = AppointmentSystem::start(
+                loopback,
+                state.city.timezone,
+                &booking.client_id,
+                &booking.client_secret,
+            )
+            .await?;
+            (Some(system), Some(booking))
+        } else {
+            (None, None)
+        };
+        let api = system.as_ref().map(AppointmentSystem::base_url);
+        let manifest = example.manifest(&bound.webhook_url(), api.as_deref(), None);
+        let Some(a) = approved(state, example.id(), &manifest, booking).await? else {
+            if let Some(s) = system {
+                s.stop().await;
+            }
             continue;
         };
+        if let Some(system) = system {
+            let connection = a.booking_connection.ok_or_else(|| {
+                anyhow::anyhow!("the citizens' office module has no booking connection")
+            })?;
+            let base = url::Url::parse(&portal)?;
+            system.connect(
+                &a.webhook_secret,
+                &crate::partners::connections::webhook_url(&base, connection),
+            )?;
+            office = Some(system);
+        }
         running.push(bound.run(
             example,
             Options {
-                portal: format!("http://{host}"),
-                client_id,
-                client_secret,
-                webhook_secret,
+                portal: portal.clone(),
+                client_id: a.client_id,
+                client_secret: a.client_secret,
+                webhook_secret: a.webhook_secret,
                 delay,
                 private_key: None,
             },
         )?);
         tracing::info!(module = example.id(), "demo city: example module running");
     }
-    Ok(Examples(running))
+    Ok(Examples { running, office })
+}
+
+/// The booking credentials the citizens' office's appointment system issues the portal:
+/// the ones its connection holds from an earlier start, else new ones.
+async fn office_credentials(state: &AppState) -> anyhow::Result<BookingCredentials> {
+    if let Ok(m) = service::get(ctx(state), citizens_office::ID).await {
+        if let Some(c) = crate::modules::appointments::connection_of(&state.db, m.id).await? {
+            if let Ok(secret) = state.partners.key().decrypt(&c.client_secret_enc) {
+                return Ok(BookingCredentials {
+                    client_id: c.client_id,
+                    client_secret: secret.expose_secret().to_string(),
+                });
+            }
+        }
+    }
+    Ok(BookingCredentials {
+        client_id: "city-portal".into(),
+        client_secret: crate::core::secrets::random_secret(),
+    })
+}
+
+/// What a module's approval hands the module.
+struct Granted {
+    client_id: String,
+    client_secret: String,
+    webhook_secret: String,
+    /// Its booking connection, for a module with appointment services.
+    booking_connection: Option<uuid::Uuid>,
 }
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// The module `slug` registered with `manifest` and approved; its client id, a new
-/// client secret and a new webhook secret. `None` when a city admin paused or removed
-/// it.
+/// The module `slug` registered with `manifest` and approved (with `booking`
+/// credentials for appointment services); its client id, a new client secret and a new
+/// webhook secret. `None` when a city admin paused or removed it.
 async fn approved(
     state: &AppState,
     slug: &str,
     manifest: &serde_json::Value,
-) -> anyhow::Result<Option<(String, String, String)>> {
+    booking: Option<BookingCredentials>,
+) -> anyhow::Result<Option<Granted>> {
     let ctx = ctx(state);
     let module = match service::get(ctx, slug).await {
         Ok(m) if matches!(m.status, ModuleStatus::Paused | ModuleStatus::Removed) => {
@@ -134,7 +215,7 @@ async fn approved(
                     version: v.version,
                     by: None,
                     client_name: &name,
-                    booking: None,
+                    booking,
                 },
             )
             .await
@@ -165,5 +246,10 @@ async fn approved(
     let webhook_secret = service::rotate_webhook_secret(ctx, state.partners.key(), slug)
         .await
         .map_err(err)?;
-    Ok(Some((client_id.to_string(), client_secret, webhook_secret)))
+    Ok(Some(Granted {
+        client_id: client_id.to_string(),
+        client_secret,
+        webhook_secret,
+        booking_connection: module.booking_connection,
+    }))
 }

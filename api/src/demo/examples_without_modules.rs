@@ -1,6 +1,6 @@
 //! The demo city's example modules in a server built without the `demo-modules`
 //! feature (the production image): they are not compiled in, so the demo city's
-//! parking permit and street-defect services have no module and the rest loads as usual.
+//! parking permit, street-defect and certified-copy services have no module and the rest loads as usual.
 
 use std::net::SocketAddr;
 
@@ -20,7 +20,7 @@ impl NoExamples {
 pub async fn start(state: &AppState, _addr: SocketAddr) -> anyhow::Result<Option<NoExamples>> {
     if state.config.city.demo_data && state.config.city.demo_modules {
         tracing::info!(
-            "demo city: the example modules are not built in (feature demo-modules); its parking permits and street defects have no module"
+            "demo city: the example modules are not built in (feature demo-modules); its parking permits, street defects and certified-copy appointments have no module"
         );
     }
     Ok(None)

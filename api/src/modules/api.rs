@@ -89,11 +89,20 @@ pub struct AdminModule {
     pub paused_at: Option<DateTime<Utc>>,
     #[oai(skip_serializing_if_is_none)]
     pub removed_at: Option<DateTime<Utc>>,
+    /// For a module with `appointment` services, once approved: where its Partner
+    /// Booking API implementation sends its booking webhooks (signed with the module's
+    /// webhook secret).
+    #[oai(skip_serializing_if_is_none)]
+    pub booking_webhook_url: Option<String>,
 }
 
-impl From<Module> for AdminModule {
-    fn from(m: Module) -> AdminModule {
+impl AdminModule {
+    /// The module as city admins see it; `public_url` is the portal's.
+    pub fn of(m: Module, public_url: &url::Url) -> AdminModule {
         AdminModule {
+            booking_webhook_url: m
+                .booking_connection
+                .map(|id| crate::partners::connections::webhook_url(public_url, id)),
             id: m.slug,
             status: m.status.as_str().to_string(),
             client_id: m.client_id,
@@ -546,7 +555,10 @@ impl ModulesApi {
         let m = service::register(ctx(&state), &body.0, auth.user().id)
             .await
             .map_err(problem)?;
-        Ok(ModuleCreated::Created(Json(m.into())))
+        Ok(ModuleCreated::Created(Json(AdminModule::of(
+            m,
+            &state.config.server.public_url,
+        ))))
     }
 
     /// List the modules
@@ -565,8 +577,9 @@ impl ModulesApi {
     ) -> Result<Json<AdminModuleList>, ApiError> {
         admin(auth.user())?;
         let items = service::list(ctx(&state)).await.map_err(problem)?;
+        let url = &state.config.server.public_url;
         Ok(Json(AdminModuleList {
-            items: items.into_iter().map(Into::into).collect(),
+            items: items.into_iter().map(|m| AdminModule::of(m, url)).collect(),
         }))
     }
 
@@ -586,7 +599,7 @@ impl ModulesApi {
     ) -> Result<Json<AdminModule>, ApiError> {
         admin(auth.user())?;
         let m = service::get(ctx(&state), &id.0).await.map_err(problem)?;
-        Ok(Json(m.into()))
+        Ok(Json(AdminModule::of(m, &state.config.server.public_url)))
     }
 
     /// A module's manifest history
@@ -637,8 +650,12 @@ impl ModulesApi {
             .await
             .map_err(problem)?;
         Ok(match outcome {
-            UpdateOutcome::Applied => ManifestUpdated::Applied(Json(m.into())),
-            UpdateOutcome::Pending => ManifestUpdated::Pending(Json(m.into())),
+            UpdateOutcome::Applied => {
+                ManifestUpdated::Applied(Json(AdminModule::of(m, &state.config.server.public_url)))
+            }
+            UpdateOutcome::Pending => {
+                ManifestUpdated::Pending(Json(AdminModule::of(m, &state.config.server.public_url)))
+            }
         })
     }
 
@@ -662,8 +679,12 @@ impl ModulesApi {
             .await
             .map_err(problem)?;
         Ok(match outcome {
-            UpdateOutcome::Applied => ManifestUpdated::Applied(Json(m.into())),
-            UpdateOutcome::Pending => ManifestUpdated::Pending(Json(m.into())),
+            UpdateOutcome::Applied => {
+                ManifestUpdated::Applied(Json(AdminModule::of(m, &state.config.server.public_url)))
+            }
+            UpdateOutcome::Pending => {
+                ManifestUpdated::Pending(Json(AdminModule::of(m, &state.config.server.public_url)))
+            }
         })
     }
 
@@ -704,7 +725,7 @@ impl ModulesApi {
         .await
         .map_err(problem)?;
         Ok(Json(ApprovedModule {
-            module: a.module.into(),
+            module: AdminModule::of(a.module, &state.config.server.public_url),
             client_secret: a.client_secret,
             webhook_secret: a.webhook_secret,
         }))
@@ -761,7 +782,7 @@ impl ModulesApi {
         )
         .await
         .map_err(problem)?;
-        Ok(Json(m.into()))
+        Ok(Json(AdminModule::of(m, &state.config.server.public_url)))
     }
 
     /// Pause a module
@@ -780,7 +801,7 @@ impl ModulesApi {
     ) -> Result<Json<AdminModule>, ApiError> {
         admin(auth.user())?;
         let m = service::pause(ctx(&state), &id.0).await.map_err(problem)?;
-        Ok(Json(m.into()))
+        Ok(Json(AdminModule::of(m, &state.config.server.public_url)))
     }
 
     /// Resume a paused module
@@ -799,7 +820,7 @@ impl ModulesApi {
     ) -> Result<Json<AdminModule>, ApiError> {
         admin(auth.user())?;
         let m = service::resume(ctx(&state), &id.0).await.map_err(problem)?;
-        Ok(Json(m.into()))
+        Ok(Json(AdminModule::of(m, &state.config.server.public_url)))
     }
 
     /// A module's delivery log
@@ -858,6 +879,6 @@ impl ModulesApi {
     ) -> Result<Json<AdminModule>, ApiError> {
         admin(auth.user())?;
         let m = service::remove(ctx(&state), &id.0).await.map_err(problem)?;
-        Ok(Json(m.into()))
+        Ok(Json(AdminModule::of(m, &state.config.server.public_url)))
     }
 }

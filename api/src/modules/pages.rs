@@ -514,6 +514,9 @@ async fn module_page(
             status => m.status.as_str(),
             status_label => status_label(pc, state, &m),
             client_id => m.client_id.map(|c| c.to_string()),
+            booking_webhook_url => m.booking_connection.map(|c| {
+                crate::partners::connections::webhook_url(&state.config.server.public_url, c)
+            }),
             in_force,
             waiting,
             history,

@@ -126,6 +126,10 @@ pub struct Module {
     pub updated_at: DateTime<Utc>,
     pub paused_at: Option<DateTime<Utc>>,
     pub removed_at: Option<DateTime<Utc>>,
+    /// The partner connection its appointment services are booked through, once
+    /// approved with them: the module sends its booking webhooks to this connection's
+    /// address (`partners::connections::webhook_url`).
+    pub booking_connection: Option<Uuid>,
 }
 
 impl Module {
@@ -276,7 +280,11 @@ async fn in_force_versions_of(
         .await
 }
 
-fn assemble(m: module::Model, versions: &[module_version::Model]) -> Module {
+fn assemble(
+    m: module::Model,
+    versions: &[module_version::Model],
+    booking_connection: Option<Uuid>,
+) -> Module {
     let pick = |v: Option<i32>| {
         v.and_then(|n| versions.iter().find(|x| x.version == n))
             .cloned()
@@ -293,7 +301,18 @@ fn assemble(m: module::Model, versions: &[module_version::Model]) -> Module {
         updated_at: m.updated_at,
         paused_at: m.paused_at,
         removed_at: m.removed_at,
+        booking_connection,
     }
+}
+
+/// The id of the module's booking connection, if it has one.
+async fn booking_connection_of(
+    conn: &impl ConnectionTrait,
+    module_id: Uuid,
+) -> Result<Option<Uuid>, sea_orm::DbErr> {
+    Ok(super::appointments::connection_of(conn, module_id)
+        .await?
+        .map(|c| c.id))
 }
 
 async fn row(
@@ -313,7 +332,8 @@ async fn row(
 pub async fn get(ctx: Ctx<'_>, slug: &str) -> Result<Module, ModuleError> {
     let m = row(ctx.db, ctx.city_id, slug).await?;
     let versions = in_force_versions_of(ctx.db, &m).await?;
-    Ok(assemble(m, &versions))
+    let booking = booking_connection_of(ctx.db, m.id).await?;
+    Ok(assemble(m, &versions, booking))
 }
 
 /// Every module of the city (removed ones too), by id.
@@ -327,6 +347,10 @@ pub async fn list(ctx: Ctx<'_>) -> Result<Vec<Module>, ModuleError> {
         .filter(module_version::Column::ModuleId.is_in(modules.iter().map(|m| m.id)))
         .all(ctx.db)
         .await?;
+    let connections = entities::partner_connection::Entity::find()
+        .filter(entities::partner_connection::Column::ModuleId.is_in(modules.iter().map(|m| m.id)))
+        .all(ctx.db)
+        .await?;
     Ok(modules
         .into_iter()
         .map(|m| {
@@ -335,7 +359,11 @@ pub async fn list(ctx: Ctx<'_>) -> Result<Vec<Module>, ModuleError> {
                 .filter(|v| v.module_id == m.id)
                 .cloned()
                 .collect();
-            assemble(m, &own)
+            let booking = connections
+                .iter()
+                .find(|c| c.module_id == Some(m.id))
+                .map(|c| c.id);
+            assemble(m, &own, booking)
         })
         .collect())
 }
@@ -364,7 +392,8 @@ pub async fn of_client(
         return Ok(None);
     };
     let versions = in_force_versions_of(conn, &m).await?;
-    Ok(Some(assemble(m, &versions)))
+    let booking = booking_connection_of(conn, m.id).await?;
+    Ok(Some(assemble(m, &versions, booking)))
 }
 
 fn version_row(

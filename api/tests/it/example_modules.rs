@@ -76,8 +76,12 @@ async fn run_example(
         .await
         .unwrap();
     let webhook_url = bound.webhook_url();
-    let approval =
-        register_and_approve(app, admin, &example.manifest(&webhook_url, key.as_ref())).await;
+    let approval = register_and_approve(
+        app,
+        admin,
+        &example.manifest(&webhook_url, None, key.as_ref()),
+    )
+    .await;
     let running = bound
         .run(
             example,
@@ -476,9 +480,203 @@ async fn street_defects_progress_through_their_states(app: TestApp) {
 }
 on_both!(street_defects_progress_through_their_states);
 
-/// The demo city's start: both examples registered and approved by the server itself,
-/// listed in the public register, working; a second start (a restart: new ports, new
-/// secrets) approves the new manifests and they work again.
+/// The citizens' office's appointment module: its appointment system serves the Partner
+/// Booking API, the admin approves the module with the booking credentials it issued,
+/// its offers appear on "Certified copies", a resident books one (the office has the
+/// booking with exactly the name and email address), the module gets the signed
+/// `booking.*` events and its access is in the resident's log; when the office cancels,
+/// its signed webhook reaches the portal.
+async fn the_citizens_office_books_through_its_appointment_system(app: TestApp) {
+    use crate::module_appointments::{
+        book, booking_status, first_slot, module_offers, offer_refs, reachable,
+    };
+    use example_modules::citizens_office::{self, AppointmentSystem};
+    let admin = setup(&app).await;
+    let system = AppointmentSystem::start(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        app.state.city.timezone,
+        "city-portal",
+        "issued-by-the-office",
+    )
+    .await
+    .unwrap();
+    let bound = example_modules::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let manifest =
+        Example::CitizensOffice.manifest(&bound.webhook_url(), Some(&system.base_url()), None);
+    assert_eq!(manifest["base_url"], system.base_url());
+    let r = admin
+        .client
+        .post(app.url("/api/v1/admin/modules"))
+        .json(&manifest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let r = admin
+        .client
+        .post(app.url(&format!(
+            "/api/v1/admin/modules/{}/approve",
+            citizens_office::ID
+        )))
+        .json(&json!({
+            "version": 1,
+            "booking_client_id": "city-portal",
+            "booking_client_secret": "issued-by-the-office"
+        }))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["module"]["status"], "active", "{v}");
+    let webhook_secret = v["webhook_secret"].as_str().unwrap().to_string();
+    let hook = v["module"]["booking_webhook_url"]
+        .as_str()
+        .expect("the booking webhook address");
+    system
+        .connect(&webhook_secret, &reachable(&app, hook))
+        .unwrap();
+    let running = bound
+        .run(
+            Example::CitizensOffice,
+            Options {
+                portal: app.base.clone(),
+                client_id: v["module"]["client_id"].as_str().unwrap().into(),
+                client_secret: v["client_secret"].as_str().unwrap().into(),
+                webhook_secret,
+                delay: DELAY,
+                private_key: None,
+            },
+        )
+        .unwrap();
+
+    // Both offers are on the listing, named as the office names them.
+    let offers = module_offers(&app).await;
+    assert_eq!(
+        offer_refs(&offers),
+        [citizens_office::OFFER_FEW, citizens_office::OFFER_MANY]
+    );
+    let few = offers
+        .iter()
+        .find(|o| o["partner"]["offer_ref"] == citizens_office::OFFER_FEW)
+        .unwrap();
+    assert_eq!(few["name"]["en"], "Certify up to five copies");
+    let offer = few["id"].as_str().unwrap().to_string();
+
+    // A resident books: held, then confirmed; the office has it with name and email only.
+    let resident = english_resident(&app, "Carla").await;
+    let start = first_slot(&app, &offer).await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed", "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    let row = entities::booking::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let partner_ref = row.partner_ref.clone().unwrap();
+    let at_office = system
+        .bookings()
+        .into_iter()
+        .find(|x| x.booking_id == partner_ref)
+        .expect("the office has the booking");
+    assert_eq!(
+        serde_json::to_value(at_office.status).unwrap(),
+        json!("confirmed")
+    );
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(&start).unwrap(),
+        at_office.start
+    );
+
+    // The module took the signed `booking.confirmed` (204 in its delivery log).
+    let deliveries_url = app.url(&format!(
+        "/api/v1/admin/modules/{}/deliveries",
+        citizens_office::ID
+    ));
+    let mut delivered = false;
+    for _ in 0..100 {
+        let log: Value = admin
+            .client
+            .get(&deliveries_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["event_type"] == "booking.confirmed" && d["status_code"] == 204)
+        {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(delivered, "the module took booking.confirmed");
+
+    // The resident's access log names the module and its purpose.
+    let log: Value = resident
+        .client
+        .get(app.url("/api/v1/accounts/me/access-log"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["reader"] == citizens_office::ID)
+        .unwrap_or_else(|| panic!("the module is named: {log}"));
+    assert!(
+        entry["purpose"]
+            .as_str()
+            .unwrap()
+            .contains("prepare your appointment"),
+        "{entry}"
+    );
+
+    // The office closes a counter: its signed webhook cancels the booking at the portal.
+    system
+        .cancel(&partner_ref, "The counter is closed that day")
+        .unwrap();
+    let mut followed = false;
+    for _ in 0..100 {
+        if booking_status(&app, &resident, &id).await == "cancelled" {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(followed, "the office's signed webhook was taken");
+    running.stop().await;
+    system.stop().await;
+}
+on_both!(the_citizens_office_books_through_its_appointment_system);
+
+/// The demo city's start: the three examples registered and approved by the server
+/// itself, listed in the public register, working; a second start (a restart: new
+/// ports, new secrets) approves the new manifests and they work again, the citizens'
+/// office's appointment system with the booking credentials it issued the first time.
 #[cfg(feature = "demo-modules")]
 async fn the_demo_city_runs_its_examples(app: TestApp) {
     let admin = setup(&app).await;
@@ -486,7 +684,8 @@ async fn the_demo_city_runs_its_examples(app: TestApp) {
     let first = api::demo::examples::start_examples(&app.state, addr, DELAY)
         .await
         .unwrap();
-    assert_eq!(first.len(), 2);
+    assert_eq!(first.len(), 3);
+    assert!(first.office().is_some());
     let register = open311(&app, "/api/v1/modules").await;
     let ids: Vec<&str> = register["items"]
         .as_array()
@@ -494,15 +693,50 @@ async fn the_demo_city_runs_its_examples(app: TestApp) {
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), 2, "{register}");
-    assert!(ids.contains(&"parking-permits") && ids.contains(&"street-defects"));
+    assert_eq!(ids.len(), 3, "{register}");
+    for id in [
+        "parking-permits",
+        "street-defects",
+        "citizens-office-appointments",
+    ] {
+        assert!(ids.contains(&id), "{register}");
+    }
+    let connection = entities::partner_connection::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the office's booking connection");
     first.stop().await;
 
     let again = api::demo::examples::start_examples(&app.state, addr, DELAY)
         .await
         .unwrap();
-    assert_eq!(again.len(), 2);
+    assert_eq!(again.len(), 3);
     let resident = english_resident(&app, "Demo").await;
+    // The office's appointment system runs at a new address with the same credentials:
+    // one connection, brought up to date, and a booking goes through it.
+    let connections = entities::partner_connection::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(connections.len(), 1);
+    assert_eq!(connections[0].id, connection.id);
+    assert_eq!(connections[0].client_id, connection.client_id);
+    assert_ne!(connections[0].base_url, connection.base_url);
+    let offer = crate::module_appointments::module_offers(&app).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start = crate::module_appointments::first_slot(&app, &offer).await;
+    let (status, b) = crate::module_appointments::book(
+        &app,
+        &resident,
+        json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["status"], "confirmed", "{b}");
+    assert_eq!(again.office().unwrap().bookings().len(), 1);
     let id = apply(&app, &resident, "S-AB 1234", true).await;
     case_page_showing(&app, &resident, &id, "is approved").await;
     let key = crate::reports::api_key(&app, "Demo app").await;

@@ -109,7 +109,7 @@ fn manifest(base_url: &str, webhook: &str, offers: &[&str]) -> Value {
 }
 
 /// The portal's address of a connection's webhooks, as this test reaches it.
-fn reachable(app: &TestApp, url: &str) -> String {
+pub(crate) fn reachable(app: &TestApp, url: &str) -> String {
     url.replace(
         app.state
             .config
@@ -135,7 +135,7 @@ async fn approve(app: &TestApp, admin: &User, version: i64, body: Value) -> reqw
 }
 
 /// The listing's active offers booked through a partner, by their reference.
-async fn module_offers(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn module_offers(app: &TestApp) -> Vec<Value> {
     let r = client()
         .get(app.url(&format!("/api/v1/listings/{LISTING}/offers")))
         .send()
@@ -150,7 +150,7 @@ async fn module_offers(app: &TestApp) -> Vec<Value> {
         .collect()
 }
 
-fn offer_refs(offers: &[Value]) -> Vec<String> {
+pub(crate) fn offer_refs(offers: &[Value]) -> Vec<String> {
     let mut refs: Vec<String> = offers
         .iter()
         .map(|o| o["partner"]["offer_ref"].as_str().unwrap().to_string())
@@ -159,7 +159,7 @@ fn offer_refs(offers: &[Value]) -> Vec<String> {
     refs
 }
 
-async fn first_slot(app: &TestApp, offer: &str) -> String {
+pub(crate) async fn first_slot(app: &TestApp, offer: &str) -> String {
     let to = chrono::Utc::now()
         .with_timezone(&app.state.city.timezone)
         .date_naive()
@@ -176,7 +176,7 @@ async fn first_slot(app: &TestApp, offer: &str) -> String {
         .to_string()
 }
 
-async fn book(app: &TestApp, user: &User, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn book(app: &TestApp, user: &User, body: Value) -> (StatusCode, Value) {
     let r = user
         .client
         .post(app.url("/api/v1/bookings"))
@@ -219,7 +219,7 @@ async fn wait_event(module: &Receiver, event_type: &str) -> Got {
     );
 }
 
-async fn booking_status(app: &TestApp, user: &User, id: &str) -> String {
+pub(crate) async fn booking_status(app: &TestApp, user: &User, id: &str) -> String {
     let r = user
         .client
         .get(app.url(&format!("/api/v1/bookings/{id}")))
@@ -286,6 +286,10 @@ async fn appointments_through_a_module(app: TestApp) {
     )
     .await;
     assert_eq!(approved["module"]["status"], "active");
+    let booking_webhook_url = approved["module"]["booking_webhook_url"]
+        .as_str()
+        .expect("where the module sends its booking webhooks")
+        .to_string();
     let first = approved["webhook_secret"].as_str().unwrap().to_string();
     assert!(first.starts_with("whsec_"));
     // Rotated at once: the new secret is the one both directions use from now on.
@@ -341,13 +345,11 @@ async fn appointments_through_a_module(app: TestApp) {
             "{p}"
         );
     }
-    partner.set_webhook_target(Some(reachable(
-        &app,
-        &api::partners::connections::webhook_url(
-            &app.state.config.server.public_url,
-            connection.id,
-        ),
-    )));
+    assert_eq!(
+        booking_webhook_url,
+        api::partners::connections::webhook_url(&app.state.config.server.public_url, connection.id)
+    );
+    partner.set_webhook_target(Some(reachable(&app, &booking_webhook_url)));
 
     // The offer is on the service's listing, named as the module names it, and the
     // service page offers "Book an appointment"; the register shows what it receives.

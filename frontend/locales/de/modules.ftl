@@ -66,6 +66,8 @@ admin-modules-errors = Das Manifest hat diese Fehler:
 
 admin-module-status = Stand
 admin-module-client-id = Client-ID
+admin-module-booking-webhook-url = Adresse für Buchungs-Webhooks
+admin-module-booking-webhook-url-hint = Hierhin sendet das Terminsystem des Moduls seine Buchungs-Webhooks, signiert mit dem Webhook-Secret des Moduls.
 admin-module-waiting = Wartet auf Prüfung: Version { $version }
 admin-module-in-force = Gilt: Version { $version }
 admin-module-first = Das ist das erste Manifest des Moduls: alles darin ist neu.

@@ -66,6 +66,8 @@ admin-modules-errors = The manifest has these errors:
 
 admin-module-status = Status
 admin-module-client-id = Client ID
+admin-module-booking-webhook-url = Booking webhook address
+admin-module-booking-webhook-url-hint = The module's appointment system sends its booking webhooks here, signed with the module's webhook secret.
 admin-module-waiting = Waiting for review: version { $version }
 admin-module-in-force = In force: version { $version }
 admin-module-first = This is the module's first manifest: everything in it is new.
