@@ -206,6 +206,9 @@ pub struct Submitted {
     texts: HashMap<String, String>,
     files: HashMap<String, Upload>,
     oversize: HashSet<String>,
+    /// Per file field, the name of the draft's file this form keeps unless another is
+    /// chosen (when a resident changes their answers).
+    kept: HashMap<String, String>,
 }
 
 impl Submitted {
@@ -252,6 +255,28 @@ impl Submitted {
 
     fn is_oversize(&self, name: &str) -> bool {
         self.oversize.contains(name)
+    }
+
+    /// Keeps the draft's file `file_name` for the file field `name` unless another is
+    /// chosen.
+    pub fn keep(&mut self, name: impl Into<String>, file_name: impl Into<String>) {
+        self.kept.insert(name.into(), file_name.into());
+    }
+
+    /// The draft's `file` for the file field `name`, unless another was chosen.
+    pub fn keep_file(&mut self, name: &str, file: Upload) {
+        if self.files.get(name).is_some_and(|f| !f.is_empty()) {
+            return;
+        }
+        if let Some(n) = &file.file_name {
+            self.kept.insert(name.to_string(), n.clone());
+        }
+        self.files.insert(name.to_string(), file);
+    }
+
+    /// The draft's file kept for the file field `name`.
+    pub fn kept(&self, name: &str) -> Option<&str> {
+        self.kept.get(name).map(String::as_str)
     }
 }
 
@@ -535,6 +560,34 @@ impl FormSpec {
             })
             .sum();
         files + upload::MAX_TEXT_BYTES as u64 * 4 + 64 * 1024
+    }
+
+    /// Stored answers as the form's fields again, for a resident changing them: what
+    /// [`FormSpec::validate`] made of each field, turned back into what the form sends.
+    /// Files are not refilled (a browser never fills a file input); the caller keeps
+    /// them with [`Submitted::keep`].
+    pub fn prefill(&self, answers: &Value) -> Submitted {
+        let mut s = Submitted::default();
+        for f in &self.fields {
+            let Some(v) = answers.get(&f.name) else {
+                continue;
+            };
+            match (&f.kind, v) {
+                (Kind::Address, Value::Object(parts)) => {
+                    for part in ADDRESS_PARTS {
+                        if let Some(Value::String(x)) = parts.get(part) {
+                            s.add_text(address_name(&f.name, part), x.clone());
+                        }
+                    }
+                }
+                (Kind::Boolean { .. }, Value::Bool(true)) => s.add_text(&f.name, "true"),
+                (Kind::Boolean { .. } | Kind::File { .. }, _) => {}
+                (_, Value::String(x)) => s.add_text(&f.name, x.clone()),
+                (_, Value::Number(n)) => s.add_text(&f.name, n.to_string()),
+                _ => {}
+            }
+        }
+        s
     }
 
     /// Whether answers conform to the module's schema (the `jsonschema` crate's check).
@@ -1204,6 +1257,9 @@ pub struct FieldView {
     pub parts: Vec<PartView>,
     /// `accept` of a file input.
     pub accept: String,
+    /// For a file field of a draft being changed: the file kept unless another is
+    /// chosen (the input is then not required).
+    pub kept: Option<String>,
     /// `inputmode`, `min`, `max`, `maxlength` where they apply.
     pub inputmode: Option<&'static str>,
     pub min: Option<String>,
@@ -1265,6 +1321,7 @@ impl FormView {
                 options: vec![],
                 parts: vec![],
                 accept: String::new(),
+                kept: None,
                 inputmode: None,
                 min: None,
                 max: None,
@@ -1364,7 +1421,16 @@ impl FormView {
                     let mut note = i18n.t(locale, "appform-file-note", Some(&args));
                     // A browser never fills a file input again: say so when the form
                     // comes back and this field was fine.
-                    if !errors.is_empty() && error.is_none() && sent.file(&f.name).is_some() {
+                    v.kept = sent.kept(&f.name).map(str::to_string);
+                    if let Some(kept) = &v.kept {
+                        let mut args = fluent_bundle::FluentArgs::new();
+                        args.set("name", kept.clone());
+                        note = format!(
+                            "{note} {}",
+                            i18n.t(locale, "appform-file-kept", Some(&args))
+                        );
+                    } else if !errors.is_empty() && error.is_none() && sent.file(&f.name).is_some()
+                    {
                         note = format!("{note} {}", i18n.t(locale, "appform-file-again", None));
                     }
                     v.note = Some(note);

@@ -4,7 +4,7 @@
 
 use minijinja::context;
 use poem::http::StatusCode;
-use poem::web::{Data, Multipart, Path};
+use poem::web::{Data, Multipart, Path, Query};
 use poem::{handler, Body, FromRequest, IntoResponse, Request, RequestBody, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -111,6 +111,7 @@ fn form_page(
     ticked: &[DataCategory],
     errors: &[FieldMessage],
     status: StatusCode,
+    draft: Option<Uuid>,
 ) -> Response {
     let mut form = FormView::new(
         &offer.spec,
@@ -139,7 +140,10 @@ fn form_page(
         context! {
             who => who(state, pc.locale, offer),
             form,
-            action => format!("/services/{}/apply", offer.listing.slug),
+            action => match draft {
+                Some(d) => format!("/services/{}/apply?draft={d}", offer.listing.slug),
+                None => format!("/services/{}/apply", offer.listing.slug),
+            },
             share => share_choices(state, pc.locale, offer, user, ticked),
             share_error,
         },
@@ -169,17 +173,53 @@ async fn offer_for(
     Ok(offer)
 }
 
-/// `GET /services/:slug/apply`: the service's application form.
+/// `?draft=<id>`: the draft a resident changes.
+#[derive(Deserialize)]
+pub struct DraftQuery {
+    draft: Option<String>,
+}
+
+/// The resident's own draft `id` of this service, still unsent and in clear: the one
+/// "Change my answers" comes back to. Anything else is ignored (a new application).
+async fn draft_of(
+    state: &AppState,
+    user: &AuthUser,
+    offer: &Offer,
+    id: Option<&str>,
+) -> Option<Case> {
+    let case = load_case(state, user, id?).await.ok()?;
+    (case.status == Status::Draft
+        && case.application.listing_id == offer.listing.id
+        && !case.application.sealed)
+        .then_some(case)
+}
+
+/// `GET /services/:slug/apply`: the service's application form; with `?draft=<id>`,
+/// filled with that draft's answers to change them.
 #[handler]
 pub async fn apply_page(
     state: Data<&AppState>,
     req: &Request,
     Path(slug): Path<String>,
+    Query(q): Query<DraftQuery>,
     PageUser { pc, user }: PageUser,
 ) -> Response {
     let offer = match offer_for(&state, &pc, req, &user, &slug).await {
         Ok(o) => o,
         Err(r) => return r,
+    };
+    let (sent, ticked, draft) = match draft_of(&state, &user, &offer, q.draft.as_deref()).await {
+        Some(case) => {
+            let answers = case.plain().map(|(a, _)| a).unwrap_or_default();
+            let mut sent = offer.spec.prefill(&answers);
+            for f in case.files.iter().filter(|f| f.role == "attachment") {
+                if let Some(field) = &f.field {
+                    sent.keep(field.clone(), f.file_name.clone());
+                }
+            }
+            (sent, case.categories(), Some(case.application.id))
+        }
+        None => (Submitted::default(), Vec::new(), None),
     };
     form_page(
         &state,
@@ -187,10 +227,11 @@ pub async fn apply_page(
         req,
         &user,
         &offer,
-        &Submitted::default(),
-        &[],
+        &sent,
+        &ticked,
         &[],
         StatusCode::OK,
+        draft,
     )
 }
 
@@ -238,6 +279,7 @@ pub async fn apply_submit(
     state: Data<&AppState>,
     req: &Request,
     Path(slug): Path<String>,
+    Query(q): Query<DraftQuery>,
     PageUser { pc, user }: PageUser,
     body: Body,
 ) -> Response {
@@ -245,13 +287,32 @@ pub async fn apply_submit(
         Ok(o) => o,
         Err(r) => return r,
     };
-    let sent = match read_body(req, body, &offer).await {
+    let mut sent = match read_body(req, body, &offer).await {
         Ok(s) => s,
         Err(e) => return error_page(&state, &pc, req, &e),
     };
     if !token_matches(req, sent.text("csrf").unwrap_or_default()) {
         return expired_page(&state, &pc, req);
     }
+    // Changing a draft: its files stay unless others are chosen.
+    let draft = draft_of(&state, &user, &offer, q.draft.as_deref()).await;
+    if let Some(case) = &draft {
+        for f in case.files.iter().filter(|f| f.role == "attachment") {
+            let Some(field) = &f.field else { continue };
+            match service::file_of_resident(&state.db, user.id, case.application.id, f.id).await {
+                Ok(file) => sent.keep_file(
+                    field,
+                    super::upload::Upload {
+                        file_name: Some(file.file_name),
+                        content_type: Some(file.content_type),
+                        bytes: file.bytes,
+                    },
+                ),
+                Err(e) => return error_page(&state, &pc, req, &e),
+            }
+        }
+    }
+    let draft_id = draft.as_ref().map(|c| c.application.id);
     let ticked_raw: Vec<String> = DataCategory::ALL
         .iter()
         .filter(|c| sent.text(&format!("share-{}", c.as_str())).is_some())
@@ -278,6 +339,7 @@ pub async fn apply_submit(
             &ticked,
             &errors,
             StatusCode::UNPROCESSABLE_ENTITY,
+            draft_id,
         );
     };
     let resident = Resident {
@@ -296,7 +358,15 @@ pub async fn apply_submit(
     )
     .await
     {
-        Ok(id) => see_other(format!("/account/applications/{id}/review")),
+        Ok(id) => {
+            // The draft changed is replaced by the new one.
+            if let Some(old) = draft_id {
+                if let Err(e) = service::discard_draft(&state.db, user.id, old).await {
+                    return error_page(&state, &pc, req, &e);
+                }
+            }
+            see_other(format!("/account/applications/{id}/review"))
+        }
         Err(e) => error_page(&state, &pc, req, &e),
     }
 }
@@ -404,7 +474,10 @@ pub async fn review_page(
             who => who(&state, pc.locale, &offer),
             answers => answers_view(&state, pc.locale, &offer, &case),
             profile => profile_view(&state, pc.locale, &case),
-            change_url => format!("/services/{}/apply", offer.listing.slug),
+            change_url => format!(
+                "/services/{}/apply?draft={}",
+                offer.listing.slug, case.application.id
+            ),
         },
     )
 }

@@ -361,6 +361,22 @@ pub async fn create_draft(
     Ok(id)
 }
 
+/// Deletes the resident's unsent draft `id` (replaced by a changed one); its files go
+/// with it. A case already sent is left alone.
+pub async fn discard_draft(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<(), ApplicationError> {
+    application::Entity::delete_many()
+        .filter(application::Column::Id.eq(id))
+        .filter(application::Column::UserId.eq(user_id))
+        .filter(application::Column::Status.eq(Status::Draft.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// A file of a case, without its bytes.
 #[derive(Clone, Debug)]
 pub struct FileMeta {

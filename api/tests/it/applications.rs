@@ -439,6 +439,162 @@ async fn apply_and_the_module_gets_the_signed_webhook(app: TestApp) {
 }
 on_both!(apply_and_the_module_gets_the_signed_webhook);
 
+/// "Change my answers" on the review page brings the form back filled with the draft's
+/// answers, the ticked data and the attached file kept; sent again with one answer
+/// changed and no new file, the new draft has the change and the same file, and
+/// replaces the old one. Someone else's draft, or a sent case, is never filled in.
+async fn change_my_answers_keeps_them_and_the_file(app: TestApp) {
+    let rx = Receiver::start().await;
+    active_module(&app, manifest(&rx.url, false)).await;
+    let resident = app.register("Chantal").await;
+    let page = resident.client.get(app.url(APPLY)).send().await.unwrap();
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let r = resident
+        .client
+        .post(app.url(APPLY))
+        .multipart(filled(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let review = r.headers()["location"].to_str().unwrap().to_string();
+    let old = review
+        .trim_start_matches("/account/applications/")
+        .trim_end_matches("/review")
+        .to_string();
+    let html = resident
+        .client
+        .get(app.url(&format!("{review}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let change = format!("{APPLY}?draft={old}");
+    assert!(html.contains(&format!("href=\"{change}\"")), "{html}");
+
+    // The form again, filled in.
+    let form = resident
+        .client
+        .get(app.url(&format!("{change}&lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for value in [
+        "S-AB 1234",
+        "Königstraße 1",
+        "70173",
+        "Stuttgart",
+        &start_day(),
+    ] {
+        assert!(
+            form.contains(&format!("value=\"{value}\"")),
+            "{value}: {form}"
+        );
+    }
+    assert!(form.contains("value=\"mitte\" checked"), "the zone: {form}");
+    assert!(
+        form.contains("Meldebescheinigung.pdf is attached"),
+        "{form}"
+    );
+    assert!(
+        !form.contains("name=\"proof\" type=\"file\" accept=\"application/pdf,.pdf,image/jpeg,.jpg,image/png,.png\" required"),
+        "the kept file is not asked for again: {form}"
+    );
+    assert!(form.contains(&format!("action=\"{change}\"")), "{form}");
+
+    // Another resident's draft is not theirs to see: an empty form.
+    let other = app.register("Otto").await;
+    let theirs = other
+        .client
+        .get(app.url(&change))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!theirs.contains("value=\"S-AB 1234\""), "{theirs}");
+    assert!(
+        theirs.contains(&format!("action=\"{APPLY}\"")),
+        "a new application: {theirs}"
+    );
+
+    // Sent again with another plate and no file chosen: the file is kept.
+    let csrf = hidden(&form, "csrf");
+    let changed = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("plate", "S-CD 567")
+        .text("zone", "mitte")
+        .text("address-street", "Königstraße 1")
+        .text("address-postcode", "70173")
+        .text("address-city", "Stuttgart")
+        .part(
+            "proof",
+            reqwest::multipart::Part::bytes(Vec::new())
+                .file_name("")
+                .mime_str("application/octet-stream")
+                .unwrap(),
+        )
+        .text("start", start_day())
+        .text("confirm", "true")
+        .text("share-name", "1");
+    let r = resident
+        .client
+        .post(app.url(&change))
+        .multipart(changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let review = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(!review.contains(&old), "a new draft");
+    let html = resident
+        .client
+        .get(app.url(&format!("{review}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("S-CD 567"), "{html}");
+    assert!(!html.contains("S-AB 1234"), "{html}");
+    assert!(
+        html.contains("Meldebescheinigung.pdf"),
+        "the file kept: {html}"
+    );
+    // The old draft is gone; one application, with the file's bytes.
+    assert_eq!(count_applications(&app).await, 1);
+    let files = entities::application_file::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].bytes, PDF);
+    // The old link now fills nothing in.
+    let stale = resident
+        .client
+        .get(app.url(&change))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!stale.contains("value=\"S-AB 1234\""), "{stale}");
+}
+on_both!(change_my_answers_keeps_them_and_the_file);
+
 async fn a_sealed_submission_leaves_only_ciphertext(app: TestApp) {
     let rx = Receiver::start().await;
     let creds = active_module(&app, manifest(&rx.url, true)).await;

@@ -7,3 +7,4 @@ appform-address-postcode = Postleitzahl
 appform-address-city = Ort
 appform-file-note = { $types }, höchstens { $max } MB.
 appform-file-again = Bitte wählen Sie die Datei erneut: Der Browser behält sie nicht, wenn ein Formular zurückkommt.
+appform-file-kept = Beigefügt ist { $name }; wählen Sie nur eine Datei, um sie zu ersetzen.

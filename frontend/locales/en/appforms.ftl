@@ -7,3 +7,4 @@ appform-address-postcode = Postcode
 appform-address-city = Town or city
 appform-file-note = { $types }, at most { $max } MB.
 appform-file-again = Please choose the file again: a browser does not keep it when a form comes back.
+appform-file-kept = { $name } is attached; choose a file only to replace it.
