@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::modules::{access_token, active, ok_json, setup, Creds};
+use crate::modules::{access_token, active, ok_json, send, setup, Creds};
 use crate::on_both;
 
 /// A street-defect module serving the demo city's "report a street defect" service, with
@@ -2517,3 +2517,98 @@ async fn reading_contact_answers_is_in_the_access_log(app: TestApp) {
         .contains("dealing with your report"));
 }
 on_both!(reading_contact_answers_is_in_the_access_log);
+
+/// A listing residents filed cases to is not deleted with them: deleting it answers 409
+/// `listing-has-cases` (one a module serves, `listing-served-by-module`), nothing is
+/// deleted, and unpublishing it is what the city does instead; a listing without either
+/// is deleted as before.
+async fn a_listing_with_cases_is_not_deleted(app: TestApp) {
+    let (admin, _creds) = with_module(&app).await;
+    let path = "/api/v1/listings/report-street-defect";
+    let p = problem(
+        send(&app, &admin, reqwest::Method::DELETE, path, None).await,
+        409,
+    )
+    .await;
+    assert!(
+        p["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/listing-served-by-module"),
+        "{p}"
+    );
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created[0]["service_request_id"].as_str().unwrap();
+    let p = problem(
+        send(&app, &admin, reqwest::Method::DELETE, path, None).await,
+        409,
+    )
+    .await;
+    assert!(
+        p["type"].as_str().unwrap().ends_with("/listing-has-cases"),
+        "{p}"
+    );
+    assert!(p["detail"].as_str().unwrap().contains("unpublish"), "{p}");
+    // Nothing went: the listing and the report are there.
+    ok_json(
+        client().get(app.url(path)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let read = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(read[0]["service_request_id"], id);
+    // Unpublished instead: out of public view, the case kept.
+    ok_json(
+        send(
+            &app,
+            &admin,
+            reqwest::Method::POST,
+            &format!("{path}/unpublish"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        client().get(app.url(path)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    use sea_orm::EntityTrait;
+    let kept = entities::report::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(kept.is_some());
+    // A service without cases or a module is deleted as before.
+    let r = send(
+        &app,
+        &admin,
+        reqwest::Method::DELETE,
+        "/api/v1/listings/passport",
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+on_both!(a_listing_with_cases_is_not_deleted);
