@@ -2566,11 +2566,33 @@ async fn a_listing_with_cases_is_not_deleted(app: TestApp) {
     );
     assert!(p["detail"].as_str().unwrap().contains("unpublish"), "{p}");
     // Nothing went: the listing and the report are there.
-    ok_json(
+    let listing = ok_json(
         client().get(app.url(path)).send().await.unwrap(),
         StatusCode::OK,
     )
     .await;
+    // The editor's delete button answers the same, in words.
+    let lid = listing["id"].as_str().unwrap();
+    let editor = admin
+        .client
+        .get(app.url(&format!("/manage/listings/{lid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = admin
+        .client
+        .post(app.url(&format!("/manage/listings/{lid}/status")))
+        .header("Accept-Language", "en")
+        .form(&[("action", "delete"), ("csrf", &hidden(&editor, "csrf"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Unpublish it instead"), "{html}");
     let read = json_of(
         get(&app, &format!("/open311/v2/requests/{id}.json")).await,
         StatusCode::OK,
