@@ -38,6 +38,7 @@ mod m20261207_000031_create_applications;
 mod m20261207_000032_create_reports;
 mod m20261207_000033_add_partner_connection_module;
 mod m20261207_000034_module_delivery_outcomes;
+mod m20261207_000035_restrict_listing_cases;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000032_create_reports::Migration),
             Box::new(m20261207_000033_add_partner_connection_module::Migration),
             Box::new(m20261207_000034_module_delivery_outcomes::Migration),
+            Box::new(m20261207_000035_restrict_listing_cases::Migration),
         ]
     }
 }

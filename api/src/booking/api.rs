@@ -88,11 +88,16 @@ pub enum BookingCreated {
     Created(PreJson<Booking>, #[oai(header = "Location")] String),
 }
 
-fn offer_ok(m: &entities::offer::Model) -> OfferResponse {
-    OfferResponse::Ok(
-        Json(offers::to_api(m)),
-        crate::listings::service::etag(m.version),
-    )
+async fn offer_ok(
+    db: &sea_orm::DatabaseConnection,
+    m: entities::offer::Model,
+) -> Result<OfferResponse, BookingError> {
+    let etag = crate::listings::service::etag(m.version);
+    let o = offers::to_api_all(db, std::slice::from_ref(&m))
+        .await?
+        .pop()
+        .ok_or_else(|| BookingError::internal("an offer without its view"))?;
+    Ok(OfferResponse::Ok(Json(o), etag))
 }
 
 fn parse_id(id: &str, what: &'static str) -> Result<Uuid, BookingError> {
@@ -136,7 +141,7 @@ impl OffersApi {
         let items =
             offers::list_for_listing(&state.db, state.city.id, user.as_ref(), &id.0).await?;
         Ok(Json(OfferList {
-            items: items.iter().map(offers::to_api).collect(),
+            items: offers::to_api_all(&state.db, &items).await?,
         }))
     }
 
@@ -185,7 +190,7 @@ impl OffersApi {
         let user = auth::optional_user(req).await?;
         let id = parse_id(&id.0, "offer")?;
         let (o, _) = offers::get(&state.db, state.city.id, user.as_ref(), id).await?;
-        Ok(offer_ok(&o))
+        Ok(offer_ok(&state.db, o).await?)
     }
 
     /// Update an offer
@@ -216,7 +221,7 @@ impl OffersApi {
             body.0,
         )
         .await?;
-        Ok(offer_ok(&m))
+        Ok(offer_ok(&state.db, m).await?)
     }
 
     /// An offer's availability

@@ -96,7 +96,8 @@ pub enum BookingError {
     /// 503 `unavailable`: the partner does not answer.
     #[error("the partner does not answer")]
     PartnerUnavailable,
-    /// 503 `unavailable`: the offer's connection is disabled.
+    /// 409 `offer-not-bookable`: the offer's connection is disabled (a paused module's,
+    /// or one its business switched off): deliberately not bookable now, not an outage.
     #[error("the partner connection is disabled")]
     PartnerSwitchedOff,
     /// 503 `unavailable`: the confirmation's outcome is unknown; it is being checked.
@@ -168,7 +169,6 @@ impl BookingError {
             Self::PartnerNotCancelled { .. } => "problem-partner-refused-cancel",
             Self::PartnerNotMoved { .. } => "problem-partner-refused-move",
             Self::PartnerUnavailable => "problem-unavailable-partner",
-            Self::PartnerSwitchedOff => "problem-unavailable-partner-off",
             Self::PartnerConfirmUnknown => "problem-unavailable-partner-confirm",
             Self::PartnerRescheduleUnknown => "problem-unavailable-partner-move",
             Self::PartnerOfferUnchecked => "problem-unavailable-partner-offer",
@@ -224,8 +224,8 @@ impl ErrorCode for BookingError {
             | Self::PartnerNotConfirmed { .. }
             | Self::PartnerNotCancelled { .. }
             | Self::PartnerNotMoved { .. } => "partner-refused",
+            Self::PartnerSwitchedOff => "offer-not-bookable",
             Self::PartnerUnavailable
-            | Self::PartnerSwitchedOff
             | Self::PartnerConfirmUnknown
             | Self::PartnerRescheduleUnknown
             | Self::PartnerOfferUnchecked
@@ -249,7 +249,6 @@ impl ErrorCode for BookingError {
             Self::StaleVersion { .. } => 412,
             Self::IdempotencyKeyReused => 422,
             Self::PartnerUnavailable
-            | Self::PartnerSwitchedOff
             | Self::PartnerConfirmUnknown
             | Self::PartnerRescheduleUnknown
             | Self::PartnerOfferUnchecked
@@ -388,7 +387,7 @@ mod tests {
             (E::PartnerNotCancelled { detail: d() }, 409),
             (E::PartnerNotMoved { detail: d() }, 409),
             (E::PartnerUnavailable, 503),
-            (E::PartnerSwitchedOff, 503),
+            (E::PartnerSwitchedOff, 409),
             (E::PartnerConfirmUnknown, 503),
             (E::PartnerRescheduleUnknown, 503),
             (E::PartnerOfferUnchecked, 503),

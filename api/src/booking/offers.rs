@@ -223,6 +223,15 @@ pub struct Offer {
     pub membership: Option<MembershipDetails>,
     /// Set when the offer is booked through the organization's own system.
     pub partner: Option<PartnerLink>,
+    /// Whether a resident can book it now: an active offer whose booking system is
+    /// switched on. Booking one that is not answers `409` `offer-not-bookable`.
+    pub bookable: bool,
+    /// Why it is not bookable now: `not-active` (a draft or archived offer),
+    /// `module-paused` (booked through a city module that is paused) or
+    /// `connection-disabled` (the business switched its booking system's connection
+    /// off). Absent when bookable.
+    #[oai(skip_serializing_if_is_none)]
+    pub not_bookable_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -581,9 +590,51 @@ pub fn hours_of(m: &offer::Model) -> Option<(AppointmentDetails, OpeningHours)> 
     Some((a, h))
 }
 
-/// The API view of a stored offer.
+/// The API views of stored offers, each saying whether it is bookable now (its partner
+/// connection switched on, when it has one).
+pub async fn to_api_all<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    ms: &[offer::Model],
+) -> Result<Vec<Offer>, BookingError> {
+    let ids: Vec<Uuid> = ms.iter().filter_map(|m| m.partner_connection_id).collect();
+    let off: Vec<entities::partner_connection::Model> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        entities::partner_connection::Entity::find()
+            .filter(entities::partner_connection::Column::Id.is_in(ids))
+            .filter(entities::partner_connection::Column::Status.ne("active"))
+            .all(db)
+            .await?
+    };
+    Ok(ms
+        .iter()
+        .map(|m| {
+            let mut o = to_api(m);
+            if o.bookable {
+                if let Some(c) = off.iter().find(|c| Some(c.id) == m.partner_connection_id) {
+                    o.bookable = false;
+                    o.not_bookable_reason = Some(
+                        if c.module_id.is_some() {
+                            "module-paused"
+                        } else {
+                            "connection-disabled"
+                        }
+                        .into(),
+                    );
+                }
+            }
+            o
+        })
+        .collect())
+}
+
+/// The API view of a stored offer, bookable when active (without looking at its
+/// partner connection: [`to_api_all`] does).
 pub fn to_api(m: &offer::Model) -> Offer {
+    let active = m.status == "active";
     Offer {
+        bookable: active,
+        not_bookable_reason: (!active).then(|| "not-active".to_string()),
         id: m.id,
         listing_id: m.listing_id,
         kind: OfferKind::parse(&m.kind).unwrap_or(OfferKind::Appointment),

@@ -2,6 +2,7 @@
 //! signed per Standard Webhooks (HMAC-SHA256 over `id.timestamp.body` with the
 //! connection's secret, compared in constant time, timestamps within five minutes).
 //! A webhook id already received from the connection is answered 200 and ignored.
+//! A disabled connection still takes them; a removed module's connection answers 404.
 //!
 //! The raw body is verified before anything is parsed, so this is a plain endpoint and
 //! not part of the portal's OpenAPI document; its payload is described in the Partner
@@ -51,11 +52,23 @@ async fn handle(
 ) -> Result<Response, Problem> {
     let not_found = || Problem::from(BookingError::not_found("partner connection"));
     let id = Uuid::parse_str(connection).map_err(|_| not_found())?;
+    // A disabled connection (a paused module's, or one its business switched off) still
+    // takes its partner's signed status changes of the bookings made through it: a
+    // counter closing cancels them, and the resident must hear of it. Only a removed
+    // module's connection (and one deleted) is gone.
     let conn = partner_connection::Entity::find_by_id(id)
         .one(&state.db)
         .await?
-        .filter(|c| c.status == "active")
         .ok_or_else(not_found)?;
+    if let Some(module_id) = conn.module_id {
+        let removed = entities::module::Entity::find_by_id(module_id)
+            .one(&state.db)
+            .await?
+            .is_none_or(|m| m.status == "removed");
+        if removed {
+            return Err(not_found());
+        }
+    }
     let body = body
         .into_bytes_limit(state.config.server.max_body_bytes)
         .await

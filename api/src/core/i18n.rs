@@ -40,6 +40,7 @@ pub const FILES: &[(&str, &str, &str)] = locale_files!(
     "reports",
     "applications",
     "module-appointments",
+    "limits",
     "errors-common",
     "errors-listings",
     "errors-organizations",

@@ -45,6 +45,14 @@ pub enum ListingError {
     /// 409: only a suspended listing can be restored.
     #[error("the listing is not suspended")]
     NotSuspended,
+    /// 409: residents' applications or reports were filed to the listing; deleting it
+    /// would take their cases with it (it is unpublished instead).
+    #[error("the listing has residents' cases")]
+    HasCases,
+    /// 409: a module serves the listing; the module's manifest is changed (or the module
+    /// removed) first.
+    #[error("a module serves the listing")]
+    ServedByModule,
     /// Not found, invalid fields, a database error.
     #[error(transparent)]
     Common(#[from] CommonError),
@@ -90,6 +98,8 @@ impl ErrorCode for ListingError {
             ListingError::NotPendingReview => "not-pending-review",
             ListingError::Suspended => "suspended",
             ListingError::NotSuspended => "not-suspended",
+            ListingError::HasCases => "listing-has-cases",
+            ListingError::ServedByModule => "listing-served-by-module",
             ListingError::Common(e) => e.code(),
         }
     }
@@ -107,7 +117,9 @@ impl ErrorCode for ListingError {
             | ListingError::MayNotDelete => 403,
             ListingError::Suspended
             | ListingError::NotSuspended
-            | ListingError::NotPendingReview => 409,
+            | ListingError::NotPendingReview
+            | ListingError::HasCases
+            | ListingError::ServedByModule => 409,
             ListingError::Common(e) => e.status(),
         }
     }
@@ -147,6 +159,8 @@ impl ErrorCode for ListingError {
             ListingError::MayNotDelete => "problem-forbidden-may-not-delete",
             ListingError::Suspended => "problem-suspended",
             ListingError::NotSuspended => "problem-not-suspended",
+            ListingError::HasCases => "problem-listing-has-cases",
+            ListingError::ServedByModule => "problem-listing-served-by-module",
             ListingError::Common(e) => return e.message(),
         };
         let mut m = Message::new(key);
@@ -179,6 +193,8 @@ mod tests {
             (ListingError::MayNotDelete, 403),
             (ListingError::Suspended, 409),
             (ListingError::NotSuspended, 409),
+            (ListingError::HasCases, 409),
+            (ListingError::ServedByModule, 409),
             (ListingError::not_found("listing"), 404),
             (
                 Invalid::field("categories[0]", msg!("v-unknown-category", c = "x")).into(),

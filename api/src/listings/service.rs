@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -1005,7 +1005,8 @@ fn never_text() -> Option<String> {
     None
 }
 
-/// Deletes a listing and everything hanging off it.
+/// Deletes a listing and everything hanging off it, unless residents filed cases to it
+/// (applications, reports) or a module serves it: those stay, and the listing with them.
 pub async fn delete(
     db: &DatabaseConnection,
     city_id: Uuid,
@@ -1019,11 +1020,37 @@ pub async fn delete(
     }
     check_if_match(if_match, rec.model.version)?;
     let txn = crate::core::db::begin_write(db).await?;
+    // Residents' cases keep their listing (the foreign keys restrict): asked first for
+    // a clear answer, and a case filed meanwhile is caught by the constraint.
+    let id = rec.model.id;
+    let cases = entities::application::Entity::find()
+        .filter(entities::application::Column::ListingId.eq(id))
+        .count(&txn)
+        .await?
+        + entities::report::Entity::find()
+            .filter(entities::report::Column::ListingId.eq(id))
+            .count(&txn)
+            .await?;
+    if cases > 0 {
+        return Err(ListingError::HasCases);
+    }
+    if entities::module_service::Entity::find()
+        .filter(entities::module_service::Column::ListingId.eq(id))
+        .count(&txn)
+        .await?
+        > 0
+    {
+        return Err(ListingError::ServedByModule);
+    }
     let res = listing::Entity::delete_many()
         .filter(listing::Column::Id.eq(rec.model.id))
         .filter(listing::Column::Version.eq(rec.model.version))
         .exec(&txn)
-        .await?;
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => ListingError::HasCases,
+            _ => e.into(),
+        })?;
     if res.rows_affected == 0 {
         let current = listing::Entity::find_by_id(rec.model.id).one(&txn).await?;
         return Err(match current {

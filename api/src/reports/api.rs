@@ -48,6 +48,32 @@ fn problem(e: ReportError) -> ApiError {
     Problem::from_code(&e).into()
 }
 
+/// The names of a service's form fields whose answers are personal data (an email
+/// address or a phone number).
+fn personal_answers(services: &[service::ReportService], code: &str) -> Vec<String> {
+    use crate::applications::form::{Kind, TextFormat};
+    services
+        .iter()
+        .find(|s| s.code == code)
+        .and_then(|s| s.form.as_ref())
+        .map(|form| {
+            form.fields()
+                .iter()
+                .filter(|f| {
+                    matches!(
+                        f.kind,
+                        Kind::Text {
+                            format: Some(TextFormat::Email | TextFormat::Tel),
+                            ..
+                        }
+                    )
+                })
+                .map(|f| f.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A report as its module sees it in a list: no personal data.
 #[derive(Object)]
 pub struct ModuleReport {
@@ -255,29 +281,7 @@ impl ReportsApi {
             .iter()
             .map(|r| {
                 let mut item = ModuleReport::from(r);
-                let personal = services
-                    .iter()
-                    .find(|s| s.code == r.service_code)
-                    .and_then(|s| s.form.as_ref())
-                    .map(|form| {
-                        form.fields()
-                            .iter()
-                            .filter(|f| {
-                                matches!(
-                                    f.kind,
-                                    crate::applications::form::Kind::Text {
-                                        format: Some(
-                                            crate::applications::form::TextFormat::Email
-                                                | crate::applications::form::TextFormat::Tel
-                                        ),
-                                        ..
-                                    }
-                                )
-                            })
-                            .map(|f| f.name.clone())
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default();
+                let personal = personal_answers(&services, &r.service_code);
                 if let Value::Object(answers) = &mut item.attributes {
                     answers.retain(|k, _| !personal.contains(k));
                 }
@@ -291,8 +295,9 @@ impl ReportsApi {
     ///
     /// With `module:cases:read`. The place and photo come when the manifest names
     /// `location` and `attachments` for the service; the reporter only with
-    /// `module:resident-data:read` too, and only the categories the manifest names. A
-    /// resident's data read this way is recorded in their access log, naming the module.
+    /// `module:resident-data:read` too, and only the categories the manifest names; so do
+    /// the answers that are an email address or a phone number. A resident's data read
+    /// this way is recorded in their access log, naming the module.
     #[oai(
         path = "/module/reports/:id",
         method = "get",
@@ -349,6 +354,24 @@ impl ReportsApi {
         };
         let mut reporter = None;
         let mut read_fields: Vec<&str> = Vec::new();
+        // Answers that are an email address or a phone number are the reporter's
+        // contact data: they come only with the resident-data scope, and reading them is
+        // recorded like the reporter's own fields.
+        let mut item = ModuleReport::from(&r);
+        let services = service::services(ctx(&state)).await.map_err(problem)?;
+        let personal = personal_answers(&services, &r.service_code);
+        let read_contact = if let Value::Object(answers) = &mut item.attributes {
+            if auth.0.scopes.contains(Scope::ModuleResidentDataRead) {
+                answers.iter().any(|(k, v)| {
+                    personal.contains(k) && v.as_str().is_some_and(|t| !t.trim().is_empty())
+                })
+            } else {
+                answers.retain(|k, _| !personal.contains(k));
+                false
+            }
+        } else {
+            false
+        };
         if auth.0.scopes.contains(Scope::ModuleResidentDataRead) {
             let mut who = ReportReporter::default();
             let resident = service::reporter_of(ctx(&state), &r)
@@ -398,12 +421,26 @@ impl ReportsApi {
                     .await
                     .map_err(|e| problem(e.into()))?;
             }
+            if read_contact {
+                let record = access_record_of(
+                    state.city.id,
+                    subject,
+                    &Reader::Module(module.slug.clone()),
+                    msg!("access-report-answers", report = r.id.to_string()),
+                    msg!("access-purpose-report", module = module.slug.clone()),
+                );
+                state
+                    .access_log
+                    .record(record)
+                    .await
+                    .map_err(|e| problem(e.into()))?;
+            }
         }
         let updates = service::updates(ctx(&state), Some(&[r.id]), None, None, false)
             .await
             .map_err(problem)?;
         Ok(Json(ModuleReportDetail {
-            report: ModuleReport::from(&r),
+            report: item,
             place,
             media_url,
             reporter,

@@ -1126,3 +1126,134 @@ async fn module_delivery_outcomes_come_and_go(app: TestApp) {
     }
 }
 crate::on_both!(module_delivery_outcomes_come_and_go);
+
+/// How the foreign keys of residents' cases (and modules' services) to `listings` act on
+/// delete: `RESTRICT` or `CASCADE`, per table.
+async fn listing_delete_rules(db: &DatabaseConnection) -> Vec<(String, String)> {
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for t in ["applications", "reports", "module_services"] {
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                "SELECT confdeltype::text AS r FROM pg_constraint WHERE contype = 'f' \
+                 AND conrelid = '{t}'::regclass AND confrelid = 'listings'::regclass"
+            ),
+            _ => format!(
+                "SELECT on_delete AS r FROM pragma_foreign_key_list('{t}') \
+                 WHERE \"table\" = 'listings'"
+            ),
+        };
+        let rows = db
+            .query_all(Statement::from_string(backend, sql))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{t}: one foreign key to listings");
+        let r: String = rows[0].try_get("", "r").unwrap();
+        let rule = match r.as_str() {
+            "r" => "RESTRICT".to_string(),
+            "c" => "CASCADE".to_string(),
+            other => other.to_string(),
+        };
+        out.push((t.to_string(), rule));
+    }
+    out
+}
+
+/// The rows of the tables migration 35 rebuilds on SQLite (and one below them).
+async fn rows(db: &DatabaseConnection) -> (i64, i64, i64) {
+    (
+        count(db, "reports").await,
+        count(db, "module_services").await,
+        count(db, "report_updates").await,
+    )
+}
+
+async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    db.query_one(Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT COUNT(*) AS n FROM {table}"),
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap()
+}
+
+/// Migration 35 makes the foreign keys of `applications`, `reports` and
+/// `module_services` to `listings` restrict a delete (they cascaded); SQLite rebuilds the
+/// tables and keeps their rows, indexes and the foreign keys of the tables below them;
+/// down puts the cascade back, up again restricts, and a listing with a report cannot be
+/// deleted underneath it.
+async fn listing_cases_restrict_deleting_the_listing(app: TestApp) {
+    let db = &app.state.db;
+    crate::reports::with_module(&app).await;
+    let key = crate::reports::api_key(&app, "Test app").await;
+    let r = crate::reports::post_request(
+        &app,
+        "json",
+        &[
+            ("api_key", key.as_str()),
+            ("service_code", "report-street-defect"),
+            ("attribute[kind]", "pothole"),
+            ("lat", "60.17"),
+            ("long", "24.94"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let before = rows(db).await;
+    assert_eq!((before.0, before.1), (1, 1), "{before:?}");
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let ix = sorted(indexes(db, "reports").await);
+    let restrict: Vec<(String, String)> = ["applications", "reports", "module_services"]
+        .iter()
+        .map(|t| (t.to_string(), "RESTRICT".to_string()))
+        .collect();
+    assert_eq!(listing_delete_rules(db).await, restrict);
+
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000035_restrict_listing_cases")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    assert!(listing_delete_rules(db)
+        .await
+        .iter()
+        .all(|(_, r)| r == "CASCADE"));
+    assert_eq!(rows(db).await, before, "down keeps the rows");
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(listing_delete_rules(db).await, restrict);
+    assert_eq!(rows(db).await, before, "up keeps the rows");
+    assert_eq!(sorted(indexes(db, "reports").await), ix, "and the indexes");
+
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Sqlite {
+        let fk: i64 = db
+            .query_one(Statement::from_string(backend, "PRAGMA foreign_keys"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        assert_eq!(fk, 1, "the pooled connection has its foreign keys back");
+    }
+    let gone = db
+        .execute(Statement::from_string(
+            backend,
+            "DELETE FROM listings WHERE slug = 'report-street-defect'",
+        ))
+        .await;
+    assert!(gone.is_err(), "the database refuses");
+    assert_eq!(rows(db).await, before);
+}
+crate::on_both!(listing_cases_restrict_deleting_the_listing);

@@ -4,7 +4,9 @@
 //! booking credentials; its offers appear on the service's listing; a resident books,
 //! confirms and cancels through the partner flow; the resident's access log names the
 //! module; the module gets `booking.*` events signed per Standard Webhooks; the
-//! module's booking webhooks to the portal are verified with the shared secret; pause,
+//! module's booking webhooks to the portal are verified with the shared secret (while
+//! it is paused too, not once it is removed); pause (its offers not bookable, and the
+//! API says why),
 //! manifest updates and removal; and the webhook secret's rotation.
 
 use std::time::Duration;
@@ -582,6 +584,27 @@ async fn appointments_through_a_module(app: TestApp) {
         ["copy.certify", "copy.many"]
     );
 
+    // A confirmed booking the module's system cancels while the module is paused.
+    let (status, b5) = book(
+        &app,
+        &other,
+        json!({"offer_id": offer, "starts_at": first_slot(&app, &offer).await}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b5}");
+    let id5 = b5["id"].as_str().unwrap().to_string();
+    let ref5 = entities::booking::Entity::find_by_id(id5.parse::<Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .partner_ref
+        .unwrap();
+    assert!(module_offers(&app)
+        .await
+        .iter()
+        .all(|o| o["bookable"] == true && o.get("not_bookable_reason").is_none()));
+
     // Paused: the offers are shown, but not bookable; bookings made can be cancelled.
     ok_json(
         send(
@@ -595,10 +618,65 @@ async fn appointments_through_a_module(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    // (Its times cannot be asked while it is paused: the start seen before.)
+    // The API says so: not bookable, because the module is paused; its times and a
+    // booking answer 409 `offer-not-bookable` (a deliberate pause, not an outage).
+    let shown = module_offers(&app).await;
+    assert_eq!(shown.len(), 2, "still shown");
+    for o in &shown {
+        assert_eq!(o["status"], "active");
+        assert_eq!(o["bookable"], false, "{o}");
+        assert_eq!(o["not_bookable_reason"], "module-paused", "{o}");
+    }
+    let one = ok_json(
+        client()
+            .get(app.url(&format!("/api/v1/offers/{offer}")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (&one["bookable"], &one["not_bookable_reason"]),
+        (&json!(false), &json!("module-paused"))
+    );
+    let p = problem(
+        client()
+            .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+            .send()
+            .await
+            .unwrap(),
+        409,
+    )
+    .await;
+    assert!(
+        p["type"].as_str().unwrap().ends_with("/offer-not-bookable"),
+        "{p}"
+    );
     let (status, refused) =
         book(&app, &other, json!({"offer_id": offer, "starts_at": start})).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{refused}");
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/offer-not-bookable"),
+        "{refused}"
+    );
+    // The module's system still cancels what was booked (a counter closes): its signed
+    // webhook to the disabled connection is taken, and the resident's booking follows.
+    partner
+        .cancel_by_business(&ref5, Some("The counter is closed".into()))
+        .unwrap();
+    let mut followed = false;
+    for _ in 0..100 {
+        if booking_status(&app, &other, &id5).await == "cancelled" {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(followed, "the paused module's signed webhook was taken");
     let page = client()
         .get(app.url(&format!("/services/{LISTING}")))
         .header("accept-language", "en")
@@ -657,6 +735,29 @@ async fn appointments_through_a_module(app: TestApp) {
         .unwrap()
         .unwrap();
     assert_eq!(conn.status, "disabled");
+    // A removed module's connection is gone for its webhooks.
+    let body = json!({"type": "booking.cancelled"}).to_string();
+    let ts = chrono::Utc::now().timestamp();
+    let r = client()
+        .post(reachable(
+            &app,
+            &api::partners::connections::webhook_url(
+                &app.state.config.server.public_url,
+                connection.id,
+            ),
+        ))
+        .header("webhook-id", "msg_after_removal")
+        .header("webhook-timestamp", ts.to_string())
+        .header(
+            "webhook-signature",
+            partner_contract::webhook::sign(&secret, "msg_after_removal", ts, body.as_bytes()),
+        )
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // The booking made stays, and its resident can still cancel it.
     let id4 = b4["id"].as_str().unwrap();
     let r = other

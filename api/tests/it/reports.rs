@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::modules::{access_token, active, setup, Creds};
+use crate::modules::{access_token, active, ok_json, send, setup, Creds};
 use crate::on_both;
 
 /// A street-defect module serving the demo city's "report a street defect" service, with
@@ -2414,3 +2414,223 @@ async fn personal_answers_stay_out_of_the_module_list(app: TestApp) {
     assert!(one.to_string().contains("neighbour@example.org"), "{one}");
 }
 on_both!(personal_answers_stay_out_of_the_module_list);
+
+/// A resident's answers that are contact data (a phone number for questions) come to
+/// the module only with the resident-data scope, and reading one report with them writes
+/// an access record naming the module; a read without personal data writes none.
+async fn reading_contact_answers_is_in_the_access_log(app: TestApp) {
+    let admin = setup(&app).await;
+    let mut m = street_defects();
+    // Not the reporter: besides the place, only the answers carry personal data.
+    m["services"][0]["data"] = json!(["location"]);
+    let form = &mut m["services"][0]["form"];
+    form["properties"]["callback"] = json!({
+        "type": "string",
+        "format": "tel",
+        "maxLength": 40,
+        "x-title": {"de": "Rückrufnummer", "en": "Number to call back"}
+    });
+    form["x-order"] = json!(["kind", "lane", "blocking", "callback"]);
+    let creds = active(&app, &admin, m).await;
+    places(&app).await;
+    let resident = app.register("Caller").await;
+    let page = resident
+        .client
+        .get(app.url("/services/report-street-defect/report"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"callback\""), "the phone question");
+    let r = send_report(
+        &app,
+        &resident,
+        &hidden(&page, "csrf"),
+        &[
+            ("report_address", "Mannerheimintie 5"),
+            ("report_description", "Loose kerb stone"),
+            ("kind", "crack"),
+            ("callback", "+49 711 555 0101"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let id = to.rsplit("#r-").next().unwrap().to_string();
+    let log = |who: &User| {
+        let c = who.client.clone();
+        let url = app.url("/api/v1/accounts/me/access-log?locale=en");
+        async move {
+            let v: Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            v.as_array().unwrap().clone()
+        }
+    };
+    let read = |token: String| {
+        let url = app.url(&format!("/api/v1/module/reports/{id}"));
+        async move {
+            let r = client().get(url).bearer_auth(token).send().await.unwrap();
+            ok_json(r, StatusCode::OK).await
+        }
+    };
+    let contact = format!("the contact details you gave in the answers of your report {id}");
+    let contact_reads = |entries: &[Value]| {
+        entries
+            .iter()
+            .filter(|e| e["resource"] == contact.as_str())
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    // Cases only: the answers without the phone number; the place read is logged, no
+    // contact data.
+    let cases = access_token(&app, &creds, Some("module:cases:read")).await;
+    let one = read(cases).await;
+    assert_eq!(
+        one["report"]["attributes"],
+        json!({"kind": "crack", "blocking": false})
+    );
+    assert!(!one.to_string().contains("555 0101"), "{one}");
+    assert!(one.get("reporter").is_none(), "{one}");
+    let entries = log(&resident).await;
+    assert!(entries[0]["resource"]
+        .as_str()
+        .unwrap()
+        .starts_with("the place of your report"));
+    assert!(contact_reads(&entries).is_empty(), "{entries:?}");
+
+    // With the resident-data scope: the number, and its read in the log.
+    let all = access_token(&app, &creds, None).await;
+    let one = read(all).await;
+    assert_eq!(one["report"]["attributes"]["callback"], "+49 711 555 0101");
+    let entries = log(&resident).await;
+    let reads = contact_reads(&entries);
+    assert_eq!(reads.len(), 1, "{entries:?}");
+    assert_eq!(reads[0]["reader_kind"], "module");
+    assert_eq!(reads[0]["reader"], "street-defects");
+    assert!(reads[0]["purpose"]
+        .as_str()
+        .unwrap()
+        .contains("dealing with your report"));
+}
+on_both!(reading_contact_answers_is_in_the_access_log);
+
+/// A listing residents filed cases to is not deleted with them: deleting it answers 409
+/// `listing-has-cases` (one a module serves, `listing-served-by-module`), nothing is
+/// deleted, and unpublishing it is what the city does instead; a listing without either
+/// is deleted as before.
+async fn a_listing_with_cases_is_not_deleted(app: TestApp) {
+    let (admin, _creds) = with_module(&app).await;
+    let path = "/api/v1/listings/report-street-defect";
+    let p = problem(
+        send(&app, &admin, reqwest::Method::DELETE, path, None).await,
+        409,
+    )
+    .await;
+    assert!(
+        p["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("/listing-served-by-module"),
+        "{p}"
+    );
+    let key = api_key(&app, "Test app").await;
+    let created = json_of(
+        post_request(
+            &app,
+            "json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "report-street-defect"),
+                ("attribute[kind]", "pothole"),
+                ("lat", "60.17"),
+                ("long", "24.94"),
+            ],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created[0]["service_request_id"].as_str().unwrap();
+    let p = problem(
+        send(&app, &admin, reqwest::Method::DELETE, path, None).await,
+        409,
+    )
+    .await;
+    assert!(
+        p["type"].as_str().unwrap().ends_with("/listing-has-cases"),
+        "{p}"
+    );
+    assert!(p["detail"].as_str().unwrap().contains("unpublish"), "{p}");
+    // Nothing went: the listing and the report are there.
+    let listing = ok_json(
+        client().get(app.url(path)).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    // The editor's delete button answers the same, in words.
+    let lid = listing["id"].as_str().unwrap();
+    let editor = admin
+        .client
+        .get(app.url(&format!("/manage/listings/{lid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = admin
+        .client
+        .post(app.url(&format!("/manage/listings/{lid}/status")))
+        .header("Accept-Language", "en")
+        .form(&[("action", "delete"), ("csrf", &hidden(&editor, "csrf"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Unpublish it instead"), "{html}");
+    let read = json_of(
+        get(&app, &format!("/open311/v2/requests/{id}.json")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(read[0]["service_request_id"], id);
+    // Unpublished instead: out of public view, the case kept.
+    ok_json(
+        send(
+            &app,
+            &admin,
+            reqwest::Method::POST,
+            &format!("{path}/unpublish"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        client().get(app.url(path)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    use sea_orm::EntityTrait;
+    let kept = entities::report::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(kept.is_some());
+    // A service without cases or a module is deleted as before.
+    let r = send(
+        &app,
+        &admin,
+        reqwest::Method::DELETE,
+        "/api/v1/listings/passport",
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+on_both!(a_listing_with_cases_is_not_deleted);

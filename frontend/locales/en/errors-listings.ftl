@@ -31,3 +31,7 @@ v-cursor = This page link is not valid any more. Start again from the first page
     .api = not a cursor returned by this API
 v-suspend-reason = Give a reason of 3 to 500 characters.
     .api = give a reason of 3-500 characters
+problem-listing-has-cases = Residents have filed applications or reports to this listing, so it cannot be deleted: their cases would go with it. Unpublish it instead; it leaves the public pages and search, and the cases stay.
+    .detail = Residents' applications or reports were filed to this listing; deleting it would delete their cases. Unpublish it instead (POST /api/v1/listings/<id>/unpublish): it leaves public pages and search, and the cases stay.
+problem-listing-served-by-module = A city module serves this listing, so it cannot be deleted. Remove the service from the module's manifest (or remove the module) first, or unpublish the listing.
+    .detail = A module's manifest binds a service to this listing. Change the manifest or remove the module first, or unpublish the listing (POST /api/v1/listings/<id>/unpublish).

@@ -1,0 +1,1 @@
+access-report-answers = die Kontaktdaten in den Antworten Ihrer Meldung { $report }

@@ -1,0 +1,1 @@
+access-report-answers = the contact details you gave in the answers of your report { $report }
