@@ -1006,7 +1006,8 @@ fn never_text() -> Option<String> {
 }
 
 /// Deletes a listing and everything hanging off it, unless residents filed cases to it
-/// (applications, reports) or a module serves it: those stay, and the listing with them.
+/// (applications, reports), booked its offers (bookings would go with the offers), or a
+/// module serves it: those stay, and the listing with them.
 pub async fn delete(
     db: &DatabaseConnection,
     city_id: Uuid,
@@ -1029,6 +1030,18 @@ pub async fn delete(
         .await?
         + entities::report::Entity::find()
             .filter(entities::report::Column::ListingId.eq(id))
+            .count(&txn)
+            .await?
+        + entities::booking::Entity::find()
+            .filter(
+                entities::booking::Column::OfferId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(entities::offer::Column::Id)
+                        .from(entities::offer::Entity)
+                        .and_where(entities::offer::Column::ListingId.eq(id))
+                        .to_owned(),
+                ),
+            )
             .count(&txn)
             .await?;
     if cases > 0 {

@@ -1314,3 +1314,38 @@ async fn waitlist_promotes_in_order(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED);
 }
 on_both!(waitlist_promotes_in_order);
+
+/// A listing whose offers residents booked is not deleted (the bookings would go with
+/// its offers): 409 naming why, and the booking stays; it is unpublished instead.
+async fn a_booked_listing_is_not_deleted(app: TestApp) {
+    let (owner, listing) = published_listing(&app, "Schwimmschule").await;
+    let (offer, start) = class_offer(&app, &owner, &listing, 4).await;
+    let resident = app.register("Bettina").await;
+    let (status, b) = book(
+        &app,
+        &resident,
+        &uuid::Uuid::new_v4().to_string(),
+        &json!({"offer_id": offer, "starts_at": start}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let resp = owner
+        .client
+        .delete(app.url(&format!("/api/v1/listings/{listing}")))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(resp, 409).await;
+    assert!(
+        p["type"].as_str().unwrap().ends_with("listing-has-cases"),
+        "{p}"
+    );
+    let mine = resident
+        .client
+        .get(app.url(&format!("/api/v1/bookings/{}", b["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.status(), StatusCode::OK, "the booking stays");
+}
+on_both!(a_booked_listing_is_not_deleted);

@@ -19,5 +19,5 @@ problem-not-pending-review = Dieser Eintrag wartet nicht auf eine Prüfung.
 v-limit = Bitte wählen Sie eine Seitengröße zwischen 1 und 100.
 v-cursor = Dieser Seitenlink ist nicht mehr gültig. Bitte beginnen Sie wieder auf der ersten Seite.
 v-suspend-reason = Bitte geben Sie eine Begründung mit 3 bis 500 Zeichen an.
-problem-listing-has-cases = Bewohnerinnen und Bewohner haben zu diesem Eintrag Anträge oder Meldungen eingereicht, daher kann er nicht gelöscht werden: Ihre Vorgänge würden mit gelöscht. Nehmen Sie ihn stattdessen offline; er verschwindet aus den öffentlichen Seiten und der Suche, die Vorgänge bleiben.
+problem-listing-has-cases = Bewohnerinnen und Bewohner haben zu diesem Eintrag Anträge oder Meldungen eingereicht oder seine Angebote gebucht, daher kann er nicht gelöscht werden: Ihre Vorgänge und Buchungen würden mit gelöscht. Nehmen Sie ihn stattdessen offline; er verschwindet aus den öffentlichen Seiten und der Suche, die Vorgänge und Buchungen bleiben.
 problem-listing-served-by-module = Ein Modul der Stadt bedient diesen Eintrag, daher kann er nicht gelöscht werden. Entfernen Sie zuerst den Dienst aus dem Manifest des Moduls (oder das Modul), oder nehmen Sie den Eintrag offline.
