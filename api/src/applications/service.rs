@@ -1245,9 +1245,23 @@ pub async fn webhook_data(
     event_type: &str,
     event_payload: &Value,
 ) -> Result<Option<Value>, ApplicationError> {
-    let Some(a) = application::Entity::find_by_id(id).one(db).await? else {
+    let Some(mut a) = application::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
+    if event_type == "application.submitted" && !a.sealed {
+        // Submitted before the portal sealed at submission, to a module with a key: sealed
+        // now, once, before it goes out, and kept only so.
+        if let Some(k) = sealing_key(db, a.module_id, a.manifest_version).await? {
+            let sealed = seal_case(db, &k, &a).await?;
+            let txn = db.begin().await?;
+            keep_sealed(&txn, a.id, sealed).await?;
+            txn.commit().await?;
+            let Some(again) = application::Entity::find_by_id(id).one(db).await? else {
+                return Ok(None);
+            };
+            a = again;
+        }
+    }
     let case = assemble(db, a).await?;
     let a = &case.application;
     let mut data = json!({

@@ -270,8 +270,9 @@ impl Deliverer {
         Ok(Outcome::Done)
     }
 
-    /// The language a report's reporter reads: their account's, else the city's
-    /// default (a report from an Open311 app, or a reporter who never chose one).
+    /// The language a report's reporter reads, for an event whose payload does not say
+    /// (`report.submitted` does: the language they reported in): their account's, else
+    /// the city's default (a report from an Open311 app, or a reporter who never chose).
     async fn reporter_locale(&self, report_id: Uuid, city_id: Uuid) -> Result<String, DbErr> {
         let user_id = entities::report::Entity::find_by_id(report_id)
             .one(&self.db)

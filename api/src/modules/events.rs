@@ -169,8 +169,9 @@ pub struct ReportSubmittedData {
     /// `open`.
     pub status: String,
     pub requested_datetime: DateTime<Utc>,
-    /// The language the reporter reads (`de` or `en`): their account's, or for a
-    /// report from an Open311 app the city's default. Public notes are in it.
+    /// The language the reporter reads (`de` or `en`): the one they reported in (the
+    /// portal page's, or an Open311 app's `Accept-Language`, else the city's default).
+    /// Write the public notes in it.
     pub locale: String,
 }
 
@@ -192,7 +193,8 @@ pub struct ReportCommentedData {
     pub update_id: Uuid,
     pub service_code: String,
     pub commented_datetime: DateTime<Utc>,
-    /// The language the reporter reads (`de` or `en`).
+    /// The language the reporter reads (`de` or `en`): their account's, else the
+    /// city's default.
     pub locale: String,
 }
 

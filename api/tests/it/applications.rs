@@ -680,6 +680,57 @@ async fn a_retry_sends_the_same_sealed_body(app: TestApp) {
 }
 on_both!(a_retry_sends_the_same_sealed_body);
 
+/// A case stored in clear (submitted before the portal sealed at submission) to a module
+/// with a key is sealed before it goes out, and then kept only so.
+async fn a_case_stored_in_clear_is_sealed_before_it_goes_out(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, true)).await;
+    rx.down.store(true, Ordering::SeqCst);
+    let resident = app.register("Otto").await;
+    let id = apply(&app, &resident).await;
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    // As an older portal stored it: the draft's answers in clear.
+    let draft = entities::application::Entity::find_by_id(uuid)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(draft.sealed);
+    entities::application::Entity::update_many()
+        .col_expr(
+            entities::application::Column::Answers,
+            sea_orm::sea_query::Expr::value(r#"{"plate":"S-AB 1234"}"#),
+        )
+        .col_expr(
+            entities::application::Column::Sealed,
+            sea_orm::sea_query::Expr::value(false),
+        )
+        .filter(entities::application::Column::Id.eq(uuid))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    entities::application_file::Entity::delete_many()
+        .filter(entities::application_file::Column::ApplicationId.eq(uuid))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    rx.down.store(false, Ordering::SeqCst);
+    let got = rx.wait_for(1).await;
+    let body = verified(&creds, &got[0]);
+    assert!(body["data"].get("answers").is_none(), "{body}");
+    let inner: Value =
+        serde_json::from_slice(&open_jwe(body["data"]["sealed"].as_str().unwrap())).unwrap();
+    assert_eq!(inner["answers"]["plate"], "S-AB 1234");
+    let a = entities::application::Entity::find_by_id(uuid)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.sealed && !a.answers.contains("S-AB"), "{}", a.answers);
+    assert_eq!(a.answers, body["data"]["sealed"].as_str().unwrap());
+}
+on_both!(a_case_stored_in_clear_is_sealed_before_it_goes_out);
+
 /// A resident deletes their account: the module gets a signed `application.erased` for
 /// each of their cases, with nothing about the resident.
 async fn erasing_the_account_tells_the_module(app: TestApp) {

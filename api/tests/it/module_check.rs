@@ -522,6 +522,8 @@ async fn a_delivered_report_event_matches_the_document(app: TestApp) {
     let body: Value = serde_json::from_slice(&got[0].body).unwrap();
     assert_eq!(body["type"], "report.submitted");
     assert_eq!(body["data"]["service_code"], "report-street-defect");
+    // The app said no language: the city's.
+    assert_eq!(body["data"]["locale"], "de", "{body}");
     crate::openapi::assert_module_event(&body);
 }
 
