@@ -93,31 +93,52 @@ pub fn manifest(webhook_url: &str) -> Value {
     })
 }
 
-/// The steps a report goes through, by its kind: each a state and its public note.
-pub fn plan(attributes: &Value) -> Vec<(&'static str, String)> {
+/// The steps a report goes through, by its kind: each a state and its public note, in
+/// the reporter's language (`en`, or else German).
+pub fn plan(attributes: &Value, locale: &str) -> Vec<(&'static str, String)> {
+    let en = locale == "en";
+    let say = |de: &str, english: &str| if en { english } else { de }.to_string();
     let urgent = attributes["blocking"] == true;
     let ack = if urgent {
-        "Danke für Ihre Meldung. Da die Stelle gefährlich ist, sichert ein Trupp sie noch heute. / Thank you for your report. As the place is dangerous, a crew will secure it today."
+        say(
+            "Danke für Ihre Meldung. Da die Stelle gefährlich ist, sichert ein Trupp sie noch heute.",
+            "Thank you for your report. As the place is dangerous, a crew will secure it today.",
+        )
     } else {
-        "Danke für Ihre Meldung. Ein Trupp sieht sich die Stelle an. / Thank you for your report. A crew will inspect the place."
+        say(
+            "Danke für Ihre Meldung. Ein Trupp sieht sich die Stelle an.",
+            "Thank you for your report. A crew will inspect the place.",
+        )
     };
     let (work_state, work) = match attributes["kind"].as_str() {
         Some("street_light") => (
             "action_scheduled",
-            "Die Reparatur der Laterne ist bei der Elektrowerkstatt beauftragt. / The electricians have been asked to repair the light.",
+            say(
+                "Die Reparatur der Laterne ist bei der Elektrowerkstatt beauftragt.",
+                "The electricians have been asked to repair the light.",
+            ),
         ),
         Some("pothole") => (
             "in_progress",
-            "Das Schlagloch wird ausgebessert. / The pothole is being filled.",
+            say(
+                "Das Schlagloch wird ausgebessert.",
+                "The pothole is being filled.",
+            ),
         ),
-        _ => ("in_progress", "Die Reparatur läuft. / The repair is under way."),
+        _ => (
+            "in_progress",
+            say("Die Reparatur läuft.", "The repair is under way."),
+        ),
     };
     vec![
-        ("investigating", ack.to_string()),
-        (work_state, work.to_string()),
+        ("investigating", ack),
+        (work_state, work),
         (
             "fixed",
-            "Behoben. Danke, dass Sie geholfen haben, die Straßen sicher zu halten. / Fixed. Thank you for helping to keep the streets safe.".to_string(),
+            say(
+                "Behoben. Danke, dass Sie geholfen haben, die Straßen sicher zu halten.",
+                "Fixed. Thank you for helping to keep the streets safe.",
+            ),
         ),
     ]
 }
@@ -135,7 +156,9 @@ pub async fn handle(cx: &Context, e: &Event) -> anyhow::Result<()> {
     if report["report"]["status"] == "closed" {
         return Ok(()); // someone closed it already
     }
-    for (state, note) in plan(&report["report"]["attributes"]) {
+    // The public notes in the reporter's language, as the event names it.
+    let locale = e.data["locale"].as_str().unwrap_or("de");
+    for (state, note) in plan(&report["report"]["attributes"], locale) {
         tokio::time::sleep(cx.delay).await;
         let mut body = json!({"state": state, "note": note});
         if state == "action_scheduled" || state == "in_progress" {
@@ -155,12 +178,16 @@ mod tests {
 
     #[test]
     fn street_lights_are_scheduled_and_everything_ends_fixed() {
-        let light = plan(&json!({"kind": "street_light"}));
+        let light = plan(&json!({"kind": "street_light"}), "de");
         let states: Vec<&str> = light.iter().map(|(s, _)| *s).collect();
         assert_eq!(states, ["investigating", "action_scheduled", "fixed"]);
-        let hole = plan(&json!({"kind": "pothole", "blocking": true}));
+        let hole = plan(&json!({"kind": "pothole", "blocking": true}), "en");
         assert_eq!(hole[1].0, "in_progress");
         assert!(hole[0].1.contains("today"));
+        // One language only: the reporter's.
+        assert!(!hole[0].1.contains("heute"), "{}", hole[0].1);
+        assert!(light[0].1.starts_with("Danke"));
+        assert!(!light[0].1.contains("Thank"), "{}", light[0].1);
         assert_eq!(
             manifest("http://127.0.0.1:1/webhooks/portal")["services"][0]["listing"],
             LISTING

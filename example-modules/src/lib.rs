@@ -14,7 +14,12 @@
 //! - when its manifest publishes a public key, what residents send arrives **sealed** as
 //!   compact JWE (RSA-OAEP-256 + A256GCM), which it opens with its private key
 //!   ([`jwe::PrivateKey`]);
-//! - it moves its cases on with the **Module API** (`/api/v1/module/...`).
+//! - it fetches the files residents attach through the **Module API** at the `href`
+//!   each event gives (never inline in a webhook), and moves its cases on with it
+//!   (`/api/v1/module/...`);
+//! - it writes its messages in the one language each event names (`data.locale`), and
+//!   deletes what it holds of a case when the resident's account is erased
+//!   (`application.erased`).
 //!
 //! Three modules are here:
 //!
@@ -149,4 +154,8 @@ pub struct Context {
     pub delay: Duration,
     /// The private key, for sealed submissions.
     pub key: Option<jwe::PrivateKey>,
+    /// What the module holds of each open case (by the case's id): the answers it
+    /// decides on. Deleted when the resident withdraws or their account is erased
+    /// (`application.erased`).
+    pub cases: std::sync::Mutex<std::collections::HashMap<String, serde_json::Value>>,
 }

@@ -14,8 +14,12 @@
 //!      module go on);
 //!    - otherwise **approved**, with the permit as a PDF document.
 //!
-//! The portal emails the resident at each step, in their language; the messages here
-//! are in German and English, since the module does not know the resident's language.
+//! The portal emails the resident at each step; the module writes its messages in the
+//! resident's language, which every event names (`data.locale`). The proof of address
+//! is not in the webhook: the module fetches it through the Module API (each fetch is
+//! in the resident's access log), and opens its JWE when sealed. When the resident
+//! withdraws or their account is deleted (`application.erased`) the module deletes what
+//! it holds of the case.
 
 use anyhow::{bail, Context as _};
 use base64::Engine;
@@ -228,8 +232,9 @@ struct Submission {
 }
 
 /// Reads `application.submitted`'s data: in clear, or sealed (`sealed`, one JWE of
-/// `{resident, answers, attachments}`, and each attachment its own JWE).
-fn read_submission(cx: &Context, data: &Value) -> anyhow::Result<Submission> {
+/// `{resident, answers, attachments}`); the proof of address, if one came, is fetched
+/// at its `href` (its own JWE when sealed).
+async fn read_submission(cx: &Context, data: &Value) -> anyhow::Result<Submission> {
     let attachments = data["attachments"].as_array().cloned().unwrap_or_default();
     let answers = match data["sealed"].as_str() {
         Some(jwe) => {
@@ -247,14 +252,26 @@ fn read_submission(cx: &Context, data: &Value) -> anyhow::Result<Submission> {
             proof: false,
         });
     };
-    // The file travels beside the answers: in clear (base64) or as its own JWE.
-    let file = attachments.iter().find(|a| a["id"] == proof_id);
-    let bytes = match file {
-        Some(a) => match (a["sealed"].as_str(), a["data"].as_str(), &cx.key) {
-            (Some(jwe), _, Some(key)) => key.open(jwe)?.1,
-            (None, Some(b64), _) => base64::engine::general_purpose::STANDARD.decode(b64)?,
-            _ => Vec::new(),
-        },
+    // The file is referenced beside the answers: fetched through the Module API.
+    let bytes = match attachments
+        .iter()
+        .find(|a| a["id"] == proof_id)
+        .and_then(|a| a["href"].as_str().map(|h| (h, a["sealed"] == true)))
+    {
+        Some((href, sealed)) => {
+            let (content_type, bytes) = cx.portal.fetch(href).await?;
+            match (sealed, &cx.key) {
+                (true, Some(key)) => {
+                    anyhow::ensure!(
+                        content_type.starts_with("application/jose"),
+                        "a sealed file came as {content_type}"
+                    );
+                    key.open(std::str::from_utf8(&bytes)?)?.1
+                }
+                (true, None) => bail!("the file is sealed, but the module has no private key"),
+                (false, _) => bytes,
+            }
+        }
         None => Vec::new(),
     };
     // A real office would now look at the document; the example only checks it came.
@@ -264,14 +281,44 @@ fn read_submission(cx: &Context, data: &Value) -> anyhow::Result<Submission> {
     })
 }
 
+/// The resident's language, as the event names it (`de` unless it says `en`).
+fn locale(data: &Value) -> Lang {
+    if data["locale"] == "en" {
+        Lang::En
+    } else {
+        Lang::De
+    }
+}
+
+/// The language the module writes a case's messages in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    De,
+    En,
+}
+
+impl Lang {
+    fn pick(self, de: String, en: String) -> String {
+        match self {
+            Lang::De => de,
+            Lang::En => en,
+        }
+    }
+}
+
 /// Acts on one event.
 pub async fn handle(cx: &Context, e: &Event) -> anyhow::Result<()> {
     let Some(id) = e.data["application_id"].as_str() else {
         bail!("{} without an application_id", e.kind);
     };
+    let lang = locale(&e.data);
     match e.kind.as_str() {
         "application.submitted" => {
-            let sub = read_submission(cx, &e.data)?;
+            let sub = read_submission(cx, &e.data).await?;
+            cx.cases
+                .lock()
+                .expect("the cases")
+                .insert(id.to_string(), sub.answers.clone());
             if !step(cx, id, json!({"status": "received"})).await? {
                 return Ok(());
             }
@@ -280,20 +327,26 @@ pub async fn handle(cx: &Context, e: &Event) -> anyhow::Result<()> {
                 return Ok(());
             }
             tokio::time::sleep(cx.delay).await;
-            decide(cx, id, &sub).await
+            decide(cx, id, &sub, lang).await
         }
         "application.answered" => {
             // The resident answered our question (the portal put the case back in
-            // progress). Read the case again, now with the answers: that read is
-            // recorded in the resident's access log.
+            // progress). The answers come from what the module holds, or else from
+            // the case read again (that read is in the resident's access log).
             tokio::time::sleep(cx.delay).await;
-            let case = cx.portal.get(&format!("/module/applications/{id}")).await?;
-            let answers = match case["data"]["sealed"].as_str() {
-                Some(jwe) => match &cx.key {
-                    Some(k) => k.open_json(jwe)?["answers"].clone(),
-                    None => bail!("the case is sealed, but the module has no private key"),
-                },
-                None => case["data"]["answers"].clone(),
+            let held = cx.cases.lock().expect("the cases").get(id).cloned();
+            let answers = match held {
+                Some(a) => a,
+                None => {
+                    let case = cx.portal.get(&format!("/module/applications/{id}")).await?;
+                    match case["data"]["sealed"].as_str() {
+                        Some(jwe) => match &cx.key {
+                            Some(k) => k.open_json(jwe)?["answers"].clone(),
+                            None => bail!("the case is sealed, but the module has no private key"),
+                        },
+                        None => case["data"]["answers"].clone(),
+                    }
+                }
             };
             // The answer stands in for the proof: the office checks the register.
             decide(
@@ -303,10 +356,16 @@ pub async fn handle(cx: &Context, e: &Event) -> anyhow::Result<()> {
                     answers,
                     proof: true,
                 },
+                lang,
             )
             .await
         }
-        // Withdrawn: nothing more to do (the portal refuses further steps anyway).
+        // Withdrawn, or erased with the resident's account: the module deletes what it
+        // holds of the case (the portal refuses further steps anyway).
+        "application.withdrawn" | "application.erased" => {
+            cx.cases.lock().expect("the cases").remove(id);
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -320,46 +379,48 @@ async fn step(cx: &Context, id: &str, body: Value) -> anyhow::Result<bool> {
         .await
     {
         Ok(_) => Ok(true),
-        Err(e @ CallError::Refused { status: 409, .. }) => {
+        Err(
+            e @ CallError::Refused {
+                status: 404 | 409, ..
+            },
+        ) => {
+            // Moved on, or gone (erased with the resident's account): stop, and forget it.
             tracing::info!(case = id, error = %e, "the case has moved on; stopping");
+            cx.cases.lock().expect("the cases").remove(id);
             Ok(false)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-fn both(de: &str, en: &str) -> String {
-    format!("{de}\n\n{en}")
-}
-
 /// The decision, by the module's rules.
-async fn decide(cx: &Context, id: &str, sub: &Submission) -> anyhow::Result<()> {
+async fn decide(cx: &Context, id: &str, sub: &Submission, lang: Lang) -> anyhow::Result<()> {
     let plate = sub.answers["plate"].as_str().unwrap_or_default();
     let body = match check_plate(plate) {
         Err(problem) => {
             let (de, en) = problem.explain();
             json!({
                 "status": "refused",
-                "message": both(
-                    &format!("Wir können Ihnen keinen Bewohnerparkausweis ausstellen. {de} Sie können mit dem richtigen Kennzeichen neu beantragen."),
-                    &format!("We cannot issue a residents' parking permit. {en} You can apply again with the right number plate."),
+                "message": lang.pick(
+                    format!("Wir können Ihnen keinen Bewohnerparkausweis ausstellen. {de} Sie können mit dem richtigen Kennzeichen neu beantragen."),
+                    format!("We cannot issue a residents' parking permit. {en} You can apply again with the right number plate."),
                 )
             })
         }
         Ok(_) if !sub.proof => json!({
             "status": "needs_information",
-            "question": both(
-                "Uns fehlt der Nachweis Ihrer Wohnadresse. Seit wann sind Sie unter dieser Adresse gemeldet? Wir prüfen es dann im Melderegister.",
-                "We have no proof of your address. Since when have you been registered at this address? We will then check the population register.",
+            "question": lang.pick(
+                "Uns fehlt der Nachweis Ihrer Wohnadresse. Seit wann sind Sie unter dieser Adresse gemeldet? Wir prüfen es dann im Melderegister.".into(),
+                "We have no proof of your address. Since when have you been registered at this address? We will then check the population register.".into(),
             )
         }),
         Ok(plate) => {
             let permit = permit_pdf(id, &plate, &sub.answers);
             json!({
                 "status": "approved",
-                "message": both(
-                    &format!("Ihr Bewohnerparkausweis für {plate} ist genehmigt. Drucken Sie den beigefügten Ausweis aus und legen Sie ihn gut sichtbar hinter die Windschutzscheibe. Gebühr: {FEE_DE}."),
-                    &format!("Your residents' parking permit for {plate} is approved. Print the attached permit and put it behind the windscreen where it can be seen. Fee: {FEE_EN}."),
+                "message": lang.pick(
+                    format!("Ihr Bewohnerparkausweis für {plate} ist genehmigt. Drucken Sie den beigefügten Ausweis aus und legen Sie ihn gut sichtbar hinter die Windschutzscheibe. Gebühr: {FEE_DE}."),
+                    format!("Your residents' parking permit for {plate} is approved. Print the attached permit and put it behind the windscreen where it can be seen. Fee: {FEE_EN}."),
                 ),
                 "document": {
                     "file_name": format!("parkausweis-{}.pdf", plate.replace([' ', '-'], "")),

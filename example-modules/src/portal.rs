@@ -167,6 +167,50 @@ impl Portal {
         unreachable!("the loop returns on its second attempt")
     }
 
+    /// The bytes at `href`, a Module API path from the portal's origin (as the
+    /// webhooks' attachments give it), with their content type; once more with a fresh
+    /// token on a 401.
+    pub async fn fetch(&self, href: &str) -> Result<(String, Vec<u8>), CallError> {
+        if !href.starts_with("/api/v1/module/") {
+            return Err(CallError::Unreachable(format!(
+                "{href} is not a Module API path"
+            )));
+        }
+        for attempt in 0..2 {
+            let token = self.token().await?;
+            let r = self
+                .http
+                .get(format!("{}{href}", self.base))
+                .bearer_auth(token)
+                .send()
+                .await
+                .map_err(|e| CallError::Unreachable(e.to_string()))?;
+            let status = r.status();
+            if status == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
+                *self.token.lock().await = None;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(CallError::Refused {
+                    status: status.as_u16(),
+                    problem: r.json().await.unwrap_or(Value::Null),
+                });
+            }
+            let ct = r
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            let bytes = r
+                .bytes()
+                .await
+                .map_err(|e| CallError::Unreachable(e.to_string()))?;
+            return Ok((ct, bytes.to_vec()));
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
     /// `GET /api/v1{path}`.
     pub async fn get(&self, path: &str) -> Result<Value, CallError> {
         self.call(reqwest::Method::GET, path, None).await

@@ -79,6 +79,7 @@ impl Bound {
             portal: Portal::new(&options.portal, &options.client_id, &options.client_secret),
             delay: options.delay,
             key: options.private_key,
+            cases: Default::default(),
         });
         let inbox = Arc::new(inbox);
         let endpoint = poem::endpoint::make(move |req: Request| {

@@ -562,7 +562,7 @@ fn timeline(state: &AppState, l: Locale, c: &Case) -> Vec<minijinja::Value> {
                 at => date_time(state, l, e.created_at),
                 what => state.i18n.t(l, &key, None),
                 by_module => e.actor == "module",
-                message => e.message.clone(),
+                message => c.shown_message(e),
                 file,
             }
         })

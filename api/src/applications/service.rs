@@ -23,12 +23,12 @@ use super::form::{Answers, FormSpec};
 use super::seal::ModuleKey;
 use crate::core::error::Invalid;
 use crate::core::locale::Locale;
-use crate::modules::manifest::{Capability, DataCategory, ServiceDecl};
+use crate::modules::manifest::{Capability, DataCategory, Manifest, ServiceDecl};
 use crate::modules::service::{self as modules, Module, ModuleStatus};
 use crate::msg;
 use entities::{
     application, application_event, application_file, listing, module, module_service,
-    organization, user,
+    module_version, organization, user,
 };
 
 /// The aggregate type of applications in the outbox.
@@ -312,14 +312,10 @@ pub async fn create_draft(
         categories.push(DataCategory::Attachments.as_str());
     }
     let id = Uuid::now_v7();
+    // Drafts never sent are not kept: anyone's, not only this resident's (the hourly
+    // purge catches those of residents who never come back).
+    purge_drafts(db).await?;
     let txn = db.begin().await?;
-    // Drafts never sent are not kept.
-    application::Entity::delete_many()
-        .filter(application::Column::UserId.eq(resident.id))
-        .filter(application::Column::Status.eq(Status::Draft.as_str()))
-        .filter(application::Column::CreatedAt.lt(now - DRAFT_TTL))
-        .exec(&txn)
-        .await?;
     application::ActiveModel {
         id: Set(id),
         city_id: Set(city_id),
@@ -368,13 +364,101 @@ pub async fn discard_draft(
     user_id: Uuid,
     id: Uuid,
 ) -> Result<(), ApplicationError> {
-    application::Entity::delete_many()
-        .filter(application::Column::Id.eq(id))
+    let txn = crate::core::db::begin_write(db).await?;
+    let draft = application::Entity::find_by_id(id)
         .filter(application::Column::UserId.eq(user_id))
         .filter(application::Column::Status.eq(Status::Draft.as_str()))
-        .exec(db)
+        .one(&txn)
         .await?;
+    if draft.is_some() {
+        application_file::Entity::delete_many()
+            .filter(application_file::Column::ApplicationId.eq(id))
+            .exec(&txn)
+            .await?;
+        application::Entity::delete_by_id(id).exec(&txn).await?;
+    }
+    txn.commit().await?;
     Ok(())
+}
+
+/// Deletes every draft older than [`DRAFT_TTL`], with its files: what a resident filled
+/// in but never sent is not kept. Returns how many went.
+pub async fn purge_drafts(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+    let expired: Vec<Uuid> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .filter(application::Column::Status.eq(Status::Draft.as_str()))
+        .filter(application::Column::CreatedAt.lt(Utc::now() - DRAFT_TTL))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    application_file::Entity::delete_many()
+        .filter(application_file::Column::ApplicationId.is_in(expired.clone()))
+        .exec(&txn)
+        .await?;
+    let gone = application::Entity::delete_many()
+        .filter(application::Column::Id.is_in(expired))
+        .filter(application::Column::Status.eq(Status::Draft.as_str()))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(gone)
+}
+
+/// Purges expired drafts a minute after start and then hourly, as the other purges do.
+/// Several servers may run it.
+pub async fn run_draft_purge(db: DatabaseConnection) {
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    loop {
+        match purge_drafts(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(drafts = n, "applications: expired drafts deleted"),
+            Err(e) => {
+                tracing::warn!(error = %e, "applications: deleting expired drafts failed; will retry")
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
+/// The public key a module's manifest `version` publishes, if it does.
+async fn sealing_key(
+    db: &impl ConnectionTrait,
+    module_id: Uuid,
+    version: i32,
+) -> Result<Option<ModuleKey>, ApplicationError> {
+    let Some(v) = module_version::Entity::find()
+        .filter(module_version::Column::ModuleId.eq(module_id))
+        .filter(module_version::Column::Version.eq(version))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Ok(manifest) = serde_json::from_str::<Manifest>(&v.manifest) else {
+        return Ok(None);
+    };
+    manifest
+        .encryption_key
+        .as_ref()
+        .map(|jwk| ModuleKey::from_jwk(jwk).map_err(|e| ApplicationError::Seal(e.to_string())))
+        .transpose()
+}
+
+/// Whether a timeline text is a compact JWE (a resident's answer sealed to the module).
+pub fn is_sealed_text(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 5
+        && parts[0].starts_with("eyJ")
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// A file of a case, without its bytes.
@@ -425,6 +509,14 @@ impl Case {
             .and_then(|p| serde_json::from_str(p).ok())
             .unwrap_or_else(|| json!({}));
         Some((answers, profile))
+    }
+
+    /// A timeline entry's text as the resident's pages show it: a sealed answer is the
+    /// module's to open, not shown.
+    pub fn shown_message<'a>(&self, e: &'a application_event::Model) -> Option<&'a str> {
+        e.message
+            .as_deref()
+            .filter(|m| !(self.application.sealed && e.kind == "answered" && is_sealed_text(m)))
     }
 
     /// The data categories sent.
@@ -641,9 +733,18 @@ pub async fn submit(
         // What the resident reviewed is no longer what the module receives.
         return Err(ApplicationError::State("changed".into()));
     }
+    // Sealed now, once, to the key the resident's reviewed manifest publishes: the
+    // portal keeps only the ciphertext, and every delivery attempt sends these bytes.
+    let sealed = match sealing_key(db, a.module_id, a.manifest_version).await? {
+        Some(k) => Some(seal_case(db, &k, &a).await?),
+        None => None,
+    };
     let now = Utc::now();
     let txn = db.begin().await?;
     move_status(&txn, id, Status::Draft, Status::Submitted, now).await?;
+    if let Some(s) = sealed {
+        keep_sealed(&txn, id, s).await?;
+    }
     event_row(id, "submitted", "resident", None, None, None, now)
         .insert(&txn)
         .await?;
@@ -696,6 +797,26 @@ pub async fn answer(
     if a.status != Status::NeedsInformation.as_str() {
         return Err(ApplicationError::State(a.status));
     }
+    // A sealed case's answer is sealed too, now and once, to the key in force.
+    let key = match (
+        a.sealed,
+        module::Entity::find_by_id(a.module_id).one(db).await?,
+    ) {
+        (true, Some(m)) => match m.approved_version {
+            Some(v) => sealing_key(db, a.module_id, v).await?,
+            None => None,
+        },
+        _ => None,
+    };
+    let text = match key {
+        Some(k) => k
+            .seal(
+                json!({ "answer": text }).to_string().as_bytes(),
+                "application/json",
+            )
+            .map_err(|e| ApplicationError::Seal(e.to_string()))?,
+        None => text,
+    };
     let now = Utc::now();
     let txn = db.begin().await?;
     move_status(&txn, id, Status::NeedsInformation, Status::InProgress, now).await?;
@@ -1028,87 +1149,180 @@ pub async fn post_message(
     case_of_module(db, module_id, id).await
 }
 
-/// What a delivered, sealed submission leaves in the portal: the ciphertexts.
+/// What a sealed submission leaves in the portal: the ciphertexts.
 pub struct Sealed {
     pub answers: String,
     pub files: Vec<(Uuid, String)>,
 }
 
+/// Seals a draft's profile fields, answers and files to `key`: one JWE of
+/// `{"resident", "answers", "attachments": [{"id", "file_name"}]}` and one per file.
+async fn seal_case(
+    db: &DatabaseConnection,
+    key: &ModuleKey,
+    a: &application::Model,
+) -> Result<Sealed, ApplicationError> {
+    let seal_err = |e: super::seal::SealError| ApplicationError::Seal(e.to_string());
+    let rows = application_file::Entity::find()
+        .filter(application_file::Column::ApplicationId.eq(a.id))
+        .filter(application_file::Column::Sealed.eq(false))
+        .order_by_asc(application_file::Column::CreatedAt)
+        .order_by_asc(application_file::Column::Id)
+        .all(db)
+        .await?;
+    let answers: Value = serde_json::from_str(&a.answers).unwrap_or_else(|_| json!({}));
+    let profile: Value = a
+        .profile
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_else(|| json!({}));
+    let names: Vec<Value> = rows
+        .iter()
+        .map(|f| json!({"id": f.id, "file_name": f.file_name}))
+        .collect();
+    let inner = json!({"resident": profile, "answers": answers, "attachments": names});
+    let jwe = key
+        .seal(inner.to_string().as_bytes(), "application/json")
+        .map_err(seal_err)?;
+    let mut files = Vec::with_capacity(rows.len());
+    for f in &rows {
+        files.push((f.id, key.seal(&f.bytes, &f.content_type).map_err(seal_err)?));
+    }
+    Ok(Sealed {
+        answers: jwe,
+        files,
+    })
+}
+
+/// The portal keeps only the ciphertext: the answers' JWE instead of the answers and
+/// profile fields, each file's JWE instead of its bytes and name, and the hash and size
+/// of what is stored (a hash of a small plaintext could be guessed).
+async fn keep_sealed(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    sealed: Sealed,
+) -> Result<(), sea_orm::DbErr> {
+    use sha2::Digest;
+    application::Entity::update_many()
+        .col_expr(application::Column::Answers, Expr::value(sealed.answers))
+        .col_expr(
+            application::Column::Profile,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(application::Column::Sealed, Expr::value(true))
+        .filter(application::Column::Id.eq(id))
+        .filter(application::Column::Sealed.eq(false))
+        .exec(conn)
+        .await?;
+    for (file_id, jwe) in sealed.files {
+        let bytes = jwe.into_bytes();
+        application_file::Entity::update_many()
+            .col_expr(
+                application_file::Column::Sha256,
+                Expr::value(hex::encode(sha2::Sha256::digest(&bytes))),
+            )
+            .col_expr(
+                application_file::Column::Size,
+                Expr::value(bytes.len() as i64),
+            )
+            .col_expr(application_file::Column::Bytes, Expr::value(bytes))
+            .col_expr(
+                application_file::Column::FileName,
+                Expr::value("sealed".to_string()),
+            )
+            .col_expr(application_file::Column::Sealed, Expr::value(true))
+            .filter(application_file::Column::Id.eq(file_id))
+            .filter(application_file::Column::Sealed.eq(false))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The status an event put its case in: what its webhook says, on every attempt alike.
+fn status_of_event(event_type: &str, event_payload: &Value, now: Status) -> String {
+    match event_type {
+        "application.submitted" => Status::Submitted.as_str().into(),
+        "application.answered" => Status::InProgress.as_str().into(),
+        "application.withdrawn" => Status::Withdrawn.as_str().into(),
+        _ => event_payload["status"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| now.as_str().into()),
+    }
+}
+
+/// The Module API path of a file of a case.
+pub fn file_href(application_id: Uuid, file_id: Uuid) -> String {
+    format!("/api/v1/module/applications/{application_id}/files/{file_id}")
+}
+
 /// The `data` of a webhook about a case, built when it is sent (the outbox holds no
-/// personal data): for `application.submitted` the resident's data as agreed (sealed to
-/// the module's key if it has one, with what the portal keeps after delivery), for
-/// `application.answered` the answer. `None` when the case is gone.
+/// personal data) from what the portal stores, so that every attempt sends the same
+/// bytes: for `application.submitted` the resident's data as agreed (in clear, or the
+/// ciphertext sealed at submission) with the files by reference, for
+/// `application.answered` the answer (sealed when the resident answered, for a sealed
+/// case); each with the resident's language. `None` when the case is gone.
 pub async fn webhook_data(
     db: &DatabaseConnection,
     id: Uuid,
     event_type: &str,
     event_payload: &Value,
-    key: Option<&ModuleKey>,
-) -> Result<Option<(Value, Option<Sealed>)>, ApplicationError> {
-    let Some(a) = application::Entity::find_by_id(id).one(db).await? else {
+) -> Result<Option<Value>, ApplicationError> {
+    let Some(mut a) = application::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
+    if event_type == "application.submitted" && !a.sealed {
+        // Submitted before the portal sealed at submission, to a module with a key: sealed
+        // now, once, before it goes out, and kept only so.
+        if let Some(k) = sealing_key(db, a.module_id, a.manifest_version).await? {
+            let sealed = seal_case(db, &k, &a).await?;
+            let txn = db.begin().await?;
+            keep_sealed(&txn, a.id, sealed).await?;
+            txn.commit().await?;
+            let Some(again) = application::Entity::find_by_id(id).one(db).await? else {
+                return Ok(None);
+            };
+            a = again;
+        }
+    }
     let case = assemble(db, a).await?;
     let a = &case.application;
     let mut data = json!({
         "application_id": a.id,
-        "status": case.status.as_str(),
+        "status": status_of_event(event_type, event_payload, case.status),
         "service": case.listing_slug,
         "submitted_at": a.created_at,
+        "locale": a.locale,
     });
-    let mut kept = None;
     match event_type {
-        "application.submitted" if a.sealed => {
-            // Delivered before (a retry after the portal sealed it): the same ciphertext.
-            data["sealed"] = Value::String(a.answers.clone());
-            data["data_categories"] = json!(case.categories());
-            data["attachments"] = attachments_json(db, &case).await?;
-        }
         "application.submitted" => {
-            let (answers, profile) = case.plain().unwrap_or((json!({}), json!({})));
             data["data_categories"] = json!(case.categories());
-            match key {
-                Some(k) => {
-                    let names: Vec<Value> = case
-                        .files
-                        .iter()
-                        .map(|f| json!({"id": f.id, "file_name": f.file_name}))
-                        .collect();
-                    let inner =
-                        json!({"resident": profile, "answers": answers, "attachments": names});
-                    let jwe = k
-                        .seal(inner.to_string().as_bytes(), "application/json")
-                        .map_err(|e| ApplicationError::Seal(e.to_string()))?;
-                    data["sealed"] = Value::String(jwe.clone());
-                    let mut atts = Vec::new();
-                    let mut files = Vec::new();
-                    for f in &case.files {
-                        let row = application_file::Entity::find_by_id(f.id)
-                            .one(db)
-                            .await?
-                            .ok_or(ApplicationError::NotFound)?;
-                        let sealed = k
-                            .seal(&row.bytes, &row.content_type)
-                            .map_err(|e| ApplicationError::Seal(e.to_string()))?;
-                        atts.push(json!({
-                            "id": f.id, "field": f.field, "role": f.role,
-                            "content_type": f.content_type, "size": f.size,
-                            "sha256": f.sha256, "sealed": sealed,
-                        }));
-                        files.push((f.id, sealed));
-                    }
-                    data["attachments"] = Value::Array(atts);
-                    kept = Some(Sealed {
-                        answers: jwe,
-                        files,
-                    });
-                }
-                None => {
+            match case.plain() {
+                Some((answers, profile)) => {
                     data["resident"] = profile;
                     data["answers"] = answers;
-                    data["attachments"] = attachments_json(db, &case).await?;
                 }
+                None => data["sealed"] = Value::String(a.answers.clone()),
             }
+            data["attachments"] = Value::Array(
+                case.files
+                    .iter()
+                    .filter(|f| f.role == "attachment")
+                    .map(|f| {
+                        let mut v = json!({
+                            "id": f.id, "field": f.field, "role": f.role,
+                            "content_type": f.content_type, "size": f.size,
+                            "sha256": f.sha256, "sealed": f.sealed,
+                            "href": file_href(a.id, f.id),
+                        });
+                        if !f.sealed {
+                            v["file_name"] = Value::String(f.file_name.clone());
+                        }
+                        v
+                    })
+                    .collect(),
+            );
         }
         "application.answered" => {
             let event_id = event_payload["event_id"]
@@ -1120,87 +1334,15 @@ pub async fn webhook_data(
                 .find(|e| Some(e.id) == event_id)
                 .and_then(|e| e.message.clone())
                 .unwrap_or_default();
-            match key {
-                Some(k) => {
-                    let jwe = k
-                        .seal(
-                            json!({"answer": text}).to_string().as_bytes(),
-                            "application/json",
-                        )
-                        .map_err(|e| ApplicationError::Seal(e.to_string()))?;
-                    data["sealed"] = Value::String(jwe);
-                }
-                None => data["answer"] = Value::String(text),
+            if a.sealed && is_sealed_text(&text) {
+                data["sealed"] = Value::String(text);
+            } else {
+                data["answer"] = Value::String(text);
             }
         }
         _ => {}
     }
-    Ok(Some((data, kept)))
-}
-
-/// The attachments with their bytes (base64), or their JWE once sealed.
-async fn attachments_json(db: &DatabaseConnection, case: &Case) -> Result<Value, ApplicationError> {
-    let rows = application_file::Entity::find()
-        .filter(application_file::Column::ApplicationId.eq(case.application.id))
-        .filter(application_file::Column::Role.eq("attachment"))
-        .order_by_asc(application_file::Column::Id)
-        .all(db)
-        .await?;
-    Ok(Value::Array(
-        rows.into_iter()
-            .map(|f| {
-                let mut v = json!({
-                    "id": f.id, "field": f.field, "role": f.role,
-                    "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
-                });
-                if f.sealed {
-                    v["sealed"] = Value::String(String::from_utf8_lossy(&f.bytes).into_owned());
-                } else {
-                    v["file_name"] = Value::String(f.file_name);
-                    v["data"] =
-                        Value::String(base64::engine::general_purpose::STANDARD.encode(&f.bytes));
-                }
-                v
-            })
-            .collect(),
-    ))
-}
-
-/// After a sealed submission reached its module: the portal keeps only the ciphertext.
-pub async fn keep_sealed(
-    db: &DatabaseConnection,
-    id: Uuid,
-    sealed: Sealed,
-) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
-    application::Entity::update_many()
-        .col_expr(application::Column::Answers, Expr::value(sealed.answers))
-        .col_expr(
-            application::Column::Profile,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(application::Column::Sealed, Expr::value(true))
-        .filter(application::Column::Id.eq(id))
-        .filter(application::Column::Sealed.eq(false))
-        .exec(&txn)
-        .await?;
-    for (file_id, jwe) in sealed.files {
-        application_file::Entity::update_many()
-            .col_expr(
-                application_file::Column::Bytes,
-                Expr::value(jwe.into_bytes()),
-            )
-            .col_expr(
-                application_file::Column::FileName,
-                Expr::value("sealed".to_string()),
-            )
-            .col_expr(application_file::Column::Sealed, Expr::value(true))
-            .filter(application_file::Column::Id.eq(file_id))
-            .filter(application_file::Column::Sealed.eq(false))
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await
+    Ok(Some(data))
 }
 
 /// The case was delivered (first time only).
@@ -1308,16 +1450,33 @@ pub async fn export(db: &DatabaseConnection, user_id: Uuid) -> Result<Value, App
 /// Erasure: the resident's applications go, with their timelines and files. The
 /// module's own copies are the module's (its operator is named in the public register).
 pub async fn erase_user(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), sea_orm::DbErr> {
-    let ids: Vec<Uuid> = application::Entity::find()
-        .select_only()
-        .column(application::Column::Id)
+    let rows = application::Entity::find()
         .filter(application::Column::UserId.eq(user_id))
-        .into_tuple()
+        .order_by_asc(application::Column::CreatedAt)
         .all(conn)
         .await?;
-    if ids.is_empty() {
+    if rows.is_empty() {
         return Ok(());
     }
+    // Each module that holds one of the cases is told to delete its copy
+    // (`application.erased`, only the case's id), through the same signed outbox.
+    for a in rows.iter().filter(|a| a.status != Status::Draft.as_str()) {
+        let service = listing::Entity::find_by_id(a.listing_id)
+            .one(conn)
+            .await?
+            .map(|l| l.slug)
+            .unwrap_or_default();
+        crate::core::outbox::record(
+            conn,
+            a.city_id,
+            AGGREGATE,
+            a.id,
+            "application.erased",
+            payload(a, json!({ "service": service })),
+        )
+        .await?;
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
     application_file::Entity::delete_many()
         .filter(application_file::Column::ApplicationId.is_in(ids.clone()))
         .exec(conn)

@@ -21,8 +21,6 @@
 
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
 use chrono::Utc;
 use partner_contract::webhook::{self, Secret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use poem_openapi::types::ToJSON;
@@ -479,9 +477,9 @@ pub fn synthetic_event(
                         content_type: "application/pdf".into(),
                         size: SAMPLE_PDF.len() as i64,
                         sha256: hex::encode(Sha256::digest(SAMPLE_PDF)),
+                        sealed: false,
                         file_name: None,
-                        data: None,
-                        sealed: None,
+                        href: format!("/api/v1/module/applications/{id}/files/{file_id}"),
                     });
                 } else {
                     answers.insert(f.name.clone(), sample(&f.kind));
@@ -490,10 +488,12 @@ pub fn synthetic_event(
             let (resident, answers, sealed) = match key {
                 Some(k) => {
                     for a in &mut attachments {
-                        a.sealed = Some(
-                            k.seal(SAMPLE_PDF, "application/pdf")
-                                .map_err(|e| format!("cannot seal to the manifest's key: {e}"))?,
-                        );
+                        let jwe = k
+                            .seal(SAMPLE_PDF, "application/pdf")
+                            .map_err(|e| format!("cannot seal to the manifest's key: {e}"))?;
+                        a.sealed = true;
+                        a.size = jwe.len() as i64;
+                        a.sha256 = hex::encode(Sha256::digest(jwe.as_bytes()));
                     }
                     let inner =
                         json!({"resident": resident, "answers": answers, "attachments": names});
@@ -502,7 +502,6 @@ pub fn synthetic_event(
                 None => {
                     for a in &mut attachments {
                         a.file_name = Some("proof.pdf".into());
-                        a.data = Some(B64.encode(SAMPLE_PDF));
                     }
                     (
                         Some(Value::Object(resident)),
@@ -519,6 +518,7 @@ pub fn synthetic_event(
                     status: "submitted".into(),
                     service: listing,
                     submitted_at: now,
+                    locale: "de".into(),
                     data_categories: categories,
                     resident,
                     answers,
@@ -542,6 +542,7 @@ pub fn synthetic_event(
                     status: "in_progress".into(),
                     service: listing,
                     submitted_at: now,
+                    locale: "de".into(),
                     answer,
                     sealed,
                 },
@@ -556,6 +557,16 @@ pub fn synthetic_event(
                 status: "withdrawn".into(),
                 service: listing,
                 submitted_at: now,
+                locale: "de".into(),
+            },
+        }
+        .to_json(),
+        "application.erased" => events::ApplicationErasedEvent {
+            kind: event_type.into(),
+            timestamp: now,
+            data: events::ApplicationErasedData {
+                application_id: id,
+                service: listing,
             },
         }
         .to_json(),
@@ -568,6 +579,7 @@ pub fn synthetic_event(
                 module: raw["id"].as_str().unwrap_or_default().to_string(),
                 status: "open".into(),
                 requested_datetime: now,
+                locale: "de".into(),
             },
         }
         .to_json(),
@@ -579,6 +591,7 @@ pub fn synthetic_event(
                 update_id: Uuid::now_v7(),
                 service_code: listing,
                 commented_datetime: now,
+                locale: "de".into(),
             },
         }
         .to_json(),

@@ -9,9 +9,10 @@
 //! city's admins). The body is
 //! `{"type", "timestamp", "data"}`; `data` is built when it is sent (the outbox holds no
 //! personal data), for bookings of a module's offers `{booking_id, offer_ref, status,
-//! start}`, for applications by [`applications::service::webhook_data`] (sealed
-//! to the module's key when its manifest has one, and after a delivery the portal keeps
-//! only the ciphertext). A failure is retried with backoff and nothing is dropped; the
+//! start}`, for applications by [`applications::service::webhook_data`] from what the
+//! portal stores (sealed to the module's key at submission when its manifest has one:
+//! the portal keeps only the ciphertext), so every attempt sends the same body; files
+//! go by reference, fetched through the Module API. A failure is retried with backoff and nothing is dropped; the
 //! outbox hands out a case's events in order, each one only after the one before it
 //! reached the module. Every attempt is in `module_deliveries`, which city admins read.
 
@@ -29,7 +30,7 @@ use uuid::Uuid;
 use super::manifest::{self, Manifest};
 use super::service::ModuleStatus;
 use crate::applications;
-use crate::applications::seal::ModuleKey;
+use crate::core::locale::Locale;
 use crate::core::outbox::{self, Claimed, Deliveries};
 use crate::core::secrets::SecretsKey;
 use crate::msg;
@@ -154,21 +155,18 @@ impl Deliverer {
         {
             return Ok(Outcome::Skipped("withdrawn-before-delivery"));
         }
-        let key = match &manifest.encryption_key {
-            Some(jwk) => Some(
-                ModuleKey::from_jwk(jwk)
-                    .map_err(|e| applications::error::ApplicationError::Seal(e.to_string()))?,
-            ),
-            None => None,
-        };
-        let (data, kept) = match e.aggregate_type.as_str() {
+        let data = match e.aggregate_type.as_str() {
+            // Erased with the resident's account: only the case's id (the case is gone).
+            applications::service::AGGREGATE if e.event_type == "application.erased" => json!({
+                "application_id": e.aggregate_id,
+                "service": e.payload["service"],
+            }),
             applications::service::AGGREGATE => {
                 match applications::service::webhook_data(
                     &self.db,
                     e.aggregate_id,
                     &e.event_type,
                     &e.payload,
-                    key.as_ref(),
                 )
                 .await?
                 {
@@ -179,18 +177,21 @@ impl Deliverer {
             // A booking of the module's offer: which booking, which offer, its status
             // and start; the resident's data goes only through the Partner Booking API,
             // with the confirmation they agreed to.
-            "booking" => (
-                json!({
-                    "booking_id": e.aggregate_id,
-                    "offer_ref": e.payload["offer_ref"],
-                    "status": e.payload["status"],
-                    "start": e.payload["starts_at"],
-                }),
-                None,
-            ),
-            // Reports carry what the module gets in their payload.
+            "booking" => json!({
+                "booking_id": e.aggregate_id,
+                "offer_ref": e.payload["offer_ref"],
+                "status": e.payload["status"],
+                "start": e.payload["starts_at"],
+            }),
+            // Reports carry what the module gets in their payload, and the reporter's
+            // language.
             _ => {
                 let mut data = e.payload.clone();
+                let locale = if e.aggregate_type == "report" {
+                    Some(self.reporter_locale(e.aggregate_id, e.city_id).await?)
+                } else {
+                    None
+                };
                 if let Some(o) = data.as_object_mut() {
                     o.remove("module_id");
                     // A booking's events name it only as their aggregate.
@@ -198,8 +199,11 @@ impl Deliverer {
                         o.entry("booking_id")
                             .or_insert_with(|| json!(e.aggregate_id));
                     }
+                    if let Some(l) = locale {
+                        o.entry("locale").or_insert_with(|| json!(l));
+                    }
                 }
-                (data, None)
+                data
             }
         };
         let Some(secret) = m
@@ -252,9 +256,6 @@ impl Deliverer {
             return Ok(Outcome::Retry(error));
         }
         if e.aggregate_type == applications::service::AGGREGATE {
-            if let Some(kept) = kept {
-                applications::service::keep_sealed(&self.db, e.aggregate_id, kept).await?;
-            }
             if e.event_type == "application.submitted" {
                 applications::service::mark_delivered(&self.db, e.aggregate_id).await?;
             }
@@ -267,6 +268,33 @@ impl Deliverer {
             }
         }
         Ok(Outcome::Done)
+    }
+
+    /// The language a report's reporter reads, for an event whose payload does not say
+    /// (`report.submitted` does: the language they reported in): their account's, else
+    /// the city's default (a report from an Open311 app, or a reporter who never chose).
+    async fn reporter_locale(&self, report_id: Uuid, city_id: Uuid) -> Result<String, DbErr> {
+        let user_id = entities::report::Entity::find_by_id(report_id)
+            .one(&self.db)
+            .await?
+            .and_then(|r| r.reporter_user_id);
+        let chosen = match user_id {
+            Some(u) => entities::user::Entity::find_by_id(u)
+                .one(&self.db)
+                .await?
+                .and_then(|u| u.locale)
+                .and_then(|l| l.parse::<Locale>().ok()),
+            None => None,
+        };
+        let locale = match chosen {
+            Some(l) => l,
+            None => entities::city::Entity::find_by_id(city_id)
+                .one(&self.db)
+                .await?
+                .and_then(|c| c.default_locale.parse::<Locale>().ok())
+                .unwrap_or(Locale::De),
+        };
+        Ok(locale.as_str().to_string())
     }
 
     /// Logs an event not sent, with why, for the city admins' delivery log.

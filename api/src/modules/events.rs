@@ -11,8 +11,11 @@ use poem_openapi::Object;
 use serde_json::Value;
 use uuid::Uuid;
 
-/// A file of an application: in clear (`file_name`, `data`), or sealed to the module's
-/// key (`sealed`).
+/// A file of an application, by reference: the webhook never carries file bytes. The
+/// module fetches it at `href` (`GET /api/v1/module/applications/{id}/files/{file_id}`
+/// with `module:resident-data:read`; each fetch is in the resident's access log). A
+/// sealed file is served as its compact JWE (`application/jose`; RSA-OAEP-256,
+/// A256GCM) to the module's key, its name is inside the sealed `data.sealed`.
 #[derive(Object, Clone, Debug)]
 #[oai(rename = "WebhookAttachment")]
 pub struct Attachment {
@@ -22,21 +25,20 @@ pub struct Attachment {
     pub field: Option<String>,
     /// `attachment` (the resident's).
     pub role: String,
-    /// The type the portal checked its bytes against.
+    /// The type the portal checked its bytes against (of the sealed content, when
+    /// sealed).
     pub content_type: String,
-    /// Its size in bytes (in clear).
+    /// The size in bytes of what `href` serves (the JWE, when sealed).
     pub size: i64,
-    /// SHA-256 of its bytes in clear, hex.
+    /// SHA-256 of what `href` serves (the JWE, when sealed), hex.
     pub sha256: String,
+    /// Whether it is sealed to the module's key (served as `application/jose`).
+    pub sealed: bool,
     /// The file's name as the resident uploaded it (in clear only).
     #[oai(skip_serializing_if_is_none)]
     pub file_name: Option<String>,
-    /// Its bytes, base64 (standard alphabet, padded; in clear only).
-    #[oai(skip_serializing_if_is_none)]
-    pub data: Option<String>,
-    /// Its bytes as a compact JWE (RSA-OAEP-256, A256GCM) to the module's key.
-    #[oai(skip_serializing_if_is_none)]
-    pub sealed: Option<String>,
+    /// Where to fetch it: the Module API path, from the portal's origin.
+    pub href: String,
 }
 
 /// What every application event says about its case.
@@ -48,6 +50,9 @@ pub struct ApplicationSubmittedData {
     /// The service's listing slug (as in the manifest's `services[].listing`).
     pub service: String,
     pub submitted_at: DateTime<Utc>,
+    /// The language the resident reads (`de` or `en`): the module writes its messages,
+    /// questions and documents in it.
+    pub locale: String,
     /// The categories of resident data the resident agreed to send.
     pub data_categories: Vec<String>,
     /// The profile fields the resident agreed to send (`name`, `email`), in clear; not
@@ -64,7 +69,7 @@ pub struct ApplicationSubmittedData {
     /// only this ciphertext.
     #[oai(skip_serializing_if_is_none)]
     pub sealed: Option<String>,
-    /// The files the resident attached.
+    /// The files the resident attached, by reference (no bytes).
     pub attachments: Vec<Attachment>,
 }
 
@@ -87,10 +92,13 @@ pub struct ApplicationAnsweredData {
     pub status: String,
     pub service: String,
     pub submitted_at: DateTime<Utc>,
+    /// The language the resident reads (`de` or `en`).
+    pub locale: String,
     /// The answer, in clear; not present when the module has a key.
     #[oai(skip_serializing_if_is_none)]
     pub answer: Option<String>,
-    /// For a module with a key: `{"answer"}` as a compact JWE to its key.
+    /// For a case sealed to the module's key: `{"answer"}` as a compact JWE to its key,
+    /// sealed when the resident answered (the portal keeps only this).
     #[oai(skip_serializing_if_is_none)]
     pub sealed: Option<String>,
 }
@@ -113,6 +121,8 @@ pub struct ApplicationWithdrawnData {
     pub status: String,
     pub service: String,
     pub submitted_at: DateTime<Utc>,
+    /// The language the resident reads (`de` or `en`).
+    pub locale: String,
 }
 
 /// The resident withdrew their application
@@ -123,6 +133,27 @@ pub struct ApplicationWithdrawnEvent {
     pub kind: String,
     pub timestamp: DateTime<Utc>,
     pub data: ApplicationWithdrawnData,
+}
+
+/// The resident deleted their account: the portal erased the case with everything in it,
+/// and the module deletes its own copy. Only the case's id, nothing about the resident.
+/// It may name a case whose submission never reached the module (erased on its way):
+/// nothing to delete then.
+#[derive(Object, Clone, Debug)]
+pub struct ApplicationErasedData {
+    pub application_id: Uuid,
+    /// The service's listing slug.
+    pub service: String,
+}
+
+/// The resident's account was deleted: delete the case
+#[derive(Object, Clone, Debug)]
+pub struct ApplicationErasedEvent {
+    /// `application.erased`
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub timestamp: DateTime<Utc>,
+    pub data: ApplicationErasedData,
 }
 
 /// A new report. Its details (description, place, photo, and the reporter's contact
@@ -138,6 +169,10 @@ pub struct ReportSubmittedData {
     /// `open`.
     pub status: String,
     pub requested_datetime: DateTime<Utc>,
+    /// The language the reporter reads (`de` or `en`): the one they reported in (the
+    /// portal page's, or an Open311 app's `Accept-Language`, else the city's default).
+    /// Write the public notes in it.
+    pub locale: String,
 }
 
 /// A report was submitted (in the portal or by an Open311 app)
@@ -158,6 +193,9 @@ pub struct ReportCommentedData {
     pub update_id: Uuid,
     pub service_code: String,
     pub commented_datetime: DateTime<Utc>,
+    /// The language the reporter reads (`de` or `en`): their account's, else the
+    /// city's default.
+    pub locale: String,
 }
 
 /// The reporter commented on a report
@@ -202,6 +240,7 @@ pub fn schema_of(event_type: &str) -> Option<&'static str> {
         "application.submitted" => "ApplicationSubmittedEvent",
         "application.answered" => "ApplicationAnsweredEvent",
         "application.withdrawn" => "ApplicationWithdrawnEvent",
+        "application.erased" => "ApplicationErasedEvent",
         "report.submitted" => "ReportSubmittedEvent",
         "report.commented" => "ReportCommentedEvent",
         "booking.held" | "booking.confirmed" | "booking.cancelled" => "BookingEvent",

@@ -146,11 +146,12 @@ impl DataCategory {
 }
 
 /// The events a module may subscribe to; `<family>.*` stands for all of a family.
-pub const EVENTS: [&str; 11] = [
+pub const EVENTS: [&str; 12] = [
     "application.*",
     "application.submitted",
     "application.answered",
     "application.withdrawn",
+    "application.erased",
     "report.*",
     "report.submitted",
     "report.commented",

@@ -895,6 +895,7 @@ async fn parse_post(
             phone,
         },
         photo: None,
+        locale: state.config.city.default_locale,
     })
 }
 
@@ -954,7 +955,11 @@ async fn create(
         .get("service_code")
         .ok_or_else(|| Invalid::field("service_code", msg!("v-report-required")))?;
     let svc = service::service(ctx(state), code.trim()).await?;
-    let new = parse_post(state, &svc, key.id, p).await?;
+    let new = NewReport {
+        // The app's language, as its request says, else the city's.
+        locale: language(state, req),
+        ..parse_post(state, &svc, key.id, p).await?
+    };
     let account_id = p.get("account_id").map(|a| a.trim().to_string());
     // Each key creates at most POSTS_PER_MINUTE reports a minute.
     let window = std::time::Duration::from_secs(60);

@@ -621,6 +621,7 @@ pub async fn report_submit(
         media_url: None,
         reporter: service::Reporter::Resident(user.id),
         photo: picture,
+        locale: pc.locale,
     };
     match service::submit(ctx(&state), &svc, new).await {
         Ok(r) => crate::web::pages::see_other(format!("/account/reports?sent=1#r-{}", r.id)),

@@ -268,6 +268,9 @@ pub struct NewReport {
     pub media_url: Option<String>,
     pub reporter: Reporter,
     pub photo: Option<Photo>,
+    /// The language the reporter reads (the page's, or an app's `Accept-Language`, else
+    /// the city's): the module writes its public notes in it.
+    pub locale: crate::core::locale::Locale,
 }
 
 /// A latitude in degrees, as sent: a finite number within ±90.
@@ -296,6 +299,7 @@ pub async fn submit(
 ) -> Result<report::Model, ReportError> {
     let now = Utc::now();
     let id = Uuid::now_v7();
+    let locale = r.locale;
     let (user, key, email, first, last, phone) = match r.reporter {
         Reporter::Resident(u) => (Some(u), None, None, None, None, None),
         Reporter::App {
@@ -361,6 +365,7 @@ pub async fn submit(
             "module": svc.module_slug,
             "status": "open",
             "requested_datetime": now,
+            "locale": locale.as_str(),
         }),
     )
     .await?;

@@ -997,6 +997,9 @@ impl Bound {
         let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
             self.state.db.clone(),
         ));
+        let draft_purge = tokio::spawn(crate::applications::service::run_draft_purge(
+            self.state.db.clone(),
+        ));
         let contact_purge = tokio::spawn(crate::reports::service::run_contact_purge(
             self.state.db.clone(),
         ));
@@ -1015,6 +1018,7 @@ impl Bound {
                 Some(reconciler),
                 Some(fts_check),
                 Some(link_purge),
+                Some(draft_purge),
                 Some(module_deliveries),
                 Some(contact_purge),
             ]

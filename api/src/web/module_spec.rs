@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use crate::core::scope::Scope;
 use crate::modules::events::{
-    ApplicationAnsweredEvent, ApplicationSubmittedEvent, ApplicationWithdrawnEvent, BookingEvent,
-    ReportCommentedEvent, ReportSubmittedEvent,
+    ApplicationAnsweredEvent, ApplicationErasedEvent, ApplicationSubmittedEvent,
+    ApplicationWithdrawnEvent, BookingEvent, ReportCommentedEvent, ReportSubmittedEvent,
 };
 
 /// The Module API's version: a minor version only adds (optional fields, operations,
@@ -137,7 +137,9 @@ webhook!(
     /// A resident sent an application
     ///
     /// Carries exactly the data the resident agreed to send: in clear, or sealed to the
-    /// module's key (then the portal keeps only the ciphertext after delivery). The
+    /// module's key (sealed at submission; the portal keeps only the ciphertext, and
+    /// every retry carries the same bytes). Files come by reference (`href`), fetched
+    /// through the Module API. The
     /// resident's access log names the module as its recipient.
     ApplicationSubmitted,
     "application.submitted",
@@ -162,6 +164,16 @@ webhook!(
     "application.withdrawn",
     application_withdrawn,
     ApplicationWithdrawnEvent
+);
+webhook!(
+    /// The resident's account was deleted: delete the case
+    ///
+    /// The portal erased the case with the resident's account; the module deletes its
+    /// own copy of the case and everything the resident sent. Only the case's id.
+    ApplicationErased,
+    "application.erased",
+    application_erased,
+    ApplicationErasedEvent
 );
 webhook!(
     /// A report was submitted
@@ -220,6 +232,7 @@ macro_rules! each_webhook {
         $f!(ApplicationSubmitted);
         $f!(ApplicationAnswered);
         $f!(ApplicationWithdrawn);
+        $f!(ApplicationErased);
         $f!(ReportSubmitted);
         $f!(ReportCommented);
         $f!(BookingHeld);

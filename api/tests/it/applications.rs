@@ -34,6 +34,8 @@ pub struct Got {
 pub struct Receiver {
     pub url: String,
     pub got: Arc<Mutex<Vec<Got>>>,
+    /// Every attempt, answered or not.
+    pub tried: Arc<Mutex<Vec<Got>>>,
     pub down: Arc<AtomicBool>,
 }
 
@@ -41,13 +43,18 @@ impl Receiver {
     pub async fn start() -> Receiver {
         use poem::listener::{Acceptor, Listener};
         let got: Arc<Mutex<Vec<Got>>> = Arc::default();
+        let tried: Arc<Mutex<Vec<Got>>> = Arc::default();
         let down = Arc::new(AtomicBool::new(false));
-        let (g, d) = (got.clone(), down.clone());
+        let (g, t, d) = (got.clone(), tried.clone(), down.clone());
         let ep = poem::endpoint::make(move |req: poem::Request| {
-            let (g, d) = (g.clone(), d.clone());
+            let (g, t, d) = (g.clone(), t.clone(), d.clone());
             async move {
                 let headers = req.headers().clone();
                 let body = req.into_body().into_vec().await.unwrap_or_default();
+                t.lock().unwrap().push(Got {
+                    headers: headers.clone(),
+                    body: body.clone(),
+                });
                 if d.load(Ordering::SeqCst) {
                     return poem::Response::builder()
                         .status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
@@ -68,6 +75,7 @@ impl Receiver {
         Receiver {
             url: format!("http://127.0.0.1:{}/webhooks/portal", addr.port()),
             got,
+            tried,
             down,
         }
     }
@@ -207,14 +215,45 @@ fn filled(csrf: &str) -> reqwest::multipart::Form {
         .text("share-name", "1")
 }
 
-/// Applies on the pages as `resident` (form → review → send); returns the case's id.
-pub async fn apply(app: &TestApp, resident: &User) -> String {
+/// Fills in the form on the pages as `resident` reading `lang`: a draft; returns the
+/// review page's path and the form's CSRF token.
+async fn fill_in(app: &TestApp, resident: &User, lang: &str) -> (String, String) {
     let page = resident.client.get(app.url(APPLY)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let csrf = hidden(&page.text().await.unwrap(), "csrf");
     let r = resident
         .client
-        .post(app.url(APPLY))
+        .post(app.url(&format!("{APPLY}?lang={lang}")))
+        .multipart(filled(&csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    (r.headers()["location"].to_str().unwrap().to_string(), csrf)
+}
+
+/// Applies on the pages as `resident` (form → review → send); returns the case's id.
+pub async fn apply(app: &TestApp, resident: &User) -> String {
+    apply_in(app, resident, None).await
+}
+
+/// Applies on the pages as `resident`, reading `lang` if given (else the language
+/// their browser chose); returns the case's id.
+pub async fn apply_in(app: &TestApp, resident: &User, lang: Option<&str>) -> String {
+    let page = resident.client.get(app.url(APPLY)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = hidden(&page.text().await.unwrap(), "csrf");
+    let r = resident
+        .client
+        .post(app.url(&match lang {
+            Some(l) => format!("{APPLY}?lang={l}"),
+            None => APPLY.to_string(),
+        }))
         .multipart(filled(&csrf))
         .send()
         .await
@@ -371,15 +410,27 @@ async fn apply_and_the_module_gets_the_signed_webhook(app: TestApp) {
     assert_eq!(d["answers"]["address"]["city"], "Stuttgart");
     // Only what the resident ticked from the profile.
     assert_eq!(d["resident"], json!({"name": "Rita"}));
+    // The resident's language, for the module's messages.
+    assert_eq!(d["locale"], "de", "{d}");
+    // The file by reference, without its bytes: the module fetches it.
     let att = &d["attachments"][0];
     assert_eq!(att["content_type"], "application/pdf");
-    assert_eq!(
-        base64::engine::general_purpose::STANDARD
-            .decode(att["data"].as_str().unwrap())
-            .unwrap(),
-        PDF
+    assert_eq!(att["file_name"], "Meldebescheinigung.pdf");
+    assert_eq!(att["size"], PDF.len());
+    assert!(att.get("data").is_none(), "{att}");
+    assert!(
+        !String::from_utf8_lossy(&got[0].body).contains("JVBERi0"),
+        "no base64 PDF"
     );
     assert_eq!(d["answers"]["proof"], att["id"]);
+    let href = att["href"].as_str().unwrap().to_string();
+    assert_eq!(
+        href,
+        format!(
+            "/api/v1/module/applications/{id}/files/{}",
+            att["id"].as_str().unwrap()
+        )
+    );
 
     // My applications shows it; the access log names the module.
     let html = resident
@@ -411,6 +462,29 @@ async fn apply_and_the_module_gets_the_signed_webhook(app: TestApp) {
         "names the case: {}",
         records[0].resource
     );
+    // The module fetches the file at its reference: the bytes, and the fetch in the
+    // resident's access log naming the module, the case and the purpose.
+    let token = module_token(&app, &creds, None).await;
+    let r = client()
+        .get(app.url(&href))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    let records = access_records(&app, resident.id).await;
+    assert_eq!(records.len(), 2);
+    let fetch = records.iter().max_by_key(|r| r.created_at).unwrap();
+    assert_eq!(fetch.actor_module.as_deref(), Some("parking-permits"));
+    assert!(
+        fetch.resource.contains("access-application-read"),
+        "{}",
+        fetch.resource
+    );
+    assert!(fetch.resource.contains(&id), "{}", fetch.resource);
+    assert!(fetch.purpose.contains("parking"), "{}", fetch.purpose);
     let log: Value = resident
         .client
         .get(app.url("/api/v1/accounts/me/access-log"))
@@ -596,48 +670,328 @@ async fn change_my_answers_keeps_them_and_the_file(app: TestApp) {
 on_both!(change_my_answers_keeps_them_and_the_file);
 
 async fn a_sealed_submission_leaves_only_ciphertext(app: TestApp) {
+    use sha2::Digest;
     let rx = Receiver::start().await;
     let creds = active_module(&app, manifest(&rx.url, true)).await;
     let resident = app.register("Sam").await;
     let id = apply(&app, &resident).await;
+    let uuid: uuid::Uuid = id.parse().unwrap();
     let got = rx.wait_for(1).await;
     let body = verified(&creds, &got[0]);
     let d = &body["data"];
     assert!(d.get("answers").is_none(), "nothing in clear: {d}");
+    assert!(d.get("resident").is_none(), "nothing in clear: {d}");
     let inner: Value = serde_json::from_slice(&open_jwe(d["sealed"].as_str().unwrap())).unwrap();
     assert_eq!(inner["answers"]["plate"], "S-AB 1234");
     assert_eq!(inner["resident"]["name"], "Sam");
-    let file = open_jwe(d["attachments"][0]["sealed"].as_str().unwrap());
-    assert_eq!(file, PDF);
-    // After delivery the portal keeps only the ciphertext.
-    let uuid: uuid::Uuid = id.parse().unwrap();
-    let mut row = None;
-    for _ in 0..50 {
-        let a = entities::application::Entity::find_by_id(uuid)
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        if a.sealed {
-            row = Some(a);
+    assert_eq!(
+        inner["attachments"][0]["file_name"],
+        "Meldebescheinigung.pdf"
+    );
+    // The file by reference: sealed, without its name or bytes in the webhook.
+    let att = &d["attachments"][0];
+    assert_eq!(att["sealed"], true, "{att}");
+    assert!(
+        att.get("file_name").is_none() && att.get("data").is_none(),
+        "{att}"
+    );
+    assert_eq!(inner["attachments"][0]["id"], att["id"]);
+    let token = module_token(&app, &creds, None).await;
+    let r = client()
+        .get(app.url(att["href"].as_str().unwrap()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/jose");
+    let jwe = r.bytes().await.unwrap();
+    // Its hash and size are those of what is stored and served: the ciphertext.
+    assert_eq!(att["sha256"], hex::encode(sha2::Sha256::digest(&jwe)));
+    assert_eq!(att["size"], jwe.len());
+    assert_eq!(open_jwe(std::str::from_utf8(&jwe).unwrap()), PDF);
+
+    // The Module API answers the sealed form, never clear text.
+    let one: Value = client()
+        .get(app.url(&format!("/api/v1/module/applications/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["data"]["sealed"], d["sealed"], "{one}");
+    assert!(one["data"].get("answers").is_none(), "{one}");
+    assert!(!one.to_string().contains("S-AB"), "{one}");
+
+    // A question, and the resident's answer: sealed too, when they answer.
+    for b in [
+        json!({"status": "received"}),
+        json!({"status": "needs_information", "question": "Since when do you live there?"}),
+    ] {
+        assert_eq!(
+            send_status(&app, &token, &id, b).await.status(),
+            StatusCode::OK
+        );
+    }
+    let page = resident
+        .client
+        .get(app.url(&format!("/account/applications/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let answer = "Registered here since the first of March";
+    let r = resident
+        .client
+        .post(app.url(&format!("/account/applications/{id}/answer")))
+        .form(&[("csrf", hidden(&page, "csrf").as_str()), ("answer", answer)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let got = rx.wait_for(2).await;
+    let answered = verified(&creds, &got[1]);
+    assert_eq!(answered["type"], "application.answered");
+    assert!(answered["data"].get("answer").is_none(), "{answered}");
+    let opened: Value =
+        serde_json::from_slice(&open_jwe(answered["data"]["sealed"].as_str().unwrap())).unwrap();
+    assert_eq!(opened["answer"], answer);
+    // The resident's page shows no ciphertext for it.
+    let page = resident
+        .client
+        .get(app.url(&format!("/account/applications/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains(answered["data"]["sealed"].as_str().unwrap()),
+        "{page}"
+    );
+
+    // No table holds anything of the answers, the answer or the file in clear.
+    let a = entities::application::Entity::find_by_id(uuid)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.sealed && a.profile.is_none());
+    let pdf_hex = hex::encode(PDF);
+    for (table, rows) in crate::erasure::dump(&app.state.db).await {
+        // The manifest's own help texts give examples (not the resident's data).
+        let rows = rows
+            .replace("z. B. S-AB 1234", "")
+            .replace("e.g. S-AB 1234", "")
+            .replace("Meldebescheinigung oder", "");
+        for needle in [
+            "S-AB 1234",
+            "Königstraße",
+            "Meldebescheinigung.pdf",
+            answer,
+            &pdf_hex,
+            &pdf_hex.to_uppercase(),
+            &hex::encode(sha2::Sha256::digest(PDF)),
+        ] {
+            assert!(!rows.contains(needle), "{needle} in {table}");
+        }
+    }
+}
+on_both!(a_sealed_submission_leaves_only_ciphertext);
+
+/// A sealed submission to a module that fails first: every attempt carries the same
+/// bytes (the same `webhook-id`, the same JWE), sealed once.
+async fn a_retry_sends_the_same_sealed_body(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, true)).await;
+    rx.down.store(true, Ordering::SeqCst);
+    let resident = app.register("Ida").await;
+    apply(&app, &resident).await;
+    for _ in 0..200 {
+        if rx.tried.lock().unwrap().len() >= 2 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let a = row.expect("sealed after delivery");
-    assert!(!a.answers.contains("S-AB"), "{}", a.answers);
-    assert!(a.profile.is_none());
-    let files = entities::application_file::Entity::find()
-        .filter(entities::application_file::Column::ApplicationId.eq(uuid))
-        .all(&app.state.db)
+    rx.down.store(false, Ordering::SeqCst);
+    let got = rx.wait_for(1).await;
+    let delivered = verified(&creds, &got[0]);
+    assert!(delivered["data"]["sealed"].is_string(), "{delivered}");
+    let tried = rx.tried.lock().unwrap().clone();
+    assert!(
+        tried.len() >= 3,
+        "two failures and the delivery: {}",
+        tried.len()
+    );
+    for t in &tried {
+        assert_eq!(t.headers["webhook-id"], got[0].headers["webhook-id"]);
+        assert_eq!(t.body, got[0].body, "byte-identical on every attempt");
+        verified(&creds, t);
+    }
+}
+on_both!(a_retry_sends_the_same_sealed_body);
+
+/// A case stored in clear (submitted before the portal sealed at submission) to a module
+/// with a key is sealed before it goes out, and then kept only so.
+async fn a_case_stored_in_clear_is_sealed_before_it_goes_out(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, true)).await;
+    rx.down.store(true, Ordering::SeqCst);
+    let resident = app.register("Otto").await;
+    let id = apply(&app, &resident).await;
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    // As an older portal stored it: the draft's answers in clear.
+    let draft = entities::application::Entity::find_by_id(uuid)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(draft.sealed);
+    entities::application::Entity::update_many()
+        .col_expr(
+            entities::application::Column::Answers,
+            sea_orm::sea_query::Expr::value(r#"{"plate":"S-AB 1234"}"#),
+        )
+        .col_expr(
+            entities::application::Column::Sealed,
+            sea_orm::sea_query::Expr::value(false),
+        )
+        .filter(entities::application::Column::Id.eq(uuid))
+        .exec(&app.state.db)
         .await
         .unwrap();
-    assert!(files
-        .iter()
-        .all(|f| f.sealed && !f.bytes.starts_with(b"%PDF")));
-    assert_eq!(open_jwe(std::str::from_utf8(&files[0].bytes).unwrap()), PDF);
+    entities::application_file::Entity::delete_many()
+        .filter(entities::application_file::Column::ApplicationId.eq(uuid))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    rx.down.store(false, Ordering::SeqCst);
+    let got = rx.wait_for(1).await;
+    let body = verified(&creds, &got[0]);
+    assert!(body["data"].get("answers").is_none(), "{body}");
+    let inner: Value =
+        serde_json::from_slice(&open_jwe(body["data"]["sealed"].as_str().unwrap())).unwrap();
+    assert_eq!(inner["answers"]["plate"], "S-AB 1234");
+    let a = entities::application::Entity::find_by_id(uuid)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(a.sealed && !a.answers.contains("S-AB"), "{}", a.answers);
+    assert_eq!(a.answers, body["data"]["sealed"].as_str().unwrap());
 }
-on_both!(a_sealed_submission_leaves_only_ciphertext);
+on_both!(a_case_stored_in_clear_is_sealed_before_it_goes_out);
+
+/// A resident deletes their account: the module gets a signed `application.erased` for
+/// each of their cases, with nothing about the resident.
+async fn erasing_the_account_tells_the_module(app: TestApp) {
+    let rx = Receiver::start().await;
+    let creds = active_module(&app, manifest(&rx.url, false)).await;
+    let resident = app.register("Ella").await;
+    let first = apply_in(&app, &resident, Some("en")).await;
+    let second = apply_in(&app, &resident, Some("de")).await;
+    let got = rx.wait_for(2).await;
+    // Each event names the language the resident reads.
+    let locales: Vec<Value> = got
+        .iter()
+        .map(|g| {
+            let b = verified(&creds, g);
+            (
+                b["data"]["application_id"].clone(),
+                b["data"]["locale"].clone(),
+            )
+        })
+        .map(|(id, l)| json!([id, l]))
+        .collect();
+    assert!(locales.contains(&json!([first, "en"])), "{locales:?}");
+    assert!(locales.contains(&json!([second, "de"])), "{locales:?}");
+    let r = resident
+        .client
+        .delete(app.url("/api/v1/accounts/me"))
+        .json(&json!({"password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let got = rx.wait_for(4).await;
+    let mut erased = Vec::new();
+    for g in &got[2..] {
+        let body = verified(&creds, g);
+        assert_eq!(body["type"], "application.erased", "{body}");
+        assert_eq!(body["data"]["service"], "residents-parking-permit");
+        let text = String::from_utf8_lossy(&g.body);
+        for personal in [resident.email.as_str(), "Ella", "S-AB 1234"] {
+            assert!(!text.contains(personal), "{personal} in {text}");
+        }
+        erased.push(body["data"]["application_id"].as_str().unwrap().to_string());
+    }
+    erased.sort();
+    let mut ids = vec![first, second];
+    ids.sort();
+    assert_eq!(erased, ids);
+    assert_eq!(count_applications(&app).await, 0);
+}
+on_both!(erasing_the_account_tells_the_module);
+
+/// A draft nobody sent is purged when it expires, whoever fills in a form next.
+async fn expired_drafts_of_anyone_are_purged(app: TestApp) {
+    let rx = Receiver::start().await;
+    active_module(&app, manifest(&rx.url, true)).await;
+    let left = app.register("Lea").await;
+    let (review, _) = fill_in(&app, &left, "de").await;
+    let draft: uuid::Uuid = review
+        .trim_start_matches("/account/applications/")
+        .trim_end_matches("/review")
+        .parse()
+        .unwrap();
+    // A day and more later: expired.
+    entities::application::Entity::update_many()
+        .col_expr(
+            entities::application::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::hours(25)),
+        )
+        .filter(entities::application::Column::Id.eq(draft))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    // Another resident's draft: Lea's goes, with its file.
+    let other = app.register("Ole").await;
+    fill_in(&app, &other, "de").await;
+    assert!(entities::application::Entity::find_by_id(draft)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .is_none());
+    let files = entities::application_file::Entity::find()
+        .filter(entities::application_file::Column::ApplicationId.eq(draft))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(files, 0);
+    assert_eq!(count_applications(&app).await, 1);
+    // The hourly purge does the same without anyone filling in a form.
+    entities::application::Entity::update_many()
+        .col_expr(
+            entities::application::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::hours(25)),
+        )
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        api::applications::service::purge_drafts(&app.state.db)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(count_applications(&app).await, 0);
+}
+on_both!(expired_drafts_of_anyone_are_purged);
 
 async fn a_module_that_is_down_gets_it_exactly_once(app: TestApp) {
     let rx = Receiver::start().await;

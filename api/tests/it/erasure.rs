@@ -113,7 +113,7 @@ async fn send(req: reqwest::RequestBuilder, status: StatusCode) -> Value {
 }
 
 /// Every row of every table as text, one string per table.
-async fn dump(db: &DatabaseConnection) -> Vec<(String, String)> {
+pub async fn dump(db: &DatabaseConnection) -> Vec<(String, String)> {
     let backend = db.get_database_backend();
     let sql = |s: &str| Statement::from_string(backend, s.to_string());
     let postgres = backend == sea_orm::DatabaseBackend::Postgres;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine;
 use example_modules::{Example, Options, Running};
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -105,10 +105,19 @@ async fn setup(app: &TestApp) -> User {
     app.admin().await
 }
 
-/// A resident who reads the portal in English (their emails come in English).
+/// A resident who reads the portal in English, their account's language: their
+/// emails, and the module's messages, come in English.
 async fn english_resident(app: &TestApp, name: &str) -> User {
     let r = app.register(name).await;
     r.client.get(app.url("/?lang=en")).send().await.unwrap();
+    let me = r
+        .client
+        .patch(app.url("/api/v1/accounts/me"))
+        .json(&json!({"locale": "en"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
     r
 }
 
@@ -252,6 +261,8 @@ async fn parking_permits_decided_by_the_example(app: TestApp, maildir: std::path
     let refused = apply(&app, &resident, "ABC-DE 1234", true).await;
     let html = case_page_showing(&app, &resident, &refused, "Refused").await;
     assert!(html.contains("at most eight letters and digits"), "{html}");
+    // In the resident's language only: the event named it.
+    assert!(!html.contains("höchstens acht"), "{html}");
 
     // No proof of address: the module asks; the resident answers; then approved.
     let asked = apply(&app, &resident, "S-XY 77", false).await;
@@ -276,11 +287,11 @@ async fn parking_permits_decided_by_the_example(app: TestApp, maildir: std::path
     let html = case_page_showing(&app, &resident, &asked, "is approved").await;
     permit_of(&app, &resident, &html, &asked).await;
 
-    // The resident was emailed the decision (in their language: the city's, as they
-    // applied through the API without choosing one), with the link to the case.
+    // The resident was emailed the decision (in their account's language), with the
+    // link to the case.
     let mails = crate::mailbox::wait_for(&maildir, &resident.email, 2, |m| {
         let s = m.subject().unwrap_or_default().to_string();
-        (s.ends_with("Approved") || s.ends_with("Bewilligt"))
+        s.ends_with("Approved")
             .then(|| m.body_text(0).unwrap_or_default().to_string())
     })
     .await;
@@ -400,6 +411,21 @@ async fn sealed_applications_are_opened_and_decided(app: TestApp) {
     let refused = apply(&app, &resident, "B-SS 12", true).await;
     let html = case_page_showing(&app, &resident, &refused, "Refused").await;
     assert!(html.contains("never issued"), "{html}");
+    // The module fetched the sealed proof through the Module API: the resident's access
+    // log has the read of the attachment, naming the module.
+    let records = entities::access_record::Entity::find()
+        .filter(entities::access_record::Column::SubjectUserId.eq(resident.id))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r.actor_module.as_deref() == Some("parking-permits")
+                && r.resource.contains("access-application-read")
+                && r.resource.contains(&id)),
+        "{records:?}"
+    );
     module.stop().await;
 }
 on_both!(sealed_applications_are_opened_and_decided);
@@ -463,7 +489,11 @@ async fn street_defects_progress_through_their_states(app: TestApp) {
     let id = report_light(&app, &key).await;
     let req = closed_request(&app, &id).await;
     assert!(
-        req["status_notes"].as_str().unwrap().contains("Fixed."),
+        req["status_notes"].as_str().unwrap().contains("Behoben."),
+        "in the city's language (an app's report, no account): {req}"
+    );
+    assert!(
+        !req["status_notes"].as_str().unwrap().contains("Fixed"),
         "{req}"
     );
     assert!(req["expected_datetime"].is_string(), "{req}");
