@@ -145,4 +145,33 @@ mod tests {
                 .collect::<Vec<_>>(),
         );
     }
+
+    #[test]
+    fn a_state_is_named_in_words_never_as_its_code() {
+        use crate::core::error::ErrorCode;
+        use crate::core::i18n::I18n;
+        use crate::core::locale::Locale;
+        let i18n = I18n::embedded();
+        for (code, en, de) in [
+            ("in_progress", "In progress", "In Bearbeitung"),
+            (
+                "needs_information",
+                "The office needs information from you",
+                "",
+            ),
+            ("approved", "Approved", ""),
+        ] {
+            let e = ApplicationError::State(code.into());
+            let text = i18n.message(Locale::En, &e.message());
+            assert!(text.contains(en), "{text}");
+            assert!(!text.contains(code), "{text}");
+            let text = i18n.message(Locale::De, &e.message());
+            assert!(text.contains(de) && !text.contains(code), "{text}");
+        }
+        let changed = i18n.message(
+            Locale::En,
+            &ApplicationError::State("changed".into()).message(),
+        );
+        assert!(changed.contains("fill in the form again"), "{changed}");
+    }
 }

@@ -10,7 +10,19 @@ problem-application-transition = A case cannot go from “{ $from }” to “{ $
         [none] From { $from } a module can move it nowhere.
        *[other] From { $from } a module can move it to: { $allowed }.
     }
-problem-application-state = This is not possible while the application is “{ $status }”.
+problem-application-state = { $status ->
+        [changed] What you reviewed is no longer what the office receives: the service's module changed or is paused. Please fill in the form again.
+        [draft] This is not possible while the application is “{ application-status-draft }”.
+        [submitted] This is not possible while the application is “{ application-status-submitted }”.
+        [received] This is not possible while the application is “{ application-status-received }”.
+        [in_progress] This is not possible while the application is “{ application-status-in-progress }”.
+        [needs_information] This is not possible while the application is “{ application-status-needs-information }”.
+        [approved] This is not possible while the application is “{ application-status-approved }”.
+        [refused] This is not possible while the application is “{ application-status-refused }”.
+        [closed] This is not possible while the application is “{ application-status-closed }”.
+        [withdrawn] This is not possible while the application is “{ application-status-withdrawn }”.
+       *[other] This is not possible while the application is “{ $status }”.
+    }
     .detail = Not possible while the application is { $status }.
 problem-application-too-large = What you sent is larger than this form allows.
     .detail = The request body is larger than the form allows.
