@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::error::ApplicationError;
 use super::form::{FormView, Kind, Submitted, ADDRESS_PARTS};
 use super::service::{self, Case, Offer, Resident, Status};
-use crate::core::error::{ErrorCode, FieldMessage};
+use crate::core::error::FieldMessage;
 use crate::core::i18n::format_date;
 use crate::core::identity::AuthUser;
 use crate::core::locale::Locale;
@@ -20,36 +20,11 @@ use crate::modules::manifest::DataCategory;
 use crate::web::extract::{
     expired_page, protected_form, token_matches, CheckedForm, PageUser, TokenOnly,
 };
-use crate::web::pages::{error_texts, render, see_other, PageCtx};
+use crate::web::pages::{date_time, error_page, render, see_other, PageCtx};
 use crate::web::state::AppState;
 
 fn today(state: &AppState) -> chrono::NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&state.city.timezone)
-        .date_naive()
-}
-
-fn date_time(state: &AppState, l: Locale, at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = at.with_timezone(&state.city.timezone);
-    format!(
-        "{}, {}",
-        format_date(l, local.date_naive()),
-        local.format("%H:%M")
-    )
-}
-
-/// An application error as a page: its status, title and words.
-fn error_page(state: &AppState, pc: &PageCtx, req: &Request, e: &ApplicationError) -> Response {
-    let (title, text) = error_texts(state, pc.locale, e);
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    render(
-        state,
-        pc,
-        req,
-        "message.html",
-        status,
-        context! { title, text => text.unwrap_or_default() },
-    )
+    crate::booking::model::today(state.city.timezone)
 }
 
 /// What the apply page says about the module and the service: who receives what, why,

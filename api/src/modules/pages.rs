@@ -21,22 +21,13 @@ use crate::core::scope::Scope;
 use crate::web::extract::{
     expired_page, message_page, protected_form, token_matches, CheckedForm, StaffUser, TokenOnly,
 };
-use crate::web::pages::{render, PageCtx};
+use crate::web::pages::{date_time, error_page, render, PageCtx};
 use crate::web::state::AppState;
 
 fn date(state: &AppState, pc: &PageCtx, at: chrono::DateTime<chrono::Utc>) -> String {
     format_date(
         pc.locale,
         at.with_timezone(&state.city.timezone).date_naive(),
-    )
-}
-
-fn date_time(state: &AppState, pc: &PageCtx, at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = at.with_timezone(&state.city.timezone);
-    format!(
-        "{}, {}",
-        format_date(pc.locale, local.date_naive()),
-        local.format("%H:%M")
     )
 }
 
@@ -121,22 +112,6 @@ fn admin_only(state: &AppState, pc: &PageCtx, req: &Request, user: &AuthUser) ->
             "admin-modules-admins-only",
         )
     })
-}
-
-fn error_page(state: &AppState, pc: &PageCtx, req: &Request, e: &ModuleError) -> Response {
-    if e.status() >= 500 && e.status() != 503 {
-        tracing::error!(code = e.code(), error = ?e.internal(), "module register");
-        return message_page(
-            state,
-            pc,
-            req,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "problem-internal",
-        );
-    }
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let key = format!("problem-{}", e.code());
-    message_page(state, pc, req, status, &key)
 }
 
 /// The field errors of a manifest, for the page: the path and what is wrong.
@@ -463,13 +438,13 @@ async fn module_page(
             context! {
                 version => v.version,
                 state => pc.t(state, &format!("admin-module-state-{}", v.state)),
-                submitted => date_time(state, pc, v.submitted_at),
+                submitted => date_time(state, pc.locale, v.submitted_at),
                 submitted_by => who(v.submitted_by),
-                decided => v.decided_at.map(|at| date_time(state, pc, at)),
+                decided => v.decided_at.map(|at| date_time(state, pc.locale, at)),
                 decided_by => who(v.decided_by),
                 note => v.note.clone(),
-                from => v.applied_at.map(|at| date_time(state, pc, at)),
-                until => v.replaced_at.map(|at| date_time(state, pc, at)),
+                from => v.applied_at.map(|at| date_time(state, pc.locale, at)),
+                until => v.replaced_at.map(|at| date_time(state, pc.locale, at)),
                 data => v.manifest.services.iter().map(|s| format!(
                     "{}: {}",
                     s.listing,
@@ -489,7 +464,7 @@ async fn module_page(
         .into_iter()
         .map(|d| {
             context! {
-                at => date_time(state, pc, d.created_at),
+                at => date_time(state, pc.locale, d.created_at),
                 event_type => d.event_type,
                 webhook_id => d.webhook_id,
                 case => d.aggregate_id.to_string(),
@@ -667,22 +642,31 @@ pub async fn admin_approve(
                 });
             secret_page(&state, &pc, req, &id, shown, "admin-module-approved").await
         }
-        Err(e @ ModuleError::Invalid(_)) => {
-            let errors = field_errors(&state, &pc, &e);
-            module_page(
-                &state,
-                &pc,
-                req,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                None,
-                (String::new(), errors),
-            )
-            .await
-        }
+        Err(e @ ModuleError::Invalid(_)) => invalid_page(&state, &pc, req, &id, &e).await,
         Err(e) => error_page(&state, &pc, req, &e),
     }
+}
+
+/// The module's page again with a decision's bad fields beside them (422).
+async fn invalid_page(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    id: &str,
+    e: &ModuleError,
+) -> Response {
+    let errors = field_errors(state, pc, e);
+    module_page(
+        state,
+        pc,
+        req,
+        id,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        None,
+        (String::new(), errors),
+    )
+    .await
 }
 
 /// The module's page after an action that made secrets: shown this once, never stored.
@@ -763,20 +747,7 @@ pub async fn admin_refuse(
         Ok(m) => {
             Redirect::see_other(format!("/admin/modules/{}?done=refused", m.slug)).into_response()
         }
-        Err(e @ ModuleError::Invalid(_)) => {
-            let errors = field_errors(&state, &pc, &e);
-            module_page(
-                &state,
-                &pc,
-                req,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                None,
-                (String::new(), errors),
-            )
-            .await
-        }
+        Err(e @ ModuleError::Invalid(_)) => invalid_page(&state, &pc, req, &id, &e).await,
         Err(e) => error_page(&state, &pc, req, &e),
     }
 }

@@ -899,6 +899,36 @@ pub fn next_page(next: Option<&str>) -> String {
         .to_string()
 }
 
+/// A date and time in the city: "01.12.2026, 18:00".
+pub fn date_time(state: &AppState, l: Locale, at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&state.city.timezone);
+    format!(
+        "{}, {}",
+        i18n::format_date(l, local.date_naive()),
+        local.format("%H:%M")
+    )
+}
+
+/// A page showing an error (403, 404, 409 ...) in the page's language: its title and
+/// explanation ([`error_texts`]).
+pub fn error_page<E: ErrorCode + ?Sized>(
+    state: &AppState,
+    pc: &PageCtx,
+    req: &Request,
+    e: &E,
+) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let (title, text) = error_texts(state, pc.locale, e);
+    render(
+        state,
+        pc,
+        req,
+        "message.html",
+        status,
+        context! { title, text => text.unwrap_or_default() },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
-use minijinja::context;
-use poem::http::StatusCode;
-
-use poem::{Request, Response};
+use poem::Request;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::booking::model::OfferKind;
@@ -16,7 +13,6 @@ use crate::booking::offers;
 use crate::core::error::ErrorCode;
 use crate::core::i18n;
 use crate::core::locale::Locale;
-use crate::web::pages::{render, PageCtx};
 use crate::web::state::AppState;
 use entities::{listing, offer, organization};
 
@@ -97,15 +93,7 @@ pub fn when(
     }
 }
 
-/// A date and time in the city: "01.12.2026, 18:00".
-pub fn date_time(state: &AppState, l: Locale, at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&state.city.timezone);
-    format!(
-        "{}, {}",
-        i18n::format_date(l, local.date_naive()),
-        local.format("%H:%M")
-    )
-}
+pub use crate::web::pages::date_time;
 
 /// A span of minutes in words: "2 days", "3 hours", "90 minutes".
 pub fn span(state: &AppState, l: Locale, minutes: i32) -> String {
@@ -287,25 +275,7 @@ pub fn error_texts<E: ErrorCode + ?Sized>(state: &AppState, l: Locale, e: &E) ->
     (title, text.unwrap_or_default())
 }
 
-/// A page showing an error (403, 404, 409 ...) in the page's language.
-pub fn error_page<E: ErrorCode + ?Sized>(
-    state: &AppState,
-    pc: &PageCtx,
-    req: &Request,
-    e: &E,
-) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let (title, text) = error_texts(state, pc.locale, e);
-    render(
-        state,
-        pc,
-        req,
-        "message.html",
-        status,
-        context! { title, text },
-    )
-}
-
+pub use crate::web::pages::error_page;
 pub use crate::web::pages::see_other;
 
 /// A `done=` flash of a redirect: a short word, nothing else.
