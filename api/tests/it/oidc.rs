@@ -925,6 +925,102 @@ async fn step_up_asks_the_provider_for_the_higher_level(rp: Rp) {
         .contains("data-code=\"oidc-level-needed\""));
 }
 
+/// A service whose module asks for a login level (`min_acr`): a resident logged in at a
+/// lower level is sent to the provider for it from the form (and gets a 403 problem
+/// from the API, nothing stored); at the level, the form; a local account without a
+/// city login is told to link one.
+async fn a_service_at_a_login_level_asks_for_it(rp: Rp) {
+    let receiver = crate::applications::Receiver::start().await;
+    let mut m = crate::applications::manifest(&receiver.url, false);
+    m["services"][0]["min_acr"] = json!("substantial");
+    crate::applications::active_module(&rp.app, m).await;
+    let apply = "/services/residents-parking-permit/apply";
+    let login = new_login();
+    let c = client();
+    let cb = city_login_callback(&c, &rp, &login, "basic").await;
+    finish_login(&c, &rp, &cb).await;
+
+    // The form sends the resident to the provider for the level, and back to the form.
+    let r = c.get(rp.app.url(apply)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let step_up = location(&r);
+    assert!(
+        step_up.starts_with("/auth/oidc/step-up?level=substantial&next=%2Fservices%2Fresidents-parking-permit%2Fapply"),
+        "{step_up}"
+    );
+    // The API refuses the application with a 403 problem; nothing is stored.
+    let r = c
+        .post(
+            rp.app
+                .url("/api/v1/services/residents-parking-permit/applications"),
+        )
+        .json(&json!({"answers": {"plate": "S-AB 1234"}, "share": []}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 403).await;
+    assert!(p["detail"].as_str().unwrap().contains("substantial"), "{p}");
+    assert_eq!(
+        entities::application::Entity::find()
+            .count(&rp.app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+    let r = c
+        .get(absolute(&rp.app.base, &step_up))
+        .send()
+        .await
+        .unwrap();
+    let to = location(&r);
+    assert!(
+        to.starts_with(&rp.issuer) && to.contains("acr_values=substantial"),
+        "{to}"
+    );
+    let cb = through_provider(&c, &rp, &to, &login, "substantial").await;
+    let r = c.get(&cb).send().await.unwrap();
+    assert_eq!(location(&r), apply);
+    let r = c.get(rp.app.url(apply)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!("action=\"{apply}\"")),
+        "the form: {html}"
+    );
+
+    // A local account has no city login to raise: told to link one.
+    let local = new_login();
+    local_account(&rp, &local).await;
+    let lc = client();
+    let html = lc
+        .get(rp.app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::booking_pages::input_value(&html, "csrf");
+    let r = lc
+        .post(rp.app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", &format!("{local}@citizens.example")),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = lc.get(rp.app.url(apply)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("data-code=\"oidc-level-needed\""));
+}
+
 async fn logout_ends_the_providers_session_too(rp: Rp) {
     let login = new_login();
     let c = client();
@@ -1279,6 +1375,7 @@ on_both_rp!(
     &[("OIDC_STEP_UP", "account-export=substantial")]
 );
 on_both_rp!(logout_ends_the_providers_session_too, &[]);
+on_both_rp!(a_service_at_a_login_level_asks_for_it, &[]);
 on_both_rp!(a_new_account_waits_for_the_residents_yes, &[]);
 on_both_rp!(
     a_raised_level_lasts_only_a_while,
