@@ -388,8 +388,13 @@ impl Deliverer {
     }
 
     /// Runs until `stop` resolves: handles deliveries as they come (polling every
-    /// 500 ms when idle), backing off while the database fails.
-    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+    /// 500 ms when idle, and at once when `wake` is notified after a write), backing
+    /// off while the database fails.
+    pub async fn run(
+        self,
+        wake: std::sync::Arc<tokio::sync::Notify>,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
         tokio::pin!(stop);
         let mut failures: i32 = 0;
         loop {
@@ -408,9 +413,11 @@ impl Deliverer {
                     search_indexer::consumer::backoff(failures)
                 }
             };
+            let woken = failures == 0;
             tokio::select! {
                 biased;
                 _ = &mut stop => return,
+                _ = wake.notified(), if woken => {}
                 _ = tokio::time::sleep(pause) => {}
             }
         }
@@ -463,8 +470,12 @@ async fn in_force(db: &DatabaseConnection, m: &module::Model) -> Result<Option<M
 }
 
 /// Starts the deliveries inside the server.
-pub fn spawn(db: DatabaseConnection, key: SecretsKey) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(Deliverer::new(db, key).run(std::future::pending()))
+pub fn spawn(
+    db: DatabaseConnection,
+    key: SecretsKey,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(Deliverer::new(db, key).run(wake, std::future::pending()))
 }
 
 /// A module's delivery log, newest first.

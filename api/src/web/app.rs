@@ -438,6 +438,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         csp,
         listing_cache,
         search,
+        module_wake: Arc::new(tokio::sync::Notify::new()),
     })
 }
 
@@ -888,8 +889,10 @@ pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
     if let Some(state) = state {
         state.listing_cache.clear();
         state.search.words.changed();
-        // The write may have queued search index updates: handle them now.
+        // The write may have queued search index updates and module events: handle
+        // them now.
         state.search.wake.notify_one();
+        state.module_wake.notify_one();
     }
     res
 }
@@ -993,6 +996,7 @@ impl Bound {
         let module_deliveries = crate::modules::delivery::spawn(
             self.state.db.clone(),
             self.state.partners.key().clone(),
+            self.state.module_wake.clone(),
         );
         let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
             self.state.db.clone(),

@@ -34,6 +34,9 @@ pub struct AppState {
     pub city_login: Option<Arc<crate::accounts::oidc::CityLogin>>,
     /// Stores the access records of apps' requests, grouped (see `privacy::writer`).
     pub access_log: crate::privacy::writer::AccessWriter,
+    /// Wakes the module deliveries after a write (it may have queued events for a
+    /// module), so they go out at once rather than at the next poll.
+    pub module_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
