@@ -39,6 +39,7 @@ mod m20261207_000032_create_reports;
 mod m20261207_000033_add_partner_connection_module;
 mod m20261207_000034_module_delivery_outcomes;
 mod m20261207_000035_restrict_listing_cases;
+mod m20261207_000036_sealed_file_digests;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000033_add_partner_connection_module::Migration),
             Box::new(m20261207_000034_module_delivery_outcomes::Migration),
             Box::new(m20261207_000035_restrict_listing_cases::Migration),
+            Box::new(m20261207_000036_sealed_file_digests::Migration),
         ]
     }
 }

@@ -1257,3 +1257,99 @@ async fn listing_cases_restrict_deleting_the_listing(app: TestApp) {
     assert_eq!(rows(db).await, before);
 }
 crate::on_both!(listing_cases_restrict_deleting_the_listing);
+
+/// Migration 36: a file sealed before sealing moved to submission kept its plaintext's
+/// SHA-256 and size; up gives every sealed file those of the ciphertext it stores, and
+/// leaves files in clear as they are.
+async fn sealed_files_lose_their_plaintext_digest(app: TestApp) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    use sha2::Digest;
+    let db = &app.state.db;
+    let receiver = crate::applications::Receiver::start().await;
+    crate::applications::active_module(&app, crate::applications::manifest(&receiver.url, true))
+        .await;
+    let module = entities::module::Entity::find()
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the module");
+    let listing = entities::listing::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.slug == "residents-parking-permit")
+        .expect("the service");
+    let resident = app.register("Sigrid").await;
+    let now = chrono::Utc::now();
+    let case = uuid::Uuid::now_v7();
+    entities::application::ActiveModel {
+        id: Set(case),
+        city_id: Set(app.state.city.id),
+        user_id: Set(resident.id),
+        module_id: Set(module.id),
+        listing_id: Set(listing.id),
+        manifest_version: Set(1),
+        status: Set("received".into()),
+        data_categories: Set("[\"attachments\"]".into()),
+        profile: Set(None),
+        answers: Set("eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.a.b.c.d".into()),
+        sealed: Set(true),
+        locale: Set("de".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        delivered_at: Set(Some(now)),
+        decided_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let plain = b"%PDF-1.7 a certificate";
+    let jwe = b"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.key.iv.ciphertext-of-the-certificate.tag".to_vec();
+    let file = |id, sealed: bool, bytes: Vec<u8>| entities::application_file::ActiveModel {
+        id: Set(id),
+        application_id: Set(case),
+        role: Set("attachment".into()),
+        field: Set(Some("proof".into())),
+        file_name: Set("eyJ.sealed-name".into()),
+        content_type: Set("application/pdf".into()),
+        size: Set(plain.len() as i64),
+        sha256: Set(hex::encode(sha2::Sha256::digest(plain))),
+        bytes: Set(bytes),
+        sealed: Set(sealed),
+        created_at: Set(now),
+    };
+    let sealed = uuid::Uuid::now_v7();
+    let clear = uuid::Uuid::now_v7();
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261207_000036_sealed_file_digests")
+        .unwrap();
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap();
+    file(sealed, true, jwe.clone()).insert(db).await.unwrap();
+    file(clear, false, plain.to_vec()).insert(db).await.unwrap();
+    Migrator::up(db, None).await.unwrap();
+    let get = |id| async move {
+        entities::application_file::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let s = get(sealed).await;
+    assert_eq!(s.sha256, hex::encode(sha2::Sha256::digest(&jwe)));
+    assert_eq!(s.size, jwe.len() as i64);
+    let c = get(clear).await;
+    assert_eq!(
+        c.sha256,
+        hex::encode(sha2::Sha256::digest(plain)),
+        "files in clear keep theirs"
+    );
+}
+crate::on_both!(sealed_files_lose_their_plaintext_digest);
