@@ -540,33 +540,69 @@ fn without_url(e: &reqwest::Error) -> String {
 }
 
 /// Whether an address is one the portal may call without opening the city's own
-/// network to whoever configures a connection (SSRF).
+/// network to whoever configures a connection (SSRF): a globally reachable unicast
+/// address, by the IANA special-purpose address registries for IPv4 (RFC 6890 and
+/// its updates) and IPv6 — every block not globally reachable is refused whole, as are
+/// multicast and the reserved 240.0.0.0/4. IPv6 forms that carry an IPv4 address
+/// (IPv4-mapped, the deprecated IPv4-compatible, NAT64's 64:ff9b::/96, 6to4's
+/// 2002::/16) are judged by that IPv4 address.
 pub fn is_public(ip: std::net::IpAddr) -> bool {
     match ip {
-        std::net::IpAddr::V4(a) => {
-            let o = a.octets();
-            !(a.is_loopback()
-                || a.is_private()
-                || a.is_link_local()
-                || a.is_unspecified()
-                || a.is_broadcast()
-                || a.is_multicast()
-                || a.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1])))
-        }
-        std::net::IpAddr::V6(a) => {
-            let s = a.segments();
-            if let Some(v4) = a.to_ipv4_mapped() {
-                return is_public(std::net::IpAddr::V4(v4));
-            }
-            !(a.is_loopback()
-                || a.is_unspecified()
-                || a.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80)
-        }
+        std::net::IpAddr::V4(a) => is_public_v4(a),
+        std::net::IpAddr::V6(a) => is_public_v6(a),
     }
+}
+
+fn is_public_v4(a: std::net::Ipv4Addr) -> bool {
+    let v = u32::from(a);
+    // (network, prefix length) of the blocks that are not globally reachable.
+    const NOT_GLOBAL: &[(u32, u32)] = &[
+        (0x0000_0000, 8),  // 0.0.0.0/8 "this network"
+        (0x0a00_0000, 8),  // 10.0.0.0/8 private
+        (0x6440_0000, 10), // 100.64.0.0/10 shared address space (carrier-grade NAT)
+        (0x7f00_0000, 8),  // 127.0.0.0/8 loopback
+        (0xa9fe_0000, 16), // 169.254.0.0/16 link local
+        (0xac10_0000, 12), // 172.16.0.0/12 private
+        (0xc000_0000, 24), // 192.0.0.0/24 IETF protocol assignments
+        (0xc000_0200, 24), // 192.0.2.0/24 documentation
+        (0xc058_6300, 24), // 192.88.99.0/24 deprecated 6to4 relay anycast
+        (0xc0a8_0000, 16), // 192.168.0.0/16 private
+        (0xc612_0000, 15), // 198.18.0.0/15 benchmarking
+        (0xc633_6400, 24), // 198.51.100.0/24 documentation
+        (0xcb00_7100, 24), // 203.0.113.0/24 documentation
+        (0xe000_0000, 4),  // 224.0.0.0/4 multicast
+        (0xf000_0000, 4),  // 240.0.0.0/4 reserved, and 255.255.255.255 broadcast
+    ];
+    !NOT_GLOBAL
+        .iter()
+        .any(|(net, len)| v >> (32 - len) == net >> (32 - len))
+}
+
+fn is_public_v6(a: std::net::Ipv6Addr) -> bool {
+    let v = u128::from(a);
+    let within = |net: u128, len: u32| v >> (128 - len) == net >> (128 - len);
+    let v4 = |bits: u128| std::net::Ipv4Addr::from((bits & 0xffff_ffff) as u32);
+    // Forms carrying an IPv4 address: judged by it.
+    if within(0xffff_0000_0000, 96) || within(0x64_ff9b << 96, 96) {
+        return is_public_v4(v4(v));
+    }
+    if within(0x2002 << 112, 16) {
+        return is_public_v4(v4(v >> 80));
+    }
+    const NOT_GLOBAL: &[(u128, u32)] = &[
+        (0, 96),                    // ::/96: unspecified, loopback, IPv4-compatible (deprecated)
+        (0x64_ff9b_0001 << 80, 48), // 64:ff9b:1::/48 local-use IPv4/IPv6 translation
+        (0x0100 << 112, 64),        // 100::/64 discard-only
+        (0x2001 << 112, 23),        // 2001::/23 IETF protocol assignments (Teredo, ORCHIDv2 ...)
+        (0x2001_0db8 << 96, 32),    // 2001:db8::/32 documentation
+        (0x3fff << 112, 20),        // 3fff::/20 documentation
+        (0x5f00 << 112, 16),        // 5f00::/16 segment routing (SRv6) SIDs
+        (0xfc00 << 112, 7),         // fc00::/7 unique local
+        (0xfe80 << 112, 10),        // fe80::/10 link local
+        (0xfec0 << 112, 10),        // fec0::/10 site local (deprecated)
+        (0xff00 << 112, 8),         // ff00::/8 multicast
+    ];
+    !NOT_GLOBAL.iter().any(|(net, len)| within(*net, *len))
 }
 
 #[cfg(test)]
@@ -587,10 +623,46 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:10.0.0.1",
+            // The IANA special-purpose registries, and IPv6 forms carrying IPv4.
+            "::7f00:1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "2002:7f00:1::",
+            "2002:a00:1::1",
+            "fec0::1",
+            "100::1",
+            "2001::1",
+            "2001:db8::1",
+            "3fff::1",
+            "5f00::1",
+            "ff02::1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "240.0.0.1",
+            "255.255.255.255",
+            "192.0.0.1",
+            "192.0.2.1",
+            "192.88.99.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "::",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["93.184.216.34", "2606:2800:220:1::1"] {
+        for public in [
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            // A public IPv4 address through NAT64 or 6to4 stays public.
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+            "::ffff:93.184.216.34",
+            "198.20.0.1",
+            "100.128.0.1",
+            "172.32.0.1",
+            "2001:200::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }
