@@ -59,7 +59,8 @@ impl ErrorCode for ApplicationError {
             ApplicationError::State(_) => "application-state",
             ApplicationError::TooLarge => "application-too-large",
             ApplicationError::Malformed(_) => "application-malformed",
-            ApplicationError::Seal(_) | ApplicationError::Db(_) => "internal",
+            ApplicationError::Seal(_) => "internal",
+            ApplicationError::Db(e) => crate::core::error::db_code(e),
         }
     }
     fn status(&self) -> u16 {
@@ -69,7 +70,8 @@ impl ErrorCode for ApplicationError {
             ApplicationError::Transition { .. } | ApplicationError::State(_) => 409,
             ApplicationError::TooLarge => 413,
             ApplicationError::Malformed(_) => 400,
-            ApplicationError::Seal(_) | ApplicationError::Db(_) => 500,
+            ApplicationError::Seal(_) => 500,
+            ApplicationError::Db(e) => crate::core::error::db_status(e),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {

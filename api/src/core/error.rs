@@ -36,6 +36,51 @@ pub trait ErrorCode: std::fmt::Debug {
     }
 }
 
+/// Whether a database error means the database cannot be reached for a moment — a
+/// lost or refused connection, a restart or shutdown (`57P01`-`57P03`), a connection
+/// failure (`08xxx`), too many connections, a pool that gave up waiting — rather than
+/// a fault of the request or the code. Such errors answer 503 with `Retry-After`, never
+/// 500; the pool makes new connections by itself once the database is back.
+pub fn db_unavailable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{sqlx, DbErr, RuntimeErr};
+    let err = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
+        _ => return false,
+    };
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
+/// The status of a database error: 503 when the database cannot be reached for now
+/// ([`db_unavailable`]), else 500.
+pub fn db_status(e: &sea_orm::DbErr) -> u16 {
+    if db_unavailable(e) {
+        503
+    } else {
+        500
+    }
+}
+
+/// The code of a database error: `unavailable` for now ([`db_unavailable`]), else
+/// `internal`.
+pub fn db_code(e: &sea_orm::DbErr) -> &'static str {
+    if db_unavailable(e) {
+        "unavailable"
+    } else {
+        "internal"
+    }
+}
+
 /// A field that failed a check, and the message saying why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMessage {
@@ -103,7 +148,8 @@ impl ErrorCode for CommonError {
             CommonError::NotFound(_) => "not-found",
             CommonError::Invalid(i) => i.code(),
             CommonError::Db(_) if self.unique_violation() => "duplicate",
-            CommonError::Db(_) | CommonError::Internal(_) => "internal",
+            CommonError::Db(e) => db_code(e),
+            CommonError::Internal(_) => "internal",
         }
     }
     fn status(&self) -> u16 {
@@ -111,7 +157,8 @@ impl ErrorCode for CommonError {
             CommonError::NotFound(_) => 404,
             CommonError::Invalid(i) => i.status(),
             CommonError::Db(_) if self.unique_violation() => 409,
-            CommonError::Db(_) | CommonError::Internal(_) => 500,
+            CommonError::Db(e) => db_status(e),
+            CommonError::Internal(_) => 500,
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {
@@ -147,9 +194,45 @@ mod tests {
             (CommonError::Internal("boom".into()), 500),
             (CommonError::Db(sea_orm::DbErr::Custom("x".into())), 500),
             (
+                CommonError::Db(sea_orm::DbErr::ConnectionAcquire(
+                    sea_orm::ConnAcquireErr::Timeout,
+                )),
+                503,
+            ),
+            (
                 CommonError::Invalid(Invalid::field("name", crate::msg!("v-not-empty"))),
                 422,
             ),
         ]);
+    }
+
+    #[test]
+    fn a_database_away_is_unavailable_and_a_fault_is_not() {
+        use sea_orm::{sqlx, DbErr, RuntimeErr};
+        let io = |kind| {
+            DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::Io(
+                std::io::Error::from(kind),
+            )))
+        };
+        for away in [
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout),
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::ConnectionClosed),
+            DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::PoolTimedOut)),
+            DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::PoolClosed)),
+            io(std::io::ErrorKind::ConnectionReset),
+            io(std::io::ErrorKind::UnexpectedEof),
+        ] {
+            assert!(db_unavailable(&away), "{away}");
+            let p = crate::core::problem::Problem::from(away);
+            assert_eq!((p.status, p.type_.as_str()), (503, "/problems/unavailable"));
+        }
+        for fault in [
+            DbErr::Custom("x".into()),
+            DbErr::RecordNotFound("x".into()),
+            DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::RowNotFound)),
+            DbErr::Query(RuntimeErr::Internal("x".into())),
+        ] {
+            assert!(!db_unavailable(&fault), "{fault}");
+        }
     }
 }

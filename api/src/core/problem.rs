@@ -329,7 +329,11 @@ impl Problem {
             .api_title(&message.key)
             .unwrap_or_else(|| status_title(status).to_string());
         let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let p = Problem::new(code, e.code(), &title);
+        let mut p = Problem::new(code, e.code(), &title);
+        if status == 503 {
+            // Something is away for a moment: say when to try again.
+            p.retry_after = Some(1);
+        }
         if i18n.has(Locale::En, &message.key) {
             p.detail(i18n.api_text(&message))
         } else {
@@ -462,6 +466,10 @@ impl From<sea_orm::DbErr> for Problem {
                 "duplicate",
                 "A resource with the same unique value already exists.",
             ),
+            _ if crate::core::error::db_unavailable(&e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Problem::from_code(&crate::core::error::CommonError::Db(e))
+            }
             _ => {
                 tracing::error!(error = %e, "database error");
                 Problem::internal()

@@ -62,7 +62,7 @@ impl ErrorCode for ModuleError {
             ModuleError::ServiceTaken => "module-service-taken",
             ModuleError::BookingUnreachable => "module-booking-unreachable",
             ModuleError::OAuth(e) => e.code(),
-            ModuleError::Db(_) => "internal",
+            ModuleError::Db(e) => crate::core::error::db_code(e),
         }
     }
     fn status(&self) -> u16 {
@@ -76,7 +76,7 @@ impl ErrorCode for ModuleError {
             | ModuleError::ServiceTaken => 409,
             ModuleError::BookingUnreachable => 503,
             ModuleError::OAuth(e) => e.status(),
-            ModuleError::Db(_) => 500,
+            ModuleError::Db(e) => crate::core::error::db_status(e),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {

@@ -21,13 +21,13 @@ impl ErrorCode for NotificationError {
     fn code(&self) -> &'static str {
         match self {
             NotificationError::BookingNotFound | NotificationError::FeedNotFound => "not-found",
-            NotificationError::Db(_) => "internal",
+            NotificationError::Db(e) => crate::core::error::db_code(e),
         }
     }
     fn status(&self) -> u16 {
         match self {
             NotificationError::BookingNotFound | NotificationError::FeedNotFound => 404,
-            NotificationError::Db(_) => 500,
+            NotificationError::Db(e) => crate::core::error::db_status(e),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {

@@ -26,7 +26,7 @@ impl ErrorCode for OAuthError {
             OAuthError::Invalid(i) => i.code(),
             OAuthError::NotFound(_) => "not-found",
             OAuthError::PublicClient => "oauth-public-client",
-            OAuthError::Db(_) => "internal",
+            OAuthError::Db(e) => crate::core::error::db_code(e),
         }
     }
     fn status(&self) -> u16 {
@@ -34,7 +34,7 @@ impl ErrorCode for OAuthError {
             OAuthError::Invalid(i) => i.status(),
             OAuthError::NotFound(_) => 404,
             OAuthError::PublicClient => 409,
-            OAuthError::Db(_) => 500,
+            OAuthError::Db(e) => crate::core::error::db_status(e),
         }
     }
     fn args(&self) -> Vec<(&'static str, crate::core::message::Arg)> {
@@ -111,7 +111,7 @@ impl TokenError {
     pub fn status(&self) -> u16 {
         match self {
             TokenError::InvalidClient => 401,
-            TokenError::Db(_) => 500,
+            TokenError::Db(e) => crate::core::error::db_status(e),
             _ => 400,
         }
     }

@@ -50,7 +50,7 @@ impl ErrorCode for ReportError {
             ReportError::TooLarge => "open311-body-too-large",
             ReportError::ContentType => "open311-content-type",
             ReportError::RateLimited => "open311-rate-limited",
-            ReportError::Db(_) => "internal",
+            ReportError::Db(e) => crate::core::error::db_code(e),
         }
     }
     fn status(&self) -> u16 {
@@ -61,7 +61,7 @@ impl ErrorCode for ReportError {
             ReportError::TooLarge => 413,
             ReportError::ContentType => 415,
             ReportError::RateLimited => 429,
-            ReportError::Db(_) => 500,
+            ReportError::Db(e) => crate::core::error::db_status(e),
         }
     }
     fn args(&self) -> Vec<(&'static str, Arg)> {

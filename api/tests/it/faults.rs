@@ -278,3 +278,265 @@ async fn a_redis_blip_costs_seconds_not_minutes() {
          stopped 5 s: slowest {stop_slowest:?}, working again {stop_back:?} after its start"
     );
 }
+
+/// A PostgreSQL cluster of this test alone (`initdb` as the `postgres` user, as
+/// `scripts/test` makes its own), on a free port, to be restarted under load.
+struct OwnPostgres {
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl OwnPostgres {
+    /// Starts one, or says why not (no PostgreSQL binaries: skipped unless every
+    /// backend is required).
+    fn start() -> Option<OwnPostgres> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .find(|b| b.join("initdb").exists() && b.join("pg_ctl").exists());
+        let Some(bin) = bin else {
+            if std::env::var("REQUIRE_ALL_BACKENDS").as_deref() == Ok("1") {
+                panic!(
+                    "no PostgreSQL binaries under /usr/lib/postgresql but REQUIRE_ALL_BACKENDS=1"
+                );
+            }
+            println!("skipped: no PostgreSQL binaries (scripts/test installs them)");
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("cp-pg-fault")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let pg = OwnPostgres { bin, dir, port };
+        assert!(Command::new("chown")
+            .args(["-R", "postgres"])
+            .arg(pg.dir.path())
+            .status()
+            .unwrap()
+            .success());
+        pg.as_postgres(
+            "initdb",
+            &[
+                "-D",
+                &pg.data(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            ],
+        );
+        pg.ctl("start");
+        Some(pg)
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn as_postgres(&self, tool: &str, args: &[&str]) {
+        let out = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join(tool))
+            .args(args)
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .output()
+            .expect("runuser");
+        assert!(
+            out.status.success(),
+            "{tool} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `pg_ctl start`, `stop` (fast: open connections are ended) or `restart`.
+    fn ctl(&self, action: &str) {
+        let opts = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={}",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("pg.log").display().to_string();
+        let data = self.data();
+        let mut args = vec!["-D", data.as_str(), "-w", "-t", "60", "-m", "fast", action];
+        if action != "stop" {
+            args.extend(["-o", opts.as_str(), "-l", log.as_str()]);
+        }
+        self.as_postgres("pg_ctl", &args);
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let data = self.data();
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", &data, "-w", "-m", "immediate", "stop"])
+            .current_dir("/")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// PostgreSQL is stopped for 12 s (longer than the pool waits for a connection) and
+/// started again while residents keep booking, each retrying with its idempotency key
+/// as a client should: no answer is a 500 (the database being away is a 503 with
+/// `Retry-After`), every booking acknowledged is in the database exactly once, no
+/// resident holds two seats, and bookings go through again after the start without
+/// the portal being restarted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_restart_answers_503_and_loses_nothing() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let Some(pg) = OwnPostgres::start() else {
+        return;
+    };
+    let Some(app) = spawn_with(
+        Backend::Postgres,
+        Opts {
+            database_url: Some(pg.url()),
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let (owner, listing) = crate::booking::published_listing(&app, "Hallenbad").await;
+    let (offer, start) = crate::booking::class_offer(&app, &owner, &listing, 500).await;
+    let mut residents = Vec::new();
+    for i in 0..40 {
+        residents.push(app.register(&format!("Schwimmer{i}")).await);
+    }
+
+    // Two residents at a time book, one after the other, until told to stop.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let residents = std::sync::Arc::new(residents);
+    let mut streams = Vec::new();
+    for lane in 0..2usize {
+        let (stop, residents, base) = (stop.clone(), residents.clone(), app.base.clone());
+        let (offer, start) = (offer.clone(), start.clone());
+        streams.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut i = lane;
+            let mut key = uuid::Uuid::new_v4().to_string();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) && i < residents.len() {
+                let sent = Instant::now();
+                let r = residents[i]
+                    .client
+                    .post(format!("{base}/api/v1/bookings"))
+                    .header("Idempotency-Key", &key)
+                    .json(&serde_json::json!({"offer_id": offer, "starts_at": start}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let retry = r.headers().get("retry-after").is_some();
+                let body: serde_json::Value = r.json().await.unwrap_or_default();
+                seen.push((status, retry, body, sent, Instant::now()));
+                if status == StatusCode::CREATED {
+                    // The next resident, with a key of their own.
+                    i += 2;
+                    key = uuid::Uuid::new_v4().to_string();
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                } else {
+                    // The same booking again, with the same key.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            seen
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    pg.ctl("stop");
+    let stopped = Instant::now();
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    pg.ctl("start");
+    let started = Instant::now();
+    // Long enough for the pool to be back and a few more bookings.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut seen = Vec::new();
+    for s in streams {
+        seen.extend(s.await.unwrap());
+    }
+
+    let statuses: Vec<u16> = seen.iter().map(|s| s.0.as_u16()).collect();
+    assert!(
+        seen.iter()
+            .all(|s| s.0 == StatusCode::CREATED || s.0 == StatusCode::SERVICE_UNAVAILABLE),
+        "only 201 or 503: {statuses:?}"
+    );
+    let unavailable: Vec<_> = seen
+        .iter()
+        .filter(|s| s.0 == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert!(!unavailable.is_empty(), "the stop was seen: {statuses:?}");
+    for s in &unavailable {
+        assert!(s.1, "a 503 says when to retry: {}", s.2);
+        assert_eq!(s.2["type"], "/problems/unavailable", "{}", s.2);
+    }
+    let back = seen
+        .iter()
+        .filter(|s| s.0 == StatusCode::CREATED && s.3 > started)
+        .map(|s| s.4 - started)
+        .min()
+        .expect("bookings go through again after the start, without a restart");
+    let slowest_away = unavailable.iter().map(|s| s.4 - s.3).max().unwrap();
+    // Every acknowledged booking is there, once.
+    let acknowledged: Vec<uuid::Uuid> = seen
+        .iter()
+        .filter(|s| s.0 == StatusCode::CREATED)
+        .map(|s| s.2["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let mut unique = acknowledged.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        acknowledged.len(),
+        "no booking acknowledged twice"
+    );
+    let stored = entities::booking::Entity::find()
+        .filter(entities::booking::Column::OfferId.eq(offer.parse::<uuid::Uuid>().unwrap()))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    for id in &acknowledged {
+        assert_eq!(
+            stored.iter().filter(|b| b.id == *id).count(),
+            1,
+            "acknowledged booking {id} is stored once"
+        );
+    }
+    // A resident never holds two seats: a retry after a 503 did not book again.
+    for r in residents.iter() {
+        let n = entities::booking::Entity::find()
+            .filter(entities::booking::Column::UserId.eq(r.id))
+            .count(&app.state.db)
+            .await
+            .unwrap();
+        assert!(n <= 1, "one booking per resident, {n} for {}", r.id);
+    }
+    println!(
+        "postgres restart: stopped {:?}; slowest answer while away {slowest_away:?}; first booking {back:?} after the start ({} booked, {} answered 503)",
+        started - stopped,
+        acknowledged.len(),
+        unavailable.len()
+    );
+}

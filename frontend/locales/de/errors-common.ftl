@@ -5,4 +5,5 @@
 problem-not-found = Das gibt es nicht, oder Sie dürfen es nicht sehen.
 problem-duplicate = Das gibt es bereits.
 problem-internal = Bei uns ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal.
+problem-unavailable = Das Portal erreicht seine Datenbank gerade nicht. Es wurde nichts geändert; bitte versuchen Sie es in ein paar Sekunden noch einmal.
 problem-validation = Einige Angaben müssen korrigiert werden.
