@@ -371,14 +371,37 @@ pub async fn discard_draft(
         .one(&txn)
         .await?;
     if draft.is_some() {
-        application_file::Entity::delete_many()
-            .filter(application_file::Column::ApplicationId.eq(id))
-            .exec(&txn)
-            .await?;
-        application::Entity::delete_by_id(id).exec(&txn).await?;
+        delete_drafts(&txn, vec![id]).await?;
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Deletes the drafts `ids` (still drafts: a case sent meanwhile stays) with their
+/// files; how many went.
+async fn delete_drafts<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<Uuid>,
+) -> Result<u64, sea_orm::DbErr> {
+    application_file::Entity::delete_many()
+        .filter(application_file::Column::ApplicationId.is_in(ids.clone()))
+        .filter(
+            application_file::Column::ApplicationId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application::Column::Id)
+                    .from(application::Entity)
+                    .and_where(application::Column::Status.eq(Status::Draft.as_str()))
+                    .to_owned(),
+            ),
+        )
+        .exec(conn)
+        .await?;
+    Ok(application::Entity::delete_many()
+        .filter(application::Column::Id.is_in(ids))
+        .filter(application::Column::Status.eq(Status::Draft.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }
 
 /// Deletes every draft older than [`DRAFT_TTL`], with its files: what a resident filled
@@ -396,16 +419,7 @@ pub async fn purge_drafts(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr
         return Ok(0);
     }
     let txn = db.begin().await?;
-    application_file::Entity::delete_many()
-        .filter(application_file::Column::ApplicationId.is_in(expired.clone()))
-        .exec(&txn)
-        .await?;
-    let gone = application::Entity::delete_many()
-        .filter(application::Column::Id.is_in(expired))
-        .filter(application::Column::Status.eq(Status::Draft.as_str()))
-        .exec(&txn)
-        .await?
-        .rows_affected;
+    let gone = delete_drafts(&txn, expired).await?;
     txn.commit().await?;
     Ok(gone)
 }

@@ -148,10 +148,10 @@ pub async fn start_examples(
 async fn office_credentials(state: &AppState) -> anyhow::Result<BookingCredentials> {
     if let Ok(m) = service::get(ctx(state), citizens_office::ID).await {
         if let Some(c) = crate::modules::appointments::connection_of(&state.db, m.id).await? {
-            if let Ok(secret) = state.partners.key().decrypt(&c.client_secret_enc) {
+            if let Ok(open) = crate::partners::connections::open(&state.partners, &c) {
                 return Ok(BookingCredentials {
-                    client_id: c.client_id,
-                    client_secret: secret.expose_secret().to_string(),
+                    client_id: open.client_id,
+                    client_secret: open.client_secret.expose_secret().to_string(),
                 });
             }
         }
