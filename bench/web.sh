@@ -152,7 +152,7 @@ start_server() {
             -u PUBLIC_URL -u MAX_BODY_BYTES -u CONFIG_FILE -u THEME_DIR -u LISTING_CACHE_MS \
             BIND_ADDR="127.0.0.1:$PORT" \
             DATABASE_URL="$db" PARTNER_SECRETS_KEY="$PARTNER_KEY" \
-            LOG=warn DEMO_DATA=true DEFAULT_LOCALE=de MAP_TILE_URL="$TILE_URL" \
+            LOG=warn ANONYMOUS_REQUESTS_PER_MINUTE=0 DEMO_DATA=true DEFAULT_LOCALE=de MAP_TILE_URL="$TILE_URL" \
             "$BIN" serve
     ) </dev/null >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!

@@ -113,6 +113,12 @@ export class Portal {
       // (examples.test.mjs turns them on).
       DEMO_MODULES: 'false',
       CITY_NAME: DEFAULT_CITY_NAME,
+      // The whole suite comes from 127.0.0.1: the per-address limits of registrations
+      // and anonymous requests are tested in the Rust tests.
+      REGISTRATIONS_PER_HOUR: '1000000',
+      ANONYMOUS_REQUESTS_PER_MINUTE: '0',
+      // The suites' own modules run on loopback.
+      MODULE_NETWORKS: '127.0.0.0/8,::1/128',
       ...(this.mailbox ? { SMTP_URL: this.mailbox.url } : {}),
       ...this.extraEnv,
     };

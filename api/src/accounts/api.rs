@@ -277,6 +277,19 @@ impl AccountsApi {
     ) -> Result<RegisterResponse, ApiError> {
         let locale =
             crate::web::pages::accept_language(req).unwrap_or(state.config.city.default_locale);
+        let keys = service::register_limit_keys(
+            &auth::client_ip(req),
+            state.config.server.registrations_per_hour,
+        );
+        if let Some(wait) = service::over_limit(&state.store, &keys)
+            .await
+            .map_err(|_| Problem::unavailable("Please try again shortly."))?
+        {
+            return Err(ApiError::rate_limited(
+                wait,
+                "Too many accounts registered from this address. Wait before trying again.",
+            ));
+        }
         let verification = state.postman.delivers();
         let pending = || {
             RegisterResponse::Accepted(Json(PendingRegistration {

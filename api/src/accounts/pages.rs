@@ -304,6 +304,28 @@ pub async fn register_submit(
         password: form.password.clone(),
         display_name: form.display_name.clone(),
     };
+    let keys = service::register_limit_keys(
+        &auth::client_ip(req),
+        state.config.server.registrations_per_hour,
+    );
+    match service::over_limit(&state.store, &keys).await {
+        Ok(None) => {}
+        Ok(Some(wait)) => {
+            let message = wait_message(&state, pc.locale, "error-too-many-registrations", wait);
+            let errors = vec![error("email", message.clone())];
+            let field_errors = HashMap::from([("email".to_string(), message)]);
+            let resp = render(
+                &state,
+                &pc,
+                req,
+                "register.html",
+                StatusCode::TOO_MANY_REQUESTS,
+                context! { form => keep, errors, field_errors, next },
+            );
+            return with_retry_after(resp, wait);
+        }
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
     let verification = state.postman.delivers();
     // With email, registering logs nobody in: a new address and a taken one get the
     // same page, and the emailed link leads on (to `next`, after logging in).
@@ -650,9 +672,14 @@ pub async fn account_with_error(
 
 /// A page form's answer when it asked too often: the form's page with the error.
 fn too_many(state: &AppState, l: Locale, wait: std::time::Duration) -> String {
+    wait_message(state, l, "error-too-many-requests", wait)
+}
+
+/// The message `key` saying how many minutes to wait.
+fn wait_message(state: &AppState, l: Locale, key: &str, wait: std::time::Duration) -> String {
     let mut a = fluent_bundle::FluentArgs::new();
     a.set("minutes", wait.as_secs().div_ceil(60));
-    state.i18n.t(l, "error-rate-limited", Some(&a))
+    state.i18n.t(l, key, Some(&a))
 }
 
 fn with_retry_after(mut resp: Response, wait: std::time::Duration) -> Response {

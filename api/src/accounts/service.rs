@@ -281,6 +281,11 @@ pub fn reset_limit_keys(email: &str, ip: &str) -> Vec<(String, u64)> {
     ]
 }
 
+/// The rate-limit key of registrations from the client `ip`, at most `per_hour`.
+pub fn register_limit_keys(ip: &str, per_hour: u64) -> Vec<(String, u64)> {
+    vec![(format!("register:ip:{ip}"), per_hour)]
+}
+
 /// The rate-limit key of the links an account asks for.
 pub fn link_limit_keys(user_id: Uuid) -> Vec<(String, u64)> {
     vec![(format!("links:user:{user_id}"), LINKS_PER_ACCOUNT)]

@@ -250,6 +250,7 @@ impl OffersApi {
         let today = Utc::now().with_timezone(&tz).date_naive();
         let from = from.0.unwrap_or(today);
         let to = to.0.unwrap_or(from + Duration::days(6));
+        from_in_window(from, today)?;
         if to < from {
             return Err(BookingError::invalid("to", msg!("v-booking-until-before-from")).into());
         }
@@ -539,6 +540,7 @@ impl BusinessBookingsApi {
         let today = Utc::now().with_timezone(&c.tz).date_naive();
         let from = from.0.unwrap_or(today);
         let to = to.0.unwrap_or(from + Duration::days(30));
+        from_in_window(from, today)?;
         if to < from {
             return Err(BookingError::invalid("to", msg!("v-booking-until-before-from")).into());
         }
@@ -704,4 +706,11 @@ fn replay(status: u16, body: String) -> Result<BookingCreated, Problem> {
         ));
     }
     Err(serde_json::from_str(&body).unwrap_or_else(|_| Problem::internal()))
+}
+
+/// 422 at `from` for a first date outside the window input may name.
+fn from_in_window(from: NaiveDate, today: NaiveDate) -> Result<(), BookingError> {
+    let mut e = crate::core::validate::Errors::default();
+    crate::core::validate::date_in_window(&mut e, "from", from, today);
+    e.into_result(()).map_err(BookingError::from)
 }

@@ -16,7 +16,7 @@ use super::availability::{local_to_utc, recurring_sessions, SlotTime};
 use super::error::BookingError;
 use super::model::OfferKind;
 use crate::core::identity::AuthUser;
-use crate::core::validate::{text, Errors};
+use crate::core::validate::{date_in_window, text, Errors};
 use crate::listings::hours::{HourMinute, OpeningHours};
 use crate::listings::model::{
     validate_hours, LocalizedInput, LocalizedList, LocalizedText, OpeningHoursInput, Weekday,
@@ -262,6 +262,7 @@ impl OfferInput {
     /// Validates everything, naming each offending field.
     pub fn validate(self, tz: chrono_tz::Tz) -> Result<OfferData, BookingError> {
         let mut e = Errors::default();
+        let today = Utc::now().with_timezone(&tz).date_naive();
         let name_de = text(&mut e, "name.de", self.name.de.as_deref(), 200);
         let name_en = text(&mut e, "name.en", self.name.en.as_deref(), 200);
         if name_de.is_none() && name_en.is_none() && e.0.is_empty() {
@@ -348,6 +349,12 @@ impl OfferInput {
             range(&mut e, "class.duration_minutes", c.duration_minutes, 5, 720);
             let minutes = c.duration_minutes as i64;
             for (i, local) in c.sessions.iter().enumerate() {
+                let field = format!("class.sessions[{i}]");
+                let before = e.0.len();
+                date_in_window(&mut e, &field, local.date(), today);
+                if e.0.len() > before {
+                    continue;
+                }
                 match local_to_utc(tz, *local) {
                     Some(start) => sessions.push(SlotTime {
                         start,
@@ -367,6 +374,8 @@ impl OfferInput {
                 if r.weekdays.is_empty() {
                     e.add("class.recurrence.weekdays", msg!("v-booking-choose-day"));
                 }
+                date_in_window(&mut e, "class.recurrence.from", r.from, today);
+                date_in_window(&mut e, "class.recurrence.until", r.until, today);
                 if r.until < r.from {
                     e.add(
                         "class.recurrence.until",
@@ -407,6 +416,9 @@ impl OfferInput {
             }
             if m.start_dates.is_empty() || m.start_dates.len() > 60 {
                 e.add("membership.start_dates", msg!("v-booking-start-dates"));
+            }
+            for (i, d) in m.start_dates.iter().enumerate() {
+                date_in_window(&mut e, &format!("membership.start_dates[{i}]"), *d, today);
             }
         }
         e.into_result(())?;

@@ -79,6 +79,13 @@ pub struct ServerConfig {
     /// `X-Forwarded-For` (the one the proxy appended) instead of the socket peer
     /// (`TRUST_FORWARDED_FOR`).
     pub trust_forwarded_for: bool,
+    /// Accounts registered from one client address within an hour
+    /// (`REGISTRATIONS_PER_HOUR`, 20 by default).
+    pub registrations_per_hour: u64,
+    /// Requests one client address may make a minute without being logged in
+    /// (`ANONYMOUS_REQUESTS_PER_MINUTE`, 600 by default; `0` turns the limit off).
+    /// Logged-in residents and apps are not limited by it.
+    pub anonymous_per_minute: u32,
 }
 
 /// The database.
@@ -200,6 +207,11 @@ pub struct PartnersConfig {
     /// (development and tests); otherwise only public addresses, against SSRF
     /// (`PARTNER_ALLOW_PRIVATE_NETWORK`).
     pub allow_private_network: bool,
+    /// The networks besides public addresses where the city's modules may be called
+    /// (`MODULE_NETWORKS`: comma-separated CIDR blocks or addresses, e.g. the city's
+    /// own `10.20.0.0/16`). Unset: loopback while the demo runs its example modules,
+    /// else none (public addresses only).
+    pub module_networks: Vec<ipnet::IpNet>,
 }
 
 /// Booking notifications.
@@ -482,14 +494,15 @@ impl Config {
         let vars = Vars(&get);
         let server = ServerConfig::read(&vars)?;
         let database = DatabaseConfig::read(&vars)?;
+        let city = CityConfig::read(&vars)?;
         Ok(Config {
             store: StoreConfig::read(&vars)?,
             search: SearchConfig::read(&vars)?,
-            city: CityConfig::read(&vars)?,
+            partners: PartnersConfig::read(&vars, &database, &city)?,
+            city,
             theme: ThemeConfig::read(&vars)?,
             listings: ListingsConfig::read(&vars)?,
             booking: BookingConfig::read(&vars)?,
-            partners: PartnersConfig::read(&vars, &database)?,
             notifications: NotificationsConfig::read(&vars)?,
             outbox: OutboxConfig::read(&vars)?,
             operator: OperatorConfig::read(&vars)?,
@@ -543,6 +556,18 @@ impl ServerConfig {
                 .parse("FORM_MAX_BYTES", number_in(1024, 16 * 1024 * 1024, "bytes"))?
                 .unwrap_or(64 * 1024),
             trust_forwarded_for: vars.parse("TRUST_FORWARDED_FOR", boolean)?.unwrap_or(false),
+            registrations_per_hour: vars
+                .parse(
+                    "REGISTRATIONS_PER_HOUR",
+                    number_in(1, 1_000_000, "accounts"),
+                )?
+                .unwrap_or(20),
+            anonymous_per_minute: vars
+                .parse(
+                    "ANONYMOUS_REQUESTS_PER_MINUTE",
+                    number_in(0, 1_000_000, "requests"),
+                )?
+                .unwrap_or(600),
         })
     }
 
@@ -809,7 +834,11 @@ impl BookingConfig {
 }
 
 impl PartnersConfig {
-    fn read(vars: &Vars, database: &DatabaseConfig) -> Result<PartnersConfig, ConfigError> {
+    fn read(
+        vars: &Vars,
+        database: &DatabaseConfig,
+        city: &CityConfig,
+    ) -> Result<PartnersConfig, ConfigError> {
         let given = vars.parse("PARTNER_SECRETS_KEY", |v| {
             SecretsKey::parse(v).map_err(|_| "not 32 bytes in base64".to_string())
         })?;
@@ -846,6 +875,15 @@ impl PartnersConfig {
             allow_private_network: vars
                 .parse("PARTNER_ALLOW_PRIVATE_NETWORK", boolean)?
                 .unwrap_or(false),
+            module_networks: match vars.parse("MODULE_NETWORKS", networks)? {
+                Some(given) => given,
+                // The demo's example modules run inside the server, on loopback.
+                None if city.demo_data && city.demo_modules => vec![
+                    "127.0.0.0/8".parse().expect("a network"),
+                    "::1/128".parse().expect("a network"),
+                ],
+                None => Vec::new(),
+            },
         })
     }
 }
@@ -1006,6 +1044,20 @@ where
     }
 }
 
+/// Comma-separated CIDR blocks, or single addresses (a block of one).
+fn networks(v: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|n| n.trunc())
+                .map_err(|_| format!("'{p}' is not a network like 10.20.0.0/16 or an address"))
+        })
+        .collect()
+}
+
 /// The unit a duration is given in.
 #[derive(Clone, Copy)]
 enum Unit {
@@ -1124,6 +1176,10 @@ mod tests {
         assert_eq!(c.partners.timeout, Duration::from_secs(5));
         assert_eq!(c.partners.reconcile_every, Duration::from_secs(30));
         assert!(!c.partners.allow_private_network);
+        // Loopback for the demo's example modules only.
+        assert_eq!(c.partners.module_networks.len(), 2);
+        let c = cfg(&[("DEMO_DATA", "false")]).unwrap();
+        assert!(c.partners.module_networks.is_empty());
         assert_eq!(c.log, "info");
         // Without the demo city, and set explicitly.
         let c = cfg(&[("DEMO_DATA", "false")]).unwrap();
@@ -1143,6 +1199,8 @@ mod tests {
         let c = cfg(&[("CITY_TIMEZONE", "Europe/Lisbon")]).unwrap();
         assert_eq!(c.city.timezone, chrono_tz::Europe::Lisbon);
         assert!(!c.server.secure_cookies());
+        assert_eq!(c.server.registrations_per_hour, 20);
+        assert_eq!(c.server.anonymous_per_minute, 600);
         assert!(c.notifications.smtp_url.is_none());
         assert_eq!(
             c.notifications.smtp_from.to_string(),
@@ -1175,7 +1233,10 @@ mod tests {
             ("PARTNER_TIMEOUT_MS", "250"),
             ("PARTNER_RECONCILE_SECONDS", "7"),
             ("PARTNER_ALLOW_PRIVATE_NETWORK", "yes"),
+            ("MODULE_NETWORKS", "10.20.3.4/16, 192.0.2.7,fd00::/8"),
             ("TRUST_FORWARDED_FOR", "on"),
+            ("REGISTRATIONS_PER_HOUR", "5"),
+            ("ANONYMOUS_REQUESTS_PER_MINUTE", "0"),
             ("REMINDER_HOURS", "3"),
             ("OUTBOX_RETENTION_DAYS", "2"),
             ("CITY_LOGO_URL", "/static/logo.svg"),
@@ -1189,6 +1250,8 @@ mod tests {
         assert_eq!(c.server.max_body_bytes, 2048);
         assert_eq!(c.server.form_max_bytes, 4096);
         assert!(c.server.trust_forwarded_for);
+        assert_eq!(c.server.registrations_per_hour, 5);
+        assert_eq!(c.server.anonymous_per_minute, 0);
         assert_eq!(c.listings.cache, Duration::ZERO);
         assert_eq!(c.listings.reserved_names, ["Rathaus", "Stadtwerke"]);
         assert_eq!(c.booking.hold, Duration::from_secs(60));
@@ -1196,6 +1259,14 @@ mod tests {
         assert_eq!(c.partners.timeout, Duration::from_millis(250));
         assert_eq!(c.partners.reconcile_every, Duration::from_secs(7));
         assert!(c.partners.allow_private_network);
+        assert_eq!(
+            c.partners
+                .module_networks
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>(),
+            ["10.20.0.0/16", "192.0.2.7/32", "fd00::/8"]
+        );
         assert_eq!(c.notifications.reminder_hours, 3);
         assert_eq!(c.outbox.retention, Some(Duration::from_secs(2 * 86_400)));
         assert_eq!(c.theme.logo_url.as_deref(), Some("/static/logo.svg"));
@@ -1210,7 +1281,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 54, "{names:?}");
+        assert_eq!(names.len(), 57, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
@@ -1238,6 +1309,10 @@ mod tests {
             ("DEMO_MODULES", "sometimes"),
             ("TRUST_FORWARDED_FOR", "perhaps"),
             ("PARTNER_ALLOW_PRIVATE_NETWORK", "2"),
+            ("MODULE_NETWORKS", "10.0.0.0/33"),
+            ("MODULE_NETWORKS", "intranet"),
+            ("REGISTRATIONS_PER_HOUR", "0"),
+            ("ANONYMOUS_REQUESTS_PER_MINUTE", "-1"),
             ("MAX_BODY_BYTES", "12"),
             ("LISTING_CACHE_MS", "soon"),
             ("BOOKING_HOLD_SECONDS", "0"),

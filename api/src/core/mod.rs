@@ -13,6 +13,7 @@ pub mod message;
 pub mod metrics;
 pub mod outbox;
 pub mod problem;
+pub mod rate;
 pub mod scope;
 pub mod secrets;
 pub mod slug;

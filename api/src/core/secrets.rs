@@ -11,6 +11,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use hmac::Mac;
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -43,6 +44,16 @@ impl SecretsKey {
             .map_err(|_| SecretsError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| SecretsError::BadKey)?;
         Ok(SecretsKey(Box::new(key)))
+    }
+
+    /// A key for `purpose` derived from this one (HMAC-SHA256 of the purpose), so the
+    /// one configured secret serves other uses without one use's outputs telling
+    /// anything about another's.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac =
+            <HmacSha256 as hmac::Mac>::new_from_slice(&self.0[..]).expect("HMAC takes any key");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// A new random key.
@@ -241,6 +252,52 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// Signs the form tokens of pages (CSRF): a page's token is the HMAC of the browser's
+/// form cookie and its session, so a token works only with the cookie it was made for
+/// and only in the session it was shown in. A cookie planted by another host is of no
+/// use without a token signed for the victim's session.
+pub struct FormKey([u8; 32]);
+
+impl std::fmt::Debug for FormKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormKey([redacted])")
+    }
+}
+
+impl FormKey {
+    pub fn new(key: [u8; 32]) -> FormKey {
+        FormKey(key)
+    }
+
+    fn mac(&self, cookie: &str, session: Option<&str>) -> HmacSha256 {
+        let mut mac =
+            <HmacSha256 as hmac::Mac>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(b"form-token\0");
+        mac.update(cookie.as_bytes());
+        mac.update(b"\0");
+        mac.update(session.unwrap_or("").as_bytes());
+        mac
+    }
+
+    /// The token of the form cookie `cookie` in `session` (none for a visitor who is not
+    /// logged in): 43 URL-safe characters.
+    pub fn token(&self, cookie: &str, session: Option<&str>) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(self.mac(cookie, session).finalize().into_bytes())
+    }
+
+    /// Whether `submitted` is the token of `cookie` in `session` (compared in constant
+    /// time).
+    pub fn verify(&self, cookie: &str, session: Option<&str>, submitted: &str) -> bool {
+        let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(submitted) else {
+            return false;
+        };
+        self.mac(cookie, session).verify_slice(&tag).is_ok()
+    }
+}
+
 /// A random URL-safe secret of 32 bytes.
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -257,6 +314,28 @@ pub fn sha256_hex(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_tokens_are_bound_to_their_cookie_and_session() {
+        let key = FormKey::new(SecretsKey::generate().derive("form tokens"));
+        let t = key.token("cookie-a", Some("session-1"));
+        assert_eq!(t.len(), 43);
+        assert!(key.verify("cookie-a", Some("session-1"), &t));
+        assert!(!key.verify("cookie-b", Some("session-1"), &t));
+        assert!(!key.verify("cookie-a", Some("session-2"), &t));
+        assert!(!key.verify("cookie-a", None, &t));
+        let anonymous = key.token("cookie-a", None);
+        assert!(key.verify("cookie-a", None, &anonymous));
+        assert!(!key.verify("cookie-a", Some("session-1"), &anonymous));
+        // The cookie itself, or a token of another key, is not a token.
+        assert!(!key.verify("cookie-a", None, "cookie-a"));
+        let other = FormKey::new(SecretsKey::generate().derive("form tokens"));
+        assert!(!other.verify("cookie-a", Some("session-1"), &t));
+        // Derived keys differ by purpose.
+        let k = SecretsKey::generate();
+        assert_ne!(k.derive("a"), k.derive("b"));
+        assert_eq!(k.derive("a"), k.derive("a"));
+    }
 
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {

@@ -31,6 +31,61 @@ impl Errors {
     }
 }
 
+/// How far back a date given as input may lie: about five years (an offer or opening
+/// hours updated with their past dates still in them), never a century.
+pub const DATE_PAST_DAYS: i64 = 5 * 366;
+/// How far ahead a date given as input may lie: about five years.
+pub const DATE_FUTURE_DAYS: i64 = 5 * 366;
+
+/// The first and last date input may name, seen from `today`.
+pub fn date_window(today: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    (
+        today - chrono::Duration::days(DATE_PAST_DAYS),
+        today + chrono::Duration::days(DATE_FUTURE_DAYS),
+    )
+}
+
+/// Adds an error at `field` unless `date` lies in the [`date_window`] of `today`.
+pub fn date_in_window(
+    errors: &mut Errors,
+    field: &str,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) {
+    let (first, last) = date_window(today);
+    if date < first || date > last {
+        errors.add(
+            field,
+            msg!(
+                "v-date-window",
+                from = first.to_string(),
+                to = last.to_string()
+            ),
+        );
+    }
+}
+
+/// A JSON pointer's segments as the API names fields: `services[1].leika_key`.
+pub fn json_path<'a>(
+    segments: impl Iterator<Item = jsonschema::paths::LocationSegment<'a>>,
+) -> String {
+    let mut out = String::new();
+    for s in segments {
+        match s {
+            jsonschema::paths::LocationSegment::Property(p) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&p);
+            }
+            jsonschema::paths::LocationSegment::Index(i) => {
+                out.push_str(&format!("[{i}]"));
+            }
+        }
+    }
+    out
+}
+
 pub fn has_control_chars(s: &str, allow_newlines: bool) -> bool {
     s.chars()
         .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
@@ -106,4 +161,27 @@ pub fn is_valid_phone(s: &str) -> bool {
     (3..=20).contains(&digits)
         && s.chars()
             .all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_outside_the_window_name_their_field() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let mut e = Errors::default();
+        for (field, date) in [
+            ("a", today),
+            ("b", today - chrono::Duration::days(DATE_PAST_DAYS)),
+            ("c", today + chrono::Duration::days(DATE_FUTURE_DAYS)),
+            ("old", chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()),
+            ("far", chrono::NaiveDate::from_ymd_opt(2999, 1, 1).unwrap()),
+            ("edge", today + chrono::Duration::days(DATE_FUTURE_DAYS + 1)),
+        ] {
+            date_in_window(&mut e, field, date, today);
+        }
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["old", "far", "edge"]);
+    }
 }

@@ -414,6 +414,8 @@ pub fn validate_hours(
             errors.add(format!("{f}.date"), msg!("v-exception-same-date"));
             continue;
         }
+        let today = chrono::Utc::now().date_naive();
+        crate::core::validate::date_in_window(errors, &format!("{f}.date"), e.date, today);
         let note = text(errors, &format!("{f}.note"), e.note.as_deref(), 200);
         let hours = if e.closed {
             None

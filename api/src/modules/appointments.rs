@@ -181,6 +181,7 @@ pub async fn prepare(
         token_url: token_url.clone(),
         client_id,
         client_secret,
+        module: true,
     };
     let list = match crate::partners::connections::partner_offers(partners, &conn).await {
         Ok(list) => list,

@@ -34,6 +34,7 @@ use crate::core::locale::Locale;
 use crate::core::outbox::{self, Claimed, Deliveries};
 use crate::core::secrets::SecretsKey;
 use crate::msg;
+use crate::partners::client::Reach;
 use entities::{module, module_delivery, module_version};
 use partner_contract::webhook::{self, Secret, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 
@@ -58,6 +59,8 @@ pub fn webhook_id(event_id: i32) -> String {
 pub struct Deliverer {
     pub db: DatabaseConnection,
     pub key: SecretsKey,
+    /// Where modules may be called (`MODULE_NETWORKS`), kept to by `http`.
+    pub reach: Reach,
     pub http: reqwest::Client,
 }
 
@@ -78,13 +81,14 @@ pub const FAILED: &str = "failed";
 pub const SKIPPED: &str = "skipped";
 
 impl Deliverer {
-    pub fn new(db: DatabaseConnection, key: SecretsKey) -> Deliverer {
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
-        Deliverer { db, key, http }
+    pub fn new(db: DatabaseConnection, key: SecretsKey, reach: Reach) -> Deliverer {
+        let http = reach.client(TIMEOUT);
+        Deliverer {
+            db,
+            key,
+            reach,
+            http,
+        }
     }
 
     /// Claims and handles one batch; returns how many deliveries it handled.
@@ -225,6 +229,11 @@ impl Deliverer {
         let now = Utc::now();
         let ts = now.timestamp();
         let started = Instant::now();
+        if !self.reach.admits_url(&manifest.webhook_url) {
+            let error = "the module's address is not in the networks modules may be called at";
+            log_attempt(&self.db, c, m.id, None, Some(error.into()), FAILED, 0, now).await?;
+            return Ok(Outcome::Retry(error.into()));
+        }
         let sent = self
             .http
             .post(&manifest.webhook_url)
@@ -473,9 +482,10 @@ async fn in_force(db: &DatabaseConnection, m: &module::Model) -> Result<Option<M
 pub fn spawn(
     db: DatabaseConnection,
     key: SecretsKey,
+    reach: Reach,
     wake: std::sync::Arc<tokio::sync::Notify>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(Deliverer::new(db, key).run(wake, std::future::pending()))
+    tokio::spawn(Deliverer::new(db, key, reach).run(wake, std::future::pending()))
 }
 
 /// A module's delivery log, newest first.

@@ -275,25 +275,6 @@ fn field(path: impl Into<String>, message: Message) -> FieldMessage {
     }
 }
 
-/// A JSON pointer's segments as the API names fields: `services[1].leika_key`.
-fn path_of<'a>(segments: impl Iterator<Item = jsonschema::paths::LocationSegment<'a>>) -> String {
-    let mut out = String::new();
-    for s in segments {
-        match s {
-            jsonschema::paths::LocationSegment::Property(p) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(&p);
-            }
-            jsonschema::paths::LocationSegment::Index(i) => {
-                out.push_str(&format!("[{i}]"));
-            }
-        }
-    }
-    out
-}
-
 fn join(base: &str, name: &str) -> String {
     if base.is_empty() {
         name.to_string()
@@ -305,7 +286,7 @@ fn join(base: &str, name: &str) -> String {
 /// The field and message of one schema error.
 fn schema_error(e: &jsonschema::ValidationError<'_>) -> FieldMessage {
     use jsonschema::error::ValidationErrorKind as K;
-    let at = path_of(e.instance_path().iter());
+    let at = crate::core::validate::json_path(e.instance_path().iter());
     match e.kind() {
         K::Required { property } => field(
             join(&at, property.as_str().unwrap_or_default()),

@@ -27,6 +27,8 @@ pub struct Conn {
     pub token_url: String,
     pub client_id: String,
     pub client_secret: SecretString,
+    /// A module's booking system (called within `MODULE_NETWORKS`), not a business's.
+    pub module: bool,
 }
 
 /// Why a partner call did not give an answer the portal can use.
@@ -112,6 +114,9 @@ pub struct Partners {
     /// Whether connections may point at loopback and private addresses.
     allow_private: bool,
     http: reqwest::Client,
+    /// Where modules' booking systems may be called, and the client that keeps to it.
+    module_reach: Reach,
+    module_http: reqwest::Client,
     policy: CallPolicy,
     tokens: Mutex<HashMap<Uuid, CachedToken>>,
     breakers: Mutex<HashMap<Uuid, Breaker>>,
@@ -133,22 +138,85 @@ pub enum Body<'a> {
     Json(&'a serde_json::Value),
 }
 
-/// Resolves partner host names to public addresses only, so that a name that pointed
-/// at a public address when the connection was saved cannot later lead the portal into
-/// the city's own network (DNS rebinding). Addresses given as literals are checked when
-/// the connection is saved.
-struct PublicOnly;
+/// Which addresses the portal's outbound calls may reach: public addresses, and the
+/// networks given (a city's own networks, where its modules run), or anywhere
+/// (development and tests). Host names are resolved by [`Reach`] itself, so a name that
+/// pointed at a public address when it was checked cannot later lead the portal into
+/// the city's own network (DNS rebinding); addresses given as literals never reach a
+/// resolver and are checked with [`Reach::admits_url`] before each call.
+#[derive(Clone, Debug, Default)]
+pub struct Reach {
+    anywhere: bool,
+    networks: std::sync::Arc<[ipnet::IpNet]>,
+}
 
-impl reqwest::dns::Resolve for PublicOnly {
+impl Reach {
+    /// Public addresses only.
+    pub fn public_only() -> Reach {
+        Reach::default()
+    }
+
+    /// Any address (development and tests).
+    pub fn anywhere() -> Reach {
+        Reach {
+            anywhere: true,
+            networks: std::sync::Arc::new([]),
+        }
+    }
+
+    /// Public addresses and `networks`.
+    pub fn public_and(networks: &[ipnet::IpNet]) -> Reach {
+        Reach {
+            anywhere: false,
+            networks: networks.into(),
+        }
+    }
+
+    /// Whether `ip` may be called.
+    pub fn admits(&self, ip: std::net::IpAddr) -> bool {
+        self.anywhere || is_public(ip) || self.networks.iter().any(|n| n.contains(&ip))
+    }
+
+    /// Whether the host of `url` may be called as far as can be told without resolving
+    /// it: an address literal must be admitted; a name is checked when it is resolved.
+    pub fn admits_url(&self, url: &str) -> bool {
+        match url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host().map(|h| h.to_owned()))
+        {
+            Some(url::Host::Ipv4(a)) => self.admits(a.into()),
+            Some(url::Host::Ipv6(a)) => self.admits(a.into()),
+            Some(url::Host::Domain(_)) => true,
+            None => false,
+        }
+    }
+
+    /// An HTTP client that connects only where this admits: no redirects, `timeout`
+    /// per call.
+    pub fn client(&self, timeout: Duration) -> reqwest::Client {
+        let mut b = reqwest::Client::builder()
+            // Following redirects would let the other side point the portal elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .timeout(timeout);
+        if !self.anywhere {
+            b = b.dns_resolver(std::sync::Arc::new(self.clone()));
+        }
+        b.build().expect("a reqwest client with rustls builds")
+    }
+}
+
+impl reqwest::dns::Resolve for Reach {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_string();
+        let reach = self.clone();
         Box::pin(async move {
             let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
-                .filter(|a| is_public(a.ip()))
+                .filter(|a| reach.admits(a.ip()))
                 .collect();
             if addrs.is_empty() {
-                return Err(format!("{host} resolves to no public address").into());
+                return Err(format!("{host} resolves to no address the portal may call").into());
             }
             let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
@@ -156,24 +224,14 @@ impl reqwest::dns::Resolve for PublicOnly {
     }
 }
 
-fn http_client(policy: CallPolicy, allow_private: bool) -> reqwest::Client {
-    let mut b = reqwest::Client::builder()
-        // Following redirects would let a partner point the portal elsewhere.
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(policy.timeout.min(Duration::from_secs(3)))
-        .timeout(policy.timeout);
-    if !allow_private {
-        b = b.dns_resolver(std::sync::Arc::new(PublicOnly));
-    }
-    b.build().expect("a reqwest client with rustls builds")
-}
-
 impl Partners {
     pub fn new(key: SecretsKey, policy: CallPolicy) -> Partners {
         Partners {
             key,
             allow_private: false,
-            http: http_client(policy, false),
+            http: Reach::public_only().client(policy.timeout),
+            module_reach: Reach::public_only(),
+            module_http: Reach::public_only().client(policy.timeout),
             policy,
             tokens: Mutex::new(HashMap::new()),
             breakers: Mutex::new(HashMap::new()),
@@ -184,8 +242,37 @@ impl Partners {
     /// Lets connections point at loopback and private addresses (development, tests).
     pub fn allowing_private_networks(mut self, allow: bool) -> Partners {
         self.allow_private = allow;
-        self.http = http_client(self.policy, allow);
+        let reach = if allow {
+            Reach::anywhere()
+        } else {
+            Reach::public_only()
+        };
+        self.http = reach.client(self.policy.timeout);
         self
+    }
+
+    /// Where modules' booking systems may be called (`MODULE_NETWORKS`).
+    pub fn reaching_modules(mut self, reach: Reach) -> Partners {
+        self.module_http = reach.client(self.policy.timeout);
+        self.module_reach = reach;
+        self
+    }
+
+    /// Where modules may be called.
+    pub fn module_reach(&self) -> &Reach {
+        &self.module_reach
+    }
+
+    /// The client of a connection, and the reach its address literals are checked
+    /// against before each call: a module's (its URLs come from its manifest), or none
+    /// for a business's (checked when the connection is saved; the demo's own sandbox is
+    /// the server's, on loopback).
+    fn http_of(&self, c: &Conn) -> (&reqwest::Client, Option<&Reach>) {
+        if c.module {
+            (&self.module_http, Some(&self.module_reach))
+        } else {
+            (&self.http, None)
+        }
     }
 
     /// Whether connections may point at loopback and private addresses.
@@ -294,6 +381,12 @@ impl Partners {
                 return Ok(t.token.clone());
             }
         }
+        let (http, reach) = self.http_of(c);
+        if reach.is_some_and(|r| !r.admits_url(&c.token_url)) {
+            return Err(PartnerError::Invalid(
+                "the token URL's address is not one the portal may call".into(),
+            ));
+        }
         let token_url = TokenUrl::new(c.token_url.clone())
             .map_err(|_| PartnerError::Invalid("the token URL is not a URL".into()))?;
         let client = BasicClient::new(ClientId::new(c.client_id.clone()))
@@ -304,7 +397,7 @@ impl Partners {
         let answer = client
             .exchange_client_credentials()
             .add_scope(Scope::new(partner_contract::SCOPE.to_string()))
-            .request_async(&self.http)
+            .request_async(http)
             .await;
         let t = match answer {
             Ok(t) => t,
@@ -430,8 +523,13 @@ impl Partners {
             Err(e @ PartnerError::Unavailable(_)) => return Attempt::Retry(e),
             Err(e) => return Attempt::Done(Err(e)),
         };
-        let mut req = self
-            .http
+        let (http, reach) = self.http_of(c);
+        if reach.is_some_and(|r| !r.admits_url(url)) {
+            return Attempt::Done(Err(PartnerError::Invalid(
+                "the partner's address is not one the portal may call".into(),
+            )));
+        }
+        let mut req = http
             .request(method, url)
             .bearer_auth(token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");

@@ -489,6 +489,7 @@ pub fn open(partners: &Partners, m: &partner_connection::Model) -> Result<Conn, 
         token_url: m.token_url.clone(),
         client_id: m.client_id.clone(),
         client_secret,
+        module: m.module_id.is_some(),
     })
 }
 

@@ -30,6 +30,7 @@ pub fn from_config(config: &crate::core::config::PartnersConfig) -> anyhow::Resu
         .map_err(|e| anyhow::anyhow!("PARTNER_SECRETS_KEY: unset, and {e}"))?;
     Ok(Arc::new(
         Partners::new(key, CallPolicy::with_timeout(config.timeout))
-            .allowing_private_networks(config.allow_private_network),
+            .allowing_private_networks(config.allow_private_network)
+            .reaching_modules(client::Reach::public_and(&config.module_networks)),
     ))
 }

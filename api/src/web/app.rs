@@ -312,6 +312,20 @@ fn spec_endpoint() -> Response {
         .body(spec_json())
 }
 
+/// The request body schemas of [`spec_json`], for strict JSON types at the edge (see
+/// `web::strict_json`), made once per process.
+pub fn body_schemas() -> Arc<crate::web::strict_json::BodySchemas> {
+    static SCHEMAS: std::sync::OnceLock<Arc<crate::web::strict_json::BodySchemas>> =
+        std::sync::OnceLock::new();
+    SCHEMAS
+        .get_or_init(|| {
+            let spec: serde_json::Value =
+                serde_json::from_str(&spec_json()).expect("the spec of this build is JSON");
+            Arc::new(crate::web::strict_json::BodySchemas::from_spec(&spec))
+        })
+        .clone()
+}
+
 /// The Module API document of this build, as committed in `openapi/module-api.json`:
 /// the module's part of [`spec_json`] with its webhooks.
 pub fn module_spec_json() -> String {
@@ -422,6 +436,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             &config.server.public_url,
         ))
     });
+    let form_key = Arc::new(crate::core::secrets::FormKey::new(
+        partners.key().derive("city-portal form tokens"),
+    ));
+    let anonymous_limit =
+        crate::core::rate::AnonymousLimit::new(config.server.anonymous_per_minute).map(Arc::new);
     Ok(AppState {
         access_log: crate::privacy::writer::AccessWriter::start(db.clone()),
         partners,
@@ -439,6 +458,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         listing_cache,
         search,
         module_wake: Arc::new(tokio::sync::Notify::new()),
+        form_key,
+        anonymous_limit,
+        body_schemas: body_schemas(),
     })
 }
 
@@ -861,6 +883,8 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .catch_all_error(problem::catch_all)
         .around(pages::with_csp)
         .around(after_writes)
+        .around(crate::web::limits::anonymous)
+        .around(crate::web::auth::host_cookies)
         // One type from here on: the layers' types nested inside one another would
         // pass the compiler's depth limit.
         .map_to_response()
@@ -996,6 +1020,7 @@ impl Bound {
         let module_deliveries = crate::modules::delivery::spawn(
             self.state.db.clone(),
             self.state.partners.key().clone(),
+            self.state.partners.module_reach().clone(),
             self.state.module_wake.clone(),
         );
         let link_purge = tokio::spawn(crate::accounts::service::run_link_purge(
@@ -1085,4 +1110,30 @@ fn spawn_indexer(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
         state.search.wake.clone(),
         std::future::pending(),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_of_this_build_compiles_for_every_json_body() {
+        let spec: serde_json::Value = serde_json::from_str(&spec_json()).unwrap();
+        let bodies = spec["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|i| i.as_object().unwrap().values())
+            .filter(|op| {
+                op.pointer("/requestBody/content").is_some_and(|c| {
+                    c.as_object()
+                        .unwrap()
+                        .keys()
+                        .any(|k| k.starts_with("application/json"))
+                })
+            })
+            .count();
+        assert!(bodies > 20, "{bodies}");
+        assert_eq!(body_schemas().len(), bodies);
+    }
 }

@@ -18,12 +18,86 @@ use crate::core::secrets::{random_secret, sha256_hex};
 use crate::web::state::AppState;
 use entities::{api_token, staff_role, user};
 
-/// Name of the session cookie.
+/// Name of the session cookie (`__Host-cp_session` in the browser when the portal is
+/// served over https, see [`cookie_name`]).
 pub const SESSION_COOKIE: &str = "cp_session";
+/// Name of the cookie that holds the form-protection token's key (`__Host-cp_csrf` over
+/// https).
+pub const CSRF_COOKIE: &str = "cp_csrf";
+/// The cookies that carry a session or a form's protection.
+const HOST_COOKIES: [&str; 2] = [SESSION_COOKIE, CSRF_COOKIE];
+/// The prefix browsers accept only from this very host, over https, for `Path=/`.
+const HOST_PREFIX: &str = "__Host-";
+
+/// The name the browser keeps the cookie `name` under: with `__Host-` when the portal is
+/// served over https, so that no other host (a sibling subdomain) and no plain-http
+/// answer can set or replace it.
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.server.secure_cookies() && HOST_COOKIES.contains(&name) {
+        format!("{HOST_PREFIX}{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Middleware: over https, the browser's `__Host-` session and form cookies are read
+/// under their plain names, and those sent under a plain name are dropped (another host
+/// could have set them).
+pub async fn host_cookies<E: poem::Endpoint>(
+    next: E,
+    mut req: Request,
+) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let secure = req
+        .data::<AppState>()
+        .is_some_and(|s| s.config.server.secure_cookies());
+    if secure && req.headers().contains_key(poem::http::header::COOKIE) {
+        let kept = host_cookie_pairs(
+            req.headers()
+                .get_all(poem::http::header::COOKIE)
+                .iter()
+                .filter_map(|h| h.to_str().ok()),
+        );
+        req.headers_mut().remove(poem::http::header::COOKIE);
+        if let Ok(v) = poem::http::HeaderValue::from_str(&kept.join("; ")) {
+            if !kept.is_empty() {
+                req.headers_mut().insert(poem::http::header::COOKIE, v);
+            }
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// The `name=value` pairs of `Cookie` headers as the portal reads them over https.
+fn host_cookie_pairs<'a>(headers: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut kept = Vec::new();
+    for pair in headers.flat_map(|h| h.split(';')).map(str::trim) {
+        let name = pair.split('=').next().unwrap_or("").trim();
+        if HOST_COOKIES.contains(&name) {
+            continue;
+        }
+        match pair.strip_prefix(HOST_PREFIX) {
+            Some(rest) if HOST_COOKIES.contains(&rest.split('=').next().unwrap_or("").trim()) => {
+                kept.push(rest.to_string())
+            }
+            _ if !pair.is_empty() => kept.push(pair.to_string()),
+            _ => {}
+        }
+    }
+    kept
+}
 /// How long a session lives.
 pub const SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
-/// Failed logins allowed per account and per IP within [`LOGIN_WINDOW`].
+/// Failed logins allowed for one account name from one address within
+/// [`LOGIN_WINDOW`]. Below [`LOGIN_MAX_FAILURES`], so that one address alone never locks
+/// an account for everyone else.
+pub const LOGIN_FAILURES_PER_ADDRESS_AND_ACCOUNT: u64 = 5;
+/// Failed logins allowed for one account, from all addresses together.
 pub const LOGIN_MAX_FAILURES: u64 = 10;
+/// Failed logins allowed from one address for all account names together: high enough
+/// for a whole office behind one address, low enough to stop trying passwords across
+/// many accounts.
+pub const LOGIN_FAILURES_PER_ADDRESS: u64 = 100;
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 fn session_key(session_id: &str) -> String {
@@ -116,7 +190,8 @@ pub fn session_cookie(state: &AppState, session_id: &str) -> String {
         ""
     };
     format!(
-        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        cookie_name(state, SESSION_COOKIE),
         SESSION_TTL.as_secs()
     )
 }
@@ -128,7 +203,10 @@ pub fn clear_session_cookie(state: &AppState) -> String {
     } else {
         ""
     };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+        cookie_name(state, SESSION_COOKIE)
+    )
 }
 
 /// The session id sent by the browser, if any.
@@ -437,6 +515,27 @@ fn bearer_of(req: &Request) -> Option<Result<String, Problem>> {
     )
 }
 
+/// Whether the request carries a valid personal token, OAuth access token or session,
+/// checked without recording anything (for the limit of anonymous requests).
+pub async fn carries_credentials(state: &AppState, req: &Request) -> bool {
+    if let Some(token) = bearer_of(req) {
+        let Ok(token) = token else {
+            return false;
+        };
+        if token.starts_with(crate::oauth::service::ACCESS_PREFIX) {
+            return matches!(
+                crate::oauth::service::access(&state.db, &token).await,
+                Ok(Some(_))
+            );
+        }
+        return matches!(user_from_token(state, &token).await, Ok(Some(_)));
+    }
+    match session_id_from(req) {
+        Some(id) => matches!(user_from_session(state, &id).await, Ok(Some(_))),
+        None => false,
+    }
+}
+
 /// The caller, whether by session cookie or personal API token; `None` when anonymous.
 /// The operations that read the caller this way are not open to apps (they declare no
 /// OAuth2 scope): a valid app or module token gives no more than no token (public data
@@ -580,19 +679,27 @@ pub enum LoginGate {
     Closed { retry_after: Duration },
 }
 
-fn login_keys(email: &str, ip: &str) -> [String; 2] {
+/// The counters of failed logins, with their limits: the account from everywhere, the
+/// account from this address, and this address for every account. Account names are
+/// kept as hashes.
+fn login_keys(email: &str, ip: &str) -> [(String, u64); 3] {
+    let account = sha256_hex(&email.to_lowercase());
     [
-        format!("login-fail:acct:{}", sha256_hex(&email.to_lowercase())),
-        format!("login-fail:ip:{ip}"),
+        (format!("login-fail:acct:{account}"), LOGIN_MAX_FAILURES),
+        (
+            format!("login-fail:ip-acct:{ip}:{account}"),
+            LOGIN_FAILURES_PER_ADDRESS_AND_ACCOUNT,
+        ),
+        (format!("login-fail:ip:{ip}"), LOGIN_FAILURES_PER_ADDRESS),
     ]
 }
 
 /// Whether another login attempt for this account from this IP may be tried now.
 pub async fn login_gate(state: &AppState, email: &str, ip: &str) -> Result<LoginGate, Problem> {
     let mut retry_after = Duration::ZERO;
-    for key in login_keys(email, ip) {
+    for (key, max) in login_keys(email, ip) {
         let (count, ttl) = state.store.counter(&key).await.map_err(store_problem)?;
-        if count >= LOGIN_MAX_FAILURES {
+        if count >= max {
             retry_after = retry_after.max(ttl).max(Duration::from_secs(1));
         }
     }
@@ -603,9 +710,10 @@ pub async fn login_gate(state: &AppState, email: &str, ip: &str) -> Result<Login
     })
 }
 
-/// Counts a failed login against the account and the IP.
+/// Counts a failed login against the account, the account from this address, and the
+/// address.
 pub async fn record_login_failure(state: &AppState, email: &str, ip: &str) -> Result<(), Problem> {
-    for key in login_keys(email, ip) {
+    for (key, _) in login_keys(email, ip) {
         state
             .store
             .incr_window(&key, LOGIN_WINDOW)
@@ -645,6 +753,22 @@ pub fn client_ip(req: &Request) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn over_https_only_host_cookies_are_read_and_others_kept() {
+        let kept = host_cookie_pairs(
+            [
+                "cp_session=planted; lang=de",
+                "__Host-cp_session=real; cp_csrf=planted2; __Host-cp_csrf=k",
+                "__Host-other=x",
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            kept,
+            ["lang=de", "cp_session=real", "cp_csrf=k", "__Host-other=x"]
+        );
+    }
 
     #[test]
     fn secrets_are_random_and_hashed_keys_are_stable() {

@@ -377,8 +377,32 @@ pub async fn plain_text<E: Endpoint>(next: E, mut req: Request) -> poem::Result<
         Some(finding) => return Err(refusal(finding).into()),
         None => {}
     }
+    if json && !page {
+        if let Some(problem) = wrong_types(&req, &body) {
+            return Err(problem.into());
+        }
+    }
     req.set_body(body);
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// 400 naming the fields of an API body whose values are of another type than the
+/// operation's schema says (see `web::strict_json`); `None` when the types are right or
+/// the body is no JSON at all (the handler answers that).
+fn wrong_types(req: &Request, body: &[u8]) -> Option<Problem> {
+    let state = req.data::<crate::web::state::AppState>()?;
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let errors = state
+        .body_schemas
+        .type_errors(req.method(), req.uri().path(), &value);
+    let first = errors.first()?;
+    let detail = match first.field.as_str() {
+        "" => format!("The JSON body {}.", first.message),
+        field => format!("`{field}` {}.", first.message),
+    };
+    let mut p = Problem::bad_request(detail);
+    p.errors = errors;
+    Some(p)
 }
 
 /// A page's form with NUL in a field: a page in the visitor's language naming the

@@ -189,13 +189,19 @@ impl<'a, T: ProtectedForm> FromRequest<'a> for CheckedForm<T> {
     }
 }
 
-/// Whether a submitted form carries the token of this browser's cookie (double-submit:
-/// a page on another site can make the browser send our cookie, but cannot read it).
+/// Whether a submitted form carries the token of its page: signed for this browser's
+/// form cookie and its session (a page on another site can make the browser send our
+/// cookies, but can read neither them nor the token; a cookie planted by another host
+/// is of no use without a token signed for the session).
 pub fn token_matches(req: &Request, submitted: &str) -> bool {
+    let Some(state) = req.data::<AppState>() else {
+        return false;
+    };
     match auth::cookie(req, CSRF_COOKIE) {
         Some(cookie) => {
-            let (a, b) = (cookie.as_bytes(), submitted.as_bytes());
-            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+            state
+                .form_key
+                .verify(&cookie, auth::session_id_from(req).as_deref(), submitted)
         }
         None => false,
     }

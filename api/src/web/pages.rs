@@ -430,8 +430,7 @@ fn lang_path(req: &Request, l: Option<Locale>) -> String {
     }
 }
 
-/// Name of the cookie that holds the form-protection token.
-pub const CSRF_COOKIE: &str = "cp_csrf";
+pub use crate::web::auth::CSRF_COOKIE;
 
 /// What every page needs about the request: language, visitor, form token.
 pub struct PageCtx {
@@ -441,28 +440,35 @@ pub struct PageCtx {
     /// public pages show as to anyone; pages of the visitor's own answer 503 (see
     /// `extract::sessions_away`), not the login form.
     pub sessions_unavailable: bool,
+    /// The token of the page's forms, signed for this browser's form cookie and its
+    /// session (see `core::secrets::FormKey`).
     pub csrf: String,
+    /// The form cookie's value, and whether it is new (to be set with the page).
+    csrf_cookie: String,
     csrf_is_new: bool,
 }
 
 impl PageCtx {
     pub async fn new(state: &AppState, req: &Request) -> PageCtx {
-        let (user, sessions_unavailable) = match auth::session_id_from(req) {
-            Some(sid) => match auth::user_from_session(state, &sid).await {
+        let session = auth::session_id_from(req);
+        let (user, sessions_unavailable) = match &session {
+            Some(sid) => match auth::user_from_session(state, sid).await {
                 Ok(user) => (user, false),
                 Err(p) => (None, p.status == 503),
             },
             None => (None, false),
         };
-        let (csrf, csrf_is_new) = match auth::cookie(req, CSRF_COOKIE).filter(|v| v.len() == 43) {
-            Some(v) => (v, false),
-            None => (crate::core::secrets::random_secret(), true),
-        };
+        let (csrf_cookie, csrf_is_new) =
+            match auth::cookie(req, CSRF_COOKIE).filter(|v| v.len() == 43) {
+                Some(v) => (v, false),
+                None => (crate::core::secrets::random_secret(), true),
+            };
         PageCtx {
             locale: locale(req, state.config.city.default_locale),
             user,
             sessions_unavailable,
-            csrf,
+            csrf: state.form_key.token(&csrf_cookie, session.as_deref()),
+            csrf_cookie,
             csrf_is_new,
         }
     }
@@ -569,8 +575,9 @@ pub fn render(
             ""
         };
         if let Ok(v) = format!(
-            "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-            pc.csrf
+            "{}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
+            auth::cookie_name(state, CSRF_COOKIE),
+            pc.csrf_cookie
         )
         .parse()
         {

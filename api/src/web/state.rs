@@ -37,6 +37,12 @@ pub struct AppState {
     /// Wakes the module deliveries after a write (it may have queued events for a
     /// module), so they go out at once rather than at the next poll.
     pub module_wake: Arc<tokio::sync::Notify>,
+    /// Signs the pages' form tokens (see `core::secrets::FormKey`).
+    pub form_key: Arc<crate::core::secrets::FormKey>,
+    /// The request body schemas of the API, for strict JSON types at the edge.
+    pub body_schemas: Arc<crate::web::strict_json::BodySchemas>,
+    /// The limit of anonymous requests per client address (none when turned off).
+    pub anonymous_limit: Option<Arc<crate::core::rate::AnonymousLimit>>,
 }
 
 impl AppState {

@@ -299,10 +299,16 @@ async fn verification_gates_booking(s: Smtp) {
     assert_eq!(r.headers()["location"], "/account");
     assert_eq!(me(app, &browser).await.1["email_verified"], true);
     assert_eq!(me(app, &c).await.1["email_verified"], true);
-    // Used: the same link again is a clear page, not an error.
+    // Used: the same link again is a clear page, not an error (pressed on a page of
+    // the new session: the old page's token belonged to the visitor before the login).
+    let (_, html) = page(&browser, app.url("/account")).await;
+    let again = [
+        ("csrf", input_value(&html, "csrf")),
+        ("token", form[1].1.clone()),
+    ];
     let r = browser
         .post(app.url("/verify"))
-        .form(&form)
+        .form(&again)
         .send()
         .await
         .unwrap();

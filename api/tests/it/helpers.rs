@@ -193,7 +193,13 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     );
     // The sandbox partners of the tests listen on loopback.
     vars.insert("PARTNER_ALLOW_PRIVATE_NETWORK", "true".into());
+    // So do the modules.
+    vars.insert("MODULE_NETWORKS", "127.0.0.0/8,::1/128".into());
     vars.insert("CITY_NAME", "Testhausen".into());
+    // Every test comes from 127.0.0.1: the per-address limits of registrations and of
+    // anonymous requests have tests of their own, which set them.
+    vars.insert("REGISTRATIONS_PER_HOUR", "1000000".into());
+    vars.insert("ANONYMOUS_REQUESTS_PER_MINUTE", "0".into());
     vars.insert("LOG", "warn".into());
     if opts.redis {
         vars.insert("REDIS_URL", redis_url()?);
@@ -477,6 +483,11 @@ impl TestApp {
     }
 }
 
+/// A date a month from now, for dated exceptions of opening hours.
+pub fn exception_date() -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string()
+}
+
 /// A valid business listing body.
 pub fn business_body(org: Uuid, name: &str) -> Value {
     json!({
@@ -494,7 +505,7 @@ pub fn business_body(org: Uuid, name: &str) -> Value {
         "languages": ["de", "en"],
         "opening_hours": {
             "weekly": [{"weekday": "mo", "opens": "07:00", "closes": "18:00"}],
-            "exceptions": [{"date": "2026-12-24", "closed": true, "note": "Heiligabend"}]
+            "exceptions": [{"date": exception_date(), "closed": true, "note": "Heiligabend"}]
         }
     })
 }

@@ -272,7 +272,7 @@ async fn validation_names_every_field(app: TestApp) {
             "opening_hours.weekly[1]",
         ),
         (
-            json!({"opening_hours": {"exceptions": [{"date": "2026-12-24", "closed": false}]}}),
+            json!({"opening_hours": {"exceptions": [{"date": exception_date(), "closed": false}]}}),
             "opening_hours.exceptions[0].opens",
         ),
         (

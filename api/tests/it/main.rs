@@ -17,6 +17,7 @@ mod faults;
 mod generate;
 mod health;
 mod languages;
+mod limits;
 mod listings;
 mod mailbox;
 mod meili;

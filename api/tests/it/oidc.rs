@@ -1250,9 +1250,20 @@ async fn a_new_account_waits_for_the_residents_yes(rp: Rp) {
     assert!(has_session_cookie(&r));
     let u = user_by_email(&rp, &email).await.expect("the account");
     assert_eq!(identities_of_subject(&rp, &subject).await, 1);
+    // The page's token belonged to the visitor before the login: refused as such.
     let r = c
         .post(rp.app.url("/auth/oidc/confirm"))
         .form(&yes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // With a token of the session, the yes has nothing left to confirm.
+    let (_, account) = crate::booking_pages::get_html(&c, &rp.app.url("/account")).await;
+    let fresh = crate::booking_pages::input_value(&account, "csrf");
+    let r = c
+        .post(rp.app.url("/auth/oidc/confirm"))
+        .form(&[("csrf", fresh.as_str()), ("decision", "create")])
         .send()
         .await
         .unwrap();

@@ -1365,6 +1365,7 @@ async fn calls_resolve_names_to_public_addresses_only() {
         token_url: format!("http://localhost:{port}/oauth/token"),
         client_id: "dev".into(),
         client_secret: secrecy::SecretString::from("dev-secret".to_string()),
+        module: false,
     };
     let policy = CallPolicy::with_timeout(Duration::from_secs(2));
     let key = api::core::secrets::SecretsKey::generate();
@@ -1383,6 +1384,62 @@ async fn calls_resolve_names_to_public_addresses_only() {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok", "{health}");
+}
+
+/// A module's booking system is called only at public addresses and in the networks
+/// the city names for its modules (`MODULE_NETWORKS`), by name (checked when resolved)
+/// and by address literal (checked before the call); a business's private-network
+/// allowance does not extend to modules, nor the modules' networks to businesses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn module_hosts_are_called_only_in_the_module_networks() {
+    use api::partners::client::{Body, Conn, Reach};
+    use api::partners::{CallPolicy, PartnerError, Partners};
+    let sandbox = partner_sandbox::spawn(SandboxConfig::with_client("dev", "dev-secret"))
+        .await
+        .unwrap();
+    let port = sandbox.addr().port();
+    let conn = |host: &str, module: bool| Conn {
+        id: Uuid::new_v4(),
+        name: "module".into(),
+        organization_id: Uuid::new_v4(),
+        base_url: format!("http://{host}:{port}"),
+        token_url: format!("http://{host}:{port}/oauth/token"),
+        client_id: "dev".into(),
+        client_secret: secrecy::SecretString::from("dev-secret".to_string()),
+        module,
+    };
+    let policy = CallPolicy::with_timeout(Duration::from_secs(2));
+    let key = api::core::secrets::SecretsKey::generate();
+    async fn health(p: &Partners, c: Conn) -> Result<Value, PartnerError> {
+        p.call::<Value>(&c, reqwest::Method::GET, "/health", Body::None, None)
+            .await
+    }
+    // Modules' networks not given: neither the name nor the literal is called, even
+    // where businesses may call private addresses.
+    let businesses_private = Partners::new(key.clone(), policy).allowing_private_networks(true);
+    for host in ["localhost", "127.0.0.1", "[::ffff:127.0.0.1]"] {
+        let r = health(&businesses_private, conn(host, true)).await;
+        assert!(
+            matches!(
+                r,
+                Err(PartnerError::Unavailable(_) | PartnerError::Invalid(_))
+            ),
+            "{host}: {r:?}"
+        );
+    }
+    assert_eq!(sandbox.tokens_issued(), 0, "nothing reached the module");
+    // The city names loopback as its modules' network: both are called.
+    let loopback: ipnet::IpNet = "127.0.0.0/8".parse().unwrap();
+    let modules =
+        Partners::new(key.clone(), policy).reaching_modules(Reach::public_and(&[loopback]));
+    for host in ["localhost", "127.0.0.1"] {
+        let r = health(&modules, conn(host, true)).await.unwrap();
+        assert_eq!(r["status"], "ok", "{host}: {r}");
+    }
+    // The modules' network is not the businesses' (whose literals are checked when a
+    // connection is saved, their names when they are resolved).
+    let r = health(&modules, conn("localhost", false)).await;
+    assert!(matches!(r, Err(PartnerError::Unavailable(_))), "{r:?}");
 }
 
 /// The resident cancels while the partner is down; when it is back it refuses the

@@ -199,3 +199,162 @@ async fn form_bodies_are_bounded(app: TestApp) {
     assert_ne!(r.status(), 413);
 }
 on_both!(form_bodies_are_bounded);
+
+/// Dates far outside the present (a class in 1900, a membership starting in 2999, an
+/// opening-hours exception or an availability from 1900) are refused with 422 naming
+/// the field, and nothing is stored.
+async fn dates_outside_a_sane_window_are_refused(app: TestApp) {
+    let (owner, org) = app.business_owner("Zeitfenster").await;
+    let (listing, etag) = app.create_listing(&owner, org, "Zeitfenster").await;
+    let id = listing["id"].as_str().unwrap();
+    let offer = |body: serde_json::Value| {
+        owner
+            .client
+            .post(app.url(&format!("/api/v1/listings/{id}/offers")))
+            .json(&body)
+            .send()
+    };
+    let p = problem(
+        offer(serde_json::json!({
+            "kind": "class",
+            "name": {"en": "Old yoga"},
+            "class": {"seats": 5, "duration_minutes": 60, "sessions": ["1900-01-01T18:00:00"]}
+        }))
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["class.sessions[0]"]);
+    let p = problem(
+        offer(serde_json::json!({
+            "kind": "class",
+            "name": {"en": "Far yoga"},
+            "class": {"seats": 5, "duration_minutes": 60,
+                      "recurrence": {"weekdays": ["mo"], "time": "18:00", "from": "2999-01-01", "until": "2999-02-01"}}
+        }))
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(
+        fields(&p),
+        ["class.recurrence.from", "class.recurrence.until"]
+    );
+    let p = problem(
+        offer(serde_json::json!({
+            "kind": "membership",
+            "name": {"en": "Forever"},
+            "membership": {"period": "month", "price": "10 €", "start_dates": ["2999-01-01"]}
+        }))
+        .await
+        .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(fields(&p), ["membership.start_dates[0]"]);
+    let mut body = business_body(org, "Zeitfenster");
+    body["opening_hours"]["exceptions"][0]["date"] = serde_json::json!("1900-12-24");
+    let r = owner
+        .client
+        .put(app.url(&format!("/api/v1/listings/{id}")))
+        .header("If-Match", etag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    assert_eq!(fields(&p), ["opening_hours.exceptions[0].date"]);
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let offers = entities::offer::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(offers, 0);
+    // A first date of availability in 1900 names `from`, once an offer exists.
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
+    let created = offer(serde_json::json!({
+        "kind": "class",
+        "name": {"en": "Yoga"},
+        "class": {"seats": 5, "duration_minutes": 60, "sessions": [format!("{day}T18:00:00")]}
+    }))
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let o: serde_json::Value = created.json().await.unwrap();
+    let r = client()
+        .get(app.url(&format!(
+            "/api/v1/offers/{}/availability?from=1900-01-01",
+            o["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(r, 422).await), ["from"]);
+}
+on_both!(dates_outside_a_sane_window_are_refused);
+
+/// JSON values of the wrong type are refused, never converted: a boolean or a number
+/// where a text belongs, or a text where a number belongs, is 400 naming the field, and
+/// nothing is stored. `null` stays the same as leaving a field out.
+async fn json_types_are_strict(app: TestApp) {
+    let (owner, org) = app.business_owner("Typen").await;
+    for body in [
+        serde_json::json!({"name": false}),
+        serde_json::json!({"name": 12345}),
+        serde_json::json!({"name": ["Liste"]}),
+    ] {
+        let r = owner
+            .client
+            .post(app.url("/api/v1/organizations"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(fields(&p), ["name"], "{body}: {p}");
+        assert_eq!(p["errors"][0]["message"], "must be a string", "{p}");
+    }
+    let r = client()
+        .post(app.url("/api/v1/accounts/login"))
+        .json(&serde_json::json!({"email": 1, "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(r, 400).await), ["email"]);
+    // Nested, and a number given as text.
+    let (listing, _) = app.create_listing(&owner, org, "Typen").await;
+    let id = listing["id"].as_str().unwrap();
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
+    let r = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/offers")))
+        .json(&serde_json::json!({
+            "kind": "class",
+            "name": {"en": true},
+            "collect_email": "yes",
+            "class": {"seats": "5", "duration_minutes": 60, "sessions": [format!("{day}T18:00:00")]},
+            "description": null
+        }))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 400).await;
+    let mut named = fields(&p);
+    named.sort();
+    assert_eq!(named, ["class.seats", "collect_email", "name.en"], "{p}");
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let stored = entities::organization::Entity::find()
+        .filter(entities::organization::Column::Name.is_in(["false", "12345"]))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    let offers = entities::offer::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(offers, 0);
+}
+on_both!(json_types_are_strict);

@@ -132,6 +132,14 @@ error-rate-limited = { $minutes ->
     [one] Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie eine Minute.
    *[other] Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie { $minutes } Minuten.
 }
+error-too-many-requests = { $minutes ->
+    [one] Zu viele Anfragen. Bitte warten Sie eine Minute.
+   *[other] Zu viele Anfragen. Bitte warten Sie { $minutes } Minuten.
+}
+error-too-many-registrations = { $minutes ->
+    [one] Von dieser Adresse wurden zu viele Konten registriert. Bitte warten Sie eine Minute.
+   *[other] Von dieser Adresse wurden zu viele Konten registriert. Bitte warten Sie { $minutes } Minuten.
+}
 error-csrf = Das Formular ist abgelaufen. Bitte senden Sie es noch einmal.
 account-title = Mein Konto
 account-greeting = Hallo, { $name }
@@ -511,6 +519,7 @@ v-overlap = Dieser Zeitraum überschneidet sich mit einem anderen am selben Tag.
 v-exception-same-date = Ein anderer besonderer Tag hat dasselbe Datum.
 v-exception-times = Geben Sie Öffnungs- und Schließzeit an oder wählen Sie „Ganztägig geschlossen“.
 v-max-items = Höchstens 30 Einträge.
+v-date-window = Geben Sie ein Datum zwischen { $from } und { $to } an.
 v-not-empty = Dies darf nicht leer sein.
 v-url = Geben Sie eine vollständige Webadresse an, die mit https:// oder http:// beginnt.
 v-name-required = Geben Sie einen Namen auf Deutsch oder Englisch an.
@@ -541,6 +550,7 @@ problem-title-forbidden = Das dürfen Sie nicht
 problem-title-not-found = Nicht gefunden
 problem-title-conflict = Das ist gerade nicht möglich
 problem-title-validation = Einige Angaben müssen korrigiert werden
+problem-title-rate-limited = Zu viele Anfragen
 problem-title-error = Etwas ist schiefgegangen
 access-member-data = Name und E-Mail-Adresse als Mitglied von { $organization }
 access-purpose-member-review = Stadtverwaltung: Prüfung der Mitglieder einer Organisation

@@ -132,6 +132,14 @@ error-rate-limited = { $minutes ->
     [one] Too many failed logins. Please wait a minute.
    *[other] Too many failed logins. Please wait { $minutes } minutes.
 }
+error-too-many-requests = { $minutes ->
+    [one] Too many requests. Please wait a minute.
+   *[other] Too many requests. Please wait { $minutes } minutes.
+}
+error-too-many-registrations = { $minutes ->
+    [one] Too many accounts were registered from this address. Please wait a minute.
+   *[other] Too many accounts were registered from this address. Please wait { $minutes } minutes.
+}
 error-csrf = The form expired. Please submit it again.
 account-title = My account
 account-greeting = Hello, { $name }
@@ -526,6 +534,8 @@ v-exception-times = Enter opening and closing times, or choose “Closed all day
     .api = opens and closes are required unless closed is true
 v-max-items = At most 30 items.
     .api = at most 30 items
+v-date-window = Enter a date between { $from } and { $to }.
+    .api = must be a date between { $from } and { $to }
 v-not-empty = This must not be empty.
     .api = must not be empty
 v-url = Enter a full web address starting with https:// or http://.
@@ -581,6 +591,7 @@ problem-title-forbidden = You are not allowed to do this
 problem-title-not-found = Not found
 problem-title-conflict = This is not possible right now
 problem-title-validation = Some entries need correcting
+problem-title-rate-limited = Too many requests
 problem-title-error = Something went wrong
 access-member-data = name and email address as a member of { $organization }
 access-purpose-member-review = city administration: review of an organization's members

@@ -1,0 +1,225 @@
+//! Strict JSON types at the edge. poem-openapi reads a number or a boolean sent where the
+//! spec says text as that text (`{"name": false}` would name an organization "false"),
+//! so every JSON body of the API is first checked against its operation's request
+//! schema in the published spec: a value of another type than the schema names is
+//! refused with 400 naming the field. Only types are judged here, and `null` stands for
+//! an absent value; lengths, required fields and the rest stay with the handlers, which
+//! say them in the caller's language.
+
+use poem::http::Method;
+use serde_json::Value;
+
+use crate::core::problem::FieldError;
+
+/// The request body schemas of the API's operations.
+pub struct BodySchemas {
+    operations: Vec<Operation>,
+}
+
+struct Operation {
+    method: Method,
+    /// The path's segments; `None` for a parameter (`{id}`).
+    segments: Vec<Option<String>>,
+    validator: jsonschema::Validator,
+}
+
+impl BodySchemas {
+    /// The schemas of the JSON request bodies in `spec` (an OpenAPI 3.0 document whose
+    /// schemas refer to `#/components/schemas`).
+    pub fn from_spec(spec: &Value) -> BodySchemas {
+        let components = spec.get("components").cloned().unwrap_or(Value::Null);
+        let mut operations = Vec::new();
+        let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
+            return BodySchemas { operations };
+        };
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for (method, op) in item {
+                let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
+                    continue;
+                };
+                let Some(content) = op
+                    .pointer("/requestBody/content")
+                    .and_then(Value::as_object)
+                else {
+                    continue;
+                };
+                let Some(schema) = content
+                    .iter()
+                    .find(|(kind, _)| kind.starts_with("application/json"))
+                    .and_then(|(_, c)| c.get("schema"))
+                else {
+                    continue;
+                };
+                // The body's schema with the components its references point into.
+                let root = serde_json::json!({
+                    "components": components,
+                    "allOf": [schema],
+                });
+                let Ok(validator) = jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft4)
+                    .build(&root)
+                else {
+                    tracing::warn!(%path, %method, "a request schema of the spec does not compile");
+                    continue;
+                };
+                let segments = path
+                    .split('/')
+                    .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_string()))
+                    .collect();
+                operations.push(Operation {
+                    method,
+                    segments,
+                    validator,
+                });
+            }
+        }
+        BodySchemas { operations }
+    }
+
+    /// How many operations have a JSON body schema.
+    pub fn len(&self) -> usize {
+        self.operations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+
+    /// The operation of `method` on `path`: of those whose template matches, the one
+    /// with the most literal segments (`/listings/search` before `/listings/{id}`).
+    fn find(&self, method: &Method, path: &str) -> Option<&Operation> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.operations
+            .iter()
+            .filter(|o| o.method == *method && o.segments.len() == parts.len())
+            .filter(|o| {
+                o.segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+            })
+            .max_by_key(|o| o.segments.iter().filter(|s| s.is_some()).count())
+    }
+
+    /// The fields of `body` whose value is of another type than the schema of the
+    /// operation names (none for an operation without a JSON body schema).
+    pub fn type_errors(&self, method: &Method, path: &str, body: &Value) -> Vec<FieldError> {
+        let Some(op) = self.find(method, path) else {
+            return Vec::new();
+        };
+        let mut out: Vec<FieldError> = Vec::new();
+        for e in op.validator.iter_errors(body) {
+            let jsonschema::error::ValidationErrorKind::Type { kind } = e.kind() else {
+                continue;
+            };
+            if e.instance().is_null() {
+                continue;
+            }
+            let field = crate::core::validate::json_path(e.instance_path().iter());
+            if out.iter().any(|f| f.field == field) {
+                continue;
+            }
+            let expected = match kind {
+                jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                jsonschema::error::TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            out.push(FieldError {
+                field,
+                message: format!("must be {} {expected}", article(&expected)),
+            });
+        }
+        out
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schemas() -> BodySchemas {
+        BodySchemas::from_spec(&serde_json::json!({
+            "openapi": "3.0.0",
+            "paths": {
+                "/api/v1/things": {"post": {"requestBody": {"content": {"application/json; charset=utf-8": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}},
+                "/api/v1/things/{id}": {"put": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}}},
+                "/api/v1/things/special": {"put": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"n": {"type": "string"}}}}}}}}
+            },
+            "components": {"schemas": {
+                "Thing": {"type": "object", "properties": {
+                    "name": {"type": "string", "maxLength": 3},
+                    "count": {"type": "integer"},
+                    "open": {"type": "boolean"},
+                    "kind": {"allOf": [{"$ref": "#/components/schemas/Kind"}, {"description": "x"}]},
+                    "tags": {"type": "array", "items": {"type": "string"}}
+                }},
+                "Kind": {"type": "string", "enum": ["a", "b"]}
+            }}
+        }))
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<String> {
+        let mut f: Vec<String> = errors.into_iter().map(|e| e.field).collect();
+        f.sort();
+        f
+    }
+
+    #[test]
+    fn values_of_another_type_are_named_and_nothing_else() {
+        let s = schemas();
+        let post = |v: Value| fields(s.type_errors(&Method::POST, "/api/v1/things", &v));
+        assert!(post(serde_json::json!({"name": "toolong", "count": 1, "open": true, "kind": "z", "tags": ["x"]})).is_empty());
+        assert!(post(serde_json::json!({"name": null, "count": null})).is_empty());
+        assert_eq!(post(serde_json::json!({"name": false})), ["name"]);
+        assert_eq!(
+            post(serde_json::json!({"name": 1, "count": "1"})),
+            ["count", "name"]
+        );
+        assert_eq!(
+            post(serde_json::json!({"open": "true", "kind": 1})),
+            ["kind", "open"]
+        );
+        assert_eq!(post(serde_json::json!({"tags": ["a", 2]})), ["tags[1]"]);
+        assert_eq!(post(serde_json::json!([1])), [""]);
+        let e = s.type_errors(
+            &Method::POST,
+            "/api/v1/things",
+            &serde_json::json!({"count": "1"}),
+        );
+        assert_eq!(e[0].message, "must be an integer");
+    }
+
+    #[test]
+    fn the_operation_is_found_by_method_and_path() {
+        let s = schemas();
+        let n = serde_json::json!({"n": "1"});
+        assert_eq!(
+            fields(s.type_errors(&Method::PUT, "/api/v1/things/42", &n)),
+            ["n"]
+        );
+        // A literal segment wins over a parameter.
+        assert!(s
+            .type_errors(&Method::PUT, "/api/v1/things/special", &n)
+            .is_empty());
+        assert!(s
+            .type_errors(&Method::POST, "/api/v1/things/42", &n)
+            .is_empty());
+        assert!(s
+            .type_errors(&Method::PUT, "/api/v1/other/42", &n)
+            .is_empty());
+    }
+}
