@@ -356,6 +356,7 @@ fn docs_endpoint(state: poem::web::Data<&AppState>) -> Response {
 
 /// Connects, migrates, seeds reference data and (on first start) the demo city.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    crate::core::metrics::install();
     let db = db::connect(config.database.url.expose_secret()).await?;
     db::migrate(&db).await?;
     let city = demo::seed::ensure_city(&db, &config.city).await?;
@@ -432,7 +433,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         city: Arc::new(city),
         templates: Arc::new(templates),
-        metrics: Arc::new(crate::core::metrics::Metrics::default()),
         i18n,
         assets,
         csp,

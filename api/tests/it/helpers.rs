@@ -338,6 +338,13 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The Prometheus text of `/metrics` (the public port's).
+    pub async fn scrape(&self) -> String {
+        let r = client().get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        r.text().await.unwrap()
+    }
+
     /// Registers a new account (logged in through its cookie jar) with a verified
     /// address. On a portal that sends email, registering logs nobody in: the address is
     /// verified as if its owner had followed the emailed link (the way `create-admin`
@@ -553,4 +560,26 @@ pub fn assert_rest_of_window(retry: u64, window: std::time::Duration, started: s
         "Retry-After {retry} is less than what remains of the {}s window {elapsed}s after it opened",
         window.as_secs()
     );
+}
+
+/// The value of one series of a Prometheus text, e.g.
+/// `city_portal_outbox_pending_deliveries{consumer="search"}`; `None` without it.
+/// What the process counts is shared by the tests' servers in it: compare with a value
+/// read before, or use labels of the test's own.
+pub fn metric_of(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map(|v| v.trim().parse().unwrap())
+}
+
+/// The sum of the series of a family whose labels contain `labels` (e.g.
+/// `reason="temporary"`); 0 without any.
+pub fn metric_sum(text: &str, family: &str, labels: &str) -> f64 {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(family)?.strip_prefix('{')?;
+            let (l, v) = rest.split_once("} ")?;
+            l.contains(labels).then(|| v.trim().parse::<f64>().unwrap())
+        })
+        .sum()
 }
