@@ -312,6 +312,45 @@ mod tests {
         );
     }
 
+    /// What recording one answered request costs (its counter and its histogram
+    /// sample, labels built), measured, not asserted against a bound: run
+    /// `cargo test --release -p api --lib metrics_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn metrics_cost_per_request() {
+        const ROUTES: [&str; 4] = ["get_listing", "list_listings", "healthz", "search"];
+        let recorder = builder().build_recorder();
+        let handle = recorder.handle();
+        let n: u32 = 1_000_000;
+        let get = poem::http::Method::GET;
+        let started = std::time::Instant::now();
+        metrics::with_local_recorder(&recorder, || {
+            for i in 0..n {
+                observe_request(
+                    ROUTES[i as usize % ROUTES.len()],
+                    &get,
+                    200,
+                    Duration::from_micros(u64::from(i % 5000)),
+                );
+            }
+        });
+        let per = started.elapsed() / n;
+        let folded = std::time::Instant::now();
+        handle.run_upkeep();
+        let text = handle.render();
+        println!(
+            "one request recorded: {per:?}; folding and rendering {n} samples: {:?}",
+            folded.elapsed()
+        );
+        let each = n / ROUTES.len() as u32;
+        assert!(
+            text.contains(&format!(
+                "city_portal_http_requests_total{{route=\"healthz\",method=\"GET\",status=\"200\"}} {each}"
+            )),
+            "{text}"
+        );
+    }
+
     #[test]
     fn a_snapshot_holds_the_pool_the_backlog_and_the_process() {
         let s = Snapshot::default();

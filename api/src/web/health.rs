@@ -1,4 +1,5 @@
-//! `/healthz` (alive), `/readyz` (dependencies: ok, degraded or not configured) and
+//! `/healthz` (alive), `/readyz` (dependencies: ok, degraded or not configured; the
+//! detailed one on the admin address) and
 //! `/metrics` (Prometheus text, see `core::metrics`).
 
 use std::time::{Duration, Instant};
@@ -73,8 +74,33 @@ fn check(result: Result<(), String>) -> serde_json::Value {
     }
 }
 
+/// The public `/readyz`: the status of the portal and of each dependency (`ok`,
+/// `degraded`, `not_configured`; 503 while the database cannot be reached), never
+/// what failed: error messages may name hosts and addresses. The detailed answer is
+/// on the admin address (`ADMIN_BIND_ADDR`).
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
+    let (code, mut body) = readiness(&state).await;
+    if let Some(checks) = body["checks"].as_object_mut() {
+        for check in checks.values_mut() {
+            if let Some(c) = check.as_object_mut() {
+                c.remove("detail");
+            }
+        }
+    }
+    Json(body).with_status(code).into_response()
+}
+
+/// `/readyz` on the admin address: with each check's detail (what failed, and what the
+/// portal does meanwhile).
+#[handler]
+pub async fn readyz_detailed(state: Data<&AppState>) -> Response {
+    let (code, body) = readiness(&state).await;
+    Json(body).with_status(code).into_response()
+}
+
+/// The readiness checks: the status code, and the answer with each check's detail.
+async fn readiness(state: &AppState) -> (StatusCode, serde_json::Value) {
     let db = state
         .db
         .execute_unprepared("SELECT 1")
@@ -123,7 +149,7 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    Json(body).with_status(code).into_response()
+    (code, body)
 }
 
 #[handler]

@@ -119,6 +119,73 @@ async fn readiness_reports_redis_and_a_missing_meilisearch() {
     assert_eq!(r["checks"]["redis"]["status"], "ok");
     assert_eq!(r["checks"]["meilisearch"]["status"], "degraded");
     assert_eq!(r["status"], "degraded");
+    // The public answer says what is degraded, never what failed.
+    assert!(!r.to_string().contains("detail"), "{r}");
+    assert!(!r.to_string().contains("127.0.0.1"), "{r}");
+}
+
+/// With `ADMIN_BIND_ADDR`, `/metrics` and the detailed `/readyz` are served there, and
+/// the public port has no `/metrics`; its `/readyz` still tells no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_address_serves_metrics_and_the_detailed_readiness() {
+    let app = spawn_with(
+        Backend::Sqlite,
+        Opts {
+            env: vec![("ADMIN_BIND_ADDR", "127.0.0.1:0".into())],
+            // Nothing listens on the discard port: Meilisearch is configured but down.
+            meili_url: Some("http://127.0.0.1:9".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app.admin.clone().expect("an admin address");
+    assert_ne!(admin, app.base);
+    let c = client();
+    c.get(app.url("/api/v1/categories")).send().await.unwrap();
+
+    // The public port.
+    let r = c.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let public: Value = r.json().await.unwrap();
+    assert_eq!(public["status"], "degraded", "{public}");
+    assert_eq!(public["checks"]["meilisearch"]["status"], "degraded");
+    assert!(!public.to_string().contains("detail"), "{public}");
+
+    // The admin address.
+    let r = c.get(format!("{admin}/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let detailed: Value = r.json().await.unwrap();
+    assert_eq!(detailed["status"], "degraded", "{detailed}");
+    assert!(
+        detailed["checks"]["meilisearch"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("search answers from the database")),
+        "{detailed}"
+    );
+    let r = c.get(format!("{admin}/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    assert!(
+        metric_of(
+            &text,
+            "city_portal_http_requests_total{route=\"list_categories\",method=\"GET\",status=\"200\"}"
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{text}"
+    );
+    assert!(metric_of(&text, "city_portal_db_pool_max_connections").is_some());
+    let r = c.get(format!("{admin}/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Nothing else is served there.
+    let r = c
+        .get(format!("{admin}/api/v1/categories"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 /// The value of a metric line, e.g.

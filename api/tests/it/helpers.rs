@@ -57,6 +57,8 @@ pub fn meili_opts() -> Option<Opts> {
 /// A running portal.
 pub struct TestApp {
     pub base: String,
+    /// The admin address's base URL (with `ADMIN_BIND_ADDR`).
+    pub admin: Option<String>,
     pub state: AppState,
     pub database_url: String,
     pub redis_prefix: Option<String>,
@@ -226,6 +228,7 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
     let bound = api::web::app::bind(config).await.expect("server starts");
     let addr = bound.addr;
+    let admin = bound.admin_addr.map(|a| format!("http://{a}"));
     let state = bound.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -237,6 +240,7 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     });
     Some(TestApp {
         base: format!("http://{addr}"),
+        admin,
         state,
         database_url,
         redis_prefix,
