@@ -28,7 +28,13 @@ struct Cli {
 enum Command {
     /// Serve the portal (the default): migrates the database, loads the demo city on
     /// first start, and listens on BIND_ADDR.
-    Serve,
+    Serve {
+        /// Do not migrate: for deployments that run `city-portal migrate` in a job of
+        /// their own before the servers start. A database that lacks migrations stops
+        /// the server with an error.
+        #[arg(long)]
+        no_migrate: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Import points of interest from an OpenStreetMap PBF file as published business
@@ -222,10 +228,17 @@ async fn module_check(command: ModuleCommand) -> i32 {
                     };
                 report.findings.push(finding);
                 if let Some(module) = report.module_id.clone() {
-                    let metrics = format!(
-                        "{}/metrics",
-                        config.server.public_url.as_str().trim_end_matches('/')
-                    );
+                    let metrics = match config.server.admin_bind_addr {
+                        // The admin address is local to the portal's machine.
+                        Some(a) if a.ip().is_unspecified() => {
+                            format!("http://127.0.0.1:{}/metrics", a.port())
+                        }
+                        Some(a) => format!("http://{a}/metrics"),
+                        None => format!(
+                            "{}/metrics",
+                            config.server.public_url.as_str().trim_end_matches('/')
+                        ),
+                    };
                     report
                         .findings
                         .push(api::modules::check::refused_steps(&metrics, &module).await);
@@ -273,7 +286,7 @@ fn config_or_exit() -> Config {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve { no_migrate: false });
     if let Command::Openapi { module } = command {
         if module {
             print!("{}", api::web::app::module_spec_json());
@@ -299,7 +312,11 @@ async fn main() {
     let config = config_or_exit();
     init_logging(&config.log, config.log_format);
     let result = match command {
-        Command::Serve => serve(config).await,
+        Command::Serve { no_migrate } => {
+            let mut config = config;
+            config.server.migrate_on_start = !no_migrate;
+            serve(config).await
+        }
         Command::Migrate => migrate(config).await,
         Command::ImportOsm { file } => import_osm(config, file).await,
         Command::CreateAdmin { email } => create_admin(config, email).await,
@@ -322,6 +339,9 @@ async fn main() {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bound = api::web::app::bind(config).await?;
     tracing::info!(addr = %bound.addr, "City Portal listening on http://{}", bound.addr);
+    if let Some(admin) = bound.admin_addr {
+        tracing::info!(%admin, "/metrics and the detailed /readyz on http://{admin}");
+    }
     bound.run(shutdown_signal()).await?;
     Ok(())
 }

@@ -292,6 +292,7 @@ async fn process_batch_postgres(db: &DatabaseConnection, target: &Target) -> any
         Ok(()) => {
             mark_done(&txn, &mine).await?;
             txn.commit().await?;
+            counted(true, mine.len());
             Ok(mine.len())
         }
         Err(e) => {
@@ -321,6 +322,7 @@ async fn process_batch_simple(db: &DatabaseConnection, target: &Target) -> anyho
             let txn = db.begin().await?;
             mark_done(&txn, &mine).await?;
             txn.commit().await?;
+            counted(true, mine.len());
             Ok(mine.len())
         }
         Err(e) => {
@@ -398,7 +400,20 @@ async fn mark_failed(
             .exec(&txn)
             .await?;
     }
-    txn.commit().await
+    txn.commit().await?;
+    counted(false, deliveries.len());
+    Ok(())
+}
+
+/// Counts deliveries handled, or attempts that failed, in the portal's metrics (the
+/// names of `api::core::metrics`, where `/metrics` describes them).
+fn counted(ok: bool, n: usize) {
+    let name = if ok {
+        "city_portal_outbox_delivered_total"
+    } else {
+        "city_portal_outbox_failed_attempts_total"
+    };
+    metrics::counter!(name, "consumer" => CONSUMER).increment(n as u64);
 }
 
 /// Listings whose open-hours slots depend on the date: those with a dated exception

@@ -442,7 +442,7 @@ impl ModuleApplicationsApi {
         .map_err(|e| {
             if matches!(e, ApplicationError::Transition { .. }) {
                 // Counted for `city-portal module check` (`/metrics`), by module id.
-                state.metrics.refused_step(&caller.module.slug);
+                crate::core::metrics::refused_step(&caller.module.slug);
             }
             problem(e)
         })?;

@@ -68,6 +68,15 @@ fn log_format(v: &str) -> Result<LogFormat, String> {
 pub struct ServerConfig {
     /// `BIND_ADDR`.
     pub bind_addr: SocketAddr,
+    /// Whether a starting server applies pending migrations (the default). Not from
+    /// the environment: `serve --no-migrate` turns it off for deployments that migrate
+    /// in a job of their own (`city-portal migrate`); the server then refuses to start
+    /// on a database that lacks migrations.
+    pub migrate_on_start: bool,
+    /// `ADMIN_BIND_ADDR`: where `/metrics` and the detailed `/readyz` are served, off
+    /// the public port (which then has no `/metrics`). Unset: `/metrics` is on the
+    /// public port.
+    pub admin_bind_addr: Option<SocketAddr>,
     /// The base URL users reach the portal at (`PUBLIC_URL`).
     pub public_url: Url,
     /// The largest request body `/api/v1` accepts (`MAX_BODY_BYTES`).
@@ -544,8 +553,19 @@ impl ServerConfig {
                     .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:8080"))
             })?
             .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let admin_bind_addr = vars.parse("ADMIN_BIND_ADDR", |v| {
+            let a: SocketAddr = v
+                .parse()
+                .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:9090"))?;
+            if a == bind_addr && a.port() != 0 {
+                return Err(format!("'{v}' is BIND_ADDR too: give it a port of its own"));
+            }
+            Ok(a)
+        })?;
         Ok(ServerConfig {
             bind_addr,
+            admin_bind_addr,
+            migrate_on_start: true,
             public_url: vars.parse("PUBLIC_URL", http_url)?.unwrap_or_else(|| {
                 Url::parse(&format!("http://{bind_addr}/")).expect("socket address forms a URL")
             }),
@@ -1154,6 +1174,7 @@ mod tests {
         let c = cfg(&[]).unwrap();
         assert_eq!(c.server.bind_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.server.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.server.admin_bind_addr, None);
         assert_eq!(c.server.max_body_bytes, 1024 * 1024);
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.server.form_max_bytes, 64 * 1024);
@@ -1224,6 +1245,7 @@ mod tests {
     fn set_values_are_used() {
         let c = cfg(&[
             ("BIND_ADDR", "0.0.0.0:9000"),
+            ("ADMIN_BIND_ADDR", "127.0.0.1:9090"),
             ("MAX_BODY_BYTES", "2048"),
             ("FORM_MAX_BYTES", "4096"),
             ("LISTING_CACHE_MS", "0"),
@@ -1247,6 +1269,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.server.bind_addr.to_string(), "0.0.0.0:9000");
         assert_eq!(c.server.public_url.as_str(), "http://0.0.0.0:9000/");
+        assert_eq!(
+            c.server.admin_bind_addr.map(|a| a.to_string()).as_deref(),
+            Some("127.0.0.1:9090")
+        );
         assert_eq!(c.server.max_body_bytes, 2048);
         assert_eq!(c.server.form_max_bytes, 4096);
         assert!(c.server.trust_forwarded_for);
@@ -1281,7 +1307,7 @@ mod tests {
     #[test]
     fn blank_values_count_as_unset() {
         let names = variables();
-        assert_eq!(names.len(), 57, "{names:?}");
+        assert_eq!(names.len(), 58, "{names:?}");
         let defaults = format!("{:?}", cfg(&[]).unwrap());
         for name in &names {
             for blank in ["", "  "] {
@@ -1296,6 +1322,7 @@ mod tests {
         let long_name = "x".repeat(201);
         for (var, value) in [
             ("BIND_ADDR", "localhost"),
+            ("ADMIN_BIND_ADDR", "localhost:9090"),
             ("CITY_TIMEZONE", "Mars/Olympus"),
             ("CITY_HOLIDAYS", "DE-XX"),
             ("CITY_NAME", long_name.as_str()),
@@ -1359,6 +1386,11 @@ mod tests {
         assert_eq!(
             e.message,
             "'3651' is not a number of days between 0 (keep) and 3650"
+        );
+        let e = cfg(&[("ADMIN_BIND_ADDR", "127.0.0.1:8080")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration: ADMIN_BIND_ADDR: '127.0.0.1:8080' is BIND_ADDR too: give it a port of its own"
         );
         let e = cfg(&[("MAX_BODY_BYTES", "12")]).unwrap_err();
         assert_eq!(

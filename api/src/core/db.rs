@@ -108,9 +108,25 @@ pub async fn begin_write<C: sea_orm::TransactionTrait>(
     Ok(txn)
 }
 
-/// Applies all pending migrations.
+/// The key of the PostgreSQL advisory lock that serializes migrations (any constant
+/// of the portal's own: "city-portal migrate").
+pub const MIGRATION_LOCK: i64 = 0x6369_7479_2d6d_6967;
+
+/// Applies all pending migrations. On PostgreSQL several servers starting at once take
+/// turns: the migrations run in one transaction that first takes an advisory lock
+/// (held by that transaction's connection until it ends), so the next one waits, then
+/// finds nothing left to do.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await?;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        Migrator::up(db, None).await?;
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await?;
     Ok(())
 }
 

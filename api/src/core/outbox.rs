@@ -303,7 +303,9 @@ impl Deliveries {
             .filter(Expr::exists(others_pending).not())
             .exec(conn)
             .await?;
-        txn.commit().await
+        txn.commit().await?;
+        crate::core::metrics::outbox_deliveries(self.consumer, true, event_ids.len() as u64);
+        Ok(())
     }
 
     /// Gives claimed deliveries back, due at once (the unsent rest of a batch).
@@ -356,7 +358,9 @@ impl Deliveries {
             .filter(outbox_event::Column::Id.eq(claimed.event.id))
             .exec(&txn)
             .await?;
-        txn.commit().await
+        txn.commit().await?;
+        crate::core::metrics::outbox_deliveries(self.consumer, false, 1);
+        Ok(())
     }
 }
 

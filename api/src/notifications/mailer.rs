@@ -59,12 +59,11 @@ impl Mailer {
                 Ok(())
             }
             Mailer::Smtp(transport) => {
-                let email = build(from, m).map_err(SendError::Permanent)?;
-                match transport.send(email).await {
-                    Ok(_) => Ok(()),
-                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                    Err(e) => Err(SendError::Temporary(e.to_string())),
-                }
+                let sent = match build(from, m) {
+                    Ok(email) => deliver(transport, email).await,
+                    Err(e) => Err(SendError::Permanent(e)),
+                };
+                counted(m.kind.as_str(), sent)
             }
         }
     }
@@ -133,20 +132,44 @@ impl Mailer {
                 Ok(())
             }
             Mailer::Smtp(transport) => {
-                let email = Message::builder()
+                let sent = match Message::builder()
                     .from(from.clone())
                     .to(to.clone())
                     .subject(subject)
                     .singlepart(SinglePart::plain(text.to_string()))
-                    .map_err(|e| SendError::Permanent(e.to_string()))?;
-                match transport.send(email).await {
-                    Ok(_) => Ok(()),
-                    Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                    Err(e) => Err(SendError::Temporary(e.to_string())),
-                }
+                {
+                    Ok(email) => deliver(transport, email).await,
+                    Err(e) => Err(SendError::Permanent(e.to_string())),
+                };
+                counted(kind, sent)
             }
         }
     }
+}
+
+/// Hands a message to the mail server.
+async fn deliver(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    email: Message,
+) -> Result<(), SendError> {
+    match transport.send(email).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+        Err(e) => Err(SendError::Temporary(e.to_string())),
+    }
+}
+
+/// Counts a message of `kind` sent, or not taken by the mail server (the metrics).
+fn counted(kind: &str, sent: Result<(), SendError>) -> Result<(), SendError> {
+    crate::core::metrics::mail(
+        kind,
+        match &sent {
+            Ok(()) => None,
+            Err(SendError::Temporary(_)) => Some("temporary"),
+            Err(SendError::Permanent(_)) => Some("permanent"),
+        },
+    );
+    sent
 }
 
 /// The email: the text, and the booking as `booking.ics` (a `text/calendar` part whose

@@ -449,11 +449,22 @@ impl Partners {
         body: Body<'_>,
         idempotency_key: Option<&str>,
     ) -> Result<T, PartnerError> {
-        self.admit(c.id)?;
+        let started = std::time::Instant::now();
+        if let Err(e) = self.admit(c.id) {
+            crate::core::metrics::partner_call(c.id, "circuit_open", started.elapsed());
+            return Err(e);
+        }
         let result = self
             .call_inner(c, method, path, body, idempotency_key)
             .await;
         self.settle(c.id, &result.as_ref().map(|_| ()));
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(PartnerError::Unavailable(_)) => "unavailable",
+            Err(PartnerError::Refused { .. }) => "refused",
+            Err(PartnerError::Invalid(_)) => "invalid",
+        };
+        crate::core::metrics::partner_call(c.id, outcome, started.elapsed());
         result
     }
 

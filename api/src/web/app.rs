@@ -368,10 +368,21 @@ fn docs_endpoint(state: poem::web::Data<&AppState>) -> Response {
     }
 }
 
-/// Connects, migrates, seeds reference data and (on first start) the demo city.
+/// Connects, migrates (or, with `--no-migrate`, checks that nothing is pending), seeds
+/// reference data and (on first start) the demo city.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    crate::core::metrics::install();
     let db = db::connect(config.database.url.expose_secret()).await?;
-    db::migrate(&db).await?;
+    if config.server.migrate_on_start {
+        db::migrate(&db).await?;
+    } else {
+        let pending = db::pending_migrations(&db).await?;
+        if pending > 0 {
+            anyhow::bail!(
+                "the database lacks {pending} migration(s) and the server was started with --no-migrate: run `city-portal migrate` first"
+            );
+        }
+    }
     let city = demo::seed::ensure_city(&db, &config.city).await?;
     demo::seed::seed_taxonomy(&db).await?;
     crate::listings::service::backfill_search_columns(&db)
@@ -451,7 +462,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         city: Arc::new(city),
         templates: Arc::new(templates),
-        metrics: Arc::new(crate::core::metrics::Metrics::default()),
         i18n,
         assets,
         csp,
@@ -469,7 +479,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
     let api = api_service();
     let max_body = state.config.server.max_body_bytes;
     let form_max = state.config.server.form_max_bytes;
-    Route::new()
+    let route = Route::new()
         .nest(
             "/api/v1",
             api.around(vary_language)
@@ -868,8 +878,14 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .at("/robots.txt", get(pages::robots))
         .at("/sitemap.xml", get(pages::sitemap))
         .at("/healthz", get(health::healthz))
-        .at("/readyz", get(health::readyz))
-        .at("/metrics", get(health::metrics))
+        .at("/readyz", get(health::readyz));
+    // With an admin address `/metrics` is there alone.
+    let route = if state.config.server.admin_bind_addr.is_none() {
+        route.at("/metrics", get(health::metrics))
+    } else {
+        route
+    };
+    route
         .with(CookieJarManager::new())
         .with(
             poem::middleware::SetHeader::new()
@@ -895,6 +911,16 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .around(health::track)
         .data(state)
         .into_endpoint()
+}
+
+/// The routes of the admin address (`ADMIN_BIND_ADDR`): `/metrics`, the detailed
+/// `/readyz`, and `/healthz`.
+pub fn admin_routes(state: AppState) -> impl poem::Endpoint {
+    Route::new()
+        .at("/metrics", get(health::metrics))
+        .at("/readyz", get(health::readyz_detailed))
+        .at("/healthz", get(health::healthz))
+        .data(state)
 }
 
 /// Middleware: after every request that may have changed something (any method but
@@ -932,29 +958,52 @@ async fn vary_language<E: Endpoint>(next: E, req: Request) -> poem::Result<Respo
     Ok(resp)
 }
 
-/// A server bound to its address, ready to run.
+/// A server bound to its address (and its admin address, if configured), ready to
+/// run.
 pub struct Bound {
     pub addr: SocketAddr,
+    /// Where `/metrics` and the detailed `/readyz` are served (`ADMIN_BIND_ADDR`).
+    pub admin_addr: Option<SocketAddr>,
     acceptor: poem::listener::TcpAcceptor,
+    admin: Option<poem::listener::TcpAcceptor>,
     state: AppState,
 }
 
-/// Builds the state and binds the configured address (port 0 picks a free one).
-pub async fn bind(config: Config) -> anyhow::Result<Bound> {
-    let bind_addr = config.server.bind_addr;
-    let state = build_state(config).await?;
-    let acceptor = TcpListener::bind(bind_addr)
+/// Listens on `addr`; `var` names the setting in the error.
+async fn listen(
+    addr: SocketAddr,
+    var: &str,
+) -> anyhow::Result<(poem::listener::TcpAcceptor, SocketAddr)> {
+    let acceptor = TcpListener::bind(addr)
         .into_acceptor()
         .await
-        .map_err(|e| anyhow::anyhow!("BIND_ADDR: cannot listen on {bind_addr}: {e}"))?;
-    let addr = acceptor
+        .map_err(|e| anyhow::anyhow!("{var}: cannot listen on {addr}: {e}"))?;
+    let local = acceptor
         .local_addr()
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .ok_or_else(|| anyhow::anyhow!("no local address"))?;
+    Ok((acceptor, local))
+}
+
+/// Builds the state and binds the configured addresses (port 0 picks a free one).
+pub async fn bind(config: Config) -> anyhow::Result<Bound> {
+    let bind_addr = config.server.bind_addr;
+    let admin_bind_addr = config.server.admin_bind_addr;
+    let state = build_state(config).await?;
+    let (acceptor, addr) = listen(bind_addr, "BIND_ADDR").await?;
+    let (admin, admin_addr) = match admin_bind_addr {
+        Some(a) => {
+            let (acceptor, local) = listen(a, "ADMIN_BIND_ADDR").await?;
+            (Some(acceptor), Some(local))
+        }
+        None => (None, None),
+    };
     Ok(Bound {
         addr,
+        admin_addr,
         acceptor,
+        admin,
         state,
     })
 }
@@ -1041,6 +1090,15 @@ impl Bound {
         });
         // Deliveries being sent are leased: another server or the next start sends them;
         // pending index updates stay in the outbox for the next start.
+        // The admin address: stopped with the background tasks.
+        let admin = self.admin.map(|acceptor| {
+            let app = admin_routes(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = Server::new_with_acceptor(acceptor).run(app).await {
+                    tracing::error!(error = %e, "the admin address stopped serving");
+                }
+            })
+        });
         let tasks = BackgroundTasks(
             [
                 Some(sweeper),
@@ -1052,7 +1110,7 @@ impl Bound {
                 Some(contact_purge),
             ]
             .into_iter()
-            .chain([retention, notifications, indexer])
+            .chain([retention, notifications, indexer, admin])
             .flatten()
             .collect(),
         );

@@ -1,6 +1,6 @@
-//! `/healthz` (alive), `/readyz` (dependencies: ok, degraded or not configured) and
-//! `/metrics` (Prometheus text: requests and latency by route and status, and the
-//! outbox's backlog by consumer).
+//! `/healthz` (alive), `/readyz` (dependencies: ok, degraded or not configured; the
+//! detailed one on the admin address) and
+//! `/metrics` (Prometheus text, see `core::metrics`).
 
 use std::time::{Duration, Instant};
 
@@ -35,9 +35,8 @@ fn page_route(path: &str) -> &'static str {
 pub async fn track<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
     use tracing::Instrument;
     let start = Instant::now();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let path_label = page_route(req.uri().path());
-    let sink = req.data::<AppState>().map(|s| s.metrics.clone());
     let id = crate::web::edge::request_id_of(&req);
     let span = tracing::info_span!("request", id = %id);
     req.set_data(crate::web::edge::RequestId(id));
@@ -56,9 +55,7 @@ pub async fn track<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respo
             ms = start.elapsed().as_millis() as u64,
             "answered"
         );
-        if let Some(m) = sink {
-            m.observe(route, &method, status.as_u16(), start.elapsed());
-        }
+        crate::core::metrics::observe_request(route, &method, status.as_u16(), start.elapsed());
         res
     }
     .instrument(span)
@@ -77,8 +74,33 @@ fn check(result: Result<(), String>) -> serde_json::Value {
     }
 }
 
+/// The public `/readyz`: the status of the portal and of each dependency (`ok`,
+/// `degraded`, `not_configured`; 503 while the database cannot be reached), never
+/// what failed: error messages may name hosts and addresses. The detailed answer is
+/// on the admin address (`ADMIN_BIND_ADDR`).
 #[handler]
 pub async fn readyz(state: Data<&AppState>) -> Response {
+    let (code, mut body) = readiness(&state).await;
+    if let Some(checks) = body["checks"].as_object_mut() {
+        for check in checks.values_mut() {
+            if let Some(c) = check.as_object_mut() {
+                c.remove("detail");
+            }
+        }
+    }
+    Json(body).with_status(code).into_response()
+}
+
+/// `/readyz` on the admin address: with each check's detail (what failed, and what the
+/// portal does meanwhile).
+#[handler]
+pub async fn readyz_detailed(state: Data<&AppState>) -> Response {
+    let (code, body) = readiness(&state).await;
+    Json(body).with_status(code).into_response()
+}
+
+/// The readiness checks: the status code, and the answer with each check's detail.
+async fn readiness(state: &AppState) -> (StatusCode, serde_json::Value) {
     let db = state
         .db
         .execute_unprepared("SELECT 1")
@@ -127,21 +149,52 @@ pub async fn readyz(state: Data<&AppState>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    Json(body).with_status(code).into_response()
+    (code, body)
 }
 
 #[handler]
 pub async fn metrics(state: Data<&AppState>) -> Response {
-    let mut text = state.metrics.render();
-    // The request metrics still answer, at once, while the database does not.
+    use crate::core::metrics::Snapshot;
+    let snapshot = Snapshot::default();
+    snapshot.process();
+    if let Some(pool) = pool_of(&state.db) {
+        snapshot.pool(&pool);
+    }
+    // The other metrics still answer, at once, while the database does not.
     match tokio::time::timeout(Duration::from_secs(1), outbox_backlog(&state.db)).await {
-        Ok(Ok(backlog)) => text.push_str(&render_backlog(&backlog)),
+        Ok(Ok(backlog)) => {
+            snapshot.backlog(&backlog);
+        }
         Ok(Err(e)) => tracing::warn!(error = %e, "metrics: reading the outbox backlog failed"),
         Err(_) => tracing::warn!("metrics: reading the outbox backlog took over 1 s; left out"),
     }
     Response::builder()
         .content_type("text/plain; version=0.0.4")
-        .body(text)
+        .body(snapshot.render())
+}
+
+/// The database pool's connections now.
+fn pool_of(db: &sea_orm::DatabaseConnection) -> Option<crate::core::metrics::Pool> {
+    use crate::core::metrics::Pool;
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            Some(Pool {
+                size: p.size(),
+                idle: p.num_idle() as u32,
+                max: p.options().get_max_connections(),
+            })
+        }
+        sea_orm::DbBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            Some(Pool {
+                size: p.size(),
+                idle: p.num_idle() as u32,
+                max: p.options().get_max_connections(),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Per consumer: deliveries not handled yet, and the age in seconds of the oldest
@@ -149,7 +202,7 @@ pub async fn metrics(state: Data<&AppState>) -> Response {
 /// indexes, so it costs the backlog, not the history.
 async fn outbox_backlog(
     db: &sea_orm::DatabaseConnection,
-) -> Result<Vec<(&'static str, u64, f64)>, sea_orm::DbErr> {
+) -> Result<Vec<crate::core::metrics::Backlog>, sea_orm::DbErr> {
     use entities::{outbox_delivery, outbox_event};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
     let mut out = Vec::with_capacity(crate::core::outbox::CONSUMERS.len());
@@ -177,47 +230,11 @@ async fn outbox_backlog(
                 .unwrap_or(0.0),
             None => 0.0,
         };
-        out.push((consumer, count, oldest));
+        out.push(crate::core::metrics::Backlog {
+            consumer,
+            pending: count,
+            oldest_seconds: oldest,
+        });
     }
     Ok(out)
-}
-
-fn render_backlog(backlog: &[(&str, u64, f64)]) -> String {
-    let mut out = String::new();
-    out.push_str(
-        "# HELP outbox_pending_deliveries Outbox deliveries a consumer has not handled yet.\n",
-    );
-    out.push_str("# TYPE outbox_pending_deliveries gauge\n");
-    for (consumer, count, _) in backlog {
-        out.push_str(&format!(
-            "outbox_pending_deliveries{{consumer=\"{consumer}\"}} {count}\n"
-        ));
-    }
-    out.push_str("# HELP outbox_oldest_pending_seconds Age of the oldest event a consumer has not handled yet (0 when none).\n");
-    out.push_str("# TYPE outbox_oldest_pending_seconds gauge\n");
-    for (consumer, _, age) in backlog {
-        out.push_str(&format!(
-            "outbox_oldest_pending_seconds{{consumer=\"{consumer}\"}} {age}\n"
-        ));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::metrics::Metrics;
-
-    #[test]
-    fn renders_prometheus_text() {
-        let m = Metrics::default();
-        m.observe("get_listing", "GET", 200, Duration::from_millis(3));
-        m.observe("get_listing", "GET", 200, Duration::from_millis(30));
-        let text = m.render();
-        assert!(text.contains(
-            "http_requests_total{route=\"get_listing\",method=\"GET\",status=\"200\"} 2"
-        ));
-        assert!(text.contains("le=\"0.005\"} 1"));
-        assert!(text.contains("le=\"+Inf\"} 2"));
-    }
 }

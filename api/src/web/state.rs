@@ -6,7 +6,6 @@ use sea_orm::DatabaseConnection;
 
 use crate::core::city::CityCtx;
 use crate::core::config::Config;
-use crate::core::metrics::Metrics;
 use crate::core::store::Store;
 
 /// Shared application state, cheap to clone.
@@ -17,7 +16,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub city: Arc<CityCtx>,
     pub templates: Arc<minijinja::Environment<'static>>,
-    pub metrics: Arc<Metrics>,
     pub i18n: Arc<crate::core::i18n::I18n>,
     pub assets: Arc<crate::web::assets::Assets>,
     /// Published listings read recently (see `listings::cache`).

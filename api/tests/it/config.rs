@@ -212,3 +212,33 @@ fn the_notifier_needs_a_migrated_database() {
         "{stderr}"
     );
 }
+
+/// `serve --no-migrate` on a database that lacks migrations exits non-zero with one
+/// clear line; `migrate` then applies them.
+#[test]
+fn serve_without_migrating_stops_on_a_database_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
+    let out = portal()
+        .args(["serve", "--no-migrate"])
+        .env("DATABASE_URL", &url)
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("DEMO_DATA", "false")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("lacks") && stderr.contains("run `city-portal migrate` first"),
+        "{stderr}"
+    );
+    let out = portal()
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("migrations applied"));
+}

@@ -57,6 +57,8 @@ pub fn meili_opts() -> Option<Opts> {
 /// A running portal.
 pub struct TestApp {
     pub base: String,
+    /// The admin address's base URL (with `ADMIN_BIND_ADDR`).
+    pub admin: Option<String>,
     pub state: AppState,
     pub database_url: String,
     pub redis_prefix: Option<String>,
@@ -232,6 +234,7 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
     let bound = api::web::app::bind(config).await.expect("server starts");
     let addr = bound.addr;
+    let admin = bound.admin_addr.map(|a| format!("http://{a}"));
     let state = bound.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -243,6 +246,7 @@ pub async fn spawn_with(backend: Backend, opts: Opts) -> Option<TestApp> {
     });
     Some(TestApp {
         base: format!("http://{addr}"),
+        admin,
         state,
         database_url,
         redis_prefix,
@@ -342,6 +346,13 @@ pub struct User {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// The Prometheus text of `/metrics` (the public port's).
+    pub async fn scrape(&self) -> String {
+        let r = client().get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        r.text().await.unwrap()
     }
 
     /// Registers a new account (logged in through its cookie jar) with a verified
@@ -564,4 +575,26 @@ pub fn assert_rest_of_window(retry: u64, window: std::time::Duration, started: s
         "Retry-After {retry} is less than what remains of the {}s window {elapsed}s after it opened",
         window.as_secs()
     );
+}
+
+/// The value of one series of a Prometheus text, e.g.
+/// `city_portal_outbox_pending_deliveries{consumer="search"}`; `None` without it.
+/// What the process counts is shared by the tests' servers in it: compare with a value
+/// read before, or use labels of the test's own.
+pub fn metric_of(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map(|v| v.trim().parse().unwrap())
+}
+
+/// The sum of the series of a family whose labels contain `labels` (e.g.
+/// `reason="temporary"`); 0 without any.
+pub fn metric_sum(text: &str, family: &str, labels: &str) -> f64 {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(family)?.strip_prefix('{')?;
+            let (l, v) = rest.split_once("} ")?;
+            l.contains(labels).then(|| v.trim().parse::<f64>().unwrap())
+        })
+        .sum()
 }

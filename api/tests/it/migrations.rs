@@ -1353,3 +1353,91 @@ async fn sealed_files_lose_their_plaintext_digest(app: TestApp) {
     );
 }
 crate::on_both!(sealed_files_lose_their_plaintext_digest);
+
+/// Replicas starting at once against one fresh PostgreSQL database: each migrates
+/// (`core::db::migrate`, each through its own pool), they take turns on the advisory
+/// lock, all succeed, and every migration is applied once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_migrating_at_once_take_turns_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(test_db) = fresh_database(Backend::Postgres, dir.path()).await else {
+        return;
+    };
+    let mut starting = Vec::new();
+    for _ in 0..4 {
+        let url = test_db.url.clone();
+        starting.push(tokio::spawn(async move {
+            let db = api::core::db::connect(&url).await.unwrap();
+            api::core::db::migrate(&db).await
+        }));
+    }
+    for s in starting {
+        s.await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("a replica failed to migrate: {e:#}"));
+    }
+    let db = api::core::db::connect(&test_db.url).await.unwrap();
+    assert_eq!(api::core::db::pending_migrations(&db).await.unwrap(), 0);
+    let applied = db
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT version) AS d FROM seaql_migrations",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = applied.try_get("", "n").unwrap();
+    let distinct: i64 = applied.try_get("", "d").unwrap();
+    assert_eq!(n, Migrator::migrations().len() as i64);
+    assert_eq!(n, distinct, "each migration recorded once");
+    let t = tables(&db).await;
+    for table in ["cities", "listings", "bookings", "outbox_deliveries"] {
+        assert!(t.contains(&table.to_string()), "{table} missing: {t:?}");
+    }
+}
+
+/// `serve --no-migrate` on a database that lacks migrations: the server does not
+/// start (an error naming `city-portal migrate`); after the migrations it does.
+async fn a_server_that_does_not_migrate_refuses_a_database_behind(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(test_db) = fresh_database(backend, dir.path()).await else {
+        return;
+    };
+    let config = |migrate: bool| {
+        let mut c = api::core::config::Config::from_lookup(|k| match k {
+            "BIND_ADDR" => Some("127.0.0.1:0".into()),
+            "DATABASE_URL" => Some(test_db.url.clone()),
+            "DEMO_DATA" => Some("false".into()),
+            "PARTNER_SECRETS_KEY" => Some("dGVzdC1rZXktb2YtMzItYnl0ZXMtZm9yLWFlcy1nY20=".into()),
+            _ => None,
+        })
+        .unwrap();
+        c.server.migrate_on_start = migrate;
+        c
+    };
+    let e = match api::web::app::bind(config(false)).await {
+        Ok(_) => panic!("a server started on an empty database without migrating"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("--no-migrate"), "{e}");
+    assert!(e.contains("run `city-portal migrate` first"), "{e}");
+    let db = api::core::db::connect(&test_db.url).await.unwrap();
+    assert!(
+        tables(&db).await.is_empty(),
+        "nothing was created: {:?}",
+        tables(&db).await
+    );
+    api::core::db::migrate(&db).await.unwrap();
+    let bound = api::web::app::bind(config(false)).await.unwrap();
+    assert!(bound.addr.port() > 0);
+}
+
+#[tokio::test]
+async fn a_server_that_does_not_migrate_refuses_a_database_behind_on_sqlite() {
+    a_server_that_does_not_migrate_refuses_a_database_behind(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_server_that_does_not_migrate_refuses_a_database_behind_on_postgres() {
+    a_server_that_does_not_migrate_refuses_a_database_behind(Backend::Postgres).await;
+}

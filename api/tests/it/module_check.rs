@@ -351,6 +351,9 @@ async fn the_status_history_of_a_registered_module(app: TestApp) {
             .unwrap();
         assert_eq!(r.status(), reqwest::StatusCode::OK);
     }
+    // What the process counted before (its counters are shared by the tests' servers).
+    let refused = "city_portal_module_refused_status_steps_total{module=\"parking-permits\"}";
+    let before = metric_of(&app.scrape().await, refused).unwrap_or(0.0);
     // An illegal step is refused and not recorded.
     let r = client()
         .post(app.url(&format!("/api/v1/module/applications/{id}/status")))
@@ -370,13 +373,16 @@ async fn the_status_history_of_a_registered_module(app: TestApp) {
 
     // The refused step is counted by module, and the checker reads the count.
     let f = check::refused_steps(&app.url("/metrics"), "parking-permits").await;
+    let after = metric_of(&app.scrape().await, refused).unwrap();
+    assert!(after >= before + 1.0, "{before} then {after}");
     assert_eq!(f.outcome, Outcome::Warn, "{}", f.message);
     assert!(
-        f.message.contains("refused 1 status step(s)"),
+        f.message.contains("status step(s) outside the graph"),
         "{}",
         f.message
     );
-    let f = check::refused_steps(&app.url("/metrics"), "street-defects").await;
+    // A module never refused passes.
+    let f = check::refused_steps(&app.url("/metrics"), "never-refused-module").await;
     assert_eq!(f.outcome, Outcome::Pass, "{}", f.message);
 
     let report = Report {

@@ -516,9 +516,28 @@ async fn a_failing_mail_server_ends_the_batch(backend: Backend) {
         app.state.i18n.clone(),
     )
     .unwrap();
+    // The process's counters are shared by the tests' servers: compared with before.
+    let failures = |text: &str| {
+        metric_sum(
+            text,
+            "city_portal_mail_failures_total",
+            "reason=\"temporary\"",
+        )
+    };
+    let attempts = "city_portal_outbox_failed_attempts_total{consumer=\"notifications\"}";
+    let text = app.scrape().await;
+    let (failures_before, attempts_before) =
+        (failures(&text), metric_of(&text, attempts).unwrap_or(0.0));
     let batch = notifier.process_batch().await.unwrap();
     assert_eq!(batch.handled, 1, "one tried");
     assert!(batch.mail_failed);
+    // `/metrics` counted the mail failure and the failed delivery attempt.
+    let text = app.scrape().await;
+    assert!(failures(&text) >= failures_before + 1.0, "{text}");
+    assert!(
+        metric_of(&text, attempts).unwrap() >= attempts_before + 1.0,
+        "{text}"
+    );
     let deliveries = |id: Uuid| {
         let db = app.state.db.clone();
         async move {

@@ -123,3 +123,62 @@ async fn logs_are_json_lines_on_request_and_never_coloured_off_a_terminal() {
         }
     }
 }
+
+/// `docker/compose.yaml` (no container runtime here: its content is checked): a YAML
+/// document whose PostgreSQL password has no default, whose portal waits for
+/// PostgreSQL and Redis to be healthy but only for Meilisearch to have started (search
+/// falls back to the database), and whose portal gets every variable it is given
+/// through the shared environment, the password included.
+#[test]
+fn the_compose_file_requires_the_database_password_and_waits_for_no_search_engine() {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docker/compose.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let docs = YamlLoader::load_from_str(&text).expect("compose.yaml is YAML");
+    assert_eq!(docs.len(), 1);
+    let compose = &docs[0];
+    let services = &compose["services"];
+    for s in ["postgres", "redis", "meilisearch", "portal"] {
+        assert!(!services[s].is_badvalue(), "no {s} service");
+    }
+    let portal = &services["portal"];
+    let wait = |s: &str| {
+        portal["depends_on"][s]["condition"]
+            .as_str()
+            .map(String::from)
+    };
+    assert_eq!(wait("postgres").as_deref(), Some("service_healthy"));
+    assert_eq!(wait("redis").as_deref(), Some("service_healthy"));
+    assert_eq!(wait("meilisearch").as_deref(), Some("service_started"));
+    // Every use of the password is required (`:?`), none has a default (`:-`).
+    let required = "${POSTGRES_PASSWORD:?";
+    assert!(
+        !text.contains("${POSTGRES_PASSWORD:-"),
+        "a default password"
+    );
+    assert!(
+        !text.contains("${POSTGRES_PASSWORD}"),
+        "an unchecked password"
+    );
+    assert_eq!(
+        services["postgres"]["environment"]["POSTGRES_PASSWORD"].as_str(),
+        Some("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in docker/.env}")
+    );
+    // The portal's environment is the shared one (an alias), with the password in
+    // its database URL.
+    let env = match &portal["environment"] {
+        Yaml::Hash(h) => h.clone(),
+        other => panic!("the portal's environment: {other:?}"),
+    };
+    let url = env
+        .get(&Yaml::String("DATABASE_URL".into()))
+        .and_then(Yaml::as_str)
+        .expect("DATABASE_URL");
+    assert!(url.contains(required), "{url}");
+    for var in ["ADMIN_BIND_ADDR", "LOG_FORMAT", "BIND_ADDR"] {
+        assert!(
+            env.contains_key(&Yaml::String(var.into())),
+            "{var} is not passed to the portal"
+        );
+    }
+}

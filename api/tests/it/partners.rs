@@ -973,6 +973,13 @@ async fn partner_down_and_back(app: TestApp) {
         assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
     assert!(app.state.partners.circuit_open(conn_id));
+    // While it is open, a call is refused at once.
+    let resp = client()
+        .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
 
     // The partner is back; the circuit is reset (as after its open time) and the
     // reconciliation job settles the booking: the hold is made and given back.
@@ -1002,6 +1009,28 @@ async fn partner_down_and_back(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{b}");
+
+    // `/metrics` counted this connection's calls by outcome, with their times.
+    let text = app.scrape().await;
+    let calls = |outcome: &str| {
+        metric_of(
+            &text,
+            &format!(
+                "city_portal_partner_calls_total{{connection=\"{conn_id}\",outcome=\"{outcome}\"}}"
+            ),
+        )
+        .unwrap_or(0.0)
+    };
+    assert!(calls("ok") >= 2.0, "{text}");
+    assert!(calls("unavailable") >= 2.0, "{text}");
+    assert!(calls("circuit_open") >= 1.0, "{text}");
+    let timed = metric_of(
+        &text,
+        &format!(
+            "city_portal_partner_call_duration_seconds_count{{connection=\"{conn_id}\",outcome=\"ok\"}}"
+        ),
+    );
+    assert_eq!(timed, Some(calls("ok")), "{text}");
 }
 on_both_with!(
     partner_down_and_back,
