@@ -223,6 +223,20 @@ pub fn generated_spec_json() -> String {
             }
         }
     }
+    // Plain OpenAPI 3.1 (see `openapi_tidy`). Its optional fields are left out rather
+    // than `null` (the portal reads them so), so they stay non-nullable.
+    openapi_tidy::tidy(
+        &mut doc,
+        &openapi_tidy::Tidy {
+            servers: serde_json::json!([{
+                "url": "{base_url}",
+                "description": "The business's booking system: the base URL it enters in the \
+                                portal.",
+                "variables": {"base_url": {"default": "https://booking.example.com"}}
+            }]),
+            nullable_optionals: false,
+        },
+    );
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s

@@ -41,7 +41,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
     /// For validation problems: every offending field.
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(skip_serializing_if_is_empty, default)]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
     /// For a 429: seconds until the limit that was hit lets requests through again; for

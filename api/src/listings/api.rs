@@ -162,15 +162,13 @@ impl ListingsApi {
     ///
     /// By id or slug. Drafts and suspended listings are visible only to their
     /// organization's members and city staff; to everybody else they do not exist.
-    #[oai(
-        path = "/listings/:id_or_slug",
-        method = "get",
-        operation_id = "get_listing"
-    )]
+    #[oai(path = "/listings/:id", method = "get", operation_id = "get_listing")]
     async fn get(
         &self,
         state: Data<&AppState>,
         req: &poem::Request,
+        /// The listing's id or its slug.
+        #[oai(name = "id")]
         id_or_slug: Path<String>,
     ) -> Result<ListingResponse, ApiError> {
         let user = auth::optional_user(req).await?;

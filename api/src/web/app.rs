@@ -257,7 +257,8 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ),
 ];
 
-/// Keeps, for every operation, only the error responses it can answer with.
+/// Keeps, for every operation, only the error responses it can answer with, and tidies
+/// the document into plain OpenAPI 3.1.
 fn prune_errors(spec: &str) -> String {
     let mut doc: serde_json::Value = serde_json::from_str(spec).expect("poem-openapi emits JSON");
     if let Some(paths) = doc["paths"].as_object_mut() {
@@ -283,19 +284,99 @@ fn prune_errors(spec: &str) -> String {
                     .iter()
                     .find(|(op_id, _)| *op_id == id)
                     .map(|(_, codes)| *codes);
+                let edge = edge_errors(op);
                 if let (Some(allowed), Some(responses)) = (allowed, op["responses"].as_object_mut())
                 {
                     responses.retain(|code, _| {
                         code.starts_with('2')
-                            || code.parse::<u16>().is_ok_and(|c| allowed.contains(&c))
+                            || code
+                                .parse::<u16>()
+                                .is_ok_and(|c| allowed.contains(&c) || edge.contains(&c))
                     });
                 }
             }
         }
     }
+    no_control_characters(&mut doc);
+    openapi_tidy::tidy(&mut doc, &super::module_spec::tidy_options());
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s
+}
+
+/// A string of a JSON body: no control characters but tab and line breaks (`web::edge`).
+const BODY_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// A query parameter: no control characters at all (`web::edge`).
+const PARAMETER_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// Says in the document what the edge refuses (`web::edge`): control characters in the
+/// strings of JSON bodies and in query parameters. Strings with a format, an enumeration
+/// or a pattern of their own are left as they are.
+fn no_control_characters(doc: &mut serde_json::Value) {
+    fn free_text(schema: &serde_json::Value) -> bool {
+        schema["type"] == "string"
+            && schema.get("format").is_none()
+            && schema.get("enum").is_none()
+            && schema.get("pattern").is_none()
+    }
+    fn bodies(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if free_text(&serde_json::Value::Object(o.clone())) {
+                    o.insert("pattern".into(), BODY_TEXT.into());
+                }
+                o.values_mut().for_each(bodies);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(bodies),
+            _ => {}
+        }
+    }
+    bodies(&mut doc["components"]["schemas"]);
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|o| o.values_mut())
+    {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            if let Some(body) = op.get_mut("requestBody") {
+                bodies(body);
+            }
+            for p in op
+                .get_mut("parameters")
+                .and_then(|p| p.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                if p["in"] == "query" && free_text(&p["schema"]) {
+                    p["schema"]["pattern"] = PARAMETER_TEXT.into();
+                }
+            }
+        }
+    }
+}
+
+/// The errors the edge answers before any handler (`web::edge`, poem-openapi's
+/// parsing): a body that is unreadable, too large or has a field with control characters
+/// (400, 413, 422), a query parameter of the wrong type or with control characters (422),
+/// a path segment with control characters (404) or not of its type (400, e.g. a
+/// malformed UUID).
+fn edge_errors(op: &serde_json::Value) -> Vec<u16> {
+    let mut codes = Vec::new();
+    if op.get("requestBody").is_some() {
+        codes.extend([400, 413, 422]);
+    }
+    for p in op["parameters"].as_array().into_iter().flatten() {
+        match p["in"].as_str() {
+            Some("query") => codes.push(422),
+            Some("path") => codes.extend([400, 404]),
+            _ => {}
+        }
+    }
+    codes
 }
 
 /// The OpenAPI document as served and committed in `openapi/openapi.json`.
@@ -483,6 +564,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
         .nest(
             "/api/v1",
             api.around(vary_language)
+                .around(allow_on_405)
                 .around(crate::web::auth::record_app_use)
                 .around(crate::web::auth::bearer_challenge),
         )
@@ -945,6 +1027,75 @@ pub async fn after_writes<E: Endpoint>(next: E, req: Request) -> poem::Result<Re
         state.module_wake.notify_one();
     }
     res
+}
+
+/// The methods the API serves at `path` (as requested, with `/api/v1`), from the
+/// published document; empty when it serves none there.
+fn allowed_methods(path: &str) -> Vec<String> {
+    static TEMPLATES: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> =
+        std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        let doc: serde_json::Value = serde_json::from_str(&spec_json()).expect("the spec is JSON");
+        doc["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(template, item)| {
+                let segments = template.split('/').map(str::to_string).collect();
+                let mut methods: Vec<String> = item
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|o| o.keys())
+                    .filter(|m| m.as_str() != "parameters")
+                    .map(|m| m.to_uppercase())
+                    .collect();
+                // poem answers HEAD wherever it answers GET.
+                if methods.iter().any(|m| m == "GET") {
+                    methods.push("HEAD".into());
+                }
+                (segments, methods)
+            })
+            .collect()
+    });
+    let requested: Vec<&str> = path.split('/').collect();
+    let mut out: Vec<String> = Vec::new();
+    for (segments, methods) in templates {
+        let matches = segments.len() == requested.len()
+            && segments
+                .iter()
+                .zip(&requested)
+                .all(|(t, r)| (t.starts_with('{') && t.ends_with('}') && !r.is_empty()) || t == r);
+        if matches {
+            out.extend(
+                methods
+                    .iter()
+                    .filter(|m| !out.contains(m))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    out
+}
+
+/// A 405 names the methods the address takes in `Allow` (RFC 9110 §15.5.6).
+async fn allow_on_405<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let path = req.original_uri().path().to_string();
+    let resp = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) if e.status() == StatusCode::METHOD_NOT_ALLOWED => problem::catch_all(e).await,
+        Err(e) => return Err(e),
+    };
+    if resp.status() != StatusCode::METHOD_NOT_ALLOWED
+        || resp.headers().contains_key(poem::http::header::ALLOW)
+    {
+        return Ok(resp);
+    }
+    let mut resp = resp;
+    if let Ok(v) = poem::http::HeaderValue::from_str(&allowed_methods(&path).join(", ")) {
+        resp.headers_mut().insert(poem::http::header::ALLOW, v);
+    }
+    Ok(resp)
 }
 
 /// Tells caches that an API answer may differ by `Accept-Language` (its localized texts

@@ -351,6 +351,72 @@ fn token_schemas() -> Value {
     })
 }
 
+/// How the published documents (the portal's and this one) are tidied (see
+/// `openapi_tidy`): the server is the one that serves the document, whatever its
+/// address.
+pub(crate) fn tidy_options() -> openapi_tidy::Tidy {
+    openapi_tidy::Tidy {
+        servers: serde_json::json!([{
+            "url": "/",
+            "description": "The portal serving this document (its public address)."
+        }]),
+        nullable_optionals: true,
+    }
+}
+
+/// The name of the manifest's schema among the document's schemas.
+const MANIFEST: &str = "ModuleManifest";
+
+/// The published manifest schema (`module-manifest.schema.json`) as schemas of this
+/// document: generators do not follow a reference to another file. Its `$defs` become
+/// schemas named `ModuleManifest` + their name in CamelCase.
+fn manifest_schemas() -> serde_json::Map<String, Value> {
+    fn name(def: &str) -> String {
+        let camel: String = def
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect();
+        format!("{MANIFEST}{camel}")
+    }
+    fn rewrite(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get_mut("$ref") {
+                    if let Some(def) = r.strip_prefix("#/$defs/") {
+                        *r = format!("#/components/schemas/{}", name(def));
+                    }
+                }
+                o.values_mut().for_each(rewrite);
+            }
+            Value::Array(a) => a.iter_mut().for_each(rewrite),
+            _ => {}
+        }
+    }
+    let mut manifest: Value =
+        serde_json::from_str(crate::modules::manifest::SCHEMA).expect("the schema is JSON");
+    let mut out = serde_json::Map::new();
+    let defs = manifest
+        .as_object_mut()
+        .and_then(|o| {
+            o.remove("$schema");
+            o.remove("$id");
+            o.remove("$defs")
+        })
+        .and_then(|d| d.as_object().cloned())
+        .unwrap_or_default();
+    for (def, schema) in defs {
+        out.insert(name(&def), schema);
+    }
+    out.insert(MANIFEST.into(), manifest);
+    out.values_mut().for_each(rewrite);
+    out
+}
+
 /// The document, as committed in `openapi/module-api.json`.
 pub fn generate(portal_spec: &str) -> String {
     let portal: Value = serde_json::from_str(portal_spec).expect("the portal's document is JSON");
@@ -389,7 +455,7 @@ pub fn generate(portal_spec: &str) -> String {
             // The manifest a module sends is the published schema's.
             if id == "update_own_module_manifest" {
                 op["requestBody"]["content"]["application/json; charset=utf-8"]["schema"] =
-                    json!({"$ref": "module-manifest.schema.json"});
+                    json!({"$ref": format!("#/components/schemas/{MANIFEST}")});
             }
         }
         paths.insert(path.clone(), item);
@@ -423,6 +489,7 @@ pub fn generate(portal_spec: &str) -> String {
     for (k, v) in token_schemas().as_object().into_iter().flatten() {
         schemas.insert(k.clone(), v.clone());
     }
+    schemas.extend(manifest_schemas());
     schemas.sort_keys();
     doc["components"]["schemas"] = Value::Object(schemas);
 
@@ -452,6 +519,7 @@ pub fn generate(portal_spec: &str) -> String {
         {"name": "Authentication", "description": "The module's access token."},
         {"name": "Module API", "description": "The module's cases and its own manifest."}
     ]);
+    openapi_tidy::tidy(&mut doc, &tidy_options());
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s
