@@ -161,6 +161,12 @@ class Portal:
             DEMO_DATA="true",
             # The example module's id is taken by the demo's own modules otherwise.
             DEMO_MODULES="false",
+            # The example module this stage registers runs on loopback.
+            MODULE_NETWORKS="127.0.0.0/8,::1/128",
+            # Every request comes from 127.0.0.1: the per-address limits are tested in
+            # the Rust tests.
+            ANONYMOUS_REQUESTS_PER_MINUTE="0",
+            REGISTRATIONS_PER_HOUR="1000000",
             LOG="warn",
         )
         for k in ("SMTP_URL", "REDIS_URL", "MEILI_URL", "MEILI_API_KEY", "OIDC_ISSUER_URL"):

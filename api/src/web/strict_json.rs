@@ -28,6 +28,11 @@ impl BodySchemas {
     /// schemas refer to `#/components/schemas`).
     pub fn from_spec(spec: &Value) -> BodySchemas {
         let components = spec.get("components").cloned().unwrap_or(Value::Null);
+        // OpenAPI 3.1's schemas are JSON Schema 2020-12; 3.0's are close to draft 4.
+        let draft = match spec.get("openapi").and_then(Value::as_str) {
+            Some(v) if v.starts_with("3.0") => jsonschema::Draft::Draft4,
+            _ => jsonschema::Draft::Draft202012,
+        };
         let mut operations = Vec::new();
         let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
             return BodySchemas { operations };
@@ -59,7 +64,7 @@ impl BodySchemas {
                     "allOf": [schema],
                 });
                 let Ok(validator) = jsonschema::options()
-                    .with_draft(jsonschema::Draft::Draft4)
+                    .with_draft(draft)
                     .build(&root)
                 else {
                     tracing::warn!(%path, %method, "a request schema of the spec does not compile");
@@ -127,6 +132,7 @@ impl BodySchemas {
                 jsonschema::error::TypeKind::Multiple(ts) => ts
                     .iter()
                     .map(|t| t.to_string())
+                    .filter(|t| t != "null")
                     .collect::<Vec<_>>()
                     .join(" or "),
             };
