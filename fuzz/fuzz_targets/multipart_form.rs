@@ -67,7 +67,7 @@ fn read(body: Vec<u8>) -> Result<api::applications::form::Submitted, ReadError> 
     rt.block_on(async move {
         let req = poem::Request::builder()
             .method(poem::http::Method::POST)
-            .content_type(format!("multipart/form-data; boundary={BOUNDARY}"))
+            .content_type(&format!("multipart/form-data; boundary={BOUNDARY}"))
             .body(body);
         let (req, mut body) = req.split();
         let m = Multipart::from_request(&req, &mut body)
@@ -95,10 +95,10 @@ fuzz_target!(|data: &[u8]| {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
         match &p.file {
             Some((file_name, bytes, typed)) => {
-                // A browser's file name: no quotes or line breaks.
+                // A browser's file name: no quotes, backslashes or control characters.
                 let file_name: String = file_name
                     .chars()
-                    .filter(|c| !matches!(c, '"' | '\r' | '\n' | '\\'))
+                    .filter(|c| !matches!(c, '"' | '\\') && !c.is_control())
                     .collect();
                 body.extend_from_slice(
                     format!(

@@ -12,7 +12,7 @@ use api::listings::model::{
     validate_hours, OpeningException, OpeningHoursInput, OpeningRule, Weekday,
 };
 use arbitrary::{Arbitrary, Unstructured};
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use libfuzzer_sys::fuzz_target;
 
 /// A time as a form or client may write it: mostly `HH:MM`, near the edges, sometimes
