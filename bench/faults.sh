@@ -6,7 +6,8 @@
 #
 # It runs the fault tests (`api/tests/it/faults.rs`) one at a time, against servers
 # of their own: a Redis hung for 5 s (SIGSTOP) and stopped for 5 s, and a private
-# PostgreSQL cluster stopped for 12 s under a stream of bookings. Each test checks
+# PostgreSQL cluster stopped for 12 s under a stream of bookings, and a partner's
+# booking system off the network for 8 s (SQLite and PostgreSQL). Each test checks
 # its guarantees (503 with Retry-After while away, never 500; nothing lost or booked
 # twice; working again without a restart) and prints what it measured; those lines go
 # to bench/results/faults.md and stdout. Needs `redis-server` and PostgreSQL's
@@ -36,11 +37,14 @@ log "running the fault tests (debug build)"
     echo "| fault | measured |"
     echo "|---|---|"
     # (cargo's -q progress dots may share a line with a test's output)
-    grep -oE '(redis faults|postgres restart): .*' "$OUT" | sed -E 's/^([a-z ]+): (.*)$/| \1 | \2 |/'
+    grep -oE '(redis faults|postgres restart|partner down, [a-z]+): .*' "$OUT" | sed -E 's/^([a-z ,]+): (.*)$/| \1 | \2 |/'
     echo
     echo "Targets (issue 17): while Redis is away, session requests answer 503 at once and"
     echo "\`/readyz\` within 1 s; working again within 2 s of its return. A database that"
     echo "cannot be reached answers 503 with \`Retry-After\` (a request waits at most the"
-    echo "pool's 10 s acquire timeout), never 500, and the pool recovers by itself."
+    echo "pool's 10 s acquire timeout), never 500, and the pool recovers by itself. A"
+    echo "partner that cannot be reached: bookings answer 503 with \`Retry-After\` (at once"
+    echo "once its circuit is open), holds expire on time, and once it is back bookings go"
+    echo "through again (after the circuit's 30 s at most) and nothing stays unsettled."
 } >"$RESULTS"
 cat "$RESULTS"

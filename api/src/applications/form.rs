@@ -583,7 +583,7 @@ impl FormSpec {
                 (Kind::Boolean { .. }, Value::Bool(true)) => s.add_text(&f.name, "true"),
                 (Kind::Boolean { .. } | Kind::File { .. }, _) => {}
                 (_, Value::String(x)) => s.add_text(&f.name, x.clone()),
-                (_, Value::Number(n)) => s.add_text(&f.name, n.to_string()),
+                (_, Value::Number(n)) => s.add_text(&f.name, typed_number(n)),
                 _ => {}
             }
         }
@@ -901,6 +901,23 @@ fn type_list(types: &[FileType]) -> String {
         .map(|t| t.label())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A stored number as a resident types it, which [`parse_number`] reads back to the same
+/// number: never in exponent notation (JSON writes 0.000001 as `1e-6`), and a decimal
+/// keeps its point (`2.0`, not `2`, which would read back as an integer).
+fn typed_number(n: &serde_json::Number) -> String {
+    match n.as_f64() {
+        Some(f) if n.is_f64() => {
+            let s = f.to_string();
+            if s.contains('.') {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        _ => n.to_string(),
+    }
 }
 
 fn number_text(n: Option<f64>) -> String {

@@ -356,6 +356,41 @@ fn numbers_and_formats_take_only_what_they_say() {
     assert!(s.conforms(&a.data));
 }
 
+/// Answers shown again for changing (`prefill`) are accepted again unchanged (the round
+/// trip of the `application_form` fuzz target): a small decimal was shown as JSON
+/// writes it, `1e-6`, which the form then refused as not a number.
+#[test]
+fn accepted_numbers_are_shown_again_as_residents_type_them() {
+    let s = FormSpec::parse(&json!({
+        "type": "object",
+        "properties": {"n": {"type": "number", "x-title": {"de": "Zahl", "en": "Number"}}}
+    }))
+    .unwrap();
+    for typed in [
+        "0,000001",
+        "0.00000000000001",
+        "-0.0000005",
+        "2.0",
+        "-0.5",
+        "7",
+        "123456789012.5",
+    ] {
+        let a = s
+            .validate(&Submitted::from_pairs([("n", typed)]), today())
+            .unwrap();
+        let shown = s.prefill(&a.data);
+        assert!(
+            !shown.text("n").unwrap().contains('e'),
+            "{typed}: {:?}",
+            shown.text("n")
+        );
+        let again = s
+            .validate(&shown, today())
+            .unwrap_or_else(|e| panic!("{typed} shown as {:?}: {e:?}", shown.text("n")));
+        assert_eq!(again.data, a.data, "{typed}");
+    }
+}
+
 #[test]
 fn forms_outside_the_subset_are_refused_naming_the_json_path() {
     let refused = |change: &dyn Fn(&mut Value)| {

@@ -1,6 +1,9 @@
 //! Faults of what the portal depends on, against the real servers: a Redis of the
 //! test's own (`redis-server`, as `scripts/test` installs it) that hangs for 5 seconds
-//! and that stops for 5 seconds, while a resident is logged in through it.
+//! and that stops for 5 seconds, while a resident is logged in through it; a
+//! PostgreSQL cluster of its own restarted under a stream of bookings; and a
+//! business's booking system (the sandbox partner) taken off the network while
+//! residents book through it.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -540,3 +543,336 @@ async fn a_postgres_restart_answers_503_and_loses_nothing() {
         unavailable.len()
     );
 }
+
+/// The network between the portal and a partner's server: a TCP forwarder on a port of
+/// its own. Unplugged, the port refuses connections and every open connection is cut
+/// (as when the partner's server is stopped); plugged in again, the same port
+/// forwards to the same server, which kept its bookings (as a real one keeps them in
+/// its database).
+struct Cable {
+    port: u16,
+    upstream: std::net::SocketAddr,
+    accept: Option<tokio::task::JoinHandle<()>>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Cable {
+    async fn to(upstream: std::net::SocketAddr) -> Cable {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cable = Cable {
+            port,
+            upstream,
+            accept: None,
+            open: Default::default(),
+        };
+        cable.plug_in();
+        cable
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn plug_in(&mut self) {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket
+            .bind(([127, 0, 0, 1], self.port).into())
+            .expect("the partner's port is free again");
+        let listener = socket.listen(64).unwrap();
+        let (upstream, open) = (self.upstream, self.open.clone());
+        self.accept = Some(tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let task = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                open.lock().unwrap().push(task.abort_handle());
+            }
+        }));
+    }
+
+    async fn unplug(&mut self) {
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+            let _ = accept.await;
+        }
+        for c in self.open.lock().unwrap().drain(..) {
+            c.abort();
+        }
+        // Nothing listens there any more.
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_err(),
+            "the unplugged port refuses connections"
+        );
+    }
+}
+
+impl Drop for Cable {
+    fn drop(&mut self) {
+        if let Some(a) = &self.accept {
+            a.abort();
+        }
+        for c in self.open.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+}
+
+/// One booking request of a resident with a given idempotency key: its status, body,
+/// whether it said when to retry, and how long it took.
+async fn try_booking(
+    app: &TestApp,
+    user: &User,
+    key: &str,
+    body: &serde_json::Value,
+) -> (StatusCode, serde_json::Value, bool, Duration) {
+    let sent = Instant::now();
+    let r = user
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let retry = r.headers().get("retry-after").is_some();
+    if status.is_client_error() || status.is_server_error() {
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "a problem"
+        );
+    }
+    let body = r.json().await.unwrap_or_default();
+    (status, body, retry, sent.elapsed())
+}
+
+/// A business's partner booking system goes off the network (its port refuses
+/// connections, open connections are cut) for about 8 seconds while residents book a
+/// class it keeps, and comes back at the same address:
+/// - while it is away, every booking answers 503 `unavailable` with `Retry-After`
+///   (never a 500), quickly (its connections are refused; then the circuit refuses at
+///   once), and so does the class's availability;
+/// - a hold taken before it went away expires on time (within 2 s of its end), though
+///   the partner cannot be told;
+/// - once it is back, without a restart of the portal: bookings go through again
+///   (within the circuit's 30 s of trying again, measured), and the reconciliation job
+///   settles everything left open: no booking keeps an unsettled partner call, no hold
+///   is left held at either side, and the partner keeps exactly the seats of the
+///   portal's confirmed bookings.
+async fn a_partner_down_refuses_bookings_clearly_and_settles_when_back(app: TestApp) {
+    use crate::partners::{book, fixture_with, partner_offer, row, sandbox, slots};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let sandbox = sandbox().await;
+    let mut cable = Cable::to(sandbox.addr()).await;
+    let f = fixture_with(&app, "Kletterhalle", sandbox, cable.url()).await;
+    let offer = partner_offer(&app, &f, "class", "sandbox-gym.yoga").await;
+    let start = slots(&app, &offer).await[0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let webhooks = f.sandbox.webhooks().len();
+    // (the sandbox sends its webhooks straight to the portal, not over the cable)
+    let public_url = &app.state.config.server.public_url;
+    let webhook_target = Some(
+        api::partners::connections::webhook_url(public_url, f.connection.parse().unwrap())
+            .replace(public_url.as_str().trim_end_matches('/'), &app.base),
+    );
+
+    // Before: one resident holds a seat, another has booked one.
+    let holder = app.register("Halter").await;
+    let (status, held) = book(
+        &app,
+        &holder,
+        &serde_json::json!({"offer_id": offer, "starts_at": start, "hold": true, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{held}");
+    assert_eq!(held["status"], "held");
+    let held_id = held["id"].as_str().unwrap().to_string();
+    let held_until = row(&app, &held_id).await.hold_expires_at.unwrap();
+    let early = app.register("Frueh").await;
+    let (status, booked) = book(
+        &app,
+        &early,
+        &serde_json::json!({"offer_id": offer, "starts_at": start, "contact": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    assert_eq!(booked["status"], "confirmed");
+
+    // The partner goes away (and, being away, sends no webhooks either).
+    f.sandbox.set_webhook_target(None);
+    cable.unplug().await;
+    let away = Instant::now();
+    let mut answers = Vec::new();
+    let mut residents = Vec::new();
+    for i in 0..6 {
+        residents.push(app.register(&format!("Kletterer{i}")).await);
+    }
+    let want = serde_json::json!({"offer_id": offer, "starts_at": start, "contact": {}});
+    let mut round = 0;
+    while away.elapsed() < Duration::from_secs(8) {
+        let r = &residents[round % residents.len()];
+        let (status, p, retry, took) =
+            try_booking(&app, r, &uuid::Uuid::new_v4().to_string(), &want).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "while away: {p}");
+        assert_eq!(p["type"], "/problems/unavailable", "{p}");
+        assert!(retry, "a 503 says when to retry: {p}");
+        answers.push(took);
+        round += 1;
+        // The availability says so too.
+        let resp = client()
+            .get(app.url(&format!("/api/v1/offers/{offer}/availability")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The hold expired on time (the sweeper runs every second), with nobody at the
+    // partner to tell: when it was written expired, against its end.
+    let b = row(&app, &held_id).await;
+    assert_eq!(
+        b.status, "expired",
+        "the hold expired while the partner was away"
+    );
+    let held_expired_after = b.updated_at - held_until;
+    assert!(
+        held_expired_after < chrono::Duration::seconds(2),
+        "the hold expired {held_expired_after} after its end"
+    );
+    assert_eq!(
+        row(&app, &held_id).await.partner_pending.as_deref(),
+        Some("cancel"),
+        "the partner is to be told"
+    );
+    let slowest_away = answers.iter().max().copied().unwrap();
+    assert!(
+        slowest_away < Duration::from_secs(5),
+        "an answer while away took {slowest_away:?}"
+    );
+    let at_once = answers
+        .iter()
+        .filter(|d| **d < Duration::from_millis(200))
+        .count();
+    assert!(
+        at_once * 2 >= answers.len(),
+        "the open circuit answers at once: {answers:?}"
+    );
+
+    // Back at the same address; the portal is not restarted.
+    cable.plug_in();
+    f.sandbox.set_webhook_target(webhook_target);
+    let back = Instant::now();
+    // One resident retries, with the same key, every 250 ms until the booking goes through.
+    let key = uuid::Uuid::new_v4().to_string();
+    let again_after = loop {
+        let (status, b, _, _) = try_booking(&app, &residents[0], &key, &want).await;
+        if status == StatusCode::CREATED {
+            assert_eq!(b["status"], "confirmed", "{b}");
+            break back.elapsed();
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{b}");
+        assert!(
+            back.elapsed() < Duration::from_secs(45),
+            "still no booking 45 s after the partner returned: {b}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+
+    // Everything left open settles: the reconciliation job tells the partner what it
+    // missed (the expired hold, the holds of the refused bookings).
+    let offer_id: uuid::Uuid = offer.parse().unwrap();
+    let settled_after = loop {
+        let rows = entities::booking::Entity::find()
+            .filter(entities::booking::Column::OfferId.eq(offer_id))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        let open: Vec<_> = rows
+            .iter()
+            .filter(|b| b.partner_pending.is_some() || b.status == "held")
+            .collect();
+        if open.is_empty() {
+            break back.elapsed();
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(60),
+            "still unsettled 60 s after the partner returned: {open:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let rows = entities::booking::Entity::find()
+        .filter(entities::booking::Column::OfferId.eq(offer_id))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let confirmed: Vec<_> = rows.iter().filter(|b| b.status == "confirmed").collect();
+    assert_eq!(
+        confirmed.len(),
+        2,
+        "the early booking and the one after the return"
+    );
+    assert!(
+        rows.iter()
+            .all(|b| matches!(b.status.as_str(), "confirmed" | "expired")),
+        "{rows:?}"
+    );
+    // The partner keeps exactly the confirmed bookings' seats.
+    let at_partner: Vec<_> = f
+        .sandbox
+        .bookings()
+        .into_iter()
+        .filter(|pb| pb.status.occupies_seats())
+        .collect();
+    let mut seats: Vec<String> = at_partner.iter().map(|pb| pb.booking_id.clone()).collect();
+    let mut ours: Vec<String> = confirmed
+        .iter()
+        .map(|b| {
+            b.partner_ref
+                .clone()
+                .expect("a confirmed booking's partner reference")
+        })
+        .collect();
+    seats.sort();
+    ours.sort();
+    assert_eq!(
+        seats, ours,
+        "the partner's seats are the confirmed bookings'"
+    );
+    assert!(at_partner
+        .iter()
+        .all(|pb| pb.status.as_str() == "confirmed"));
+    assert_eq!(slots(&app, &offer).await[0]["remaining"], 12 - 2);
+    assert!(f.sandbox.webhooks().len() >= webhooks);
+    let db = if app.database_url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "partner down, {db}: away 8 s: {} bookings answered 503 (slowest {slowest_away:?}); the hold expired {:.1} s after its end; bookings again {again_after:?} after its return, everything settled {settled_after:?} after",
+        answers.len(),
+        held_expired_after.num_milliseconds() as f64 / 1000.0,
+    );
+}
+crate::on_both_with!(
+    a_partner_down_refuses_bookings_clearly_and_settles_when_back,
+    vec![
+        ("BOOKING_HOLD_SECONDS", "3".to_string()),
+        ("PARTNER_TIMEOUT_MS", "400".to_string()),
+        ("PARTNER_RECONCILE_SECONDS", "1".to_string()),
+    ]
+);

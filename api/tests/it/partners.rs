@@ -18,21 +18,38 @@ use crate::helpers::*;
 use crate::on_both_with;
 
 /// A business with a published listing, a sandbox partner, and a connection to it.
-struct Fixture {
-    sandbox: Sandbox,
-    owner: User,
-    org: Uuid,
-    listing: String,
-    connection: String,
+pub(crate) struct Fixture {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) owner: User,
+    pub(crate) org: Uuid,
+    pub(crate) listing: String,
+    pub(crate) connection: String,
 }
 
 async fn fixture(app: &TestApp, name: &str) -> Fixture {
-    let sandbox = partner_sandbox::spawn(SandboxConfig {
+    let sandbox = sandbox().await;
+    let base_url = sandbox.base_url();
+    fixture_with(app, name, sandbox, base_url).await
+}
+
+/// A sandbox partner as the fixtures run it.
+pub(crate) async fn sandbox() -> Sandbox {
+    partner_sandbox::spawn(SandboxConfig {
         approval_delay: None,
         ..SandboxConfig::with_client("city-portal", "s3cret-of-the-portal")
     })
     .await
-    .expect("sandbox starts");
+    .expect("sandbox starts")
+}
+
+/// The fixture with `sandbox`, which the portal reaches at `base_url` (the sandbox's
+/// own, or a way to it).
+pub(crate) async fn fixture_with(
+    app: &TestApp,
+    name: &str,
+    sandbox: Sandbox,
+    base_url: String,
+) -> Fixture {
     let (owner, org) = app.business_owner(name).await;
     let (listing, _) = app.create_listing(&owner, org, name).await;
     let listing = listing["id"].as_str().unwrap().to_string();
@@ -49,7 +66,7 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
         .post(app.url(&format!("/api/v1/organizations/{org}/partner-connections")))
         .json(&json!({
             "name": "Our booking system",
-            "base_url": sandbox.base_url(),
+            "base_url": base_url,
             "client_id": "city-portal",
             "client_secret": "s3cret-of-the-portal",
             "webhook_secret": sandbox.webhook_secret(),
@@ -81,7 +98,12 @@ async fn fixture(app: &TestApp, name: &str) -> Fixture {
     }
 }
 
-async fn partner_offer(app: &TestApp, f: &Fixture, kind: &str, offer_ref: &str) -> String {
+pub(crate) async fn partner_offer(
+    app: &TestApp,
+    f: &Fixture,
+    kind: &str,
+    offer_ref: &str,
+) -> String {
     let resp = f
         .owner
         .client
@@ -100,7 +122,7 @@ async fn partner_offer(app: &TestApp, f: &Fixture, kind: &str, offer_ref: &str) 
     v["id"].as_str().unwrap().to_string()
 }
 
-async fn slots(app: &TestApp, offer: &str) -> Vec<Value> {
+pub(crate) async fn slots(app: &TestApp, offer: &str) -> Vec<Value> {
     let resp = client()
         .get(app.url(&format!(
             "/api/v1/offers/{offer}/availability?to={}",
@@ -121,7 +143,7 @@ fn in_days(app: &TestApp, n: i64) -> chrono::NaiveDate {
         + chrono::Duration::days(n)
 }
 
-async fn book(app: &TestApp, user: &User, body: &Value) -> (StatusCode, Value) {
+pub(crate) async fn book(app: &TestApp, user: &User, body: &Value) -> (StatusCode, Value) {
     let resp = user
         .client
         .post(app.url("/api/v1/bookings"))
@@ -146,7 +168,7 @@ async fn post(app: &TestApp, user: &User, path: &str, body: Value) -> (StatusCod
     (status, resp.json().await.unwrap())
 }
 
-async fn row(app: &TestApp, id: &str) -> entities::booking::Model {
+pub(crate) async fn row(app: &TestApp, id: &str) -> entities::booking::Model {
     entities::booking::Entity::find_by_id(id.parse::<Uuid>().unwrap())
         .one(&app.state.db)
         .await
@@ -154,7 +176,7 @@ async fn row(app: &TestApp, id: &str) -> entities::booking::Model {
         .unwrap()
 }
 
-fn ctx(app: &TestApp) -> api::booking::model::Ctx {
+pub(crate) fn ctx(app: &TestApp) -> api::booking::model::Ctx {
     app.state.booking_ctx()
 }
 
