@@ -63,10 +63,7 @@ impl BodySchemas {
                     "components": components,
                     "allOf": [schema],
                 });
-                let Ok(validator) = jsonschema::options()
-                    .with_draft(draft)
-                    .build(&root)
-                else {
+                let Ok(validator) = jsonschema::options().with_draft(draft).build(&root) else {
                     tracing::warn!(%path, %method, "a request schema of the spec does not compile");
                     continue;
                 };
