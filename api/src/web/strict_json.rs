@@ -27,7 +27,8 @@ impl BodySchemas {
     /// The schemas of the JSON request bodies in `spec` (an OpenAPI 3.0 document whose
     /// schemas refer to `#/components/schemas`).
     pub fn from_spec(spec: &Value) -> BodySchemas {
-        let components = spec.get("components").cloned().unwrap_or(Value::Null);
+        let mut components = spec.get("components").cloned().unwrap_or(Value::Null);
+        without_null_branches(&mut components);
         // OpenAPI 3.1's schemas are JSON Schema 2020-12; 3.0's are close to draft 4.
         let draft = match spec.get("openapi").and_then(Value::as_str) {
             Some(v) if v.starts_with("3.0") => jsonschema::Draft::Draft4,
@@ -58,6 +59,8 @@ impl BodySchemas {
                 else {
                     continue;
                 };
+                let mut schema = schema.clone();
+                without_null_branches(&mut schema);
                 // The body's schema with the components its references point into.
                 let root = serde_json::json!({
                     "components": components,
@@ -142,6 +145,34 @@ impl BodySchemas {
     }
 }
 
+/// An `anyOf` or `oneOf` of one schema and `{"type": "null"}` (how OpenAPI 3.1 writes
+/// an optional reference) as that one schema: `null` is never judged here, and wrong
+/// types inside the value are then named instead of failing the whole branch.
+fn without_null_branches(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for key in ["anyOf", "oneOf"] {
+                let only = map.get(key).and_then(Value::as_array).and_then(|items| {
+                    let rest: Vec<&Value> = items
+                        .iter()
+                        .filter(|i| i.get("type").and_then(Value::as_str) != Some("null"))
+                        .collect();
+                    (items.len() == 2 && rest.len() == 1).then(|| rest[0].clone())
+                });
+                if let Some(Value::Object(one)) = only {
+                    map.remove(key);
+                    for (k, v) in one {
+                        map.entry(k).or_insert(v);
+                    }
+                }
+            }
+            map.values_mut().for_each(without_null_branches);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_null_branches),
+        _ => {}
+    }
+}
+
 fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
@@ -168,8 +199,10 @@ mod tests {
                     "count": {"type": "integer"},
                     "open": {"type": "boolean"},
                     "kind": {"allOf": [{"$ref": "#/components/schemas/Kind"}, {"description": "x"}]},
-                    "tags": {"type": "array", "items": {"type": "string"}}
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "inner": {"anyOf": [{"$ref": "#/components/schemas/Inner"}, {"type": "null"}], "description": "x"}
                 }},
+                "Inner": {"type": "object", "properties": {"n": {"type": ["integer", "null"]}}},
                 "Kind": {"type": "string", "enum": ["a", "b"]}
             }}
         }))
@@ -197,6 +230,10 @@ mod tests {
             ["kind", "open"]
         );
         assert_eq!(post(serde_json::json!({"tags": ["a", 2]})), ["tags[1]"]);
+        // Inside an optional reference (OpenAPI 3.1's anyOf with null).
+        assert_eq!(post(serde_json::json!({"inner": {"n": "1"}})), ["inner.n"]);
+        assert!(post(serde_json::json!({"inner": null})).is_empty());
+        assert!(post(serde_json::json!({"inner": {"n": null}})).is_empty());
         assert_eq!(post(serde_json::json!([1])), [""]);
         let e = s.type_errors(
             &Method::POST,
