@@ -50,29 +50,28 @@ pub async fn anonymous<E: Endpoint>(next: E, req: Request) -> poem::Result<Respo
 async fn refuse(state: &AppState, req: &Request, wait: Duration) -> Response {
     let path = req.uri().path();
     let page = !(path.starts_with("/api/") || path.starts_with("/oauth/") || path == "/docs");
-    let mut resp = if page {
-        let pc = crate::web::pages::PageCtx::new(state, req).await;
-        let title = pc.t(state, "problem-title-rate-limited");
-        let mut args = fluent_bundle::FluentArgs::new();
-        args.set("minutes", wait.as_secs().div_ceil(60).max(1));
-        let text = state
-            .i18n
-            .t(pc.locale, "error-too-many-requests", Some(&args));
-        crate::web::pages::render(
-            state,
-            &pc,
-            req,
-            "message.html",
-            StatusCode::TOO_MANY_REQUESTS,
-            minijinja::context! { title, text },
-        )
-    } else {
-        Problem::too_many_requests(
+    if !page {
+        return Problem::too_many_requests(
             wait,
             "Too many requests from this address. Wait before trying again, or log in.",
         )
-        .to_response()
-    };
+        .to_response();
+    }
+    let pc = crate::web::pages::PageCtx::new(state, req).await;
+    let title = pc.t(state, "problem-title-rate-limited");
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("minutes", wait.as_secs().div_ceil(60).max(1));
+    let text = state
+        .i18n
+        .t(pc.locale, "error-too-many-requests", Some(&args));
+    let mut resp = crate::web::pages::render(
+        state,
+        &pc,
+        req,
+        "message.html",
+        StatusCode::TOO_MANY_REQUESTS,
+        minijinja::context! { title, text },
+    );
     resp.headers_mut().insert(
         poem::http::header::RETRY_AFTER,
         crate::core::problem::retry_after_secs(wait).into(),
