@@ -12,7 +12,10 @@
 //!   `null` when absent and accepts `null`, which the document should say;
 //! * a public operation has no `security` at all (or `null`), where the rules want an
 //!   explicit empty list;
-//! * `servers` is empty and `info.license` missing.
+//! * `servers` is empty and `info.license` missing;
+//! * a `chrono::NaiveDate` has the format `naive-date`, which no tool knows; it is
+//!   JSON Schema's `date` (RFC 3339 `full-date`, `2026-12-24`), which is what it reads
+//!   and writes.
 
 use serde_json::{json, Map, Value};
 
@@ -73,6 +76,9 @@ fn schemas(v: &mut Value, nullable: bool) {
                 schemas(child, nullable);
             }
             unwrap_all_of(o);
+            if o.get("format").and_then(Value::as_str) == Some("naive-date") {
+                o.insert("format".into(), "date".into());
+            }
             if nullable && is_object_schema(o) {
                 let required: Vec<String> = o
                     .get("required")
@@ -218,6 +224,7 @@ mod tests {
                                          {"description": "Its parent."}],
                                "description": "Its parent."},
                     "name": {"type": "string", "maxLength": 5},
+                    "day": {"type": "string", "format": "naive-date"},
                     "colour": {"type": "string", "enum": ["red"]},
                     "both": {"allOf": [{"$ref": "#/components/schemas/K"},
                                        {"$ref": "#/components/schemas/L"}]}
@@ -243,6 +250,7 @@ mod tests {
             json!({"type": ["string", "null"], "maxLength": 5})
         );
         assert_eq!(props["colour"]["enum"], json!(["red", null]));
+        assert_eq!(props["day"]["format"], "date");
         // A real composition stays one.
         assert_eq!(props["both"]["allOf"].as_array().map(Vec::len), Some(2));
         assert_eq!(doc["paths"]["/a"]["get"]["security"], json!([]));

@@ -352,6 +352,8 @@ def client_use(out_dir, portal, token):
 def schemathesis(portal, document, label, token, max_examples, report_dir):
     args = [
         str(VENV_BIN / "st"),
+        "--config-file",
+        str(Path(__file__).resolve().parent / "schemathesis.toml"),
         "run",
         f"{portal.base}/api/v1/{document}",
         "--url",
@@ -378,8 +380,12 @@ def schemathesis(portal, document, label, token, max_examples, report_dir):
     ]
     if token:
         args += ["--header", f"Authorization: Bearer {token}"]
+    # The dates schemathesis.toml gives the offers' date ranges: this week.
+    env = dict(os.environ)
+    env["CONTRACT_FROM"] = date.today().isoformat()
+    env["CONTRACT_TO"] = (date.today() + timedelta(days=6)).isoformat()
     start = time.time()
-    r = subprocess.run(args, capture_output=True, text=True)
+    r = subprocess.run(args, capture_output=True, text=True, env=env)
     out = r.stdout + r.stderr
     (report_dir / f"schemathesis-{label}.txt").write_text(out)
     summary = out[out.rfind("SUMMARY") :] if "SUMMARY" in out else out[-3000:]

@@ -30,8 +30,12 @@ pub struct Credentials {
 #[derive(Object)]
 pub struct NewToken {
     /// What it is for, 1-100 characters.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]{0,98}[^\s\u0000-\u001F\u007F-\u009F])?[ \t\n\r]*$"
+    ))]
     pub name: String,
     /// Lifetime in days, 1-365; without it the token lives until revoked.
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
     pub expires_in_days: Option<u32>,
 }
 
@@ -109,6 +113,10 @@ pub enum Revoked {
 /// An address that may have an account.
 #[derive(Object)]
 pub struct ResetRequest {
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[ \t\n\r]*[^\s@\u0000-\u001F\u007F-\u009F]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \t\n\r]*$"
+    ))]
     pub email: String,
 }
 
@@ -117,7 +125,8 @@ pub struct ResetRequest {
 pub struct ResetConfirm {
     /// The `token` parameter of the emailed link.
     pub token: String,
-    /// At least 10 characters.
+    /// 10-256 characters.
+    #[oai(validator(min_length = 10, max_length = 256))]
     pub password: String,
 }
 
@@ -132,14 +141,22 @@ pub struct LinkToken {
 #[derive(Object)]
 pub struct ProfileChange {
     /// How the portal greets you, 1-120 characters.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]{0,118}[^\s\u0000-\u001F\u007F-\u009F])?[ \t\n\r]*$"
+    ))]
     pub display_name: Option<String>,
     /// The language of your emails and calendar files: `de` or `en`.
+    #[oai(validator(pattern = r"^(de|en)$"))]
     pub locale: Option<String>,
 }
 
 /// A new address, confirmed with the password.
 #[derive(Object)]
 pub struct EmailChange {
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[ \t\n\r]*[^\s@\u0000-\u001F\u007F-\u009F]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \t\n\r]*$"
+    ))]
     pub email: String,
     pub password: String,
 }
@@ -148,7 +165,8 @@ pub struct EmailChange {
 #[derive(Object)]
 pub struct PasswordChange {
     pub current_password: String,
-    /// At least 10 characters.
+    /// 10-256 characters.
+    #[oai(validator(min_length = 10, max_length = 256))]
     pub new_password: String,
 }
 

@@ -24,10 +24,18 @@ use entities::{account_token, api_token, membership, organization, staff_role, u
 #[derive(Object)]
 pub struct Registration {
     /// Your email address; it is your login.
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[ \t\n\r]*[^\s@\u0000-\u001F\u007F-\u009F]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \t\n\r]*$"
+    ))]
     pub email: String,
-    /// At least 10 characters.
+    /// 10-256 characters.
+    #[oai(validator(min_length = 10, max_length = 256))]
     pub password: String,
     /// How the portal greets you, 1-120 characters.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]{0,118}[^\s\u0000-\u001F\u007F-\u009F])?[ \t\n\r]*$"
+    ))]
     pub display_name: String,
 }
 

@@ -196,6 +196,9 @@ pub struct DocumentInput {
 pub struct StatusInput {
     /// `received`, `in_progress`, `needs_information` (with `question`), `approved`,
     /// `refused` or `closed`; only legal steps (409 otherwise).
+    #[oai(validator(
+        pattern = r"^(received|in_progress|needs_information|approved|refused|closed)$"
+    ))]
     pub status: String,
     /// For `needs_information`: what the resident is asked (1 to 5000 characters).
     #[oai(skip_serializing_if_is_none)]
@@ -304,7 +307,13 @@ impl ModuleApplicationsApi {
         &self,
         state: Data<&AppState>,
         auth: ModuleToken,
+        /// Only cases in this state.
+        #[oai(validator(
+            pattern = r"^(received|in_progress|needs_information|approved|refused|closed)$"
+        ))]
         status: Query<Option<String>>,
+        /// At most this many (1 to 200, default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<ModuleApplicationList>, ApiError> {
         let caller = auth.caller();

@@ -17,6 +17,7 @@ use super::offers::{self, Offer, OfferInput};
 use super::service::{self, Decision};
 use super::waitlist::{self, WaitlistEntry, WaitlistInput};
 use crate::core::error::ErrorCode;
+use crate::core::param::Required;
 use crate::core::problem::{ApiError, FieldError, Problem};
 use crate::core::scope::Scope;
 use crate::listings::api::{decode_cursor, encode_cursor};
@@ -204,7 +205,10 @@ impl OffersApi {
         #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read (optional).
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match: Header<Option<String>>,
         body: Json<OfferInput>,
     ) -> Result<OfferResponse, ApiError> {
@@ -300,9 +304,10 @@ impl BookingsApi {
         &self,
         state: Data<&AppState>,
         #[oai(scope = "Scope::BookingsWrite")] auth: AppAuth,
-        /// A unique key for this booking (1-255 visible ASCII characters).
+        /// A unique key for this booking (1-255 visible ASCII characters); required
+        /// (without it: 400 `idempotency-key-missing`).
         #[oai(name = "Idempotency-Key")]
-        key: Header<Option<String>>,
+        key: Header<Required<String>>,
         body: Json<BookingInput>,
     ) -> Result<BookingCreated, ApiError> {
         let user = auth.user(Scope::BookingsWrite)?;
@@ -310,7 +315,7 @@ impl BookingsApi {
         if !user.email_verified {
             return Err(problem(&BookingError::EmailUnverified).into());
         }
-        let key = idempotency::parse_key(key.0.as_deref()).map_err(|e| problem(&e))?;
+        let key = idempotency::parse_key(key.0 .0.as_deref()).map_err(|e| problem(&e))?;
         let hash = idempotency::request_hash(
             "POST",
             "/api/v1/bookings",
@@ -346,8 +351,10 @@ impl BookingsApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::BookingsRead")] auth: AppAuth,
         /// From `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{21}[AQgw]$"))]
         cursor: Query<Option<String>>,
         /// Page size, 1-100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<BookingPage>, ApiError> {
         let limit = limit.0.unwrap_or(50);

@@ -12,6 +12,7 @@ pub mod locale;
 pub mod message;
 pub mod metrics;
 pub mod outbox;
+pub mod param;
 pub mod problem;
 pub mod rate;
 pub mod scope;

@@ -13,6 +13,7 @@ use super::error::ListingError;
 use super::model::*;
 use super::service::{self, IfMatch, ListFilter, ListingRecord};
 use crate::core::error::Invalid;
+use crate::core::param::Required;
 use crate::core::problem::ApiError;
 use crate::core::scope::Scope;
 use crate::msg;
@@ -43,6 +44,9 @@ pub struct Category {
 #[derive(Object)]
 pub struct SuspendRequest {
     /// 3-500 characters, shown to the listing's organization.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]{1,498}[^\s\u0000-\u001F\u007F-\u009F][ \t\n\r]*$"
+    ))]
     pub reason: String,
 }
 
@@ -50,6 +54,9 @@ pub struct SuspendRequest {
 #[derive(Object, Clone, Debug)]
 pub struct RejectRequest {
     /// 3-500 characters, shown to the listing's organization.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]{1,498}[^\s\u0000-\u001F\u007F-\u009F][ \t\n\r]*$"
+    ))]
     pub reason: String,
 }
 
@@ -119,8 +126,10 @@ impl ListingsApi {
         /// Only this district.
         district: Query<Option<String>>,
         /// From `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{21}[AQgw]$"))]
         cursor: Query<Option<String>>,
         /// Page size, 1-100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<ListingPage>, ApiError> {
         let limit = limit.0.unwrap_or(20);
@@ -229,12 +238,15 @@ impl ListingsApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
-        /// The ETag last read; required.
-        #[oai(name = "If-Match")]
-        if_match_header: Header<Option<String>>,
+        /// The ETag last read; required (without it: 428 `if-match-required`).
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
+        if_match_header: Header<Required<String>>,
         body: Json<ListingFields>,
     ) -> Result<ListingResponse, ApiError> {
-        let m = if_match(if_match_header.0)?;
+        let m = if_match(if_match_header.0 .0)?;
         let rec = service::update(
             &state.db,
             state.city.id,
@@ -263,7 +275,10 @@ impl ListingsApi {
         #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
     ) -> Result<ListingResponse, ApiError> {
         let m = if_match(if_match_header.0)?;
@@ -293,7 +308,10 @@ impl ListingsApi {
         #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
     ) -> Result<ListingResponse, ApiError> {
         let m = if_match(if_match_header.0)?;
@@ -321,7 +339,10 @@ impl ListingsApi {
         auth: Auth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
         body: Json<SuspendRequest>,
     ) -> Result<ListingResponse, ApiError> {
@@ -355,7 +376,10 @@ impl ListingsApi {
         auth: Auth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
     ) -> Result<ListingResponse, ApiError> {
         let m = if_match(if_match_header.0)?;
@@ -386,7 +410,10 @@ impl ListingsApi {
         auth: Auth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
     ) -> Result<ListingResponse, ApiError> {
         let m = if_match(if_match_header.0)?;
@@ -417,7 +444,10 @@ impl ListingsApi {
         auth: Auth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
         body: Json<RejectRequest>,
     ) -> Result<ListingResponse, ApiError> {
@@ -450,7 +480,10 @@ impl ListingsApi {
         #[oai(scope = "Scope::ListingsWrite")] auth: AppAuth,
         id: Path<String>,
         /// The ETag last read; optional.
-        #[oai(name = "If-Match")]
+        #[oai(
+            name = "If-Match",
+            validator(pattern = r#"^[ \t]*(\*|"[^"]*"([ \t]*,[ \t]*"[^"]*")*)?[ \t]*$"#)
+        )]
         if_match_header: Header<Option<String>>,
     ) -> Result<Deleted, ApiError> {
         let m = if_match(if_match_header.0)?;

@@ -52,7 +52,8 @@ impl IfMatch {
             return Ok(IfMatch::Any);
         }
         let mut versions = Vec::new();
-        for part in header.split(',') {
+        // An empty list (RFC 9110 5.6.1) names no version, so it matches none.
+        for part in header.split(',').filter(|p| !p.trim().is_empty()) {
             let tag = part.trim();
             // Weak tags never match for writes (RFC 9110 strong comparison).
             let inner = tag

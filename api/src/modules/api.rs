@@ -310,7 +310,7 @@ pub struct RegisterService {
     /// For `appointment`: the module's Partner Booking API offers residents book on
     /// the service's page (its data goes to the module only when a resident confirms a
     /// booking, exactly the categories in `data`).
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(default, skip_serializing_if_is_empty)]
     pub offers: Vec<String>,
 }
 

@@ -20,6 +20,9 @@ use entities::{membership, organization, user};
 #[derive(Object)]
 pub struct NewOrganization {
     /// 2-200 characters.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]{0,198}[^\s\u0000-\u001F\u007F-\u009F][ \t\n\r]*$"
+    ))]
     pub name: String,
     /// `business` (default); departments and module operators are created by city admins.
     pub kind: Option<OrganizationKind>,
@@ -49,6 +52,10 @@ pub struct Member {
 #[derive(Object)]
 pub struct NewMember {
     /// The email of an existing account.
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[ \t\n\r]*[^\s@\u0000-\u001F\u007F-\u009F]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[ \t\n\r]*$"
+    ))]
     pub email: String,
     pub role: MemberRole,
 }

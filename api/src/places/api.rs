@@ -66,9 +66,15 @@ impl PlacesApi {
     async fn places(
         &self,
         state: Data<&AppState>,
-        /// What has been typed (1-200 characters), e.g. `Mannerheimintie 5` or `Kluuvi`.
+        /// What has been typed (1-200 characters, not only spaces), e.g.
+        /// `Mannerheimintie 5` or `Kluuvi`.
+        #[oai(validator(
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        ))]
         q: Query<String>,
         /// At most this many places (1-20, default 8).
+        #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
         limit: Query<Option<u32>>,
     ) -> Result<Json<Places>, ApiError> {
         let mut errors = crate::core::validate::Errors::default();

@@ -188,7 +188,7 @@ pub struct ModuleReportDetail {
 /// A status change.
 #[derive(Object)]
 pub struct StatusInput {
-    /// The new state (see `ModuleReport.state`).
+    /// The new state (see `ModuleReport.state`), in any case.
     pub state: String,
     /// A note for the public, up to 4000 characters (Open311 `status_notes`).
     #[oai(skip_serializing_if_is_none)]
@@ -204,7 +204,10 @@ pub struct StatusInput {
 /// A comment.
 #[derive(Object)]
 pub struct CommentInput {
-    /// Up to 4000 characters, shown publicly.
+    /// 1-4000 characters, shown publicly.
+    #[oai(validator(
+        pattern = r"^[ \t\n\r]*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,3998}[^\s\u0000-\u001F\u007F-\u009F])?[ \t\n\r]*$"
+    ))]
     pub text: String,
 }
 
@@ -248,10 +251,12 @@ impl ReportsApi {
         state: Data<&AppState>,
         auth: ModuleToken,
         /// `open` or `closed`.
+        #[oai(validator(pattern = r"^(open|closed)$"))]
         status: Query<Option<String>>,
         /// Only this service's reports.
         service_code: Query<Option<String>>,
         /// At most this many (1 to 1000, default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<ModuleReportList>, ApiError> {
         need(&auth, Scope::ModuleCasesRead)?;

@@ -140,6 +140,7 @@ impl SearchApi {
         state: Data<&AppState>,
         req: &poem::Request,
         /// Words to look for (at most 200 characters).
+        #[oai(validator(max_length = 200))]
         q: Query<Option<String>>,
         kind: Query<Option<ListingKind>>,
         /// A category key; a group key includes its sub-categories.
@@ -155,15 +156,20 @@ impl SearchApi {
         /// that matches nothing is a 422 naming `near`.
         near: Query<Option<String>>,
         /// With `near`: only results within this many metres (1-50000).
+        #[oai(validator(minimum(value = "1"), maximum(value = "50000")))]
         radius_m: Query<Option<u32>>,
         /// `relevance` (default), `distance` (needs `near`) or `name`.
+        #[oai(validator(pattern = r"^(relevance|distance|name)$"))]
         sort: Query<Option<String>>,
         /// `de` or `en`: the language of names and snippets; default: the language
         /// `Accept-Language` prefers, else the city's.
+        #[oai(validator(pattern = r"^(de|en)$"))]
         locale: Query<Option<String>>,
         /// Page number, from 1 (at most 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         page: Query<Option<u32>>,
         /// Results per page, 1-100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u32>>,
     ) -> Result<Json<SearchResponse>, ApiError> {
         let mut errors = Errors::default();
@@ -306,9 +312,14 @@ impl SearchApi {
         &self,
         state: Data<&AppState>,
         req: &poem::Request,
-        /// What has been typed (1-100 characters).
+        /// What has been typed (1-100 characters, not only spaces).
+        #[oai(validator(
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        ))]
         q: Query<String>,
         /// `de` or `en`; default: the language `Accept-Language` prefers, else the city's.
+        #[oai(validator(pattern = r"^(de|en)$"))]
         locale: Query<Option<String>>,
     ) -> Result<Json<Suggestions>, ApiError> {
         let mut errors = Errors::default();

@@ -297,66 +297,14 @@ fn prune_errors(spec: &str) -> String {
             }
         }
     }
-    no_control_characters(&mut doc);
+    super::spec_patterns::no_control_characters(&mut doc);
     openapi_tidy::tidy(&mut doc, &super::module_spec::tidy_options());
+    // After tidying: the manifest's schema is published as it is (its optional
+    // properties do not take `null`).
+    super::module_spec::with_manifest_schema(&mut doc);
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s
-}
-
-/// A string of a JSON body: no control characters but tab and line breaks (`web::edge`).
-const BODY_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
-/// A query parameter: no control characters at all (`web::edge`).
-const PARAMETER_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
-
-/// Says in the document what the edge refuses (`web::edge`): control characters in the
-/// strings of JSON bodies and in query parameters. Strings with a format, an enumeration
-/// or a pattern of their own are left as they are.
-fn no_control_characters(doc: &mut serde_json::Value) {
-    fn free_text(schema: &serde_json::Value) -> bool {
-        schema["type"] == "string"
-            && schema.get("format").is_none()
-            && schema.get("enum").is_none()
-            && schema.get("pattern").is_none()
-    }
-    fn bodies(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(o) => {
-                if free_text(&serde_json::Value::Object(o.clone())) {
-                    o.insert("pattern".into(), BODY_TEXT.into());
-                }
-                o.values_mut().for_each(bodies);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(bodies),
-            _ => {}
-        }
-    }
-    bodies(&mut doc["components"]["schemas"]);
-    for item in doc["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|o| o.values_mut())
-    {
-        for op in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|o| o.values_mut())
-        {
-            if let Some(body) = op.get_mut("requestBody") {
-                bodies(body);
-            }
-            for p in op
-                .get_mut("parameters")
-                .and_then(|p| p.as_array_mut())
-                .into_iter()
-                .flatten()
-            {
-                if p["in"] == "query" && free_text(&p["schema"]) {
-                    p["schema"]["pattern"] = PARAMETER_TEXT.into();
-                }
-            }
-        }
-    }
 }
 
 /// The errors the edge answers before any handler (`web::edge`, poem-openapi's
@@ -372,6 +320,8 @@ fn edge_errors(op: &serde_json::Value) -> Vec<u16> {
     for p in op["parameters"].as_array().into_iter().flatten() {
         match p["in"].as_str() {
             Some("query") => codes.push(422),
+            // A header of a form the document states (`If-Match`).
+            Some("header") if p["schema"].get("pattern").is_some() => codes.push(422),
             Some("path") => codes.extend([400, 404]),
             _ => {}
         }
@@ -698,11 +648,17 @@ pub fn routes(state: AppState) -> impl poem::Endpoint {
             poem::post(crate::modules::pages::admin_rotate_webhook_secret)
                 .data(ReturnTo("/admin/modules/{id}")),
         )
-        .at("/oauth/token", poem::post(crate::oauth::protocol::token))
-        .at("/oauth/revoke", poem::post(crate::oauth::protocol::revoke))
+        .at(
+            "/oauth/token",
+            poem::post(crate::oauth::protocol::token).around(allow_post_only),
+        )
+        .at(
+            "/oauth/revoke",
+            poem::post(crate::oauth::protocol::revoke).around(allow_post_only),
+        )
         .at(
             "/oauth/introspect",
-            poem::post(crate::oauth::protocol::introspect),
+            poem::post(crate::oauth::protocol::introspect).around(allow_post_only),
         )
         .at("/", get(pages::home))
         .at("/search", get(crate::search::pages::search_page))
@@ -1094,6 +1050,23 @@ async fn allow_on_405<E: Endpoint>(next: E, req: Request) -> poem::Result<Respon
     let mut resp = resp;
     if let Ok(v) = poem::http::HeaderValue::from_str(&allowed_methods(&path).join(", ")) {
         resp.headers_mut().insert(poem::http::header::ALLOW, v);
+    }
+    Ok(resp)
+}
+
+/// The OAuth endpoints take POST alone (RFC 6749 3.2, RFC 7009 2.1, RFC 7662 2.1); their
+/// 405 says so in `Allow`.
+async fn allow_post_only<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let mut resp = match next.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) if e.status() == StatusCode::METHOD_NOT_ALLOWED => e.into_response(),
+        Err(e) => return Err(e),
+    };
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+        resp.headers_mut().insert(
+            poem::http::header::ALLOW,
+            poem::http::HeaderValue::from_static("POST"),
+        );
     }
     Ok(resp)
 }

@@ -26,6 +26,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::core::problem::{FieldError, Problem};
 use crate::core::validate::has_control_chars;
+use crate::web::strict_json::Step;
 
 /// The largest body a page's form may have by default (`FORM_MAX_BYTES`).
 pub const DEFAULT_FORM_MAX_BYTES: usize = 64 * 1024;
@@ -204,10 +205,20 @@ pub fn check_form(body: &[u8], nul_only: bool) -> Option<Finding> {
 /// The first problem of a JSON body; none for a body that is not JSON at all (the
 /// handler says what is wrong with it).
 pub fn check_json(body: &[u8]) -> Option<Finding> {
+    check_json_read(body, &|_| true)
+}
+
+/// [`check_json`] judging control characters only in what the operation reads
+/// (`reads`, given the steps to a value or key): an unknown field is ignored by the
+/// handler, and its schema admits it, so its text is no concern. A key twice is refused
+/// anywhere.
+pub fn check_json_read(body: &[u8], reads: &dyn Fn(&[Step]) -> bool) -> Option<Finding> {
     let found = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(body);
     let _ = Scan {
         path: String::new(),
+        steps: Vec::new(),
+        reads,
         found: &found,
     }
     .deserialize(&mut de);
@@ -224,17 +235,24 @@ fn printable(name: &str) -> String {
 }
 
 /// Walks a JSON document without building it, noting the first control character in a
-/// string and the first key seen twice in one object (a parser that keeps the last of
-/// two keys and one that keeps the first would read different requests).
+/// string the operation reads and the first key seen twice in one object (a parser that
+/// keeps the last of two keys and one that keeps the first would read different
+/// requests).
 struct Scan<'a> {
     path: String,
+    steps: Vec<Step>,
+    reads: &'a dyn Fn(&[Step]) -> bool,
     found: &'a RefCell<Option<Finding>>,
 }
 
 impl Scan<'_> {
-    fn at(&self, step: String) -> Self {
+    fn at(&self, path: String, step: Step) -> Self {
+        let mut steps = self.steps.clone();
+        steps.push(step);
         Scan {
-            path: step,
+            path,
+            steps,
+            reads: self.reads,
             found: self.found,
         }
     }
@@ -280,7 +298,7 @@ impl<'de> Visitor<'de> for Scan<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-        if control_in_text(v) {
+        if control_in_text(v) && (self.reads)(&self.steps) {
             let field = if self.path.is_empty() {
                 "body".to_string()
             } else {
@@ -294,7 +312,7 @@ impl<'de> Visitor<'de> for Scan<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0;
         while seq
-            .next_element_seed(self.at(format!("{}[{i}]", self.path)))?
+            .next_element_seed(self.at(format!("{}[{i}]", self.path), Step::Index(i)))?
             .is_some()
         {
             i += 1;
@@ -310,13 +328,14 @@ impl<'de> Visitor<'de> for Scan<'_> {
             } else {
                 format!("{}.{}", self.path, printable(&key))
             };
-            if control_in_line(&key) {
+            let inner = self.at(path.clone(), Step::Key(key.to_string()));
+            if control_in_line(&key) && (self.reads)(&inner.steps) {
                 return self.stop(Finding::Control(path));
             }
             if !seen.insert(key.into_owned()) {
                 return self.stop(Finding::Duplicate(path));
             }
-            map.next_value_seed(self.at(path))?;
+            map.next_value_seed(inner)?;
         }
         Ok(())
     }
@@ -365,7 +384,17 @@ pub async fn plain_text<E: Endpoint>(next: E, mut req: Request) -> poem::Result<
         .await
         .map_err(|e| Problem::bad_request(format!("could not read the body: {e}")))?;
     let page = !req.uri().path().starts_with("/api/");
-    let finding = if json {
+    let finding = if json && !page {
+        match req.data::<crate::web::state::AppState>() {
+            Some(state) => {
+                let (method, path) = (req.method(), req.uri().path());
+                check_json_read(&body, &|steps| {
+                    state.body_schemas.declares(method, path, steps)
+                })
+            }
+            None => check_json(&body),
+        }
+    } else if json {
         check_json(&body)
     } else {
         check_form(&body, page)
@@ -377,32 +406,76 @@ pub async fn plain_text<E: Endpoint>(next: E, mut req: Request) -> poem::Result<
         Some(finding) => return Err(refusal(finding).into()),
         None => {}
     }
+    let mut body = body;
     if json && !page {
-        if let Some(problem) = wrong_types(&req, &body) {
-            return Err(problem.into());
+        if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Some(problem) = against_the_schema(&req, &value) {
+                return Err(problem.into());
+            }
+            if integral_numbers_as_integers(&mut value) {
+                if let Ok(rewritten) = serde_json::to_vec(&value) {
+                    body = rewritten.into();
+                }
+            }
         }
     }
     req.set_body(body);
     next.call(req).await.map(IntoResponse::into_response)
 }
 
-/// 400 naming the fields of an API body whose values are of another type than the
-/// operation's schema says (see `web::strict_json`); `None` when the types are right or
-/// the body is no JSON at all (the handler answers that).
-fn wrong_types(req: &Request, body: &[u8]) -> Option<Problem> {
+/// Writes a number with a zero fraction (`5.0`, `-3.2e1`) as the integer it is, so that
+/// an integer field reads it: JSON Schema, and so the published document, counts it as
+/// an integer, while the server's parser takes only integer notation for an integer
+/// field (a float field reads both alike). Numbers beyond 2^53, where a float is no
+/// longer exact, are left as they are. Says whether anything changed.
+fn integral_numbers_as_integers(v: &mut serde_json::Value) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= EXACT => {
+                // In range and integral: the cast is exact.
+                *v = serde_json::Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        serde_json::Value::Array(items) => {
+            let mut changed = false;
+            for x in items {
+                changed |= integral_numbers_as_integers(x);
+            }
+            changed
+        }
+        serde_json::Value::Object(map) => {
+            let mut changed = false;
+            for x in map.values_mut() {
+                changed |= integral_numbers_as_integers(x);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// What the operation's schema in the published document says is wrong with an API
+/// body (see `web::strict_json`): values of another type are 400, values breaking a
+/// constraint the document states (length, pattern, range, enumeration, a field it does
+/// not allow) 422, each naming the fields; `None` when the body fits.
+fn against_the_schema(req: &Request, value: &serde_json::Value) -> Option<Problem> {
     let state = req.data::<crate::web::state::AppState>()?;
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let errors = state
-        .body_schemas
-        .type_errors(req.method(), req.uri().path(), &value);
-    let first = errors.first()?;
-    let detail = match first.field.as_str() {
-        "" => format!("The JSON body {}.", first.message),
-        field => format!("`{field}` {}.", first.message),
-    };
-    let mut p = Problem::bad_request(detail);
-    p.errors = errors;
-    Some(p)
+    let (method, path) = (req.method(), req.uri().path());
+    let errors = state.body_schemas.type_errors(method, path, value);
+    if let Some(first) = errors.first() {
+        let detail = match first.field.as_str() {
+            "" => format!("The JSON body {}.", first.message),
+            field => format!("`{field}` {}.", first.message),
+        };
+        let mut p = Problem::bad_request(detail);
+        p.errors = errors;
+        return Some(p);
+    }
+    let violations = state.body_schemas.violations(method, path, value);
+    (!violations.is_empty()).then(|| Problem::validation(violations))
 }
 
 /// A page's form with NUL in a field: a page in the visitor's language naming the
@@ -520,6 +593,27 @@ mod tests {
     }
 
     #[test]
+    fn json_control_characters_count_only_where_the_operation_reads() {
+        let reads = |steps: &[Step]| !matches!(steps.first(), Some(Step::Key(k)) if k == "extra");
+        let check = |body: &[u8]| check_json_read(body, &reads);
+        assert_eq!(check(br#"{"extra": "\u0000", "name": "ok"}"#), None);
+        assert_eq!(check(br#"{"extra": {"a\u0007": ["\u0000"]}}"#), None);
+        assert_eq!(
+            check(br#"{"extr\u0000a": 1}"#),
+            Some(Finding::Control("extr?a".into()))
+        );
+        assert_eq!(
+            check(br#"{"extra": "\u0000", "name": "\u0000"}"#),
+            Some(Finding::Control("name".into()))
+        );
+        // A key twice is refused even where nothing is read.
+        assert_eq!(
+            check(br#"{"extra": {"k": 1, "k": 2}}"#),
+            Some(Finding::Duplicate("extra.k".into()))
+        );
+    }
+
+    #[test]
     fn json_keys_twice_are_found_at_any_depth() {
         assert_eq!(
             check_json(br#"{"name": "a", "name": "b"}"#),
@@ -536,6 +630,19 @@ mod tests {
             check_json(br#"{"ab": 1, "a\u0062": 2}"#),
             Some(Finding::Duplicate("ab".into()))
         );
+    }
+
+    #[test]
+    fn integral_numbers_become_integers_and_nothing_else_changes() {
+        let mut v = serde_json::json!({"a": 5.0, "b": [-3.2e1, 1.5, 7], "c": "5.0", "d": 1e300});
+        assert!(integral_numbers_as_integers(&mut v));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 5, "b": [-32, 1.5, 7], "c": "5.0", "d": 1e300})
+        );
+        assert!(v["a"].is_i64());
+        let mut same = serde_json::json!({"a": 1, "b": [0.25], "c": null});
+        assert!(!integral_numbers_as_integers(&mut same));
     }
 
     #[test]

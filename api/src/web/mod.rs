@@ -12,6 +12,7 @@ pub mod json_body;
 pub mod limits;
 pub mod module_spec;
 pub mod pages;
+pub mod spec_patterns;
 pub mod state;
 pub mod strict_json;
 pub mod trust;

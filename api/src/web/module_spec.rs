@@ -417,6 +417,56 @@ fn manifest_schemas() -> serde_json::Map<String, Value> {
     out
 }
 
+/// The operations whose body is a manifest.
+const MANIFEST_OPERATIONS: &[&str] = &[
+    "register_module",
+    "update_module_manifest",
+    "update_own_module_manifest",
+];
+
+/// Says in the portal's document that the operations taking a manifest take one of the
+/// published schema (`module-manifest.schema.json`, whose parts become schemas of the
+/// document): the handlers read it as JSON and check it against that schema.
+pub(super) fn with_manifest_schema(doc: &mut Value) {
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|o| o.values_mut())
+    {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            let takes_manifest = op["operationId"]
+                .as_str()
+                .is_some_and(|id| MANIFEST_OPERATIONS.contains(&id));
+            if takes_manifest {
+                for content in op["requestBody"]["content"]
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|c| c.values_mut())
+                {
+                    content["schema"] = json!({"$ref": format!("#/components/schemas/{MANIFEST}")});
+                }
+            }
+        }
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(published_manifest_schemas());
+    }
+}
+
+/// [`manifest_schemas`] with the pattern of a body's text on its free-text strings: the
+/// portal refuses control characters in a manifest as in every body.
+fn published_manifest_schemas() -> serde_json::Map<String, Value> {
+    let mut schemas = manifest_schemas();
+    schemas
+        .values_mut()
+        .for_each(super::spec_patterns::body_text_patterns);
+    schemas
+}
+
 /// The document, as committed in `openapi/module-api.json`.
 pub fn generate(portal_spec: &str) -> String {
     let portal: Value = serde_json::from_str(portal_spec).expect("the portal's document is JSON");
@@ -452,11 +502,6 @@ pub fn generate(portal_spec: &str) -> String {
                 .unwrap_or_default();
             op["security"] = json!([{ SCHEME: scopes }]);
             op["tags"] = json!(["Module API"]);
-            // The manifest a module sends is the published schema's.
-            if id == "update_own_module_manifest" {
-                op["requestBody"]["content"]["application/json; charset=utf-8"]["schema"] =
-                    json!({"$ref": format!("#/components/schemas/{MANIFEST}")});
-            }
         }
         paths.insert(path.clone(), item);
     }
@@ -520,6 +565,10 @@ pub fn generate(portal_spec: &str) -> String {
         {"name": "Module API", "description": "The module's cases and its own manifest."}
     ]);
     openapi_tidy::tidy(&mut doc, &tidy_options());
+    // The manifest's schema as published (its optional properties do not take `null`).
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(published_manifest_schemas());
+    }
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s

@@ -14,6 +14,8 @@ use crate::core::problem::FieldError;
 /// The request body schemas of the API's operations.
 pub struct BodySchemas {
     operations: Vec<Operation>,
+    /// The spec's `components` (what the schemas' references point into).
+    components: Value,
 }
 
 struct Operation {
@@ -21,6 +23,15 @@ struct Operation {
     /// The path's segments; `None` for a parameter (`{id}`).
     segments: Vec<Option<String>>,
     validator: jsonschema::Validator,
+    /// The body's schema as the spec writes it (for [`BodySchemas::declares`]).
+    schema: Value,
+}
+
+/// One step into a JSON document: an object's key or an array's index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
 }
 
 impl BodySchemas {
@@ -36,7 +47,10 @@ impl BodySchemas {
         };
         let mut operations = Vec::new();
         let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
-            return BodySchemas { operations };
+            return BodySchemas {
+                operations,
+                components,
+            };
         };
         for (path, item) in paths {
             let Some(item) = item.as_object() else {
@@ -64,7 +78,7 @@ impl BodySchemas {
                 // The body's schema with the components its references point into.
                 let root = serde_json::json!({
                     "components": components,
-                    "allOf": [schema],
+                    "allOf": [schema.clone()],
                 });
                 let Ok(validator) = jsonschema::options().with_draft(draft).build(&root) else {
                     tracing::warn!(%path, %method, "a request schema of the spec does not compile");
@@ -78,10 +92,71 @@ impl BodySchemas {
                     method,
                     segments,
                     validator,
+                    schema,
                 });
             }
         }
-        BodySchemas { operations }
+        BodySchemas {
+            operations,
+            components,
+        }
+    }
+
+    /// Whether the operation of `method` on `path` reads the value at `steps` of its
+    /// body: a property its schema names, an item of an array it names, anything inside
+    /// a map or a free-form object. An unknown field of an object with named properties
+    /// is not read (the schemas admit and the handlers ignore such fields); an operation
+    /// without a body schema is taken to read everything.
+    pub fn declares(&self, method: &Method, path: &str, steps: &[Step]) -> bool {
+        match self.find(method, path) {
+            Some(op) => self.reads(&op.schema, steps, 0),
+            None => true,
+        }
+    }
+
+    fn reads(&self, schema: &Value, steps: &[Step], depth: usize) -> bool {
+        let Some((first, rest)) = steps.split_first() else {
+            return true;
+        };
+        // References (and a cycle of them) followed a bounded number of times.
+        if depth > 64 {
+            return true;
+        }
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+            return match target
+                .strip_prefix("#/components/")
+                .and_then(|p| self.components.pointer(&format!("/{p}")))
+            {
+                Some(s) => self.reads(s, steps, depth + 1),
+                None => true,
+            };
+        }
+        let mut composed = false;
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(members) = schema.get(key).and_then(Value::as_array) {
+                composed = true;
+                if members.iter().any(|m| self.reads(m, steps, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        match first {
+            Step::Key(k) => {
+                let properties = schema.get("properties").and_then(Value::as_object);
+                if let Some(p) = properties.and_then(|p| p.get(k)) {
+                    return self.reads(p, rest, depth + 1);
+                }
+                match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => false,
+                    Some(more @ Value::Object(_)) => self.reads(more, rest, depth + 1),
+                    _ => properties.is_none() && !composed,
+                }
+            }
+            Step::Index(_) => match schema.get("items") {
+                Some(items) => self.reads(items, rest, depth + 1),
+                None => !composed,
+            },
+        }
     }
 
     /// How many operations have a JSON body schema.
@@ -112,37 +187,134 @@ impl BodySchemas {
     /// The fields of `body` whose value is of another type than the schema of the
     /// operation names (none for an operation without a JSON body schema).
     pub fn type_errors(&self, method: &Method, path: &str, body: &Value) -> Vec<FieldError> {
+        self.judge(method, path, body).0
+    }
+
+    /// The fields of `body` whose value is of the right type but breaks a constraint of
+    /// the operation's schema: a length, a pattern, a range, an enumeration, the number
+    /// of items, a property the schema does not allow. Required properties and formats
+    /// are left to the handler (which reads them), and so is anything the schema cannot
+    /// say.
+    pub fn violations(&self, method: &Method, path: &str, body: &Value) -> Vec<FieldError> {
+        self.judge(method, path, body).1
+    }
+
+    /// The type errors and the other violations of `body`, each field once.
+    fn judge(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &Value,
+    ) -> (Vec<FieldError>, Vec<FieldError>) {
+        use jsonschema::error::ValidationErrorKind as K;
         let Some(op) = self.find(method, path) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        let mut out: Vec<FieldError> = Vec::new();
+        let mut types: Vec<FieldError> = Vec::new();
+        let mut others: Vec<FieldError> = Vec::new();
         for e in op.validator.iter_errors(body) {
-            let jsonschema::error::ValidationErrorKind::Type { kind } = e.kind() else {
-                continue;
-            };
             if e.instance().is_null() {
                 continue;
             }
             let field = crate::core::validate::json_path(e.instance_path().iter());
-            if out.iter().any(|f| f.field == field) {
-                continue;
-            }
-            let expected = match kind {
-                jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                jsonschema::error::TypeKind::Multiple(ts) => ts
-                    .iter()
-                    .map(|t| t.to_string())
-                    .filter(|t| t != "null")
-                    .collect::<Vec<_>>()
-                    .join(" or "),
+            let (list, field, message) = match e.kind() {
+                K::Type { kind } => {
+                    let expected = match kind {
+                        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                        jsonschema::error::TypeKind::Multiple(ts) => ts
+                            .iter()
+                            .map(|t| t.to_string())
+                            .filter(|t| t != "null")
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                    };
+                    let message = format!("must be {} {expected}", article(&expected));
+                    (&mut types, field, message)
+                }
+                K::MinLength { limit } => {
+                    (&mut others, field, plural(*limit, "at least", "character"))
+                }
+                K::MaxLength { limit } => {
+                    (&mut others, field, plural(*limit, "at most", "character"))
+                }
+                K::MinItems { limit } => (&mut others, field, plural(*limit, "at least", "item")),
+                K::MaxItems { limit } => (&mut others, field, plural(*limit, "at most", "item")),
+                K::Minimum { limit } => (&mut others, field, format!("must be at least {limit}")),
+                K::Maximum { limit } => (&mut others, field, format!("must be at most {limit}")),
+                K::ExclusiveMinimum { limit } => {
+                    (&mut others, field, format!("must be more than {limit}"))
+                }
+                K::ExclusiveMaximum { limit } => {
+                    (&mut others, field, format!("must be less than {limit}"))
+                }
+                K::Pattern { pattern } => (&mut others, field, pattern_meaning(pattern).into()),
+                K::Enum { options } => {
+                    let names: Vec<String> = options
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|o| !o.is_null())
+                        .map(|o| o.to_string())
+                        .collect();
+                    (
+                        &mut others,
+                        field,
+                        format!("must be one of {}", names.join(", ")),
+                    )
+                }
+                K::Constant { expected_value } => {
+                    (&mut others, field, format!("must be {expected_value}"))
+                }
+                K::UniqueItems => (&mut others, field, "must not repeat an item".to_string()),
+                K::AdditionalProperties { unexpected } => {
+                    for key in unexpected {
+                        let named = if field.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{field}.{key}")
+                        };
+                        if !others.iter().any(|f| f.field == named) {
+                            others.push(FieldError {
+                                field: named,
+                                message: "is not a field of this request".into(),
+                            });
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
             };
-            out.push(FieldError {
-                field,
-                message: format!("must be {} {expected}", article(&expected)),
-            });
+            if !list.iter().any(|f| f.field == field) {
+                list.push(FieldError { field, message });
+            }
         }
-        out
+        (types, others)
     }
+}
+
+/// What a value breaking `pattern` is told. The document's patterns come in a few
+/// kinds: text without control characters (`web::spec_patterns`), an email
+/// address, a date-time, a line of text whose length is counted without the spaces at
+/// either end, and lists of words.
+fn pattern_meaning(pattern: &str) -> &'static str {
+    if pattern.contains('@') {
+        "must be an email address"
+    } else if pattern.contains("[Tt]") {
+        "must be a date-time as RFC 3339 writes it, e.g. 2026-12-24T09:00:00Z"
+    } else if pattern.contains("{0,") || pattern.contains("{1,") {
+        "has too few or too many characters (spaces at either end not counted), or control characters"
+    } else if pattern.contains(r"\u0000-") {
+        "must not contain control characters"
+    } else {
+        "must have the form the API document gives (its pattern)"
+    }
+}
+
+/// `must be at least 10 characters`, `must have at most 1 item`.
+fn plural(n: u64, bound: &str, unit: &str) -> String {
+    let verb = if unit == "item" { "have" } else { "be" };
+    let s = if n == 1 { "" } else { "s" };
+    format!("must {verb} {bound} {n} {unit}{s}")
 }
 
 /// An `anyOf` or `oneOf` of one schema and `{"type": "null"}` (how OpenAPI 3.1 writes
@@ -241,6 +413,41 @@ mod tests {
             &serde_json::json!({"count": "1"}),
         );
         assert_eq!(e[0].message, "must be an integer");
+    }
+
+    #[test]
+    fn only_the_fields_an_operation_reads_are_declared() {
+        let s = schemas();
+        let key = |k: &str| Step::Key(k.to_string());
+        let reads = |steps: &[Step]| s.declares(&Method::POST, "/api/v1/things", steps);
+        assert!(reads(&[]));
+        assert!(reads(&[key("name")]));
+        assert!(reads(&[key("tags"), Step::Index(3)]));
+        assert!(reads(&[key("inner"), key("n")]));
+        assert!(reads(&[key("kind")]));
+        // Unknown fields, at the top and inside a referenced object.
+        assert!(!reads(&[key("nme")]));
+        assert!(!reads(&[key("nme"), key("x")]));
+        assert!(!reads(&[key("inner"), key("m")]));
+        // A map and a free-form object read whatever they hold.
+        let maps = BodySchemas::from_spec(&serde_json::json!({
+            "openapi": "3.1.0",
+            "paths": {"/m": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {
+                    "names": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "answers": {"type": "object"},
+                    "strict": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false}
+                }
+            }}}}}}}
+        }));
+        let m = |steps: &[Step]| maps.declares(&Method::POST, "/m", steps);
+        assert!(m(&[key("names"), key("de")]));
+        assert!(m(&[key("answers"), key("anything"), Step::Index(0)]));
+        assert!(m(&[key("strict"), key("a")]));
+        assert!(!m(&[key("strict"), key("b")]));
+        // An operation without a body schema reads everything.
+        assert!(s.declares(&Method::PATCH, "/api/v1/things", &[key("x")]));
     }
 
     #[test]

@@ -841,9 +841,9 @@ async fn the_business_sees_and_decides_and_the_resident_sees_who_read(app: TestA
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    // A bad decision is a 400 naming the problem, never a 500.
+    // A decision the document does not list is a 422 naming the field, never a 500.
     let resp = decide(&ba, "maybe").await.unwrap();
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         app.outbox_events(bb["id"].as_str().unwrap()).await,
         ["booking.requested", "booking.rejected"]

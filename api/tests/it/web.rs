@@ -1338,7 +1338,11 @@ async fn form_errors_and_the_access_log_speak_the_page_language_while_the_api_st
         .await
         .unwrap();
     let p = problem(r, 422).await;
-    assert_eq!(p["errors"][0]["message"], "must be 2-200 characters");
+    assert_eq!(p["errors"][0]["field"], "name");
+    assert_eq!(
+        p["errors"][0]["message"],
+        "has too few or too many characters (spaces at either end not counted), or control characters"
+    );
 
     // The access log: an admin read the members; the owner reads that in German.
     let admin = app.admin().await;

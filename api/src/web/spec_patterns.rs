@@ -1,0 +1,95 @@
+//! The patterns the published documents give strings, saying what the edge
+//! (`web::edge`, `web::strict_json`) refuses: control characters in text and in the keys
+//! of maps, and the form of a date-time (tools take `format` as a mere annotation).
+
+/// A string of a JSON body: no control characters but tab and line breaks (`web::edge`).
+const BODY_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// An RFC 3339 date-time (`format: date-time` says the same, but tools take formats
+/// as annotations and would send an empty string).
+const DATE_TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+/// A query parameter: no control characters at all (`web::edge`).
+const PARAMETER_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// A string without an enumeration or a pattern of its own, and without a format that
+/// fixes its characters (a date, a UUID; a URL or an email address can hold anything).
+fn free_text(schema: &serde_json::Value) -> bool {
+    let open_format = schema
+        .get("format")
+        .and_then(serde_json::Value::as_str)
+        .is_none_or(|f| matches!(f, "uri" | "url" | "email" | "hostname" | "idn-email"));
+    schema["type"] == "string"
+        && open_format
+        && schema.get("enum").is_none()
+        && schema.get("pattern").is_none()
+}
+
+/// An object that takes keys it does not name (a map, a free-form object).
+fn takes_any_keys(o: &serde_json::Map<String, serde_json::Value>) -> bool {
+    o.get("type").and_then(serde_json::Value::as_str) == Some("object")
+        && o.get("additionalProperties") != Some(&serde_json::Value::Bool(false))
+        && (o.get("properties").is_none() || o.get("additionalProperties").is_some())
+        && o.get("propertyNames").is_none()
+}
+
+/// Gives every free-text string of the schemas in `v` the pattern of a JSON body's text
+/// ([`BODY_TEXT`]), and the keys of every map the pattern of a line ([`PARAMETER_TEXT`]):
+/// the edge refuses control characters in what an operation reads.
+pub fn body_text_patterns(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if free_text(&serde_json::Value::Object(o.clone())) {
+                o.insert("pattern".into(), BODY_TEXT.into());
+            }
+            let is_string = o.get("type").is_some_and(|t| {
+                t == "string" || t.as_array().is_some_and(|a| a.contains(&"string".into()))
+            });
+            if is_string
+                && o.get("format").and_then(serde_json::Value::as_str) == Some("date-time")
+                && o.get("pattern").is_none()
+            {
+                o.insert("pattern".into(), DATE_TIME.into());
+            }
+            if takes_any_keys(o) {
+                o.insert(
+                    "propertyNames".into(),
+                    serde_json::json!({ "pattern": PARAMETER_TEXT }),
+                );
+            }
+            o.values_mut().for_each(body_text_patterns);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(body_text_patterns),
+        _ => {}
+    }
+}
+
+/// Says in the document what the edge refuses (`web::edge`): control characters in the
+/// strings of JSON bodies and in query parameters. Strings with a format, an enumeration
+/// or a pattern of their own are left as they are.
+pub fn no_control_characters(doc: &mut serde_json::Value) {
+    body_text_patterns(&mut doc["components"]["schemas"]);
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|o| o.values_mut())
+    {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            if let Some(body) = op.get_mut("requestBody") {
+                body_text_patterns(body);
+            }
+            for p in op
+                .get_mut("parameters")
+                .and_then(|p| p.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                if p["in"] == "query" && free_text(&p["schema"]) {
+                    p["schema"]["pattern"] = PARAMETER_TEXT.into();
+                }
+            }
+        }
+    }
+}
