@@ -361,3 +361,60 @@ async fn a_method_not_allowed_names_the_allowed_ones() {
     let problem: Value = resp.json().await.unwrap();
     assert_eq!(problem["type"], "/problems/method-not-allowed");
 }
+
+/// What the handlers insist on, the document says: `If-Match` on a listing's full
+/// update and `Idempotency-Key` on a booking are required; a module's service needs no
+/// `offers`; a date is `format: date`; the manifest operations take the published
+/// manifest schema.
+#[test]
+fn the_document_states_what_the_handlers_insist_on() {
+    let spec: serde_json::Value = serde_json::from_str(&api::web::app::spec_json()).unwrap();
+    let header = |path: &str, method: &str, name: &str| -> serde_json::Value {
+        spec["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{method} {path} has no {name}"))
+    };
+    assert_eq!(
+        header("/api/v1/listings/{id}", "put", "If-Match")["required"],
+        true
+    );
+    assert_eq!(
+        header("/api/v1/bookings", "post", "Idempotency-Key")["required"],
+        true
+    );
+    assert_eq!(
+        header("/api/v1/offers/{id}", "put", "If-Match")["required"],
+        false
+    );
+    assert!(header("/api/v1/listings/{id}", "put", "If-Match")["schema"]["pattern"].is_string());
+    let required = spec["components"]["schemas"]["RegisterService"]["required"]
+        .as_array()
+        .unwrap();
+    assert!(!required.contains(&"offers".into()), "{required:?}");
+    assert!(!spec.to_string().contains("naive-date\""));
+    for (path, method) in [
+        ("/api/v1/admin/modules", "post"),
+        ("/api/v1/admin/modules/{id}/manifest", "put"),
+        ("/api/v1/module/manifest", "put"),
+    ] {
+        let schema = spec["paths"][path][method]["requestBody"]["content"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()["schema"]
+            .clone();
+        assert_eq!(
+            schema["$ref"], "#/components/schemas/ModuleManifest",
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        spec["components"]["schemas"]["ModuleManifest"]["additionalProperties"],
+        false
+    );
+}

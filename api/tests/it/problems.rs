@@ -358,3 +358,87 @@ async fn json_types_are_strict(app: TestApp) {
     assert_eq!(offers, 0);
 }
 on_both!(json_types_are_strict);
+
+/// The edge holds an API body to its operation's schema in the published document:
+/// what the document states (a length, a form, a range) is 422 naming the field before
+/// a handler runs; fields the document does not name are ignored, whatever their text;
+/// a number written with a zero fraction is the integer it is.
+async fn bodies_are_held_to_the_document(app: TestApp) {
+    let (owner, org) = app.business_owner("Dokument").await;
+    // Out of the document's bounds: each field named, nothing stored.
+    let r = owner
+        .client
+        .post(app.url("/api/v1/accounts/me/tokens"))
+        .json(&serde_json::json!({"name": "   ", "expires_in_days": 366}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    let mut named = fields(&p);
+    named.sort();
+    assert_eq!(named, ["expires_in_days", "name"], "{p}");
+    let r = client()
+        .post(app.url("/api/v1/accounts/register"))
+        .json(
+            &serde_json::json!({"email": "no address", "password": "short", "display_name": "Ann"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    let mut named = fields(&p);
+    named.sort();
+    assert_eq!(named, ["email", "password"], "{p}");
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"] == "must be an email address"),
+        "{p}"
+    );
+    // An unknown field, however odd its text, is ignored; a known one is not.
+    let r = owner
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&serde_json::json!({"name": "Extra Oy", "note\u{0}": "\u{0}\u{1b}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let r = owner
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&serde_json::json!({"name": "Extra\u{0} Oy"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fields(&problem(r, 422).await), ["name"]);
+    // 5.0 seats are five seats.
+    let (listing, _) = app.create_listing(&owner, org, "Dokument").await;
+    let id = listing["id"].as_str().unwrap();
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
+    let r = owner
+        .client
+        .post(app.url(&format!("/api/v1/listings/{id}/offers")))
+        .json(&serde_json::json!({
+            "kind": "class",
+            "name": {"en": "Floats"},
+            "class": {"seats": 5.0, "duration_minutes": 6e1, "sessions": [format!("{day}T18:00:00")]}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let offer: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(offer["class"]["seats"], 5, "{offer}");
+    // The OAuth endpoints take POST alone, and say so.
+    let r = client()
+        .request(reqwest::Method::TRACE, app.url("/oauth/token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["allow"], "POST");
+}
+on_both!(bodies_are_held_to_the_document);
