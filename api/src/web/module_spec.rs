@@ -428,27 +428,17 @@ const MANIFEST_OPERATIONS: &[&str] = &[
 /// published schema (`module-manifest.schema.json`, whose parts become schemas of the
 /// document): the handlers read it as JSON and check it against that schema.
 pub(super) fn with_manifest_schema(doc: &mut Value) {
-    for item in doc["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|o| o.values_mut())
-    {
-        for op in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|o| o.values_mut())
-        {
-            let takes_manifest = op["operationId"]
-                .as_str()
-                .is_some_and(|id| MANIFEST_OPERATIONS.contains(&id));
-            if takes_manifest {
-                for content in op["requestBody"]["content"]
-                    .as_object_mut()
-                    .into_iter()
-                    .flat_map(|c| c.values_mut())
-                {
-                    content["schema"] = json!({"$ref": format!("#/components/schemas/{MANIFEST}")});
-                }
+    for op in super::spec_patterns::operations_mut(doc) {
+        let takes_manifest = op["operationId"]
+            .as_str()
+            .is_some_and(|id| MANIFEST_OPERATIONS.contains(&id));
+        if takes_manifest {
+            for content in op["requestBody"]["content"]
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|c| c.values_mut())
+            {
+                content["schema"] = json!({"$ref": format!("#/components/schemas/{MANIFEST}")});
             }
         }
     }

@@ -67,29 +67,30 @@ pub fn body_text_patterns(v: &mut serde_json::Value) {
 /// or a pattern of their own are left as they are.
 pub fn no_control_characters(doc: &mut serde_json::Value) {
     body_text_patterns(&mut doc["components"]["schemas"]);
-    for item in doc["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|o| o.values_mut())
-    {
-        for op in item
-            .as_object_mut()
+    for op in operations_mut(doc) {
+        if let Some(body) = op.get_mut("requestBody") {
+            body_text_patterns(body);
+        }
+        for p in op
+            .get_mut("parameters")
+            .and_then(|p| p.as_array_mut())
             .into_iter()
-            .flat_map(|o| o.values_mut())
+            .flatten()
         {
-            if let Some(body) = op.get_mut("requestBody") {
-                body_text_patterns(body);
-            }
-            for p in op
-                .get_mut("parameters")
-                .and_then(|p| p.as_array_mut())
-                .into_iter()
-                .flatten()
-            {
-                if p["in"] == "query" && free_text(&p["schema"]) {
-                    p["schema"]["pattern"] = PARAMETER_TEXT.into();
-                }
+            if p["in"] == "query" && free_text(&p["schema"]) {
+                p["schema"]["pattern"] = PARAMETER_TEXT.into();
             }
         }
     }
+}
+
+/// Every operation of a document's `paths` (and the path items' other entries, such as
+/// `parameters`, which have no `operationId` or `requestBody`).
+pub fn operations_mut(doc: &mut serde_json::Value) -> impl Iterator<Item = &mut serde_json::Value> {
+    doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|o| o.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|o| o.values_mut())
 }
