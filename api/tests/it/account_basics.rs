@@ -847,10 +847,11 @@ async fn existing_accounts_are_verified_by_the_migration(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000020_add_account_basics")
         .unwrap();
-    migration::Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    migration::Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
-    migration::Migrator::up(db, None).await.unwrap();
+    migration::Migrator::up(&mig, None).await.unwrap();
     let row = entities::user::Entity::find_by_id(u.id)
         .one(db)
         .await

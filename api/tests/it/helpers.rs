@@ -598,3 +598,25 @@ pub fn metric_sum(text: &str, family: &str, labels: &str) -> f64 {
         })
         .sum()
 }
+
+/// A connection of its own for a test that steps the migrations down and up under a
+/// running app: on SQLite one connection without a statement cache, so that every
+/// schema change goes through one connection and no statement prepared before a change
+/// is run again from a cache after it (stepping down and up through the app's pool of
+/// eight connections now and then failed with "duplicate column name" under load); on
+/// PostgreSQL the app's own pool.
+pub async fn migration_connection(app: &TestApp) -> sea_orm::DatabaseConnection {
+    if !app.database_url.starts_with("sqlite:") {
+        return app.state.db.clone();
+    }
+    let mut opts = sea_orm::ConnectOptions::new(app.database_url.clone());
+    opts.max_connections(1)
+        .min_connections(1)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.statement_cache_capacity(0)
+                .foreign_keys(true)
+                .busy_timeout(std::time::Duration::from_secs(10))
+        });
+    Database::connect(opts).await.unwrap()
+}

@@ -180,14 +180,15 @@ async fn sqlite_search_text_has_a_trigram_full_text_index() {
         .iter()
         .position(|n| n == "m20261123_000012_add_search_fts_sqlite")
         .unwrap();
-    Migrator::down(db, Some((names.len() - fts) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - fts) as u32))
         .await
         .unwrap();
     assert!(!tables(db).await.contains(&"listings_fts".to_string()));
     api::demo::generate::generate(db, city, 100, 8, false)
         .await
         .unwrap();
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     assert!(tables(db).await.contains(&"listings_fts".to_string()));
     // A later migration empties the search text for the server to write it anew, as it
     // does at start; the index follows.
@@ -362,7 +363,8 @@ async fn old_access_records_become_messages(app: TestApp) {
         .position(|n| n == "m20261125_000015_access_records_as_messages")
         .unwrap();
     let after = (names.len() - at) as u32;
-    Migrator::down(db, Some(after)).await.unwrap();
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some(after)).await.unwrap();
     let old = [
         ("booking 0190-b1 (name, phone)", "booking marked no_show"),
         (
@@ -416,7 +418,7 @@ async fn old_access_records_become_messages(app: TestApp) {
             .await
             .unwrap()
     };
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     let rows = stored().await;
     assert_eq!(
         rows[0],
@@ -497,7 +499,8 @@ async fn old_access_records_become_messages(app: TestApp) {
     assert_eq!(api[0]["purpose"], "list of bookings of Yoga");
 
     // Down: the sentences again (cut to the old 200 characters on PostgreSQL), up again.
-    Migrator::down(db, Some(after)).await.unwrap();
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some(after)).await.unwrap();
     let rows = stored().await;
     assert_eq!(
         rows[0],
@@ -508,7 +511,7 @@ async fn old_access_records_become_messages(app: TestApp) {
     );
     assert!(rows[1].0.starts_with("name and email as member of xxx"));
     assert_eq!(rows[3].1, "list of bookings of Yoga");
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     assert_eq!(
         stored().await[0].0,
         r#"{"key":"access-booking","args":{"booking":"0190-b1","fields":"name, phone"}}"#
@@ -524,7 +527,6 @@ async fn bookings_written_before_shared_at_are_marked(app: TestApp) {
     use crate::booking::{availability, book, create_offer, post, published_listing, tomorrow};
     use sea_orm::EntityTrait;
     use serde_json::json;
-    let db = &app.state.db;
     let (owner, listing) = published_listing(&app, "Vanha").await;
     let day = tomorrow(&app);
     let offer = create_offer(
@@ -566,10 +568,11 @@ async fn bookings_written_before_shared_at_are_marked(app: TestApp) {
         .iter()
         .position(|n| n == "m20261206_000016_add_booking_shared_at")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     let fresh = api::core::db::connect(&app.database_url).await.unwrap();
     let mut shared = Vec::new();
     for b in &made {
@@ -659,7 +662,8 @@ async fn listing_review_columns_come_and_go(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000023_add_listing_review")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
     let before = columns(db, "listings").await;
@@ -707,7 +711,7 @@ async fn listing_review_columns_come_and_go(app: TestApp) {
         .unwrap();
     assert_eq!(kept, 2, "the categories survive down");
 
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     assert_eq!(columns(db, "listings").await, listing_columns);
     let fresh = api::core::db::connect(&app.database_url).await.unwrap();
     let l = entities::listing::Entity::find_by_id(id)
@@ -987,7 +991,8 @@ async fn partner_connection_module_comes_and_goes(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000033_add_partner_connection_module")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
     let without = columns(db, "partner_connections").await;
@@ -1009,7 +1014,7 @@ async fn partner_connection_module_comes_and_goes(app: TestApp) {
         .unwrap();
     assert_eq!(kept, 1, "the connection survives down");
 
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     assert_eq!(columns(db, "partner_connections").await, with);
     let fresh = api::core::db::connect(&app.database_url).await.unwrap();
     let c = entities::partner_connection::Entity::find_by_id(id)
@@ -1056,7 +1061,8 @@ async fn module_delivery_outcomes_come_and_go(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000034_module_delivery_outcomes")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
     assert!(!columns(db, "module_deliveries")
@@ -1097,7 +1103,7 @@ async fn module_delivery_outcomes_come_and_go(app: TestApp) {
         .await
         .unwrap();
     }
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     let rows = entities::module_delivery::Entity::find()
         .all(db)
         .await
@@ -1223,7 +1229,8 @@ async fn listing_cases_restrict_deleting_the_listing(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000035_restrict_listing_cases")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
     assert!(listing_delete_rules(db)
@@ -1231,7 +1238,7 @@ async fn listing_cases_restrict_deleting_the_listing(app: TestApp) {
         .iter()
         .all(|(_, r)| r == "CASCADE"));
     assert_eq!(rows(db).await, before, "down keeps the rows");
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     assert_eq!(listing_delete_rules(db).await, restrict);
     assert_eq!(rows(db).await, before, "up keeps the rows");
     assert_eq!(sorted(indexes(db, "reports").await), ix, "and the indexes");
@@ -1329,12 +1336,13 @@ async fn sealed_files_lose_their_plaintext_digest(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000036_sealed_file_digests")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
     file(sealed, true, jwe.clone()).insert(db).await.unwrap();
     file(clear, false, plain.to_vec()).insert(db).await.unwrap();
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     let get = |id| async move {
         entities::application_file::Entity::find_by_id(id)
             .one(db)

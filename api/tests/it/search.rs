@@ -886,10 +886,11 @@ async fn search_text_is_written_anew_after_the_migration(app: TestApp) {
         .iter()
         .position(|n| n == "m20261207_000019_refold_search_text")
         .unwrap();
-    Migrator::down(db, Some((names.len() - at) as u32))
+    let mig = crate::helpers::migration_connection(&app).await;
+    Migrator::down(&mig, Some((names.len() - at) as u32))
         .await
         .unwrap();
-    Migrator::up(db, None).await.unwrap();
+    Migrator::up(&mig, None).await.unwrap();
     let emptied = entities::listing::Entity::find().all(db).await.unwrap();
     assert!(emptied
         .iter()
