@@ -318,8 +318,9 @@ def client_use(out_dir, portal, token):
         slots = availability.sync(
             client=anonymous,
             id=str(offer.id),
-            from_=start.isoformat(),
-            to=(start + timedelta(days=13)).isoformat(),
+            # The documents say `format: date`, so the client takes dates.
+            from_=start,
+            to=start + timedelta(days=13),
         )
         assert isinstance(slots, models.Availability), f"availability: {slots}"
         slot = next((s for s in slots.slots if (s.remaining or 0) > 0), None)
