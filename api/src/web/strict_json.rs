@@ -159,6 +159,12 @@ impl BodySchemas {
         }
     }
 
+    /// Whether the operation of `method` on `path` has a JSON body schema in the document
+    /// (a partner's signed webhook, for one, has none: its bytes are its signature's).
+    pub fn describes(&self, method: &Method, path: &str) -> bool {
+        self.find(method, path).is_some()
+    }
+
     /// How many operations have a JSON body schema.
     pub fn len(&self) -> usize {
         self.operations.len()
@@ -453,6 +459,8 @@ mod tests {
     #[test]
     fn the_operation_is_found_by_method_and_path() {
         let s = schemas();
+        assert!(s.describes(&Method::PUT, "/api/v1/things/7"));
+        assert!(!s.describes(&Method::POST, "/api/v1/partner-webhooks/7"));
         let n = serde_json::json!({"n": "1"});
         assert_eq!(
             fields(s.type_errors(&Method::PUT, "/api/v1/things/42", &n)),

@@ -924,6 +924,29 @@ async fn membership_and_webhooks(app: TestApp) {
         .await
         .unwrap();
     problem(resp, 401).await;
+    // A signed body reaches the handler byte for byte: a number written `1.0` is not
+    // rewritten at the edge (as a body the API document describes would be), so its
+    // signature holds.
+    let mut with_float: serde_json::Value = serde_json::from_str(&body).unwrap();
+    with_float["x_weight"] = serde_json::json!(1.0);
+    let with_float = serde_json::to_string(&with_float).unwrap();
+    assert!(with_float.contains("1.0"), "{with_float}");
+    let now = chrono::Utc::now().timestamp();
+    let resp = client()
+        .post(&url)
+        .header("content-type", "application/json")
+        .header("webhook-id", "msg_float")
+        .header("webhook-timestamp", now.to_string())
+        .header(
+            "webhook-signature",
+            partner_sandbox::webhook::sign(&secret, "msg_float", now, with_float.as_bytes()),
+        )
+        .body(with_float)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(resp.status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert!(resp.status().is_success(), "{}", resp.status());
     let resp = client()
         .post(app.url(&format!("/api/v1/partner-webhooks/{}", Uuid::new_v4())))
         .body(body)
