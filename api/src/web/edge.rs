@@ -469,7 +469,7 @@ fn integral_numbers_as_integers(v: &mut serde_json::Value) -> bool {
 fn against_the_schema(req: &Request, value: &serde_json::Value) -> Option<Problem> {
     let state = req.data::<crate::web::state::AppState>()?;
     let (method, path) = (req.method(), req.uri().path());
-    let errors = state.body_schemas.type_errors(method, path, value);
+    let (errors, violations) = state.body_schemas.judge(method, path, value);
     if let Some(first) = errors.first() {
         let detail = match first.field.as_str() {
             "" => format!("The JSON body {}.", first.message),
@@ -479,7 +479,6 @@ fn against_the_schema(req: &Request, value: &serde_json::Value) -> Option<Proble
         p.errors = errors;
         return Some(p);
     }
-    let violations = state.body_schemas.violations(method, path, value);
     (!violations.is_empty()).then(|| Problem::validation(violations))
 }
 

@@ -196,17 +196,13 @@ impl BodySchemas {
         self.judge(method, path, body).0
     }
 
-    /// The fields of `body` whose value is of the right type but breaks a constraint of
-    /// the operation's schema: a length, a pattern, a range, an enumeration, the number
-    /// of items, a property the schema does not allow. Required properties and formats
-    /// are left to the handler (which reads them), and so is anything the schema cannot
-    /// say.
-    pub fn violations(&self, method: &Method, path: &str, body: &Value) -> Vec<FieldError> {
-        self.judge(method, path, body).1
-    }
-
-    /// The type errors and the other violations of `body`, each field once.
-    fn judge(
+    /// The type errors of `body` (see [`BodySchemas::type_errors`]) and, apart, the
+    /// fields whose value is of the right type but breaks a constraint of the operation's
+    /// schema: a length, a pattern, a range, an enumeration, the number of items, a
+    /// property the schema does not allow. Required properties and formats are left to
+    /// the handler (which reads them), and so is anything the schema cannot say. Each
+    /// field once; the schema is run over the body once for both.
+    pub fn judge(
         &self,
         method: &Method,
         path: &str,
