@@ -15,7 +15,10 @@
 //! * `servers` is empty and `info.license` missing;
 //! * a `chrono::NaiveDate` has the format `naive-date`, which no tool knows; it is
 //!   JSON Schema's `date` (RFC 3339 `full-date`, `2026-12-24`), which is what it reads
-//!   and writes.
+//!   and writes;
+//! * an integer's format names its Rust type (`uint32`) but not its range, so a tool
+//!   sends `-1`; the range is added as `minimum` and `maximum`, and poem's own bounds
+//!   on integers (`1.0`) are written as integers.
 
 use serde_json::{json, Map, Value};
 
@@ -60,6 +63,58 @@ pub fn tidy(doc: &mut Value, options: &Tidy) {
     schemas(doc, options.nullable_optionals);
 }
 
+/// The range of a Rust integer type, by the format poem-openapi gives it.
+fn format_range(format: &str) -> Option<(i128, i128)> {
+    Some(match format {
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int64" => (i64::MIN.into(), i64::MAX.into()),
+        "uint8" => (0, u8::MAX.into()),
+        "uint16" => (0, u16::MAX.into()),
+        "uint32" => (0, u32::MAX.into()),
+        "uint64" => (0, u64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// An integer whose format is a Rust type says the type's range, unless it has a
+/// narrower one: the server cannot read a number outside it (`-1` as a `u32`), which
+/// formats alone do not tell tools.
+fn integer_bounds(o: &mut Map<String, Value>) {
+    // poem-openapi writes a validator's bound as a float (`1.0`): an integer's bound is
+    // an integer.
+    let is_integer = o.get("type").is_some_and(|t| {
+        t == "integer" || t.as_array().is_some_and(|a| a.contains(&"integer".into()))
+    });
+    for key in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+        if let Some(f) = o
+            .get(key)
+            .and_then(Value::as_f64)
+            .filter(|f| f.fract() == 0.0)
+        {
+            if is_integer && o[key].is_f64() && f.abs() < 9.0e15 {
+                o.insert(key.into(), (f as i64).into());
+            }
+        }
+    }
+    let Some((min, max)) = o
+        .get("format")
+        .and_then(Value::as_str)
+        .and_then(format_range)
+    else {
+        return;
+    };
+    for (key, bound) in [("minimum", min), ("maximum", max)] {
+        if o.get(key).is_none() {
+            let n = i64::try_from(bound)
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(bound as u64));
+            o.insert(key.into(), n);
+        }
+    }
+}
+
 fn is_method(key: &str) -> bool {
     matches!(
         key,
@@ -79,6 +134,7 @@ fn schemas(v: &mut Value, nullable: bool) {
             if o.get("format").and_then(Value::as_str) == Some("naive-date") {
                 o.insert("format".into(), "date".into());
             }
+            integer_bounds(o);
             if nullable && is_object_schema(o) {
                 let required: Vec<String> = o
                     .get("required")
@@ -201,6 +257,30 @@ mod tests {
             servers: json!([{"url": "/"}]),
             nullable_optionals: true,
         }
+    }
+
+    #[test]
+    fn integers_say_the_range_of_their_type() {
+        let mut doc = json!({"components": {"schemas": {"X": {"type": "object", "properties": {
+            "seats": {"type": "integer", "format": "uint32"},
+            "days": {"type": "integer", "format": "uint32", "minimum": 1.0, "maximum": 365.0},
+            "share": {"type": "number", "format": "double", "maximum": 1.0},
+            "offset": {"type": "integer", "format": "int32"},
+            "size": {"type": "integer", "format": "uint64"},
+            "lat": {"type": "number", "format": "double"},
+        }, "required": ["seats", "days", "offset", "size", "lat"]}}}});
+        tidy(&mut doc, &options());
+        let p = &doc["components"]["schemas"]["X"]["properties"];
+        assert_eq!(p["seats"]["minimum"], 0);
+        assert_eq!(p["seats"]["maximum"], 4_294_967_295_u64);
+        assert!(p["days"]["minimum"].is_i64() && p["days"]["maximum"].is_i64());
+        assert_eq!(p["days"]["minimum"], 1);
+        assert_eq!(p["days"]["maximum"], 365);
+        assert!(p["share"]["maximum"].is_f64());
+        assert_eq!(p["offset"]["minimum"], i32::MIN);
+        assert_eq!(p["offset"]["maximum"], i32::MAX);
+        assert_eq!(p["size"]["maximum"], u64::MAX);
+        assert!(p["lat"].get("minimum").is_none());
     }
 
     #[test]

@@ -350,7 +350,7 @@ def client_use(out_dir, portal, token):
 # schemathesis
 
 
-def schemathesis(portal, document, label, token, max_examples, report_dir):
+def schemathesis(portal, document, label, token, max_examples, seed, report_dir):
     args = [
         str(VENV_BIN / "st"),
         "--config-file",
@@ -368,7 +368,7 @@ def schemathesis(portal, document, label, token, max_examples, report_dir):
         "--workers",
         "2",
         "--seed",
-        "1",
+        str(seed),
         "--generation-database",
         "none",
         "--request-timeout",
@@ -406,6 +406,7 @@ def main():
     parser.add_argument("--portal-bin", required=True)
     parser.add_argument("--redocly", required=True)
     parser.add_argument("--max-examples", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=1, help="schemathesis' seed")
     parser.add_argument(
         "--only",
         action="append",
@@ -442,13 +443,13 @@ def main():
         if "schemathesis" in parts:
             log(f"==> schemathesis (all checks, at most {args.max_examples} examples each)")
             results["schemathesis anonymous"] = schemathesis(
-                portal, "openapi.json", "anonymous", None, args.max_examples, out_dir
+                portal, "openapi.json", "anonymous", None, args.max_examples, args.seed, out_dir
             )
             results["schemathesis owner"] = schemathesis(
-                portal, "openapi.json", "owner", owner, args.max_examples, out_dir
+                portal, "openapi.json", "owner", owner, args.max_examples, args.seed, out_dir
             )
             results["schemathesis module"] = schemathesis(
-                portal, "module-api.json", "module", module, args.max_examples, out_dir
+                portal, "module-api.json", "module", module, args.max_examples, args.seed, out_dir
             )
     finally:
         if portal:

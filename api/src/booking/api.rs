@@ -307,7 +307,7 @@ impl BookingsApi {
         /// A unique key for this booking (1-255 visible ASCII characters); required
         /// (without it: 400 `idempotency-key-missing`).
         #[oai(name = "Idempotency-Key")]
-        key: Header<Required<String>>,
+        key: Header<Required<idempotency::KeyHeader>>,
         body: Json<BookingInput>,
     ) -> Result<BookingCreated, ApiError> {
         let user = auth.user(Scope::BookingsWrite)?;
@@ -315,7 +315,8 @@ impl BookingsApi {
         if !user.email_verified {
             return Err(problem(&BookingError::EmailUnverified).into());
         }
-        let key = idempotency::parse_key(key.0 .0.as_deref()).map_err(|e| problem(&e))?;
+        let key = idempotency::parse_key(key.0 .0.as_ref().map(|k| k.0.as_str()))
+            .map_err(|e| problem(&e))?;
         let hash = idempotency::request_hash(
             "POST",
             "/api/v1/bookings",

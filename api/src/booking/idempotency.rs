@@ -41,6 +41,47 @@ pub enum Begin {
     },
 }
 
+/// The header as the document describes it: 1-255 visible ASCII characters. Any value
+/// is read; [`parse_key`] refuses one of another form with the booking API's own
+/// problem (400 `idempotency-key-invalid`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyHeader(pub String);
+
+impl poem_openapi::types::Type for KeyHeader {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = String;
+    type RawElementValueType = String;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "string".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
+            poem_openapi::registry::MetaSchema {
+                min_length: Some(1),
+                max_length: Some(255),
+                pattern: Some("^[!-~]+$".into()),
+                ..poem_openapi::registry::MetaSchema::new("string")
+            },
+        ))
+    }
+
+    fn as_raw_value(&self) -> Option<&String> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a String> + 'a> {
+        Box::new(std::iter::once(&self.0))
+    }
+}
+
+impl poem_openapi::types::ParseFromParameter for KeyHeader {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        Ok(KeyHeader(value.to_string()))
+    }
+}
+
 /// Checks the header's value: 1-255 visible ASCII characters.
 pub fn parse_key(value: Option<&str>) -> Result<String, BookingError> {
     let Some(v) = value.map(str::trim) else {

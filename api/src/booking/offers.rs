@@ -173,6 +173,7 @@ pub struct OfferInput {
     /// Bookable at least this many minutes ahead (default 0).
     pub lead_time_minutes: Option<u32>,
     /// Bookable at most this many days ahead, 1-365 (default 60).
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
     pub horizon_days: Option<u32>,
     /// Required for `appointment`.
     pub appointment: Option<AppointmentDetails>,

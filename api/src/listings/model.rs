@@ -310,6 +310,7 @@ pub struct ListingFields {
     /// Description in German and/or English (each at most 5000 characters).
     pub description: Option<LocalizedInput>,
     /// 1-5 category keys.
+    #[oai(validator(min_items = 1, max_items = 5))]
     pub categories: Vec<String>,
     /// Up to 20 tags, each 1-40 characters.
     #[oai(default)]

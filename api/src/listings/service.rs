@@ -46,25 +46,38 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
+    /// Reads `*` or a list of entity tags (RFC 9110 13.1.1). A tag's quotes may hold
+    /// commas; a weak tag (`W/"3"`) is read but never matches (writes compare strongly);
+    /// an empty list (RFC 9110 5.6.1) names no version, so it matches none.
     pub fn parse(header: &str) -> Result<IfMatch, ListingError> {
         let header = header.trim();
         if header == "*" {
             return Ok(IfMatch::Any);
         }
         let mut versions = Vec::new();
-        // An empty list (RFC 9110 5.6.1) names no version, so it matches none.
-        for part in header.split(',').filter(|p| !p.trim().is_empty()) {
-            let tag = part.trim();
-            // Weak tags never match for writes (RFC 9110 strong comparison).
-            let inner = tag
-                .strip_prefix('"')
-                .and_then(|t| t.strip_suffix('"'))
-                .ok_or(ListingError::BadIfMatch)?;
-            if let Ok(v) = inner.parse() {
+        let mut rest = header;
+        loop {
+            rest = rest.trim_start_matches([' ', '\t', ',']);
+            if rest.is_empty() {
+                return Ok(IfMatch::Versions(versions));
+            }
+            let (weak, tag) = match rest.strip_prefix("W/") {
+                Some(tag) => (true, tag),
+                None => (false, rest),
+            };
+            let quoted = tag.strip_prefix('"').ok_or(ListingError::BadIfMatch)?;
+            let end = quoted.find('"').ok_or(ListingError::BadIfMatch)?;
+            rest = &quoted[end + 1..];
+            // After a tag, only spaces up to the next comma.
+            if !rest.trim_start_matches([' ', '\t']).is_empty()
+                && !rest.trim_start_matches([' ', '\t']).starts_with(',')
+            {
+                return Err(ListingError::BadIfMatch);
+            }
+            if let (false, Ok(v)) = (weak, quoted[..end].parse()) {
                 versions.push(v);
             }
         }
-        Ok(IfMatch::Versions(versions))
     }
 
     pub fn matches(&self, version: i32) -> bool {
@@ -1234,5 +1247,12 @@ mod tests {
         assert!(IfMatch::parse("*").unwrap().matches(9));
         assert!(!IfMatch::parse("W/\"3\"").is_ok_and(|m| m.matches(3)));
         assert!(IfMatch::parse("3").is_err());
+        // Commas inside a tag's quotes belong to the tag (RFC 9110 8.8.3).
+        assert!(IfMatch::parse("\"a,b\", \"5\"").unwrap().matches(5));
+        assert!(!IfMatch::parse("\"5,\"").unwrap().matches(5));
+        assert!(IfMatch::parse("\"\", \t\"7\"").unwrap().matches(7));
+        assert!(IfMatch::parse("\"3\" \"4\"").is_err());
+        assert!(IfMatch::parse("\"3").is_err());
+        assert!(!IfMatch::parse("W/\"3\", \"4\"").unwrap().matches(3));
     }
 }

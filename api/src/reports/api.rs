@@ -188,7 +188,11 @@ pub struct ModuleReportDetail {
 /// A status change.
 #[derive(Object)]
 pub struct StatusInput {
-    /// The new state (see `ModuleReport.state`), in any case.
+    /// The new state (see `ModuleReport.state`), in any case (`in_progress`,
+    /// `IN_PROGRESS`).
+    #[oai(validator(
+        pattern = r"^([oO][pP][eE][nN]|[iI][nN][vV][eE][sS][tT][iI][gG][aA][tT][iI][nN][gG]|[iI][nN]_[pP][rR][oO][gG][rR][eE][sS][sS]|[aA][cC][tT][iI][oO][nN]_[sS][cC][hH][eE][dD][uU][lL][eE][dD]|[fF][iI][xX][eE][dD]|[dD][uU][pP][lL][iI][cC][aA][tT][eE]|[nN][oO][tT]_[cC][oO][uU][nN][cC][iI][lL][sS]_[rR][eE][sS][pP][oO][nN][sS][iI][bB][iI][lL][iI][tT][yY]|[nN][oO]_[fF][uU][rR][tT][hH][eE][rR]_[aA][cC][tT][iI][oO][nN]|[iI][nN][tT][eE][rR][nN][aA][lL]_[rR][eE][fF][eE][rR][rR][aA][lL]|[cC][lL][oO][sS][eE][dD])$"
+    ))]
     pub state: String,
     /// A note for the public, up to 4000 characters (Open311 `status_notes`).
     #[oai(skip_serializing_if_is_none)]

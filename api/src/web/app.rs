@@ -297,7 +297,7 @@ fn prune_errors(spec: &str) -> String {
             }
         }
     }
-    super::spec_patterns::no_control_characters(&mut doc);
+    super::spec_patterns::string_patterns(&mut doc);
     openapi_tidy::tidy(&mut doc, &super::module_spec::tidy_options());
     // After tidying: the manifest's schema is published as it is (its optional
     // properties do not take `null`).

@@ -295,14 +295,14 @@ impl BodySchemas {
 }
 
 /// What a value breaking `pattern` is told. The document's patterns come in a few
-/// kinds: text without control characters (`web::spec_patterns`), an email
-/// address, a date-time, a line of text whose length is counted without the spaces at
+/// kinds: those `web::spec_patterns` adds (text without control characters, dates and
+/// date-times), an email address, a line of text whose length is counted without the spaces at
 /// either end, and lists of words.
 fn pattern_meaning(pattern: &str) -> &'static str {
-    if pattern.contains('@') {
+    if let Some(meaning) = crate::web::spec_patterns::meaning(pattern) {
+        meaning
+    } else if pattern.contains('@') {
         "must be an email address"
-    } else if pattern.contains("[Tt]") {
-        "must be a date-time as RFC 3339 writes it, e.g. 2026-12-24T09:00:00Z"
     } else if pattern.contains("{0,") || pattern.contains("{1,") {
         "has too few or too many characters (spaces at either end not counted), or control characters"
     } else if pattern.contains(r"\u0000-") {

@@ -365,7 +365,7 @@ async fn a_method_not_allowed_names_the_allowed_ones() {
 /// What the handlers insist on, the document says: `If-Match` on a listing's full
 /// update and `Idempotency-Key` on a booking are required; a module's service needs no
 /// `offers`; a date is `format: date`; the manifest operations take the published
-/// manifest schema.
+/// manifest schema; keys, dates, date-times, UUIDs and integers say their form.
 #[test]
 fn the_document_states_what_the_handlers_insist_on() {
     let spec: serde_json::Value = serde_json::from_str(&api::web::app::spec_json()).unwrap();
@@ -417,4 +417,35 @@ fn the_document_states_what_the_handlers_insist_on() {
         spec["components"]["schemas"]["ModuleManifest"]["additionalProperties"],
         false
     );
+    // The form of a key, a date, a UUID and the range of an unsigned integer: tools
+    // take formats as annotations.
+    let key = header("/api/v1/bookings", "post", "Idempotency-Key")["schema"].clone();
+    assert_eq!(
+        (&key["minLength"], &key["maxLength"], &key["pattern"]),
+        (&1.into(), &255.into(), &"^[!-~]+$".into())
+    );
+    let booking = &spec["components"]["schemas"]["BookingInput"]["properties"];
+    assert!(booking["start_date"]["pattern"].is_string(), "{booking}");
+    assert!(booking["starts_at"]["pattern"].is_string(), "{booking}");
+    assert!(booking["offer_id"]["pattern"].is_string(), "{booking}");
+    let uuid_params: Vec<&serde_json::Value> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op.get("parameters").and_then(|p| p.as_array()))
+        .flatten()
+        .filter(|p| p["schema"]["format"] == "uuid")
+        .collect();
+    assert!(!uuid_params.is_empty());
+    for p in uuid_params {
+        assert!(p["schema"]["pattern"].is_string(), "{p}");
+    }
+    let offer = &spec["components"]["schemas"]["OfferInput"]["properties"];
+    assert_eq!(offer["cancel_deadline_minutes"]["minimum"], 0);
+    assert_eq!(offer["horizon_days"]["minimum"], 1);
+    assert_eq!(offer["horizon_days"]["maximum"], 365);
+    assert!(offer["horizon_days"]["minimum"].is_i64());
+    let sessions = &spec["components"]["schemas"]["ClassDetails"]["properties"]["sessions"];
+    assert!(sessions["items"]["pattern"].is_string(), "{sessions}");
 }

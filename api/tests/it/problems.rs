@@ -432,6 +432,43 @@ async fn bodies_are_held_to_the_document(app: TestApp) {
     assert_eq!(r.status(), reqwest::StatusCode::CREATED);
     let offer: serde_json::Value = r.json().await.unwrap();
     assert_eq!(offer["class"]["seats"], 5, "{offer}");
+    // A date, a local date-time or a UUID of another form, and a negative count, are
+    // refused in the document's words, each named (poem's parser used to answer 400).
+    let r = owner
+        .client
+        .put(app.url(&format!("/api/v1/offers/{}", offer["id"].as_str().unwrap())))
+        .json(&serde_json::json!({
+            "kind": "class",
+            "name": {"en": "Floats"},
+            "max_active_per_resident": -1,
+            "class": {"seats": 5, "duration_minutes": 60, "sessions": [format!("{day} 18:00")]}
+        }))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    let mut named = fields(&p);
+    named.sort();
+    assert_eq!(
+        named,
+        ["class.sessions[0]", "max_active_per_resident"],
+        "{p}"
+    );
+    assert!(p.to_string().contains("must be a local date-time"), "{p}");
+    assert!(p.to_string().contains("must be at least 0"), "{p}");
+    let r = owner
+        .client
+        .post(app.url("/api/v1/bookings"))
+        .header("Idempotency-Key", "dates-of-another-form")
+        .json(&serde_json::json!({"offer_id": "not-a-uuid", "start_date": "2026-13-01"}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, 422).await;
+    let mut named = fields(&p);
+    named.sort();
+    assert_eq!(named, ["offer_id", "start_date"], "{p}");
+    assert!(p.to_string().contains("must be a date as RFC 3339"), "{p}");
     // The OAuth endpoints take POST alone, and say so.
     let r = client()
         .request(reqwest::Method::TRACE, app.url("/oauth/token"))
