@@ -297,6 +297,15 @@ MEM_TOTAL=$(awk '$1 == "MemTotal:" { printf "%.1f GB", $2 * 1024 / 1e9 }' /proc/
 # shellcheck source=/dev/null
 OS=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}" || echo "?")
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+# The per-request cost of the request metrics (api/examples/metrics_cost.rs): built
+# from the same source as the server, in release.
+METRICS_LINE=""
+if [[ -z "${BENCH_BIN:-}" ]]; then
+    log "measuring the request metrics' cost (api/examples/metrics_cost.rs)"
+    METRICS_LINE=$(cd "${SRC:-$ROOT}" && CARGO_TARGET_DIR="${TARGET:-$ROOT/target}" \
+        cargo run -q --release -p api --example metrics_cost 2>/dev/null | grep '^metrics_cost:') || METRICS_LINE=""
+fi
+
 WRK_V=$({ wrk -v 2>&1 || true; } | head -n 1 | awk '{ print $1, $2, $3 }')
 RUSTC_V=$(rustc --version)
 CARGO_V=$(cargo --version)
@@ -347,6 +356,17 @@ mkdir -p "$(dirname "$OUT")"
         echo "  ${CACHE_MS} ms after they were read (cleared by every write through the server),"
         echo "  so most listing reads here do not reach the database. Run with"
         echo "  \`LISTING_CACHE_MS=0\` to measure the database path alone."
+    fi
+    if [[ -n "$METRICS_LINE" ]]; then
+        METRICS_CPU_NS=$(sed -E 's/.* ([0-9]+) ns of CPU.*/\1/' <<<"$METRICS_LINE")
+        # The machine's CPU time per listing read at the measured rate, wrk's share
+        # included: a rough comparison, not a profile.
+        LISTING_RPS=$(mean "${SUM_RPS[id]:-0}" "${N_RUNS[id]:-1}" "%.0f")
+        echo "- Request metrics (\`/metrics\`: a counter and a histogram per answered request,"
+        echo "  by route, method and status), measured apart by \`api/examples/metrics_cost.rs\`:"
+        echo "  ${METRICS_LINE#metrics_cost: }. At the listing rate above"
+        echo "  ($LISTING_RPS req/s on $NPROC CPUs, $(awk -v r="$LISTING_RPS" -v n="$NPROC" 'BEGIN { printf "%.1f", n * 1e6 / r }') µs of CPU per request, wrk included),"
+        echo "  that is about $(awk -v m="$METRICS_CPU_NS" -v r="$LISTING_RPS" -v n="$NPROC" 'BEGIN { printf "%.0f", 100 * m * r / (n * 1e9) }')% of a listing read's CPU time."
     fi
     echo "- Memory is from \`/proc/<pid>/status\`: VmRSS is the resident set now, VmHWM its peak"
     echo "  since the process started. 1 MB = 10^6 bytes (the kB of /proc are KiB)."

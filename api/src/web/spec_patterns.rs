@@ -18,6 +18,12 @@ const UUID: &str = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4
 /// A query parameter: no control characters at all (`web::edge`).
 const PARAMETER_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
 
+/// Whether `pattern` is the document's pattern of text without control characters
+/// ([`BODY_TEXT`], [`PARAMETER_TEXT`]): what the edge's own scan of a body refuses.
+pub fn is_text_pattern(pattern: &str) -> bool {
+    pattern == BODY_TEXT || pattern == PARAMETER_TEXT
+}
+
 /// What a value breaking one of these patterns is told, or `None` for a pattern of
 /// an operation's own.
 pub fn meaning(pattern: &str) -> Option<&'static str> {

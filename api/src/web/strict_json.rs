@@ -16,13 +16,18 @@ pub struct BodySchemas {
     operations: Vec<Operation>,
     /// The spec's `components` (what the schemas' references point into).
     components: Value,
+    /// One validator for all operations: an object whose property `<n>` is the body
+    /// schema of operation `n`, so that the components (and each pattern in them) are
+    /// compiled once, not once per operation (that took tens of megabytes).
+    validator: Option<jsonschema::Validator>,
 }
 
 struct Operation {
     method: Method,
     /// The path's segments; `None` for a parameter (`{id}`).
     segments: Vec<Option<String>>,
-    validator: jsonschema::Validator,
+    /// The operation's property in the validator's schema.
+    key: String,
     /// The body's schema as the spec writes it (for [`BodySchemas::declares`]).
     schema: Value,
 }
@@ -40,19 +45,20 @@ impl BodySchemas {
     pub fn from_spec(spec: &Value) -> BodySchemas {
         let mut components = spec.get("components").cloned().unwrap_or(Value::Null);
         without_null_branches(&mut components);
+        without_text_patterns(&mut components);
         // OpenAPI 3.1's schemas are JSON Schema 2020-12; 3.0's are close to draft 4.
         let draft = match spec.get("openapi").and_then(Value::as_str) {
             Some(v) if v.starts_with("3.0") => jsonschema::Draft::Draft4,
             _ => jsonschema::Draft::Draft202012,
         };
         let mut operations = Vec::new();
-        let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
-            return BodySchemas {
-                operations,
-                components,
-            };
-        };
-        for (path, item) in paths {
+        let mut bodies = serde_json::Map::new();
+        for (path, item) in spec
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let Some(item) = item.as_object() else {
                 continue;
             };
@@ -75,15 +81,9 @@ impl BodySchemas {
                 };
                 let mut schema = schema.clone();
                 without_null_branches(&mut schema);
-                // The body's schema with the components its references point into.
-                let root = serde_json::json!({
-                    "components": components,
-                    "allOf": [schema.clone()],
-                });
-                let Ok(validator) = jsonschema::options().with_draft(draft).build(&root) else {
-                    tracing::warn!(%path, %method, "a request schema of the spec does not compile");
-                    continue;
-                };
+                without_text_patterns(&mut schema);
+                let key = operations.len().to_string();
+                bodies.insert(key.clone(), schema.clone());
                 let segments = path
                     .split('/')
                     .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_string()))
@@ -91,14 +91,28 @@ impl BodySchemas {
                 operations.push(Operation {
                     method,
                     segments,
-                    validator,
+                    key,
                     schema,
                 });
             }
         }
+        // The bodies' schemas with the components their references point into.
+        let root = serde_json::json!({
+            "components": components,
+            "type": "object",
+            "properties": bodies,
+        });
+        let validator = match jsonschema::options().with_draft(draft).build(&root) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::error!(error = %e, "the request schemas of the spec do not compile");
+                None
+            }
+        };
         BodySchemas {
             operations,
             components,
+            validator,
         }
     }
 
@@ -209,16 +223,18 @@ impl BodySchemas {
         body: &Value,
     ) -> (Vec<FieldError>, Vec<FieldError>) {
         use jsonschema::error::ValidationErrorKind as K;
-        let Some(op) = self.find(method, path) else {
+        let (Some(op), Some(validator)) = (self.find(method, path), &self.validator) else {
             return (Vec::new(), Vec::new());
         };
         let mut types: Vec<FieldError> = Vec::new();
         let mut others: Vec<FieldError> = Vec::new();
-        for e in op.validator.iter_errors(body) {
+        let wrapped = Value::Object(serde_json::Map::from_iter([(op.key.clone(), body.clone())]));
+        for e in validator.iter_errors(&wrapped) {
             if e.instance().is_null() {
                 continue;
             }
-            let field = crate::core::validate::json_path(e.instance_path().iter());
+            // The first step is the operation's property.
+            let field = crate::core::validate::json_path(e.instance_path().iter().skip(1));
             let (list, field, message) = match e.kind() {
                 K::Type { kind } => {
                     let expected = match kind {
@@ -317,6 +333,36 @@ fn plural(n: u64, bound: &str, unit: &str) -> String {
     let verb = if unit == "item" { "have" } else { "be" };
     let s = if n == 1 { "" } else { "s" };
     format!("must {verb} {bound} {n} {unit}{s}")
+}
+
+/// The schemas without the document's patterns of text without control characters
+/// (`web::spec_patterns::is_text_pattern`), also on the keys of maps: the edge's scan
+/// of the body refuses those characters in what the operation reads, in the same
+/// words, and a compiled pattern at each of the hundreds of places the document puts
+/// one took megabytes.
+fn without_text_patterns(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map
+                .get("pattern")
+                .and_then(Value::as_str)
+                .is_some_and(crate::web::spec_patterns::is_text_pattern)
+            {
+                map.remove("pattern");
+            }
+            if map
+                .get("propertyNames")
+                .and_then(|p| p.get("pattern"))
+                .and_then(Value::as_str)
+                .is_some_and(crate::web::spec_patterns::is_text_pattern)
+            {
+                map.remove("propertyNames");
+            }
+            map.values_mut().for_each(without_text_patterns);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_text_patterns),
+        _ => {}
+    }
 }
 
 /// An `anyOf` or `oneOf` of one schema and `{"type": "null"}` (how OpenAPI 3.1 writes
