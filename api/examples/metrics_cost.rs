@@ -31,7 +31,7 @@ fn main() {
                     api::core::metrics::observe_request(
                         routes[k % routes.len()],
                         &methods[k % 7 / 6],
-                        if k % 50 == 0 { 404 } else { 200 },
+                        if k.is_multiple_of(50) { 404 } else { 200 },
                         Duration::from_micros(200 + (k % 300) as u64),
                     );
                 }
