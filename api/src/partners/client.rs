@@ -68,6 +68,9 @@ impl std::fmt::Display for PartnerError {
 struct Breaker {
     failures: u32,
     open_until: Option<Instant>,
+    /// How many times in a row the circuit opened (each opening lasts twice the one
+    /// before, from [`CallPolicy::first_open`] up to [`CallPolicy::open_for`]).
+    openings: u32,
     /// While half-open: until when the one trial call may still be under way (a call
     /// dropped before it settles cannot block the circuit for longer).
     trial_until: Option<Instant>,
@@ -84,7 +87,10 @@ pub struct CallPolicy {
     pub backoff: Duration,
     /// Consecutive failed calls that open the circuit.
     pub trip_after: u32,
-    /// How long an open circuit refuses calls before one trial call may pass.
+    /// How long an open circuit refuses calls before one trial call may pass, at
+    /// first; each time a trial call fails too, twice as long as the time before...
+    pub first_open: Duration,
+    /// ...up to this.
     pub open_for: Duration,
 }
 
@@ -96,6 +102,7 @@ impl CallPolicy {
             attempts: 3,
             backoff: Duration::from_millis(200),
             trip_after: 5,
+            first_open: Duration::from_secs(1),
             open_for: Duration::from_secs(30),
         }
     }
@@ -360,8 +367,14 @@ impl Partners {
             Err(PartnerError::Unavailable(_)) => {
                 b.failures += 1;
                 if b.failures >= self.policy.trip_after || b.open_until.is_some() {
-                    b.open_until = Some(Instant::now() + self.policy.open_for);
-                    tracing::warn!(connection = %id, "partner circuit open");
+                    let open = self
+                        .policy
+                        .first_open
+                        .saturating_mul(1 << b.openings.min(16))
+                        .min(self.policy.open_for);
+                    b.openings += 1;
+                    b.open_until = Some(Instant::now() + open);
+                    tracing::warn!(connection = %id, open_ms = open.as_millis() as u64, "partner circuit open");
                 }
             }
             _ => {
@@ -717,6 +730,49 @@ fn is_public_v6(a: std::net::Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_public;
+
+    /// Each failed trial keeps the circuit open twice as long as the time before, from
+    /// `first_open` up to `open_for`; an answer closes it and starts again from the
+    /// first.
+    #[test]
+    fn the_circuit_opens_for_longer_after_each_failed_trial() {
+        use super::{CallPolicy, PartnerError, Partners};
+        use std::time::{Duration, Instant};
+        let policy = CallPolicy {
+            first_open: Duration::from_secs(1),
+            open_for: Duration::from_secs(5),
+            ..CallPolicy::with_timeout(Duration::from_secs(1))
+        };
+        let p = Partners::new(crate::core::secrets::SecretsKey::generate(), policy);
+        let id = uuid::Uuid::new_v4();
+        let down = PartnerError::Unavailable("refused".into());
+        let open_for = |p: &Partners| {
+            let b = p.breakers.lock().unwrap();
+            let until = b[&id].open_until.unwrap();
+            until
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64()
+        };
+        for _ in 0..policy.trip_after {
+            assert!(!p.circuit_open(id));
+            p.settle(id, &Err(&down));
+        }
+        assert!(p.circuit_open(id));
+        let mut seen = vec![open_for(&p)];
+        for _ in 0..4 {
+            // The trial call (let through once the time is up) fails again.
+            p.settle(id, &Err(&down));
+            seen.push(open_for(&p));
+        }
+        let rounded: Vec<u64> = seen.iter().map(|s| s.round() as u64).collect();
+        assert_eq!(rounded, [1, 2, 4, 5, 5], "{seen:?}");
+        p.settle(id, &Ok(()));
+        assert!(!p.circuit_open(id));
+        for _ in 0..policy.trip_after {
+            p.settle(id, &Err(&down));
+        }
+        assert_eq!(open_for(&p).round() as u64, 1);
+    }
 
     #[test]
     fn only_public_addresses_are_public() {
