@@ -315,8 +315,7 @@ async fn api_tokens(app: TestApp) {
         422,
     )
     .await;
-    let mut named = fields(&p);
-    named.sort();
+    let named = sorted_fields(&p);
     assert_eq!(named, vec!["expires_in_days", "name"]);
     let resp = owner
         .client

@@ -539,6 +539,14 @@ pub async fn problem(resp: reqwest::Response, status: u16) -> Value {
     body
 }
 
+/// The fields named by a validation problem, in alphabetical order (for a problem
+/// naming several at once, whose order says nothing).
+pub fn sorted_fields(problem: &Value) -> Vec<String> {
+    let mut named = fields(problem);
+    named.sort();
+    named
+}
+
 /// The fields named by a validation problem.
 pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]

@@ -341,8 +341,7 @@ async fn json_types_are_strict(app: TestApp) {
         .await
         .unwrap();
     let p = problem(r, 400).await;
-    let mut named = fields(&p);
-    named.sort();
+    let named = sorted_fields(&p);
     assert_eq!(named, ["class.seats", "collect_email", "name.en"], "{p}");
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let stored = entities::organization::Entity::find()
@@ -374,8 +373,7 @@ async fn bodies_are_held_to_the_document(app: TestApp) {
         .await
         .unwrap();
     let p = problem(r, 422).await;
-    let mut named = fields(&p);
-    named.sort();
+    let named = sorted_fields(&p);
     assert_eq!(named, ["expires_in_days", "name"], "{p}");
     let r = client()
         .post(app.url("/api/v1/accounts/register"))
@@ -386,8 +384,7 @@ async fn bodies_are_held_to_the_document(app: TestApp) {
         .await
         .unwrap();
     let p = problem(r, 422).await;
-    let mut named = fields(&p);
-    named.sort();
+    let named = sorted_fields(&p);
     assert_eq!(named, ["email", "password"], "{p}");
     assert!(
         p["errors"]
@@ -447,8 +444,7 @@ async fn bodies_are_held_to_the_document(app: TestApp) {
         .await
         .unwrap();
     let p = problem(r, 422).await;
-    let mut named = fields(&p);
-    named.sort();
+    let named = sorted_fields(&p);
     assert_eq!(
         named,
         ["class.sessions[0]", "max_active_per_resident"],
@@ -465,8 +461,7 @@ async fn bodies_are_held_to_the_document(app: TestApp) {
         .await
         .unwrap();
     let p = problem(r, 422).await;
-    let mut named = fields(&p);
-    named.sort();
+    let named = sorted_fields(&p);
     assert_eq!(named, ["offer_id", "start_date"], "{p}");
     assert!(p.to_string().contains("must be a date as RFC 3339"), "{p}");
     // The OAuth endpoints take POST alone, and say so.
