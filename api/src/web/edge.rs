@@ -409,7 +409,7 @@ pub async fn plain_text<E: Endpoint>(next: E, mut req: Request) -> poem::Result<
     let mut body = body;
     if json && !page {
         if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) {
-            if let Some(problem) = against_the_schema(&req, &value) {
+            if let Some(problem) = against_the_schema(&req, &mut value) {
                 return Err(problem.into());
             }
             // Only a body the document describes is rewritten: a signed body (a
@@ -466,7 +466,7 @@ fn integral_numbers_as_integers(v: &mut serde_json::Value) -> bool {
 /// body (see `web::strict_json`): values of another type are 400, values breaking a
 /// constraint the document states (length, pattern, range, enumeration, a field it does
 /// not allow) 422, each naming the fields; `None` when the body fits.
-fn against_the_schema(req: &Request, value: &serde_json::Value) -> Option<Problem> {
+fn against_the_schema(req: &Request, value: &mut serde_json::Value) -> Option<Problem> {
     let state = req.data::<crate::web::state::AppState>()?;
     let (method, path) = (req.method(), req.uri().path());
     let (errors, violations) = state.body_schemas.judge(method, path, value);

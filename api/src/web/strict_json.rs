@@ -207,7 +207,7 @@ impl BodySchemas {
     /// The fields of `body` whose value is of another type than the schema of the
     /// operation names (none for an operation without a JSON body schema).
     pub fn type_errors(&self, method: &Method, path: &str, body: &Value) -> Vec<FieldError> {
-        self.judge(method, path, body).0
+        self.judge(method, path, &mut body.clone()).0
     }
 
     /// The type errors of `body` (see [`BodySchemas::type_errors`]) and, apart, the
@@ -215,12 +215,13 @@ impl BodySchemas {
     /// schema: a length, a pattern, a range, an enumeration, the number of items, a
     /// property the schema does not allow. Required properties and formats are left to
     /// the handler (which reads them), and so is anything the schema cannot say. Each
-    /// field once; the schema is run over the body once for both.
+    /// field once; the schema is run over the body once for both. `body` is left as it
+    /// was.
     pub fn judge(
         &self,
         method: &Method,
         path: &str,
-        body: &Value,
+        body: &mut Value,
     ) -> (Vec<FieldError>, Vec<FieldError>) {
         use jsonschema::error::ValidationErrorKind as K;
         let (Some(op), Some(validator)) = (self.find(method, path), &self.validator) else {
@@ -228,7 +229,12 @@ impl BodySchemas {
         };
         let mut types: Vec<FieldError> = Vec::new();
         let mut others: Vec<FieldError> = Vec::new();
-        let wrapped = Value::Object(serde_json::Map::from_iter([(op.key.clone(), body.clone())]));
+        // The body goes into the validator's object for the run and comes back after it
+        // (moved, not copied: a body can be megabytes).
+        let wrapped = Value::Object(serde_json::Map::from_iter([(
+            op.key.clone(),
+            std::mem::take(body),
+        )]));
         for e in validator.iter_errors(&wrapped) {
             if e.instance().is_null() {
                 continue;
@@ -305,6 +311,9 @@ impl BodySchemas {
             if !list.iter().any(|f| f.field == field) {
                 list.push(FieldError { field, message });
             }
+        }
+        if let Value::Object(mut map) = wrapped {
+            *body = map.remove(&op.key).unwrap_or_default();
         }
         (types, others)
     }
